@@ -1,0 +1,194 @@
+// Package lessons holds the learning domain of huddlebot: lessons, tracks and
+// bursts as written by trainers, the content loader and validator, member
+// schedules, the spacing rule and the daily planner.
+//
+// Everything here is pure: no chat SDK, SQL driver, scheduler or clock.
+// Decisions take `now` as an argument so they can be table-tested across time
+// zones and daylight-saving edges.
+package lessons
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"slices"
+)
+
+// Kind is the kind of a lesson: a tip to read or a quiz question to answer.
+type Kind string
+
+// Lesson kinds.
+const (
+	KindTip  Kind = "tip"
+	KindQuiz Kind = "quiz"
+)
+
+// Platform limits the validator enforces so that every lesson can be shown on
+// every chat platform huddlebot supports.
+const (
+	MaxChoices      = 5
+	MinChoices      = 2
+	MaxChoiceLen    = 75   // Slack button label limit
+	MaxBodyLen      = 3000 // Slack section text limit
+	MaxTitleLen     = 150  // Slack header block limit
+	MaxQuestionLen  = 2000
+	MaxExplainLen   = 2000
+	MaxTrackLessons = 500
+)
+
+// Lesson is one tip or quiz question as written in a content file.
+type Lesson struct {
+	ID          string   `json:"id"`
+	Kind        Kind     `json:"kind"`
+	Title       string   `json:"title"`
+	Roles       []string `json:"roles,omitempty"`       // empty = everyone
+	Departments []string `json:"departments,omitempty"` // empty = all
+	Tags        []string `json:"tags,omitempty"`
+	Question    string   `json:"question,omitempty"`
+	Choices     []string `json:"choices,omitempty"`
+	Answer      int      `json:"answer,omitempty"` // 1-based
+	Explanation string   `json:"explanation,omitempty"`
+	Body        string   `json:"body,omitempty"`
+
+	// Path is the file the lesson came from, relative to the content root.
+	Path string `json:"-"`
+	// Version is the stored version number; 0 for lessons not yet imported.
+	Version int `json:"-"`
+}
+
+// IsQuiz reports whether the lesson asks a question.
+func (l *Lesson) IsQuiz() bool { return l.Kind == KindQuiz }
+
+// Hash returns a stable digest of everything a learner sees, so an import can
+// tell whether a lesson changed and needs a new version.
+func (l *Lesson) Hash() string {
+	b, _ := json.Marshal(l) // a struct of strings and ints cannot fail to marshal
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:12])
+}
+
+// For reports whether the lesson is meant for a member with the given role
+// and department. Empty role or department lists mean everyone.
+func (l *Lesson) For(role, department string) bool {
+	if len(l.Roles) > 0 && !slices.Contains(l.Roles, role) {
+		return false
+	}
+	if len(l.Departments) > 0 && department != "" && !slices.Contains(l.Departments, department) {
+		return false
+	}
+	if len(l.Departments) > 0 && department == "" {
+		return false
+	}
+	return true
+}
+
+// Track is an ordered list of lessons for some roles. An onboarding track is
+// what a new hire (started less than OnboardingDays ago) gets first.
+type Track struct {
+	ID         string   `json:"id" yaml:"id"`
+	Title      string   `json:"title" yaml:"title"`
+	Roles      []string `json:"roles,omitempty" yaml:"roles"`
+	Onboarding bool     `json:"onboarding,omitempty" yaml:"onboarding"`
+	Lessons    []string `json:"lessons" yaml:"lessons"`
+	Path       string   `json:"-" yaml:"-"`
+}
+
+// Pace says how a burst goes out.
+type Pace string
+
+// Burst paces.
+const (
+	PaceAllAtOnce Pace = "all-at-once"
+	PaceDaily     Pace = "daily"
+)
+
+// Burst is a short series of lessons about one EHR change, pushed to the
+// roles and departments it affects.
+type Burst struct {
+	ID          string   `json:"id" yaml:"id"`
+	Title       string   `json:"title" yaml:"title"`
+	Roles       []string `json:"roles,omitempty" yaml:"roles"`
+	Departments []string `json:"departments,omitempty" yaml:"departments"`
+	Lessons     []string `json:"lessons" yaml:"lessons"`
+	Pace        Pace     `json:"pace" yaml:"pace"`
+	Path        string   `json:"-" yaml:"-"`
+}
+
+// Targets reports whether a member with this role and department is in the
+// burst's audience.
+func (b *Burst) Targets(role, department string) bool {
+	if len(b.Roles) > 0 && !slices.Contains(b.Roles, role) {
+		return false
+	}
+	if len(b.Departments) > 0 && !slices.Contains(b.Departments, department) {
+		return false
+	}
+	return true
+}
+
+// Content is a validated set of lessons, tracks, bursts and roles.
+type Content struct {
+	Lessons []*Lesson
+	Tracks  []*Track
+	Bursts  []*Burst
+	Roles   []string // the full role vocabulary: defaults plus roles.yaml
+
+	byID map[string]*Lesson
+}
+
+// Lesson returns the lesson with the given id, or nil.
+func (c *Content) Lesson(id string) *Lesson {
+	if c.byID == nil {
+		c.index()
+	}
+	return c.byID[id]
+}
+
+// Burst returns the burst with the given id, or nil.
+func (c *Content) Burst(id string) *Burst {
+	for _, b := range c.Bursts {
+		if b.ID == id {
+			return b
+		}
+	}
+	return nil
+}
+
+func (c *Content) index() {
+	c.byID = make(map[string]*Lesson, len(c.Lessons))
+	for _, l := range c.Lessons {
+		c.byID[l.ID] = l
+	}
+}
+
+// Tags returns every tag used by any lesson, sorted.
+func (c *Content) Tags() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, l := range c.Lessons {
+		for _, t := range l.Tags {
+			if !seen[t] {
+				seen[t] = true
+				out = append(out, t)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// DefaultRoles is the role vocabulary every deployment has.
+var DefaultRoles = []string{"physician", "nurse", "ma", "front_desk", "billing"}
+
+// Permission is a power separate from a member's clinical role.
+type Permission string
+
+// Permissions.
+const (
+	PermSuperUser Permission = "super_user"
+	PermTrainer   Permission = "trainer"
+	PermAdmin     Permission = "admin"
+)
+
+// AllPermissions lists the known permissions.
+var AllPermissions = []Permission{PermSuperUser, PermTrainer, PermAdmin}

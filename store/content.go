@@ -1,0 +1,229 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/huddlebot/huddlebot/lessons"
+)
+
+// ImportResult says what a content import changed.
+type ImportResult struct {
+	Added     []string // new lesson ids
+	Changed   []string // lessons that got a new version
+	Unchanged int
+	Retired   []string // lessons no longer in the content (history kept)
+	Tracks    int
+	Bursts    int
+}
+
+// ContentImport stores a validated content set in one transaction. A changed
+// lesson gets a new version (answers stay attached to the version that was
+// asked); a lesson missing from c is marked retired, never deleted.
+func (s *DB) ContentImport(ctx context.Context, c *lessons.Content) (*ImportResult, error) {
+	var res *ImportResult
+	err := s.Tx(ctx, func(tx *Tx) error {
+		res = &ImportResult{}
+		now := s.Now().UnixMilli()
+		type cur struct {
+			ID      string `db:"id"`
+			Version int    `db:"current_version"`
+			Hash    string `db:"hash"`
+			Retired bool   `db:"retired"`
+		}
+		var existing []cur
+		if err := tx.SelectContext(ctx, &existing, `SELECT l.id, l.current_version, v.hash, l.retired FROM lesson l
+			JOIN lesson_version v ON v.lesson_id = l.id AND v.version = l.current_version`); err != nil {
+			return err
+		}
+		byID := make(map[string]cur, len(existing))
+		for _, e := range existing {
+			byID[e.ID] = e
+		}
+		seen := make(map[string]bool, len(c.Lessons))
+		for _, l := range c.Lessons {
+			seen[l.ID] = true
+			l.Version = 0
+			hash := l.Hash()
+			body, err := json.Marshal(l)
+			if err != nil {
+				return err
+			}
+			tags := strings.Join(l.Tags, ",")
+			e, ok := byID[l.ID]
+			switch {
+			case !ok:
+				if _, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO lesson (id, current_version, kind, title, tags, updated_at)
+					VALUES (?, 1, ?, ?, ?, ?)`), l.ID, l.Kind, l.Title, tags, now); err != nil {
+					return fmt.Errorf("lesson %s: %w", l.ID, err)
+				}
+				if _, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO lesson_version (lesson_id, version, hash, path, body, created_at)
+					VALUES (?, 1, ?, ?, ?, ?)`), l.ID, hash, l.Path, string(body), now); err != nil {
+					return fmt.Errorf("lesson %s: %w", l.ID, err)
+				}
+				res.Added = append(res.Added, l.ID)
+				l.Version = 1
+			case e.Hash != hash:
+				v := e.Version + 1
+				if _, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO lesson_version (lesson_id, version, hash, path, body, created_at)
+					VALUES (?, ?, ?, ?, ?, ?)`), l.ID, v, hash, l.Path, string(body), now); err != nil {
+					return fmt.Errorf("lesson %s: %w", l.ID, err)
+				}
+				if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE lesson SET current_version = ?, kind = ?, title = ?, tags = ?,
+					retired = FALSE, updated_at = ? WHERE id = ?`), v, l.Kind, l.Title, tags, now, l.ID); err != nil {
+					return fmt.Errorf("lesson %s: %w", l.ID, err)
+				}
+				res.Changed = append(res.Changed, l.ID)
+				l.Version = v
+			default:
+				if e.Retired {
+					if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE lesson SET retired = FALSE WHERE id = ?`), l.ID); err != nil {
+						return err
+					}
+				}
+				res.Unchanged++
+				l.Version = e.Version
+			}
+		}
+		for _, e := range existing {
+			if !seen[e.ID] && !e.Retired {
+				if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE lesson SET retired = TRUE, updated_at = ? WHERE id = ?`), now, e.ID); err != nil {
+					return err
+				}
+				res.Retired = append(res.Retired, e.ID)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM track`); err != nil {
+			return err
+		}
+		for _, t := range c.Tracks {
+			body, _ := json.Marshal(t)
+			if _, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO track (id, body, updated_at) VALUES (?, ?, ?)`), t.ID, string(body), now); err != nil {
+				return fmt.Errorf("track %s: %w", t.ID, err)
+			}
+			res.Tracks++
+		}
+		for _, b := range c.Bursts {
+			body, _ := json.Marshal(b)
+			if _, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO burst (id, body, updated_at) VALUES (?, ?, ?)
+				ON CONFLICT (id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at`), b.ID, string(body), now); err != nil {
+				return fmt.Errorf("burst %s: %w", b.ID, err)
+			}
+			res.Bursts++
+		}
+		roles, _ := json.Marshal(c.Roles)
+		if _, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO setting (key, value) VALUES ('roles', ?)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value`), string(roles)); err != nil {
+			return err
+		}
+		{
+			if _, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO audit_log (action, subject, detail, created_at) VALUES (?, ?, ?, ?)`),
+				"content.import", "", fmt.Sprintf("added=%d changed=%d retired=%d", len(res.Added), len(res.Changed), len(res.Retired)), now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("import content: %w", err)
+	}
+	return res, nil
+}
+
+// ContentLoad reads the current content (every lesson that is not retired,
+// at its current version, plus tracks and bursts) back from the database.
+// Roles is the union of the default roles and the roles lessons use.
+func (s *DB) ContentLoad(ctx context.Context) (*lessons.Content, error) {
+	var rows []struct {
+		Version int    `db:"version"`
+		Body    string `db:"body"`
+		Path    string `db:"path"`
+	}
+	if err := s.SelectContext(ctx, &rows, `SELECT v.version, v.body, v.path FROM lesson l
+		JOIN lesson_version v ON v.lesson_id = l.id AND v.version = l.current_version
+		WHERE NOT l.retired ORDER BY v.path, l.id`); err != nil {
+		return nil, fmt.Errorf("load lessons: %w", s.mapErr(err))
+	}
+	c := &lessons.Content{}
+	roles := map[string]bool{}
+	for _, r := range lessons.DefaultRoles {
+		roles[r] = true
+	}
+	c.Roles = append(c.Roles, lessons.DefaultRoles...)
+	addRoles := func(rs []string) {
+		for _, r := range rs {
+			if !roles[r] {
+				roles[r] = true
+				c.Roles = append(c.Roles, r)
+			}
+		}
+	}
+	for _, r := range rows {
+		var l lessons.Lesson
+		if err := json.Unmarshal([]byte(r.Body), &l); err != nil {
+			return nil, fmt.Errorf("load lessons: %w", err)
+		}
+		l.Version, l.Path = r.Version, r.Path
+		addRoles(l.Roles)
+		c.Lessons = append(c.Lessons, &l)
+	}
+	var rolesJSON []string
+	if err := s.SelectContext(ctx, &rolesJSON, `SELECT value FROM setting WHERE key = 'roles'`); err != nil {
+		return nil, fmt.Errorf("load roles: %w", s.mapErr(err))
+	}
+	for _, v := range rolesJSON {
+		var rs []string
+		if json.Unmarshal([]byte(v), &rs) == nil {
+			addRoles(rs)
+		}
+	}
+	var bodies []string
+	if err := s.SelectContext(ctx, &bodies, `SELECT body FROM track ORDER BY id`); err != nil {
+		return nil, fmt.Errorf("load tracks: %w", s.mapErr(err))
+	}
+	for _, b := range bodies {
+		var t lessons.Track
+		if err := json.Unmarshal([]byte(b), &t); err != nil {
+			return nil, fmt.Errorf("load tracks: %w", err)
+		}
+		addRoles(t.Roles)
+		c.Tracks = append(c.Tracks, &t)
+	}
+	bodies = nil
+	if err := s.SelectContext(ctx, &bodies, `SELECT body FROM burst ORDER BY id`); err != nil {
+		return nil, fmt.Errorf("load bursts: %w", s.mapErr(err))
+	}
+	for _, b := range bodies {
+		var bu lessons.Burst
+		if err := json.Unmarshal([]byte(b), &bu); err != nil {
+			return nil, fmt.Errorf("load bursts: %w", err)
+		}
+		addRoles(bu.Roles)
+		c.Bursts = append(c.Bursts, &bu)
+	}
+	return c, nil
+}
+
+// LessonVersionGet returns one stored version of a lesson.
+func (s *DB) LessonVersionGet(ctx context.Context, id string, version int) (*lessons.Lesson, error) {
+	var body string
+	err := s.GetContext(ctx, &body, s.Rebind(`SELECT body FROM lesson_version WHERE lesson_id = ? AND version = ?`), id, version)
+	if err != nil {
+		return nil, fmt.Errorf("get lesson %s v%d: %w", id, version, s.mapErr(err))
+	}
+	var l lessons.Lesson
+	if err := json.Unmarshal([]byte(body), &l); err != nil {
+		return nil, fmt.Errorf("get lesson %s v%d: %w", id, version, err)
+	}
+	l.Version = version
+	return &l, nil
+}
+
+// LessonVersions returns how many versions a lesson has.
+func (s *DB) LessonVersions(ctx context.Context, id string) (int, error) {
+	var n int
+	err := s.GetContext(ctx, &n, s.Rebind(`SELECT COUNT(*) FROM lesson_version WHERE lesson_id = ?`), id)
+	return n, s.mapErr(err)
+}

@@ -1,0 +1,544 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/huddlebot/huddlebot/lessons"
+)
+
+// Delivery is one prompt sent (or about to be sent) to a member.
+type Delivery struct {
+	ID            int64
+	WorkspaceID   int64
+	MemberID      int64
+	LessonID      string
+	LessonVersion int
+	Reason        string
+	BurstID       string
+	ShiftDate     string
+	Status        string
+	Scheduled     bool
+	MessageID     int64
+	CreatedAt     time.Time
+	SentAt        time.Time
+	SeenAt        time.Time
+	AckedAt       time.Time
+	AnsweredAt    time.Time
+	NudgedAt      time.Time
+	ExpiredAt     time.Time
+}
+
+// Delivery statuses.
+const (
+	DeliveryPending   = "pending"
+	DeliverySent      = "sent"
+	DeliveryAnswered  = "answered"
+	DeliveryExpired   = "expired"
+	DeliveryFailed    = "failed"
+	DeliveryCancelled = "cancelled"
+)
+
+type deliveryRow struct {
+	ID            int64          `db:"id"`
+	WorkspaceID   int64          `db:"workspace_id"`
+	MemberID      int64          `db:"member_id"`
+	LessonID      string         `db:"lesson_id"`
+	LessonVersion int            `db:"lesson_version"`
+	Reason        string         `db:"reason"`
+	BurstID       sql.NullString `db:"burst_id"`
+	ShiftDate     string         `db:"shift_date"`
+	Status        string         `db:"status"`
+	Scheduled     bool           `db:"scheduled"`
+	MessageID     sql.NullInt64  `db:"message_id"`
+	CreatedAt     int64          `db:"created_at"`
+	SentAt        sql.NullInt64  `db:"sent_at"`
+	SeenAt        sql.NullInt64  `db:"seen_at"`
+	AckedAt       sql.NullInt64  `db:"acked_at"`
+	AnsweredAt    sql.NullInt64  `db:"answered_at"`
+	NudgedAt      sql.NullInt64  `db:"nudged_at"`
+	ExpiredAt     sql.NullInt64  `db:"expired_at"`
+}
+
+const deliveryColumns = `id, workspace_id, member_id, lesson_id, lesson_version, reason, burst_id, shift_date, status,
+	scheduled, message_id, created_at, sent_at, seen_at, acked_at, answered_at, nudged_at, expired_at`
+
+func (r *deliveryRow) toDelivery() *Delivery {
+	return &Delivery{
+		ID: r.ID, WorkspaceID: r.WorkspaceID, MemberID: r.MemberID, LessonID: r.LessonID, LessonVersion: r.LessonVersion,
+		Reason: r.Reason, BurstID: r.BurstID.String, ShiftDate: r.ShiftDate, Status: r.Status, Scheduled: r.Scheduled,
+		MessageID: r.MessageID.Int64, CreatedAt: time.UnixMilli(r.CreatedAt).UTC(), SentAt: fromMS(r.SentAt),
+		SeenAt: fromMS(r.SeenAt), AckedAt: fromMS(r.AckedAt), AnsweredAt: fromMS(r.AnsweredAt),
+		NudgedAt: fromMS(r.NudgedAt), ExpiredAt: fromMS(r.ExpiredAt),
+	}
+}
+
+// DeliveryNew is a prompt to record before it is sent.
+type DeliveryNew struct {
+	WorkspaceID   int64
+	MemberID      int64
+	LessonID      string
+	LessonVersion int
+	Reason        string
+	BurstID       string
+	ShiftDate     string
+	Scheduled     bool // the day's scheduled prompt (at most one per shift date)
+	// DedupeKey makes the delivery unique; "" derives member:lesson:date.
+	DedupeKey string
+}
+
+func (d *DeliveryNew) key() string {
+	if d.DedupeKey != "" {
+		return d.DedupeKey
+	}
+	return fmt.Sprintf("%d:%s:%s", d.MemberID, d.LessonID, d.ShiftDate)
+}
+
+// DeliveryCreateMany records prompts in one statement, skipping any that
+// already exist (same dedupe key, or a second scheduled prompt for the same
+// member and shift date). It returns the new ids in input order, 0 for each
+// skipped one.
+func (s *DB) DeliveryCreateMany(ctx context.Context, tx *Tx, ds []DeliveryNew) ([]int64, error) {
+	ids := make([]int64, len(ds))
+	if len(ds) == 0 {
+		return ids, nil
+	}
+	now := s.Now().UnixMilli()
+	const cols = 11
+	for start := 0; start < len(ds); start += 500 {
+		end := min(start+500, len(ds))
+		var b strings.Builder
+		args := make([]any, 0, (end-start)*cols)
+		b.WriteString(`INSERT INTO delivery (workspace_id, member_id, lesson_id, lesson_version, reason, burst_id,
+			shift_date, dedupe_key, scheduled, status, created_at) VALUES `)
+		keyIdx := make(map[string]int, end-start)
+		for i := start; i < end; i++ {
+			d := &ds[i]
+			if i > start {
+				b.WriteString(", ")
+			}
+			b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+			var burst sql.NullString
+			if d.BurstID != "" {
+				burst = sql.NullString{String: d.BurstID, Valid: true}
+			}
+			k := d.key()
+			if _, dup := keyIdx[k]; !dup {
+				keyIdx[k] = i
+			}
+			args = append(args, d.WorkspaceID, d.MemberID, d.LessonID, d.LessonVersion, d.Reason, burst,
+				d.ShiftDate, k, d.Scheduled, DeliveryPending, now)
+		}
+		b.WriteString(` ON CONFLICT DO NOTHING RETURNING id, dedupe_key`)
+		rows, err := tx.QueryxContext(ctx, tx.Rebind(b.String()), args...)
+		if err != nil {
+			return nil, fmt.Errorf("create deliveries: %w", s.mapErr(err))
+		}
+		for rows.Next() {
+			var id int64
+			var k string
+			if err := rows.Scan(&id, &k); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			ids[keyIdx[k]] = id
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("create deliveries: %w", s.mapErr(err))
+		}
+	}
+	return ids, nil
+}
+
+// DeliveryGet returns a delivery by id, or ErrNotFound.
+func (s *DB) DeliveryGet(ctx context.Context, q Queryer, id int64) (*Delivery, error) {
+	var r deliveryRow
+	if err := q.GetContext(ctx, &r, s.Rebind(`SELECT `+deliveryColumns+` FROM delivery WHERE id = ?`), id); err != nil {
+		return nil, fmt.Errorf("get delivery %d: %w", id, s.mapErr(err))
+	}
+	return r.toDelivery(), nil
+}
+
+// DeliveryLockForAnswer reads a delivery inside tx and, on PostgreSQL, locks
+// its row so two concurrent clicks serialize.
+func (s *DB) DeliveryLockForAnswer(ctx context.Context, tx *Tx, id int64) (*Delivery, error) {
+	q := `SELECT ` + deliveryColumns + ` FROM delivery WHERE id = ?`
+	if s.Backend == Postgres {
+		q += ` FOR UPDATE`
+	}
+	var r deliveryRow
+	if err := tx.GetContext(ctx, &r, tx.Rebind(q), id); err != nil {
+		return nil, fmt.Errorf("get delivery %d: %w", id, s.mapErr(err))
+	}
+	return r.toDelivery(), nil
+}
+
+// DeliverySetMessage links a delivery to the message that carries it.
+func (s *DB) DeliverySetMessage(ctx context.Context, tx *Tx, id, messageID int64) error {
+	_, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE delivery SET message_id = ? WHERE id = ?`), messageID, id)
+	return s.mapErr(err)
+}
+
+// DeliveryMarkSent records that the prompt reached the platform. Tips count
+// as seen once sent; quizzes only once answered.
+func (s *DB) DeliveryMarkSent(ctx context.Context, q Queryer, messageID int64, at time.Time) error {
+	_, err := q.ExecContext(ctx, s.Rebind(`UPDATE delivery SET status = CASE WHEN status = 'pending' THEN 'sent' ELSE status END,
+		sent_at = COALESCE(sent_at, ?),
+		seen_at = CASE WHEN seen_at IS NULL AND (SELECT kind FROM lesson WHERE lesson.id = delivery.lesson_id) = 'tip' THEN ? ELSE seen_at END
+		WHERE message_id = ?`), at.UnixMilli(), at.UnixMilli(), messageID)
+	return s.mapErr(err)
+}
+
+// DeliveryMarkFailed records that a prompt could not be delivered.
+func (s *DB) DeliveryMarkFailed(ctx context.Context, q Queryer, messageID int64) error {
+	_, err := q.ExecContext(ctx, s.Rebind(`UPDATE delivery SET status = 'failed' WHERE message_id = ? AND status = 'pending'`), messageID)
+	return s.mapErr(err)
+}
+
+// DeliveryAck records a "Got it" on a tip; it reports false if it was
+// already acknowledged.
+func (s *DB) DeliveryAck(ctx context.Context, tx *Tx, id int64, at time.Time) (bool, error) {
+	res, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE delivery SET acked_at = ?, seen_at = COALESCE(seen_at, ?)
+		WHERE id = ? AND acked_at IS NULL`), at.UnixMilli(), at.UnixMilli(), id)
+	if err != nil {
+		return false, s.mapErr(err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+// DeliveryExpireOpen expires every unanswered, unseen prompt of the given
+// members except the ids in keep: an unanswered question counts as not seen
+// and comes back through the planner. It returns how many expired.
+func (s *DB) DeliveryExpireOpen(ctx context.Context, tx *Tx, memberIDs []int64, keep []int64, at time.Time) (int64, error) {
+	if len(memberIDs) == 0 {
+		return 0, nil
+	}
+	args := []any{at.UnixMilli()}
+	q := `UPDATE delivery SET status = 'expired', expired_at = ? WHERE status IN ('pending', 'sent')
+		AND answered_at IS NULL AND seen_at IS NULL AND member_id IN (` + placeholders(len(memberIDs)) + `)`
+	for _, id := range memberIDs {
+		args = append(args, id)
+	}
+	if len(keep) > 0 {
+		q += ` AND id NOT IN (` + placeholders(len(keep)) + `)`
+		for _, id := range keep {
+			args = append(args, id)
+		}
+	}
+	res, err := tx.ExecContext(ctx, tx.Rebind(q), args...)
+	if err != nil {
+		return 0, fmt.Errorf("expire deliveries: %w", s.mapErr(err))
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
+}
+
+// DeliveryListNudgeCandidates returns sent, unanswered, un-nudged quiz
+// prompts sent at or before `before`, for members who want nudges.
+func (s *DB) DeliveryListNudgeCandidates(ctx context.Context, before time.Time, limit int) ([]*Delivery, error) {
+	var rows []deliveryRow
+	err := s.SelectContext(ctx, &rows, s.Rebind(`SELECT `+prefixCols("d.", deliveryColumns)+` FROM delivery d
+		JOIN member m ON m.id = d.member_id
+		WHERE d.status = 'sent' AND d.answered_at IS NULL AND d.seen_at IS NULL AND d.nudged_at IS NULL
+		AND d.sent_at <= ? AND m.nudges ORDER BY d.id LIMIT ?`), before.UnixMilli(), limit)
+	if err != nil {
+		return nil, fmt.Errorf("list nudge candidates: %w", s.mapErr(err))
+	}
+	out := make([]*Delivery, len(rows))
+	for i := range rows {
+		out[i] = rows[i].toDelivery()
+	}
+	return out, nil
+}
+
+// DeliveryMarkNudged records the one nudge; false if it was already nudged.
+func (s *DB) DeliveryMarkNudged(ctx context.Context, tx *Tx, id int64, at time.Time) (bool, error) {
+	res, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE delivery SET nudged_at = ? WHERE id = ? AND nudged_at IS NULL`), at.UnixMilli(), id)
+	if err != nil {
+		return false, s.mapErr(err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+// DeliveryOpenForMember returns the member's newest prompt that is still
+// waiting for an answer, or ErrNotFound.
+func (s *DB) DeliveryOpenForMember(ctx context.Context, memberID int64) (*Delivery, error) {
+	var r deliveryRow
+	err := s.GetContext(ctx, &r, s.Rebind(`SELECT `+deliveryColumns+` FROM delivery WHERE member_id = ?
+		AND status IN ('pending', 'sent') AND answered_at IS NULL AND seen_at IS NULL ORDER BY id DESC LIMIT 1`), memberID)
+	if err != nil {
+		return nil, s.mapErr(err)
+	}
+	return r.toDelivery(), nil
+}
+
+// Answer is a recorded quiz answer.
+type Answer struct {
+	DeliveryID    int64
+	WorkspaceID   int64
+	MemberID      int64
+	LessonID      string
+	LessonVersion int
+	Choice        int
+	Correct       bool
+	Attempt       int
+	AnsweredAt    time.Time
+}
+
+// AnswerRecord stores the first answer to a delivery and marks the delivery
+// answered. It reports false, and changes nothing, if the delivery already
+// has an answer: the first answer counts.
+func (s *DB) AnswerRecord(ctx context.Context, tx *Tx, a *Answer) (bool, error) {
+	var prior int
+	if err := tx.GetContext(ctx, &prior, tx.Rebind(`SELECT COUNT(*) FROM answer WHERE member_id = ? AND lesson_id = ?`),
+		a.MemberID, a.LessonID); err != nil {
+		return false, s.mapErr(err)
+	}
+	a.Attempt = prior + 1
+	res, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO answer (workspace_id, member_id, delivery_id, lesson_id,
+		lesson_version, choice, correct, attempt, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (delivery_id) DO NOTHING`),
+		a.WorkspaceID, a.MemberID, a.DeliveryID, a.LessonID, a.LessonVersion, a.Choice, a.Correct, a.Attempt, a.AnsweredAt.UnixMilli())
+	if err != nil {
+		return false, fmt.Errorf("record answer: %w", s.mapErr(err))
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return false, nil
+	}
+	_, err = tx.ExecContext(ctx, tx.Rebind(`UPDATE delivery SET status = 'answered', answered_at = ?, seen_at = COALESCE(seen_at, ?)
+		WHERE id = ?`), a.AnsweredAt.UnixMilli(), a.AnsweredAt.UnixMilli(), a.DeliveryID)
+	if err != nil {
+		return false, fmt.Errorf("record answer: %w", s.mapErr(err))
+	}
+	return true, nil
+}
+
+// AnswerGet returns the answer recorded for a delivery, or ErrNotFound.
+func (s *DB) AnswerGet(ctx context.Context, q Queryer, deliveryID int64) (*Answer, error) {
+	var r struct {
+		WorkspaceID   int64  `db:"workspace_id"`
+		MemberID      int64  `db:"member_id"`
+		LessonID      string `db:"lesson_id"`
+		LessonVersion int    `db:"lesson_version"`
+		Choice        int    `db:"choice"`
+		Correct       bool   `db:"correct"`
+		Attempt       int    `db:"attempt"`
+		AnsweredAt    int64  `db:"answered_at"`
+	}
+	err := q.GetContext(ctx, &r, s.Rebind(`SELECT workspace_id, member_id, lesson_id, lesson_version, choice, correct,
+		attempt, answered_at FROM answer WHERE delivery_id = ?`), deliveryID)
+	if err != nil {
+		return nil, s.mapErr(err)
+	}
+	return &Answer{DeliveryID: deliveryID, WorkspaceID: r.WorkspaceID, MemberID: r.MemberID, LessonID: r.LessonID,
+		LessonVersion: r.LessonVersion, Choice: r.Choice, Correct: r.Correct, Attempt: r.Attempt,
+		AnsweredAt: time.UnixMilli(r.AnsweredAt).UTC()}, nil
+}
+
+// ReviewGet returns the spacing state of a member x lesson; a zero Review
+// (with LessonID set) when the member never answered it.
+func (s *DB) ReviewGet(ctx context.Context, q Queryer, memberID int64, lessonID string) (lessons.Review, error) {
+	var r struct {
+		Streak   int    `db:"streak"`
+		Attempts int    `db:"attempts"`
+		DueDate  string `db:"due_date"`
+		Retired  bool   `db:"retired"`
+	}
+	err := q.GetContext(ctx, &r, s.Rebind(`SELECT streak, attempts, due_date, retired FROM review WHERE member_id = ? AND lesson_id = ?`),
+		memberID, lessonID)
+	if IsNotFound(s.mapErr(err)) {
+		return lessons.Review{LessonID: lessonID}, nil
+	}
+	if err != nil {
+		return lessons.Review{}, s.mapErr(err)
+	}
+	return lessons.Review{LessonID: lessonID, Streak: r.Streak, Attempts: r.Attempts, DueDate: r.DueDate, Retired: r.Retired}, nil
+}
+
+// ReviewPut stores the spacing state of a member x lesson.
+func (s *DB) ReviewPut(ctx context.Context, tx *Tx, workspaceID, memberID int64, r lessons.Review) error {
+	_, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO review (workspace_id, member_id, lesson_id, streak, attempts, due_date, retired, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (member_id, lesson_id) DO UPDATE SET
+		streak = excluded.streak, attempts = excluded.attempts, due_date = excluded.due_date, retired = excluded.retired,
+		updated_at = excluded.updated_at`),
+		workspaceID, memberID, r.LessonID, r.Streak, r.Attempts, r.DueDate, r.Retired, s.Now().UnixMilli())
+	return s.mapErr(err)
+}
+
+// ReviewShift moves every open review of a member forward by days (a pause
+// shifts the schedule instead of piling prompts up).
+func (s *DB) ReviewShift(ctx context.Context, tx *Tx, memberID int64, days int) error {
+	var rows []struct {
+		LessonID string `db:"lesson_id"`
+		DueDate  string `db:"due_date"`
+	}
+	if err := tx.SelectContext(ctx, &rows, tx.Rebind(`SELECT lesson_id, due_date FROM review WHERE member_id = ? AND NOT retired`), memberID); err != nil {
+		return s.mapErr(err)
+	}
+	for _, r := range rows {
+		d, err := time.Parse("2006-01-02", r.DueDate)
+		if err != nil {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE review SET due_date = ? WHERE member_id = ? AND lesson_id = ?`),
+			d.AddDate(0, 0, days).Format("2006-01-02"), memberID, r.LessonID); err != nil {
+			return s.mapErr(err)
+		}
+	}
+	return nil
+}
+
+// PlanData is what the planner needs to know about one member.
+type PlanData struct {
+	Seen         map[string]bool
+	Reviews      []lessons.Review
+	BurstItems   []lessons.BurstItem
+	RecentlySent map[string]bool // lessons delivered on the shift date being planned
+	HasScheduled bool            // a scheduled prompt exists for that shift date
+}
+
+// PlanDataLoad loads planning state for many members at once (a handful of
+// queries, whatever the number of members). shiftDates gives, per member,
+// the shift date being planned.
+func (s *DB) PlanDataLoad(ctx context.Context, q Queryer, shiftDates map[int64]string) (map[int64]*PlanData, error) {
+	out := make(map[int64]*PlanData, len(shiftDates))
+	if len(shiftDates) == 0 {
+		return out, nil
+	}
+	ids := make([]any, 0, len(shiftDates))
+	for id := range shiftDates {
+		ids = append(ids, id)
+		out[id] = &PlanData{Seen: map[string]bool{}, RecentlySent: map[string]bool{}}
+	}
+	in := placeholders(len(ids))
+	var seen []struct {
+		MemberID  int64  `db:"member_id"`
+		LessonID  string `db:"lesson_id"`
+		ShiftDate string `db:"shift_date"`
+		Seen      bool   `db:"seen"`
+		Scheduled bool   `db:"scheduled"`
+	}
+	if err := q.SelectContext(ctx, &seen, s.Rebind(`SELECT member_id, lesson_id, shift_date,
+		(seen_at IS NOT NULL) AS seen, scheduled FROM delivery WHERE member_id IN (`+in+`)
+		AND (seen_at IS NOT NULL OR status IN ('pending', 'sent', 'answered'))`), ids...); err != nil {
+		return nil, fmt.Errorf("load plan data: %w", s.mapErr(err))
+	}
+	for _, r := range seen {
+		p := out[r.MemberID]
+		if r.Seen {
+			p.Seen[r.LessonID] = true
+		}
+		if r.ShiftDate == shiftDates[r.MemberID] {
+			p.RecentlySent[r.LessonID] = true
+			if r.Scheduled {
+				p.HasScheduled = true
+			}
+		}
+	}
+	var reviews []struct {
+		MemberID int64  `db:"member_id"`
+		LessonID string `db:"lesson_id"`
+		Streak   int    `db:"streak"`
+		Attempts int    `db:"attempts"`
+		DueDate  string `db:"due_date"`
+	}
+	if err := q.SelectContext(ctx, &reviews, s.Rebind(`SELECT member_id, lesson_id, streak, attempts, due_date FROM review
+		WHERE NOT retired AND member_id IN (`+in+`)`), ids...); err != nil {
+		return nil, fmt.Errorf("load plan data: %w", s.mapErr(err))
+	}
+	for _, r := range reviews {
+		p := out[r.MemberID]
+		p.Reviews = append(p.Reviews, lessons.Review{LessonID: r.LessonID, Streak: r.Streak, Attempts: r.Attempts, DueDate: r.DueDate})
+	}
+	var items []struct {
+		MemberID      int64  `db:"member_id"`
+		BurstID       string `db:"burst_id"`
+		LessonID      string `db:"lesson_id"`
+		Seq           int    `db:"seq"`
+		AvailableDate string `db:"available_date"`
+	}
+	if err := q.SelectContext(ctx, &items, s.Rebind(`SELECT i.member_id, b.burst_id, i.lesson_id, i.seq, i.available_date
+		FROM burst_item i JOIN burst_send b ON b.id = i.send_id
+		WHERE i.status = 'pending' AND b.status = 'active' AND i.member_id IN (`+in+`) ORDER BY i.seq, i.id`), ids...); err != nil {
+		return nil, fmt.Errorf("load plan data: %w", s.mapErr(err))
+	}
+	for _, r := range items {
+		p := out[r.MemberID]
+		p.BurstItems = append(p.BurstItems, lessons.BurstItem{BurstID: r.BurstID, LessonID: r.LessonID, Seq: r.Seq, AvailableDate: r.AvailableDate})
+	}
+	return out, nil
+}
+
+// BurstItemMarkDelivered links pending burst items to the deliveries that
+// carried them.
+func (s *DB) BurstItemMarkDelivered(ctx context.Context, tx *Tx, memberID int64, burstID, lessonID string, deliveryID int64) error {
+	_, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE burst_item SET status = 'delivered', delivery_id = ?
+		WHERE member_id = ? AND lesson_id = ? AND status = 'pending'
+		AND send_id IN (SELECT id FROM burst_send WHERE burst_id = ?)`), deliveryID, memberID, lessonID, burstID)
+	return s.mapErr(err)
+}
+
+// MemberListDue returns joined members whose cached next delivery instant is
+// at or before now, by id after afterID.
+func (s *DB) MemberListDue(ctx context.Context, now time.Time, afterID int64, limit int) ([]*lessons.Member, error) {
+	var rows []memberRow
+	err := s.SelectContext(ctx, &rows, s.Rebind(`SELECT `+memberColumns+memberFrom+`WHERE m.joined AND m.next_due_at <= ?
+		AND m.id > ? ORDER BY m.id LIMIT ?`), now.UnixMilli(), afterID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list due members: %w", s.mapErr(err))
+	}
+	out := make([]*lessons.Member, len(rows))
+	for i := range rows {
+		out[i] = rows[i].toMember()
+	}
+	return out, nil
+}
+
+// MemberSetNextDue stores the next delivery instant of many members in one
+// statement (zero time = nothing scheduled).
+func (s *DB) MemberSetNextDue(ctx context.Context, q Queryer, next map[int64]time.Time) error {
+	if len(next) == 0 {
+		return nil
+	}
+	var b strings.Builder
+	args := make([]any, 0, 2*len(next))
+	b.WriteString(`WITH v (id, t) AS (VALUES `)
+	first := true
+	for id, t := range next {
+		if !first {
+			b.WriteString(", ")
+		}
+		first = false
+		b.WriteString("(CAST(? AS BIGINT), CAST(? AS BIGINT))")
+		args = append(args, id, ms(t))
+	}
+	b.WriteString(`) UPDATE member SET next_due_at = (SELECT t FROM v WHERE v.id = member.id) WHERE id IN (SELECT id FROM v)`)
+	_, err := q.ExecContext(ctx, s.Rebind(b.String()), args...)
+	if err != nil {
+		return fmt.Errorf("set next due: %w", s.mapErr(err))
+	}
+	return nil
+}
+
+func placeholders(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return "?" + strings.Repeat(", ?", n-1)
+}
+
+func prefixCols(prefix, cols string) string {
+	parts := strings.Split(cols, ",")
+	for i, p := range parts {
+		parts[i] = prefix + strings.TrimSpace(p)
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,373 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/huddlebot/huddlebot/lessons"
+)
+
+// Workspace is one Slack workspace, Discord guild or the sandbox.
+type Workspace struct {
+	ID         int64  `db:"id"`
+	Platform   string `db:"platform"`
+	ExternalID string `db:"external_id"`
+	Name       string `db:"name"`
+	TimeZone   string `db:"timezone"`
+}
+
+// WorkspaceEnsure returns the workspace for (platform, externalID), creating
+// it with the given default time zone if it does not exist.
+func (s *DB) WorkspaceEnsure(ctx context.Context, platform, externalID, timezone string) (*Workspace, error) {
+	if timezone == "" {
+		timezone = "UTC"
+	}
+	_, err := s.ExecContext(ctx, s.Rebind(`INSERT INTO workspace (platform, external_id, timezone, created_at)
+		VALUES (?, ?, ?, ?) ON CONFLICT (platform, external_id) DO NOTHING`),
+		platform, externalID, timezone, s.Now().UnixMilli())
+	if err != nil {
+		return nil, fmt.Errorf("ensure workspace %s/%s: %w", platform, externalID, s.mapErr(err))
+	}
+	var w Workspace
+	err = s.GetContext(ctx, &w, s.Rebind(`SELECT id, platform, external_id, name, timezone FROM workspace
+		WHERE platform = ? AND external_id = ?`), platform, externalID)
+	if err != nil {
+		return nil, fmt.Errorf("get workspace %s/%s: %w", platform, externalID, s.mapErr(err))
+	}
+	return &w, nil
+}
+
+// WorkspaceGet returns a workspace by id.
+func (s *DB) WorkspaceGet(ctx context.Context, id int64) (*Workspace, error) {
+	var w Workspace
+	err := s.GetContext(ctx, &w, s.Rebind(`SELECT id, platform, external_id, name, timezone FROM workspace WHERE id = ?`), id)
+	if err != nil {
+		return nil, fmt.Errorf("get workspace %d: %w", id, s.mapErr(err))
+	}
+	return &w, nil
+}
+
+// WorkspaceSetTimeZone changes a workspace's default time zone.
+func (s *DB) WorkspaceSetTimeZone(ctx context.Context, id int64, tz string) error {
+	_, err := s.ExecContext(ctx, s.Rebind(`UPDATE workspace SET timezone = ? WHERE id = ?`), tz, id)
+	return s.mapErr(err)
+}
+
+// memberRow is the member table as stored.
+type memberRow struct {
+	ID           int64         `db:"id"`
+	WorkspaceID  int64         `db:"workspace_id"`
+	UserID       string        `db:"user_id"`
+	Name         string        `db:"name"`
+	Email        string        `db:"email"`
+	Role         string        `db:"role"`
+	Department   string        `db:"department"`
+	TimeZone     string        `db:"timezone"`
+	DeliveryTime int           `db:"delivery_time"`
+	WorkStart    int           `db:"work_start"`
+	WorkEnd      int           `db:"work_end"`
+	WorkDays     int           `db:"work_days"`
+	PausedUntil  sql.NullInt64 `db:"paused_until"`
+	Permissions  string        `db:"permissions"`
+	OnDuty       bool          `db:"on_duty"`
+	StartDate    string        `db:"start_date"`
+	Reachable    bool          `db:"reachable"`
+	Joined       bool          `db:"joined"`
+	Nudges       bool          `db:"nudges"`
+	HomeChannel  string        `db:"home_channel"`
+	DMChannel    string        `db:"dm_channel"`
+	WorkspaceTZ  string        `db:"workspace_tz"`
+}
+
+const memberColumns = `m.id, m.workspace_id, m.user_id, m.name, m.email, m.role, m.department, m.timezone,
+	m.delivery_time, m.work_start, m.work_end, m.work_days, m.paused_until, m.permissions, m.on_duty,
+	m.start_date, m.reachable, m.joined, m.nudges, m.home_channel, m.dm_channel, w.timezone AS workspace_tz`
+
+const memberFrom = ` FROM member m JOIN workspace w ON w.id = m.workspace_id `
+
+// locCache avoids re-reading tzdata for every member of a large roster.
+var locCache = newLocationCache()
+
+func (r *memberRow) toMember() *lessons.Member {
+	tz := r.TimeZone
+	if tz == "" {
+		tz = r.WorkspaceTZ
+	}
+	loc := locCache.get(tz)
+	perms, _ := lessons.ParsePermissions(r.Permissions)
+	m := &lessons.Member{
+		ID: r.ID, WorkspaceID: r.WorkspaceID, UserID: r.UserID, Name: r.Name, Email: r.Email,
+		Role: r.Role, Department: r.Department, TimeZone: r.TimeZone,
+		Schedule: lessons.Schedule{
+			Location:     loc,
+			DeliveryTime: lessons.Clock(r.DeliveryTime),
+			WorkStart:    lessons.Clock(r.WorkStart),
+			WorkEnd:      lessons.Clock(r.WorkEnd),
+			WorkDays:     lessons.Weekdays(r.WorkDays),
+			PausedUntil:  fromMS(r.PausedUntil),
+		},
+		Permissions: perms,
+		OnDuty:      r.OnDuty,
+		Reachable:   r.Reachable,
+		Joined:      r.Joined,
+		Nudges:      r.Nudges,
+		HomeChannel: r.HomeChannel,
+	}
+	if r.StartDate != "" {
+		if d, err := time.ParseInLocation("2006-01-02", r.StartDate, loc); err == nil {
+			m.StartDate = d
+		}
+	}
+	return m
+}
+
+// MemberGet returns a member by id, or ErrNotFound.
+func (s *DB) MemberGet(ctx context.Context, q Queryer, id int64) (*lessons.Member, error) {
+	var r memberRow
+	if err := q.GetContext(ctx, &r, s.Rebind(`SELECT `+memberColumns+memberFrom+`WHERE m.id = ?`), id); err != nil {
+		return nil, fmt.Errorf("get member %d: %w", id, s.mapErr(err))
+	}
+	return r.toMember(), nil
+}
+
+// MemberByUser returns the member with a platform user id in a workspace, or
+// ErrNotFound.
+func (s *DB) MemberByUser(ctx context.Context, q Queryer, workspaceID int64, userID string) (*lessons.Member, error) {
+	var r memberRow
+	err := q.GetContext(ctx, &r, s.Rebind(`SELECT `+memberColumns+memberFrom+`WHERE m.workspace_id = ? AND m.user_id = ?`), workspaceID, userID)
+	if err != nil {
+		return nil, fmt.Errorf("get member %s: %w", userID, s.mapErr(err))
+	}
+	return r.toMember(), nil
+}
+
+// MemberDMChannel returns the cached platform DM channel of a member ("" if
+// none yet).
+func (s *DB) MemberDMChannel(ctx context.Context, id int64) (string, error) {
+	var ch string
+	err := s.GetContext(ctx, &ch, s.Rebind(`SELECT dm_channel FROM member WHERE id = ?`), id)
+	return ch, s.mapErr(err)
+}
+
+// MemberSetDMChannel caches a member's platform DM channel.
+func (s *DB) MemberSetDMChannel(ctx context.Context, id int64, channel string) error {
+	_, err := s.ExecContext(ctx, s.Rebind(`UPDATE member SET dm_channel = ? WHERE id = ?`), channel, id)
+	return s.mapErr(err)
+}
+
+// MemberEnsure returns the member for a platform user, creating an empty
+// (not yet joined) member when the user is new. name is updated if given.
+func (s *DB) MemberEnsure(ctx context.Context, workspaceID int64, userID, name string) (*lessons.Member, error) {
+	now := s.Now().UnixMilli()
+	_, err := s.ExecContext(ctx, s.Rebind(`INSERT INTO member (workspace_id, user_id, name, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?) ON CONFLICT (workspace_id, user_id) DO NOTHING`), workspaceID, userID, name, now, now)
+	if err != nil {
+		return nil, fmt.Errorf("ensure member %s: %w", userID, s.mapErr(err))
+	}
+	if name != "" {
+		if _, err := s.ExecContext(ctx, s.Rebind(`UPDATE member SET name = ? WHERE workspace_id = ? AND user_id = ? AND name = ''`),
+			name, workspaceID, userID); err != nil {
+			return nil, s.mapErr(err)
+		}
+	}
+	return s.MemberByUser(ctx, s, workspaceID, userID)
+}
+
+// MemberUpsert is what a roster import or the sandbox's "add person" writes.
+type MemberUpsert struct {
+	WorkspaceID int64
+	UserID      string
+	Name        string
+	Email       string
+	Role        string
+	Department  string
+	TimeZone    string
+	Permissions []lessons.Permission // nil = leave unchanged on update
+	StartDate   string               // YYYY-MM-DD or ""
+}
+
+// MemberUpsert creates or updates a member by (workspace, user id) and marks
+// them joined when they have a role. It returns the member id.
+func (s *DB) MemberUpsert(ctx context.Context, q Queryer, p MemberUpsert) (int64, error) {
+	now := s.Now().UnixMilli()
+	perms := lessons.FormatPermissions(p.Permissions)
+	keepPerms := p.Permissions == nil
+	var id int64
+	err := q.GetContext(ctx, &id, s.Rebind(`INSERT INTO member (workspace_id, user_id, name, email, role, department, timezone,
+			permissions, start_date, joined, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (workspace_id, user_id) DO UPDATE SET
+			name = excluded.name, email = excluded.email, role = excluded.role, department = excluded.department,
+			timezone = CASE WHEN excluded.timezone = '' THEN member.timezone ELSE excluded.timezone END,
+			permissions = CASE WHEN ? THEN member.permissions ELSE excluded.permissions END,
+			start_date = CASE WHEN excluded.start_date = '' THEN member.start_date ELSE excluded.start_date END,
+			joined = member.joined OR excluded.joined,
+			updated_at = excluded.updated_at
+		RETURNING id`),
+		p.WorkspaceID, p.UserID, p.Name, p.Email, p.Role, p.Department, p.TimeZone, perms, p.StartDate, p.Role != "", now, now, keepPerms)
+	if err != nil {
+		return 0, fmt.Errorf("upsert member %s: %w", p.UserID, s.mapErr(err))
+	}
+	return id, nil
+}
+
+// MemberSettings is a partial update of a member's own settings; nil fields
+// are left unchanged.
+type MemberSettings struct {
+	Role         *string
+	Department   *string
+	TimeZone     *string
+	DeliveryTime *lessons.Clock
+	WorkStart    *lessons.Clock
+	WorkEnd      *lessons.Clock
+	WorkDays     *lessons.Weekdays
+	PausedUntil  *time.Time // zero time = resume
+	OnDuty       *bool
+	Joined       *bool
+	Nudges       *bool
+	Reachable    *bool
+	HomeChannel  *string
+	Permissions  *[]lessons.Permission
+	StartDate    *string
+	Name         *string
+}
+
+// MemberUpdate applies a settings change.
+func (s *DB) MemberUpdate(ctx context.Context, q Queryer, id int64, u MemberSettings) error {
+	var sets []string
+	var args []any
+	add := func(col string, v any) { sets = append(sets, col+" = ?"); args = append(args, v) }
+	if u.Role != nil {
+		add("role", *u.Role)
+	}
+	if u.Department != nil {
+		add("department", *u.Department)
+	}
+	if u.TimeZone != nil {
+		add("timezone", *u.TimeZone)
+	}
+	if u.DeliveryTime != nil {
+		add("delivery_time", int(*u.DeliveryTime))
+	}
+	if u.WorkStart != nil {
+		add("work_start", int(*u.WorkStart))
+	}
+	if u.WorkEnd != nil {
+		add("work_end", int(*u.WorkEnd))
+	}
+	if u.WorkDays != nil {
+		add("work_days", int(*u.WorkDays))
+	}
+	if u.PausedUntil != nil {
+		add("paused_until", ms(*u.PausedUntil))
+	}
+	if u.OnDuty != nil {
+		add("on_duty", *u.OnDuty)
+	}
+	if u.Joined != nil {
+		add("joined", *u.Joined)
+	}
+	if u.Nudges != nil {
+		add("nudges", *u.Nudges)
+	}
+	if u.Reachable != nil {
+		add("reachable", *u.Reachable)
+	}
+	if u.HomeChannel != nil {
+		add("home_channel", *u.HomeChannel)
+	}
+	if u.Permissions != nil {
+		add("permissions", lessons.FormatPermissions(*u.Permissions))
+	}
+	if u.StartDate != nil {
+		add("start_date", *u.StartDate)
+	}
+	if u.Name != nil {
+		add("name", *u.Name)
+	}
+	if len(sets) == 0 {
+		return nil
+	}
+	add("updated_at", s.Now().UnixMilli())
+	args = append(args, id)
+	res, err := q.ExecContext(ctx, s.Rebind(`UPDATE member SET `+strings.Join(sets, ", ")+` WHERE id = ?`), args...)
+	if err != nil {
+		return fmt.Errorf("update member %d: %w", id, s.mapErr(err))
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("update member %d: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
+// MemberFilter narrows MemberList.
+type MemberFilter struct {
+	WorkspaceID int64
+	Roles       []string
+	Departments []string
+	JoinedOnly  bool
+	Permission  lessons.Permission // "" = any
+	OnDutyOnly  bool
+	AfterID     int64 // keyset pagination
+	Limit       int   // 0 = no limit
+}
+
+// MemberList returns members matching the filter, ordered by id.
+func (s *DB) MemberList(ctx context.Context, q Queryer, f MemberFilter) ([]*lessons.Member, error) {
+	where := []string{"1=1"}
+	var args []any
+	if f.WorkspaceID != 0 {
+		where = append(where, "m.workspace_id = ?")
+		args = append(args, f.WorkspaceID)
+	}
+	if len(f.Roles) > 0 {
+		where = append(where, "m.role IN (?"+strings.Repeat(", ?", len(f.Roles)-1)+")")
+		for _, r := range f.Roles {
+			args = append(args, r)
+		}
+	}
+	if len(f.Departments) > 0 {
+		where = append(where, "m.department IN (?"+strings.Repeat(", ?", len(f.Departments)-1)+")")
+		for _, d := range f.Departments {
+			args = append(args, d)
+		}
+	}
+	if f.JoinedOnly {
+		where = append(where, "m.joined")
+	}
+	if f.OnDutyOnly {
+		where = append(where, "m.on_duty")
+	}
+	if f.Permission != "" {
+		// Permissions are a short comma list; match whole items.
+		where = append(where, "(',' || m.permissions || ',' LIKE ? OR ',' || m.permissions || ',' LIKE '%,admin,%')")
+		args = append(args, "%,"+string(f.Permission)+",%")
+	}
+	if f.AfterID > 0 {
+		where = append(where, "m.id > ?")
+		args = append(args, f.AfterID)
+	}
+	query := `SELECT ` + memberColumns + memberFrom + `WHERE ` + strings.Join(where, " AND ") + ` ORDER BY m.id`
+	if f.Limit > 0 {
+		query += fmt.Sprintf(" LIMIT %d", f.Limit)
+	}
+	var rows []memberRow
+	if err := q.SelectContext(ctx, &rows, s.Rebind(query), args...); err != nil {
+		return nil, fmt.Errorf("list members: %w", s.mapErr(err))
+	}
+	out := make([]*lessons.Member, len(rows))
+	for i := range rows {
+		out[i] = rows[i].toMember()
+	}
+	return out, nil
+}
+
+// Departments returns the distinct departments of a workspace's members.
+func (s *DB) Departments(ctx context.Context, workspaceID int64) ([]string, error) {
+	var out []string
+	err := s.SelectContext(ctx, &out, s.Rebind(`SELECT DISTINCT department FROM member WHERE workspace_id = ? AND department <> '' ORDER BY department`), workspaceID)
+	return out, s.mapErr(err)
+}

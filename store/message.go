@@ -1,0 +1,226 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// Message is something the bot posts: a DM to a member (Channel "dm") or a
+// post in a channel. Card is the neutral card as JSON; adapters render it.
+// Revision counts edits; SentRevision is the last revision the platform has.
+type Message struct {
+	ID              int64  `db:"id"`
+	WorkspaceID     int64  `db:"workspace_id"`
+	MemberID        int64  `db:"member_id"`
+	Channel         string `db:"channel"`
+	ThreadOf        int64  `db:"thread_of"`
+	Card            string `db:"card"`
+	Revision        int    `db:"revision"`
+	SentRevision    int    `db:"sent_revision"`
+	PlatformChannel string `db:"platform_channel"`
+	PlatformTS      string `db:"platform_ts"`
+	CreatedAt       int64  `db:"created_at"`
+	UpdatedAt       int64  `db:"updated_at"`
+}
+
+const messageColumns = `id, workspace_id, COALESCE(member_id, 0) AS member_id, channel, COALESCE(thread_of, 0) AS thread_of,
+	card, revision, sent_revision, platform_channel, platform_ts, created_at, updated_at`
+
+// MessageNew is a message to post.
+type MessageNew struct {
+	WorkspaceID int64
+	MemberID    int64 // recipient of a DM; 0 for a channel post
+	Channel     string
+	ThreadOf    int64
+	Card        string
+}
+
+// MessageCreateMany inserts messages and returns their ids in input order.
+func (s *DB) MessageCreateMany(ctx context.Context, tx *Tx, ms []MessageNew) ([]int64, error) {
+	ids := make([]int64, len(ms))
+	now := s.Now().UnixMilli()
+	for start := 0; start < len(ms); start += 500 {
+		end := min(start+500, len(ms))
+		q := `INSERT INTO message (workspace_id, member_id, channel, thread_of, card, created_at, updated_at) VALUES `
+		args := make([]any, 0, 7*(end-start))
+		for i := start; i < end; i++ {
+			m := &ms[i]
+			if i > start {
+				q += ", "
+			}
+			q += "(?, ?, ?, ?, ?, ?, ?)"
+			args = append(args, m.WorkspaceID, nullID(m.MemberID), m.Channel, nullID(m.ThreadOf), m.Card, now, now)
+		}
+		q += " RETURNING id"
+		var got []int64
+		if err := tx.SelectContext(ctx, &got, tx.Rebind(q), args...); err != nil {
+			return nil, fmt.Errorf("create messages: %w", s.mapErr(err))
+		}
+		if len(got) != end-start {
+			return nil, fmt.Errorf("create messages: got %d ids for %d rows", len(got), end-start)
+		}
+		// Both backends return RETURNING rows in insertion order for a
+		// single multi-row INSERT, and ids ascend with it.
+		copy(ids[start:end], got)
+	}
+	return ids, nil
+}
+
+// MessageCreate inserts one message and returns its id.
+func (s *DB) MessageCreate(ctx context.Context, tx *Tx, m MessageNew) (int64, error) {
+	ids, err := s.MessageCreateMany(ctx, tx, []MessageNew{m})
+	if err != nil {
+		return 0, err
+	}
+	return ids[0], nil
+}
+
+// MessageUpdate replaces a message's card and bumps its revision; it returns
+// the new revision.
+func (s *DB) MessageUpdate(ctx context.Context, tx *Tx, id int64, card string) (int, error) {
+	var rev int
+	err := tx.GetContext(ctx, &rev, tx.Rebind(`UPDATE message SET card = ?, revision = revision + 1, updated_at = ?
+		WHERE id = ? RETURNING revision`), card, s.Now().UnixMilli(), id)
+	if err != nil {
+		return 0, fmt.Errorf("update message %d: %w", id, s.mapErr(err))
+	}
+	return rev, nil
+}
+
+// MessageGet returns a message by id.
+func (s *DB) MessageGet(ctx context.Context, q Queryer, id int64) (*Message, error) {
+	var m Message
+	if err := q.GetContext(ctx, &m, s.Rebind(`SELECT `+messageColumns+` FROM message WHERE id = ?`), id); err != nil {
+		return nil, fmt.Errorf("get message %d: %w", id, s.mapErr(err))
+	}
+	return &m, nil
+}
+
+// MessageMarkSent records the platform's reference for a message and the
+// revision it now shows. It never moves SentRevision backwards.
+func (s *DB) MessageMarkSent(ctx context.Context, id int64, revision int, platformChannel, platformTS string) error {
+	_, err := s.ExecContext(ctx, s.Rebind(`UPDATE message SET sent_revision = CASE WHEN sent_revision < ? THEN ? ELSE sent_revision END,
+		platform_channel = CASE WHEN ? <> '' THEN ? ELSE platform_channel END,
+		platform_ts = CASE WHEN ? <> '' THEN ? ELSE platform_ts END WHERE id = ?`),
+		revision, revision, platformChannel, platformChannel, platformTS, platformTS, id)
+	return s.mapErr(err)
+}
+
+// MessageListVisible returns sent messages of a workspace that a member can
+// see: their DMs (channel "dm") or the posts in one channel; oldest first.
+func (s *DB) MessageListVisible(ctx context.Context, workspaceID, memberID int64, channel string, afterID int64) ([]*Message, error) {
+	var rows []*Message
+	var err error
+	switch channel {
+	case "":
+		err = s.SelectContext(ctx, &rows, s.Rebind(`SELECT `+messageColumns+` FROM message WHERE workspace_id = ? AND sent_revision > 0
+			AND ((channel = 'dm' AND member_id = ?) OR channel <> 'dm') AND id > ? ORDER BY id`), workspaceID, memberID, afterID)
+	case "dm":
+		err = s.SelectContext(ctx, &rows, s.Rebind(`SELECT `+messageColumns+` FROM message WHERE workspace_id = ? AND sent_revision > 0
+			AND channel = 'dm' AND member_id = ? AND id > ? ORDER BY id`), workspaceID, memberID, afterID)
+	default:
+		err = s.SelectContext(ctx, &rows, s.Rebind(`SELECT `+messageColumns+` FROM message WHERE workspace_id = ? AND sent_revision > 0
+			AND channel = ? AND id > ? ORDER BY id`), workspaceID, channel, afterID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list messages: %w", s.mapErr(err))
+	}
+	return rows, nil
+}
+
+// ChannelEnsure records a channel of a workspace (the sandbox creates them on
+// first use; platforms report them as they are seen).
+func (s *DB) ChannelEnsure(ctx context.Context, workspaceID int64, name, platformID string) error {
+	_, err := s.ExecContext(ctx, s.Rebind(`INSERT INTO channel (workspace_id, name, platform_id, created_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (workspace_id, name) DO NOTHING`), workspaceID, name, platformID, s.Now().UnixMilli())
+	return s.mapErr(err)
+}
+
+// ChannelList returns a workspace's channel names, sorted.
+func (s *DB) ChannelList(ctx context.Context, workspaceID int64) ([]string, error) {
+	var out []string
+	err := s.SelectContext(ctx, &out, s.Rebind(`SELECT name FROM channel WHERE workspace_id = ? ORDER BY name`), workspaceID)
+	return out, s.mapErr(err)
+}
+
+// Feedback is free text or a rating someone gave.
+type Feedback struct {
+	WorkspaceID int64
+	MemberID    int64 // 0 = anonymous
+	Kind        string
+	LessonID    string
+	DeliveryID  int64
+	HuddleID    int64
+	SupportID   int64
+	Rating      *int
+	Text        string
+	Redacted    bool
+}
+
+// Feedback kinds.
+const (
+	FeedbackLesson  = "lesson"
+	FeedbackGeneral = "general"
+	FeedbackHuddle  = "huddle"
+	FeedbackSupport = "support"
+)
+
+// FeedbackAdd stores feedback. A second rating by the same member of the
+// same delivery replaces the first (people change their mind), so a lesson
+// rating is counted once.
+func (s *DB) FeedbackAdd(ctx context.Context, q Queryer, f Feedback) error {
+	var rating sql.NullInt64
+	if f.Rating != nil {
+		rating = sql.NullInt64{Int64: int64(*f.Rating), Valid: true}
+	}
+	now := s.Now().UnixMilli()
+	if f.Kind == FeedbackLesson && f.Rating != nil && f.DeliveryID != 0 {
+		res, err := q.ExecContext(ctx, s.Rebind(`UPDATE feedback SET rating = ?, created_at = ? WHERE kind = 'lesson'
+			AND delivery_id = ? AND member_id = ? AND rating IS NOT NULL`), rating, now, f.DeliveryID, nullID(f.MemberID))
+		if err != nil {
+			return s.mapErr(err)
+		}
+		if n, _ := res.RowsAffected(); n > 0 {
+			return nil
+		}
+	}
+	_, err := q.ExecContext(ctx, s.Rebind(`INSERT INTO feedback (workspace_id, member_id, kind, lesson_id, delivery_id, huddle_id,
+		support_id, rating, text, redacted, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+		f.WorkspaceID, nullID(f.MemberID), f.Kind, nullStr(f.LessonID), nullID(f.DeliveryID), nullID(f.HuddleID),
+		nullID(f.SupportID), rating, f.Text, f.Redacted, now)
+	if err != nil {
+		return fmt.Errorf("add feedback: %w", s.mapErr(err))
+	}
+	return nil
+}
+
+// EventSeen records an inbound platform event id and reports whether it was
+// already recorded (a redelivery to ignore).
+func (s *DB) EventSeen(ctx context.Context, platform, eventID string) (bool, error) {
+	res, err := s.ExecContext(ctx, s.Rebind(`INSERT INTO processed_event (platform, event_id, created_at) VALUES (?, ?, ?)
+		ON CONFLICT (platform, event_id) DO NOTHING`), platform, eventID, s.Now().UnixMilli())
+	if err != nil {
+		return false, s.mapErr(err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 0, nil
+}
+
+// EventPrune forgets processed events older than the cutoff.
+func (s *DB) EventPrune(ctx context.Context, before time.Time) error {
+	_, err := s.ExecContext(ctx, s.Rebind(`DELETE FROM processed_event WHERE created_at < ?`), before.UnixMilli())
+	return s.mapErr(err)
+}
+
+// Audit records who did what.
+func (s *DB) Audit(ctx context.Context, q Queryer, workspaceID, actorID int64, action, subject, detail string) error {
+	_, err := q.ExecContext(ctx, s.Rebind(`INSERT INTO audit_log (workspace_id, actor_member_id, action, subject, detail, created_at)
+		VALUES (?, ?, ?, ?, ?, ?)`), nullID(workspaceID), nullID(actorID), action, subject, detail, s.Now().UnixMilli())
+	return s.mapErr(err)
+}
+
+func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id != 0} }
+
+func nullStr(v string) sql.NullString { return sql.NullString{String: v, Valid: v != ""} }
