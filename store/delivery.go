@@ -542,3 +542,86 @@ func prefixCols(prefix, cols string) string {
 	}
 	return strings.Join(parts, ", ")
 }
+
+// DeliverySetMessages links deliveries to the messages that carry them, in
+// one statement.
+func (s *DB) DeliverySetMessages(ctx context.Context, tx *Tx, links map[int64]int64) error {
+	if len(links) == 0 {
+		return nil
+	}
+	var b strings.Builder
+	args := make([]any, 0, 2*len(links))
+	b.WriteString(`WITH v (id, m) AS (VALUES `)
+	first := true
+	for id, m := range links {
+		if !first {
+			b.WriteString(", ")
+		}
+		first = false
+		b.WriteString("(CAST(? AS BIGINT), CAST(? AS BIGINT))")
+		args = append(args, id, m)
+	}
+	b.WriteString(`) UPDATE delivery SET message_id = (SELECT m FROM v WHERE v.id = delivery.id) WHERE id IN (SELECT id FROM v)`)
+	if _, err := tx.ExecContext(ctx, tx.Rebind(b.String()), args...); err != nil {
+		return fmt.Errorf("link deliveries: %w", s.mapErr(err))
+	}
+	return nil
+}
+
+// MemberStats is a learner's own numbers.
+type MemberStats struct {
+	Answered        int
+	Correct         int
+	FirstTryCorrect int
+	FirstTries      int
+	Mastered        int // retired questions
+	Seen            int
+	Streak          int // consecutive shift days with an answered prompt
+}
+
+// MemberStatsGet computes a member's stats.
+func (s *DB) MemberStatsGet(ctx context.Context, q Queryer, memberID int64) (*MemberStats, error) {
+	st := &MemberStats{}
+	var agg struct {
+		Answered   int `db:"answered"`
+		Correct    int `db:"correct"`
+		FirstTries int `db:"first_tries"`
+		FirstOK    int `db:"first_ok"`
+	}
+	if err := q.GetContext(ctx, &agg, s.Rebind(`SELECT COUNT(*) AS answered,
+		COALESCE(SUM(CASE WHEN correct THEN 1 ELSE 0 END), 0) AS correct,
+		COALESCE(SUM(CASE WHEN attempt = 1 THEN 1 ELSE 0 END), 0) AS first_tries,
+		COALESCE(SUM(CASE WHEN attempt = 1 AND correct THEN 1 ELSE 0 END), 0) AS first_ok
+		FROM answer WHERE member_id = ?`), memberID); err != nil {
+		return nil, s.mapErr(err)
+	}
+	st.Answered, st.Correct, st.FirstTries, st.FirstTryCorrect = agg.Answered, agg.Correct, agg.FirstTries, agg.FirstOK
+	if err := q.GetContext(ctx, &st.Mastered, s.Rebind(`SELECT COUNT(*) FROM review WHERE member_id = ? AND retired`), memberID); err != nil {
+		return nil, s.mapErr(err)
+	}
+	if err := q.GetContext(ctx, &st.Seen, s.Rebind(`SELECT COUNT(DISTINCT lesson_id) FROM delivery WHERE member_id = ? AND seen_at IS NOT NULL`), memberID); err != nil {
+		return nil, s.mapErr(err)
+	}
+	var days []struct {
+		Date string `db:"shift_date"`
+		Ans  int    `db:"ans"`
+		Open int    `db:"open"`
+	}
+	if err := q.SelectContext(ctx, &days, s.Rebind(`SELECT shift_date,
+		MAX(CASE WHEN status = 'answered' OR acked_at IS NOT NULL THEN 1 ELSE 0 END) AS ans,
+		MAX(CASE WHEN status IN ('pending', 'sent') AND seen_at IS NULL THEN 1 ELSE 0 END) AS open
+		FROM delivery WHERE member_id = ? GROUP BY shift_date ORDER BY shift_date DESC LIMIT 120`), memberID); err != nil {
+		return nil, s.mapErr(err)
+	}
+	for i, d := range days {
+		if d.Ans == 1 {
+			st.Streak++
+			continue
+		}
+		if i == 0 && d.Open == 1 {
+			continue // today's prompt can still be answered
+		}
+		break
+	}
+	return st, nil
+}

@@ -371,3 +371,14 @@ func (s *DB) Departments(ctx context.Context, workspaceID int64) ([]string, erro
 	err := s.SelectContext(ctx, &out, s.Rebind(`SELECT DISTINCT department FROM member WHERE workspace_id = ? AND department <> '' ORDER BY department`), workspaceID)
 	return out, s.mapErr(err)
 }
+
+// WorkspaceList returns the workspaces of a platform ("" = all), by id.
+func (s *DB) WorkspaceList(ctx context.Context, platform string) ([]*Workspace, error) {
+	var out []*Workspace
+	err := s.SelectContext(ctx, &out, s.Rebind(`SELECT id, platform, external_id, name, timezone FROM workspace
+		WHERE ? = '' OR platform = ? ORDER BY id`), platform, platform)
+	if err != nil {
+		return nil, fmt.Errorf("list workspaces: %w", s.mapErr(err))
+	}
+	return out, nil
+}

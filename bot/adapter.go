@@ -1,0 +1,69 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Adapter is the small seam between the core and one chat platform: it sends
+// or updates a message. Everything else an adapter can do is an optional
+// interface below, checked with a type assertion.
+type Adapter interface {
+	// Platform names the platform ("sandbox", "slack", "discord").
+	Platform() string
+	// Deliver posts a new message (when Outbound.PlatformTS is empty) or
+	// updates the one it names. It returns where the message now lives.
+	// It returns a *RateLimitError when the platform asks to slow down and
+	// ErrUnreachable when the recipient cannot be messaged at all.
+	Deliver(ctx context.Context, out *Outbound) (Sent, error)
+}
+
+// Outbound is one message to deliver.
+type Outbound struct {
+	MessageID   int64
+	Revision    int
+	Attempt     int    // 1 on the first try; later tries may check for an earlier success
+	Workspace   string // platform workspace (team, guild) id
+	UserID      string // DM recipient's platform user id when Channel is "dm"
+	DMChannel   string // cached DM channel id, "" if unknown
+	Channel     string // "dm" or the platform channel
+	ThreadTS    string // the parent's platform ts, to reply in a thread
+	Card        *Card
+	PlatformCh  string // set when updating: where the message lives
+	PlatformTS  string // set when updating: the message's platform id
+	Metadata    string // opaque id to attach to the message (Slack metadata)
+}
+
+// Sent says where a delivered message lives.
+type Sent struct {
+	Channel   string
+	TS        string
+	DMChannel string // the DM channel opened for the user, to cache
+}
+
+// RateLimitError asks the caller to try again after RetryAfter.
+type RateLimitError struct{ RetryAfter time.Duration }
+
+func (e *RateLimitError) Error() string { return fmt.Sprintf("rate limited: retry after %s", e.RetryAfter) }
+
+// ErrUnreachable means the recipient cannot be messaged (closed DMs, left
+// the workspace); retrying will not help.
+var ErrUnreachable = errors.New("recipient unreachable")
+
+// ModalOpener is an adapter that can show a Form as a modal; triggerID is
+// the platform's token from the click that asked for it.
+type ModalOpener interface {
+	OpenForm(ctx context.Context, workspace, triggerID string, f *Form) error
+}
+
+// HomePublisher is an adapter with a per-user home view (Slack App Home).
+type HomePublisher interface {
+	PublishHome(ctx context.Context, workspace, userID string, c *Card) error
+}
+
+// UserInfoer is an adapter that can look up a user's profile.
+type UserInfoer interface {
+	UserInfo(ctx context.Context, workspace, userID string) (name, timezone string, err error)
+}

@@ -1,0 +1,382 @@
+// Package bot is huddlebot's runtime: it turns neutral events from the chat
+// adapters into domain decisions, persists them through store, and posts
+// neutral cards that a durable delivery job hands to the adapter.
+//
+// Data flows one way: platform event → adapter → Bot.HandleCommand /
+// HandleClick / HandleSubmit → domain (lessons, huddles) → store → message
+// row + River job in the same transaction → adapter.Deliver.
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/huddlebot/huddlebot/lessons"
+	"github.com/huddlebot/huddlebot/store"
+)
+
+// Config holds the runtime knobs of the bot.
+type Config struct {
+	DefaultTimeZone   string          // workspace default
+	Spacing           lessons.Spacing // review intervals and nudge delay
+	EscalateAfter     time.Duration   // ask-a-super-user: unclaimed → next level
+	TrainerChannel    string          // HUDDLEBOT_TRAINER_CHANNEL
+	HelpdeskChannel   string          // HUDDLEBOT_HELPDESK_CHANNEL
+	VoteKey           []byte          // keys anonymous vote hashes; never stored in the database
+	PollRenderEvery   time.Duration   // live tally coalescing (default 2s)
+	DeliveryBatchSize int             // members per scheduler transaction
+}
+
+func (c *Config) fill() {
+	if c.DefaultTimeZone == "" {
+		c.DefaultTimeZone = "UTC"
+	}
+	if c.Spacing == (lessons.Spacing{}) {
+		c.Spacing = lessons.DefaultSpacing
+	}
+	if c.EscalateAfter == 0 {
+		c.EscalateAfter = 10 * time.Minute
+	}
+	if c.PollRenderEvery == 0 {
+		c.PollRenderEvery = 2 * time.Second
+	}
+	if c.DeliveryBatchSize == 0 {
+		c.DeliveryBatchSize = 500
+	}
+}
+
+// Bot is the runtime core. Create it with New, add adapters, then Start.
+type Bot struct {
+	DB     *store.DB
+	Config Config
+	Log    *slog.Logger
+	Jobs   *Jobs
+
+	clock    atomic.Pointer[func() time.Time]
+	content  atomic.Pointer[contentSet]
+	mu       sync.RWMutex
+	adapters map[string]Adapter
+	wsCache  sync.Map // "platform/external" → *store.Workspace
+	wsByID   sync.Map // id → *store.Workspace
+}
+
+type contentSet struct {
+	c       *lessons.Content
+	planner *lessons.Planner
+}
+
+// New returns a bot over db. It does not start jobs or schedules.
+func New(db *store.DB, cfg Config, log *slog.Logger) *Bot {
+	cfg.fill()
+	if log == nil {
+		log = slog.Default()
+	}
+	b := &Bot{DB: db, Config: cfg, Log: log, adapters: map[string]Adapter{}}
+	now := time.Now
+	b.clock.Store(&now)
+	db.Now = b.Now
+	return b
+}
+
+// Now is the bot's clock: the real time, or the sandbox's simulated one.
+func (b *Bot) Now() time.Time { return (*b.clock.Load())() }
+
+// SetClock replaces the bot's clock (tests and the sandbox).
+func (b *Bot) SetClock(now func() time.Time) { b.clock.Store(&now) }
+
+// AddAdapter registers a platform adapter.
+func (b *Bot) AddAdapter(a Adapter) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.adapters[a.Platform()] = a
+}
+
+// Adapter returns the adapter for a platform, or nil.
+func (b *Bot) Adapter(platform string) Adapter {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	return b.adapters[platform]
+}
+
+// LoadContent reads the current content from the database and swaps it in.
+func (b *Bot) LoadContent(ctx context.Context) error {
+	c, err := b.DB.ContentLoad(ctx)
+	if err != nil {
+		return err
+	}
+	b.content.Store(&contentSet{c: c, planner: lessons.NewPlanner(c)})
+	return nil
+}
+
+// Content returns the content in use.
+func (b *Bot) Content() *lessons.Content {
+	if cs := b.content.Load(); cs != nil {
+		return cs.c
+	}
+	return &lessons.Content{Roles: lessons.DefaultRoles}
+}
+
+func (b *Bot) planner() *lessons.Planner {
+	if cs := b.content.Load(); cs != nil {
+		return cs.planner
+	}
+	return lessons.NewPlanner(&lessons.Content{})
+}
+
+// Actor identifies who did something on a platform.
+type Actor struct {
+	Platform  string // "sandbox", "slack", "discord"
+	Workspace string // platform workspace id
+	UserID    string
+	UserName  string
+}
+
+// Command is a slash command: Name is "learn", "huddle", "burst", "feedback"
+// or "ask"; Text is everything after it.
+type Command struct {
+	Actor
+	Channel   string // "dm" or the platform channel id / sandbox channel name
+	Name      string
+	Text      string
+	TriggerID string
+}
+
+// Click is a button press or menu choice on a card.
+type Click struct {
+	Actor
+	Channel   string
+	ActionID  string
+	Value     string // the chosen option of a select
+	TriggerID string
+}
+
+// Submission is a filled-in Form.
+type Submission struct {
+	Actor
+	FormID string
+	Text   string
+}
+
+// Reply is what only the actor sees, right away (ephemeral).
+type Reply struct {
+	Text string `json:"text,omitempty"`
+	Card *Card  `json:"card,omitempty"`
+	Form *Form  `json:"form,omitempty"` // ask the adapter to open this form
+}
+
+// Req is a resolved request: the workspace and member behind an Actor.
+type Req struct {
+	Actor     Actor
+	Workspace *store.Workspace
+	Member    *lessons.Member
+	Channel   string
+	TriggerID string
+}
+
+// UserError is a problem the person can fix; its message is shown as is.
+type UserError struct{ Msg string }
+
+func (e *UserError) Error() string { return e.Msg }
+
+func userErr(format string, args ...any) error { return &UserError{Msg: fmt.Sprintf(format, args...)} }
+
+type commandFunc func(b *Bot, ctx context.Context, r *Req, text string) (Reply, error)
+type actionFunc func(b *Bot, ctx context.Context, r *Req, args []string, value string) (Reply, error)
+type tickFunc func(b *Bot, ctx context.Context, now time.Time) error
+
+var (
+	commands = map[string]commandFunc{}
+	actions  = map[string]actionFunc{}
+	forms    = map[string]func(b *Bot, ctx context.Context, r *Req, args []string, text string) (Reply, error){}
+	tickers  = map[string]tickFunc{}
+)
+
+// registerCommand adds a slash command. Feature files call it from init.
+func registerCommand(name string, fn commandFunc) { commands[name] = fn }
+
+// registerAction routes clicks whose action id starts with "kind:".
+func registerAction(kind string, fn actionFunc) { actions[kind] = fn }
+
+// registerForm routes submissions whose form id starts with "kind:".
+func registerForm(kind string, fn func(b *Bot, ctx context.Context, r *Req, args []string, text string) (Reply, error)) {
+	forms[kind] = fn
+}
+
+// registerTicker adds work the scheduler does on every tick.
+func registerTicker(name string, fn tickFunc) { tickers[name] = fn }
+
+// Commands lists the registered slash command names.
+func Commands() []string {
+	var out []string
+	for k := range commands {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Resolve finds (or creates) the workspace and member behind an actor.
+func (b *Bot) Resolve(ctx context.Context, a Actor) (*store.Workspace, *lessons.Member, error) {
+	ws, err := b.workspace(ctx, a.Platform, a.Workspace)
+	if err != nil {
+		return nil, nil, err
+	}
+	m, err := b.DB.MemberByUser(ctx, b.DB, ws.ID, a.UserID)
+	if store.IsNotFound(err) {
+		m, err = b.DB.MemberEnsure(ctx, ws.ID, a.UserID, a.UserName)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return ws, m, nil
+}
+
+func (b *Bot) workspace(ctx context.Context, platform, external string) (*store.Workspace, error) {
+	key := platform + "/" + external
+	if w, ok := b.wsCache.Load(key); ok {
+		return w.(*store.Workspace), nil
+	}
+	w, err := b.DB.WorkspaceEnsure(ctx, platform, external, b.Config.DefaultTimeZone)
+	if err != nil {
+		return nil, err
+	}
+	b.wsCache.Store(key, w)
+	b.wsByID.Store(w.ID, w)
+	return w, nil
+}
+
+// WorkspaceByID returns a workspace, cached.
+func (b *Bot) WorkspaceByID(ctx context.Context, id int64) (*store.Workspace, error) {
+	if w, ok := b.wsByID.Load(id); ok {
+		return w.(*store.Workspace), nil
+	}
+	w, err := b.DB.WorkspaceGet(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	b.wsByID.Store(id, w)
+	return w, nil
+}
+
+// HandleCommand runs a slash command and returns the ephemeral reply. A
+// malformed command gets a usage hint; an internal failure gets a short
+// apology while the cause is logged once.
+func (b *Bot) HandleCommand(ctx context.Context, c Command) Reply {
+	start := time.Now()
+	defer func() { observeAck("command", start) }()
+	fn, ok := commands[strings.TrimPrefix(c.Name, "/")]
+	if !ok {
+		return Reply{Text: fmt.Sprintf("I don't know /%s. Try /learn help.", strings.TrimPrefix(c.Name, "/"))}
+	}
+	ws, m, err := b.Resolve(ctx, c.Actor)
+	if err != nil {
+		return b.failure(ctx, "resolve", err)
+	}
+	r := &Req{Actor: c.Actor, Workspace: ws, Member: m, Channel: c.Channel, TriggerID: c.TriggerID}
+	rep, err := fn(b, ctx, r, strings.TrimSpace(c.Text))
+	if err != nil {
+		return b.failure(ctx, "/"+c.Name, err)
+	}
+	return rep
+}
+
+// HandleClick routes a button press. Clicks on stale or foreign cards get a
+// clear message and change nothing.
+func (b *Bot) HandleClick(ctx context.Context, c Click) Reply {
+	start := time.Now()
+	defer func() { observeAck("click", start) }()
+	id, value := c.ActionID, c.Value
+	if sel, v, ok := strings.Cut(id, "="); ok && value == "" {
+		id, value = sel, v
+	}
+	parts := strings.Split(id, ":")
+	fn, ok := actions[parts[0]]
+	if !ok {
+		return Reply{Text: "That button no longer does anything."}
+	}
+	ws, m, err := b.Resolve(ctx, c.Actor)
+	if err != nil {
+		return b.failure(ctx, "resolve", err)
+	}
+	r := &Req{Actor: c.Actor, Workspace: ws, Member: m, Channel: c.Channel, TriggerID: c.TriggerID}
+	rep, err := fn(b, ctx, r, parts[1:], value)
+	if err != nil {
+		return b.failure(ctx, "click "+parts[0], err)
+	}
+	return rep
+}
+
+// HandleSubmit routes a filled-in form.
+func (b *Bot) HandleSubmit(ctx context.Context, s Submission) Reply {
+	parts := strings.Split(s.FormID, ":")
+	fn, ok := forms[parts[0]]
+	if !ok {
+		return Reply{Text: "That form has expired. Please try again."}
+	}
+	ws, m, err := b.Resolve(ctx, s.Actor)
+	if err != nil {
+		return b.failure(ctx, "resolve", err)
+	}
+	r := &Req{Actor: s.Actor, Workspace: ws, Member: m}
+	rep, err := fn(b, ctx, r, parts[1:], s.Text)
+	if err != nil {
+		return b.failure(ctx, "form "+parts[0], err)
+	}
+	return rep
+}
+
+func (b *Bot) failure(ctx context.Context, what string, err error) Reply {
+	var ue *UserError
+	if errors.As(err, &ue) {
+		return Reply{Text: ue.Msg}
+	}
+	b.Log.ErrorContext(ctx, "request failed", "what", what, "err", err)
+	if errors.Is(err, store.ErrUnavailable) {
+		return Reply{Text: "Sorry — I can't reach my database right now, so nothing was saved. Please try again in a minute."}
+	}
+	return Reply{Text: "Sorry — something went wrong on my side and nothing was saved. Please try again."}
+}
+
+// Tick does everything that is due at now: the day's prompts, nudges, and
+// every registered ticker (huddle reminders, poll closes, escalations…).
+// It is safe to call again for the same now.
+func (b *Bot) Tick(ctx context.Context, now time.Time) error {
+	var errs []error
+	if err := b.deliverDue(ctx, now); err != nil {
+		errs = append(errs, fmt.Errorf("deliveries: %w", err))
+	}
+	if err := b.sendNudges(ctx, now); err != nil {
+		errs = append(errs, fmt.Errorf("nudges: %w", err))
+	}
+	names := make([]string, 0, len(tickers))
+	for n := range tickers {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if err := tickers[n](b, ctx, now); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", n, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// permission refuses with a clear message when the member lacks p.
+func requirePermission(m *lessons.Member, p lessons.Permission, what string) error {
+	if m.Has(p) {
+		return nil
+	}
+	who := map[lessons.Permission]string{
+		lessons.PermSuperUser: "super-users",
+		lessons.PermTrainer:   "trainers",
+		lessons.PermAdmin:     "admins",
+	}[p]
+	return userErr("Only %s can %s. Ask your trainer if you need this.", who, what)
+}

@@ -1,0 +1,117 @@
+package bot
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// Card is the neutral message model every adapter renders: Block Kit on
+// Slack, an embed with components on Discord, HTML and plain text in the
+// sandbox. Fields are optional; empty ones are not shown.
+type Card struct {
+	Title       string   `json:"title,omitempty"`
+	Body        string   `json:"body,omitempty"` // Markdown
+	Question    string   `json:"question,omitempty"`
+	Choices     []Action `json:"choices,omitempty"` // answer buttons, one per row on narrow clients
+	Result      string   `json:"result,omitempty"`  // e.g. "✅ Correct" once answered
+	Explanation string   `json:"explanation,omitempty"`
+	Fields      []Field  `json:"fields,omitempty"`
+	Actions     []Action `json:"actions,omitempty"` // other buttons: ratings, Got it, Tell us more, claim…
+	Select      *Select  `json:"select,omitempty"`  // a menu, for more options than buttons fit
+	Context     string   `json:"context,omitempty"` // a small grey line
+}
+
+// Action is a button. ID is "kind:args…" and routes the click; it must fit
+// Discord's 100-character custom_id.
+type Action struct {
+	ID    string `json:"id"`
+	Label string `json:"label"`
+	Style string `json:"style,omitempty"` // "", "primary" or "danger"
+}
+
+// Field is a label and value shown side by side.
+type Field struct {
+	Label string `json:"label"`
+	Value string `json:"value"`
+}
+
+// Select is a menu; choosing an option sends a click with ID and the option's
+// value.
+type Select struct {
+	ID          string   `json:"id"`
+	Placeholder string   `json:"placeholder"`
+	Options     []Option `json:"options"`
+}
+
+// Option is one entry of a Select.
+type Option struct {
+	Label string `json:"label"`
+	Value string `json:"value"`
+}
+
+// Form is a modal asking for free text ("Tell us more", a huddle rating
+// comment). Adapters that cannot open modals show it inline.
+type Form struct {
+	ID          string `json:"id"` // routed like an Action ID
+	Title       string `json:"title"`
+	Label       string `json:"label"`
+	Placeholder string `json:"placeholder,omitempty"`
+	Submit      string `json:"submit,omitempty"`
+}
+
+// AllActions returns the choices, the other buttons and the select options,
+// in display order, as actions (a select option becomes "selectID=value").
+func (c *Card) AllActions() []Action {
+	out := append([]Action{}, c.Choices...)
+	out = append(out, c.Actions...)
+	if c.Select != nil {
+		for _, o := range c.Select.Options {
+			out = append(out, Action{ID: c.Select.ID + "=" + o.Value, Label: o.Label})
+		}
+	}
+	return out
+}
+
+// Text renders the whole card as plain text: title, body, question, numbered
+// choices, result, explanation, fields and context.
+func (c *Card) Text() string {
+	var b strings.Builder
+	line := func(s string) {
+		if s == "" {
+			return
+		}
+		if b.Len() > 0 {
+			b.WriteString("\n")
+		}
+		b.WriteString(s)
+	}
+	line(c.Title)
+	line(c.Body)
+	line(c.Question)
+	for i, ch := range c.Choices {
+		line(fmt.Sprintf("%d) %s", i+1, ch.Label))
+	}
+	line(c.Result)
+	line(c.Explanation)
+	for _, f := range c.Fields {
+		line(f.Label + ": " + f.Value)
+	}
+	line(c.Context)
+	return b.String()
+}
+
+// Marshal encodes the card for storage.
+func (c *Card) Marshal() string {
+	b, _ := json.Marshal(c) // only strings and slices: cannot fail
+	return string(b)
+}
+
+// ParseCard decodes a stored card.
+func ParseCard(s string) (*Card, error) {
+	var c Card
+	if err := json.Unmarshal([]byte(s), &c); err != nil {
+		return nil, fmt.Errorf("parse card: %w", err)
+	}
+	return &c, nil
+}

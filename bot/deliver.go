@@ -1,0 +1,191 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/huddlebot/huddlebot/lessons"
+	"github.com/huddlebot/huddlebot/store"
+)
+
+// deliverDue sends the day's prompt to every member whose delivery time has
+// come, in batches: per batch one transaction records the deliveries, their
+// messages and their delivery jobs, expires yesterday's unanswered prompts
+// and moves each member's next due time on. Running it twice for the same
+// now sends nothing twice (one scheduled delivery per member and shift day).
+func (b *Bot) deliverDue(ctx context.Context, now time.Time) error {
+	var after int64
+	for {
+		members, err := b.DB.MemberListDue(ctx, now, after, b.Config.DeliveryBatchSize)
+		if err != nil {
+			return err
+		}
+		if len(members) == 0 {
+			return nil
+		}
+		after = members[len(members)-1].ID
+		if _, err := b.deliverBatch(ctx, members, now); err != nil {
+			return err
+		}
+		if len(members) < b.Config.DeliveryBatchSize {
+			return nil
+		}
+	}
+}
+
+// planned is one member's prompt decided for a batch.
+type planned struct {
+	member *lessons.Member
+	pick   lessons.Pick
+	lesson *lessons.Lesson
+	date   string
+}
+
+// deliverBatch plans and records prompts for members that are due; it
+// returns how many prompts it queued.
+func (b *Bot) deliverBatch(ctx context.Context, members []*lessons.Member, now time.Time) (int, error) {
+	content := b.Content()
+	planner := b.planner()
+	next := make(map[int64]time.Time, len(members))
+	dates := make(map[int64]string, len(members))
+	for _, m := range members {
+		next[m.ID] = m.Schedule.NextDelivery(now)
+		if _, date, ok := m.Schedule.DeliverySlot(now); ok && m.Role != "" {
+			dates[m.ID] = date
+		}
+	}
+	data, err := b.DB.PlanDataLoad(ctx, b.DB, dates)
+	if err != nil {
+		return 0, err
+	}
+	var plans []planned
+	for _, m := range members {
+		date, ok := dates[m.ID]
+		if !ok || data[m.ID].HasScheduled {
+			continue
+		}
+		d := data[m.ID]
+		pick, ok := planner.Plan(lessons.PlanState{Member: m, ShiftDate: date, Now: now, Seen: d.Seen,
+			Reviews: d.Reviews, BurstItems: d.BurstItems, RecentlySent: d.RecentlySent})
+		if !ok {
+			continue
+		}
+		l := content.Lesson(pick.LessonID)
+		if l == nil {
+			continue
+		}
+		plans = append(plans, planned{member: m, pick: pick, lesson: l, date: date})
+	}
+	err = b.DB.Tx(ctx, func(tx *store.Tx) error {
+		if _, err := b.createPrompts(ctx, tx, plans, true); err != nil {
+			return err
+		}
+		return b.DB.MemberSetNextDue(ctx, tx, next)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("deliver batch: %w", err)
+	}
+	return len(plans), nil
+}
+
+// createPrompts records deliveries and their DMs in tx, expiring earlier
+// unanswered prompts of the same members. It returns the delivery ids (0 for
+// a prompt that already existed).
+func (b *Bot) createPrompts(ctx context.Context, tx *store.Tx, plans []planned, scheduled bool) ([]int64, error) {
+	if len(plans) == 0 {
+		return nil, nil
+	}
+	news := make([]store.DeliveryNew, len(plans))
+	for i, p := range plans {
+		news[i] = store.DeliveryNew{WorkspaceID: p.member.WorkspaceID, MemberID: p.member.ID, LessonID: p.lesson.ID,
+			LessonVersion: p.lesson.Version, Reason: string(p.pick.Reason), BurstID: p.pick.BurstID,
+			ShiftDate: p.date, Scheduled: scheduled}
+		if p.pick.BurstID != "" {
+			news[i].DedupeKey = fmt.Sprintf("%d:burst:%s:%s", p.member.ID, p.pick.BurstID, p.lesson.ID)
+		} else if !scheduled {
+			news[i].DedupeKey = fmt.Sprintf("%d:%s:%s:now", p.member.ID, p.lesson.ID, p.date)
+		}
+	}
+	ids, err := b.DB.DeliveryCreateMany(ctx, tx, news)
+	if err != nil {
+		return nil, err
+	}
+	var posts []post
+	var created []int64
+	var memberIDs []int64
+	for i, id := range ids {
+		if id == 0 {
+			continue
+		}
+		p := plans[i]
+		posts = append(posts, post{WorkspaceID: p.member.WorkspaceID, MemberID: p.member.ID, Channel: "dm",
+			Card: promptCard(id, p.lesson, p.pick)})
+		created = append(created, id)
+		memberIDs = append(memberIDs, p.member.ID)
+		if p.pick.BurstID != "" {
+			if err := b.DB.BurstItemMarkDelivered(ctx, tx, p.member.ID, p.pick.BurstID, p.lesson.ID, id); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if len(created) == 0 {
+		return ids, nil
+	}
+	if _, err := b.DB.DeliveryExpireOpen(ctx, tx, memberIDs, created, b.Now()); err != nil {
+		return nil, err
+	}
+	msgIDs, err := b.postMany(ctx, tx, posts)
+	if err != nil {
+		return nil, err
+	}
+	links := make(map[int64]int64, len(created))
+	for i, id := range created {
+		links[id] = msgIDs[i]
+	}
+	if err := b.DB.DeliverySetMessages(ctx, tx, links); err != nil {
+		return nil, err
+	}
+	return ids, nil
+}
+
+// sendNudges reminds members once about a quiz still unanswered after the
+// nudge delay, but only inside their work hours.
+func (b *Bot) sendNudges(ctx context.Context, now time.Time) error {
+	sp := b.Config.Spacing
+	if sp.NudgeAfter <= 0 {
+		return nil
+	}
+	cands, err := b.DB.DeliveryListNudgeCandidates(ctx, now.Add(-sp.NudgeAfter), 1000)
+	if err != nil {
+		return err
+	}
+	for _, d := range cands {
+		m, err := b.DB.MemberGet(ctx, b.DB, d.MemberID)
+		if err != nil {
+			return err
+		}
+		if !sp.ShouldNudge(m.Schedule, d.SentAt, now, false, false, false) {
+			continue
+		}
+		l, err := b.DB.LessonVersionGet(ctx, d.LessonID, d.LessonVersion)
+		if err != nil {
+			return err
+		}
+		err = b.DB.Tx(ctx, func(tx *store.Tx) error {
+			ok, err := b.DB.DeliveryMarkNudged(ctx, tx, d.ID, now)
+			if err != nil || !ok {
+				return err
+			}
+			_, err = b.post(ctx, tx, post{WorkspaceID: d.WorkspaceID, MemberID: d.MemberID, Channel: "dm", Card: &Card{
+				Body:    fmt.Sprintf("⏰ Friendly reminder: today's question “%s” is still waiting for you — one tap above.", l.Title),
+				Context: "Only one reminder per question. Turn reminders off with /learn nudges off.",
+			}})
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,345 @@
+package bot
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+
+	"github.com/huddlebot/huddlebot/store"
+)
+
+// Jobs is the durable delivery queue (River over the same database). Every
+// outbound message is one job, inserted in the transaction that decided to
+// send it, unique per (message, revision), retried with backoff and snoozed
+// for Retry-After on a platform rate limit.
+type Jobs struct {
+	client *river.Client[*sql.Tx]
+	db     *store.DB
+}
+
+// SendArgs is the job that delivers (or updates) one message.
+type SendArgs struct {
+	MessageID int64 `json:"message_id"`
+	Revision  int   `json:"revision"`
+}
+
+// Kind implements river.JobArgs.
+func (SendArgs) Kind() string { return "send_message" }
+
+// InsertOpts makes a message revision's job unique, so a retried transaction
+// or a second scheduler can never queue a second send.
+func (SendArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: 25, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+}
+
+func driverFor(db *store.DB) riverdriver.Driver[*sql.Tx] {
+	if db.Backend == store.SQLite {
+		return riversqlite.New(db.DB.DB)
+	}
+	return riverdatabasesql.New(db.DB.DB)
+}
+
+// MigrateJobs applies River's own migrations.
+func MigrateJobs(ctx context.Context, db *store.DB) error {
+	m, err := rivermigrate.New(driverFor(db), &rivermigrate.Config{Logger: quietLogger()})
+	if err != nil {
+		return fmt.Errorf("job queue migrations: %w", err)
+	}
+	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("job queue migrations: %w", err)
+	}
+	return nil
+}
+
+func quietLogger() *slog.Logger {
+	return slog.New(slog.NewTextHandler(discard{}, &slog.HandlerOptions{Level: slog.LevelError + 4}))
+}
+
+type discard struct{}
+
+func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// JobsOptions tunes the worker side of the queue.
+type JobsOptions struct {
+	Work          bool // run workers; false = insert only (CLI)
+	MaxWorkers    int
+	FetchCooldown time.Duration
+	PollInterval  time.Duration
+	Logger        *slog.Logger
+}
+
+// NewJobs creates the queue client for b. With opts.Work it also runs the
+// delivery workers once Start is called.
+func NewJobs(b *Bot, opts JobsOptions) (*Jobs, error) {
+	cfg := &river.Config{
+		Logger:     opts.Logger,
+		JobTimeout: 30 * time.Second,
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = quietLogger()
+	}
+	if opts.Work {
+		workers := river.NewWorkers()
+		river.AddWorker(workers, &sendWorker{b: b})
+		n := opts.MaxWorkers
+		if n == 0 {
+			n = 50
+			if b.DB.Backend == store.SQLite {
+				n = 4
+			}
+		}
+		cfg.Workers = workers
+		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: n}}
+		// Over database/sql River polls instead of listening; its defaults
+		// (100 ms cooldown, 1 s poll) cap throughput near 500 jobs/s.
+		cfg.FetchCooldown = opts.FetchCooldown
+		if cfg.FetchCooldown == 0 {
+			cfg.FetchCooldown = 5 * time.Millisecond
+		}
+		cfg.FetchPollInterval = opts.PollInterval
+		if cfg.FetchPollInterval == 0 {
+			cfg.FetchPollInterval = 100 * time.Millisecond
+		}
+	}
+	client, err := river.NewClient(driverFor(b.DB), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("job queue: %w", err)
+	}
+	j := &Jobs{client: client, db: b.DB}
+	b.Jobs = j
+	return j, nil
+}
+
+// Start runs the workers until Stop.
+func (j *Jobs) Start(ctx context.Context) error { return j.client.Start(ctx) }
+
+// Stop waits for running jobs to finish (or ctx to end).
+func (j *Jobs) Stop(ctx context.Context) error { return j.client.Stop(ctx) }
+
+// EnqueueTx queues the send of each (message, revision) in tx.
+func (j *Jobs) EnqueueTx(ctx context.Context, tx *store.Tx, sends ...SendArgs) error {
+	if len(sends) == 0 {
+		return nil
+	}
+	params := make([]river.InsertManyParams, len(sends))
+	for i, s := range sends {
+		params[i] = river.InsertManyParams{Args: s}
+	}
+	if _, err := j.client.InsertManyTx(ctx, tx.Tx.Tx, params); err != nil {
+		return fmt.Errorf("enqueue: %w", err)
+	}
+	return nil
+}
+
+// WaitIdle blocks until no delivery job is waiting or running, or timeout.
+func (j *Jobs) WaitIdle(ctx context.Context, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		n, err := j.db.JobQueueDepth(ctx)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%d jobs still queued after %s", n, timeout)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
+
+type sendWorker struct {
+	river.WorkerDefaults[SendArgs]
+	b *Bot
+}
+
+func (w *sendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
+	err := w.b.deliverMessage(ctx, job.Args, job.Attempt)
+	var rl *RateLimitError
+	if errors.As(err, &rl) {
+		return river.JobSnooze(rl.RetryAfter)
+	}
+	return err
+}
+
+// deliverMessage hands the newest revision of a message to its platform's
+// adapter and records where it landed. An older job for a message that has
+// since been sent at a newer revision does nothing.
+func (b *Bot) deliverMessage(ctx context.Context, args SendArgs, attempt int) error {
+	msg, err := b.DB.MessageGet(ctx, b.DB, args.MessageID)
+	if err != nil {
+		return err
+	}
+	if msg.SentRevision >= args.Revision {
+		return nil
+	}
+	if msg.SentRevision == 0 && msg.PlatformTS == "" && args.Revision > 1 && attempt < 5 {
+		// The first post is still in flight in another job; posting here
+		// could double it. Try again shortly (that job sends the newest card).
+		return &RateLimitError{RetryAfter: time.Second}
+	}
+	ws, err := b.WorkspaceByID(ctx, msg.WorkspaceID)
+	if err != nil {
+		return err
+	}
+	a := b.Adapter(ws.Platform)
+	if a == nil {
+		return fmt.Errorf("no %s adapter configured for message %d", ws.Platform, msg.ID)
+	}
+	card, err := ParseCard(msg.Card)
+	if err != nil {
+		return err
+	}
+	out := &Outbound{
+		MessageID: msg.ID, Revision: msg.Revision, Attempt: attempt, Workspace: ws.ExternalID,
+		Channel: msg.Channel, Card: card, PlatformCh: msg.PlatformChannel, PlatformTS: msg.PlatformTS,
+		Metadata: fmt.Sprintf("huddlebot-%d", msg.ID),
+	}
+	if msg.Channel == "dm" {
+		m, err := b.DB.MemberGet(ctx, b.DB, msg.MemberID)
+		if err != nil {
+			return err
+		}
+		if !m.Reachable && msg.PlatformTS == "" {
+			return b.DB.DeliveryMarkFailed(ctx, b.DB, msg.ID)
+		}
+		out.UserID = m.UserID
+		if out.DMChannel, err = b.DB.MemberDMChannel(ctx, m.ID); err != nil {
+			return err
+		}
+	}
+	if msg.ThreadOf != 0 {
+		parent, err := b.DB.MessageGet(ctx, b.DB, msg.ThreadOf)
+		if err != nil {
+			return err
+		}
+		if parent.PlatformTS == "" && attempt < 10 {
+			return &RateLimitError{RetryAfter: time.Second}
+		}
+		out.ThreadTS = parent.PlatformTS
+	}
+	sent, err := a.Deliver(ctx, out)
+	if errors.Is(err, ErrUnreachable) {
+		metricDeliveries.WithLabelValues(ws.Platform, "unreachable").Inc()
+		return b.markUnreachable(ctx, msg)
+	}
+	if err != nil {
+		var rl *RateLimitError
+		if errors.As(err, &rl) {
+			metricDeliveries.WithLabelValues(ws.Platform, "rate_limited").Inc()
+		} else {
+			metricDeliveries.WithLabelValues(ws.Platform, "failed").Inc()
+		}
+		return err
+	}
+	if err := b.DB.MessageMarkSent(ctx, msg.ID, msg.Revision, sent.Channel, sent.TS); err != nil {
+		return err
+	}
+	if msg.SentRevision == 0 {
+		metricDeliveries.WithLabelValues(ws.Platform, "sent").Inc()
+		if err := b.DB.DeliveryMarkSent(ctx, b.DB, msg.ID, b.Now()); err != nil {
+			return err
+		}
+	}
+	if sent.DMChannel != "" && sent.DMChannel != out.DMChannel && msg.MemberID != 0 {
+		if err := b.DB.MemberSetDMChannel(ctx, msg.MemberID, sent.DMChannel); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// markUnreachable stops retrying a member whose DMs are closed, and tells
+// them once, in the channel where they joined.
+func (b *Bot) markUnreachable(ctx context.Context, msg *store.Message) error {
+	m, err := b.DB.MemberGet(ctx, b.DB, msg.MemberID)
+	if err != nil {
+		return err
+	}
+	return b.DB.Tx(ctx, func(tx *store.Tx) error {
+		if err := b.DB.DeliveryMarkFailed(ctx, tx, msg.ID); err != nil {
+			return err
+		}
+		if !m.Reachable {
+			return nil
+		}
+		f := false
+		if err := b.DB.MemberUpdate(ctx, tx, m.ID, store.MemberSettings{Reachable: &f}); err != nil {
+			return err
+		}
+		if m.HomeChannel == "" {
+			return nil
+		}
+		_, err := b.post(ctx, tx, post{WorkspaceID: msg.WorkspaceID, Channel: m.HomeChannel, Card: &Card{
+			Body: fmt.Sprintf("%s, I couldn't send you a direct message — your DMs seem to be closed. "+
+				"Open them for this server or workspace and type /learn to get your daily prompts again.", mention(m.UserID)),
+		}})
+		return err
+	})
+}
+
+func mention(userID string) string { return "<@" + userID + ">" }
+
+// post is a message to create.
+type post struct {
+	WorkspaceID int64
+	MemberID    int64  // DM recipient
+	Channel     string // "dm" (with MemberID) or a channel
+	ThreadOf    int64
+	Card        *Card
+}
+
+// post records a message and queues its delivery in tx.
+func (b *Bot) post(ctx context.Context, tx *store.Tx, p post) (int64, error) {
+	ids, err := b.postMany(ctx, tx, []post{p})
+	if err != nil {
+		return 0, err
+	}
+	return ids[0], nil
+}
+
+func (b *Bot) postMany(ctx context.Context, tx *store.Tx, ps []post) ([]int64, error) {
+	news := make([]store.MessageNew, len(ps))
+	for i, p := range ps {
+		ch := p.Channel
+		if ch == "" {
+			ch = "dm"
+		}
+		news[i] = store.MessageNew{WorkspaceID: p.WorkspaceID, MemberID: p.MemberID, Channel: ch, ThreadOf: p.ThreadOf, Card: p.Card.Marshal()}
+	}
+	ids, err := b.DB.MessageCreateMany(ctx, tx, news)
+	if err != nil {
+		return nil, err
+	}
+	sends := make([]SendArgs, len(ids))
+	for i, id := range ids {
+		sends[i] = SendArgs{MessageID: id, Revision: 1}
+	}
+	if b.Jobs == nil {
+		return nil, errors.New("job queue not configured")
+	}
+	return ids, b.Jobs.EnqueueTx(ctx, tx, sends...)
+}
+
+// update replaces a message's card and queues the edit in tx.
+func (b *Bot) update(ctx context.Context, tx *store.Tx, messageID int64, c *Card) error {
+	rev, err := b.DB.MessageUpdate(ctx, tx, messageID, c.Marshal())
+	if err != nil {
+		return err
+	}
+	return b.Jobs.EnqueueTx(ctx, tx, SendArgs{MessageID: messageID, Revision: rev})
+}

@@ -1,0 +1,640 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/huddlebot/huddlebot/lessons"
+	"github.com/huddlebot/huddlebot/redact"
+	"github.com/huddlebot/huddlebot/store"
+)
+
+func init() {
+	registerCommand("learn", (*Bot).learnCommand)
+	registerCommand("feedback", (*Bot).feedbackCommand)
+	registerAction("ans", (*Bot).answerClick)
+	registerAction("rate", (*Bot).rateClick)
+	registerAction("ack", (*Bot).ackClick)
+	registerAction("more", (*Bot).moreClick)
+	registerAction("learn", (*Bot).learnClick)
+	registerForm("more", (*Bot).moreSubmit)
+}
+
+const learnUsage = "Usage: `/learn` (next lesson now) · `/learn join ROLE [DEPARTMENT]` · `/learn time HH:MM` · " +
+	"`/learn tz Area/City` · `/learn days mon-fri` · `/learn hours HH:MM-HH:MM` · `/learn pause [DAYS]` · " +
+	"`/learn resume` · `/learn stats` · `/learn nudges on|off` · `/learn duty on|off` (super-users) · `/learn help`"
+
+func (b *Bot) learnCommand(ctx context.Context, r *Req, text string) (Reply, error) {
+	args := strings.Fields(text)
+	if len(args) == 0 {
+		return b.learnNow(ctx, r)
+	}
+	sub, rest := strings.ToLower(args[0]), args[1:]
+	m := r.Member
+	switch sub {
+	case "help", "?":
+		return Reply{Text: learnHelp(b.Content().Roles)}, nil
+	case "join":
+		return b.learnJoin(ctx, r, rest)
+	case "stats", "stat", "me":
+		return b.learnStats(ctx, r)
+	}
+	if !m.Joined && sub != "tz" {
+		return Reply{Text: "You haven't joined yet. Start with `/learn join ROLE [DEPARTMENT]` — roles: " +
+			strings.Join(b.Content().Roles, ", ") + "."}, nil
+	}
+	var set store.MemberSettings
+	var msg string
+	switch sub {
+	case "time":
+		if len(rest) != 1 {
+			return usage("/learn time HH:MM", "e.g. /learn time 06:45 — when your daily prompt arrives"), nil
+		}
+		c, err := lessons.ParseClock(rest[0])
+		if err != nil {
+			return usage("/learn time HH:MM", err.Error()), nil
+		}
+		set.DeliveryTime = &c
+		msg = "Your daily prompt now arrives at " + c.String() + "."
+		sched := m.Schedule
+		sched.DeliveryTime = c
+		if sched.EffectiveDeliveryTime() != c {
+			msg += fmt.Sprintf(" That's outside your work hours (%s–%s), so it will come at %s; change them with /learn hours.",
+				sched.WorkStart, sched.WorkEnd, sched.EffectiveDeliveryTime())
+		}
+	case "tz", "timezone":
+		if len(rest) != 1 {
+			return usage("/learn tz Area/City", "e.g. /learn tz America/Chicago"), nil
+		}
+		loc, err := loadZone(rest[0])
+		if err != nil {
+			return usage("/learn tz Area/City", err.Error()), nil
+		}
+		name := loc.String()
+		set.TimeZone = &name
+		msg = "Your time zone is now " + name + "."
+	case "days":
+		if len(rest) == 0 {
+			return usage("/learn days mon-fri", "or a list like mon,wed,fri"), nil
+		}
+		w, err := lessons.ParseWeekdays(strings.Join(rest, ","))
+		if err != nil {
+			return usage("/learn days mon-fri", err.Error()), nil
+		}
+		set.WorkDays = &w
+		msg = "Your work days are now " + w.String() + "."
+	case "hours":
+		if len(rest) != 1 {
+			return usage("/learn hours HH:MM-HH:MM", "e.g. /learn hours 19:00-07:30 for a night shift"), nil
+		}
+		a, z, ok := strings.Cut(rest[0], "-")
+		start, err1 := lessons.ParseClock(a)
+		end, err2 := lessons.ParseClock(z)
+		if !ok || err1 != nil || err2 != nil {
+			return usage("/learn hours HH:MM-HH:MM", "e.g. /learn hours 07:00-19:30"), nil
+		}
+		set.WorkStart, set.WorkEnd = &start, &end
+		msg = fmt.Sprintf("Your work hours are now %s–%s. Nothing scheduled reaches you outside them.", start, end)
+	case "pause":
+		days := 7
+		if len(rest) > 1 {
+			return usage("/learn pause [DAYS]", "e.g. /learn pause 14 for two weeks of vacation"), nil
+		}
+		if len(rest) == 1 {
+			n, err := strconv.Atoi(rest[0])
+			if err != nil || n < 1 || n > 365 {
+				return usage("/learn pause [DAYS]", "DAYS is a number from 1 to 365"), nil
+			}
+			days = n
+		}
+		until := startOfLocalDay(b.Now(), m.Schedule.Location).AddDate(0, 0, days)
+		set.PausedUntil = &until
+		msg = fmt.Sprintf("Paused until %s. Enjoy the break — your schedule moves with you, nothing piles up. /learn resume to come back early.",
+			until.In(m.Schedule.Location).Format("Mon 2 Jan"))
+	case "resume":
+		if m.Schedule.PausedUntil.IsZero() || !m.Schedule.PausedUntil.After(b.Now()) {
+			return Reply{Text: "You're not paused. Your next prompt: " + b.nextText(m) + "."}, nil
+		}
+		zero := time.Time{}
+		set.PausedUntil = &zero
+		msg = "Welcome back! Prompts resume at your next delivery time."
+	case "nudges", "reminders":
+		if len(rest) != 1 || (rest[0] != "on" && rest[0] != "off") {
+			return usage("/learn nudges on|off", "one gentle reminder when a question is still unanswered"), nil
+		}
+		on := rest[0] == "on"
+		set.Nudges = &on
+		msg = "Reminders " + rest[0] + "."
+	case "duty":
+		if err := requirePermission(m, lessons.PermSuperUser, "go on duty"); err != nil {
+			return Reply{}, err
+		}
+		if len(rest) != 1 || (rest[0] != "on" && rest[0] != "off") {
+			return usage("/learn duty on|off", "whether colleagues' questions reach you now"), nil
+		}
+		on := rest[0] == "on"
+		set.OnDuty = &on
+		if on {
+			msg = "You're on duty: questions from " + deptName(m.Department) + " will reach you. /learn duty off when your shift ends."
+		} else {
+			msg = "You're off duty. Thanks for helping out!"
+		}
+	default:
+		return Reply{Text: fmt.Sprintf("I don't know `/learn %s`.\n%s", sub, learnUsage)}, nil
+	}
+	err := b.DB.Tx(ctx, func(tx *store.Tx) error {
+		if set.PausedUntil != nil && set.PausedUntil.IsZero() {
+			// Resuming early gives back the days that were not used.
+			left := int(m.Schedule.PausedUntil.Sub(b.Now()).Hours() / 24)
+			if left > 0 {
+				if err := b.DB.ReviewShift(ctx, tx, m.ID, -left); err != nil {
+					return err
+				}
+			}
+		}
+		if set.PausedUntil != nil && !set.PausedUntil.IsZero() {
+			from := b.Now()
+			if m.Schedule.PausedUntil.After(from) {
+				from = m.Schedule.PausedUntil // extending a pause shifts only by the extra days
+			}
+			days := int(set.PausedUntil.Sub(from).Hours()/24 + 0.5)
+			if err := b.DB.ReviewShift(ctx, tx, m.ID, days); err != nil {
+				return err
+			}
+		}
+		if err := b.DB.MemberUpdate(ctx, tx, m.ID, set); err != nil {
+			return err
+		}
+		return b.DB.MemberSetNextDue(ctx, tx, map[int64]time.Time{m.ID: b.Now()})
+	})
+	if err != nil {
+		return Reply{}, err
+	}
+	updated, err := b.DB.MemberGet(ctx, b.DB, m.ID)
+	if err == nil && sub != "duty" && sub != "nudges" {
+		msg += " Next prompt: " + b.nextText(updated) + "."
+	}
+	return Reply{Text: msg}, nil
+}
+
+func usage(form, hint string) Reply {
+	return Reply{Text: "Usage: `" + form + "` — " + hint}
+}
+
+func learnHelp(roles []string) string {
+	return "*huddlebot* sends you one short EHR tip or question each work day.\n" + learnUsage +
+		"\nAlso: `/feedback TEXT` · `/ask TEXT` (ask a super-user on your unit). Roles: " + strings.Join(roles, ", ") + "."
+}
+
+func deptName(d string) string {
+	if d == "" {
+		return "your unit"
+	}
+	return d
+}
+
+func loadZone(name string) (*time.Location, error) {
+	if name == "" || strings.EqualFold(name, "local") {
+		return nil, errors.New("give an IANA zone like America/New_York")
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, fmt.Errorf("%q is not a time zone I know (try America/New_York or Europe/Berlin)", name)
+	}
+	return loc, nil
+}
+
+func startOfLocalDay(t time.Time, loc *time.Location) time.Time {
+	if loc == nil {
+		loc = time.UTC
+	}
+	l := t.In(loc)
+	return time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, loc)
+}
+
+func (b *Bot) nextText(m *lessons.Member) string {
+	if !m.Joined {
+		return "none until you /learn join"
+	}
+	n := m.Schedule.NextDelivery(b.Now())
+	if n.IsZero() {
+		return "none scheduled (check /learn days)"
+	}
+	return n.In(m.Schedule.Location).Format("Mon 2 Jan 15:04 MST")
+}
+
+func (b *Bot) learnJoin(ctx context.Context, r *Req, args []string) (Reply, error) {
+	roles := b.Content().Roles
+	if len(args) < 1 || len(args) > 2 {
+		return usage("/learn join ROLE [DEPARTMENT]", "roles: "+strings.Join(roles, ", ")), nil
+	}
+	role := strings.ToLower(args[0])
+	if !slices.Contains(roles, role) {
+		return usage("/learn join ROLE [DEPARTMENT]", fmt.Sprintf("%q is not a role here; roles: %s", args[0], strings.Join(roles, ", "))), nil
+	}
+	m := r.Member
+	dept := m.Department
+	if len(args) == 2 {
+		dept = strings.ToLower(strings.TrimPrefix(args[1], "#"))
+	}
+	t := true
+	set := store.MemberSettings{Role: &role, Department: &dept, Joined: &t}
+	if r.Channel != "" && r.Channel != "dm" {
+		ch := r.Channel
+		set.HomeChannel = &ch
+	}
+	if m.TimeZone == "" {
+		if ui, ok := b.Adapter(r.Actor.Platform).(UserInfoer); ok {
+			if name, tz, err := ui.UserInfo(ctx, r.Actor.Workspace, m.UserID); err == nil {
+				if _, err := time.LoadLocation(tz); err == nil && tz != "" {
+					set.TimeZone = &tz
+				}
+				if name != "" && m.Name == "" {
+					set.Name = &name
+				}
+			} else {
+				b.Log.WarnContext(ctx, "user info lookup failed", "user", m.UserID, "err", err)
+			}
+		}
+	}
+	if m.StartDate.IsZero() && !m.Joined {
+		// A new joiner is treated as a new hire unless the roster says otherwise.
+		sd := b.Now().In(m.Schedule.Location).Format("2006-01-02")
+		set.StartDate = &sd
+	}
+	err := b.DB.Tx(ctx, func(tx *store.Tx) error {
+		if err := b.DB.MemberUpdate(ctx, tx, m.ID, set); err != nil {
+			return err
+		}
+		return b.DB.MemberSetNextDue(ctx, tx, map[int64]time.Time{m.ID: b.Now()})
+	})
+	if err != nil {
+		return Reply{}, err
+	}
+	m, err = b.DB.MemberGet(ctx, b.DB, m.ID)
+	if err != nil {
+		return Reply{}, err
+	}
+	s := m.Schedule
+	where := ""
+	if dept != "" {
+		where = " on " + dept
+	}
+	return Reply{Text: fmt.Sprintf("Welcome, %s%s! You'll get one short tip or question each work day (%s) at %s %s. "+
+		"Next: %s. Change it with /learn time, /learn tz, /learn days, /learn hours — or type /learn for a lesson right now.",
+		role, where, s.WorkDays, s.EffectiveDeliveryTime(), s.Location, b.nextText(m))}, nil
+}
+
+// learnNow sends the next lesson immediately (on demand; it does not use up
+// the scheduled prompt of the day).
+func (b *Bot) learnNow(ctx context.Context, r *Req) (Reply, error) {
+	m := r.Member
+	if !m.Joined {
+		return Reply{Text: "Join first: `/learn join ROLE [DEPARTMENT]` — roles: " + strings.Join(b.Content().Roles, ", ") + "."}, nil
+	}
+	now := b.Now()
+	date := m.Schedule.ShiftDate(now)
+	data, err := b.DB.PlanDataLoad(ctx, b.DB, map[int64]string{m.ID: date})
+	if err != nil {
+		return Reply{}, err
+	}
+	d := data[m.ID]
+	pick, ok := b.planner().Plan(lessons.PlanState{Member: m, ShiftDate: date, Now: now, Seen: d.Seen,
+		Reviews: d.Reviews, BurstItems: d.BurstItems, RecentlySent: d.RecentlySent})
+	if !ok {
+		return Reply{Text: "🎉 You're all caught up — nothing new for your role right now. Your next scheduled prompt: " + b.nextText(m) + "."}, nil
+	}
+	l := b.Content().Lesson(pick.LessonID)
+	var ids []int64
+	err = b.DB.Tx(ctx, func(tx *store.Tx) error {
+		ids, err = b.createPrompts(ctx, tx, []planned{{member: m, pick: pick, lesson: l, date: date}}, false)
+		return err
+	})
+	if err != nil {
+		return Reply{}, err
+	}
+	if len(ids) == 0 || ids[0] == 0 {
+		return Reply{Text: "That lesson is already on its way — check your direct messages."}, nil
+	}
+	return Reply{Text: "📬 Sent to your direct messages: “" + l.Title + "”."}, nil
+}
+
+func (b *Bot) learnStats(ctx context.Context, r *Req) (Reply, error) {
+	m := r.Member
+	st, err := b.DB.MemberStatsGet(ctx, b.DB, m.ID)
+	if err != nil {
+		return Reply{}, err
+	}
+	acc := "–"
+	if st.Answered > 0 {
+		acc = fmt.Sprintf("%d%%", (st.Correct*100+st.Answered/2)/st.Answered)
+	}
+	card := &Card{
+		Title: "📊 Your huddlebot stats",
+		Fields: []Field{
+			{"Answered", strconv.Itoa(st.Answered)},
+			{"Correct", fmt.Sprintf("%d (%s)", st.Correct, acc)},
+			{"Streak", fmt.Sprintf("%d day(s)", st.Streak)},
+			{"Mastered", strconv.Itoa(st.Mastered)},
+			{"Lessons seen", strconv.Itoa(st.Seen)},
+			{"Next prompt", b.nextText(m)},
+		},
+	}
+	if m.Joined {
+		card.Context = fmt.Sprintf("%s%s · %s %s–%s · %s", m.Role, prefixIf(" · ", m.Department), m.Schedule.WorkDays,
+			m.Schedule.WorkStart, m.Schedule.WorkEnd, m.Schedule.Location)
+	}
+	return Reply{Text: card.Text(), Card: card}, nil
+}
+
+func prefixIf(p, s string) string {
+	if s == "" {
+		return ""
+	}
+	return p + s
+}
+
+// promptCard renders a lesson as it is first sent.
+func promptCard(deliveryID int64, l *lessons.Lesson, pick lessons.Pick) *Card {
+	ctx := map[lessons.Reason]string{
+		lessons.ReasonBurst:      "🆕 What's new",
+		lessons.ReasonReview:     "🔁 Review — this one came back so it sticks",
+		lessons.ReasonOnboarding: "🌱 Onboarding",
+		lessons.ReasonTrack:      "Daily lesson",
+		lessons.ReasonRole:       "Daily lesson",
+	}[pick.Reason]
+	if ctx == "" {
+		ctx = "Daily lesson"
+	}
+	if len(l.Tags) > 0 {
+		ctx += " · " + strings.Join(l.Tags, ", ")
+	}
+	if l.IsQuiz() {
+		c := &Card{Title: "📝 " + l.Title, Question: l.Question, Context: ctx + " · tap an answer"}
+		for i, ch := range l.Choices {
+			c.Choices = append(c.Choices, Action{ID: fmt.Sprintf("ans:%d:%d", deliveryID, i+1), Label: ch})
+		}
+		return c
+	}
+	return &Card{Title: "💡 " + l.Title, Body: l.Body, Context: ctx, Actions: tipActions(deliveryID, true)}
+}
+
+func tipActions(deliveryID int64, gotIt bool) []Action {
+	var out []Action
+	if gotIt {
+		out = append(out, Action{ID: fmt.Sprintf("ack:%d", deliveryID), Label: "Got it", Style: "primary"})
+	}
+	return append(out,
+		Action{ID: fmt.Sprintf("rate:%d:up", deliveryID), Label: "👍 Helpful"},
+		Action{ID: fmt.Sprintf("rate:%d:down", deliveryID), Label: "👎 Not helpful"},
+		Action{ID: fmt.Sprintf("more:%d", deliveryID), Label: "Tell us more"},
+	)
+}
+
+// answeredCard is the prompt after it was answered: result, right answer,
+// explanation, streak and a request for feedback. It has no answer buttons.
+func answeredCard(deliveryID int64, l *lessons.Lesson, choice int, correct bool, streak int) *Card {
+	c := &Card{Title: "📝 " + l.Title, Question: l.Question, Explanation: l.Explanation, Body: ""}
+	right := ""
+	if l.Answer >= 1 && l.Answer <= len(l.Choices) {
+		right = l.Choices[l.Answer-1]
+	}
+	chosen := ""
+	if choice >= 1 && choice <= len(l.Choices) {
+		chosen = l.Choices[choice-1]
+	}
+	if correct {
+		c.Result = "✅ Correct — " + right
+	} else {
+		c.Result = fmt.Sprintf("❌ Not quite. You chose “%s”. The right answer: %s", chosen, right)
+	}
+	if l.Body != "" {
+		c.Explanation = strings.TrimSpace(c.Explanation + "\n\n" + l.Body)
+	}
+	c.Context = fmt.Sprintf("🔥 Streak: %d day(s) · Was this helpful?", streak)
+	if !correct {
+		c.Context = fmt.Sprintf("This question will come back in a few days. 🔥 Streak: %d day(s) · Was this helpful?", streak)
+	}
+	c.Actions = tipActions(deliveryID, false)
+	return c
+}
+
+func parseID(args []string, i int) (int64, bool) {
+	if len(args) <= i {
+		return 0, false
+	}
+	id, err := strconv.ParseInt(args[i], 10, 64)
+	return id, err == nil && id > 0
+}
+
+var errStale = &UserError{Msg: "That button belongs to a message I no longer know about."}
+
+// answerClick records a quiz answer. The answer is committed before the
+// click is acknowledged; only the first answer to a delivery counts, and
+// repeated clicks or redelivered events change nothing.
+func (b *Bot) answerClick(ctx context.Context, r *Req, args []string, _ string) (Reply, error) {
+	did, ok1 := parseID(args, 0)
+	choice, ok2 := parseID(args, 1)
+	if !ok1 || !ok2 {
+		return Reply{}, errStale
+	}
+	d, err := b.DB.DeliveryGet(ctx, b.DB, did)
+	if store.IsNotFound(err) {
+		return Reply{}, errStale
+	}
+	if err != nil {
+		return Reply{}, err
+	}
+	if d.MemberID != r.Member.ID {
+		return Reply{Text: "This question was sent to someone else — type /learn to get your own."}, nil
+	}
+	l, err := b.DB.LessonVersionGet(ctx, d.LessonID, d.LessonVersion)
+	if err != nil {
+		return Reply{}, err
+	}
+	if !l.IsQuiz() || int(choice) > len(l.Choices) {
+		return Reply{}, errStale
+	}
+	correct := int(choice) == l.Answer
+	now := b.Now()
+	recorded := false
+	err = b.DB.Tx(ctx, func(tx *store.Tx) error {
+		if _, err := b.DB.DeliveryLockForAnswer(ctx, tx, did); err != nil {
+			return err
+		}
+		ok, err := b.DB.AnswerRecord(ctx, tx, &store.Answer{DeliveryID: did, WorkspaceID: d.WorkspaceID, MemberID: d.MemberID,
+			LessonID: d.LessonID, LessonVersion: d.LessonVersion, Choice: int(choice), Correct: correct, AnsweredAt: now})
+		if err != nil || !ok {
+			return err
+		}
+		recorded = true
+		rev, err := b.DB.ReviewGet(ctx, tx, d.MemberID, d.LessonID)
+		if err != nil {
+			return err
+		}
+		rev = b.Config.Spacing.Apply(rev, correct, r.Member.Schedule.ShiftDate(now))
+		if err := b.DB.ReviewPut(ctx, tx, d.WorkspaceID, d.MemberID, rev); err != nil {
+			return err
+		}
+		st, err := b.DB.MemberStatsGet(ctx, tx, d.MemberID)
+		if err != nil {
+			return err
+		}
+		if d.MessageID == 0 {
+			return nil
+		}
+		return b.update(ctx, tx, d.MessageID, answeredCard(did, l, int(choice), correct, st.Streak))
+	})
+	if err != nil {
+		return Reply{}, err
+	}
+	if !recorded {
+		a, err := b.DB.AnswerGet(ctx, b.DB, did)
+		if err == nil && a.Choice >= 1 && a.Choice <= len(l.Choices) {
+			return Reply{Text: fmt.Sprintf("You already answered this one (“%s”) — only your first answer counts.", l.Choices[a.Choice-1])}, nil
+		}
+		return Reply{Text: "You already answered this one — only your first answer counts."}, nil
+	}
+	metricAnswers.WithLabelValues(strconv.FormatBool(correct)).Inc()
+	if correct {
+		return Reply{Text: "✅ Correct!"}, nil
+	}
+	return Reply{Text: "❌ Not quite — the explanation is in the message."}, nil
+}
+
+func (b *Bot) ownDelivery(ctx context.Context, r *Req, args []string) (*store.Delivery, error) {
+	did, ok := parseID(args, 0)
+	if !ok {
+		return nil, errStale
+	}
+	d, err := b.DB.DeliveryGet(ctx, b.DB, did)
+	if store.IsNotFound(err) {
+		return nil, errStale
+	}
+	if err != nil {
+		return nil, err
+	}
+	if d.MemberID != r.Member.ID {
+		return nil, &UserError{Msg: "This message was sent to someone else."}
+	}
+	return d, nil
+}
+
+func (b *Bot) rateClick(ctx context.Context, r *Req, args []string, _ string) (Reply, error) {
+	d, err := b.ownDelivery(ctx, r, args)
+	if err != nil {
+		return Reply{}, err
+	}
+	v := 1
+	if len(args) > 1 && args[1] == "down" {
+		v = -1
+	}
+	if err := b.DB.FeedbackAdd(ctx, b.DB, store.Feedback{WorkspaceID: d.WorkspaceID, MemberID: d.MemberID,
+		Kind: store.FeedbackLesson, LessonID: d.LessonID, DeliveryID: d.ID, Rating: &v}); err != nil {
+		return Reply{}, err
+	}
+	if v > 0 {
+		return Reply{Text: "Thanks — glad it helped! 👍"}, nil
+	}
+	return Reply{Text: "Thanks for telling us. Tap “Tell us more” if you have a minute to say why."}, nil
+}
+
+func (b *Bot) ackClick(ctx context.Context, r *Req, args []string, _ string) (Reply, error) {
+	d, err := b.ownDelivery(ctx, r, args)
+	if err != nil {
+		return Reply{}, err
+	}
+	var first bool
+	err = b.DB.Tx(ctx, func(tx *store.Tx) error {
+		first, err = b.DB.DeliveryAck(ctx, tx, d.ID, b.Now())
+		if err != nil || !first || d.MessageID == 0 {
+			return err
+		}
+		msg, err := b.DB.MessageGet(ctx, tx, d.MessageID)
+		if err != nil {
+			return err
+		}
+		c, err := ParseCard(msg.Card)
+		if err != nil {
+			return err
+		}
+		c.Actions = tipActions(d.ID, false)
+		c.Result = "✔️ Got it"
+		return b.update(ctx, tx, d.MessageID, c)
+	})
+	if err != nil {
+		return Reply{}, err
+	}
+	if !first {
+		return Reply{Text: "Already noted 👍"}, nil
+	}
+	return Reply{Text: "👍 Noted — thanks!"}, nil
+}
+
+func (b *Bot) moreClick(ctx context.Context, r *Req, args []string, _ string) (Reply, error) {
+	d, err := b.ownDelivery(ctx, r, args)
+	if err != nil {
+		return Reply{}, err
+	}
+	f := &Form{ID: fmt.Sprintf("more:%d", d.ID), Title: "Tell us more", Label: "What would make this lesson better?",
+		Placeholder: "No patient details, please.", Submit: "Send"}
+	if mo, ok := b.Adapter(r.Actor.Platform).(ModalOpener); ok && r.TriggerID != "" {
+		if err := mo.OpenForm(ctx, r.Actor.Workspace, r.TriggerID, f); err != nil {
+			return Reply{}, err
+		}
+		return Reply{}, nil
+	}
+	return Reply{Form: f, Text: "Tell us more: what would make this lesson better?"}, nil
+}
+
+func (b *Bot) moreSubmit(ctx context.Context, r *Req, args []string, text string) (Reply, error) {
+	d, err := b.ownDelivery(ctx, r, args)
+	if err != nil {
+		return Reply{}, err
+	}
+	return b.storeFeedback(ctx, r, store.Feedback{WorkspaceID: d.WorkspaceID, MemberID: d.MemberID, Kind: store.FeedbackLesson,
+		LessonID: d.LessonID, DeliveryID: d.ID}, text)
+}
+
+func (b *Bot) feedbackCommand(ctx context.Context, r *Req, text string) (Reply, error) {
+	if strings.TrimSpace(text) == "" {
+		return usage("/feedback TEXT", "tell the training team what's confusing, broken or great"), nil
+	}
+	return b.storeFeedback(ctx, r, store.Feedback{WorkspaceID: r.Workspace.ID, MemberID: r.Member.ID, Kind: store.FeedbackGeneral}, text)
+}
+
+// storeFeedback redacts identifiers from free text before it is stored and
+// tells the person if anything was removed.
+func (b *Bot) storeFeedback(ctx context.Context, r *Req, f store.Feedback, text string) (Reply, error) {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return Reply{Text: "That was empty, so nothing was saved."}, nil
+	}
+	if len(text) > 3000 {
+		text = text[:3000]
+	}
+	clean, kinds := redact.Text(text)
+	f.Text, f.Redacted = clean, len(kinds) > 0
+	if err := b.DB.FeedbackAdd(ctx, b.DB, f); err != nil {
+		return Reply{}, err
+	}
+	msg := "Thanks — your feedback reached the training team."
+	if n := redact.Notice(kinds); n != "" {
+		msg += " " + n
+	}
+	return Reply{Text: msg}, nil
+}
+
+// learnClick runs settings buttons (App Home, sandbox): "learn:SUBCOMMAND".
+func (b *Bot) learnClick(ctx context.Context, r *Req, args []string, value string) (Reply, error) {
+	text := strings.Join(args, " ")
+	if value != "" {
+		text += " " + value
+	}
+	return b.learnCommand(ctx, r, text)
+}

@@ -1,0 +1,182 @@
+package main
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"strings"
+	"time"
+)
+
+// Config is huddlebot's configuration: environment variables, each also a
+// flag (flags win).
+type Config struct {
+	DatabaseURL       string
+	Listen            string
+	ContentDir        string
+	TimeZone          string
+	DashboardPassword string
+	TrainerChannel    string
+	HelpdeskChannel   string
+	Secret            string
+	LogLevel          string
+
+	SlackBotToken      string
+	SlackAppToken      string
+	SlackSigningSecret string
+	SlackAPIURL        string
+
+	DiscordBotToken  string
+	DiscordAppID     string
+	DiscordPublicKey string
+	DiscordAPIURL    string
+	DiscordGuildID   string
+}
+
+type setting struct {
+	env, flag, def, help string
+	secret               bool
+	ptr                  func(*Config) *string
+}
+
+var settings = []setting{
+	{"HUDDLEBOT_DATABASE_URL", "database-url", "sqlite:huddlebot.db", "database: postgres://… or sqlite:PATH", false, func(c *Config) *string { return &c.DatabaseURL }},
+	{"HUDDLEBOT_LISTEN", "listen", "127.0.0.1:8080", "HTTP listen address", false, func(c *Config) *string { return &c.Listen }},
+	{"HUDDLEBOT_CONTENT_DIR", "content-dir", "", "content directory (default: bundled sample content)", false, func(c *Config) *string { return &c.ContentDir }},
+	{"HUDDLEBOT_TIMEZONE", "timezone", "UTC", "workspace default time zone (IANA)", false, func(c *Config) *string { return &c.TimeZone }},
+	{"HUDDLEBOT_DASHBOARD_PASSWORD", "dashboard-password", "", "password for /dashboard (HTTP Basic, user trainer)", true, func(c *Config) *string { return &c.DashboardPassword }},
+	{"HUDDLEBOT_TRAINER_CHANNEL", "trainer-channel", "", "channel for escalated huddle questions and the weekly digest", false, func(c *Config) *string { return &c.TrainerChannel }},
+	{"HUDDLEBOT_HELPDESK_CHANNEL", "helpdesk-channel", "", "channel where unclaimed questions escalate last", false, func(c *Config) *string { return &c.HelpdeskChannel }},
+	{"HUDDLEBOT_SECRET", "secret", "", "key for anonymous vote hashes (default: derived from the platform secrets)", true, func(c *Config) *string { return &c.Secret }},
+	{"HUDDLEBOT_LOG_LEVEL", "log-level", "info", "debug, info, warn or error", false, func(c *Config) *string { return &c.LogLevel }},
+	{"SLACK_BOT_TOKEN", "slack-bot-token", "", "Slack bot token (xoxb-…)", true, func(c *Config) *string { return &c.SlackBotToken }},
+	{"SLACK_APP_TOKEN", "slack-app-token", "", "Slack app-level token for Socket Mode (xapp-…)", true, func(c *Config) *string { return &c.SlackAppToken }},
+	{"SLACK_SIGNING_SECRET", "slack-signing-secret", "", "Slack signing secret (HTTP mode)", true, func(c *Config) *string { return &c.SlackSigningSecret }},
+	{"SLACK_API_URL", "slack-api-url", "", "override of the Slack Web API base URL", false, func(c *Config) *string { return &c.SlackAPIURL }},
+	{"DISCORD_BOT_TOKEN", "discord-bot-token", "", "Discord bot token", true, func(c *Config) *string { return &c.DiscordBotToken }},
+	{"DISCORD_APP_ID", "discord-app-id", "", "Discord application id", false, func(c *Config) *string { return &c.DiscordAppID }},
+	{"DISCORD_PUBLIC_KEY", "discord-public-key", "", "Discord public key (hex) for HTTP interactions", false, func(c *Config) *string { return &c.DiscordPublicKey }},
+	{"DISCORD_API_URL", "discord-api-url", "", "override of the Discord REST base URL", false, func(c *Config) *string { return &c.DiscordAPIURL }},
+	{"DISCORD_GUILD_ID", "discord-guild-id", "", "register commands in this guild only (instant updates)", false, func(c *Config) *string { return &c.DiscordGuildID }},
+}
+
+// LoadConfig fills a Config from the environment and binds every setting as
+// a flag on fs, so a flag given later overrides its variable.
+func LoadConfig(getenv func(string) string, fs *flag.FlagSet) *Config {
+	c := &Config{}
+	for _, s := range settings {
+		v := getenv(s.env)
+		if v == "" {
+			v = s.def
+		}
+		help := s.help + " (env " + s.env + ")"
+		fs.StringVar(s.ptr(c), s.flag, v, help)
+	}
+	return c
+}
+
+// Validate checks the configuration and returns every problem, each naming
+// the variable and what is wrong.
+func (c *Config) Validate() error {
+	var errs []error
+	bad := func(env, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", env, fmt.Sprintf(format, args...)))
+	}
+	if !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") &&
+		!strings.HasPrefix(c.DatabaseURL, "sqlite:") {
+		bad("HUDDLEBOT_DATABASE_URL", "must start with postgres:// or sqlite: (got %q)", redactDSN(c.DatabaseURL))
+	}
+	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+		bad("HUDDLEBOT_LISTEN", "must be host:port like 127.0.0.1:8080 (%v)", err)
+	}
+	if _, err := time.LoadLocation(c.TimeZone); err != nil || c.TimeZone == "" || strings.EqualFold(c.TimeZone, "local") {
+		bad("HUDDLEBOT_TIMEZONE", "%q is not an IANA time zone like America/New_York", c.TimeZone)
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("HUDDLEBOT_LOG_LEVEL", "must be debug, info, warn or error (got %q)", c.LogLevel)
+	}
+	if c.SlackBotToken != "" {
+		if c.SlackAppToken == "" && c.SlackSigningSecret == "" {
+			bad("SLACK_SIGNING_SECRET", "set it for HTTP mode (or SLACK_APP_TOKEN for Socket Mode) when SLACK_BOT_TOKEN is set")
+		}
+		if c.SlackAppToken != "" && !strings.HasPrefix(c.SlackAppToken, "xapp-") {
+			bad("SLACK_APP_TOKEN", "must be an app-level token starting with xapp-")
+		}
+	} else if c.SlackAppToken != "" || c.SlackSigningSecret != "" {
+		bad("SLACK_BOT_TOKEN", "required when SLACK_APP_TOKEN or SLACK_SIGNING_SECRET is set")
+	}
+	if c.SlackAPIURL != "" && !strings.HasSuffix(c.SlackAPIURL, "/") {
+		bad("SLACK_API_URL", "must end with / (e.g. http://127.0.0.1:9999/api/)")
+	}
+	if c.DiscordBotToken != "" && c.DiscordAppID == "" {
+		bad("DISCORD_APP_ID", "required when DISCORD_BOT_TOKEN is set")
+	}
+	if c.DiscordPublicKey != "" && (len(c.DiscordPublicKey) != 64 || strings.Trim(strings.ToLower(c.DiscordPublicKey), "0123456789abcdef") != "") {
+		bad("DISCORD_PUBLIC_KEY", "must be the 64-character hex public key from the Developer Portal")
+	}
+	if c.DiscordPublicKey != "" && c.DiscordBotToken == "" {
+		bad("DISCORD_BOT_TOKEN", "required when DISCORD_PUBLIC_KEY is set (the bot sends DMs with it)")
+	}
+	for _, ch := range []struct{ env, v string }{{"HUDDLEBOT_TRAINER_CHANNEL", c.TrainerChannel}, {"HUDDLEBOT_HELPDESK_CHANNEL", c.HelpdeskChannel}} {
+		if strings.ContainsAny(ch.v, " \t\n") {
+			bad(ch.env, "must be a channel id or name without spaces")
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Sandbox reports whether no platform is configured: the local web chat.
+func (c *Config) Sandbox() bool { return c.SlackBotToken == "" && c.DiscordBotToken == "" }
+
+// Platform is the platform roster import and the CLI act on by default.
+func (c *Config) Platform() string {
+	switch {
+	case c.SlackBotToken != "":
+		return "slack"
+	case c.DiscordBotToken != "":
+		return "discord"
+	}
+	return "sandbox"
+}
+
+// voteKey is the key for anonymous vote hashes. It is never stored in the
+// database: HUDDLEBOT_SECRET, else derived from the platform secrets, else
+// a fixed sandbox key (the sandbox holds no real people).
+func (c *Config) voteKey() []byte {
+	seed := c.Secret
+	if seed == "" {
+		seed = c.SlackSigningSecret + "|" + c.SlackBotToken + "|" + c.DiscordBotToken
+	}
+	if seed == "||" {
+		seed = "huddlebot-sandbox"
+	}
+	m := hmac.New(sha256.New, []byte("huddlebot vote key v1"))
+	m.Write([]byte(seed))
+	return m.Sum(nil)
+}
+
+// Secrets returns the configured secret values, so tests can prove none of
+// them reaches a log.
+func (c *Config) Secrets() []string {
+	var out []string
+	for _, s := range settings {
+		if v := *s.ptr(c); s.secret && v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func redactDSN(s string) string {
+	if i := strings.Index(s, "@"); i > 0 {
+		if j := strings.Index(s, "://"); j > 0 && j < i {
+			return s[:j+3] + "…" + s[i:]
+		}
+	}
+	return s
+}
