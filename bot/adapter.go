@@ -22,18 +22,18 @@ type Adapter interface {
 
 // Outbound is one message to deliver.
 type Outbound struct {
-	MessageID   int64
-	Revision    int
-	Attempt     int    // 1 on the first try; later tries may check for an earlier success
-	Workspace   string // platform workspace (team, guild) id
-	UserID      string // DM recipient's platform user id when Channel is "dm"
-	DMChannel   string // cached DM channel id, "" if unknown
-	Channel     string // "dm" or the platform channel
-	ThreadTS    string // the parent's platform ts, to reply in a thread
-	Card        *Card
-	PlatformCh  string // set when updating: where the message lives
-	PlatformTS  string // set when updating: the message's platform id
-	Metadata    string // opaque id to attach to the message (Slack metadata)
+	MessageID  int64
+	Revision   int
+	Attempt    int    // 1 on the first try; later tries may check for an earlier success
+	Workspace  string // platform workspace (team, guild) id
+	UserID     string // DM recipient's platform user id when Channel is "dm"
+	DMChannel  string // cached DM channel id, "" if unknown
+	Channel    string // "dm" or the platform channel
+	ThreadTS   string // the parent's platform ts, to reply in a thread
+	Card       *Card
+	PlatformCh string // set when updating: where the message lives
+	PlatformTS string // set when updating: the message's platform id
+	Metadata   string // opaque id to attach to the message (Slack metadata)
 }
 
 // Sent says where a delivered message lives.
@@ -46,7 +46,9 @@ type Sent struct {
 // RateLimitError asks the caller to try again after RetryAfter.
 type RateLimitError struct{ RetryAfter time.Duration }
 
-func (e *RateLimitError) Error() string { return fmt.Sprintf("rate limited: retry after %s", e.RetryAfter) }
+func (e *RateLimitError) Error() string {
+	return fmt.Sprintf("rate limited: retry after %s", e.RetryAfter)
+}
 
 // ErrUnreachable means the recipient cannot be messaged (closed DMs, left
 // the workspace); retrying will not help.

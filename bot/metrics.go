@@ -40,4 +40,6 @@ func Collectors() []prometheus.Collector {
 	return []prometheus.Collector{metricDeliveries, metricAnswers, metricAck, metricTickLag, metricTickDuration, metricQueueDepth}
 }
 
-func observeAck(kind string, start time.Time) { metricAck.WithLabelValues(kind).Observe(time.Since(start).Seconds()) }
+func observeAck(kind string, start time.Time) {
+	metricAck.WithLabelValues(kind).Observe(time.Since(start).Seconds())
+}
