@@ -1,0 +1,527 @@
+package lessons
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"maps"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Load reads and validates a content tree: Markdown lessons with YAML front
+// matter anywhere except under tracks/ and bursts/ (README.md files and
+// dot-directories are skipped), tracks/*.yaml, bursts/*.yaml and an optional
+// roles.yaml that adds to DefaultRoles.
+//
+// If anything is wrong, Load returns a nil Content and a *ValidationError
+// listing every problem, with paths relative to the root of fsys. Other
+// errors (an unreadable file) are returned as they are. Lessons, tracks and
+// bursts are sorted by path.
+func Load(fsys fs.FS) (*Content, error) {
+	return load(fsys, "")
+}
+
+// LoadDir is Load of the directory dir on disk, with problem paths prefixed
+// by dir so that they can be opened from where the command was run
+// ("content/nurse/x.md:7: answer: ..."). Lesson, track and burst paths stay
+// relative to dir.
+func LoadDir(dir string) (*Content, error) {
+	st, err := os.Stat(dir)
+	if err != nil {
+		return nil, fmt.Errorf("content directory: %w", err)
+	}
+	if !st.IsDir() {
+		return nil, fmt.Errorf("content directory: %s is not a directory", dir)
+	}
+	return load(os.DirFS(dir), filepath.ToSlash(filepath.Clean(dir)))
+}
+
+// ParseLesson parses and checks one lesson file on its own, with roles as
+// the vocabulary (nil means DefaultRoles). Checks that need the whole tree
+// (duplicate ids, track references) are Load's. Problems are reported
+// against path; the error, if any, is a *ValidationError.
+func ParseLesson(path string, data []byte, roles []string) (*Lesson, error) {
+	if roles == nil {
+		roles = DefaultRoles
+	}
+	p := parseLesson(path, data, roles)
+	if len(p.problems) > 0 {
+		sortProblems(p.problems)
+		return nil, &ValidationError{Problems: p.problems}
+	}
+	p.lesson.Path = path
+	return p.lesson, nil
+}
+
+// loader walks one content tree and collects problems.
+type loader struct {
+	fsys     fs.FS
+	root     string // prefix for problem paths; "" or "." for none
+	problems []Problem
+}
+
+// show turns a path relative to the content root into the path problems
+// name.
+func (ld *loader) show(rel string) string {
+	if ld.root == "" || ld.root == "." {
+		return rel
+	}
+	return path.Join(ld.root, rel)
+}
+
+// place is where an id was first defined, for duplicate messages.
+type place struct {
+	path string
+	line int
+}
+
+func isYAML(name string) bool {
+	ext := strings.ToLower(path.Ext(name))
+	return ext == ".yaml" || ext == ".yml"
+}
+
+func load(fsys fs.FS, root string) (*Content, error) {
+	ld := &loader{fsys: fsys, root: root}
+	roles, err := ld.loadRoles()
+	if err != nil {
+		return nil, err
+	}
+
+	var lessonFiles, trackFiles, burstFiles []string
+	err = fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		name := d.Name()
+		if d.IsDir() {
+			if p != "." && strings.HasPrefix(name, ".") {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if strings.HasPrefix(name, ".") {
+			return nil
+		}
+		top, _, _ := strings.Cut(p, "/")
+		switch {
+		case path.Dir(p) == "tracks" && isYAML(name):
+			trackFiles = append(trackFiles, p)
+		case path.Dir(p) == "bursts" && isYAML(name):
+			burstFiles = append(burstFiles, p)
+		case top == "tracks" || top == "bursts":
+		case strings.EqualFold(path.Ext(name), ".md") && !strings.EqualFold(name, "README.md"):
+			lessonFiles = append(lessonFiles, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read content %s: %w", ld.show("."), err)
+	}
+
+	c := &Content{Roles: roles}
+	defined := map[string]place{}
+	known := map[string]bool{} // ids tracks may name, including those of broken lessons
+	for _, p := range lessonFiles {
+		data, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", ld.show(p), err)
+		}
+		pl := parseLesson(ld.show(p), data, roles)
+		ld.problems = append(ld.problems, pl.problems...)
+		if pl.brokenID != "" {
+			known[pl.brokenID] = true
+		}
+		if pl.id != "" {
+			known[pl.id] = true
+			if first, dup := defined[pl.id]; dup {
+				ld.problems = append(ld.problems, Problem{Path: ld.show(p), Line: pl.idLine, Field: "id",
+					Message: fmt.Sprintf("duplicate id %q (also in %s:%d)", pl.id, first.path, first.line)})
+			} else {
+				defined[pl.id] = place{ld.show(p), pl.idLine}
+			}
+		}
+		if pl.lesson != nil {
+			pl.lesson.Path = p
+			c.Lessons = append(c.Lessons, pl.lesson)
+		}
+	}
+
+	// Suggestions compare an unknown id with every lesson id: a few are
+	// helpful, thousands (a renamed directory) would only be slow.
+	const maxSuggestions = 50
+	var knownIDs []string // sorted; built on the first unknown id
+	suggested := 0
+	for _, kind := range []string{"track", "burst"} {
+		files := trackFiles
+		if kind == "burst" {
+			files = burstFiles
+		}
+		defined := map[string]place{}
+		for _, p := range files {
+			data, err := fs.ReadFile(fsys, p)
+			if err != nil {
+				return nil, fmt.Errorf("read %s: %w", ld.show(p), err)
+			}
+			ps := parseSeries(kind, ld.show(p), data, roles)
+			ld.problems = append(ld.problems, ps.problems...)
+			if ps.id != "" {
+				if first, dup := defined[ps.id]; dup {
+					ld.problems = append(ld.problems, Problem{Path: ld.show(p), Line: ps.idLine, Field: "id",
+						Message: fmt.Sprintf("duplicate %s id %q (also in %s:%d)", kind, ps.id, first.path, first.line)})
+				} else {
+					defined[ps.id] = place{ld.show(p), ps.idLine}
+				}
+			}
+			var ids []string
+			for _, it := range ps.lessons {
+				if it.val != "" && !it.bad && !known[it.val] {
+					hint := ""
+					if suggested < maxSuggestions {
+						if knownIDs == nil {
+							knownIDs = slices.Sorted(maps.Keys(known))
+						}
+						hint = suggest(it.val, knownIDs)
+						suggested++
+					}
+					ld.problems = append(ld.problems, Problem{Path: ld.show(p), Line: it.line, Field: "lessons",
+						Message: fmt.Sprintf("unknown lesson %q%s", it.val, hint)})
+				}
+				ids = append(ids, it.val)
+			}
+			switch {
+			case ps.track != nil:
+				ps.track.Path, ps.track.Lessons = p, ids
+				c.Tracks = append(c.Tracks, ps.track)
+			case ps.burst != nil:
+				ps.burst.Path, ps.burst.Lessons = p, ids
+				c.Bursts = append(c.Bursts, ps.burst)
+			}
+		}
+	}
+
+	if len(ld.problems) > 0 {
+		sortProblems(ld.problems)
+		return nil, &ValidationError{Problems: ld.problems}
+	}
+	slices.SortFunc(c.Lessons, func(a, b *Lesson) int { return strings.Compare(a.Path, b.Path) })
+	slices.SortFunc(c.Tracks, func(a, b *Track) int { return strings.Compare(a.Path, b.Path) })
+	slices.SortFunc(c.Bursts, func(a, b *Burst) int { return strings.Compare(a.Path, b.Path) })
+	c.index()
+	return c, nil
+}
+
+// loadRoles returns DefaultRoles plus the roles of roles.yaml, if there is
+// one. Its problems join the loader's.
+func (ld *loader) loadRoles() ([]string, error) {
+	roles := slices.Clone(DefaultRoles)
+	for _, name := range []string{"roles.yaml", "roles.yml"} {
+		data, err := fs.ReadFile(ld.fsys, name)
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				continue
+			}
+			return nil, fmt.Errorf("read %s: %w", ld.show(name), err)
+		}
+		d := &doc{path: ld.show(name), top: "yaml"}
+		if m := d.parse(normalize(data)); m != nil {
+			f := d.fields(m, []string{"roles"})
+			for i, it := range d.list(f["roles"], "roles", "role") {
+				switch {
+				case it.bad:
+				case it.val == "":
+					d.add(it.line, "roles", "role %d is empty", i+1)
+				case slices.Contains(permissionNames(), it.val):
+					d.add(it.line, "roles", "%q is a permission, not a role", it.val)
+				case !rolePattern.MatchString(it.val) || len(it.val) > 40:
+					d.add(it.line, "roles", "%q is not a valid role: use lower-case letters, digits and underscores, like front_desk", it.val)
+				case !slices.Contains(roles, it.val):
+					roles = append(roles, it.val)
+				}
+			}
+		}
+		ld.problems = append(ld.problems, d.problems...)
+	}
+	return roles, nil
+}
+
+func permissionNames() []string {
+	out := make([]string, len(AllPermissions))
+	for i, p := range AllPermissions {
+		out[i] = string(p)
+	}
+	return out
+}
+
+// normalize drops a byte-order mark and turns CRLF and lone CR line ends
+// into LF, so that lines are counted the way editors and YAML count them.
+func normalize(b []byte) string {
+	s := strings.TrimPrefix(string(b), "\ufeff")
+	if strings.Contains(s, "\r") {
+		s = strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
+	}
+	return s
+}
+
+// parsed is one lesson file after parsing: the lesson (nil when its front
+// matter could not be read), its id as written and the id's line.
+type parsed struct {
+	lesson   *Lesson
+	id       string
+	idLine   int
+	brokenID string // id of a file whose YAML is broken, salvaged by idLinePattern
+	problems []Problem
+}
+
+var lessonFields = []string{"id", "kind", "title", "roles", "departments", "tags", "question", "choices", "answer", "explanation"}
+
+// idLinePattern salvages the id of a lesson whose front matter is not valid
+// YAML, so that tracks naming it do not get a second, misleading problem.
+var idLinePattern = regexp.MustCompile(`(?m)^id:[ \t]*["']?([a-z0-9][a-z0-9-]*)["']?[ \t]*(?:#.*)?$`)
+
+func parseLesson(path string, data []byte, roles []string) parsed {
+	d := &doc{path: path, offset: 1, top: "front matter"}
+	text := normalize(data)
+	fm, body, bodyLine, found := splitFrontMatter(text)
+	if found != "" {
+		d.add(1, "front matter", "%s", found)
+		return parsed{problems: d.problems}
+	}
+
+	out := parsed{}
+	if utf8.ValidString(body) {
+		if n := utf8.RuneCountInString(body); n > MaxBodyLen {
+			d.add(bodyLine, "body", "%d characters, over %d: cannot be one message section; split the lesson or link to a page", n, MaxBodyLen)
+		}
+	} else {
+		d.add(bodyLine, "body", "not valid UTF-8 text")
+	}
+
+	m := d.parse(fm)
+	if m == nil {
+		if sm := idLinePattern.FindStringSubmatch(fm); sm != nil {
+			out.brokenID = sm[1]
+		}
+		out.problems = d.problems
+		return out
+	}
+	f := d.fields(m, lessonFields)
+	l := &Lesson{Body: body}
+
+	id, ok := d.text(f["id"], "id")
+	d.checkID(f["id"], id, ok, "medrec-admission-01")
+	if id != "" {
+		out.id, out.idLine = id, d.keyLine(f["id"])
+	}
+	l.ID = id
+
+	kind, ok := d.text(f["kind"], "kind")
+	switch {
+	case !ok && f["kind"].present():
+	case kind == "":
+		d.add(d.keyLine(f["kind"]), "kind", "missing: tip or quiz")
+	case kind != string(KindTip) && kind != string(KindQuiz):
+		d.add(d.keyLine(f["kind"]), "kind", "%q is not a kind: use tip or quiz", kind)
+	}
+	l.Kind = Kind(kind)
+	kindLine := d.keyLine(f["kind"]) // quiz fields that are missing are reported here
+
+	l.Title, ok = d.text(f["title"], "title")
+	d.checkTitle(f["title"], l.Title, ok)
+	l.Roles = d.checkRoles(f["roles"], roles)
+	l.Departments = d.checkDepartments(f["departments"])
+	seenTags := map[string]bool{}
+	for i, it := range d.list(f["tags"], "tags", "tag") {
+		switch {
+		case it.bad:
+		case !idPattern.MatchString(it.val):
+			d.add(it.line, "tags", "tag %d (%q) should be lower-case words joined by dashes, like med-rec", i+1, it.val)
+		case !seenTags[it.val]:
+			seenTags[it.val] = true
+			l.Tags = append(l.Tags, it.val)
+		}
+	}
+
+	l.Question, ok = d.text(f["question"], "question")
+	choices := d.list(f["choices"], "choices", "choice")
+	answer, answerOK := d.number(f["answer"], "answer")
+	l.Explanation, _ = d.text(f["explanation"], "explanation")
+	if n := utf8.RuneCountInString(l.Explanation); n > MaxExplainLen {
+		d.add(d.keyLine(f["explanation"]), "explanation", "%d characters, over %d", n, MaxExplainLen)
+	}
+
+	switch l.Kind {
+	case KindQuiz:
+		switch {
+		case !ok && f["question"].present():
+		case l.Question == "":
+			d.add(d.keyLineOr(f["question"], kindLine), "question", "missing: a quiz needs a question")
+		case utf8.RuneCountInString(l.Question) > MaxQuestionLen:
+			d.add(d.keyLine(f["question"]), "question", "%d characters, over %d", utf8.RuneCountInString(l.Question), MaxQuestionLen)
+		}
+		cf := f["choices"]
+		switch {
+		case emptyList(cf):
+			d.add(d.keyLineOr(cf, kindLine), "choices", "missing: a quiz needs %d to %d choices", MinChoices, MaxChoices)
+		case cf.val.Kind != yaml.SequenceNode:
+			// reported by list
+		case len(choices) < MinChoices || len(choices) > MaxChoices:
+			d.add(d.keyLine(cf), "choices", "a quiz needs %d to %d choices, found %d", MinChoices, MaxChoices, len(choices))
+		}
+		firstChoice := map[string]int{}
+		for i, c := range choices {
+			switch {
+			case c.bad:
+			case c.val == "":
+				d.add(c.line, "choices", "choice %d is empty", i+1)
+			case utf8.RuneCountInString(c.val) > MaxChoiceLen:
+				d.add(c.line, "choices", "choice %d is %d characters, over %d: cannot be a button label", i+1, utf8.RuneCountInString(c.val), MaxChoiceLen)
+			case firstChoice[c.val] > 0:
+				d.add(c.line, "choices", "choice %d repeats choice %d", i+1, firstChoice[c.val])
+			default:
+				firstChoice[c.val] = i + 1
+			}
+			l.Choices = append(l.Choices, c.val)
+		}
+		switch {
+		case !answerOK && f["answer"].present():
+		case !f["answer"].present():
+			d.add(kindLine, "answer", "missing: the number (1 to %d) of the correct choice", max(len(choices), MinChoices))
+		case answer < 1 || (len(choices) > 0 && answer > len(choices)):
+			d.add(d.keyLine(f["answer"]), "answer", "%d is out of range: pick 1 to %d, the number of the correct choice", answer, max(len(choices), 1))
+		}
+		l.Answer = answer
+	case KindTip:
+		for _, qf := range [][2]string{{"question", "a question"}, {"choices", "choices"}, {"answer", "an answer"}} {
+			if f[qf[0]].present() {
+				d.add(d.keyLine(f[qf[0]]), qf[0], "only a quiz has %s: this lesson is a tip (set kind: quiz or remove the field)", qf[1])
+			}
+		}
+	}
+
+	out.lesson = l
+	out.problems = d.problems
+	return out
+}
+
+// emptyList reports whether a list field is absent, empty or null.
+func emptyList(f field) bool {
+	return !f.present() || isNull(f.val) || (f.val.Kind == yaml.SequenceNode && len(f.val.Content) == 0)
+}
+
+// keyLineOr is the line of f's key, or line when f is absent.
+func (d *doc) keyLineOr(f field, line int) int {
+	if f.present() {
+		return d.line(f.key)
+	}
+	return line
+}
+
+// splitFrontMatter returns the YAML between the opening and closing ---
+// lines, the trimmed body after them and the file line the body starts on.
+// problem is non-empty when there is no front matter.
+func splitFrontMatter(text string) (fm, body string, bodyLine int, problem string) {
+	lines := strings.Split(text, "\n")
+	if strings.TrimRight(lines[0], " \t") != "---" {
+		return "", "", 0, "missing: a lesson starts with a --- line, its fields (id, kind, title, ...) and another --- line"
+	}
+	for i := 1; i < len(lines); i++ {
+		if strings.TrimRight(lines[i], " \t") != "---" {
+			continue
+		}
+		rest := lines[i+1:]
+		j := 0
+		for j < len(rest) && strings.TrimSpace(rest[j]) == "" {
+			j++
+		}
+		return strings.Join(lines[1:i], "\n"), strings.TrimSpace(strings.Join(rest, "\n")), i + 2 + j, ""
+	}
+	return "", "", 0, "not closed: add a --- line after the last field"
+}
+
+// series is a parsed track or burst file.
+type series struct {
+	track    *Track
+	burst    *Burst
+	id       string
+	idLine   int
+	lessons  []item
+	problems []Problem
+}
+
+var (
+	trackFields = []string{"id", "title", "roles", "onboarding", "lessons"}
+	burstFields = []string{"id", "title", "roles", "departments", "lessons", "pace"}
+)
+
+// parseSeries parses a track or burst file. Lesson ids are checked against
+// the lessons by the loader.
+func parseSeries(kind, path string, data []byte, roles []string) series {
+	d := &doc{path: path, top: "yaml"}
+	out := series{}
+	m := d.parse(normalize(data))
+	if m == nil {
+		out.problems = d.problems
+		return out
+	}
+	known := trackFields
+	if kind == "burst" {
+		known = burstFields
+	}
+	f := d.fields(m, known)
+
+	id, ok := d.text(f["id"], "id")
+	d.checkID(f["id"], id, ok, "nurse-onboarding")
+	if id != "" {
+		out.id, out.idLine = id, d.keyLine(f["id"])
+	}
+	title, ok := d.text(f["title"], "title")
+	d.checkTitle(f["title"], title, ok)
+	rs := d.checkRoles(f["roles"], roles)
+
+	lf := f["lessons"]
+	items := d.list(lf, "lessons", "lesson")
+	if emptyList(lf) {
+		d.add(d.keyLine(lf), "lessons", "empty: a %s needs at least one lesson id", kind)
+	}
+	if len(items) > MaxTrackLessons {
+		d.add(d.keyLine(lf), "lessons", "%d lessons, over %d", len(items), MaxTrackLessons)
+	}
+	first := map[string]int{}
+	for i, it := range items {
+		switch {
+		case it.bad:
+		case it.val == "":
+			d.add(it.line, "lessons", "lesson %d is empty", i+1)
+		case first[it.val] > 0:
+			d.add(it.line, "lessons", "lesson %q is listed twice (first at line %d)", it.val, first[it.val])
+		default:
+			first[it.val] = it.line
+		}
+	}
+	out.lessons = items
+
+	if kind == "track" {
+		out.track = &Track{ID: id, Title: title, Roles: rs, Onboarding: d.flag(f["onboarding"], "onboarding")}
+	} else {
+		deps := d.checkDepartments(f["departments"])
+		pace, ok := d.text(f["pace"], "pace")
+		switch {
+		case !ok && f["pace"].present():
+		case pace == "":
+			d.add(d.keyLine(f["pace"]), "pace", "missing: all-at-once or daily")
+		case pace != string(PaceAllAtOnce) && pace != string(PaceDaily):
+			d.add(d.keyLine(f["pace"]), "pace", "%q is not a pace: use all-at-once or daily", pace)
+		}
+		out.burst = &Burst{ID: id, Title: title, Roles: rs, Departments: deps, Pace: Pace(pace)}
+	}
+	out.problems = d.problems
+	return out
+}
