@@ -1,0 +1,471 @@
+package huddles
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/huddlebot/huddlebot/lessons"
+)
+
+// Verb is a /huddle subcommand.
+type Verb string
+
+// Verbs.
+const (
+	VerbHelp           Verb = "help"
+	VerbStatus         Verb = "status"
+	VerbStart          Verb = "start"
+	VerbEnd            Verb = "end"
+	VerbAgenda         Verb = "agenda"
+	VerbSchedule       Verb = "schedule"
+	VerbScheduleList   Verb = "schedule list"
+	VerbScheduleCancel Verb = "schedule cancel"
+	VerbPoll           Verb = "poll" // also /huddle rate
+	VerbAsk            Verb = "ask"
+)
+
+// Usage lines, shown with a problem when a command is malformed.
+const (
+	UsageStart    = "/huddle start TITLE"
+	UsageEnd      = "/huddle end"
+	UsageAgenda   = "/huddle agenda TEXT"
+	UsageSchedule = "/huddle schedule DAYS HH:MM TITLE [--remind MINUTES] · /huddle schedule list · /huddle schedule cancel ID"
+	UsagePoll     = `/huddle poll "Question" "Option" "Option" … [--multi[=N]] [--anonymous] [--hidden] [--closes 10m] [--rating]`
+	UsageRate     = `/huddle rate "Question" [--anonymous] [--hidden] [--closes 10m]`
+	UsageAsk      = "/huddle ask [--anonymous] TEXT"
+)
+
+// Help is the full /huddle help text.
+const Help = "*Tech huddles* — hosts are super-users, trainers and admins.\n" +
+	"• `" + UsageStart + "` · `" + UsageEnd + "` · `" + UsageAgenda + "`\n" +
+	"• `/huddle schedule tue,thu 07:45 Shift-change huddle` (your time zone; a reminder 15 min before, `--remind N` to change) · `/huddle schedule list` · `/huddle schedule cancel ID`\n" +
+	"• `" + UsagePoll + "` — quote options with spaces; up to 25 options\n" +
+	"• `" + UsageRate + "` — a 1–5 rating\n" +
+	"• `" + UsageAsk + "` — the parking lot; others +1 it\n" +
+	"• `/huddle status` — what is running here"
+
+// ScheduleSpec is a parsed /huddle schedule.
+type ScheduleSpec struct {
+	Days          lessons.Weekdays
+	At            lessons.Clock
+	Title         string
+	RemindMinutes int
+}
+
+// PollSpec is a parsed /huddle poll or /huddle rate.
+type PollSpec struct {
+	Question   string
+	Options    []string
+	Kind       PollKind
+	MaxChoices int
+	Anonymous  bool
+	Hidden     bool
+	Closes     time.Duration // 0 = closes when the host closes it or the huddle ends
+}
+
+// AskSpec is a parsed /huddle ask.
+type AskSpec struct {
+	Text      string
+	Anonymous bool
+}
+
+// Command is a parsed /huddle command; the fields of its Verb are set.
+type Command struct {
+	Verb     Verb
+	Title    string // start; may be empty (the channel's recurring huddle)
+	Agenda   string
+	Schedule ScheduleSpec
+	SeriesID int64 // schedule cancel
+	Poll     PollSpec
+	Ask      AskSpec
+}
+
+// UsageError is a malformed command: what is wrong and the usage to show.
+type UsageError struct {
+	Usage   string
+	Problem string
+}
+
+func (e *UsageError) Error() string {
+	if e.Problem == "" {
+		return "Usage: `" + e.Usage + "`"
+	}
+	return e.Problem + ". Usage: `" + e.Usage + "`"
+}
+
+func usageErr(usage, format string, args ...any) *UsageError {
+	return &UsageError{Usage: usage, Problem: fmt.Sprintf(format, args...)}
+}
+
+// ParseCommand parses the text after /huddle. A malformed command returns a
+// *UsageError naming the problem and the right form.
+func ParseCommand(text string) (Command, error) {
+	text = strings.TrimSpace(text)
+	verb, rest := splitWord(text)
+	switch strings.ToLower(verb) {
+	case "", "help", "?":
+		return Command{Verb: VerbHelp}, nil
+	case "status":
+		return Command{Verb: VerbStatus}, nil
+	case "start", "begin":
+		return parseStart(rest)
+	case "end", "stop", "finish":
+		if rest != "" {
+			return Command{}, usageErr(UsageEnd, "`/huddle end` takes nothing after it")
+		}
+		return Command{Verb: VerbEnd}, nil
+	case "agenda":
+		a := strings.TrimSpace(rest)
+		if a == "" {
+			return Command{}, usageErr(UsageAgenda, "give the agenda text")
+		}
+		if utf8.RuneCountInString(a) > MaxAgenda {
+			return Command{}, usageErr(UsageAgenda, "keep the agenda under %d characters", MaxAgenda)
+		}
+		return Command{Verb: VerbAgenda, Agenda: a}, nil
+	case "schedule", "schedules", "series":
+		return parseSchedule(rest)
+	case "poll":
+		return parsePoll(rest, false)
+	case "rate", "rating":
+		return parsePoll(rest, true)
+	case "ask", "q", "question":
+		return parseAsk(rest)
+	}
+	return Command{}, &UsageError{Usage: "/huddle start|end|agenda|schedule|poll|rate|ask|status|help",
+		Problem: fmt.Sprintf("I don't know `/huddle %s`", verb)}
+}
+
+func splitWord(s string) (string, string) {
+	s = strings.TrimSpace(s)
+	i := strings.IndexFunc(s, unicode.IsSpace)
+	if i < 0 {
+		return s, ""
+	}
+	return s[:i], strings.TrimSpace(s[i:])
+}
+
+func parseStart(rest string) (Command, error) {
+	title := unquote(strings.TrimSpace(rest))
+	if strings.HasPrefix(title, "--") || strings.HasPrefix(title, "—") {
+		return Command{}, usageErr(UsageStart, "`/huddle start` takes a title, not options")
+	}
+	if utf8.RuneCountInString(title) > MaxTitle {
+		return Command{}, usageErr(UsageStart, "keep the title under %d characters", MaxTitle)
+	}
+	return Command{Verb: VerbStart, Title: title}, nil
+}
+
+func parseSchedule(rest string) (Command, error) {
+	first, tail := splitWord(rest)
+	switch strings.ToLower(first) {
+	case "":
+		return Command{}, usageErr(UsageSchedule, "say when, e.g. `/huddle schedule tue,thu 07:45 Shift-change huddle`")
+	case "list", "ls", "show":
+		if tail != "" {
+			return Command{}, usageErr(UsageSchedule, "`/huddle schedule list` takes nothing after it")
+		}
+		return Command{Verb: VerbScheduleList}, nil
+	case "cancel", "stop", "delete", "remove":
+		id, err := strconv.ParseInt(strings.TrimPrefix(strings.TrimSpace(tail), "#"), 10, 64)
+		if err != nil || id <= 0 {
+			return Command{}, usageErr(UsageSchedule, "give the number of the schedule to cancel (see `/huddle schedule list`)")
+		}
+		return Command{Verb: VerbScheduleCancel, SeriesID: id}, nil
+	}
+	days, err := lessons.ParseWeekdays(first)
+	if err != nil {
+		return Command{}, usageErr(UsageSchedule, "%v", err)
+	}
+	at, tail := splitWord(tail)
+	if at == "" {
+		return Command{}, usageErr(UsageSchedule, "give a start time like 07:45 after the days")
+	}
+	clock, err := lessons.ParseClock(at)
+	if err != nil {
+		return Command{}, usageErr(UsageSchedule, "%v", err)
+	}
+	toks, err := tokenize(tail)
+	if err != nil {
+		return Command{}, usageErr(UsageSchedule, "%v", err)
+	}
+	spec := ScheduleSpec{Days: days, At: clock, RemindMinutes: DefaultRemind}
+	var words []string
+	for i := 0; i < len(toks); i++ {
+		name, val, hasVal, ok := flagOf(toks[i])
+		if !ok {
+			words = append(words, toks[i].text)
+			continue
+		}
+		if name != "remind" {
+			return Command{}, usageErr(UsageSchedule, "unknown option --%s", name)
+		}
+		if !hasVal {
+			if i+1 >= len(toks) {
+				return Command{}, usageErr(UsageSchedule, "--remind needs a number of minutes")
+			}
+			i++
+			val = toks[i].text
+		}
+		n, err := strconv.Atoi(strings.TrimSuffix(val, "m"))
+		if err != nil || n < 0 || n > 240 {
+			return Command{}, usageErr(UsageSchedule, "--remind is a number of minutes from 0 (no reminder) to 240")
+		}
+		spec.RemindMinutes = n
+	}
+	spec.Title = strings.Join(words, " ")
+	if spec.Title == "" {
+		spec.Title = "Tech huddle"
+	}
+	if utf8.RuneCountInString(spec.Title) > MaxTitle {
+		return Command{}, usageErr(UsageSchedule, "keep the title under %d characters", MaxTitle)
+	}
+	return Command{Verb: VerbSchedule, Schedule: spec}, nil
+}
+
+func parsePoll(rest string, rating bool) (Command, error) {
+	usage := UsagePoll
+	if rating {
+		usage = UsageRate
+	}
+	toks, err := tokenize(rest)
+	if err != nil {
+		return Command{}, usageErr(usage, "%v", err)
+	}
+	spec := PollSpec{Kind: KindChoice, MaxChoices: 1}
+	if rating {
+		spec.Kind = KindRating
+	}
+	multi := -1 // -1 = not given, 0 = any number
+	var pos []string
+	for i := 0; i < len(toks); i++ {
+		name, val, hasVal, ok := flagOf(toks[i])
+		if !ok {
+			pos = append(pos, strings.TrimSpace(toks[i].text))
+			continue
+		}
+		switch name {
+		case "anonymous", "anon":
+			spec.Anonymous = true
+		case "hidden", "hide":
+			spec.Hidden = true
+		case "rating":
+			spec.Kind = KindRating
+		case "multi", "multiple":
+			multi = 0
+			if hasVal {
+				n, err := strconv.Atoi(val)
+				if err != nil || n < 1 {
+					return Command{}, usageErr(usage, "--multi=N needs a number of choices, e.g. --multi=2")
+				}
+				multi = n
+			}
+		case "closes", "close", "for":
+			if !hasVal {
+				if i+1 >= len(toks) {
+					return Command{}, usageErr(usage, "--closes needs a duration like 10m")
+				}
+				i++
+				val = toks[i].text
+			}
+			d, err := parsePollDuration(val)
+			if err != nil {
+				return Command{}, usageErr(usage, "--closes: %v", err)
+			}
+			spec.Closes = d
+		default:
+			return Command{}, usageErr(usage, "unknown option --%s", name)
+		}
+	}
+	if len(pos) == 0 || pos[0] == "" {
+		return Command{}, usageErr(usage, "give the question in quotes")
+	}
+	spec.Question = pos[0]
+	if utf8.RuneCountInString(spec.Question) > MaxQuestion {
+		return Command{}, usageErr(usage, "keep the question under %d characters", MaxQuestion)
+	}
+	opts := pos[1:]
+	if spec.Kind == KindRating {
+		if len(opts) > 0 {
+			return Command{}, usageErr(usage, "a rating poll has no options (it is always 1–5); put the question in quotes")
+		}
+		if multi >= 0 {
+			return Command{}, usageErr(usage, "a rating poll takes one rating per person, so --multi does not apply")
+		}
+		spec.Options = append([]string(nil), RatingOptions...)
+		return Command{Verb: VerbPoll, Poll: spec}, nil
+	}
+	if len(opts) < 2 {
+		return Command{}, usageErr(usage, "give at least two options, each in quotes if it has spaces")
+	}
+	if len(opts) > MaxOptions {
+		return Command{}, usageErr(usage, "at most %d options (you gave %d)", MaxOptions, len(opts))
+	}
+	seen := map[string]bool{}
+	for _, o := range opts {
+		if o == "" {
+			return Command{}, usageErr(usage, "an option is empty")
+		}
+		if utf8.RuneCountInString(o) > MaxOption {
+			return Command{}, usageErr(usage, "keep each option under %d characters (%q is longer)", MaxOption, o)
+		}
+		k := strings.ToLower(o)
+		if seen[k] {
+			return Command{}, usageErr(usage, "option %q is there twice", o)
+		}
+		seen[k] = true
+	}
+	spec.Options = opts
+	switch {
+	case multi == 0:
+		spec.MaxChoices = len(opts)
+	case multi > len(opts):
+		return Command{}, usageErr(usage, "--multi=%d but there are only %d options", multi, len(opts))
+	case multi > 0:
+		spec.MaxChoices = multi
+	}
+	return Command{Verb: VerbPoll, Poll: spec}, nil
+}
+
+// parsePollDuration reads "10m", "1h30m", "90s" or a bare number of minutes;
+// a poll stays open between one minute and a day.
+func parsePollDuration(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	var d time.Duration
+	if n, err := strconv.Atoi(s); err == nil {
+		d = time.Duration(n) * time.Minute
+	} else if d, err = time.ParseDuration(s); err != nil {
+		return 0, fmt.Errorf("%q is not a duration like 10m or 1h", s)
+	}
+	if d < time.Minute || d > 24*time.Hour {
+		return 0, fmt.Errorf("%q must be between 1m and 24h", s)
+	}
+	return d, nil
+}
+
+func parseAsk(rest string) (Command, error) {
+	spec := AskSpec{}
+	text := strings.TrimSpace(rest)
+	// Flags are recognised only at either end, so a question may mention them.
+	for {
+		first, tail := splitWord(text)
+		if name, _, _, ok := flagOf(token{text: first}); ok {
+			if name != "anonymous" && name != "anon" {
+				return Command{}, usageErr(UsageAsk, "unknown option --%s", name)
+			}
+			spec.Anonymous, text = true, tail
+			continue
+		}
+		if i := strings.LastIndexFunc(text, unicode.IsSpace); i >= 0 {
+			if name, _, _, ok := flagOf(token{text: text[i+1:]}); ok && (name == "anonymous" || name == "anon") {
+				spec.Anonymous, text = true, strings.TrimSpace(text[:i])
+				continue
+			}
+		}
+		break
+	}
+	text = unquote(text)
+	if text == "" {
+		return Command{}, usageErr(UsageAsk, "type your question after `/huddle ask`")
+	}
+	if utf8.RuneCountInString(text) > MaxQuestion {
+		return Command{}, usageErr(UsageAsk, "keep the question under %d characters", MaxQuestion)
+	}
+	spec.Text = text
+	return Command{Verb: VerbAsk, Ask: spec}, nil
+}
+
+// token is a word of command text; a quoted token is never a flag.
+type token struct {
+	text   string
+	quoted bool
+}
+
+func isQuote(r rune) bool {
+	switch r {
+	case '"', '“', '”', '„', '«', '»':
+		return true
+	}
+	return false
+}
+
+// tokenize splits text into words, keeping "quoted phrases" (straight or the
+// curly quotes chat clients substitute) together. Inside quotes, \" is a
+// literal quote. A quote that is never closed is an error.
+func tokenize(s string) ([]token, error) {
+	var out []token
+	rs := []rune(s)
+	for i := 0; i < len(rs); {
+		if unicode.IsSpace(rs[i]) {
+			i++
+			continue
+		}
+		if isQuote(rs[i]) {
+			var b strings.Builder
+			j := i + 1
+			closed := false
+			for ; j < len(rs); j++ {
+				if rs[j] == '\\' && j+1 < len(rs) && isQuote(rs[j+1]) {
+					b.WriteRune(rs[j+1])
+					j++
+					continue
+				}
+				if isQuote(rs[j]) {
+					closed = true
+					break
+				}
+				b.WriteRune(rs[j])
+			}
+			if !closed {
+				return nil, fmt.Errorf("a quote is not closed")
+			}
+			out = append(out, token{text: b.String(), quoted: true})
+			i = j + 1
+			continue
+		}
+		j := i
+		for j < len(rs) && !unicode.IsSpace(rs[j]) {
+			j++
+		}
+		out = append(out, token{text: string(rs[i:j])})
+		i = j
+	}
+	return out, nil
+}
+
+// flagOf recognises an unquoted "--name", "--name=value", or the "—name" an
+// autocorrecting keyboard makes of "--".
+func flagOf(t token) (name, value string, hasValue, ok bool) {
+	if t.quoted {
+		return "", "", false, false
+	}
+	s := t.text
+	switch {
+	case strings.HasPrefix(s, "--"):
+		s = s[2:]
+	case strings.HasPrefix(s, "—"):
+		s = strings.TrimPrefix(s, "—")
+	case strings.HasPrefix(s, "–"):
+		s = strings.TrimPrefix(s, "–")
+	default:
+		return "", "", false, false
+	}
+	if s == "" {
+		return "", "", false, false
+	}
+	name, value, hasValue = strings.Cut(s, "=")
+	return strings.ToLower(name), value, hasValue, true
+}
+
+// unquote removes one pair of enclosing quotes.
+func unquote(s string) string {
+	rs := []rune(strings.TrimSpace(s))
+	if len(rs) >= 2 && isQuote(rs[0]) && isQuote(rs[len(rs)-1]) {
+		return strings.TrimSpace(string(rs[1 : len(rs)-1]))
+	}
+	return string(rs)
+}
