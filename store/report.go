@@ -91,7 +91,7 @@ func (f ReportFilter) weekStart(wk int64) string {
 		loc = time.UTC
 	}
 	// Noon avoids landing on the previous day around an offset change.
-	return time.UnixMilli(f.weekOrigin()+wk*weekMS+12*int64(time.Hour/time.Millisecond)).In(loc).Format("2006-01-02")
+	return time.UnixMilli(f.weekOrigin() + wk*weekMS + 12*int64(time.Hour/time.Millisecond)).In(loc).Format("2006-01-02")
 }
 
 // ParticipationWeek is participation of one role and department in one week.
@@ -250,7 +250,9 @@ func (t *AnswerTally) Add(o AnswerTally) {
 }
 
 // Tally returns the answers and correct answers as a lessons.Tally.
-func (t AnswerTally) Tally() lessons.Tally { return lessons.Tally{Answers: t.Answers, Correct: t.Correct} }
+func (t AnswerTally) Tally() lessons.Tally {
+	return lessons.Tally{Answers: t.Answers, Correct: t.Correct}
+}
 
 // First returns the first tries as a lessons.Tally.
 func (t AnswerTally) First() lessons.Tally {
@@ -748,7 +750,9 @@ func (s *DB) ReportFacets(ctx context.Context, workspaceID int64) (roles, depart
 	return roles, departments, nil
 }
 
-func digestKey(workspaceID int64, week string) string { return fmt.Sprintf("digest:%d:%s", workspaceID, week) }
+func digestKey(workspaceID int64, week string) string {
+	return fmt.Sprintf("digest:%d:%s", workspaceID, week)
+}
 
 // DigestSent reports whether the weekly digest of a workspace for week (any
 // stable label, e.g. the Monday's date) was already posted.
@@ -801,7 +805,7 @@ type DemoDelivery struct {
 	Reason        string
 	ShiftDate     string
 	Status        string // sent | answered | expired
-	Tip           bool // seen once sent
+	Tip           bool   // seen once sent
 	SentAt        time.Time
 	AckedAt       time.Time // tips: "Got it"
 	Answer        *DemoAnswer
