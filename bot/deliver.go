@@ -15,16 +15,23 @@ import (
 // and moves each member's next due time on. Running it twice for the same
 // now sends nothing twice (one scheduled delivery per member and shift day).
 func (b *Bot) deliverDue(ctx context.Context, now time.Time) error {
-	var after int64
+	seen := map[int64]bool{}
 	for {
-		members, err := b.DB.MemberListDue(ctx, now, after, b.Config.DeliveryBatchSize)
+		members, err := b.DB.MemberListDue(ctx, now, b.Config.DeliveryBatchSize)
 		if err != nil {
 			return err
 		}
 		if len(members) == 0 {
 			return nil
 		}
-		after = members[len(members)-1].ID
+		// Each batch moves its members' next_due_at past now; a member seen
+		// twice means that did not happen, so stop rather than spin.
+		if seen[members[0].ID] {
+			return fmt.Errorf("member %d is still due after being scheduled", members[0].ID)
+		}
+		for _, m := range members {
+			seen[m.ID] = true
+		}
 		if _, err := b.deliverBatch(ctx, members, now); err != nil {
 			return err
 		}

@@ -25,7 +25,7 @@ type schedEnv struct {
 	ws  *store.Workspace
 }
 
-func newSchedEnv(t *testing.T, url string, migrate bool, now time.Time) *schedEnv {
+func newSchedEnv(t testing.TB, url string, migrate bool, now time.Time) *schedEnv {
 	t.Helper()
 	ctx := context.Background()
 	db, err := store.Open(ctx, url)
@@ -87,7 +87,7 @@ func (e *schedEnv) addMembers(t *testing.T, n int, now time.Time) []int64 {
 	return ids
 }
 
-func (e *schedEnv) count(t *testing.T, query string, args ...any) int {
+func (e *schedEnv) count(t testing.TB, query string, args ...any) int {
 	t.Helper()
 	var n int
 	if err := e.db.GetContext(context.Background(), &n, e.db.Rebind(query), args...); err != nil {

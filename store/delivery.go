@@ -486,12 +486,14 @@ func (s *DB) BurstItemMarkDelivered(ctx context.Context, tx *Tx, memberID int64,
 	return s.mapErr(err)
 }
 
-// MemberListDue returns joined members whose cached next delivery instant is
-// at or before now, by id after afterID.
-func (s *DB) MemberListDue(ctx context.Context, now time.Time, afterID int64, limit int) ([]*lessons.Member, error) {
+// MemberListDue returns up to limit joined members whose cached next
+// delivery instant is at or before now, most overdue first. The scheduler
+// moves each member's next_due_at past now as it handles them, so calling
+// it again returns the next members.
+func (s *DB) MemberListDue(ctx context.Context, now time.Time, limit int) ([]*lessons.Member, error) {
 	var rows []memberRow
 	err := s.SelectContext(ctx, &rows, s.Rebind(`SELECT `+memberColumns+memberFrom+`WHERE m.joined AND m.next_due_at <= ?
-		AND m.id > ? ORDER BY m.id LIMIT ?`), now.UnixMilli(), afterID, limit)
+		ORDER BY m.next_due_at, m.id LIMIT ?`), now.UnixMilli(), limit)
 	if err != nil {
 		return nil, fmt.Errorf("list due members: %w", s.mapErr(err))
 	}
@@ -510,7 +512,7 @@ func (s *DB) MemberSetNextDue(ctx context.Context, q Queryer, next map[int64]tim
 	}
 	var b strings.Builder
 	args := make([]any, 0, 2*len(next))
-	b.WriteString(`WITH v (id, t) AS (VALUES `)
+	b.WriteString(`UPDATE member SET next_due_at = v.column2 FROM (VALUES `)
 	first := true
 	for id, t := range next {
 		if !first {
@@ -520,7 +522,7 @@ func (s *DB) MemberSetNextDue(ctx context.Context, q Queryer, next map[int64]tim
 		b.WriteString("(CAST(? AS BIGINT), CAST(? AS BIGINT))")
 		args = append(args, id, ms(t))
 	}
-	b.WriteString(`) UPDATE member SET next_due_at = (SELECT t FROM v WHERE v.id = member.id) WHERE id IN (SELECT id FROM v)`)
+	b.WriteString(`) AS v WHERE member.id = v.column1`)
 	_, err := q.ExecContext(ctx, s.Rebind(b.String()), args...)
 	if err != nil {
 		return fmt.Errorf("set next due: %w", s.mapErr(err))
@@ -551,7 +553,7 @@ func (s *DB) DeliverySetMessages(ctx context.Context, tx *Tx, links map[int64]in
 	}
 	var b strings.Builder
 	args := make([]any, 0, 2*len(links))
-	b.WriteString(`WITH v (id, m) AS (VALUES `)
+	b.WriteString(`UPDATE delivery SET message_id = v.column2 FROM (VALUES `)
 	first := true
 	for id, m := range links {
 		if !first {
@@ -561,7 +563,7 @@ func (s *DB) DeliverySetMessages(ctx context.Context, tx *Tx, links map[int64]in
 		b.WriteString("(CAST(? AS BIGINT), CAST(? AS BIGINT))")
 		args = append(args, id, m)
 	}
-	b.WriteString(`) UPDATE delivery SET message_id = (SELECT m FROM v WHERE v.id = delivery.id) WHERE id IN (SELECT id FROM v)`)
+	b.WriteString(`) AS v WHERE delivery.id = v.column1`)
 	if _, err := tx.ExecContext(ctx, tx.Rebind(b.String()), args...); err != nil {
 		return fmt.Errorf("link deliveries: %w", s.mapErr(err))
 	}

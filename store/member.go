@@ -382,3 +382,43 @@ func (s *DB) WorkspaceList(ctx context.Context, platform string) ([]*Workspace, 
 	}
 	return out, nil
 }
+
+// MemberInsertMany creates members in multi-row statements (bulk loads:
+// benchmarks, demo data). Existing (workspace, user id) pairs are left as
+// they are. It returns how many were created.
+func (s *DB) MemberInsertMany(ctx context.Context, q Queryer, ms []MemberUpsert) (int, error) {
+	now := s.Now().UnixMilli()
+	created := 0
+	const cols = 12
+	for start := 0; start < len(ms); start += 400 {
+		end := min(start+400, len(ms))
+		var b strings.Builder
+		args := make([]any, 0, (end-start)*cols)
+		b.WriteString(`INSERT INTO member (workspace_id, user_id, name, email, role, department, timezone, permissions,
+			start_date, joined, created_at, updated_at) VALUES `)
+		for i := start; i < end; i++ {
+			p := &ms[i]
+			if i > start {
+				b.WriteString(", ")
+			}
+			b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+			args = append(args, p.WorkspaceID, p.UserID, p.Name, p.Email, p.Role, p.Department, p.TimeZone,
+				lessons.FormatPermissions(p.Permissions), p.StartDate, p.Role != "", now, now)
+		}
+		b.WriteString(` ON CONFLICT (workspace_id, user_id) DO NOTHING`)
+		res, err := q.ExecContext(ctx, s.Rebind(b.String()), args...)
+		if err != nil {
+			return created, fmt.Errorf("insert members: %w", s.mapErr(err))
+		}
+		n, _ := res.RowsAffected()
+		created += int(n)
+	}
+	return created, nil
+}
+
+// MemberSetAllDue marks every joined member of a workspace as due at t (the
+// scheduler re-evaluates them on its next tick).
+func (s *DB) MemberSetAllDue(ctx context.Context, workspaceID int64, t time.Time) error {
+	_, err := s.ExecContext(ctx, s.Rebind(`UPDATE member SET next_due_at = ? WHERE workspace_id = ? AND joined`), t.UnixMilli(), workspaceID)
+	return s.mapErr(err)
+}

@@ -42,7 +42,7 @@ CREATE TABLE member (
     updated_at    BIGINT NOT NULL,
     UNIQUE (workspace_id, user_id)
 );
-CREATE INDEX member_due ON member (next_due_at) WHERE joined;
+CREATE INDEX member_due ON member (next_due_at, id) WHERE joined;
 CREATE INDEX member_dept ON member (workspace_id, department);
 
 CREATE TABLE lesson (

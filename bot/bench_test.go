@@ -1,0 +1,71 @@
+package bot_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/huddlebot/huddlebot/bot"
+	"github.com/huddlebot/huddlebot/store"
+	"github.com/huddlebot/huddlebot/store/storetest"
+)
+
+var benchZones = []string{
+	"Pacific/Honolulu", "America/Anchorage", "America/Los_Angeles", "America/Denver", "America/Chicago",
+	"America/New_York", "America/Sao_Paulo", "Atlantic/Azores", "Europe/London", "Europe/Berlin",
+	"Africa/Cairo", "Europe/Moscow", "Asia/Dubai", "Asia/Karachi", "Asia/Kolkata",
+	"Asia/Bangkok", "Asia/Shanghai", "Asia/Tokyo", "Australia/Sydney", "Pacific/Auckland",
+}
+
+// BenchmarkEnqueueDay measures the scheduler recording one day's prompts —
+// delivery row, message row and River job per member, in batched
+// transactions — for members spread over 20 time zones: it ticks every 15
+// minutes across 24 hours of simulated time. Reported: prompts/s.
+func BenchmarkEnqueueDay(b *testing.B) {
+	for _, tc := range []struct {
+		backend store.Backend
+		members int
+	}{{store.Postgres, 100_000}, {store.SQLite, 20_000}, {store.Postgres, 20_000}} {
+		b.Run(fmt.Sprintf("%s/%dk", tc.backend, tc.members/1000), func(b *testing.B) {
+			var total time.Duration
+			var prompts int
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				start := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC) // a Tuesday
+				e := newSchedEnv(b, storetest.URL(b, tc.backend), true, start)
+				ctx := context.Background()
+				ms := make([]store.MemberUpsert, tc.members)
+				for j := range ms {
+					ms[j] = store.MemberUpsert{WorkspaceID: e.ws.ID, UserID: fmt.Sprintf("u%06d", j),
+						Role: []string{"physician", "nurse", "ma", "front_desk", "billing"}[j%5], TimeZone: benchZones[j%len(benchZones)]}
+				}
+				if _, err := e.db.MemberInsertMany(ctx, e.db, ms); err != nil {
+					b.Fatal(err)
+				}
+				if err := e.db.MemberSetAllDue(ctx, e.ws.ID, start); err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+				t0 := time.Now()
+				for now := start; now.Before(start.Add(24 * time.Hour)); now = now.Add(15 * time.Minute) {
+					at := now
+					e.bot.SetClock(func() time.Time { return at })
+					if err := e.bot.Tick(ctx, at); err != nil {
+						b.Fatal(err)
+					}
+				}
+				total += time.Since(t0)
+				b.StopTimer()
+				prompts += e.count(b, `SELECT COUNT(*) FROM delivery`)
+				if jobs := e.count(b, `SELECT COUNT(*) FROM river_job`); jobs != e.count(b, `SELECT COUNT(*) FROM delivery`) {
+					b.Fatalf("%d jobs for %d deliveries", jobs, prompts)
+				}
+			}
+			b.ReportMetric(float64(prompts)/total.Seconds(), "prompts/s")
+			b.ReportMetric(float64(prompts)/float64(b.N), "prompts")
+		})
+	}
+}
+
+var _ = bot.SendArgs{}
