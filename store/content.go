@@ -43,6 +43,7 @@ func (s *DB) ContentImport(ctx context.Context, c *lessons.Content) (*ImportResu
 			byID[e.ID] = e
 		}
 		seen := make(map[string]bool, len(c.Lessons))
+		var newLessons, newVersions [][]any
 		for _, l := range c.Lessons {
 			seen[l.ID] = true
 			l.Version = 0
@@ -55,14 +56,8 @@ func (s *DB) ContentImport(ctx context.Context, c *lessons.Content) (*ImportResu
 			e, ok := byID[l.ID]
 			switch {
 			case !ok:
-				if _, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO lesson (id, current_version, kind, title, tags, updated_at)
-					VALUES (?, 1, ?, ?, ?, ?)`), l.ID, l.Kind, l.Title, tags, now); err != nil {
-					return fmt.Errorf("lesson %s: %w", l.ID, err)
-				}
-				if _, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO lesson_version (lesson_id, version, hash, path, body, created_at)
-					VALUES (?, 1, ?, ?, ?, ?)`), l.ID, hash, l.Path, string(body), now); err != nil {
-					return fmt.Errorf("lesson %s: %w", l.ID, err)
-				}
+				newLessons = append(newLessons, []any{l.ID, string(l.Kind), l.Title, tags, now})
+				newVersions = append(newVersions, []any{l.ID, hash, l.Path, string(body), now})
 				res.Added = append(res.Added, l.ID)
 				l.Version = 1
 			case e.Hash != hash:
@@ -86,6 +81,14 @@ func (s *DB) ContentImport(ctx context.Context, c *lessons.Content) (*ImportResu
 				res.Unchanged++
 				l.Version = e.Version
 			}
+		}
+		if err := insertRows(ctx, tx, `INSERT INTO lesson (id, current_version, kind, title, tags, updated_at) VALUES `,
+			"(?, 1, ?, ?, ?, ?)", newLessons); err != nil {
+			return fmt.Errorf("add lessons: %w", err)
+		}
+		if err := insertRows(ctx, tx, `INSERT INTO lesson_version (lesson_id, version, hash, path, body, created_at) VALUES `,
+			"(?, 1, ?, ?, ?, ?)", newVersions); err != nil {
+			return fmt.Errorf("add lessons: %w", err)
 		}
 		for _, e := range existing {
 			if !seen[e.ID] && !e.Retired {
@@ -226,4 +229,26 @@ func (s *DB) LessonVersions(ctx context.Context, id string) (int, error) {
 	var n int
 	err := s.GetContext(ctx, &n, s.Rebind(`SELECT COUNT(*) FROM lesson_version WHERE lesson_id = ?`), id)
 	return n, s.mapErr(err)
+}
+
+// insertRows runs a multi-row INSERT (prefix + one tuple per row) in
+// batches that stay under both backends' parameter limits.
+func insertRows(ctx context.Context, tx *Tx, prefix, tuple string, rows [][]any) error {
+	for start := 0; start < len(rows); start += 200 {
+		end := min(start+200, len(rows))
+		var b strings.Builder
+		b.WriteString(prefix)
+		var args []any
+		for i := start; i < end; i++ {
+			if i > start {
+				b.WriteString(", ")
+			}
+			b.WriteString(tuple)
+			args = append(args, rows[i]...)
+		}
+		if _, err := tx.ExecContext(ctx, tx.Rebind(b.String()), args...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
