@@ -389,8 +389,13 @@ func (s *Server) settle(ctx context.Context) {
 
 func replyJSON(rep bot.Reply) map[string]any {
 	out := map[string]any{"reply": rep.Text}
-	if rep.Card != nil && rep.Text == "" {
-		out["reply"] = rep.Card.Text()
+	if rep.Card != nil {
+		if rep.Text == "" {
+			out["reply"] = rep.Card.Text()
+		}
+		// The page renders the card (fields as a grid); "reply" stays the
+		// plain-text contract.
+		out["card"] = rep.Card
 	}
 	if rep.Form != nil {
 		out["form"] = rep.Form
