@@ -127,7 +127,7 @@ func (b *Bot) createPrompts(ctx context.Context, tx *store.Tx, plans []planned, 
 		}
 		p := plans[i]
 		posts = append(posts, post{WorkspaceID: p.member.WorkspaceID, MemberID: p.member.ID, Channel: "dm",
-			Card: promptCard(id, p.lesson, p.pick)})
+			DeliveryID: id, Card: promptCard(id, p.lesson, p.pick)})
 		created = append(created, id)
 		memberIDs = append(memberIDs, p.member.ID)
 		if p.pick.BurstID != "" {
@@ -142,15 +142,7 @@ func (b *Bot) createPrompts(ctx context.Context, tx *store.Tx, plans []planned, 
 	if _, err := b.DB.DeliveryExpireOpen(ctx, tx, memberIDs, created, b.Now()); err != nil {
 		return nil, err
 	}
-	msgIDs, err := b.postMany(ctx, tx, posts)
-	if err != nil {
-		return nil, err
-	}
-	links := make(map[int64]int64, len(created))
-	for i, id := range created {
-		links[id] = msgIDs[i]
-	}
-	if err := b.DB.DeliverySetMessages(ctx, tx, links); err != nil {
+	if _, err := b.postMany(ctx, tx, posts); err != nil {
 		return nil, err
 	}
 	return ids, nil

@@ -300,6 +300,7 @@ type post struct {
 	MemberID    int64  // DM recipient
 	Channel     string // "dm" (with MemberID) or a channel
 	ThreadOf    int64
+	DeliveryID  int64 // the prompt this message carries
 	Card        *Card
 }
 
@@ -319,7 +320,8 @@ func (b *Bot) postMany(ctx context.Context, tx *store.Tx, ps []post) ([]int64, e
 		if ch == "" {
 			ch = "dm"
 		}
-		news[i] = store.MessageNew{WorkspaceID: p.WorkspaceID, MemberID: p.MemberID, Channel: ch, ThreadOf: p.ThreadOf, Card: p.Card.Marshal()}
+		news[i] = store.MessageNew{WorkspaceID: p.WorkspaceID, MemberID: p.MemberID, Channel: ch, ThreadOf: p.ThreadOf,
+			DeliveryID: p.DeliveryID, Card: p.Card.Marshal()}
 	}
 	ids, err := b.DB.MessageCreateMany(ctx, tx, news)
 	if err != nil {

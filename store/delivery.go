@@ -64,7 +64,8 @@ type deliveryRow struct {
 }
 
 const deliveryColumns = `id, workspace_id, member_id, lesson_id, lesson_version, reason, burst_id, shift_date, status,
-	scheduled, message_id, created_at, sent_at, seen_at, acked_at, answered_at, nudged_at, expired_at`
+	scheduled, (SELECT MIN(msg.id) FROM message msg WHERE msg.delivery_id = delivery.id) AS message_id,
+	created_at, sent_at, seen_at, acked_at, answered_at, nudged_at, expired_at`
 
 func (r *deliveryRow) toDelivery() *Delivery {
 	return &Delivery{
@@ -179,25 +180,20 @@ func (s *DB) DeliveryLockForAnswer(ctx context.Context, tx *Tx, id int64) (*Deli
 	return r.toDelivery(), nil
 }
 
-// DeliverySetMessage links a delivery to the message that carries it.
-func (s *DB) DeliverySetMessage(ctx context.Context, tx *Tx, id, messageID int64) error {
-	_, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE delivery SET message_id = ? WHERE id = ?`), messageID, id)
-	return s.mapErr(err)
-}
-
 // DeliveryMarkSent records that the prompt reached the platform. Tips count
 // as seen once sent; quizzes only once answered.
 func (s *DB) DeliveryMarkSent(ctx context.Context, q Queryer, messageID int64, at time.Time) error {
 	_, err := q.ExecContext(ctx, s.Rebind(`UPDATE delivery SET status = CASE WHEN status = 'pending' THEN 'sent' ELSE status END,
 		sent_at = COALESCE(sent_at, ?),
 		seen_at = CASE WHEN seen_at IS NULL AND (SELECT kind FROM lesson WHERE lesson.id = delivery.lesson_id) = 'tip' THEN ? ELSE seen_at END
-		WHERE message_id = ?`), at.UnixMilli(), at.UnixMilli(), messageID)
+		WHERE id = (SELECT delivery_id FROM message WHERE id = ?)`), at.UnixMilli(), at.UnixMilli(), messageID)
 	return s.mapErr(err)
 }
 
 // DeliveryMarkFailed records that a prompt could not be delivered.
 func (s *DB) DeliveryMarkFailed(ctx context.Context, q Queryer, messageID int64) error {
-	_, err := q.ExecContext(ctx, s.Rebind(`UPDATE delivery SET status = 'failed' WHERE message_id = ? AND status = 'pending'`), messageID)
+	_, err := q.ExecContext(ctx, s.Rebind(`UPDATE delivery SET status = 'failed'
+		WHERE id = (SELECT delivery_id FROM message WHERE id = ?) AND status = 'pending'`), messageID)
 	return s.mapErr(err)
 }
 
@@ -244,10 +240,9 @@ func (s *DB) DeliveryExpireOpen(ctx context.Context, tx *Tx, memberIDs []int64, 
 // prompts sent at or before `before`, for members who want nudges.
 func (s *DB) DeliveryListNudgeCandidates(ctx context.Context, before time.Time, limit int) ([]*Delivery, error) {
 	var rows []deliveryRow
-	err := s.SelectContext(ctx, &rows, s.Rebind(`SELECT `+prefixCols("d.", deliveryColumns)+` FROM delivery d
-		JOIN member m ON m.id = d.member_id
-		WHERE d.status = 'sent' AND d.answered_at IS NULL AND d.seen_at IS NULL AND d.nudged_at IS NULL
-		AND d.sent_at <= ? AND m.nudges ORDER BY d.id LIMIT ?`), before.UnixMilli(), limit)
+	err := s.SelectContext(ctx, &rows, s.Rebind(`SELECT `+deliveryColumns+` FROM delivery
+		WHERE status = 'sent' AND answered_at IS NULL AND seen_at IS NULL AND nudged_at IS NULL AND sent_at <= ?
+		AND member_id IN (SELECT id FROM member WHERE nudges) ORDER BY id LIMIT ?`), before.UnixMilli(), limit)
 	if err != nil {
 		return nil, fmt.Errorf("list nudge candidates: %w", s.mapErr(err))
 	}
@@ -537,39 +532,6 @@ func placeholders(n int) string {
 	return "?" + strings.Repeat(", ?", n-1)
 }
 
-func prefixCols(prefix, cols string) string {
-	parts := strings.Split(cols, ",")
-	for i, p := range parts {
-		parts[i] = prefix + strings.TrimSpace(p)
-	}
-	return strings.Join(parts, ", ")
-}
-
-// DeliverySetMessages links deliveries to the messages that carry them, in
-// one statement.
-func (s *DB) DeliverySetMessages(ctx context.Context, tx *Tx, links map[int64]int64) error {
-	if len(links) == 0 {
-		return nil
-	}
-	var b strings.Builder
-	args := make([]any, 0, 2*len(links))
-	b.WriteString(`UPDATE delivery SET message_id = v.column2 FROM (VALUES `)
-	first := true
-	for id, m := range links {
-		if !first {
-			b.WriteString(", ")
-		}
-		first = false
-		b.WriteString("(CAST(? AS BIGINT), CAST(? AS BIGINT))")
-		args = append(args, id, m)
-	}
-	b.WriteString(`) AS v WHERE delivery.id = v.column1`)
-	if _, err := tx.ExecContext(ctx, tx.Rebind(b.String()), args...); err != nil {
-		return fmt.Errorf("link deliveries: %w", s.mapErr(err))
-	}
-	return nil
-}
-
 // MemberStats is a learner's own numbers.
 type MemberStats struct {
 	Answered        int
@@ -626,4 +588,36 @@ func (s *DB) MemberStatsGet(ctx context.Context, q Queryer, memberID int64) (*Me
 		break
 	}
 	return st, nil
+}
+
+// DeliverySetMessage links a delivery to a message that carries it (for
+// messages created without DeliveryID).
+func (s *DB) DeliverySetMessage(ctx context.Context, tx *Tx, deliveryID, messageID int64) error {
+	_, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE message SET delivery_id = ? WHERE id = ?`), deliveryID, messageID)
+	return s.mapErr(err)
+}
+
+// DeliverySetMessages links many deliveries to their messages (delivery id →
+// message id) in one statement.
+func (s *DB) DeliverySetMessages(ctx context.Context, tx *Tx, links map[int64]int64) error {
+	if len(links) == 0 {
+		return nil
+	}
+	var b strings.Builder
+	args := make([]any, 0, 2*len(links))
+	b.WriteString(`UPDATE message SET delivery_id = v.column1 FROM (VALUES `)
+	first := true
+	for d, m := range links {
+		if !first {
+			b.WriteString(", ")
+		}
+		first = false
+		b.WriteString("(CAST(? AS BIGINT), CAST(? AS BIGINT))")
+		args = append(args, d, m)
+	}
+	b.WriteString(`) AS v WHERE message.id = v.column2`)
+	if _, err := tx.ExecContext(ctx, tx.Rebind(b.String()), args...); err != nil {
+		return fmt.Errorf("link deliveries: %w", s.mapErr(err))
+	}
+	return nil
 }

@@ -34,6 +34,7 @@ type MessageNew struct {
 	MemberID    int64 // recipient of a DM; 0 for a channel post
 	Channel     string
 	ThreadOf    int64
+	DeliveryID  int64 // the prompt the message carries, if any
 	Card        string
 }
 
@@ -43,15 +44,15 @@ func (s *DB) MessageCreateMany(ctx context.Context, tx *Tx, ms []MessageNew) ([]
 	now := s.Now().UnixMilli()
 	for start := 0; start < len(ms); start += 500 {
 		end := min(start+500, len(ms))
-		q := `INSERT INTO message (workspace_id, member_id, channel, thread_of, card, created_at, updated_at) VALUES `
-		args := make([]any, 0, 7*(end-start))
+		q := `INSERT INTO message (workspace_id, member_id, channel, thread_of, delivery_id, card, created_at, updated_at) VALUES `
+		args := make([]any, 0, 8*(end-start))
 		for i := start; i < end; i++ {
 			m := &ms[i]
 			if i > start {
 				q += ", "
 			}
-			q += "(?, ?, ?, ?, ?, ?, ?)"
-			args = append(args, m.WorkspaceID, nullID(m.MemberID), m.Channel, nullID(m.ThreadOf), m.Card, now, now)
+			q += "(?, ?, ?, ?, ?, ?, ?, ?)"
+			args = append(args, m.WorkspaceID, nullID(m.MemberID), m.Channel, nullID(m.ThreadOf), nullID(m.DeliveryID), m.Card, now, now)
 		}
 		q += " RETURNING id"
 		var got []int64

@@ -120,7 +120,6 @@ CREATE TABLE delivery (
     dedupe_key     TEXT NOT NULL UNIQUE,     -- member:lesson:date, member:burst:lesson, ...
     status         TEXT NOT NULL DEFAULT 'pending', -- pending | sent | answered | expired | failed | cancelled
     scheduled      BOOLEAN NOT NULL DEFAULT TRUE,
-    message_id     BIGINT,
     created_at     BIGINT NOT NULL,
     sent_at        BIGINT,
     seen_at        BIGINT,
@@ -169,6 +168,7 @@ CREATE TABLE message (
     id           INTEGER PRIMARY KEY AUTOINCREMENT,
     workspace_id BIGINT NOT NULL REFERENCES workspace (id),
     member_id    BIGINT REFERENCES member (id), -- recipient for a DM
+    delivery_id  BIGINT REFERENCES delivery (id), -- the prompt this message carries
     channel      TEXT NOT NULL,               -- "dm" for a DM, else a channel name or id
     thread_of    BIGINT REFERENCES message (id),
     card         TEXT NOT NULL,               -- bot.Card as JSON
@@ -180,6 +180,7 @@ CREATE TABLE message (
     updated_at   BIGINT NOT NULL
 );
 CREATE INDEX message_member ON message (member_id, id);
+CREATE INDEX message_delivery ON message (delivery_id);
 CREATE INDEX message_channel ON message (workspace_id, channel, id);
 
 CREATE TABLE channel (
