@@ -134,8 +134,11 @@ func (b *Bot) learnCommand(ctx context.Context, r *Req, text string) (Reply, err
 		if err := requirePermission(m, lessons.PermSuperUser, "go on duty"); err != nil {
 			return Reply{}, err
 		}
+		if len(rest) > 0 && strings.ToLower(rest[0]) == "hours" {
+			return b.dutyHoursCommand(ctx, r, rest[1:]) // ask.go
+		}
 		if len(rest) != 1 || (rest[0] != "on" && rest[0] != "off") {
-			return usage("/learn duty on|off", "whether colleagues' questions reach you now"), nil
+			return usage("/learn duty on|off", "whether colleagues' questions reach you now; /learn duty hours HH:MM-HH:MM sets when"), nil
 		}
 		on := rest[0] == "on"
 		set.OnDuty = &on
