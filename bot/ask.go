@@ -692,9 +692,13 @@ func (b *Bot) routeText(dept string, d support.Decision, first bool) string {
 
 // --- cards ---
 
-func replyAction(qid int64) Action { return Action{ID: fmt.Sprintf("sreply:%d", qid), Label: "Reply", Style: "primary"} }
+func replyAction(qid int64) Action {
+	return Action{ID: fmt.Sprintf("sreply:%d", qid), Label: "Reply", Style: "primary"}
+}
 
-func resolveAction(qid int64) Action { return Action{ID: fmt.Sprintf("resolve:%d", qid), Label: "Resolved"} }
+func resolveAction(qid int64) Action {
+	return Action{ID: fmt.Sprintf("resolve:%d", qid), Label: "Resolved"}
+}
 
 func ratingActions(qid int64) []Action {
 	out := make([]Action, 5)
