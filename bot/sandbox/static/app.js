@@ -49,7 +49,7 @@
         cache: 'no-store',
       });
     } catch (e) {
-      throw new Error('Cannot reach huddlebot — is `huddlebot serve` still running?');
+      throw new Error('Cannot reach huddlebot — is huddlebot serve still running?');
     }
     let data = null;
     try {
@@ -590,7 +590,7 @@
   }
   function restoreFocus(root, fk) {
     const same = fk && $$('[data-focus]', root).find((x) => x.dataset.focus === fk && !x.disabled);
-    const target = same || root.querySelector('.message') || root;
+    const target = same || (root.matches('.message') ? root : root.querySelector('.message')) || root;
     if (!target.hasAttribute('tabindex') && !same) target.setAttribute('tabindex', '-1');
     target.focus({ preventScroll: true });
   }
@@ -973,6 +973,8 @@
       ),
     );
     ul.hidden = false;
+    const sel = $('.hint.selected', ul);
+    if (sel) sel.scrollIntoView({ block: 'nearest' });
     input.setAttribute('aria-expanded', 'true');
     input.setAttribute('aria-activedescendant', 'hint-' + S.hintIndex);
   }
@@ -1013,7 +1015,16 @@
 
   function onCommandKey(e) {
     const input = e.currentTarget;
-    if (e.key === 'ArrowUp' && !e.altKey && !e.shiftKey) {
+    const hintsOpen = S.hintItems.length > 0 && S.histPos < 0;
+    if (e.key === 'ArrowDown' && hintsOpen && !e.altKey) {
+      e.preventDefault(); // move through the hints
+      S.hintIndex = Math.min(S.hintIndex + 1, S.hintItems.length - 1);
+      updateHints();
+    } else if (e.key === 'ArrowUp' && hintsOpen && S.hintIndex > 0 && !e.altKey) {
+      e.preventDefault();
+      S.hintIndex--;
+      updateHints();
+    } else if (e.key === 'ArrowUp' && !e.altKey && !e.shiftKey) {
       if (!S.history.length) return;
       e.preventDefault();
       if (S.histPos < 0) {
