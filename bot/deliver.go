@@ -47,6 +47,7 @@ type planned struct {
 	pick   lessons.Pick
 	lesson *lessons.Lesson
 	date   string
+	noOpen bool // known to have no unanswered prompt to expire
 }
 
 // deliverBatch plans and records prompts for members that are due; it
@@ -82,7 +83,7 @@ func (b *Bot) deliverBatch(ctx context.Context, members []*lessons.Member, now t
 		if l == nil {
 			continue
 		}
-		plans = append(plans, planned{member: m, pick: pick, lesson: l, date: date})
+		plans = append(plans, planned{member: m, pick: pick, lesson: l, date: date, noOpen: !d.HasOpen})
 	}
 	err = b.DB.Tx(ctx, func(tx *store.Tx) error {
 		if _, err := b.createPrompts(ctx, tx, plans, true); err != nil {
@@ -129,7 +130,9 @@ func (b *Bot) createPrompts(ctx context.Context, tx *store.Tx, plans []planned, 
 		posts = append(posts, post{WorkspaceID: p.member.WorkspaceID, MemberID: p.member.ID, Channel: "dm",
 			DeliveryID: id, Card: promptCard(id, p.lesson, p.pick)})
 		created = append(created, id)
-		memberIDs = append(memberIDs, p.member.ID)
+		if !p.noOpen {
+			memberIDs = append(memberIDs, p.member.ID)
+		}
 		if p.pick.BurstID != "" {
 			if err := b.DB.BurstItemMarkDelivered(ctx, tx, p.member.ID, p.pick.BurstID, p.lesson.ID, id); err != nil {
 				return nil, err

@@ -398,6 +398,7 @@ type PlanData struct {
 	BurstItems   []lessons.BurstItem
 	RecentlySent map[string]bool // lessons delivered on the shift date being planned
 	HasScheduled bool            // a scheduled prompt exists for that shift date
+	HasOpen      bool            // an earlier prompt still waits for an answer
 }
 
 // PlanDataLoad loads planning state for many members at once (a handful of
@@ -420,9 +421,10 @@ func (s *DB) PlanDataLoad(ctx context.Context, q Queryer, shiftDates map[int64]s
 		ShiftDate string `db:"shift_date"`
 		Seen      bool   `db:"seen"`
 		Scheduled bool   `db:"scheduled"`
+		Status    string `db:"status"`
 	}
 	if err := q.SelectContext(ctx, &seen, s.Rebind(`SELECT member_id, lesson_id, shift_date,
-		(seen_at IS NOT NULL) AS seen, scheduled FROM delivery WHERE member_id IN (`+in+`)
+		(seen_at IS NOT NULL) AS seen, scheduled, status FROM delivery WHERE member_id IN (`+in+`)
 		AND (seen_at IS NOT NULL OR status IN ('pending', 'sent', 'answered'))`), ids...); err != nil {
 		return nil, fmt.Errorf("load plan data: %w", s.mapErr(err))
 	}
@@ -430,6 +432,8 @@ func (s *DB) PlanDataLoad(ctx context.Context, q Queryer, shiftDates map[int64]s
 		p := out[r.MemberID]
 		if r.Seen {
 			p.Seen[r.LessonID] = true
+		} else if r.Status == DeliveryPending || r.Status == DeliverySent {
+			p.HasOpen = true
 		}
 		if r.ShiftDate == shiftDates[r.MemberID] {
 			p.RecentlySent[r.LessonID] = true
