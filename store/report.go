@@ -68,6 +68,26 @@ func (f ReportFilter) conds(wsCol, timeCol string) ([]string, []any) {
 	return where, args
 }
 
+// timeRange returns " AND col >= ? AND col < ?" for the filter's period
+// (only the bounds that are set) and its arguments.
+func (f ReportFilter) timeRange(col string) (string, []any) {
+	var sb strings.Builder
+	var args []any
+	if !f.Since.IsZero() {
+		sb.WriteString(" AND " + col + " >= ?")
+		args = append(args, f.Since.UnixMilli())
+	}
+	if !f.Until.IsZero() {
+		sb.WriteString(" AND " + col + " < ?")
+		args = append(args, f.Until.UnixMilli())
+	}
+	return sb.String(), args
+}
+
+// respondedExpr is 1 for a prompt that was answered (quiz) or acknowledged
+// (tip), else 0.
+const respondedExpr = `CASE WHEN d.answered_at IS NOT NULL OR d.acked_at IS NOT NULL THEN 1 ELSE 0 END`
+
 // weekOrigin is the instant (unix ms) of a Monday 00:00 in the filter's
 // location; weeks are counted from it. The location's offset is taken at
 // the end of the period, so a daylight-saving change moves a boundary by an
@@ -111,8 +131,9 @@ type ParticipationWeek struct {
 // they were sent.
 func (s *DB) ReportParticipationWeekly(ctx context.Context, f ReportFilter) ([]ParticipationWeek, error) {
 	origin := f.weekOrigin()
-	where, args := f.conds("", "d.sent_at")
-	args = append([]any{origin}, args...)
+	timeRange, targs := f.timeRange("d.sent_at")
+	where, args := f.conds("", "")
+	args = append(append([]any{origin}, targs...), args...)
 	var rows []struct {
 		Week       int64  `db:"wk"`
 		Role       string `db:"role"`
@@ -122,14 +143,15 @@ func (s *DB) ReportParticipationWeekly(ctx context.Context, f ReportFilter) ([]P
 		Prompts    int    `db:"prompts"`
 		Responses  int    `db:"responses"`
 	}
-	q := `SELECT wk, role, department, COUNT(DISTINCT member_id) AS reached,
-		COUNT(DISTINCT CASE WHEN responded = 1 THEN member_id END) AS active,
-		COUNT(*) AS prompts, COALESCE(SUM(responded), 0) AS responses
-		FROM (SELECT (d.sent_at - ?) / ` + fmt.Sprint(weekMS) + ` AS wk, m.role, m.department, d.member_id,
-			CASE WHEN d.answered_at IS NOT NULL OR d.acked_at IS NOT NULL THEN 1 ELSE 0 END AS responded
-			FROM delivery d JOIN member m ON m.id = d.member_id
-			WHERE d.sent_at IS NOT NULL AND ` + strings.Join(where, " AND ") + `) x
-		GROUP BY wk, role, department ORDER BY wk, role, department`
+	// Aggregating per member and week first keeps this a scan of a covering
+	// index plus a join of a few rows per member (no COUNT DISTINCT).
+	q := `SELECT x.wk, m.role, m.department, COUNT(*) AS reached, COALESCE(SUM(x.active), 0) AS active,
+		COALESCE(SUM(x.prompts), 0) AS prompts, COALESCE(SUM(x.responses), 0) AS responses
+		FROM (SELECT d.member_id, (d.sent_at - ?) / ` + fmt.Sprint(weekMS) + ` AS wk, COUNT(*) AS prompts,
+			MAX(` + respondedExpr + `) AS active, SUM(` + respondedExpr + `) AS responses
+			FROM delivery d WHERE d.sent_at IS NOT NULL` + timeRange + ` GROUP BY d.member_id, wk) x
+		JOIN member m ON m.id = x.member_id WHERE ` + strings.Join(where, " AND ") + `
+		GROUP BY x.wk, m.role, m.department ORDER BY x.wk, m.role, m.department`
 	if err := s.SelectContext(ctx, &rows, s.Rebind(q), args...); err != nil {
 		return nil, fmt.Errorf("report participation: %w", s.mapErr(err))
 	}
@@ -190,7 +212,8 @@ func (s *DB) ReportParticipationByDepartment(ctx context.Context, f ReportFilter
 		WHERE m.joined AND m.role <> '' AND `+strings.Join(mwhere, " AND ")+` GROUP BY m.department`), margs...); err != nil {
 		return nil, fmt.Errorf("report departments: %w", s.mapErr(err))
 	}
-	where, args := f.conds("", "d.sent_at")
+	timeRange, targs := f.timeRange("d.sent_at")
+	where, args := f.conds("", "")
 	var act []struct {
 		Department string `db:"department"`
 		Reached    int    `db:"reached"`
@@ -198,13 +221,12 @@ func (s *DB) ReportParticipationByDepartment(ctx context.Context, f ReportFilter
 		Prompts    int    `db:"prompts"`
 		Responses  int    `db:"responses"`
 	}
-	if err := s.SelectContext(ctx, &act, s.Rebind(`SELECT department, COUNT(DISTINCT member_id) AS reached,
-		COUNT(DISTINCT CASE WHEN responded = 1 THEN member_id END) AS active,
-		COUNT(*) AS prompts, COALESCE(SUM(responded), 0) AS responses
-		FROM (SELECT m.department, d.member_id,
-			CASE WHEN d.answered_at IS NOT NULL OR d.acked_at IS NOT NULL THEN 1 ELSE 0 END AS responded
-			FROM delivery d JOIN member m ON m.id = d.member_id
-			WHERE d.sent_at IS NOT NULL AND `+strings.Join(where, " AND ")+`) x GROUP BY department`), args...); err != nil {
+	if err := s.SelectContext(ctx, &act, s.Rebind(`SELECT m.department, COUNT(*) AS reached, COALESCE(SUM(x.active), 0) AS active,
+		COALESCE(SUM(x.prompts), 0) AS prompts, COALESCE(SUM(x.responses), 0) AS responses
+		FROM (SELECT d.member_id, COUNT(*) AS prompts, MAX(`+respondedExpr+`) AS active, SUM(`+respondedExpr+`) AS responses
+			FROM delivery d WHERE d.sent_at IS NOT NULL`+timeRange+` GROUP BY d.member_id) x
+		JOIN member m ON m.id = x.member_id WHERE `+strings.Join(where, " AND ")+` GROUP BY m.department`),
+		append(targs, args...)...); err != nil {
 		return nil, fmt.Errorf("report departments: %w", s.mapErr(err))
 	}
 	by := map[string]*DepartmentParticipation{}
@@ -789,11 +811,13 @@ type DemoData struct {
 }
 
 // DemoMember is a generated member (joined, with no next prompt scheduled).
+// A zero schedule gets the defaults (08:30, 08:00–17:00, Monday to Friday).
 type DemoMember struct {
 	UserID, Name, Email, Role, Department, TimeZone string
 	StartDate                                       string // YYYY-MM-DD
 	Permissions                                     []lessons.Permission
-	DeliveryTime                                    lessons.Clock
+	DeliveryTime, WorkStart, WorkEnd                lessons.Clock
+	WorkDays                                        lessons.Weekdays
 	CreatedAt                                       time.Time
 }
 
@@ -870,11 +894,15 @@ func (s *DB) DemoLoad(ctx context.Context, d *DemoData) ([]int64, error) {
 		rows := make([][]any, len(d.Members))
 		for i, m := range d.Members {
 			at := m.CreatedAt.UnixMilli()
+			if m.WorkDays == 0 {
+				m.DeliveryTime, m.WorkStart, m.WorkEnd, m.WorkDays = lessons.DefaultDeliveryTime, lessons.DefaultWorkStart,
+					lessons.DefaultWorkEnd, lessons.DefaultWorkDays
+			}
 			rows[i] = []any{d.WorkspaceID, m.UserID, m.Name, m.Email, m.Role, m.Department, m.TimeZone, int(m.DeliveryTime),
-				lessons.FormatPermissions(m.Permissions), m.StartDate, true, at, at}
+				int(m.WorkStart), int(m.WorkEnd), int(m.WorkDays), lessons.FormatPermissions(m.Permissions), m.StartDate, true, at, at}
 		}
 		var err error
-		memberIDs, err = ins.returning(ctx, "member", "workspace_id, user_id, name, email, role, department, timezone, delivery_time, permissions, start_date, joined, created_at, updated_at", rows)
+		memberIDs, err = ins.returning(ctx, "member", "workspace_id, user_id, name, email, role, department, timezone, delivery_time, work_start, work_end, work_days, permissions, start_date, joined, created_at, updated_at", rows)
 		if err != nil {
 			return err
 		}
