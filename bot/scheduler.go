@@ -54,8 +54,14 @@ func (b *Bot) StartScheduler(ctx context.Context, opts SchedulerOptions) (*Sched
 	if err != nil {
 		return nil, fmt.Errorf("scheduler: %w", err)
 	}
+	clk := opts.Clock
+	if clk == nil {
+		clk = clockwork.NewRealClock()
+	}
+	var origin time.Time // when the first tick was due; set before Start
 	_, err = s.NewJob(gocron.DurationJob(opts.Interval), gocron.NewTask(func() {
 		start := time.Now()
+		metricTickLag.Set(tickLag(origin, clk.Now(), opts.Interval).Seconds())
 		now := b.Now()
 		if err := b.Tick(ctx, now); err != nil && !errors.Is(err, context.Canceled) {
 			b.Log.ErrorContext(ctx, "scheduler tick failed", "err", err)
@@ -68,9 +74,20 @@ func (b *Bot) StartScheduler(ctx context.Context, opts SchedulerOptions) (*Sched
 	if err != nil {
 		return nil, fmt.Errorf("scheduler job: %w", err)
 	}
+	origin = clk.Now()
 	s.Start()
 	sc.s = s
 	return sc, nil
+}
+
+// tickLag is how late a tick started: the time since the latest slot of the
+// schedule (gocron runs a duration job at origin + k·interval, skipping
+// slots that pass while a tick is still running).
+func tickLag(origin, now time.Time, interval time.Duration) time.Duration {
+	if interval <= 0 || now.Before(origin) {
+		return 0
+	}
+	return now.Sub(origin) % interval
 }
 
 // Stop stops scheduling and releases the leader lock.

@@ -1,0 +1,231 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/huddlebot/huddlebot/lessons"
+	"github.com/huddlebot/huddlebot/store"
+)
+
+// The weekly digest: on Monday at 08:00 in each workspace's time zone the
+// trainers' channel (HUDDLEBOT_TRAINER_CHANNEL) gets a summary card — the
+// top refresh signals, last week's participation and accuracy against the
+// week before, and the ask-a-super-user questions that escalated. A claim
+// row written in the same transaction as the post makes it go out once per
+// workspace and week, whatever the number of replicas or restarts.
+
+func init() { registerTicker("digest", (*Bot).digestTick) }
+
+// Digest timing.
+const (
+	digestHour     = 8                   // local time on Monday
+	digestCatchUp  = 24 * time.Hour      // a digest missed (process down) still goes out until Tuesday 08:00
+	digestSignals  = 5                   // signals shown
+	digestQuestion = 3                   // escalated questions quoted
+	digestWindow   = 28 * 24 * time.Hour // what the signals look at, like the dashboard
+)
+
+// digestWeek returns the Monday (YYYY-MM-DD, local) of the week now falls in
+// and whether the digest of that week is due: from Monday 08:00 local for a
+// day.
+func digestWeek(now time.Time, loc *time.Location) (string, bool) {
+	l := now.In(loc)
+	back := (int(l.Weekday()) + 6) % 7 // days since Monday
+	due := time.Date(l.Year(), l.Month(), l.Day()-back, digestHour, 0, 0, 0, loc)
+	return due.Format("2006-01-02"), !l.Before(due) && l.Before(due.Add(digestCatchUp))
+}
+
+func (b *Bot) digestTick(ctx context.Context, now time.Time) error {
+	if b.Config.TrainerChannel == "" {
+		return nil
+	}
+	wss, err := b.DB.WorkspaceList(ctx, "")
+	if err != nil {
+		return err
+	}
+	for _, ws := range wss {
+		if b.Adapter(ws.Platform) == nil {
+			continue // another process serves this platform
+		}
+		loc, err := time.LoadLocation(ws.TimeZone)
+		if err != nil {
+			loc = time.UTC
+		}
+		week, due := digestWeek(now, loc)
+		if !due {
+			continue
+		}
+		// A cheap read first: most ticks of the day find it sent already.
+		if sent, err := b.DB.DigestSent(ctx, b.DB, ws.ID, week); err != nil || sent {
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		card, err := b.digestCard(ctx, ws, week, now)
+		if err != nil {
+			return fmt.Errorf("digest %s/%s: %w", ws.Platform, ws.ExternalID, err)
+		}
+		err = b.DB.Tx(ctx, func(tx *store.Tx) error {
+			ok, err := b.DB.DigestClaim(ctx, tx, ws.ID, week)
+			if err != nil || !ok {
+				return err
+			}
+			_, err = b.post(ctx, tx, post{WorkspaceID: ws.ID, Channel: b.Config.TrainerChannel, Card: card})
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("digest %s/%s: %w", ws.Platform, ws.ExternalID, err)
+		}
+	}
+	return nil
+}
+
+// digestNumbers is one week of participation and accuracy.
+type digestNumbers struct {
+	members, active, prompts, responses, answers, correct int
+}
+
+func (b *Bot) loadDigestNumbers(ctx context.Context, f store.ReportFilter) (digestNumbers, error) {
+	var n digestNumbers
+	depts, err := b.DB.ReportParticipationByDepartment(ctx, f)
+	if err != nil {
+		return n, err
+	}
+	for _, d := range depts {
+		n.members += d.Members
+		n.active += d.Active
+		n.prompts += d.Prompts
+		n.responses += d.Responses
+	}
+	acc, err := b.DB.ReportAccuracyByLesson(ctx, f)
+	if err != nil {
+		return n, err
+	}
+	for _, a := range acc {
+		n.answers += a.Answers
+		n.correct += a.Correct
+	}
+	return n, nil
+}
+
+func digestShare(part, whole int) (float64, bool) {
+	if whole == 0 {
+		return 0, false
+	}
+	return float64(part) / float64(whole), true
+}
+
+// trend formats this week's share and the change from last week.
+func digestTrend(part, whole, prevPart, prevWhole int) string {
+	v, ok := digestShare(part, whole)
+	if !ok {
+		return "–"
+	}
+	s := fmt.Sprintf("%.0f%%", v*100)
+	if p, ok := digestShare(prevPart, prevWhole); ok {
+		d := (v - p) * 100
+		switch {
+		case d >= 0.5:
+			s += fmt.Sprintf(" (▲ %.0f from the week before)", d)
+		case d <= -0.5:
+			s += fmt.Sprintf(" (▼ %.0f from the week before)", -d)
+		default:
+			s += " (same as the week before)"
+		}
+	}
+	return s
+}
+
+// digestCard builds the summary of the week before now for one workspace.
+func (b *Bot) digestCard(ctx context.Context, ws *store.Workspace, week string, now time.Time) (*Card, error) {
+	last := store.ReportFilter{WorkspaceID: ws.ID, Since: now.Add(-7 * 24 * time.Hour), Until: now}
+	before := store.ReportFilter{WorkspaceID: ws.ID, Since: now.Add(-14 * 24 * time.Hour), Until: last.Since}
+	cur, err := b.loadDigestNumbers(ctx, last)
+	if err != nil {
+		return nil, err
+	}
+	prev, err := b.loadDigestNumbers(ctx, before)
+	if err != nil {
+		return nil, err
+	}
+	th := lessons.DefaultSignalThresholds
+	in, err := b.DB.ReportSignalInput(ctx, store.ReportFilter{WorkspaceID: ws.ID, Since: now.Add(-digestWindow), Until: now}, now, th.NewHireDays)
+	if err != nil {
+		return nil, err
+	}
+	sigs := lessons.Signals(in, th)
+	escalated, total, err := b.DB.ReportEscalatedQuestions(ctx, last, digestQuestion)
+	if err != nil {
+		return nil, err
+	}
+
+	var body strings.Builder
+	if len(sigs) == 0 {
+		body.WriteString("✅ No refresh signals in the last 4 weeks: no topic under the accuracy threshold or falling, every department participating, new hires on par, no poorly rated lessons.")
+	} else {
+		fmt.Fprintf(&body, "*Refresh signals* (last 4 weeks, %d in all):", len(sigs))
+		for i, s := range sigs {
+			if i == digestSignals {
+				fmt.Fprintf(&body, "\n…and %d more on the dashboard.", len(sigs)-digestSignals)
+				break
+			}
+			fmt.Fprintf(&body, "\n• %s %s", digestSignalLabel(s.Kind), s.Detail)
+		}
+	}
+	if total > 0 {
+		fmt.Fprintf(&body, "\n\n*Escalated questions* (%d last week — nobody on the unit claimed them in time):", total)
+		for _, q := range escalated {
+			text := q.Text
+			if r := []rune(text); len(r) > 90 {
+				text = string(r[:89]) + "…"
+			}
+			fmt.Fprintf(&body, "\n• %s (%s, %s)", text, digestDept(q.Department), q.Status)
+		}
+	}
+	return &Card{
+		Title: "📊 Weekly training digest — week of " + digestWeekLabel(week),
+		Body:  body.String(),
+		Fields: []Field{
+			{"Members who answered", fmt.Sprintf("%d of %d · %s", cur.active, cur.members, digestTrend(cur.active, cur.members, prev.active, prev.members))},
+			{"Prompts answered", fmt.Sprintf("%d of %d · %s", cur.responses, cur.prompts, digestTrend(cur.responses, cur.prompts, prev.responses, prev.prompts))},
+			{"Quiz accuracy", fmt.Sprintf("%d answers · %s", cur.answers, digestTrend(cur.correct, cur.answers, prev.correct, prev.answers))},
+			{"Escalated questions", fmt.Sprint(total)},
+		},
+		Context: "Last 7 days against the 7 before. Details: /dashboard or `huddlebot report signals`.",
+	}, nil
+}
+
+func digestWeekLabel(monday string) string {
+	t, err := time.Parse("2006-01-02", monday)
+	if err != nil {
+		return monday
+	}
+	return t.Format("Mon 2 Jan 2006")
+}
+
+func digestDept(d string) string {
+	if d == "" {
+		return "no department"
+	}
+	return d
+}
+
+func digestSignalLabel(k lessons.SignalKind) string {
+	switch k {
+	case lessons.SignalTopicAccuracy:
+		return "❗ Low accuracy —"
+	case lessons.SignalTopicFalling:
+		return "📉 Falling —"
+	case lessons.SignalParticipation:
+		return "💤 Low participation —"
+	case lessons.SignalNewHires:
+		return "🌱 New hires —"
+	case lessons.SignalPoorRating:
+		return "👎 Poorly rated —"
+	}
+	return "•"
+}
