@@ -1,0 +1,378 @@
+package slack
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/huddlebot/huddlebot/bot"
+)
+
+// Slack's request-signing headers.
+const (
+	HeaderSignature = "X-Slack-Signature"
+	HeaderTimestamp = "X-Slack-Request-Timestamp"
+)
+
+// SignatureWindow is how far a request's timestamp may be from now.
+const SignatureWindow = 5 * time.Minute
+
+// handleTimeout bounds the work done before answering Slack (which gives up
+// after 3 s); the transaction is not cut short when Slack hangs up first.
+const handleTimeout = 10 * time.Second
+
+// Signature returns Slack's v0 signature of a request: "v0=" and the hex
+// HMAC-SHA256 of "v0:TIMESTAMP:BODY" keyed with the signing secret.
+func Signature(secret, timestamp string, body []byte) string {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write([]byte("v0:" + timestamp + ":"))
+	m.Write(body)
+	return "v0=" + hex.EncodeToString(m.Sum(nil))
+}
+
+// ServeHTTP is the POST /slack/events endpoint (Bolt's convention): Events
+// API callbacks (JSON), interactivity payloads (form field payload=) and
+// slash commands (form-encoded) on one URL. Every request must carry a valid
+// v0 signature no older than five minutes and not seen before (401
+// otherwise); a body that cannot be understood gets 400.
+func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "POST only", http.StatusMethodNotAllowed)
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, a.opts.MaxBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+			return
+		}
+		http.Error(w, "cannot read request body", http.StatusBadRequest)
+		return
+	}
+	if err := a.verifier.verify(r.Header, body); err != nil {
+		a.log.WarnContext(r.Context(), "rejected Slack request", "reason", err.Error(), "remote", r.RemoteAddr)
+		http.Error(w, "invalid request signature", http.StatusUnauthorized)
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), handleTimeout)
+	defer cancel()
+	res, err := a.route(ctx, r.Header.Get("Content-Type"), body)
+	if err != nil {
+		if errors.Is(err, errMalformed) {
+			a.log.WarnContext(ctx, "malformed Slack request", "err", err)
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		a.log.ErrorContext(ctx, "Slack request failed", "err", err)
+		http.Error(w, "temporarily unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	writeResult(w, res)
+}
+
+// route dispatches a verified body by its shape.
+func (a *Adapter) route(ctx context.Context, contentType string, body []byte) (any, error) {
+	mt, _, _ := mime.ParseMediaType(contentType)
+	if mt == "application/json" || (mt == "" && len(body) > 0 && body[0] == '{') {
+		return a.handleEvent(ctx, body)
+	}
+	if mt != "" && mt != "application/x-www-form-urlencoded" {
+		return nil, malformed("unsupported content type %q", mt)
+	}
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		return nil, malformed("form body: %v", err)
+	}
+	if p := form.Get("payload"); p != "" {
+		return a.handleInteraction(ctx, []byte(p))
+	}
+	if form.Get("command") != "" {
+		return a.handleSlash(ctx, slashFromForm(form))
+	}
+	return nil, malformed("neither an event, an interaction nor a slash command")
+}
+
+func writeResult(w http.ResponseWriter, res any) {
+	switch v := res.(type) {
+	case nil:
+		w.WriteHeader(http.StatusOK)
+	case string:
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = io.WriteString(w, v)
+	default:
+		b, err := json.Marshal(v)
+		if err != nil {
+			http.Error(w, "cannot encode response", http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(b)
+	}
+}
+
+// handleSlash runs a slash command and returns its ephemeral answer. A
+// reply that asks for a form opens it as a modal with the command's
+// trigger id (inside Slack's 3 s).
+func (a *Adapter) handleSlash(ctx context.Context, s slack.SlashCommand) (any, error) {
+	cmd, err := commandOf(s)
+	if err != nil {
+		return nil, err
+	}
+	rep := a.bot.HandleCommand(ctx, cmd)
+	rep = a.openReplyForm(ctx, cmd.Workspace, cmd.TriggerID, rep)
+	if rep.Text == "" && rep.Card == nil {
+		return nil, nil
+	}
+	return ephemeralReply(rep), nil
+}
+
+// openReplyForm opens a reply's form as a modal when there is a trigger id,
+// and drops it from the reply once shown.
+func (a *Adapter) openReplyForm(ctx context.Context, team, triggerID string, rep bot.Reply) bot.Reply {
+	if rep.Form == nil || triggerID == "" {
+		return rep
+	}
+	if err := a.OpenForm(ctx, team, triggerID, rep.Form); err != nil {
+		a.log.WarnContext(ctx, "cannot open modal", "form", rep.Form.ID, "err", err)
+		return rep
+	}
+	rep.Form = nil
+	rep.Text = ""
+	return rep
+}
+
+// handleInteraction handles block_actions (clicks and menu choices) and
+// view_submission (modal forms). A click is answered once the core has
+// committed it; its ephemeral reply goes out afterwards through the
+// payload's response_url, or, on the App Home, as a refreshed home view.
+func (a *Adapter) handleInteraction(ctx context.Context, raw []byte) (any, error) {
+	cb, err := parseInteraction(raw)
+	if err != nil {
+		return nil, err
+	}
+	switch cb.Type {
+	case slack.InteractionTypeBlockActions:
+		home := cb.View.Type == slack.VTHomeTab
+		for _, act := range cb.ActionCallback.BlockActions {
+			click := clickOf(cb, act)
+			if click.ActionID == "" {
+				continue
+			}
+			rep := a.bot.HandleClick(ctx, click)
+			rep = a.openReplyForm(ctx, click.Workspace, cb.TriggerID, rep)
+			switch {
+			case home:
+				notice := rep.Text
+				a.async("home", func(ctx context.Context) { a.refreshHome(ctx, click.Actor, notice) })
+			case cb.ResponseURL != "" && (rep.Text != "" || rep.Card != nil):
+				u := cb.ResponseURL
+				a.async("response_url", func(ctx context.Context) { a.respond(ctx, u, rep) })
+			}
+		}
+		return nil, nil
+	case slack.InteractionTypeViewSubmission:
+		sub, err := submissionOf(cb)
+		if err != nil {
+			return nil, err
+		}
+		rep := a.bot.HandleSubmit(ctx, sub)
+		if rep.Text == "" {
+			return nil, nil // closes the modal
+		}
+		title := ""
+		if cb.View.Title != nil {
+			title = cb.View.Title.Text
+		}
+		return slack.NewUpdateViewSubmissionResponse(resultView(title, rep.Text)), nil
+	}
+	return nil, nil
+}
+
+// handleEvent answers url_verification and handles Events API callbacks
+// once per event_id (Slack redelivers when it misses an answer).
+func (a *Adapter) handleEvent(ctx context.Context, raw []byte) (any, error) {
+	env, in, err := parseEnvelope(raw)
+	if err != nil {
+		return nil, err
+	}
+	switch env.Type {
+	case "url_verification":
+		return map[string]string{"challenge": env.Challenge}, nil
+	case "event_callback":
+	default:
+		return nil, nil
+	}
+	seen, err := a.bot.DB.EventSeen(ctx, Platform, env.EventID)
+	if err != nil {
+		return nil, fmt.Errorf("event %s: %w", env.EventID, err)
+	}
+	if seen {
+		return nil, nil
+	}
+	switch in.Type {
+	case "app_home_opened":
+		if (in.Tab != "home" && in.Tab != "") || in.User == "" {
+			return nil, nil
+		}
+		actor := bot.Actor{Platform: Platform, Workspace: env.TeamID, UserID: in.User}
+		a.async("home", func(ctx context.Context) { a.refreshHome(ctx, actor, "") })
+	}
+	return nil, nil
+}
+
+// refreshHome publishes a member's App Home, with the reply to their last
+// click (if any) on top.
+func (a *Adapter) refreshHome(ctx context.Context, actor bot.Actor, notice string) {
+	ws, m, err := a.bot.Resolve(ctx, actor)
+	if err != nil {
+		a.log.ErrorContext(ctx, "home: resolve member", "user", actor.UserID, "err", err)
+		return
+	}
+	c, err := a.bot.HomeCard(ctx, &bot.Req{Actor: actor, Workspace: ws, Member: m})
+	if err != nil {
+		a.log.ErrorContext(ctx, "home: build view", "user", actor.UserID, "err", err)
+		return
+	}
+	if notice != "" {
+		c.Body = strings.TrimSpace("> " + strings.ReplaceAll(notice, "\n", "\n> ") + "\n\n" + c.Body)
+	}
+	if err := a.PublishHome(ctx, actor.Workspace, actor.UserID, c); err != nil {
+		a.log.WarnContext(ctx, "home: publish", "user", actor.UserID, "err", err)
+	}
+}
+
+// respond posts a click's ephemeral reply to the payload's response_url.
+func (a *Adapter) respond(ctx context.Context, responseURL string, rep bot.Reply) {
+	if !a.allowedResponseURL(responseURL) {
+		a.log.WarnContext(ctx, "refusing response_url outside Slack", "host", hostOf(responseURL))
+		return
+	}
+	e := ephemeralReply(rep)
+	f := false
+	e.ReplaceOriginal = &f
+	b, _ := json.Marshal(e) // blocks and strings only: cannot fail
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, responseURL, strings.NewReader(string(b)))
+	if err != nil {
+		a.log.WarnContext(ctx, "response_url", "err", err)
+		return
+	}
+	req.Header.Set("Content-Type", "application/json")
+	res, err := a.http.Do(req)
+	if err != nil {
+		a.log.WarnContext(ctx, "response_url", "err", err)
+		return
+	}
+	defer res.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
+	if res.StatusCode/100 != 2 {
+		a.log.WarnContext(ctx, "response_url refused the reply", "status", res.StatusCode)
+	}
+}
+
+// allowedResponseURL accepts Slack's hooks (https, *.slack.com) and the
+// configured API host (tests, proxies), so a payload cannot aim the bot's
+// requests elsewhere.
+func (a *Adapter) allowedResponseURL(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return false
+	}
+	if u.Scheme == "https" && (u.Host == "slack.com" || strings.HasSuffix(u.Host, ".slack.com")) {
+		return true
+	}
+	return a.opts.APIURL != "" && u.Host == a.apiHost
+}
+
+func hostOf(raw string) string {
+	if u, err := url.Parse(raw); err == nil {
+		return u.Host
+	}
+	return ""
+}
+
+// verifier checks Slack's request signatures and remembers the ones it
+// accepted until they fall out of the window, so a replayed request is
+// refused. Replicas do not share this memory; behind a load balancer a
+// replay can reach another replica, where event_id dedupe and the core's
+// first-answer-counts rule keep it harmless.
+type verifier struct {
+	secret []byte
+	now    func() time.Time
+
+	mu    sync.Mutex
+	seen  map[[sha256.Size]byte]int64 // signature → expiry (unix s)
+	order []seenSig
+}
+
+type seenSig struct {
+	sig    [sha256.Size]byte
+	expiry int64
+}
+
+func newVerifier(secret string, now func() time.Time) *verifier {
+	return &verifier{secret: []byte(secret), now: now, seen: map[[sha256.Size]byte]int64{}}
+}
+
+// verify returns nil for a correctly signed, fresh, first-seen request.
+func (v *verifier) verify(h http.Header, body []byte) error {
+	if len(v.secret) == 0 {
+		return errors.New("no signing secret configured")
+	}
+	tsHeader, sigHeader := h.Get(HeaderTimestamp), h.Get(HeaderSignature)
+	if tsHeader == "" || sigHeader == "" {
+		return errors.New("missing signature headers")
+	}
+	ts, err := strconv.ParseInt(tsHeader, 10, 64)
+	if err != nil {
+		return errors.New("bad timestamp")
+	}
+	now := v.now().Unix()
+	if d := now - ts; d > int64(SignatureWindow/time.Second) || d < -int64(SignatureWindow/time.Second) {
+		return errors.New("stale timestamp")
+	}
+	hexSig, ok := strings.CutPrefix(sigHeader, "v0=")
+	if !ok || len(hexSig) != 2*sha256.Size {
+		return errors.New("bad signature format")
+	}
+	var got [sha256.Size]byte
+	if _, err := hex.Decode(got[:], []byte(hexSig)); err != nil {
+		return errors.New("bad signature format")
+	}
+	m := hmac.New(sha256.New, v.secret)
+	m.Write([]byte("v0:" + tsHeader + ":"))
+	m.Write(body)
+	if !hmac.Equal(m.Sum(nil), got[:]) {
+		return errors.New("signature mismatch")
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	for len(v.order) > 0 && v.order[0].expiry < now {
+		if v.seen[v.order[0].sig] == v.order[0].expiry {
+			delete(v.seen, v.order[0].sig)
+		}
+		v.order = v.order[1:]
+	}
+	if exp, ok := v.seen[got]; ok && exp >= now {
+		return errors.New("replayed request")
+	}
+	exp := ts + int64(SignatureWindow/time.Second)
+	v.seen[got] = exp
+	v.order = append(v.order, seenSig{sig: got, expiry: exp})
+	return nil
+}

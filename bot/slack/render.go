@@ -1,0 +1,324 @@
+package slack
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/slack-go/slack"
+
+	"github.com/huddlebot/huddlebot/bot"
+)
+
+// Block Kit limits (docs.slack.dev/reference/block-kit).
+const (
+	maxMessageBlocks = 50
+	maxViewBlocks    = 100
+	maxHeader        = 150
+	maxSection       = 3000
+	maxField         = 2000
+	maxButtonText    = 75
+	maxButtons       = 25 // elements in one actions block
+	maxOptionText    = 75
+	maxOptionValue   = 150
+	maxOptions       = 100
+	maxFields        = 10 // per section
+	maxFallback      = 3000
+	maxModalTitle    = 24
+	maxModalInput    = 3000
+)
+
+// choiceSelectID is the action id of the menu that replaces answer buttons
+// when a card has more choices than an actions block holds; its options'
+// values are the choices' action ids.
+const choiceSelectID = "huddlebot:choice"
+
+// renderCard renders a neutral card as Block Kit: a header (title),
+// sections (body, question, result, explanation, fields), choice buttons
+// with action_id = the choice's Action.ID (a static_select past 25
+// choices), other buttons and the select, and a context line.
+func renderCard(c *bot.Card, maxBlocks int) []slack.Block {
+	var blocks []slack.Block
+	if c.Title != "" {
+		blocks = append(blocks, slack.NewHeaderBlock(plain(c.Title, maxHeader)))
+	}
+	blocks = append(blocks, sections(c.Body)...)
+	long := len(c.Choices) <= maxButtons && anyLonger(c.Choices, maxButtonText)
+	if long {
+		// Buttons cut long answers short: list them in full with the question.
+		var b strings.Builder
+		b.WriteString(mrkdwn(c.Question))
+		for i, ch := range c.Choices {
+			b.WriteString("\n*" + strconv.Itoa(i+1) + ")* " + mrkdwn(ch.Label))
+		}
+		blocks = append(blocks, rawSections(strings.TrimSpace(b.String()))...)
+	} else if c.Question != "" {
+		blocks = append(blocks, rawSections("*"+mrkdwn(c.Question)+"*")...)
+	}
+	if len(c.Choices) > 0 {
+		if len(c.Choices) <= maxButtons {
+			els := make([]slack.BlockElement, 0, len(c.Choices))
+			for i, ch := range c.Choices {
+				label := ch.Label
+				if long {
+					label = strconv.Itoa(i+1) + ") " + label
+				}
+				els = append(els, button(bot.Action{ID: ch.ID, Label: label, Style: ch.Style}))
+			}
+			blocks = append(blocks, slack.NewActionBlock("choices", els...))
+		} else {
+			opts := make([]*slack.OptionBlockObject, 0, min(len(c.Choices), maxOptions))
+			for _, ch := range c.Choices[:min(len(c.Choices), maxOptions)] {
+				opts = append(opts, slack.NewOptionBlockObject(truncate(ch.ID, maxOptionValue), plain(ch.Label, maxOptionText), nil))
+			}
+			sel := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Choose your answer", maxOptionText), choiceSelectID, opts...)
+			blocks = append(blocks, slack.NewActionBlock("choices", sel))
+		}
+	}
+	if c.Result != "" {
+		blocks = append(blocks, rawSections("*"+mrkdwn(c.Result)+"*")...)
+	}
+	blocks = append(blocks, sections(c.Explanation)...)
+	for i := 0; i < len(c.Fields); i += maxFields {
+		var fields []*slack.TextBlockObject
+		for _, f := range c.Fields[i:min(i+maxFields, len(c.Fields))] {
+			fields = append(fields, slack.NewTextBlockObject(slack.MarkdownType,
+				truncate("*"+mrkdwn(f.Label)+"*\n"+mrkdwn(f.Value), maxField), false, false))
+		}
+		blocks = append(blocks, slack.NewSectionBlock(nil, fields, nil))
+	}
+	var els []slack.BlockElement
+	for _, act := range c.Actions {
+		els = append(els, button(act))
+	}
+	if c.Select != nil && len(c.Select.Options) > 0 {
+		opts := make([]*slack.OptionBlockObject, 0, min(len(c.Select.Options), maxOptions))
+		for _, o := range c.Select.Options[:min(len(c.Select.Options), maxOptions)] {
+			opts = append(opts, slack.NewOptionBlockObject(truncate(o.Value, maxOptionValue), plain(o.Label, maxOptionText), nil))
+		}
+		ph := c.Select.Placeholder
+		if ph == "" {
+			ph = "Choose…"
+		}
+		els = append(els, slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain(ph, maxOptionText), c.Select.ID, opts...))
+	}
+	for i := 0; i < len(els); i += maxButtons {
+		blocks = append(blocks, slack.NewActionBlock("actions"+suffix(i/maxButtons), els[i:min(i+maxButtons, len(els))]...))
+	}
+	if c.Context != "" {
+		blocks = append(blocks, slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType, truncate(mrkdwn(c.Context), maxSection), false, false)))
+	}
+	if len(blocks) > maxBlocks {
+		blocks = blocks[:maxBlocks]
+	}
+	return blocks
+}
+
+func suffix(i int) string {
+	if i == 0 {
+		return ""
+	}
+	return "-" + strconv.Itoa(i)
+}
+
+func anyLonger(acts []bot.Action, n int) bool {
+	for _, a := range acts {
+		if utf8.RuneCountInString(a.Label) > n {
+			return true
+		}
+	}
+	return false
+}
+
+func button(a bot.Action) *slack.ButtonBlockElement {
+	b := slack.NewButtonBlockElement(a.ID, a.ID, plain(a.Label, maxButtonText))
+	switch a.Style {
+	case "primary":
+		b = b.WithStyle(slack.StylePrimary)
+	case "danger":
+		b = b.WithStyle(slack.StyleDanger)
+	}
+	return b
+}
+
+func plain(s string, n int) *slack.TextBlockObject {
+	if s == "" {
+		s = " "
+	}
+	return slack.NewTextBlockObject(slack.PlainTextType, truncate(s, n), true, false)
+}
+
+// sections renders Markdown as mrkdwn sections of at most 3000 characters.
+func sections(md string) []slack.Block {
+	if strings.TrimSpace(md) == "" {
+		return nil
+	}
+	return rawSections(mrkdwn(md))
+}
+
+// rawSections splits mrkdwn text into sections, at paragraph or line breaks
+// where it can.
+func rawSections(text string) []slack.Block {
+	var out []slack.Block
+	for _, chunk := range chunks(text, maxSection) {
+		out = append(out, slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, chunk, false, false), nil, nil))
+	}
+	return out
+}
+
+func chunks(s string, n int) []string {
+	var out []string
+	for utf8.RuneCountInString(s) > n {
+		cut := byteIndexOfRune(s, n)
+		head := s[:cut]
+		if i := strings.LastIndex(head, "\n\n"); i > cut/2 {
+			cut = i
+		} else if i := strings.LastIndex(head, "\n"); i > cut/2 {
+			cut = i
+		} else if i := strings.LastIndex(head, " "); i > cut/2 {
+			cut = i
+		}
+		out = append(out, strings.TrimSpace(s[:cut]))
+		s = strings.TrimSpace(s[cut:])
+	}
+	if s != "" {
+		out = append(out, s)
+	}
+	return out
+}
+
+func byteIndexOfRune(s string, n int) int {
+	i := 0
+	for pos := range s {
+		if i == n {
+			return pos
+		}
+		i++
+	}
+	return len(s)
+}
+
+// truncate cuts s to at most n characters, ending with "…" when cut.
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return s[:byteIndexOfRune(s, n-1)] + "…"
+}
+
+// fallbackText is the notification text of a message: the card as plain
+// text, escaped for Slack.
+func fallbackText(c *bot.Card) string {
+	return truncate(escape(c.Text()), maxFallback)
+}
+
+var (
+	// Slack's own markup that must survive escaping: mentions, channel
+	// links, special mentions and links.
+	slackToken = regexp.MustCompile(`<(?:[@#!][^<>\s]+|https?://[^<>\s]+)>`)
+	mdBold     = regexp.MustCompile(`\*\*([^*\n]+)\*\*`)
+	mdBold2    = regexp.MustCompile(`__([^_\n]+)__`)
+	mdLink     = regexp.MustCompile(`\[([^\]\n]+)\]\((https?://[^)\s]+)\)`)
+	mdHeading  = regexp.MustCompile(`(?m)^#{1,6}\s+(.+)$`)
+	mdBullet   = regexp.MustCompile(`(?m)^(\s*)[-*]\s+`)
+)
+
+// escape escapes &, < and > for Slack, except in Slack's own markup.
+func escape(s string) string {
+	var b strings.Builder
+	last := 0
+	for _, m := range slackToken.FindAllStringIndex(s, -1) {
+		b.WriteString(escapeRaw(s[last:m[0]]))
+		b.WriteString(s[m[0]:m[1]])
+		last = m[1]
+	}
+	b.WriteString(escapeRaw(s[last:]))
+	return b.String()
+}
+
+func escapeRaw(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+}
+
+// mrkdwn converts the Markdown used in lessons to Slack's mrkdwn: bold,
+// links, headings and bullets; everything else passes through escaped.
+func mrkdwn(md string) string {
+	s := escape(md)
+	s = mdBullet.ReplaceAllString(s, "$1• ")
+	s = mdHeading.ReplaceAllString(s, "*$1*")
+	s = mdBold.ReplaceAllString(s, "*$1*")
+	s = mdBold2.ReplaceAllString(s, "*$1*")
+	s = mdLink.ReplaceAllString(s, "<$2|$1>")
+	return s
+}
+
+// renderForm renders a Form as a modal with one multi-line text input; the
+// modal's callback_id is the form id, so the submission routes back to it.
+func renderForm(f *bot.Form) slack.ModalViewRequest {
+	submit := f.Submit
+	if submit == "" {
+		submit = "Send"
+	}
+	title := f.Title
+	if title == "" {
+		title = "huddlebot"
+	}
+	in := slack.NewPlainTextInputBlockElement(nil, inputID).WithMultiline(true).WithMaxLength(maxModalInput)
+	if f.Placeholder != "" {
+		in.Placeholder = plain(f.Placeholder, 150)
+	}
+	label := f.Label
+	if label == "" {
+		label = title
+	}
+	return slack.ModalViewRequest{
+		Type:       slack.VTModal,
+		CallbackID: f.ID,
+		Title:      plain(title, maxModalTitle),
+		Submit:     plain(submit, maxModalTitle),
+		Close:      plain("Cancel", maxModalTitle),
+		Blocks:     slack.Blocks{BlockSet: []slack.Block{slack.NewInputBlock(inputID, plain(label, maxField), nil, in)}},
+	}
+}
+
+// inputID is the block and action id of a form's text input.
+const inputID = "text"
+
+// resultView replaces a submitted modal with the core's reply, so the person
+// sees what happened (e.g. that identifiers were redacted).
+func resultView(title, text string) *slack.ModalViewRequest {
+	if title == "" {
+		title = "huddlebot"
+	}
+	return &slack.ModalViewRequest{
+		Type:   slack.VTModal,
+		Title:  plain(title, maxModalTitle),
+		Close:  plain("Close", maxModalTitle),
+		Blocks: slack.Blocks{BlockSet: rawSections(mrkdwn(text))},
+	}
+}
+
+// renderHome renders the App Home tab.
+func renderHome(c *bot.Card) slack.HomeTabViewRequest {
+	return slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: renderCard(c, maxViewBlocks)}}
+}
+
+// ephemeral is a slash command's (or response_url's) ephemeral answer.
+type ephemeral struct {
+	ResponseType    string        `json:"response_type"`
+	ReplaceOriginal *bool         `json:"replace_original,omitempty"`
+	Text            string        `json:"text"`
+	Blocks          []slack.Block `json:"blocks,omitempty"`
+}
+
+func ephemeralReply(r bot.Reply) *ephemeral {
+	e := &ephemeral{ResponseType: "ephemeral", Text: truncate(mrkdwn(r.Text), maxFallback)}
+	if r.Card != nil {
+		e.Blocks = renderCard(r.Card, maxMessageBlocks)
+		if e.Text == "" {
+			e.Text = fallbackText(r.Card)
+		}
+	}
+	return e
+}

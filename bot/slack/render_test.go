@@ -1,0 +1,204 @@
+package slack
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/slack-go/slack"
+
+	"github.com/huddlebot/huddlebot/bot"
+)
+
+func blocksJSON(t *testing.T, bs []slack.Block) string {
+	t.Helper()
+	b, err := json.Marshal(bs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func choices(n int, label func(i int) string) []bot.Action {
+	out := make([]bot.Action, n)
+	for i := range out {
+		out[i] = bot.Action{ID: fmt.Sprintf("ans:1:%d", i+1), Label: label(i)}
+	}
+	return out
+}
+
+func TestRenderCard(t *testing.T) {
+	short := func(i int) string { return fmt.Sprintf("Choice %d", i+1) }
+	long := func(i int) string { return strings.Repeat("very long answer ", 6) + fmt.Sprint(i) }
+	for _, tc := range []struct {
+		name    string
+		card    *bot.Card
+		want    []string // substrings of the JSON
+		notWant []string
+	}{
+		{"quiz buttons", &bot.Card{Title: "📝 T", Question: "Q?", Choices: choices(3, short), Context: "ctx"},
+			[]string{`"type":"header"`, `"text":"*Q?*"`, `"type":"actions"`, `"action_id":"ans:1:1"`, `"action_id":"ans:1:3"`, `"type":"context"`},
+			[]string{`static_select`}},
+		{"25 choices are still buttons", &bot.Card{Choices: choices(25, short)},
+			[]string{`"action_id":"ans:1:25"`}, []string{`static_select`}},
+		{"26 choices become a menu", &bot.Card{Choices: choices(26, short)},
+			[]string{`"type":"static_select"`, `"action_id":"huddlebot:choice"`, `"value":"ans:1:26"`}, []string{`"type":"button"`}},
+		{"long choices listed in full", &bot.Card{Question: "Q?", Choices: choices(2, long)},
+			[]string{`*1)* very long answer`, `"text":"1) very long answer`}, nil},
+		{"actions, styles and a select", &bot.Card{Actions: []bot.Action{{ID: "ack:1", Label: "Got it", Style: "primary"}, {ID: "x", Label: "No", Style: "danger"}},
+			Select: &bot.Select{ID: "learn:time", Placeholder: "Time", Options: []bot.Option{{Label: "07:00", Value: "07:00"}}}},
+			[]string{`"style":"primary"`, `"style":"danger"`, `"action_id":"learn:time"`, `"value":"07:00"`}, nil},
+		{"fields", &bot.Card{Fields: []bot.Field{{Label: "Streak", Value: "3"}}}, []string{`"fields":[`, `*Streak*\n3`}, nil},
+		{"markdown", &bot.Card{Body: "**Bold** and [docs](https://example.org/x?a=1&b=2) for <@U1> & <b>"},
+			[]string{`*Bold*`, `\u003chttps://example.org/x?a=1\u0026amp;b=2|docs\u003e`, `\u003c@U1\u003e`, `\u0026amp; \u0026lt;b\u0026gt;`}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			js := blocksJSON(t, renderCard(tc.card, maxMessageBlocks))
+			for _, w := range tc.want {
+				if !strings.Contains(js, w) {
+					t.Errorf("missing %s in %s", w, js)
+				}
+			}
+			for _, w := range tc.notWant {
+				if strings.Contains(js, w) {
+					t.Errorf("unexpected %s in %s", w, js)
+				}
+			}
+		})
+	}
+}
+
+// TestRenderLimits: nothing rendered exceeds Block Kit's limits.
+func TestRenderLimits(t *testing.T) {
+	c := &bot.Card{Title: strings.Repeat("T", 400), Body: strings.Repeat("word ", 2000), Choices: choices(140, func(i int) string { return strings.Repeat("x", 100) }),
+		Fields: make([]bot.Field, 23)}
+	for i := range c.Fields {
+		c.Fields[i] = bot.Field{Label: "L", Value: strings.Repeat("v", 3000)}
+	}
+	bs := renderCard(c, maxMessageBlocks)
+	if len(bs) > maxMessageBlocks {
+		t.Fatalf("%d blocks", len(bs))
+	}
+	for _, b := range bs {
+		switch v := b.(type) {
+		case *slack.HeaderBlock:
+			if n := utf8.RuneCountInString(v.Text.Text); n > maxHeader {
+				t.Errorf("header %d chars", n)
+			}
+		case *slack.SectionBlock:
+			if v.Text != nil && utf8.RuneCountInString(v.Text.Text) > maxSection {
+				t.Errorf("section %d chars", utf8.RuneCountInString(v.Text.Text))
+			}
+			if len(v.Fields) > maxFields {
+				t.Errorf("%d fields", len(v.Fields))
+			}
+			for _, f := range v.Fields {
+				if utf8.RuneCountInString(f.Text) > maxField {
+					t.Errorf("field %d chars", utf8.RuneCountInString(f.Text))
+				}
+			}
+		case *slack.ActionBlock:
+			if len(v.Elements.ElementSet) > maxButtons {
+				t.Errorf("%d elements in an actions block", len(v.Elements.ElementSet))
+			}
+			for _, el := range v.Elements.ElementSet {
+				if s, ok := el.(*slack.SelectBlockElement); ok && len(s.Options) > maxOptions {
+					t.Errorf("%d options", len(s.Options))
+				}
+			}
+		}
+	}
+	if n := utf8.RuneCountInString(fallbackText(c)); n > maxFallback {
+		t.Errorf("fallback %d chars", n)
+	}
+}
+
+func TestRenderForm(t *testing.T) {
+	v := renderForm(&bot.Form{ID: "more:7", Title: "Tell us more about this lesson please", Label: "What?", Placeholder: "No patient details"})
+	js, _ := json.Marshal(v)
+	for _, w := range []string{`"callback_id":"more:7"`, `"type":"modal"`, `"type":"input"`, `"block_id":"text"`, `"action_id":"text"`, `"multiline":true`} {
+		if !strings.Contains(string(js), w) {
+			t.Errorf("missing %s in %s", w, js)
+		}
+	}
+	if n := utf8.RuneCountInString(v.Title.Text); n > maxModalTitle {
+		t.Errorf("title %d chars", n)
+	}
+}
+
+func TestClickOf(t *testing.T) {
+	cb := &slack.InteractionCallback{User: slack.User{ID: "U1"}, Team: slack.Team{ID: "T1"}, TriggerID: "tr",
+		Channel: slack.Channel{GroupConversation: slack.GroupConversation{Conversation: slack.Conversation{ID: "D123"}}}}
+	for _, tc := range []struct {
+		name string
+		act  slack.BlockAction
+		want bot.Click
+	}{
+		{"button", slack.BlockAction{ActionID: "ans:3:2", Type: "button", Value: "ans:3:2"},
+			bot.Click{ActionID: "ans:3:2"}},
+		{"settings menu", slack.BlockAction{ActionID: "learn:time", Type: "static_select", SelectedOption: slack.OptionBlockObject{Value: "07:00"}},
+			bot.Click{ActionID: "learn:time", Value: "07:00"}},
+		{"answer menu", slack.BlockAction{ActionID: choiceSelectID, Type: "static_select", SelectedOption: slack.OptionBlockObject{Value: "ans:3:26"}},
+			bot.Click{ActionID: "ans:3:26"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := clickOf(cb, &tc.act)
+			tc.want.Actor = bot.Actor{Platform: Platform, Workspace: "T1", UserID: "U1"}
+			tc.want.Channel, tc.want.TriggerID = "dm", "tr"
+			if got != tc.want {
+				t.Errorf("got %+v, want %+v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestBucket(t *testing.T) {
+	b := newBucket(Rate{PerMinute: 60, Burst: 2})
+	t0 := time.Unix(1000, 0)
+	for i, want := range []time.Duration{0, 0, time.Second, 2 * time.Second} {
+		w, ok := b.take(t0, 5*time.Second)
+		if !ok || w != want {
+			t.Errorf("take %d at t0: wait %s ok %v, want %s", i, w, ok, want)
+		}
+	}
+	if w, ok := b.take(t0, time.Second); ok || w != 3*time.Second {
+		t.Errorf("over max: wait %s ok %v, want refused with 3s", w, ok)
+	}
+	if w, ok := b.take(t0.Add(10*time.Second), 0); !ok || w != 0 {
+		t.Errorf("after refill: wait %s ok %v", w, ok)
+	}
+	var none *bucket
+	if w, ok := none.take(t0, 0); !ok || w != 0 {
+		t.Error("a nil bucket never waits")
+	}
+}
+
+func TestVerifierReplayWindow(t *testing.T) {
+	now := time.Unix(2_000_000_000, 0)
+	v := newVerifier("s", func() time.Time { return now })
+	body := []byte("a=b")
+	h := func(ts time.Time) map[string][]string {
+		tsS := fmt.Sprint(ts.Unix())
+		return map[string][]string{HeaderTimestamp: {tsS}, HeaderSignature: {Signature("s", tsS, body)}}
+	}
+	req := h(now)
+	if err := v.verify(req, body); err != nil {
+		t.Fatal(err)
+	}
+	if err := v.verify(req, body); err == nil || !strings.Contains(err.Error(), "replay") {
+		t.Errorf("second time: %v, want replay", err)
+	}
+	now = now.Add(SignatureWindow + time.Second)
+	if err := v.verify(req, body); err == nil || !strings.Contains(err.Error(), "stale") {
+		t.Errorf("after the window: %v, want stale", err)
+	}
+	if err := v.verify(h(now), body); err != nil {
+		t.Errorf("fresh request: %v", err)
+	}
+	if len(v.seen) != 1 {
+		t.Errorf("remembered %d signatures, want 1 (expired ones dropped)", len(v.seen))
+	}
+}

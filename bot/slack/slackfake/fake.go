@@ -1,0 +1,494 @@
+// Package slackfake is a loopback fake of the parts of Slack huddlebot
+// talks to: the Web API methods the adapter calls (conversations.open,
+// chat.postMessage, chat.update, conversations.history/replies,
+// views.publish, views.open, users.info), response_url callbacks, and a
+// Socket Mode WebSocket. It records every call, keeps the posted messages
+// with their metadata, and can answer a share of calls with HTTP 429 and
+// Retry-After, or lose a response after doing the work, to test pacing and
+// exactly-once delivery. It also signs requests the way Slack does.
+package slackfake
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Call is one Web API request the fake received.
+type Call struct {
+	Method string
+	Form   url.Values      // form-encoded methods
+	JSON   json.RawMessage // JSON methods (views.*)
+	Status int             // HTTP status answered
+	Error  string          // Slack error code answered ("" when ok)
+}
+
+// Message is a message posted to the fake.
+type Message struct {
+	Channel   string
+	TS        string
+	ThreadTS  string
+	Text      string
+	Blocks    json.RawMessage
+	Metadata  json.RawMessage
+	MessageID int64 // metadata event_payload.message_id, 0 if none
+	Updates   int   // chat.update calls on it
+}
+
+// ActionIDs returns the action_ids of the message's buttons and menu
+// options' values, in order.
+func (m *Message) ActionIDs() []string { return actionIDs(m.Blocks) }
+
+// Response is a POST to a response_url.
+type Response struct {
+	Path string
+	Body map[string]any
+}
+
+// User is a workspace member users.info knows.
+type User struct {
+	ID, Name, RealName, TZ string
+}
+
+type fault struct {
+	fraction   float64
+	retryAfter int
+}
+
+// Server is the fake. Create it with New; it is ready to use.
+type Server struct {
+	srv *httptest.Server
+
+	mu          sync.Mutex
+	rng         *rand.Rand
+	calls       []Call
+	messages    []*Message
+	byKey       map[string]*Message // channel/ts
+	responses   []Response
+	users       map[string]User
+	unreachable map[string]string // user → error code for conversations.open
+	faults      map[string]fault
+	lose        map[string]int // method → responses still to lose
+	dms         map[string]bool
+	seq         int64
+
+	socket socketState
+}
+
+// New starts a fake on a loopback port.
+func New() *Server {
+	s := &Server{
+		rng:         rand.New(rand.NewPCG(1, 2)),
+		byKey:       map[string]*Message{},
+		users:       map[string]User{},
+		unreachable: map[string]string{},
+		faults:      map[string]fault{},
+		lose:        map[string]int{},
+		dms:         map[string]bool{},
+	}
+	s.socket.init()
+	mux := http.NewServeMux()
+	mux.HandleFunc("/api/{method}", s.api)
+	mux.HandleFunc("/response/{id}", s.response)
+	mux.HandleFunc("/socket", s.socketHandler)
+	s.srv = httptest.NewServer(mux)
+	return s
+}
+
+// Close stops the fake.
+func (s *Server) Close() {
+	s.socket.closeAll()
+	s.srv.Close()
+}
+
+// URL is the fake's base URL (http://127.0.0.1:PORT/).
+func (s *Server) URL() string { return s.srv.URL + "/" }
+
+// APIURL is the Web API base URL to configure (SLACK_API_URL).
+func (s *Server) APIURL() string { return s.srv.URL + "/api/" }
+
+// ResponseURL returns a response_url on the fake, recorded by Responses.
+func (s *Server) ResponseURL(id string) string { return s.srv.URL + "/response/" + id }
+
+// SetUser makes users.info know a user.
+func (s *Server) SetUser(u User) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.users[u.ID] = u
+}
+
+// Unreachable makes conversations.open fail for a user with a Slack error
+// code such as "cannot_dm_bot" or "user_not_found".
+func (s *Server) Unreachable(userID, code string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.unreachable[userID] = code
+}
+
+// RateLimit answers a fraction (0–1) of the calls to method with HTTP 429
+// and Retry-After: retryAfter seconds, before doing anything.
+func (s *Server) RateLimit(method string, fraction float64, retryAfter int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults[method] = fault{fraction: fraction, retryAfter: retryAfter}
+}
+
+// LoseResponses makes the next n calls to method do their work and then
+// answer HTTP 500, as when a response is lost on the way back.
+func (s *Server) LoseResponses(method string, n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.lose[method] = n
+}
+
+// Calls returns the recorded calls to method ("" for all).
+func (s *Server) Calls(method string) []Call {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Call
+	for _, c := range s.calls {
+		if method == "" || c.Method == method {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Count returns how many calls to method succeeded (ok:true).
+func (s *Server) Count(method string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, c := range s.calls {
+		if c.Method == method && c.Status == http.StatusOK && c.Error == "" {
+			n++
+		}
+	}
+	return n
+}
+
+// Messages returns copies of the posted messages, in posting order.
+func (s *Server) Messages() []Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Message, len(s.messages))
+	for i, m := range s.messages {
+		out[i] = *m
+	}
+	return out
+}
+
+// Responses returns the response_url posts received.
+func (s *Server) Responses() []Response {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Response(nil), s.responses...)
+}
+
+func (s *Server) response(w http.ResponseWriter, r *http.Request) {
+	var body map[string]any
+	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+		http.Error(w, "bad json", http.StatusBadRequest)
+		return
+	}
+	s.mu.Lock()
+	s.responses = append(s.responses, Response{Path: r.URL.Path, Body: body})
+	s.mu.Unlock()
+	w.WriteHeader(http.StatusOK)
+}
+
+func (s *Server) api(w http.ResponseWriter, r *http.Request) {
+	method := r.PathValue("method")
+	call := Call{Method: method}
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+		b, _ := io.ReadAll(r.Body)
+		call.JSON = b
+	} else {
+		_ = r.ParseForm()
+		call.Form = r.PostForm
+		if call.Form == nil {
+			call.Form = url.Values{}
+		}
+	}
+	token := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if token == "" && call.Form != nil {
+		token = call.Form.Get("token")
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	record := func(status int, code string) {
+		call.Status, call.Error = status, code
+		s.calls = append(s.calls, call)
+	}
+	if token == "" {
+		record(http.StatusOK, "not_authed")
+		writeJSON(w, map[string]any{"ok": false, "error": "not_authed"})
+		return
+	}
+	if f, ok := s.faults[method]; ok && s.rng.Float64() < f.fraction {
+		record(http.StatusTooManyRequests, "ratelimited")
+		w.Header().Set("Retry-After", strconv.Itoa(f.retryAfter))
+		w.WriteHeader(http.StatusTooManyRequests)
+		return
+	}
+	res := s.do(method, &call)
+	code, _ := res["error"].(string)
+	if n := s.lose[method]; n > 0 {
+		s.lose[method] = n - 1
+		record(http.StatusInternalServerError, "")
+		http.Error(w, "upstream timeout", http.StatusInternalServerError)
+		return
+	}
+	record(http.StatusOK, code)
+	writeJSON(w, res)
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func fail(code string) map[string]any { return map[string]any{"ok": false, "error": code} }
+
+// do performs a Web API method; s.mu is held.
+func (s *Server) do(method string, c *Call) map[string]any {
+	f := c.Form
+	switch method {
+	case "auth.test":
+		return map[string]any{"ok": true, "user_id": "U0BOT", "team_id": "T0001", "bot_id": "B0001"}
+	case "conversations.open":
+		users := f.Get("users")
+		if users == "" || strings.Contains(users, ",") {
+			return fail("invalid_arguments")
+		}
+		if code := s.unreachable[users]; code != "" {
+			return fail(code)
+		}
+		s.dms["D"+users] = true
+		return map[string]any{"ok": true, "channel": map[string]any{"id": "D" + users}}
+	case "chat.postMessage":
+		ch := f.Get("channel")
+		if ch == "" {
+			return fail("channel_not_found")
+		}
+		if strings.HasPrefix(ch, "U") {
+			ch = "D" + ch
+			s.dms[ch] = true
+		}
+		if strings.HasPrefix(ch, "D") && (!s.dms[ch] || s.unreachable[strings.TrimPrefix(ch, "D")] != "") {
+			return fail("channel_not_found")
+		}
+		s.seq++
+		m := &Message{Channel: ch, TS: fmt.Sprintf("1700000000.%06d", s.seq), ThreadTS: f.Get("thread_ts"), Text: f.Get("text"),
+			Blocks: rawOrNil(f.Get("blocks")), Metadata: rawOrNil(f.Get("metadata"))}
+		m.MessageID = metadataID(m.Metadata)
+		s.messages = append(s.messages, m)
+		s.byKey[ch+"/"+m.TS] = m
+		return map[string]any{"ok": true, "channel": ch, "ts": m.TS, "message": s.wire(m, true)}
+	case "chat.update":
+		m := s.byKey[f.Get("channel")+"/"+f.Get("ts")]
+		if m == nil {
+			return fail("message_not_found")
+		}
+		m.Text = f.Get("text")
+		if b := f.Get("blocks"); b != "" {
+			m.Blocks = json.RawMessage(b)
+		}
+		if md := f.Get("metadata"); md != "" {
+			m.Metadata = json.RawMessage(md)
+		}
+		m.Updates++
+		return map[string]any{"ok": true, "channel": m.Channel, "ts": m.TS, "text": m.Text}
+	case "conversations.history":
+		ch := f.Get("channel")
+		limit, _ := strconv.Atoi(f.Get("limit"))
+		if limit <= 0 {
+			limit = 100
+		}
+		meta := f.Get("include_all_metadata") == "1" || f.Get("include_all_metadata") == "true"
+		var out []map[string]any
+		for i := len(s.messages) - 1; i >= 0 && len(out) < limit; i-- {
+			if m := s.messages[i]; m.Channel == ch && m.ThreadTS == "" {
+				out = append(out, s.wire(m, meta))
+			}
+		}
+		return map[string]any{"ok": true, "messages": nonNil(out), "has_more": false}
+	case "conversations.replies":
+		ch, ts := f.Get("channel"), f.Get("ts")
+		meta := f.Get("include_all_metadata") == "1" || f.Get("include_all_metadata") == "true"
+		var out []map[string]any
+		for _, m := range s.messages {
+			if m.Channel == ch && (m.TS == ts || m.ThreadTS == ts) {
+				out = append(out, s.wire(m, meta))
+			}
+		}
+		if len(out) == 0 {
+			return fail("thread_not_found")
+		}
+		return map[string]any{"ok": true, "messages": out, "has_more": false}
+	case "views.publish":
+		var req struct {
+			UserID string          `json:"user_id"`
+			View   json.RawMessage `json:"view"`
+		}
+		if json.Unmarshal(c.JSON, &req) != nil || req.UserID == "" || len(req.View) == 0 {
+			return fail("invalid_arguments")
+		}
+		return map[string]any{"ok": true, "view": map[string]any{"id": "VHOME" + req.UserID, "type": "home"}}
+	case "views.open":
+		var req struct {
+			TriggerID string          `json:"trigger_id"`
+			View      json.RawMessage `json:"view"`
+		}
+		if json.Unmarshal(c.JSON, &req) != nil || req.TriggerID == "" || len(req.View) == 0 {
+			return fail("invalid_arguments")
+		}
+		return map[string]any{"ok": true, "view": map[string]any{"id": "VMODAL", "type": "modal"}}
+	case "users.info":
+		u, ok := s.users[f.Get("user")]
+		if !ok {
+			return fail("user_not_found")
+		}
+		return map[string]any{"ok": true, "user": map[string]any{"id": u.ID, "name": u.Name, "real_name": u.RealName,
+			"tz": u.TZ, "profile": map[string]any{"real_name": u.RealName}}}
+	case "apps.connections.open":
+		return s.socketOpen()
+	}
+	return fail("unknown_method")
+}
+
+func nonNil(v []map[string]any) []map[string]any {
+	if v == nil {
+		return []map[string]any{}
+	}
+	return v
+}
+
+// wire renders a stored message as Slack returns it.
+func (s *Server) wire(m *Message, withMeta bool) map[string]any {
+	out := map[string]any{"type": "message", "bot_id": "B0001", "text": m.Text, "ts": m.TS}
+	if m.ThreadTS != "" {
+		out["thread_ts"] = m.ThreadTS
+	}
+	if len(m.Blocks) > 0 {
+		out["blocks"] = m.Blocks
+	}
+	if withMeta && len(m.Metadata) > 0 {
+		out["metadata"] = m.Metadata
+	}
+	return out
+}
+
+func rawOrNil(s string) json.RawMessage {
+	if s == "" {
+		return nil
+	}
+	return json.RawMessage(s)
+}
+
+func metadataID(raw json.RawMessage) int64 {
+	var md struct {
+		EventPayload map[string]any `json:"event_payload"`
+	}
+	if json.Unmarshal(raw, &md) != nil {
+		return 0
+	}
+	switch v := md.EventPayload["message_id"].(type) {
+	case float64:
+		return int64(v)
+	case string:
+		n, _ := strconv.ParseInt(v, 10, 64)
+		return n
+	}
+	return 0
+}
+
+func actionIDs(blocks json.RawMessage) []string {
+	var bs []struct {
+		Type     string `json:"type"`
+		Elements []struct {
+			Type     string `json:"type"`
+			ActionID string `json:"action_id"`
+			Options  []struct {
+				Value string `json:"value"`
+			} `json:"options"`
+		} `json:"elements"`
+	}
+	if json.Unmarshal(blocks, &bs) != nil {
+		return nil
+	}
+	var out []string
+	for _, b := range bs {
+		if b.Type != "actions" {
+			continue
+		}
+		for _, e := range b.Elements {
+			if e.Type == "button" {
+				out = append(out, e.ActionID)
+			}
+			for _, o := range e.Options {
+				out = append(out, o.Value)
+			}
+		}
+	}
+	return out
+}
+
+// ByMessageID groups the posted messages by their metadata message id (how
+// many times each huddlebot message was posted).
+func (s *Server) ByMessageID() map[int64]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[int64]int{}
+	for _, m := range s.messages {
+		out[m.MessageID]++
+	}
+	return out
+}
+
+// Sign returns Slack's v0 signature of a request body at timestamp ts.
+func Sign(secret string, ts int64, body []byte) string {
+	m := hmac.New(sha256.New, []byte(secret))
+	fmt.Fprintf(m, "v0:%d:", ts)
+	m.Write(body)
+	return "v0=" + hex.EncodeToString(m.Sum(nil))
+}
+
+// SignedRequest builds a POST of body to url, signed with secret at now, as
+// Slack sends it.
+func SignedRequest(target, secret string, now time.Time, contentType string, body []byte) *http.Request {
+	req, _ := http.NewRequest(http.MethodPost, target, strings.NewReader(string(body)))
+	req.Header.Set("Content-Type", contentType)
+	req.Header.Set("X-Slack-Request-Timestamp", strconv.FormatInt(now.Unix(), 10))
+	req.Header.Set("X-Slack-Signature", Sign(secret, now.Unix(), body))
+	return req
+}
+
+// SortedChannels returns the channels that received messages.
+func (s *Server) SortedChannels() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	set := map[string]bool{}
+	for _, m := range s.messages {
+		set[m.Channel] = true
+	}
+	out := make([]string, 0, len(set))
+	for c := range set {
+		out = append(out, c)
+	}
+	sort.Strings(out)
+	return out
+}
