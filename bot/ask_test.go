@@ -50,7 +50,7 @@ func newAskEnv(t *testing.T, backend store.Backend, cfg bot.Config) *askEnv {
 	if err := b.LoadContent(ctx); err != nil {
 		t.Fatal(err)
 	}
-	jobs, err := bot.NewJobs(b, bot.JobsOptions{Work: true})
+	jobs, err := bot.NewJobs(b, bot.JobsOptions{Work: true, PollInterval: 20 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +74,7 @@ func newAskEnv(t *testing.T, backend store.Backend, cfg bot.Config) *askEnv {
 	if err := s.Advance(ctx, target.Sub(now)); err != nil {
 		t.Fatal(err)
 	}
-	s.TickStep = 5 * time.Minute
+	s.TickStep = 15 * time.Minute
 	if err := s.Seed(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -400,6 +400,7 @@ func TestAskEscalatesToHelpdesk(t *testing.T) {
 				t.Fatalf("question after escalation: %+v", q)
 			}
 			// Advancing further does nothing more.
+			e.sb.TickStep = 30 * time.Minute
 			if err := e.sb.Advance(ctx, 30*time.Minute); err != nil {
 				t.Fatal(err)
 			}
@@ -517,6 +518,7 @@ func TestAskRulesAtTheEdges(t *testing.T) {
 	if d := q.EscalateAt.Sub(q.CreatedAt); d < 20*time.Hour {
 		t.Fatalf("escalation %s after asking; want the next work day", d)
 	}
+	e.sb.TickStep = time.Hour
 	if err := e.sb.Advance(ctx, time.Hour); err != nil {
 		t.Fatal(err)
 	}
