@@ -1,0 +1,149 @@
+package discord
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/huddlebot/huddlebot/bot"
+)
+
+var (
+	errReplay = errors.New("interaction already handled")
+	pong      = &discordgo.InteractionResponse{Type: discordgo.InteractionResponsePong}
+)
+
+// respond runs the core for one interaction and returns the initial
+// response, shared by the HTTP endpoint and the gateway. Discord wants that
+// response within 3 s, so when the core takes longer than DeferAfter the
+// answer is a deferred, ephemeral "thinking…" and the result follows as an
+// edit of it. The caller must call sent once the initial response has gone
+// out (true) or could not be sent (false): the follow-up waits for it, so
+// the edit never overtakes the deferral.
+//
+// Errors: a payload that cannot be converted (400 over HTTP), or errReplay
+// for an interaction id seen before (409).
+func (a *Adapter) respond(ctx context.Context, i *discordgo.Interaction) (*discordgo.InteractionResponse, func(ok bool), error) {
+	noop := func(bool) {}
+	if i.Type == discordgo.InteractionPing {
+		return pong, noop, nil
+	}
+	ev, err := convert(i)
+	if err != nil {
+		return nil, noop, err
+	}
+	if i.ID != "" && a.seen(ctx, i.ID) {
+		return nil, noop, errReplay
+	}
+	// The work must outlive the request: a deferred answer finishes later.
+	work, cancel := context.WithTimeout(context.WithoutCancel(ctx), defaultWorkTimeout)
+	done := make(chan bot.Reply, 1)
+	go func() {
+		defer cancel()
+		done <- a.run(work, ev)
+	}()
+	if a.opts.DeferAfter > 0 {
+		timer := time.NewTimer(a.opts.DeferAfter)
+		select {
+		case rep := <-done:
+			timer.Stop()
+			return replyResponse(rep, i.Type), noop, nil
+		case <-timer.C:
+		}
+	}
+	ack := make(chan bool, 1)
+	a.wg.Add(1)
+	go a.followUp(i, done, ack)
+	deferred := &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource,
+		Data: &discordgo.InteractionResponseData{Flags: discordgo.MessageFlagsEphemeral}}
+	return deferred, func(ok bool) { ack <- ok }, nil
+}
+
+// seen records the interaction id and reports whether it was recorded
+// before (a replayed request). It gives up quickly and lets the
+// interaction through when the database is slow: the core's own
+// idempotency (one answer per delivery) still holds.
+func (a *Adapter) seen(ctx context.Context, id string) bool {
+	ctx, cancel := context.WithTimeout(ctx, defaultReplayTimeout)
+	defer cancel()
+	dup, err := a.bot.DB.EventSeen(ctx, Platform, "interaction:"+id)
+	if err != nil {
+		a.log.WarnContext(ctx, "discord: replay check skipped", "interaction", id, "err", err)
+		return false
+	}
+	return dup
+}
+
+// run hands the neutral event to the core.
+func (a *Adapter) run(ctx context.Context, ev event) bot.Reply {
+	if act := ev.actor(); act.Workspace == "" {
+		act.Workspace = a.dmWorkspace(ctx, act.UserID)
+	}
+	switch ev.kind {
+	case evCommand:
+		return a.bot.HandleCommand(ctx, ev.command)
+	case evClick:
+		return a.bot.HandleClick(ctx, ev.click)
+	default:
+		return a.bot.HandleSubmit(ctx, ev.submit)
+	}
+}
+
+// followUp waits for the core's reply and for the deferral to have gone
+// out, then edits the deferred response with the reply (PATCH
+// /webhooks/{app}/{token}/messages/@original). Discord may not know the
+// deferral yet for a moment after we answered; unknown-message errors are
+// retried briefly.
+func (a *Adapter) followUp(i *discordgo.Interaction, done <-chan bot.Reply, ack <-chan bool) {
+	defer a.wg.Done()
+	rep := <-done
+	select {
+	case ok := <-ack:
+		if !ok {
+			a.log.Warn("discord: deferral was not delivered; dropping the follow-up", "interaction", i.ID)
+			return
+		}
+	case <-time.After(10 * time.Second):
+		a.log.Warn("discord: deferral not confirmed; sending the follow-up anyway", "interaction", i.ID)
+	}
+	data := replyData(rep)
+	if data.Content == "" && len(data.Embeds) == 0 {
+		data.Content = "✔️ Done."
+	}
+	edit := &discordgo.WebhookEdit{Content: &data.Content, AllowedMentions: data.AllowedMentions}
+	if len(data.Embeds) > 0 {
+		edit.Embeds = &data.Embeds
+	}
+	if len(data.Components) > 0 {
+		edit.Components = &data.Components
+	}
+	// The interaction token lives 15 minutes; stay well inside it.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	wait := 250 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		_, err := a.api.InteractionResponseEdit(i, edit, discordgo.WithContext(ctx))
+		if err == nil {
+			return
+		}
+		var rl *discordgo.RateLimitError
+		switch code := restCode(err); {
+		case attempt >= 5:
+		case errors.As(err, &rl) && rl.TooManyRequests != nil:
+			wait = max(wait, rl.RetryAfter)
+			if sleepCtx(ctx, wait) == nil {
+				continue
+			}
+		case code == codeUnknownMessage || code == codeUnknownWebhook || code == codeUnknownInteract:
+			if sleepCtx(ctx, wait) == nil {
+				wait *= 2
+				continue
+			}
+		}
+		a.log.Error("discord: follow-up failed", "interaction", i.ID, "err", fmt.Errorf("edit original response: %w", err))
+		return
+	}
+}

@@ -1,0 +1,325 @@
+package discord
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/huddlebot/huddlebot/bot"
+)
+
+// Discord's message limits.
+const (
+	maxContent     = 2000
+	maxTitle       = 256
+	maxDescription = 4096
+	maxFieldName   = 256
+	maxFieldValue  = 1024
+	maxFields      = 25
+	maxFooter      = 2048
+	maxRows        = 5
+	maxPerRow      = 5
+	maxCustomID    = 100
+	maxLabel       = 80
+	maxOptions     = 25
+	maxOptionText  = 100
+	maxPlaceholder = 150
+	maxModalTitle  = 45
+	maxInputLabel  = 45
+	maxInputHint   = 100
+	maxInputText   = 3000 // the core keeps at most 3000 characters of free text
+)
+
+// choiceSelectID is the custom_id of the menu that replaces answer buttons
+// when they do not fit; each option's value is the neutral action id.
+const choiceSelectID = "~choice"
+
+// textInputID is the custom_id of a modal's single paragraph input.
+const textInputID = "text"
+
+const (
+	colorDefault = 0x5865F2 // blurple
+	colorRight   = 0x57F287
+	colorWrong   = 0xED4245
+)
+
+// message is a card rendered for Discord.
+type message struct {
+	Content    string
+	Embeds     []*discordgo.MessageEmbed
+	Components []discordgo.MessageComponent
+	// Dropped lists actions that could not be shown (id too long, no room),
+	// for the caller to log: the card contract says they must fit.
+	Dropped []string
+}
+
+// renderCard turns a neutral card into a Discord message: an embed (title,
+// body, question, result, explanation, fields, context as footer) with
+// buttons in action rows. A card that is only text (a notice with a
+// mention) becomes plain content so the mention notifies.
+func renderCard(c *bot.Card) message {
+	var m message
+	if c == nil {
+		return m
+	}
+	if c.Title == "" && c.Question == "" && len(c.Choices) == 0 && c.Result == "" && c.Explanation == "" &&
+		len(c.Fields) == 0 && len(c.Actions) == 0 && c.Select == nil {
+		text := c.Body
+		if c.Context != "" {
+			text = joinNonEmpty("\n", text, "-# "+c.Context)
+		}
+		m.Content = truncate(text, maxContent)
+		return m
+	}
+
+	choices := c.Choices
+	longChoice := false
+	for _, ch := range choices {
+		if utf8.RuneCountInString(ch.Label) > maxLabel {
+			longChoice = true
+		}
+	}
+	var desc []string
+	desc = append(desc, c.Body)
+	if c.Question != "" {
+		desc = append(desc, "**"+c.Question+"**")
+	}
+	if longChoice {
+		// Labels that would be cut are listed in full; buttons carry numbers.
+		var lines []string
+		for i, ch := range choices {
+			lines = append(lines, fmt.Sprintf("**%d.** %s", i+1, ch.Label))
+		}
+		desc = append(desc, strings.Join(lines, "\n"))
+	}
+	desc = append(desc, c.Result, c.Explanation)
+	e := &discordgo.MessageEmbed{
+		Title:       truncate(c.Title, maxTitle),
+		Description: truncate(joinNonEmpty("\n\n", desc...), maxDescription),
+		Color:       colorDefault,
+	}
+	switch {
+	case strings.HasPrefix(c.Result, "✅"):
+		e.Color = colorRight
+	case strings.HasPrefix(c.Result, "❌"):
+		e.Color = colorWrong
+	}
+	for i, f := range c.Fields {
+		if i == maxFields {
+			break
+		}
+		name, value := truncate(f.Label, maxFieldName), truncate(f.Value, maxFieldValue)
+		if name == "" {
+			name = "\u200b"
+		}
+		if value == "" {
+			value = "–"
+		}
+		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: name, Value: value, Inline: true})
+	}
+	if c.Context != "" {
+		e.Footer = &discordgo.MessageEmbedFooter{Text: truncate(c.Context, maxFooter)}
+	}
+	m.Embeds = []*discordgo.MessageEmbed{e}
+
+	seen := map[string]bool{}
+	usable := func(a bot.Action) bool {
+		switch {
+		case a.ID == "" || len(a.ID) > maxCustomID || a.ID == choiceSelectID:
+			m.Dropped = append(m.Dropped, a.ID)
+			return false
+		case seen[a.ID]: // Discord rejects duplicate custom_ids
+			return false
+		}
+		seen[a.ID] = true
+		return true
+	}
+	var choiceBtns, actionBtns []discordgo.MessageComponent
+	var choiceActs []bot.Action
+	for i, ch := range choices {
+		if !usable(ch) {
+			continue
+		}
+		label := ch.Label
+		if longChoice {
+			label = fmt.Sprint(i + 1)
+		}
+		choiceActs = append(choiceActs, ch)
+		choiceBtns = append(choiceBtns, button(bot.Action{ID: ch.ID, Label: label, Style: ch.Style}, discordgo.PrimaryButton))
+	}
+	for _, a := range c.Actions {
+		if usable(a) {
+			actionBtns = append(actionBtns, button(a, discordgo.SecondaryButton))
+		}
+	}
+	rowsLeft := maxRows
+	var sel discordgo.MessageComponent
+	if c.Select != nil && len(c.Select.ID) <= maxCustomID && len(c.Select.Options) > 0 {
+		sel = selectMenu(c.Select.ID, c.Select.Placeholder, c.Select.Options)
+		rowsLeft--
+	}
+	actionRows := ceilDiv(len(actionBtns), maxPerRow)
+	var rows []discordgo.MessageComponent
+	switch {
+	case len(choiceBtns) == 0:
+	case len(choiceBtns)+actionRows <= rowsLeft:
+		// One answer per row reads best on narrow clients.
+		for _, b := range choiceBtns {
+			rows = append(rows, discordgo.ActionsRow{Components: []discordgo.MessageComponent{b}})
+		}
+	case ceilDiv(len(choiceBtns), maxPerRow)+actionRows <= rowsLeft:
+		rows = append(rows, packRows(choiceBtns)...)
+	default:
+		// More answers than buttons fit: one menu whose values are the ids.
+		var opts []bot.Option
+		for _, a := range choiceActs {
+			opts = append(opts, bot.Option{Label: a.Label, Value: a.ID})
+		}
+		rows = append(rows, selectMenu(choiceSelectID, "Choose an answer", opts))
+	}
+	if sel != nil {
+		rows = append(rows, sel)
+	}
+	for _, r := range packRows(actionBtns) {
+		if len(rows) == maxRows {
+			for _, b := range r.(discordgo.ActionsRow).Components {
+				m.Dropped = append(m.Dropped, b.(discordgo.Button).CustomID)
+			}
+			continue
+		}
+		rows = append(rows, r)
+	}
+	m.Components = rows
+	return m
+}
+
+func button(a bot.Action, def discordgo.ButtonStyle) discordgo.Button {
+	style := def
+	switch a.Style {
+	case "primary":
+		style = discordgo.PrimaryButton
+	case "danger":
+		style = discordgo.DangerButton
+	}
+	label := truncate(a.Label, maxLabel)
+	if label == "" {
+		label = "…"
+	}
+	return discordgo.Button{CustomID: a.ID, Label: label, Style: style}
+}
+
+// selectMenu is a row holding one string select menu; options beyond
+// Discord's 25 or with values over 100 characters are left out.
+func selectMenu(id, placeholder string, options []bot.Option) discordgo.ActionsRow {
+	menu := discordgo.SelectMenu{MenuType: discordgo.StringSelectMenu, CustomID: id,
+		Placeholder: truncate(placeholder, maxPlaceholder)}
+	for _, o := range options {
+		if len(menu.Options) == maxOptions {
+			break
+		}
+		if o.Value == "" || len(o.Value) > maxOptionText {
+			continue
+		}
+		label := truncate(o.Label, maxOptionText)
+		if label == "" {
+			label = o.Value
+		}
+		menu.Options = append(menu.Options, discordgo.SelectMenuOption{Label: label, Value: o.Value})
+	}
+	return discordgo.ActionsRow{Components: []discordgo.MessageComponent{menu}}
+}
+
+func packRows(btns []discordgo.MessageComponent) []discordgo.MessageComponent {
+	var rows []discordgo.MessageComponent
+	for i := 0; i < len(btns); i += maxPerRow {
+		rows = append(rows, discordgo.ActionsRow{Components: btns[i:min(i+maxPerRow, len(btns))]})
+	}
+	return rows
+}
+
+// noMentions lets a message ping the users it names and nobody else (no
+// @everyone, no roles).
+func noMentions() *discordgo.MessageAllowedMentions {
+	return &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{discordgo.AllowedMentionTypeUsers}}
+}
+
+// ephemeral builds the immediate, only-you-can-see-it answer to an
+// interaction from the core's reply. A reply that asks for a Form becomes a
+// modal (not possible in answer to a modal submission: then its text is
+// shown). An empty reply to a button is a silent acknowledgement.
+func replyResponse(rep bot.Reply, it discordgo.InteractionType) *discordgo.InteractionResponse {
+	if rep.Form != nil && it != discordgo.InteractionModalSubmit && len(rep.Form.ID) <= maxCustomID {
+		return &discordgo.InteractionResponse{Type: discordgo.InteractionResponseModal, Data: modal(rep.Form)}
+	}
+	data := replyData(rep)
+	if data.Content == "" && len(data.Embeds) == 0 {
+		if it == discordgo.InteractionMessageComponent {
+			return &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredMessageUpdate}
+		}
+		data.Content = "✔️ Done."
+	}
+	return &discordgo.InteractionResponse{Type: discordgo.InteractionResponseChannelMessageWithSource, Data: data}
+}
+
+func replyData(rep bot.Reply) *discordgo.InteractionResponseData {
+	data := &discordgo.InteractionResponseData{Flags: discordgo.MessageFlagsEphemeral, AllowedMentions: noMentions()}
+	text := rep.Text
+	if rep.Form != nil {
+		// Shown as text where a modal cannot open (a deferred answer, a
+		// form after a form).
+		text = joinNonEmpty("\n", text, "Tap the button again to open the form, or use /feedback.")
+	}
+	if rep.Card != nil {
+		m := renderCard(rep.Card)
+		data.Embeds, data.Components = m.Embeds, m.Components
+		if text == rep.Card.Text() {
+			text = "" // the card says it already
+		}
+		text = joinNonEmpty("\n", text, m.Content)
+	}
+	data.Content = truncate(text, maxContent)
+	return data
+}
+
+// modal is the popup for a Form: one paragraph text input.
+func modal(f *bot.Form) *discordgo.InteractionResponseData {
+	title := f.Title
+	if title == "" {
+		title = "huddlebot"
+	}
+	label := f.Label
+	if label == "" {
+		label = "Your answer"
+	}
+	return &discordgo.InteractionResponseData{
+		CustomID: f.ID,
+		Title:    truncate(title, maxModalTitle),
+		Components: []discordgo.MessageComponent{discordgo.ActionsRow{Components: []discordgo.MessageComponent{
+			discordgo.TextInput{CustomID: textInputID, Label: truncate(label, maxInputLabel), Style: discordgo.TextInputParagraph,
+				Placeholder: truncate(f.Placeholder, maxInputHint), Required: true, MinLength: 1, MaxLength: maxInputText},
+		}}},
+	}
+}
+
+// truncate cuts s to at most n runes, ending with "…" when cut.
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
+}
+
+func joinNonEmpty(sep string, parts ...string) string {
+	var out []string
+	for _, p := range parts {
+		if strings.TrimSpace(p) != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, sep)
+}
+
+func ceilDiv(a, b int) int { return (a + b - 1) / b }
