@@ -1,0 +1,62 @@
+package bot_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/huddlebot/huddlebot/bot"
+	"github.com/huddlebot/huddlebot/store"
+	"github.com/huddlebot/huddlebot/store/storetest"
+)
+
+// FuzzCommandText feeds arbitrary command text to every chat command, as a
+// learner, a super-user and a trainer: nothing panics, and every input gets
+// a reply (a usage hint at least) — never silence.
+func FuzzCommandText(f *testing.F) {
+	for _, s := range []string{
+		"", "help", "join nurse 4west", "join surgeon", "time 25:00", "time 06:45", "tz Mars/Base", "tz America/Chicago",
+		"days fri-mon", "days xyz", "hours 19:00-07:30", "hours 7-19", "pause 400", "pause 3", "resume", "stats",
+		"duty on", "nudges maybe", `poll "Q?" "A" "B" --multi=2 --anonymous --closes 10m`, `poll "unterminated`,
+		"start Shift change", "end", "ask how do I print a label? 555-123-4567", "list", "send sepsis-alert-launch now",
+		"preview secure-chat-launch nurse", "status nope", "cancel", "\x00\xff", strings.Repeat("x", 5000),
+	} {
+		f.Add(s)
+	}
+	e := newSchedEnv(f, storetest.URL(f, store.SQLite), true, tuesday10)
+	ctx := context.Background()
+	ws := e.ws
+	users := []struct {
+		id    string
+		perms string
+	}{{"learner", ""}, {"super", "super_user"}, {"trainer", "trainer"}}
+	for _, u := range users {
+		id, err := e.db.MemberUpsert(ctx, e.db, store.MemberUpsert{WorkspaceID: ws.ID, UserID: u.id, Role: "nurse", Department: "4west"})
+		if err != nil {
+			f.Fatal(err)
+		}
+		if u.perms != "" {
+			if _, err := e.db.ExecContext(ctx, e.db.Rebind(`UPDATE member SET permissions = ? WHERE id = ?`), u.perms, id); err != nil {
+				f.Fatal(err)
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		for _, name := range bot.Commands() {
+			for _, u := range users {
+				rep := e.bot.HandleCommand(ctx, bot.Command{Actor: bot.Actor{Platform: "sandbox", Workspace: "local", UserID: u.id},
+					Channel: "#4west", Name: name, Text: text})
+				if strings.TrimSpace(rep.Text) == "" && rep.Card == nil && rep.Form == nil {
+					t.Fatalf("/%s %q as %s: empty reply", name, text, u.id)
+				}
+				if strings.Contains(rep.Text, "goroutine ") || strings.Contains(rep.Text, "panic") {
+					t.Fatalf("/%s %q: internal detail leaked: %q", name, text, rep.Text)
+				}
+				if !utf8.ValidString(rep.Text) && utf8.ValidString(text) {
+					t.Fatalf("/%s %q: invalid UTF-8 reply", name, text)
+				}
+			}
+		}
+	})
+}
