@@ -109,14 +109,14 @@ type SignalThresholds struct {
 // at least 3 ratings and at most 40% 👍.
 var DefaultSignalThresholds = SignalThresholds{
 	TopicAccuracy:     0.60,
-	TopicMinAnswers:   20,
+	TopicMinAnswers:   30,
 	TopicDrop:         0.15,
-	TrendMinAnswers:   30,
+	TrendMinAnswers:   40,
 	Participation:     0.50,
 	MinMembers:        3,
 	NewHireDays:       30,
 	NewHireGap:        0.15,
-	NewHireMinAnswers: 20,
+	NewHireMinAnswers: 40,
 	MinRatings:        3,
 	HelpfulShare:      0.40,
 }

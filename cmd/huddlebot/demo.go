@@ -450,7 +450,7 @@ func generateDemo(c *lessons.Content, p demoParams) (*store.DemoData, demoPlan, 
 		n := counts[ri]
 		newHires := int(math.Round(float64(n) * 0.07))
 		if r.name == plan.StrugglingRole {
-			newHires = max(newHires, 10)
+			newHires = max(newHires, 12)
 		}
 		newHires = min(newHires, n/3)
 		for k := 0; k < n; k++ {
@@ -540,6 +540,8 @@ func generateDemo(c *lessons.Content, p demoParams) (*store.DemoData, demoPlan, 
 		switch {
 		case disengaged[dp]:
 			dp.respond = 0
+		case dp.newHire:
+			dp.respond = rng.between(0.75, 0.95) // new hires are keen
 		case dp.dept == plan.QuietDepartment && !dp.newHire:
 			dp.respond = rng.between(0.3, 0.6)
 		case rng.chance(0.06) && !dp.newHire:
@@ -616,10 +618,16 @@ func generateDemo(c *lessons.Content, p demoParams) (*store.DemoData, demoPlan, 
 					break
 				}
 			}
-			if l == nil && len(fallingQuizzes) > 0 && !sent.Before(now.Add(-14*24*time.Hour)) && rng.chance(0.15) {
+			if l == nil && len(fallingQuizzes) > 0 && !sent.Before(now.Add(-14*24*time.Hour)) && rng.chance(0.25) {
 				// The falling topic changed recently and went out as a burst.
-				if q := fallingQuizzes[rng.IntN(len(fallingQuizzes))]; q.For(dp.role, dp.dept) {
-					l, reason = q, "burst"
+				var fit []*lessons.Lesson
+				for _, q := range fallingQuizzes {
+					if q.For(dp.role, dp.dept) {
+						fit = append(fit, q)
+					}
+				}
+				if len(fit) > 0 {
+					l, reason = fit[rng.IntN(len(fit))], "burst"
 				}
 			}
 			if l == nil && dp.next < len(dp.order) {
@@ -669,16 +677,16 @@ func generateDemo(c *lessons.Content, p demoParams) (*store.DemoData, demoPlan, 
 			if !responded {
 				continue
 			}
-			rateChance := 0.08
+			rateChance := 0.12
 			if !l.IsQuiz() {
 				rateChance = 0.2
 			}
 			if !rng.chance(rateChance) {
 				continue
 			}
-			upChance := 0.93
+			upChance := 0.96
 			if l.ID == plan.PoorLesson {
-				upChance = 0.2
+				upChance = 0.15
 			}
 			v := -1
 			if rng.chance(upChance) {
