@@ -624,3 +624,68 @@ func TestMapErr(t *testing.T) {
 		t.Errorf("a 500 is retried normally: %v", err)
 	}
 }
+
+// TestDeliver covers the delivery paths one by one against the fake: a
+// cached DM channel, a stale one, channel names, thread replies and edits.
+func TestDeliver(t *testing.T) {
+	t.Parallel()
+	db := storetest.Open(t, store.SQLite)
+	fake := discordfake.New(t)
+	a, err := New(bot.New(db, bot.Config{}, testLogger(t)), Options{Token: discordfake.Token, AppID: testAppID, APIURL: fake.APIURL(), Log: testLogger(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	card := &bot.Card{Title: "💡 Tip", Body: "Use the order set.", Actions: []bot.Action{{ID: "ack:1", Label: "Got it"}}}
+
+	sent, err := a.Deliver(ctx, &bot.Outbound{MessageID: 1, Channel: "dm", UserID: "42", DMChannel: "942", Card: card})
+	if err != nil || sent.Channel != "942" || sent.TS == "" || sent.DMChannel != "942" {
+		t.Fatalf("DM to a cached channel: %+v, %v", sent, err)
+	}
+	if n := len(fake.Calls("POST", "/users/@me/channels")); n != 0 {
+		t.Errorf("a cached DM channel was opened again (%d calls)", n)
+	}
+
+	fake.FailNext("POST", "/channels/555/messages", 404, `{"message": "Unknown Channel", "code": 10003}`, 1)
+	sent, err = a.Deliver(ctx, &bot.Outbound{MessageID: 2, Channel: "dm", UserID: "43", DMChannel: "555", Card: card})
+	if err != nil || sent.Channel != "943" || sent.DMChannel != "943" {
+		t.Fatalf("DM to a stale channel: %+v, %v", sent, err)
+	}
+
+	for i := range 2 {
+		sent, err = a.Deliver(ctx, &bot.Outbound{MessageID: int64(3 + i), Workspace: testGuild, Channel: "#trainers", Card: card})
+		if err != nil || sent.Channel != "1100461931127054420" {
+			t.Fatalf("post to #trainers: %+v, %v", sent, err)
+		}
+	}
+	if n := len(fake.Calls("GET", "/guilds/"+testGuild+"/channels")); n != 1 {
+		t.Errorf("channel list fetched %d times, want once (cached)", n)
+	}
+	if _, err := a.Deliver(ctx, &bot.Outbound{MessageID: 5, Workspace: testGuild, Channel: "#nowhere", Card: card}); err == nil {
+		t.Error("an unknown channel name must fail")
+	}
+
+	sent, err = a.Deliver(ctx, &bot.Outbound{MessageID: 6, Workspace: testGuild, Channel: testChannel, ThreadTS: "777", Card: card})
+	if err != nil {
+		t.Fatal(err)
+	}
+	posts := fake.Calls("POST", "/channels/"+testChannel+"/messages")
+	if len(posts) != 1 || !strings.Contains(string(posts[0].Body), `"message_reference":{"message_id":"777"`) {
+		t.Errorf("thread reply without a message reference: %s", fake.Dump())
+	}
+
+	up, err := a.Deliver(ctx, &bot.Outbound{MessageID: 6, Revision: 2, Channel: testChannel, PlatformCh: testChannel, PlatformTS: sent.TS,
+		Card: &bot.Card{Body: "<@42> thanks!"}})
+	if err != nil || up.TS != sent.TS {
+		t.Fatalf("edit: %+v, %v", up, err)
+	}
+	edits := fake.Calls("PATCH", "/channels/"+testChannel+"/messages/"+sent.TS)
+	if len(edits) != 1 || !strings.Contains(string(edits[0].Body), `"embeds":[]`) || !strings.Contains(string(edits[0].Body), `"components":[]`) {
+		t.Errorf("an edit to plain text must clear the embed and buttons: %s", fake.Dump())
+	}
+
+	fake.FailNext("POST", "/channels/"+testChannel+"/messages", 403, `{"message": "Missing Access", "code": 50001}`, 1)
+	if _, err := a.Deliver(ctx, &bot.Outbound{MessageID: 7, Workspace: testGuild, Channel: testChannel, Card: card}); err == nil || errors.Is(err, bot.ErrUnreachable) {
+		t.Errorf("a channel we may not post in: %v (retried, not a member problem)", err)
+	}
+}
