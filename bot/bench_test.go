@@ -68,4 +68,48 @@ func BenchmarkEnqueueDay(b *testing.B) {
 	}
 }
 
+// BenchmarkEnqueueTick measures the best case of the same path: every
+// member due in one scheduler tick (one time zone, everyone at 08:30).
+func BenchmarkEnqueueTick(b *testing.B) {
+	for _, tc := range []struct {
+		backend store.Backend
+		members int
+	}{{store.Postgres, 100_000}, {store.SQLite, 20_000}} {
+		b.Run(fmt.Sprintf("%s/%dk", tc.backend, tc.members/1000), func(b *testing.B) {
+			var total time.Duration
+			var prompts int
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				at := time.Date(2026, 11, 24, 8, 30, 0, 0, time.UTC)
+				e := newSchedEnv(b, storetest.URL(b, tc.backend), true, at)
+				ctx := context.Background()
+				ms := make([]store.MemberUpsert, tc.members)
+				for j := range ms {
+					ms[j] = store.MemberUpsert{WorkspaceID: e.ws.ID, UserID: fmt.Sprintf("u%06d", j),
+						Role: []string{"physician", "nurse", "ma", "front_desk", "billing"}[j%5]}
+				}
+				if _, err := e.db.MemberInsertMany(ctx, e.db, ms); err != nil {
+					b.Fatal(err)
+				}
+				if err := e.db.MemberSetAllDue(ctx, e.ws.ID, at); err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+				t0 := time.Now()
+				if err := e.bot.Tick(ctx, at); err != nil {
+					b.Fatal(err)
+				}
+				total += time.Since(t0)
+				b.StopTimer()
+				n := e.count(b, `SELECT COUNT(*) FROM delivery`)
+				if n != tc.members {
+					b.Fatalf("%d prompts for %d members", n, tc.members)
+				}
+				prompts += n
+			}
+			b.ReportMetric(float64(prompts)/total.Seconds(), "prompts/s")
+		})
+	}
+}
+
 var _ = bot.SendArgs{}
