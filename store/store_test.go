@@ -305,3 +305,28 @@ func TestConflictMapped(t *testing.T) {
 		}
 	})
 }
+
+func TestEventPrune(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		old := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+		db.Now = func() time.Time { return old }
+		if _, err := db.EventSeen(ctx, "slack", "Ev-old"); err != nil {
+			t.Fatal(err)
+		}
+		db.Now = time.Now
+		if _, err := db.EventSeen(ctx, "slack", "Ev-new"); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.EventPrune(ctx, time.Now().Add(-24*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if seen, _ := db.EventSeen(ctx, "slack", "Ev-new"); !seen {
+			t.Error("recent event forgotten")
+		}
+		if seen, _ := db.EventSeen(ctx, "slack", "Ev-old"); seen {
+			t.Error("old event kept")
+		}
+	})
+}

@@ -1,0 +1,19 @@
+package bot
+
+import (
+	"context"
+	"time"
+)
+
+func init() { registerTicker("maintenance", (*Bot).maintain) }
+
+// eventKeep is how long handled platform event ids are remembered for
+// redelivery dedupe: far longer than any platform retries (Slack retries for
+// minutes, Discord interactions expire after 15 minutes).
+const eventKeep = 7 * 24 * time.Hour
+
+// maintain forgets old processed-event ids. It is cheap and idempotent, so
+// it runs on every tick.
+func (b *Bot) maintain(ctx context.Context, now time.Time) error {
+	return b.DB.EventPrune(ctx, now.Add(-eventKeep))
+}
