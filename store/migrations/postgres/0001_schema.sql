@@ -131,8 +131,8 @@ CREATE TABLE delivery (
 CREATE INDEX delivery_member ON delivery (member_id, created_at);
 -- At most one scheduled prompt per member and shift day, whatever the number of schedulers.
 CREATE UNIQUE INDEX delivery_one_scheduled ON delivery (member_id, shift_date) WHERE scheduled;
-CREATE INDEX delivery_open ON delivery (status, sent_at);
-CREATE INDEX delivery_burst ON delivery (burst_id);
+CREATE INDEX delivery_open ON delivery (sent_at) WHERE status = 'sent';
+CREATE INDEX delivery_burst ON delivery (burst_id) WHERE burst_id IS NOT NULL;
 
 -- The first answer to a delivery counts; the unique delivery_id enforces it.
 CREATE TABLE answer (
