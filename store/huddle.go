@@ -257,6 +257,7 @@ type HuddleFilter struct {
 	WorkspaceID int64     // 0 = all
 	Channel     string    // "" = all
 	Since       time.Time // zero = all time; started at or after
+	Department  string    // "" = all; else only huddles whose host is in it
 	Limit       int       // 0 = no limit
 }
 
@@ -271,6 +272,9 @@ func (s *DB) HuddleList(ctx context.Context, q Queryer, f HuddleFilter) ([]*hudd
 	}
 	if !f.Since.IsZero() {
 		where, args = append(where, "h.started_at >= ?"), append(args, f.Since.UnixMilli())
+	}
+	if f.Department != "" {
+		where, args = append(where, "m.department = ?"), append(args, f.Department)
 	}
 	query := `SELECT ` + huddleCols + huddleFrom + `WHERE ` + strings.Join(where, " AND ") + ` ORDER BY h.started_at DESC, h.id DESC`
 	if f.Limit > 0 {
@@ -780,4 +784,15 @@ func (s *DB) HuddleRatingGet(ctx context.Context, q Queryer, huddleID int64) (av
 		return 0, 0, fmt.Errorf("ratings of huddle %d: %w", huddleID, s.mapErr(err))
 	}
 	return r.Avg.Float64, r.N, nil
+}
+
+// HuddleQuestionCountWaiting counts a series' unanswered questions: the ones
+// that will carry over into its next huddle.
+func (s *DB) HuddleQuestionCountWaiting(ctx context.Context, q Queryer, seriesID int64) (int, error) {
+	var n int
+	err := q.GetContext(ctx, &n, s.Rebind(`SELECT COUNT(*) FROM huddle_question WHERE series_id = ? AND status IN ('open', 'deferred')`), seriesID)
+	if err != nil {
+		return 0, fmt.Errorf("count waiting questions of series %d: %w", seriesID, s.mapErr(err))
+	}
+	return n, nil
 }

@@ -1,0 +1,1292 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/huddlebot/huddlebot/huddles"
+	"github.com/huddlebot/huddlebot/lessons"
+	"github.com/huddlebot/huddlebot/redact"
+	"github.com/huddlebot/huddlebot/store"
+)
+
+// Tech huddles: /huddle and the buttons on huddle, poll and question cards.
+// The decisions live in package huddles; this file loads state, locks it,
+// applies the decision and posts or edits cards in the same transaction.
+//
+// Action ids:
+//
+//	vote:POLL:N       vote for option N (a select sends vote:POLL=N)
+//	poll:POLL:VERB    host: close, reopen, extend, anon, attr, who
+//	plus1:Q           +1 a parking-lot question
+//	hq:Q:STATUS       host: answered, deferred, open, escalate
+//	hrate:HUDDLE:N    the end-of-huddle 1–5 rating
+//	hstart:SERIES     host: start a recurring huddle from its reminder
+func init() {
+	registerCommand("huddle", (*Bot).huddleCommand)
+	registerAction("vote", (*Bot).voteClick)
+	registerAction("poll", (*Bot).pollClick)
+	registerAction("plus1", (*Bot).plusOneClick)
+	registerAction("hq", (*Bot).questionClick)
+	registerAction("hrate", (*Bot).huddleRateClick)
+	registerAction("hstart", (*Bot).huddleStartClick)
+	registerTicker("huddles", (*Bot).TickHuddles)
+}
+
+// pollExtend is how much the host's Extend button adds.
+const pollExtend = 5 * time.Minute
+
+func (b *Bot) huddleCommand(ctx context.Context, r *Req, text string) (Reply, error) {
+	cmd, err := huddles.ParseCommand(text)
+	var ue *huddles.UsageError
+	if errors.As(err, &ue) {
+		return Reply{Text: ue.Error()}, nil
+	}
+	if err != nil {
+		return Reply{}, err
+	}
+	if cmd.Verb == huddles.VerbHelp {
+		return Reply{Text: huddles.Help}, nil
+	}
+	if r.Channel == "" || r.Channel == "dm" {
+		return Reply{Text: "Huddles happen in a channel: run `/huddle` in your unit's channel (for example #4west)."}, nil
+	}
+	switch cmd.Verb {
+	case huddles.VerbStatus:
+		return b.huddleStatus(ctx, r)
+	case huddles.VerbStart:
+		if err := requirePermission(r.Member, lessons.PermSuperUser, "host huddles"); err != nil {
+			return Reply{}, err
+		}
+		series, err := b.DB.HuddleSeriesList(ctx, b.DB, r.Workspace.ID, r.Channel)
+		if err != nil {
+			return Reply{}, err
+		}
+		s := huddles.MatchSeries(series, cmd.Title, b.Now())
+		if cmd.Title == "" && s == nil {
+			return Reply{Text: (&huddles.UsageError{Usage: huddles.UsageStart, Problem: "give the huddle a title"}).Error()}, nil
+		}
+		return b.startHuddle(ctx, r, r.Channel, cmd.Title, s)
+	case huddles.VerbEnd:
+		return b.endHuddle(ctx, r)
+	case huddles.VerbAgenda:
+		return b.setAgenda(ctx, r, cmd.Agenda)
+	case huddles.VerbSchedule:
+		return b.scheduleHuddle(ctx, r, cmd.Schedule)
+	case huddles.VerbScheduleList:
+		return b.listSchedules(ctx, r)
+	case huddles.VerbScheduleCancel:
+		return b.cancelSchedule(ctx, r, cmd.SeriesID)
+	case huddles.VerbPoll:
+		return b.createPoll(ctx, r, cmd.Poll)
+	case huddles.VerbAsk:
+		return b.askParkingLot(ctx, r, cmd.Ask)
+	}
+	return Reply{Text: huddles.Help}, nil
+}
+
+// openHuddle returns the channel's open huddle, or a user error saying
+// there is none.
+func (b *Bot) openHuddle(ctx context.Context, r *Req, hint string) (*huddles.Huddle, error) {
+	h, err := b.DB.HuddleOpenIn(ctx, b.DB, r.Workspace.ID, r.Channel)
+	if store.IsNotFound(err) {
+		return nil, userErr("There is no huddle running in %s. %s", r.Channel, hint)
+	}
+	return h, err
+}
+
+// refuseUnlessHost returns a clear refusal when m may not manage h.
+func refuseUnlessHost(h *huddles.Huddle, m *lessons.Member, what string) error {
+	if huddles.MayManage(h, m) {
+		return nil
+	}
+	return userErr("Only the huddle's host (%s) or a trainer can %s. Nothing changed.", nameOr(h.HostName, "the host"), what)
+}
+
+func nameOr(name, fallback string) string {
+	if name == "" {
+		return fallback
+	}
+	return name
+}
+
+// clean redacts identifiers from text a person typed and collects what
+// kinds were removed.
+type cleaner struct{ kinds []string }
+
+func (c *cleaner) text(s string) string {
+	out, kinds := redact.Text(s)
+	for _, k := range kinds {
+		if !slices.Contains(c.kinds, k) {
+			c.kinds = append(c.kinds, k)
+		}
+	}
+	return out
+}
+
+func (c *cleaner) notice() string {
+	slices.Sort(c.kinds)
+	if n := redact.Notice(c.kinds); n != "" {
+		return " " + n
+	}
+	return ""
+}
+
+func localTime(t time.Time, loc *time.Location) string {
+	if loc == nil {
+		loc = time.UTC
+	}
+	return t.In(loc).Format("15:04 MST")
+}
+
+// ---- Start, agenda, end ---------------------------------------------------
+
+func huddleCard(h *huddles.Huddle, loc *time.Location) *Card {
+	c := &Card{Title: "🗣 Tech huddle: " + h.Title}
+	if h.Agenda != "" {
+		c.Body = "*Agenda*\n" + h.Agenda
+	}
+	c.Fields = []Field{{Label: "Host", Value: nameOr(h.HostName, "—")}, {Label: "Started", Value: localTime(h.StartedAt, loc)}}
+	if h.Open() {
+		c.Context = "Ask the parking lot: /huddle ask TEXT (add --anonymous to leave your name off) · " +
+			"polls appear below · the summary is posted in this thread when the huddle ends"
+	} else {
+		c.Title = "🗣 Tech huddle (ended): " + h.Title
+		c.Fields = append(c.Fields, Field{Label: "Ended", Value: localTime(h.EndedAt, loc)})
+		c.Context = "The summary is in this thread."
+	}
+	return c
+}
+
+// startHuddle opens a huddle in channel, as part of series s when it is not
+// nil, and carries the series' unanswered questions over into it.
+func (b *Bot) startHuddle(ctx context.Context, r *Req, channel, title string, s *huddles.Series) (Reply, error) {
+	var cl cleaner
+	agenda := ""
+	var seriesID int64
+	if s != nil {
+		seriesID, agenda = s.ID, s.Agenda
+		if title == "" {
+			title = s.Title
+		}
+	}
+	title = cl.text(title)
+	now := b.Now()
+	var carried int
+	err := b.DB.Tx(ctx, func(tx *store.Tx) error {
+		id, err := b.DB.HuddleCreate(ctx, tx, store.HuddleNew{WorkspaceID: r.Workspace.ID, SeriesID: seriesID, Channel: channel,
+			HostID: r.Member.ID, Title: title, Agenda: agenda, StartedAt: now})
+		if err != nil {
+			return err
+		}
+		h, err := b.DB.HuddleGet(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		msg, err := b.post(ctx, tx, post{WorkspaceID: r.Workspace.ID, Channel: channel, Card: huddleCard(h, r.Member.Schedule.Location)})
+		if err != nil {
+			return err
+		}
+		if err := b.DB.HuddleSetMessage(ctx, tx, id, msg); err != nil {
+			return err
+		}
+		if seriesID != 0 {
+			ids, err := b.DB.HuddleQuestionCarryOver(ctx, tx, seriesID, id)
+			if err != nil {
+				return err
+			}
+			carried = len(ids)
+			for _, qid := range ids {
+				q, err := b.DB.HuddleQuestionGet(ctx, tx, qid)
+				if err != nil {
+					return err
+				}
+				qm, err := b.post(ctx, tx, post{WorkspaceID: r.Workspace.ID, Channel: channel, Card: questionCard(q, h)})
+				if err != nil {
+					return err
+				}
+				if err := b.DB.HuddleQuestionSetMessage(ctx, tx, qid, qm); err != nil {
+					return err
+				}
+			}
+		}
+		return b.DB.Audit(ctx, tx, r.Workspace.ID, r.Member.ID, "huddle.start", strconv.FormatInt(id, 10), channel)
+	})
+	if store.IsConflict(err) {
+		if h, gerr := b.DB.HuddleOpenIn(ctx, b.DB, r.Workspace.ID, channel); gerr == nil {
+			return Reply{Text: fmt.Sprintf("A huddle is already running in %s: “%s”, hosted by %s. It has to end (/huddle end) before another starts.",
+				channel, h.Title, nameOr(h.HostName, "someone"))}, nil
+		}
+		return Reply{Text: "A huddle is already running in " + channel + "."}, nil
+	}
+	if err != nil {
+		return Reply{}, err
+	}
+	msg := fmt.Sprintf("🗣 Huddle “%s” started in %s. Run polls with `/huddle poll \"Question\" \"Option\" \"Option\"` "+
+		"or `/huddle rate \"Question\"`; people add questions with `/huddle ask`; `/huddle end` posts the summary.", title, channel)
+	if s != nil {
+		msg += fmt.Sprintf(" Part of the recurring huddle #%d.", s.ID)
+	}
+	if carried > 0 {
+		msg += fmt.Sprintf(" %d unanswered question(s) carried over from last time.", carried)
+	}
+	return Reply{Text: msg + cl.notice()}, nil
+}
+
+func (b *Bot) setAgenda(ctx context.Context, r *Req, agenda string) (Reply, error) {
+	h, err := b.openHuddle(ctx, r, "Start one with /huddle start TITLE.")
+	if err != nil {
+		return Reply{}, err
+	}
+	if err := refuseUnlessHost(h, r.Member, "set the agenda"); err != nil {
+		return Reply{}, err
+	}
+	var cl cleaner
+	agenda = cl.text(agenda)
+	err = b.DB.Tx(ctx, func(tx *store.Tx) error {
+		if ok, err := b.DB.HuddleSetAgenda(ctx, tx, h.ID, agenda); err != nil || !ok {
+			if err == nil {
+				err = userErr("That huddle has just ended.")
+			}
+			return err
+		}
+		h.Agenda = agenda
+		if h.MessageID == 0 {
+			return nil
+		}
+		return b.update(ctx, tx, h.MessageID, huddleCard(h, b.hostLocation(ctx, tx, h.HostID)))
+	})
+	if err != nil {
+		return Reply{}, err
+	}
+	return Reply{Text: "Agenda updated on the huddle card." + cl.notice()}, nil
+}
+
+func (b *Bot) hostLocation(ctx context.Context, q store.Queryer, memberID int64) *time.Location {
+	if m, err := b.DB.MemberGet(ctx, q, memberID); err == nil && m.Schedule.Location != nil {
+		return m.Schedule.Location
+	}
+	return time.UTC
+}
+
+func (b *Bot) endHuddle(ctx context.Context, r *Req) (Reply, error) {
+	h, err := b.openHuddle(ctx, r, "")
+	if err != nil {
+		return Reply{}, err
+	}
+	if err := refuseUnlessHost(h, r.Member, "end this huddle"); err != nil {
+		return Reply{}, err
+	}
+	now := b.Now()
+	var wakes []pollWake
+	err = b.DB.Tx(ctx, func(tx *store.Tx) error {
+		h, err := b.DB.HuddleLock(ctx, tx, h.ID)
+		if err != nil {
+			return err
+		}
+		if ok, err := b.DB.HuddleEnd(ctx, tx, h.ID, now); err != nil || !ok {
+			if err == nil {
+				err = userErr("This huddle has already ended.")
+			}
+			return err
+		}
+		h.EndedAt = now
+		polls, err := b.DB.PollListByHuddle(ctx, tx, h.ID)
+		if err != nil {
+			return err
+		}
+		// Every poll closes with the huddle, so the summary's counts are final.
+		for _, p := range polls {
+			p, err := b.DB.PollLock(ctx, tx, p.ID)
+			if err != nil {
+				return err
+			}
+			if p.ClosedAt.IsZero() {
+				p.ClosedAt = now
+				if !p.ClosesAt.IsZero() && p.ClosesAt.Before(now) {
+					p.ClosedAt = p.ClosesAt
+				}
+				p.Dirty = true
+			}
+			w, err := b.renderPoll(ctx, tx, p, now)
+			if err != nil {
+				return err
+			}
+			wakes = append(wakes, w...)
+		}
+		in, err := b.summaryInput(ctx, tx, h)
+		if err != nil {
+			return err
+		}
+		loc := b.hostLocation(ctx, tx, h.HostID)
+		in.Location = loc
+		card := &Card{Title: "📋 Huddle summary: " + h.Title, Body: huddles.Summary(in),
+			Question: "How useful was this huddle?", Context: "Tap 1 (not useful) to 5 (very useful) — your rating goes to the training team."}
+		for i := 1; i <= 5; i++ {
+			card.Actions = append(card.Actions, Action{ID: fmt.Sprintf("hrate:%d:%d", h.ID, i), Label: strconv.Itoa(i)})
+		}
+		sum, err := b.post(ctx, tx, post{WorkspaceID: h.WorkspaceID, Channel: h.Channel, ThreadOf: h.MessageID, Card: card})
+		if err != nil {
+			return err
+		}
+		if err := b.DB.HuddleSetSummary(ctx, tx, h.ID, sum); err != nil {
+			return err
+		}
+		if h.MessageID != 0 {
+			if err := b.update(ctx, tx, h.MessageID, huddleCard(h, loc)); err != nil {
+				return err
+			}
+		}
+		return b.DB.Audit(ctx, tx, h.WorkspaceID, r.Member.ID, "huddle.end", strconv.FormatInt(h.ID, 10), h.Channel)
+	})
+	if err != nil {
+		return Reply{}, err
+	}
+	b.wake(wakes)
+	return Reply{Text: "Huddle ended. The summary is posted in the thread of the huddle's first message; nothing was deleted."}, nil
+}
+
+// summaryInput gathers what the summary shows. Attendance names only people
+// who took part under their own name; people who only voted anonymously are
+// counted (per anonymous poll: its voters who are not attendees, which the
+// bot can tell only by recomputing the attendees' keyed hashes) but never
+// named.
+func (b *Bot) summaryInput(ctx context.Context, q store.Queryer, h *huddles.Huddle) (huddles.SummaryInput, error) {
+	in := huddles.SummaryInput{Huddle: h}
+	var err error
+	if in.Attendees, err = b.DB.HuddleAttendeeList(ctx, q, h.ID); err != nil {
+		return in, err
+	}
+	polls, err := b.DB.PollListByHuddle(ctx, q, h.ID)
+	if err != nil {
+		return in, err
+	}
+	for _, p := range polls {
+		t, err := b.DB.PollTally(ctx, q, p)
+		if err != nil {
+			return in, err
+		}
+		in.Polls = append(in.Polls, huddles.PollResult{Poll: p, Tally: t})
+		if p.Anonymous && t.Voters > 0 {
+			n, err := b.DB.PollVotersAmong(ctx, q, p.ID, b.voters(p, in.Attendees))
+			if err != nil {
+				return in, err
+			}
+			in.AnonymousOnly = max(in.AnonymousOnly, t.Voters-n)
+		}
+	}
+	in.Questions, err = b.DB.HuddleQuestionList(ctx, q, h.ID)
+	return in, err
+}
+
+// voters turns attendees into the voters of poll p: members, or the keyed
+// hashes an anonymous poll stores.
+func (b *Bot) voters(p *huddles.Poll, as []huddles.Attendee) []store.Voter {
+	out := make([]store.Voter, len(as))
+	for i, a := range as {
+		out[i] = b.voter(p, a.MemberID)
+	}
+	return out
+}
+
+func (b *Bot) voter(p *huddles.Poll, memberID int64) store.Voter {
+	if p.Anonymous {
+		return store.Voter{Hash: huddles.VoterHash(b.Config.VoteKey, p.ID, memberID)}
+	}
+	return store.Voter{MemberID: memberID}
+}
+
+func (b *Bot) huddleStatus(ctx context.Context, r *Req) (Reply, error) {
+	var lines []string
+	h, err := b.DB.HuddleOpenIn(ctx, b.DB, r.Workspace.ID, r.Channel)
+	switch {
+	case store.IsNotFound(err):
+		lines = append(lines, "No huddle is running in "+r.Channel+".")
+	case err != nil:
+		return Reply{}, err
+	default:
+		in, err := b.summaryInput(ctx, b.DB, h)
+		if err != nil {
+			return Reply{}, err
+		}
+		open := 0
+		for _, q := range in.Questions {
+			if q.Status.CarriesOver() {
+				open++
+			}
+		}
+		lines = append(lines, fmt.Sprintf("🗣 “%s” is running in %s, hosted by %s since %s: %d poll(s), %d open question(s). %s",
+			h.Title, r.Channel, nameOr(h.HostName, "someone"), localTime(h.StartedAt, r.Member.Schedule.Location),
+			len(in.Polls), open, in.Attendance()))
+	}
+	series, err := b.DB.HuddleSeriesList(ctx, b.DB, r.Workspace.ID, r.Channel)
+	if err != nil {
+		return Reply{}, err
+	}
+	for _, s := range series {
+		lines = append(lines, b.seriesLine(s))
+	}
+	return Reply{Text: strings.Join(lines, "\n")}, nil
+}
+
+// ---- Schedules --------------------------------------------------------------
+
+func (b *Bot) seriesLine(s *huddles.Series) string {
+	line := fmt.Sprintf("📅 #%d “%s” — %s, host %s", s.ID, s.Title, s.Describe(), nameOr(s.HostName, "—"))
+	if next := s.Next(b.Now()); !next.IsZero() {
+		line += ", next " + next.In(s.Location).Format("Mon 2 Jan 15:04 MST")
+	}
+	if s.RemindMinutes > 0 {
+		line += fmt.Sprintf(", reminder %d min before", s.RemindMinutes)
+	}
+	return line
+}
+
+func (b *Bot) scheduleHuddle(ctx context.Context, r *Req, spec huddles.ScheduleSpec) (Reply, error) {
+	if err := requirePermission(r.Member, lessons.PermSuperUser, "schedule huddles"); err != nil {
+		return Reply{}, err
+	}
+	var cl cleaner
+	title := cl.text(spec.Title)
+	loc := r.Member.Schedule.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	var s *huddles.Series
+	err := b.DB.Tx(ctx, func(tx *store.Tx) error {
+		id, err := b.DB.HuddleSeriesCreate(ctx, tx, store.HuddleSeriesNew{WorkspaceID: r.Workspace.ID, Channel: r.Channel,
+			HostID: r.Member.ID, Title: title, Days: spec.Days, At: spec.At, TimeZone: loc.String(), RemindMinutes: spec.RemindMinutes})
+		if err != nil {
+			return err
+		}
+		if s, err = b.DB.HuddleSeriesGet(ctx, tx, id); err != nil {
+			return err
+		}
+		_, err = b.post(ctx, tx, post{WorkspaceID: r.Workspace.ID, Channel: r.Channel, Card: &Card{
+			Title: "📅 Recurring huddle: " + title,
+			Body:  fmt.Sprintf("%s, hosted by %s. Unanswered parking-lot questions carry over from one huddle to the next.", s.Describe(), nameOr(s.HostName, "—")),
+		}})
+		if err != nil {
+			return err
+		}
+		return b.DB.Audit(ctx, tx, r.Workspace.ID, r.Member.ID, "huddle.schedule", strconv.FormatInt(id, 10), r.Channel)
+	})
+	if err != nil {
+		return Reply{}, err
+	}
+	msg := "Scheduled. " + b.seriesLine(s) + ". When it's time, start it with `/huddle start` (or the button on the reminder)."
+	if r.Member.TimeZone == "" {
+		msg += " (That is the workspace time zone; set yours with `/learn tz Area/City` before scheduling if it differs.)"
+	}
+	return Reply{Text: msg + cl.notice()}, nil
+}
+
+func (b *Bot) listSchedules(ctx context.Context, r *Req) (Reply, error) {
+	series, err := b.DB.HuddleSeriesList(ctx, b.DB, r.Workspace.ID, r.Channel)
+	if err != nil {
+		return Reply{}, err
+	}
+	if len(series) == 0 {
+		return Reply{Text: "No recurring huddles in " + r.Channel + ". Schedule one with `/huddle schedule tue,thu 07:45 TITLE`."}, nil
+	}
+	lines := []string{"Recurring huddles in " + r.Channel + ":"}
+	for _, s := range series {
+		lines = append(lines, b.seriesLine(s))
+	}
+	return Reply{Text: strings.Join(lines, "\n")}, nil
+}
+
+func (b *Bot) cancelSchedule(ctx context.Context, r *Req, id int64) (Reply, error) {
+	s, err := b.DB.HuddleSeriesGet(ctx, b.DB, id)
+	if store.IsNotFound(err) || (err == nil && s.WorkspaceID != r.Workspace.ID) {
+		return Reply{Text: fmt.Sprintf("There is no recurring huddle #%d. See `/huddle schedule list`.", id)}, nil
+	}
+	if err != nil {
+		return Reply{}, err
+	}
+	if r.Member.ID != s.HostID && !r.Member.Has(lessons.PermTrainer) {
+		return Reply{}, userErr("Only its host (%s) or a trainer can cancel recurring huddle #%d. Nothing changed.", nameOr(s.HostName, "—"), id)
+	}
+	var ok bool
+	err = b.DB.Tx(ctx, func(tx *store.Tx) error {
+		if ok, err = b.DB.HuddleSeriesCancel(ctx, tx, id); err != nil || !ok {
+			return err
+		}
+		return b.DB.Audit(ctx, tx, r.Workspace.ID, r.Member.ID, "huddle.unschedule", strconv.FormatInt(id, 10), s.Channel)
+	})
+	if err != nil {
+		return Reply{}, err
+	}
+	if !ok {
+		return Reply{Text: fmt.Sprintf("Recurring huddle #%d was already cancelled.", id)}, nil
+	}
+	return Reply{Text: fmt.Sprintf("Cancelled recurring huddle #%d “%s”. No more reminders; its past huddles are kept.", id, s.Title)}, nil
+}
+
+func (b *Bot) huddleStartClick(ctx context.Context, r *Req, args []string, _ string) (Reply, error) {
+	sid, ok := parseID(args, 0)
+	if !ok {
+		return Reply{}, errStale
+	}
+	s, err := b.DB.HuddleSeriesGet(ctx, b.DB, sid)
+	if store.IsNotFound(err) || (err == nil && (s.WorkspaceID != r.Workspace.ID || !s.Active)) {
+		return Reply{Text: "That recurring huddle was cancelled."}, nil
+	}
+	if err != nil {
+		return Reply{}, err
+	}
+	if r.Member.ID != s.HostID && !r.Member.Has(lessons.PermTrainer) {
+		return Reply{}, userErr("Only the huddle's host (%s) or a trainer can start it. Nothing changed.", nameOr(s.HostName, "—"))
+	}
+	return b.startHuddle(ctx, r, s.Channel, "", s)
+}
+
+// ---- Polls --------------------------------------------------------------------
+
+func (b *Bot) createPoll(ctx context.Context, r *Req, spec huddles.PollSpec) (Reply, error) {
+	h, err := b.openHuddle(ctx, r, "Polls run inside a huddle: start one with /huddle start TITLE.")
+	if err != nil {
+		return Reply{}, err
+	}
+	if err := refuseUnlessHost(h, r.Member, "run polls in this huddle"); err != nil {
+		return Reply{}, err
+	}
+	if spec.Anonymous && len(b.Config.VoteKey) == 0 {
+		return Reply{}, userErr("Anonymous polls are off: this server has no vote key (set HUDDLEBOT_SECRET). Nothing was posted.")
+	}
+	var cl cleaner
+	question := cl.text(spec.Question)
+	opts := make([]string, len(spec.Options))
+	for i, o := range spec.Options {
+		opts[i] = cl.text(o)
+	}
+	now := b.Now()
+	var closes time.Time
+	if spec.Closes > 0 {
+		closes = now.Add(spec.Closes)
+	}
+	var pid int64
+	err = b.DB.Tx(ctx, func(tx *store.Tx) error {
+		if _, err := b.DB.HuddleLock(ctx, tx, h.ID); err != nil {
+			return err
+		}
+		pid, err = b.DB.PollCreate(ctx, tx, store.PollNew{WorkspaceID: h.WorkspaceID, HuddleID: h.ID, Channel: h.Channel,
+			CreatorID: r.Member.ID, Question: question, Options: opts, Kind: spec.Kind, MaxChoices: spec.MaxChoices,
+			Anonymous: spec.Anonymous, Hidden: spec.Hidden, ClosesAt: closes, CreatedAt: now})
+		if err != nil {
+			return err
+		}
+		p, err := b.DB.PollGet(ctx, tx, pid)
+		if err != nil {
+			return err
+		}
+		card, err := b.pollCard(ctx, tx, p, now)
+		if err != nil {
+			return err
+		}
+		msg, err := b.post(ctx, tx, post{WorkspaceID: h.WorkspaceID, Channel: h.Channel, Card: card})
+		if err != nil {
+			return err
+		}
+		return b.DB.PollSetMessage(ctx, tx, pid, msg)
+	})
+	if err != nil {
+		return Reply{}, err
+	}
+	if !closes.IsZero() {
+		b.wake([]pollWake{{pid, closes}})
+	}
+	who := "Votes are visible to you as the host."
+	if spec.Anonymous {
+		who = "It is anonymous: nobody, not even you, can see who voted."
+	}
+	return Reply{Text: "📊 Poll posted. " + who + cl.notice()}, nil
+}
+
+// pollCard renders a poll: its question, vote buttons (or a menu for more
+// than MaxButtons options) while open, the tally when results are visible,
+// who can see what, and the host's buttons.
+func (b *Bot) pollCard(ctx context.Context, q store.Queryer, p *huddles.Poll, now time.Time) (*Card, error) {
+	t, err := b.DB.PollTally(ctx, q, p)
+	if err != nil {
+		return nil, err
+	}
+	h, err := b.DB.HuddleGet(ctx, q, p.HuddleID)
+	if err != nil {
+		return nil, err
+	}
+	loc := b.hostLocation(ctx, q, p.CreatorID)
+	c := &Card{Title: "📊 " + p.Question}
+	if p.Kind == huddles.KindRating {
+		c.Title = "⭐ " + p.Question
+	}
+	closed := p.Closed(now)
+	if !closed {
+		if len(p.Options) <= huddles.MaxButtons {
+			for i, o := range p.Options {
+				c.Choices = append(c.Choices, Action{ID: fmt.Sprintf("vote:%d:%d", p.ID, i+1), Label: o})
+			}
+		} else {
+			sel := &Select{ID: fmt.Sprintf("vote:%d", p.ID), Placeholder: "Choose an option…"}
+			for i, o := range p.Options {
+				sel.Options = append(sel.Options, Option{Label: o, Value: strconv.Itoa(i + 1)})
+			}
+			c.Select = sel
+		}
+	}
+	if p.ResultsVisible(now) {
+		c.Body = p.Results(t)
+	} else {
+		c.Body = "Results are hidden until the poll closes."
+	}
+	status := "🗳 Open — " + t.Headline()
+	if closed {
+		status = "🔒 Closed — " + t.Headline()
+	} else if !p.ClosesAt.IsZero() {
+		status += " · closes at " + localTime(p.ClosesAt, loc)
+	}
+	c.Result = status
+	c.Context = p.Visibility() + " " + p.HowToVote()
+	// Host controls; anyone else who taps them is told no.
+	if h.Open() {
+		if closed {
+			c.Actions = append(c.Actions, Action{ID: fmt.Sprintf("poll:%d:reopen", p.ID), Label: "Reopen (host)"},
+				Action{ID: fmt.Sprintf("poll:%d:extend", p.ID), Label: "Reopen 5 min (host)"})
+		} else {
+			c.Actions = append(c.Actions, Action{ID: fmt.Sprintf("poll:%d:close", p.ID), Label: "Close (host)", Style: "danger"})
+			if !p.ClosesAt.IsZero() {
+				c.Actions = append(c.Actions, Action{ID: fmt.Sprintf("poll:%d:extend", p.ID), Label: "+5 min (host)"})
+			}
+			if t.Votes == 0 {
+				if p.Anonymous {
+					c.Actions = append(c.Actions, Action{ID: fmt.Sprintf("poll:%d:attr", p.ID), Label: "Make attributed (host)"})
+				} else {
+					c.Actions = append(c.Actions, Action{ID: fmt.Sprintf("poll:%d:anon", p.ID), Label: "Make anonymous (host)"})
+				}
+			}
+		}
+	}
+	if !p.Anonymous {
+		c.Actions = append(c.Actions, Action{ID: fmt.Sprintf("poll:%d:who", p.ID), Label: "Who voted (host)"})
+	}
+	return c, nil
+}
+
+// pollWake asks for a poll to be looked at again at a time: a coalesced
+// render that is not due yet, or a closing time.
+type pollWake struct {
+	poll int64
+	at   time.Time
+}
+
+// renderPoll re-renders a dirty poll's card if the coalescing rule allows it
+// now, and saves the poll. It returns when to look again if a render is
+// still owed. Call it under PollLock.
+func (b *Bot) renderPoll(ctx context.Context, tx *store.Tx, p *huddles.Poll, now time.Time) ([]pollWake, error) {
+	var wakes []pollWake
+	if p.Dirty {
+		due, at := huddles.RenderDue(p.RenderedAt, now, b.Config.PollRenderEvery)
+		switch {
+		case p.MessageID == 0:
+			p.Dirty = false
+		case due:
+			card, err := b.pollCard(ctx, tx, p, now)
+			if err != nil {
+				return nil, err
+			}
+			if err := b.update(ctx, tx, p.MessageID, card); err != nil {
+				return nil, err
+			}
+			p.Dirty, p.RenderedAt = false, now
+		default:
+			wakes = append(wakes, pollWake{p.ID, at})
+		}
+	}
+	if p.ClosedAt.IsZero() && !p.ClosesAt.IsZero() {
+		wakes = append(wakes, pollWake{p.ID, p.ClosesAt})
+	}
+	return wakes, b.DB.PollSave(ctx, tx, p)
+}
+
+// maintainPoll closes a poll whose time has come and renders owed tallies.
+func (b *Bot) maintainPoll(ctx context.Context, id int64, now time.Time) ([]pollWake, error) {
+	var wakes []pollWake
+	err := b.DB.Tx(ctx, func(tx *store.Tx) error {
+		p, err := b.DB.PollLock(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if p.DueToClose(now) {
+			p.ClosedAt, p.Dirty = p.ClosesAt, true
+		}
+		wakes, err = b.renderPoll(ctx, tx, p, now)
+		return err
+	})
+	return wakes, err
+}
+
+type wakeKey struct {
+	b    *Bot
+	poll int64
+	at   int64
+}
+
+// pendingWakes holds the in-process timers that render a coalesced tally or
+// close a poll on time. They only make things prompt: the state they act on
+// is in the database, and the scheduler's tick does the same work for
+// anything a restarted or other replica left behind.
+var pendingWakes sync.Map
+
+func (b *Bot) wake(ws []pollWake) {
+	for _, w := range ws {
+		k := wakeKey{b, w.poll, w.at.UnixMilli()}
+		if _, loaded := pendingWakes.LoadOrStore(k, true); loaded {
+			continue
+		}
+		d := max(w.at.Sub(b.Now()), 0) + 10*time.Millisecond
+		time.AfterFunc(d, func() {
+			pendingWakes.Delete(k)
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			more, err := b.maintainPoll(ctx, w.poll, b.Now())
+			if err != nil {
+				b.Log.WarnContext(ctx, "poll timer", "poll", w.poll, "err", err)
+				return
+			}
+			b.wake(more)
+		})
+	}
+}
+
+// TickHuddles is the huddles' share of the scheduler tick: it closes polls
+// whose time has come, renders tallies still owed, and posts reminders
+// before recurring huddles. It is safe to run again for the same now and
+// from several replicas: each poll is handled under its lock and each
+// reminder is claimed once.
+func (b *Bot) TickHuddles(ctx context.Context, now time.Time) error {
+	var errs []error
+	ids, err := b.DB.PollListNeedingWork(ctx, b.DB, now, b.Config.PollRenderEvery)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	for _, id := range ids {
+		more, err := b.maintainPoll(ctx, id, now)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("poll %d: %w", id, err))
+			continue
+		}
+		b.wake(more)
+	}
+	series, err := b.DB.HuddleSeriesListActive(ctx, b.DB)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	for _, s := range series {
+		if err := b.remind(ctx, s, now); err != nil {
+			errs = append(errs, fmt.Errorf("huddle series %d: %w", s.ID, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// remind posts the reminder before a recurring huddle's next occurrence,
+// once.
+func (b *Bot) remind(ctx context.Context, s *huddles.Series, now time.Time) error {
+	occ, key, ok := s.ReminderDue(now)
+	if !ok {
+		return nil
+	}
+	return b.DB.Tx(ctx, func(tx *store.Tx) error {
+		claimed, err := b.DB.HuddleSeriesMarkReminded(ctx, tx, s.ID, key)
+		if err != nil || !claimed {
+			return err
+		}
+		waiting, err := b.DB.HuddleQuestionCountWaiting(ctx, tx, s.ID)
+		if err != nil {
+			return err
+		}
+		mins := int(occ.Sub(now).Round(time.Minute) / time.Minute)
+		c := &Card{
+			Title: "⏰ Huddle soon: " + s.Title,
+			Body: fmt.Sprintf("Starts at %s (in %d min) in %s, hosted by %s.", occ.In(s.Location).Format("15:04 MST"), mins,
+				s.Channel, nameOr(s.HostName, "—")),
+			Context: "Bring your questions: /huddle ask TEXT once it starts.",
+			Actions: []Action{{ID: fmt.Sprintf("hstart:%d", s.ID), Label: "Start now (host)", Style: "primary"}},
+		}
+		if s.Agenda != "" {
+			c.Body += "\n*Agenda*\n" + s.Agenda
+		}
+		if waiting > 0 {
+			c.Body += fmt.Sprintf("\n🅿️ %d question(s) from last time are waiting in the parking lot.", waiting)
+		}
+		_, err = b.post(ctx, tx, post{WorkspaceID: s.WorkspaceID, Channel: s.Channel, Card: c})
+		return err
+	})
+}
+
+func (b *Bot) loadPoll(ctx context.Context, r *Req, args []string) (*huddles.Poll, *huddles.Huddle, error) {
+	pid, ok := parseID(args, 0)
+	if !ok {
+		return nil, nil, errStale
+	}
+	p, err := b.DB.PollGet(ctx, b.DB, pid)
+	if store.IsNotFound(err) || (err == nil && p.WorkspaceID != r.Workspace.ID) {
+		return nil, nil, errStale
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	h, err := b.DB.HuddleGet(ctx, b.DB, p.HuddleID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, h, nil
+}
+
+// voteClick records a vote. Single choice: the tap replaces the voter's
+// vote. Multiple choice: it toggles the option. On an anonymous poll the
+// vote is stored under the keyed hash only, nothing records the voter as an
+// attendee, and nothing in the transaction names them.
+func (b *Bot) voteClick(ctx context.Context, r *Req, args []string, value string) (Reply, error) {
+	p, h, err := b.loadPoll(ctx, r, args)
+	if err != nil {
+		return Reply{}, err
+	}
+	choice := value
+	if len(args) > 1 {
+		choice = args[1]
+	}
+	option, ok := huddles.OptionNumber(choice, len(p.Options))
+	if !ok {
+		return Reply{}, errStale
+	}
+	now := b.Now()
+	var before, after []int
+	var wakes []pollWake
+	closedEarly := false
+	err = b.DB.Tx(ctx, func(tx *store.Tx) error {
+		var err error
+		if p, err = b.DB.PollLock(ctx, tx, p.ID); err != nil {
+			return err
+		}
+		if p.Anonymous && len(b.Config.VoteKey) == 0 {
+			return userErr("This anonymous poll cannot take votes: the server has no vote key. Nothing was recorded.")
+		}
+		v := b.voter(p, r.Member.ID)
+		if before, err = b.DB.PollVotesGet(ctx, tx, p, v); err != nil {
+			return err
+		}
+		if after, err = p.Choose(before, option, now); err != nil {
+			return err
+		}
+		if slices.Equal(before, after) {
+			return nil
+		}
+		if err := b.DB.PollVotesSet(ctx, tx, p, v, after); err != nil {
+			return err
+		}
+		if !p.Anonymous && h.Open() {
+			if err := b.DB.HuddleAttendeeAdd(ctx, tx, h.ID, r.Member.ID, now); err != nil {
+				return err
+			}
+		}
+		p.Dirty = true
+		if h.Open() {
+			as, err := b.DB.HuddleAttendeeList(ctx, tx, h.ID)
+			if err != nil {
+				return err
+			}
+			audience := huddles.Audience(as, p.CreatedAt)
+			n, err := b.DB.PollVotersAmong(ctx, tx, p.ID, b.voters(p, audience))
+			if err != nil {
+				return err
+			}
+			if huddles.EveryoneVoted(len(audience), n) {
+				p.ClosedAt, closedEarly = now, true
+			}
+		}
+		wakes, err = b.renderPoll(ctx, tx, p, now)
+		return err
+	})
+	var tm *huddles.TooManyError
+	switch {
+	case errors.Is(err, huddles.ErrPollClosed):
+		return Reply{Text: "This poll is closed — your tap was not counted."}, nil
+	case errors.Is(err, huddles.ErrNoSuchOption):
+		return Reply{}, errStale
+	case errors.As(err, &tm):
+		return Reply{Text: "You can pick at most " + strconv.Itoa(tm.Max) + " — tap one of your picks to remove it first. Nothing changed."}, nil
+	case err != nil:
+		return Reply{}, err
+	}
+	b.wake(wakes)
+	label := func(opts []int) string {
+		ls := p.Labels(opts)
+		if len(ls) == 0 {
+			return "nothing"
+		}
+		return "“" + strings.Join(ls, "”, “") + "”"
+	}
+	var msg string
+	switch {
+	case slices.Equal(before, after):
+		msg = "You already voted " + label(after) + " — tap another option to change it."
+	case p.Multi():
+		msg = "Your picks now: " + label(after) + "."
+	case len(before) == 0:
+		msg = "✅ Your vote: " + label(after) + "."
+	default:
+		msg = "✅ Changed your vote from " + label(before) + " to " + label(after) + "."
+	}
+	if p.Anonymous {
+		msg += " Recorded anonymously: only you were told what you chose."
+	}
+	if closedEarly {
+		msg += " Everyone taking part has now voted, so the poll is closed."
+	}
+	return Reply{Text: msg}, nil
+}
+
+// pollClick runs the host's buttons on a poll card.
+func (b *Bot) pollClick(ctx context.Context, r *Req, args []string, _ string) (Reply, error) {
+	p, h, err := b.loadPoll(ctx, r, args)
+	if err != nil {
+		return Reply{}, err
+	}
+	verb := ""
+	if len(args) > 1 {
+		verb = args[1]
+	}
+	what := map[string]string{"close": "close this poll", "reopen": "reopen this poll", "extend": "extend this poll",
+		"anon": "change who can see votes", "attr": "change who can see votes", "who": "see who voted"}[verb]
+	if what == "" {
+		return Reply{}, errStale
+	}
+	if err := refuseUnlessHost(h, r.Member, what); err != nil {
+		return Reply{}, err
+	}
+	if verb == "who" {
+		return b.whoVoted(ctx, p)
+	}
+	if !h.Open() {
+		return Reply{Text: "This huddle has ended, so its polls stay as they are."}, nil
+	}
+	now := b.Now()
+	var msg string
+	var wakes []pollWake
+	err = b.DB.Tx(ctx, func(tx *store.Tx) error {
+		var err error
+		if p, err = b.DB.PollLock(ctx, tx, p.ID); err != nil {
+			return err
+		}
+		closed := p.Closed(now)
+		switch verb {
+		case "close":
+			if closed {
+				return userErr("This poll is already closed.")
+			}
+			p.ClosedAt = now
+			msg = "Poll closed; the final results are on the card."
+		case "reopen":
+			if !closed {
+				return userErr("This poll is already open.")
+			}
+			p.ClosedAt, p.ClosesAt = time.Time{}, time.Time{}
+			msg = "Poll reopened with no closing time: it stays open until you close it or end the huddle."
+		case "extend":
+			switch {
+			case closed:
+				p.ClosedAt, p.ClosesAt = time.Time{}, now.Add(pollExtend)
+				msg = "Poll reopened for 5 more minutes."
+			case p.ClosesAt.IsZero():
+				return userErr("This poll has no closing time; it stays open until you close it.")
+			default:
+				p.ClosesAt = p.ClosesAt.Add(pollExtend)
+				msg = "Poll extended by 5 minutes."
+			}
+		case "anon", "attr":
+			n, err := b.DB.PollVoteCount(ctx, tx, p.ID)
+			if err != nil {
+				return err
+			}
+			if n > 0 {
+				return userErr("Anonymity is fixed once the first vote is cast. Nothing changed.")
+			}
+			if verb == "anon" && len(b.Config.VoteKey) == 0 {
+				return userErr("Anonymous polls are off: this server has no vote key (set HUDDLEBOT_SECRET).")
+			}
+			p.Anonymous = verb == "anon"
+			msg = "The poll is now attributed: you, the host, can see who voted."
+			if p.Anonymous {
+				msg = "The poll is now anonymous: nobody, not even you, can see who voted."
+			}
+		}
+		p.Dirty = true
+		wakes, err = b.renderPoll(ctx, tx, p, now)
+		return err
+	})
+	if err != nil {
+		return Reply{}, err
+	}
+	b.wake(wakes)
+	return Reply{Text: msg}, nil
+}
+
+func (b *Bot) whoVoted(ctx context.Context, p *huddles.Poll) (Reply, error) {
+	if p.Anonymous {
+		return Reply{Text: "This poll is anonymous: nobody, not even the host, can see who voted — the database does not know."}, nil
+	}
+	names, err := b.DB.PollVoterNames(ctx, b.DB, p.ID)
+	if err != nil {
+		return Reply{}, err
+	}
+	lines := []string{"Who voted on “" + p.Question + "” (only you see this):"}
+	for i, o := range p.Options {
+		ns := names[i+1]
+		who := "nobody"
+		if len(ns) > 0 {
+			who = strings.Join(ns, ", ")
+		}
+		lines = append(lines, fmt.Sprintf("• %s: %s", o, who))
+	}
+	return Reply{Text: strings.Join(lines, "\n")}, nil
+}
+
+// ---- Parking lot --------------------------------------------------------------
+
+func questionCard(q *huddles.Question, h *huddles.Huddle) *Card {
+	c := &Card{Title: "🅿️ Parking lot", Body: q.Text}
+	status := map[huddles.QuestionStatus]string{
+		huddles.QuestionOpen:      "Open",
+		huddles.QuestionAnswered:  "✅ Answered",
+		huddles.QuestionDeferred:  "⏭ Deferred to next time",
+		huddles.QuestionEscalated: "⬆️ Escalated to the trainers",
+	}[q.Status]
+	c.Result = fmt.Sprintf("%s · +1 ×%d", status, q.PlusOnes)
+	c.Context = "Asked " + q.Asker()
+	if q.OriginHuddleID != 0 && q.OriginHuddleID != h.ID {
+		c.Context += " at an earlier huddle (carried over)"
+	}
+	if q.Redacted {
+		c.Context += " · identifiers were removed"
+	}
+	id := q.ID
+	act := func(verb, label string) Action {
+		return Action{ID: fmt.Sprintf("hq:%d:%s", id, verb), Label: label}
+	}
+	plus := Action{ID: fmt.Sprintf("plus1:%d", id), Label: "+1 me too", Style: "primary"}
+	switch q.Status {
+	case huddles.QuestionOpen:
+		c.Actions = []Action{plus, act("answered", "Answered (host)"), act("deferred", "Defer (host)"), act("escalate", "Escalate (host)")}
+	case huddles.QuestionDeferred:
+		c.Actions = []Action{plus, act("answered", "Answered (host)"), act("open", "Reopen (host)"), act("escalate", "Escalate (host)")}
+	case huddles.QuestionAnswered:
+		c.Actions = []Action{act("open", "Reopen (host)")}
+	}
+	return c
+}
+
+func (b *Bot) askParkingLot(ctx context.Context, r *Req, spec huddles.AskSpec) (Reply, error) {
+	h, err := b.openHuddle(ctx, r, "To ask a super-user now, use `/ask TEXT`.")
+	if err != nil {
+		return Reply{}, err
+	}
+	var cl cleaner
+	text := cl.text(spec.Text)
+	now := b.Now()
+	member := r.Member.ID
+	if spec.Anonymous {
+		member = 0
+	}
+	err = b.DB.Tx(ctx, func(tx *store.Tx) error {
+		h, err := b.DB.HuddleLock(ctx, tx, h.ID)
+		if err != nil {
+			return err
+		}
+		if !h.Open() {
+			return userErr("That huddle has just ended.")
+		}
+		qid, err := b.DB.HuddleQuestionCreate(ctx, tx, store.HuddleQuestionNew{WorkspaceID: h.WorkspaceID, HuddleID: h.ID,
+			SeriesID: h.SeriesID, MemberID: member, Text: text, Redacted: len(cl.kinds) > 0, CreatedAt: now})
+		if err != nil {
+			return err
+		}
+		if member != 0 {
+			if err := b.DB.HuddleAttendeeAdd(ctx, tx, h.ID, member, now); err != nil {
+				return err
+			}
+		}
+		q, err := b.DB.HuddleQuestionGet(ctx, tx, qid)
+		if err != nil {
+			return err
+		}
+		msg, err := b.post(ctx, tx, post{WorkspaceID: h.WorkspaceID, Channel: h.Channel, Card: questionCard(q, h)})
+		if err != nil {
+			return err
+		}
+		return b.DB.HuddleQuestionSetMessage(ctx, tx, qid, msg)
+	})
+	if err != nil {
+		return Reply{}, err
+	}
+	msg := "🅿️ Added to the parking lot; colleagues can +1 it."
+	if spec.Anonymous {
+		msg = "🅿️ Added to the parking lot anonymously: your name is not stored with it."
+	}
+	return Reply{Text: msg + cl.notice()}, nil
+}
+
+func (b *Bot) loadQuestion(ctx context.Context, r *Req, args []string) (*huddles.Question, *huddles.Huddle, error) {
+	qid, ok := parseID(args, 0)
+	if !ok {
+		return nil, nil, errStale
+	}
+	q, err := b.DB.HuddleQuestionGet(ctx, b.DB, qid)
+	if store.IsNotFound(err) || (err == nil && q.WorkspaceID != r.Workspace.ID) {
+		return nil, nil, errStale
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	h, err := b.DB.HuddleGet(ctx, b.DB, q.HuddleID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return q, h, nil
+}
+
+func (b *Bot) plusOneClick(ctx context.Context, r *Req, args []string, _ string) (Reply, error) {
+	q, h, err := b.loadQuestion(ctx, r, args)
+	if err != nil {
+		return Reply{}, err
+	}
+	if !h.Open() {
+		return Reply{Text: "This huddle has ended — bring the question up at the next one."}, nil
+	}
+	if q.MemberID == r.Member.ID {
+		return Reply{Text: "You asked this one, so it already counts as yours."}, nil
+	}
+	now := b.Now()
+	var added bool
+	err = b.DB.Tx(ctx, func(tx *store.Tx) error {
+		var err error
+		if added, err = b.DB.HuddleQuestionPlusOne(ctx, tx, q.ID, r.Member.ID, now); err != nil || !added {
+			return err
+		}
+		if err := b.DB.HuddleAttendeeAdd(ctx, tx, h.ID, r.Member.ID, now); err != nil {
+			return err
+		}
+		if q, err = b.DB.HuddleQuestionGet(ctx, tx, q.ID); err != nil {
+			return err
+		}
+		if q.MessageID == 0 {
+			return nil
+		}
+		return b.update(ctx, tx, q.MessageID, questionCard(q, h))
+	})
+	if err != nil {
+		return Reply{}, err
+	}
+	if !added {
+		return Reply{Text: "You already +1'd this question — one per person."}, nil
+	}
+	return Reply{Text: fmt.Sprintf("+1 noted — %d colleague(s) want this answered.", q.PlusOnes)}, nil
+}
+
+func (b *Bot) questionClick(ctx context.Context, r *Req, args []string, _ string) (Reply, error) {
+	q, h, err := b.loadQuestion(ctx, r, args)
+	if err != nil {
+		return Reply{}, err
+	}
+	verb := ""
+	if len(args) > 1 {
+		verb = args[1]
+	}
+	to := map[string]huddles.QuestionStatus{"answered": huddles.QuestionAnswered, "deferred": huddles.QuestionDeferred,
+		"open": huddles.QuestionOpen, "escalate": huddles.QuestionEscalated}[verb]
+	if to == "" {
+		return Reply{}, errStale
+	}
+	what := "mark parking-lot questions"
+	if to == huddles.QuestionEscalated {
+		what = "escalate parking-lot questions"
+	}
+	if err := refuseUnlessHost(h, r.Member, what); err != nil {
+		return Reply{}, err
+	}
+	switch err := q.Mark(to); {
+	case errors.Is(err, huddles.ErrSameStatus):
+		return Reply{Text: "It is already marked " + string(to) + "."}, nil
+	case errors.Is(err, huddles.ErrAlreadyEscalated):
+		return Reply{Text: "This question was escalated to the trainers; they own it now."}, nil
+	case err != nil:
+		return Reply{}, errStale
+	}
+	if to == huddles.QuestionEscalated && b.Config.TrainerChannel == "" {
+		return Reply{}, userErr("No trainers' channel is configured (HUDDLEBOT_TRAINER_CHANNEL), so I can't escalate. Nothing changed.")
+	}
+	now := b.Now()
+	err = b.DB.Tx(ctx, func(tx *store.Tx) error {
+		ok, err := b.DB.HuddleQuestionSetStatus(ctx, tx, q.ID, q.Status, to, now)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return userErr("Someone changed this question a moment ago; look at the card again.")
+		}
+		q.Status = to
+		if to == huddles.QuestionEscalated {
+			_, err := b.post(ctx, tx, post{WorkspaceID: q.WorkspaceID, Channel: b.Config.TrainerChannel, Card: &Card{
+				Title: "⬆️ Escalated from a tech huddle",
+				Body:  q.Text,
+				Fields: []Field{{Label: "Huddle", Value: h.Title + " in " + h.Channel}, {Label: "Escalated by", Value: nameOr(r.Member.Name, r.Member.UserID)},
+					{Label: "+1", Value: strconv.Itoa(q.PlusOnes)}, {Label: "Asked", Value: q.Asker()}},
+				Context: "Reply in the huddle's channel or bring the answer to the next huddle.",
+			}})
+			if err != nil {
+				return err
+			}
+			if err := b.DB.Audit(ctx, tx, q.WorkspaceID, r.Member.ID, "huddle.escalate", strconv.FormatInt(q.ID, 10), b.Config.TrainerChannel); err != nil {
+				return err
+			}
+		}
+		if q.MessageID == 0 {
+			return nil
+		}
+		return b.update(ctx, tx, q.MessageID, questionCard(q, h))
+	})
+	if err != nil {
+		return Reply{}, err
+	}
+	return Reply{Text: map[huddles.QuestionStatus]string{
+		huddles.QuestionAnswered:  "Marked answered.",
+		huddles.QuestionDeferred:  "Deferred: it carries over to the next huddle of this series.",
+		huddles.QuestionOpen:      "Reopened.",
+		huddles.QuestionEscalated: "Escalated to the trainers in " + b.Config.TrainerChannel + ".",
+	}[to]}, nil
+}
+
+func (b *Bot) huddleRateClick(ctx context.Context, r *Req, args []string, _ string) (Reply, error) {
+	hid, ok1 := parseID(args, 0)
+	n, ok2 := parseID(args, 1)
+	if !ok1 || !ok2 || n > 5 {
+		return Reply{}, errStale
+	}
+	h, err := b.DB.HuddleGet(ctx, b.DB, hid)
+	if store.IsNotFound(err) || (err == nil && h.WorkspaceID != r.Workspace.ID) {
+		return Reply{}, errStale
+	}
+	if err != nil {
+		return Reply{}, err
+	}
+	if err := b.DB.HuddleRatingSet(ctx, b.DB, h.WorkspaceID, h.ID, r.Member.ID, int(n)); err != nil {
+		return Reply{}, err
+	}
+	return Reply{Text: fmt.Sprintf("Thanks — you rated “%s” %d/5. Tap another number to change it.", h.Title, n)}, nil
+}

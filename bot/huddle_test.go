@@ -1,0 +1,867 @@
+package bot_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/huddlebot/huddlebot/bot"
+	"github.com/huddlebot/huddlebot/bot/sandbox"
+	"github.com/huddlebot/huddlebot/content"
+	"github.com/huddlebot/huddlebot/huddles"
+	"github.com/huddlebot/huddlebot/lessons"
+	"github.com/huddlebot/huddlebot/store"
+	"github.com/huddlebot/huddlebot/store/storetest"
+)
+
+var hudVoteKey = []byte("test vote key — never stored")
+
+// hudEnv is an in-process bot with the sandbox adapter, the bundled
+// content, the demo people (sam and sue are super-users on 4west, nina,
+// pete and maya are learners, tara is a trainer) and running delivery
+// workers, driven through the sandbox's HTTP API.
+type hudEnv struct {
+	t   *testing.T
+	db  *store.DB
+	bot *bot.Bot
+	sb  *sandbox.Server
+	url string
+}
+
+// newHudEnv builds the environment. renderEvery is the live-tally
+// coalescing interval (the production default is 2 s; most tests use a short
+// one so that they need not wait for coalesced renders).
+func newHudEnv(t *testing.T, db *store.DB, renderEvery time.Duration) *hudEnv {
+	t.Helper()
+	ctx := context.Background()
+	if err := bot.MigrateJobs(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	c, err := lessons.Load(content.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ContentImport(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	// Timers may outlive the test by a moment; they must not log into it.
+	b := bot.New(db, bot.Config{VoteKey: hudVoteKey, TrainerChannel: "#trainers", PollRenderEvery: renderEvery}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err := b.LoadContent(ctx); err != nil {
+		t.Fatal(err)
+	}
+	jobs, err := bot.NewJobs(b, bot.JobsOptions{Work: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := jobs.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = jobs.Stop(sctx)
+	})
+	s := sandbox.New(b)
+	if err := s.Seed(ctx); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(s.Handler())
+	t.Cleanup(srv.Close)
+	return &hudEnv{t: t, db: db, bot: b, sb: s, url: srv.URL}
+}
+
+func (e *hudEnv) call(method, path string, body, out any) {
+	e.t.Helper()
+	var rd io.Reader
+	if body != nil {
+		data, _ := json.Marshal(body)
+		rd = bytes.NewReader(data)
+	}
+	req, _ := http.NewRequest(method, e.url+path, rd)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		e.t.Fatalf("%s %s: status %d: %s", method, path, resp.StatusCode, data)
+	}
+	if out != nil {
+		if err := json.Unmarshal(data, out); err != nil {
+			e.t.Fatalf("%s %s: %s: %v", method, path, data, err)
+		}
+	}
+}
+
+func (e *hudEnv) cmd(user, channel, text string) string {
+	e.t.Helper()
+	var out struct {
+		Reply string `json:"reply"`
+	}
+	e.call("POST", "/sandbox/api/command", map[string]string{"user": user, "channel": channel, "text": text}, &out)
+	return out.Reply
+}
+
+func (e *hudEnv) click(user string, msg int64, action string) string {
+	e.t.Helper()
+	var out struct {
+		Reply string `json:"reply"`
+	}
+	e.call("POST", "/sandbox/api/click", map[string]any{"user": user, "message": msg, "action": action}, &out)
+	return out.Reply
+}
+
+type hudMsg struct {
+	ID      int64  `json:"id"`
+	Channel string `json:"channel"`
+	Text    string `json:"text"`
+	Thread  int64  `json:"thread"`
+	Actions []struct {
+		ID    string `json:"id"`
+		Label string `json:"label"`
+	} `json:"actions"`
+}
+
+// act returns the id of the first action starting with prefix and ending
+// with suffix.
+func (m hudMsg) act(prefix, suffix string) string {
+	for _, a := range m.Actions {
+		if strings.HasPrefix(a.ID, prefix) && strings.HasSuffix(a.ID, suffix) {
+			return a.ID
+		}
+	}
+	return ""
+}
+
+func (e *hudEnv) msgs(channel string) []hudMsg {
+	e.t.Helper()
+	var out []hudMsg
+	e.call("GET", "/sandbox/api/messages?user=sam&channel="+strings.TrimPrefix(channel, "#"), nil, &out)
+	return out
+}
+
+func (e *hudEnv) all(channel, text string) []hudMsg {
+	e.t.Helper()
+	var out []hudMsg
+	for _, m := range e.msgs(channel) {
+		if strings.Contains(m.Text, text) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// must returns the newest message in channel containing text.
+func (e *hudEnv) must(channel, text string) hudMsg {
+	e.t.Helper()
+	ms := e.all(channel, text)
+	if len(ms) == 0 {
+		var texts []string
+		for _, m := range e.msgs(channel) {
+			texts = append(texts, m.Text)
+		}
+		e.t.Fatalf("no message in %s contains %q; messages:\n%s", channel, text, strings.Join(texts, "\n---\n"))
+	}
+	return ms[len(ms)-1]
+}
+
+// eventually waits (coalesced renders lag by up to PollRenderEvery) until
+// message id in channel contains want.
+func (e *hudEnv) eventually(channel string, id int64, want string) hudMsg {
+	e.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var m hudMsg
+		for _, x := range e.msgs(channel) {
+			if x.ID == id {
+				m = x
+			}
+		}
+		if strings.Contains(m.Text, want) {
+			return m
+		}
+		if time.Now().After(deadline) {
+			e.t.Fatalf("message %d never showed %q; now:\n%s", id, want, m.Text)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// direct sends a click straight to the bot, bypassing the sandbox's check
+// that the button is still on the card (to test the bot's own refusals).
+func (e *hudEnv) direct(user, action string) string {
+	e.t.Helper()
+	return e.bot.HandleClick(context.Background(), bot.Click{Actor: hudActor(user), Channel: "#4west", ActionID: action}).Text
+}
+
+func (e *hudEnv) count(query string, args ...any) int {
+	e.t.Helper()
+	var n int
+	if err := e.db.GetContext(context.Background(), &n, e.db.Rebind(query), args...); err != nil {
+		e.t.Fatalf("%s: %v", query, err)
+	}
+	return n
+}
+
+func hudWant(t *testing.T, what, got string, wants ...string) {
+	t.Helper()
+	for _, w := range wants {
+		if !strings.Contains(got, w) {
+			t.Errorf("%s = %q; want it to contain %q", what, got, w)
+		}
+	}
+}
+
+func hudID(t *testing.T, action string, i int) int64 {
+	t.Helper()
+	parts := strings.Split(strings.SplitN(action, "=", 2)[0], ":")
+	var id int64
+	if len(parts) <= i {
+		t.Fatalf("action %q has no part %d", action, i)
+	}
+	if _, err := fmt.Sscan(parts[i], &id); err != nil {
+		t.Fatalf("action %q: %v", action, err)
+	}
+	return id
+}
+
+// TestHuddleSandboxDoneWhen is the issue's "done when", end to end through
+// the sandbox on both backends: a super-user starts a huddle in #4west and
+// runs an anonymous poll; three people vote and one changes their vote;
+// someone asks a question and another +1s it; a learner's attempts to start
+// and to end the huddle are refused clearly; the host ends it and the
+// summary shows exact counts, the question, attendance and no voter names.
+// Then it checks that nothing in the database links the anonymous votes to
+// the voters.
+func TestHuddleSandboxDoneWhen(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newHudEnv(t, db, 100*time.Millisecond)
+		ctx := context.Background()
+		voterUpdated := map[string]int64{}
+		for _, u := range []string{"nina", "pete", "maya"} {
+			voterUpdated[u] = int64(e.count(`SELECT updated_at FROM member WHERE user_id = ?`, u))
+		}
+
+		hudWant(t, "learner start", e.cmd("nina", "#4west", "/huddle start Nina's huddle"), "Only super-users can host huddles")
+		if n := e.count(`SELECT COUNT(*) FROM huddle`); n != 0 {
+			t.Fatalf("a learner's start created %d huddle(s)", n)
+		}
+		hudWant(t, "start", e.cmd("sam", "#4west", "/huddle start Sepsis alert go-live"), "started in #4west")
+		start := e.must("#4west", "Tech huddle: Sepsis alert go-live")
+		hudWant(t, "second start", e.cmd("sue", "#4west", "/huddle start Another"), "already running in #4west", "Sam Reyes")
+
+		hudWant(t, "poll", e.cmd("sam", "#4west", `/huddle poll "Is the new sepsis alert clear?" "Yes" "No" "Not sure" --anonymous`),
+			"Poll posted", "nobody, not even you")
+		poll := e.must("#4west", "Is the new sepsis alert clear?")
+		hudWant(t, "poll card", poll.Text, "Anonymous: nobody, not even the host, can see who voted", "no votes yet")
+		yes := poll.act("vote:", ":1")
+		pid := hudID(t, yes, 1)
+		vote := func(user string, option int) string {
+			return e.click(user, poll.ID, fmt.Sprintf("vote:%d:%d", pid, option))
+		}
+		hudWant(t, "nina votes", vote("nina", 1), "Your vote: “Yes”", "Recorded anonymously")
+		hudWant(t, "pete votes", vote("pete", 2), "Your vote: “No”")
+		hudWant(t, "maya votes", vote("maya", 3), "Your vote: “Not sure”")
+		hudWant(t, "pete changes", vote("pete", 1), "Changed your vote from “No” to “Yes”")
+		hudWant(t, "pete again", vote("pete", 1), "You already voted “Yes”")
+
+		hudWant(t, "ask", e.cmd("sue", "#4west", "/huddle ask How do I silence the alert once the bundle is done?"), "Added to the parking lot")
+		q := e.must("#4west", "How do I silence the alert")
+		hudWant(t, "question card", q.Text, "Asked by Sue Park", "+1 ×0")
+		plus := q.act("plus1:", "")
+		hudWant(t, "ed +1", e.click("ed", q.ID, plus), "+1 noted — 1 colleague(s)")
+		hudWant(t, "ed +1 again", e.click("ed", q.ID, plus), "already +1'd")
+		hudWant(t, "sue +1 own", e.click("sue", q.ID, plus), "You asked this one")
+		e.eventually("#4west", q.ID, "+1 ×1")
+
+		hudWant(t, "learner closes poll", e.click("nina", poll.ID, fmt.Sprintf("poll:%d:close", pid)),
+			"Only the huddle's host (Sam Reyes) or a trainer can close this poll")
+		hudWant(t, "learner marks question", e.click("nina", q.ID, q.act("hq:", ":answered")), "Only the huddle's host (Sam Reyes)")
+		hudWant(t, "learner ends", e.cmd("nina", "#4west", "/huddle end"), "Only the huddle's host (Sam Reyes) or a trainer can end this huddle")
+		hudWant(t, "other super-user ends", e.cmd("sue", "#4west", "/huddle end"), "Only the huddle's host (Sam Reyes)")
+		if n := e.count(`SELECT COUNT(*) FROM huddle WHERE ended_at IS NULL`); n != 1 {
+			t.Fatalf("refused end changed the huddle: %d open", n)
+		}
+		if n := e.count(`SELECT COUNT(*) FROM poll WHERE closed_at IS NULL`); n != 1 {
+			t.Fatalf("refused close changed the poll: %d open", n)
+		}
+
+		hudWant(t, "end", e.cmd("sam", "#4west", "/huddle end"), "Huddle ended")
+		summary := e.must("#4west", "Huddle summary: Sepsis alert go-live")
+		if summary.Thread != start.ID {
+			t.Errorf("summary is in thread %d, want the start message %d", summary.Thread, start.ID)
+		}
+		hudWant(t, "summary", summary.Text,
+			"👥 Attendance: 5 — Ed Novak, Sue Park, plus 3 people who took part only anonymously",
+			"*Is the new sepsis alert clear?* (anonymous) — 3 votes from 3 people",
+			"• Yes — ███████░░░ 2 (67%)",
+			"• No — ░░░░░░░░░░ 0 (0%)",
+			"• Not sure — ███░░░░░░░ 1 (33%)",
+			"Open (1):\n• How do I silence the alert once the bundle is done? — +1 ×1",
+			"How useful was this huddle?")
+		for _, name := range []string{"Nina", "Patel", "Pete", "Okafor", "Maya", "Chen", "nina", "pete", "maya"} {
+			if strings.Contains(summary.Text, name) {
+				t.Errorf("summary names voter %q:\n%s", name, summary.Text)
+			}
+		}
+		e.eventually("#4west", poll.ID, "🔒 Closed — 3 votes from 3 people")
+		e.eventually("#4west", start.ID, "Tech huddle (ended)")
+		hudWant(t, "vote after end", e.direct("nina", fmt.Sprintf("vote:%d:2", pid)), "This poll is closed")
+
+		hid := hudID(t, summary.act("hrate:", ":4"), 1)
+		hudWant(t, "rate", e.click("sue", summary.ID, fmt.Sprintf("hrate:%d:4", hid)), "you rated “Sepsis alert go-live” 4/5")
+		hudWant(t, "rate again", e.click("sue", summary.ID, fmt.Sprintf("hrate:%d:5", hid)), "5/5")
+		if n := e.count(`SELECT COUNT(*) FROM feedback WHERE kind = 'huddle' AND huddle_id = ? AND rating = 5`, hid); n != 1 {
+			t.Errorf("huddle rating feedback rows = %d, want 1", n)
+		}
+		if n := e.count(`SELECT COUNT(*) FROM huddle h JOIN poll p ON p.huddle_id = h.id`); n != 1 {
+			t.Errorf("the end deleted something: %d polls", n)
+		}
+
+		hudNoTrace(t, e, pid, []string{"nina", "pete", "maya"}, voterUpdated)
+		_ = ctx
+	})
+}
+
+// hudNoTrace proves that no query on the database can link the anonymous
+// votes on poll pid to the voters: it lists every table and column from the
+// schema and checks that the voters' member ids appear in no member
+// reference and their user ids and names in no text anywhere but their own
+// member rows; that vote rows carry no member and no time; that the voters
+// were not made attendees and nothing was audited about them; that their
+// member rows were not touched; and that the stored hashes cannot be
+// recomputed without the key.
+func hudNoTrace(t *testing.T, e *hudEnv, pid int64, users []string, updatedBefore map[string]int64) {
+	t.Helper()
+	ctx := context.Background()
+	db := e.db
+	type col struct {
+		Table string `db:"table"`
+		Name  string `db:"name"`
+		Typ   string `db:"typ"`
+	}
+	var cols []col
+	switch db.Backend {
+	case store.Postgres:
+		if err := db.SelectContext(ctx, &cols, `SELECT table_name AS "table", column_name AS name, data_type AS typ
+			FROM information_schema.columns WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position`); err != nil {
+			t.Fatal(err)
+		}
+	case store.SQLite:
+		var tables []string
+		if err := db.SelectContext(ctx, &tables, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`); err != nil {
+			t.Fatal(err)
+		}
+		for _, tb := range tables {
+			var info []struct {
+				Cid     int     `db:"cid"`
+				Name    string  `db:"name"`
+				Type    string  `db:"type"`
+				NotNull bool    `db:"notnull"`
+				Default *string `db:"dflt_value"`
+				PK      int     `db:"pk"`
+			}
+			if err := db.SelectContext(ctx, &info, `PRAGMA table_info(`+tb+`)`); err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range info {
+				cols = append(cols, col{tb, c.Name, strings.ToLower(c.Type)})
+			}
+		}
+	}
+	tables := map[string]bool{}
+	for _, c := range cols {
+		tables[c.Table] = true
+	}
+	for _, want := range []string{"vote", "poll", "huddle_attendee", "audit_log", "message", "feedback", "member"} {
+		if !tables[want] {
+			t.Fatalf("schema scan found no table %q (found %v)", want, tables)
+		}
+	}
+	var ids []any
+	var names []string
+	for _, u := range users {
+		var m struct {
+			ID   int64  `db:"id"`
+			Name string `db:"name"`
+		}
+		if err := db.GetContext(ctx, &m, db.Rebind(`SELECT id, name FROM member WHERE user_id = ?`), u); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, m.ID)
+		names = append(names, m.Name)
+		if got := e.count(`SELECT updated_at FROM member WHERE user_id = ?`, u); int64(got) != updatedBefore[u] {
+			t.Errorf("voting touched %s's member row (updated_at %d → %d)", u, updatedBefore[u], got)
+		}
+	}
+	in := strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")
+	scanned := 0
+	for _, c := range cols {
+		if c.Table == "member" || c.Table == "schema_migration" {
+			continue
+		}
+		q := func(where string, args ...any) int {
+			return e.count(`SELECT COUNT(*) FROM `+c.Table+` WHERE `+where, args...)
+		}
+		isInt := strings.Contains(c.Typ, "int")
+		isText := strings.Contains(c.Typ, "text") || strings.Contains(c.Typ, "char") || strings.Contains(c.Typ, "json")
+		switch {
+		case isInt && (strings.Contains(c.Name, "member") || strings.HasSuffix(c.Name, "_by")):
+			if n := q(c.Name+` IN (`+in+`)`, ids...); n > 0 {
+				t.Errorf("%s.%s holds a voter's member id in %d row(s)", c.Table, c.Name, n)
+			}
+			scanned++
+		case isText:
+			for i, u := range users {
+				for _, needle := range []string{names[i], "<@" + u + ">"} {
+					if n := q(`CAST(`+c.Name+` AS TEXT) LIKE ?`, "%"+needle+"%"); n > 0 {
+						t.Errorf("%s.%s mentions %q in %d row(s)", c.Table, c.Name, needle, n)
+					}
+				}
+				if n := q(`CAST(`+c.Name+` AS TEXT) = ?`, u); n > 0 {
+					t.Errorf("%s.%s holds the user id %q in %d row(s)", c.Table, c.Name, u, n)
+				}
+			}
+			scanned++
+		}
+	}
+	if scanned < 50 {
+		t.Fatalf("scanned only %d columns; the schema listing is broken", scanned)
+	}
+	// Vote rows: no member, no time, only the poll, a hash and the option.
+	for _, c := range cols {
+		if c.Table == "vote" && (strings.HasSuffix(c.Name, "_at") || strings.Contains(c.Name, "time") || strings.Contains(c.Name, "date")) {
+			t.Errorf("the vote table has a time column %q", c.Name)
+		}
+	}
+	if n := e.count(`SELECT COUNT(*) FROM vote WHERE poll_id = ?`, pid); n != 3 {
+		t.Errorf("%d vote rows, want 3", n)
+	}
+	if n := e.count(`SELECT COUNT(*) FROM vote WHERE poll_id = ? AND (member_id IS NOT NULL OR voter_hash IS NULL)`, pid); n != 0 {
+		t.Errorf("%d anonymous vote row(s) carry a member", n)
+	}
+	if n := e.count(`SELECT COUNT(*) FROM audit_log WHERE action LIKE '%vote%' OR detail LIKE '%vote%'`); n != 0 {
+		t.Errorf("%d audit entries about votes", n)
+	}
+	// The hashes are the keyed ones, and only the key reproduces them.
+	var hashes []string
+	if err := db.SelectContext(ctx, &hashes, db.Rebind(`SELECT voter_hash FROM vote WHERE poll_id = ?`), pid); err != nil {
+		t.Fatal(err)
+	}
+	stored := map[string]bool{}
+	for _, h := range hashes {
+		stored[h] = true
+	}
+	for _, id := range ids {
+		m := id.(int64)
+		if !stored[huddles.VoterHash(hudVoteKey, pid, m)] {
+			t.Errorf("member %d's keyed hash is not among the votes", m)
+		}
+		var buf [16]byte
+		binary.BigEndian.PutUint64(buf[:8], uint64(pid))
+		binary.BigEndian.PutUint64(buf[8:], uint64(m))
+		plain := sha256.Sum256(buf[:])
+		guesses := []string{hex.EncodeToString(plain[:]), huddles.VoterHash(nil, pid, m), huddles.VoterHash([]byte("huddlebot-sandbox"), pid, m),
+			huddles.VoterHash([]byte("wrong key"), pid, m)}
+		for _, g := range guesses {
+			if stored[g] {
+				t.Errorf("member %d's vote hash can be recomputed without the key", m)
+			}
+		}
+	}
+}
+
+// hudClock is a settable clock.
+type hudClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *hudClock) Now() time.Time   { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *hudClock) set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
+
+func hudActor(user string) bot.Actor {
+	return bot.Actor{Platform: sandbox.Platform, Workspace: sandbox.Workspace, UserID: user, UserName: user}
+}
+
+// TestHuddlePollRendersCoalesced: 100 votes in two 2-second bursts update
+// the poll's card at most once per 2 s (measured on the bot's clock): the
+// message's revision counts every edit.
+func TestHuddlePollRendersCoalesced(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newHudEnv(t, db, 2*time.Second)
+		if e.bot.Config.PollRenderEvery != 2*time.Second {
+			t.Fatal("not testing the default interval")
+		}
+		ctx := context.Background()
+		clock := &hudClock{t: time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)}
+		base := clock.Now()
+		e.bot.SetClock(clock.Now)
+		hudWant(t, "start", e.bot.HandleCommand(ctx, bot.Command{Actor: hudActor("sam"), Channel: "#4west", Name: "huddle", Text: "start Burst"}).Text, "started")
+		hudWant(t, "poll", e.bot.HandleCommand(ctx, bot.Command{Actor: hudActor("sam"), Channel: "#4west", Name: "huddle",
+			Text: `poll "Which screen?" MAR Orders Flowsheets Notes`}).Text, "Poll posted")
+		var p struct {
+			ID        int64 `db:"id"`
+			MessageID int64 `db:"message_id"`
+		}
+		if err := db.GetContext(ctx, &p, `SELECT id, message_id FROM poll`); err != nil {
+			t.Fatal(err)
+		}
+		revision := func() int { return e.count(`SELECT revision FROM message WHERE id = ?`, p.MessageID) }
+		voter := 0
+		burst := func(from time.Time) {
+			for i := 0; i < 50; i++ {
+				clock.set(from.Add(time.Duration(i) * 39 * time.Millisecond))
+				rep := e.bot.HandleClick(ctx, bot.Click{Actor: hudActor(fmt.Sprintf("v%03d", voter)), Channel: "#4west",
+					ActionID: fmt.Sprintf("vote:%d:%d", p.ID, voter%4+1)})
+				if !strings.Contains(rep.Text, "Your vote") {
+					t.Fatalf("vote %d: %q", voter, rep.Text)
+				}
+				voter++
+			}
+		}
+		burst(base) // 0 … 1.911 s after the poll's first render
+		if r := revision(); r != 1 {
+			t.Errorf("%d card edits within the first 2 s, want none (the card was rendered at 0 s)", r-1)
+		}
+		clock.set(base.Add(2 * time.Second))
+		if err := e.bot.TickHuddles(ctx, clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.bot.TickHuddles(ctx, clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if r := revision(); r != 2 {
+			t.Errorf("revision %d at 2 s, want 2 (one edit for 50 votes)", r)
+		}
+		burst(base.Add(2 * time.Second)) // 2 … 3.911 s
+		if r := revision(); r != 2 {
+			t.Errorf("revision %d during the second burst, want still 2", r)
+		}
+		clock.set(base.Add(4 * time.Second))
+		if err := e.bot.TickHuddles(ctx, clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if r := revision(); r != 3 {
+			t.Errorf("revision %d after 100 votes in 4 s, want 3 (one edit per 2 s)", r)
+		}
+		if err := e.bot.Jobs.WaitIdle(ctx, 10*time.Second); err != nil {
+			t.Fatal(err)
+		}
+		msg, err := db.MessageGet(ctx, db, p.MessageID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hudWant(t, "card", msg.Card, "100 votes from 100 people", "25 (25%)")
+	})
+}
+
+// TestHuddleConcurrentVotes: 100 people tapping at the same moment on one
+// anonymous poll are all counted, exactly, on both backends.
+func TestHuddleConcurrentVotes(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newHudEnv(t, db, 100*time.Millisecond)
+		ctx := context.Background()
+		e.bot.HandleCommand(ctx, bot.Command{Actor: hudActor("sam"), Channel: "#4west", Name: "huddle", Text: "start Rush"})
+		hudWant(t, "poll", e.bot.HandleCommand(ctx, bot.Command{Actor: hudActor("sam"), Channel: "#4west", Name: "huddle",
+			Text: `poll "Ready for go-live?" A B C D --anonymous`}).Text, "Poll posted")
+		pid := int64(e.count(`SELECT id FROM poll`))
+		// Create the people first: the race under test is the votes.
+		for i := 0; i < 100; i++ {
+			if _, _, err := e.bot.Resolve(ctx, hudActor(fmt.Sprintf("r%03d", i))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		replies := make(chan string, 100)
+		for i := 0; i < 100; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				replies <- e.bot.HandleClick(ctx, bot.Click{Actor: hudActor(fmt.Sprintf("r%03d", i)), Channel: "#4west",
+					ActionID: fmt.Sprintf("vote:%d:%d", pid, i%4+1)}).Text
+			}()
+		}
+		close(start)
+		wg.Wait()
+		close(replies)
+		for r := range replies {
+			if !strings.Contains(r, "Your vote") {
+				t.Errorf("reply %q", r)
+			}
+		}
+		for opt := 1; opt <= 4; opt++ {
+			if n := e.count(`SELECT COUNT(*) FROM vote WHERE poll_id = ? AND option = ?`, pid, opt); n != 25 {
+				t.Errorf("option %d: %d votes, want 25", opt, n)
+			}
+		}
+		if n := e.count(`SELECT COUNT(DISTINCT voter_hash) FROM vote WHERE poll_id = ? AND member_id IS NULL`, pid); n != 100 {
+			t.Errorf("%d distinct anonymous voters, want 100", n)
+		}
+		if n := e.count(`SELECT COUNT(*) FROM huddle_attendee`); n != 0 {
+			t.Errorf("anonymous voters became %d attendees", n)
+		}
+	})
+}
+
+// TestHuddlePollControls covers the host's buttons, refusals, multiple
+// choice, the select menu for many options, anonymity fixed at the first
+// vote, hidden results, closing on time and closing when everyone voted.
+func TestHuddlePollControls(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newHudEnv(t, db, 100*time.Millisecond)
+		hudWant(t, "dm", e.cmd("sam", "dm", "/huddle start X"), "Huddles happen in a channel")
+		hudWant(t, "poll without huddle", e.cmd("sam", "#4west", `/huddle poll "Q" a b`), "no huddle running in #4west")
+		e.cmd("sam", "#4west", "/huddle start Controls")
+		hudWant(t, "malformed", e.cmd("sam", "#4west", `/huddle poll "Only one" yes`), "at least two options", "Usage: `/huddle poll")
+		hudWant(t, "unknown", e.cmd("sam", "#4west", "/huddle dance"), "I don't know `/huddle dance`", "Usage:")
+		hudWant(t, "learner poll", e.cmd("nina", "#4west", `/huddle poll "Q" a b`), "Only the huddle's host (Sam Reyes) or a trainer can run polls")
+		hudWant(t, "trainer poll", e.cmd("tara", "#4west", `/huddle poll "Trainer asks?" a b`), "Poll posted")
+
+		// Multiple choice, up to 2; attributed; the host can see who voted.
+		e.cmd("sam", "#4west", `/huddle poll "Which screens confuse you?" MAR Orders Flowsheets --multi=2`)
+		m := e.must("#4west", "Which screens confuse you?")
+		hudWant(t, "multi card", m.Text, "Votes are visible to the host", "Pick up to 2")
+		pid := hudID(t, m.act("vote:", ":1"), 1)
+		v := func(user string, opt int) string { return e.click(user, m.ID, fmt.Sprintf("vote:%d:%d", pid, opt)) }
+		hudWant(t, "pick 1", v("nina", 1), "Your picks now: “MAR”")
+		hudWant(t, "pick 2", v("nina", 2), "Your picks now: “MAR”, “Orders”")
+		hudWant(t, "pick 3", v("nina", 3), "at most 2")
+		hudWant(t, "unpick", v("nina", 1), "Your picks now: “Orders”")
+		hudWant(t, "other", v("pete", 2), "“Orders”")
+		hudWant(t, "anon after votes", e.direct("sam", fmt.Sprintf("poll:%d:anon", pid)), "fixed once the first vote")
+		hudWant(t, "who (learner)", e.click("nina", m.ID, fmt.Sprintf("poll:%d:who", pid)), "Only the huddle's host")
+		hudWant(t, "who (host)", e.click("sam", m.ID, fmt.Sprintf("poll:%d:who", pid)), "Orders: Dr. Pete Okafor, Nina Patel", "MAR: nobody")
+		e.eventually("#4west", m.ID, "2 votes from 2 people")
+		if n := e.count(`SELECT COUNT(*) FROM huddle_attendee`); n != 2 {
+			t.Errorf("attributed voters → %d attendees, want 2", n)
+		}
+
+		// Close, reopen, extend; refusals for others.
+		hudWant(t, "learner close", e.click("pete", m.ID, fmt.Sprintf("poll:%d:close", pid)), "Only the huddle's host")
+		hudWant(t, "close", e.click("sam", m.ID, fmt.Sprintf("poll:%d:close", pid)), "Poll closed")
+		m = e.eventually("#4west", m.ID, "🔒 Closed")
+		hudWant(t, "vote when closed", e.direct("maya", fmt.Sprintf("vote:%d:1", pid)), "This poll is closed")
+		hudWant(t, "vote button gone", v("maya", 1), "no longer on this message")
+		hudWant(t, "reopen", e.click("sam", m.ID, fmt.Sprintf("poll:%d:reopen", pid)), "Poll reopened")
+		m = e.eventually("#4west", m.ID, "🗳 Open")
+		hudWant(t, "vote when reopened", v("maya", 1), "Your picks now: “MAR”")
+
+		// Anonymity can change before the first vote; hidden results; closes on time.
+		e.cmd("sam", "#4west", `/huddle poll "Hidden one?" yes no --hidden --closes 10m`)
+		h := e.must("#4west", "Hidden one?")
+		hp := hudID(t, h.act("vote:", ":1"), 1)
+		hudWant(t, "hidden card", h.Text, "Results are hidden until the poll closes", "closes at")
+		hudWant(t, "make anonymous", e.click("sam", h.ID, fmt.Sprintf("poll:%d:anon", hp)), "now anonymous")
+		h = e.eventually("#4west", h.ID, "nobody, not even the host")
+		hudWant(t, "anon vote", e.click("maya", h.ID, fmt.Sprintf("vote:%d:1", hp)), "Recorded anonymously")
+		if n := e.count(`SELECT COUNT(*) FROM vote WHERE poll_id = ? AND member_id IS NULL`, hp); n != 1 {
+			t.Errorf("vote after switching to anonymous stored a member")
+		}
+		h = e.eventually("#4west", h.ID, "1 vote from 1 person")
+		if strings.Contains(h.Text, "(100%)") {
+			t.Errorf("hidden poll shows results: %s", h.Text)
+		}
+		hudWant(t, "extend", e.click("sam", h.ID, fmt.Sprintf("poll:%d:extend", hp)), "extended by 5 minutes")
+		if err := e.sb.Advance(context.Background(), 14*time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		if n := e.count(`SELECT COUNT(*) FROM poll WHERE id = ? AND closed_at IS NULL`, hp); n != 1 {
+			t.Error("extended poll closed early")
+		}
+		if err := e.sb.Advance(context.Background(), 2*time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		h = e.eventually("#4west", h.ID, "🔒 Closed — 1 vote from 1 person")
+		hudWant(t, "revealed", h.Text, "• yes — ██████████ 1 (100%)")
+
+		// Many options: a select menu instead of buttons.
+		opts := ""
+		for i := 1; i <= 12; i++ {
+			opts += fmt.Sprintf(" \"Unit %d\"", i)
+		}
+		e.cmd("sam", "#4west", `/huddle poll "Where do you work most?"`+opts)
+		s := e.must("#4west", "Where do you work most?")
+		sel := s.act("vote:", "=12")
+		if sel == "" || s.act("vote:", ":1") != "" {
+			t.Fatalf("12 options should be a select, got actions %+v", s.Actions)
+		}
+		hudWant(t, "select vote", e.click("pete", s.ID, sel), "Your vote: “Unit 12”")
+
+		// A rating poll that closes when everyone taking part has voted:
+		// nina, pete and maya are attendees before it opens.
+		e.cmd("sam", "#4west", `/huddle rate "How confident are you with the new alert?"`)
+		r := e.must("#4west", "How confident are you")
+		rp := hudID(t, r.act("vote:", ":1"), 1)
+		hudWant(t, "rate 1", e.click("nina", r.ID, fmt.Sprintf("vote:%d:4", rp)), "Your vote: “4”")
+		hudWant(t, "rate 2", e.click("pete", r.ID, fmt.Sprintf("vote:%d:5", rp)), "Your vote: “5”")
+		if n := e.count(`SELECT COUNT(*) FROM poll WHERE id = ? AND closed_at IS NULL`, rp); n != 1 {
+			t.Fatal("rating poll closed before everyone voted")
+		}
+		hudWant(t, "rate 3", e.click("maya", r.ID, fmt.Sprintf("vote:%d:3", rp)), "Everyone taking part has now voted, so the poll is closed")
+		r = e.eventually("#4west", r.ID, "🔒 Closed")
+		hudWant(t, "rating card", r.Text, "Average: 4.0 / 5")
+
+		e.cmd("sam", "#4west", "/huddle end")
+		hudWant(t, "reopen after end", e.direct("sam", fmt.Sprintf("poll:%d:reopen", pid)), "huddle has ended")
+		sum := e.must("#4west", "Huddle summary: Controls")
+		hudWant(t, "summary", sum.Text, "Attendance: 3 — Dr. Pete Okafor, Maya Chen, Nina Patel",
+			"*Which screens confuse you?* (attributed, up to 2 choices) — 3 votes from 3 people",
+			"*Hidden one?* (anonymous) — 1 vote from 1 person", "Average: 4.0 / 5")
+	})
+}
+
+// TestHuddleParkingLot covers asking (openly, anonymously, with an
+// identifier removed), +1s, the host's marks and escalation.
+func TestHuddleParkingLot(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newHudEnv(t, db, 100*time.Millisecond)
+		hudWant(t, "ask without huddle", e.cmd("nina", "#4west", "/huddle ask Why?"), "no huddle running", "/ask TEXT")
+		e.cmd("sam", "#4west", "/huddle start Parking lot")
+		hudWant(t, "ask empty", e.cmd("nina", "#4west", "/huddle ask"), "Usage: `/huddle ask")
+		hudWant(t, "ask redacted", e.cmd("nina", "#4west", "/huddle ask --anonymous Why does MRN 12345678 alert twice?"),
+			"anonymously", "For privacy I removed what looked like MRN")
+		q := e.must("#4west", "alert twice")
+		hudWant(t, "card", q.Text, "Why does [redacted] alert twice?", "Asked anonymously", "identifiers were removed")
+		if n := e.count(`SELECT COUNT(*) FROM huddle_question WHERE member_id IS NULL AND text LIKE '%12345678%'`); n != 0 {
+			t.Error("the identifier was stored")
+		}
+		if n := e.count(`SELECT COUNT(*) FROM huddle_attendee`); n != 0 {
+			t.Error("an anonymous question made its asker an attendee")
+		}
+		hudWant(t, "+1", e.click("pete", q.ID, q.act("plus1:", "")), "+1 noted")
+		hudWant(t, "learner escalate", e.click("pete", q.ID, q.act("hq:", ":escalate")), "Only the huddle's host (Sam Reyes) or a trainer can escalate")
+
+		e.bot.Config.TrainerChannel = ""
+		hudWant(t, "escalate unconfigured", e.click("sam", q.ID, q.act("hq:", ":escalate")), "No trainers' channel is configured", "Nothing changed")
+		if n := e.count(`SELECT COUNT(*) FROM huddle_question WHERE status = 'open'`); n != 1 {
+			t.Error("a refused escalation changed the question")
+		}
+		e.bot.Config.TrainerChannel = "#trainers"
+		hudWant(t, "escalate", e.click("sam", q.ID, q.act("hq:", ":escalate")), "Escalated to the trainers in #trainers")
+		tc := e.must("#trainers", "Escalated from a tech huddle")
+		hudWant(t, "trainers card", tc.Text, "Why does [redacted] alert twice?", "Parking lot in #4west", "+1: 1", "Asked: anonymously")
+		q = e.eventually("#4west", q.ID, "Escalated to the trainers")
+		if len(q.Actions) != 0 {
+			t.Errorf("escalated question still has buttons: %+v", q.Actions)
+		}
+
+		e.cmd("maya", "#4west", "/huddle ask Where is the downtime report?")
+		q2 := e.must("#4west", "downtime report")
+		hudWant(t, "answered", e.click("sam", q2.ID, q2.act("hq:", ":answered")), "Marked answered")
+		q2 = e.eventually("#4west", q2.ID, "✅ Answered")
+		q2id := hudID(t, q2.act("hq:", ":open"), 1)
+		hudWant(t, "answered twice", e.direct("tara", fmt.Sprintf("hq:%d:answered", q2id)), "already marked answered")
+		hudWant(t, "button gone", e.click("tara", q2.ID, fmt.Sprintf("plus1:%d", q2id)), "no longer on this message")
+		e.cmd("fran", "#4west", "/huddle ask Who prints the wristbands?")
+		q3 := e.must("#4west", "wristbands")
+		e.cmd("sam", "#4west", "/huddle end")
+		hudWant(t, "+1 after end", e.click("ed", q3.ID, q3.act("plus1:", "")), "This huddle has ended")
+		sum := e.must("#4west", "Huddle summary")
+		hudWant(t, "summary", sum.Text, "Attendance: 3 — Dr. Pete Okafor, Fran Miller, Maya Chen", "Open (1):\n• Who prints the wristbands? — +1 ×0", "Answered (1):\n• Where is the downtime report?",
+			"Escalated to the trainers (1):\n• Why does [redacted] alert twice? — +1 ×1")
+	})
+}
+
+// TestHuddleRecurring: a schedule in the host's time zone, one reminder
+// before each occurrence, starting from the reminder, unanswered questions
+// carrying over to the next occurrence, list and cancel.
+func TestHuddleRecurring(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newHudEnv(t, db, 100*time.Millisecond)
+		ctx := context.Background()
+		e.sb.TickStep = 5 * time.Minute
+		hudWant(t, "tz", e.cmd("sam", "dm", "/learn tz America/New_York"), "America/New_York")
+		ny, _ := time.LoadLocation("America/New_York")
+		occ := e.sb.Clock.Now().In(ny).Add(time.Hour).Truncate(time.Minute)
+		hudWant(t, "learner schedules", e.cmd("nina", "#4west", "/huddle schedule everyday 07:45 X"), "Only super-users can schedule huddles")
+		rep := e.cmd("sam", "#4west", "/huddle schedule everyday "+occ.Format("15:04")+" Shift change huddle --remind 15")
+		hudWant(t, "schedule", rep, "Scheduled. 📅 #", "“Shift change huddle” — every day at "+occ.Format("15:04")+" America/New_York", "reminder 15 min before")
+		sid := int64(e.count(`SELECT id FROM huddle_series`))
+		hudWant(t, "list", e.cmd("nina", "#4west", "/huddle schedule list"), "Shift change huddle", "host Sam Reyes")
+
+		if err := e.sb.Advance(ctx, 40*time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(e.all("#4west", "Huddle soon")); n != 0 {
+			t.Fatalf("%d reminder(s) 20 min before the window", n)
+		}
+		if err := e.sb.Advance(ctx, 15*time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		rem := e.must("#4west", "Huddle soon: Shift change huddle")
+		hudWant(t, "reminder", rem.Text, "Starts at "+occ.Format("15:04"), "in #4west")
+		if err := e.sb.Advance(ctx, 4*time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(e.all("#4west", "Huddle soon")); n != 1 {
+			t.Fatalf("%d reminders, want exactly 1", n)
+		}
+		hudWant(t, "learner starts from reminder", e.click("nina", rem.ID, rem.act("hstart:", "")), "Only the huddle's host (Sam Reyes)")
+		hudWant(t, "start from reminder", e.click("sam", rem.ID, rem.act("hstart:", "")), "Huddle “Shift change huddle” started", "recurring huddle #")
+		h1 := int64(e.count(`SELECT id FROM huddle WHERE series_id = ?`, sid))
+		e.cmd("sue", "#4west", "/huddle ask Who can unlock the MAR?")
+		e.cmd("pete", "#4west", "/huddle ask Where are the new order sets?")
+		e.cmd("maya", "#4west", "/huddle ask Is downtime Tuesday?")
+		q := e.must("#4west", "Who can unlock the MAR?")
+		e.click("sam", q.ID, q.act("hq:", ":answered"))
+		q = e.must("#4west", "Is downtime Tuesday?")
+		hudWant(t, "defer", e.click("sam", q.ID, q.act("hq:", ":deferred")), "carries over")
+		e.cmd("sam", "#4west", "/huddle end")
+
+		// The next day's reminder mentions what is waiting; starting at the
+		// scheduled time with another title still joins the series.
+		next := occ.AddDate(0, 0, 1)
+		e.sb.TickStep = time.Hour
+		if err := e.sb.Advance(ctx, next.Add(-20*time.Minute).Sub(e.sb.Clock.Now())); err != nil {
+			t.Fatal(err)
+		}
+		e.sb.TickStep = 5 * time.Minute
+		if err := e.sb.Advance(ctx, 10*time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(e.all("#4west", "Huddle soon")); n != 2 {
+			t.Fatalf("%d reminders after two days, want 2", n)
+		}
+		hudWant(t, "second reminder", e.must("#4west", "Huddle soon").Text, "2 question(s) from last time are waiting")
+		hudWant(t, "start next", e.cmd("sam", "#4west", "/huddle start Order sets special"), "2 unanswered question(s) carried over")
+		h2 := int64(e.count(`SELECT id FROM huddle WHERE series_id = ? AND ended_at IS NULL`, sid))
+		if h2 == 0 || h2 == h1 {
+			t.Fatalf("second huddle %d not in the series", h2)
+		}
+		if n := e.count(`SELECT COUNT(*) FROM huddle_question WHERE huddle_id = ? AND origin_huddle_id = ?`, h2, h1); n != 2 {
+			t.Errorf("%d questions carried over, want 2", n)
+		}
+		carried := e.must("#4west", "Where are the new order sets?")
+		hudWant(t, "carried card", carried.Text, "carried over")
+		e.cmd("sam", "#4west", "/huddle end")
+		hudWant(t, "summary", e.must("#4west", "Huddle summary: Order sets special").Text,
+			"Open (1):\n• Where are the new order sets? — +1 ×0 _(carried over)_", "Deferred to next time (1)")
+
+		hudWant(t, "learner cancels", e.cmd("nina", "#4west", fmt.Sprintf("/huddle schedule cancel %d", sid)), "Only its host (Sam Reyes) or a trainer")
+		hudWant(t, "cancel", e.cmd("sam", "#4west", fmt.Sprintf("/huddle schedule cancel %d", sid)), "Cancelled recurring huddle")
+		hudWant(t, "list empty", e.cmd("sam", "#4west", "/huddle schedule list"), "No recurring huddles")
+	})
+}
