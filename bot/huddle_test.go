@@ -492,7 +492,7 @@ type hudClock struct {
 	t  time.Time
 }
 
-func (c *hudClock) Now() time.Time   { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *hudClock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *hudClock) set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 
 func hudActor(user string) bot.Actor {
