@@ -19,7 +19,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -188,6 +187,13 @@ func (s *Server) Messages() []Message {
 		out[i] = *m
 	}
 	return out
+}
+
+// MessageCount returns how many messages were posted.
+func (s *Server) MessageCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.messages)
 }
 
 // Responses returns the response_url posts received.
@@ -475,20 +481,4 @@ func SignedRequest(target, secret string, now time.Time, contentType string, bod
 	req.Header.Set("X-Slack-Request-Timestamp", strconv.FormatInt(now.Unix(), 10))
 	req.Header.Set("X-Slack-Signature", Sign(secret, now.Unix(), body))
 	return req
-}
-
-// SortedChannels returns the channels that received messages.
-func (s *Server) SortedChannels() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	set := map[string]bool{}
-	for _, m := range s.messages {
-		set[m.Channel] = true
-	}
-	out := make([]string, 0, len(set))
-	for c := range set {
-		out = append(out, c)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -1,0 +1,318 @@
+package slack_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/huddlebot/huddlebot/bot/slack/slackfake"
+	"github.com/huddlebot/huddlebot/store"
+	"github.com/huddlebot/huddlebot/store/storetest"
+)
+
+// Benchmarks run on PostgreSQL when HUDDLEBOT_TEST_DATABASE_URL is set,
+// otherwise on SQLite. Each iteration is a fixed scenario; run them with
+// -benchtime=1x (an iteration takes seconds, so the default does one too):
+//
+//	HUDDLEBOT_TEST_DATABASE_URL='postgres://postgres@127.0.0.1:5432/test?sslmode=disable' \
+//	  go test -run '^$' -bench . -benchtime=1x ./bot/slack/
+
+func benchDB(b *testing.B) *store.DB {
+	b.Helper()
+	if os.Getenv("HUDDLEBOT_TEST_DATABASE_URL") != "" {
+		return storetest.Open(b, store.Postgres)
+	}
+	return storetest.Open(b, store.SQLite)
+}
+
+// lastTuesday10 is a moment inside the default work hours (Mon–Fri
+// 08:00–17:00 UTC, delivery 08:30), so the scheduler delivers to everyone.
+func lastTuesday10() time.Time {
+	t := time.Now().UTC()
+	d := time.Date(t.Year(), t.Month(), t.Day(), 10, 0, 0, 0, time.UTC)
+	for d.Weekday() != time.Tuesday || d.After(t) {
+		d = d.AddDate(0, 0, -1)
+	}
+	return d
+}
+
+// seedPrompts adds n joined nurses and runs the scheduler once, which
+// queues one quiz DM per member; it returns the member user ids.
+func (e *env) seedPrompts(ctx context.Context, prefix string, n int) []string {
+	e.t.Helper()
+	ws, err := e.db.WorkspaceEnsure(ctx, "slack", team, "UTC")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	users := make([]string, n)
+	now := e.bot.Now()
+	err = e.db.Tx(ctx, func(tx *store.Tx) error {
+		next := make(map[int64]time.Time, n)
+		for i := range users {
+			users[i] = fmt.Sprintf("U%s%05d", prefix, i)
+			id, err := e.db.MemberUpsert(ctx, tx, store.MemberUpsert{WorkspaceID: ws.ID, UserID: users[i], Role: "nurse"})
+			if err != nil {
+				return err
+			}
+			next[id] = now.Add(-time.Minute)
+		}
+		return e.db.MemberSetNextDue(ctx, tx, next)
+	})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return users
+}
+
+// waitMessages waits until the fake holds at least n messages.
+func (e *env) waitMessages(n int, within time.Duration) {
+	e.t.Helper()
+	deadline := time.Now().Add(within)
+	for e.fake.MessageCount() < n {
+		if time.Now().After(deadline) {
+			e.t.Fatalf("only %d of %d messages delivered after %s", e.fake.MessageCount(), n, within)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// BenchmarkBlockActions measures answer ingestion: signed block_actions
+// (a click on a quiz answer) over real HTTP to the adapter, each committed
+// before it is acknowledged. The open-loop runs send at a fixed rate and
+// measure latency from each request's scheduled start (no coordinated
+// omission); "max" runs 64 clients back to back.
+func BenchmarkBlockActions(b *testing.B) {
+	e := newEnv(b, benchDB(b), envOptions{})
+	day := lastTuesday10()
+	e.bot.SetClock(func() time.Time { return day })
+	ctx := context.Background()
+	run := 0
+	for _, sc := range []struct {
+		name  string
+		rate  int // per second; 0 = as fast as 64 clients go
+		count int
+	}{
+		{"rate=200", 200, 1000},
+		{"rate=1000", 1000, 5000},
+		{"rate=max", 0, 5000},
+	} {
+		b.Run(sc.name, func(b *testing.B) {
+			var lat []time.Duration
+			var elapsed time.Duration
+			var failed, lost, doubled, apologized int
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				run++
+				before := e.fake.MessageCount()
+				users := e.seedPrompts(ctx, fmt.Sprintf("%s%d", strings.TrimPrefix(sc.name, "rate="), run), sc.count)
+				if err := e.bot.Tick(ctx, day); err != nil {
+					b.Fatal(err)
+				}
+				e.waitMessages(before+sc.count, 3*time.Minute)
+				reqs := e.signedClicks(b, before)
+				updatesBefore := e.fake.Count("chat.update")
+				repliesBefore := len(e.fake.Responses())
+				b.StartTimer()
+				l, el, f := e.fire(reqs, sc.rate)
+				b.StopTimer()
+				lat, elapsed, failed = append(lat, l...), elapsed+el, failed+f
+				got := 0
+				for _, u := range users {
+					got += e.answered(u)
+				}
+				// A click the core could not commit in time (the machine is
+				// saturated) is acknowledged with an apology on response_url
+				// ("nothing was saved"): refused, not lost. Lost is a click
+				// acknowledged as fine but not recorded.
+				deadline := time.Now().Add(time.Minute)
+				for len(e.fake.Responses()) < repliesBefore+sc.count-f && time.Now().Before(deadline) {
+					time.Sleep(20 * time.Millisecond)
+				}
+				sorry := 0
+				for _, r := range e.fake.Responses()[repliesBefore:] {
+					if strings.Contains(fmt.Sprint(r.Body["text"]), "Sorry") {
+						sorry++
+					}
+				}
+				apologized += sorry
+				lost += max(0, sc.count-f-sorry-got)
+				doubled += max(0, got-(sc.count-f-sorry))
+				// Let the chat.update jobs drain before the next scenario.
+				deadline = time.Now().Add(3 * time.Minute)
+				for e.fake.Count("chat.update") < updatesBefore+got && time.Now().Before(deadline) {
+					time.Sleep(50 * time.Millisecond)
+				}
+			}
+			slices.Sort(lat)
+			b.ReportMetric(float64(len(lat))/elapsed.Seconds(), "answers/s")
+			b.ReportMetric(ms(lat[len(lat)/2]), "p50-ms")
+			b.ReportMetric(ms(lat[len(lat)*99/100]), "p99-ms")
+			b.ReportMetric(ms(lat[len(lat)-1]), "max-ms")
+			b.ReportMetric(float64(failed), "non-200")
+			b.ReportMetric(float64(apologized), "refused")
+			b.ReportMetric(float64(lost), "lost")
+			b.ReportMetric(float64(doubled), "doubled")
+			b.ReportMetric(float64(elapsed.Nanoseconds())/float64(len(lat)), "ns/op")
+		})
+	}
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// signedClicks builds one signed click on the first answer of every quiz
+// posted after the first `from` messages.
+func (e *env) signedClicks(b *testing.B, from int) []*preparedReq {
+	b.Helper()
+	var tmpl map[string]any
+	if err := json.Unmarshal(fixture(b, "block_actions.json"), &tmpl); err != nil {
+		b.Fatal(err)
+	}
+	now := time.Now()
+	msgs := e.fake.Messages()[from:]
+	out := make([]*preparedReq, 0, len(msgs))
+	for _, m := range msgs {
+		var answer string
+		for _, id := range m.ActionIDs() {
+			if strings.HasPrefix(id, "ans:") {
+				answer = id
+				break
+			}
+		}
+		if answer == "" {
+			b.Fatalf("message without an answer button: %s", m.Blocks)
+		}
+		user := strings.TrimPrefix(m.Channel, "D")
+		tmpl["user"].(map[string]any)["id"] = user
+		tmpl["channel"].(map[string]any)["id"] = m.Channel
+		tmpl["container"].(map[string]any)["channel_id"] = m.Channel
+		tmpl["container"].(map[string]any)["message_ts"] = m.TS
+		act := tmpl["actions"].([]any)[0].(map[string]any)
+		act["action_id"], act["value"] = answer, answer
+		tmpl["response_url"] = e.fake.ResponseURL(user)
+		raw, _ := json.Marshal(tmpl)
+		body := []byte(url.Values{"payload": {string(raw)}}.Encode())
+		out = append(out, &preparedReq{body: body, ts: fmt.Sprint(now.Unix()), sig: slackfake.Sign(secret, now.Unix(), body)})
+	}
+	return out
+}
+
+type preparedReq struct {
+	body    []byte
+	ts, sig string
+}
+
+func (e *env) post(p *preparedReq) (int, error) {
+	req, _ := http.NewRequest(http.MethodPost, e.srv.URL+"/slack/events", strings.NewReader(string(p.body)))
+	req.Header.Set("Content-Type", formType)
+	req.Header.Set("X-Slack-Request-Timestamp", p.ts)
+	req.Header.Set("X-Slack-Signature", p.sig)
+	res, err := e.client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	res.Body.Close()
+	return res.StatusCode, nil
+}
+
+// fire sends the requests at rate per second (0: 64 clients flat out) and
+// returns each acknowledgement's latency, the elapsed time and how many
+// did not get 200.
+func (e *env) fire(reqs []*preparedReq, rate int) ([]time.Duration, time.Duration, int) {
+	lat := make([]time.Duration, len(reqs))
+	var failed atomic.Int64
+	var wg sync.WaitGroup
+	start := time.Now()
+	one := func(i int, from time.Time) {
+		status, err := e.post(reqs[i])
+		lat[i] = time.Since(from)
+		if err != nil || status != http.StatusOK {
+			failed.Add(1)
+		}
+	}
+	if rate > 0 {
+		for i := range reqs {
+			at := start.Add(time.Duration(i) * time.Second / time.Duration(rate))
+			time.Sleep(time.Until(at))
+			wg.Add(1)
+			go func() { defer wg.Done(); one(i, at) }()
+		}
+	} else {
+		var next atomic.Int64
+		for range 64 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					i := int(next.Add(1)) - 1
+					if i >= len(reqs) {
+						return
+					}
+					one(i, time.Now())
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	return lat, time.Since(start), int(failed.Load())
+}
+
+// BenchmarkFanout10k measures delivery: one scheduler tick queues a quiz DM
+// for each of 10,000 members, and the delivery jobs post them through the
+// real slack-go client to the fake Web API, which answers 10% of
+// chat.postMessage calls with 429 and Retry-After: 1. Every message must
+// arrive exactly once.
+func BenchmarkFanout10k(b *testing.B) {
+	const n = 10_000
+	e := newEnv(b, benchDB(b), envOptions{})
+	e.fake.RateLimit("chat.postMessage", 0.1, 1)
+	day := lastTuesday10()
+	e.bot.SetClock(func() time.Time { return day })
+	ctx := context.Background()
+	var enqueue, deliver time.Duration
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		before := e.fake.MessageCount()
+		e.seedPrompts(ctx, fmt.Sprintf("F%d", i), n)
+		b.StartTimer()
+		start := time.Now()
+		if err := e.bot.Tick(ctx, day); err != nil {
+			b.Fatal(err)
+		}
+		enqueue += time.Since(start)
+		e.waitMessages(before+n, 3*time.Minute)
+		deliver += time.Since(start)
+		b.StopTimer()
+	}
+	limited := 0
+	for _, c := range e.fake.Calls("chat.postMessage") {
+		if c.Status == http.StatusTooManyRequests {
+			limited++
+		}
+	}
+	time.Sleep(500 * time.Millisecond)
+	doubled := 0
+	for _, count := range e.fake.ByMessageID() {
+		doubled += count - 1
+	}
+	if got := len(e.fake.ByMessageID()); got != n*b.N {
+		b.Errorf("%d distinct messages delivered, want %d", got, n*b.N)
+	}
+	if doubled > 0 {
+		b.Errorf("%d messages posted more than once", doubled)
+	}
+	total := float64(n * b.N)
+	b.ReportMetric(total/enqueue.Seconds(), "members-enqueued/s")
+	b.ReportMetric(total/deliver.Seconds(), "messages/s")
+	b.ReportMetric(float64(limited), "429s")
+	b.ReportMetric(float64(doubled), "doubled")
+	b.ReportMetric(float64(deliver.Nanoseconds())/total, "ns/op")
+}
