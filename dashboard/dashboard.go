@@ -40,6 +40,12 @@ var pageTmpl = template.Must(template.New("page.html").Funcs(template.FuncMap{
 	"signalTitle": signalTitle,
 	"signalIcon":  signalIcon,
 	"pctOf":       func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
+	// Headers read as words on the page ("accuracy %"); the CSV keeps the
+	// column names.
+	"header": func(c string) string {
+		return strings.ReplaceAll(strings.Replace(c, "_pct", " %", 1), "_", " ")
+	},
+	"numCol": func(c string) bool { return !textColumns[c] },
 }).ParseFS(pageFS, "page.html"))
 
 // Defaults of the date range: the last eight weeks.
@@ -157,6 +163,7 @@ func (d *data) tables() []Table {
 		WeeksTable(WeekTotals(d.weeks)),
 		DepartmentsTable(d.depts),
 		ParticipationTable(d.weeks),
+		TopicsTable(d.topics),
 		AccuracyTable(d.topics),
 		RatingsTable(d.ratings, d.lessonAcc),
 		FeedbackTable(d.feedback),
@@ -265,6 +272,11 @@ type tableView struct {
 	Collapsed bool
 	Wrap      []bool // columns of free text that may wrap
 }
+
+// textColumns are the columns that hold words, not numbers.
+var textColumns = map[string]bool{"week": true, "role": true, "department": true, "topic": true, "kind": true, "subject": true,
+	"metric": true, "lesson": true, "title": true, "time": true, "redacted": true, "text": true, "detail": true, "escalated": true,
+	"status": true, "question": true}
 
 // wrapColumns are the columns of long text; the others stay on one line.
 var wrapColumns = map[string]bool{"detail": true, "text": true, "question": true, "title": true, "lesson": true}

@@ -183,6 +183,23 @@ func AccuracyTable(rows []store.TopicAccuracy) Table {
 	return t
 }
 
+// TopicsTable is accuracy per topic for all roles together, worst first:
+// the numbers behind the accuracy chart.
+func TopicsTable(rows []store.TopicAccuracy) Table {
+	t := Table{Name: "topics", Title: "Accuracy by topic",
+		Columns: []string{"topic", "answers", "accuracy_pct", "first_try_pct", "later_pct"}}
+	totals := TopicTotals(rows)
+	sort.SliceStable(totals, func(i, j int) bool {
+		return totals[i].Correct*totals[j].Answers < totals[j].Correct*totals[i].Answers
+	})
+	for _, r := range totals {
+		later := r.Later()
+		t.Rows = append(t.Rows, []string{r.Topic, itoa(r.Answers), pct(r.Correct, r.Answers), pct(r.FirstCorrect, r.FirstTries),
+			pct(later.Correct, later.Answers)})
+	}
+	return t
+}
+
 // RatingsTable lists lessons by their ratings, lowest share of 👍 first,
 // with the accuracy of quizzes when known.
 func RatingsTable(ratings []store.LessonRating, acc []store.LessonAccuracy) Table {
