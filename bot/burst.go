@@ -320,7 +320,8 @@ func (b *Bot) createBurstPrompts(ctx context.Context, tx *store.Tx, sendID int64
 		}
 		p := plans[i]
 		pick := lessons.Pick{LessonID: p.lesson.ID, Reason: lessons.ReasonBurst, BurstID: p.burstID}
-		posts = append(posts, post{WorkspaceID: p.member.WorkspaceID, MemberID: p.member.ID, Channel: "dm", Card: promptCard(id, p.lesson, pick)})
+		posts = append(posts, post{WorkspaceID: p.member.WorkspaceID, MemberID: p.member.ID, Channel: "dm", DeliveryID: id,
+			Card: promptCard(id, p.lesson, pick)})
 		created = append(created, id)
 		links = append(links, store.BurstItemLink{MemberID: p.member.ID, LessonID: p.lesson.ID, DeliveryID: id})
 	}
@@ -330,15 +331,7 @@ func (b *Bot) createBurstPrompts(ctx context.Context, tx *store.Tx, sendID int64
 	if err := b.DB.BurstItemMarkDeliveredMany(ctx, tx, sendID, links); err != nil {
 		return 0, err
 	}
-	msgIDs, err := b.postMany(ctx, tx, posts)
-	if err != nil {
-		return 0, err
-	}
-	msgLinks := make(map[int64]int64, len(created))
-	for i, id := range created {
-		msgLinks[id] = msgIDs[i]
-	}
-	if err := b.DB.DeliverySetMessages(ctx, tx, msgLinks); err != nil {
+	if _, err := b.postMany(ctx, tx, posts); err != nil {
 		return 0, err
 	}
 	return len(created), nil

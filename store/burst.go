@@ -206,7 +206,9 @@ func (s *DB) BurstItemMarkDeliveredMany(ctx context.Context, tx *Tx, sendID int6
 		end := min(start+burstItemBatch, len(links))
 		var b strings.Builder
 		args := make([]any, 0, 3*(end-start)+1)
-		b.WriteString(`WITH v (m, l, d) AS (VALUES `)
+		// UPDATE … FROM lets both engines find each item through the
+		// UNIQUE (send_id, member_id, lesson_id) index.
+		b.WriteString(`UPDATE burst_item SET status = 'delivered', delivery_id = v.column3 FROM (VALUES `)
 		for i := start; i < end; i++ {
 			if i > start {
 				b.WriteString(", ")
@@ -214,10 +216,8 @@ func (s *DB) BurstItemMarkDeliveredMany(ctx context.Context, tx *Tx, sendID int6
 			b.WriteString("(CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS BIGINT))")
 			args = append(args, links[i].MemberID, links[i].LessonID, links[i].DeliveryID)
 		}
-		b.WriteString(`) UPDATE burst_item SET status = 'delivered',
-			delivery_id = (SELECT d FROM v WHERE v.m = burst_item.member_id AND v.l = burst_item.lesson_id)
-			WHERE send_id = ? AND status = 'pending'
-			AND EXISTS (SELECT 1 FROM v WHERE v.m = burst_item.member_id AND v.l = burst_item.lesson_id)`)
+		b.WriteString(`) AS v WHERE burst_item.send_id = ? AND burst_item.member_id = v.column1
+			AND burst_item.lesson_id = v.column2 AND burst_item.status = 'pending'`)
 		args = append(args, sendID)
 		if _, err := tx.ExecContext(ctx, tx.Rebind(b.String()), args...); err != nil {
 			return fmt.Errorf("mark burst items delivered: %w", s.mapErr(err))
@@ -297,8 +297,8 @@ func (s *DB) BurstSendCancel(ctx context.Context, tx *Tx, workspaceID int64, bur
 		return nil, fmt.Errorf("cancel burst %s: %w", burstID, s.mapErr(err))
 	}
 	res.Items, _ = r.RowsAffected()
-	if err := tx.SelectContext(ctx, &res.MessageIDs, tx.Rebind(`SELECT message_id FROM delivery WHERE workspace_id = ? AND burst_id = ?
-		AND status = 'pending' AND sent_at IS NULL AND message_id IS NOT NULL ORDER BY id`), workspaceID, burstID); err != nil {
+	if err := tx.SelectContext(ctx, &res.MessageIDs, tx.Rebind(`SELECT m.id FROM delivery d JOIN message m ON m.delivery_id = d.id
+		WHERE d.workspace_id = ? AND d.burst_id = ? AND d.status = 'pending' AND d.sent_at IS NULL ORDER BY m.id`), workspaceID, burstID); err != nil {
 		return nil, fmt.Errorf("cancel burst %s: %w", burstID, s.mapErr(err))
 	}
 	r, err = tx.ExecContext(ctx, tx.Rebind(`UPDATE delivery SET status = 'cancelled' WHERE workspace_id = ? AND burst_id = ?
