@@ -537,7 +537,7 @@ func (b *Bot) supportReplyClick(ctx context.Context, r *Req, args []string, _ st
 	name := memberName(b.memberOr(ctx, other))
 	f := &Form{ID: fmt.Sprintf("sreply:%d", q.ID), Title: "Reply to " + name, Label: "Your message to " + name,
 		Placeholder: "No patient details, please.", Submit: "Send"}
-	if len(f.Title) > 45 { // Slack and Discord cap modal titles
+	if utf8.RuneCountInString(f.Title) > 24 { // Slack cuts modal titles at 24 characters: no half names
 		f.Title = "Reply"
 	}
 	if mo, ok := b.Adapter(r.Actor.Platform).(ModalOpener); ok && r.TriggerID != "" {
