@@ -12,6 +12,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"slices"
+	"sync"
 )
 
 // Kind is the kind of a lesson: a tip to read or a quiz question to answer.
@@ -133,14 +134,18 @@ type Content struct {
 	Bursts  []*Burst
 	Roles   []string // the full role vocabulary: defaults plus roles.yaml
 
-	byID map[string]*Lesson
+	byID      map[string]*Lesson
+	indexOnce sync.Once // the first Lesson call may come from many goroutines at once
 }
 
-// Lesson returns the lesson with the given id, or nil.
+// Lesson returns the lesson with the given id, or nil. It is safe for
+// concurrent use.
 func (c *Content) Lesson(id string) *Lesson {
-	if c.byID == nil {
-		c.index()
-	}
+	c.indexOnce.Do(func() {
+		if c.byID == nil {
+			c.index()
+		}
+	})
 	return c.byID[id]
 }
 
