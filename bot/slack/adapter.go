@@ -151,8 +151,9 @@ func (a *Adapter) Deliver(ctx context.Context, out *bot.Outbound) (bot.Sent, err
 			EventPayload: map[string]any{"message_id": out.MessageID}}),
 	}
 	dm := out.Channel == "dm"
+	key := fmt.Sprintf("%d/%d", out.MessageID, out.Revision)
 	if out.PlatformTS != "" {
-		if err := a.pace.wait(ctx, a.pace.update); err != nil {
+		if err := a.pace.wait(ctx, key, a.pace.update); err != nil {
 			return bot.Sent{}, err
 		}
 		if _, _, _, err := a.api.UpdateMessageContext(ctx, out.PlatformCh, out.PlatformTS, opts...); err != nil {
@@ -169,7 +170,7 @@ func (a *Adapter) Deliver(ctx context.Context, out *bot.Outbound) (bot.Sent, err
 		ch, cached = out.DMChannel, out.DMChannel != ""
 		if !cached {
 			var err error
-			if ch, err = a.openDM(ctx, out.UserID); err != nil {
+			if ch, err = a.openDM(ctx, key, out.UserID); err != nil {
 				return bot.Sent{}, err
 			}
 		}
@@ -178,7 +179,7 @@ func (a *Adapter) Deliver(ctx context.Context, out *bot.Outbound) (bot.Sent, err
 		opts = append(opts, slack.MsgOptionTS(out.ThreadTS))
 	}
 	if out.Attempt > 1 {
-		ts, err := a.findPosted(ctx, ch, out.ThreadTS, out.MessageID)
+		ts, err := a.findPosted(ctx, key, ch, out.ThreadTS, out.MessageID)
 		switch {
 		case err == nil && ts != "":
 			return a.sent(dm, ch, ts), nil
@@ -190,13 +191,13 @@ func (a *Adapter) Deliver(ctx context.Context, out *bot.Outbound) (bot.Sent, err
 			a.log.WarnContext(ctx, "cannot check for an earlier post; posting", "message", out.MessageID, "err", err)
 		}
 	}
-	if err := a.pace.wait(ctx, a.pace.post, a.pace.channel(ch, time.Now())); err != nil {
+	if err := a.pace.wait(ctx, key, a.pace.post, a.pace.channel(ch, time.Now())); err != nil {
 		return bot.Sent{}, err
 	}
 	rch, ts, err := a.api.PostMessageContext(ctx, ch, opts...)
 	if err != nil && dm && cached && slackCode(err) == "channel_not_found" {
 		// The cached DM channel is gone; open the DM afresh once.
-		if ch, err = a.openDM(ctx, out.UserID); err != nil {
+		if ch, err = a.openDM(ctx, key, out.UserID); err != nil {
 			return bot.Sent{}, err
 		}
 		rch, ts, err = a.api.PostMessageContext(ctx, ch, opts...)
@@ -218,8 +219,8 @@ func (a *Adapter) sent(dm bool, ch, ts string) bot.Sent {
 	return s
 }
 
-func (a *Adapter) openDM(ctx context.Context, userID string) (string, error) {
-	if err := a.pace.wait(ctx, a.pace.open); err != nil {
+func (a *Adapter) openDM(ctx context.Context, key, userID string) (string, error) {
+	if err := a.pace.wait(ctx, key, a.pace.open); err != nil {
 		return "", err
 	}
 	c, _, _, err := a.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{userID}})
@@ -234,8 +235,8 @@ func (a *Adapter) openDM(ctx context.Context, userID string) (string, error) {
 
 // findPosted looks for a message carrying this message id among the latest
 // messages of the conversation (or of the thread), and returns its ts.
-func (a *Adapter) findPosted(ctx context.Context, ch, threadTS string, messageID int64) (string, error) {
-	if err := a.pace.wait(ctx, a.pace.history); err != nil {
+func (a *Adapter) findPosted(ctx context.Context, key, ch, threadTS string, messageID int64) (string, error) {
+	if err := a.pace.wait(ctx, key, a.pace.history); err != nil {
 		return "", err
 	}
 	var msgs []slack.Message
@@ -288,7 +289,7 @@ func (a *Adapter) OpenForm(ctx context.Context, _ string, triggerID string, f *b
 
 // PublishHome implements bot.HomePublisher with views.publish.
 func (a *Adapter) PublishHome(ctx context.Context, _ string, userID string, c *bot.Card) error {
-	if err := a.pace.wait(ctx, a.pace.publish); err != nil {
+	if err := a.pace.wait(ctx, "", a.pace.publish); err != nil {
 		return err
 	}
 	_, err := a.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: userID, View: renderHome(c)})
@@ -301,7 +302,7 @@ func (a *Adapter) PublishHome(ctx context.Context, _ string, userID string, c *b
 // UserInfo implements bot.UserInfoer with users.info: the user's real name
 // and IANA time zone.
 func (a *Adapter) UserInfo(ctx context.Context, _ string, userID string) (name, timezone string, err error) {
-	if err := a.pace.wait(ctx, a.pace.user); err != nil {
+	if err := a.pace.wait(ctx, "", a.pace.user); err != nil {
 		return "", "", err
 	}
 	u, err := a.api.GetUserInfoContext(ctx, userID)

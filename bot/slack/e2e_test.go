@@ -230,7 +230,7 @@ func TestBurstWithRateLimits(t *testing.T) {
 		e := newEnv(t, db, envOptions{})
 		e.fake.RateLimit("chat.postMessage", 0.1, 1)
 		e.fake.LoseResponses("chat.postMessage", 2) // posted, but the answer never arrived
-		const n = 40
+		const n = 20
 		for i := range n {
 			u := fmt.Sprintf("U%03d", i)
 			e.command(u, "join nurse")

@@ -49,13 +49,20 @@ var DefaultLimits = Limits{
 var Unlimited = Limits{MaxWait: time.Second}
 
 // bucket is a token bucket. take reserves one token and says how long to
-// wait for it; when that is longer than max it reserves nothing.
+// wait for it; when that is longer than max it refuses.
+//
+// A refused caller with a key (a message id) is still given a slot in the
+// future and told to come back then; when it does, it uses that slot instead
+// of queueing again. So a burst of thousands of delivery jobs against a
+// 50-per-minute method snoozes each job once, to its own turn, instead of
+// having all of them retry every second.
 type bucket struct {
-	mu     sync.Mutex
-	rate   float64 // tokens per second
-	burst  float64
-	tokens float64
-	last   time.Time
+	mu       sync.Mutex
+	rate     float64 // tokens per second
+	burst    float64
+	tokens   float64 // negative while slots are promised ahead
+	last     time.Time
+	reserved map[string]time.Time // key → promised slot
 }
 
 func newBucket(r Rate) *bucket {
@@ -63,15 +70,23 @@ func newBucket(r Rate) *bucket {
 		return nil
 	}
 	burst := float64(max(r.Burst, 1))
-	return &bucket{rate: r.PerMinute / 60, burst: burst, tokens: burst}
+	return &bucket{rate: r.PerMinute / 60, burst: burst, tokens: burst, reserved: map[string]time.Time{}}
 }
 
-func (b *bucket) take(now time.Time, max time.Duration) (wait time.Duration, ok bool) {
+func (b *bucket) take(key string, now time.Time, max time.Duration) (wait time.Duration, ok bool) {
 	if b == nil {
 		return 0, true
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if slot, ok := b.reserved[key]; ok && key != "" {
+		wait = max0(slot.Sub(now))
+		if wait > max {
+			return wait, false // came back early: keep the slot
+		}
+		delete(b.reserved, key)
+		return wait, true
+	}
 	if !b.last.IsZero() {
 		b.tokens = min(b.burst, b.tokens+now.Sub(b.last).Seconds()*b.rate)
 	}
@@ -81,18 +96,36 @@ func (b *bucket) take(now time.Time, max time.Duration) (wait time.Duration, ok 
 		return 0, true
 	}
 	wait = time.Duration((1 - b.tokens) / b.rate * float64(time.Second))
-	if wait > max {
-		return wait, false
+	if wait <= max {
+		b.tokens--
+		return wait, true
 	}
-	b.tokens--
-	return wait, true
+	if key != "" {
+		b.tokens--
+		b.reserved[key] = now.Add(wait)
+		if len(b.reserved) > 1000 {
+			for k, slot := range b.reserved {
+				if now.Sub(slot) > 10*time.Minute {
+					delete(b.reserved, k) // its job went elsewhere or gave up
+				}
+			}
+		}
+	}
+	return wait, false
+}
+
+func max0(d time.Duration) time.Duration {
+	if d < 0 {
+		return 0
+	}
+	return d
 }
 
 // idle reports whether the bucket is full again (it can be forgotten).
 func (b *bucket) idle(now time.Time) bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.tokens+now.Sub(b.last).Seconds()*b.rate >= b.burst
+	return len(b.reserved) == 0 && b.tokens+now.Sub(b.last).Seconds()*b.rate >= b.burst
 }
 
 // pacer holds the buckets of one adapter.
@@ -141,12 +174,14 @@ func (p *pacer) channel(ch string, now time.Time) *bucket {
 }
 
 // wait blocks until every bucket grants a call, or returns a
-// *bot.RateLimitError when that would take longer than MaxWait.
-func (p *pacer) wait(ctx context.Context, buckets ...*bucket) error {
+// *bot.RateLimitError when that would take longer than MaxWait. key names
+// the caller across retries (see bucket); "" for calls that are not
+// retried later.
+func (p *pacer) wait(ctx context.Context, key string, buckets ...*bucket) error {
 	now := time.Now()
 	var longest time.Duration
 	for _, b := range buckets {
-		w, ok := b.take(now, p.limits.MaxWait)
+		w, ok := b.take(key, now, p.limits.MaxWait)
 		if !ok {
 			return &bot.RateLimitError{RetryAfter: w}
 		}

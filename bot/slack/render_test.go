@@ -159,20 +159,57 @@ func TestBucket(t *testing.T) {
 	b := newBucket(Rate{PerMinute: 60, Burst: 2})
 	t0 := time.Unix(1000, 0)
 	for i, want := range []time.Duration{0, 0, time.Second, 2 * time.Second} {
-		w, ok := b.take(t0, 5*time.Second)
+		w, ok := b.take("", t0, 5*time.Second)
 		if !ok || w != want {
 			t.Errorf("take %d at t0: wait %s ok %v, want %s", i, w, ok, want)
 		}
 	}
-	if w, ok := b.take(t0, time.Second); ok || w != 3*time.Second {
+	if w, ok := b.take("", t0, time.Second); ok || w != 3*time.Second {
 		t.Errorf("over max: wait %s ok %v, want refused with 3s", w, ok)
 	}
-	if w, ok := b.take(t0.Add(10*time.Second), 0); !ok || w != 0 {
+	if w, ok := b.take("", t0.Add(10*time.Second), 0); !ok || w != 0 {
 		t.Errorf("after refill: wait %s ok %v", w, ok)
 	}
 	var none *bucket
-	if w, ok := none.take(t0, 0); !ok || w != 0 {
+	if w, ok := none.take("", t0, 0); !ok || w != 0 {
 		t.Error("a nil bucket never waits")
+	}
+}
+
+// TestBucketReservations: refused callers with a key get successive slots
+// and use them when they come back, so a backlog drains at the rate with
+// each caller snoozed once.
+func TestBucketReservations(t *testing.T) {
+	b := newBucket(Rate{PerMinute: 60, Burst: 1})
+	t0 := time.Unix(1000, 0)
+	if _, ok := b.take("a", t0, 0); !ok {
+		t.Fatal("first call is free")
+	}
+	var slots []time.Duration
+	for _, k := range []string{"b", "c", "d"} {
+		w, ok := b.take(k, t0, 0)
+		if ok {
+			t.Fatalf("%s: granted at once", k)
+		}
+		slots = append(slots, w)
+	}
+	if slots[0] != time.Second || slots[1] != 2*time.Second || slots[2] != 3*time.Second {
+		t.Errorf("promised waits %v, want 1s 2s 3s", slots)
+	}
+	if w, ok := b.take("c", t0.Add(time.Second), 0); ok || w != time.Second {
+		t.Errorf("c early: wait %s ok %v, want refused, 1s left", w, ok)
+	}
+	for i, k := range []string{"b", "c", "d"} {
+		at := t0.Add(slots[i])
+		if w, ok := b.take(k, at, 0); !ok || w != 0 {
+			t.Errorf("%s back at its slot: wait %s ok %v", k, w, ok)
+		}
+	}
+	if _, ok := b.take("e", t0.Add(3*time.Second), 0); ok {
+		t.Error("the slots handed out are used up: e must wait")
+	}
+	if _, ok := b.take("e", t0.Add(4*time.Second), 0); !ok {
+		t.Error("e back at its slot")
 	}
 }
 

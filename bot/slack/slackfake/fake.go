@@ -15,7 +15,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -64,6 +63,7 @@ type User struct {
 type fault struct {
 	fraction   float64
 	retryAfter int
+	calls      int
 }
 
 // Server is the fake. Create it with New; it is ready to use.
@@ -71,14 +71,13 @@ type Server struct {
 	srv *httptest.Server
 
 	mu          sync.Mutex
-	rng         *rand.Rand
 	calls       []Call
 	messages    []*Message
 	byKey       map[string]*Message // channel/ts
 	responses   []Response
 	users       map[string]User
 	unreachable map[string]string // user → error code for conversations.open
-	faults      map[string]fault
+	faults      map[string]*fault
 	lose        map[string]int // method → responses still to lose
 	dms         map[string]bool
 	seq         int64
@@ -89,11 +88,10 @@ type Server struct {
 // New starts a fake on a loopback port.
 func New() *Server {
 	s := &Server{
-		rng:         rand.New(rand.NewPCG(1, 2)),
 		byKey:       map[string]*Message{},
 		users:       map[string]User{},
 		unreachable: map[string]string{},
-		faults:      map[string]fault{},
+		faults:      map[string]*fault{},
 		lose:        map[string]int{},
 		dms:         map[string]bool{},
 	}
@@ -137,11 +135,13 @@ func (s *Server) Unreachable(userID, code string) {
 }
 
 // RateLimit answers a fraction (0–1) of the calls to method with HTTP 429
-// and Retry-After: retryAfter seconds, before doing anything.
+// and Retry-After: retryAfter seconds, before doing anything. The refused
+// calls are spread evenly (with 0.1, every tenth call), so tests are
+// repeatable.
 func (s *Server) RateLimit(method string, fraction float64, retryAfter int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.faults[method] = fault{fraction: fraction, retryAfter: retryAfter}
+	s.faults[method] = &fault{fraction: fraction, retryAfter: retryAfter}
 }
 
 // LoseResponses makes the next n calls to method do their work and then
@@ -150,6 +150,12 @@ func (s *Server) LoseResponses(method string, n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.lose[method] = n
+}
+
+// limit counts a call and reports whether it is one to refuse.
+func (f *fault) limit() bool {
+	f.calls++
+	return int(float64(f.calls)*f.fraction) > int(float64(f.calls-1)*f.fraction)
 }
 
 // Calls returns the recorded calls to method ("" for all).
@@ -244,7 +250,7 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, map[string]any{"ok": false, "error": "not_authed"})
 		return
 	}
-	if f, ok := s.faults[method]; ok && s.rng.Float64() < f.fraction {
+	if f, ok := s.faults[method]; ok && f.limit() {
 		record(http.StatusTooManyRequests, "ratelimited")
 		w.Header().Set("Retry-After", strconv.Itoa(f.retryAfter))
 		w.WriteHeader(http.StatusTooManyRequests)
