@@ -28,10 +28,9 @@ type burstEnv struct {
 	now time.Time
 }
 
-func newBurstEnv(t testing.TB, backend store.Backend, now time.Time, work bool) *burstEnv {
+func newBurstEnv(t testing.TB, db *store.DB, now time.Time, work bool) *burstEnv {
 	t.Helper()
 	ctx := context.Background()
-	db := storetest.Open(t, backend)
 	if err := bot.MigrateJobs(ctx, db); err != nil {
 		t.Fatal(err)
 	}
@@ -167,7 +166,8 @@ var secureChatForNurses = []string{"secure-chat-overview", "secure-chat-no-order
 func TestBurstSendNowReachesEachNurseOnce(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		e := newBurstEnv(t, db.Backend, burstTuesday10, true)
+		t.Parallel()
+		e := newBurstEnv(t, db, burstTuesday10, true)
 		ids := e.add(t,
 			person{id: "n1", role: "nurse", dept: "4west"}, person{id: "n2", role: "nurse", dept: "4west"},
 			person{id: "n3", role: "nurse", dept: "5east"}, person{id: "night", role: "nurse", dept: "5east", night: true},
@@ -299,8 +299,9 @@ func TestBurstSendNowReachesEachNurseOnce(t *testing.T) {
 func TestBurstDailyPace(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		t.Parallel()
 		thursday := time.Date(2026, 11, 26, 7, 0, 0, 0, time.UTC)
-		e := newBurstEnv(t, db.Backend, thursday, true)
+		e := newBurstEnv(t, db, thursday, true)
 		ids := e.add(t, person{id: "n1", role: "nurse", dept: "4west"}, person{id: "doc", role: "physician", dept: "4west"})
 		res, err := e.bot.BurstSend(context.Background(), bot.BurstSendOptions{WorkspaceID: e.ws.ID, BurstID: "sepsis-alert-launch"})
 		if err != nil {
@@ -348,7 +349,8 @@ func TestBurstDailyPace(t *testing.T) {
 func TestBurstCancel(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		e := newBurstEnv(t, db.Backend, burstTuesday10, false) // no workers: jobs stay queued
+		t.Parallel()
+		e := newBurstEnv(t, db, burstTuesday10, false) // no workers: jobs stay queued
 		ids := e.add(t, person{id: "n1", role: "nurse", dept: "4west"}, person{id: "night", role: "nurse", dept: "4west", night: true})
 		ctx := context.Background()
 		res, err := e.bot.BurstSend(ctx, bot.BurstSendOptions{WorkspaceID: e.ws.ID, BurstID: "secure-chat-launch", Now: true})
@@ -406,7 +408,8 @@ func TestBurstCancel(t *testing.T) {
 func TestBurstSendConcurrentlyOnce(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		e := newBurstEnv(t, db.Backend, burstTuesday10, false)
+		t.Parallel()
+		e := newBurstEnv(t, db, burstTuesday10, false)
 		var people []person
 		for i := 0; i < 60; i++ {
 			people = append(people, person{id: fmt.Sprintf("n%02d", i), role: "nurse", dept: "4west"})
@@ -457,7 +460,7 @@ func TestBurstSendConcurrentlyOnce(t *testing.T) {
 // TestBurstChatCommand drives /burst as a trainer and as a learner.
 func TestBurstChatCommand(t *testing.T) {
 	t.Parallel()
-	e := newBurstEnv(t, store.SQLite, burstTuesday10, true)
+	e := newBurstEnv(t, storetest.Open(t, store.SQLite), burstTuesday10, true)
 	e.add(t, person{id: "tara", role: "nurse", dept: "education", perms: []lessons.Permission{lessons.PermTrainer}},
 		person{id: "nina", role: "nurse", dept: "4west", perms: []lessons.Permission{}})
 	ctx := context.Background()
@@ -529,7 +532,7 @@ func BenchmarkBurstSend(b *testing.B) {
 				var total time.Duration
 				for i := 0; i < b.N; i++ {
 					b.StopTimer()
-					e := newBurstEnv(b, backend, burstTuesday10, false)
+					e := newBurstEnv(b, storetest.Open(b, backend), burstTuesday10, false)
 					ctx := context.Background()
 					err := e.db.Tx(ctx, func(tx *store.Tx) error {
 						next := map[int64]time.Time{}
