@@ -320,7 +320,7 @@ func (h *Handler) page(ctx context.Context, fm form, f store.ReportFilter, probl
 		}
 		q.Set("format", "csv")
 		q.Set("table", t.Name)
-		tv := tableView{Table: t, CSV: "?" + q.Encode(), Shown: t.Rows, Collapsed: t.Name == "participation"}
+		tv := tableView{Table: t, CSV: "?" + q.Encode(), Shown: t.Rows, Collapsed: t.Name == "participation" || t.Name == "signals"}
 		for _, c := range t.Columns {
 			tv.Wrap = append(tv.Wrap, wrapColumns[c])
 		}

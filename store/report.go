@@ -1017,6 +1017,13 @@ func (s *DB) DemoLoad(ctx context.Context, d *DemoData) ([]int64, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load demo data: %w", err)
 	}
+	if s.Backend == Postgres {
+		// Fresh statistics, so the report queries plan for the rows just added
+		// rather than wait for autovacuum.
+		if _, err := s.ExecContext(ctx, `ANALYZE member, delivery, answer, feedback, review, support_question`); err != nil {
+			return nil, fmt.Errorf("load demo data: analyze: %w", s.mapErr(err))
+		}
+	}
 	return memberIDs, nil
 }
 
