@@ -343,20 +343,30 @@ func (b *Bot) createBurstPrompts(ctx context.Context, tx *store.Tx, sendID int64
 // right after it on the same tick, adds the member's other pending items
 // of that burst — inside work hours only.
 func (b *Bot) burstTick(ctx context.Context, now time.Time) error {
+	sends, err := b.DB.BurstSendListActive(ctx, b.DB, lessons.PaceAllAtOnce)
+	if err != nil {
+		return err
+	}
+	for _, send := range sends {
+		if err := b.burstCompanions(ctx, send, now); err != nil {
+			return fmt.Errorf("burst %s companions: %w", send.BurstID, err)
+		}
+	}
+	return nil
+}
+
+// burstCompanions sends one all-at-once send's companion items that are due.
+func (b *Bot) burstCompanions(ctx context.Context, send *store.BurstSend, now time.Time) error {
 	c := b.Content()
 	var after int64
 	const page = 1000
 	for {
-		comps, err := b.DB.BurstItemListCompanions(ctx, b.DB, after, page)
-		if err != nil {
+		comps, err := b.DB.BurstItemListCompanions(ctx, b.DB, send, after, page)
+		if err != nil || len(comps) == 0 {
 			return err
 		}
-		if len(comps) == 0 {
-			return nil
-		}
 		after = comps[len(comps)-1].Item.ID
-		bySend := map[int64][]burstPlan{}
-		var sends []int64
+		var plans []burstPlan
 		for _, cp := range comps {
 			m, s := cp.Member, cp.Member.Schedule
 			if !m.Joined || !s.InWorkHours(now) || s.PausedUntil.After(now) {
@@ -367,22 +377,15 @@ func (b *Bot) burstTick(ctx context.Context, now time.Time) error {
 			if l == nil || cp.Item.AvailableDate > date {
 				continue
 			}
-			if _, ok := bySend[cp.Item.SendID]; !ok {
-				sends = append(sends, cp.Item.SendID)
-			}
-			bySend[cp.Item.SendID] = append(bySend[cp.Item.SendID], burstPlan{member: m, lesson: l, burstID: cp.BurstID, date: date})
+			plans = append(plans, burstPlan{member: m, lesson: l, burstID: send.BurstID, date: date})
 		}
-		if len(sends) > 0 {
+		if len(plans) > 0 {
 			err = b.DB.Tx(ctx, func(tx *store.Tx) error {
-				for _, id := range sends {
-					if _, err := b.createBurstPrompts(ctx, tx, id, bySend[id]); err != nil {
-						return err
-					}
-				}
-				return nil
+				_, err := b.createBurstPrompts(ctx, tx, send.ID, plans)
+				return err
 			})
 			if err != nil {
-				return fmt.Errorf("burst companions: %w", err)
+				return err
 			}
 		}
 		if len(comps) < page {

@@ -235,35 +235,51 @@ type BurstCompanion struct {
 	Member  *lessons.Member
 }
 
+// BurstSendListActive returns the active sends of a pace in every
+// workspace, oldest first.
+func (s *DB) BurstSendListActive(ctx context.Context, q Queryer, pace lessons.Pace) ([]*BurstSend, error) {
+	var rows []burstSendRow
+	if err := q.SelectContext(ctx, &rows, s.Rebind(`SELECT `+burstSendColumns+` FROM burst_send WHERE status = 'active' AND pace = ?
+		ORDER BY id`), string(pace)); err != nil {
+		return nil, fmt.Errorf("list active burst sends: %w", s.mapErr(err))
+	}
+	out := make([]*BurstSend, len(rows))
+	for i := range rows {
+		out[i] = rows[i].toSend()
+	}
+	return out, nil
+}
+
 // BurstItemListCompanions returns, by item id after afterID, at most limit
-// pending items of active all-at-once sends whose member already has a
-// delivered item of the same send, each with its member.
-func (s *DB) BurstItemListCompanions(ctx context.Context, q Queryer, afterID int64, limit int) ([]BurstCompanion, error) {
+// pending items of a send whose member already has a delivered item of the
+// same send, each with its member. For an all-at-once burst these are due
+// in the window in which the first item went out.
+func (s *DB) BurstItemListCompanions(ctx context.Context, q Queryer, send *BurstSend, afterID int64, limit int) ([]BurstCompanion, error) {
 	var rows []struct {
 		ItemID        int64  `db:"item_id"`
 		SendID        int64  `db:"item_send_id"`
 		LessonID      string `db:"item_lesson_id"`
 		Seq           int    `db:"item_seq"`
 		AvailableDate string `db:"item_available_date"`
-		BurstID       string `db:"item_burst_id"`
 		memberRow
 	}
 	// burst_item and member share column names (id, workspace_id), so the
 	// item's columns are renamed.
+	// The partial index burst_item_pending keeps this proportional to the
+	// send's pending items, whatever was sent before.
 	err := q.SelectContext(ctx, &rows, s.Rebind(`SELECT i.id AS item_id, i.send_id AS item_send_id, i.lesson_id AS item_lesson_id,
-		i.seq AS item_seq, i.available_date AS item_available_date, bs.burst_id AS item_burst_id, `+memberColumns+`
-		FROM burst_item i JOIN burst_send bs ON bs.id = i.send_id
-		JOIN member m ON m.id = i.member_id JOIN workspace w ON w.id = m.workspace_id
-		WHERE i.status = 'pending' AND bs.status = 'active' AND bs.pace = ? AND i.id > ?
+		i.seq AS item_seq, i.available_date AS item_available_date, `+memberColumns+`
+		FROM burst_item i JOIN member m ON m.id = i.member_id JOIN workspace w ON w.id = m.workspace_id
+		WHERE i.send_id = ? AND i.status = 'pending' AND i.id > ?
 		AND EXISTS (SELECT 1 FROM burst_item j WHERE j.send_id = i.send_id AND j.member_id = i.member_id AND j.status = 'delivered')
-		ORDER BY i.id LIMIT ?`), string(lessons.PaceAllAtOnce), afterID, limit)
+		ORDER BY i.id LIMIT ?`), send.ID, afterID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list burst companions: %w", s.mapErr(err))
 	}
 	out := make([]BurstCompanion, len(rows))
 	for i := range rows {
 		r := &rows[i]
-		out[i] = BurstCompanion{BurstID: r.BurstID, Member: r.memberRow.toMember(), Item: BurstItem{ID: r.ItemID, SendID: r.SendID,
+		out[i] = BurstCompanion{BurstID: send.BurstID, Member: r.memberRow.toMember(), Item: BurstItem{ID: r.ItemID, SendID: r.SendID,
 			MemberID: r.memberRow.ID, LessonID: r.LessonID, Seq: r.Seq, AvailableDate: r.AvailableDate, Status: BurstItemPending}}
 	}
 	return out, nil

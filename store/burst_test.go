@@ -233,7 +233,14 @@ func TestBurstLifecycle(t *testing.T) {
 		tip0 := deliver(f.members[0], "chat-tip")
 		deliver(f.members[1], "chat-tip")
 
-		comps, err := db.BurstItemListCompanions(ctx, db, 0, 100)
+		active, err := db.BurstSendListActive(ctx, db, lessons.PaceAllAtOnce)
+		if err != nil || len(active) != 1 || active[0].ID != send.ID {
+			t.Fatalf("BurstSendListActive = %+v, %v", active, err)
+		}
+		if daily, _ := db.BurstSendListActive(ctx, db, lessons.PaceDaily); len(daily) != 0 {
+			t.Fatalf("active daily sends: %+v", daily)
+		}
+		comps, err := db.BurstItemListCompanions(ctx, db, send, 0, 100)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -246,7 +253,7 @@ func TestBurstLifecycle(t *testing.T) {
 				t.Fatalf("companion %+v (member %+v)", c, c.Member)
 			}
 		}
-		if more, _ := db.BurstItemListCompanions(ctx, db, comps[1].Item.ID, 100); len(more) != 0 {
+		if more, _ := db.BurstItemListCompanions(ctx, db, send, comps[1].Item.ID, 100); len(more) != 0 {
 			t.Fatalf("companions after the last id: %+v", more)
 		}
 
@@ -297,8 +304,11 @@ func TestBurstLifecycle(t *testing.T) {
 		if d, _ := db.DeliveryGet(ctx, db, tip0); d.Status != store.DeliverySent {
 			t.Fatalf("a sent burst prompt changed to %s on cancel", d.Status)
 		}
-		if comps, _ := db.BurstItemListCompanions(ctx, db, 0, 100); len(comps) != 0 {
+		if comps, _ := db.BurstItemListCompanions(ctx, db, send, 0, 100); len(comps) != 0 {
 			t.Fatalf("companions of a cancelled send: %+v", comps)
+		}
+		if active, _ := db.BurstSendListActive(ctx, db, lessons.PaceAllAtOnce); len(active) != 0 {
+			t.Fatalf("a cancelled send is still active: %+v", active)
 		}
 		st, _ = db.BurstStatsGet(ctx, db, f.ws.ID, f.burst.ID)
 		if st.Send.Status != store.BurstCancelled || st.Send.CancelledAt.IsZero() || st.Total.Pending != 0 || st.Total.Cancelled != 3 || st.Total.Sent != 3 {
