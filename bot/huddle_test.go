@@ -42,19 +42,27 @@ type hudEnv struct {
 
 // newHudEnv builds the environment. renderEvery is the live-tally
 // coalescing interval (the production default is 2 s; most tests use a short
-// one so that they need not wait for coalesced renders).
-func newHudEnv(t *testing.T, db *store.DB, renderEvery time.Duration) *hudEnv {
+// one so that they need not wait for coalesced renders). withContent
+// imports the bundled lessons, as a real install has them; huddles do not
+// need them, and importing them is slow under the race detector.
+func newHudEnv(t *testing.T, db *store.DB, renderEvery time.Duration, withContent bool) *hudEnv {
 	t.Helper()
 	ctx := context.Background()
+	if db.Backend == store.Postgres {
+		// The test server's connections are shared by every test running.
+		db.SetMaxOpenConns(10)
+	}
 	if err := bot.MigrateJobs(ctx, db); err != nil {
 		t.Fatal(err)
 	}
-	c, err := lessons.Load(content.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.ContentImport(ctx, c); err != nil {
-		t.Fatal(err)
+	if withContent {
+		c, err := lessons.Load(content.FS)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.ContentImport(ctx, c); err != nil {
+			t.Fatal(err)
+		}
 	}
 	// Timers may outlive the test by a moment; they must not log into it.
 	b := bot.New(db, bot.Config{VoteKey: hudVoteKey, TrainerChannel: "#trainers", PollRenderEvery: renderEvery}, slog.New(slog.NewTextHandler(io.Discard, nil)))
@@ -250,7 +258,7 @@ func hudID(t *testing.T, action string, i int) int64 {
 func TestHuddleSandboxDoneWhen(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		e := newHudEnv(t, db, 100*time.Millisecond)
+		e := newHudEnv(t, db, 100*time.Millisecond, true)
 		ctx := context.Background()
 		voterUpdated := map[string]int64{}
 		for _, u := range []string{"nina", "pete", "maya"} {
@@ -505,7 +513,7 @@ func hudActor(user string) bot.Actor {
 func TestHuddlePollRendersCoalesced(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		e := newHudEnv(t, db, 2*time.Second)
+		e := newHudEnv(t, db, 2*time.Second, false)
 		if e.bot.Config.PollRenderEvery != 2*time.Second {
 			t.Fatal("not testing the default interval")
 		}
@@ -577,7 +585,7 @@ func TestHuddlePollRendersCoalesced(t *testing.T) {
 func TestHuddleConcurrentVotes(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		e := newHudEnv(t, db, 100*time.Millisecond)
+		e := newHudEnv(t, db, 100*time.Millisecond, false)
 		ctx := context.Background()
 		e.bot.HandleCommand(ctx, bot.Command{Actor: hudActor("sam"), Channel: "#4west", Name: "huddle", Text: "start Rush"})
 		hudWant(t, "poll", e.bot.HandleCommand(ctx, bot.Command{Actor: hudActor("sam"), Channel: "#4west", Name: "huddle",
@@ -629,7 +637,7 @@ func TestHuddleConcurrentVotes(t *testing.T) {
 func TestHuddlePollControls(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		e := newHudEnv(t, db, 100*time.Millisecond)
+		e := newHudEnv(t, db, 100*time.Millisecond, false)
 		hudWant(t, "dm", e.cmd("sam", "dm", "/huddle start X"), "Huddles happen in a channel")
 		hudWant(t, "poll without huddle", e.cmd("sam", "#4west", `/huddle poll "Q" a b`), "no huddle running in #4west")
 		e.cmd("sam", "#4west", "/huddle start Controls")
@@ -736,7 +744,7 @@ func TestHuddlePollControls(t *testing.T) {
 func TestHuddleParkingLot(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		e := newHudEnv(t, db, 100*time.Millisecond)
+		e := newHudEnv(t, db, 100*time.Millisecond, false)
 		hudWant(t, "ask without huddle", e.cmd("nina", "#4west", "/huddle ask Why?"), "no huddle running", "/ask TEXT")
 		e.cmd("sam", "#4west", "/huddle start Parking lot")
 		hudWant(t, "ask empty", e.cmd("nina", "#4west", "/huddle ask"), "Usage: `/huddle ask")
@@ -790,32 +798,41 @@ func TestHuddleParkingLot(t *testing.T) {
 func TestHuddleRecurring(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		e := newHudEnv(t, db, 100*time.Millisecond)
+		e := newHudEnv(t, db, 100*time.Millisecond, false)
 		ctx := context.Background()
-		e.sb.TickStep = 5 * time.Minute
+		// The huddles ticker alone, on a clock of our own, in 5-minute steps.
+		clock := &hudClock{t: e.sb.Clock.Now()}
+		e.bot.SetClock(clock.Now)
+		advance := func(d time.Duration) {
+			t.Helper()
+			end := clock.Now().Add(d)
+			for clock.Now().Before(end) {
+				clock.set(clock.Now().Add(min(5*time.Minute, end.Sub(clock.Now()))))
+				if err := e.bot.TickHuddles(ctx, clock.Now()); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := e.bot.Jobs.WaitIdle(ctx, 10*time.Second); err != nil {
+				t.Fatal(err)
+			}
+		}
 		hudWant(t, "tz", e.cmd("sam", "dm", "/learn tz America/New_York"), "America/New_York")
 		ny, _ := time.LoadLocation("America/New_York")
-		occ := e.sb.Clock.Now().In(ny).Add(time.Hour).Truncate(time.Minute)
+		occ := clock.Now().In(ny).Add(time.Hour).Truncate(time.Minute)
 		hudWant(t, "learner schedules", e.cmd("nina", "#4west", "/huddle schedule everyday 07:45 X"), "Only super-users can schedule huddles")
 		rep := e.cmd("sam", "#4west", "/huddle schedule everyday "+occ.Format("15:04")+" Shift change huddle --remind 15")
 		hudWant(t, "schedule", rep, "Scheduled. 📅 #", "“Shift change huddle” — every day at "+occ.Format("15:04")+" America/New_York", "reminder 15 min before")
 		sid := int64(e.count(`SELECT id FROM huddle_series`))
 		hudWant(t, "list", e.cmd("nina", "#4west", "/huddle schedule list"), "Shift change huddle", "host Sam Reyes")
 
-		if err := e.sb.Advance(ctx, 40*time.Minute); err != nil {
-			t.Fatal(err)
-		}
+		advance(40 * time.Minute)
 		if n := len(e.all("#4west", "Huddle soon")); n != 0 {
 			t.Fatalf("%d reminder(s) 20 min before the window", n)
 		}
-		if err := e.sb.Advance(ctx, 15*time.Minute); err != nil {
-			t.Fatal(err)
-		}
+		advance(15 * time.Minute)
 		rem := e.must("#4west", "Huddle soon: Shift change huddle")
 		hudWant(t, "reminder", rem.Text, "Starts at "+occ.Format("15:04"), "in #4west")
-		if err := e.sb.Advance(ctx, 4*time.Minute); err != nil {
-			t.Fatal(err)
-		}
+		advance(4 * time.Minute)
 		if n := len(e.all("#4west", "Huddle soon")); n != 1 {
 			t.Fatalf("%d reminders, want exactly 1", n)
 		}
@@ -834,14 +851,8 @@ func TestHuddleRecurring(t *testing.T) {
 		// The next day's reminder mentions what is waiting; starting at the
 		// scheduled time with another title still joins the series.
 		next := occ.AddDate(0, 0, 1)
-		e.sb.TickStep = time.Hour
-		if err := e.sb.Advance(ctx, next.Add(-20*time.Minute).Sub(e.sb.Clock.Now())); err != nil {
-			t.Fatal(err)
-		}
-		e.sb.TickStep = 5 * time.Minute
-		if err := e.sb.Advance(ctx, 10*time.Minute); err != nil {
-			t.Fatal(err)
-		}
+		clock.set(next.Add(-20 * time.Minute))
+		advance(10 * time.Minute)
 		if n := len(e.all("#4west", "Huddle soon")); n != 2 {
 			t.Fatalf("%d reminders after two days, want 2", n)
 		}
@@ -864,4 +875,73 @@ func TestHuddleRecurring(t *testing.T) {
 		hudWant(t, "cancel", e.cmd("sam", "#4west", fmt.Sprintf("/huddle schedule cancel %d", sid)), "Cancelled recurring huddle")
 		hudWant(t, "list empty", e.cmd("sam", "#4west", "/huddle schedule list"), "No recurring huddles")
 	})
+}
+
+// BenchmarkHuddleVote measures recording votes through HandleClick on one
+// anonymous poll (lock, hash, replace, coalesced render), one voter after
+// another and many at once, on each backend.
+func BenchmarkHuddleVote(b *testing.B) {
+	for _, backend := range storetest.Backends() {
+		b.Run(string(backend), func(b *testing.B) {
+			ctx := context.Background()
+			db := storetest.Open(b, backend)
+			if err := bot.MigrateJobs(ctx, db); err != nil {
+				b.Fatal(err)
+			}
+			bt := bot.New(db, bot.Config{VoteKey: hudVoteKey}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+			if _, err := bot.NewJobs(bt, bot.JobsOptions{}); err != nil {
+				b.Fatal(err)
+			}
+			admin := hudActor("sam")
+			ws, host, err := bt.Resolve(ctx, admin)
+			if err != nil {
+				b.Fatal(err)
+			}
+			su := []lessons.Permission{lessons.PermSuperUser}
+			if err := db.MemberUpdate(ctx, db, host.ID, store.MemberSettings{Permissions: &su}); err != nil {
+				b.Fatal(err)
+			}
+			_ = ws
+			bt.HandleCommand(ctx, bot.Command{Actor: admin, Channel: "#bench", Name: "huddle", Text: "start Bench"})
+			if r := bt.HandleCommand(ctx, bot.Command{Actor: admin, Channel: "#bench", Name: "huddle",
+				Text: `poll "Q?" A B C D --anonymous`}); !strings.Contains(r.Text, "Poll posted") {
+				b.Fatal(r.Text)
+			}
+			var pid int64
+			if err := db.GetContext(ctx, &pid, `SELECT id FROM poll`); err != nil {
+				b.Fatal(err)
+			}
+			const voters = 200
+			for i := 0; i < voters; i++ {
+				if _, _, err := bt.Resolve(ctx, hudActor(fmt.Sprintf("b%03d", i))); err != nil {
+					b.Fatal(err)
+				}
+			}
+			vote := func(i int) {
+				r := bt.HandleClick(ctx, bot.Click{Actor: hudActor(fmt.Sprintf("b%03d", i%voters)), Channel: "#bench",
+					ActionID: fmt.Sprintf("vote:%d:%d", pid, i%4+1)})
+				if !strings.Contains(r.Text, "vote") {
+					b.Fatal(r.Text)
+				}
+			}
+			b.Run("serial", func(b *testing.B) {
+				for i := 0; b.Loop(); i++ {
+					vote(i)
+				}
+			})
+			b.Run("parallel", func(b *testing.B) {
+				var n sync.Mutex
+				next := 0
+				b.RunParallel(func(pb *testing.PB) {
+					for pb.Next() {
+						n.Lock()
+						i := next
+						next++
+						n.Unlock()
+						vote(i)
+					}
+				})
+			})
+		})
+	}
 }

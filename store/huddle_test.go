@@ -313,6 +313,10 @@ func TestPollVotesConcurrent(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		f := newHuddleFixture(t, db, 100)
+		if db.Backend == store.Postgres {
+			// Enough to race; the test server's connections are shared.
+			db.SetMaxOpenConns(10)
+		}
 		t0 := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
 		hid, err := db.HuddleCreate(ctx, db, store.HuddleNew{WorkspaceID: f.ws, Channel: "#4west", HostID: f.host, Title: "H", StartedAt: t0})
 		if err != nil {
