@@ -758,7 +758,7 @@ func FormatBurstSend(res *BurstSendResult, now bool) string {
 	msg := fmt.Sprintf("📣 Burst %s “%s” queued for %d members (%d items, %d new).", bu.ID, bu.Title, members, res.Items, res.Added)
 	switch {
 	case now:
-		msg += fmt.Sprintf(" %d prompts are on their way now to %d members at work; %d members get it at their next delivery time.",
+		msg += fmt.Sprintf(" Now: %d prompt(s) on their way to %d member(s) at work; %d member(s) at their next delivery time.",
 			res.SentNow, res.MembersNow, res.Later)
 	case bu.Pace == lessons.PaceDaily:
 		msg += " One lesson a work day, starting at each member's next delivery time."

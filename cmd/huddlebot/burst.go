@@ -267,7 +267,7 @@ func printBurstSend(w io.Writer, res *bot.BurstSendResult, ws *store.Workspace, 
 		fmt.Fprintf(w, "queued for %d members: %d items (%d new)\n", members, res.Items, res.Added)
 		switch {
 		case now:
-			fmt.Fprintf(w, "now: %s on their way to %s at work; %s get it at their next delivery time\n",
+			fmt.Fprintf(w, "now: %s on their way to %s at work; %s at their next delivery time\n",
 				plural(res.SentNow, "prompt"), plural(res.MembersNow, "member"), plural(res.Later, "member"))
 		case !start.IsZero():
 			fmt.Fprintf(w, "starts %s: each member's first delivery time from then on\n", start.In(loc).Format("Mon 2 Jan 2006 15:04 MST"))
