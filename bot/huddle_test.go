@@ -716,6 +716,17 @@ func TestHuddlePollControls(t *testing.T) {
 		}
 		hudWant(t, "select vote", e.click("pete", s.ID, sel), "Your vote: “Unit 12”")
 
+		// An anonymous poll also knows when everyone taking part has voted
+		// (by recomputing their keyed hashes), without recording who did.
+		e.cmd("sam", "#4west", `/huddle poll "Anonymous early close?" a b --anonymous`)
+		a := e.must("#4west", "Anonymous early close?")
+		ap := hudID(t, a.act("vote:", ":1"), 1)
+		hudWant(t, "anon 1", e.click("nina", a.ID, fmt.Sprintf("vote:%d:1", ap)), "Recorded anonymously")
+		hudWant(t, "anon 2", e.click("pete", a.ID, fmt.Sprintf("vote:%d:2", ap)), "Recorded anonymously")
+		if r := e.click("maya", a.ID, fmt.Sprintf("vote:%d:2", ap)); !strings.Contains(r, "Everyone taking part has now voted") {
+			t.Errorf("third anonymous vote of three attendees: %q", r)
+		}
+
 		// A rating poll that closes when everyone taking part has voted:
 		// nina, pete and maya are attendees before it opens.
 		e.cmd("sam", "#4west", `/huddle rate "How confident are you with the new alert?"`)
@@ -735,7 +746,8 @@ func TestHuddlePollControls(t *testing.T) {
 		sum := e.must("#4west", "Huddle summary: Controls")
 		hudWant(t, "summary", sum.Text, "Attendance: 3 — Dr. Pete Okafor, Maya Chen, Nina Patel",
 			"*Which screens confuse you?* (attributed, up to 2 choices) — 3 votes from 3 people",
-			"*Hidden one?* (anonymous) — 1 vote from 1 person", "Average: 4.0 / 5")
+			"*Hidden one?* (anonymous) — 1 vote from 1 person",
+			"*Anonymous early close?* (anonymous) — 3 votes from 3 people", "Average: 4.0 / 5")
 	})
 }
 

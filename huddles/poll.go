@@ -86,7 +86,7 @@ func (p *Poll) Visibility() string {
 func (p *Poll) HowToVote() string {
 	switch {
 	case p.Kind == KindRating:
-		return "Rate 1 (low) to 5 (high); tap again to change."
+		return "Rate 1 (low) to 5 (high); tap another number to change your rating."
 	case p.Multi() && p.MaxChoices >= len(p.Options):
 		return "Pick any number; tap again to remove."
 	case p.Multi():
