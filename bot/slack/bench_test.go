@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/huddlebot/huddlebot/bot"
 	"github.com/huddlebot/huddlebot/bot/slack/slackfake"
 	"github.com/huddlebot/huddlebot/store"
 	"github.com/huddlebot/huddlebot/store/storetest"
@@ -89,7 +90,10 @@ func (e *env) waitMessages(n int, within time.Duration) {
 // (a click on a quiz answer) over real HTTP to the adapter, each committed
 // before it is acknowledged. The open-loop runs send at a fixed rate and
 // measure latency from each request's scheduled start (no coordinated
-// omission); "max" runs 64 clients back to back.
+// omission); "max" runs 64 clients back to back, "serial" one. "core" is
+// the baseline without the adapter: bot.HandleClick called directly, one
+// at a time, so serial minus core is what HTTP, the signature check and
+// the Slack payload cost.
 func BenchmarkBlockActions(b *testing.B) {
 	e := newEnv(b, benchDB(b), envOptions{})
 	day := lastTuesday10()
@@ -97,13 +101,16 @@ func BenchmarkBlockActions(b *testing.B) {
 	ctx := context.Background()
 	run := 0
 	for _, sc := range []struct {
-		name  string
-		rate  int // per second; 0 = as fast as 64 clients go
-		count int
+		name    string
+		rate    int // per second; 0 = as fast as the clients go
+		clients int
+		count   int
 	}{
-		{"rate=200", 200, 1000},
-		{"rate=1000", 1000, 5000},
-		{"rate=max", 0, 5000},
+		{"core", 0, 1, 300},
+		{"serial", 0, 1, 300},
+		{"rate=200", 200, 0, 1000},
+		{"rate=1000", 1000, 0, 5000},
+		{"rate=max", 0, 64, 5000},
 	} {
 		b.Run(sc.name, func(b *testing.B) {
 			var lat []time.Duration
@@ -122,7 +129,14 @@ func BenchmarkBlockActions(b *testing.B) {
 				updatesBefore := e.fake.Count("chat.update")
 				repliesBefore := len(e.fake.Responses())
 				b.StartTimer()
-				l, el, f := e.fire(reqs, sc.rate)
+				var l []time.Duration
+				var el time.Duration
+				var f int
+				if sc.name == "core" {
+					l, el = e.clickDirect(ctx, reqs)
+				} else {
+					l, el, f = e.fire(reqs, sc.rate, sc.clients)
+				}
 				b.StopTimer()
 				lat, elapsed, failed = append(lat, l...), elapsed+el, failed+f
 				got := 0
@@ -134,8 +148,11 @@ func BenchmarkBlockActions(b *testing.B) {
 				// ("nothing was saved"): refused, not lost. Lost is a click
 				// acknowledged as fine but not recorded.
 				deadline := time.Now().Add(time.Minute)
-				for len(e.fake.Responses()) < repliesBefore+sc.count-f && time.Now().Before(deadline) {
+				for sc.name != "core" && len(e.fake.Responses()) < repliesBefore+sc.count-f && time.Now().Before(deadline) {
 					time.Sleep(20 * time.Millisecond)
+				}
+				if sc.name == "core" {
+					repliesBefore = len(e.fake.Responses()) // no response_url without the adapter
 				}
 				sorry := 0
 				for _, r := range e.fake.Responses()[repliesBefore:] {
@@ -200,7 +217,8 @@ func (e *env) signedClicks(b *testing.B, from int) []*preparedReq {
 		tmpl["response_url"] = e.fake.ResponseURL(user)
 		raw, _ := json.Marshal(tmpl)
 		body := []byte(url.Values{"payload": {string(raw)}}.Encode())
-		out = append(out, &preparedReq{body: body, ts: fmt.Sprint(now.Unix()), sig: slackfake.Sign(secret, now.Unix(), body)})
+		out = append(out, &preparedReq{body: body, ts: fmt.Sprint(now.Unix()), sig: slackfake.Sign(secret, now.Unix(), body),
+			click: bot.Click{Actor: bot.Actor{Platform: "slack", Workspace: team, UserID: user}, Channel: "dm", ActionID: answer}})
 	}
 	return out
 }
@@ -208,6 +226,20 @@ func (e *env) signedClicks(b *testing.B, from int) []*preparedReq {
 type preparedReq struct {
 	body    []byte
 	ts, sig string
+	click   bot.Click // the same click, for calling the core directly
+}
+
+// clickDirect hands the clicks to the core one at a time, without the
+// adapter.
+func (e *env) clickDirect(ctx context.Context, reqs []*preparedReq) ([]time.Duration, time.Duration) {
+	lat := make([]time.Duration, len(reqs))
+	start := time.Now()
+	for i, r := range reqs {
+		t0 := time.Now()
+		e.bot.HandleClick(ctx, r.click)
+		lat[i] = time.Since(t0)
+	}
+	return lat, time.Since(start)
 }
 
 func (e *env) post(p *preparedReq) (int, error) {
@@ -223,10 +255,10 @@ func (e *env) post(p *preparedReq) (int, error) {
 	return res.StatusCode, nil
 }
 
-// fire sends the requests at rate per second (0: 64 clients flat out) and
-// returns each acknowledgement's latency, the elapsed time and how many
-// did not get 200.
-func (e *env) fire(reqs []*preparedReq, rate int) ([]time.Duration, time.Duration, int) {
+// fire sends the requests at rate per second (0: the clients back to
+// back) and returns each acknowledgement's latency, the elapsed time and
+// how many did not get 200.
+func (e *env) fire(reqs []*preparedReq, rate, clients int) ([]time.Duration, time.Duration, int) {
 	lat := make([]time.Duration, len(reqs))
 	var failed atomic.Int64
 	var wg sync.WaitGroup
@@ -247,7 +279,7 @@ func (e *env) fire(reqs []*preparedReq, rate int) ([]time.Duration, time.Duratio
 		}
 	} else {
 		var next atomic.Int64
-		for range 64 {
+		for range clients {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()

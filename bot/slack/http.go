@@ -105,6 +105,9 @@ func (a *Adapter) route(ctx context.Context, contentType string, body []byte) (a
 	if form.Get("command") != "" {
 		return a.handleSlash(ctx, slashFromForm(form))
 	}
+	if form.Get("ssl_check") == "1" {
+		return nil, nil // Slack checking the certificate of a slash command URL
+	}
 	return nil, malformed("neither an event, an interaction nor a slash command")
 }
 
