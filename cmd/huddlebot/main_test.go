@@ -398,3 +398,15 @@ func TestCLIRosterImport(t *testing.T) {
 	}
 	_ = fmt.Sprint()
 }
+
+func TestReportCSVIsSafeForSpreadsheets(t *testing.T) {
+	t.Parallel()
+	var b bytes.Buffer
+	err := writeTables(&b, "csv", []Table{{Columns: []string{"text", "n"}, Rows: [][]string{{"=HYPERLINK(\"x\")", "-3"}, {"fine", "2"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := b.String(); !strings.Contains(got, `'=HYPERLINK`) || !strings.Contains(got, ",-3\n") || !strings.HasPrefix(got, "text,n\n") {
+		t.Fatalf("csv = %q", got)
+	}
+}

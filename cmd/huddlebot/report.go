@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -147,7 +148,13 @@ func writeTables(w io.Writer, format string, tables []Table) error {
 			if err := cw.Write(t.Columns); err != nil {
 				return err
 			}
-			if err := cw.WriteAll(t.Rows); err != nil {
+			for _, r := range t.Rows {
+				if err := cw.Write(csvSafe(r)); err != nil {
+					return err
+				}
+			}
+			cw.Flush()
+			if err := cw.Error(); err != nil {
 				return err
 			}
 		}
@@ -187,6 +194,26 @@ func tableObjects(t Table) []map[string]string {
 			}
 		}
 		out = append(out, o)
+	}
+	return out
+}
+
+// csvSafe keeps spreadsheet programs from running text that people typed
+// (feedback, questions) as a formula: a text cell starting with = + - @ is
+// prefixed with an apostrophe. Numbers, negative ones included, stay as is.
+func csvSafe(row []string) []string {
+	out := row
+	for i, c := range row {
+		if c == "" || !strings.ContainsRune("=+-@\t\r", rune(c[0])) {
+			continue
+		}
+		if _, err := strconv.ParseFloat(c, 64); err == nil {
+			continue
+		}
+		if &out[0] == &row[0] {
+			out = append([]string(nil), row...)
+		}
+		out[i] = "'" + c
 	}
 	return out
 }
