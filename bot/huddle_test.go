@@ -628,6 +628,58 @@ func TestHuddleConcurrentVotes(t *testing.T) {
 		if n := e.count(`SELECT COUNT(*) FROM huddle_attendee`); n != 0 {
 			t.Errorf("anonymous voters became %d attendees", n)
 		}
+
+		// Attributed votes racing the end of the huddle: each is either
+		// counted or refused as closed — never an error — and the summary
+		// counts exactly what was stored.
+		e.bot.HandleCommand(ctx, bot.Command{Actor: hudActor("sam"), Channel: "#4west", Name: "huddle", Text: `poll "Last call?" Yes No`})
+		pid2 := int64(e.count(`SELECT MAX(id) FROM poll`))
+		start2 := make(chan struct{})
+		results := make(chan string, 41)
+		for i := 0; i < 40; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start2
+				results <- e.bot.HandleClick(ctx, bot.Click{Actor: hudActor(fmt.Sprintf("r%03d", i)), Channel: "#4west",
+					ActionID: fmt.Sprintf("vote:%d:%d", pid2, i%2+1)}).Text
+			}()
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start2
+			time.Sleep(5 * time.Millisecond)
+			results <- e.bot.HandleCommand(ctx, bot.Command{Actor: hudActor("sam"), Channel: "#4west", Name: "huddle", Text: "end"}).Text
+		}()
+		close(start2)
+		wg.Wait()
+		close(results)
+		for r := range results {
+			if !strings.Contains(r, "Your vote") && !strings.Contains(r, "This poll is closed") && !strings.Contains(r, "Huddle ended") {
+				t.Errorf("reply while racing the end: %q", r)
+			}
+		}
+		stored := e.count(`SELECT COUNT(*) FROM vote WHERE poll_id = ?`, pid2)
+		t.Logf("%d of 40 votes landed before the end", stored)
+		if err := e.bot.Jobs.WaitIdle(ctx, 10*time.Second); err != nil {
+			t.Fatal(err)
+		}
+		var card string
+		if err := db.GetContext(ctx, &card, `SELECT card FROM message WHERE id = (SELECT summary_id FROM huddle)`); err != nil {
+			t.Fatal(err)
+		}
+		want := fmt.Sprintf("*Last call?* (attributed) — %d votes from %d people", stored, stored)
+		if stored == 1 {
+			want = "*Last call?* (attributed) — 1 vote from 1 person"
+		}
+		if stored == 0 {
+			want = "*Last call?* (attributed) — no votes yet"
+		}
+		hudWant(t, "summary after the race", card, want)
+		if n := e.count(`SELECT COUNT(*) FROM huddle_attendee`); n != stored {
+			t.Errorf("%d attendees for %d attributed voters", n, stored)
+		}
 	})
 }
 

@@ -14,10 +14,13 @@ import (
 )
 
 // forUpdate locks the selected rows until the transaction ends on
-// PostgreSQL; SQLite transactions are serialised by their write lock.
+// PostgreSQL; SQLite transactions are serialised by their write lock. NO KEY
+// UPDATE serialises the lockers without blocking the key-share locks that
+// inserts referencing the row take (an attendee row while the huddle is
+// locked), which would otherwise deadlock a vote against the huddle's end.
 func (s *DB) forUpdate() string {
 	if s.Backend == Postgres {
-		return " FOR UPDATE"
+		return " FOR NO KEY UPDATE"
 	}
 	return ""
 }
