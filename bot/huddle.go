@@ -652,7 +652,10 @@ func (b *Bot) pollCard(ctx context.Context, q store.Queryer, p *huddles.Poll, no
 		status += " · closes at " + localTime(p.ClosesAt, loc)
 	}
 	c.Result = status
-	c.Context = p.Visibility() + " " + p.HowToVote()
+	c.Context = p.Visibility()
+	if !closed {
+		c.Context += " " + p.HowToVote()
+	}
 	// Host controls; anyone else who taps them is told no.
 	if h.Open() {
 		if closed {

@@ -94,7 +94,8 @@ func (e *UsageError) Error() string {
 	if e.Problem == "" {
 		return "Usage: `" + e.Usage + "`"
 	}
-	return e.Problem + ". Usage: `" + e.Usage + "`"
+	r, n := utf8.DecodeRuneInString(e.Problem)
+	return string(unicode.ToUpper(r)) + e.Problem[n:] + ". Usage: `" + e.Usage + "`"
 }
 
 func usageErr(usage, format string, args ...any) *UsageError {

@@ -110,6 +110,9 @@ func TestParseCommandErrors(t *testing.T) {
 		if !strings.Contains(ue.Problem, tt.problem) || !strings.HasPrefix(ue.Usage, tt.usage) {
 			t.Errorf("ParseCommand(%q) = %q / %q, want problem containing %q and usage %q", tt.in, ue.Problem, ue.Usage, tt.problem, tt.usage)
 		}
+		if msg := ue.Error(); msg[0] >= 'a' && msg[0] <= 'z' {
+			t.Errorf("ParseCommand(%q): message %q starts in lower case", tt.in, msg)
+		}
 		if !strings.Contains(ue.Error(), "Usage: `") {
 			t.Errorf("ParseCommand(%q): message %q has no usage hint", tt.in, ue.Error())
 		}
