@@ -75,14 +75,28 @@ type JobsOptions struct {
 	FetchCooldown time.Duration
 	PollInterval  time.Duration
 	Logger        *slog.Logger
+	// Timeout bounds one delivery attempt (default 30 s). A job left
+	// running by a process that died (a crash, SIGKILL, a lost node) is
+	// retried once it has been running for twice this long, rather than
+	// after River's default of an hour; the retry looks for the message the
+	// dead attempt may already have posted before posting it.
+	Timeout time.Duration
 }
+
+// DefaultJobTimeout is JobsOptions.Timeout's default.
+const DefaultJobTimeout = 30 * time.Second
 
 // NewJobs creates the queue client for b. With opts.Work it also runs the
 // delivery workers once Start is called.
 func NewJobs(b *Bot, opts JobsOptions) (*Jobs, error) {
+	timeout := opts.Timeout
+	if timeout <= 0 {
+		timeout = DefaultJobTimeout
+	}
 	cfg := &river.Config{
-		Logger:     opts.Logger,
-		JobTimeout: 30 * time.Second,
+		Logger:               opts.Logger,
+		JobTimeout:           timeout,
+		RescueStuckJobsAfter: 2 * timeout,
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = quietLogger()

@@ -110,7 +110,11 @@ func New(b *bot.Bot, o Options) *Adapter {
 	if log == nil {
 		log = b.Log
 	}
-	opts := []slack.Option{slack.OptionHTTPClient(o.HTTPClient)}
+	// Web API calls honour a 429's Retry-After for the whole method
+	// (retryafter.go); response_url calls go out directly.
+	apiClient := *o.HTTPClient
+	apiClient.Transport = newRetryAfterTransport(apiClient.Transport)
+	opts := []slack.Option{slack.OptionHTTPClient(&apiClient)}
 	host := "slack.com"
 	if o.APIURL != "" {
 		opts = append(opts, slack.OptionAPIURL(o.APIURL))

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -23,6 +24,8 @@ type Config struct {
 	HelpdeskChannel   string
 	Secret            string
 	LogLevel          string
+	JobTimeout        string
+	Workers           string
 
 	SlackBotToken      string
 	SlackAppToken      string
@@ -52,6 +55,8 @@ var settings = []setting{
 	{"HUDDLEBOT_HELPDESK_CHANNEL", "helpdesk-channel", "", "channel where unclaimed questions escalate last", false, func(c *Config) *string { return &c.HelpdeskChannel }},
 	{"HUDDLEBOT_SECRET", "secret", "", "key for anonymous vote hashes (default: derived from the platform secrets)", true, func(c *Config) *string { return &c.Secret }},
 	{"HUDDLEBOT_LOG_LEVEL", "log-level", "info", "debug, info, warn or error", false, func(c *Config) *string { return &c.LogLevel }},
+	{"HUDDLEBOT_JOB_TIMEOUT", "job-timeout", "30s", "longest one delivery attempt may take; deliveries a crashed process left unfinished are retried after twice this", false, func(c *Config) *string { return &c.JobTimeout }},
+	{"HUDDLEBOT_WORKERS", "workers", "", "delivery workers per process (default 50 on PostgreSQL, 4 on SQLite)", false, func(c *Config) *string { return &c.Workers }},
 	{"SLACK_BOT_TOKEN", "slack-bot-token", "", "Slack bot token (xoxb-…)", true, func(c *Config) *string { return &c.SlackBotToken }},
 	{"SLACK_APP_TOKEN", "slack-app-token", "", "Slack app-level token for Socket Mode (xapp-…)", true, func(c *Config) *string { return &c.SlackAppToken }},
 	{"SLACK_SIGNING_SECRET", "slack-signing-secret", "", "Slack signing secret (HTTP mode)", true, func(c *Config) *string { return &c.SlackSigningSecret }},
@@ -74,6 +79,14 @@ func LoadConfig(getenv func(string) string, fs *flag.FlagSet) *Config {
 		}
 		help := s.help + " (env " + s.env + ")"
 		fs.StringVar(s.ptr(c), s.flag, v, help)
+		// --help and usage errors print each flag's default: never a
+		// secret's value, nor the password in a database URL.
+		switch f := fs.Lookup(s.flag); {
+		case s.secret && v != "":
+			f.DefValue = "(set)"
+		case s.env == "HUDDLEBOT_DATABASE_URL":
+			f.DefValue = redactDSN(v)
+		}
 	}
 	return c
 }
@@ -99,6 +112,12 @@ func (c *Config) Validate() error {
 	case "debug", "info", "warn", "error":
 	default:
 		bad("HUDDLEBOT_LOG_LEVEL", "must be debug, info, warn or error (got %q)", c.LogLevel)
+	}
+	if d, err := time.ParseDuration(c.JobTimeout); c.JobTimeout != "" && (err != nil || d < time.Second) {
+		bad("HUDDLEBOT_JOB_TIMEOUT", "must be a duration of at least 1s like 30s (got %q)", c.JobTimeout)
+	}
+	if n, err := strconv.Atoi(c.Workers); c.Workers != "" && (err != nil || n < 1 || n > 1000) {
+		bad("HUDDLEBOT_WORKERS", "must be a number of workers from 1 to 1000 (got %q)", c.Workers)
 	}
 	if c.SlackBotToken != "" {
 		if c.SlackAppToken == "" && c.SlackSigningSecret == "" {
@@ -128,6 +147,18 @@ func (c *Config) Validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// jobTimeout is HUDDLEBOT_JOB_TIMEOUT (0 if invalid: the default).
+func (c *Config) jobTimeout() time.Duration {
+	d, _ := time.ParseDuration(c.JobTimeout)
+	return d
+}
+
+// workers is HUDDLEBOT_WORKERS (0: the backend's default).
+func (c *Config) workers() int {
+	n, _ := strconv.Atoi(c.Workers)
+	return n
 }
 
 // Sandbox reports whether no platform is configured: the local web chat.

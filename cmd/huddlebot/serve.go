@@ -136,7 +136,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.Bot.LoadContent(ctx); err != nil {
 		return err
 	}
-	m.Jobs, err = bot.NewJobs(m.Bot, bot.JobsOptions{Work: true})
+	m.Jobs, err = bot.NewJobs(m.Bot, bot.JobsOptions{Work: true, Timeout: cfg.jobTimeout(), MaxWorkers: cfg.workers()})
 	if err != nil {
 		return err
 	}
@@ -186,7 +186,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.Addr = ln.Addr().String()
 	m.server = &http.Server{Handler: m.Mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
-		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
+		WriteTimeout: 5 * time.Minute, IdleTimeout: 120 * time.Second} // the sandbox clock may replay a week
 	m.Go(func() {
 		if err := m.server.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			m.Log.Error("http server stopped", "err", err)
