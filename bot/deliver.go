@@ -130,7 +130,7 @@ func (b *Bot) createPrompts(ctx context.Context, tx *store.Tx, plans []planned, 
 		posts = append(posts, post{WorkspaceID: p.member.WorkspaceID, MemberID: p.member.ID, Channel: "dm",
 			DeliveryID: id, Card: promptCard(id, p.lesson, p.pick)})
 		created = append(created, id)
-		if !p.noOpen {
+		if scheduled && !p.noOpen { // only the next scheduled delivery expires earlier prompts
 			memberIDs = append(memberIDs, p.member.ID)
 		}
 		if p.pick.BurstID != "" {
@@ -179,9 +179,19 @@ func (b *Bot) sendNudges(ctx context.Context, now time.Time) error {
 			if err != nil || !ok {
 				return err
 			}
+			// One reminder covers everything waiting (a burst may have sent
+			// several questions at once): the others are never nudged.
+			others, err := b.DB.DeliveryMarkNudgedForMember(ctx, tx, d.MemberID, now)
+			if err != nil {
+				return err
+			}
+			body := fmt.Sprintf("⏰ Friendly reminder: today's question “%s” is still waiting for you — one tap above.", l.Title)
+			if others > 0 {
+				body = fmt.Sprintf("⏰ Friendly reminder: “%s” and %d more question(s) are still waiting for you above.", l.Title, others)
+			}
 			_, err = b.post(ctx, tx, post{WorkspaceID: d.WorkspaceID, MemberID: d.MemberID, Channel: "dm", Card: &Card{
-				Body:    fmt.Sprintf("⏰ Friendly reminder: today's question “%s” is still waiting for you — one tap above.", l.Title),
-				Context: "Only one reminder per question. Turn reminders off with /learn nudges off.",
+				Body:    body,
+				Context: "Only one reminder. Turn reminders off with /learn nudges off.",
 			}})
 			return err
 		})

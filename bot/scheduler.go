@@ -135,7 +135,9 @@ func (e *AdvisoryElector) IsLeader(ctx context.Context) error {
 		return fmt.Errorf("elector: %w", err)
 	}
 	var got bool
-	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock($1)`, e.key).Scan(&got); err != nil {
+	// The lock is per schema, so deployments (or tests) that share one
+	// database in different schemas each elect their own scheduler.
+	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock($1, hashtext(current_schema()))`, int32(e.key)).Scan(&got); err != nil {
 		conn.Close()
 		return fmt.Errorf("elector: %w", err)
 	}
@@ -152,7 +154,7 @@ func (e *AdvisoryElector) Close() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.conn != nil {
-		_, _ = e.conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock($1)`, e.key)
+		_, _ = e.conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock($1, hashtext(current_schema()))`, int32(e.key))
 		e.conn.Close()
 		e.conn = nil
 	}

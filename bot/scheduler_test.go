@@ -216,6 +216,14 @@ func TestNudgeOnceInsideWorkHours(t *testing.T) {
 			if n := e.count(t, `SELECT COUNT(*) FROM delivery WHERE status = 'sent'`); n != 2 {
 				t.Fatalf("%d prompts sent at 08:31, want 2", n)
 			}
+			// A second waiting prompt for member 1: one reminder covers both.
+			rep := e.bot.HandleCommand(ctx, bot.Command{Actor: bot.Actor{Platform: "sandbox", Workspace: "local", UserID: "u0000"}, Name: "learn"})
+			if !strings.Contains(rep.Text, "Sent to your direct messages") {
+				t.Fatalf("/learn: %q", rep.Text)
+			}
+			if err := jobs.WaitIdle(ctx, 10*time.Second); err != nil {
+				t.Fatal(err)
+			}
 			for _, at := range []string{"12:30", "12:32", "13:00", "16:59"} {
 				tm, _ := time.Parse("15:04", at)
 				tick(time.Date(2026, 11, 24, tm.Hour(), tm.Minute(), 0, 0, time.UTC))
@@ -234,7 +242,7 @@ func TestNudgeOnceInsideWorkHours(t *testing.T) {
 			if err := e.db.GetContext(ctx, &msg, e.db.Rebind(`SELECT card FROM message WHERE member_id = ? ORDER BY id DESC LIMIT 1`), ids[0]); err != nil {
 				t.Fatal(err)
 			}
-			if !strings.Contains(msg, "reminder") {
+			if !strings.Contains(msg, "reminder") || !strings.Contains(msg, "1 more question") {
 				t.Fatalf("last message is not the reminder: %s", msg)
 			}
 		})

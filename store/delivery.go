@@ -263,6 +263,18 @@ func (s *DB) DeliveryMarkNudged(ctx context.Context, tx *Tx, id int64, at time.T
 	return n == 1, nil
 }
 
+// DeliveryMarkNudgedForMember marks every other sent, unanswered prompt of
+// a member as nudged (one reminder covers them all) and returns how many.
+func (s *DB) DeliveryMarkNudgedForMember(ctx context.Context, tx *Tx, memberID int64, at time.Time) (int64, error) {
+	res, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE delivery SET nudged_at = ? WHERE member_id = ? AND status = 'sent'
+		AND answered_at IS NULL AND seen_at IS NULL AND nudged_at IS NULL`), at.UnixMilli(), memberID)
+	if err != nil {
+		return 0, s.mapErr(err)
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
+}
+
 // DeliveryOpenForMember returns the member's newest prompt that is still
 // waiting for an answer, or ErrNotFound.
 func (s *DB) DeliveryOpenForMember(ctx context.Context, memberID int64) (*Delivery, error) {

@@ -70,12 +70,16 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 	var db *sqlx.DB
 	switch backend {
 	case Postgres:
+		dsn, poolMax, err := poolSize(dsn, 40)
+		if err != nil {
+			return nil, err
+		}
 		db, err = sqlx.Open("postgres", dsn)
 		if err != nil {
 			return nil, fmt.Errorf("open postgres: %w", err)
 		}
-		db.SetMaxOpenConns(40)
-		db.SetMaxIdleConns(40)
+		db.SetMaxOpenConns(poolMax)
+		db.SetMaxIdleConns(poolMax)
 		db.SetConnMaxIdleTime(5 * time.Minute)
 	case SQLite:
 		db, err = sqlx.Open("sqlite", dsn)
@@ -141,6 +145,27 @@ func parseURL(raw string) (Backend, string, error) {
 	default:
 		return "", "", fmt.Errorf("database URL %q: must start with postgres:// or sqlite:", redactURL(raw))
 	}
+}
+
+// poolSize takes the optional pool_max_conns parameter (pgx's name for it)
+// out of a PostgreSQL URL; lib/pq would pass it on to the server.
+func poolSize(dsn string, def int) (string, int, error) {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "", 0, fmt.Errorf("database URL: %v", err)
+	}
+	q := u.Query()
+	v := q.Get("pool_max_conns")
+	if v == "" {
+		return dsn, def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		return "", 0, fmt.Errorf("database URL: pool_max_conns must be a positive number (got %q)", v)
+	}
+	q.Del("pool_max_conns")
+	u.RawQuery = q.Encode()
+	return u.String(), n, nil
 }
 
 func redactURL(raw string) string {

@@ -78,6 +78,11 @@ func URL(t testing.TB, backend store.Backend) string {
 		}
 		q := u.Query()
 		q.Set("search_path", schema)
+		if q.Get("pool_max_conns") == "" {
+			// Many tests run at once against one server (max_connections
+			// is often 100): keep each test's pool small.
+			q.Set("pool_max_conns", "8")
+		}
 		u.RawQuery = q.Encode()
 		return u.String()
 	}
