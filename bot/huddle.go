@@ -96,7 +96,7 @@ func (b *Bot) huddleCommand(ctx context.Context, r *Req, text string) (Reply, er
 func (b *Bot) openHuddle(ctx context.Context, r *Req, hint string) (*huddles.Huddle, error) {
 	h, err := b.DB.HuddleOpenIn(ctx, b.DB, r.Workspace.ID, r.Channel)
 	if store.IsNotFound(err) {
-		return nil, userErr("There is no huddle running in %s. %s", r.Channel, hint)
+		return nil, userErr("%s", strings.TrimSpace(fmt.Sprintf("There is no huddle running in %s. %s", r.Channel, hint)))
 	}
 	return h, err
 }
@@ -116,8 +116,8 @@ func nameOr(name, fallback string) string {
 	return name
 }
 
-// clean redacts identifiers from text a person typed and collects what
-// kinds were removed.
+// cleaner redacts identifiers from the text a person typed and collects the
+// kinds it removed, to tell them.
 type cleaner struct{ kinds []string }
 
 func (c *cleaner) text(s string) string {
