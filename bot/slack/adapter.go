@@ -60,7 +60,7 @@ type Options struct {
 	// Limits paces Web API calls; nil means DefaultLimits.
 	Limits *Limits
 	// HTTPClient makes the Web API and response_url calls (default: a client
-	// with a 10 s timeout).
+	// with a 10 s timeout that keeps up to 64 idle connections per host).
 	HTTPClient *http.Client
 	// Now is the clock request signatures are checked against (default
 	// time.Now); tests pin it to Slack's documented example.
@@ -94,7 +94,11 @@ type Adapter struct {
 // b.AddAdapter.
 func New(b *bot.Bot, o Options) *Adapter {
 	if o.HTTPClient == nil {
-		o.HTTPClient = &http.Client{Timeout: 10 * time.Second}
+		// Keep connections to slack.com and hooks.slack.com open: a busy
+		// morning makes hundreds of calls a second to the same two hosts.
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.MaxIdleConnsPerHost = 64
+		o.HTTPClient = &http.Client{Timeout: 10 * time.Second, Transport: tr}
 	}
 	if o.Now == nil {
 		o.Now = time.Now

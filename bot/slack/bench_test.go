@@ -115,7 +115,7 @@ func BenchmarkBlockActions(b *testing.B) {
 		b.Run(sc.name, func(b *testing.B) {
 			var lat []time.Duration
 			var elapsed time.Duration
-			var failed, lost, doubled, apologized int
+			var failed, lost, doubled, apologized, recorded int
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()
 				run++
@@ -125,6 +125,7 @@ func BenchmarkBlockActions(b *testing.B) {
 					b.Fatal(err)
 				}
 				e.waitMessages(before+sc.count, 3*time.Minute)
+				e.analyze(ctx)
 				reqs := e.signedClicks(b, before)
 				updatesBefore := e.fake.Count("chat.update")
 				repliesBefore := len(e.fake.Responses())
@@ -161,6 +162,7 @@ func BenchmarkBlockActions(b *testing.B) {
 					}
 				}
 				apologized += sorry
+				recorded += got
 				lost += max(0, sc.count-f-sorry-got)
 				doubled += max(0, got-(sc.count-f-sorry))
 				// Let the chat.update jobs drain before the next scenario.
@@ -170,7 +172,7 @@ func BenchmarkBlockActions(b *testing.B) {
 				}
 			}
 			slices.Sort(lat)
-			b.ReportMetric(float64(len(lat))/elapsed.Seconds(), "answers/s")
+			b.ReportMetric(float64(recorded)/elapsed.Seconds(), "answers/s")
 			b.ReportMetric(ms(lat[len(lat)/2]), "p50-ms")
 			b.ReportMetric(ms(lat[len(lat)*99/100]), "p99-ms")
 			b.ReportMetric(ms(lat[len(lat)-1]), "max-ms")
@@ -180,6 +182,18 @@ func BenchmarkBlockActions(b *testing.B) {
 			b.ReportMetric(float64(doubled), "doubled")
 			b.ReportMetric(float64(elapsed.Nanoseconds())/float64(len(lat)), "ns/op")
 		})
+	}
+}
+
+// analyze refreshes the planner statistics after seeding, as autovacuum
+// does in a running deployment. Without it PostgreSQL plans the delivery
+// read's "first message of this delivery" subquery as a walk over the
+// message primary key (statistics still say the tables are empty), which
+// makes every click cost a scan of all messages.
+func (e *env) analyze(ctx context.Context) {
+	e.t.Helper()
+	if _, err := e.db.ExecContext(ctx, `ANALYZE`); err != nil {
+		e.t.Fatal(err)
 	}
 }
 
