@@ -360,6 +360,11 @@ func (a *Adapter) async(what string, fn func(ctx context.Context)) {
 	a.mu.Unlock()
 	go func() {
 		defer func() { <-a.sem; a.wg.Done() }()
+		defer func() {
+			if p := recover(); p != nil {
+				a.log.Error("background reply panicked", "what", what, "panic", fmt.Sprint(p))
+			}
+		}()
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		defer cancel()
 		fn(ctx)

@@ -113,6 +113,13 @@ func (a *Adapter) RunSocketMode(ctx context.Context, appToken string, o SocketOp
 // passing reason (the database is down) is not acknowledged, so Slack
 // delivers it again.
 func (a *Adapter) handleEnvelope(ctx context.Context, client *socketmode.Client, evt socketmode.Event) {
+	defer func() {
+		// net/http contains a handler's panic; do the same here rather than
+		// let one bad envelope take the whole bot down.
+		if p := recover(); p != nil {
+			a.log.ErrorContext(ctx, "Socket Mode request panicked; leaving it unacknowledged", "type", evt.Type, "panic", fmt.Sprint(p))
+		}
+	}()
 	hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), handleTimeout)
 	defer cancel()
 	var res any
