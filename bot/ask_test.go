@@ -287,7 +287,7 @@ func TestAskClaimConverseResolve(t *testing.T) {
 			}
 			e.must("nina", "dm", names[winner]+" (nurse, 4west) is on your question")
 			// A late click on the stale button changes nothing.
-			if r := e.click(loser, lc.ID, "claim:1"); !strings.Contains(r.Reply, "no longer") {
+			if r := e.click(loser, lc.ID, "claim:1"); !strings.Contains(r.Reply, "Already claimed") {
 				t.Errorf("stale claim: %q", r.Reply)
 			}
 

@@ -1172,6 +1172,10 @@ func (b *Bot) plusOneClick(ctx context.Context, r *Req, args []string, _ string)
 	if !h.Open() {
 		return Reply{Text: "This huddle has ended — bring the question up at the next one."}, nil
 	}
+	if q.Status != huddles.QuestionOpen {
+		// A +1 from an outdated view of the card.
+		return Reply{Text: fmt.Sprintf("This question is already %s — your +1 was not needed.", q.Status)}, nil
+	}
 	if q.MemberID == r.Member.ID {
 		return Reply{Text: "You asked this one, so it already counts as yours."}, nil
 	}

@@ -484,14 +484,14 @@ func (b *Bot) answerClick(ctx context.Context, r *Req, args []string, _ string) 
 		if err := b.DB.ReviewPut(ctx, tx, d.WorkspaceID, d.MemberID, rev); err != nil {
 			return err
 		}
-		st, err := b.DB.MemberStatsGet(ctx, tx, d.MemberID)
-		if err != nil {
-			return err
-		}
 		if d.MessageID == 0 {
 			return nil
 		}
-		return b.update(ctx, tx, d.MessageID, answeredCard(did, l, int(choice), correct, st.Streak))
+		streak, err := b.DB.MemberStreak(ctx, tx, d.MemberID)
+		if err != nil {
+			return err
+		}
+		return b.update(ctx, tx, d.MessageID, answeredCard(did, l, int(choice), correct, streak))
 	})
 	if err != nil {
 		return Reply{}, err

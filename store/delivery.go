@@ -64,7 +64,7 @@ type deliveryRow struct {
 }
 
 const deliveryColumns = `id, workspace_id, member_id, lesson_id, lesson_version, reason, burst_id, shift_date, status,
-	scheduled, (SELECT MIN(msg.id) FROM message msg WHERE msg.delivery_id = delivery.id) AS message_id,
+	scheduled, COALESCE((SELECT msg.id FROM message msg WHERE msg.delivery_id = delivery.id ORDER BY msg.id LIMIT 1), 0) AS message_id,
 	created_at, sent_at, seen_at, acked_at, answered_at, nudged_at, expired_at`
 
 func (r *deliveryRow) toDelivery() *Delivery {
@@ -582,6 +582,18 @@ func (s *DB) MemberStatsGet(ctx context.Context, q Queryer, memberID int64) (*Me
 	if err := q.GetContext(ctx, &st.Seen, s.Rebind(`SELECT COUNT(DISTINCT lesson_id) FROM delivery WHERE member_id = ? AND seen_at IS NOT NULL`), memberID); err != nil {
 		return nil, s.mapErr(err)
 	}
+	streak, err := s.MemberStreak(ctx, q, memberID)
+	if err != nil {
+		return nil, err
+	}
+	st.Streak = streak
+	return st, nil
+}
+
+// MemberStreak returns the number of consecutive shift days, ending today,
+// on which the member answered (or acknowledged) a prompt; today's prompt
+// that is still open does not break it.
+func (s *DB) MemberStreak(ctx context.Context, q Queryer, memberID int64) (int, error) {
 	var days []struct {
 		Date string `db:"shift_date"`
 		Ans  int    `db:"ans"`
@@ -591,11 +603,12 @@ func (s *DB) MemberStatsGet(ctx context.Context, q Queryer, memberID int64) (*Me
 		MAX(CASE WHEN status = 'answered' OR acked_at IS NOT NULL THEN 1 ELSE 0 END) AS ans,
 		MAX(CASE WHEN status IN ('pending', 'sent') AND seen_at IS NULL THEN 1 ELSE 0 END) AS open
 		FROM delivery WHERE member_id = ? GROUP BY shift_date ORDER BY shift_date DESC LIMIT 120`), memberID); err != nil {
-		return nil, s.mapErr(err)
+		return 0, s.mapErr(err)
 	}
+	streak := 0
 	for i, d := range days {
 		if d.Ans == 1 {
-			st.Streak++
+			streak++
 			continue
 		}
 		if i == 0 && d.Open == 1 {
@@ -603,7 +616,7 @@ func (s *DB) MemberStatsGet(ctx context.Context, q Queryer, memberID int64) (*Me
 		}
 		break
 	}
-	return st, nil
+	return streak, nil
 }
 
 // DeliverySetMessage links a delivery to a message that carries it (for

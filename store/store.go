@@ -122,10 +122,18 @@ func (s *DB) ping(ctx context.Context) error {
 func parseURL(raw string) (Backend, string, error) {
 	switch {
 	case strings.HasPrefix(raw, "postgres://"), strings.HasPrefix(raw, "postgresql://"):
-		if _, err := url.Parse(raw); err != nil {
+		u, err := url.Parse(raw)
+		if err != nil {
 			return "", "", fmt.Errorf("database URL: %v", err)
 		}
-		return Postgres, raw, nil
+		// One round trip per query instead of two (prepare, then execute):
+		// lib/pq sends parameters in the same message when asked to.
+		q := u.Query()
+		if q.Get("binary_parameters") == "" {
+			q.Set("binary_parameters", "yes")
+			u.RawQuery = q.Encode()
+		}
+		return Postgres, u.String(), nil
 	case strings.HasPrefix(raw, "sqlite:"):
 		p := strings.TrimPrefix(raw, "sqlite:")
 		p = strings.TrimPrefix(p, "//")

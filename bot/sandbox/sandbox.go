@@ -472,20 +472,9 @@ func (s *Server) click(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "message: not visible to this user")
 		return
 	}
-	c, err := bot.ParseCard(msg.Card)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	found := false
-	for _, a := range c.AllActions() {
-		found = found || a.ID == in.Action
-	}
-	if !found {
-		// A button that is no longer on the card (already answered, say).
-		writeJSON(w, http.StatusOK, map[string]any{"reply": "That button is no longer on this message — nothing changed."})
-		return
-	}
+	// A button that is no longer on the card (someone else claimed first,
+	// the page was stale) is still delivered, as Slack and Discord deliver
+	// clicks on an outdated view: the bot decides, and says what happened.
 	rep := s.Bot.HandleClick(r.Context(), bot.Click{Actor: s.actor(m), Channel: msg.Channel, ActionID: in.Action})
 	s.settle(r.Context())
 	writeJSON(w, http.StatusOK, replyJSON(rep))

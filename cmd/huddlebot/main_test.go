@@ -196,7 +196,7 @@ func TestSandboxDailyLoop(t *testing.T) {
 				}
 				// A second click (stale page) and a redelivered event change nothing.
 				api(t, "POST", base+"/sandbox/api/click", map[string]any{"user": p.ID, "message": q.ID, "action": action}, &rep)
-				if !strings.Contains(rep.Reply, "nothing changed") {
+				if !strings.Contains(rep.Reply, "already answered") {
 					t.Fatalf("second click reply: %q", rep.Reply)
 				}
 				redelivered := m.Bot.HandleClick(context.Background(), bot.Click{Actor: bot.Actor{Platform: "sandbox", Workspace: "local", UserID: p.ID}, ActionID: action})

@@ -180,7 +180,7 @@ CREATE TABLE message (
     updated_at   BIGINT NOT NULL
 );
 CREATE INDEX message_member ON message (member_id, id);
-CREATE INDEX message_delivery ON message (delivery_id);
+CREATE INDEX message_delivery ON message (delivery_id, id);
 CREATE INDEX message_channel ON message (workspace_id, channel, id);
 
 CREATE TABLE channel (
