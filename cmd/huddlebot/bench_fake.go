@@ -1,0 +1,224 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/huddlebot/huddlebot/bot/slack/slackfake"
+)
+
+// The bench's fake Slack Web API (bot/slack/slackfake). By default it runs
+// in a child process (`huddlebot bench fake-slack`), so the CPU the bench
+// reports for huddlebot is huddlebot's own and not the fake's; --fake
+// inproc keeps it in the bench's process (tests).
+
+// fakeStats is what the fake has seen so far.
+type fakeStats struct {
+	Messages int            `json:"messages"` // posted messages, all
+	Distinct int            `json:"distinct"` // distinct huddlebot message ids
+	Doubled  int            `json:"doubled"`  // posts beyond the first of a huddlebot message id
+	Calls    map[string]int `json:"calls"`    // successful calls per method
+	CPU      float64        `json:"cpu"`      // CPU seconds the fake used (0 when in process)
+}
+
+// fakeMessage is a posted message, as the bench needs it.
+type fakeMessage struct {
+	Channel   string   `json:"channel"`
+	TS        string   `json:"ts"`
+	MessageID int64    `json:"message_id"`
+	Actions   []string `json:"actions"`
+}
+
+// fakeSlack is the fake the bench talks to, in process or in a child.
+type fakeSlack interface {
+	APIURL() string
+	ResponseURL(id string) string
+	Stats() (fakeStats, error)
+	MessagesFrom(n int) ([]fakeMessage, error)
+	InProcess() bool
+	Close()
+}
+
+// fakeStatsOf summarises a fake.
+func fakeStatsOf(s *slackfake.Server) fakeStats {
+	st := fakeStats{Calls: map[string]int{}}
+	st.Messages = s.MessageCount()
+	for id, n := range s.ByMessageID() {
+		if id == 0 {
+			continue // not a huddlebot message (the raw-rate hammer's)
+		}
+		st.Distinct++
+		st.Doubled += n - 1
+	}
+	for _, m := range []string{"chat.postMessage", "chat.update", "conversations.open", "conversations.history"} {
+		st.Calls[m] = s.Count(m)
+	}
+	return st
+}
+
+func fakeMessagesFrom(s *slackfake.Server, n int) []fakeMessage {
+	msgs := s.Messages()
+	if n > len(msgs) {
+		n = len(msgs)
+	}
+	out := make([]fakeMessage, 0, len(msgs)-n)
+	for _, m := range msgs[n:] {
+		out = append(out, fakeMessage{Channel: m.Channel, TS: m.TS, MessageID: m.MessageID, Actions: m.ActionIDs()})
+	}
+	return out
+}
+
+// inprocFake is the fake in the bench's own process.
+type inprocFake struct{ s *slackfake.Server }
+
+func (f inprocFake) APIURL() string                            { return f.s.APIURL() }
+func (f inprocFake) ResponseURL(id string) string              { return f.s.ResponseURL(id) }
+func (f inprocFake) Stats() (fakeStats, error)                 { return fakeStatsOf(f.s), nil }
+func (f inprocFake) InProcess() bool                           { return true }
+func (f inprocFake) Close()                                    { f.s.Close() }
+func (f inprocFake) MessagesFrom(n int) ([]fakeMessage, error) { return fakeMessagesFrom(f.s, n), nil }
+
+// childFake is the fake in a child process, driven over its control URL.
+type childFake struct {
+	cmd     *exec.Cmd
+	stdin   io.WriteCloser
+	api     string
+	control string
+	client  *http.Client
+}
+
+// fakeReady is the line a fake-slack child prints when it listens.
+type fakeReady struct {
+	API     string `json:"api"`
+	Control string `json:"control"`
+}
+
+func startChildFake(ctx context.Context) (*childFake, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.CommandContext(ctx, exe, "bench", "fake-slack")
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start the fake Slack: %w", err)
+	}
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	var ready fakeReady
+	if err == nil {
+		err = json.Unmarshal([]byte(line), &ready)
+	}
+	if err != nil || ready.API == "" {
+		stdin.Close()
+		_ = cmd.Wait()
+		return nil, fmt.Errorf("the fake Slack did not start (%v): %q", err, line)
+	}
+	go func() { _, _ = io.Copy(io.Discard, stdout) }()
+	return &childFake{cmd: cmd, stdin: stdin, api: ready.API, control: ready.Control,
+		client: &http.Client{Timeout: time.Minute}}, nil
+}
+
+func (f *childFake) APIURL() string { return f.api }
+func (f *childFake) ResponseURL(id string) string {
+	return strings.TrimSuffix(f.api, "api/") + "response/" + id
+}
+func (f *childFake) InProcess() bool { return false }
+
+func (f *childFake) get(path string, v any) error {
+	res, err := f.client.Get(f.control + path)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("fake Slack control %s: %s", path, res.Status)
+	}
+	return json.NewDecoder(res.Body).Decode(v)
+}
+
+func (f *childFake) Stats() (fakeStats, error) {
+	var st fakeStats
+	err := f.get("stats", &st)
+	return st, err
+}
+
+func (f *childFake) MessagesFrom(n int) ([]fakeMessage, error) {
+	var out []fakeMessage
+	err := f.get("messages?from="+strconv.Itoa(n), &out)
+	return out, err
+}
+
+// Close ends the child: it exits when its stdin closes.
+func (f *childFake) Close() {
+	f.stdin.Close()
+	done := make(chan struct{})
+	go func() { _ = f.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		_ = f.cmd.Process.Kill()
+		<-done
+	}
+}
+
+// runFakeSlack is `huddlebot bench fake-slack`: the loopback fake Slack Web
+// API on its own, printing {"api":…,"control":…} once it listens and
+// running until its stdin closes or it is interrupted. Point `serve` at it
+// with SLACK_API_URL to try huddlebot without a Slack workspace.
+func runFakeSlack(ctx context.Context, e *env) int {
+	fake := slackfake.New()
+	defer fake.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		fmt.Fprintf(e.stderr, "huddlebot bench fake-slack: %v\n", err)
+		return exitFail
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /stats", func(w http.ResponseWriter, r *http.Request) {
+		st := fakeStatsOf(fake)
+		st.CPU = cpuTime().Seconds()
+		writeBenchJSON(w, st)
+	})
+	mux.HandleFunc("GET /messages", func(w http.ResponseWriter, r *http.Request) {
+		n, _ := strconv.Atoi(r.URL.Query().Get("from"))
+		writeBenchJSON(w, fakeMessagesFrom(fake, n))
+	})
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	defer srv.Close()
+	ready, _ := json.Marshal(fakeReady{API: fake.APIURL(), Control: "http://" + ln.Addr().String() + "/"})
+	fmt.Fprintf(e.stdout, "%s\n", ready)
+	stdinClosed := make(chan struct{})
+	go func() { _, _ = io.Copy(io.Discard, os.Stdin); close(stdinClosed) }()
+	select {
+	case <-ctx.Done():
+	case <-stdinClosed:
+	}
+	return exitOK
+}
+
+func writeBenchJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	if err := json.NewEncoder(w).Encode(v); err != nil && !errors.Is(err, net.ErrClosed) {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+	}
+}
