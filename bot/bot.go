@@ -65,6 +65,7 @@ type Bot struct {
 	adapters map[string]Adapter
 	wsCache  sync.Map // "platform/external" → *store.Workspace
 	wsByID   sync.Map // id → *store.Workspace
+	versions sync.Map // "lesson@version" → *lessons.Lesson (immutable)
 }
 
 type contentSet struct {

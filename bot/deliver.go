@@ -170,7 +170,7 @@ func (b *Bot) sendNudges(ctx context.Context, now time.Time) error {
 		if !sp.ShouldNudge(m.Schedule, d.SentAt, now, false, false, false) {
 			continue
 		}
-		l, err := b.DB.LessonVersionGet(ctx, d.LessonID, d.LessonVersion)
+		l, err := b.lessonVersion(ctx, d.LessonID, d.LessonVersion)
 		if err != nil {
 			return err
 		}

@@ -456,7 +456,7 @@ func (b *Bot) answerClick(ctx context.Context, r *Req, args []string, _ string) 
 	if d.MemberID != r.Member.ID {
 		return Reply{Text: "This question was sent to someone else — type /learn to get your own."}, nil
 	}
-	l, err := b.DB.LessonVersionGet(ctx, d.LessonID, d.LessonVersion)
+	l, err := b.lessonVersion(ctx, d.LessonID, d.LessonVersion)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -640,4 +640,19 @@ func (b *Bot) learnClick(ctx context.Context, r *Req, args []string, value strin
 		text += " " + value
 	}
 	return b.learnCommand(ctx, r, text)
+}
+
+// lessonVersion returns one stored version of a lesson. Versions never
+// change once written, so they are cached for the life of the process.
+func (b *Bot) lessonVersion(ctx context.Context, id string, version int) (*lessons.Lesson, error) {
+	key := fmt.Sprintf("%s@%d", id, version)
+	if l, ok := b.versions.Load(key); ok {
+		return l.(*lessons.Lesson), nil
+	}
+	l, err := b.DB.LessonVersionGet(ctx, id, version)
+	if err != nil {
+		return nil, err
+	}
+	b.versions.Store(key, l)
+	return l, nil
 }

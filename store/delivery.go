@@ -304,22 +304,22 @@ type Answer struct {
 // answered. It reports false, and changes nothing, if the delivery already
 // has an answer: the first answer counts.
 func (s *DB) AnswerRecord(ctx context.Context, tx *Tx, a *Answer) (bool, error) {
-	var prior int
-	if err := tx.GetContext(ctx, &prior, tx.Rebind(`SELECT COUNT(*) FROM answer WHERE member_id = ? AND lesson_id = ?`),
-		a.MemberID, a.LessonID); err != nil {
-		return false, s.mapErr(err)
-	}
-	a.Attempt = prior + 1
-	res, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO answer (workspace_id, member_id, delivery_id, lesson_id,
-		lesson_version, choice, correct, attempt, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (delivery_id) DO NOTHING`),
-		a.WorkspaceID, a.MemberID, a.DeliveryID, a.LessonID, a.LessonVersion, a.Choice, a.Correct, a.Attempt, a.AnsweredAt.UnixMilli())
+	// The attempt number (1 = first time this member answered this lesson)
+	// is computed in the same statement.
+	var attempts []int
+	err := tx.SelectContext(ctx, &attempts, tx.Rebind(`INSERT INTO answer (workspace_id, member_id, delivery_id, lesson_id,
+		lesson_version, choice, correct, attempt, answered_at)
+		SELECT ?, ?, ?, ?, ?, ?, ?, 1 + (SELECT COUNT(*) FROM answer WHERE member_id = ? AND lesson_id = ?), ?
+		ON CONFLICT (delivery_id) DO NOTHING RETURNING attempt`),
+		a.WorkspaceID, a.MemberID, a.DeliveryID, a.LessonID, a.LessonVersion, a.Choice, a.Correct,
+		a.MemberID, a.LessonID, a.AnsweredAt.UnixMilli())
 	if err != nil {
 		return false, fmt.Errorf("record answer: %w", s.mapErr(err))
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	if len(attempts) == 0 {
 		return false, nil
 	}
+	a.Attempt = attempts[0]
 	_, err = tx.ExecContext(ctx, tx.Rebind(`UPDATE delivery SET status = 'answered', answered_at = ?, seen_at = COALESCE(seen_at, ?)
 		WHERE id = ?`), a.AnsweredAt.UnixMilli(), a.AnsweredAt.UnixMilli(), a.DeliveryID)
 	if err != nil {

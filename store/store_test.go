@@ -236,6 +236,20 @@ func TestDeliveryDedupeAndFirstAnswerCounts(t *testing.T) {
 		if err != nil || n != 1 {
 			t.Fatalf("expired %d, %v", n, err)
 		}
+		// A later answer to the same lesson is attempt 2.
+		err = db.Tx(ctx, func(tx *store.Tx) error {
+			_, err := db.AnswerRecord(ctx, tx, &store.Answer{DeliveryID: ids[3], WorkspaceID: ws.ID, MemberID: mid,
+				LessonID: "q1", LessonVersion: 1, Choice: 1, Correct: true, AnsweredAt: time.Now()})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, want := range map[int]int{0: 1, 3: 2} {
+			if a, err := db.AnswerGet(ctx, db, ids[i]); err != nil || a.Attempt != want {
+				t.Fatalf("answer to delivery %d: %+v %v, want attempt %d", i, a, err, want)
+			}
+		}
 	})
 }
 
