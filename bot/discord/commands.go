@@ -248,7 +248,7 @@ func commandText(data discordgo.ApplicationCommandInteractionData) (string, stri
 	if len(spec.subs) == 0 {
 		return spec.name, optionsText(spec.opts, data.Options), nil
 	}
-	if len(data.Options) == 0 || data.Options[0].Type != discordgo.ApplicationCommandOptionSubCommand {
+	if len(data.Options) == 0 || data.Options[0] == nil || data.Options[0].Type != discordgo.ApplicationCommandOptionSubCommand {
 		return "", "", fmt.Errorf("/%s: missing subcommand", spec.name)
 	}
 	sub := data.Options[0]
