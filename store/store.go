@@ -124,7 +124,8 @@ func parseURL(raw string) (Backend, string, error) {
 	case strings.HasPrefix(raw, "postgres://"), strings.HasPrefix(raw, "postgresql://"):
 		u, err := url.Parse(raw)
 		if err != nil {
-			return "", "", fmt.Errorf("database URL: %v", err)
+			// url.Parse's error quotes the whole URL, password and all.
+			return "", "", errors.New("database URL: not a valid URL (check the host, and %-encode special characters in the user name and password)")
 		}
 		// One round trip per query instead of two (prepare, then execute):
 		// lib/pq sends parameters in the same message when asked to.
