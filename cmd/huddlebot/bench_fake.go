@@ -30,6 +30,8 @@ type fakeStats struct {
 	Doubled  int            `json:"doubled"`  // posts beyond the first of a huddlebot message id
 	Calls    map[string]int `json:"calls"`    // successful calls per method
 	CPU      float64        `json:"cpu"`      // CPU seconds the fake used (0 when in process)
+	Replies  int            `json:"replies"`  // posts to response_url
+	Refusals int            `json:"refusals"` // of which "… nothing was saved …"
 }
 
 // fakeMessage is a posted message, as the bench needs it.
@@ -63,6 +65,12 @@ func fakeStatsOf(s *slackfake.Server) fakeStats {
 	}
 	for _, m := range []string{"chat.postMessage", "chat.update", "conversations.open", "conversations.history"} {
 		st.Calls[m] = s.Count(m)
+	}
+	for _, r := range s.Responses() {
+		st.Replies++
+		if text, _ := r.Body["text"].(string); strings.Contains(text, "nothing was saved") {
+			st.Refusals++
+		}
 	}
 	return st
 }

@@ -61,8 +61,8 @@ func TestBenchCommand(t *testing.T) {
 				if r.Rate <= 0 || r.WallSecs <= 0 || r.PeakHeapMB <= 0 {
 					t.Errorf("%s: nothing measured: %+v", r.Scenario, r)
 				}
-				if r.Lost != 0 || r.Doubled != 0 || r.Failed != 0 {
-					t.Errorf("%s: %d lost, %d doubled, %d not acknowledged", r.Scenario, r.Lost, r.Doubled, r.Failed)
+				if r.Lost != 0 || r.Doubled != 0 || r.Failed != 0 || r.Refused != 0 {
+					t.Errorf("%s: %d lost, %d doubled, %d not acknowledged, %d refused", r.Scenario, r.Lost, r.Doubled, r.Failed, r.Refused)
 				}
 				if r.Scenario != "planner (in memory)" && r.N != 40 {
 					t.Errorf("%s: n = %d, want 40", r.Scenario, r.N)
