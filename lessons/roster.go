@@ -73,18 +73,19 @@ func ParseRoster(r io.Reader, path string, roles []string) ([]RosterRow, error) 
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
 				addProblem(ve, path, pe.Line, "csv", pe.Err.Error())
-				if errors.Is(pe.Err, csv.ErrQuote) || errors.Is(pe.Err, csv.ErrBareQuote) {
+				if errors.Is(pe.Err, csv.ErrBareQuote) {
 					continue
 				}
+				break // an unterminated quote swallows the rest of the file
 			}
-			addProblem(ve, path, line, "csv", err.Error())
+			addProblem(ve, path, 0, "csv", err.Error())
 			break
 		}
+		line, _ := cr.FieldPos(0)
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue
 		}
