@@ -186,6 +186,7 @@ func (s *server) start() {
 	}
 	cmd := exec.Command(binary(s.t), "serve")
 	cmd.Env = baseEnv(s.vars)
+	cmd.SysProcAttr = childAttr(false, 0, 0)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		s.mu.Unlock()

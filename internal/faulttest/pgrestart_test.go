@@ -2,6 +2,7 @@ package faulttest
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"io"
 	"net/http"
@@ -13,8 +14,11 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
+
+	_ "github.com/lib/pq" // the private server's readiness check
 
 	"github.com/huddlebot/huddlebot/bot/slack/slackfake"
 	"github.com/huddlebot/huddlebot/store/storetest"
@@ -22,15 +26,21 @@ import (
 
 // privatePG is a PostgreSQL server of the test's own, in a temporary
 // directory on a free port, so the test can restart it without disturbing
-// the shared server other packages' tests use.
+// the shared server other packages' tests use. The postmaster runs in the
+// foreground as the test's child (as the postgres user when the test runs
+// as root), so it dies with the test binary whatever happens.
 type privatePG struct {
-	t      *testing.T
-	bin    string // directory of initdb and pg_ctl
-	data   string
-	dir    string
-	port   int
-	asUser string // run the binaries as this user ("" = as ourselves)
-	URL    string
+	t        *testing.T
+	bin      string // directory of initdb and postgres
+	data     string
+	dir      string
+	port     int
+	asUser   bool
+	uid, gid uint32
+	URL      string
+
+	cmd  *exec.Cmd
+	done chan error
 }
 
 // startPrivatePG initdb's and starts a private PostgreSQL. It skips the
@@ -58,14 +68,15 @@ func startPrivatePG(t *testing.T) *privatePG {
 	pg := &privatePG{t: t, bin: bin, dir: t.TempDir(), port: freePort(t)}
 	pg.data = filepath.Join(pg.dir, "data")
 	if os.Geteuid() == 0 {
-		// initdb refuses to run as root: run the server as postgres, in a
-		// directory it owns, under parents it can pass through.
+		// initdb and postgres refuse to run as root: run them as postgres,
+		// in a directory it owns, under parents it can pass through.
 		u, err := user.Lookup("postgres")
 		if err != nil {
 			missing("running as root and there is no postgres user")
 		}
 		uid, _ := strconv.Atoi(u.Uid)
 		gid, _ := strconv.Atoi(u.Gid)
+		pg.asUser, pg.uid, pg.gid = true, uint32(uid), uint32(gid)
 		if err := os.Chown(pg.dir, uid, gid); err != nil {
 			t.Fatal(err)
 		}
@@ -74,15 +85,22 @@ func startPrivatePG(t *testing.T) *privatePG {
 				t.Fatal(err)
 			}
 		}
-		pg.asUser = "postgres"
 	}
-	pg.run("initdb", "-D", pg.data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync")
-	pg.run("pg_ctl", "-D", pg.data, "-l", pg.logFile(), "-w", "-t", "60",
-		"-o", fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c max_connections=200", pg.port, pg.dir), "start")
-	t.Cleanup(func() {
-		_ = pg.try("pg_ctl", "-D", pg.data, "-m", "immediate", "-w", "-t", "30", "stop")
-	})
+	initdb := exec.Command(filepath.Join(bin, "initdb"), "-D", pg.data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync")
+	initdb.SysProcAttr = childAttr(pg.asUser, pg.uid, pg.gid)
+	if out, err := initdb.CombinedOutput(); err != nil {
+		t.Fatalf("initdb: %v\n%s", err, out)
+	}
 	pg.URL = fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", pg.port)
+	if err := pg.start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if pg.cmd != nil {
+			_ = pg.cmd.Process.Signal(syscall.SIGQUIT) // immediate shutdown
+			<-pg.done
+		}
+	})
 	return pg
 }
 
@@ -91,46 +109,65 @@ func pgVersion(initdb string) int {
 	return n
 }
 
-func (pg *privatePG) command(name string, args ...string) *exec.Cmd {
-	path := filepath.Join(pg.bin, name)
-	if pg.asUser != "" {
-		return exec.Command("runuser", append([]string{"-u", pg.asUser, "--", path}, args...)...)
-	}
-	return exec.Command(path, args...)
-}
+func (pg *privatePG) logFile() string { return filepath.Join(pg.dir, "server.log") }
 
-func (pg *privatePG) run(name string, args ...string) {
-	pg.t.Helper()
-	if err := pg.try(name, args...); err != nil {
-		pg.t.Fatal(err)
-	}
-}
-
-// try runs a PostgreSQL program with its output in a file: a server it
-// starts keeps its stdout open, so a pipe would never reach EOF.
-func (pg *privatePG) try(name string, args ...string) error {
-	outPath := filepath.Join(pg.dir, name+".out")
-	out, err := os.Create(outPath)
+// start runs the postmaster and waits until it accepts connections.
+func (pg *privatePG) start() error {
+	logf, err := os.OpenFile(pg.logFile(), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return err
 	}
-	defer out.Close()
-	cmd := pg.command(name, args...)
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Run(); err != nil {
-		msg, _ := os.ReadFile(outPath)
-		log, _ := os.ReadFile(pg.logFile())
-		return fmt.Errorf("%s %s: %v\n%s\nserver log:\n%s", name, strings.Join(args, " "), err, msg, log)
+	cmd := exec.Command(filepath.Join(pg.bin, "postgres"), "-D", pg.data, "-p", strconv.Itoa(pg.port), "-k", pg.dir,
+		"-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200")
+	cmd.Stdout, cmd.Stderr = logf, logf
+	cmd.SysProcAttr = childAttr(pg.asUser, pg.uid, pg.gid)
+	if err := cmd.Start(); err != nil {
+		logf.Close()
+		return fmt.Errorf("postgres: %w", err)
 	}
-	return nil
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait(); logf.Close() }()
+	pg.cmd, pg.done = cmd, done
+	db, err := sql.Open("postgres", pg.URL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		select {
+		case err := <-done:
+			pg.cmd = nil
+			log, _ := os.ReadFile(pg.logFile())
+			return fmt.Errorf("postgres exited at start (%v):\n%s", err, log)
+		default:
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		err := db.PingContext(ctx)
+		cancel()
+		if err == nil {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			log, _ := os.ReadFile(pg.logFile())
+			return fmt.Errorf("postgres not ready after 60s (%v):\n%s", err, log)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
-func (pg *privatePG) logFile() string { return filepath.Join(pg.dir, "server.log") }
-
-// restart stops the server (fast: sessions are cut off, committed work is
-// kept) and starts it again with the same options.
+// restart stops the server the way pg_ctl restart -m fast does (SIGINT:
+// sessions are cut off, committed work is kept) and starts it again.
 func (pg *privatePG) restart() error {
-	return pg.try("pg_ctl", "-D", pg.data, "-l", pg.logFile(), "-m", "fast", "-w", "-t", "60", "restart")
+	if err := pg.cmd.Process.Signal(syscall.SIGINT); err != nil {
+		return err
+	}
+	select {
+	case <-pg.done:
+	case <-time.After(60 * time.Second):
+		return fmt.Errorf("postgres did not stop within 60s")
+	}
+	return pg.start()
 }
 
 // answerResult is what happened to one signed answer click.
@@ -148,7 +185,8 @@ func (r answerResult) recorded() bool {
 
 // TestPostgresRestartDuringAnswers: 300 members answer their burst quiz at
 // 100 answers a second over signed HTTP while the PostgreSQL server is
-// restarted (pg_ctl restart -m fast) a second into the load. Every answer
+// restarted (a fast shutdown, as pg_ctl restart -m fast) a second into
+// the load. Every answer
 // huddlebot confirmed is in the database exactly once; answers it could not
 // store were answered "nothing was saved, try again" (never a silent
 // loss); huddlebot reconnects by itself, so those members' second try, once
