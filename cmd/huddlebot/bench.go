@@ -181,7 +181,11 @@ type benchResult struct {
 	Lost       int     `json:"lost"`              // acknowledged (and not refused) or queued, but not stored or delivered
 	Doubled    int     `json:"doubled"`           // delivered or stored more than once
 	FakeCPUMS  float64 `json:"fake_cpu_per_op_ms,omitempty"`
-	Note       string  `json:"note,omitempty"`
+	// MachineCPUMS is the CPU every process on the machine used per op in
+	// the same window (from /proc/stat): minus huddlebot's and the fake's,
+	// it is roughly the database's, on an otherwise quiet machine.
+	MachineCPUMS float64 `json:"machine_cpu_per_op_ms,omitempty"`
+	Note         string  `json:"note,omitempty"`
 }
 
 // benchRatio relates a huddlebot figure to a raw limit of the same run.
@@ -416,11 +420,12 @@ func (m *memPeak) MB() float64 {
 // meter measures one scenario: wall time, this process's CPU, the fake's
 // CPU (when it is a child), and the peak heap.
 type meter struct {
-	start   time.Time
-	cpu     time.Duration
-	fakeCPU float64
-	mem     *memPeak
-	fake    fakeSlack
+	start      time.Time
+	cpu        time.Duration
+	machineCPU time.Duration
+	fakeCPU    float64
+	mem        *memPeak
+	fake       fakeSlack
 }
 
 func startMeter(fake fakeSlack) *meter {
@@ -432,6 +437,7 @@ func startMeter(fake fakeSlack) *meter {
 	}
 	m.mem = startMemPeak()
 	m.cpu = cpuTime()
+	m.machineCPU = machineCPUTime()
 	m.start = time.Now()
 	return m
 }
@@ -440,6 +446,9 @@ func startMeter(fake fakeSlack) *meter {
 func (m *meter) finish(r *benchResult, n int) {
 	r.WallSecs = time.Since(m.start).Seconds()
 	cpu := cpuTime() - m.cpu
+	if mc := machineCPUTime(); mc > 0 && n > 0 {
+		r.MachineCPUMS = (mc - m.machineCPU).Seconds() * 1000 / float64(n)
+	}
 	r.PeakHeapMB = m.mem.MB()
 	r.CPUSeconds = cpu.Seconds()
 	if n > 0 {
@@ -457,7 +466,7 @@ func percentile(sorted []time.Duration, p float64) float64 {
 		return 0
 	}
 	i := int(float64(len(sorted)-1) * p)
-	return float64(sorted[i].Microseconds()) / 1000
+	return float64(sorted[i].Nanoseconds()) / 1e6
 }
 
 // benchFakeRate hammers the fake's chat.postMessage directly with 32
@@ -1221,6 +1230,9 @@ func (rep *benchReport) print(w io.Writer) {
 		note := r.Note
 		if r.FakeCPUMS > 0 {
 			note = strings.TrimPrefix(note+fmt.Sprintf("; fake CPU %.3f ms/op", r.FakeCPUMS), "; ")
+		}
+		if r.MachineCPUMS > 0 && !strings.HasPrefix(r.Scenario, "raw: fake") {
+			note = strings.TrimPrefix(note+fmt.Sprintf("; whole machine %.3f ms/op", r.MachineCPUMS), "; ")
 		}
 		if strings.HasPrefix(r.Scenario, "raw: fake") {
 			cpu, perOp = "-", "-"

@@ -3,7 +3,10 @@
 package main
 
 import (
+	"os"
 	"runtime"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -27,4 +30,25 @@ func maxRSS() int64 {
 		return int64(ru.Maxrss) // bytes on macOS
 	}
 	return int64(ru.Maxrss) * 1024 // KiB on Linux
+}
+
+// machineCPUTime is the CPU time every process on the machine has used
+// since boot (user, nice, system, irq, softirq, steal from /proc/stat), or
+// 0 where there is no /proc/stat.
+func machineCPUTime() time.Duration {
+	data, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0
+	}
+	line, _, _ := strings.Cut(string(data), "\n")
+	f := strings.Fields(line)
+	if len(f) < 9 || f[0] != "cpu" {
+		return 0
+	}
+	var ticks int64
+	for _, i := range []int{1, 2, 3, 6, 7, 8} { // user nice system (idle iowait) irq softirq steal
+		n, _ := strconv.ParseInt(f[i], 10, 64)
+		ticks += n
+	}
+	return time.Duration(ticks) * time.Second / 100 // USER_HZ is 100 on Linux
 }
