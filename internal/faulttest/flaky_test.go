@@ -18,7 +18,7 @@ import (
 
 // TestFlakySlack: the fake Slack answers 20% of all Web API calls with 429
 // (Retry-After: 1), with 500 before doing anything, or with 500 after doing
-// the work (a lost answer). A burst to 40 members and their 40 answers
+// the work (a lost answer). A burst to 20 members and their 20 answers
 // (each an edit of the quiz message) still end with every member holding
 // exactly one message, showing their answer; and after a 429 no call to the
 // same method goes out before its Retry-After has passed.
@@ -33,7 +33,7 @@ func TestFlakySlack(t *testing.T) {
 }
 
 func testFlakySlack(t *testing.T, backend store.Backend) {
-	const members = 40
+	const members = 20
 	sd := seed(t)
 	w := newWorld(t, storetest.URL(t, backend), members, sd)
 	w.proxy.set(0.2, 1, 0)
