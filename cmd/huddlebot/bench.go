@@ -58,7 +58,11 @@ With no scenario it runs limits, fanout, answers and planner. The database is
 HUDDLEBOT_DATABASE_URL: on PostgreSQL a scratch schema, dropped afterwards; on
 SQLite a fresh file (a temporary one unless a path that does not exist yet is
 given), removed afterwards. Slack pacing is off: the figures are huddlebot's
-and the database's, not Slack's rate limits.`
+and the database's, not Slack's rate limits.
+
+huddlebot bench fake-slack runs the fake Slack Web API on its own: it prints
+{"api":URL,"control":URL} and serves until its stdin closes (point serve's
+SLACK_API_URL at the api URL to try huddlebot without a Slack workspace).`
 
 // benchScenarios is every scenario, in the order they run.
 var benchScenarios = []string{"limits", "fanout", "answers", "planner", "tick"}
