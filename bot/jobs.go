@@ -99,7 +99,9 @@ func NewJobs(b *Bot, opts JobsOptions) (*Jobs, error) {
 		RescueStuckJobsAfter: 2 * timeout,
 	}
 	if cfg.Logger == nil {
-		cfg.Logger = quietLogger()
+		// River's warnings and errors (a job that failed, a snooze storm)
+		// reach the operator's log; its info chatter does not.
+		cfg.Logger = slog.New(minLevel{h: b.Log.Handler(), min: slog.LevelWarn})
 	}
 	if opts.Work {
 		workers := river.NewWorkers()
@@ -359,3 +361,16 @@ func (b *Bot) update(ctx context.Context, tx *store.Tx, messageID int64, c *Card
 	}
 	return b.Jobs.EnqueueTx(ctx, tx, SendArgs{MessageID: messageID, Revision: rev})
 }
+
+// minLevel drops records below min before they reach h.
+type minLevel struct {
+	h   slog.Handler
+	min slog.Level
+}
+
+func (m minLevel) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= m.min && m.h.Enabled(ctx, l)
+}
+func (m minLevel) Handle(ctx context.Context, r slog.Record) error { return m.h.Handle(ctx, r) }
+func (m minLevel) WithAttrs(a []slog.Attr) slog.Handler            { return minLevel{m.h.WithAttrs(a), m.min} }
+func (m minLevel) WithGroup(n string) slog.Handler                 { return minLevel{m.h.WithGroup(n), m.min} }

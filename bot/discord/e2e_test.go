@@ -378,8 +378,9 @@ const ninaDeferred = "80351110224678914"
 func TestSlowCoreDefers(t *testing.T) {
 	t.Parallel()
 	db := storetest.Open(t, store.SQLite)
+	// No join first: under -race on a loaded machine even a join can take
+	// longer than this short DeferAfter; /learn help needs no member state.
 	e := newEnv(t, db, func(o *Options) { o.DeferAfter = 200 * time.Millisecond })
-	e.join(ninaID, testChannel)
 
 	hold, release := make(chan struct{}), make(chan struct{})
 	go func() {

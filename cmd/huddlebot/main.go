@@ -96,13 +96,35 @@ func flags(e *env, name, argsUsage, desc string) (*flag.FlagSet, *Config) {
 
 // parse parses flags; it returns an exit code and false when the command
 // should stop (help asked, or a usage error).
+//
+// Flags may come before or after the positional arguments
+// ("roster import staff.csv --platform slack" works like
+// "roster --platform slack import staff.csv"); after "--" everything is
+// positional.
 func parse(fs *flag.FlagSet, args []string) (int, bool) {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK, false
+	var tail []string
+	for i, a := range args {
+		if a == "--" {
+			args, tail = args[:i], args[i+1:]
+			break
 		}
-		return exitUsage, false
 	}
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return exitOK, false
+			}
+			return exitUsage, false
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			break
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+	_ = fs.Parse(append([]string{"--"}, append(pos, tail...)...)) // leaves the positionals in fs.Args()
 	return 0, true
 }
 

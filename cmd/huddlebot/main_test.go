@@ -410,3 +410,15 @@ func TestReportCSVIsSafeForSpreadsheets(t *testing.T) {
 		t.Fatalf("csv = %q", got)
 	}
 }
+
+func TestFlagsAfterArguments(t *testing.T) {
+	t.Parallel()
+	fs := flag.NewFlagSet("x", flag.ContinueOnError)
+	p := fs.String("platform", "", "")
+	if code, ok := parse(fs, []string{"import", "staff.csv", "--platform", "slack", "--", "--odd-name.csv"}); !ok || code != 0 {
+		t.Fatalf("parse: %d %v", code, ok)
+	}
+	if *p != "slack" || strings.Join(fs.Args(), " ") != "import staff.csv --odd-name.csv" {
+		t.Fatalf("platform %q args %q", *p, fs.Args())
+	}
+}
