@@ -176,7 +176,16 @@ func (a *Adapter) Deliver(ctx context.Context, out *bot.Outbound) (bot.Sent, err
 			return bot.Sent{}, fmt.Errorf("message %d: DM without a recipient", out.MessageID)
 		}
 		ch, cached = out.DMChannel, out.DMChannel != ""
-		if !cached {
+		switch {
+		case cached:
+		case out.Attempt <= 1:
+			// chat.postMessage to a user id posts in the app's DM with them
+			// and returns that channel, which is cached: a first burst to
+			// thousands of new members is not held to conversations.open's
+			// 50 a minute.
+			ch = out.UserID
+		default:
+			// A retry must look in the DM for an earlier post: open it.
 			var err error
 			if ch, err = a.openDM(ctx, key, out.UserID); err != nil {
 				return bot.Sent{}, err

@@ -28,7 +28,8 @@ func TestDeliver(t *testing.T) {
 	ctx := context.Background()
 	a := e.adapter
 
-	// A first DM opens the conversation and carries the message id.
+	// A first DM is posted to the user id (Slack opens the app's DM) and
+	// carries the message id; the returned DM channel is cached.
 	sent, err := a.Deliver(ctx, &bot.Outbound{MessageID: 7, Revision: 1, Attempt: 1, Channel: "dm", UserID: "U1", Card: quizCard})
 	if err != nil {
 		t.Fatal(err)
@@ -37,6 +38,9 @@ func TestDeliver(t *testing.T) {
 		t.Fatalf("sent = %+v", sent)
 	}
 	post := e.fake.Calls("chat.postMessage")[0].Form
+	if post.Get("channel") != "U1" {
+		t.Errorf("first DM posted to %q, want the user id", post.Get("channel"))
+	}
 	var md struct {
 		EventType    string         `json:"event_type"`
 		EventPayload map[string]any `json:"event_payload"`
@@ -48,12 +52,15 @@ func TestDeliver(t *testing.T) {
 		t.Errorf("blocks/text = %s / %q", post.Get("blocks"), post.Get("text"))
 	}
 
-	// A cached DM channel skips conversations.open.
+	// A cached DM channel is used as is; no conversations.open either way.
 	if _, err := a.Deliver(ctx, &bot.Outbound{MessageID: 8, Attempt: 1, Channel: "dm", UserID: "U1", DMChannel: "DU1", Card: quizCard}); err != nil {
 		t.Fatal(err)
 	}
-	if n := e.fake.Count("conversations.open"); n != 1 {
-		t.Errorf("conversations.open = %d, want 1", n)
+	if n := e.fake.Count("conversations.open"); n != 0 {
+		t.Errorf("conversations.open = %d, want 0", n)
+	}
+	if c := e.fake.Calls("chat.postMessage"); c[len(c)-1].Form.Get("channel") != "DU1" {
+		t.Errorf("cached DM posted to %q", c[len(c)-1].Form.Get("channel"))
 	}
 
 	// A stale cached DM channel is reopened once.

@@ -203,9 +203,8 @@ func testSecretsNeverLogged(t *testing.T, backend store.Backend) {
 	if err := m.Jobs.WaitIdle(context.Background(), 20*time.Second); err != nil {
 		t.Error(err)
 	}
-	if slackFake.Count("chat.postMessage") < 1 || len(slackFake.Calls("conversations.open")) < 2 {
-		t.Errorf("the deliveries did not happen: %d posts, %d conversations.open calls",
-			slackFake.Count("chat.postMessage"), len(slackFake.Calls("conversations.open")))
+	if slackFake.Count("chat.postMessage") < 2 {
+		t.Errorf("the deliveries did not happen: %d posts", slackFake.Count("chat.postMessage"))
 	}
 
 	// --help and a usage error print every flag with its default.
