@@ -518,27 +518,36 @@ func (s *DB) MemberListDue(ctx context.Context, now time.Time, limit int) ([]*le
 // MemberSetNextDue stores the next delivery instant of many members in one
 // statement (zero time = nothing scheduled).
 func (s *DB) MemberSetNextDue(ctx context.Context, q Queryer, next map[int64]time.Time) error {
-	if len(next) == 0 {
+	pairs := make([][2]any, 0, len(next))
+	for id, t := range next {
+		pairs = append(pairs, [2]any{id, ms(t)})
+	}
+	if err := s.updateFromPairs(ctx, q, `UPDATE member SET next_due_at = v.column2`, `member.id = v.column1`, pairs); err != nil {
+		return fmt.Errorf("set next due: %w", err)
+	}
+	return nil
+}
+
+// updateFromPairs runs "UPDATE … FROM (VALUES (a, b), …) AS v WHERE …" for
+// many (BIGINT, BIGINT) pairs in one statement, on both backends (VALUES
+// columns are named column1, column2 in PostgreSQL and SQLite alike).
+func (s *DB) updateFromPairs(ctx context.Context, q Queryer, update, where string, pairs [][2]any) error {
+	if len(pairs) == 0 {
 		return nil
 	}
 	var b strings.Builder
-	args := make([]any, 0, 2*len(next))
-	b.WriteString(`UPDATE member SET next_due_at = v.column2 FROM (VALUES `)
-	first := true
-	for id, t := range next {
-		if !first {
+	args := make([]any, 0, 2*len(pairs))
+	b.WriteString(update + ` FROM (VALUES `)
+	for i, p := range pairs {
+		if i > 0 {
 			b.WriteString(", ")
 		}
-		first = false
 		b.WriteString("(CAST(? AS BIGINT), CAST(? AS BIGINT))")
-		args = append(args, id, ms(t))
+		args = append(args, p[0], p[1])
 	}
-	b.WriteString(`) AS v WHERE member.id = v.column1`)
+	b.WriteString(`) AS v WHERE ` + where)
 	_, err := q.ExecContext(ctx, s.Rebind(b.String()), args...)
-	if err != nil {
-		return fmt.Errorf("set next due: %w", s.mapErr(err))
-	}
-	return nil
+	return s.mapErr(err)
 }
 
 func placeholders(n int) string {
@@ -629,24 +638,12 @@ func (s *DB) DeliverySetMessage(ctx context.Context, tx *Tx, deliveryID, message
 // DeliverySetMessages links many deliveries to their messages (delivery id →
 // message id) in one statement.
 func (s *DB) DeliverySetMessages(ctx context.Context, tx *Tx, links map[int64]int64) error {
-	if len(links) == 0 {
-		return nil
-	}
-	var b strings.Builder
-	args := make([]any, 0, 2*len(links))
-	b.WriteString(`UPDATE message SET delivery_id = v.column1 FROM (VALUES `)
-	first := true
+	pairs := make([][2]any, 0, len(links))
 	for d, m := range links {
-		if !first {
-			b.WriteString(", ")
-		}
-		first = false
-		b.WriteString("(CAST(? AS BIGINT), CAST(? AS BIGINT))")
-		args = append(args, d, m)
+		pairs = append(pairs, [2]any{d, m})
 	}
-	b.WriteString(`) AS v WHERE message.id = v.column2`)
-	if _, err := tx.ExecContext(ctx, tx.Rebind(b.String()), args...); err != nil {
-		return fmt.Errorf("link deliveries: %w", s.mapErr(err))
+	if err := s.updateFromPairs(ctx, tx, `UPDATE message SET delivery_id = v.column1`, `message.id = v.column2`, pairs); err != nil {
+		return fmt.Errorf("link deliveries: %w", err)
 	}
 	return nil
 }
