@@ -2,7 +2,10 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"math"
+	"sync"
 	"time"
 
 	"github.com/huddlebot/huddlebot/lessons"
@@ -15,30 +18,68 @@ import (
 // and moves each member's next due time on. Running it twice for the same
 // now sends nothing twice (one scheduled delivery per member and shift day).
 func (b *Bot) deliverDue(ctx context.Context, now time.Time) error {
-	seen := map[int64]bool{}
-	for {
-		members, err := b.DB.MemberListDue(ctx, now, b.Config.DeliveryBatchSize)
-		if err != nil {
-			return err
-		}
-		if len(members) == 0 {
-			return nil
-		}
-		// Each batch moves its members' next_due_at past now; a member seen
-		// twice means that did not happen, so stop rather than spin.
-		if seen[members[0].ID] {
-			return fmt.Errorf("member %d is still due after being scheduled", members[0].ID)
-		}
-		for _, m := range members {
-			seen[m.ID] = true
-		}
-		if _, err := b.deliverBatch(ctx, members, now); err != nil {
-			return err
-		}
-		if len(members) < b.Config.DeliveryBatchSize {
-			return nil
-		}
+	size := b.Config.DeliveryBatchSize
+	workers := 1
+	if b.DB.Backend == store.Postgres {
+		// Batches of different members are independent: two in flight keep
+		// both PostgreSQL and this process busy (SQLite has one connection).
+		workers = 2
 	}
+	// One goroutine pages through the due members (in next-due order, so a
+	// member is listed once even while the batches move others on) and
+	// hands out batches; the workers plan and record them.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	batches := make(chan []*lessons.Member, workers)
+	listErr := make(chan error, 1)
+	go func() {
+		defer close(batches)
+		cur := store.DueCursor{Due: math.MinInt64}
+		for {
+			members, next, err := b.DB.MemberListDueAfter(ctx, now, cur, size)
+			if err != nil {
+				listErr <- err
+				return
+			}
+			if len(members) > 0 {
+				select {
+				case batches <- members:
+				case <-ctx.Done():
+					listErr <- ctx.Err()
+					return
+				}
+			}
+			if len(members) < size {
+				listErr <- nil
+				return
+			}
+			cur = next
+		}
+	}()
+	var mu sync.Mutex
+	var first error
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for batch := range batches {
+				if _, err := b.deliverBatch(ctx, batch, now); err != nil {
+					mu.Lock()
+					if first == nil {
+						first = err
+					}
+					mu.Unlock()
+					cancel()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if first != nil {
+		return first
+	}
+	return <-listErr
 }
 
 // planned is one member's prompt decided for a batch.
@@ -63,33 +104,37 @@ func (b *Bot) deliverBatch(ctx context.Context, members []*lessons.Member, now t
 			dates[m.ID] = date
 		}
 	}
-	data, err := b.DB.PlanDataLoad(ctx, b.DB, dates)
-	if err != nil {
-		return 0, err
-	}
 	var plans []planned
-	for _, m := range members {
-		date, ok := dates[m.ID]
-		if !ok || data[m.ID].HasScheduled {
-			continue
+	err := b.DB.Tx(ctx, func(tx *store.Tx) error {
+		if err := b.DB.PreferIndexes(ctx, tx); err != nil {
+			return err
 		}
-		d := data[m.ID]
-		pick, ok := planner.Plan(lessons.PlanState{Member: m, ShiftDate: date, Now: now, Seen: d.Seen,
-			Reviews: d.Reviews, BurstItems: d.BurstItems, RecentlySent: d.RecentlySent})
-		if !ok {
-			continue
+		data, err := b.DB.PlanDataLoad(ctx, tx, dates)
+		if err != nil {
+			return err
 		}
-		l := content.Lesson(pick.LessonID)
-		if l == nil {
-			continue
+		plans = plans[:0]
+		for _, m := range members {
+			date, ok := dates[m.ID]
+			if !ok || data[m.ID].HasScheduled {
+				continue
+			}
+			d := data[m.ID]
+			pick, ok := planner.Plan(lessons.PlanState{Member: m, ShiftDate: date, Now: now, Seen: d.Seen,
+				Reviews: d.Reviews, BurstItems: d.BurstItems, RecentlySent: d.RecentlySent})
+			if !ok {
+				continue
+			}
+			l := content.Lesson(pick.LessonID)
+			if l == nil {
+				continue
+			}
+			plans = append(plans, planned{member: m, pick: pick, lesson: l, date: date, noOpen: !d.HasOpen})
 		}
-		plans = append(plans, planned{member: m, pick: pick, lesson: l, date: date, noOpen: !d.HasOpen})
-	}
-	err = b.DB.Tx(ctx, func(tx *store.Tx) error {
 		if _, err := b.createPrompts(ctx, tx, plans, true); err != nil {
 			return err
 		}
-		return b.DB.MemberSetNextDue(ctx, tx, next)
+		return b.DB.MemberMoveDue(ctx, tx, next)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("deliver batch: %w", err)
@@ -119,7 +164,6 @@ func (b *Bot) createPrompts(ctx context.Context, tx *store.Tx, plans []planned, 
 	if err != nil {
 		return nil, err
 	}
-	var posts []post
 	var created []int64
 	var memberIDs []int64
 	for i, id := range ids {
@@ -127,8 +171,6 @@ func (b *Bot) createPrompts(ctx context.Context, tx *store.Tx, plans []planned, 
 			continue
 		}
 		p := plans[i]
-		posts = append(posts, post{WorkspaceID: p.member.WorkspaceID, MemberID: p.member.ID, Channel: "dm",
-			DeliveryID: id, Card: promptCard(id, p.lesson, p.pick)})
 		created = append(created, id)
 		if scheduled && !p.noOpen { // only the next scheduled delivery expires earlier prompts
 			memberIDs = append(memberIDs, p.member.ID)
@@ -145,7 +187,10 @@ func (b *Bot) createPrompts(ctx context.Context, tx *store.Tx, plans []planned, 
 	if _, err := b.DB.DeliveryExpireOpen(ctx, tx, memberIDs, created, b.Now()); err != nil {
 		return nil, err
 	}
-	if _, err := b.postMany(ctx, tx, posts); err != nil {
+	if b.Jobs == nil {
+		return nil, errors.New("job queue not configured")
+	}
+	if err := b.Jobs.EnqueuePromptsTx(ctx, tx, created); err != nil {
 		return nil, err
 	}
 	return ids, nil

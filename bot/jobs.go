@@ -14,6 +14,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
 
+	"github.com/huddlebot/huddlebot/lessons"
 	"github.com/huddlebot/huddlebot/store"
 )
 
@@ -40,6 +41,21 @@ func (SendArgs) Kind() string { return "send_message" }
 func (SendArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{MaxAttempts: 25, UniqueOpts: river.UniqueOpts{ByArgs: true}}
 }
+
+// PromptArgs is the job that delivers one prompt (a row of delivery). The
+// prompt's message is created by the job itself, from the lesson version the
+// delivery recorded, so the scheduler writes only the delivery and this job
+// when a whole workforce falls due at 08:30. Uniqueness comes from the
+// delivery: the job is inserted only in the transaction that created it.
+type PromptArgs struct {
+	DeliveryID int64 `json:"delivery_id"`
+}
+
+// Kind implements river.JobArgs.
+func (PromptArgs) Kind() string { return "send_prompt" }
+
+// InsertOpts implements river.JobArgsWithInsertOpts.
+func (PromptArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: 25} }
 
 func driverFor(db *store.DB) riverdriver.Driver[*sql.Tx] {
 	if db.Backend == store.SQLite {
@@ -106,6 +122,7 @@ func NewJobs(b *Bot, opts JobsOptions) (*Jobs, error) {
 	if opts.Work {
 		workers := river.NewWorkers()
 		river.AddWorker(workers, &sendWorker{b: b})
+		river.AddWorker(workers, &promptWorker{b: b})
 		n := opts.MaxWorkers
 		if n == 0 {
 			n = 50
@@ -156,6 +173,21 @@ func (j *Jobs) EnqueueTx(ctx context.Context, tx *store.Tx, sends ...SendArgs) e
 	return nil
 }
 
+// EnqueuePromptsTx queues the first send of each new delivery in tx.
+func (j *Jobs) EnqueuePromptsTx(ctx context.Context, tx *store.Tx, deliveryIDs []int64) error {
+	if len(deliveryIDs) == 0 {
+		return nil
+	}
+	params := make([]river.InsertManyParams, len(deliveryIDs))
+	for i, id := range deliveryIDs {
+		params[i] = river.InsertManyParams{Args: PromptArgs{DeliveryID: id}}
+	}
+	if _, err := j.client.InsertManyTx(ctx, tx.Tx.Tx, params); err != nil {
+		return fmt.Errorf("enqueue prompts: %w", err)
+	}
+	return nil
+}
+
 // WaitIdle blocks until no delivery job is waiting or running, or timeout.
 func (j *Jobs) WaitIdle(ctx context.Context, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
@@ -190,6 +222,54 @@ func (w *sendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
 		return river.JobSnooze(rl.RetryAfter)
 	}
 	return err
+}
+
+type promptWorker struct {
+	river.WorkerDefaults[PromptArgs]
+	b *Bot
+}
+
+func (w *promptWorker) Work(ctx context.Context, job *river.Job[PromptArgs]) error {
+	err := w.b.deliverPrompt(ctx, job.Args.DeliveryID, job.Attempt)
+	var rl *RateLimitError
+	if errors.As(err, &rl) {
+		return river.JobSnooze(rl.RetryAfter)
+	}
+	return err
+}
+
+// deliverPrompt creates the message of a prompt (once: a retry finds the
+// message of the attempt before) and sends it. A prompt cancelled or expired
+// before its message was created is not sent late.
+func (b *Bot) deliverPrompt(ctx context.Context, deliveryID int64, attempt int) error {
+	d, err := b.DB.DeliveryGet(ctx, b.DB, deliveryID)
+	if err != nil {
+		return err
+	}
+	msgID := d.MessageID
+	if msgID == 0 && d.Status == store.DeliveryPending {
+		l, err := b.lessonVersion(ctx, d.LessonID, d.LessonVersion)
+		if err != nil {
+			return err
+		}
+		card := promptCard(d.ID, l, lessons.Pick{LessonID: d.LessonID, Reason: lessons.Reason(d.Reason), BurstID: d.BurstID})
+		err = b.DB.Tx(ctx, func(tx *store.Tx) error {
+			// Another attempt (a rescued job) may have created it meanwhile.
+			if d, err = b.DB.DeliveryLockForAnswer(ctx, tx, deliveryID); err != nil {
+				return err
+			}
+			if msgID = d.MessageID; msgID != 0 || d.Status != store.DeliveryPending {
+				return nil
+			}
+			msgID, err = b.DB.MessageCreate(ctx, tx, store.MessageNew{WorkspaceID: d.WorkspaceID, MemberID: d.MemberID,
+				Channel: "dm", DeliveryID: d.ID, Card: card.Marshal()})
+			return err
+		})
+	}
+	if err != nil || msgID == 0 {
+		return err
+	}
+	return b.deliverMessage(ctx, SendArgs{MessageID: msgID, Revision: 1}, attempt)
 }
 
 // deliverMessage hands the newest revision of a message to its platform's

@@ -7,6 +7,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
 	"github.com/huddlebot/huddlebot/lessons"
 )
 
@@ -108,6 +111,9 @@ func (s *DB) DeliveryCreateMany(ctx context.Context, tx *Tx, ds []DeliveryNew) (
 		return ids, nil
 	}
 	now := s.Now().UnixMilli()
+	if s.Backend == Postgres {
+		return s.deliveryCreateArrays(ctx, tx, ds, ids, now)
+	}
 	const cols = 11
 	for start := 0; start < len(ds); start += 500 {
 		end := min(start+500, len(ds))
@@ -155,6 +161,79 @@ func (s *DB) DeliveryCreateMany(ctx context.Context, tx *Tx, ds []DeliveryNew) (
 		}
 	}
 	return ids, nil
+}
+
+// deliveryCreateArrays is DeliveryCreateMany on PostgreSQL: one INSERT …
+// SELECT FROM unnest with an array per column.
+func (s *DB) deliveryCreateArrays(ctx context.Context, tx *Tx, ds []DeliveryNew, ids []int64, now int64) ([]int64, error) {
+	n := len(ds)
+	var (
+		ws, members, created = make([]int64, n), make([]int64, n), make([]int64, n)
+		versions             = make([]int64, n)
+		lessonIDs, reasons   = make([]string, n), make([]string, n)
+		bursts, dates, keys  = make([]string, n), make([]string, n), make([]string, n)
+		scheduled            = make([]bool, n)
+	)
+	keyIdx := make(map[string]int, n)
+	for i := range ds {
+		d := &ds[i]
+		k := d.key()
+		if _, dup := keyIdx[k]; !dup {
+			keyIdx[k] = i
+		}
+		ws[i], members[i], created[i], versions[i] = d.WorkspaceID, d.MemberID, now, int64(d.LessonVersion)
+		lessonIDs[i], reasons[i], bursts[i], dates[i], keys[i] = d.LessonID, d.Reason, d.BurstID, d.ShiftDate, k
+		scheduled[i] = d.Scheduled
+	}
+	args := []any{pq.Array(ws), pq.Array(members), pq.Array(lessonIDs), pq.Array(versions), pq.Array(reasons),
+		pq.Array(bursts), pq.Array(dates), pq.Array(keys), pq.Array(scheduled), pq.Array(created)}
+	const insert = `INSERT INTO delivery (workspace_id, member_id, lesson_id, lesson_version, reason,
+			burst_id, shift_date, dedupe_key, scheduled, status, created_at)
+		SELECT w, m, l, v, r, NULLIF(b, ''), d, k, sc, 'pending', c
+		FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[],
+			$9::bool[], $10::bigint[]) AS u(w, m, l, v, r, b, d, k, sc, c)`
+	// The callers check for existing prompts before they create, so a plain
+	// INSERT nearly always succeeds, and costs a third less than ON CONFLICT's
+	// speculative insertion. When it does hit a duplicate (a retry, another
+	// process), it is rolled back to the savepoint and redone skipping them.
+	if _, err := tx.ExecContext(ctx, `SAVEPOINT delivery_create`); err != nil {
+		return nil, fmt.Errorf("create deliveries: %w", s.mapErr(err))
+	}
+	rows, err := tx.QueryxContext(ctx, insert+` RETURNING id, dedupe_key`, args...)
+	if err == nil {
+		err = s.scanDeliveryIDs(rows, keyIdx, ids)
+	}
+	if err != nil && IsConflict(s.mapErr(err)) {
+		if _, err := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT delivery_create`); err != nil {
+			return nil, fmt.Errorf("create deliveries: %w", s.mapErr(err))
+		}
+		clear(ids)
+		rows, err = tx.QueryxContext(ctx, insert+` ON CONFLICT DO NOTHING RETURNING id, dedupe_key`, args...)
+		if err == nil {
+			err = s.scanDeliveryIDs(rows, keyIdx, ids)
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("create deliveries: %w", s.mapErr(err))
+	}
+	if _, err := tx.ExecContext(ctx, `RELEASE SAVEPOINT delivery_create`); err != nil {
+		return nil, fmt.Errorf("create deliveries: %w", s.mapErr(err))
+	}
+	return ids, nil
+}
+
+// scanDeliveryIDs reads "RETURNING id, dedupe_key" into ids by key.
+func (s *DB) scanDeliveryIDs(rows *sqlx.Rows, keyIdx map[string]int, ids []int64) error {
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var k string
+		if err := rows.Scan(&id, &k); err != nil {
+			return err
+		}
+		ids[keyIdx[k]] = id
+	}
+	return rows.Err()
 }
 
 // DeliveryGet returns a delivery by id, or ErrNotFound.
@@ -421,12 +500,12 @@ func (s *DB) PlanDataLoad(ctx context.Context, q Queryer, shiftDates map[int64]s
 	if len(shiftDates) == 0 {
 		return out, nil
 	}
-	ids := make([]any, 0, len(shiftDates))
+	memberIDs := make([]int64, 0, len(shiftDates))
 	for id := range shiftDates {
-		ids = append(ids, id)
+		memberIDs = append(memberIDs, id)
 		out[id] = &PlanData{Seen: map[string]bool{}, RecentlySent: map[string]bool{}}
 	}
-	in := placeholders(len(ids))
+	in, ids := s.inIDs(memberIDs)
 	var seen []struct {
 		MemberID  int64  `db:"member_id"`
 		LessonID  string `db:"lesson_id"`
@@ -436,7 +515,7 @@ func (s *DB) PlanDataLoad(ctx context.Context, q Queryer, shiftDates map[int64]s
 		Status    string `db:"status"`
 	}
 	if err := q.SelectContext(ctx, &seen, s.Rebind(`SELECT member_id, lesson_id, shift_date,
-		(seen_at IS NOT NULL) AS seen, scheduled, status FROM delivery WHERE member_id IN (`+in+`)
+		(seen_at IS NOT NULL) AS seen, scheduled, status FROM delivery WHERE member_id `+in+`
 		AND (seen_at IS NOT NULL OR status IN ('pending', 'sent', 'answered'))`), ids...); err != nil {
 		return nil, fmt.Errorf("load plan data: %w", s.mapErr(err))
 	}
@@ -462,7 +541,7 @@ func (s *DB) PlanDataLoad(ctx context.Context, q Queryer, shiftDates map[int64]s
 		DueDate  string `db:"due_date"`
 	}
 	if err := q.SelectContext(ctx, &reviews, s.Rebind(`SELECT member_id, lesson_id, streak, attempts, due_date FROM review
-		WHERE NOT retired AND member_id IN (`+in+`)`), ids...); err != nil {
+		WHERE NOT retired AND member_id `+in+``), ids...); err != nil {
 		return nil, fmt.Errorf("load plan data: %w", s.mapErr(err))
 	}
 	for _, r := range reviews {
@@ -478,7 +557,7 @@ func (s *DB) PlanDataLoad(ctx context.Context, q Queryer, shiftDates map[int64]s
 	}
 	if err := q.SelectContext(ctx, &items, s.Rebind(`SELECT i.member_id, b.burst_id, i.lesson_id, i.seq, i.available_date
 		FROM burst_item i JOIN burst_send b ON b.id = i.send_id
-		WHERE i.status = 'pending' AND b.status = 'active' AND i.member_id IN (`+in+`) ORDER BY i.seq, i.id`), ids...); err != nil {
+		WHERE i.status = 'pending' AND b.status = 'active' AND i.member_id `+in+` ORDER BY i.seq, i.id`), ids...); err != nil {
 		return nil, fmt.Errorf("load plan data: %w", s.mapErr(err))
 	}
 	for _, r := range items {
@@ -503,8 +582,8 @@ func (s *DB) BurstItemMarkDelivered(ctx context.Context, tx *Tx, memberID int64,
 // it again returns the next members.
 func (s *DB) MemberListDue(ctx context.Context, now time.Time, limit int) ([]*lessons.Member, error) {
 	var rows []memberRow
-	err := s.SelectContext(ctx, &rows, s.Rebind(`SELECT `+memberColumns+memberFrom+`WHERE m.joined AND m.next_due_at <= ?
-		ORDER BY m.next_due_at, m.id LIMIT ?`), now.UnixMilli(), limit)
+	err := s.SelectContext(ctx, &rows, s.Rebind(`SELECT `+memberColumns+memberFrom+`JOIN member_due d ON d.member_id = m.id
+		WHERE m.joined AND d.next_due_at <= ? ORDER BY d.next_due_at, d.member_id LIMIT ?`), now.UnixMilli(), limit)
 	if err != nil {
 		return nil, fmt.Errorf("list due members: %w", s.mapErr(err))
 	}
@@ -515,14 +594,77 @@ func (s *DB) MemberListDue(ctx context.Context, now time.Time, limit int) ([]*le
 	return out, nil
 }
 
+// DueCursor is where a walk over the due members stands: the (next_due_at,
+// id) of the last member returned.
+type DueCursor struct {
+	Due int64
+	ID  int64
+}
+
+// MemberListDueAfter returns up to limit joined members due at now that come
+// after cur in (next_due_at, id) order, and the cursor for the next page. A
+// member whose next due time moves past now meanwhile is not returned again.
+func (s *DB) MemberListDueAfter(ctx context.Context, now time.Time, cur DueCursor, limit int) ([]*lessons.Member, DueCursor, error) {
+	var rows []struct {
+		memberRow
+		CursorDue int64 `db:"cursor_due"`
+	}
+	err := s.SelectContext(ctx, &rows, s.Rebind(`SELECT `+memberColumns+`, d.next_due_at AS cursor_due`+memberFrom+`
+		JOIN member_due d ON d.member_id = m.id
+		WHERE m.joined AND d.next_due_at <= ? AND (d.next_due_at, d.member_id) > (?, ?)
+		ORDER BY d.next_due_at, d.member_id LIMIT ?`), now.UnixMilli(), cur.Due, cur.ID, limit)
+	if err != nil {
+		return nil, cur, fmt.Errorf("list due members: %w", s.mapErr(err))
+	}
+	out := make([]*lessons.Member, len(rows))
+	for i := range rows {
+		out[i] = rows[i].toMember()
+	}
+	if len(rows) > 0 {
+		last := rows[len(rows)-1]
+		cur = DueCursor{Due: last.CursorDue, ID: last.ID}
+	}
+	return out, cur, nil
+}
+
 // MemberSetNextDue stores the next delivery instant of many members in one
 // statement (zero time = nothing scheduled).
 func (s *DB) MemberSetNextDue(ctx context.Context, q Queryer, next map[int64]time.Time) error {
-	pairs := make([][2]any, 0, len(next))
-	for id, t := range next {
-		pairs = append(pairs, [2]any{id, ms(t)})
+	if len(next) == 0 {
+		return nil
 	}
-	if err := s.updateFromPairs(ctx, q, `UPDATE member SET next_due_at = v.column2`, `member.id = v.column1`, pairs); err != nil {
+	ids, dues := make([]int64, 0, len(next)), make(nullInt64Array, 0, len(next))
+	for id, t := range next {
+		ids, dues = append(ids, id), append(dues, ms(t))
+	}
+	var err error
+	if s.Backend == Postgres {
+		_, err = q.ExecContext(ctx, `INSERT INTO member_due (member_id, next_due_at)
+			SELECT * FROM unnest($1::bigint[], $2::bigint[])
+			ON CONFLICT (member_id) DO UPDATE SET next_due_at = EXCLUDED.next_due_at`, pq.Array(ids), dues)
+	} else {
+		args := make([]any, 0, 2*len(ids))
+		for i := range ids {
+			args = append(args, ids[i], dues[i])
+		}
+		_, err = q.ExecContext(ctx, `INSERT INTO member_due (member_id, next_due_at) VALUES `+
+			strings.TrimSuffix(strings.Repeat("(?, ?), ", len(ids)), ", ")+`
+			ON CONFLICT (member_id) DO UPDATE SET next_due_at = excluded.next_due_at`, args...)
+	}
+	if err != nil {
+		return fmt.Errorf("set next due: %w", s.mapErr(err))
+	}
+	return nil
+}
+
+// MemberMoveDue is MemberSetNextDue for members known to have a due time
+// (the scheduler's own batches, listed from it): a plain UPDATE.
+func (s *DB) MemberMoveDue(ctx context.Context, q Queryer, next map[int64]time.Time) error {
+	pairs := make([][2]sql.NullInt64, 0, len(next))
+	for id, t := range next {
+		pairs = append(pairs, [2]sql.NullInt64{validInt64(id), ms(t)})
+	}
+	if err := s.updateFromPairs(ctx, q, `UPDATE member_due SET next_due_at = v.column2`, `member_due.member_id = v.column1`, pairs); err != nil {
 		return fmt.Errorf("set next due: %w", err)
 	}
 	return nil
@@ -531,9 +673,18 @@ func (s *DB) MemberSetNextDue(ctx context.Context, q Queryer, next map[int64]tim
 // updateFromPairs runs "UPDATE … FROM (VALUES (a, b), …) AS v WHERE …" for
 // many (BIGINT, BIGINT) pairs in one statement, on both backends (VALUES
 // columns are named column1, column2 in PostgreSQL and SQLite alike).
-func (s *DB) updateFromPairs(ctx context.Context, q Queryer, update, where string, pairs [][2]any) error {
+func (s *DB) updateFromPairs(ctx context.Context, q Queryer, update, where string, pairs [][2]sql.NullInt64) error {
 	if len(pairs) == 0 {
 		return nil
+	}
+	if s.Backend == Postgres {
+		col1, col2 := make(nullInt64Array, len(pairs)), make(nullInt64Array, len(pairs))
+		for i, p := range pairs {
+			col1[i], col2[i] = p[0], p[1]
+		}
+		_, err := q.ExecContext(ctx, s.Rebind(update+` FROM (SELECT unnest(CAST(? AS BIGINT[])) AS column1,
+			unnest(CAST(? AS BIGINT[])) AS column2) AS v WHERE `+where), col1, col2)
+		return s.mapErr(err)
 	}
 	var b strings.Builder
 	args := make([]any, 0, 2*len(pairs))
@@ -638,9 +789,9 @@ func (s *DB) DeliverySetMessage(ctx context.Context, tx *Tx, deliveryID, message
 // DeliverySetMessages links many deliveries to their messages (delivery id →
 // message id) in one statement.
 func (s *DB) DeliverySetMessages(ctx context.Context, tx *Tx, links map[int64]int64) error {
-	pairs := make([][2]any, 0, len(links))
+	pairs := make([][2]sql.NullInt64, 0, len(links))
 	for d, m := range links {
-		pairs = append(pairs, [2]any{d, m})
+		pairs = append(pairs, [2]sql.NullInt64{validInt64(d), validInt64(m)})
 	}
 	if err := s.updateFromPairs(ctx, tx, `UPDATE message SET delivery_id = v.column1`, `message.id = v.column2`, pairs); err != nil {
 		return fmt.Errorf("link deliveries: %w", err)

@@ -419,6 +419,8 @@ func (s *DB) MemberInsertMany(ctx context.Context, q Queryer, ms []MemberUpsert)
 // MemberSetAllDue marks every joined member of a workspace as due at t (the
 // scheduler re-evaluates them on its next tick).
 func (s *DB) MemberSetAllDue(ctx context.Context, workspaceID int64, t time.Time) error {
-	_, err := s.ExecContext(ctx, s.Rebind(`UPDATE member SET next_due_at = ? WHERE workspace_id = ? AND joined`), t.UnixMilli(), workspaceID)
+	_, err := s.ExecContext(ctx, s.Rebind(`INSERT INTO member_due (member_id, next_due_at)
+		SELECT id, ? FROM member WHERE workspace_id = ? AND joined
+		ON CONFLICT (member_id) DO UPDATE SET next_due_at = excluded.next_due_at`), t.UnixMilli(), workspaceID)
 	return s.mapErr(err)
 }
