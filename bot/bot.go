@@ -32,6 +32,10 @@ type Config struct {
 	VoteKey           []byte          // keys anonymous vote hashes; never stored in the database
 	PollRenderEvery   time.Duration   // live tally coalescing (default 2s)
 	DeliveryBatchSize int             // members per scheduler transaction
+	// DirectAnswers records every quiz answer before acknowledging it,
+	// instead of queueing the answers of platforms that acknowledge first
+	// (Slack) in the answer inbox.
+	DirectAnswers bool
 }
 
 func (c *Config) fill() {
@@ -66,6 +70,7 @@ type Bot struct {
 	wsCache  sync.Map // "platform/external" → *store.Workspace
 	wsByID   sync.Map // id → *store.Workspace
 	versions sync.Map // "lesson@version" → *lessons.Lesson (immutable)
+	applier  atomic.Pointer[answerApplier]
 }
 
 type contentSet struct {
@@ -156,6 +161,9 @@ type Click struct {
 	ActionID  string
 	Value     string // the chosen option of a select
 	TriggerID string
+	// Queue says the platform acknowledges the click before the card
+	// changes, so a quiz answer may be queued in the answer inbox.
+	Queue bool
 }
 
 // Submission is a filled-in Form.
@@ -301,6 +309,15 @@ func (b *Bot) HandleClick(ctx context.Context, c Click) Reply {
 	fn, ok := actions[parts[0]]
 	if !ok {
 		return Reply{Text: "That button no longer does anything."}
+	}
+	if c.Queue && parts[0] == "ans" && !b.Config.DirectAnswers {
+		queued, err := b.queueAnswer(ctx, c, parts[1:])
+		if err != nil {
+			return b.failure(ctx, "queue answer", err)
+		}
+		if queued {
+			return Reply{} // the card updates in place with the result
+		}
 	}
 	ws, m, err := b.Resolve(ctx, c.Actor)
 	if err != nil {

@@ -25,6 +25,8 @@ import (
 type Jobs struct {
 	client *river.Client[*sql.Tx]
 	db     *store.DB
+	bot    *Bot
+	work   bool
 }
 
 // SendArgs is the job that delivers (or updates) one message.
@@ -147,16 +149,27 @@ func NewJobs(b *Bot, opts JobsOptions) (*Jobs, error) {
 	if err != nil {
 		return nil, fmt.Errorf("job queue: %w", err)
 	}
-	j := &Jobs{client: client, db: b.DB}
+	j := &Jobs{client: client, db: b.DB, bot: b, work: opts.Work}
 	b.Jobs = j
 	return j, nil
 }
 
-// Start runs the workers until Stop.
-func (j *Jobs) Start(ctx context.Context) error { return j.client.Start(ctx) }
+// Start runs the workers, and the applier of queued answers, until Stop.
+func (j *Jobs) Start(ctx context.Context) error {
+	if err := j.client.Start(ctx); err != nil {
+		return err
+	}
+	if j.work {
+		j.bot.startApplier(ctx)
+	}
+	return nil
+}
 
 // Stop waits for running jobs to finish (or ctx to end).
-func (j *Jobs) Stop(ctx context.Context) error { return j.client.Stop(ctx) }
+func (j *Jobs) Stop(ctx context.Context) error {
+	j.bot.stopApplier()
+	return j.client.Stop(ctx)
+}
 
 // EnqueueTx queues the send of each (message, revision) in tx.
 func (j *Jobs) EnqueueTx(ctx context.Context, tx *store.Tx, sends ...SendArgs) error {
@@ -305,7 +318,9 @@ func (b *Bot) deliverMessage(ctx context.Context, args SendArgs, attempt int) er
 		Channel: msg.Channel, Card: card, PlatformCh: msg.PlatformChannel, PlatformTS: msg.PlatformTS,
 		Metadata: fmt.Sprintf("huddlebot-%d", msg.ID),
 	}
-	if msg.Channel == "dm" {
+	if msg.Channel == "dm" && (msg.PlatformTS == "" || msg.PlatformChannel == "") {
+		// A first post needs the member (reachable? which user?); an edit
+		// of a posted DM has its channel and ts already.
 		m, err := b.DB.MemberGet(ctx, b.DB, msg.MemberID)
 		if err != nil {
 			return err

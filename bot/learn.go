@@ -293,8 +293,11 @@ func (b *Bot) learnJoin(ctx context.Context, r *Req, args []string) (Reply, erro
 		role, where, s.WorkDays, s.EffectiveDeliveryTime(), s.Location, b.nextText(m))}, nil
 }
 
-// learnNow sends the next lesson immediately (on demand; it does not use up
-// the scheduled prompt of the day).
+// learnNow sends the next lesson immediately. When the day's scheduled
+// prompt is due and not sent yet (a member who joins at 13:40 and types
+// /learn), this is that prompt, so the scheduler's next tick does not send
+// a second one a minute later; otherwise it is an extra, on-demand lesson
+// that does not use up the day's prompt.
 func (b *Bot) learnNow(ctx context.Context, r *Req) (Reply, error) {
 	m := r.Member
 	if !m.Joined {
@@ -307,6 +310,8 @@ func (b *Bot) learnNow(ctx context.Context, r *Req) (Reply, error) {
 		return Reply{}, err
 	}
 	d := data[m.ID]
+	_, slotDate, due := m.Schedule.DeliverySlot(now)
+	scheduled := due && slotDate == date && !d.HasScheduled
 	pick, ok := b.planner().Plan(lessons.PlanState{Member: m, ShiftDate: date, Now: now, Seen: d.Seen,
 		Reviews: d.Reviews, BurstItems: d.BurstItems, RecentlySent: d.RecentlySent})
 	if !ok {
@@ -315,7 +320,7 @@ func (b *Bot) learnNow(ctx context.Context, r *Req) (Reply, error) {
 	l := b.Content().Lesson(pick.LessonID)
 	var ids []int64
 	err = b.DB.Tx(ctx, func(tx *store.Tx) error {
-		ids, err = b.createPrompts(ctx, tx, []planned{{member: m, pick: pick, lesson: l, date: date}}, false)
+		ids, err = b.createPrompts(ctx, tx, []planned{{member: m, pick: pick, lesson: l, date: date, noOpen: !d.HasOpen}}, scheduled)
 		return err
 	})
 	if err != nil {
@@ -464,34 +469,10 @@ func (b *Bot) answerClick(ctx context.Context, r *Req, args []string, _ string) 
 		return Reply{}, errStale
 	}
 	correct := int(choice) == l.Answer
-	now := b.Now()
 	recorded := false
 	err = b.DB.Tx(ctx, func(tx *store.Tx) error {
-		if _, err := b.DB.DeliveryLockForAnswer(ctx, tx, did); err != nil {
-			return err
-		}
-		ok, err := b.DB.AnswerRecord(ctx, tx, &store.Answer{DeliveryID: did, WorkspaceID: d.WorkspaceID, MemberID: d.MemberID,
-			LessonID: d.LessonID, LessonVersion: d.LessonVersion, Choice: int(choice), Correct: correct, AnsweredAt: now})
-		if err != nil || !ok {
-			return err
-		}
-		recorded = true
-		rev, err := b.DB.ReviewGet(ctx, tx, d.MemberID, d.LessonID)
-		if err != nil {
-			return err
-		}
-		rev = b.Config.Spacing.Apply(rev, correct, r.Member.Schedule.ShiftDate(now))
-		if err := b.DB.ReviewPut(ctx, tx, d.WorkspaceID, d.MemberID, rev); err != nil {
-			return err
-		}
-		if d.MessageID == 0 {
-			return nil
-		}
-		streak, err := b.DB.MemberStreak(ctx, tx, d.MemberID)
-		if err != nil {
-			return err
-		}
-		return b.update(ctx, tx, d.MessageID, answeredCard(did, l, int(choice), correct, streak))
+		recorded, err = b.recordAnswer(ctx, tx, d, l, r.Member, int(choice), b.Now())
+		return err
 	})
 	if err != nil {
 		return Reply{}, err
@@ -508,6 +489,19 @@ func (b *Bot) answerClick(ctx context.Context, r *Req, args []string, _ string) 
 		return Reply{Text: "✅ Correct!"}, nil
 	}
 	return Reply{Text: "❌ Not quite — the explanation is in the message."}, nil
+}
+
+// recordAnswer records the answer to quiz l of delivery d in tx (locking
+// the delivery first, so concurrent clicks serialize), as the answer
+// applier records a batch; it reports false when the delivery already had an
+// answer (only the first one counts).
+func (b *Bot) recordAnswer(ctx context.Context, tx *store.Tx, d *store.Delivery, l *lessons.Lesson,
+	m *lessons.Member, choice int, at time.Time) (bool, error) {
+	if _, err := b.DB.DeliveryLockForAnswer(ctx, tx, d.ID); err != nil {
+		return false, err
+	}
+	correct, err := b.recordQueued(ctx, tx, []queued{{d: d, l: l, m: m, choice: choice, at: at}})
+	return len(correct) == 1, err
 }
 
 func (b *Bot) ownDelivery(ctx context.Context, r *Req, args []string) (*store.Delivery, error) {
@@ -645,11 +639,16 @@ func (b *Bot) learnClick(ctx context.Context, r *Req, args []string, value strin
 // lessonVersion returns one stored version of a lesson. Versions never
 // change once written, so they are cached for the life of the process.
 func (b *Bot) lessonVersion(ctx context.Context, id string, version int) (*lessons.Lesson, error) {
+	return b.lessonVersionIn(ctx, b.DB, id, version)
+}
+
+// lessonVersionIn is lessonVersion reading through q (a transaction).
+func (b *Bot) lessonVersionIn(ctx context.Context, q store.Queryer, id string, version int) (*lessons.Lesson, error) {
 	key := fmt.Sprintf("%s@%d", id, version)
 	if l, ok := b.versions.Load(key); ok {
 		return l.(*lessons.Lesson), nil
 	}
-	l, err := b.DB.LessonVersionGet(ctx, id, version)
+	l, err := b.DB.LessonVersionIn(ctx, q, id, version)
 	if err != nil {
 		return nil, err
 	}

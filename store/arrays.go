@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 )
 
@@ -63,4 +64,34 @@ func (s *DB) PreferIndexes(ctx context.Context, tx *Tx) error {
 	}
 	_, err := tx.ExecContext(ctx, `SET LOCAL enable_seqscan = off`)
 	return s.mapErr(err)
+}
+
+// prepared returns query (in "?" form) prepared on the pool, preparing it on
+// first use. The hot single-row statements of answering and sending run
+// this way: PostgreSQL then binds and executes a stored plan instead of
+// parsing and planning every call (database/sql prepares it again on each
+// new connection, after a reconnect too).
+func (s *DB) prepared(ctx context.Context, query string) (*sqlx.Stmt, error) {
+	if stmt, ok := s.stmts.Load(query); ok {
+		return stmt.(*sqlx.Stmt), nil
+	}
+	stmt, err := s.PreparexContext(ctx, s.Rebind(query))
+	if err != nil {
+		return nil, s.mapErr(err)
+	}
+	if prev, loaded := s.stmts.LoadOrStore(query, stmt); loaded {
+		_ = stmt.Close()
+		return prev.(*sqlx.Stmt), nil
+	}
+	return stmt, nil
+}
+
+// execPrepared runs a prepared statement on the pool.
+func (s *DB) execPrepared(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	stmt, err := s.prepared(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	res, err := stmt.ExecContext(ctx, args...)
+	return res, s.mapErr(err)
 }

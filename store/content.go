@@ -211,8 +211,13 @@ func (s *DB) ContentLoad(ctx context.Context) (*lessons.Content, error) {
 
 // LessonVersionGet returns one stored version of a lesson.
 func (s *DB) LessonVersionGet(ctx context.Context, id string, version int) (*lessons.Lesson, error) {
+	return s.LessonVersionIn(ctx, s, id, version)
+}
+
+// LessonVersionIn is LessonVersionGet through q (a transaction).
+func (s *DB) LessonVersionIn(ctx context.Context, q Queryer, id string, version int) (*lessons.Lesson, error) {
 	var body string
-	err := s.GetContext(ctx, &body, s.Rebind(`SELECT body FROM lesson_version WHERE lesson_id = ? AND version = ?`), id, version)
+	err := q.GetContext(ctx, &body, s.Rebind(`SELECT body FROM lesson_version WHERE lesson_id = ? AND version = ?`), id, version)
 	if err != nil {
 		return nil, fmt.Errorf("get lesson %s v%d: %w", id, version, s.mapErr(err))
 	}

@@ -262,10 +262,15 @@ func (s *DB) DeliveryLockForAnswer(ctx context.Context, tx *Tx, id int64) (*Deli
 // DeliveryMarkSent records that the prompt reached the platform. Tips count
 // as seen once sent; quizzes only once answered.
 func (s *DB) DeliveryMarkSent(ctx context.Context, q Queryer, messageID int64, at time.Time) error {
-	_, err := q.ExecContext(ctx, s.Rebind(`UPDATE delivery SET status = CASE WHEN status = 'pending' THEN 'sent' ELSE status END,
+	const query = `UPDATE delivery SET status = CASE WHEN status = 'pending' THEN 'sent' ELSE status END,
 		sent_at = COALESCE(sent_at, ?),
 		seen_at = CASE WHEN seen_at IS NULL AND (SELECT kind FROM lesson WHERE lesson.id = delivery.lesson_id) = 'tip' THEN ? ELSE seen_at END
-		WHERE id = (SELECT delivery_id FROM message WHERE id = ?)`), at.UnixMilli(), at.UnixMilli(), messageID)
+		WHERE id = (SELECT delivery_id FROM message WHERE id = ?)`
+	if q == Queryer(s) {
+		_, err := s.execPrepared(ctx, query, at.UnixMilli(), at.UnixMilli(), messageID)
+		return err
+	}
+	_, err := q.ExecContext(ctx, s.Rebind(query), at.UnixMilli(), at.UnixMilli(), messageID)
 	return s.mapErr(err)
 }
 
@@ -383,28 +388,8 @@ type Answer struct {
 // answered. It reports false, and changes nothing, if the delivery already
 // has an answer: the first answer counts.
 func (s *DB) AnswerRecord(ctx context.Context, tx *Tx, a *Answer) (bool, error) {
-	// The attempt number (1 = first time this member answered this lesson)
-	// is computed in the same statement.
-	var attempts []int
-	err := tx.SelectContext(ctx, &attempts, tx.Rebind(`INSERT INTO answer (workspace_id, member_id, delivery_id, lesson_id,
-		lesson_version, choice, correct, attempt, answered_at)
-		SELECT ?, ?, ?, ?, ?, ?, ?, 1 + (SELECT COUNT(*) FROM answer WHERE member_id = ? AND lesson_id = ?), ?
-		ON CONFLICT (delivery_id) DO NOTHING RETURNING attempt`),
-		a.WorkspaceID, a.MemberID, a.DeliveryID, a.LessonID, a.LessonVersion, a.Choice, a.Correct,
-		a.MemberID, a.LessonID, a.AnsweredAt.UnixMilli())
-	if err != nil {
-		return false, fmt.Errorf("record answer: %w", s.mapErr(err))
-	}
-	if len(attempts) == 0 {
-		return false, nil
-	}
-	a.Attempt = attempts[0]
-	_, err = tx.ExecContext(ctx, tx.Rebind(`UPDATE delivery SET status = 'answered', answered_at = ?, seen_at = COALESCE(seen_at, ?)
-		WHERE id = ?`), a.AnsweredAt.UnixMilli(), a.AnsweredAt.UnixMilli(), a.DeliveryID)
-	if err != nil {
-		return false, fmt.Errorf("record answer: %w", s.mapErr(err))
-	}
-	return true, nil
+	recorded, err := s.AnswerRecordMany(ctx, tx, []*Answer{a})
+	return recorded[a.DeliveryID], err
 }
 
 // AnswerGet returns the answer recorded for a delivery, or ErrNotFound.
@@ -427,36 +412,6 @@ func (s *DB) AnswerGet(ctx context.Context, q Queryer, deliveryID int64) (*Answe
 	return &Answer{DeliveryID: deliveryID, WorkspaceID: r.WorkspaceID, MemberID: r.MemberID, LessonID: r.LessonID,
 		LessonVersion: r.LessonVersion, Choice: r.Choice, Correct: r.Correct, Attempt: r.Attempt,
 		AnsweredAt: time.UnixMilli(r.AnsweredAt).UTC()}, nil
-}
-
-// ReviewGet returns the spacing state of a member x lesson; a zero Review
-// (with LessonID set) when the member never answered it.
-func (s *DB) ReviewGet(ctx context.Context, q Queryer, memberID int64, lessonID string) (lessons.Review, error) {
-	var r struct {
-		Streak   int    `db:"streak"`
-		Attempts int    `db:"attempts"`
-		DueDate  string `db:"due_date"`
-		Retired  bool   `db:"retired"`
-	}
-	err := q.GetContext(ctx, &r, s.Rebind(`SELECT streak, attempts, due_date, retired FROM review WHERE member_id = ? AND lesson_id = ?`),
-		memberID, lessonID)
-	if IsNotFound(s.mapErr(err)) {
-		return lessons.Review{LessonID: lessonID}, nil
-	}
-	if err != nil {
-		return lessons.Review{}, s.mapErr(err)
-	}
-	return lessons.Review{LessonID: lessonID, Streak: r.Streak, Attempts: r.Attempts, DueDate: r.DueDate, Retired: r.Retired}, nil
-}
-
-// ReviewPut stores the spacing state of a member x lesson.
-func (s *DB) ReviewPut(ctx context.Context, tx *Tx, workspaceID, memberID int64, r lessons.Review) error {
-	_, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO review (workspace_id, member_id, lesson_id, streak, attempts, due_date, retired, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (member_id, lesson_id) DO UPDATE SET
-		streak = excluded.streak, attempts = excluded.attempts, due_date = excluded.due_date, retired = excluded.retired,
-		updated_at = excluded.updated_at`),
-		workspaceID, memberID, r.LessonID, r.Streak, r.Attempts, r.DueDate, r.Retired, s.Now().UnixMilli())
-	return s.mapErr(err)
 }
 
 // ReviewShift moves every open review of a member forward by days (a pause
@@ -754,29 +709,8 @@ func (s *DB) MemberStatsGet(ctx context.Context, q Queryer, memberID int64) (*Me
 // on which the member answered (or acknowledged) a prompt; today's prompt
 // that is still open does not break it.
 func (s *DB) MemberStreak(ctx context.Context, q Queryer, memberID int64) (int, error) {
-	var days []struct {
-		Date string `db:"shift_date"`
-		Ans  int    `db:"ans"`
-		Open int    `db:"open"`
-	}
-	if err := q.SelectContext(ctx, &days, s.Rebind(`SELECT shift_date,
-		MAX(CASE WHEN status = 'answered' OR acked_at IS NOT NULL THEN 1 ELSE 0 END) AS ans,
-		MAX(CASE WHEN status IN ('pending', 'sent') AND seen_at IS NULL THEN 1 ELSE 0 END) AS open
-		FROM delivery WHERE member_id = ? GROUP BY shift_date ORDER BY shift_date DESC LIMIT 120`), memberID); err != nil {
-		return 0, s.mapErr(err)
-	}
-	streak := 0
-	for i, d := range days {
-		if d.Ans == 1 {
-			streak++
-			continue
-		}
-		if i == 0 && d.Open == 1 {
-			continue // today's prompt can still be answered
-		}
-		break
-	}
-	return streak, nil
+	streaks, err := s.MemberStreakMany(ctx, q, []int64{memberID}, s.Now())
+	return streaks[memberID], err
 }
 
 // DeliverySetMessage links a delivery to a message that carries it (for

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 )
 
 // Message is something the bot posts: a DM to a member (Channel "dm") or a
@@ -93,7 +95,17 @@ func (s *DB) MessageUpdate(ctx context.Context, tx *Tx, id int64, card string) (
 // MessageGet returns a message by id.
 func (s *DB) MessageGet(ctx context.Context, q Queryer, id int64) (*Message, error) {
 	var m Message
-	if err := q.GetContext(ctx, &m, s.Rebind(`SELECT `+messageColumns+` FROM message WHERE id = ?`), id); err != nil {
+	query := `SELECT ` + messageColumns + ` FROM message WHERE id = ?`
+	var err error
+	if q == Queryer(s) {
+		var stmt *sqlx.Stmt
+		if stmt, err = s.prepared(ctx, query); err == nil {
+			err = stmt.GetContext(ctx, &m, id)
+		}
+	} else {
+		err = q.GetContext(ctx, &m, s.Rebind(query), id)
+	}
+	if err != nil {
 		return nil, fmt.Errorf("get message %d: %w", id, s.mapErr(err))
 	}
 	return &m, nil
@@ -102,11 +114,11 @@ func (s *DB) MessageGet(ctx context.Context, q Queryer, id int64) (*Message, err
 // MessageMarkSent records the platform's reference for a message and the
 // revision it now shows. It never moves SentRevision backwards.
 func (s *DB) MessageMarkSent(ctx context.Context, id int64, revision int, platformChannel, platformTS string) error {
-	_, err := s.ExecContext(ctx, s.Rebind(`UPDATE message SET sent_revision = CASE WHEN sent_revision < ? THEN ? ELSE sent_revision END,
+	_, err := s.execPrepared(ctx, `UPDATE message SET sent_revision = CASE WHEN sent_revision < ? THEN ? ELSE sent_revision END,
 		platform_channel = CASE WHEN ? <> '' THEN ? ELSE platform_channel END,
-		platform_ts = CASE WHEN ? <> '' THEN ? ELSE platform_ts END WHERE id = ?`),
+		platform_ts = CASE WHEN ? <> '' THEN ? ELSE platform_ts END WHERE id = ?`,
 		revision, revision, platformChannel, platformChannel, platformTS, platformTS, id)
-	return s.mapErr(err)
+	return err
 }
 
 // MessageListVisible returns sent messages of a workspace that a member can

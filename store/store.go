@@ -21,6 +21,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -57,6 +58,8 @@ type DB struct {
 	// Now is the clock used for created_at/updated_at; tests and the sandbox
 	// replace it.
 	Now func() time.Time
+
+	stmts sync.Map // query → *sqlx.Stmt (see prepared)
 }
 
 // Open connects to the database named by rawURL: "postgres://…" (or

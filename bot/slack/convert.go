@@ -88,7 +88,9 @@ func actorOf(cb *slack.InteractionCallback) bot.Actor {
 // with the chosen option as Value, except the answer menu that stands in for
 // many choice buttons, whose options carry the choice's Action.ID.
 func clickOf(cb *slack.InteractionCallback, act *slack.BlockAction) bot.Click {
-	c := bot.Click{Actor: actorOf(cb), ActionID: act.ActionID, TriggerID: cb.TriggerID}
+	// Slack updates the card with chat.update after the acknowledgement
+	// anyway, so a quiz answer can be queued (the answer inbox).
+	c := bot.Click{Actor: actorOf(cb), ActionID: act.ActionID, TriggerID: cb.TriggerID, Queue: true}
 	switch {
 	case cb.Container.Type == "view" || cb.View.Type == slack.VTHomeTab:
 		c.Channel = "" // App Home or a modal: no conversation

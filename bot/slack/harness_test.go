@@ -220,6 +220,19 @@ func (e *env) answered(user string) int {
 	return st.Answered
 }
 
+// kept counts a user's answers that are durably stored: recorded, or
+// waiting in the answer inbox to be applied.
+func (e *env) kept(user string) int {
+	e.t.Helper()
+	var n int
+	if err := e.db.GetContext(context.Background(), &n, e.db.Rebind(`SELECT
+		(SELECT COUNT(*) FROM answer WHERE member_id = ?) + (SELECT COUNT(*) FROM answer_inbox WHERE member_id = ?)`),
+		e.member(user).ID, e.member(user).ID); err != nil {
+		e.t.Fatal(err)
+	}
+	return n
+}
+
 // dmFor returns the messages posted to a user's DM channel.
 func (e *env) dmFor(user string) []slackfake.Message {
 	var out []slackfake.Message

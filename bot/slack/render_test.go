@@ -147,7 +147,7 @@ func TestClickOf(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			got := clickOf(cb, &tc.act)
 			tc.want.Actor = bot.Actor{Platform: Platform, Workspace: "T1", UserID: "U1"}
-			tc.want.Channel, tc.want.TriggerID = "dm", "tr"
+			tc.want.Channel, tc.want.TriggerID, tc.want.Queue = "dm", "tr", true
 			if got != tc.want {
 				t.Errorf("got %+v, want %+v", got, tc.want)
 			}

@@ -81,9 +81,10 @@ func TestSocketMode(t *testing.T) {
 	if _, err := e.fake.WaitAck(wait, id); err != nil {
 		t.Fatal(err)
 	}
-	if n := e.answered("U300"); n != 1 {
-		t.Errorf("answers after the click over the socket = %d, want 1", n)
+	if n := e.kept("U300"); n != 1 {
+		t.Errorf("answers kept after the click over the socket = %d, want 1", n)
 	}
+	waitFor(t, 10*time.Second, "the queued answer applied", func() bool { return e.answered("U300") == 1 })
 	waitFor(t, 10*time.Second, "chat.update", func() bool { return e.fake.Count("chat.update") == 1 })
 
 	ev := fixture(t, "event_app_home_opened.json")

@@ -818,6 +818,19 @@ type preparedClick struct {
 	ts, sig  string
 }
 
+// waitInbox waits until the answer applier has emptied the answer inbox.
+func (st *benchStack) waitInbox(ctx context.Context, within time.Duration) error {
+	for deadline := time.Now().Add(within); ; time.Sleep(10 * time.Millisecond) {
+		waiting, _, err := st.db.AnswerInboxDepth(ctx)
+		if err != nil || waiting == 0 {
+			return err
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%d answers still in the inbox after %s", waiting, within)
+		}
+	}
+}
+
 // answers delivers the quiz to n new members (not measured), then sends
 // each member's answer as a signed block_actions request at rate per
 // second (0: 64 clients flat out) and measures the acknowledgements. The
@@ -866,19 +879,31 @@ func (st *benchStack) answers(ctx context.Context, n, rate int) (benchResult, er
 		return r, err
 	}
 	m := startMeter(st.fake)
-	lat, elapsed, failed := st.fire(ctx, clicks, rate)
+	start := time.Now()
+	lat, _, failed := st.fire(ctx, clicks, rate)
+	// An acknowledged answer waits in the answer inbox until the applier
+	// has recorded it: the window runs until the inbox is empty and the card
+	// edits it queued are done.
+	if err := st.waitInbox(ctx, 5*time.Minute); err != nil {
+		return r, err
+	}
+	elapsed := time.Since(start)
 	if err := st.jobs.WaitIdle(ctx, 5*time.Minute); err != nil {
 		return r, err
 	}
 	m.finish(&r, n)
-	// Every acknowledged click gets a reply through response_url, sent in
-	// the background: wait for them, to tell refusals from losses.
+	// A refused click gets "nothing was saved" through response_url, sent
+	// in the background; a queued answer gets no reply (its card changes).
+	// Wait until the replies stop, to tell refusals from losses.
 	after := replies
+	last, since := -1, time.Now()
 	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		if after, err = st.fake.Stats(); err != nil {
 			return r, err
 		}
-		if after.Replies-replies.Replies >= n-failed {
+		if after.Replies != last {
+			last, since = after.Replies, time.Now()
+		} else if time.Since(since) > 2*time.Second {
 			break
 		}
 	}
@@ -896,7 +921,7 @@ func (st *benchStack) answers(ctx context.Context, n, rate int) (benchResult, er
 		}
 	}
 	r.Lost = max(0, n-failed-r.Refused-stored)
-	r.Note = fmt.Sprintf("sent over %.1fs; latency from each request's scheduled start; %d stored (one per delivery: a double is a unique-key conflict)",
+	r.Note = fmt.Sprintf("sent and applied over %.1fs; latency from each request's scheduled start; %d stored (one per delivery: a double is a unique-key conflict)",
 		elapsed.Seconds(), stored)
 	if r.Refused > 0 {
 		r.Note += fmt.Sprintf("; %d acknowledged but answered \"nothing was saved, try again\" (overload: the request outlived its 10 s budget)", r.Refused)

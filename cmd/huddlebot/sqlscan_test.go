@@ -212,6 +212,11 @@ func (sc *sqlScan) scanFunc(file string, fd *ast.FuncDecl) {
 				if x, ok := sel.X.(*ast.Ident); ok && (x.Name == "sqlx" || x.Name == "sql") {
 					return true
 				}
+				// A prepared statement (store names them stmt) takes only
+				// arguments: its query was checked where it was prepared.
+				if x, ok := sel.X.(*ast.Ident); ok && x.Name == "stmt" {
+					return true
+				}
 				sc.calls++
 				if why := sc.safe(n.Args[idx], s, 0); why != "" {
 					sc.report(s, n.Args[idx], why)

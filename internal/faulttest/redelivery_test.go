@@ -108,7 +108,16 @@ func TestRedeliveryAcrossReplicas(t *testing.T) {
 		}
 	}
 	waitFor("every event's App Home", func() bool { return w.fake.Count("views.publish") >= events })
-	waitFor("a reply to every click", func() bool { return len(w.fake.Responses()) >= 2*len(msgs) })
+	// Both clicks are acknowledged; a click that finds the question already
+	// answered is told so on response_url, and the others wait in the answer
+	// inbox until an applier (either replica) records them.
+	waitFor("the answer inbox to empty", func() bool {
+		var waiting int
+		if err := w.db.GetContext(context.Background(), &waiting, `SELECT COUNT(*) FROM answer_inbox`); err != nil {
+			t.Fatal(err)
+		}
+		return waiting == 0
+	})
 	time.Sleep(500 * time.Millisecond) // a second publish would show now
 	published := map[string]int{}
 	for _, c := range w.fake.Calls("views.publish") {
@@ -124,21 +133,20 @@ func TestRedeliveryAcrossReplicas(t *testing.T) {
 		}
 	}
 
-	firsts, repeats := 0, 0
+	repeats := 0
 	for _, r := range w.fake.Responses() {
 		text, _ := r.Body["text"].(string)
 		switch {
-		case strings.HasPrefix(text, "✅"), strings.HasPrefix(text, "❌"):
-			firsts++
 		case strings.Contains(text, "only your first answer counts"):
 			repeats++
 		default:
 			t.Errorf("unexpected reply to a click: %q", text)
 		}
 	}
-	if firsts != len(msgs) || repeats != len(msgs) {
-		t.Errorf("double clicks: %d stored and %d told it was a repeat, want %d and %d", firsts, repeats, len(msgs), len(msgs))
+	if repeats > len(msgs) {
+		t.Errorf("double clicks: %d told it was a repeat, want at most %d", repeats, len(msgs))
 	}
+	t.Logf("double clicks: %d of %d second clicks found the answer already recorded; the rest were dropped by the applier", repeats, len(msgs))
 	var answers int
 	if err := w.db.GetContext(context.Background(), &answers, `SELECT COUNT(*) FROM answer`); err != nil {
 		t.Fatal(err)

@@ -1,0 +1,303 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/huddlebot/huddlebot/lessons"
+	"github.com/huddlebot/huddlebot/store"
+)
+
+// The answer inbox. A platform that acknowledges a click before the card
+// changes (Slack: the card is updated with chat.update afterwards anyway)
+// marks its clicks Click.Queue. A quiz answer from such a click is committed
+// with one INSERT into answer_inbox — checked against the delivery and its
+// recipient in the same statement — and acknowledged; the applier then
+// records it exactly as a direct click would (the answer, spacing, streak
+// and the card's update job), many answers per transaction. A click that
+// the INSERT does not take (someone else's question, already answered, no
+// such delivery) goes the direct way, which tells the person why.
+
+// applyBatch is how many waiting answers one applier transaction takes.
+const applyBatch = 200
+
+// applyGather is how long the applier waits after a click for others.
+const applyGather = 20 * time.Millisecond
+
+// queueAnswer records an answer click in the inbox; ok is false when it did
+// not qualify and should be handled directly.
+func (b *Bot) queueAnswer(ctx context.Context, c Click, args []string) (ok bool, err error) {
+	did, ok1 := parseID(args, 0)
+	choice, ok2 := parseID(args, 1)
+	if !ok1 || !ok2 || choice > 100 {
+		return false, nil
+	}
+	ws, err := b.workspace(ctx, c.Platform, c.Workspace)
+	if err != nil {
+		return false, err
+	}
+	ok, err = b.DB.AnswerInboxAdd(ctx, ws.ID, c.UserID, did, int(choice), b.Now())
+	if ok {
+		b.wakeApplier()
+	}
+	return ok, err
+}
+
+// answerApplier runs the inbox in the background of a process that works
+// jobs.
+type answerApplier struct {
+	wake   chan struct{}
+	cancel context.CancelFunc
+	done   sync.WaitGroup
+}
+
+func (b *Bot) wakeApplier() {
+	if a := b.applier.Load(); a != nil {
+		select {
+		case a.wake <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// startApplier applies waiting answers whenever a click arrives, and every
+// 250 ms for answers another process queued or a failed batch left.
+func (b *Bot) startApplier(ctx context.Context) {
+	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	a := &answerApplier{wake: make(chan struct{}, 1), cancel: cancel}
+	if !b.applier.CompareAndSwap(nil, a) {
+		cancel()
+		return
+	}
+	a.done.Add(1)
+	go func() {
+		defer a.done.Done()
+		t := time.NewTicker(250 * time.Millisecond)
+		defer t.Stop()
+		for {
+			if _, err := b.ApplyAnswers(ctx); err != nil && ctx.Err() == nil {
+				b.Log.WarnContext(ctx, "applying queued answers", "err", err)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-a.wake:
+				// Let a burst of clicks gather into one batch: a card
+				// changes 20 ms later, and each transaction carries many
+				// answers instead of one.
+				select {
+				case <-ctx.Done():
+					return
+				case <-time.After(applyGather):
+				}
+			case <-t.C:
+			}
+		}
+	}()
+}
+
+func (b *Bot) stopApplier() {
+	if a := b.applier.Swap(nil); a != nil {
+		a.cancel()
+		a.done.Wait()
+	}
+}
+
+// ApplyAnswers applies every waiting answer and returns how many it
+// recorded. A batch that fails is retried one answer at a time, so one bad
+// answer cannot hold up the others; an answer that keeps failing is left in
+// the inbox after store.AnswerInboxMaxAttempts passes.
+func (b *Bot) ApplyAnswers(ctx context.Context) (int, error) {
+	total := 0
+	for {
+		n, claimed, err := b.applyBatch(ctx, 0, applyBatch)
+		total += n
+		if err != nil {
+			if errors.Is(err, store.ErrUnavailable) || ctx.Err() != nil {
+				return total, err
+			}
+			b.Log.WarnContext(ctx, "answer batch failed; applying one by one", "err", err)
+			// One by one, and then no more this pass: an answer that failed
+			// is tried again on the next (250 ms later at the latest).
+			n, err := b.applyOneByOne(ctx, len(claimed))
+			return total + n, err
+		}
+		if len(claimed) < applyBatch {
+			return total, nil
+		}
+	}
+}
+
+func (b *Bot) applyOneByOne(ctx context.Context, n int) (int, error) {
+	total := 0
+	var after int64 // walk forward: a failed answer does not block the next
+	for range n {
+		got, claimed, err := b.applyBatch(ctx, after, 1)
+		total += got
+		if len(claimed) == 0 {
+			return total, nil
+		}
+		after = claimed[0]
+		if err != nil {
+			if errors.Is(err, store.ErrUnavailable) || ctx.Err() != nil {
+				return total, err
+			}
+			b.Log.ErrorContext(ctx, "cannot apply a queued answer", "inbox_id", claimed[0], "err", err)
+			if err := b.DB.AnswerInboxFailed(ctx, claimed[0]); err != nil {
+				return total, err
+			}
+		}
+	}
+	return total, nil
+}
+
+// queued is a claimed answer that qualifies to be recorded.
+type queued struct {
+	d      *store.Delivery
+	l      *lessons.Lesson
+	m      *lessons.Member
+	choice int
+	at     time.Time
+}
+
+// applyBatch claims up to limit waiting answers and applies them in one
+// transaction, a few statements for the whole batch. It returns how many
+// were recorded and the inbox ids it claimed. A click that no longer fits
+// (the delivery is gone or answered, a choice the quiz does not have, a
+// second click on the same question) is dropped: the card shows what counts.
+func (b *Bot) applyBatch(ctx context.Context, after int64, limit int) (recorded int, claimed []int64, err error) {
+	var correct []bool
+	err = b.DB.Tx(ctx, func(tx *store.Tx) error {
+		correct, claimed = correct[:0], claimed[:0]
+		items, err := b.DB.AnswerInboxClaim(ctx, tx, after, limit)
+		if err != nil || len(items) == 0 {
+			return err
+		}
+		var dids, mids []int64
+		for _, it := range items {
+			claimed = append(claimed, it.ID)
+			dids, mids = append(dids, it.DeliveryID), append(mids, it.MemberID)
+		}
+		ds, err := b.DB.DeliveryLockMany(ctx, tx, dids)
+		if err != nil {
+			return err
+		}
+		ms, err := b.DB.MemberGetMany(ctx, tx, mids)
+		if err != nil {
+			return err
+		}
+		var qs []queued
+		taken := map[int64]bool{}
+		for _, it := range items {
+			d, m := ds[it.DeliveryID], ms[it.MemberID]
+			if d == nil || m == nil || taken[d.ID] || d.MemberID != it.MemberID || !d.AnsweredAt.IsZero() {
+				continue
+			}
+			l, err := b.lessonVersionIn(ctx, tx, d.LessonID, d.LessonVersion)
+			if err != nil {
+				return err
+			}
+			if !l.IsQuiz() || it.Choice < 1 || it.Choice > len(l.Choices) {
+				continue
+			}
+			taken[d.ID] = true
+			qs = append(qs, queued{d: d, l: l, m: m, choice: it.Choice, at: time.UnixMilli(it.ReceivedAt)})
+		}
+		if correct, err = b.recordQueued(ctx, tx, qs); err != nil {
+			return err
+		}
+		return b.DB.AnswerInboxDelete(ctx, tx, claimed)
+	})
+	if err != nil {
+		return 0, claimed, err
+	}
+	for _, c := range correct {
+		metricAnswers.WithLabelValues(strconv.FormatBool(c)).Inc()
+	}
+	return len(correct), claimed, nil
+}
+
+// recordQueued records answers to distinct deliveries in tx: the answers,
+// the deliveries answered, the spacing of each question, and the cards'
+// updates (result, explanation, streak) with their jobs. It returns, for
+// each answer recorded, whether it was right.
+func (b *Bot) recordQueued(ctx context.Context, tx *store.Tx, qs []queued) ([]bool, error) {
+	if len(qs) == 0 {
+		return nil, nil
+	}
+	as := make([]*store.Answer, len(qs))
+	for i, q := range qs {
+		as[i] = &store.Answer{DeliveryID: q.d.ID, WorkspaceID: q.d.WorkspaceID, MemberID: q.d.MemberID, LessonID: q.d.LessonID,
+			LessonVersion: q.d.LessonVersion, Choice: q.choice, Correct: q.choice == q.l.Answer, AnsweredAt: q.at}
+	}
+	rec, err := b.DB.AnswerRecordMany(ctx, tx, as)
+	if err != nil {
+		return nil, err
+	}
+	var pairs []store.MemberLesson
+	var members []int64
+	seenPair, seenMember := map[store.MemberLesson]bool{}, map[int64]bool{}
+	for _, q := range qs {
+		k := store.MemberLesson{MemberID: q.d.MemberID, LessonID: q.d.LessonID}
+		if rec[q.d.ID] && !seenPair[k] {
+			seenPair[k] = true
+			pairs = append(pairs, k)
+		}
+		if rec[q.d.ID] && !seenMember[q.d.MemberID] {
+			seenMember[q.d.MemberID] = true
+			members = append(members, q.d.MemberID)
+		}
+	}
+	revs, err := b.DB.ReviewGetMany(ctx, tx, pairs)
+	if err != nil {
+		return nil, err
+	}
+	for _, q := range qs { // in click order: a second lesson answer builds on the first
+		if rec[q.d.ID] {
+			k := store.MemberLesson{MemberID: q.d.MemberID, LessonID: q.d.LessonID}
+			revs[k] = b.Config.Spacing.Apply(revs[k], q.choice == q.l.Answer, q.m.Schedule.ShiftDate(q.at))
+		}
+	}
+	workspaces := make(map[int64]int64, len(qs))
+	for _, q := range qs {
+		workspaces[q.d.MemberID] = q.d.WorkspaceID
+	}
+	writes := make([]store.ReviewWrite, 0, len(pairs))
+	for _, k := range pairs {
+		writes = append(writes, store.ReviewWrite{WorkspaceID: workspaces[k.MemberID], MemberID: k.MemberID, Review: revs[k]})
+	}
+	if err := b.DB.ReviewPutMany(ctx, tx, writes); err != nil {
+		return nil, err
+	}
+	streaks, err := b.DB.MemberStreakMany(ctx, tx, members, b.Now())
+	if err != nil {
+		return nil, err
+	}
+	cards := map[int64]string{}
+	var correct []bool
+	for _, q := range qs {
+		if !rec[q.d.ID] {
+			continue
+		}
+		right := q.choice == q.l.Answer
+		correct = append(correct, right)
+		if q.d.MessageID != 0 {
+			cards[q.d.MessageID] = answeredCard(q.d.ID, q.l, q.choice, right, streaks[q.d.MemberID]).Marshal()
+		}
+	}
+	revisions, err := b.DB.MessageUpdateMany(ctx, tx, cards)
+	if err != nil {
+		return nil, err
+	}
+	sends := make([]SendArgs, 0, len(revisions))
+	for id, rev := range revisions {
+		sends = append(sends, SendArgs{MessageID: id, Revision: rev})
+	}
+	if err := b.Jobs.EnqueueTx(ctx, tx, sends...); err != nil {
+		return nil, err
+	}
+	return correct, nil
+}

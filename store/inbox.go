@@ -1,0 +1,79 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// InboxAnswer is a quiz answer received but not yet applied.
+type InboxAnswer struct {
+	ID          int64 `db:"id"`
+	WorkspaceID int64 `db:"workspace_id"`
+	MemberID    int64 `db:"member_id"`
+	DeliveryID  int64 `db:"delivery_id"`
+	Choice      int   `db:"choice"`
+	ReceivedAt  int64 `db:"received_at"`
+	Attempts    int   `db:"attempts"`
+}
+
+// AnswerInboxMaxAttempts is how often the applier tries an answer before it
+// leaves it for an operator.
+const AnswerInboxMaxAttempts = 5
+
+// AnswerInboxAdd durably records a click on a quiz answer, in one statement:
+// only when the delivery exists, was sent to the workspace member with that
+// platform user id, and is not answered yet. It reports whether it recorded
+// the click; false sends the caller down the checking path, which explains
+// why to the person.
+func (s *DB) AnswerInboxAdd(ctx context.Context, workspaceID int64, userID string, deliveryID int64, choice int, at time.Time) (bool, error) {
+	res, err := s.execPrepared(ctx, `INSERT INTO answer_inbox (workspace_id, member_id, delivery_id, choice, received_at)
+		SELECT d.workspace_id, d.member_id, d.id, ?, ? FROM delivery d JOIN member m ON m.id = d.member_id
+		WHERE d.id = ? AND m.workspace_id = ? AND m.user_id = ? AND d.answered_at IS NULL`,
+		choice, at.UnixMilli(), deliveryID, workspaceID, userID)
+	if err != nil {
+		return false, fmt.Errorf("queue answer: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
+}
+
+// AnswerInboxClaim returns up to limit waiting answers after inbox id
+// after, oldest first, locked in tx so that another process's applier skips
+// them (PostgreSQL).
+func (s *DB) AnswerInboxClaim(ctx context.Context, tx *Tx, after int64, limit int) ([]InboxAnswer, error) {
+	q := `SELECT id, workspace_id, member_id, delivery_id, choice, received_at, attempts FROM answer_inbox
+		WHERE attempts < ? AND id > ? ORDER BY id LIMIT ?`
+	if s.Backend == Postgres {
+		q += ` FOR UPDATE SKIP LOCKED`
+	}
+	var out []InboxAnswer
+	if err := tx.SelectContext(ctx, &out, tx.Rebind(q), AnswerInboxMaxAttempts, after, limit); err != nil {
+		return nil, fmt.Errorf("claim answers: %w", s.mapErr(err))
+	}
+	return out, nil
+}
+
+// AnswerInboxDelete removes applied answers.
+func (s *DB) AnswerInboxDelete(ctx context.Context, tx *Tx, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	in, args := s.inIDs(ids)
+	_, err := tx.ExecContext(ctx, tx.Rebind(`DELETE FROM answer_inbox WHERE id `+in), args...)
+	return s.mapErr(err)
+}
+
+// AnswerInboxFailed counts a failed attempt to apply an answer.
+func (s *DB) AnswerInboxFailed(ctx context.Context, id int64) error {
+	_, err := s.ExecContext(ctx, s.Rebind(`UPDATE answer_inbox SET attempts = attempts + 1 WHERE id = ?`), id)
+	return s.mapErr(err)
+}
+
+// AnswerInboxDepth counts answers waiting to be applied (and those left
+// after too many attempts).
+func (s *DB) AnswerInboxDepth(ctx context.Context) (waiting, stuck int, err error) {
+	err = s.QueryRowxContext(ctx, s.Rebind(`SELECT COUNT(*) FILTER (WHERE attempts < ?), COUNT(*) FILTER (WHERE attempts >= ?)
+		FROM answer_inbox`), AnswerInboxMaxAttempts, AnswerInboxMaxAttempts).Scan(&waiting, &stuck)
+	return waiting, stuck, s.mapErr(err)
+}
