@@ -52,7 +52,7 @@ func (c *Config) fill() {
 		c.PollRenderEvery = 2 * time.Second
 	}
 	if c.DeliveryBatchSize == 0 {
-		c.DeliveryBatchSize = 500
+		c.DeliveryBatchSize = 1000
 	}
 }
 

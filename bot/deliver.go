@@ -21,9 +21,10 @@ func (b *Bot) deliverDue(ctx context.Context, now time.Time) error {
 	size := b.Config.DeliveryBatchSize
 	workers := 1
 	if b.DB.Backend == store.Postgres {
-		// Batches of different members are independent: two in flight keep
-		// both PostgreSQL and this process busy (SQLite has one connection).
-		workers = 2
+		// Batches of different members are independent: with four in
+		// flight, while one waits for its commit to reach the disk the others
+		// keep PostgreSQL and this process busy (SQLite has one connection).
+		workers = 4
 	}
 	// One goroutine pages through the due members (in next-due order, so a
 	// member is listed once even while the batches move others on) and
@@ -107,6 +108,9 @@ func (b *Bot) deliverBatch(ctx context.Context, members []*lessons.Member, now t
 	var plans []planned
 	err := b.DB.Tx(ctx, func(tx *store.Tx) error {
 		if err := b.DB.PreferIndexes(ctx, tx); err != nil {
+			return err
+		}
+		if err := b.DB.CommitWithoutWaiting(ctx, tx); err != nil {
 			return err
 		}
 		data, err := b.DB.PlanDataLoad(ctx, tx, dates)

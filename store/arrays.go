@@ -66,6 +66,22 @@ func (s *DB) PreferIndexes(ctx context.Context, tx *Tx) error {
 	return s.mapErr(err)
 }
 
+// CommitWithoutWaiting lets tx's commit return before its WAL reaches the
+// disk (PostgreSQL's synchronous_commit = off, for this transaction only).
+// Only for work that is re-derived when lost: a crash of PostgreSQL itself
+// may drop the last such commits, whole and consistently, never part of one.
+// The scheduler's batches qualify: a lost batch leaves its members due, and
+// the next tick records them again. Nothing of such a batch reaches a person
+// before it is durable: a prompt's send job commits (synchronously) before
+// it posts, and that flush carries the batch's commit with it.
+func (s *DB) CommitWithoutWaiting(ctx context.Context, tx *Tx) error {
+	if s.Backend != Postgres {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `SET LOCAL synchronous_commit = off`)
+	return s.mapErr(err)
+}
+
 // prepared returns query (in "?" form) prepared on the pool, preparing it on
 // first use. The hot single-row statements of answering and sending run
 // this way: PostgreSQL then binds and executes a stored plan instead of
