@@ -255,34 +255,38 @@ func (w *promptWorker) Work(ctx context.Context, job *river.Job[PromptArgs]) err
 // message of the attempt before) and sends it. A prompt cancelled or expired
 // before its message was created is not sent late.
 func (b *Bot) deliverPrompt(ctx context.Context, deliveryID int64, attempt int) error {
-	d, err := b.DB.DeliveryGet(ctx, b.DB, deliveryID)
-	if err != nil {
-		return err
-	}
-	msgID := d.MessageID
-	if msgID == 0 && d.Status == store.DeliveryPending {
-		l, err := b.lessonVersion(ctx, d.LessonID, d.LessonVersion)
+	var msg *store.Message
+	var card *Card
+	created := false
+	err := b.DB.Tx(ctx, func(tx *store.Tx) error {
+		// Locked: another attempt (a rescued job) cannot create it twice.
+		d, err := b.DB.DeliveryLockForAnswer(ctx, tx, deliveryID)
 		if err != nil {
 			return err
 		}
-		card := promptCard(d.ID, l, lessons.Pick{LessonID: d.LessonID, Reason: lessons.Reason(d.Reason), BurstID: d.BurstID})
-		err = b.DB.Tx(ctx, func(tx *store.Tx) error {
-			// Another attempt (a rescued job) may have created it meanwhile.
-			if d, err = b.DB.DeliveryLockForAnswer(ctx, tx, deliveryID); err != nil {
-				return err
-			}
-			if msgID = d.MessageID; msgID != 0 || d.Status != store.DeliveryPending {
-				return nil
-			}
-			msgID, err = b.DB.MessageCreate(ctx, tx, store.MessageNew{WorkspaceID: d.WorkspaceID, MemberID: d.MemberID,
-				Channel: "dm", DeliveryID: d.ID, Card: card.Marshal()})
+		msg, created = &store.Message{ID: d.MessageID}, false
+		if d.MessageID != 0 || d.Status != store.DeliveryPending {
+			return nil
+		}
+		l, err := b.lessonVersionIn(ctx, tx, d.LessonID, d.LessonVersion)
+		if err != nil {
 			return err
-		})
-	}
-	if err != nil || msgID == 0 {
+		}
+		card = promptCard(d.ID, l, lessons.Pick{LessonID: d.LessonID, Reason: lessons.Reason(d.Reason), BurstID: d.BurstID})
+		msg = &store.Message{WorkspaceID: d.WorkspaceID, MemberID: d.MemberID, Channel: "dm", Card: card.Marshal(), Revision: 1}
+		msg.ID, err = b.DB.MessageCreate(ctx, tx, store.MessageNew{WorkspaceID: d.WorkspaceID, MemberID: d.MemberID,
+			Channel: "dm", DeliveryID: d.ID, Card: msg.Card})
+		created = err == nil
 		return err
+	})
+	switch {
+	case err != nil || msg.ID == 0:
+		return err
+	case !created:
+		return b.deliverMessage(ctx, SendArgs{MessageID: msg.ID, Revision: 1}, attempt)
 	}
-	return b.deliverMessage(ctx, SendArgs{MessageID: msgID, Revision: 1}, attempt)
+	// Just created: send it from memory rather than reading it back.
+	return b.send(ctx, msg, card, attempt)
 }
 
 // deliverMessage hands the newest revision of a message to its platform's
@@ -301,6 +305,16 @@ func (b *Bot) deliverMessage(ctx context.Context, args SendArgs, attempt int) er
 		// could double it. Try again shortly (that job sends the newest card).
 		return &RateLimitError{RetryAfter: time.Second}
 	}
+	card, err := ParseCard(msg.Card)
+	if err != nil {
+		return err
+	}
+	return b.send(ctx, msg, card, attempt)
+}
+
+// send posts (or edits) msg with card through its platform's adapter and
+// records where it landed.
+func (b *Bot) send(ctx context.Context, msg *store.Message, card *Card, attempt int) error {
 	ws, err := b.WorkspaceByID(ctx, msg.WorkspaceID)
 	if err != nil {
 		return err
@@ -309,29 +323,22 @@ func (b *Bot) deliverMessage(ctx context.Context, args SendArgs, attempt int) er
 	if a == nil {
 		return fmt.Errorf("no %s adapter configured for message %d", ws.Platform, msg.ID)
 	}
-	card, err := ParseCard(msg.Card)
-	if err != nil {
-		return err
-	}
 	out := &Outbound{
 		MessageID: msg.ID, Revision: msg.Revision, Attempt: attempt, Workspace: ws.ExternalID,
 		Channel: msg.Channel, Card: card, PlatformCh: msg.PlatformChannel, PlatformTS: msg.PlatformTS,
 		Metadata: fmt.Sprintf("huddlebot-%d", msg.ID),
 	}
 	if msg.Channel == "dm" && (msg.PlatformTS == "" || msg.PlatformChannel == "") {
-		// A first post needs the member (reachable? which user?); an edit
+		// A first post needs the recipient (reachable? which user?); an edit
 		// of a posted DM has its channel and ts already.
-		m, err := b.DB.MemberGet(ctx, b.DB, msg.MemberID)
+		r, err := b.DB.MemberRecipient(ctx, msg.MemberID)
 		if err != nil {
 			return err
 		}
-		if !m.Reachable && msg.PlatformTS == "" {
+		if !r.Reachable && msg.PlatformTS == "" {
 			return b.DB.DeliveryMarkFailed(ctx, b.DB, msg.ID)
 		}
-		out.UserID = m.UserID
-		if out.DMChannel, err = b.DB.MemberDMChannel(ctx, m.ID); err != nil {
-			return err
-		}
+		out.UserID, out.DMChannel = r.UserID, r.DMChannel
 	}
 	if msg.ThreadOf != 0 {
 		parent, err := b.DB.MessageGet(ctx, b.DB, msg.ThreadOf)

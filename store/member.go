@@ -144,12 +144,25 @@ func (s *DB) MemberByUser(ctx context.Context, q Queryer, workspaceID int64, use
 	return r.toMember(), nil
 }
 
-// MemberDMChannel returns the cached platform DM channel of a member ("" if
-// none yet).
-func (s *DB) MemberDMChannel(ctx context.Context, id int64) (string, error) {
-	var ch string
-	err := s.GetContext(ctx, &ch, s.Rebind(`SELECT dm_channel FROM member WHERE id = ?`), id)
-	return ch, s.mapErr(err)
+// Recipient is what sending a DM needs to know about a member.
+type Recipient struct {
+	UserID    string `db:"user_id"`
+	Reachable bool   `db:"reachable"`
+	DMChannel string `db:"dm_channel"`
+}
+
+// MemberRecipient returns a member's platform user id, whether their DMs
+// are open and their cached DM channel, in one prepared statement.
+func (s *DB) MemberRecipient(ctx context.Context, id int64) (Recipient, error) {
+	var r Recipient
+	stmt, err := s.prepared(ctx, `SELECT user_id, reachable, dm_channel FROM member WHERE id = ?`)
+	if err == nil {
+		err = stmt.GetContext(ctx, &r, id)
+	}
+	if err != nil {
+		return r, fmt.Errorf("get member %d: %w", id, s.mapErr(err))
+	}
+	return r, nil
 }
 
 // MemberSetDMChannel caches a member's platform DM channel.
