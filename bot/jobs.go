@@ -195,7 +195,9 @@ func (j *Jobs) EnqueuePromptsTx(ctx context.Context, tx *store.Tx, deliveryIDs [
 	for i, id := range deliveryIDs {
 		params[i] = river.InsertManyParams{Args: PromptArgs{DeliveryID: id}}
 	}
-	if _, err := j.client.InsertManyTx(ctx, tx.Tx.Tx, params); err != nil {
+	// Prompt jobs carry no unique options (the delivery is the unique
+	// record), so River's fast path applies: no rows returned to decode.
+	if _, err := j.client.InsertManyFastTx(ctx, tx.Tx.Tx, params); err != nil {
 		return fmt.Errorf("enqueue prompts: %w", err)
 	}
 	return nil
