@@ -259,13 +259,15 @@ func (w *promptWorker) Work(ctx context.Context, job *river.Job[PromptArgs]) err
 func (b *Bot) deliverPrompt(ctx context.Context, deliveryID int64, attempt int) error {
 	var msg *store.Message
 	var card *Card
+	var rcpt store.Recipient
 	created := false
 	err := b.DB.Tx(ctx, func(tx *store.Tx) error {
 		// Locked: another attempt (a rescued job) cannot create it twice.
-		d, err := b.DB.DeliveryLockForAnswer(ctx, tx, deliveryID)
+		d, r, err := b.DB.DeliveryForSend(ctx, tx, deliveryID)
 		if err != nil {
 			return err
 		}
+		rcpt = r
 		msg, created = &store.Message{ID: d.MessageID}, false
 		if d.MessageID != 0 || d.Status != store.DeliveryPending {
 			return nil
@@ -288,7 +290,7 @@ func (b *Bot) deliverPrompt(ctx context.Context, deliveryID int64, attempt int) 
 		return b.deliverMessage(ctx, SendArgs{MessageID: msg.ID, Revision: 1}, attempt)
 	}
 	// Just created: send it from memory rather than reading it back.
-	return b.send(ctx, msg, card, attempt)
+	return b.send(ctx, msg, card, attempt, &rcpt)
 }
 
 // deliverMessage hands the newest revision of a message to its platform's
@@ -311,12 +313,13 @@ func (b *Bot) deliverMessage(ctx context.Context, args SendArgs, attempt int) er
 	if err != nil {
 		return err
 	}
-	return b.send(ctx, msg, card, attempt)
+	return b.send(ctx, msg, card, attempt, nil)
 }
 
 // send posts (or edits) msg with card through its platform's adapter and
-// records where it landed.
-func (b *Bot) send(ctx context.Context, msg *store.Message, card *Card, attempt int) error {
+// records where it landed. rcpt is the DM's recipient when the caller has
+// read it already.
+func (b *Bot) send(ctx context.Context, msg *store.Message, card *Card, attempt int, rcpt *store.Recipient) error {
 	ws, err := b.WorkspaceByID(ctx, msg.WorkspaceID)
 	if err != nil {
 		return err
@@ -333,10 +336,14 @@ func (b *Bot) send(ctx context.Context, msg *store.Message, card *Card, attempt 
 	if msg.Channel == "dm" && (msg.PlatformTS == "" || msg.PlatformChannel == "") {
 		// A first post needs the recipient (reachable? which user?); an edit
 		// of a posted DM has its channel and ts already.
-		r, err := b.DB.MemberRecipient(ctx, msg.MemberID)
-		if err != nil {
-			return err
+		if rcpt == nil {
+			r, err := b.DB.MemberRecipient(ctx, msg.MemberID)
+			if err != nil {
+				return err
+			}
+			rcpt = &r
 		}
+		r := rcpt
 		if !r.Reachable && msg.PlatformTS == "" {
 			return b.DB.DeliveryMarkFailed(ctx, b.DB, msg.ID)
 		}
@@ -366,19 +373,16 @@ func (b *Bot) send(ctx context.Context, msg *store.Message, card *Card, attempt 
 		}
 		return err
 	}
-	if err := b.DB.MessageMarkSent(ctx, msg.ID, msg.Revision, sent.Channel, sent.TS); err != nil {
+	posted := store.Posted{MessageID: msg.ID, Revision: msg.Revision, PlatformChannel: sent.Channel, PlatformTS: sent.TS,
+		First: msg.SentRevision == 0, At: b.Now()}
+	if sent.DMChannel != "" && sent.DMChannel != out.DMChannel && msg.MemberID != 0 {
+		posted.MemberID, posted.DMChannel = msg.MemberID, sent.DMChannel
+	}
+	if err := b.DB.MessagePosted(ctx, posted); err != nil {
 		return err
 	}
-	if msg.SentRevision == 0 {
+	if posted.First {
 		metricDeliveries.WithLabelValues(ws.Platform, "sent").Inc()
-		if err := b.DB.DeliveryMarkSent(ctx, b.DB, msg.ID, b.Now()); err != nil {
-			return err
-		}
-	}
-	if sent.DMChannel != "" && sent.DMChannel != out.DMChannel && msg.MemberID != 0 {
-		if err := b.DB.MemberSetDMChannel(ctx, msg.MemberID, sent.DMChannel); err != nil {
-			return err
-		}
 	}
 	return nil
 }

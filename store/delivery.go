@@ -259,6 +259,27 @@ func (s *DB) DeliveryLockForAnswer(ctx context.Context, tx *Tx, id int64) (*Deli
 	return r.toDelivery(), nil
 }
 
+// DeliveryForSend is DeliveryLockForAnswer for a prompt's send job: it also
+// returns the recipient (one read instead of two).
+func (s *DB) DeliveryForSend(ctx context.Context, tx *Tx, id int64) (*Delivery, Recipient, error) {
+	lock := ""
+	if s.Backend == Postgres {
+		lock = ` FOR UPDATE`
+	}
+	q := `SELECT d.*, m.user_id AS r_user_id, m.reachable AS r_reachable, m.dm_channel AS r_dm_channel
+		FROM (SELECT ` + deliveryColumns + ` FROM delivery WHERE id = ?` + lock + `) d JOIN member m ON m.id = d.member_id`
+	var r struct {
+		deliveryRow
+		UserID    string `db:"r_user_id"`
+		Reachable bool   `db:"r_reachable"`
+		DMChannel string `db:"r_dm_channel"`
+	}
+	if err := tx.GetContext(ctx, &r, tx.Rebind(q), id); err != nil {
+		return nil, Recipient{}, fmt.Errorf("get delivery %d: %w", id, s.mapErr(err))
+	}
+	return r.toDelivery(), Recipient{UserID: r.UserID, Reachable: r.Reachable, DMChannel: r.DMChannel}, nil
+}
+
 // DeliveryMarkSent records that the prompt reached the platform. Tips count
 // as seen once sent; quizzes only once answered.
 func (s *DB) DeliveryMarkSent(ctx context.Context, q Queryer, messageID int64, at time.Time) error {

@@ -237,3 +237,58 @@ func (s *DB) Audit(ctx context.Context, q Queryer, workspaceID, actorID int64, a
 func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id != 0} }
 
 func nullStr(v string) sql.NullString { return sql.NullString{String: v, Valid: v != ""} }
+
+// Posted records a message that reached its platform: its revision and
+// where it landed; for a first post also its delivery as sent (a tip as
+// seen), and a DM channel the platform reported for the member.
+type Posted struct {
+	MessageID       int64
+	Revision        int
+	PlatformChannel string
+	PlatformTS      string
+	First           bool      // the first revision sent: mark the delivery
+	At              time.Time // when it was sent
+	MemberID        int64     // with DMChannel: cache the member's DM channel
+	DMChannel       string
+}
+
+// MessagePosted records p — on PostgreSQL in one statement (the three
+// updates as data-modifying CTEs), elsewhere in up to three.
+func (s *DB) MessagePosted(ctx context.Context, p Posted) error {
+	if s.Backend != Postgres {
+		if err := s.MessageMarkSent(ctx, p.MessageID, p.Revision, p.PlatformChannel, p.PlatformTS); err != nil {
+			return err
+		}
+		if p.First {
+			if err := s.DeliveryMarkSent(ctx, s, p.MessageID, p.At); err != nil {
+				return err
+			}
+		}
+		if p.DMChannel != "" && p.MemberID != 0 {
+			return s.MemberSetDMChannel(ctx, p.MemberID, p.DMChannel)
+		}
+		return nil
+	}
+	stmt, err := s.prepared(ctx, `WITH m AS (
+			UPDATE message SET sent_revision = CASE WHEN sent_revision < $1::int THEN $1::int ELSE sent_revision END,
+				platform_channel = CASE WHEN $2::text <> '' THEN $2::text ELSE platform_channel END,
+				platform_ts = CASE WHEN $3::text <> '' THEN $3::text ELSE platform_ts END
+			WHERE id = $4 RETURNING delivery_id),
+		d AS (
+			UPDATE delivery SET status = CASE WHEN status = 'pending' THEN 'sent' ELSE status END,
+				sent_at = COALESCE(sent_at, $5::bigint),
+				seen_at = CASE WHEN seen_at IS NULL AND (SELECT kind FROM lesson WHERE lesson.id = delivery.lesson_id) = 'tip'
+					THEN $5::bigint ELSE seen_at END
+			WHERE $6::boolean AND id = (SELECT delivery_id FROM m) RETURNING 1),
+		u AS (
+			UPDATE member SET dm_channel = $7::text WHERE $7::text <> '' AND id = $8 RETURNING 1)
+		SELECT 1`)
+	if err == nil {
+		_, err = stmt.ExecContext(ctx, p.Revision, p.PlatformChannel, p.PlatformTS, p.MessageID, p.At.UnixMilli(), p.First,
+			p.DMChannel, p.MemberID)
+	}
+	if err != nil {
+		return fmt.Errorf("message %d posted: %w", p.MessageID, s.mapErr(err))
+	}
+	return nil
+}
