@@ -174,22 +174,27 @@ func (s *DB) deliveryCreateArrays(ctx context.Context, tx *Tx, ds []DeliveryNew,
 		bursts, dates, keys  = make([]string, n), make([]string, n), make([]string, n)
 		scheduled            = make([]bool, n)
 	)
+	// A scheduled prompt without an explicit key stores NULL (its uniqueness
+	// is delivery_one_scheduled's); RETURNING names it "s:MEMBER:DATE".
 	keyIdx := make(map[string]int, n)
 	for i := range ds {
 		d := &ds[i]
-		k := d.key()
+		k, stored := d.key(), d.key()
+		if d.Scheduled && d.DedupeKey == "" {
+			k, stored = fmt.Sprintf("s:%d:%s", d.MemberID, d.ShiftDate), ""
+		}
 		if _, dup := keyIdx[k]; !dup {
 			keyIdx[k] = i
 		}
 		ws[i], members[i], created[i], versions[i] = d.WorkspaceID, d.MemberID, now, int64(d.LessonVersion)
-		lessonIDs[i], reasons[i], bursts[i], dates[i], keys[i] = d.LessonID, d.Reason, d.BurstID, d.ShiftDate, k
+		lessonIDs[i], reasons[i], bursts[i], dates[i], keys[i] = d.LessonID, d.Reason, d.BurstID, d.ShiftDate, stored
 		scheduled[i] = d.Scheduled
 	}
 	args := []any{pq.Array(ws), pq.Array(members), pq.Array(lessonIDs), pq.Array(versions), pq.Array(reasons),
 		pq.Array(bursts), pq.Array(dates), pq.Array(keys), pq.Array(scheduled), pq.Array(created)}
 	const insert = `INSERT INTO delivery (workspace_id, member_id, lesson_id, lesson_version, reason,
 			burst_id, shift_date, dedupe_key, scheduled, status, created_at)
-		SELECT w, m, l, v, r, NULLIF(b, ''), d, k, sc, 'pending', c
+		SELECT w, m, l, v, r, NULLIF(b, ''), d, NULLIF(k, ''), sc, 'pending', c
 		FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[],
 			$9::bool[], $10::bigint[]) AS u(w, m, l, v, r, b, d, k, sc, c)`
 	// The callers check for existing prompts before they create, so a plain
@@ -199,7 +204,8 @@ func (s *DB) deliveryCreateArrays(ctx context.Context, tx *Tx, ds []DeliveryNew,
 	if _, err := tx.ExecContext(ctx, `SAVEPOINT delivery_create`); err != nil {
 		return nil, fmt.Errorf("create deliveries: %w", s.mapErr(err))
 	}
-	rows, err := tx.QueryxContext(ctx, insert+` RETURNING id, dedupe_key`, args...)
+	const returning = ` RETURNING id, COALESCE(dedupe_key, 's:' || member_id || ':' || shift_date)`
+	rows, err := tx.QueryxContext(ctx, insert+returning, args...)
 	if err == nil {
 		err = s.scanDeliveryIDs(rows, keyIdx, ids)
 	}
@@ -208,7 +214,7 @@ func (s *DB) deliveryCreateArrays(ctx context.Context, tx *Tx, ds []DeliveryNew,
 			return nil, fmt.Errorf("create deliveries: %w", s.mapErr(err))
 		}
 		clear(ids)
-		rows, err = tx.QueryxContext(ctx, insert+` ON CONFLICT DO NOTHING RETURNING id, dedupe_key`, args...)
+		rows, err = tx.QueryxContext(ctx, insert+` ON CONFLICT DO NOTHING`+returning, args...)
 		if err == nil {
 			err = s.scanDeliveryIDs(rows, keyIdx, ids)
 		}
@@ -222,7 +228,7 @@ func (s *DB) deliveryCreateArrays(ctx context.Context, tx *Tx, ds []DeliveryNew,
 	return ids, nil
 }
 
-// scanDeliveryIDs reads "RETURNING id, dedupe_key" into ids by key.
+// scanDeliveryIDs reads "RETURNING id, key" into ids by key.
 func (s *DB) scanDeliveryIDs(rows *sqlx.Rows, keyIdx map[string]int, ids []int64) error {
 	defer rows.Close()
 	for rows.Next() {
