@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"sync"
 	"time"
 
@@ -35,7 +34,7 @@ func (b *Bot) deliverDue(ctx context.Context, now time.Time) error {
 	listErr := make(chan error, 1)
 	go func() {
 		defer close(batches)
-		cur := store.DueCursor{Due: math.MinInt64}
+		var cur store.DueCursor // the start
 		for {
 			members, next, err := b.DB.MemberListDueAfter(ctx, now, cur, size)
 			if err != nil {

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"sync"
 	"time"
@@ -21,8 +22,8 @@ import (
 // the INSERT does not take (someone else's question, already answered, no
 // such delivery) goes the direct way, which tells the person why.
 
-// applyBatch is how many waiting answers one applier transaction takes.
-const applyBatch = 200
+// applyBatchSize is how many waiting answers one applier transaction takes.
+const applyBatchSize = 200
 
 // applyGather is how long the applier waits after a click for others.
 const applyGather = 20 * time.Millisecond
@@ -113,7 +114,7 @@ func (b *Bot) stopApplier() {
 func (b *Bot) ApplyAnswers(ctx context.Context) (int, error) {
 	total := 0
 	for {
-		n, claimed, err := b.applyBatch(ctx, 0, applyBatch)
+		n, claimed, err := b.applyBatch(ctx, 0, applyBatchSize)
 		total += n
 		if err != nil {
 			if errors.Is(err, store.ErrUnavailable) || ctx.Err() != nil {
@@ -125,7 +126,7 @@ func (b *Bot) ApplyAnswers(ctx context.Context) (int, error) {
 			n, err := b.applyOneByOne(ctx, len(claimed))
 			return total + n, err
 		}
-		if len(claimed) < applyBatch {
+		if len(claimed) < applyBatchSize {
 			return total, nil
 		}
 	}
@@ -300,4 +301,23 @@ func (b *Bot) recordQueued(ctx context.Context, tx *store.Tx, qs []queued) ([]bo
 		return nil, err
 	}
 	return correct, nil
+}
+
+// WaitAnswersApplied waits until no queued answer is waiting to be applied
+// (answers left after too many failed passes do not count), or within ends.
+func (b *Bot) WaitAnswersApplied(ctx context.Context, within time.Duration) error {
+	for deadline := time.Now().Add(within); ; {
+		waiting, _, err := b.DB.AnswerInboxDepth(ctx)
+		if err != nil || waiting == 0 {
+			return err
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%d answers still waiting to be applied after %s", waiting, within)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
 }

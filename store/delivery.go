@@ -558,26 +558,9 @@ func (s *DB) BurstItemMarkDelivered(ctx context.Context, tx *Tx, memberID int64,
 	return s.mapErr(err)
 }
 
-// MemberListDue returns up to limit joined members whose cached next
-// delivery instant is at or before now, most overdue first. The scheduler
-// moves each member's next_due_at past now as it handles them, so calling
-// it again returns the next members.
-func (s *DB) MemberListDue(ctx context.Context, now time.Time, limit int) ([]*lessons.Member, error) {
-	var rows []memberRow
-	err := s.SelectContext(ctx, &rows, s.Rebind(`SELECT `+memberColumns+memberFrom+`JOIN member_due d ON d.member_id = m.id
-		WHERE m.joined AND d.next_due_at <= ? ORDER BY d.next_due_at, d.member_id LIMIT ?`), now.UnixMilli(), limit)
-	if err != nil {
-		return nil, fmt.Errorf("list due members: %w", s.mapErr(err))
-	}
-	out := make([]*lessons.Member, len(rows))
-	for i := range rows {
-		out[i] = rows[i].toMember()
-	}
-	return out, nil
-}
-
 // DueCursor is where a walk over the due members stands: the (next_due_at,
-// id) of the last member returned.
+// id) of the last member returned. The zero cursor is the start (due times
+// and ids are never negative).
 type DueCursor struct {
 	Due int64
 	ID  int64

@@ -270,18 +270,18 @@ func TestNextDueAndListDue(t *testing.T) {
 		if err := db.MemberSetNextDue(ctx, db, next); err != nil {
 			t.Fatal(err)
 		}
-		due, err := db.MemberListDue(ctx, now, 100)
+		due, _, err := db.MemberListDueAfter(ctx, now, store.DueCursor{}, 100)
 		if err != nil || len(due) != 3 {
 			t.Fatalf("due = %d, %v", len(due), err)
 		}
-		page, err := db.MemberListDue(ctx, now, 2)
+		page, _, err := db.MemberListDueAfter(ctx, now, store.DueCursor{}, 2)
 		if err != nil || len(page) != 2 || page[0].ID != due[0].ID {
 			t.Fatalf("first page: %v %v", page, err)
 		}
 		if err := db.MemberSetNextDue(ctx, db, map[int64]time.Time{page[0].ID: now.Add(time.Hour), page[1].ID: time.Time{}}); err != nil {
 			t.Fatal(err)
 		}
-		page, err = db.MemberListDue(ctx, now, 2)
+		page, _, err = db.MemberListDueAfter(ctx, now, store.DueCursor{}, 2)
 		if err != nil || len(page) != 1 || page[0].ID != due[2].ID {
 			t.Fatalf("after scheduling the first two: %v %v", page, err)
 		}

@@ -143,7 +143,9 @@ func BenchmarkBlockActions(b *testing.B) {
 				lat, elapsed, failed = append(lat, l...), elapsed+el, failed+f
 				// Acknowledged answers wait in the answer inbox until the
 				// applier has recorded them; count once it is empty.
-				e.waitInbox(time.Minute)
+				if err := e.bot.WaitAnswersApplied(ctx, time.Minute); err != nil {
+					b.Fatal(err)
+				}
 				applied += time.Since(fired)
 				got := 0
 				for _, u := range users {
@@ -190,23 +192,6 @@ func BenchmarkBlockActions(b *testing.B) {
 			b.ReportMetric(float64(doubled), "doubled")
 			b.ReportMetric(float64(elapsed.Nanoseconds())/float64(len(lat)), "ns/op")
 		})
-	}
-}
-
-// waitInbox waits until the answer applier has emptied the inbox.
-func (e *env) waitInbox(within time.Duration) {
-	e.t.Helper()
-	for deadline := time.Now().Add(within); ; time.Sleep(20 * time.Millisecond) {
-		waiting, _, err := e.db.AnswerInboxDepth(context.Background())
-		if err != nil {
-			e.t.Fatal(err)
-		}
-		if waiting == 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			e.t.Fatalf("%d answers still in the inbox after %s", waiting, within)
-		}
 	}
 }
 

@@ -818,19 +818,6 @@ type preparedClick struct {
 	ts, sig  string
 }
 
-// waitInbox waits until the answer applier has emptied the answer inbox.
-func (st *benchStack) waitInbox(ctx context.Context, within time.Duration) error {
-	for deadline := time.Now().Add(within); ; time.Sleep(10 * time.Millisecond) {
-		waiting, _, err := st.db.AnswerInboxDepth(ctx)
-		if err != nil || waiting == 0 {
-			return err
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("%d answers still in the inbox after %s", waiting, within)
-		}
-	}
-}
-
 // answers delivers the quiz to n new members (not measured), then sends
 // each member's answer as a signed block_actions request at rate per
 // second (0: 64 clients flat out) and measures the acknowledgements. The
@@ -884,7 +871,7 @@ func (st *benchStack) answers(ctx context.Context, n, rate int) (benchResult, er
 	// An acknowledged answer waits in the answer inbox until the applier
 	// has recorded it: the window runs until the inbox is empty and the card
 	// edits it queued are done.
-	if err := st.waitInbox(ctx, 5*time.Minute); err != nil {
+	if err := st.bot.WaitAnswersApplied(ctx, 5*time.Minute); err != nil {
 		return r, err
 	}
 	elapsed := time.Since(start)
