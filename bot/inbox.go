@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -293,11 +294,12 @@ func (b *Bot) recordQueued(ctx context.Context, tx *store.Tx, qs []queued) ([]bo
 	if err != nil {
 		return nil, err
 	}
-	sends := make([]SendArgs, 0, len(revisions))
-	for id, rev := range revisions {
-		sends = append(sends, SendArgs{MessageID: id, Revision: rev})
+	edited := make([]int64, 0, len(revisions))
+	for id := range revisions {
+		edited = append(edited, id)
 	}
-	if err := b.Jobs.EnqueueTx(ctx, tx, sends...); err != nil {
+	slices.Sort(edited)
+	if err := b.Jobs.EnqueueEditsTx(ctx, tx, edited); err != nil {
 		return nil, err
 	}
 	return correct, nil

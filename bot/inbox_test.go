@@ -36,7 +36,7 @@ func TestAnswerInbox(t *testing.T) {
 			if quiz == "" {
 				t.Fatal("no quiz in the bundled content")
 			}
-			users := []string{"ann", "bob", "cat", "dan"}
+			users := []string{"ann", "bob", "cat", "dan", "eve", "fay"}
 			var news []store.DeliveryNew
 			for i, u := range users {
 				id, err := e.db.MemberUpsert(ctx, e.db, store.MemberUpsert{WorkspaceID: e.ws.ID, UserID: u, Role: "nurse"})
@@ -53,8 +53,17 @@ func TestAnswerInbox(t *testing.T) {
 			var ids []int64
 			err := e.db.Tx(ctx, func(tx *store.Tx) error {
 				var err error
-				ids, err = e.db.DeliveryCreateMany(ctx, tx, news)
-				return err
+				if ids, err = e.db.DeliveryCreateMany(ctx, tx, news); err != nil {
+					return err
+				}
+				// Each quiz's card, as posted.
+				for i, d := range news {
+					if _, err := e.db.MessageCreate(ctx, tx, store.MessageNew{WorkspaceID: e.ws.ID, MemberID: d.MemberID,
+						Channel: "dm", DeliveryID: ids[i], Card: `{"title":"quiz"}`}); err != nil {
+						return err
+					}
+				}
+				return nil
 			})
 			if err != nil {
 				t.Fatal(err)
@@ -104,6 +113,9 @@ func TestAnswerInbox(t *testing.T) {
 			if n := count(`SELECT COUNT(*) FROM delivery WHERE id = ? AND status = 'answered' AND answered_at = ?`, ids[0], now.UnixMilli()); n != 1 {
 				t.Errorf("ann's delivery not marked answered at the click's time")
 			}
+			if n := count(`SELECT COUNT(*) FROM message WHERE delivery_id IN (?, ?) AND revision = 2`, ids[0], ids[2]); n != 2 {
+				t.Errorf("%d of ann's and cat's cards changed, want 2", n)
+			}
 			if n := count(`SELECT COUNT(*) FROM review WHERE member_id = (SELECT member_id FROM delivery WHERE id = ?)`, ids[2]); n != 1 {
 				t.Errorf("cat's question has %d spacing rows, want 1", n)
 			}
@@ -128,6 +140,24 @@ func TestAnswerInbox(t *testing.T) {
 			}
 			if n := count(`SELECT COUNT(*) FROM answer`); n != 2 {
 				t.Errorf("answers = %d, want 2", n)
+			}
+
+			// A batch that applies whole edits its cards with one job, not a
+			// job per card.
+			edits := count(`SELECT COUNT(*) FROM river_job WHERE kind = ?`, bot.EditArgs{}.Kind())
+			for _, i := range []int{4, 5} {
+				if rep := click(users[i], ids[i], 1); rep.Text != "" {
+					t.Errorf("%s's queued click replied %q", users[i], rep.Text)
+				}
+			}
+			if got, err := e.bot.ApplyAnswers(ctx); err != nil || got != 2 {
+				t.Fatalf("ApplyAnswers for eve and fay = %d, %v; want 2", got, err)
+			}
+			if n := count(`SELECT COUNT(*) FROM river_job WHERE kind = ?`, bot.EditArgs{}.Kind()) - edits; n != 1 {
+				t.Errorf("%d edit jobs queued for one batch of two answers, want 1", n)
+			}
+			if n := count(`SELECT COUNT(*) FROM river_job WHERE kind = ?`, bot.SendArgs{}.Kind()); n != 0 {
+				t.Errorf("%d single-message jobs queued for answered cards, want 0", n)
 			}
 		})
 	}

@@ -125,6 +125,7 @@ func NewJobs(b *Bot, opts JobsOptions) (*Jobs, error) {
 		workers := river.NewWorkers()
 		river.AddWorker(workers, &sendWorker{b: b})
 		river.AddWorker(workers, &promptWorker{b: b})
+		river.AddWorker(workers, &editWorker{b: b})
 		n := opts.MaxWorkers
 		if n == 0 {
 			n = 50
@@ -320,13 +321,30 @@ func (b *Bot) deliverMessage(ctx context.Context, args SendArgs, attempt int) er
 // records where it landed. rcpt is the DM's recipient when the caller has
 // read it already.
 func (b *Bot) send(ctx context.Context, msg *store.Message, card *Card, attempt int, rcpt *store.Recipient) error {
+	posted, platform, err := b.hand(ctx, msg, card, attempt, rcpt)
+	if err != nil || posted == nil {
+		return err
+	}
+	if err := b.DB.MessagePosted(ctx, *posted); err != nil {
+		return err
+	}
+	if posted.First {
+		metricDeliveries.WithLabelValues(platform, "sent").Inc()
+	}
+	return nil
+}
+
+// hand gives msg to its platform's adapter and returns what to record
+// about where it landed (nil when there is nothing to record: a member who
+// turned out unreachable, handled here) and the platform's name.
+func (b *Bot) hand(ctx context.Context, msg *store.Message, card *Card, attempt int, rcpt *store.Recipient) (*store.Posted, string, error) {
 	ws, err := b.WorkspaceByID(ctx, msg.WorkspaceID)
 	if err != nil {
-		return err
+		return nil, "", err
 	}
 	a := b.Adapter(ws.Platform)
 	if a == nil {
-		return fmt.Errorf("no %s adapter configured for message %d", ws.Platform, msg.ID)
+		return nil, "", fmt.Errorf("no %s adapter configured for message %d", ws.Platform, msg.ID)
 	}
 	out := &Outbound{
 		MessageID: msg.ID, Revision: msg.Revision, Attempt: attempt, Workspace: ws.ExternalID,
@@ -339,30 +357,30 @@ func (b *Bot) send(ctx context.Context, msg *store.Message, card *Card, attempt 
 		if rcpt == nil {
 			r, err := b.DB.MemberRecipient(ctx, msg.MemberID)
 			if err != nil {
-				return err
+				return nil, "", err
 			}
 			rcpt = &r
 		}
 		r := rcpt
 		if !r.Reachable && msg.PlatformTS == "" {
-			return b.DB.DeliveryMarkFailed(ctx, b.DB, msg.ID)
+			return nil, "", b.DB.DeliveryMarkFailed(ctx, b.DB, msg.ID)
 		}
 		out.UserID, out.DMChannel = r.UserID, r.DMChannel
 	}
 	if msg.ThreadOf != 0 {
 		parent, err := b.DB.MessageGet(ctx, b.DB, msg.ThreadOf)
 		if err != nil {
-			return err
+			return nil, "", err
 		}
 		if parent.PlatformTS == "" && attempt < 10 {
-			return &RateLimitError{RetryAfter: time.Second}
+			return nil, "", &RateLimitError{RetryAfter: time.Second}
 		}
 		out.ThreadTS = parent.PlatformTS
 	}
 	sent, err := a.Deliver(ctx, out)
 	if errors.Is(err, ErrUnreachable) {
 		metricDeliveries.WithLabelValues(ws.Platform, "unreachable").Inc()
-		return b.markUnreachable(ctx, msg)
+		return nil, "", b.markUnreachable(ctx, msg)
 	}
 	if err != nil {
 		var rl *RateLimitError
@@ -371,20 +389,14 @@ func (b *Bot) send(ctx context.Context, msg *store.Message, card *Card, attempt 
 		} else {
 			metricDeliveries.WithLabelValues(ws.Platform, "failed").Inc()
 		}
-		return err
+		return nil, "", err
 	}
-	posted := store.Posted{MessageID: msg.ID, Revision: msg.Revision, PlatformChannel: sent.Channel, PlatformTS: sent.TS,
+	posted := &store.Posted{MessageID: msg.ID, Revision: msg.Revision, PlatformChannel: sent.Channel, PlatformTS: sent.TS,
 		First: msg.SentRevision == 0, At: b.Now()}
 	if sent.DMChannel != "" && sent.DMChannel != out.DMChannel && msg.MemberID != 0 {
 		posted.MemberID, posted.DMChannel = msg.MemberID, sent.DMChannel
 	}
-	if err := b.DB.MessagePosted(ctx, posted); err != nil {
-		return err
-	}
-	if posted.First {
-		metricDeliveries.WithLabelValues(ws.Platform, "sent").Inc()
-	}
-	return nil
+	return posted, ws.Platform, nil
 }
 
 // markUnreachable stops retrying a member whose DMs are closed, and tells

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -289,6 +290,40 @@ func (s *DB) MessagePosted(ctx context.Context, p Posted) error {
 	}
 	if err != nil {
 		return fmt.Errorf("message %d posted: %w", p.MessageID, s.mapErr(err))
+	}
+	return nil
+}
+
+// MessageGetMany returns the messages with the given ids that exist, in id
+// order.
+func (s *DB) MessageGetMany(ctx context.Context, q Queryer, ids []int64) ([]*Message, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	in, args := s.inIDs(ids)
+	var out []*Message
+	if err := q.SelectContext(ctx, &out, s.Rebind(`SELECT `+messageColumns+` FROM message WHERE id `+in+` ORDER BY id`), args...); err != nil {
+		return nil, fmt.Errorf("get messages: %w", s.mapErr(err))
+	}
+	return out, nil
+}
+
+// MessagesEdited records edits of posted messages that reached their
+// platform, message id → the revision now showing, in one statement. It
+// never moves a message's sent revision backwards.
+func (s *DB) MessagesEdited(ctx context.Context, revisions map[int64]int) error {
+	if len(revisions) == 0 {
+		return nil
+	}
+	args := make([]any, 0, 2*len(revisions))
+	for id, rev := range revisions {
+		args = append(args, id, rev)
+	}
+	_, err := s.ExecContext(ctx, s.Rebind(`UPDATE message SET sent_revision = v.column2
+		FROM (VALUES `+strings.TrimSuffix(strings.Repeat("(CAST(? AS BIGINT), CAST(? AS INTEGER)), ", len(revisions)), ", ")+`) AS v
+		WHERE message.id = v.column1 AND message.sent_revision < v.column2`), args...)
+	if err != nil {
+		return fmt.Errorf("messages edited: %w", s.mapErr(err))
 	}
 	return nil
 }

@@ -43,7 +43,9 @@ func (Adapter) Platform() string { return Platform }
 // Deliver implements bot.Adapter.
 func (Adapter) Deliver(_ context.Context, out *bot.Outbound) (bot.Sent, error) {
 	ch := out.Channel
-	if ch == "dm" {
+	if out.PlatformCh != "" {
+		ch = out.PlatformCh // an edit stays where the message is
+	} else if ch == "dm" {
 		ch = "dm:" + out.UserID
 	}
 	return bot.Sent{Channel: ch, TS: strconv.FormatInt(out.MessageID, 10)}, nil

@@ -1,0 +1,150 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/huddlebot/huddlebot/store"
+)
+
+// EditArgs is the job that brings posted messages to their newest card: the
+// cards one batch of answers changed. One job per batch instead of one per
+// card keeps the queue's own writes (insert, fetch, complete) and the reads
+// and records of each card to a few statements per batch; the edits
+// themselves go out in parallel.
+type EditArgs struct {
+	Messages []int64 `json:"messages"`
+}
+
+// Kind implements river.JobArgs.
+func (EditArgs) Kind() string { return "edit_messages" }
+
+// InsertOpts implements river.JobArgsWithInsertOpts. No unique options: a
+// job is inserted only in the transaction that changed its cards, and an
+// edit already showing is skipped.
+func (EditArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: 25} }
+
+// editParallel bounds the edits one job has in flight at once.
+const editParallel = 8
+
+type editWorker struct {
+	river.WorkerDefaults[EditArgs]
+	b *Bot
+}
+
+func (w *editWorker) Work(ctx context.Context, job *river.Job[EditArgs]) error {
+	err := w.b.editMessages(ctx, job.Args.Messages, job.Attempt)
+	var rl *RateLimitError
+	if errors.As(err, &rl) {
+		return river.JobSnooze(rl.RetryAfter)
+	}
+	return err
+}
+
+// EnqueueEditsTx queues the edit of each message to its newest card in tx.
+func (j *Jobs) EnqueueEditsTx(ctx context.Context, tx *store.Tx, messageIDs []int64) error {
+	if len(messageIDs) == 0 {
+		return nil
+	}
+	if _, err := j.client.InsertManyFastTx(ctx, tx.Tx.Tx, []river.InsertManyParams{{Args: EditArgs{Messages: messageIDs}}}); err != nil {
+		return fmt.Errorf("enqueue edits: %w", err)
+	}
+	return nil
+}
+
+// editMessages edits each posted message whose newest revision is not
+// showing yet, records the edits that landed in one statement, and hands a
+// message that is not posted yet (or is a thread reply) to its own send
+// job. Edits that failed are retried with the job; those that landed are
+// skipped then. A rate limit anywhere snoozes the job for the longest wait
+// asked for.
+func (b *Bot) editMessages(ctx context.Context, ids []int64, attempt int) error {
+	msgs, err := b.DB.MessageGetMany(ctx, b.DB, ids)
+	if err != nil {
+		return err
+	}
+	var own []SendArgs
+	var edits []*store.Message
+	for _, m := range msgs {
+		switch {
+		case m.SentRevision >= m.Revision:
+		case m.PlatformTS == "" || m.PlatformChannel == "" || m.ThreadOf != 0:
+			own = append(own, SendArgs{MessageID: m.ID, Revision: m.Revision})
+		default:
+			edits = append(edits, m)
+		}
+	}
+	if len(own) > 0 {
+		params := make([]river.InsertManyParams, len(own))
+		for i, s := range own {
+			params[i] = river.InsertManyParams{Args: s}
+		}
+		if _, err := b.Jobs.client.InsertMany(ctx, params); err != nil {
+			return fmt.Errorf("enqueue sends: %w", err)
+		}
+	}
+
+	var (
+		mu      sync.Mutex
+		landed  = make(map[int64]int, len(edits))
+		others  []store.Posted // an edit that also reports a new DM channel
+		wait    time.Duration
+		lastErr error
+	)
+	sem := make(chan struct{}, editParallel)
+	var wg sync.WaitGroup
+	for _, m := range edits {
+		card, err := ParseCard(m.Card)
+		if err != nil {
+			mu.Lock()
+			lastErr = err
+			mu.Unlock()
+			continue
+		}
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			p, _, err := b.hand(ctx, m, card, attempt, nil)
+			mu.Lock()
+			defer mu.Unlock()
+			var rl *RateLimitError
+			switch {
+			case errors.As(err, &rl):
+				wait = max(wait, rl.RetryAfter)
+			case err != nil:
+				lastErr = err
+			case p == nil:
+			case p.DMChannel != "" || moved(p.PlatformTS, m.PlatformTS) || moved(p.PlatformChannel, m.PlatformChannel):
+				others = append(others, *p)
+			default:
+				landed[m.ID] = m.Revision
+			}
+		}()
+	}
+	wg.Wait()
+	if err := b.DB.MessagesEdited(ctx, landed); err != nil {
+		return err
+	}
+	for _, p := range others {
+		if err := b.DB.MessagePosted(ctx, p); err != nil {
+			return err
+		}
+	}
+	if lastErr != nil {
+		return lastErr
+	}
+	if wait > 0 {
+		return &RateLimitError{RetryAfter: wait}
+	}
+	return nil
+}
+
+// moved reports whether a platform reported a reference (a channel, a ts)
+// other than the one recorded.
+func moved(reported, recorded string) bool { return reported != "" && reported != recorded }
