@@ -75,7 +75,7 @@ func TestBenchCommand(t *testing.T) {
 			if len(rep.Ratios) < 2 {
 				t.Errorf("ratios: %+v", rep.Ratios)
 			}
-			if len(rep.Targets) != 3 {
+			if len(rep.Targets) != 5 {
 				t.Errorf("targets: %+v", rep.Targets)
 			}
 			for _, tg := range rep.Targets {
