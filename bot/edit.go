@@ -38,12 +38,7 @@ type editWorker struct {
 }
 
 func (w *editWorker) Work(ctx context.Context, job *river.Job[EditArgs]) error {
-	err := w.b.editMessages(ctx, job.Args.Messages, job.Attempt)
-	var rl *RateLimitError
-	if errors.As(err, &rl) {
-		return river.JobSnooze(rl.RetryAfter)
-	}
-	return err
+	return snoozeOnRateLimit(w.b.editMessages(ctx, job.Args.Messages, job.Attempt))
 }
 
 // EnqueueEditsTx queues the edit of each message to its newest card in tx.

@@ -232,7 +232,13 @@ type sendWorker struct {
 }
 
 func (w *sendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
-	err := w.b.deliverMessage(ctx, job.Args, job.Attempt)
+	return snoozeOnRateLimit(w.b.deliverMessage(ctx, job.Args, job.Attempt))
+}
+
+// snoozeOnRateLimit turns a platform's rate limit into a snooze for its
+// Retry-After (which does not use up an attempt); other errors are retried
+// with River's backoff.
+func snoozeOnRateLimit(err error) error {
 	var rl *RateLimitError
 	if errors.As(err, &rl) {
 		return river.JobSnooze(rl.RetryAfter)
@@ -246,12 +252,7 @@ type promptWorker struct {
 }
 
 func (w *promptWorker) Work(ctx context.Context, job *river.Job[PromptArgs]) error {
-	err := w.b.deliverPrompt(ctx, job.Args.DeliveryID, job.Attempt)
-	var rl *RateLimitError
-	if errors.As(err, &rl) {
-		return river.JobSnooze(rl.RetryAfter)
-	}
-	return err
+	return snoozeOnRateLimit(w.b.deliverPrompt(ctx, job.Args.DeliveryID, job.Attempt))
 }
 
 // deliverPrompt creates the message of a prompt (once: a retry finds the
