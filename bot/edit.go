@@ -57,7 +57,8 @@ func (j *Jobs) EnqueueEditsTx(ctx context.Context, tx *store.Tx, messageIDs []in
 // message that is not posted yet (or is a thread reply) to its own send
 // job. Edits that failed are retried with the job; those that landed are
 // skipped then. A rate limit anywhere snoozes the job for the longest wait
-// asked for.
+// asked for; a pass that landed some edits retries the others a second
+// later; a pass that landed none takes River's backoff.
 func (b *Bot) editMessages(ctx context.Context, ids []int64, attempt int) error {
 	msgs, err := b.DB.MessageGetMany(ctx, b.DB, ids)
 	if err != nil {
@@ -131,14 +132,23 @@ func (b *Bot) editMessages(ctx context.Context, ids []int64, attempt int) error 
 			return err
 		}
 	}
-	if lastErr != nil {
+	switch {
+	case lastErr != nil && len(landed)+len(others) > 0:
+		// Some edits landed: the rest come back shortly, rather than after
+		// River's growing backoff, which is for a job making no progress
+		// (with 200 edits a pass, one failing call is the usual case).
+		return &RateLimitError{RetryAfter: max(wait, editRetrySoon)}
+	case lastErr != nil:
 		return lastErr
-	}
-	if wait > 0 {
+	case wait > 0:
 		return &RateLimitError{RetryAfter: wait}
 	}
 	return nil
 }
+
+// editRetrySoon is how soon an edit job that made progress retries the
+// edits that failed.
+const editRetrySoon = time.Second
 
 // moved reports whether a platform reported a reference (a channel, a ts)
 // other than the one recorded.

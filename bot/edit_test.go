@@ -13,11 +13,12 @@ import (
 	"github.com/huddlebot/huddlebot/store/storetest"
 )
 
-// editAdapter records every edit it is handed and answers 429 to the
-// messages in limited, once each.
+// editAdapter records every edit it is handed, answers 429 to the messages
+// in limited and fails those in failing, once each.
 type editAdapter struct {
 	mu      sync.Mutex
 	limited map[int64]bool
+	failing map[int64]bool
 	edits   map[int64][]int // message → revisions handed over
 }
 
@@ -30,6 +31,10 @@ func (a *editAdapter) Deliver(_ context.Context, out *Outbound) (Sent, error) {
 		delete(a.limited, out.MessageID)
 		return Sent{}, &RateLimitError{RetryAfter: 3 * time.Second}
 	}
+	if a.failing[out.MessageID] {
+		delete(a.failing, out.MessageID)
+		return Sent{}, errors.New("internal_error")
+	}
 	a.edits[out.MessageID] = append(a.edits[out.MessageID], out.Revision)
 	return Sent{Channel: out.PlatformCh, TS: out.PlatformTS}, nil
 }
@@ -38,7 +43,9 @@ func (a *editAdapter) Deliver(_ context.Context, out *Outbound) (Sent, error) {
 // its newest revision and records them; a card whose edit was rate limited
 // is left for the retry (the job snoozes for the platform's wait), which
 // edits only it; a card not posted yet goes to its own send job; a card
-// already showing its newest revision is not touched.
+// already showing its newest revision is not touched; a pass that landed
+// some edits retries the failed ones in a second, one that landed none takes
+// River's backoff.
 func TestEditMessagesBatch(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
@@ -50,7 +57,7 @@ func TestEditMessagesBatch(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		a := &editAdapter{limited: map[int64]bool{}, edits: map[int64][]int{}}
+		a := &editAdapter{limited: map[int64]bool{}, failing: map[int64]bool{}, edits: map[int64][]int{}}
 		b := New(db, Config{DefaultTimeZone: "UTC"}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 		b.AddAdapter(a)
 		if _, err := NewJobs(b, JobsOptions{}); err != nil {
@@ -120,6 +127,33 @@ func TestEditMessagesBatch(t *testing.T) {
 			if len(revs) != want[id] {
 				t.Errorf("message %d edited %d times (%v), want %d", id, len(revs), revs, want[id])
 			}
+		}
+
+		// A failed edit next to one that landed comes back in a second; a
+		// pass where nothing landed returns the error (River's backoff).
+		bump := func(ids ...int64) {
+			t.Helper()
+			for _, id := range ids {
+				if err := db.Tx(ctx, func(tx *store.Tx) error { _, err := db.MessageUpdate(ctx, tx, id, card); return err }); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		bump(edit1, edit2)
+		a.failing[edit2] = true
+		err = b.editMessages(ctx, []int64{edit1, edit2}, 3)
+		if !errors.As(err, &rl) || rl.RetryAfter != editRetrySoon {
+			t.Errorf("one edit landed, one failed: err = %v, want a retry in %s", err, editRetrySoon)
+		}
+		a.failing[edit2] = true
+		if err = b.editMessages(ctx, []int64{edit1, edit2}, 4); err == nil || errors.As(err, &rl) {
+			t.Errorf("no edit landed: err = %v, want the platform's error", err)
+		}
+		if err = b.editMessages(ctx, []int64{edit1, edit2}, 5); err != nil {
+			t.Errorf("last pass: %v", err)
+		}
+		if got := sent(edit2); got != 3 {
+			t.Errorf("after the retries the failed card shows revision %d, want 3", got)
 		}
 
 	})

@@ -33,11 +33,15 @@ var (
 		Name: "huddlebot_job_queue_depth",
 		Help: "Delivery jobs ready to run or running.",
 	})
+	metricInbox = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "huddlebot_answer_inbox",
+		Help: "Acknowledged Slack answers not applied yet: waiting, or stuck after too many failed passes (needs an operator).",
+	}, []string{"state"})
 )
 
 // Collectors returns the bot's Prometheus collectors, to register once.
 func Collectors() []prometheus.Collector {
-	return []prometheus.Collector{metricDeliveries, metricAnswers, metricAck, metricTickLag, metricTickDuration, metricQueueDepth}
+	return []prometheus.Collector{metricDeliveries, metricAnswers, metricAck, metricTickLag, metricTickDuration, metricQueueDepth, metricInbox}
 }
 
 func observeAck(kind string, start time.Time) {

@@ -70,6 +70,10 @@ func (b *Bot) StartScheduler(ctx context.Context, opts SchedulerOptions) (*Sched
 		if n, err := b.DB.JobQueueDepth(ctx); err == nil {
 			metricQueueDepth.Set(float64(n))
 		}
+		if waiting, stuck, err := b.DB.AnswerInboxDepth(ctx); err == nil {
+			metricInbox.WithLabelValues("waiting").Set(float64(waiting))
+			metricInbox.WithLabelValues("stuck").Set(float64(stuck))
+		}
 	}), gocron.WithSingletonMode(gocron.LimitModeReschedule), gocron.WithStartAt(gocron.WithStartImmediately()))
 	if err != nil {
 		return nil, fmt.Errorf("scheduler job: %w", err)

@@ -265,6 +265,7 @@ func TestMetricsExposed(t *testing.T) {
 		`huddlebot_interaction_ack_seconds_bucket{kind="click"`,
 		`huddlebot_interaction_ack_seconds_count{kind="command"}`,
 		"huddlebot_job_queue_depth ",
+		`huddlebot_answer_inbox{state="stuck"} 0`,
 		"huddlebot_scheduler_lag_seconds ",
 		"huddlebot_scheduler_tick_seconds_count ",
 	} {
