@@ -458,9 +458,9 @@ func (s *Server) messages(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) click(w http.ResponseWriter, r *http.Request) {
 	var in struct {
-		User    string `json:"user"`
-		Message int64  `json:"message"`
-		Action  string `json:"action"`
+		User    string    `json:"user"`
+		Message messageID `json:"message"`
+		Action  string    `json:"action"`
 	}
 	if !readJSON(w, r, &in) {
 		return
@@ -469,7 +469,7 @@ func (s *Server) click(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	msg, err := s.Bot.DB.MessageGet(r.Context(), s.Bot.DB, in.Message)
+	msg, err := s.Bot.DB.MessageGet(r.Context(), s.Bot.DB, int64(in.Message))
 	if err != nil || msg.WorkspaceID != ws.ID || msg.SentRevision == 0 || (msg.Channel == "dm" && msg.MemberID != m.ID) {
 		writeError(w, http.StatusNotFound, "message: not visible to this user")
 		return
@@ -586,6 +586,21 @@ func parseDuration(s string) (time.Duration, error) {
 }
 
 const maxBody = 64 << 10
+
+// messageID is a message's id in a request: the number /messages returns,
+// or the same digits as a string (what a script or a form sends as easily).
+type messageID int64
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (m *messageID) UnmarshalJSON(b []byte) error {
+	s := strings.Trim(string(b), `"`)
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 {
+		return fmt.Errorf("want a message id from /sandbox/api/messages (a number), got %s", b)
+	}
+	*m = messageID(n)
+	return nil
+}
 
 func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))

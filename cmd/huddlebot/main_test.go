@@ -194,8 +194,9 @@ func TestSandboxDailyLoop(t *testing.T) {
 						t.Fatalf("answered card still has answer buttons: %+v", after.Actions)
 					}
 				}
-				// A second click (stale page) and a redelivered event change nothing.
-				api(t, "POST", base+"/sandbox/api/click", map[string]any{"user": p.ID, "message": q.ID, "action": action}, &rep)
+				// A second click (stale page) and a redelivered event change
+				// nothing. (The id as a string is accepted too.)
+				api(t, "POST", base+"/sandbox/api/click", map[string]any{"user": p.ID, "message": fmt.Sprint(q.ID), "action": action}, &rep)
 				if !strings.Contains(rep.Reply, "already answered") {
 					t.Fatalf("second click reply: %q", rep.Reply)
 				}
