@@ -67,6 +67,11 @@ type Options struct {
 	Now func() time.Time
 	// MaxBody caps an inbound request body (default 1 MiB).
 	MaxBody int64
+	// SlowCommand is how long a slash command may run before Slack gets an
+	// interim "Working on it…" answer and the real one follows through the
+	// command's response_url (Slack gives up with operation_timeout after
+	// 3 s). Default 2 s; negative: answer every command that way (tests).
+	SlowCommand time.Duration
 	// Log receives warnings and errors; secrets are never logged.
 	Log *slog.Logger
 }
@@ -105,6 +110,9 @@ func New(b *bot.Bot, o Options) *Adapter {
 	}
 	if o.MaxBody == 0 {
 		o.MaxBody = 1 << 20
+	}
+	if o.SlowCommand == 0 {
+		o.SlowCommand = 2 * time.Second
 	}
 	limits := DefaultLimits
 	if o.Limits != nil {

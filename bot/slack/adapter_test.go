@@ -342,3 +342,32 @@ func TestSlashCommandFixture(t *testing.T) {
 		t.Errorf("member = role %q dept %q tz %q home %q", m.Role, m.Department, m.TimeZone, m.HomeChannel)
 	}
 }
+
+// TestSlowSlashCommand: a command still running when SlowCommand passes (here
+// at once) is answered "Working on it…" inside Slack's 3 s, and its real
+// answer follows through the command's response_url; the work is done.
+func TestSlowSlashCommand(t *testing.T) {
+	t.Parallel()
+	db := storetest.Open(t, store.SQLite)
+	e := newEnv(t, db, envOptions{slowCommand: -1})
+	status, body := e.send(formType, e.commandBody("U0SLOW", "/learn", "join nurse 4west", "C2147483705"), time.Now())
+	if status != http.StatusOK || !strings.Contains(string(body), "Working on it") {
+		t.Fatalf("interim answer: %d %s", status, body)
+	}
+	var got string
+	waitFor(t, 10*time.Second, "the answer on response_url", func() bool {
+		for _, r := range e.fake.Responses() {
+			if strings.HasSuffix(r.Path, "cmd-U0SLOW") {
+				got, _ = r.Body["text"].(string)
+				return true
+			}
+		}
+		return false
+	})
+	if !strings.Contains(got, "Welcome, nurse on 4west") {
+		t.Errorf("response_url answer = %q", got)
+	}
+	if m := e.member("U0SLOW"); m.Role != "nurse" {
+		t.Errorf("member role %q after the slow join, want nurse", m.Role)
+	}
+}

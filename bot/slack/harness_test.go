@@ -53,9 +53,10 @@ type env struct {
 }
 
 type envOptions struct {
-	limits  *slackbot.Limits
-	now     func() time.Time
-	workers int
+	limits      *slackbot.Limits
+	now         func() time.Time
+	workers     int
+	slowCommand time.Duration
 }
 
 func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
@@ -85,7 +86,7 @@ func newEnv(t testing.TB, db *store.DB, o envOptions) *env {
 		limits = &l
 	}
 	a := slackbot.New(b, slackbot.Options{Token: "xoxb-test", SigningSecret: secret, APIURL: fake.APIURL(),
-		Limits: limits, Now: o.now, Log: quietLog()})
+		Limits: limits, Now: o.now, Log: quietLog(), SlowCommand: o.slowCommand})
 	b.AddAdapter(a)
 	jctx, cancel := context.WithCancel(ctx)
 	if err := jobs.Start(jctx); err != nil {

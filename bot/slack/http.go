@@ -129,15 +129,59 @@ func writeResult(w http.ResponseWriter, res any) {
 	}
 }
 
+// slowCommandBudget bounds a slash command that outlived SlowCommand and
+// answers through its response_url (a burst to a whole hospital).
+const slowCommandBudget = 2 * time.Minute
+
 // handleSlash runs a slash command and returns its ephemeral answer. A
 // reply that asks for a form opens it as a modal with the command's
-// trigger id (inside Slack's 3 s).
+// trigger id (inside Slack's 3 s). A command still running after
+// SlowCommand is answered "Working on it…" now and with its reply through
+// the command's response_url when it is done, instead of Slack's
+// operation_timeout while the work goes on unseen.
 func (a *Adapter) handleSlash(ctx context.Context, s slack.SlashCommand) (any, error) {
 	cmd, err := commandOf(s)
 	if err != nil {
 		return nil, err
 	}
-	rep := a.bot.HandleCommand(ctx, cmd)
+	var rep bot.Reply
+	if s.ResponseURL == "" {
+		rep = a.bot.HandleCommand(ctx, cmd)
+	} else {
+		// The command outlives this request if it is slow: its own context.
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), slowCommandBudget)
+		done := make(chan bot.Reply, 1)
+		go func() {
+			defer cancel()
+			done <- a.bot.HandleCommand(cctx, cmd)
+		}()
+		var slow <-chan time.Time
+		if a.opts.SlowCommand > 0 {
+			t := time.NewTimer(a.opts.SlowCommand)
+			defer t.Stop()
+			slow = t.C
+		} else {
+			c := make(chan time.Time, 1)
+			c <- time.Time{}
+			slow = c
+		}
+		select {
+		case rep = <-done:
+		case <-slow:
+			u := s.ResponseURL
+			a.async("slow command reply", func(context.Context) {
+				rep := <-done
+				rep.Form = nil // its trigger id has expired
+				if rep.Text == "" && rep.Card == nil {
+					return
+				}
+				rctx, c := context.WithTimeout(context.Background(), 15*time.Second)
+				defer c()
+				a.respond(rctx, u, rep)
+			})
+			return ephemeralReply(bot.Reply{Text: "⏳ Working on it — the answer will appear here in a moment."}), nil
+		}
+	}
 	rep = a.openReplyForm(ctx, cmd.Workspace, cmd.TriggerID, rep)
 	if rep.Text == "" && rep.Card == nil {
 		return nil, nil
