@@ -76,11 +76,7 @@ func (b *Bot) editMessages(ctx context.Context, ids []int64, attempt int) error 
 		}
 	}
 	if len(own) > 0 {
-		params := make([]river.InsertManyParams, len(own))
-		for i, s := range own {
-			params[i] = river.InsertManyParams{Args: s}
-		}
-		if _, err := b.Jobs.client.InsertMany(ctx, params); err != nil {
+		if _, err := b.Jobs.client.InsertMany(ctx, sendParams(own)); err != nil {
 			return fmt.Errorf("enqueue sends: %w", err)
 		}
 	}

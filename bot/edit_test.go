@@ -155,6 +155,5 @@ func TestEditMessagesBatch(t *testing.T) {
 		if got := sent(edit2); got != 3 {
 			t.Errorf("after the retries the failed card shows revision %d, want 3", got)
 		}
-
 	})
 }

@@ -177,14 +177,19 @@ func (j *Jobs) EnqueueTx(ctx context.Context, tx *store.Tx, sends ...SendArgs) e
 	if len(sends) == 0 {
 		return nil
 	}
+	if _, err := j.client.InsertManyTx(ctx, tx.Tx.Tx, sendParams(sends)); err != nil {
+		return fmt.Errorf("enqueue: %w", err)
+	}
+	return nil
+}
+
+// sendParams are River's insert parameters for sends.
+func sendParams(sends []SendArgs) []river.InsertManyParams {
 	params := make([]river.InsertManyParams, len(sends))
 	for i, s := range sends {
 		params[i] = river.InsertManyParams{Args: s}
 	}
-	if _, err := j.client.InsertManyTx(ctx, tx.Tx.Tx, params); err != nil {
-		return fmt.Errorf("enqueue: %w", err)
-	}
-	return nil
+	return params
 }
 
 // EnqueuePromptsTx queues the first send of each new delivery in tx.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -315,15 +314,13 @@ func (s *DB) MessagesEdited(ctx context.Context, revisions map[int64]int) error 
 	if len(revisions) == 0 {
 		return nil
 	}
-	args := make([]any, 0, 2*len(revisions))
+	pairs := make([][2]sql.NullInt64, 0, len(revisions))
 	for id, rev := range revisions {
-		args = append(args, id, rev)
+		pairs = append(pairs, [2]sql.NullInt64{validInt64(id), validInt64(int64(rev))})
 	}
-	_, err := s.ExecContext(ctx, s.Rebind(`UPDATE message SET sent_revision = v.column2
-		FROM (VALUES `+strings.TrimSuffix(strings.Repeat("(CAST(? AS BIGINT), CAST(? AS INTEGER)), ", len(revisions)), ", ")+`) AS v
-		WHERE message.id = v.column1 AND message.sent_revision < v.column2`), args...)
-	if err != nil {
-		return fmt.Errorf("messages edited: %w", s.mapErr(err))
+	if err := s.updateFromPairs(ctx, s, `UPDATE message SET sent_revision = v.column2`,
+		`message.id = v.column1 AND message.sent_revision < v.column2`, pairs); err != nil {
+		return fmt.Errorf("messages edited: %w", err)
 	}
 	return nil
 }

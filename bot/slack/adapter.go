@@ -360,18 +360,19 @@ func (a *Adapter) Close(ctx context.Context) error {
 // async runs fn in the background, bounded; it drops the work (with a
 // warning) when too much is already in flight or the adapter is closing.
 // Only best-effort work goes here: replies whose facts are already committed.
-func (a *Adapter) async(what string, fn func(ctx context.Context)) {
+// It reports whether fn was started.
+func (a *Adapter) async(what string, fn func(ctx context.Context)) bool {
 	a.mu.Lock()
 	if a.closed {
 		a.mu.Unlock()
-		return
+		return false
 	}
 	select {
 	case a.sem <- struct{}{}:
 	default:
 		a.mu.Unlock()
 		a.log.Warn("dropping background reply: too many in flight", "what", what)
-		return
+		return false
 	}
 	a.wg.Add(1)
 	a.mu.Unlock()
@@ -386,6 +387,7 @@ func (a *Adapter) async(what string, fn func(ctx context.Context)) {
 		defer cancel()
 		fn(ctx)
 	}()
+	return true
 }
 
 // unreachableCodes are Slack errors after which a DM can never arrive.
