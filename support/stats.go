@@ -10,7 +10,11 @@ import (
 type Record struct {
 	CreatedAt   time.Time
 	ClaimedAt   time.Time // zero = never claimed
-	ResolvedAt  time.Time // zero = still open
+	ResolvedAt  time.Time // zero = still open, or closed by its asker before anyone claimed it
+	// ClosedByAsker: the asker closed it before anyone claimed it (they
+	// found the answer, or gave up). Nobody helped, so it does not count as
+	// resolved and has no resolve time.
+	ClosedByAsker bool
 	EscalatedAt time.Time // zero = never left the asker's department
 	Rating      int       // 1–5; 0 = not rated
 }
@@ -20,7 +24,9 @@ type Summary struct {
 	Questions int
 	Claimed   int
 	Resolved  int
-	Escalated int
+	// ClosedByAsker counts questions their asker closed unclaimed.
+	ClosedByAsker int
+	Escalated     int
 	Rated     int
 	// Time from asking to the claim, over claimed questions (wall-clock).
 	ClaimMedian, ClaimP90 time.Duration
@@ -51,7 +57,9 @@ func Summarize(rs []Record) Summary {
 			s.Claimed++
 			claim = append(claim, r.ClaimedAt.Sub(r.CreatedAt))
 		}
-		if !r.ResolvedAt.IsZero() {
+		if r.ClosedByAsker {
+			s.ClosedByAsker++
+		} else if !r.ResolvedAt.IsZero() {
 			s.Resolved++
 			resolve = append(resolve, r.ResolvedAt.Sub(r.CreatedAt))
 		}
