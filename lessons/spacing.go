@@ -30,6 +30,10 @@ type Review struct {
 	Attempts int    // answers recorded
 	DueDate  string // YYYY-MM-DD shift date on which it comes back
 	Retired  bool
+	// Memory and LastReviewDate are the FSRS state. They are kept up to date
+	// under either rule, so that switching HUDDLEBOT_SPACING keeps history.
+	Memory         MemoryState
+	LastReviewDate string // YYYY-MM-DD shift date of the last answer; "" = none
 }
 
 // shiftDateLayout is the layout of shift dates and due dates.
