@@ -44,7 +44,7 @@ func (b *Bot) HomeCard(ctx context.Context, r *Req) (*Card, error) {
 		Fields: []Field{
 			{"🔥 Streak", fmt.Sprintf("%d day(s)", st.Streak)},
 			{"🎯 Accuracy", acc},
-			{"⏭️ Next delivery", b.nextText(m)},
+			{"⏭️ Next delivery", b.NextText(ctx, m)},
 			{"🏅 Mastered", strconv.Itoa(st.Mastered)},
 			{"🕗 Schedule", fmt.Sprintf("%s at %s (%s)", s.WorkDays, s.EffectiveDeliveryTime(), locOrUTC(s.Location))},
 			{"👤 Role", m.Role + prefixIf(" · ", m.Department)},
