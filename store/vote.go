@@ -17,7 +17,7 @@ import (
 	"modernc.org/sqlite"
 )
 
-// Votes (migration 0011). An attributed vote is one poll_ballot row per
+// Votes (migration 0012). An attributed vote is one poll_ballot row per
 // (poll, member) with the chosen options as a bit set. An anonymous vote is
 // a poll_anon_voter row (huddles.VoterTag) and one poll_anon_choice row per
 // option chosen (huddles.ChoiceTag): no member, no time, no serial id, and
@@ -28,7 +28,7 @@ import (
 
 func init() {
 	// The SQLite migration derives the anonymous tags from the keyed voter
-	// hashes stored before 0011; SQLite has no SHA-256 of its own.
+	// hashes stored before 0012; SQLite has no SHA-256 of its own.
 	sqlite.MustRegisterDeterministicScalarFunction("huddlebot_sha256_hex", 1,
 		func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
 			var in []byte

@@ -196,7 +196,7 @@ func TestPollVoteCastRacesChanges(t *testing.T) {
 	})
 }
 
-// TestPollVotesMigrate: votes stored before migration 0011 (one row per
+// TestPollVotesMigrate: votes stored before migration 0012 (one row per
 // option, attributed by member or anonymous by keyed voter hash) survive it
 // on both backends: the same voters hold the same options, the keyed hash
 // still finds an anonymous voter's options (so one vote per person still
@@ -211,7 +211,7 @@ func TestPollVotesMigrate(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer db.Close()
-			if _, err := db.MigrateUpTo(ctx, 10); err != nil {
+			if _, err := db.MigrateUpTo(ctx, 11); err != nil {
 				t.Fatal(err)
 			}
 			f := newHuddleFixture(t, db, 3)
