@@ -67,7 +67,6 @@ func contentHash(fsys fs.FS) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-
 // startupImport decides what `serve` imports at start, so that a restart
 // never silently undoes a trainer's `huddlebot content import`:
 //   - HUDDLEBOT_CONTENT_DIR set: the directory is imported when its files
@@ -169,4 +168,3 @@ func contentPickupNote(ctx context.Context, db *store.DB, tick time.Duration, no
 	return fmt.Sprintf("⚠ %d of %d running huddlebot processes have not picked up the latest content import yet; they check every %s, so deliveries start within %s (run `huddlebot burst status` to see).",
 		behind, len(reps), tick, tick)
 }
-
