@@ -235,6 +235,10 @@ type Click struct {
 	// Queue says the platform acknowledges the click before the card
 	// changes, so a quiz answer may be queued in the answer inbox.
 	Queue bool
+	// ResponseURL is the click's own reply hook (Slack's response_url), ""
+	// if none. Through it the clicked card is replaced as soon as the click
+	// is recorded (see ClickReplier), instead of a paced edit.
+	ResponseURL string
 }
 
 // Submission is a filled-in Form.
