@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/huddlebot/huddlebot/internal/clean"
 	"github.com/huddlebot/huddlebot/lessons"
 	"github.com/huddlebot/huddlebot/redact"
 	"github.com/huddlebot/huddlebot/store"
@@ -265,6 +266,7 @@ func (b *Bot) learnJoin(ctx context.Context, r *Req, args []string) (Reply, erro
 	if m.TimeZone == "" {
 		if ui, ok := b.Adapter(r.Actor.Platform).(UserInfoer); ok {
 			if name, tz, err := ui.UserInfo(ctx, r.Actor.Workspace, m.UserID); err == nil {
+				name = clean.Text(name) // typed by its owner on the platform
 				if _, err := time.LoadLocation(tz); err == nil && tz != "" {
 					set.TimeZone = &tz
 				}
@@ -512,7 +514,7 @@ func (b *Bot) recordAnswer(ctx context.Context, tx *store.Tx, d *store.Delivery,
 	if _, err := b.DB.DeliveryLockForAnswer(ctx, tx, d.ID); err != nil {
 		return false, err
 	}
-	correct, err := b.recordQueued(ctx, tx, []queued{{d: d, l: l, m: m, choice: choice, at: at}})
+	correct, _, err := b.recordQueued(ctx, tx, []queued{{d: d, l: l, m: m, choice: choice, at: at}})
 	return len(correct) == 1, err
 }
 
@@ -625,7 +627,9 @@ func (b *Bot) storeFeedback(ctx context.Context, r *Req, f store.Feedback, text 
 		return Reply{Text: "That was empty, so nothing was saved."}, nil
 	}
 	if len(text) > 3000 {
-		text = text[:3000]
+		// Cut on a character boundary: half a UTF-8 character is invalid
+		// text, which PostgreSQL refuses (and the feedback would be lost).
+		text = strings.ToValidUTF8(text[:3000], "")
 	}
 	clean, kinds := redact.Text(text)
 	f.Text, f.Redacted = clean, len(kinds) > 0

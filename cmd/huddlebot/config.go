@@ -31,6 +31,7 @@ type Config struct {
 	Workers           string
 	Spacing           string
 	FSRSRetention     string
+	Tick              string
 
 	SlackBotToken      string
 	SlackAppToken      string
@@ -63,6 +64,7 @@ var settings = []setting{
 	{"HUDDLEBOT_JOB_TIMEOUT", "job-timeout", "30s", "longest one delivery attempt may take; deliveries a crashed process left unfinished are retried after twice this", false, func(c *Config) *string { return &c.JobTimeout }},
 	{"HUDDLEBOT_WORKERS", "workers", "", "delivery workers per process (default 50 on PostgreSQL, 4 on SQLite)", false, func(c *Config) *string { return &c.Workers }},
 	{"HUDDLEBOT_SPACING", "spacing", "trials", "review rule: trials (wrong back after 12 days, right after 24, retired after two right) or fsrs (adaptive FSRS-6); switching keeps history", false, func(c *Config) *string { return &c.Spacing }},
+	{"HUDDLEBOT_TICK", "tick", "30s", "how often the scheduler runs, and every replica checks the database for a new content import", false, func(c *Config) *string { return &c.Tick }},
 	{"HUDDLEBOT_FSRS_RETENTION", "fsrs-retention", "0.9", "recall probability FSRS schedules reviews for (0.7-0.97; higher means more reviews)", false, func(c *Config) *string { return &c.FSRSRetention }},
 	{"SLACK_BOT_TOKEN", "slack-bot-token", "", "Slack bot token (xoxb-…)", true, func(c *Config) *string { return &c.SlackBotToken }},
 	{"SLACK_APP_TOKEN", "slack-app-token", "", "Slack app-level token for Socket Mode (xapp-…)", true, func(c *Config) *string { return &c.SlackAppToken }},
@@ -112,6 +114,10 @@ func (c *Config) Validate() error {
 	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
 		bad("HUDDLEBOT_LISTEN", "must be host:port like 127.0.0.1:8080 (%v)", err)
 	}
+	if c.Secret == sandboxVoteSeed && !c.publicKeyAllowed() {
+		bad("HUDDLEBOT_SECRET", "is the sandbox's public key, which only the sandbox on a loopback address may use; "+
+			"set a random secret (e.g. `openssl rand -hex 32`) so anonymous votes cannot be recomputed")
+	}
 	if _, err := time.LoadLocation(c.TimeZone); err != nil || c.TimeZone == "" || strings.EqualFold(c.TimeZone, "local") {
 		bad("HUDDLEBOT_TIMEZONE", "%q is not an IANA time zone like America/New_York", c.TimeZone)
 	}
@@ -131,6 +137,9 @@ func (c *Config) Validate() error {
 	}
 	if r, err := strconv.ParseFloat(c.FSRSRetention, 64); c.FSRSRetention != "" && (err != nil || r < 0.7 || r > 0.97) {
 		bad("HUDDLEBOT_FSRS_RETENTION", "must be a recall probability from 0.7 to 0.97 like 0.9 (got %q)", c.FSRSRetention)
+	}
+	if d, err := time.ParseDuration(c.Tick); c.Tick != "" && (err != nil || d < time.Second || d > 10*time.Minute) {
+		bad("HUDDLEBOT_TICK", "must be a duration from 1s to 10m like 30s (got %q)", c.Tick)
 	}
 	if c.SlackBotToken != "" {
 		if c.SlackAppToken == "" && c.SlackSigningSecret == "" {
@@ -179,6 +188,14 @@ func (c *Config) spacing() (lessons.SpacingPolicy, lessons.FSRS) {
 	return p, lessons.FSRS{Retention: r}
 }
 
+// tick is HUDDLEBOT_TICK (30 s if unset or invalid; Validate reports it).
+func (c *Config) tick() time.Duration {
+	if d, err := time.ParseDuration(c.Tick); err == nil && d >= time.Second {
+		return d
+	}
+	return 30 * time.Second
+}
+
 // workers is HUDDLEBOT_WORKERS (0: the backend's default).
 func (c *Config) workers() int {
 	n, _ := strconv.Atoi(c.Workers)
@@ -199,16 +216,31 @@ func (c *Config) Platform() string {
 	return "sandbox"
 }
 
+// sandboxVoteSeed is the fixed seed of the sandbox's vote key. It is in this
+// source, so it protects nothing: with it, anyone holding the database can
+// recompute every anonymous voter's tags from the roster.
+const sandboxVoteSeed = "huddlebot-sandbox"
+
+// publicKeyAllowed reports whether the public sandbox vote key may be used:
+// only by the sandbox on a loopback address, which holds no real people and
+// which nobody else can reach.
+func (c *Config) publicKeyAllowed() bool { return c.Sandbox() && loopbackHost(c.Listen) }
+
 // voteKey is the key for anonymous vote hashes. It is never stored in the
-// database: HUDDLEBOT_SECRET, else derived from the platform secrets, else
-// a fixed sandbox key (the sandbox holds no real people).
+// database: HUDDLEBOT_SECRET, else derived from the platform secrets, else,
+// for the loopback sandbox only, a fixed public key. Anywhere else the
+// public key is refused and voteKey returns nil: anonymous polls are off
+// until HUDDLEBOT_SECRET is set (and Validate refuses it set to that key).
 func (c *Config) voteKey() []byte {
 	seed := c.Secret
 	if seed == "" {
 		seed = c.SlackSigningSecret + "|" + c.SlackBotToken + "|" + c.DiscordBotToken
 	}
 	if seed == "||" {
-		seed = "huddlebot-sandbox"
+		seed = sandboxVoteSeed
+	}
+	if seed == sandboxVoteSeed && !c.publicKeyAllowed() {
+		return nil
 	}
 	m := hmac.New(sha256.New, []byte("huddlebot vote key v1"))
 	m.Write([]byte(seed))
