@@ -447,13 +447,11 @@ func (b *Bot) markUnreachable(ctx context.Context, msg *store.Message) error {
 		}
 		_, err := b.post(ctx, tx, post{WorkspaceID: msg.WorkspaceID, Channel: m.HomeChannel, Card: &Card{
 			Body: fmt.Sprintf("%s, I couldn't send you a direct message — your DMs seem to be closed. "+
-				"Open them for this server or workspace and type /learn to get your daily prompts again.", mention(m.UserID)),
+				"Open them for this server or workspace and type /learn to get your daily prompts again.", Mention(m.UserID)),
 		}})
 		return err
 	})
 }
-
-func mention(userID string) string { return "<@" + userID + ">" }
 
 // post is a message to create.
 type post struct {

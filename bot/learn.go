@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/huddlebot/huddlebot/internal/clean"
 	"github.com/huddlebot/huddlebot/lessons"
 	"github.com/huddlebot/huddlebot/redact"
 	"github.com/huddlebot/huddlebot/store"
@@ -265,6 +266,7 @@ func (b *Bot) learnJoin(ctx context.Context, r *Req, args []string) (Reply, erro
 	if m.TimeZone == "" {
 		if ui, ok := b.Adapter(r.Actor.Platform).(UserInfoer); ok {
 			if name, tz, err := ui.UserInfo(ctx, r.Actor.Workspace, m.UserID); err == nil {
+				name = clean.Text(name) // typed by its owner on the platform
 				if _, err := time.LoadLocation(tz); err == nil && tz != "" {
 					set.TimeZone = &tz
 				}
@@ -624,7 +626,9 @@ func (b *Bot) storeFeedback(ctx context.Context, r *Req, f store.Feedback, text 
 		return Reply{Text: "That was empty, so nothing was saved."}, nil
 	}
 	if len(text) > 3000 {
-		text = text[:3000]
+		// Cut on a character boundary: half a UTF-8 character is invalid
+		// text, which PostgreSQL refuses (and the feedback would be lost).
+		text = strings.ToValidUTF8(text[:3000], "")
 	}
 	clean, kinds := redact.Text(text)
 	f.Text, f.Redacted = clean, len(kinds) > 0
