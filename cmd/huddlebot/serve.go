@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/huddlebot/huddlebot/bot"
+	"github.com/huddlebot/huddlebot/bot/feature"
 	"github.com/huddlebot/huddlebot/bot/sandbox"
 	"github.com/huddlebot/huddlebot/content"
 	"github.com/huddlebot/huddlebot/lessons"
@@ -62,6 +63,7 @@ type Main struct {
 	Log       *slog.Logger
 	DB        *store.DB
 	Bot       *bot.Bot
+	Features  *feature.Set // the capabilities on Bot
 	Jobs      *bot.Jobs
 	Sandbox   *sandbox.Server
 	Scheduler *bot.Scheduler
@@ -133,6 +135,7 @@ func (m *Main) Run(ctx context.Context) error {
 		HelpdeskChannel: cfg.HelpdeskChannel,
 		VoteKey:         cfg.voteKey(),
 	}, m.Log)
+	m.Features = feature.Register(m.Bot)
 	if err := m.Bot.LoadContent(ctx); err != nil {
 		return err
 	}

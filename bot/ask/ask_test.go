@@ -1,4 +1,4 @@
-package bot_test
+package ask_test
 
 import (
 	"bytes"
@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddlebot/bot"
+	"github.com/huddlebot/huddlebot/bot/feature"
 	"github.com/huddlebot/huddlebot/bot/sandbox"
 	"github.com/huddlebot/huddlebot/content"
 	"github.com/huddlebot/huddlebot/lessons"
@@ -47,6 +48,7 @@ func newAskEnv(t *testing.T, backend store.Backend, cfg bot.Config) *askEnv {
 		t.Fatal(err)
 	}
 	b := bot.New(db, cfg, nil)
+	feature.Register(b)
 	if err := b.LoadContent(ctx); err != nil {
 		t.Fatal(err)
 	}
