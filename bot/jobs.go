@@ -320,12 +320,31 @@ func (b *Bot) deliverMessage(ctx context.Context, args SendArgs, attempt int) er
 		// could double it. Try again shortly (that job sends the newest card).
 		return &RateLimitError{RetryAfter: time.Second}
 	}
+	if msg.SentRevision == 0 && msg.PlatformTS == "" && msg.Channel == "dm" && msg.MemberID != 0 {
+		// An all-at-once burst is one job per item; the file's order must
+		// be the order in which people receive them.
+		wait, err := b.DB.BurstItemWaitingTurn(ctx, b.DB, msg.ID, b.DB.Now().Add(-burstTurnPatience))
+		if err != nil {
+			return err
+		}
+		if wait {
+			return river.JobSnooze(burstTurnWait)
+		}
+	}
 	card, err := ParseCard(msg.Card)
 	if err != nil {
 		return err
 	}
 	return b.send(ctx, msg, card, attempt, nil)
 }
+
+// A burst item waits burstTurnWait at a time for the item before it to
+// reach the chat, but not for one recorded more than burstTurnPatience ago
+// (stuck behind an outage: the rest of the burst goes out anyway).
+const (
+	burstTurnWait     = 200 * time.Millisecond
+	burstTurnPatience = 10 * time.Minute
+)
 
 // send posts (or edits) msg with card through its platform's adapter and
 // records where it landed. rcpt is the DM's recipient when the caller has

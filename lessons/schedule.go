@@ -1,6 +1,9 @@
 package lessons
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // A shift is the stretch of work hours that starts on one local calendar day,
 // the shift day. For a day shift (08:00-17:00) it lies inside that day; for a
@@ -252,4 +255,95 @@ func (s Schedule) NextWorkTime(t time.Time) time.Time {
 		}
 	}
 	return time.Time{}
+}
+
+// Upcoming returns when the member's next scheduled prompt goes out, seen at
+// now, and whether that is now: when the current shift's delivery time has
+// passed but its prompt is still due (DeliverySlot ok) and has not been sent
+// (sentToday false) — a member who joins or resumes at 09:00 with an 08:30
+// delivery time — the scheduler sends it on its next tick, so it returns the
+// slot and due=true. Otherwise it returns NextDelivery(now) (zero when none).
+func (s Schedule) Upcoming(now time.Time, sentToday bool) (at time.Time, due bool) {
+	if slot, _, ok := s.DeliverySlot(now); ok && !sentToday {
+		return slot, true
+	}
+	return s.NextDelivery(now), false
+}
+
+// DescribeNext says, in the member's own time zone, when their next
+// scheduled prompt comes and — when it is not later today — why not sooner:
+// "today at 08:45", "now (today's 08:30 prompt is on its way)",
+// "Monday at 08:30 — today (Saturday) is not one of your work days (mon-fri)",
+// "tomorrow at 08:30 — your work hours today (08:00–17:00) are over",
+// "Monday at 08:30 — paused until Mon 7 Dec". sentToday is whether the
+// current shift's scheduled prompt exists already (see Upcoming). It returns
+// "none scheduled" with the reason when there is no next delivery.
+func (s Schedule) DescribeNext(now time.Time, sentToday bool) string {
+	at, due := s.Upcoming(now, sentToday)
+	if due {
+		return "now (today's " + clockOf(at.In(s.loc())).String() + " prompt is on its way)"
+	}
+	if at.IsZero() {
+		if s.WorkDays == 0 {
+			return "none scheduled — you have no work days (set them with /learn days)"
+		}
+		return "none scheduled in the next two weeks"
+	}
+	when := DescribeWhen(at, now, s.loc())
+	if why := s.whyNotSooner(now, at, sentToday); why != "" {
+		return when + " — " + why
+	}
+	return when
+}
+
+// whyNotSooner explains a next delivery at `at` that is not in the current
+// shift; "" when it is.
+func (s Schedule) whyNotSooner(now, at time.Time, sentToday bool) string {
+	sd, c := s.shiftDay(now)
+	if ad, _ := s.shiftDay(at); ad == sd {
+		return ""
+	}
+	loc := s.loc()
+	if s.paused(now) {
+		return "paused until " + s.PausedUntil.In(loc).Format("Mon 2 Jan") + " (/learn resume to come back now)"
+	}
+	if !s.isWorkDay(sd) {
+		day := localAt(sd, 12*60, loc).Format("Monday")
+		return fmt.Sprintf("today (%s) is not one of your work days (%s); change them with /learn days", day, s.WorkDays)
+	}
+	if sentToday {
+		return "today's prompt has gone out (type /learn for another lesson now)"
+	}
+	if s.paused(s.slotOf(sd)) {
+		return "today's delivery time fell inside your pause"
+	}
+	if !s.inWindow(c) {
+		return fmt.Sprintf("your work hours today (%s–%s) are over; change them with /learn hours", s.WorkStart, s.WorkEnd)
+	}
+	return ""
+}
+
+// DescribeWhen names instant t as seen at now in loc: "today at 08:45",
+// "tomorrow at 08:30", "Monday at 08:30" within the coming week, otherwise
+// "Mon 14 Dec at 08:30".
+func DescribeWhen(t, now time.Time, loc *time.Location) string {
+	if loc == nil {
+		loc = time.UTC
+	}
+	lt, ln := t.In(loc), now.In(loc)
+	td := civilDate{lt.Year(), lt.Month(), lt.Day()}
+	nd := civilDate{ln.Year(), ln.Month(), ln.Day()}
+	hm := lt.Format("15:04")
+	switch {
+	case td == nd:
+		return "today at " + hm
+	case td == nd.addDays(1):
+		return "tomorrow at " + hm
+	}
+	for i := 2; i < 7; i++ {
+		if td == nd.addDays(i) {
+			return lt.Format("Monday") + " at " + hm
+		}
+	}
+	return lt.Format("Mon 2 Jan") + " at " + hm
 }

@@ -30,6 +30,10 @@ type Review struct {
 	Attempts int    // answers recorded
 	DueDate  string // YYYY-MM-DD shift date on which it comes back
 	Retired  bool
+	// Memory and LastReviewDate are the FSRS state. They are kept up to date
+	// under either rule, so that switching HUDDLEBOT_SPACING keeps history.
+	Memory         MemoryState
+	LastReviewDate string // YYYY-MM-DD shift date of the last answer; "" = none
 }
 
 // shiftDateLayout is the layout of shift dates and due dates.
@@ -105,4 +109,24 @@ func ShiftDue(reviews []Review, pausedDays int) []Review {
 		}
 	}
 	return out
+}
+
+// PauseDays returns how many days a pause from `from` to `until` moves the
+// review schedule: the number of calendar days between their local dates in
+// loc (UTC when nil), never negative. Pausing and resuming both count with
+// it, so a pause ended in the same minute it began gives back exactly the
+// days it took, whatever the time of day or a daylight-saving change.
+func PauseDays(from, until time.Time, loc *time.Location) int {
+	if loc == nil {
+		loc = time.UTC
+	}
+	if !until.After(from) {
+		return 0
+	}
+	fy, fm, fd := from.In(loc).Date()
+	uy, um, ud := until.In(loc).Date()
+	// Whole days between two UTC noons are exact (no DST in UTC).
+	a := time.Date(fy, fm, fd, 12, 0, 0, 0, time.UTC)
+	b := time.Date(uy, um, ud, 12, 0, 0, 0, time.UTC)
+	return int(b.Sub(a).Hours() / 24)
 }

@@ -202,8 +202,12 @@ const streakDays = 120
 
 // MemberStreakMany returns each member's streak: consecutive shift days,
 // newest first, with an answered (or acknowledged) prompt; today's prompt
-// still open does not break it. Counted over the last 120 shift days with
-// prompts at most.
+// still open does not break it — a quiz not answered yet, or a tip nobody
+// tapped "Got it" on yet (a tip counts as seen once delivered, so "open"
+// cannot mean unseen). "Today" is the newest shift date with prompts when it
+// lies within two days of today (time zones and night shifts put a member's
+// shift date up to a day either side of the server's date). Counted over the
+// last 120 shift days with prompts at most.
 func (s *DB) MemberStreakMany(ctx context.Context, q Queryer, memberIDs []int64, today time.Time) (map[int64]int, error) {
 	out := make(map[int64]int, len(memberIDs))
 	if len(memberIDs) == 0 {
@@ -213,6 +217,7 @@ func (s *DB) MemberStreakMany(ctx context.Context, q Queryer, memberIDs []int64,
 	// Shift dates are YYYY-MM-DD and compare as text; two days of slack for
 	// time zones ahead of the server.
 	since := today.AddDate(0, 0, -2*streakDays).Format("2006-01-02")
+	recent := today.AddDate(0, 0, -2).Format("2006-01-02")
 	args = append(args, since)
 	var days []struct {
 		MemberID int64  `db:"member_id"`
@@ -222,7 +227,7 @@ func (s *DB) MemberStreakMany(ctx context.Context, q Queryer, memberIDs []int64,
 	}
 	if err := q.SelectContext(ctx, &days, s.Rebind(`SELECT member_id, shift_date,
 		MAX(CASE WHEN status = 'answered' OR acked_at IS NOT NULL THEN 1 ELSE 0 END) AS ans,
-		MAX(CASE WHEN status IN ('pending', 'sent') AND seen_at IS NULL THEN 1 ELSE 0 END) AS open
+		MAX(CASE WHEN status IN ('pending', 'sent') AND acked_at IS NULL THEN 1 ELSE 0 END) AS open
 		FROM delivery WHERE member_id `+in+` AND shift_date >= ?
 		GROUP BY member_id, shift_date ORDER BY member_id, shift_date DESC`), args...); err != nil {
 		return nil, fmt.Errorf("streaks: %w", s.mapErr(err))
@@ -241,7 +246,7 @@ func (s *DB) MemberStreakMany(ctx context.Context, q Queryer, memberIDs []int64,
 		switch {
 		case d.Ans == 1:
 			out[cur]++
-		case i == 0 && d.Open == 1: // today's prompt can still be answered
+		case i == 0 && d.Open == 1 && d.Date >= recent: // today's prompt can still be answered or tapped
 		default:
 			done = true
 		}

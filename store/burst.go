@@ -192,6 +192,31 @@ func (s *DB) BurstItemListPending(ctx context.Context, q Queryer, sendID int64, 
 	return out, nil
 }
 
+// BurstItemWaitingTurn reports whether the prompt carried by message
+// messageID is a burst item that must wait for an earlier item of the same
+// send to the same member: one recorded (delivered to the queue) after
+// since whose prompt has not reached the chat yet. Each prompt is its own
+// delivery job and workers run them concurrently, so without this the
+// order of a burst's file would be the order in which jobs happen to
+// finish. A predecessor older than since is not waited for (it may be
+// stuck behind a long outage; the rest of the burst should still go out).
+func (s *DB) BurstItemWaitingTurn(ctx context.Context, q Queryer, messageID int64, since time.Time) (bool, error) {
+	// burst_item_member (member_id, status) keeps both burst_item lookups
+	// to the member's own items.
+	var n int
+	err := q.GetContext(ctx, &n, s.Rebind(`SELECT COUNT(*) FROM message msg
+		JOIN delivery d ON d.id = msg.delivery_id
+		JOIN burst_item me ON me.member_id = d.member_id AND me.status = 'delivered' AND me.delivery_id = d.id
+		JOIN burst_item p ON p.member_id = me.member_id AND p.status = 'delivered' AND p.send_id = me.send_id AND p.seq < me.seq
+		JOIN delivery pd ON pd.id = p.delivery_id
+		WHERE msg.id = ? AND d.burst_id IS NOT NULL AND pd.status = 'pending' AND pd.sent_at IS NULL AND pd.created_at > ?`),
+		messageID, since.UnixMilli())
+	if err != nil {
+		return false, fmt.Errorf("burst turn of message %d: %w", messageID, s.mapErr(err))
+	}
+	return n > 0, nil
+}
+
 // BurstItemLink links a burst item to the delivery that carried it.
 type BurstItemLink struct {
 	MemberID   int64

@@ -742,3 +742,14 @@ func (s *DB) DeliverySetMessages(ctx context.Context, tx *Tx, links map[int64]in
 	}
 	return nil
 }
+
+// DeliveryHasScheduled reports whether the member's scheduled prompt for
+// shiftDate (YYYY-MM-DD) exists already, whatever its status.
+func (s *DB) DeliveryHasScheduled(ctx context.Context, q Queryer, memberID int64, shiftDate string) (bool, error) {
+	var n int
+	if err := q.GetContext(ctx, &n, s.Rebind(`SELECT COUNT(*) FROM delivery WHERE member_id = ? AND shift_date = ? AND scheduled`),
+		memberID, shiftDate); err != nil {
+		return false, fmt.Errorf("scheduled prompt of member %d on %s: %w", memberID, shiftDate, s.mapErr(err))
+	}
+	return n > 0, nil
+}

@@ -96,7 +96,7 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 		db.SetConnMaxIdleTime(0)
 		db.SetConnMaxLifetime(0)
 	}
-	s := &DB{DB: db, Backend: backend, URL: redactURL(rawURL), Now: time.Now}
+	s := &DB{DB: db, Backend: backend, URL: MaskURL(rawURL), Now: time.Now}
 	if err := s.ping(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -155,7 +155,7 @@ func parseURL(raw string) (Backend, string, error) {
 		q.Set("_txlock", "immediate")
 		return SQLite, "file:" + p + "?" + q.Encode(), nil
 	default:
-		return "", "", fmt.Errorf("database URL %q: must start with postgres:// or sqlite:", redactURL(raw))
+		return "", "", fmt.Errorf("database URL %q: must start with postgres:// or sqlite:", MaskURL(raw))
 	}
 }
 
@@ -178,17 +178,6 @@ func poolSize(dsn string, def int) (string, int, error) {
 	q.Del("pool_max_conns")
 	u.RawQuery = q.Encode()
 	return u.String(), n, nil
-}
-
-func redactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.User == nil {
-		return raw
-	}
-	if _, ok := u.User.Password(); ok {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
-	}
-	return u.String()
 }
 
 // Migrate applies every embedded migration that has not been applied yet,

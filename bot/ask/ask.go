@@ -7,7 +7,7 @@ package ask
 // support; this file records, posts and edits.
 //
 // The asker and the claimer talk through the bot: each side's message is
-// stored (redacted) and posted as a new DM to the other side with a bot.Reply
+// stored (redacted) and posted as a new DM to the other side with a Reply
 // button. A bot cannot open a group DM on every platform (Discord has no
 // bot-created group DMs), and a new DM notifies where a thread reply may not.
 
@@ -335,7 +335,7 @@ func (b *Ask) claimClick(ctx context.Context, r *bot.Req, args []string, _ strin
 		return bot.Reply{}, err
 	}
 	if won {
-		return bot.Reply{Text: fmt.Sprintf("✋ It's yours — %s knows you're on it. Answer with bot.Reply on the question.", memberName(b.memberOr(ctx, q.AskerMemberID)))}, nil
+		return bot.Reply{Text: fmt.Sprintf("✋ It's yours — %s knows you're on it. Answer with Reply on the question.", memberName(b.memberOr(ctx, q.AskerMemberID)))}, nil
 	}
 	q, err = b.DB.SupportQuestionGet(ctx, b.DB, q.ID)
 	if err != nil {

@@ -3,6 +3,7 @@ package discord
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -246,20 +247,63 @@ func commandText(data discordgo.ApplicationCommandInteractionData) (string, stri
 		return data.Name, "", nil
 	}
 	if len(spec.subs) == 0 {
+		if err := unknownOptions("/"+spec.name, spec.opts, data.Options); err != nil {
+			return "", "", err
+		}
 		return spec.name, optionsText(spec.opts, data.Options), nil
 	}
 	if len(data.Options) == 0 || data.Options[0] == nil || data.Options[0].Type != discordgo.ApplicationCommandOptionSubCommand {
-		return "", "", fmt.Errorf("/%s: missing subcommand", spec.name)
+		names := make([]string, len(spec.subs))
+		for i, s := range spec.subs {
+			names[i] = s.name
+		}
+		return "", "", &usageError{msg: fmt.Sprintf("/%s needs one of: %s. %s", spec.name,
+			strings.Join(names, ", "), staleHint)}
 	}
 	sub := data.Options[0]
 	for _, s := range spec.subs {
 		if s.name == sub.Name {
+			if err := unknownOptions("/"+spec.name+" "+s.name, s.opts, sub.Options); err != nil {
+				return "", "", err
+			}
 			text := optionsText(s.opts, sub.Options)
 			return spec.name, strings.TrimSpace(s.word + " " + text), nil
 		}
 	}
 	// A subcommand we no longer define: let the core explain usage.
 	return spec.name, sub.Name, nil
+}
+
+// staleHint explains the usual cause of an invocation that does not match
+// our definitions: Discord propagates global command changes for up to an
+// hour, so a client may still offer an old shape.
+const staleHint = "Your Discord app may still show an older version of this command (updates can take up to an hour): try again in a while, or see /learn help."
+
+// unknownOptions returns a usageError naming the options given that the
+// (sub)command does not define, and the ones it does. Dropping them
+// silently would run a different command than the person typed.
+func unknownOptions(what string, specOpts []optSpec, given []*discordgo.ApplicationCommandInteractionDataOption) error {
+	var unknown []string
+	for _, g := range given {
+		if g == nil {
+			continue
+		}
+		if !slices.ContainsFunc(specOpts, func(o optSpec) bool { return o.name == g.Name }) {
+			unknown = append(unknown, g.Name)
+		}
+	}
+	if len(unknown) == 0 {
+		return nil
+	}
+	known := make([]string, len(specOpts))
+	for i, o := range specOpts {
+		known[i] = o.name
+	}
+	takes := "takes no options"
+	if len(known) > 0 {
+		takes = "takes: " + strings.Join(known, ", ")
+	}
+	return &usageError{msg: fmt.Sprintf("%s has no option %s; it %s. %s", what, strings.Join(unknown, ", "), takes, staleHint)}
 }
 
 func optionsText(specOpts []optSpec, given []*discordgo.ApplicationCommandInteractionDataOption) string {

@@ -42,6 +42,13 @@ func (e *event) actor() *bot.Actor {
 
 var errNoUser = errors.New("interaction without a user")
 
+// usageError is a well-formed interaction the bot cannot turn into a
+// command (no subcommand, an option we do not define): the person gets msg
+// as an ephemeral reply instead of Discord's "This interaction failed".
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
 // convert translates an APPLICATION_COMMAND, MESSAGE_COMPONENT or
 // MODAL_SUBMIT interaction. It fails for other types and for payloads that
 // lack what the type requires.

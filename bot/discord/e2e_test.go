@@ -433,3 +433,41 @@ func TestGatewayInteraction(t *testing.T) {
 		}
 	})
 }
+
+// TestUnparsableCommandGetsUsage: a properly signed command the bot cannot
+// map onto its grammar (no subcommand; an option from a stale command
+// definition) is answered with an ephemeral usage reply, not HTTP 400
+// (which Discord shows as "This interaction failed"), and runs nothing.
+func TestUnparsableCommandGetsUsage(t *testing.T) {
+	t.Parallel()
+	db := storetest.Open(t, store.SQLite)
+	e := newEnv(t, db, nil)
+
+	status, r, _ := e.post(fixture(t, "command_learn_no_subcommand"))
+	requireEphemeral(t, status, r, "/learn needs one of: next, join,")
+
+	status, r, _ = e.post(fixture(t, "command_learn_join_stale_option"))
+	requireEphemeral(t, status, r, "/learn join has no option unit; it takes: role, department.")
+	if !strings.Contains(r.Data.Content, "older version of this command") {
+		t.Errorf("usage reply does not explain a stale command list: %q", r.Data.Content)
+	}
+	ctx := context.Background()
+	ws, err := e.db.WorkspaceEnsure(ctx, Platform, testGuild, "UTC")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m, err := e.db.MemberByUser(ctx, e.db, ws.ID, ninaID); err == nil {
+		t.Errorf("a stale /learn join was run anyway: member %+v", m)
+	}
+
+	// Replaying the same interaction id is still a replay.
+	status, _, _ = e.post(fixture(t, "command_learn_no_subcommand"))
+	if status != http.StatusConflict {
+		t.Errorf("replayed unparsable interaction: %d, want 409", status)
+	}
+	// Options on a command without subcommands are checked too.
+	m := e.command(ninaID, testChannel, "feedback", nil)
+	m["data"].(map[string]any)["options"] = []any{map[string]any{"name": "txt", "type": 3, "value": "hi"}}
+	status, r, _ = e.post(m)
+	requireEphemeral(t, status, r, "/feedback has no option txt; it takes: text.")
+}

@@ -25,18 +25,24 @@ var (
 // the edit never overtakes the deferral.
 //
 // Errors: a payload that cannot be converted (400 over HTTP), or errReplay
-// for an interaction id seen before (409).
+// for an interaction id seen before (409). A well-formed command the bot
+// cannot parse (usageError) is not an error: it gets an ephemeral usage
+// reply.
 func (a *Adapter) respond(ctx context.Context, i *discordgo.Interaction) (*discordgo.InteractionResponse, func(ok bool), error) {
 	noop := func(bool) {}
 	if i.Type == discordgo.InteractionPing {
 		return pong, noop, nil
 	}
 	ev, err := convert(i)
-	if err != nil {
+	var usage *usageError
+	if err != nil && !errors.As(err, &usage) {
 		return nil, noop, err
 	}
 	if i.ID != "" && a.seen(ctx, i.ID) {
 		return nil, noop, errReplay
+	}
+	if usage != nil {
+		return replyResponse(bot.Reply{Text: usage.msg}, i.Type), noop, nil
 	}
 	// The work must outlive the request: a deferred answer finishes later.
 	work, cancel := context.WithTimeout(context.WithoutCancel(ctx), defaultWorkTimeout)

@@ -46,7 +46,7 @@ func (b *Learn) home(ctx context.Context, r *bot.Req) (*bot.Card, error) {
 		Fields: []bot.Field{
 			{Label: "🔥 Streak", Value: fmt.Sprintf("%d day(s)", st.Streak)},
 			{Label: "🎯 Accuracy", Value: acc},
-			{Label: "⏭️ Next delivery", Value: b.nextText(m)},
+			{Label: "⏭️ Next delivery", Value: b.NextText(ctx, m)},
 			{Label: "🏅 Mastered", Value: strconv.Itoa(st.Mastered)},
 			{Label: "🕗 Schedule", Value: fmt.Sprintf("%s at %s (%s)", s.WorkDays, s.EffectiveDeliveryTime(), locOrUTC(s.Location))},
 			{Label: "👤 Role", Value: m.Role + prefixIf(" · ", m.Department)},

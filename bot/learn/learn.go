@@ -153,7 +153,7 @@ func (b *Learn) learnCommand(ctx context.Context, r *bot.Req, text string) (bot.
 			until.In(m.Schedule.Location).Format("Mon 2 Jan"))
 	case "resume":
 		if m.Schedule.PausedUntil.IsZero() || !m.Schedule.PausedUntil.After(b.Now()) {
-			return bot.Reply{Text: "You're not paused. Your next prompt: " + b.nextText(m) + "."}, nil
+			return bot.Reply{Text: "You're not paused. Your next prompt: " + b.NextText(ctx, m) + "."}, nil
 		}
 		zero := time.Time{}
 		set.PausedUntil = &zero
@@ -187,8 +187,9 @@ func (b *Learn) learnCommand(ctx context.Context, r *bot.Req, text string) (bot.
 	}
 	err := b.DB.Tx(ctx, func(tx *store.Tx) error {
 		if set.PausedUntil != nil && set.PausedUntil.IsZero() {
-			// Resuming early gives back the days that were not used.
-			left := int(m.Schedule.PausedUntil.Sub(b.Now()).Hours() / 24)
+			// Resuming early gives back the days that were not used,
+			// counted as the pause counted them.
+			left := lessons.PauseDays(b.Now(), m.Schedule.PausedUntil, m.Schedule.Location)
 			if left > 0 {
 				if err := b.DB.ReviewShift(ctx, tx, m.ID, -left); err != nil {
 					return err
@@ -200,7 +201,7 @@ func (b *Learn) learnCommand(ctx context.Context, r *bot.Req, text string) (bot.
 			if m.Schedule.PausedUntil.After(from) {
 				from = m.Schedule.PausedUntil // extending a pause shifts only by the extra days
 			}
-			days := int(set.PausedUntil.Sub(from).Hours()/24 + 0.5)
+			days := lessons.PauseDays(from, *set.PausedUntil, m.Schedule.Location)
 			if err := b.DB.ReviewShift(ctx, tx, m.ID, days); err != nil {
 				return err
 			}
@@ -215,7 +216,7 @@ func (b *Learn) learnCommand(ctx context.Context, r *bot.Req, text string) (bot.
 	}
 	updated, err := b.DB.MemberGet(ctx, b.DB, m.ID)
 	if err == nil && sub != "duty" && sub != "nudges" {
-		msg += " Next prompt: " + b.nextText(updated) + "."
+		msg += " Next prompt: " + b.NextText(ctx, updated) + "."
 	}
 	return bot.Reply{Text: msg}, nil
 }
@@ -244,15 +245,25 @@ func startOfLocalDay(t time.Time, loc *time.Location) time.Time {
 	return time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, loc)
 }
 
-func (b *Learn) nextText(m *lessons.Member) string {
+// NextText says when the member's next scheduled prompt comes, in their own
+// time, and why not sooner when it is not today (lessons.DescribeNext). A
+// prompt still due this shift ("on its way") counts only when this shift's
+// scheduled prompt does not exist yet; if that cannot be read, the later
+// delivery is named rather than promising one that may not come.
+func (b *Learn) NextText(ctx context.Context, m *lessons.Member) string {
 	if !m.Joined {
 		return "none until you /learn join"
 	}
-	n := m.Schedule.NextDelivery(b.Now())
-	if n.IsZero() {
-		return "none scheduled (check /learn days)"
+	now := b.Now()
+	sent := true
+	if _, _, due := m.Schedule.DeliverySlot(now); due {
+		var err error
+		if sent, err = b.DB.DeliveryHasScheduled(ctx, b.DB, m.ID, m.Schedule.ShiftDate(now)); err != nil {
+			b.Log.WarnContext(ctx, "next prompt: read today's prompt", "member", m.ID, "err", err)
+			sent = true
+		}
 	}
-	return n.In(m.Schedule.Location).Format("Mon 2 Jan 15:04 MST")
+	return m.Schedule.DescribeNext(now, sent)
 }
 
 func (b *Learn) learnJoin(ctx context.Context, r *bot.Req, args []string) (bot.Reply, error) {
@@ -314,7 +325,7 @@ func (b *Learn) learnJoin(ctx context.Context, r *bot.Req, args []string) (bot.R
 	}
 	return bot.Reply{Text: fmt.Sprintf("Welcome, %s%s! You'll get one short tip or question each work day (%s) at %s %s. "+
 		"Next: %s. Change it with /learn time, /learn tz, /learn days, /learn hours — or type /learn for a lesson right now.",
-		role, where, s.WorkDays, s.EffectiveDeliveryTime(), s.Location, b.nextText(m))}, nil
+		role, where, s.WorkDays, s.EffectiveDeliveryTime(), s.Location, b.NextText(ctx, m))}, nil
 }
 
 // learnNow sends the next lesson immediately. When the day's scheduled
@@ -339,7 +350,7 @@ func (b *Learn) learnNow(ctx context.Context, r *bot.Req) (bot.Reply, error) {
 	pick, ok := b.Planner().Plan(lessons.PlanState{Member: m, ShiftDate: date, Now: now, Seen: d.Seen,
 		Reviews: d.Reviews, BurstItems: d.BurstItems, RecentlySent: d.RecentlySent})
 	if !ok {
-		return bot.Reply{Text: "🎉 You're all caught up — nothing new for your role right now. Your next scheduled prompt: " + b.nextText(m) + "."}, nil
+		return bot.Reply{Text: "🎉 You're all caught up — nothing new for your role right now. Your next scheduled prompt: " + b.NextText(ctx, m) + "."}, nil
 	}
 	l := b.Content().Lesson(pick.LessonID)
 	var ids []int64
@@ -353,7 +364,7 @@ func (b *Learn) learnNow(ctx context.Context, r *bot.Req) (bot.Reply, error) {
 	if len(ids) == 0 || ids[0] == 0 {
 		return bot.Reply{Text: "That lesson is already on its way — check your direct messages."}, nil
 	}
-	return bot.Reply{Text: "📬 bot.Sent to your direct messages: “" + l.Title + "”."}, nil
+	return bot.Reply{Text: "📬 Sent to your direct messages: “" + l.Title + "”."}, nil
 }
 
 func (b *Learn) learnStats(ctx context.Context, r *bot.Req) (bot.Reply, error) {
@@ -374,7 +385,7 @@ func (b *Learn) learnStats(ctx context.Context, r *bot.Req) (bot.Reply, error) {
 			{Label: "Streak", Value: fmt.Sprintf("%d day(s)", st.Streak)},
 			{Label: "Mastered", Value: strconv.Itoa(st.Mastered)},
 			{Label: "Lessons seen", Value: strconv.Itoa(st.Seen)},
-			{Label: "Next prompt", Value: b.nextText(m)},
+			{Label: "Next prompt", Value: b.NextText(ctx, m)},
 		},
 	}
 	if m.Joined {

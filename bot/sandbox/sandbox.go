@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddlebot/bot"
+	"github.com/huddlebot/huddlebot/bot/learn"
 	"github.com/huddlebot/huddlebot/lessons"
 	"github.com/huddlebot/huddlebot/store"
 )
@@ -119,6 +120,10 @@ type Person struct {
 	Permissions []string `json:"permissions"`
 	TimeZone    string   `json:"timezone,omitempty"`
 	NextPrompt  string   `json:"next_prompt,omitempty"`
+	// NextPromptText says when that is in the person's own time and why
+	// not sooner ("Monday at 08:30 — today (Saturday) is not one of your
+	// work days …"), as /learn stats does.
+	NextPromptText string `json:"next_prompt_text,omitempty"`
 }
 
 type demo struct {
@@ -202,12 +207,12 @@ func (s *Server) people(w http.ResponseWriter, r *http.Request) {
 	}
 	out := make([]Person, 0, len(ms))
 	for _, m := range ms {
-		out = append(out, s.person(m))
+		out = append(out, s.person(r.Context(), m))
 	}
 	writeJSON(w, http.StatusOK, out)
 }
 
-func (s *Server) person(m *lessons.Member) Person {
+func (s *Server) person(ctx context.Context, m *lessons.Member) Person {
 	p := Person{ID: m.UserID, Name: m.Name, Role: m.Role, Department: m.Department, Permissions: []string{},
 		TimeZone: m.Schedule.Location.String()}
 	for _, perm := range m.Permissions {
@@ -217,6 +222,7 @@ func (s *Server) person(m *lessons.Member) Person {
 		if n := m.Schedule.NextDelivery(s.Bot.Now()); !n.IsZero() {
 			p.NextPrompt = n.Format(time.RFC3339)
 		}
+		p.NextPromptText = learn.New(s.Bot).NextText(ctx, m)
 	}
 	return p
 }
@@ -289,7 +295,7 @@ func (s *Server) addPerson(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusConflict, "name: too many people with that name")
 		return
 	}
-	writeJSON(w, http.StatusCreated, s.person(m))
+	writeJSON(w, http.StatusCreated, s.person(r.Context(), m))
 }
 
 func (s *Server) channels(w http.ResponseWriter, r *http.Request) {
@@ -517,6 +523,7 @@ func (s *Server) setClock(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var d time.Duration
+	var moved string
 	switch {
 	case in.To == "next":
 		_, m, ok := s.known(w, r, in.User)
@@ -533,6 +540,10 @@ func (s *Server) setClock(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		d = n.Sub(s.Clock.Now()) + time.Second
+		// Say where the clock goes, in the person's time, and why it skips
+		// the rest of today (a weekend, work hours over) — the jump to
+		// Monday is otherwise a mystery.
+		moved = m.Schedule.DescribeNext(s.Clock.Now(), true)
 	case in.Advance != "":
 		var err error
 		d, err = parseDuration(in.Advance)
@@ -548,7 +559,11 @@ func (s *Server) setClock(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"now": s.Clock.Now().UTC().Format(time.RFC3339)})
+	out := map[string]any{"now": s.Clock.Now().UTC().Format(time.RFC3339)}
+	if moved != "" {
+		out["moved_to"] = moved
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 // Advance moves the simulated clock forward by d in steps, running the

@@ -85,6 +85,7 @@ type Adapter struct {
 	opts     Options
 	log      *slog.Logger
 	http     *http.Client
+	respHTTP *http.Client // response_url posts: follows no redirect
 	pace     *pacer
 	verifier *verifier
 	apiHost  string
@@ -134,12 +135,20 @@ func New(b *bot.Bot, o Options) *Adapter {
 			host = u.Host
 		}
 	}
+	// response_url posts carry what a member typed; the allowlist checks
+	// the URL in the payload, so a redirect from there must not take the
+	// post anywhere else. Slack's hooks never redirect: follow none.
+	respClient := *o.HTTPClient
+	respClient.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		return http.ErrUseLastResponse
+	}
 	return &Adapter{
 		bot:      b,
 		api:      slack.New(o.Token, opts...),
 		opts:     o,
 		log:      log.With("platform", Platform),
 		http:     o.HTTPClient,
+		respHTTP: &respClient,
 		pace:     newPacer(limits),
 		verifier: newVerifier(o.SigningSecret, o.Now),
 		apiHost:  host,

@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -369,5 +371,31 @@ func TestSlowSlashCommand(t *testing.T) {
 	}
 	if m := e.member("U0SLOW"); m.Role != "nurse" {
 		t.Errorf("member role %q after the slow join, want nurse", m.Role)
+	}
+}
+
+// TestResponseURLRedirectNotFollowed: a response_url on an allowed host that
+// answers with a redirect elsewhere does not carry the reply (and the
+// member's text in it) to that other host: the client follows no redirect.
+func TestResponseURLRedirectNotFollowed(t *testing.T) {
+	t.Parallel()
+	db := storetest.Open(t, store.SQLite)
+	e := newEnv(t, db, envOptions{slowCommand: -1})
+	hits := make(chan string, 4)
+	elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		hits <- string(b)
+	}))
+	t.Cleanup(elsewhere.Close)
+	e.fake.Redirect("cmd-U0REDIR", elsewhere.URL+"/collect")
+	status, _ := e.send(formType, e.commandBody("U0REDIR", "/learn", "join nurse 4west", "C2147483705"), time.Now())
+	if status != http.StatusOK {
+		t.Fatalf("status %d", status)
+	}
+	waitFor(t, 10*time.Second, "the reply to reach the response_url", func() bool { return e.fake.Redirected() > 0 })
+	select {
+	case body := <-hits:
+		t.Errorf("the reply followed the redirect to another host: %s", body)
+	case <-time.After(time.Second):
 	}
 }

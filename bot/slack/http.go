@@ -322,14 +322,17 @@ func (a *Adapter) respond(ctx context.Context, responseURL string, rep bot.Reply
 		return
 	}
 	req.Header.Set("Content-Type", "application/json")
-	res, err := a.http.Do(req)
+	res, err := a.respHTTP.Do(req)
 	if err != nil {
 		a.log.WarnContext(ctx, "response_url", "err", err)
 		return
 	}
 	defer res.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
-	if res.StatusCode/100 != 2 {
+	if res.StatusCode/100 == 3 {
+		a.log.WarnContext(ctx, "response_url redirected; not following", "status", res.StatusCode,
+			"to", hostOf(res.Header.Get("Location")))
+	} else if res.StatusCode/100 != 2 {
 		a.log.WarnContext(ctx, "response_url refused the reply", "status", res.StatusCode)
 	}
 }

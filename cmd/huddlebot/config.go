@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/huddlebot/huddlebot/store"
 )
 
 // Config is huddlebot's configuration: environment variables, each also a
@@ -85,7 +87,7 @@ func LoadConfig(getenv func(string) string, fs *flag.FlagSet) *Config {
 		case s.secret && v != "":
 			f.DefValue = "(set)"
 		case s.env == "HUDDLEBOT_DATABASE_URL":
-			f.DefValue = redactDSN(v)
+			f.DefValue = store.MaskURL(v)
 		}
 	}
 	return c
@@ -100,7 +102,7 @@ func (c *Config) Validate() error {
 	}
 	if !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") &&
 		!strings.HasPrefix(c.DatabaseURL, "sqlite:") {
-		bad("HUDDLEBOT_DATABASE_URL", "must start with postgres:// or sqlite: (got %q)", redactDSN(c.DatabaseURL))
+		bad("HUDDLEBOT_DATABASE_URL", "must start with postgres:// or sqlite: (got %q)", store.MaskURL(c.DatabaseURL))
 	}
 	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
 		bad("HUDDLEBOT_LISTEN", "must be host:port like 127.0.0.1:8080 (%v)", err)
@@ -201,13 +203,4 @@ func (c *Config) Secrets() []string {
 		}
 	}
 	return out
-}
-
-func redactDSN(s string) string {
-	if i := strings.Index(s, "@"); i > 0 {
-		if j := strings.Index(s, "://"); j > 0 && j < i {
-			return s[:j+3] + "…" + s[i:]
-		}
-	}
-	return s
 }

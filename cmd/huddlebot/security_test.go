@@ -407,3 +407,76 @@ func TestLearnerCannot(t *testing.T) {
 		t.Errorf("dashboard of a Slack deployment without a password: %d, want it disabled", res.StatusCode)
 	}
 }
+
+// TestDatabasePasswordFormsMasked: a database password given in any form
+// lib/pq accepts — the URL's userinfo, ?password=, a key=value connection
+// string — never appears in serve's "database ready" line, migrate's
+// output, the "database unavailable" error, a configuration error or the
+// --help default.
+func TestDatabasePasswordFormsMasked(t *testing.T) {
+	t.Parallel()
+	pw, core := secretValue("db-")
+	withQuery := func(raw string) string {
+		u, err := url.Parse(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q := u.Query()
+		q.Set("password", pw)
+		u.RawQuery = q.Encode()
+		return u.String()
+	}
+	withUser := func(raw string) string {
+		u, err := url.Parse(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u.User = url.UserPassword("postgres", pw)
+		return u.String()
+	}
+	check := func(what, out string) {
+		t.Helper()
+		if strings.Contains(out, core) {
+			i := strings.Index(out, core)
+			t.Errorf("%s shows the password: …%s…", what, out[max(0, i-80):min(len(out), i+40)])
+		}
+	}
+	cli := func(raw string, args ...string) (int, string) {
+		code, out, errs := runCLI(t, map[string]string{"HUDDLEBOT_DATABASE_URL": raw}, args...)
+		return code, out + errs
+	}
+
+	// No database needed: nothing listens on port 1, and a key=value string
+	// is refused by the configuration check.
+	for _, raw := range []string{
+		withQuery("postgres://postgres@127.0.0.1:1/db?sslmode=disable&connect_timeout=1"),
+		withUser("postgres://127.0.0.1:1/db?sslmode=disable&connect_timeout=1"),
+		"host=127.0.0.1 port=1 password='" + pw + "' sslmode=disable",
+	} {
+		code, out := cli(raw, "migrate")
+		if code == exitOK {
+			t.Errorf("migrate on %s succeeded", store.MaskURL(raw))
+		}
+		check("migrate's error", out)
+		_, help := cli(raw, "serve", "--help")
+		if !strings.Contains(help, "database-url") {
+			t.Fatalf("serve --help does not list --database-url:\n%s", help)
+		}
+		check("serve --help", help)
+	}
+
+	// On a live PostgreSQL (trust auth here: any password works).
+	base := storetest.URL(t, store.Postgres)
+	for _, raw := range []string{withQuery(base), withUser(base)} {
+		code, out := cli(raw, "migrate")
+		if code != exitOK || !strings.Contains(out, "applied") && !strings.Contains(out, "up to date") {
+			t.Fatalf("migrate: exit %d\n%s", code, out)
+		}
+		check("migrate's output", out)
+		_, _, logs := startTestMain(t, store.Postgres, map[string]string{"HUDDLEBOT_DATABASE_URL": raw})
+		if !strings.Contains(logs.String(), "database ready") {
+			t.Fatalf("no database ready line:\n%s", logs)
+		}
+		check("serve's log", logs.String())
+	}
+}

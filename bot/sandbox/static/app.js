@@ -292,7 +292,11 @@
       el.replaceChildren();
       return;
     }
-    const next = p.next_prompt ? `Next prompt ${fmtShort(new Date(p.next_prompt))}` : 'Not joined — try /learn join ROLE';
+    const next = p.next_prompt_text
+      ? `Next prompt ${p.next_prompt_text}`
+      : p.next_prompt
+        ? `Next prompt ${fmtShort(new Date(p.next_prompt))}`
+        : 'Not joined — try /learn join ROLE';
     el.replaceChildren(
       avatar(p, 'small'),
       h(
@@ -1097,7 +1101,10 @@
       renderMe();
       await refresh();
       const fresh = me === S.me ? Math.max(0, S.msgs.length - before) : 0;
-      status.textContent = `Now ${fmtShort(new Date(r.now))}` + (fresh ? ` · ${fresh} new message${fresh === 1 ? '' : 's'}` : '');
+      status.textContent =
+        (r.moved_to ? `Moved to ${r.moved_to} · ` : '') +
+        `Now ${fmtShort(new Date(r.now))}` +
+        (fresh ? ` · ${fresh} new message${fresh === 1 ? '' : 's'}` : '');
     } catch (e) {
       status.className = 'clock-status error';
       status.textContent = e.message;

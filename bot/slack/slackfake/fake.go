@@ -75,6 +75,8 @@ type Server struct {
 	messages    []*Message
 	byKey       map[string]*Message // channel/ts
 	responses   []Response
+	redirects   map[string]string // response_url id → where it redirects
+	redirected  int
 	users       map[string]User
 	unreachable map[string]string // user → error code for conversations.open
 	faults      map[string]*fault
@@ -91,6 +93,7 @@ func New() *Server {
 		byKey:       map[string]*Message{},
 		users:       map[string]User{},
 		unreachable: map[string]string{},
+		redirects:   map[string]string{},
 		faults:      map[string]*fault{},
 		lose:        map[string]int{},
 		dms:         map[string]bool{},
@@ -209,7 +212,34 @@ func (s *Server) Responses() []Response {
 	return append([]Response(nil), s.responses...)
 }
 
+// Redirect makes the response_url ResponseURL(id) answer 307 Temporary
+// Redirect to target instead of recording the post, as a compromised or
+// misbehaving host would; Redirected counts those answers.
+func (s *Server) Redirect(id, target string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.redirects[id] = target
+}
+
+// Redirected returns how many response_url posts were answered with a
+// redirect (see Redirect).
+func (s *Server) Redirected() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.redirected
+}
+
 func (s *Server) response(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	target, ok := s.redirects[r.PathValue("id")]
+	if ok {
+		s.redirected++
+	}
+	s.mu.Unlock()
+	if ok {
+		http.Redirect(w, r, target, http.StatusTemporaryRedirect)
+		return
+	}
 	var body map[string]any
 	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
 		http.Error(w, "bad json", http.StatusBadRequest)

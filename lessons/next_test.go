@@ -1,0 +1,93 @@
+package lessons
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestDescribeNext: what a person is told about their next prompt, in their
+// own time, with the reason when it is not coming today (issue 17 items 6
+// and 9). 2026-12-05 is a Saturday; 2026-11-01 (Sunday) ends US daylight
+// saving time.
+func TestDescribeNext(t *testing.T) {
+	t.Parallel()
+	ny, berlin, tokyo := testLoc(t, "America/New_York"), testLoc(t, "Europe/Berlin"), testLoc(t, "Asia/Tokyo")
+	day := Schedule{DeliveryTime: DefaultDeliveryTime, WorkStart: DefaultWorkStart, WorkEnd: DefaultWorkEnd, WorkDays: MonFri}
+	in := func(s Schedule, loc *time.Location) Schedule { s.Location = loc; return s }
+	night := in(Schedule{DeliveryTime: testClock(t, "05:00"), WorkStart: testClock(t, "19:00"), WorkEnd: testClock(t, "07:30"), WorkDays: MonFri}, ny)
+	paused := in(day, berlin)
+	paused.PausedUntil = time.Date(2026, 12, 14, 0, 0, 0, 0, berlin)
+	longPause := paused
+	longPause.PausedUntil = time.Date(2026, 12, 21, 0, 0, 0, 0, berlin)
+	for _, tc := range []struct {
+		name      string
+		s         Schedule
+		now       string // RFC 3339
+		sentToday bool
+		want      string // prefix
+		contains  string
+		at        string // the instant Upcoming returns
+	}{
+		{"saturday 03:00 new york", in(day, ny), "2026-12-05T03:00:00-05:00", false,
+			"Monday at 08:30 — today (Saturday) is not one of your work days (mon-fri)", "/learn days", "2026-12-07T08:30:00-05:00"},
+		{"saturday 03:00 UTC seen from tokyo (already saturday noon)", in(day, tokyo), "2026-12-05T03:00:00Z", false,
+			"Monday at 08:30 — today (Saturday)", "", "2026-12-07T08:30:00+09:00"},
+		{"night shift saturday 03:00 belongs to friday's shift", night, "2026-12-05T03:00:00-05:00", false,
+			"today at 05:00", "", "2026-12-05T05:00:00-05:00"},
+		{"before the delivery time", in(day, berlin), "2026-12-08T08:15:00+01:00", false, "today at 08:30", "", "2026-12-08T08:30:00+01:00"},
+		{"slot passed, not sent: on its way", in(day, berlin), "2026-12-08T09:00:00+01:00", false,
+			"now (today's 08:30 prompt is on its way)", "", "2026-12-08T08:30:00+01:00"},
+		{"slot passed and sent", in(day, berlin), "2026-12-08T09:00:00+01:00", true,
+			"tomorrow at 08:30 — today's prompt has gone out", "", "2026-12-09T08:30:00+01:00"},
+		{"after work hours", in(day, berlin), "2026-12-08T18:00:00+01:00", false,
+			"tomorrow at 08:30 — your work hours today (08:00–17:00) are over", "/learn hours", "2026-12-09T08:30:00+01:00"},
+		{"friday evening", in(day, ny), "2026-12-04T18:00:00-05:00", false,
+			"Monday at 08:30 — your work hours today", "", "2026-12-07T08:30:00-05:00"},
+		{"across the DST change", in(day, ny), "2026-10-31T20:00:00-04:00", false,
+			"Monday at 08:30 — today (Saturday)", "", "2026-11-02T08:30:00-05:00"},
+		{"paused", paused, "2026-12-08T10:00:00+01:00", true,
+			"Monday at 08:30 — paused until Mon 14 Dec", "/learn resume", "2026-12-14T08:30:00+01:00"},
+		{"paused two weeks", longPause, "2026-12-08T10:00:00+01:00", false,
+			"Mon 21 Dec at 08:30 — paused until Mon 21 Dec", "", "2026-12-21T08:30:00+01:00"},
+		{"no work days", in(Schedule{DeliveryTime: DefaultDeliveryTime, WorkStart: DefaultWorkStart, WorkEnd: DefaultWorkEnd}, ny),
+			"2026-12-08T10:00:00-05:00", false, "none scheduled — you have no work days", "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			now := testInstant(t, tc.now)
+			got := tc.s.DescribeNext(now, tc.sentToday)
+			if !strings.HasPrefix(got, tc.want) || !strings.Contains(got, tc.contains) {
+				t.Errorf("DescribeNext = %q, want prefix %q containing %q", got, tc.want, tc.contains)
+			}
+			at, _ := tc.s.Upcoming(now, tc.sentToday)
+			if want := testInstant(t, tc.at); !at.Equal(want) {
+				t.Errorf("Upcoming = %v, want %v", at, want)
+			}
+		})
+	}
+}
+
+// TestPauseDays: pausing and resuming count days the same way, so a pause
+// undone in the same minute moves nothing (issue 17 item 9).
+func TestPauseDays(t *testing.T) {
+	t.Parallel()
+	ny := testLoc(t, "America/New_York")
+	for _, tc := range []struct {
+		name        string
+		from, until string
+		loc         *time.Location
+		want        int
+	}{
+		{"a week from 10:00", "2026-12-08T10:00:00-05:00", "2026-12-15T00:00:00-05:00", ny, 7},
+		{"a week from 23:59", "2026-12-08T23:59:00-05:00", "2026-12-15T00:00:00-05:00", ny, 7},
+		{"a week from 00:01", "2026-12-08T00:01:00-05:00", "2026-12-15T00:00:00-05:00", ny, 7},
+		{"over the fall-back change (a 25-hour day)", "2026-10-30T10:00:00-04:00", "2026-11-06T00:00:00-05:00", ny, 7},
+		{"over the spring-forward change", "2026-03-05T10:00:00-05:00", "2026-03-12T00:00:00-04:00", ny, 7},
+		{"read in UTC the dates differ", "2026-12-08T22:00:00-05:00", "2026-12-15T00:00:00-05:00", time.UTC, 6},
+		{"ended", "2026-12-15T10:00:00-05:00", "2026-12-15T00:00:00-05:00", ny, 0},
+	} {
+		if got := PauseDays(testInstant(t, tc.from), testInstant(t, tc.until), tc.loc); got != tc.want {
+			t.Errorf("%s: PauseDays = %d, want %d", tc.name, got, tc.want)
+		}
+	}
+}
