@@ -36,6 +36,11 @@ type Config struct {
 	// instead of queueing the answers of platforms that acknowledge first
 	// (Slack) in the answer inbox.
 	DirectAnswers bool
+	// SpacingPolicy picks the review rule (HUDDLEBOT_SPACING): trials
+	// intervals (default) or adaptive FSRS with the weights and retention in
+	// FSRS. FSRS memory is kept under both, so switching keeps history.
+	SpacingPolicy lessons.SpacingPolicy
+	FSRS          lessons.FSRS
 }
 
 func (c *Config) fill() {

@@ -407,3 +407,21 @@ func (rv Reviewer) Apply(r Review, correct bool, c Confidence, shiftDate string,
 	out.Memory, out.LastReviewDate = f.Memory, f.LastReviewDate
 	return out
 }
+
+// PastAnswer is one earlier answer to a question, as FSRS replays it.
+type PastAnswer struct {
+	ShiftDate  string // YYYY-MM-DD
+	Correct    bool
+	Confidence Confidence
+}
+
+// Derive returns the FSRS memory state and last review date after answers
+// (oldest first), for reviews answered before FSRS state was kept: replaying
+// the history gives the state FSRS would have reached.
+func (f FSRS) Derive(answers []PastAnswer) (MemoryState, string) {
+	var r Review
+	for _, a := range answers {
+		r = f.Apply(r, GradeOf(a.Correct, a.Confidence), a.ShiftDate, nil)
+	}
+	return r.Memory, r.LastReviewDate
+}

@@ -288,3 +288,27 @@ func TestReviewerKeepsFSRSUnderTrials(t *testing.T) {
 		t.Error("sm2 accepted")
 	}
 }
+
+func TestFSRSDerive(t *testing.T) {
+	t.Parallel()
+	f := FSRS{}
+	hist := []PastAnswer{{"2026-03-02", true, ConfidenceUnknown}, {"2026-03-05", false, ConfidenceCertain},
+		{"2026-03-06", true, ConfidenceGuessed}, {"2026-03-16", true, ConfidenceCertain}}
+	m, last := f.Derive(hist)
+	var want MemoryState
+	prev := ""
+	for _, a := range hist {
+		el := 0
+		if prev != "" {
+			el = DaysBetween(prev, a.ShiftDate)
+		}
+		want, _ = f.Next(want, el, GradeOf(a.Correct, a.Confidence))
+		prev = a.ShiftDate
+	}
+	if m != want || last != "2026-03-16" {
+		t.Fatalf("Derive = %+v, %s; want %+v, 2026-03-16", m, last, want)
+	}
+	if m, last := f.Derive(nil); !m.IsNew() || last != "" {
+		t.Fatalf("Derive(nil) = %+v, %q", m, last)
+	}
+}

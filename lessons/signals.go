@@ -59,8 +59,11 @@ type TopicStat struct {
 // DepartmentStat is how many members of a department answered in the period.
 type DepartmentStat struct {
 	Department string
-	Members    int // joined members
-	Active     int // members who answered or acknowledged at least one prompt
+	// Members are the department's members who were sent at least one
+	// prompt in the period: nobody can answer before being asked, so a
+	// department that was never sent anything is not judged.
+	Members int
+	Active  int // members who answered or acknowledged at least one prompt
 }
 
 // CohortStat compares a role's new hires with the rest of the role.
@@ -172,7 +175,7 @@ func Signals(in SignalInput, th SignalThresholds) []Signal {
 			}
 			out = append(out, Signal{Kind: SignalParticipation, Subject: name, Metric: "participation",
 				Value: rate, Baseline: th.Participation, N: d.Members,
-				Detail: fmt.Sprintf("%s: %d of %d members (%s) answered in the period, under %s",
+				Detail: fmt.Sprintf("%s: %d of %d members sent a prompt (%s) answered in the period, under %s",
 					name, d.Active, d.Members, pct(rate), pct(th.Participation))})
 		}
 	}

@@ -151,20 +151,61 @@ func (s *DB) ReviewGetMany(ctx context.Context, q Queryer, pairs []MemberLesson)
 	}
 	vals, args := pairValues(pairs)
 	var rows []struct {
-		MemberID int64  `db:"member_id"`
-		LessonID string `db:"lesson_id"`
-		Streak   int    `db:"streak"`
-		Attempts int    `db:"attempts"`
-		DueDate  string `db:"due_date"`
-		Retired  bool   `db:"retired"`
+		MemberID       int64   `db:"member_id"`
+		LessonID       string  `db:"lesson_id"`
+		Streak         int     `db:"streak"`
+		Attempts       int     `db:"attempts"`
+		DueDate        string  `db:"due_date"`
+		Retired        bool    `db:"retired"`
+		Stability      float64 `db:"stability"`
+		Difficulty     float64 `db:"difficulty"`
+		LastReviewDate string  `db:"last_review_date"`
 	}
-	if err := q.SelectContext(ctx, &rows, s.Rebind(`SELECT member_id, lesson_id, streak, attempts, due_date, retired
+	if err := q.SelectContext(ctx, &rows, s.Rebind(`SELECT member_id, lesson_id, streak, attempts, due_date, retired,
+		stability, difficulty, last_review_date
 		FROM review WHERE (member_id, lesson_id) IN (`+vals+`)`), args...); err != nil {
 		return nil, fmt.Errorf("get reviews: %w", s.mapErr(err))
 	}
 	for _, r := range rows {
 		out[MemberLesson{r.MemberID, r.LessonID}] = lessons.Review{LessonID: r.LessonID, Streak: r.Streak,
-			Attempts: r.Attempts, DueDate: r.DueDate, Retired: r.Retired}
+			Attempts: r.Attempts, DueDate: r.DueDate, Retired: r.Retired,
+			Memory:         lessons.MemoryState{Stability: r.Stability, Difficulty: r.Difficulty},
+			LastReviewDate: r.LastReviewDate}
+	}
+	return out, nil
+}
+
+// PastAnswer is one recorded answer as the spacing rules see it.
+type PastAnswer struct {
+	DeliveryID int64
+	ShiftDate  string // the shift date of the delivery answered
+	Correct    bool
+}
+
+// ReviewHistoryMany returns the recorded answers to each (member, lesson)
+// pair, oldest first, so that FSRS state can be derived for reviews answered
+// before it was stored. Pairs without answers are absent.
+func (s *DB) ReviewHistoryMany(ctx context.Context, q Queryer, pairs []MemberLesson) (map[MemberLesson][]PastAnswer, error) {
+	out := make(map[MemberLesson][]PastAnswer, len(pairs))
+	if len(pairs) == 0 {
+		return out, nil
+	}
+	vals, args := pairValues(pairs)
+	var rows []struct {
+		MemberID   int64  `db:"member_id"`
+		LessonID   string `db:"lesson_id"`
+		DeliveryID int64  `db:"delivery_id"`
+		ShiftDate  string `db:"shift_date"`
+		Correct    bool   `db:"correct"`
+	}
+	if err := q.SelectContext(ctx, &rows, s.Rebind(`SELECT a.member_id, a.lesson_id, a.delivery_id, d.shift_date, a.correct
+		FROM answer a JOIN delivery d ON d.id = a.delivery_id
+		WHERE (a.member_id, a.lesson_id) IN (`+vals+`) ORDER BY a.answered_at, a.id`), args...); err != nil {
+		return nil, fmt.Errorf("get review history: %w", s.mapErr(err))
+	}
+	for _, r := range rows {
+		k := MemberLesson{r.MemberID, r.LessonID}
+		out[k] = append(out[k], PastAnswer{DeliveryID: r.DeliveryID, ShiftDate: r.ShiftDate, Correct: r.Correct})
 	}
 	return out, nil
 }
@@ -182,15 +223,18 @@ func (s *DB) ReviewPutMany(ctx context.Context, tx *Tx, rs []ReviewWrite) error 
 		return nil
 	}
 	now := s.Now().UnixMilli()
-	args := make([]any, 0, 8*len(rs))
+	args := make([]any, 0, 11*len(rs))
 	for _, r := range rs {
 		args = append(args, r.WorkspaceID, r.MemberID, r.Review.LessonID, r.Review.Streak, r.Review.Attempts,
-			r.Review.DueDate, r.Review.Retired, now)
+			r.Review.DueDate, r.Review.Retired, now, r.Review.Memory.Stability, r.Review.Memory.Difficulty,
+			r.Review.LastReviewDate)
 	}
 	_, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO review (workspace_id, member_id, lesson_id, streak, attempts,
-		due_date, retired, updated_at) VALUES `+strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?), ", len(rs)), ", ")+`
+		due_date, retired, updated_at, stability, difficulty, last_review_date)
+		VALUES `+strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), ", len(rs)), ", ")+`
 		ON CONFLICT (member_id, lesson_id) DO UPDATE SET streak = excluded.streak, attempts = excluded.attempts,
-		due_date = excluded.due_date, retired = excluded.retired, updated_at = excluded.updated_at`), args...)
+		due_date = excluded.due_date, retired = excluded.retired, updated_at = excluded.updated_at,
+		stability = excluded.stability, difficulty = excluded.difficulty, last_review_date = excluded.last_review_date`), args...)
 	if err != nil {
 		return fmt.Errorf("store reviews: %w", s.mapErr(err))
 	}

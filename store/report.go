@@ -742,7 +742,10 @@ func (s *DB) ReportSignalInput(ctx context.Context, f ReportFilter, now time.Tim
 		return in, err
 	}
 	for _, d := range depts {
-		in.Departments = append(in.Departments, lessons.DepartmentStat{Department: d.Department, Members: d.Members, Active: d.Active})
+		// Judged over the members who were sent something in the period
+		// (Reached), not all joined ones: a department whose members joined
+		// but were never sent a prompt has not "stopped answering".
+		in.Departments = append(in.Departments, lessons.DepartmentStat{Department: d.Department, Members: d.Reached, Active: d.Active})
 	}
 	cutoff := now.UTC().AddDate(0, 0, -newHireDays).Format("2006-01-02")
 	if in.Cohorts, err = s.ReportNewHireCohorts(ctx, f, cutoff); err != nil {
@@ -768,6 +771,22 @@ func (s *DB) ReportFacets(ctx context.Context, workspaceID int64) (roles, depart
 	if err := s.SelectContext(ctx, &departments, s.Rebind(`SELECT DISTINCT department FROM member WHERE joined AND department <> ''
 		AND (? = 0 OR workspace_id = ?) ORDER BY department`), workspaceID, workspaceID); err != nil {
 		return nil, nil, fmt.Errorf("report facets: %w", s.mapErr(err))
+	}
+	return roles, departments, nil
+}
+
+// ReportFilterValues returns every role and department a report filter can
+// match, sorted: the roles of members (joined or not: reports cover people
+// who have left), and the departments of members, of channels (huddles)
+// and of support questions (the asker's at the time).
+func (s *DB) ReportFilterValues(ctx context.Context) (roles, departments []string, err error) {
+	if err := s.SelectContext(ctx, &roles, `SELECT DISTINCT role FROM member WHERE role <> '' ORDER BY role`); err != nil {
+		return nil, nil, fmt.Errorf("report filter values: %w", s.mapErr(err))
+	}
+	if err := s.SelectContext(ctx, &departments, `SELECT department FROM member WHERE department <> ''
+		UNION SELECT department FROM channel WHERE department <> ''
+		UNION SELECT department FROM support_question WHERE department <> '' ORDER BY 1`); err != nil {
+		return nil, nil, fmt.Errorf("report filter values: %w", s.mapErr(err))
 	}
 	return roles, departments, nil
 }

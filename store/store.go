@@ -70,6 +70,11 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
+	return open(ctx, backend, dsn, rawURL)
+}
+
+func open(ctx context.Context, backend Backend, dsn, rawURL string) (*DB, error) {
+	var err error
 	var db *sqlx.DB
 	switch backend {
 	case Postgres:

@@ -8,11 +8,15 @@ import (
 
 // Record is one question as the report sees it.
 type Record struct {
-	CreatedAt   time.Time
-	ClaimedAt   time.Time // zero = never claimed
-	ResolvedAt  time.Time // zero = still open
-	EscalatedAt time.Time // zero = never left the asker's department
-	Rating      int       // 1–5; 0 = not rated
+	CreatedAt  time.Time
+	ClaimedAt  time.Time // zero = never claimed
+	ResolvedAt time.Time // zero = still open, or closed by its asker before anyone claimed it
+	// ClosedByAsker: the asker closed it before anyone claimed it (they
+	// found the answer, or gave up). Nobody helped, so it does not count as
+	// resolved and has no resolve time.
+	ClosedByAsker bool
+	EscalatedAt   time.Time // zero = never left the asker's department
+	Rating        int       // 1–5; 0 = not rated
 }
 
 // Summary is what trainers read about a set of questions.
@@ -20,8 +24,10 @@ type Summary struct {
 	Questions int
 	Claimed   int
 	Resolved  int
-	Escalated int
-	Rated     int
+	// ClosedByAsker counts questions their asker closed unclaimed.
+	ClosedByAsker int
+	Escalated     int
+	Rated         int
 	// Time from asking to the claim, over claimed questions (wall-clock).
 	ClaimMedian, ClaimP90 time.Duration
 	// Time from asking to resolution, over resolved questions (wall-clock).
@@ -51,7 +57,9 @@ func Summarize(rs []Record) Summary {
 			s.Claimed++
 			claim = append(claim, r.ClaimedAt.Sub(r.CreatedAt))
 		}
-		if !r.ResolvedAt.IsZero() {
+		if r.ClosedByAsker {
+			s.ClosedByAsker++
+		} else if !r.ResolvedAt.IsZero() {
 			s.Resolved++
 			resolve = append(resolve, r.ResolvedAt.Sub(r.CreatedAt))
 		}

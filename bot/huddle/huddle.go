@@ -21,7 +21,7 @@ import (
 // The decisions live in package huddles; this file loads state, locks it,
 // applies the decision and posts or edits cards in the same transaction.
 //
-// Action ids:
+// bot.Action ids:
 //
 //	vote:POLL:N       vote for option N (a select sends vote:POLL=N)
 //	poll:POLL:VERB    host: close, reopen, extend, anon, attr, who

@@ -263,10 +263,15 @@ func (b *Learn) recordQueued(ctx context.Context, tx *store.Tx, qs []queued) ([]
 	if err != nil {
 		return nil, err
 	}
+	if err := b.deriveFSRS(ctx, tx, revs, qs); err != nil {
+		return nil, err
+	}
+	rv := b.reviewer()
 	for _, q := range qs { // in click order: a second lesson answer builds on the first
 		if rec[q.d.ID] {
 			k := store.MemberLesson{MemberID: q.d.MemberID, LessonID: q.d.LessonID}
-			revs[k] = b.Config.Spacing.Apply(revs[k], q.choice == q.l.Answer, q.m.Schedule.ShiftDate(q.at))
+			revs[k] = rv.Apply(revs[k], q.choice == q.l.Answer, lessons.ConfidenceUnknown, q.m.Schedule.ShiftDate(q.at),
+				q.m.Schedule.WorkDays)
 		}
 	}
 	workspaces := make(map[int64]int64, len(qs))
@@ -328,4 +333,44 @@ func (b *Learn) WaitAnswersApplied(ctx context.Context, within time.Duration) er
 		case <-time.After(10 * time.Millisecond):
 		}
 	}
+}
+
+// reviewer is the deployment's review rule.
+func (b *Learn) reviewer() lessons.Reviewer {
+	return lessons.Reviewer{Policy: b.Config.SpacingPolicy, Trials: b.Config.Spacing, FSRS: b.Config.FSRS}
+}
+
+// deriveFSRS fills in the FSRS memory of reviews answered before it was
+// stored (attempts recorded, no FSRS state) by replaying their recorded
+// answers, leaving out the answers qs is recording now.
+func (b *Learn) deriveFSRS(ctx context.Context, tx *store.Tx, revs map[store.MemberLesson]lessons.Review, qs []queued) error {
+	var legacy []store.MemberLesson
+	for k, r := range revs {
+		if r.Attempts > 0 && r.Memory.IsNew() {
+			legacy = append(legacy, k)
+		}
+	}
+	if len(legacy) == 0 {
+		return nil
+	}
+	now := make(map[int64]bool, len(qs))
+	for _, q := range qs {
+		now[q.d.ID] = true
+	}
+	hist, err := b.DB.ReviewHistoryMany(ctx, tx, legacy)
+	if err != nil {
+		return err
+	}
+	for _, k := range legacy {
+		var past []lessons.PastAnswer
+		for _, a := range hist[k] {
+			if !now[a.DeliveryID] {
+				past = append(past, lessons.PastAnswer{ShiftDate: a.ShiftDate, Correct: a.Correct})
+			}
+		}
+		r := revs[k]
+		r.Memory, r.LastReviewDate = b.Config.FSRS.Derive(past)
+		revs[k] = r
+	}
+	return nil
 }

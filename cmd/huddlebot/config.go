@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/huddlebot/huddlebot/lessons"
 	"github.com/huddlebot/huddlebot/store"
 )
 
@@ -28,6 +29,8 @@ type Config struct {
 	LogLevel          string
 	JobTimeout        string
 	Workers           string
+	Spacing           string
+	FSRSRetention     string
 
 	SlackBotToken      string
 	SlackAppToken      string
@@ -59,6 +62,8 @@ var settings = []setting{
 	{"HUDDLEBOT_LOG_LEVEL", "log-level", "info", "debug, info, warn or error", false, func(c *Config) *string { return &c.LogLevel }},
 	{"HUDDLEBOT_JOB_TIMEOUT", "job-timeout", "30s", "longest one delivery attempt may take; deliveries a crashed process left unfinished are retried after twice this", false, func(c *Config) *string { return &c.JobTimeout }},
 	{"HUDDLEBOT_WORKERS", "workers", "", "delivery workers per process (default 50 on PostgreSQL, 4 on SQLite)", false, func(c *Config) *string { return &c.Workers }},
+	{"HUDDLEBOT_SPACING", "spacing", "trials", "review rule: trials (wrong back after 12 days, right after 24, retired after two right) or fsrs (adaptive FSRS-6); switching keeps history", false, func(c *Config) *string { return &c.Spacing }},
+	{"HUDDLEBOT_FSRS_RETENTION", "fsrs-retention", "0.9", "recall probability FSRS schedules reviews for (0.7-0.97; higher means more reviews)", false, func(c *Config) *string { return &c.FSRSRetention }},
 	{"SLACK_BOT_TOKEN", "slack-bot-token", "", "Slack bot token (xoxb-…)", true, func(c *Config) *string { return &c.SlackBotToken }},
 	{"SLACK_APP_TOKEN", "slack-app-token", "", "Slack app-level token for Socket Mode (xapp-…)", true, func(c *Config) *string { return &c.SlackAppToken }},
 	{"SLACK_SIGNING_SECRET", "slack-signing-secret", "", "Slack signing secret (HTTP mode)", true, func(c *Config) *string { return &c.SlackSigningSecret }},
@@ -121,6 +126,12 @@ func (c *Config) Validate() error {
 	if n, err := strconv.Atoi(c.Workers); c.Workers != "" && (err != nil || n < 1 || n > 1000) {
 		bad("HUDDLEBOT_WORKERS", "must be a number of workers from 1 to 1000 (got %q)", c.Workers)
 	}
+	if _, err := lessons.ParseSpacingPolicy(c.Spacing); err != nil {
+		bad("HUDDLEBOT_SPACING", "must be trials or fsrs (got %q)", c.Spacing)
+	}
+	if r, err := strconv.ParseFloat(c.FSRSRetention, 64); c.FSRSRetention != "" && (err != nil || r < 0.7 || r > 0.97) {
+		bad("HUDDLEBOT_FSRS_RETENTION", "must be a recall probability from 0.7 to 0.97 like 0.9 (got %q)", c.FSRSRetention)
+	}
 	if c.SlackBotToken != "" {
 		if c.SlackAppToken == "" && c.SlackSigningSecret == "" {
 			bad("SLACK_SIGNING_SECRET", "set it for HTTP mode (or SLACK_APP_TOKEN for Socket Mode) when SLACK_BOT_TOKEN is set")
@@ -155,6 +166,17 @@ func (c *Config) Validate() error {
 func (c *Config) jobTimeout() time.Duration {
 	d, _ := time.ParseDuration(c.JobTimeout)
 	return d
+}
+
+// spacing is the review rule from HUDDLEBOT_SPACING and
+// HUDDLEBOT_FSRS_RETENTION (the defaults when invalid; Validate reports it).
+func (c *Config) spacing() (lessons.SpacingPolicy, lessons.FSRS) {
+	p, err := lessons.ParseSpacingPolicy(c.Spacing)
+	if err != nil {
+		p = lessons.PolicyTrials
+	}
+	r, _ := strconv.ParseFloat(c.FSRSRetention, 64)
+	return p, lessons.FSRS{Retention: r}
 }
 
 // workers is HUDDLEBOT_WORKERS (0: the backend's default).

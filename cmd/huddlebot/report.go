@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -92,12 +93,22 @@ func runReport(ctx context.Context, e *env, args []string) int {
 		}
 		p.Since = t
 	}
-	db, err := openStore(ctx, cfg)
+	// Reports only read: they never create or migrate a database (a typo
+	// in the URL must not yield an empty report, and a newer binary must
+	// not upgrade production's schema behind the running replicas' backs).
+	db, err := store.OpenReadOnly(ctx, cfg.DatabaseURL)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "huddlebot report: %v\n", err)
+		fmt.Fprintf(e.stderr, "huddlebot report: HUDDLEBOT_DATABASE_URL: %v\n", err)
 		return exitFail
 	}
 	defer db.Close()
+	if err := db.SchemaCheck(ctx); err != nil {
+		fmt.Fprintf(e.stderr, "huddlebot report: %v\n", err)
+		return exitFail
+	}
+	if code := checkReportFilters(ctx, e, db, p); code != exitOK {
+		return code
+	}
 	tables, err := rk.build(ctx, db, p)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "huddlebot report %s: %v\n", kind, err)
@@ -108,6 +119,36 @@ func runReport(ctx context.Context, e *env, args []string) int {
 		return exitFail
 	}
 	return exitOK
+}
+
+// checkReportFilters refuses a --role or --department that matches nothing
+// the database knows (usually a typo, which would otherwise print an empty
+// report and exit 0), naming the values it does know.
+func checkReportFilters(ctx context.Context, e *env, db *store.DB, p ReportParams) int {
+	if p.Role == "" && p.Department == "" {
+		return exitOK
+	}
+	roles, depts, err := db.ReportFilterValues(ctx)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "huddlebot report: %v\n", err)
+		return exitFail
+	}
+	known := func(vals []string) string {
+		if len(vals) == 0 {
+			return "none yet"
+		}
+		return strings.Join(vals, ", ")
+	}
+	code := exitOK
+	if p.Role != "" && !slices.Contains(roles, p.Role) {
+		fmt.Fprintf(e.stderr, "huddlebot report: --role %q is not a role of anyone in this database (known: %s)\n", p.Role, known(roles))
+		code = exitUsage
+	}
+	if p.Department != "" && !slices.Contains(depts, p.Department) {
+		fmt.Fprintf(e.stderr, "huddlebot report: --department %q is not a department in this database (known: %s)\n", p.Department, known(depts))
+		code = exitUsage
+	}
+	return code
 }
 
 func parseSince(s string, now time.Time) (time.Time, error) {
@@ -183,19 +224,58 @@ func writeTables(w io.Writer, format string, tables []Table) error {
 	}
 }
 
-// tableObjects turns rows into objects keyed by column name, for JSON.
-func tableObjects(t Table) []map[string]string {
-	out := make([]map[string]string, 0, len(t.Rows))
+// tableObjects turns rows into objects keyed by column name, for JSON. The
+// cells of numeric columns are JSON numbers (written as the text shows
+// them, so "5.0" stays 5.0), an empty one null; a cell there that is not a
+// number (a feedback "rating" of up/down) stays a string.
+func tableObjects(t Table) []map[string]any {
+	out := make([]map[string]any, 0, len(t.Rows))
 	for _, r := range t.Rows {
-		o := make(map[string]string, len(t.Columns))
+		o := make(map[string]any, len(t.Columns))
 		for i, c := range t.Columns {
-			if i < len(r) {
-				o[c] = r[i]
+			if i >= len(r) {
+				continue
+			}
+			o[c] = r[i]
+			if numericColumns[c] {
+				switch {
+				case r[i] == "":
+					o[c] = nil
+				case jsonNumber(r[i]):
+					o[c] = json.Number(r[i])
+				}
 			}
 		}
 		out = append(out, o)
 	}
 	return out
+}
+
+// numericColumns are the report columns that hold numbers (counts, ids,
+// percentages, minutes, averages), whichever report they appear in.
+var numericColumns = map[string]bool{}
+
+func init() {
+	for _, c := range strings.Fields(`members reached active participation_pct prompts responses response_rate_pct
+		answers correct accuracy_pct first_tries first_try_pct later_attempts later_pct up down helpful_pct comments
+		value_pct baseline_pct gap_points n waited_min
+		huddle_id minutes series_id attendees polls votes questions open_questions rating_avg ratings
+		poll_id poll_votes poll_voters option pct average question_id asked_in_huddle plus_ones
+		id claim_min resolve_min rating claimed resolved closed_by_asker escalated escalated_pct
+		claim_median_min claim_p90_min resolve_median_min resolve_p90_min rated`) {
+		numericColumns[c] = true
+	}
+}
+
+// jsonNumber reports whether s is valid JSON number syntax (which
+// strconv.ParseFloat alone is not: it takes "Inf", "0x1p3", "1_000").
+func jsonNumber(s string) bool {
+	if _, err := strconv.ParseFloat(s, 64); err != nil {
+		return false
+	}
+	return json.Valid([]byte(s)) && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= '0' && r <= '9' || r == '-' || r == '.' || r == 'e' || r == 'E' || r == '+')
+	}) < 0
 }
 
 // csvSafe keeps spreadsheet programs from running text that people typed

@@ -73,9 +73,12 @@ func TestHuddlesReportEndToEnd(t *testing.T) {
 			if code != 0 {
 				t.Fatalf("report: exit %d: %s", code, errs)
 			}
-			var js map[string][]map[string]string
-			if err := json.Unmarshal([]byte(out), &js); err != nil {
+			js, err := jsonCells(out)
+			if err != nil {
 				t.Fatalf("json: %v\n%s", err, out)
+			}
+			if !strings.Contains(out, `"attendees": 2,`) || !strings.Contains(out, `"rating_avg": 5.0,`) {
+				t.Errorf("JSON gives counts and averages as numbers? %s", out)
 			}
 			hs := js["huddles"]
 			if len(hs) != 1 {
@@ -128,4 +131,37 @@ func TestHuddlesReportEndToEnd(t *testing.T) {
 			}
 		})
 	}
+}
+
+// jsonCells decodes a multi-table JSON report back into text cells as the
+// table and CSV formats show them: numbers as written (5.0 stays "5.0"),
+// null as "".
+func jsonCells(out string) (map[string][]map[string]string, error) {
+	dec := json.NewDecoder(strings.NewReader(out))
+	dec.UseNumber()
+	var raw map[string][]map[string]any
+	if err := dec.Decode(&raw); err != nil {
+		return nil, err
+	}
+	js := map[string][]map[string]string{}
+	for table, rows := range raw {
+		js[table] = []map[string]string{}
+		for _, r := range rows {
+			o := map[string]string{}
+			for k, v := range r {
+				switch v := v.(type) {
+				case nil:
+					o[k] = ""
+				case string:
+					o[k] = v
+				case json.Number:
+					o[k] = v.String()
+				default:
+					return nil, fmt.Errorf("%s.%s: unexpected %T", table, k, v)
+				}
+			}
+			js[table] = append(js[table], o)
+		}
+	}
+	return js, nil
 }

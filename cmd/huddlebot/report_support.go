@@ -48,6 +48,12 @@ func supportTables(rows []store.SupportReportRow) []Table {
 		q := r.SupportQuestion
 		rec := support.Record{CreatedAt: q.CreatedAt, ClaimedAt: q.ClaimedAt, ResolvedAt: q.ResolvedAt,
 			EscalatedAt: q.EscalatedAt, Rating: q.Rating}
+		status := q.Status
+		if q.Status == store.SupportResolved && q.ClaimedAt.IsZero() && q.ResolvedBy == q.AskerMemberID {
+			// Closed by the asker before anyone claimed it: nobody helped.
+			rec.ResolvedAt, rec.ClosedByAsker = time.Time{}, true
+			status = "closed by asker"
+		}
 		all = append(all, rec)
 		dept := cmp.Or(q.Department, "(none)")
 		byDept[dept] = append(byDept[dept], rec)
@@ -63,8 +69,8 @@ func supportTables(rows []store.SupportReportRow) []Table {
 			rating = strconv.Itoa(q.Rating)
 		}
 		list.Rows = append(list.Rows, []string{strconv.FormatInt(q.ID, 10), supportStamp(q.CreatedAt), dept, r.AskerRole,
-			supportLevelName(q.Level), supportStamp(q.EscalatedAt), supportStamp(q.ClaimedAt), supportStamp(q.ResolvedAt), supportMinutes(q.CreatedAt, q.ClaimedAt),
-			supportMinutes(q.CreatedAt, q.ResolvedAt), r.ClaimerName, q.Status, strings.Join(q.Tags, " "), rating,
+			supportLevelName(q.Level), supportStamp(q.EscalatedAt), supportStamp(q.ClaimedAt), supportStamp(rec.ResolvedAt), supportMinutes(q.CreatedAt, q.ClaimedAt),
+			supportMinutes(q.CreatedAt, rec.ResolvedAt), r.ClaimerName, status, strings.Join(q.Tags, " "), rating,
 			strings.Join(strings.Fields(q.Text), " ")})
 	}
 	dept := supportSummaryTable("support by department", "department", byDept)

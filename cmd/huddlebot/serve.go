@@ -129,13 +129,17 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Log.Info("content imported", "dir", contentName(cfg), "lessons", len(c.Lessons), "added", len(res.Added),
 		"changed", len(res.Changed), "retired", len(res.Retired))
 
+	policy, fsrs := cfg.spacing()
 	m.Bot = bot.New(db, bot.Config{
+		SpacingPolicy:   policy,
+		FSRS:            fsrs,
 		DefaultTimeZone: cfg.TimeZone,
 		TrainerChannel:  cfg.TrainerChannel,
 		HelpdeskChannel: cfg.HelpdeskChannel,
 		VoteKey:         cfg.voteKey(),
 	}, m.Log)
 	m.Features = feature.Register(m.Bot)
+	m.Log.Info("spacing", "rule", policy, "fsrs_retention", fsrs.Retention)
 	if err := m.Bot.LoadContent(ctx); err != nil {
 		return err
 	}

@@ -1,0 +1,86 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/huddlebot/huddlebot/lessons"
+	"github.com/huddlebot/huddlebot/store"
+	"github.com/huddlebot/huddlebot/store/storetest"
+)
+
+// TestReviewFSRSStateAndHistory: the FSRS memory state is stored beside the
+// trials state and read back unchanged, and the answer history of a pair
+// comes back oldest first with its shift dates, for deriving FSRS state of
+// reviews answered before it was stored.
+func TestReviewFSRSStateAndHistory(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		seedContent(t, db, quiz("q1"), quiz("q2"))
+		ws, _ := db.WorkspaceEnsure(ctx, "sandbox", "local", "UTC")
+		mid, _ := db.MemberUpsert(ctx, db, store.MemberUpsert{WorkspaceID: ws.ID, UserID: "U1", Role: "nurse"})
+		k1, k2 := store.MemberLesson{MemberID: mid, LessonID: "q1"}, store.MemberLesson{MemberID: mid, LessonID: "q2"}
+		want := lessons.Review{LessonID: "q1", Streak: 2, Attempts: 3, DueDate: "2026-05-04",
+			Memory: lessons.MemoryState{Stability: 12.34567891, Difficulty: 5.11217071}, LastReviewDate: "2026-04-20"}
+		err := db.Tx(ctx, func(tx *store.Tx) error {
+			return db.ReviewPutMany(ctx, tx, []store.ReviewWrite{{WorkspaceID: ws.ID, MemberID: mid, Review: want}})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.ReviewGetMany(ctx, db, []store.MemberLesson{k1, k2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got[k1] != want {
+			t.Fatalf("review read back as %+v, want %+v", got[k1], want)
+		}
+		if !got[k2].Memory.IsNew() || got[k2].LessonID != "q2" {
+			t.Fatalf("unanswered pair: %+v", got[k2])
+		}
+		// Updating keeps the new FSRS state.
+		want.Memory.Stability, want.LastReviewDate = 30.5, "2026-05-04"
+		err = db.Tx(ctx, func(tx *store.Tx) error {
+			return db.ReviewPutMany(ctx, tx, []store.ReviewWrite{{WorkspaceID: ws.ID, MemberID: mid, Review: want}})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := db.ReviewGetMany(ctx, db, []store.MemberLesson{k1}); got[k1] != want {
+			t.Fatalf("after update %+v, want %+v", got[k1], want)
+		}
+
+		// History: two answers to q1 on two shift dates, answered in order.
+		dates := []string{"2026-03-02", "2026-03-26"}
+		var ids []int64
+		err = db.Tx(ctx, func(tx *store.Tx) error {
+			var err error
+			ids, err = db.DeliveryCreateMany(ctx, tx, []store.DeliveryNew{
+				{WorkspaceID: ws.ID, MemberID: mid, LessonID: "q1", LessonVersion: 1, Reason: "role", ShiftDate: dates[0], DedupeKey: "a"},
+				{WorkspaceID: ws.ID, MemberID: mid, LessonID: "q1", LessonVersion: 1, Reason: "review", ShiftDate: dates[1], DedupeKey: "b"},
+			})
+			if err != nil {
+				return err
+			}
+			t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+			_, err = db.AnswerRecordMany(ctx, tx, []*store.Answer{
+				{DeliveryID: ids[0], WorkspaceID: ws.ID, MemberID: mid, LessonID: "q1", LessonVersion: 1, Choice: 2, Correct: false, AnsweredAt: t0},
+				{DeliveryID: ids[1], WorkspaceID: ws.ID, MemberID: mid, LessonID: "q1", LessonVersion: 1, Choice: 1, Correct: true, AnsweredAt: t0.AddDate(0, 0, 24)},
+			})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, err := db.ReviewHistoryMany(ctx, db, []store.MemberLesson{k1, k2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantH := []store.PastAnswer{{DeliveryID: ids[0], ShiftDate: dates[0]}, {DeliveryID: ids[1], ShiftDate: dates[1], Correct: true}}
+		if len(h[k1]) != 2 || h[k1][0] != wantH[0] || h[k1][1] != wantH[1] || len(h[k2]) != 0 {
+			t.Fatalf("history = %+v, want q1: %+v and nothing for q2", h, wantH)
+		}
+	})
+}
