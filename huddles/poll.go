@@ -27,9 +27,11 @@ var RatingOptions = []string{"1", "2", "3", "4", "5"}
 // Poll is a question with options, posted in a huddle's channel.
 //
 // Anonymity is chosen when the poll is created and can be changed only until
-// the first vote: an anonymous poll stores no member with a vote, only
-// VoterHash(key, poll, member), and no time, so nobody — not the host, not an
-// admin, not someone with the database — can tell who voted what.
+// the first vote: an anonymous poll stores no member, no time and no order
+// with a vote — only a VoterTag per voter and a separate ChoiceTag per option
+// chosen, both derived from VoterHash(key, poll, member) — so nobody with
+// the database alone (not the host, not an admin) can tell who voted what,
+// when, or in which order. docs/huddles.md says what the key adds.
 type Poll struct {
 	ID          int64
 	WorkspaceID int64
@@ -147,12 +149,12 @@ func (p *Poll) Labels(options []int) []string {
 	return out
 }
 
-// VoterHash is the keyed hash stored with an anonymous vote instead of the
-// member: HMAC-SHA256(key, poll id ‖ member id), hex. It lets the database
-// enforce one vote per person per poll while making it impossible to tell,
-// without the key (which is never stored in the database), who cast a vote;
-// the poll id in the input makes the same person's hashes unrelated across
-// polls.
+// VoterHash is the keyed hash an anonymous vote is derived from:
+// HMAC-SHA256(key, poll id ‖ member id), hex. It is never stored itself;
+// VoterTag and ChoiceTag are. It lets the bot enforce one vote per person per
+// poll while making it impossible to tell, without the key (which is never
+// stored in the database), who cast a vote; the poll id in the input makes
+// the same person's hashes unrelated across polls.
 func VoterHash(key []byte, pollID, memberID int64) string {
 	var buf [16]byte
 	binary.BigEndian.PutUint64(buf[:8], uint64(pollID))
@@ -162,11 +164,56 @@ func VoterHash(key []byte, pollID, memberID int64) string {
 	return hex.EncodeToString(m.Sum(nil))
 }
 
+// VoterTag is what an anonymous poll stores to count a voter once, given
+// their VoterHash: SHA-256("voter:" ‖ hash), hex. It is kept apart from the
+// options they chose, so the database holds a set of voters and, per
+// option, a set of choices, with nothing tying one to the other.
+func VoterTag(voterHash string) string { return sha256Hex("voter:" + voterHash) }
+
+// ChoiceTag is what an anonymous poll stores for one option a voter chose:
+// SHA-256("option:" ‖ option ‖ ":" ‖ hash), hex. Each option gets its own
+// tag, so a voter's picks on a multiple-choice poll cannot be linked to one
+// another (nor to their VoterTag) without the key. Both tags derive from
+// VoterHash rather than from the key directly so that votes stored before
+// the tags existed (keyed hash per voter) could be migrated in SQL.
+func ChoiceTag(voterHash string, option int) string {
+	return sha256Hex("option:" + strconv.Itoa(option) + ":" + voterHash)
+}
+
+func sha256Hex(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
+}
+
+// Choices packs options (1-based, at most MaxOptions) into the bit set an
+// attributed ballot stores: bit o-1 set means option o was chosen.
+func Choices(options []int) int64 {
+	var c int64
+	for _, o := range options {
+		if o >= 1 && o <= 62 {
+			c |= 1 << (o - 1)
+		}
+	}
+	return c
+}
+
+// ChoiceOptions unpacks a bit set made by Choices into sorted options.
+func ChoiceOptions(c int64) []int {
+	var out []int
+	for o := 1; o <= 62; o++ {
+		if c&(1<<(o-1)) != 0 {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
 // RenderDue decides live-tally coalescing: a poll's card may be re-rendered
 // at now only when at least every has passed since it was last rendered. It
 // returns whether to render now, and otherwise the earliest time it may.
-// Calling it under the poll's row lock guarantees at most one card update
-// per poll per interval, whatever the vote rate.
+// Calling it under the poll's row lock (which votes do not take; they only
+// share it) guarantees at most one card update per poll per interval,
+// whatever the vote rate.
 func RenderDue(renderedAt, now time.Time, every time.Duration) (bool, time.Time) {
 	at := renderedAt.Add(every)
 	if renderedAt.IsZero() || !now.Before(at) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -307,6 +306,18 @@ func (s *DB) HuddleAttendeeAdd(ctx context.Context, q Queryer, huddleID, memberI
 	return nil
 }
 
+// HuddleAttendeeCount returns how many attendees joined a huddle before
+// at: a poll's audience when at is its opening time.
+func (s *DB) HuddleAttendeeCount(ctx context.Context, q Queryer, huddleID int64, before time.Time) (int, error) {
+	var n int
+	err := q.GetContext(ctx, &n, s.Rebind(`SELECT COUNT(*) FROM huddle_attendee WHERE huddle_id = ? AND joined_at < ?`),
+		huddleID, before.UnixMilli())
+	if err != nil {
+		return 0, fmt.Errorf("count attendees of huddle %d: %w", huddleID, s.mapErr(err))
+	}
+	return n, nil
+}
+
 // HuddleAttendeeList returns a huddle's attendees, by name.
 func (s *DB) HuddleAttendeeList(ctx context.Context, q Queryer, huddleID int64) ([]huddles.Attendee, error) {
 	var rows []struct {
@@ -353,8 +364,11 @@ type pollRow struct {
 	CreatedAt   int64         `db:"created_at"`
 }
 
+// pollCols reads Dirty as the poll's own flag (host actions) or a stale
+// mark left by a vote (votes do not write the poll's row).
 const pollCols = `id, workspace_id, huddle_id, channel, creator_member_id, question, options, kind, max_choices, anonymous,
-	hidden, closes_at, closed_at, message_id, rendered_at, dirty, created_at`
+	hidden, closes_at, closed_at, message_id, rendered_at,
+	(dirty OR EXISTS (SELECT 1 FROM poll_stale st WHERE st.poll_id = poll.id)) AS dirty, created_at`
 
 func (r *pollRow) toPoll() (*huddles.Poll, error) {
 	p := &huddles.Poll{ID: r.ID, WorkspaceID: r.WorkspaceID, HuddleID: r.HuddleID.Int64, Channel: r.Channel, CreatorID: r.CreatorID,
@@ -412,9 +426,10 @@ func (s *DB) PollGet(ctx context.Context, q Queryer, id int64) (*huddles.Poll, e
 	return r.toPoll()
 }
 
-// PollLock returns a poll and locks it until tx ends. Every vote, close,
-// reopen and render of a poll takes this lock, so concurrent votes count
-// exactly and renders are spaced as decided.
+// PollLock returns a poll and locks it until tx ends. Every close, reopen,
+// change of anonymity and render of a poll takes this lock. A vote only
+// shares it (see PollVoteCast), so votes do not wait for one another but do
+// wait for, and are refused after, a close; renders are spaced as decided.
 func (s *DB) PollLock(ctx context.Context, tx *Tx, id int64) (*huddles.Poll, error) {
 	var r pollRow
 	if err := tx.GetContext(ctx, &r, tx.Rebind(`SELECT `+pollCols+` FROM poll WHERE id = ?`+s.forUpdate()), id); err != nil {
@@ -430,10 +445,15 @@ func (s *DB) PollSetMessage(ctx context.Context, q Queryer, id, messageID int64)
 }
 
 // PollSave writes a poll's mutable state — closing time, closed time,
-// anonymity, render bookkeeping — from p. Call it under PollLock.
+// anonymity, render bookkeeping — from p. Call it under PollLock: no vote is
+// in flight then, so clearing Dirty also clears the votes' stale mark
+// without losing one.
 func (s *DB) PollSave(ctx context.Context, tx *Tx, p *huddles.Poll) error {
 	_, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE poll SET closes_at = ?, closed_at = ?, anonymous = ?, rendered_at = ?, dirty = ?
 		WHERE id = ?`), ms(p.ClosesAt), ms(p.ClosedAt), p.Anonymous, ms(p.RenderedAt), p.Dirty, p.ID)
+	if err == nil && !p.Dirty {
+		_, err = tx.ExecContext(ctx, tx.Rebind(`DELETE FROM poll_stale WHERE poll_id = ?`), p.ID)
+	}
 	if err != nil {
 		return fmt.Errorf("save poll %d: %w", p.ID, s.mapErr(err))
 	}
@@ -451,8 +471,10 @@ func (s *DB) PollListByHuddle(ctx context.Context, q Queryer, huddleID int64) ([
 func (s *DB) PollListNeedingWork(ctx context.Context, q Queryer, now time.Time, every time.Duration) ([]int64, error) {
 	var ids []int64
 	err := q.SelectContext(ctx, &ids, s.Rebind(`SELECT id FROM poll WHERE closed_at IS NULL AND closes_at <= ?
-		UNION SELECT id FROM poll WHERE dirty AND (rendered_at IS NULL OR rendered_at <= ?) ORDER BY id`),
-		now.UnixMilli(), now.Add(-every).UnixMilli())
+		UNION SELECT id FROM poll WHERE dirty AND (rendered_at IS NULL OR rendered_at <= ?)
+		UNION SELECT p.id FROM poll_stale st JOIN poll p ON p.id = st.poll_id WHERE p.rendered_at IS NULL OR p.rendered_at <= ?
+		ORDER BY id`),
+		now.UnixMilli(), now.Add(-every).UnixMilli(), now.Add(-every).UnixMilli())
 	if err != nil {
 		return nil, fmt.Errorf("list polls needing work: %w", s.mapErr(err))
 	}
@@ -471,150 +493,6 @@ func (s *DB) pollSelect(ctx context.Context, q Queryer, where string, args ...an
 			return nil, err
 		}
 		out[i] = p
-	}
-	return out, nil
-}
-
-// Voter is who casts a vote: a member on an attributed poll, or, on an
-// anonymous poll, only huddles.VoterHash of the poll and member. Exactly one
-// field is set.
-type Voter struct {
-	MemberID int64
-	Hash     string
-}
-
-func (v Voter) where() (string, any) {
-	if v.Hash != "" {
-		return "voter_hash = ?", v.Hash
-	}
-	return "member_id = ?", v.MemberID
-}
-
-// ErrVoterMismatch refuses a member voter on an anonymous poll (or a hash
-// on an attributed one): an anonymous vote must never store a member.
-var ErrVoterMismatch = errors.New("voter does not match the poll's anonymity")
-
-func checkVoter(p *huddles.Poll, v Voter) error {
-	if (v.MemberID != 0) == (v.Hash != "") || p.Anonymous != (v.Hash != "") {
-		return fmt.Errorf("poll %d: %w", p.ID, ErrVoterMismatch)
-	}
-	return nil
-}
-
-// PollVotesGet returns the options (1-based, sorted) a voter has chosen.
-func (s *DB) PollVotesGet(ctx context.Context, q Queryer, p *huddles.Poll, v Voter) ([]int, error) {
-	if err := checkVoter(p, v); err != nil {
-		return nil, err
-	}
-	cond, arg := v.where()
-	var opts []int
-	if err := q.SelectContext(ctx, &opts, s.Rebind(`SELECT option FROM vote WHERE poll_id = ? AND `+cond+` ORDER BY option`), p.ID, arg); err != nil {
-		return nil, fmt.Errorf("get votes on poll %d: %w", p.ID, s.mapErr(err))
-	}
-	return opts, nil
-}
-
-// PollVotesSet replaces a voter's choices on a poll with options (none =
-// withdraw). Call it under PollLock. An anonymous vote row holds the poll,
-// the voter hash and the option — no member and no time.
-func (s *DB) PollVotesSet(ctx context.Context, tx *Tx, p *huddles.Poll, v Voter, options []int) error {
-	if err := checkVoter(p, v); err != nil {
-		return err
-	}
-	cond, arg := v.where()
-	if _, err := tx.ExecContext(ctx, tx.Rebind(`DELETE FROM vote WHERE poll_id = ? AND `+cond), p.ID, arg); err != nil {
-		return fmt.Errorf("set votes on poll %d: %w", p.ID, s.mapErr(err))
-	}
-	for _, o := range options {
-		if _, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO vote (poll_id, member_id, voter_hash, option) VALUES (?, ?, ?, ?)`),
-			p.ID, nullID(v.MemberID), nullStr(v.Hash), o); err != nil {
-			return fmt.Errorf("set votes on poll %d: %w", p.ID, s.mapErr(err))
-		}
-	}
-	return nil
-}
-
-// PollVoteCount returns how many votes a poll has.
-func (s *DB) PollVoteCount(ctx context.Context, q Queryer, pollID int64) (int, error) {
-	var n int
-	err := q.GetContext(ctx, &n, s.Rebind(`SELECT COUNT(*) FROM vote WHERE poll_id = ?`), pollID)
-	return n, s.mapErr(err)
-}
-
-// PollTally counts a poll's votes per option, its votes and its voters.
-func (s *DB) PollTally(ctx context.Context, q Queryer, p *huddles.Poll) (huddles.Tally, error) {
-	t := huddles.Tally{Counts: make([]int, len(p.Options))}
-	var rows []struct {
-		Option int `db:"option"`
-		N      int `db:"n"`
-	}
-	if err := q.SelectContext(ctx, &rows, s.Rebind(`SELECT option, COUNT(*) AS n FROM vote WHERE poll_id = ? GROUP BY option`), p.ID); err != nil {
-		return t, fmt.Errorf("tally poll %d: %w", p.ID, s.mapErr(err))
-	}
-	for _, r := range rows {
-		if r.Option >= 1 && r.Option <= len(t.Counts) {
-			t.Counts[r.Option-1] = r.N
-		}
-		t.Votes += r.N
-	}
-	err := q.GetContext(ctx, &t.Voters, s.Rebind(`SELECT COUNT(*) FROM (SELECT DISTINCT member_id, voter_hash FROM vote WHERE poll_id = ?) v`), p.ID)
-	if err != nil {
-		return t, fmt.Errorf("tally poll %d: %w", p.ID, s.mapErr(err))
-	}
-	return t, nil
-}
-
-// PollVotersAmong returns how many of voters have voted on the poll.
-func (s *DB) PollVotersAmong(ctx context.Context, q Queryer, pollID int64, voters []Voter) (int, error) {
-	var ids []any
-	var hashes []any
-	for _, v := range voters {
-		if v.Hash != "" {
-			hashes = append(hashes, v.Hash)
-		} else if v.MemberID != 0 {
-			ids = append(ids, v.MemberID)
-		}
-	}
-	total := 0
-	for _, part := range []struct {
-		col  string
-		args []any
-	}{{"member_id", ids}, {"voter_hash", hashes}} {
-		for start := 0; start < len(part.args); start += 500 {
-			chunk := part.args[start:min(start+500, len(part.args))]
-			var n int
-			err := q.GetContext(ctx, &n, s.Rebind(`SELECT COUNT(DISTINCT `+part.col+`) FROM vote WHERE poll_id = ? AND `+part.col+
-				` IN (`+placeholders(len(chunk))+`)`), append([]any{pollID}, chunk...)...)
-			if err != nil {
-				return 0, fmt.Errorf("count voters on poll %d: %w", pollID, s.mapErr(err))
-			}
-			total += n
-		}
-	}
-	return total, nil
-}
-
-// PollVoterNames returns, for an attributed poll, the names of who chose
-// each option (1-based). Anonymous votes carry no member, so an anonymous
-// poll yields nothing.
-func (s *DB) PollVoterNames(ctx context.Context, q Queryer, pollID int64) (map[int][]string, error) {
-	var rows []struct {
-		Option int    `db:"option"`
-		Name   string `db:"name"`
-		UserID string `db:"user_id"`
-	}
-	err := q.SelectContext(ctx, &rows, s.Rebind(`SELECT v.option, m.name, m.user_id FROM vote v JOIN member m ON m.id = v.member_id
-		WHERE v.poll_id = ? ORDER BY v.option, m.name`), pollID)
-	if err != nil {
-		return nil, fmt.Errorf("voters of poll %d: %w", pollID, s.mapErr(err))
-	}
-	out := map[int][]string{}
-	for _, r := range rows {
-		name := r.Name
-		if name == "" {
-			name = r.UserID
-		}
-		out[r.Option] = append(out[r.Option], name)
 	}
 	return out, nil
 }

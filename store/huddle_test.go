@@ -262,7 +262,7 @@ func TestPollVotes(t *testing.T) {
 			t.Errorf("anonymous tally = %+v, want %+v", tally, want)
 		}
 		var nullMembers int
-		if err := db.GetContext(ctx, &nullMembers, db.Rebind(`SELECT COUNT(*) FROM vote WHERE poll_id = ? AND member_id IS NULL AND voter_hash IS NOT NULL`), anon.ID); err != nil || nullMembers != 2 {
+		if err := db.GetContext(ctx, &nullMembers, db.Rebind(`SELECT COUNT(*) FROM poll_anon_choice WHERE poll_id = ?`), anon.ID); err != nil || nullMembers != 2 {
 			t.Errorf("anonymous vote rows with no member = %d, %v", nullMembers, err)
 		}
 		if names, _ := db.PollVoterNames(ctx, db, anon.ID); len(names) != 0 {

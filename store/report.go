@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/huddlebot/huddlebot/huddles"
 	"github.com/huddlebot/huddlebot/lessons"
 )
 
@@ -1016,9 +1017,9 @@ func (s *DB) DemoLoad(ctx context.Context, d *DemoData) ([]int64, error) {
 			}
 			sort.Ints(voters)
 			for _, m := range voters {
-				rows = append(rows, []any{pid, memberIDs[m], h.Votes[m]})
+				rows = append(rows, []any{pid, memberIDs[m], huddles.Choices([]int{h.Votes[m]})})
 			}
-			if err := ins.exec(ctx, "vote", "poll_id, member_id, option", rows); err != nil {
+			if err := ins.exec(ctx, "poll_ballot", "poll_id, member_id, choices", rows); err != nil {
 				return err
 			}
 		}

@@ -7,7 +7,7 @@ package ask
 // support; this file records, posts and edits.
 //
 // The asker and the claimer talk through the bot: each side's message is
-// stored (redacted) and posted as a new DM to the other side with a bot.Reply
+// stored (redacted) and posted as a new DM to the other side with a Reply
 // button. A bot cannot open a group DM on every platform (Discord has no
 // bot-created group DMs), and a new DM notifies where a thread reply may not.
 

@@ -21,7 +21,7 @@ import (
 // The decisions live in package huddles; this file loads state, locks it,
 // applies the decision and posts or edits cards in the same transaction.
 //
-// bot.Action ids:
+// Action ids:
 //
 //	vote:POLL:N       vote for option N (a select sends vote:POLL=N)
 //	poll:POLL:VERB    host: close, reopen, extend, anon, attr, who
@@ -705,6 +705,13 @@ func (b *Huddle) renderPoll(ctx context.Context, tx *store.Tx, p *huddles.Poll, 
 	var wakes []pollWake
 	if p.Dirty {
 		due, at := huddles.RenderDue(p.RenderedAt, now, b.Config.PollRenderEvery)
+		if p.Anonymous && (due || p.MessageID == 0) {
+			// Forget the order the anonymous votes came in (see
+			// store.PollAnonShuffle) whenever their tally is taken.
+			if err := b.DB.PollAnonShuffle(ctx, tx, p.ID); err != nil {
+				return nil, err
+			}
+		}
 		switch {
 		case p.MessageID == 0:
 			p.Dirty = false
@@ -880,53 +887,41 @@ func (b *Huddle) voteClick(ctx context.Context, r *bot.Req, args []string, value
 		return bot.Reply{}, bot.ErrStale
 	}
 	now := b.Now()
-	var before, after []int
-	var wakes []pollWake
+	if p.Anonymous && len(b.Config.VoteKey) == 0 {
+		return bot.Reply{}, bot.UserErr("This anonymous poll cannot take votes: the server has no vote key. Nothing was recorded.")
+	}
+	// The vote itself is one short write that shares the poll's lock with
+	// every other vote; rendering the card and closing when everyone has
+	// voted happen after it commits, each under the poll's own lock.
+	cast := store.VoteCast{PollID: p.ID, MemberID: r.Member.ID, Key: b.Config.VoteKey, Option: option, Now: now}
+	if h.Open() {
+		cast.AttendHuddle = h.ID
+	}
+	res, err := b.DB.PollVoteCast(ctx, cast)
+	if res.Poll != nil {
+		p = res.Poll
+	}
+	before, after := res.Before, res.After
 	closedEarly := false
-	err = b.DB.Tx(ctx, func(tx *store.Tx) error {
-		var err error
-		if p, err = b.DB.PollLock(ctx, tx, p.ID); err != nil {
-			return err
-		}
-		if p.Anonymous && len(b.Config.VoteKey) == 0 {
-			return bot.UserErr("This anonymous poll cannot take votes: the server has no vote key. Nothing was recorded.")
-		}
-		v := b.voter(p, r.Member.ID)
-		if before, err = b.DB.PollVotesGet(ctx, tx, p, v); err != nil {
-			return err
-		}
-		if after, err = p.Choose(before, option, now); err != nil {
-			return err
-		}
-		if slices.Equal(before, after) {
-			return nil
-		}
-		if err := b.DB.PollVotesSet(ctx, tx, p, v, after); err != nil {
-			return err
-		}
-		if !p.Anonymous && h.Open() {
-			if err := b.DB.HuddleAttendeeAdd(ctx, tx, h.ID, r.Member.ID, now); err != nil {
-				return err
-			}
-		}
-		p.Dirty = true
+	if err == nil && !slices.Equal(before, after) {
+		_, at := huddles.RenderDue(p.RenderedAt, now, b.Config.PollRenderEvery)
+		wakes := []pollWake{{p.ID, at}}
 		if h.Open() {
-			as, err := b.DB.HuddleAttendeeList(ctx, tx, h.ID)
-			if err != nil {
-				return err
+			// The vote is in; a failure here only delays the close to the
+			// next vote, and must not tell the voter it was not counted.
+			var more []pollWake
+			var cerr error
+			closedEarly, more, cerr = b.closeIfEveryoneVoted(ctx, p, h, now)
+			if cerr != nil {
+				b.Log.WarnContext(ctx, "close poll once everyone voted", "poll", p.ID, "err", cerr)
 			}
-			audience := huddles.Audience(as, p.CreatedAt)
-			n, err := b.DB.PollVotersAmong(ctx, tx, p.ID, b.voters(p, audience))
-			if err != nil {
-				return err
-			}
-			if huddles.EveryoneVoted(len(audience), n) {
-				p.ClosedAt, closedEarly = now, true
-			}
+			wakes = append(wakes, more...)
 		}
-		wakes, err = b.renderPoll(ctx, tx, p, now)
-		return err
-	})
+		b.wake(wakes)
+	}
+	if errors.Is(err, store.ErrNoVoteKey) {
+		return bot.Reply{}, bot.UserErr("This anonymous poll cannot take votes: the server has no vote key. Nothing was recorded.")
+	}
 	var tm *huddles.TooManyError
 	switch {
 	case errors.Is(err, huddles.ErrPollClosed):
@@ -938,7 +933,6 @@ func (b *Huddle) voteClick(ctx context.Context, r *bot.Req, args []string, value
 	case err != nil:
 		return bot.Reply{}, err
 	}
-	b.wake(wakes)
 	label := func(opts []int) string {
 		ls := p.Labels(opts)
 		if len(ls) == 0 {
@@ -964,6 +958,42 @@ func (b *Huddle) voteClick(ctx context.Context, r *bot.Req, args []string, value
 		msg += " Everyone taking part has now voted, so the poll is closed."
 	}
 	return bot.Reply{Text: msg}, nil
+}
+
+// closeIfEveryoneVoted closes an open poll once everyone in its audience
+// (attendees who joined before it opened) has voted. Two counts rule it out
+// cheaply while votes are still coming in; the decision itself is made again
+// under the poll's lock, when no vote is in flight, so it is exact even when
+// the last votes race each other: whichever commits last sees them all.
+func (b *Huddle) closeIfEveryoneVoted(ctx context.Context, p *huddles.Poll, h *huddles.Huddle, now time.Time) (bool, []pollWake, error) {
+	audience, err := b.DB.HuddleAttendeeCount(ctx, b.DB, h.ID, p.CreatedAt)
+	if err != nil || audience == 0 {
+		return false, nil, err
+	}
+	if n, err := b.DB.PollVoterCount(ctx, b.DB, p); err != nil || n < audience {
+		return false, nil, err
+	}
+	closed := false
+	var wakes []pollWake
+	err = b.DB.Tx(ctx, func(tx *store.Tx) error {
+		p, err := b.DB.PollLock(ctx, tx, p.ID)
+		if err != nil || p.Closed(now) {
+			return err
+		}
+		as, err := b.DB.HuddleAttendeeList(ctx, tx, h.ID)
+		if err != nil {
+			return err
+		}
+		aud := huddles.Audience(as, p.CreatedAt)
+		n, err := b.DB.PollVotersAmong(ctx, tx, p.ID, b.voters(p, aud))
+		if err != nil || !huddles.EveryoneVoted(len(aud), n) {
+			return err
+		}
+		p.ClosedAt, p.Dirty, closed = now, true, true
+		wakes, err = b.renderPoll(ctx, tx, p, now)
+		return err
+	})
+	return closed, wakes, err
 }
 
 // pollClick runs the host's buttons on a poll card.

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -400,7 +401,7 @@ func hudNoTrace(t *testing.T, e *hudEnv, pid int64, users []string, updatedBefor
 	for _, c := range cols {
 		tables[c.Table] = true
 	}
-	for _, want := range []string{"vote", "poll", "huddle_attendee", "audit_log", "message", "feedback", "member"} {
+	for _, want := range []string{"poll_anon_choice", "poll_anon_voter", "poll", "huddle_attendee", "audit_log", "message", "feedback", "member"} {
 		if !tables[want] {
 			t.Fatalf("schema scan found no table %q (found %v)", want, tables)
 		}
@@ -457,24 +458,55 @@ func hudNoTrace(t *testing.T, e *hudEnv, pid int64, users []string, updatedBefor
 	if scanned < 50 {
 		t.Fatalf("scanned only %d columns; the schema listing is broken", scanned)
 	}
-	// Vote rows: no member, no time, only the poll, a hash and the option.
+	// Vote rows: no member, no time, only the poll, a tag and the option.
 	for _, c := range cols {
-		if c.Table == "vote" && (strings.HasSuffix(c.Name, "_at") || strings.Contains(c.Name, "time") || strings.Contains(c.Name, "date")) {
+		if strings.HasPrefix(c.Table, "poll_anon_") && (strings.HasSuffix(c.Name, "_at") || strings.Contains(c.Name, "time") || strings.Contains(c.Name, "date")) {
 			t.Errorf("the vote table has a time column %q", c.Name)
 		}
 	}
-	if n := e.count(`SELECT COUNT(*) FROM vote WHERE poll_id = ?`, pid); n != 3 {
+	if n := e.count(`SELECT COUNT(*) FROM poll_anon_choice WHERE poll_id = ?`, pid); n != 3 {
 		t.Errorf("%d vote rows, want 3", n)
 	}
-	if n := e.count(`SELECT COUNT(*) FROM vote WHERE poll_id = ? AND (member_id IS NOT NULL OR voter_hash IS NULL)`, pid); n != 0 {
+	if n := e.count(`SELECT COUNT(*) FROM poll_ballot WHERE poll_id = ?`, pid); n != 0 {
 		t.Errorf("%d anonymous vote row(s) carry a member", n)
+	}
+	// Neither order nor time: no serial id or rowid on the anonymous rows,
+	// and on PostgreSQL, once the card shows the tally, one transaction id
+	// for all of them (River's rows with created_at cannot date them one by
+	// one) and a physical order that is the tags' order, not the votes'.
+	for _, c := range cols {
+		if strings.HasPrefix(c.Table, "poll_anon_") && c.Name == "id" {
+			t.Errorf("%s has an id column", c.Table)
+		}
+	}
+	for _, tb := range []string{"poll_anon_choice", "poll_anon_voter"} {
+		switch db.Backend {
+		case store.Postgres:
+			if n := e.count(`SELECT COUNT(DISTINCT xmin::text) FROM `+tb+` WHERE poll_id = ?`, pid); n != 1 {
+				t.Errorf("%s: the poll's rows carry %d transaction ids, want 1", tb, n)
+			}
+			var tags []string
+			if err := db.SelectContext(ctx, &tags, `SELECT tag FROM `+tb+` WHERE poll_id = $1 ORDER BY ctid`, pid); err != nil {
+				t.Fatal(err)
+			}
+			if !slices.IsSorted(tags) {
+				t.Errorf("%s: rows lie in the order %v, not in tag order", tb, tags)
+			}
+		case store.SQLite:
+			var n int
+			if err := db.GetContext(ctx, &n, `SELECT COUNT(rowid) FROM `+tb); err == nil {
+				t.Errorf("%s has a rowid (it records the order of insertion)", tb)
+			}
+		}
 	}
 	if n := e.count(`SELECT COUNT(*) FROM audit_log WHERE action LIKE '%vote%' OR detail LIKE '%vote%'`); n != 0 {
 		t.Errorf("%d audit entries about votes", n)
 	}
-	// The hashes are the keyed ones, and only the key reproduces them.
+	// The tags derive from the keyed hashes, and only the key reproduces
+	// them; the keyed hash itself is not stored.
 	var hashes []string
-	if err := db.SelectContext(ctx, &hashes, db.Rebind(`SELECT voter_hash FROM vote WHERE poll_id = ?`), pid); err != nil {
+	if err := db.SelectContext(ctx, &hashes, db.Rebind(`SELECT tag FROM poll_anon_choice WHERE poll_id = ?
+		UNION ALL SELECT tag FROM poll_anon_voter WHERE poll_id = ?`), pid, pid); err != nil {
 		t.Fatal(err)
 	}
 	stored := map[string]bool{}
@@ -483,8 +515,12 @@ func hudNoTrace(t *testing.T, e *hudEnv, pid int64, users []string, updatedBefor
 	}
 	for _, id := range ids {
 		m := id.(int64)
-		if !stored[huddles.VoterHash(hudVoteKey, pid, m)] {
+		vh := huddles.VoterHash(hudVoteKey, pid, m)
+		if !stored[huddles.VoterTag(vh)] {
 			t.Errorf("member %d's keyed hash is not among the votes", m)
+		}
+		if stored[vh] {
+			t.Errorf("member %d's keyed hash is stored as is", m)
 		}
 		var buf [16]byte
 		binary.BigEndian.PutUint64(buf[:8], uint64(pid))
@@ -493,7 +529,7 @@ func hudNoTrace(t *testing.T, e *hudEnv, pid int64, users []string, updatedBefor
 		guesses := []string{hex.EncodeToString(plain[:]), huddles.VoterHash(nil, pid, m), huddles.VoterHash([]byte("huddlebot-sandbox"), pid, m),
 			huddles.VoterHash([]byte("wrong key"), pid, m)}
 		for _, g := range guesses {
-			if stored[g] {
+			if stored[g] || stored[huddles.VoterTag(g)] || stored[huddles.ChoiceTag(g, 1)] || stored[huddles.ChoiceTag(g, 2)] {
 				t.Errorf("member %d's vote hash can be recomputed without the key", m)
 			}
 		}
@@ -624,11 +660,11 @@ func TestHuddleConcurrentVotes(t *testing.T) {
 			}
 		}
 		for opt := 1; opt <= 4; opt++ {
-			if n := e.count(`SELECT COUNT(*) FROM vote WHERE poll_id = ? AND option = ?`, pid, opt); n != 25 {
+			if n := e.count(`SELECT COUNT(*) FROM poll_anon_choice WHERE poll_id = ? AND option = ?`, pid, opt); n != 25 {
 				t.Errorf("option %d: %d votes, want 25", opt, n)
 			}
 		}
-		if n := e.count(`SELECT COUNT(DISTINCT voter_hash) FROM vote WHERE poll_id = ? AND member_id IS NULL`, pid); n != 100 {
+		if n := e.count(`SELECT COUNT(DISTINCT tag) FROM poll_anon_voter WHERE poll_id = ?`, pid); n != 100 {
 			t.Errorf("%d distinct anonymous voters, want 100", n)
 		}
 		if n := e.count(`SELECT COUNT(*) FROM huddle_attendee`); n != 0 {
@@ -666,7 +702,7 @@ func TestHuddleConcurrentVotes(t *testing.T) {
 				t.Errorf("reply while racing the end: %q", r)
 			}
 		}
-		stored := e.count(`SELECT COUNT(*) FROM vote WHERE poll_id = ?`, pid2)
+		stored := e.count(`SELECT COUNT(*) FROM poll_ballot WHERE poll_id = ? AND choices <> 0`, pid2)
 		t.Logf("%d of 40 votes landed before the end", stored)
 		if err := e.bot.Jobs.WaitIdle(ctx, 10*time.Second); err != nil {
 			t.Fatal(err)
@@ -741,7 +777,8 @@ func TestHuddlePollControls(t *testing.T) {
 		hudWant(t, "make anonymous", e.click("sam", h.ID, fmt.Sprintf("poll:%d:anon", hp)), "now anonymous")
 		h = e.eventually("#4west", h.ID, "nobody, not even the host")
 		hudWant(t, "anon vote", e.click("maya", h.ID, fmt.Sprintf("vote:%d:1", hp)), "Recorded anonymously")
-		if n := e.count(`SELECT COUNT(*) FROM vote WHERE poll_id = ? AND member_id IS NULL`, hp); n != 1 {
+		if n := e.count(`SELECT COUNT(*) FROM poll_anon_choice WHERE poll_id = ?`, hp) +
+			e.count(`SELECT COUNT(*) FROM poll_ballot WHERE poll_id = ?`, hp); n != 1 {
 			t.Errorf("vote after switching to anonymous stored a member")
 		}
 		h = e.eventually("#4west", h.ID, "1 vote from 1 person")
@@ -1015,4 +1052,79 @@ func BenchmarkHuddleVote(b *testing.B) {
 			})
 		})
 	}
+}
+
+// TestHuddleEveryoneVotedRace: the whole audience of a poll votes at the
+// same moment, half of them also changing their vote at once. The poll
+// closes exactly when the last vote is in — said to one voter only — and the
+// closed card shows every vote; on both backends, attributed and anonymous.
+func TestHuddleEveryoneVotedRace(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newHudEnv(t, db, 100*time.Millisecond, false)
+		ctx := context.Background()
+		const n = 30
+		e.bot.HandleCommand(ctx, bot.Command{Actor: hudActor("sam"), Channel: "#4west", Name: "huddle", Text: "start Rush"})
+		// Taking part under one's own name (a vote on a first poll) makes
+		// the audience of the polls that follow.
+		e.bot.HandleCommand(ctx, bot.Command{Actor: hudActor("sam"), Channel: "#4west", Name: "huddle", Text: `poll "Warm-up?" A B`})
+		warm := int64(e.count(`SELECT MAX(id) FROM poll`))
+		for i := 0; i < n; i++ {
+			rep := e.bot.HandleClick(ctx, bot.Click{Actor: hudActor(fmt.Sprintf("r%03d", i)), Channel: "#4west", ActionID: fmt.Sprintf("vote:%d:1", warm)})
+			if !strings.Contains(rep.Text, "Your vote") {
+				t.Fatalf("warm-up vote: %q", rep.Text)
+			}
+		}
+		if a := e.count(`SELECT COUNT(*) FROM huddle_attendee`); a != n {
+			t.Fatalf("%d attendees, want %d", a, n)
+		}
+		for _, anon := range []string{"", " --anonymous"} {
+			e.bot.HandleCommand(ctx, bot.Command{Actor: hudActor("sam"), Channel: "#4west", Name: "huddle", Text: `poll "Ready?" Yes No` + anon})
+			pid := int64(e.count(`SELECT MAX(id) FROM poll`))
+			var wg sync.WaitGroup
+			start := make(chan struct{})
+			replies := make(chan string, 2*n)
+			tap := func(i, option int) {
+				defer wg.Done()
+				<-start
+				replies <- e.bot.HandleClick(ctx, bot.Click{Actor: hudActor(fmt.Sprintf("r%03d", i)), Channel: "#4west",
+					ActionID: fmt.Sprintf("vote:%d:%d", pid, option)}).Text
+			}
+			for i := 0; i < n; i++ {
+				wg.Add(1)
+				go tap(i, 1)
+				if i%2 == 0 {
+					wg.Add(1)
+					go tap(i, 2)
+				}
+			}
+			close(start)
+			wg.Wait()
+			close(replies)
+			closedBy := 0
+			for r := range replies {
+				if strings.Contains(r, "Everyone taking part has now voted") {
+					closedBy++
+				}
+			}
+			if closedBy != 1 {
+				t.Errorf("anonymous=%v: %d voters were told the poll closed, want exactly 1", anon != "", closedBy)
+			}
+			if c := e.count(`SELECT COUNT(*) FROM poll WHERE id = ? AND closed_at IS NOT NULL`, pid); c != 1 {
+				t.Errorf("anonymous=%v: the poll is still open after everyone voted", anon != "")
+			}
+			p, err := db.PollGet(ctx, db, pid)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tally, err := db.PollTally(ctx, db, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tally.Voters != n || tally.Votes != n {
+				t.Errorf("anonymous=%v: tally %+v, want %d votes from %d people", anon != "", tally, n, n)
+			}
+			e.eventually("#4west", p.MessageID, fmt.Sprintf("🔒 Closed — %d votes from %d people", n, n))
+		}
+	})
 }

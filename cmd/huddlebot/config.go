@@ -112,6 +112,10 @@ func (c *Config) Validate() error {
 	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
 		bad("HUDDLEBOT_LISTEN", "must be host:port like 127.0.0.1:8080 (%v)", err)
 	}
+	if c.Secret == sandboxVoteSeed && !c.publicKeyAllowed() {
+		bad("HUDDLEBOT_SECRET", "is the sandbox's public key, which only the sandbox on a loopback address may use; "+
+			"set a random secret (e.g. `openssl rand -hex 32`) so anonymous votes cannot be recomputed")
+	}
 	if _, err := time.LoadLocation(c.TimeZone); err != nil || c.TimeZone == "" || strings.EqualFold(c.TimeZone, "local") {
 		bad("HUDDLEBOT_TIMEZONE", "%q is not an IANA time zone like America/New_York", c.TimeZone)
 	}
@@ -199,16 +203,31 @@ func (c *Config) Platform() string {
 	return "sandbox"
 }
 
+// sandboxVoteSeed is the fixed seed of the sandbox's vote key. It is in this
+// source, so it protects nothing: with it, anyone holding the database can
+// recompute every anonymous voter's tags from the roster.
+const sandboxVoteSeed = "huddlebot-sandbox"
+
+// publicKeyAllowed reports whether the public sandbox vote key may be used:
+// only by the sandbox on a loopback address, which holds no real people and
+// which nobody else can reach.
+func (c *Config) publicKeyAllowed() bool { return c.Sandbox() && loopbackHost(c.Listen) }
+
 // voteKey is the key for anonymous vote hashes. It is never stored in the
-// database: HUDDLEBOT_SECRET, else derived from the platform secrets, else
-// a fixed sandbox key (the sandbox holds no real people).
+// database: HUDDLEBOT_SECRET, else derived from the platform secrets, else,
+// for the loopback sandbox only, a fixed public key. Anywhere else the
+// public key is refused and voteKey returns nil: anonymous polls are off
+// until HUDDLEBOT_SECRET is set (and Validate refuses it set to that key).
 func (c *Config) voteKey() []byte {
 	seed := c.Secret
 	if seed == "" {
 		seed = c.SlackSigningSecret + "|" + c.SlackBotToken + "|" + c.DiscordBotToken
 	}
 	if seed == "||" {
-		seed = "huddlebot-sandbox"
+		seed = sandboxVoteSeed
+	}
+	if seed == sandboxVoteSeed && !c.publicKeyAllowed() {
+		return nil
 	}
 	m := hmac.New(sha256.New, []byte("huddlebot vote key v1"))
 	m.Write([]byte(seed))

@@ -1,0 +1,9 @@
+package store
+
+import "context"
+
+// MigrateUpTo exposes migrateUpTo to the store's tests, which build a
+// database as an older release left it and then migrate it.
+func (s *DB) MigrateUpTo(ctx context.Context, last int) ([]string, error) {
+	return s.migrateUpTo(ctx, last)
+}

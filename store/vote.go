@@ -1,0 +1,479 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql/driver"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math/bits"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/huddlebot/huddlebot/huddles"
+	"modernc.org/sqlite"
+)
+
+// Votes (migration 0012). An attributed vote is one poll_ballot row per
+// (poll, member) with the chosen options as a bit set. An anonymous vote is
+// a poll_anon_voter row (huddles.VoterTag) and one poll_anon_choice row per
+// option chosen (huddles.ChoiceTag): no member, no time, no serial id, and
+// nothing that ties a voter's choices to them or to one another without the
+// vote key. A vote never writes the poll's row; it shares its lock (FOR
+// SHARE) so that closing the poll — which takes it exclusively — waits for
+// the votes in flight and refuses the ones after.
+
+func init() {
+	// The SQLite migration derives the anonymous tags from the keyed voter
+	// hashes stored before 0012; SQLite has no SHA-256 of its own.
+	sqlite.MustRegisterDeterministicScalarFunction("huddlebot_sha256_hex", 1,
+		func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+			var in []byte
+			switch v := args[0].(type) {
+			case string:
+				in = []byte(v)
+			case []byte:
+				in = v
+			default:
+				return nil, fmt.Errorf("huddlebot_sha256_hex: want text, got %T", v)
+			}
+			sum := sha256.Sum256(in)
+			return hex.EncodeToString(sum[:]), nil
+		})
+}
+
+// Voter is who casts a vote: a member on an attributed poll, or, on an
+// anonymous poll, only huddles.VoterHash of the poll and member (which is
+// never stored; the tags derived from it are). Exactly one field is set.
+type Voter struct {
+	MemberID int64
+	Hash     string
+}
+
+// ErrVoterMismatch refuses a member voter on an anonymous poll (or a hash
+// on an attributed one): an anonymous vote must never store a member.
+var ErrVoterMismatch = errors.New("voter does not match the poll's anonymity")
+
+// ErrNoVoteKey refuses a vote on an anonymous poll when no vote key is set:
+// without it there is no hash to store in place of the member.
+var ErrNoVoteKey = errors.New("anonymous poll but no vote key")
+
+func checkVoter(p *huddles.Poll, v Voter) error {
+	if (v.MemberID != 0) == (v.Hash != "") || p.Anonymous != (v.Hash != "") {
+		return fmt.Errorf("poll %d: %w", p.ID, ErrVoterMismatch)
+	}
+	return nil
+}
+
+// forShare shares the selected rows' lock until the transaction ends on
+// PostgreSQL: any number of votes hold it at once, and a close (FOR NO KEY
+// UPDATE) waits for them and is waited for. SQLite serialises writers.
+func (s *DB) forShare() string {
+	if s.Backend == Postgres {
+		return " FOR SHARE"
+	}
+	return ""
+}
+
+// PollVotesGet returns the options (1-based, sorted) a voter has chosen.
+func (s *DB) PollVotesGet(ctx context.Context, q Queryer, p *huddles.Poll, v Voter) ([]int, error) {
+	if err := checkVoter(p, v); err != nil {
+		return nil, err
+	}
+	if v.Hash != "" {
+		return s.anonChoices(ctx, q, p, v.Hash)
+	}
+	c, err := s.ballotChoices(ctx, q, p.ID, v.MemberID)
+	return huddles.ChoiceOptions(c), err
+}
+
+func (s *DB) ballotChoices(ctx context.Context, q Queryer, pollID, memberID int64) (int64, error) {
+	var c []int64
+	if err := q.SelectContext(ctx, &c, s.Rebind(`SELECT choices FROM poll_ballot WHERE poll_id = ? AND member_id = ?`), pollID, memberID); err != nil {
+		return 0, fmt.Errorf("get ballot on poll %d: %w", pollID, s.mapErr(err))
+	}
+	if len(c) == 0 {
+		return 0, nil
+	}
+	return c[0], nil
+}
+
+// anonChoices finds which of the poll's options carry this voter's choice
+// tag: one probe per option, since nothing else links the rows to them.
+func (s *DB) anonChoices(ctx context.Context, q Queryer, p *huddles.Poll, voterHash string) ([]int, error) {
+	var conds []string
+	args := []any{p.ID}
+	for o := 1; o <= len(p.Options); o++ {
+		conds = append(conds, "(option = ? AND tag = ?)")
+		args = append(args, o, huddles.ChoiceTag(voterHash, o))
+	}
+	var opts []int
+	if err := q.SelectContext(ctx, &opts, s.Rebind(`SELECT option FROM poll_anon_choice WHERE poll_id = ? AND (`+
+		strings.Join(conds, " OR ")+`) ORDER BY option`), args...); err != nil {
+		return nil, fmt.Errorf("get votes on poll %d: %w", p.ID, s.mapErr(err))
+	}
+	return opts, nil
+}
+
+// PollVotesSet replaces a voter's choices on a poll with options (none =
+// withdraw). Call it under PollLock and mark the poll Dirty as usual; votes
+// cast by people go through PollVoteCast, which needs no exclusive lock.
+func (s *DB) PollVotesSet(ctx context.Context, tx *Tx, p *huddles.Poll, v Voter, options []int) error {
+	if err := checkVoter(p, v); err != nil {
+		return err
+	}
+	if v.Hash != "" {
+		before, err := s.anonChoices(ctx, tx, p, v.Hash)
+		if err != nil {
+			return err
+		}
+		return s.anonApply(ctx, tx, p.ID, v.Hash, before, options)
+	}
+	_, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO poll_ballot (poll_id, member_id, choices) VALUES (?, ?, ?)
+		ON CONFLICT (poll_id, member_id) DO UPDATE SET choices = excluded.choices`), p.ID, v.MemberID, huddles.Choices(options))
+	if err != nil {
+		return fmt.Errorf("set votes on poll %d: %w", p.ID, s.mapErr(err))
+	}
+	return nil
+}
+
+// anonApply turns an anonymous voter's choices from before into after:
+// choice tags out and in, and the voter tag while they have any choice.
+func (s *DB) anonApply(ctx context.Context, tx *Tx, pollID int64, voterHash string, before, after []int) error {
+	for _, o := range before {
+		if !slices.Contains(after, o) {
+			if _, err := tx.ExecContext(ctx, tx.Rebind(`DELETE FROM poll_anon_choice WHERE poll_id = ? AND option = ? AND tag = ?`),
+				pollID, o, huddles.ChoiceTag(voterHash, o)); err != nil {
+				return fmt.Errorf("vote on poll %d: %w", pollID, s.mapErr(err))
+			}
+		}
+	}
+	for _, o := range after {
+		if !slices.Contains(before, o) {
+			if _, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO poll_anon_choice (poll_id, option, tag) VALUES (?, ?, ?)`),
+				pollID, o, huddles.ChoiceTag(voterHash, o)); err != nil {
+				return fmt.Errorf("vote on poll %d: %w", pollID, s.mapErr(err))
+			}
+		}
+	}
+	var err error
+	switch tag := huddles.VoterTag(voterHash); {
+	case len(before) == 0 && len(after) > 0:
+		_, err = tx.ExecContext(ctx, tx.Rebind(`INSERT INTO poll_anon_voter (poll_id, tag) VALUES (?, ?) ON CONFLICT DO NOTHING`), pollID, tag)
+	case len(before) > 0 && len(after) == 0:
+		_, err = tx.ExecContext(ctx, tx.Rebind(`DELETE FROM poll_anon_voter WHERE poll_id = ? AND tag = ?`), pollID, tag)
+	}
+	if err != nil {
+		return fmt.Errorf("vote on poll %d: %w", pollID, s.mapErr(err))
+	}
+	return nil
+}
+
+// markStale notes that the poll's card is behind its votes. When the mark
+// is already there (the common case under load) this writes nothing and
+// waits for nobody.
+func (s *DB) markStale(ctx context.Context, tx *Tx, pollID int64) error {
+	if _, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO poll_stale (poll_id) VALUES (?) ON CONFLICT DO NOTHING`), pollID); err != nil {
+		return fmt.Errorf("mark poll %d stale: %w", pollID, s.mapErr(err))
+	}
+	return nil
+}
+
+// VoteCast is one tap on a poll's option.
+type VoteCast struct {
+	PollID   int64
+	MemberID int64
+	Key      []byte // the vote key; an anonymous poll stores only what it derives
+	Option   int    // 1-based
+	Now      time.Time
+	// AttendHuddle, if set, records the member as an attendee of that huddle
+	// together with an attributed vote (never with an anonymous one).
+	AttendHuddle int64
+}
+
+// VoteCastResult is what a tap did.
+type VoteCastResult struct {
+	Poll          *huddles.Poll // as it was when the vote was applied
+	Before, After []int         // the voter's options, sorted
+}
+
+// errBallotMoved is an attributed vote's compare-and-set losing to a close,
+// a change of anonymity or the same voter's other tap: read and decide again.
+var errBallotMoved = errors.New("ballot moved")
+
+// PollVoteCast applies a voter's tap as Poll.Choose decides it (single
+// choice: replace; multiple choice: toggle within MaxChoices), without any
+// poll-wide exclusive lock:
+//
+//   - attributed: one upsert of the voter's ballot, guarded in the same
+//     statement by the poll being open and attributed and by the ballot being
+//     what the decision was based on (compare-and-set; on a miss it reads and
+//     decides again);
+//   - anonymous: a short transaction that serialises only this voter's taps
+//     (a PostgreSQL advisory lock on their hash, held by nothing stored),
+//     shares the poll's lock, decides on the locked poll, and swaps tags.
+//
+// Either way the poll's card is marked stale for the coalesced render. It
+// returns huddles.ErrPollClosed, huddles.ErrNoSuchOption, a
+// *huddles.TooManyError or ErrNoVoteKey, changing nothing, when the tap is
+// refused; Before equals After when it changed nothing.
+func (s *DB) PollVoteCast(ctx context.Context, c VoteCast) (VoteCastResult, error) {
+	for attempt := 0; ; attempt++ {
+		p, err := s.PollGet(ctx, s, c.PollID)
+		if err != nil {
+			return VoteCastResult{}, err
+		}
+		var res VoteCastResult
+		if p.Anonymous {
+			res, err = s.castAnon(ctx, c)
+		} else {
+			res, err = s.castAttributed(ctx, p, c)
+		}
+		if !errors.Is(err, errBallotMoved) {
+			return res, err
+		}
+		if attempt == 20 {
+			return res, fmt.Errorf("vote on poll %d: gave up after %d conflicting attempts", c.PollID, attempt+1)
+		}
+	}
+}
+
+func (s *DB) castAttributed(ctx context.Context, p *huddles.Poll, c VoteCast) (VoteCastResult, error) {
+	cur, err := s.ballotChoices(ctx, s, p.ID, c.MemberID)
+	if err != nil {
+		return VoteCastResult{}, err
+	}
+	res := VoteCastResult{Poll: p, Before: huddles.ChoiceOptions(cur)}
+	if res.After, err = p.Choose(res.Before, c.Option, c.Now); err != nil {
+		return res, err
+	}
+	if slices.Equal(res.Before, res.After) {
+		return res, nil
+	}
+	err = s.Tx(ctx, func(tx *Tx) error {
+		r, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO poll_ballot (poll_id, member_id, choices)
+			SELECT id, ?, ? FROM poll WHERE id = ? AND closed_at IS NULL AND (closes_at IS NULL OR closes_at > ?) AND NOT anonymous`+s.forShare()+`
+			ON CONFLICT (poll_id, member_id) DO UPDATE SET choices = excluded.choices WHERE poll_ballot.choices = ?`),
+			c.MemberID, huddles.Choices(res.After), p.ID, c.Now.UnixMilli(), cur)
+		if err != nil {
+			return fmt.Errorf("vote on poll %d: %w", p.ID, s.mapErr(err))
+		}
+		if n, err := r.RowsAffected(); err != nil || n == 0 {
+			if err == nil {
+				err = errBallotMoved
+			}
+			return err
+		}
+		if c.AttendHuddle != 0 {
+			if err := s.HuddleAttendeeAdd(ctx, tx, c.AttendHuddle, c.MemberID, c.Now); err != nil {
+				return err
+			}
+		}
+		return s.markStale(ctx, tx, p.ID)
+	})
+	return res, err
+}
+
+// voteLockClass namespaces the advisory locks that serialise one anonymous
+// voter's taps ("HDVT"); River's own advisory locks use other keys.
+const voteLockClass = 0x48445654
+
+func (s *DB) castAnon(ctx context.Context, c VoteCast) (VoteCastResult, error) {
+	if len(c.Key) == 0 {
+		return VoteCastResult{}, fmt.Errorf("poll %d: %w", c.PollID, ErrNoVoteKey)
+	}
+	hash := huddles.VoterHash(c.Key, c.PollID, c.MemberID)
+	var res VoteCastResult
+	err := s.Tx(ctx, func(tx *Tx) error {
+		if s.Backend == Postgres {
+			sum := sha256.Sum256([]byte("lock:" + hash))
+			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, $2)`, voteLockClass,
+				int32(binary.BigEndian.Uint32(sum[:4]))); err != nil {
+				return fmt.Errorf("vote on poll %d: %w", c.PollID, s.mapErr(err))
+			}
+		}
+		var r pollRow
+		if err := tx.GetContext(ctx, &r, tx.Rebind(`SELECT `+pollCols+` FROM poll WHERE id = ?`+s.forShare()), c.PollID); err != nil {
+			return fmt.Errorf("vote on poll %d: %w", c.PollID, s.mapErr(err))
+		}
+		p, err := r.toPoll()
+		if err != nil {
+			return err
+		}
+		if !p.Anonymous {
+			return errBallotMoved
+		}
+		res = VoteCastResult{Poll: p}
+		if res.Before, err = s.anonChoices(ctx, tx, p, hash); err != nil {
+			return err
+		}
+		if res.After, err = p.Choose(res.Before, c.Option, c.Now); err != nil {
+			return err
+		}
+		if slices.Equal(res.Before, res.After) {
+			return nil
+		}
+		if err := s.anonApply(ctx, tx, p.ID, hash, res.Before, res.After); err != nil {
+			return err
+		}
+		return s.markStale(ctx, tx, p.ID)
+	})
+	return res, err
+}
+
+// PollAnonShuffle rewrites an anonymous poll's vote rows in tag order (a
+// keyed, random order) in one transaction, so that on PostgreSQL neither
+// their place in the table nor their transaction ids (xmin, which River's
+// timestamped rows would date) keep the order the votes came in. Call it
+// under PollLock; the bot does whenever it renders or closes the poll.
+// SQLite keeps these rows in key order already and has no xmin.
+func (s *DB) PollAnonShuffle(ctx context.Context, tx *Tx, pollID int64) error {
+	if s.Backend != Postgres {
+		return nil
+	}
+	for _, q := range []string{
+		`WITH old AS (DELETE FROM poll_anon_choice WHERE poll_id = $1 RETURNING option, tag)
+			INSERT INTO poll_anon_choice (poll_id, option, tag) SELECT $1, option, tag FROM old ORDER BY tag`,
+		`WITH old AS (DELETE FROM poll_anon_voter WHERE poll_id = $1 RETURNING tag)
+			INSERT INTO poll_anon_voter (poll_id, tag) SELECT $1, tag FROM old ORDER BY tag`,
+	} {
+		if _, err := tx.ExecContext(ctx, q, pollID); err != nil {
+			return fmt.Errorf("shuffle votes of poll %d: %w", pollID, s.mapErr(err))
+		}
+	}
+	return nil
+}
+
+// PollVoteCount returns how many options have been chosen on a poll, by
+// anyone.
+func (s *DB) PollVoteCount(ctx context.Context, q Queryer, pollID int64) (int, error) {
+	var anon int
+	if err := q.GetContext(ctx, &anon, s.Rebind(`SELECT COUNT(*) FROM poll_anon_choice WHERE poll_id = ?`), pollID); err != nil {
+		return 0, fmt.Errorf("count votes on poll %d: %w", pollID, s.mapErr(err))
+	}
+	var ballots []int64
+	if err := q.SelectContext(ctx, &ballots, s.Rebind(`SELECT choices FROM poll_ballot WHERE poll_id = ? AND choices <> 0`), pollID); err != nil {
+		return 0, fmt.Errorf("count votes on poll %d: %w", pollID, s.mapErr(err))
+	}
+	n := anon
+	for _, c := range ballots {
+		n += bits.OnesCount64(uint64(c))
+	}
+	return n, nil
+}
+
+// PollVoterCount returns how many people have a vote on the poll.
+func (s *DB) PollVoterCount(ctx context.Context, q Queryer, p *huddles.Poll) (int, error) {
+	query := `SELECT COUNT(*) FROM poll_ballot WHERE poll_id = ? AND choices <> 0`
+	if p.Anonymous {
+		query = `SELECT COUNT(*) FROM poll_anon_voter WHERE poll_id = ?`
+	}
+	var n int
+	if err := q.GetContext(ctx, &n, s.Rebind(query), p.ID); err != nil {
+		return 0, fmt.Errorf("count voters on poll %d: %w", p.ID, s.mapErr(err))
+	}
+	return n, nil
+}
+
+// PollTally counts a poll's votes per option, its votes and its voters,
+// by aggregate.
+func (s *DB) PollTally(ctx context.Context, q Queryer, p *huddles.Poll) (huddles.Tally, error) {
+	t := huddles.Tally{Counts: make([]int, len(p.Options))}
+	add := func(option, n int) {
+		if option >= 1 && option <= len(t.Counts) {
+			t.Counts[option-1] += n
+		}
+		t.Votes += n
+	}
+	if p.Anonymous {
+		var rows []struct {
+			Option int `db:"option"`
+			N      int `db:"n"`
+		}
+		if err := q.SelectContext(ctx, &rows, s.Rebind(`SELECT option, COUNT(*) AS n FROM poll_anon_choice WHERE poll_id = ? GROUP BY option`), p.ID); err != nil {
+			return t, fmt.Errorf("tally poll %d: %w", p.ID, s.mapErr(err))
+		}
+		for _, r := range rows {
+			add(r.Option, r.N)
+		}
+	} else {
+		var rows []struct {
+			Choices int64 `db:"choices"`
+			N       int   `db:"n"`
+		}
+		if err := q.SelectContext(ctx, &rows, s.Rebind(`SELECT choices, COUNT(*) AS n FROM poll_ballot WHERE poll_id = ? AND choices <> 0
+			GROUP BY choices`), p.ID); err != nil {
+			return t, fmt.Errorf("tally poll %d: %w", p.ID, s.mapErr(err))
+		}
+		for _, r := range rows {
+			for _, o := range huddles.ChoiceOptions(r.Choices) {
+				add(o, r.N)
+			}
+		}
+	}
+	var err error
+	t.Voters, err = s.PollVoterCount(ctx, q, p)
+	return t, err
+}
+
+// PollVotersAmong returns how many of voters have voted on the poll.
+func (s *DB) PollVotersAmong(ctx context.Context, q Queryer, pollID int64, voters []Voter) (int, error) {
+	var ids []any
+	var tags []any
+	for _, v := range voters {
+		if v.Hash != "" {
+			tags = append(tags, huddles.VoterTag(v.Hash))
+		} else if v.MemberID != 0 {
+			ids = append(ids, v.MemberID)
+		}
+	}
+	total := 0
+	for _, part := range []struct {
+		query string
+		args  []any
+	}{
+		{`SELECT COUNT(*) FROM poll_ballot WHERE poll_id = ? AND choices <> 0 AND member_id IN `, ids},
+		{`SELECT COUNT(*) FROM poll_anon_voter WHERE poll_id = ? AND tag IN `, tags},
+	} {
+		for start := 0; start < len(part.args); start += 500 {
+			chunk := part.args[start:min(start+500, len(part.args))]
+			var n int
+			err := q.GetContext(ctx, &n, s.Rebind(part.query+`(`+placeholders(len(chunk))+`)`), append([]any{pollID}, chunk...)...)
+			if err != nil {
+				return 0, fmt.Errorf("count voters on poll %d: %w", pollID, s.mapErr(err))
+			}
+			total += n
+		}
+	}
+	return total, nil
+}
+
+// PollVoterNames returns, for an attributed poll, the names of who chose
+// each option (1-based). Anonymous votes carry no member, so an anonymous
+// poll yields nothing.
+func (s *DB) PollVoterNames(ctx context.Context, q Queryer, pollID int64) (map[int][]string, error) {
+	var rows []struct {
+		Choices int64  `db:"choices"`
+		Name    string `db:"name"`
+		UserID  string `db:"user_id"`
+	}
+	err := q.SelectContext(ctx, &rows, s.Rebind(`SELECT b.choices, m.name, m.user_id FROM poll_ballot b JOIN member m ON m.id = b.member_id
+		WHERE b.poll_id = ? AND b.choices <> 0 ORDER BY m.name, m.id`), pollID)
+	if err != nil {
+		return nil, fmt.Errorf("voters of poll %d: %w", pollID, s.mapErr(err))
+	}
+	out := map[int][]string{}
+	for _, r := range rows {
+		name := r.Name
+		if name == "" {
+			name = r.UserID
+		}
+		for _, o := range huddles.ChoiceOptions(r.Choices) {
+			out[o] = append(out[o], name)
+		}
+	}
+	return out, nil
+}

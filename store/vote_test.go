@@ -1,0 +1,300 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/huddlebot/huddlebot/huddles"
+	"github.com/huddlebot/huddlebot/store"
+	"github.com/huddlebot/huddlebot/store/storetest"
+)
+
+// TestPollVoteCastRacesClose: votes cast while the poll closes are each
+// either counted or refused as closed, and the tally the closing
+// transaction sees (what the final card shows) is the final tally: no vote
+// lands after the close. Both kinds of poll, both backends.
+func TestPollVoteCastRacesClose(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		const voters = 120
+		f := newHuddleFixture(t, db, voters)
+		if db.Backend == store.Postgres {
+			db.SetMaxOpenConns(16)
+		}
+		t0 := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
+		hid, err := db.HuddleCreate(ctx, db, store.HuddleNew{WorkspaceID: f.ws, Channel: "#4west", HostID: f.host, Title: "H", StartedAt: t0})
+		if err != nil {
+			t.Fatal(err)
+		}
+		key := []byte("k")
+		for round := 0; round < 4; round++ {
+			anon := round%2 == 1
+			pid, err := db.PollCreate(ctx, db, store.PollNew{WorkspaceID: f.ws, HuddleID: hid, Channel: "#4west", CreatorID: f.host,
+				Question: "Q?", Options: []string{"a", "b", "c"}, Kind: huddles.KindChoice, MaxChoices: 1, Anonymous: anon, CreatedAt: t0})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var (
+				wg        sync.WaitGroup
+				mu        sync.Mutex
+				counted   = make([]int, 3)
+				refused   int
+				closeSaw  huddles.Tally
+				start     = make(chan struct{})
+				voteCount = make(chan struct{}, voters)
+			)
+			for i, m := range f.members {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					<-start
+					res, err := db.PollVoteCast(ctx, store.VoteCast{PollID: pid, MemberID: m, Key: key, Option: i%3 + 1, Now: t0,
+						AttendHuddle: map[bool]int64{false: hid}[anon]})
+					voteCount <- struct{}{}
+					mu.Lock()
+					defer mu.Unlock()
+					switch {
+					case errors.Is(err, huddles.ErrPollClosed):
+						refused++
+					case err != nil:
+						t.Errorf("vote: %v", err)
+					case !reflect.DeepEqual(res.After, []int{i%3 + 1}) || len(res.Before) != 0:
+						t.Errorf("vote %d: %v → %v", i, res.Before, res.After)
+					default:
+						counted[i%3]++
+					}
+				}()
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				for range voters / 3 { // close once a third of the votes are back
+					<-voteCount
+				}
+				if err := db.Tx(ctx, func(tx *store.Tx) error {
+					p, err := db.PollLock(ctx, tx, pid)
+					if err != nil {
+						return err
+					}
+					p.ClosedAt = t0
+					if closeSaw, err = db.PollTally(ctx, tx, p); err != nil {
+						return err
+					}
+					return db.PollSave(ctx, tx, p)
+				}); err != nil {
+					t.Error(err)
+				}
+			}()
+			close(start)
+			wg.Wait()
+			p, err := db.PollGet(ctx, db, pid)
+			if err != nil {
+				t.Fatal(err)
+			}
+			final, err := db.PollTally(ctx, db, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("anonymous=%v: %d counted, %d refused as closed", anon, final.Voters, refused)
+			if !reflect.DeepEqual(final, closeSaw) {
+				t.Errorf("anonymous=%v: final tally %+v, but the close saw %+v: a vote landed after the close", anon, final, closeSaw)
+			}
+			if !reflect.DeepEqual(final.Counts, counted) || final.Voters+refused != voters {
+				t.Errorf("anonymous=%v: tally %+v, votes told counted %v, %d refused", anon, final, counted, refused)
+			}
+		}
+	})
+}
+
+// TestPollVoteCastRacesChanges: each voter taps several options at the same
+// moment. Single choice: exactly one vote each. Multiple choice (up to 2 of
+// 3): exactly two each, the third tap refused — never three, never a lost
+// toggle. Both kinds of poll, both backends.
+func TestPollVoteCastRacesChanges(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		const voters = 60
+		f := newHuddleFixture(t, db, voters)
+		if db.Backend == store.Postgres {
+			db.SetMaxOpenConns(16)
+		}
+		t0 := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
+		hid, err := db.HuddleCreate(ctx, db, store.HuddleNew{WorkspaceID: f.ws, Channel: "#4west", HostID: f.host, Title: "H", StartedAt: t0})
+		if err != nil {
+			t.Fatal(err)
+		}
+		key := []byte("k")
+		for _, tc := range []struct {
+			anon bool
+			max  int
+		}{{false, 1}, {true, 1}, {false, 2}, {true, 2}} {
+			pid, err := db.PollCreate(ctx, db, store.PollNew{WorkspaceID: f.ws, HuddleID: hid, Channel: "#4west", CreatorID: f.host,
+				Question: "Q?", Options: []string{"a", "b", "c"}, Kind: huddles.KindChoice, MaxChoices: tc.max, Anonymous: tc.anon, CreatedAt: t0})
+			if err != nil {
+				t.Fatal(err)
+			}
+			start := make(chan struct{})
+			var wg sync.WaitGroup
+			var mu sync.Mutex
+			tooMany := 0
+			for _, m := range f.members {
+				for o := 1; o <= 3; o++ {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						<-start
+						_, err := db.PollVoteCast(ctx, store.VoteCast{PollID: pid, MemberID: m, Key: key, Option: o, Now: t0})
+						var tm *huddles.TooManyError
+						switch {
+						case errors.As(err, &tm):
+							mu.Lock()
+							tooMany++
+							mu.Unlock()
+						case err != nil:
+							t.Errorf("vote: %v", err)
+						}
+					}()
+				}
+			}
+			close(start)
+			wg.Wait()
+			p, err := db.PollGet(ctx, db, pid)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tally, err := db.PollTally(ctx, db, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			name := fmt.Sprintf("anonymous=%v max=%d", tc.anon, tc.max)
+			if tally.Voters != voters || tally.Votes != voters*tc.max {
+				t.Errorf("%s: tally %+v, want %d votes from %d people", name, tally, voters*tc.max, voters)
+			}
+			if tc.max == 2 && tooMany != voters {
+				t.Errorf("%s: %d taps refused as too many, want one per voter (%d)", name, tooMany, voters)
+			}
+			for _, m := range f.members {
+				v := store.Voter{MemberID: m}
+				if tc.anon {
+					v = store.Voter{Hash: huddles.VoterHash(key, pid, m)}
+				}
+				got, err := db.PollVotesGet(ctx, db, p, v)
+				if err != nil || len(got) != tc.max {
+					t.Errorf("%s: member %d holds %v, %v", name, m, got, err)
+					break
+				}
+			}
+		}
+	})
+}
+
+// TestPollVotesMigrate: votes stored before migration 0012 (one row per
+// option, attributed by member or anonymous by keyed voter hash) survive it
+// on both backends: the same voters hold the same options, the keyed hash
+// still finds an anonymous voter's options (so one vote per person still
+// holds), and the old table is gone.
+func TestPollVotesMigrate(t *testing.T) {
+	t.Parallel()
+	for _, backend := range storetest.Backends() {
+		t.Run(string(backend), func(t *testing.T) {
+			ctx := context.Background()
+			db, err := store.Open(ctx, storetest.URL(t, backend))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			if _, err := db.MigrateUpTo(ctx, 11); err != nil {
+				t.Fatal(err)
+			}
+			f := newHuddleFixture(t, db, 3)
+			t0 := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
+			hid, err := db.HuddleCreate(ctx, db, store.HuddleNew{WorkspaceID: f.ws, Channel: "#4west", HostID: f.host, Title: "H", StartedAt: t0})
+			if err != nil {
+				t.Fatal(err)
+			}
+			newPoll := func(anon bool) int64 {
+				id, err := db.PollCreate(ctx, db, store.PollNew{WorkspaceID: f.ws, HuddleID: hid, Channel: "#4west", CreatorID: f.host,
+					Question: "Q?", Options: []string{"a", "b", "c"}, Kind: huddles.KindChoice, MaxChoices: 3, Anonymous: anon, CreatedAt: t0})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return id
+			}
+			attr, anon := newPoll(false), newPoll(true)
+			key := []byte("k")
+			old := func(poll int64, member int64, hash string, option int) {
+				t.Helper()
+				var m, h any
+				if hash != "" {
+					h = hash
+				} else {
+					m = member
+				}
+				if _, err := db.ExecContext(ctx, db.Rebind(`INSERT INTO vote (poll_id, member_id, voter_hash, option) VALUES (?, ?, ?, ?)`),
+					poll, m, h, option); err != nil {
+					t.Fatal(err)
+				}
+			}
+			old(attr, f.members[0], "", 1)
+			old(attr, f.members[0], "", 3)
+			old(attr, f.members[1], "", 2)
+			old(anon, 0, huddles.VoterHash(key, anon, f.members[0]), 2)
+			old(anon, 0, huddles.VoterHash(key, anon, f.members[1]), 1)
+			old(anon, 0, huddles.VoterHash(key, anon, f.members[1]), 3)
+			if _, err := db.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range []struct {
+				poll int64
+				v    store.Voter
+				want []int
+			}{
+				{attr, store.Voter{MemberID: f.members[0]}, []int{1, 3}},
+				{attr, store.Voter{MemberID: f.members[1]}, []int{2}},
+				{attr, store.Voter{MemberID: f.members[2]}, nil},
+				{anon, store.Voter{Hash: huddles.VoterHash(key, anon, f.members[0])}, []int{2}},
+				{anon, store.Voter{Hash: huddles.VoterHash(key, anon, f.members[1])}, []int{1, 3}},
+				{anon, store.Voter{Hash: huddles.VoterHash(key, anon, f.members[2])}, nil},
+			} {
+				p, err := db.PollGet(ctx, db, c.poll)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, err := db.PollVotesGet(ctx, db, p, c.v)
+				if err != nil || !reflect.DeepEqual(got, c.want) {
+					t.Errorf("poll %d voter %+v: %v, %v; want %v", c.poll, c.v, got, err, c.want)
+				}
+			}
+			for _, c := range []struct {
+				poll int64
+				want huddles.Tally
+			}{
+				{attr, huddles.Tally{Counts: []int{1, 1, 1}, Votes: 3, Voters: 2}},
+				{anon, huddles.Tally{Counts: []int{1, 1, 1}, Votes: 3, Voters: 2}},
+			} {
+				p, _ := db.PollGet(ctx, db, c.poll)
+				if got, err := db.PollTally(ctx, db, p); err != nil || !reflect.DeepEqual(got, c.want) {
+					t.Errorf("poll %d tally %+v, %v; want %+v", c.poll, got, err, c.want)
+				}
+			}
+			// A migrated anonymous voter is still one voter: a new tap toggles
+			// their migrated choice instead of adding a second ballot.
+			res, err := db.PollVoteCast(ctx, store.VoteCast{PollID: anon, MemberID: f.members[0], Key: key, Option: 2, Now: t0})
+			if err != nil || !reflect.DeepEqual(res.Before, []int{2}) || len(res.After) != 0 {
+				t.Errorf("tap on a migrated anonymous vote: %+v, %v", res, err)
+			}
+			var n int
+			if err := db.GetContext(ctx, &n, `SELECT COUNT(*) FROM vote`); err == nil {
+				t.Error("the old vote table is still there")
+			}
+		})
+	}
+}
