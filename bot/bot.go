@@ -18,6 +18,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/huddlebot/huddlebot/internal/clean"
 	"github.com/huddlebot/huddlebot/lessons"
 	"github.com/huddlebot/huddlebot/store"
 )
@@ -412,6 +413,7 @@ func (b *Bot) WorkspaceByID(ctx context.Context, id int64) (*store.Workspace, er
 func (b *Bot) HandleCommand(ctx context.Context, c Command) Reply {
 	start := time.Now()
 	defer func() { observeAck("command", start) }()
+	c.Actor, c.Text = cleanActor(c.Actor), clean.Text(c.Text)
 	b.feat.mu.RLock()
 	fn, ok := b.feat.commands[strings.TrimPrefix(c.Name, "/")]
 	b.feat.mu.RUnlock()
@@ -435,6 +437,7 @@ func (b *Bot) HandleCommand(ctx context.Context, c Command) Reply {
 func (b *Bot) HandleClick(ctx context.Context, c Click) Reply {
 	start := time.Now()
 	defer func() { observeAck("click", start) }()
+	c.Actor, c.ActionID, c.Value = cleanActor(c.Actor), clean.Text(c.ActionID), clean.Text(c.Value)
 	id, value := c.ActionID, c.Value
 	if sel, v, ok := strings.Cut(id, "="); ok && value == "" {
 		id, value = sel, v
@@ -470,6 +473,7 @@ func (b *Bot) HandleClick(ctx context.Context, c Click) Reply {
 
 // HandleSubmit routes a filled-in form.
 func (b *Bot) HandleSubmit(ctx context.Context, s Submission) Reply {
+	s.Actor, s.FormID, s.Text = cleanActor(s.Actor), clean.Text(s.FormID), clean.Text(s.Text)
 	parts := strings.Split(s.FormID, ":")
 	b.feat.mu.RLock()
 	fn, ok := b.feat.forms[parts[0]]
@@ -487,6 +491,13 @@ func (b *Bot) HandleSubmit(ctx context.Context, s Submission) Reply {
 		return b.failure(ctx, "form "+parts[0], err)
 	}
 	return rep
+}
+
+// cleanActor normalises the text parts of an actor (a display name is typed
+// by its owner; ids come from the platform but are cleaned all the same).
+func cleanActor(a Actor) Actor {
+	a.Workspace, a.UserID, a.UserName = clean.Text(a.Workspace), clean.Text(a.UserID), clean.Text(a.UserName)
+	return a
 }
 
 func (b *Bot) failure(ctx context.Context, what string, err error) Reply {

@@ -3,6 +3,7 @@ package bot
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 )
 
@@ -114,4 +115,41 @@ func ParseCard(s string) (*Card, error) {
 		return nil, fmt.Errorf("parse card: %w", err)
 	}
 	return &c, nil
+}
+
+// Mention marks: Unicode's interlinear annotation anchor and terminator,
+// reserved for a program's internal use and removed from everything people
+// type (clean.Text), so a mark in a card was put there by the bot.
+const (
+	mentionOpen  = "\uFFF9"
+	mentionClose = "\uFFFB"
+)
+
+var mentionMark = regexp.MustCompile(mentionOpen + `([A-Za-z0-9_.-]+)` + mentionClose)
+
+// Mention returns a mention of the platform user userID for a card's text.
+// It is the only thing in a card that may notify anyone: renderers turn it
+// into the platform's mention (<@U123> on Slack and Discord, and on Discord
+// into allowed_mentions.users) and render everything else — text people
+// typed included — inert, so "<!channel>" or "@everyone" typed into a
+// question pings nobody.
+func Mention(userID string) string { return mentionOpen + userID + mentionClose }
+
+// ReplaceMentions returns s with each Mention replaced by fn(userID).
+func ReplaceMentions(s string, fn func(userID string) string) string {
+	if !strings.Contains(s, mentionOpen) {
+		return s
+	}
+	return mentionMark.ReplaceAllStringFunc(s, func(m string) string {
+		return fn(m[len(mentionOpen) : len(m)-len(mentionClose)])
+	})
+}
+
+// MentionedUsers returns the user ids s mentions with Mention, in order.
+func MentionedUsers(s string) []string {
+	var out []string
+	for _, m := range mentionMark.FindAllStringSubmatch(s, -1) {
+		out = append(out, m[1])
+	}
+	return out
 }

@@ -457,9 +457,6 @@ func (b *Bot) markUnreachable(ctx context.Context, msg *store.Message) error {
 	})
 }
 
-// Mention is how a card names a member so the platform notifies them.
-func Mention(userID string) string { return "<@" + userID + ">" }
-
 // Post is a message to create.
 type Post struct {
 	WorkspaceID int64

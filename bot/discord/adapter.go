@@ -204,7 +204,7 @@ func (a *Adapter) Deliver(ctx context.Context, out *bot.Outbound) (bot.Sent, err
 	dm := out.Channel == "dm"
 	if out.PlatformTS != "" {
 		edit := &discordgo.MessageEdit{ID: out.PlatformTS, Channel: out.PlatformCh, Content: &m.Content,
-			Embeds: &m.Embeds, Components: &m.Components, AllowedMentions: noMentions()}
+			Embeds: &m.Embeds, Components: &m.Components, AllowedMentions: allowedMentions(m.Mentions)}
 		if m.Embeds == nil {
 			edit.Embeds = &[]*discordgo.MessageEmbed{}
 		}
@@ -239,7 +239,7 @@ func (a *Adapter) Deliver(ctx context.Context, out *bot.Outbound) (bot.Sent, err
 		}
 	}
 	send := &discordgo.MessageSend{Content: m.Content, Embeds: m.Embeds, Components: m.Components,
-		AllowedMentions: noMentions()}
+		AllowedMentions: allowedMentions(m.Mentions)}
 	if out.ThreadTS != "" {
 		no := false
 		send.Reference = &discordgo.MessageReference{MessageID: out.ThreadTS, ChannelID: ch, FailIfNotExists: &no}

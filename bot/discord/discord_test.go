@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -352,7 +353,7 @@ func TestRenderCard(t *testing.T) {
 			rows: []int{1, 1}, descHas: "**1.** " + long, labelsEq: []string{"1", "2"}},
 		{name: "too long id dropped", card: bot.Card{Title: "T", Actions: []bot.Action{{ID: strings.Repeat("x", 101), Label: "no"}, {ID: "ok", Label: "ok"}}}, rows: []int{1}, dropped: 1},
 		{name: "duplicate ids", card: bot.Card{Title: "T", Actions: []bot.Action{{ID: "a", Label: "1"}, {ID: "a", Label: "2"}}}, rows: []int{1}},
-		{name: "notice is plain text", card: bot.Card{Body: "<@42>, your DMs are closed."}, content: "<@42>, your DMs are closed."},
+		{name: "notice is plain text", card: bot.Card{Body: bot.Mention("42") + ", your DMs are closed."}, content: "<@42>, your DMs are closed."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -677,7 +678,7 @@ func TestDeliver(t *testing.T) {
 	}
 
 	up, err := a.Deliver(ctx, &bot.Outbound{MessageID: 6, Revision: 2, Channel: testChannel, PlatformCh: testChannel, PlatformTS: sent.TS,
-		Card: &bot.Card{Body: "<@42> thanks!"}})
+		Card: &bot.Card{Body: bot.Mention("42") + " thanks!"}})
 	if err != nil || up.TS != sent.TS {
 		t.Fatalf("edit: %+v, %v", up, err)
 	}
@@ -689,5 +690,52 @@ func TestDeliver(t *testing.T) {
 	fake.FailNext("POST", "/channels/"+testChannel+"/messages", 403, `{"message": "Missing Access", "code": 50001}`, 1)
 	if _, err := a.Deliver(ctx, &bot.Outbound{MessageID: 7, Workspace: testGuild, Channel: testChannel, Card: card}); err == nil || errors.Is(err, bot.ErrUnreachable) {
 		t.Errorf("a channel we may not post in: %v (retried, not a member problem)", err)
+	}
+}
+
+// TestTypedTextIsInert: text people typed notifies nobody on Discord and
+// carries no masked link: allowed_mentions parses nothing and lists only
+// the users the bot mentioned itself, and every "[" and "<" typed is
+// escaped, so "[Epic login](https://evil…)" shows its address.
+func TestTypedTextIsInert(t *testing.T) {
+	t.Parallel()
+	const typed = "@everyone @here <@123> <@!124> <@&456> <#789> see [Epic login](https://evil.example/x) " +
+		"or [Epic](<https://evil.example/y>) or [x]( https://evil.example/z )"
+	card := bot.Card{Title: "T", Body: "From " + bot.Mention("42") + ":\n" + typed, Question: typed, Result: typed,
+		Explanation: typed, Fields: []bot.Field{{Label: "Q", Value: typed}}}
+	m := renderCard(&card)
+	notice := renderCard(&bot.Card{Body: typed + " " + bot.Mention("43")})
+	rep := replyData(bot.Reply{Text: typed})
+
+	// Markdown Discord would act on: an unescaped [ or < (a mention,
+	// channel, role or masked link).
+	live := regexp.MustCompile(`(^|[^\\])[\[<]`)
+	check := func(where, s string, mention string) {
+		t.Helper()
+		s = strings.ReplaceAll(s, mention, "")
+		if loc := live.FindStringIndex(s); loc != nil {
+			t.Errorf("%s: live markup at …%s…", where, s[loc[0]:min(len(s), loc[1]+20)])
+		}
+	}
+	check("description", m.Embeds[0].Description, "<@42>")
+	check("field", m.Embeds[0].Fields[0].Value, "<@42>")
+	check("notice", notice.Content, "<@43>")
+	check("reply", rep.Content, "<@none>")
+	if !strings.Contains(m.Embeds[0].Description, "Epic login (https://evil.example/x)") {
+		t.Errorf("a link does not show its address: %s", m.Embeds[0].Description)
+	}
+	for _, c := range []struct {
+		name  string
+		got   *discordgo.MessageAllowedMentions
+		users []string
+	}{
+		{"card", allowedMentions(m.Mentions), []string{"42"}},
+		{"notice", allowedMentions(notice.Mentions), []string{"43"}},
+		{"reply", rep.AllowedMentions, nil},
+	} {
+		js, _ := json.Marshal(c.got)
+		if c.got == nil || c.got.Parse == nil || len(c.got.Parse) != 0 || !slices.Equal(c.got.Users, c.users) {
+			t.Errorf("%s: allowed_mentions %s, want parse [] and users %v", c.name, js, c.users)
+		}
 	}
 }

@@ -2,6 +2,8 @@ package discord
 
 import (
 	"fmt"
+	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -50,6 +52,9 @@ type message struct {
 	Content    string
 	Embeds     []*discordgo.MessageEmbed
 	Components []discordgo.MessageComponent
+	// Mentions are the users the card mentions with bot.Mention: the only
+	// ones the message may notify.
+	Mentions []string
 	// Dropped lists actions that could not be shown (id too long, no room),
 	// for the caller to log: the card contract says they must fit.
 	Dropped []string
@@ -70,7 +75,7 @@ func renderCard(c *bot.Card) message {
 		if c.Context != "" {
 			text = joinNonEmpty("\n", text, "-# "+c.Context)
 		}
-		m.Content = truncate(text, maxContent)
+		m.Content = truncate(m.inert(text), maxContent)
 		return m
 	}
 
@@ -82,21 +87,21 @@ func renderCard(c *bot.Card) message {
 		}
 	}
 	var desc []string
-	desc = append(desc, c.Body)
+	desc = append(desc, m.inert(c.Body))
 	if c.Question != "" {
-		desc = append(desc, "**"+c.Question+"**")
+		desc = append(desc, "**"+m.inert(c.Question)+"**")
 	}
 	if longChoice {
 		// Labels that would be cut are listed in full; buttons carry numbers.
 		var lines []string
 		for i, ch := range choices {
-			lines = append(lines, fmt.Sprintf("**%d.** %s", i+1, ch.Label))
+			lines = append(lines, fmt.Sprintf("**%d.** %s", i+1, m.inert(ch.Label)))
 		}
 		desc = append(desc, strings.Join(lines, "\n"))
 	}
-	desc = append(desc, c.Result, c.Explanation)
+	desc = append(desc, m.inert(c.Result), m.inert(c.Explanation))
 	e := &discordgo.MessageEmbed{
-		Title:       truncate(c.Title, maxTitle),
+		Title:       truncate(plainText(c.Title), maxTitle),
 		Description: truncate(joinNonEmpty("\n\n", desc...), maxDescription),
 		Color:       colorDefault,
 	}
@@ -110,7 +115,7 @@ func renderCard(c *bot.Card) message {
 		if i == maxFields {
 			break
 		}
-		name, value := truncate(f.Label, maxFieldName), truncate(f.Value, maxFieldValue)
+		name, value := truncate(plainText(f.Label), maxFieldName), truncate(m.inert(f.Value), maxFieldValue)
 		if name == "" {
 			name = "\u200b"
 		}
@@ -120,7 +125,7 @@ func renderCard(c *bot.Card) message {
 		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: name, Value: value, Inline: true})
 	}
 	if c.Context != "" {
-		e.Footer = &discordgo.MessageEmbedFooter{Text: truncate(c.Context, maxFooter)}
+		e.Footer = &discordgo.MessageEmbedFooter{Text: truncate(plainText(c.Context), maxFooter)}
 	}
 	m.Embeds = []*discordgo.MessageEmbed{e}
 
@@ -203,7 +208,7 @@ func button(a bot.Action, def discordgo.ButtonStyle) discordgo.Button {
 	case "danger":
 		style = discordgo.DangerButton
 	}
-	label := truncate(a.Label, maxLabel)
+	label := truncate(plainText(a.Label), maxLabel)
 	if label == "" {
 		label = "…"
 	}
@@ -222,7 +227,7 @@ func selectMenu(id, placeholder string, options []bot.Option) discordgo.ActionsR
 		if o.Value == "" || len(o.Value) > maxOptionText {
 			continue
 		}
-		label := truncate(o.Label, maxOptionText)
+		label := truncate(plainText(o.Label), maxOptionText)
 		if label == "" {
 			label = o.Value
 		}
@@ -239,10 +244,47 @@ func packRows(btns []discordgo.MessageComponent) []discordgo.MessageComponent {
 	return rows
 }
 
-// noMentions lets a message ping the users it names and nobody else (no
-// @everyone, no roles).
-func noMentions() *discordgo.MessageAllowedMentions {
-	return &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{discordgo.AllowedMentionTypeUsers}}
+// allowedMentions lets a message notify exactly the users the bot mentioned
+// (bot.Mention) and nobody else: parse is empty, so "<@id>", "<@&role>",
+// "@everyone" or "@here" in text people typed pings no one.
+func allowedMentions(users []string) *discordgo.MessageAllowedMentions {
+	return &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}, Users: users}
+}
+
+// mdLink is a Markdown link, [label](https://…).
+var mdLink = regexp.MustCompile(`\[([^\]\n]+)\]\((https?://[^)\s<>]+)\)`)
+
+// inertText makes text for a Markdown field of a Discord message inert: a
+// Markdown link shows its address after its label, and every remaining
+// "[" and "<" is backslash-escaped, so no masked link, mention, channel or
+// role reference someone typed survives; then the bot's own mentions
+// (bot.Mention) become "<@id>" and are returned for allowed_mentions.
+func inertText(s string) (string, []string) {
+	s = mdLink.ReplaceAllString(s, "$1 ($2)")
+	s = strings.NewReplacer(`\`, `\\`, "[", `\[`, "]", `\]`, "<", `\<`).Replace(s)
+	var users []string
+	s = bot.ReplaceMentions(s, func(id string) string {
+		users = append(users, id)
+		return "<@" + id + ">"
+	})
+	return s, users
+}
+
+// inert is inertText that records the mentioned users on the message.
+func (m *message) inert(s string) string {
+	s, users := inertText(s)
+	for _, u := range users {
+		if !slices.Contains(m.Mentions, u) {
+			m.Mentions = append(m.Mentions, u)
+		}
+	}
+	return s
+}
+
+// plainText is text for a field Discord shows without Markdown (titles,
+// footers, labels): a bot mention shows as "@id".
+func plainText(s string) string {
+	return bot.ReplaceMentions(s, func(id string) string { return "@" + id })
 }
 
 // ephemeral builds the immediate, only-you-can-see-it answer to an
@@ -264,8 +306,9 @@ func replyResponse(rep bot.Reply, it discordgo.InteractionType) *discordgo.Inter
 }
 
 func replyData(rep bot.Reply) *discordgo.InteractionResponseData {
-	data := &discordgo.InteractionResponseData{Flags: discordgo.MessageFlagsEphemeral, AllowedMentions: noMentions()}
-	text := rep.Text
+	data := &discordgo.InteractionResponseData{Flags: discordgo.MessageFlagsEphemeral}
+	var mentions message
+	text := mentions.inert(rep.Text)
 	if rep.Form != nil {
 		// Shown as text where a modal cannot open (a deferred answer, a
 		// form after a form).
@@ -274,12 +317,16 @@ func replyData(rep bot.Reply) *discordgo.InteractionResponseData {
 	if rep.Card != nil {
 		m := renderCard(rep.Card)
 		data.Embeds, data.Components = m.Embeds, m.Components
-		if text == rep.Card.Text() {
+		if rep.Text == rep.Card.Text() {
 			text = "" // the card says it already
 		}
 		text = joinNonEmpty("\n", text, m.Content)
+		for _, u := range m.Mentions {
+			mentions.inert(bot.Mention(u))
+		}
 	}
 	data.Content = truncate(text, maxContent)
+	data.AllowedMentions = allowedMentions(mentions.Mentions)
 	return data
 }
 

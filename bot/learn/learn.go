@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddlebot/bot"
+	"github.com/huddlebot/huddlebot/internal/clean"
 	"github.com/huddlebot/huddlebot/lessons"
 	"github.com/huddlebot/huddlebot/redact"
 	"github.com/huddlebot/huddlebot/store"
@@ -289,6 +290,7 @@ func (b *Learn) learnJoin(ctx context.Context, r *bot.Req, args []string) (bot.R
 	if m.TimeZone == "" {
 		if ui, ok := b.Adapter(r.Actor.Platform).(bot.UserInfoer); ok {
 			if name, tz, err := ui.UserInfo(ctx, r.Actor.Workspace, m.UserID); err == nil {
+				name = clean.Text(name) // typed by its owner on the platform
 				if _, err := time.LoadLocation(tz); err == nil && tz != "" {
 					set.TimeZone = &tz
 				}
@@ -638,7 +640,9 @@ func (b *Learn) storeFeedback(ctx context.Context, r *bot.Req, f store.Feedback,
 		return bot.Reply{Text: "That was empty, so nothing was saved."}, nil
 	}
 	if len(text) > 3000 {
-		text = text[:3000]
+		// Cut on a character boundary: half a UTF-8 character is invalid
+		// text, which PostgreSQL refuses (and the feedback would be lost).
+		text = strings.ToValidUTF8(text[:3000], "")
 	}
 	clean, kinds := redact.Text(text)
 	f.Text, f.Redacted = clean, len(kinds) > 0

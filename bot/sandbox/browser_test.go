@@ -362,7 +362,8 @@ func TestBrowserChat(t *testing.T) {
 		{"<script>alert(1)</script>", `<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>`},
 		{"<img src=x onerror=alert(1)>", `<p>&lt;img src=x onerror=alert(1)&gt;</p>`},
 		{"[x](javascript:alert(1))", `<p>[x](javascript:alert(1))</p>`},
-		{`[a](https://e.org/?q="><b>)`, `<p><a href="https://e.org/?q=&quot;&gt;&lt;b&gt;" target="_blank" rel="noopener noreferrer">a</a></p>`},
+		// A link shows its address, never only a label (issue 20 item 1).
+		{`[a](https://e.org/?q="><b>)`, `<p>a (<a href="https://e.org/?q=&quot;&gt;&lt;b&gt;" target="_blank" rel="noopener noreferrer">https://e.org/?q=&quot;&gt;&lt;b&gt;</a>)</p>`},
 		{"see https://e.org/a_b_c.", `<p>see <a href="https://e.org/a_b_c" target="_blank" rel="noopener noreferrer">https://e.org/a_b_c</a>.</p>`},
 		{"snake_case_name", `<p>snake_case_name</p>`},
 		{"one\ntwo\n\n- a\n- **b**", `<p>one<br>two</p><ul><li>a</li><li><strong>b</strong></li></ul>`},

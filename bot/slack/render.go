@@ -146,6 +146,7 @@ func plain(s string, n int) *slack.TextBlockObject {
 	if s == "" {
 		s = " "
 	}
+	s = bot.ReplaceMentions(s, func(id string) string { return "@" + id }) // plain text shows no mentions
 	return slack.NewTextBlockObject(slack.PlainTextType, truncate(s, n), true, false)
 }
 
@@ -214,27 +215,19 @@ func fallbackText(c *bot.Card) string {
 }
 
 var (
-	// Slack's own markup that must survive escaping: mentions, channel
-	// links, special mentions and links.
-	slackToken = regexp.MustCompile(`<(?:[@#!][^<>\s]+|https?://[^<>\s]+)>`)
-	mdBold     = regexp.MustCompile(`\*\*([^*\n]+)\*\*`)
-	mdBold2    = regexp.MustCompile(`__([^_\n]+)__`)
-	mdLink     = regexp.MustCompile(`\[([^\]\n]+)\]\((https?://[^)\s]+)\)`)
-	mdHeading  = regexp.MustCompile(`(?m)^#{1,6}\s+(.+)$`)
-	mdBullet   = regexp.MustCompile(`(?m)^(\s*)[-*]\s+`)
+	mdBold    = regexp.MustCompile(`\*\*([^*\n]+)\*\*`)
+	mdBold2   = regexp.MustCompile(`__([^_\n]+)__`)
+	mdLink    = regexp.MustCompile(`\[([^\]\n]+)\]\((https?://[^)\s|]+)\)`)
+	mdHeading = regexp.MustCompile(`(?m)^#{1,6}\s+(.+)$`)
+	mdBullet  = regexp.MustCompile(`(?m)^(\s*)[-*]\s+`)
 )
 
-// escape escapes &, < and > for Slack, except in Slack's own markup.
+// escape makes text inert for Slack: &, < and > become entities, so
+// nothing in it is Slack markup — not "<!channel>", "<@U…>", "<#C…>" nor a
+// "<https://…|label>" link someone typed. The only markup that survives is
+// the mentions the bot built itself (bot.Mention).
 func escape(s string) string {
-	var b strings.Builder
-	last := 0
-	for _, m := range slackToken.FindAllStringIndex(s, -1) {
-		b.WriteString(escapeRaw(s[last:m[0]]))
-		b.WriteString(s[m[0]:m[1]])
-		last = m[1]
-	}
-	b.WriteString(escapeRaw(s[last:]))
-	return b.String()
+	return bot.ReplaceMentions(escapeRaw(s), func(id string) string { return "<@" + id + ">" })
 }
 
 func escapeRaw(s string) string {
@@ -242,14 +235,16 @@ func escapeRaw(s string) string {
 }
 
 // mrkdwn converts the Markdown used in lessons to Slack's mrkdwn: bold,
-// links, headings and bullets; everything else passes through escaped.
+// links, headings and bullets; everything else passes through escaped. A
+// link shows its address after its text ("docs (https://…)"): a card may
+// hold text people typed, and a label must never disguise where a link goes.
 func mrkdwn(md string) string {
 	s := escape(md)
 	s = mdBullet.ReplaceAllString(s, "$1• ")
 	s = mdHeading.ReplaceAllString(s, "*$1*")
 	s = mdBold.ReplaceAllString(s, "*$1*")
 	s = mdBold2.ReplaceAllString(s, "*$1*")
-	s = mdLink.ReplaceAllString(s, "<$2|$1>")
+	s = mdLink.ReplaceAllString(s, "$1 (<$2>)")
 	return s
 }
 

@@ -3,6 +3,7 @@ package slack
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -52,8 +53,8 @@ func TestRenderCard(t *testing.T) {
 			Select: &bot.Select{ID: "learn:time", Placeholder: "Time", Options: []bot.Option{{Label: "07:00", Value: "07:00"}}}},
 			[]string{`"style":"primary"`, `"style":"danger"`, `"action_id":"learn:time"`, `"value":"07:00"`}, nil},
 		{"fields", &bot.Card{Fields: []bot.Field{{Label: "Streak", Value: "3"}}}, []string{`"fields":[`, `*Streak*\n3`}, nil},
-		{"markdown", &bot.Card{Body: "**Bold** and [docs](https://example.org/x?a=1&b=2) for <@U1> & <b>"},
-			[]string{`*Bold*`, `\u003chttps://example.org/x?a=1\u0026amp;b=2|docs\u003e`, `\u003c@U1\u003e`, `\u0026amp; \u0026lt;b\u0026gt;`}, nil},
+		{"markdown", &bot.Card{Body: "**Bold** and [docs](https://example.org/x?a=1&b=2) for " + bot.Mention("U1") + " & <b>"},
+			[]string{`*Bold*`, `docs (\u003chttps://example.org/x?a=1\u0026amp;b=2\u003e)`, `\u003c@U1\u003e`, `\u0026amp; \u0026lt;b\u0026gt;`}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			js := blocksJSON(t, renderCard(tc.card, maxMessageBlocks))
@@ -237,5 +238,71 @@ func TestVerifierReplayWindow(t *testing.T) {
 	}
 	if len(v.seen) != 1 {
 		t.Errorf("remembered %d signatures, want 1 (expired ones dropped)", len(v.seen))
+	}
+}
+
+// typedMarkup is what a learner typed into /huddle ask or /ask in the
+// security review: special mentions, a user and channel mention, and links
+// whose label hides where they go.
+const typedMarkup = "<!channel> <!here> <!everyone> <@U0BOSS> <#C0SECRET> see " +
+	"<https://evil.example/reset|Epic-password-reset> or [Epic login](https://evil.example/x|Epic) & [Epic](https://evil.example/y)"
+
+// TestTypedTextIsInert: text people typed reaches Slack with &, < and >
+// escaped wherever a card or reply shows it, so it can notify nobody and no
+// link in it carries a label; only the mention the bot built notifies.
+func TestTypedTextIsInert(t *testing.T) {
+	t.Parallel()
+	card := &bot.Card{Title: typedMarkup, Body: "Question from " + bot.Mention("U0ASKER") + ":\n" + typedMarkup,
+		Question: typedMarkup, Result: typedMarkup, Explanation: typedMarkup, Context: typedMarkup,
+		Fields:  []bot.Field{{Label: typedMarkup, Value: typedMarkup}},
+		Choices: []bot.Action{{ID: "ans:1:1", Label: typedMarkup}}}
+	var texts []string
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			if s, ok := x["text"].(string); ok && x["type"] == "mrkdwn" {
+				texts = append(texts, s) // plain_text shows < > as typed: inert
+			}
+			for _, c := range x {
+				walk(c)
+			}
+		case []any:
+			for _, c := range x {
+				walk(c)
+			}
+		}
+	}
+	var blocks any
+	if err := json.Unmarshal([]byte(blocksJSON(t, renderCard(card, maxMessageBlocks))), &blocks); err != nil {
+		t.Fatal(err)
+	}
+	walk(blocks)
+	e := ephemeralReply(bot.Reply{Text: typedMarkup})
+	texts = append(texts, fallbackText(card), e.Text, resultView("", typedMarkup).Blocks.BlockSet[0].(*slack.SectionBlock).Text.Text)
+	if len(texts) < 8 {
+		t.Fatalf("only %d mrkdwn texts rendered", len(texts))
+	}
+	// Slack markup is <…>; the only kinds allowed are the bot's mention and
+	// a bare address (no |label).
+	token := regexp.MustCompile(`<[^>]*>`)
+	bare := regexp.MustCompile(`^<https?://[^|]*>$`)
+	asker := 0
+	for _, s := range texts {
+		for _, tok := range token.FindAllString(s, -1) {
+			switch {
+			case tok == "<@U0ASKER>":
+				asker++
+			case bare.MatchString(tok):
+			default:
+				t.Errorf("typed markup %q is live in %q", tok, s)
+			}
+		}
+	}
+	if asker == 0 {
+		t.Error("the mention the bot built does not notify")
+	}
+	if got := mrkdwn("[Epic](https://evil.example/y)"); got != "Epic (<https://evil.example/y>)" {
+		t.Errorf("a link shows %q, want its address after its text", got)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/huddlebot/huddlebot/bot"
 	"github.com/huddlebot/huddlebot/store"
@@ -421,5 +422,31 @@ func TestFlagsAfterArguments(t *testing.T) {
 	}
 	if *p != "slack" || strings.Join(fs.Args(), " ") != "import staff.csv --odd-name.csv" {
 		t.Fatalf("platform %q args %q", *p, fs.Args())
+	}
+}
+
+// TestReportTableEscapesControls: feedback typed with terminal escape
+// sequences (stored before text was cleaned at the edge, or imported) is
+// printed by --format table with its controls shown as escapes, so it
+// cannot retitle or clear the trainer's terminal or break the table.
+func TestReportTableEscapesControls(t *testing.T) {
+	t.Parallel()
+	var b bytes.Buffer
+	hostile := "\x1b]0;pwned\x07\x1b[2J\u009b31mred\rover\nnext\tcol\xff"
+	err := writeTables(&b, "table", []Table{{Columns: []string{"text", "n"}, Rows: [][]string{{hostile, "1"}, {"fine", "2"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := b.String()
+	for _, c := range got {
+		if c < 0x20 && c != '\n' || c == 0x7f || c >= 0x80 && c <= 0x9f || c == utf8.RuneError {
+			t.Fatalf("table output keeps control %U: %q", c, got)
+		}
+	}
+	if lines := strings.Count(got, "\n"); lines != 3 {
+		t.Errorf("table has %d lines, want 3 (header and two rows): %q", lines, got)
+	}
+	if !strings.Contains(got, `\x1b]0;pwned\x07\x1b[2J\u009b31mred\x0dover\nnext\tcol\xff`) {
+		t.Errorf("table = %q", got)
 	}
 }

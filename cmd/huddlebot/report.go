@@ -13,6 +13,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/huddlebot/huddlebot/internal/clean"
 	"github.com/huddlebot/huddlebot/store"
 )
 
@@ -209,9 +210,9 @@ func writeTables(w io.Writer, format string, tables []Table) error {
 				fmt.Fprintf(w, "== %s ==\n", t.Title)
 			}
 			tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, strings.Join(t.Columns, "\t"))
+			fmt.Fprintln(tw, strings.Join(terminalCells(t.Columns), "\t"))
 			for _, r := range t.Rows {
-				fmt.Fprintln(tw, strings.Join(r, "\t"))
+				fmt.Fprintln(tw, strings.Join(terminalCells(r), "\t"))
 			}
 			if err := tw.Flush(); err != nil {
 				return err
@@ -223,6 +224,21 @@ func writeTables(w io.Writer, format string, tables []Table) error {
 		return nil
 	}
 }
+
+// terminalCells makes cells safe to print on a terminal: feedback and
+// questions are typed by anyone, and an escape sequence in one could
+// retitle, clear or recolour the trainer's terminal. Controls show as
+// escapes (\x1b); a newline or tab shows as \n or \t so it cannot break
+// the table's rows and columns either.
+func terminalCells(cells []string) []string {
+	out := make([]string, len(cells))
+	for i, c := range cells {
+		out[i] = cellBreaks.Replace(clean.Terminal(c))
+	}
+	return out
+}
+
+var cellBreaks = strings.NewReplacer("\n", `\n`, "\t", `\t`)
 
 // tableObjects turns rows into objects keyed by column name, for JSON. The
 // cells of numeric columns are JSON numbers (written as the text shows

@@ -83,64 +83,8 @@
     return el;
   }
 
-  const ESC = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-  const esc = (s) => String(s ?? '').replace(/[&<>"']/g, (c) => ESC[c]);
-
-  // ---- Markdown → safe HTML ------------------------------------------------
-  // Everything is escaped first; only the constructs below become markup:
-  // **bold**, _italic_, `code`, [text](https://…), bare https:// links,
-  // "- " lists, paragraphs and line breaks.
-
-  function inline(src) {
-    const keep = [];
-    const stash = (html) => `\u0000${keep.push(html) - 1}\u0000`;
-    let s = esc(src);
-    s = s.replace(/`([^`\n]+)`/g, (_, c) => stash(`<code>${c}</code>`));
-    s = s.replace(
-      /\[([^\]\n]+)\]\((https?:\/\/[^\s)]+)\)|\bhttps?:\/\/[^\s<]*[^\s<.,;:!?)'"&]/g,
-      (m, text, url) => {
-        const href = url || m;
-        // esc() already made the URL attribute-safe (quotes are &quot;).
-        return stash(`<a href="${href}" target="_blank" rel="noopener noreferrer">${text || m}</a>`);
-      },
-    );
-    s = s.replace(/\*\*([^*\n]+?)\*\*/g, '<strong>$1</strong>');
-    s = s.replace(/(^|[^\w])_([^_\n]+?)_(?!\w)/g, '$1<em>$2</em>');
-    return s.replace(/\u0000(\d+)\u0000/g, (_, i) => keep[Number(i)]);
-  }
-
-  function md(src) {
-    const lines = String(src ?? '').replace(/\r\n?/g, '\n').split('\n');
-    let out = '';
-    let para = [];
-    let list = null;
-    const flushPara = () => {
-      if (para.length) out += `<p>${para.map(inline).join('<br>')}</p>`;
-      para = [];
-    };
-    const flushList = () => {
-      if (list) out += `<ul>${list.map((li) => `<li>${inline(li)}</li>`).join('')}</ul>`;
-      list = null;
-    };
-    for (const line of lines) {
-      const item = /^\s*[-*•]\s+(.*)$/.exec(line);
-      if (item) {
-        flushPara();
-        (list ||= []).push(item[1]);
-      } else if (!line.trim()) {
-        flushPara();
-        flushList();
-      } else if (list && /^\s{2,}\S/.test(line)) {
-        list[list.length - 1] += ' ' + line.trim(); // continuation of a list item
-      } else {
-        flushList();
-        para.push(line);
-      }
-    }
-    flushPara();
-    flushList();
-    return out;
-  }
+  // Markdown → safe HTML lives in markdown.js (tested on its own).
+  const { inline, md } = hbMarkdown;
 
   // ---- formatting ----------------------------------------------------------
 
