@@ -62,3 +62,9 @@ func (b *Bot) LessonVersionIn(ctx context.Context, q store.Queryer, id string, v
 func ObserveAnswer(correct bool) {
 	metricAnswers.WithLabelValues(strconv.FormatBool(correct)).Inc()
 }
+
+// ObserveConfirm counts an answer confirmed through its click's reply hook
+// by result ("replaced", "ephemeral", "failed") on /metrics.
+func ObserveConfirm(result string) {
+	metricConfirms.WithLabelValues(result).Inc()
+}

@@ -89,13 +89,22 @@ func runContent(ctx context.Context, e *env, args []string) int {
 		return exitFail
 	}
 	defer db.Close()
-	res, err := db.ContentImport(ctx, c)
+	src, err := contentSourceOf(dir)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "huddlebot content import: %v\n", err)
+		return exitFail
+	}
+	src.By = "cli"
+	res, err := db.ContentImportFrom(ctx, c, src)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "huddlebot content import: %v\n", err)
 		return exitFail
 	}
 	fmt.Fprintf(e.stdout, "imported %s: %d added, %d changed (new version), %d unchanged, %d retired; %d tracks, %d bursts\n",
 		dir, len(res.Added), len(res.Changed), res.Unchanged, len(res.Retired), res.Tracks, res.Bursts)
+	if reps, err := db.ReplicaList(ctx, time.Now().Add(-3*cfg.tick())); err == nil && len(reps) > 0 {
+		fmt.Fprintf(e.stdout, "%d running huddlebot process(es) will use it within %s (their next content check).\n", len(reps), cfg.tick())
+	}
 	return exitOK
 }
 
