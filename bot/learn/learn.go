@@ -350,7 +350,8 @@ func (b *Learn) learnNow(ctx context.Context, r *bot.Req) (bot.Reply, error) {
 	_, slotDate, due := m.Schedule.DeliverySlot(now)
 	scheduled := due && slotDate == date && !d.HasScheduled
 	pick, ok := b.Planner().Plan(lessons.PlanState{Member: m, ShiftDate: date, Now: now, Seen: d.Seen,
-		Reviews: d.Reviews, BurstItems: d.BurstItems, RecentlySent: d.RecentlySent})
+		Reviews: d.Reviews, BurstItems: d.BurstItems, RecentlySent: d.RecentlySent,
+		Unanswered: d.Unanswered, UnansweredBackAfterDays: b.Config.Spacing.WrongAfterDays})
 	if !ok {
 		return bot.Reply{Text: "🎉 You're all caught up — nothing new for your role right now. Your next scheduled prompt: " + b.NextText(ctx, m) + "."}, nil
 	}
