@@ -480,7 +480,7 @@ func (b *Bot) deriveFSRS(ctx context.Context, tx *store.Tx, revs map[store.Membe
 		var past []lessons.PastAnswer
 		for _, a := range hist[k] {
 			if !now[a.DeliveryID] {
-				past = append(past, lessons.PastAnswer{ShiftDate: a.ShiftDate, Correct: a.Correct})
+				past = append(past, lessons.PastAnswer{ShiftDate: a.ShiftDate, Correct: a.Correct, Confidence: a.Confidence})
 			}
 		}
 		r := revs[k]

@@ -438,11 +438,11 @@ func answeredCard(deliveryID int64, l *lessons.Lesson, choice int, correct bool,
 	if l.Body != "" {
 		c.Explanation = strings.TrimSpace(c.Explanation + "\n\n" + l.Body)
 	}
-	c.Context = fmt.Sprintf("🔥 Streak: %d day(s) · Was this helpful?", streak)
+	c.Context = fmt.Sprintf("🔥 Streak: %d day(s) · How sure were you? (optional) · Was this helpful?", streak)
 	if !correct {
-		c.Context = fmt.Sprintf("This question will come back in a few days. 🔥 Streak: %d day(s) · Was this helpful?", streak)
+		c.Context = fmt.Sprintf("This question will come back in a few days. 🔥 Streak: %d day(s) · How sure were you? (optional) · Was this helpful?", streak)
 	}
-	c.Actions = tipActions(deliveryID, false)
+	c.Actions = append(confidenceActions(deliveryID), tipActions(deliveryID, false)...)
 	return c
 }
 
