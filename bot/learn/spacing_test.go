@@ -1,4 +1,4 @@
-package bot_test
+package learn_test
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddlebot/bot"
+	"github.com/huddlebot/huddlebot/bot/bottest"
 	"github.com/huddlebot/huddlebot/lessons"
 	"github.com/huddlebot/huddlebot/store"
 	"github.com/huddlebot/huddlebot/store/storetest"
@@ -23,9 +24,9 @@ func TestSpacingPolicy(t *testing.T) {
 		t.Run(string(backend), func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			e := newSchedEnv(t, storetest.URL(t, backend), true, tuesday10)
+			e := bottest.NewEnv(t, storetest.URL(t, backend), true, tuesday10)
 			var quiz *lessons.Lesson
-			for _, l := range e.bot.Content().Lessons {
+			for _, l := range e.Bot.Content().Lessons {
 				if l.IsQuiz() && l.For("nurse", "") {
 					quiz = l
 					break
@@ -36,13 +37,13 @@ func TestSpacingPolicy(t *testing.T) {
 			}
 			answer := func(user string, policy lessons.SpacingPolicy, shiftDate string, correct bool, at time.Time) int64 {
 				t.Helper()
-				id, err := e.db.MemberUpsert(ctx, e.db, store.MemberUpsert{WorkspaceID: e.ws.ID, UserID: user, Role: "nurse"})
+				id, err := e.DB.MemberUpsert(ctx, e.DB, store.MemberUpsert{WorkspaceID: e.WS.ID, UserID: user, Role: "nurse"})
 				if err != nil {
 					t.Fatal(err)
 				}
 				var ids []int64
-				err = e.db.Tx(ctx, func(tx *store.Tx) error {
-					ids, err = e.db.DeliveryCreateMany(ctx, tx, []store.DeliveryNew{{WorkspaceID: e.ws.ID, MemberID: id,
+				err = e.DB.Tx(ctx, func(tx *store.Tx) error {
+					ids, err = e.DB.DeliveryCreateMany(ctx, tx, []store.DeliveryNew{{WorkspaceID: e.WS.ID, MemberID: id,
 						LessonID: quiz.ID, LessonVersion: quiz.Version, Reason: "role", ShiftDate: shiftDate, DedupeKey: user + shiftDate}})
 					return err
 				})
@@ -53,16 +54,16 @@ func TestSpacingPolicy(t *testing.T) {
 				if !correct {
 					choice = quiz.Answer%len(quiz.Choices) + 1
 				}
-				e.bot.Config.SpacingPolicy = policy
-				e.bot.SetClock(func() time.Time { return at })
-				e.bot.HandleClick(ctx, bot.Click{Actor: bot.Actor{Platform: "sandbox", Workspace: "local", UserID: user},
+				e.Bot.Config.SpacingPolicy = policy
+				e.Bot.SetClock(func() time.Time { return at })
+				e.Bot.HandleClick(ctx, bot.Click{Actor: bot.Actor{Platform: "sandbox", Workspace: "local", UserID: user},
 					Channel: "dm", ActionID: fmt.Sprintf("ans:%d:%d", ids[0], choice)})
 				return id
 			}
 			review := func(member int64) lessons.Review {
 				t.Helper()
 				k := store.MemberLesson{MemberID: member, LessonID: quiz.ID}
-				got, err := e.db.ReviewGetMany(ctx, e.db, []store.MemberLesson{k})
+				got, err := e.DB.ReviewGetMany(ctx, e.DB, []store.MemberLesson{k})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -86,7 +87,7 @@ func TestSpacingPolicy(t *testing.T) {
 			// Cat answered wrong on 2026-11-10, before FSRS state was kept:
 			// her row has attempts but no memory.
 			cat := answer("cat", lessons.PolicyFSRS, "2026-11-10", false, time.Date(2026, 11, 10, 10, 0, 0, 0, time.UTC))
-			if _, err := e.db.ExecContext(ctx, e.db.Rebind(`UPDATE review SET stability = 0, difficulty = 0, last_review_date = ''
+			if _, err := e.DB.ExecContext(ctx, e.DB.Rebind(`UPDATE review SET stability = 0, difficulty = 0, last_review_date = ''
 				WHERE member_id = ?`), cat); err != nil {
 				t.Fatal(err)
 			}
