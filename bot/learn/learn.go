@@ -39,6 +39,7 @@ func Register(b *bot.Bot) *Learn {
 	b.HandleActionFunc("ans", l.answerClick)
 	b.HandleQueuedFunc("ans", l.queueAnswer)
 	b.HandleActionFunc("rate", l.rateClick)
+	b.HandleActionFunc("conf", l.confidenceClick)
 	b.HandleActionFunc("ack", l.ackClick)
 	b.HandleActionFunc("more", l.moreClick)
 	b.HandleActionFunc("learn", l.learnClick)

@@ -112,29 +112,29 @@ func TestConfidenceTap(t *testing.T) {
 		t.Run(string(backend), func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			e := newSchedEnv(t, storetest.URL(t, backend), true, tuesday10)
-			e.bot.Config.SpacingPolicy = lessons.PolicyFSRS
+			e := bottest.NewEnv(t, storetest.URL(t, backend), true, tuesday10)
+			e.Bot.Config.SpacingPolicy = lessons.PolicyFSRS
 			var quiz *lessons.Lesson
-			for _, l := range e.bot.Content().Lessons {
+			for _, l := range e.Bot.Content().Lessons {
 				if l.IsQuiz() && l.For("nurse", "") {
 					quiz = l
 					break
 				}
 			}
-			mid, err := e.db.MemberUpsert(ctx, e.db, store.MemberUpsert{WorkspaceID: e.ws.ID, UserID: "ann", Role: "nurse"})
+			mid, err := e.DB.MemberUpsert(ctx, e.DB, store.MemberUpsert{WorkspaceID: e.WS.ID, UserID: "ann", Role: "nurse"})
 			if err != nil {
 				t.Fatal(err)
 			}
-			e.db.MemberUpsert(ctx, e.db, store.MemberUpsert{WorkspaceID: e.ws.ID, UserID: "bob", Role: "nurse"})
+			e.DB.MemberUpsert(ctx, e.DB, store.MemberUpsert{WorkspaceID: e.WS.ID, UserID: "bob", Role: "nurse"})
 			var did int64
-			err = e.db.Tx(ctx, func(tx *store.Tx) error {
-				ids, err := e.db.DeliveryCreateMany(ctx, tx, []store.DeliveryNew{{WorkspaceID: e.ws.ID, MemberID: mid,
+			err = e.DB.Tx(ctx, func(tx *store.Tx) error {
+				ids, err := e.DB.DeliveryCreateMany(ctx, tx, []store.DeliveryNew{{WorkspaceID: e.WS.ID, MemberID: mid,
 					LessonID: quiz.ID, LessonVersion: quiz.Version, Reason: "role", ShiftDate: "2026-11-24", DedupeKey: "x"}})
 				if err != nil {
 					return err
 				}
 				did = ids[0]
-				_, err = e.db.MessageCreate(ctx, tx, store.MessageNew{WorkspaceID: e.ws.ID, MemberID: mid, Channel: "dm",
+				_, err = e.DB.MessageCreate(ctx, tx, store.MessageNew{WorkspaceID: e.WS.ID, MemberID: mid, Channel: "dm",
 					DeliveryID: did, Card: `{"title":"quiz"}`})
 				return err
 			})
@@ -142,7 +142,7 @@ func TestConfidenceTap(t *testing.T) {
 				t.Fatal(err)
 			}
 			click := func(user, action string) bot.Reply {
-				return e.bot.HandleClick(ctx, bot.Click{Actor: bot.Actor{Platform: "sandbox", Workspace: "local", UserID: user},
+				return e.Bot.HandleClick(ctx, bot.Click{Actor: bot.Actor{Platform: "sandbox", Workspace: "local", UserID: user},
 					Channel: "dm", ActionID: action})
 			}
 			if rep := click("ann", fmt.Sprintf("conf:%d:3", did)); !strings.Contains(rep.Text, "Answer the question first") {
@@ -150,7 +150,7 @@ func TestConfidenceTap(t *testing.T) {
 			}
 			click("ann", fmt.Sprintf("ans:%d:%d", did, quiz.Answer))
 			var card string
-			if err := e.db.GetContext(ctx, &card, e.db.Rebind(`SELECT card FROM message WHERE delivery_id = ?`), did); err != nil {
+			if err := e.DB.GetContext(ctx, &card, e.DB.Rebind(`SELECT card FROM message WHERE delivery_id = ?`), did); err != nil {
 				t.Fatal(err)
 			}
 			for _, want := range []string{fmt.Sprintf("conf:%d:1", did), "Guessed", "Fairly sure", "Certain", "How sure were you?"} {
@@ -159,7 +159,7 @@ func TestConfidenceTap(t *testing.T) {
 				}
 			}
 			k := store.MemberLesson{MemberID: mid, LessonID: quiz.ID}
-			before, _ := e.db.ReviewGetMany(ctx, e.db, []store.MemberLesson{k})
+			before, _ := e.DB.ReviewGetMany(ctx, e.DB, []store.MemberLesson{k})
 			if rep := click("bob", fmt.Sprintf("conf:%d:1", did)); !strings.Contains(rep.Text, "someone else") {
 				t.Errorf("bob's tap on ann's card: %q", rep.Text)
 			}
@@ -169,10 +169,10 @@ func TestConfidenceTap(t *testing.T) {
 			if rep := click("ann", fmt.Sprintf("conf:%d:3", did)); !strings.Contains(rep.Text, "Noted: Certain") {
 				t.Errorf("second tap: %q", rep.Text)
 			}
-			if n := e.count(t, `SELECT COUNT(*) FROM answer WHERE delivery_id = ? AND confidence = 3`, did); n != 1 {
+			if n := e.Count(t, `SELECT COUNT(*) FROM answer WHERE delivery_id = ? AND confidence = 3`, did); n != 1 {
 				t.Errorf("confidence not stored as certain")
 			}
-			after, _ := e.db.ReviewGetMany(ctx, e.db, []store.MemberLesson{k})
+			after, _ := e.DB.ReviewGetMany(ctx, e.DB, []store.MemberLesson{k})
 			easy, ivl := lessons.FSRS{}.Next(lessons.MemoryState{}, 0, lessons.GradeEasy)
 			if after[k].Memory != easy || after[k].DueDate != lessons.WorkDayOnOrBefore("2026-11-24", ivl, lessons.MonFri) ||
 				after[k].DueDate <= before[k].DueDate || after[k].Attempts != 1 {

@@ -1,16 +1,13 @@
-package bot
+package learn
 
 import (
 	"context"
 	"fmt"
 
+	"github.com/huddlebot/huddlebot/bot"
 	"github.com/huddlebot/huddlebot/lessons"
 	"github.com/huddlebot/huddlebot/store"
 )
-
-func init() {
-	registerAction("conf", (*Bot).confidenceClick)
-}
 
 // confidenceLabels are the buttons of the optional "How sure were you?"
 // question on an answered quiz card, in Confidence order.
@@ -22,10 +19,10 @@ var confidenceLabels = map[lessons.Confidence]string{
 
 // confidenceActions are the one-tap confidence buttons. They come after the
 // answer (the card already shows the result), so they never block it.
-func confidenceActions(deliveryID int64) []Action {
-	out := make([]Action, 0, 3)
+func confidenceActions(deliveryID int64) []bot.Action {
+	out := make([]bot.Action, 0, 3)
 	for c := lessons.ConfidenceGuessed; c <= lessons.ConfidenceCertain; c++ {
-		out = append(out, Action{ID: fmt.Sprintf("conf:%d:%d", deliveryID, c), Label: confidenceLabels[c]})
+		out = append(out, bot.Action{ID: fmt.Sprintf("conf:%d:%d", deliveryID, c), Label: confidenceLabels[c]})
 	}
 	return out
 }
@@ -33,15 +30,15 @@ func confidenceActions(deliveryID int64) []Action {
 // confidenceClick stores how sure the member was of their answer and grades
 // the answer again for FSRS (right and guessed → Hard, right and certain →
 // Easy). A later tap replaces an earlier one.
-func (b *Bot) confidenceClick(ctx context.Context, r *Req, args []string, _ string) (Reply, error) {
+func (b *Learn) confidenceClick(ctx context.Context, r *bot.Req, args []string, _ string) (bot.Reply, error) {
 	d, err := b.ownDelivery(ctx, r, args)
 	if err != nil {
-		return Reply{}, err
+		return bot.Reply{}, err
 	}
-	level, ok := parseID(args, 1)
+	level, ok := bot.ParseID(args, 1)
 	c := lessons.Confidence(level)
 	if !ok || c < lessons.ConfidenceGuessed || c > lessons.ConfidenceCertain {
-		return Reply{}, errStale
+		return bot.Reply{}, bot.ErrStale
 	}
 	found := false
 	err = b.DB.Tx(ctx, func(tx *store.Tx) error {
@@ -54,18 +51,18 @@ func (b *Bot) confidenceClick(ctx context.Context, r *Req, args []string, _ stri
 		return b.regrade(ctx, tx, d, r.Member)
 	})
 	if err != nil {
-		return Reply{}, err
+		return bot.Reply{}, err
 	}
 	if !found {
-		return Reply{Text: "Answer the question first — then tell us how sure you were."}, nil
+		return bot.Reply{Text: "Answer the question first — then tell us how sure you were."}, nil
 	}
-	return Reply{Text: fmt.Sprintf("Noted: %s. Thanks — it helps us space your reviews.", confidenceLabels[c])}, nil
+	return bot.Reply{Text: fmt.Sprintf("Noted: %s. Thanks — it helps us space your reviews.", confidenceLabels[c])}, nil
 }
 
 // regrade applies the confidence of the member's answer to delivery d to
 // the question's spacing state, when that answer is their latest to it (a
 // confidence on an older answer is kept for reports only).
-func (b *Bot) regrade(ctx context.Context, tx *store.Tx, d *store.Delivery, m *lessons.Member) error {
+func (b *Learn) regrade(ctx context.Context, tx *store.Tx, d *store.Delivery, m *lessons.Member) error {
 	k := store.MemberLesson{MemberID: d.MemberID, LessonID: d.LessonID}
 	hist, err := b.DB.ReviewHistoryMany(ctx, tx, []store.MemberLesson{k})
 	if err != nil {
