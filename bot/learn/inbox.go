@@ -486,7 +486,7 @@ func (b *Learn) deriveFSRS(ctx context.Context, tx *store.Tx, revs map[store.Mem
 		var past []lessons.PastAnswer
 		for _, a := range hist[k] {
 			if !now[a.DeliveryID] {
-				past = append(past, lessons.PastAnswer{ShiftDate: a.ShiftDate, Correct: a.Correct})
+				past = append(past, lessons.PastAnswer{ShiftDate: a.ShiftDate, Correct: a.Correct, Confidence: a.Confidence})
 			}
 		}
 		r := revs[k]

@@ -39,6 +39,7 @@ func Register(b *bot.Bot) *Learn {
 	b.HandleActionFunc("ans", l.answerClick)
 	b.HandleQueuedFunc("ans", l.queueAnswer)
 	b.HandleActionFunc("rate", l.rateClick)
+	b.HandleActionFunc("conf", l.confidenceClick)
 	b.HandleActionFunc("ack", l.ackClick)
 	b.HandleActionFunc("more", l.moreClick)
 	b.HandleActionFunc("learn", l.learnClick)
@@ -462,11 +463,11 @@ func answeredCard(deliveryID int64, l *lessons.Lesson, choice int, correct bool,
 	if l.Body != "" {
 		c.Explanation = strings.TrimSpace(c.Explanation + "\n\n" + l.Body)
 	}
-	c.Context = fmt.Sprintf("🔥 Streak: %d day(s) · Was this helpful?", streak)
+	c.Context = fmt.Sprintf("🔥 Streak: %d day(s) · How sure were you? (optional) · Was this helpful?", streak)
 	if !correct {
-		c.Context = fmt.Sprintf("This question will come back in a few days. 🔥 Streak: %d day(s) · Was this helpful?", streak)
+		c.Context = fmt.Sprintf("This question will come back in a few days. 🔥 Streak: %d day(s) · How sure were you? (optional) · Was this helpful?", streak)
 	}
-	c.Actions = tipActions(deliveryID, false)
+	c.Actions = append(confidenceActions(deliveryID), tipActions(deliveryID, false)...)
 	return c
 }
 

@@ -3,6 +3,7 @@ package learn_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -96,6 +97,86 @@ func TestSpacingPolicy(t *testing.T) {
 			got := review(cat)
 			if got.Memory != want || got.Attempts != 2 || got.DueDate != lessons.WorkDayOnOrBefore("2026-11-24", ivl, lessons.MonFri) {
 				t.Errorf("derived: %+v; want memory %+v (a lapse, then Good 14 days later), due in %d days", got, want, ivl)
+			}
+		})
+	}
+}
+
+// TestConfidenceTap: the answered card offers Guessed · Fairly sure ·
+// Certain; a tap is stored with the answer (a later tap replaces it) and
+// regrades the question for FSRS (certain → Easy: a later due date); a tap
+// before answering or on someone else's question records nothing.
+func TestConfidenceTap(t *testing.T) {
+	t.Parallel()
+	for _, backend := range []store.Backend{store.SQLite, store.Postgres} {
+		t.Run(string(backend), func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			e := bottest.NewEnv(t, storetest.URL(t, backend), true, tuesday10)
+			e.Bot.Config.SpacingPolicy = lessons.PolicyFSRS
+			var quiz *lessons.Lesson
+			for _, l := range e.Bot.Content().Lessons {
+				if l.IsQuiz() && l.For("nurse", "") {
+					quiz = l
+					break
+				}
+			}
+			mid, err := e.DB.MemberUpsert(ctx, e.DB, store.MemberUpsert{WorkspaceID: e.WS.ID, UserID: "ann", Role: "nurse"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			e.DB.MemberUpsert(ctx, e.DB, store.MemberUpsert{WorkspaceID: e.WS.ID, UserID: "bob", Role: "nurse"})
+			var did int64
+			err = e.DB.Tx(ctx, func(tx *store.Tx) error {
+				ids, err := e.DB.DeliveryCreateMany(ctx, tx, []store.DeliveryNew{{WorkspaceID: e.WS.ID, MemberID: mid,
+					LessonID: quiz.ID, LessonVersion: quiz.Version, Reason: "role", ShiftDate: "2026-11-24", DedupeKey: "x"}})
+				if err != nil {
+					return err
+				}
+				did = ids[0]
+				_, err = e.DB.MessageCreate(ctx, tx, store.MessageNew{WorkspaceID: e.WS.ID, MemberID: mid, Channel: "dm",
+					DeliveryID: did, Card: `{"title":"quiz"}`})
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			click := func(user, action string) bot.Reply {
+				return e.Bot.HandleClick(ctx, bot.Click{Actor: bot.Actor{Platform: "sandbox", Workspace: "local", UserID: user},
+					Channel: "dm", ActionID: action})
+			}
+			if rep := click("ann", fmt.Sprintf("conf:%d:3", did)); !strings.Contains(rep.Text, "Answer the question first") {
+				t.Errorf("tap before answering: %q", rep.Text)
+			}
+			click("ann", fmt.Sprintf("ans:%d:%d", did, quiz.Answer))
+			var card string
+			if err := e.DB.GetContext(ctx, &card, e.DB.Rebind(`SELECT card FROM message WHERE delivery_id = ?`), did); err != nil {
+				t.Fatal(err)
+			}
+			for _, want := range []string{fmt.Sprintf("conf:%d:1", did), "Guessed", "Fairly sure", "Certain", "How sure were you?"} {
+				if !strings.Contains(card, want) {
+					t.Errorf("answered card lacks %q: %s", want, card)
+				}
+			}
+			k := store.MemberLesson{MemberID: mid, LessonID: quiz.ID}
+			before, _ := e.DB.ReviewGetMany(ctx, e.DB, []store.MemberLesson{k})
+			if rep := click("bob", fmt.Sprintf("conf:%d:1", did)); !strings.Contains(rep.Text, "someone else") {
+				t.Errorf("bob's tap on ann's card: %q", rep.Text)
+			}
+			if rep := click("ann", fmt.Sprintf("conf:%d:1", did)); !strings.Contains(rep.Text, "Noted: Guessed") {
+				t.Errorf("tap: %q", rep.Text)
+			}
+			if rep := click("ann", fmt.Sprintf("conf:%d:3", did)); !strings.Contains(rep.Text, "Noted: Certain") {
+				t.Errorf("second tap: %q", rep.Text)
+			}
+			if n := e.Count(t, `SELECT COUNT(*) FROM answer WHERE delivery_id = ? AND confidence = 3`, did); n != 1 {
+				t.Errorf("confidence not stored as certain")
+			}
+			after, _ := e.DB.ReviewGetMany(ctx, e.DB, []store.MemberLesson{k})
+			easy, ivl := lessons.FSRS{}.Next(lessons.MemoryState{}, 0, lessons.GradeEasy)
+			if after[k].Memory != easy || after[k].DueDate != lessons.WorkDayOnOrBefore("2026-11-24", ivl, lessons.MonFri) ||
+				after[k].DueDate <= before[k].DueDate || after[k].Attempts != 1 {
+				t.Errorf("after certain: %+v (before %+v); want memory %+v due in %d days", after[k], before[k], easy, ivl)
 			}
 		})
 	}
