@@ -19,10 +19,9 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddlebot/bot"
-	"github.com/huddlebot/huddlebot/bot/feature"
+	"github.com/huddlebot/huddlebot/bot/bottest"
 	"github.com/huddlebot/huddlebot/bot/huddle"
 	"github.com/huddlebot/huddlebot/bot/sandbox"
-	"github.com/huddlebot/huddlebot/content"
 	"github.com/huddlebot/huddlebot/huddles"
 	"github.com/huddlebot/huddlebot/lessons"
 	"github.com/huddlebot/huddlebot/store"
@@ -56,36 +55,10 @@ func newHudEnv(t *testing.T, db *store.DB, renderEvery time.Duration, withConten
 		// The test server's connections are shared by every test running.
 		db.SetMaxOpenConns(10)
 	}
-	if err := bot.MigrateJobs(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	if withContent {
-		c, err := lessons.Load(content.FS)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := db.ContentImport(ctx, c); err != nil {
-			t.Fatal(err)
-		}
-	}
-	// Timers may outlive the test by a moment; they must not log into it.
-	b := bot.New(db, bot.Config{VoteKey: hudVoteKey, TrainerChannel: "#trainers", PollRenderEvery: renderEvery}, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	f := feature.Register(b)
-	if err := b.LoadContent(ctx); err != nil {
-		t.Fatal(err)
-	}
-	jobs, err := bot.NewJobs(b, bot.JobsOptions{Work: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := jobs.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = jobs.Stop(sctx)
-	})
+	hb := bottest.NewBot(t, db, bottest.BotOptions{NoContent: !withContent, Jobs: bot.JobsOptions{Work: true},
+		Config: bot.Config{VoteKey: hudVoteKey, TrainerChannel: "#trainers", PollRenderEvery: renderEvery}})
+	hb.Start(t)
+	b, f := hb.Bot, hb.Features
 	s := sandbox.New(b)
 	if err := s.Seed(ctx); err != nil {
 		t.Fatal(err)
