@@ -1,4 +1,4 @@
-package bot_test
+package huddle_test
 
 import (
 	"bytes"
@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddlebot/bot"
+	"github.com/huddlebot/huddlebot/bot/feature"
+	"github.com/huddlebot/huddlebot/bot/huddle"
 	"github.com/huddlebot/huddlebot/bot/sandbox"
 	"github.com/huddlebot/huddlebot/content"
 	"github.com/huddlebot/huddlebot/huddles"
@@ -37,6 +39,7 @@ type hudEnv struct {
 	t   *testing.T
 	db  *store.DB
 	bot *bot.Bot
+	hud *huddle.Huddle
 	sb  *sandbox.Server
 	url string
 }
@@ -67,6 +70,7 @@ func newHudEnv(t *testing.T, db *store.DB, renderEvery time.Duration, withConten
 	}
 	// Timers may outlive the test by a moment; they must not log into it.
 	b := bot.New(db, bot.Config{VoteKey: hudVoteKey, TrainerChannel: "#trainers", PollRenderEvery: renderEvery}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	f := feature.Register(b)
 	if err := b.LoadContent(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +92,7 @@ func newHudEnv(t *testing.T, db *store.DB, renderEvery time.Duration, withConten
 	}
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
-	return &hudEnv{t: t, db: db, bot: b, sb: s, url: srv.URL}
+	return &hudEnv{t: t, db: db, bot: b, hud: f.Huddle, sb: s, url: srv.URL}
 }
 
 func (e *hudEnv) call(method, path string, body, out any) {
@@ -587,10 +591,10 @@ func TestHuddlePollRendersCoalesced(t *testing.T) {
 			t.Errorf("%d card edits within the first 2 s, want none (the card was rendered at 0 s)", r-1)
 		}
 		clock.set(base.Add(2 * time.Second))
-		if err := e.bot.TickHuddles(ctx, clock.Now()); err != nil {
+		if err := e.hud.TickHuddles(ctx, clock.Now()); err != nil {
 			t.Fatal(err)
 		}
-		if err := e.bot.TickHuddles(ctx, clock.Now()); err != nil {
+		if err := e.hud.TickHuddles(ctx, clock.Now()); err != nil {
 			t.Fatal(err)
 		}
 		if r := revision(); r != 2 {
@@ -601,7 +605,7 @@ func TestHuddlePollRendersCoalesced(t *testing.T) {
 			t.Errorf("revision %d during the second burst, want still 2", r)
 		}
 		clock.set(base.Add(4 * time.Second))
-		if err := e.bot.TickHuddles(ctx, clock.Now()); err != nil {
+		if err := e.hud.TickHuddles(ctx, clock.Now()); err != nil {
 			t.Fatal(err)
 		}
 		if r := revision(); r != 3 {
@@ -911,7 +915,7 @@ func TestHuddleRecurring(t *testing.T) {
 			end := clock.Now().Add(d)
 			for clock.Now().Before(end) {
 				clock.set(clock.Now().Add(min(5*time.Minute, end.Sub(clock.Now()))))
-				if err := e.bot.TickHuddles(ctx, clock.Now()); err != nil {
+				if err := e.hud.TickHuddles(ctx, clock.Now()); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -992,6 +996,7 @@ func BenchmarkHuddleVote(b *testing.B) {
 				b.Fatal(err)
 			}
 			bt := bot.New(db, bot.Config{VoteKey: hudVoteKey}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+			huddle.Register(bt)
 			if _, err := bot.NewJobs(bt, bot.JobsOptions{}); err != nil {
 				b.Fatal(err)
 			}
