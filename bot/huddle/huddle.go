@@ -206,11 +206,20 @@ func (b *Huddle) startHuddle(ctx context.Context, r *bot.Req, channel, title str
 		if err := b.DB.HuddleSetMessage(ctx, tx, id, msg); err != nil {
 			return err
 		}
-		if seriesID != 0 {
-			ids, err := b.DB.HuddleQuestionCarryOver(ctx, tx, seriesID, id)
+		{
+			var ids []int64
+			if seriesID != 0 {
+				if ids, err = b.DB.HuddleQuestionCarryOver(ctx, tx, seriesID, id); err != nil {
+					return err
+				}
+			}
+			// Questions deferred in one-off huddles of this channel come
+			// along too: "deferred" promised them the next huddle here.
+			more, err := b.DB.HuddleQuestionCarryOverChannel(ctx, tx, r.Workspace.ID, channel, id)
 			if err != nil {
 				return err
 			}
+			ids = append(ids, more...)
 			carried = len(ids)
 			for _, qid := range ids {
 				q, err := b.DB.HuddleQuestionGet(ctx, tx, qid)
@@ -1311,9 +1320,13 @@ func (b *Huddle) questionClick(ctx context.Context, r *bot.Req, args []string, _
 	if err != nil {
 		return bot.Reply{}, err
 	}
+	deferred := "Deferred: it carries over to the next huddle of this series."
+	if q.SeriesID == 0 {
+		deferred = "Deferred: it carries over to the next huddle started in " + h.Channel + "."
+	}
 	return bot.Reply{Text: map[huddles.QuestionStatus]string{
 		huddles.QuestionAnswered:  "Marked answered.",
-		huddles.QuestionDeferred:  "Deferred: it carries over to the next huddle of this series.",
+		huddles.QuestionDeferred:  deferred,
 		huddles.QuestionOpen:      "Reopened.",
 		huddles.QuestionEscalated: "Escalated to the trainers in " + b.Config.TrainerChannel + ".",
 	}[to]}, nil

@@ -1101,3 +1101,28 @@ func TestHuddleEveryoneVotedRace(t *testing.T) {
 		}
 	})
 }
+
+// TestHuddleDeferredWithoutSeries: a question deferred in a one-off huddle
+// (no series) is told it goes to the next huddle started in that channel,
+// and it does — instead of "the next huddle of this series" and then
+// nothing (issue 17 item 13).
+func TestHuddleDeferredWithoutSeries(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newHudEnv(t, db, 100*time.Millisecond, false)
+		hudWant(t, "start", e.cmd("sam", "#4west", "/huddle start Quick MAR check"), "started")
+		h1 := int64(e.count(`SELECT id FROM huddle WHERE ended_at IS NULL`))
+		e.cmd("maya", "#4west", "/huddle ask Is downtime Tuesday?")
+		q := e.must("#4west", "Is downtime Tuesday?")
+		hudWant(t, "defer", e.click("sam", q.ID, q.act("hq:", ":deferred")), "carries over to the next huddle started in #4west")
+		e.cmd("sam", "#4west", "/huddle end")
+		// A huddle in another channel does not take it.
+		e.cmd("ed", "#5east", "/huddle start Other unit")
+		e.cmd("ed", "#5east", "/huddle end")
+		hudWant(t, "next huddle here", e.cmd("sue", "#4west", "/huddle start Afternoon huddle"), "1 unanswered question(s) carried over")
+		h2 := int64(e.count(`SELECT id FROM huddle WHERE ended_at IS NULL`))
+		if n := e.count(`SELECT COUNT(*) FROM huddle_question WHERE huddle_id = ? AND origin_huddle_id = ?`, h2, h1); n != 1 || h2 == h1 {
+			t.Errorf("%d question(s) carried from huddle %d into %d, want 1", n, h1, h2)
+		}
+	})
+}
