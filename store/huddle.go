@@ -618,6 +618,24 @@ func (s *DB) HuddleQuestionCarryOver(ctx context.Context, tx *Tx, seriesID, toHu
 	return ids, nil
 }
 
+// HuddleQuestionCarryOverChannel moves the deferred questions that belong
+// to no series (asked in a one-off huddle) from earlier huddles in the same
+// channel into huddle toHuddleID, keeping where each was first asked, and
+// returns their ids: "deferred" means the next huddle in that channel takes
+// it up, so it is never stranded in a huddle that has ended.
+func (s *DB) HuddleQuestionCarryOverChannel(ctx context.Context, tx *Tx, workspaceID int64, channel string, toHuddleID int64) ([]int64, error) {
+	var ids []int64
+	err := tx.SelectContext(ctx, &ids, tx.Rebind(`UPDATE huddle_question SET huddle_id = ?,
+		origin_huddle_id = COALESCE(origin_huddle_id, huddle_id)
+		WHERE series_id IS NULL AND status = 'deferred' AND huddle_id <> ?
+		AND huddle_id IN (SELECT id FROM huddle WHERE workspace_id = ? AND channel = ?) RETURNING id`),
+		toHuddleID, toHuddleID, workspaceID, channel)
+	if err != nil {
+		return nil, fmt.Errorf("carry channel %s questions over to huddle %d: %w", channel, toHuddleID, s.mapErr(err))
+	}
+	return ids, nil
+}
+
 // HuddleQuestionPlusOne records a member's +1; it reports false when they
 // had already +1'd the question.
 func (s *DB) HuddleQuestionPlusOne(ctx context.Context, q Queryer, questionID, memberID int64, at time.Time) (bool, error) {

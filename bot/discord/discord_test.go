@@ -23,6 +23,7 @@ import (
 
 	"github.com/huddlebot/huddlebot/bot"
 	"github.com/huddlebot/huddlebot/bot/discord/discordfake"
+	"github.com/huddlebot/huddlebot/bot/feature"
 	"github.com/huddlebot/huddlebot/huddles"
 	"github.com/huddlebot/huddlebot/store"
 	"github.com/huddlebot/huddlebot/store/storetest"
@@ -286,6 +287,7 @@ func TestRegisterCommands(t *testing.T) {
 	t.Parallel()
 	db := storetest.Open(t, store.SQLite)
 	b := bot.New(db, bot.Config{}, testLogger(t))
+	feature.Register(b)
 	fake := discordfake.New(t)
 	for _, guild := range []string{testGuild, ""} {
 		a, err := New(b, Options{Token: discordfake.Token, AppID: testAppID, GuildID: guild, APIURL: fake.APIURL(), Log: testLogger(t)})

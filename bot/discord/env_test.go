@@ -20,6 +20,7 @@ import (
 
 	"github.com/huddlebot/huddlebot/bot"
 	"github.com/huddlebot/huddlebot/bot/discord/discordfake"
+	"github.com/huddlebot/huddlebot/bot/feature"
 	"github.com/huddlebot/huddlebot/lessons"
 	"github.com/huddlebot/huddlebot/store"
 )
@@ -87,6 +88,7 @@ func newEnv(t testing.TB, db *store.DB, tune func(*Options)) *env {
 	}
 	log := testLogger(t)
 	b := bot.New(db, bot.Config{}, log)
+	feature.Register(b)
 	if err := b.LoadContent(ctx); err != nil {
 		t.Fatal(err)
 	}

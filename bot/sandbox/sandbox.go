@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddlebot/bot"
+	"github.com/huddlebot/huddlebot/bot/learn"
 	"github.com/huddlebot/huddlebot/lessons"
 	"github.com/huddlebot/huddlebot/store"
 )
@@ -221,7 +222,7 @@ func (s *Server) person(ctx context.Context, m *lessons.Member) Person {
 		if n := m.Schedule.NextDelivery(s.Bot.Now()); !n.IsZero() {
 			p.NextPrompt = n.Format(time.RFC3339)
 		}
-		p.NextPromptText = s.Bot.NextText(ctx, m)
+		p.NextPromptText = learn.New(s.Bot).NextText(ctx, m)
 	}
 	return p
 }

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddlebot/bot"
+	"github.com/huddlebot/huddlebot/bot/feature"
+	"github.com/huddlebot/huddlebot/bot/learn"
 	slackbot "github.com/huddlebot/huddlebot/bot/slack"
 	"github.com/huddlebot/huddlebot/bot/slack/slackfake"
 	"github.com/huddlebot/huddlebot/lessons"
@@ -47,6 +49,7 @@ type env struct {
 	t       testing.TB
 	db      *store.DB
 	bot     *bot.Bot
+	learn   *learn.Learn
 	fake    *slackfake.Server
 	adapter *slackbot.Adapter
 	srv     *httptest.Server
@@ -72,6 +75,7 @@ func newEnv(t testing.TB, db *store.DB, o envOptions) *env {
 		t.Fatal(err)
 	}
 	b := bot.New(db, bot.Config{}, quietLog())
+	feat := feature.Register(b)
 	if err := b.LoadContent(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +107,7 @@ func newEnv(t testing.TB, db *store.DB, o envOptions) *env {
 		cancel()
 	})
 	tr := &http.Transport{MaxIdleConnsPerHost: 256, MaxConnsPerHost: 0}
-	return &env{t: t, db: db, bot: b, fake: fake, adapter: a, srv: srv, client: &http.Client{Transport: tr, Timeout: 30 * time.Second}}
+	return &env{t: t, db: db, bot: b, learn: feat.Learn, fake: fake, adapter: a, srv: srv, client: &http.Client{Transport: tr, Timeout: 30 * time.Second}}
 }
 
 func fixture(t testing.TB, name string) []byte {

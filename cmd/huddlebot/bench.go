@@ -27,6 +27,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/huddlebot/huddlebot/bot"
+	"github.com/huddlebot/huddlebot/bot/burst"
+	"github.com/huddlebot/huddlebot/bot/feature"
 	slackbot "github.com/huddlebot/huddlebot/bot/slack"
 	"github.com/huddlebot/huddlebot/bot/slack/slackfake"
 	"github.com/huddlebot/huddlebot/content"
@@ -631,6 +633,7 @@ func cmpErr(a, b error) error {
 type benchStack struct {
 	db      *store.DB
 	bot     *bot.Bot
+	feat    *feature.Set
 	jobs    *bot.Jobs
 	adapter *slackbot.Adapter
 	fake    fakeSlack
@@ -688,6 +691,7 @@ func newBenchStack(ctx context.Context, dbURL string, fake fakeSlack, o benchOpt
 	}
 	log := slog.New(slog.NewTextHandler(o.stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	st.bot = bot.New(db, bot.Config{VoteKey: []byte("bench vote key")}, log)
+	st.feat = feature.Register(st.bot)
 	if err := st.bot.LoadContent(ctx); err != nil {
 		return fail(err)
 	}
@@ -800,7 +804,7 @@ func (st *benchStack) fanout(ctx context.Context, n int) (benchResult, error) {
 		return r, err
 	}
 	m := startMeter(st.fake)
-	res, err := st.bot.BurstSend(ctx, bot.BurstSendOptions{WorkspaceID: ws.ID, BurstID: benchBurst, Now: true})
+	res, err := st.feat.Burst.BurstSend(ctx, burst.BurstSendOptions{WorkspaceID: ws.ID, BurstID: benchBurst, Now: true})
 	if err != nil {
 		return r, err
 	}
@@ -865,7 +869,7 @@ func (st *benchStack) answers(ctx context.Context, n, rate int) (benchResult, er
 	if err != nil {
 		return r, err
 	}
-	if _, err := st.bot.BurstSend(ctx, bot.BurstSendOptions{WorkspaceID: ws.ID, BurstID: benchBurst, Now: true}); err != nil {
+	if _, err := st.feat.Burst.BurstSend(ctx, burst.BurstSendOptions{WorkspaceID: ws.ID, BurstID: benchBurst, Now: true}); err != nil {
 		return r, err
 	}
 	if _, _, err := st.waitFake(ctx, before.Distinct, n, time.Now(), 10*time.Minute); err != nil {
@@ -896,7 +900,7 @@ func (st *benchStack) answers(ctx context.Context, n, rate int) (benchResult, er
 	// An acknowledged answer waits in the answer inbox until the applier
 	// has recorded it: the window runs until the inbox is empty and the card
 	// edits it queued are done.
-	if err := st.bot.WaitAnswersApplied(ctx, 5*time.Minute); err != nil {
+	if err := st.feat.Learn.WaitAnswersApplied(ctx, 5*time.Minute); err != nil {
 		return r, err
 	}
 	elapsed := time.Since(start)
@@ -1130,6 +1134,7 @@ func (st *benchStack) tick(ctx context.Context, n int) (benchResult, error) {
 	r := benchResult{Scenario: "tick (daily prompts to the database)", Backend: string(st.db.Backend), N: n, Unit: "prompts/s"}
 	// A bot of its own with insert-only jobs: the queued prompts stay queued.
 	b := bot.New(st.db, bot.Config{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	feature.Register(b)
 	if err := b.LoadContent(ctx); err != nil {
 		return r, err
 	}

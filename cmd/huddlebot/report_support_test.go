@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddlebot/bot"
+	"github.com/huddlebot/huddlebot/bot/feature"
 	"github.com/huddlebot/huddlebot/bot/sandbox"
 	"github.com/huddlebot/huddlebot/content"
 	"github.com/huddlebot/huddlebot/lessons"
@@ -105,6 +106,7 @@ func TestSupportReportEndToEnd(t *testing.T) {
 				t.Fatal(err)
 			}
 			b := bot.New(db, bot.Config{HelpdeskChannel: "#helpdesk"}, nil)
+			feature.Register(b)
 			if err := b.LoadContent(ctx); err != nil {
 				t.Fatal(err)
 			}

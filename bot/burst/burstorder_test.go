@@ -1,4 +1,4 @@
-package bot_test
+package burst_test
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddlebot/bot"
+	"github.com/huddlebot/huddlebot/bot/burst"
 	"github.com/huddlebot/huddlebot/bot/sandbox"
 	"github.com/huddlebot/huddlebot/lessons"
 	"github.com/huddlebot/huddlebot/store"
@@ -60,7 +61,7 @@ func TestBurstArrivesInFileOrder(t *testing.T) {
 		clear(ad.got)
 		ad.mu.Unlock()
 
-		_, err := e.bot.BurstSend(context.Background(), bot.BurstSendOptions{WorkspaceID: e.ws.ID, BurstID: "secure-chat-launch",
+		_, err := e.burst.BurstSend(context.Background(), burst.BurstSendOptions{WorkspaceID: e.ws.ID, BurstID: "secure-chat-launch",
 			Now: true, Audience: lessons.Audience{Roles: []string{"nurse"}}})
 		if err != nil {
 			t.Fatal(err)
