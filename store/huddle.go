@@ -427,10 +427,14 @@ func (s *DB) PollGet(ctx context.Context, q Queryer, id int64) (*huddles.Poll, e
 }
 
 // PollLock returns a poll and locks it until tx ends. Every close, reopen,
-// change of anonymity and render of a poll takes this lock. A vote only
-// shares it (see PollVoteCast), so votes do not wait for one another but do
-// wait for, and are refused after, a close; renders are spaced as decided.
+// change of anonymity and render of a poll takes this lock (the row's, and
+// the poll's advisory lock exclusively). A vote only shares the advisory
+// lock (see PollVoteCast), so votes do not wait for one another but do wait
+// for, and are refused after, a close; renders are spaced as decided.
 func (s *DB) PollLock(ctx context.Context, tx *Tx, id int64) (*huddles.Poll, error) {
+	if err := s.pollExclusive(ctx, tx, id); err != nil {
+		return nil, err
+	}
 	var r pollRow
 	if err := tx.GetContext(ctx, &r, tx.Rebind(`SELECT `+pollCols+` FROM poll WHERE id = ?`+s.forUpdate()), id); err != nil {
 		return nil, fmt.Errorf("lock poll %d: %w", id, s.mapErr(err))

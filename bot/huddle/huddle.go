@@ -744,9 +744,26 @@ func (b *Huddle) renderPoll(ctx context.Context, tx *store.Tx, p *huddles.Poll, 
 }
 
 // maintainPoll closes a poll whose time has come and renders owed tallies.
+// It looks first without the poll's lock, which every vote in flight would
+// make it wait for (and hold up the votes behind it): timers that find
+// nothing due only ask to be woken again.
 func (b *Huddle) maintainPoll(ctx context.Context, id int64, now time.Time) ([]pollWake, error) {
 	var wakes []pollWake
-	err := b.DB.Tx(ctx, func(tx *store.Tx) error {
+	p, err := b.DB.PollGet(ctx, b.DB, id)
+	if err != nil {
+		return nil, err
+	}
+	due, at := huddles.RenderDue(p.RenderedAt, now, b.Config.PollRenderEvery)
+	if !p.DueToClose(now) && !(p.Dirty && (due || p.MessageID == 0)) {
+		if p.Dirty {
+			wakes = append(wakes, pollWake{p.ID, at})
+		}
+		if p.ClosedAt.IsZero() && !p.ClosesAt.IsZero() {
+			wakes = append(wakes, pollWake{p.ID, p.ClosesAt})
+		}
+		return wakes, nil
+	}
+	err = b.DB.Tx(ctx, func(tx *store.Tx) error {
 		p, err := b.DB.PollLock(ctx, tx, id)
 		if err != nil {
 			return err
@@ -913,8 +930,9 @@ func (b *Huddle) voteClick(ctx context.Context, r *bot.Req, args []string, value
 	before, after := res.Before, res.After
 	closedEarly := false
 	if err == nil && !slices.Equal(before, after) {
-		_, at := huddles.RenderDue(p.RenderedAt, now, b.Config.PollRenderEvery)
-		wakes := []pollWake{{p.ID, at}}
+		// One timer per poll and render interval, whatever the vote rate:
+		// every vote since the last render asks for the same instant.
+		wakes := []pollWake{{p.ID, p.RenderedAt.Add(b.Config.PollRenderEvery)}}
 		if h.Open() {
 			// The vote is in; a failure here only delays the close to the
 			// next vote, and must not tell the voter it was not counted.
