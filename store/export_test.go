@@ -7,3 +7,6 @@ import "context"
 func (s *DB) MigrateUpTo(ctx context.Context, last int) ([]string, error) {
 	return s.migrateUpTo(ctx, last)
 }
+
+// Retryable exposes retryable to the store's tests.
+var Retryable = retryable

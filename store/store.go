@@ -16,12 +16,14 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net"
 	"net/url"
 	"path"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -364,10 +366,12 @@ func retryable(err error) bool {
 	if errors.As(err, &ne) {
 		return true
 	}
-	msg := err.Error()
-	// lib/pq reports a dropped socket as a plain net error or io.EOF.
-	return strings.Contains(msg, "connection refused") || strings.Contains(msg, "broken pipe") ||
-		strings.Contains(msg, "connection reset") || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
+	// lib/pq reports a dropped socket as the net package's error (a
+	// *net.OpError around the system call's errno) or as io.EOF; classified
+	// by type, never by the error's text.
+	var oe *net.OpError
+	return errors.As(err, &oe) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.EPIPE) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
 }
 
 // mapErr is the one place driver errors become domain errors.
