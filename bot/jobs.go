@@ -377,8 +377,7 @@ func (b *Bot) hand(ctx context.Context, msg *store.Message, card *Card, attempt 
 	}
 	out := &Outbound{
 		MessageID: msg.ID, Revision: msg.Revision, Attempt: attempt, Workspace: ws.ExternalID,
-		Channel: msg.Channel, Card: card, PlatformCh: msg.PlatformChannel, PlatformTS: msg.PlatformTS,
-		Metadata: fmt.Sprintf("huddlebot-%d", msg.ID),
+		Channel: msg.Channel, Card: card, PostedChannel: msg.PlatformChannel, PostedID: msg.PlatformTS,
 	}
 	if msg.Channel == "dm" && (msg.PlatformTS == "" || msg.PlatformChannel == "") {
 		// A first post needs the recipient (reachable? which user?); an edit
@@ -404,7 +403,7 @@ func (b *Bot) hand(ctx context.Context, msg *store.Message, card *Card, attempt 
 		if parent.PlatformTS == "" && attempt < 10 {
 			return nil, "", &RateLimitError{RetryAfter: time.Second}
 		}
-		out.ThreadTS = parent.PlatformTS
+		out.ThreadID = parent.PlatformTS
 	}
 	sent, err := a.Deliver(ctx, out)
 	if errors.Is(err, ErrUnreachable) {
@@ -420,7 +419,7 @@ func (b *Bot) hand(ctx context.Context, msg *store.Message, card *Card, attempt 
 		}
 		return nil, "", err
 	}
-	posted := &store.Posted{MessageID: msg.ID, Revision: msg.Revision, PlatformChannel: sent.Channel, PlatformTS: sent.TS,
+	posted := &store.Posted{MessageID: msg.ID, Revision: msg.Revision, PlatformChannel: sent.Channel, PlatformTS: sent.ID,
 		First: msg.SentRevision == 0, At: b.Now()}
 	if sent.DMChannel != "" && sent.DMChannel != out.DMChannel && msg.MemberID != 0 {
 		posted.MemberID, posted.DMChannel = msg.MemberID, sent.DMChannel

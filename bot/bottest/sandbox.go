@@ -14,8 +14,6 @@ import (
 	"github.com/huddlebot/huddlebot/bot"
 	"github.com/huddlebot/huddlebot/bot/feature"
 	"github.com/huddlebot/huddlebot/bot/sandbox"
-	"github.com/huddlebot/huddlebot/content"
-	"github.com/huddlebot/huddlebot/lessons"
 	"github.com/huddlebot/huddlebot/store"
 	"github.com/huddlebot/huddlebot/store/storetest"
 )
@@ -40,33 +38,9 @@ func NewSandbox(t *testing.T, backend store.Backend, cfg bot.Config) *Sandbox {
 	t.Helper()
 	ctx := context.Background()
 	db := storetest.Open(t, backend)
-	if err := bot.MigrateJobs(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	c, err := lessons.Load(content.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.ContentImport(ctx, c); err != nil {
-		t.Fatal(err)
-	}
-	b := bot.New(db, cfg, nil)
-	f := feature.Register(b)
-	if err := b.LoadContent(ctx); err != nil {
-		t.Fatal(err)
-	}
-	jobs, err := bot.NewJobs(b, bot.JobsOptions{Work: true, PollInterval: 20 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := jobs.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = jobs.Stop(sctx)
-	})
+	bb := NewBot(t, db, BotOptions{Config: cfg, Jobs: bot.JobsOptions{Work: true, PollInterval: 20 * time.Millisecond}})
+	bb.Start(t)
+	b, f := bb.Bot, bb.Features
 	s := sandbox.New(b)
 	// A Tuesday, Wednesday or Thursday at 09:00 UTC: inside everyone's
 	// default work hours, with a work day before and after.

@@ -26,11 +26,11 @@ type slowFirst struct {
 }
 
 func (a *slowFirst) Deliver(ctx context.Context, out *bot.Outbound) (bot.Sent, error) {
-	if out.PlatformTS == "" && out.Channel == "dm" && strings.Contains(out.Card.Title, a.slowTitle) {
+	if out.PostedID == "" && out.Channel == "dm" && strings.Contains(out.Card.Title, a.slowTitle) {
 		time.Sleep(300 * time.Millisecond)
 	}
 	sent, err := a.Adapter.Deliver(ctx, out)
-	if err == nil && out.PlatformTS == "" && out.Channel == "dm" {
+	if err == nil && out.PostedID == "" && out.Channel == "dm" {
 		a.mu.Lock()
 		a.got[out.UserID] = append(a.got[out.UserID], out.Card.Title)
 		a.mu.Unlock()

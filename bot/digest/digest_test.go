@@ -61,7 +61,7 @@ type digestAdapter struct{ platform string }
 func (a digestAdapter) Platform() string { return a.platform }
 
 func (a digestAdapter) Deliver(_ context.Context, out *bot.Outbound) (bot.Sent, error) {
-	return bot.Sent{Channel: out.Channel, TS: "1"}, nil
+	return bot.Sent{Channel: out.Channel, ID: "1"}, nil
 }
 
 func newDigestBot(t *testing.T, db *store.DB, channel string) *Digest {

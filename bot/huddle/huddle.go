@@ -206,11 +206,20 @@ func (b *Huddle) startHuddle(ctx context.Context, r *bot.Req, channel, title str
 		if err := b.DB.HuddleSetMessage(ctx, tx, id, msg); err != nil {
 			return err
 		}
-		if seriesID != 0 {
-			ids, err := b.DB.HuddleQuestionCarryOver(ctx, tx, seriesID, id)
+		{
+			var ids []int64
+			if seriesID != 0 {
+				if ids, err = b.DB.HuddleQuestionCarryOver(ctx, tx, seriesID, id); err != nil {
+					return err
+				}
+			}
+			// Questions deferred in one-off huddles of this channel come
+			// along too: "deferred" promised them the next huddle here.
+			more, err := b.DB.HuddleQuestionCarryOverChannel(ctx, tx, r.Workspace.ID, channel, id)
 			if err != nil {
 				return err
 			}
+			ids = append(ids, more...)
 			carried = len(ids)
 			for _, qid := range ids {
 				q, err := b.DB.HuddleQuestionGet(ctx, tx, qid)
@@ -735,9 +744,26 @@ func (b *Huddle) renderPoll(ctx context.Context, tx *store.Tx, p *huddles.Poll, 
 }
 
 // maintainPoll closes a poll whose time has come and renders owed tallies.
+// It looks first without the poll's lock, which every vote in flight would
+// make it wait for (and hold up the votes behind it): timers that find
+// nothing due only ask to be woken again.
 func (b *Huddle) maintainPoll(ctx context.Context, id int64, now time.Time) ([]pollWake, error) {
 	var wakes []pollWake
-	err := b.DB.Tx(ctx, func(tx *store.Tx) error {
+	p, err := b.DB.PollGet(ctx, b.DB, id)
+	if err != nil {
+		return nil, err
+	}
+	due, at := huddles.RenderDue(p.RenderedAt, now, b.Config.PollRenderEvery)
+	if !p.DueToClose(now) && !(p.Dirty && (due || p.MessageID == 0)) {
+		if p.Dirty {
+			wakes = append(wakes, pollWake{p.ID, at})
+		}
+		if p.ClosedAt.IsZero() && !p.ClosesAt.IsZero() {
+			wakes = append(wakes, pollWake{p.ID, p.ClosesAt})
+		}
+		return wakes, nil
+	}
+	err = b.DB.Tx(ctx, func(tx *store.Tx) error {
 		p, err := b.DB.PollLock(ctx, tx, id)
 		if err != nil {
 			return err
@@ -904,8 +930,9 @@ func (b *Huddle) voteClick(ctx context.Context, r *bot.Req, args []string, value
 	before, after := res.Before, res.After
 	closedEarly := false
 	if err == nil && !slices.Equal(before, after) {
-		_, at := huddles.RenderDue(p.RenderedAt, now, b.Config.PollRenderEvery)
-		wakes := []pollWake{{p.ID, at}}
+		// One timer per poll and render interval, whatever the vote rate:
+		// every vote since the last render asks for the same instant.
+		wakes := []pollWake{{p.ID, p.RenderedAt.Add(b.Config.PollRenderEvery)}}
 		if h.Open() {
 			// The vote is in; a failure here only delays the close to the
 			// next vote, and must not tell the voter it was not counted.
@@ -1311,9 +1338,13 @@ func (b *Huddle) questionClick(ctx context.Context, r *bot.Req, args []string, _
 	if err != nil {
 		return bot.Reply{}, err
 	}
+	deferred := "Deferred: it carries over to the next huddle of this series."
+	if q.SeriesID == 0 {
+		deferred = "Deferred: it carries over to the next huddle started in " + h.Channel + "."
+	}
 	return bot.Reply{Text: map[huddles.QuestionStatus]string{
 		huddles.QuestionAnswered:  "Marked answered.",
-		huddles.QuestionDeferred:  "Deferred: it carries over to the next huddle of this series.",
+		huddles.QuestionDeferred:  deferred,
 		huddles.QuestionOpen:      "Reopened.",
 		huddles.QuestionEscalated: "Escalated to the trainers in " + b.Config.TrainerChannel + ".",
 	}[to]}, nil

@@ -179,8 +179,13 @@ func (b *Learn) learnCommand(ctx context.Context, r *bot.Req, text string) (bot.
 		}
 		on := rest[0] == "on"
 		set.OnDuty = &on
+		var until time.Time // zero: the duty hours decide
+		set.DutyUntil = &until
 		if on {
-			msg = "You're on duty: questions from " + bot.DeptName(m.Department) + " will reach you. /learn duty off when your shift ends."
+			var err error
+			if msg, until, err = b.dutyOnText(ctx, m); err != nil {
+				return bot.Reply{}, err
+			}
 		} else {
 			msg = "You're off duty. Thanks for helping out!"
 		}
@@ -210,6 +215,13 @@ func (b *Learn) learnCommand(ctx context.Context, r *bot.Req, text string) (bot.
 		}
 		if err := b.DB.MemberUpdate(ctx, tx, m.ID, set); err != nil {
 			return err
+		}
+		if set.OnDuty != nil && *set.OnDuty {
+			// Questions waiting for someone to come on duty are handed
+			// over on the next tick, not at their next check.
+			if _, err := b.DB.SupportQuestionWakeWaiting(ctx, tx, m.WorkspaceID, b.Now()); err != nil {
+				return err
+			}
 		}
 		return b.DB.MemberSetNextDue(ctx, tx, map[int64]time.Time{m.ID: b.Now()})
 	})
@@ -704,4 +716,34 @@ func (b *Learn) dutyHoursCommand(ctx context.Context, r *bot.Req, args []string)
 	}
 	return bot.Reply{Text: fmt.Sprintf("Your on-duty hours are now %s–%s %s on your work days (%s). %s",
 		h.Start, h.End, m.Schedule.Location, m.Schedule.WorkDays, state)}, nil
+}
+
+// dutyOnText decides what "/learn duty on" means now and says it: inside the
+// super-user's duty hours the hours decide (until is zero); outside them —
+// a weekend, an evening — they are routed questions from now until
+// support.Helper.DutyOnUntil, and the reply names that time in their own
+// zone and how to change their regular hours. A paused super-user is told
+// that questions reach them only after /learn resume.
+func (b *Learn) dutyOnText(ctx context.Context, m *lessons.Member) (msg string, until time.Time, err error) {
+	h, err := b.DB.SupportHelperGet(ctx, b.DB, m.ID)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	now := b.Now()
+	h.OnDuty, h.DutyUntil = true, time.Time{}
+	ds := h.DutySchedule()
+	hours := fmt.Sprintf("%s–%s on %s", ds.WorkStart, ds.WorkEnd, ds.WorkDays)
+	who := "questions from " + bot.DeptName(m.Department)
+	if m.Schedule.PausedUntil.After(now) {
+		return fmt.Sprintf("Duty is on, but you're paused until %s, so no questions reach you until then — /learn resume to take them now.",
+			m.Schedule.PausedUntil.In(locOrUTC(ds.Location)).Format("Mon 2 Jan")), time.Time{}, nil
+	}
+	until = h.DutyOnUntil(now)
+	if until.IsZero() {
+		return fmt.Sprintf("You're on duty: %s reach you now and during your duty hours (%s). /learn duty off when your shift ends.",
+			who, hours), time.Time{}, nil
+	}
+	return fmt.Sprintf("You're on duty now: %s reach you until %s. That is outside your duty hours (%s), so this covers the rest "+
+		"of this stretch; after it your hours apply again. /learn duty off to stop sooner; /learn duty hours HH:MM-HH:MM "+
+		"and /learn days change your regular hours.", who, lessons.DescribeWhen(until, now, ds.Location), hours), until, nil
 }

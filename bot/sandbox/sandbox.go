@@ -44,12 +44,12 @@ func (Adapter) Platform() string { return Platform }
 // Deliver implements bot.Adapter.
 func (Adapter) Deliver(_ context.Context, out *bot.Outbound) (bot.Sent, error) {
 	ch := out.Channel
-	if out.PlatformCh != "" {
-		ch = out.PlatformCh // an edit stays where the message is
+	if out.PostedChannel != "" {
+		ch = out.PostedChannel // an edit stays where the message is
 	} else if ch == "dm" {
 		ch = "dm:" + out.UserID
 	}
-	return bot.Sent{Channel: ch, TS: strconv.FormatInt(out.MessageID, 10)}, nil
+	return bot.Sent{Channel: ch, ID: strconv.FormatInt(out.MessageID, 10)}, nil
 }
 
 // Clock is the sandbox's simulated clock: real time plus an offset that
