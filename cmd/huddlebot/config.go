@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/huddlebot/huddlebot/lessons"
 	"github.com/huddlebot/huddlebot/store"
@@ -98,6 +99,11 @@ func LoadConfig(getenv func(string) string, fs *flag.FlagSet) *Config {
 	return c
 }
 
+// minDashboardPassword is the shortest dashboard password serve accepts:
+// with the failed-attempt limits (dashboard.go) a 12-character password is
+// beyond guessing.
+const minDashboardPassword = 12
+
 // Validate checks the configuration and returns every problem, each naming
 // the variable and what is wrong.
 func (c *Config) Validate() error {
@@ -118,6 +124,10 @@ func (c *Config) Validate() error {
 	}
 	if _, err := time.LoadLocation(c.TimeZone); err != nil || c.TimeZone == "" || strings.EqualFold(c.TimeZone, "local") {
 		bad("HUDDLEBOT_TIMEZONE", "%q is not an IANA time zone like America/New_York", c.TimeZone)
+	}
+	if n := utf8.RuneCountInString(c.DashboardPassword); c.DashboardPassword != "" && n < minDashboardPassword {
+		bad("HUDDLEBOT_DASHBOARD_PASSWORD", "must be at least %d characters (it has %d); a passphrase of a few words is easiest, "+
+			"e.g. the output of `openssl rand -base64 18`", minDashboardPassword, n)
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
