@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/huddlebot/huddlebot/bot/sandbox"
 	"github.com/huddlebot/huddlebot/dashboard"
 )
 
@@ -97,6 +98,15 @@ func newDashboardGuard(cfg *Config, next http.Handler, log *slog.Logger, now fun
 				"Set a password to open it from elsewhere.", http.StatusForbidden)
 			return
 		}
+		// A page whose DNS name was rebound to 127.0.0.1 sends its own name
+		// as Host: without a password, answer only requests addressed to
+		// this computer.
+		if !sandbox.LoopbackHost(r) {
+			http.Error(w, "Without HUDDLEBOT_DASHBOARD_PASSWORD the dashboard answers only requests addressed to this computer "+
+				"(Host 127.0.0.1, localhost or [::1] with its own port).", http.StatusForbidden)
+			return
+		}
+		w.Header().Set("X-Frame-Options", "DENY")
 		next.ServeHTTP(w, r)
 	})
 }

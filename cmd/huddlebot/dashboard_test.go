@@ -135,6 +135,7 @@ func TestDashboardGuard(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := local(httptest.NewRequest(http.MethodGet, "/dashboard", nil))
+			r.Host = "127.0.0.1:8080" // addressed to this computer
 			r.RemoteAddr = tt.remote
 			if tt.user != "" {
 				r.SetBasicAuth(tt.user, tt.pass)
