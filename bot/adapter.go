@@ -60,6 +60,16 @@ type ModalOpener interface {
 	OpenForm(ctx context.Context, workspace, triggerID string, f *Form) error
 }
 
+// ClickReplier is an adapter whose clicks carry a reply hook of their own
+// (Slack's response_url). ReplyToClick replaces the clicked message with
+// card through it, or, when card is nil, shows text to the clicker only.
+// The hook is not a Web API method, so it is under none of the rate limits
+// that pace message edits; it returns an error when the hook refused the
+// reply or has expired, and the caller then falls back to a paced edit.
+type ClickReplier interface {
+	ReplyToClick(ctx context.Context, responseURL string, card *Card, text string) error
+}
+
 // HomePublisher is an adapter with a per-user home view (Slack App Home).
 type HomePublisher interface {
 	PublishHome(ctx context.Context, workspace, userID string, c *Card) error

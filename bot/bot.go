@@ -69,19 +69,22 @@ type Bot struct {
 	Log    *slog.Logger
 	Jobs   *Jobs
 
-	clock    atomic.Pointer[func() time.Time]
-	content  atomic.Pointer[contentSet]
-	mu       sync.RWMutex
-	adapters map[string]Adapter
-	wsCache  sync.Map // "platform/external" → *store.Workspace
-	wsByID   sync.Map // id → *store.Workspace
-	versions sync.Map // "lesson@version" → *lessons.Lesson (immutable)
-	applier  atomic.Pointer[answerApplier]
+	clock   atomic.Pointer[func() time.Time]
+	content atomic.Pointer[contentSet]
+	// refreshMu serialises RefreshContent.
+	refreshMu sync.Mutex
+	mu        sync.RWMutex
+	adapters  map[string]Adapter
+	wsCache   sync.Map // "platform/external" → *store.Workspace
+	wsByID    sync.Map // id → *store.Workspace
+	versions  sync.Map // "lesson@version" → *lessons.Lesson (immutable)
+	applier   atomic.Pointer[answerApplier]
 }
 
 type contentSet struct {
 	c       *lessons.Content
 	planner *lessons.Planner
+	version int64 // the database's content version this was loaded at
 }
 
 // New returns a bot over db. It does not start jobs or schedules.
@@ -119,12 +122,74 @@ func (b *Bot) Adapter(platform string) Adapter {
 
 // LoadContent reads the current content from the database and swaps it in.
 func (b *Bot) LoadContent(ctx context.Context) error {
+	// The version is read first: an import landing in between makes the
+	// next RefreshContent load again, never miss it.
+	v, err := b.DB.ContentVersion(ctx)
+	if err != nil {
+		return err
+	}
 	c, err := b.DB.ContentLoad(ctx)
 	if err != nil {
 		return err
 	}
-	b.content.Store(&contentSet{c: c, planner: lessons.NewPlanner(c)})
+	b.content.Store(&contentSet{c: c, planner: lessons.NewPlanner(c), version: v})
 	return nil
+}
+
+// ContentVersion is the database content version the bot's content was
+// loaded at (0 before LoadContent).
+func (b *Bot) ContentVersion() int64 {
+	if cs := b.content.Load(); cs != nil {
+		return cs.version
+	}
+	return 0
+}
+
+// RefreshContent reloads the content when an import (the CLI's `content
+// import`, another replica's start) changed the database's content version
+// since the bot loaded it, and reports whether it did. One small query
+// when nothing changed.
+func (b *Bot) RefreshContent(ctx context.Context) (bool, error) {
+	// The scheduler's tick and the watcher may check at the same moment;
+	// one reload is enough.
+	b.refreshMu.Lock()
+	defer b.refreshMu.Unlock()
+	v, err := b.DB.ContentVersion(ctx)
+	if err != nil {
+		return false, fmt.Errorf("check content version: %w", err)
+	}
+	if cs := b.content.Load(); cs != nil && cs.version == v {
+		return false, nil
+	}
+	if err := b.LoadContent(ctx); err != nil {
+		return false, fmt.Errorf("reload content: %w", err)
+	}
+	b.Log.InfoContext(ctx, "content reloaded after an import", "version", b.ContentVersion(), "lessons", len(b.Content().Lessons))
+	return true, nil
+}
+
+// WatchContent keeps this process's content current and tells the
+// database (so `burst send` and `burst status` can say whether running
+// bots have an import yet): every interval until ctx ends, it refreshes
+// the content and checks in as replica id. Every replica runs it, not only
+// the one that schedules: all of them answer commands.
+func (b *Bot) WatchContent(ctx context.Context, id string, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if _, err := b.RefreshContent(ctx); err != nil && ctx.Err() == nil {
+			b.Log.WarnContext(ctx, "content check failed", "err", err)
+		}
+		// Wall-clock time: the sandbox clock may run ahead; liveness is real.
+		if err := b.DB.ReplicaCheckIn(ctx, id, b.ContentVersion(), time.Now()); err != nil && ctx.Err() == nil {
+			b.Log.WarnContext(ctx, "replica check-in failed", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // Content returns the content in use.
@@ -170,6 +235,10 @@ type Click struct {
 	// Queue says the platform acknowledges the click before the card
 	// changes, so a quiz answer may be queued in the answer inbox.
 	Queue bool
+	// ResponseURL is the click's own reply hook (Slack's response_url), ""
+	// if none. Through it the clicked card is replaced as soon as the click
+	// is recorded (see ClickReplier), instead of a paced edit.
+	ResponseURL string
 }
 
 // Submission is a filled-in Form.
@@ -383,6 +452,11 @@ func (b *Bot) failure(ctx context.Context, what string, err error) Reply {
 // It is safe to call again for the same now.
 func (b *Bot) Tick(ctx context.Context, now time.Time) error {
 	var errs []error
+	// Plan with the content as imported now, not as it was at start-up: a
+	// trainer's import and burst must not wait for a restart.
+	if _, err := b.RefreshContent(ctx); err != nil {
+		errs = append(errs, err)
+	}
 	if err := b.deliverDue(ctx, now); err != nil {
 		errs = append(errs, fmt.Errorf("deliveries: %w", err))
 	}

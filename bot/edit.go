@@ -52,6 +52,30 @@ func (j *Jobs) EnqueueEditsTx(ctx context.Context, tx *store.Tx, messageIDs []in
 	return nil
 }
 
+// EnqueueEditsAtTx queues, in tx, the edit of each message to its newest
+// card, to run at at.
+func (j *Jobs) EnqueueEditsAtTx(ctx context.Context, tx *store.Tx, messageIDs []int64, at time.Time) error {
+	if len(messageIDs) == 0 {
+		return nil
+	}
+	if _, err := j.client.InsertManyFastTx(ctx, tx.Tx.Tx, []river.InsertManyParams{{Args: EditArgs{Messages: messageIDs},
+		InsertOpts: &river.InsertOpts{ScheduledAt: at}}}); err != nil {
+		return fmt.Errorf("enqueue edits: %w", err)
+	}
+	return nil
+}
+
+// EnqueueEdits queues the edit of each message to its newest card now.
+func (j *Jobs) EnqueueEdits(ctx context.Context, messageIDs []int64) error {
+	if len(messageIDs) == 0 {
+		return nil
+	}
+	if _, err := j.client.InsertMany(ctx, []river.InsertManyParams{{Args: EditArgs{Messages: messageIDs}}}); err != nil {
+		return fmt.Errorf("enqueue edits: %w", err)
+	}
+	return nil
+}
+
 // editMessages edits each posted message whose newest revision is not
 // showing yet, records the edits that landed in one statement, and hands a
 // message that is not posted yet (or is a thread reply) to its own send

@@ -41,7 +41,7 @@ func (b *Bot) queueAnswer(ctx context.Context, c Click, args []string) (ok bool,
 	if err != nil {
 		return false, err
 	}
-	ok, err = b.DB.AnswerInboxAdd(ctx, ws.ID, c.UserID, did, int(choice), b.Now())
+	ok, err = b.DB.AnswerInboxAdd(ctx, ws.ID, c.UserID, did, int(choice), b.Now(), c.ResponseURL)
 	if ok {
 		b.wakeApplier()
 	}
@@ -158,11 +158,23 @@ func (b *Bot) applyOneByOne(ctx context.Context, n int) (int, error) {
 
 // queued is a claimed answer that qualifies to be recorded.
 type queued struct {
-	d      *store.Delivery
-	l      *lessons.Lesson
-	m      *lessons.Member
-	choice int
-	at     time.Time
+	d           *store.Delivery
+	l           *lessons.Lesson
+	m           *lessons.Member
+	choice      int
+	at          time.Time
+	responseURL string
+}
+
+// confirmation is an answered card to show through its click's reply hook
+// once the answer is committed.
+type confirmation struct {
+	workspaceID int64
+	responseURL string
+	messageID   int64 // 0: no card to replace; text goes to the clicker only
+	revision    int
+	card        *Card
+	text        string
 }
 
 // applyBatch claims up to limit waiting answers and applies them in one
@@ -172,8 +184,9 @@ type queued struct {
 // second click on the same question) is dropped: the card shows what counts.
 func (b *Bot) applyBatch(ctx context.Context, after int64, limit int) (recorded int, claimed []int64, err error) {
 	var correct []bool
+	var confirms []confirmation
 	err = b.DB.Tx(ctx, func(tx *store.Tx) error {
-		correct, claimed = correct[:0], claimed[:0]
+		correct, claimed, confirms = correct[:0], claimed[:0], confirms[:0]
 		items, err := b.DB.AnswerInboxClaim(ctx, tx, after, limit)
 		if err != nil || len(items) == 0 {
 			return err
@@ -206,9 +219,9 @@ func (b *Bot) applyBatch(ctx context.Context, after int64, limit int) (recorded 
 				continue
 			}
 			taken[d.ID] = true
-			qs = append(qs, queued{d: d, l: l, m: m, choice: it.Choice, at: time.UnixMilli(it.ReceivedAt)})
+			qs = append(qs, queued{d: d, l: l, m: m, choice: it.Choice, at: time.UnixMilli(it.ReceivedAt), responseURL: it.ResponseURL})
 		}
-		if correct, err = b.recordQueued(ctx, tx, qs); err != nil {
+		if correct, confirms, err = b.recordQueued(ctx, tx, qs); err != nil {
 			return err
 		}
 		return b.DB.AnswerInboxDelete(ctx, tx, claimed)
@@ -216,6 +229,9 @@ func (b *Bot) applyBatch(ctx context.Context, after int64, limit int) (recorded 
 	if err != nil {
 		return 0, claimed, err
 	}
+	// Committed: now each person sees their result through their click's
+	// reply hook, at once, rather than through the paced card edit.
+	b.confirmClicks(ctx, confirms)
 	for _, c := range correct {
 		metricAnswers.WithLabelValues(strconv.FormatBool(c)).Inc()
 	}
@@ -225,10 +241,13 @@ func (b *Bot) applyBatch(ctx context.Context, after int64, limit int) (recorded 
 // recordQueued records answers to distinct deliveries in tx: the answers,
 // the deliveries answered, the spacing of each question, and the cards'
 // updates (result, explanation, streak) with their jobs. It returns, for
-// each answer recorded, whether it was right.
-func (b *Bot) recordQueued(ctx context.Context, tx *store.Tx, qs []queued) ([]bool, error) {
+// each answer recorded, whether it was right, and the answered cards to
+// confirm through their clicks' reply hooks once tx commits; their edit
+// jobs wait confirmFallback, and find nothing to do when the reply hook
+// showed the card.
+func (b *Bot) recordQueued(ctx context.Context, tx *store.Tx, qs []queued) ([]bool, []confirmation, error) {
 	if len(qs) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	as := make([]*store.Answer, len(qs))
 	for i, q := range qs {
@@ -237,7 +256,7 @@ func (b *Bot) recordQueued(ctx context.Context, tx *store.Tx, qs []queued) ([]bo
 	}
 	rec, err := b.DB.AnswerRecordMany(ctx, tx, as)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var pairs []store.MemberLesson
 	var members []int64
@@ -255,10 +274,10 @@ func (b *Bot) recordQueued(ctx context.Context, tx *store.Tx, qs []queued) ([]bo
 	}
 	revs, err := b.DB.ReviewGetMany(ctx, tx, pairs)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := b.deriveFSRS(ctx, tx, revs, qs); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	rv := b.reviewer()
 	for _, q := range qs { // in click order: a second lesson answer builds on the first
@@ -277,37 +296,139 @@ func (b *Bot) recordQueued(ctx context.Context, tx *store.Tx, qs []queued) ([]bo
 		writes = append(writes, store.ReviewWrite{WorkspaceID: workspaces[k.MemberID], MemberID: k.MemberID, Review: revs[k]})
 	}
 	if err := b.DB.ReviewPutMany(ctx, tx, writes); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	streaks, err := b.DB.MemberStreakMany(ctx, tx, members, b.Now())
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	cards := map[int64]string{}
 	var correct []bool
+	var confirms []confirmation
+	hooked := map[int64]bool{}
 	for _, q := range qs {
 		if !rec[q.d.ID] {
 			continue
 		}
 		right := q.choice == q.l.Answer
 		correct = append(correct, right)
+		card := answeredCard(q.d.ID, q.l, q.choice, right, streaks[q.d.MemberID])
 		if q.d.MessageID != 0 {
-			cards[q.d.MessageID] = answeredCard(q.d.ID, q.l, q.choice, right, streaks[q.d.MemberID]).Marshal()
+			cards[q.d.MessageID] = card.Marshal()
+		}
+		if q.responseURL != "" {
+			c := confirmation{workspaceID: q.d.WorkspaceID, responseURL: q.responseURL, messageID: q.d.MessageID, card: card}
+			if q.d.MessageID == 0 {
+				c.card, c.text = nil, card.Result
+			}
+			hooked[q.d.MessageID] = true
+			confirms = append(confirms, c)
 		}
 	}
 	revisions, err := b.DB.MessageUpdateMany(ctx, tx, cards)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	edited := make([]int64, 0, len(revisions))
+	var now, later []int64
 	for id := range revisions {
-		edited = append(edited, id)
+		if hooked[id] {
+			later = append(later, id)
+		} else {
+			now = append(now, id)
+		}
 	}
-	slices.Sort(edited)
-	if err := b.Jobs.EnqueueEditsTx(ctx, tx, edited); err != nil {
-		return nil, err
+	for i := range confirms {
+		confirms[i].revision = revisions[confirms[i].messageID]
 	}
-	return correct, nil
+	slices.Sort(now)
+	slices.Sort(later)
+	if err := b.Jobs.EnqueueEditsTx(ctx, tx, now); err != nil {
+		return nil, nil, err
+	}
+	// The safety net for a reply hook that is never tried (a crash right
+	// after commit) or hangs: the paced edit, a little later.
+	if err := b.Jobs.EnqueueEditsAtTx(ctx, tx, later, b.Now().Add(confirmFallback)); err != nil {
+		return nil, nil, err
+	}
+	return correct, confirms, nil
+}
+
+// confirmFallback is how long an answered card whose click has a reply
+// hook waits before the paced edit job checks that it is showing.
+const confirmFallback = 20 * time.Second
+
+// confirmParallel bounds the reply-hook posts in flight at once.
+const confirmParallel = 16
+
+// confirmClicks shows each committed answer through its click's reply hook
+// (Slack: response_url with replace_original) and records the cards that
+// landed as showing, so their edit jobs have nothing left to do. A hook that
+// fails or has expired gets the paced edit right away instead.
+func (b *Bot) confirmClicks(ctx context.Context, cs []confirmation) {
+	if len(cs) == 0 {
+		return
+	}
+	var (
+		mu     sync.Mutex
+		landed = map[int64]int{}
+		failed []int64
+		wg     sync.WaitGroup
+		sem    = make(chan struct{}, confirmParallel)
+	)
+	for _, c := range cs {
+		replier := b.clickReplier(ctx, c.workspaceID)
+		if replier == nil {
+			if c.messageID != 0 {
+				failed = append(failed, c.messageID)
+			}
+			continue
+		}
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			err := replier.ReplyToClick(cctx, c.responseURL, c.card, c.text)
+			cancel()
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err != nil:
+				metricConfirms.WithLabelValues("failed").Inc()
+				b.Log.WarnContext(ctx, "confirming an answer through its click failed; the card is edited instead",
+					"message", c.messageID, "err", err)
+				if c.messageID != 0 {
+					failed = append(failed, c.messageID)
+				}
+			case c.messageID != 0:
+				metricConfirms.WithLabelValues("replaced").Inc()
+				landed[c.messageID] = c.revision
+			default:
+				metricConfirms.WithLabelValues("ephemeral").Inc()
+			}
+		}()
+	}
+	wg.Wait()
+	if err := b.DB.MessagesEdited(ctx, landed); err != nil {
+		b.Log.WarnContext(ctx, "recording answers confirmed through their clicks", "err", err)
+	}
+	if len(failed) > 0 {
+		slices.Sort(failed)
+		if err := b.Jobs.EnqueueEdits(ctx, failed); err != nil {
+			b.Log.WarnContext(ctx, "queueing the fallback card edits", "err", err)
+		}
+	}
+}
+
+// clickReplier returns the adapter of a workspace's platform if it can
+// reply through a click's hook.
+func (b *Bot) clickReplier(ctx context.Context, workspaceID int64) ClickReplier {
+	ws, err := b.DB.WorkspaceGet(ctx, workspaceID)
+	if err != nil {
+		return nil
+	}
+	r, _ := b.adapters[ws.Platform].(ClickReplier)
+	return r
 }
 
 // WaitAnswersApplied waits until no queued answer is waiting to be applied

@@ -513,7 +513,7 @@ func (b *Bot) recordAnswer(ctx context.Context, tx *store.Tx, d *store.Delivery,
 	if _, err := b.DB.DeliveryLockForAnswer(ctx, tx, d.ID); err != nil {
 		return false, err
 	}
-	correct, err := b.recordQueued(ctx, tx, []queued{{d: d, l: l, m: m, choice: choice, at: at}})
+	correct, _, err := b.recordQueued(ctx, tx, []queued{{d: d, l: l, m: m, choice: choice, at: at}})
 	return len(correct) == 1, err
 }
 

@@ -11,6 +11,10 @@ var (
 		Name: "huddlebot_deliveries_total",
 		Help: "Outbound messages by platform and result (sent, failed, rate_limited, unreachable).",
 	}, []string{"platform", "result"})
+	metricConfirms = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "huddlebot_click_confirmations_total",
+		Help: "Clicks confirmed through their own reply hook (Slack response_url), by result (replaced, ephemeral, failed: the card is edited instead).",
+	}, []string{"result"})
 	metricAnswers = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "huddlebot_answers_total",
 		Help: "Quiz answers recorded, by correctness.",
@@ -41,7 +45,7 @@ var (
 
 // Collectors returns the bot's Prometheus collectors, to register once.
 func Collectors() []prometheus.Collector {
-	return []prometheus.Collector{metricDeliveries, metricAnswers, metricAck, metricTickLag, metricTickDuration, metricQueueDepth, metricInbox}
+	return []prometheus.Collector{metricDeliveries, metricConfirms, metricAnswers, metricAck, metricTickLag, metricTickDuration, metricQueueDepth, metricInbox}
 }
 
 func observeAck(kind string, start time.Time) {

@@ -153,6 +153,7 @@ type Member struct {
 	Joined      bool // has a role and wants daily prompts
 	Nudges      bool
 	HomeChannel string // where they joined; used to tell them when DMs fail
+	Language    string // BCP 47 tag from the roster; "" = the workspace default
 }
 
 // Has reports whether the member holds permission p. Admins hold every

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -21,12 +23,26 @@ type RosterRow struct {
 	Email       string
 	Permissions []Permission // nil when the column is absent
 	StartDate   string       // YYYY-MM-DD or ""
+
+	// The shift columns; nil when the column is absent or the cell empty
+	// (the member's current setting, or the default, stays).
+	WorkDays     *Weekdays
+	WorkStart    *Clock
+	WorkEnd      *Clock
+	DeliveryTime *Clock
+	Language     *string // BCP 47 tag, lower-case language
+	OnDuty       *bool
 }
 
-// RosterColumns are the required header columns, in any order. The optional
-// columns "permissions" (e.g. "super_user;trainer") and "start_date"
-// (YYYY-MM-DD) may follow.
+// RosterColumns are the required header columns, in any order.
 var RosterColumns = []string{"user_id", "name", "role", "department", "timezone", "email"}
+
+// RosterOptionalColumns may follow, in any order: "permissions" (e.g.
+// "super_user;trainer"), "start_date" (YYYY-MM-DD), "work_days" (mon-fri,
+// sat-sun, "mon,wed,fri" or mon;wed;fri), "work_hours" (HH:MM-HH:MM, may
+// cross midnight), "delivery_time" (HH:MM), "language" (es, en, pt-BR) and
+// "duty" (on/off; on needs super_user in the permissions column).
+var RosterOptionalColumns = []string{"permissions", "start_date", "work_days", "work_hours", "delivery_time", "language", "duty"}
 
 // ParseRoster reads a roster CSV. It reports every bad row at once as a
 // *ValidationError with problems "path:line: field: message" (unknown role,
@@ -47,9 +63,28 @@ func ParseRoster(r io.Reader, path string, roles []string) ([]RosterRow, error) 
 		return nil, ve
 	}
 	col := map[string]int{}
+	known := append(slices.Clone(RosterColumns), RosterOptionalColumns...)
+	var unknown []string
 	for i, h := range header {
 		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+		if !slices.Contains(known, h) {
+			// A column we do not read would be dropped silently (a
+			// "shift" column, a typo like "work_day").
+			unknown = append(unknown, strconv.Quote(h))
+			continue
+		}
+		if _, dup := col[h]; dup {
+			addProblem(ve, path, 1, h, "column appears twice")
+		}
 		col[h] = i
+	}
+	if len(unknown) > 0 {
+		word := "column"
+		if len(unknown) > 1 {
+			word = "columns"
+		}
+		addProblem(ve, path, 1, "header", fmt.Sprintf("unknown %s %s; known columns: %s (optional: %s)", word, strings.Join(unknown, ", "),
+			strings.Join(RosterColumns, ","), strings.Join(RosterOptionalColumns, ",")))
 	}
 	for _, c := range RosterColumns {
 		if _, ok := col[c]; !ok {
@@ -128,6 +163,7 @@ func ParseRoster(r io.Reader, path string, roles []string) ([]RosterRow, error) 
 				addProblem(ve, path, line, "start_date", fmt.Sprintf("%q is not a date like 2026-01-31", row.StartDate))
 			}
 		}
+		parseShift(ve, path, line, &row, func(name string) string { return get(rec, name) })
 		rows = append(rows, row)
 	}
 	if len(ve.Problems) > 0 {
@@ -136,6 +172,92 @@ func ParseRoster(r io.Reader, path string, roles []string) ([]RosterRow, error) 
 	}
 	return rows, nil
 }
+
+// parseShift reads the optional shift columns of one row into row.
+func parseShift(ve *ValidationError, path string, line int, row *RosterRow, get func(string) string) {
+	if v := get("work_days"); v != "" {
+		d, err := ParseWeekdays(strings.ReplaceAll(v, ";", ","))
+		if err != nil || d == 0 {
+			addProblem(ve, path, line, "work_days", fmt.Sprintf("%q is not a set of days like mon-fri, sat-sun or mon;wed;fri", v))
+		} else {
+			row.WorkDays = &d
+		}
+	}
+	if v := get("work_hours"); v != "" {
+		a, z, ok := strings.Cut(v, "-")
+		start, err1 := ParseClock(a)
+		end, err2 := ParseClock(z)
+		switch {
+		case !ok || err1 != nil || err2 != nil:
+			addProblem(ve, path, line, "work_hours", fmt.Sprintf("%q is not hours like 07:00-19:30 (or 19:00-07:30 for nights)", v))
+		case start == end:
+			addProblem(ve, path, line, "work_hours", fmt.Sprintf("%q starts and ends at the same time", v))
+		default:
+			row.WorkStart, row.WorkEnd = &start, &end
+		}
+	}
+	if v := get("delivery_time"); v != "" {
+		c, err := ParseClock(v)
+		switch {
+		case err != nil:
+			addProblem(ve, path, line, "delivery_time", err.Error())
+		case row.WorkStart != nil && !clockWithin(c, *row.WorkStart, *row.WorkEnd):
+			addProblem(ve, path, line, "delivery_time", fmt.Sprintf("%s is outside the work hours %s-%s: nothing would arrive then", c, *row.WorkStart, *row.WorkEnd))
+		default:
+			row.DeliveryTime = &c
+		}
+	}
+	if v := get("language"); v != "" {
+		if !languageTag.MatchString(v) {
+			addProblem(ve, path, line, "language", fmt.Sprintf("%q is not a language code like en, es or pt-BR", v))
+		} else {
+			lang, region, _ := strings.Cut(v, "-")
+			tag := strings.ToLower(lang)
+			switch len(region) {
+			case 0:
+			case 4: // a script: zh-Hant
+				tag += "-" + strings.ToUpper(region[:1]) + strings.ToLower(region[1:])
+			default: // a region: pt-BR, es-419
+				tag += "-" + strings.ToUpper(region)
+			}
+			row.Language = &tag
+		}
+	}
+	if v := strings.ToLower(get("duty")); v != "" {
+		var on bool
+		switch v {
+		case "on", "yes", "true", "1":
+			on = true
+		case "off", "no", "false", "0":
+		default:
+			addProblem(ve, path, line, "duty", fmt.Sprintf("%q is not on or off", v))
+			return
+		}
+		if on && row.Permissions != nil && !slices.Contains(row.Permissions, PermSuperUser) &&
+			!slices.Contains(row.Permissions, PermTrainer) && !slices.Contains(row.Permissions, PermAdmin) {
+			addProblem(ve, path, line, "duty", "on needs super_user in the permissions column (only super-users take colleagues' questions)")
+			return
+		}
+		if on && row.Permissions == nil {
+			addProblem(ve, path, line, "duty", "on needs a permissions column with super_user in this row")
+			return
+		}
+		row.OnDuty = &on
+	}
+}
+
+// clockWithin reports whether c falls in [start, end), across midnight when
+// end is before start.
+func clockWithin(c, start, end Clock) bool {
+	if start < end {
+		return c >= start && c < end
+	}
+	return c >= start || c < end
+}
+
+// languageTag is a BCP 47 language tag as rosters carry them: a 2–3 letter
+// language, optionally a region or script (en, es, pt-BR, zh-Hant).
+var languageTag = regexp.MustCompile(`^[A-Za-z]{2,3}(-[A-Za-z]{2,4}|-[0-9]{3})?$`)
 
 func addProblem(ve *ValidationError, path string, line int, field, msg string) {
 	ve.Problems = append(ve.Problems, Problem{Path: path, Line: line, Field: field, Message: msg})

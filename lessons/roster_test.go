@@ -65,3 +65,67 @@ func FuzzParseRoster(f *testing.F) {
 		}
 	})
 }
+
+// TestParseRosterShifts: the shift columns are read and validated like the
+// others (FILE:LINE: field: message); empty cells leave a setting alone.
+func TestParseRosterShifts(t *testing.T) {
+	t.Parallel()
+	good := "user_id,name,role,department,timezone,email,permissions,work_days,work_hours,delivery_time,language,duty\n" +
+		"N1,Night Nurse,nurse,icu,America/Chicago,,super_user,sat;sun;mon,19:00-07:30,19:15,ES,on\n" +
+		"F1,Front,front_desk,clinic,,,,\"mon,wed,fri\",07:00-15:30,07:10,pt-br,off\n" +
+		"B1,Bill,billing,revenue,,,,,,,,\n"
+	rows, err := ParseRoster(strings.NewReader(good), "r.csv", DefaultRoles)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, f, b := rows[0], rows[1], rows[2]
+	if n.WorkDays == nil || n.WorkDays.String() != "mon,sat,sun" || n.WorkStart.String() != "19:00" || n.WorkEnd.String() != "07:30" ||
+		n.DeliveryTime.String() != "19:15" || *n.Language != "es" || n.OnDuty == nil || !*n.OnDuty {
+		t.Errorf("night nurse = %+v", n)
+	}
+	if f.WorkDays.String() != "mon,wed,fri" || *f.Language != "pt-BR" || f.OnDuty == nil || *f.OnDuty {
+		t.Errorf("front desk = days %v lang %v duty %v", f.WorkDays, *f.Language, f.OnDuty)
+	}
+	if b.WorkDays != nil || b.WorkStart != nil || b.DeliveryTime != nil || b.Language != nil || b.OnDuty != nil {
+		t.Errorf("empty cells set something: %+v", b)
+	}
+
+	bad := "user_id,name,role,department,timezone,email,permissions,work_days,work_hours,delivery_time,language,duty\n" +
+		"N1,A,nurse,icu,,,,someday,19:00-07:30,12:00,english,maybe\n" +
+		"N2,B,nurse,icu,,,,mon-fri,7am-3pm,25:00,es,on\n" +
+		"N3,C,nurse,icu,,,,,08:00-08:00,,,\n"
+	_, err = ParseRoster(strings.NewReader(bad), "r.csv", DefaultRoles)
+	if err == nil {
+		t.Fatal("bad shift columns accepted")
+	}
+	for _, w := range []string{
+		`r.csv:2: work_days: "someday" is not a set of days`,
+		`r.csv:2: delivery_time: 12:00 is outside the work hours 19:00-07:30`,
+		`r.csv:2: language: "english" is not a language code`,
+		`r.csv:2: duty: "maybe" is not on or off`,
+		`r.csv:3: work_hours: "7am-3pm" is not hours like 07:00-19:30`,
+		`r.csv:3: delivery_time: "25:00" is not a time of day`,
+		`r.csv:3: duty: on needs super_user in the permissions column`,
+		`r.csv:4: work_hours: "08:00-08:00" starts and ends at the same time`,
+	} {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("missing %q in\n%v", w, err)
+		}
+	}
+}
+
+// TestParseRosterUnknownColumns: a column the roster does not know is an
+// error naming it and the known ones, not silently ignored.
+func TestParseRosterUnknownColumns(t *testing.T) {
+	t.Parallel()
+	in := "user_id,name,role,department,timezone,email,shift,work_day\nU1,Ana,nurse,4west,,,nights,mon\n"
+	_, err := ParseRoster(strings.NewReader(in), "r.csv", DefaultRoles)
+	if err == nil {
+		t.Fatal("unknown columns accepted")
+	}
+	want := `r.csv:1: header: unknown columns "shift", "work_day"; known columns: user_id,name,role,department,timezone,email ` +
+		`(optional: permissions,start_date,work_days,work_hours,delivery_time,language,duty)`
+	if err.Error() != want {
+		t.Errorf("got\n%v\nwant\n%s", err, want)
+	}
+}

@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/huddlebot/huddlebot/lessons"
 )
@@ -23,6 +25,24 @@ type ImportResult struct {
 // lesson gets a new version (answers stay attached to the version that was
 // asked); a lesson missing from c is marked retired, never deleted.
 func (s *DB) ContentImport(ctx context.Context, c *lessons.Content) (*ImportResult, error) {
+	return s.ContentImportFrom(ctx, c, ContentSource{})
+}
+
+// ContentSource says where an import came from: Name is the content
+// directory's absolute path (or "(bundled sample content)"), Hash a digest
+// of its files, By what imported it ("serve" or "cli").
+type ContentSource struct {
+	Name string `json:"name"`
+	Hash string `json:"hash"`
+	By   string `json:"by"`
+	At   int64  `json:"at"` // unix ms, set by the import
+}
+
+// ContentImportFrom is ContentImport recording src (when it has a Name) as
+// the last import and as the import of that source with that hash. Every
+// import bumps the content version (ContentVersion), in the same
+// transaction, so running bots reload the content on their next check.
+func (s *DB) ContentImportFrom(ctx context.Context, c *lessons.Content, src ContentSource) (*ImportResult, error) {
 	var res *ImportResult
 	err := s.Tx(ctx, func(tx *Tx) error {
 		res = &ImportResult{}
@@ -123,7 +143,21 @@ func (s *DB) ContentImport(ctx context.Context, c *lessons.Content) (*ImportResu
 		}
 		{
 			if _, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO audit_log (action, subject, detail, created_at) VALUES (?, ?, ?, ?)`),
-				"content.import", "", fmt.Sprintf("added=%d changed=%d retired=%d", len(res.Added), len(res.Changed), len(res.Retired)), now); err != nil {
+				"content.import", src.Name, fmt.Sprintf("added=%d changed=%d retired=%d", len(res.Added), len(res.Changed), len(res.Retired)), now); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO setting (key, value) VALUES ('content.version', '1')
+			ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(setting.value AS INTEGER) + 1 AS TEXT)`); err != nil {
+			return fmt.Errorf("bump content version: %w", err)
+		}
+		if src.Name != "" {
+			src.At = now
+			last, _ := json.Marshal(src)
+			if err := setSetting(ctx, tx, "content.last_import", string(last)); err != nil {
+				return err
+			}
+			if err := setSetting(ctx, tx, "content.hash:"+src.Name, src.Hash); err != nil {
 				return err
 			}
 		}
@@ -256,4 +290,122 @@ func insertRows(ctx context.Context, tx *Tx, prefix, tuple string, rows [][]any)
 		}
 	}
 	return nil
+}
+
+func setSetting(ctx context.Context, q Queryer, key, value string) error {
+	_, err := q.ExecContext(ctx, q.Rebind(`INSERT INTO setting (key, value) VALUES (?, ?)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value`), key, value)
+	if err != nil {
+		return fmt.Errorf("setting %s: %w", key, err)
+	}
+	return nil
+}
+
+// ContentVersion returns the content version: 0 before any import, then
+// one more for every import. A bot compares it with the version it loaded
+// to see an import made by another process.
+func (s *DB) ContentVersion(ctx context.Context) (int64, error) {
+	var v []string
+	if err := s.SelectContext(ctx, &v, `SELECT value FROM setting WHERE key = 'content.version'`); err != nil {
+		return 0, fmt.Errorf("content version: %w", s.mapErr(err))
+	}
+	if len(v) == 0 {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(v[0], 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("content version %q: %w", v[0], err)
+	}
+	return n, nil
+}
+
+// ContentLastImport returns the source of the last import that recorded
+// one (ok false when none did: a database from before sources were
+// recorded, or a new one).
+func (s *DB) ContentLastImport(ctx context.Context) (src ContentSource, ok bool, err error) {
+	var v []string
+	if err := s.SelectContext(ctx, &v, `SELECT value FROM setting WHERE key = 'content.last_import'`); err != nil {
+		return src, false, fmt.Errorf("last content import: %w", s.mapErr(err))
+	}
+	if len(v) == 0 {
+		return src, false, nil
+	}
+	if err := json.Unmarshal([]byte(v[0]), &src); err != nil {
+		return src, false, fmt.Errorf("last content import: %w", err)
+	}
+	return src, true, nil
+}
+
+// ContentImportedHash returns the hash recorded the last time the source
+// named name was imported, "" if never.
+func (s *DB) ContentImportedHash(ctx context.Context, name string) (string, error) {
+	var v []string
+	if err := s.SelectContext(ctx, &v, s.Rebind(`SELECT value FROM setting WHERE key = ?`), "content.hash:"+name); err != nil {
+		return "", fmt.Errorf("content hash of %s: %w", name, s.mapErr(err))
+	}
+	if len(v) == 0 {
+		return "", nil
+	}
+	return v[0], nil
+}
+
+// Replica is a running bot process as it last checked in.
+type Replica struct {
+	ID             string
+	ContentVersion int64
+	SeenAt         time.Time
+}
+
+// ReplicaCheckIn records that the bot process id runs with content version
+// v at time at, and forgets processes not seen for a day (restarts leave
+// their ids behind).
+func (s *DB) ReplicaCheckIn(ctx context.Context, id string, v int64, at time.Time) error {
+	if err := setSetting(ctx, s, "replica:"+id, fmt.Sprintf("%d %d", v, at.UnixMilli())); err != nil {
+		return err
+	}
+	reps, err := s.ReplicaList(ctx, time.Time{})
+	if err != nil {
+		return err
+	}
+	for _, r := range reps {
+		if at.Sub(r.SeenAt) > 24*time.Hour {
+			if _, err := s.ExecContext(ctx, s.Rebind(`DELETE FROM setting WHERE key = ?`), "replica:"+r.ID); err != nil {
+				return fmt.Errorf("forget replica %s: %w", r.ID, s.mapErr(err))
+			}
+		}
+	}
+	return nil
+}
+
+// ReplicaCheckOut forgets the bot process id (it is shutting down), so
+// the CLI does not count it as running.
+func (s *DB) ReplicaCheckOut(ctx context.Context, id string) error {
+	if _, err := s.ExecContext(ctx, s.Rebind(`DELETE FROM setting WHERE key = ?`), "replica:"+id); err != nil {
+		return fmt.Errorf("replica %s check-out: %w", id, s.mapErr(err))
+	}
+	return nil
+}
+
+// ReplicaList returns the bot processes that checked in at or after since,
+// by id.
+func (s *DB) ReplicaList(ctx context.Context, since time.Time) ([]Replica, error) {
+	var rows []struct {
+		Key   string `db:"key"`
+		Value string `db:"value"`
+	}
+	if err := s.SelectContext(ctx, &rows, `SELECT key, value FROM setting WHERE key LIKE 'replica:%' ORDER BY key`); err != nil {
+		return nil, fmt.Errorf("list replicas: %w", s.mapErr(err))
+	}
+	var out []Replica
+	for _, r := range rows {
+		var v, ms int64
+		if _, err := fmt.Sscanf(r.Value, "%d %d", &v, &ms); err != nil {
+			continue
+		}
+		rep := Replica{ID: strings.TrimPrefix(r.Key, "replica:"), ContentVersion: v, SeenAt: time.UnixMilli(ms)}
+		if !rep.SeenAt.Before(since) {
+			out = append(out, rep)
+		}
+	}
+	return out, nil
 }

@@ -15,6 +15,9 @@ type InboxAnswer struct {
 	Choice      int   `db:"choice"`
 	ReceivedAt  int64 `db:"received_at"`
 	Attempts    int   `db:"attempts"`
+	// ResponseURL is the click's reply hook (Slack's response_url), "" if
+	// none: the applier confirms the answer through it.
+	ResponseURL string `db:"response_url"`
 }
 
 // AnswerInboxMaxAttempts is how often the applier tries an answer before it
@@ -26,11 +29,12 @@ const AnswerInboxMaxAttempts = 5
 // platform user id, and is not answered yet. It reports whether it recorded
 // the click; false sends the caller down the checking path, which explains
 // why to the person.
-func (s *DB) AnswerInboxAdd(ctx context.Context, workspaceID int64, userID string, deliveryID int64, choice int, at time.Time) (bool, error) {
-	res, err := s.execPrepared(ctx, `INSERT INTO answer_inbox (workspace_id, member_id, delivery_id, choice, received_at)
-		SELECT d.workspace_id, d.member_id, d.id, ?, ? FROM delivery d JOIN member m ON m.id = d.member_id
+func (s *DB) AnswerInboxAdd(ctx context.Context, workspaceID int64, userID string, deliveryID int64, choice int, at time.Time,
+	responseURL string) (bool, error) {
+	res, err := s.execPrepared(ctx, `INSERT INTO answer_inbox (workspace_id, member_id, delivery_id, choice, received_at, response_url)
+		SELECT d.workspace_id, d.member_id, d.id, ?, ?, ? FROM delivery d JOIN member m ON m.id = d.member_id
 		WHERE d.id = ? AND m.workspace_id = ? AND m.user_id = ? AND d.answered_at IS NULL`,
-		choice, at.UnixMilli(), deliveryID, workspaceID, userID)
+		choice, at.UnixMilli(), responseURL, deliveryID, workspaceID, userID)
 	if err != nil {
 		return false, fmt.Errorf("queue answer: %w", err)
 	}
@@ -42,7 +46,7 @@ func (s *DB) AnswerInboxAdd(ctx context.Context, workspaceID int64, userID strin
 // after, oldest first, locked in tx so that another process's applier skips
 // them (PostgreSQL).
 func (s *DB) AnswerInboxClaim(ctx context.Context, tx *Tx, after int64, limit int) ([]InboxAnswer, error) {
-	q := `SELECT id, workspace_id, member_id, delivery_id, choice, received_at, attempts FROM answer_inbox
+	q := `SELECT id, workspace_id, member_id, delivery_id, choice, received_at, attempts, response_url FROM answer_inbox
 		WHERE attempts < ? AND id > ? ORDER BY id LIMIT ?`
 	if s.Backend == Postgres {
 		q += ` FOR UPDATE SKIP LOCKED`

@@ -79,12 +79,13 @@ type memberRow struct {
 	Nudges       bool          `db:"nudges"`
 	HomeChannel  string        `db:"home_channel"`
 	DMChannel    string        `db:"dm_channel"`
+	Language     string        `db:"language"`
 	WorkspaceTZ  string        `db:"workspace_tz"`
 }
 
 const memberColumns = `m.id, m.workspace_id, m.user_id, m.name, m.email, m.role, m.department, m.timezone,
 	m.delivery_time, m.work_start, m.work_end, m.work_days, m.paused_until, m.permissions, m.on_duty,
-	m.start_date, m.reachable, m.joined, m.nudges, m.home_channel, m.dm_channel, w.timezone AS workspace_tz`
+	m.start_date, m.reachable, m.joined, m.nudges, m.home_channel, m.dm_channel, m.language, w.timezone AS workspace_tz`
 
 const memberFrom = ` FROM member m JOIN workspace w ON w.id = m.workspace_id `
 
@@ -115,6 +116,7 @@ func (r *memberRow) toMember() *lessons.Member {
 		Joined:      r.Joined,
 		Nudges:      r.Nudges,
 		HomeChannel: r.HomeChannel,
+		Language:    r.Language,
 	}
 	if r.StartDate != "" {
 		if d, err := time.ParseInLocation("2006-01-02", r.StartDate, loc); err == nil {
@@ -246,6 +248,7 @@ type MemberSettings struct {
 	Permissions  *[]lessons.Permission
 	StartDate    *string
 	Name         *string
+	Language     *string // BCP 47 tag, "" = the workspace default
 }
 
 // MemberUpdate applies a settings change.
@@ -297,6 +300,9 @@ func (s *DB) MemberUpdate(ctx context.Context, q Queryer, id int64, u MemberSett
 	}
 	if u.StartDate != nil {
 		add("start_date", *u.StartDate)
+	}
+	if u.Language != nil {
+		add("language", *u.Language)
 	}
 	if u.Name != nil {
 		add("name", *u.Name)

@@ -62,13 +62,20 @@ func TestLearnQuizEndToEnd(t *testing.T) {
 			t.Fatalf("answers kept after the click = %d, want 1 (committed before the ack)", n)
 		}
 		waitFor(t, 10*time.Second, "the queued answer applied", func() bool { return e.answered("U100") == 1 })
-		waitFor(t, 10*time.Second, "chat.update with the explanation", func() bool { return e.fake.Count("chat.update") == 1 })
-		upd := e.dmFor("U100")[0]
-		if !strings.Contains(string(upd.Blocks), "Reconciling at every transition") || strings.Contains(string(upd.Blocks), `"ans:`) {
-			t.Errorf("updated message should show the explanation and no answer buttons: %s", upd.Blocks)
+		// The answered card replaces the quiz through the click's
+		// response_url (issue 16), not through a paced chat.update.
+		waitFor(t, 10*time.Second, "the answered card through the response_url", func() bool { return len(e.fake.Responses()) == 1 })
+		upd := e.fake.Responses()[0]
+		if blocks := fmt.Sprint(upd.Body["blocks"]); upd.Body["replace_original"] != true || upd.Path != "/response/click-1" ||
+			!strings.Contains(blocks, "Reconciling at every transition") || strings.Contains(blocks, "ans:") {
+			t.Errorf("the card through the response_url should replace the quiz with the explanation and no answer buttons: %v", upd)
 		}
-		if n := len(e.fake.Responses()); n != 0 {
-			t.Errorf("response_url replies to the answer = %d, want 0 (the card itself shows the result)", n)
+		waitFor(t, 5*time.Second, "the card recorded as showing", func() bool {
+			m, err := db.MessageGet(context.Background(), db, dm.MessageID)
+			return err == nil && m.SentRevision == m.Revision && m.Revision > 1
+		})
+		if n := e.fake.Count("chat.update"); n != 0 {
+			t.Errorf("chat.update calls = %d, want 0 (the response_url showed the card)", n)
 		}
 
 		// The identical request again is a replay.
@@ -79,8 +86,8 @@ func TestLearnQuizEndToEnd(t *testing.T) {
 		if status, body := e.send(formType, click, time.Now().Add(time.Second)); status != http.StatusOK {
 			t.Fatalf("repeated click: %d %s", status, body)
 		}
-		waitFor(t, 5*time.Second, "the ephemeral reply to the repeated click", func() bool { return len(e.fake.Responses()) >= 1 })
-		if r := e.fake.Responses()[0].Body; r["response_type"] != "ephemeral" || r["replace_original"] != false ||
+		waitFor(t, 5*time.Second, "the ephemeral reply to the repeated click", func() bool { return len(e.fake.Responses()) >= 2 })
+		if r := e.fake.Responses()[1].Body; r["response_type"] != "ephemeral" || r["replace_original"] != false ||
 			!strings.Contains(fmt.Sprint(r["text"]), "already answered") {
 			t.Errorf("second reply = %v", r)
 		}
@@ -91,8 +98,8 @@ func TestLearnQuizEndToEnd(t *testing.T) {
 		if n := e.answered("U100"); n != 1 {
 			t.Errorf("answers after the repeated click = %d, want 1", n)
 		}
-		if n := e.fake.Count("chat.update"); n != 1 {
-			t.Errorf("chat.update calls after the repeated click = %d, want 1", n)
+		if n := e.fake.Count("chat.update"); n != 0 {
+			t.Errorf("chat.update calls after the repeated click = %d, want 0", n)
 		}
 		if n := len(e.fake.Messages()); n != 1 {
 			t.Errorf("messages posted = %d, want 1", n)
@@ -116,6 +123,35 @@ func TestLearnQuizEndToEnd(t *testing.T) {
 	})
 }
 
+// TestAnswerConfirmFallback: when the click's response_url fails (here it
+// has expired), the answer still counts and the card is still edited, through
+// the paced chat.update, soon after.
+func TestAnswerConfirmFallback(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		t.Parallel()
+		e := newEnv(t, db, envOptions{})
+		e.fake.SetUser(slackfake.User{ID: "U100", Name: "nina", RealName: "Nina Patel", TZ: "America/Chicago"})
+		e.command("U100", "join nurse 4west")
+		e.command("U100", "")
+		waitFor(t, 10*time.Second, "the quiz DM", func() bool { return len(e.dmFor("U100")) == 1 })
+		dm := e.dmFor("U100")[0]
+		e.fake.Expire("click-1")
+		if status, body := e.send(formType, e.clickBody("U100", dm.ActionIDs()[1], "click-1"), time.Now()); status != http.StatusOK {
+			t.Fatalf("click: %d %s", status, body)
+		}
+		waitFor(t, 10*time.Second, "the queued answer applied", func() bool { return e.answered("U100") == 1 })
+		waitFor(t, 10*time.Second, "chat.update with the result", func() bool { return e.fake.Count("chat.update") == 1 })
+		upd := e.dmFor("U100")[0]
+		if !strings.Contains(string(upd.Blocks), "Not quite") || strings.Contains(string(upd.Blocks), `"ans:`) {
+			t.Errorf("the edited card should show the result and no answer buttons: %s", upd.Blocks)
+		}
+		if n := len(e.fake.Responses()); n != 0 {
+			t.Errorf("%d posts recorded on an expired response_url", n)
+		}
+	})
+}
+
 // TestTellUsMoreModal: the "Tell us more" button opens a modal with the
 // click's trigger id, and the submission is stored and acknowledged in the
 // modal.
@@ -131,7 +167,7 @@ func TestTellUsMoreModal(t *testing.T) {
 		if status, _ := e.send(formType, e.clickBody("U200", ans, "c"), time.Now()); status != http.StatusOK {
 			t.Fatal(status)
 		}
-		waitFor(t, 10*time.Second, "the answered card", func() bool { return e.fake.Count("chat.update") == 1 })
+		waitFor(t, 10*time.Second, "the answered card", func() bool { return e.dmFor("U200")[0].Replaced == 1 })
 		var more string
 		for _, id := range e.dmFor("U200")[0].ActionIDs() {
 			if strings.HasPrefix(id, "more:") {

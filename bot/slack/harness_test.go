@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -181,6 +182,13 @@ func (e *env) clickBody(user, actionID, responseID string) []byte {
 	act := p["actions"].([]any)[0].(map[string]any)
 	act["action_id"], act["value"] = actionID, actionID
 	p["response_url"] = e.fake.ResponseURL(responseID)
+	// Slack's response_url belongs to the clicked message: the user's
+	// newest DM with that button.
+	for _, m := range e.dmFor(user) {
+		if slices.Contains(m.ActionIDs(), actionID) {
+			e.fake.BindResponse(responseID, m.Channel, m.TS)
+		}
+	}
 	raw, _ := json.Marshal(p)
 	return []byte(url.Values{"payload": {string(raw)}}.Encode())
 }

@@ -308,33 +308,61 @@ func (a *Adapter) refreshHome(ctx context.Context, actor bot.Actor, notice strin
 
 // respond posts a click's ephemeral reply to the payload's response_url.
 func (a *Adapter) respond(ctx context.Context, responseURL string, rep bot.Reply) {
-	if !a.allowedResponseURL(responseURL) {
-		a.log.WarnContext(ctx, "refusing response_url outside Slack", "host", hostOf(responseURL))
-		return
-	}
 	e := ephemeralReply(rep)
 	f := false
 	e.ReplaceOriginal = &f
-	b, _ := json.Marshal(e) // blocks and strings only: cannot fail
+	if err := a.postResponse(ctx, responseURL, e); err != nil {
+		a.log.WarnContext(ctx, "response_url", "err", err)
+	}
+}
+
+// ReplyToClick implements bot.ClickReplier: it replaces the clicked message
+// with card through the click's response_url (replace_original), or, with
+// no card, posts text that only the clicker sees. A response_url is not a
+// Web API method, so this is under none of the tiers that pace chat.update;
+// Slack accepts up to five posts to one within 30 minutes of the click.
+func (a *Adapter) ReplyToClick(ctx context.Context, responseURL string, card *bot.Card, text string) error {
+	e := ephemeralReply(bot.Reply{Text: text})
+	replace := card != nil
+	if replace {
+		e = &ephemeral{Text: fallbackText(card), Blocks: renderCard(card, maxMessageBlocks)}
+	}
+	e.ReplaceOriginal = &replace
+	return a.postResponse(ctx, responseURL, e)
+}
+
+// postResponse posts payload to a response_url on Slack's hosts; a
+// redirect is not followed and counts as a failure.
+func (a *Adapter) postResponse(ctx context.Context, responseURL string, payload *ephemeral) error {
+	if !a.allowedResponseURL(responseURL) {
+		return fmt.Errorf("refusing response_url outside Slack (host %q)", hostOf(responseURL))
+	}
+	b, _ := json.Marshal(payload) // blocks and strings only: cannot fail
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, responseURL, strings.NewReader(string(b)))
 	if err != nil {
-		a.log.WarnContext(ctx, "response_url", "err", err)
-		return
+		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
 	res, err := a.respHTTP.Do(req)
 	if err != nil {
-		a.log.WarnContext(ctx, "response_url", "err", err)
-		return
+		return err
 	}
 	defer res.Body.Close()
-	_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
-	if res.StatusCode/100 == 3 {
-		a.log.WarnContext(ctx, "response_url redirected; not following", "status", res.StatusCode,
-			"to", hostOf(res.Header.Get("Location")))
-	} else if res.StatusCode/100 != 2 {
-		a.log.WarnContext(ctx, "response_url refused the reply", "status", res.StatusCode)
+	body, _ := io.ReadAll(io.LimitReader(res.Body, 64<<10))
+	var answer struct {
+		OK    *bool  `json:"ok"`
+		Error string `json:"error"`
 	}
+	switch {
+	case res.StatusCode/100 == 2 && json.Unmarshal(body, &answer) == nil && answer.OK != nil && !*answer.OK:
+		// Slack answers an expired or used-up response_url this way too.
+		return fmt.Errorf("response_url refused the reply: %s", answer.Error)
+	case res.StatusCode/100 == 3:
+		return fmt.Errorf("response_url redirected (status %d to %q); not following", res.StatusCode, hostOf(res.Header.Get("Location")))
+	case res.StatusCode/100 != 2:
+		return fmt.Errorf("response_url refused the reply: status %d", res.StatusCode)
+	}
+	return nil
 }
 
 // allowedResponseURL accepts Slack's hooks (https, *.slack.com) and the

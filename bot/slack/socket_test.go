@@ -74,6 +74,7 @@ func TestSocketMode(t *testing.T) {
 	_ = json.Unmarshal(fixture(t, "block_actions.json"), &payload)
 	payload["user"].(map[string]any)["id"] = "U300"
 	payload["response_url"] = e.fake.ResponseURL("sock-click")
+	e.fake.BindResponse("sock-click", e.dmFor("U300")[0].Channel, e.dmFor("U300")[0].TS)
 	act := payload["actions"].([]any)[0].(map[string]any)
 	act["action_id"], act["value"] = ids[0], ids[0]
 	raw, _ := json.Marshal(payload)
@@ -85,7 +86,7 @@ func TestSocketMode(t *testing.T) {
 		t.Errorf("answers kept after the click over the socket = %d, want 1", n)
 	}
 	waitFor(t, 10*time.Second, "the queued answer applied", func() bool { return e.answered("U300") == 1 })
-	waitFor(t, 10*time.Second, "chat.update", func() bool { return e.fake.Count("chat.update") == 1 })
+	waitFor(t, 10*time.Second, "the answered card through the response_url", func() bool { return e.dmFor("U300")[0].Replaced == 1 })
 
 	ev := fixture(t, "event_app_home_opened.json")
 	id = e.fake.SocketSend("events_api", ev)

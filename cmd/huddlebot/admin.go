@@ -89,20 +89,31 @@ func runContent(ctx context.Context, e *env, args []string) int {
 		return exitFail
 	}
 	defer db.Close()
-	res, err := db.ContentImport(ctx, c)
+	src, err := contentSourceOf(dir)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "huddlebot content import: %v\n", err)
+		return exitFail
+	}
+	src.By = "cli"
+	res, err := db.ContentImportFrom(ctx, c, src)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "huddlebot content import: %v\n", err)
 		return exitFail
 	}
 	fmt.Fprintf(e.stdout, "imported %s: %d added, %d changed (new version), %d unchanged, %d retired; %d tracks, %d bursts\n",
 		dir, len(res.Added), len(res.Changed), res.Unchanged, len(res.Retired), res.Tracks, res.Bursts)
+	if reps, err := db.ReplicaList(ctx, time.Now().Add(-3*cfg.tick())); err == nil && len(reps) > 0 {
+		fmt.Fprintf(e.stdout, "%d running huddlebot process(es) will use it within %s (their next content check).\n", len(reps), cfg.tick())
+	}
 	return exitOK
 }
 
 func runRoster(ctx context.Context, e *env, args []string) int {
 	fs, cfg := flags(e, "roster", "import FILE.csv",
 		"Imports members from a CSV with the header user_id,name,role,department,timezone,email\n"+
-			"(optional columns: permissions like \"super_user;trainer\", start_date YYYY-MM-DD).\n"+
+			"(optional columns: permissions like \"super_user;trainer\", start_date YYYY-MM-DD, work_days like mon-fri or\n"+
+			"mon;wed;fri, work_hours like 19:00-07:30, delivery_time HH:MM, language like es or pt-BR, duty on|off).\n"+
+			"An empty optional cell leaves that setting as it is; an unknown column is an error.\n"+
 			"Every bad row is reported as FILE:LINE: field: message and nothing is imported if any row is bad.\n"+
 			"Re-importing updates members in place.")
 	platform := fs.String("platform", "", "sandbox, slack or discord (default: the platform serve would use)")
@@ -163,6 +174,13 @@ func runRoster(ctx context.Context, e *env, args []string) int {
 				Role: r.Role, Department: r.Department, TimeZone: r.TimeZone, Permissions: r.Permissions, StartDate: r.StartDate})
 			if err != nil {
 				return fmt.Errorf("%s:%d: %w", path, r.Line, err)
+			}
+			set := store.MemberSettings{WorkDays: r.WorkDays, WorkStart: r.WorkStart, WorkEnd: r.WorkEnd,
+				DeliveryTime: r.DeliveryTime, Language: r.Language, OnDuty: r.OnDuty}
+			if set != (store.MemberSettings{}) {
+				if err := db.MemberUpdate(ctx, tx, id, set); err != nil {
+					return fmt.Errorf("%s:%d: %w", path, r.Line, err)
+				}
 			}
 			next[id] = time.Now()
 			if exists {

@@ -153,10 +153,17 @@ func runBurst(ctx context.Context, e *env, args []string) int {
 		if err != nil {
 			return fail(err)
 		}
+		note := contentPickupNote(ctx, db, cfg.tick(), time.Now())
 		if *format == "json" {
+			if note != "" {
+				fmt.Fprintln(e.stderr, note) // stdout stays valid JSON
+			}
 			return writeJSONOut(e, st, fail)
 		}
 		fmt.Fprintln(e.stdout, bot.FormatBurstStatus(b.Content(), st, loc))
+		if note != "" {
+			fmt.Fprintln(e.stdout, note)
+		}
 	case "cancel":
 		res, err := b.BurstCancel(ctx, ws.ID, id, 0)
 		if err != nil {
@@ -177,6 +184,11 @@ func runBurst(ctx context.Context, e *env, args []string) int {
 			return burstDryRun(e, res, ws, *sendNow, *format, loc, fail)
 		}
 		printBurstSend(e.stdout, res, ws, *sendNow, start, loc)
+		// The members inside work hours got theirs from this command; the
+		// rest wait for a running bot, which needs the burst's content.
+		if note := contentPickupNote(ctx, db, cfg.tick(), time.Now()); note != "" {
+			fmt.Fprintln(e.stdout, note)
+		}
 	}
 	return exitOK
 }

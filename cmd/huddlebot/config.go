@@ -33,6 +33,7 @@ type Config struct {
 	Workers           string
 	Spacing           string
 	FSRSRetention     string
+	Tick              string
 
 	SlackBotToken      string
 	SlackAppToken      string
@@ -66,6 +67,7 @@ var settings = []setting{
 	{"HUDDLEBOT_JOB_TIMEOUT", "job-timeout", "30s", "longest one delivery attempt may take; deliveries a crashed process left unfinished are retried after twice this", false, func(c *Config) *string { return &c.JobTimeout }},
 	{"HUDDLEBOT_WORKERS", "workers", "", "delivery workers per process (default 50 on PostgreSQL, 4 on SQLite)", false, func(c *Config) *string { return &c.Workers }},
 	{"HUDDLEBOT_SPACING", "spacing", "trials", "review rule: trials (wrong back after 12 days, right after 24, retired after two right) or fsrs (adaptive FSRS-6); switching keeps history", false, func(c *Config) *string { return &c.Spacing }},
+	{"HUDDLEBOT_TICK", "tick", "30s", "how often the scheduler runs, and every replica checks the database for a new content import", false, func(c *Config) *string { return &c.Tick }},
 	{"HUDDLEBOT_FSRS_RETENTION", "fsrs-retention", "0.9", "recall probability FSRS schedules reviews for (0.7-0.97; higher means more reviews)", false, func(c *Config) *string { return &c.FSRSRetention }},
 	{"SLACK_BOT_TOKEN", "slack-bot-token", "", "Slack bot token (xoxb-…)", true, func(c *Config) *string { return &c.SlackBotToken }},
 	{"SLACK_APP_TOKEN", "slack-app-token", "", "Slack app-level token for Socket Mode (xapp-…)", true, func(c *Config) *string { return &c.SlackAppToken }},
@@ -151,6 +153,9 @@ func (c *Config) Validate() error {
 	if r, err := strconv.ParseFloat(c.FSRSRetention, 64); c.FSRSRetention != "" && (err != nil || r < 0.7 || r > 0.97) {
 		bad("HUDDLEBOT_FSRS_RETENTION", "must be a recall probability from 0.7 to 0.97 like 0.9 (got %q)", c.FSRSRetention)
 	}
+	if d, err := time.ParseDuration(c.Tick); c.Tick != "" && (err != nil || d < time.Second || d > 10*time.Minute) {
+		bad("HUDDLEBOT_TICK", "must be a duration from 1s to 10m like 30s (got %q)", c.Tick)
+	}
 	if c.SlackBotToken != "" {
 		if c.SlackAppToken == "" && c.SlackSigningSecret == "" {
 			bad("SLACK_SIGNING_SECRET", "set it for HTTP mode (or SLACK_APP_TOKEN for Socket Mode) when SLACK_BOT_TOKEN is set")
@@ -196,6 +201,14 @@ func (c *Config) spacing() (lessons.SpacingPolicy, lessons.FSRS) {
 	}
 	r, _ := strconv.ParseFloat(c.FSRSRetention, 64)
 	return p, lessons.FSRS{Retention: r}
+}
+
+// tick is HUDDLEBOT_TICK (30 s if unset or invalid; Validate reports it).
+func (c *Config) tick() time.Duration {
+	if d, err := time.ParseDuration(c.Tick); err == nil && d >= time.Second {
+		return d
+	}
+	return 30 * time.Second
 }
 
 // workers is HUDDLEBOT_WORKERS (0: the backend's default).

@@ -56,8 +56,11 @@ func runServe(ctx context.Context, e *env, args []string) int {
 type Main struct {
 	Config    *Config
 	LogOutput io.Writer
-	// SchedulerInterval overrides the tick interval (tests).
+	// SchedulerInterval overrides the tick interval (tests); default
+	// HUDDLEBOT_TICK.
 	SchedulerInterval time.Duration
+	// ReplicaID names this process in the database's check-ins.
+	ReplicaID string
 
 	Log       *slog.Logger
 	DB        *store.DB
@@ -116,16 +119,20 @@ func (m *Main) Run(ctx context.Context) error {
 	m.OnClose(func(context.Context) error { return db.Close() })
 	m.Log.Info("database ready", "url", db.URL, "backend", db.Backend)
 
-	c, err := loadContent(cfg)
+	c, src, why, err := startupImport(ctx, db, cfg)
 	if err != nil {
 		return err
 	}
-	res, err := db.ContentImport(ctx, c)
-	if err != nil {
-		return err
+	if c == nil {
+		m.Log.Info("content not re-imported", "reason", why)
+	} else {
+		res, err := db.ContentImportFrom(ctx, c, src)
+		if err != nil {
+			return err
+		}
+		m.Log.Info("content imported", "dir", contentName(cfg), "reason", why, "lessons", len(c.Lessons), "added", len(res.Added),
+			"changed", len(res.Changed), "retired", len(res.Retired))
 	}
-	m.Log.Info("content imported", "dir", contentName(cfg), "lessons", len(c.Lessons), "added", len(res.Added),
-		"changed", len(res.Changed), "retired", len(res.Retired))
 
 	policy, fsrs := cfg.spacing()
 	m.Bot = bot.New(db, bot.Config{
@@ -179,10 +186,21 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.OnClose(m.Jobs.Stop)
-	m.Scheduler, err = m.Bot.StartScheduler(ctx, bot.SchedulerOptions{Interval: m.SchedulerInterval})
+	tick := m.SchedulerInterval
+	if tick == 0 {
+		tick = cfg.tick()
+	}
+	m.Scheduler, err = m.Bot.StartScheduler(ctx, bot.SchedulerOptions{Interval: tick})
 	if err != nil {
 		return err
 	}
+	m.ReplicaID = replicaID()
+	watched := make(chan struct{})
+	m.Go(func() { defer close(watched); m.Bot.WatchContent(ctx, m.ReplicaID, tick) })
+	m.OnClose(func(cctx context.Context) error {
+		<-watched // ctx is cancelled by now: no check-in can follow this
+		return db.ReplicaCheckOut(cctx, m.ReplicaID)
+	})
 	m.OnClose(func(context.Context) error { return m.Scheduler.Stop() })
 
 	ln, err := net.Listen("tcp", cfg.Listen)

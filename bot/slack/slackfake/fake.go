@@ -43,6 +43,7 @@ type Message struct {
 	Metadata  json.RawMessage
 	MessageID int64 // metadata event_payload.message_id, 0 if none
 	Updates   int   // chat.update calls on it
+	Replaced  int   // response_url posts that replaced it (replace_original)
 }
 
 // ActionIDs returns the action_ids of the message's buttons and menu
@@ -77,6 +78,8 @@ type Server struct {
 	responses   []Response
 	redirects   map[string]string // response_url id → where it redirects
 	redirected  int
+	expired     map[string]bool   // response_url ids that answer 404 expired_url
+	bound       map[string]string // response_url id → channel/ts of the clicked message
 	users       map[string]User
 	unreachable map[string]string // user → error code for conversations.open
 	faults      map[string]*fault
@@ -94,6 +97,8 @@ func New() *Server {
 		users:       map[string]User{},
 		unreachable: map[string]string{},
 		redirects:   map[string]string{},
+		expired:     map[string]bool{},
+		bound:       map[string]string{},
 		faults:      map[string]*fault{},
 		lose:        map[string]int{},
 		dms:         map[string]bool{},
@@ -221,6 +226,23 @@ func (s *Server) Redirect(id, target string) {
 	s.redirects[id] = target
 }
 
+// BindResponse ties ResponseURL(id) to the message at channel/ts, as Slack
+// ties a click's response_url to the clicked message: a post to it with
+// replace_original replaces that message's text and blocks.
+func (s *Server) BindResponse(id, channel, ts string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.bound[id] = channel + "/" + ts
+}
+
+// Expire makes the response_url ResponseURL(id) answer 404 expired_url, as
+// Slack does after 30 minutes or five posts; the posts are not recorded.
+func (s *Server) Expire(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.expired[id] = true
+}
+
 // Redirected returns how many response_url posts were answered with a
 // redirect (see Redirect).
 func (s *Server) Redirected() int {
@@ -235,7 +257,12 @@ func (s *Server) response(w http.ResponseWriter, r *http.Request) {
 	if ok {
 		s.redirected++
 	}
+	expired := s.expired[r.PathValue("id")]
 	s.mu.Unlock()
+	if expired {
+		http.Error(w, "expired_url", http.StatusNotFound)
+		return
+	}
 	if ok {
 		http.Redirect(w, r, target, http.StatusTemporaryRedirect)
 		return
@@ -247,6 +274,11 @@ func (s *Server) response(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	s.responses = append(s.responses, Response{Path: r.URL.Path, Body: body})
+	if m := s.byKey[s.bound[r.PathValue("id")]]; m != nil && body["replace_original"] == true {
+		m.Text, _ = body["text"].(string)
+		m.Blocks, _ = json.Marshal(body["blocks"])
+		m.Replaced++
+	}
 	s.mu.Unlock()
 	w.WriteHeader(http.StatusOK)
 }
