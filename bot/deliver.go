@@ -124,7 +124,8 @@ func (b *Bot) deliverBatch(ctx context.Context, members []*lessons.Member, now t
 			}
 			d := data[m.ID]
 			pick, ok := planner.Plan(lessons.PlanState{Member: m, ShiftDate: date, Now: now, Seen: d.Seen,
-				Reviews: d.Reviews, BurstItems: d.BurstItems, RecentlySent: d.RecentlySent})
+				Reviews: d.Reviews, BurstItems: d.BurstItems, RecentlySent: d.RecentlySent,
+				Unanswered: d.Unanswered, UnansweredBackAfterDays: b.Config.Spacing.WrongAfterDays})
 			if !ok {
 				continue
 			}
@@ -200,13 +201,14 @@ func (b *Bot) createPrompts(ctx context.Context, tx *store.Tx, plans []planned, 
 }
 
 // sendNudges reminds members once about a quiz still unanswered after the
-// nudge delay, but only inside their work hours.
+// nudge delay, only while it is still their current prompt: inside the same
+// shift, not paused, before their next delivery (lessons.ShouldNudge).
 func (b *Bot) sendNudges(ctx context.Context, now time.Time) error {
 	sp := b.Config.Spacing
 	if sp.NudgeAfter <= 0 {
 		return nil
 	}
-	cands, err := b.DB.DeliveryListNudgeCandidates(ctx, now.Add(-sp.NudgeAfter), 1000)
+	cands, err := b.DB.DeliveryListNudgeCandidates(ctx, now.Add(-sp.NudgeAfter-lessons.NudgeWindow), now.Add(-sp.NudgeAfter), 1000)
 	if err != nil {
 		return err
 	}

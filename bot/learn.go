@@ -326,7 +326,8 @@ func (b *Bot) learnNow(ctx context.Context, r *Req) (Reply, error) {
 	_, slotDate, due := m.Schedule.DeliverySlot(now)
 	scheduled := due && slotDate == date && !d.HasScheduled
 	pick, ok := b.planner().Plan(lessons.PlanState{Member: m, ShiftDate: date, Now: now, Seen: d.Seen,
-		Reviews: d.Reviews, BurstItems: d.BurstItems, RecentlySent: d.RecentlySent})
+		Reviews: d.Reviews, BurstItems: d.BurstItems, RecentlySent: d.RecentlySent,
+		Unanswered: d.Unanswered, UnansweredBackAfterDays: b.Config.Spacing.WrongAfterDays})
 	if !ok {
 		return Reply{Text: "🎉 You're all caught up — nothing new for your role right now. Your next scheduled prompt: " + b.NextText(ctx, m) + "."}, nil
 	}

@@ -118,3 +118,92 @@ func TestStatsSaySaturday(t *testing.T) {
 		t.Errorf("stats on a Saturday: %q", rep)
 	}
 }
+
+// promptRow is one prompt a member got, for the tests below.
+type promptRow struct {
+	Date   string `db:"shift_date"`
+	Lesson string `db:"lesson_id"`
+	Status string `db:"status"`
+	Kind   string `db:"kind"`
+	Sent   int64  `db:"sent"`
+	Nudged int64  `db:"nudged"`
+}
+
+func promptsOf(t *testing.T, db *store.DB, user string) []promptRow {
+	t.Helper()
+	var rows []promptRow
+	if err := db.SelectContext(context.Background(), &rows, `SELECT d.shift_date, d.lesson_id, d.status, l.kind,
+		COALESCE(d.sent_at, 0) AS sent, COALESCE(d.nudged_at, 0) AS nudged
+		FROM delivery d JOIN member m ON m.id = d.member_id JOIN lesson l ON l.id = d.lesson_id
+		WHERE m.user_id = '`+user+`' ORDER BY d.id`); err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+// TestUnansweredQuestionMovesOn: a member who answers nothing for three
+// weeks gets a different lesson every work day; an unanswered question comes
+// back only after the miss interval, and every reminder falls inside the
+// shift of the prompt it is about (issue 17 items 7 and 8).
+func TestUnansweredQuestionMovesOn(t *testing.T) {
+	t.Parallel()
+	e := newAskEnv(t, store.SQLite, bot.Config{})
+	ctx := context.Background()
+	e.sb.TickStep = time.Hour
+	if err := e.sb.Advance(ctx, 21*24*time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	rows := promptsOf(t, e.db, "nina")
+	if len(rows) < 10 {
+		t.Fatalf("nina got %d prompts in three weeks: %+v", len(rows), rows)
+	}
+	last := map[string]string{}
+	for i, r := range rows {
+		if i > 0 && rows[i-1].Lesson == r.Lesson {
+			t.Errorf("%s on %s and again on %s (consecutive work days)", r.Lesson, rows[i-1].Date, r.Date)
+		}
+		if prev, ok := last[r.Lesson]; ok && r.Date < lessons.AddDays(prev, lessons.DefaultSpacing.WrongAfterDays) {
+			t.Errorf("%s unanswered on %s came back on %s, before the %d-day miss interval", r.Lesson, prev, r.Date,
+				lessons.DefaultSpacing.WrongAfterDays)
+		}
+		last[r.Lesson] = r.Date
+		if r.Nudged != 0 {
+			sent, nudged := time.UnixMilli(r.Sent).UTC(), time.UnixMilli(r.Nudged).UTC()
+			if nudged.Format("2006-01-02") != r.Date || nudged.Hour() >= 17 || nudged.Sub(sent) < lessons.DefaultSpacing.NudgeAfter {
+				t.Errorf("prompt of %s (sent %s) nudged at %s: not 4 h later inside that shift", r.Date, sent, nudged)
+			}
+		}
+	}
+}
+
+// TestNoNudgeWhilePaused: a member who pauses at 10:00 gets no "Friendly
+// reminder" at 12:45 about the 09:00 question (issue 17 item 8).
+func TestNoNudgeWhilePaused(t *testing.T) {
+	t.Parallel()
+	e := newAskEnv(t, store.SQLite, bot.Config{})
+	ctx := context.Background()
+	start := e.sb.Clock.Now() // 09:00 UTC on a Tuesday–Thursday
+	// Today's prompt goes out; find someone whose prompt is a quiz.
+	if err := e.sb.Advance(ctx, 15*time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	var user string
+	if err := e.db.GetContext(ctx, &user, `SELECT m.user_id FROM delivery d JOIN member m ON m.id = d.member_id
+		JOIN lesson l ON l.id = d.lesson_id WHERE l.kind = 'quiz' AND d.status = 'sent' ORDER BY m.user_id LIMIT 1`); err != nil {
+		t.Fatalf("a member with an open quiz: %v", err)
+	}
+	if err := e.sb.Advance(ctx, start.Add(time.Hour).Sub(e.sb.Clock.Now())); err != nil {
+		t.Fatal(err)
+	}
+	if rep := learnAs(t, e.bot, user, "pause 3"); !strings.Contains(rep, "Paused until") {
+		t.Fatalf("pause: %q", rep)
+	}
+	if err := e.sb.Advance(ctx, 5*time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range promptsOf(t, e.db, user) {
+		if r.Nudged != 0 {
+			t.Errorf("%s paused at 10:00 was nudged at %s about %s", user, time.UnixMilli(r.Nudged).UTC(), r.Lesson)
+		}
+	}
+}

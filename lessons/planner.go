@@ -45,6 +45,17 @@ type PlanState struct {
 	// RecentlySent holds the ids of lessons delivered on this shift date;
 	// the same lesson is never sent twice a day.
 	RecentlySent map[string]bool
+	// Unanswered maps a lesson to the latest earlier shift date on which it
+	// was sent and not answered: expired, or still open and about to expire
+	// when today's prompt goes out. Such a question counts as not seen but
+	// does not block the queue: the planner passes over it (as a review and
+	// as the next lesson of a track) until UnansweredBackAfterDays have
+	// passed, so it is never sent on two consecutive work days.
+	Unanswered map[string]string
+	// UnansweredBackAfterDays is when an unanswered question comes back:
+	// the review interval for a miss. <= 0 means
+	// DefaultSpacing.WrongAfterDays.
+	UnansweredBackAfterDays int
 }
 
 // Pick is what the planner chose: a lesson, why, and for burst items the
@@ -115,7 +126,9 @@ func Plan(c *Content, st PlanState) (Pick, bool) { return NewPlanner(c).Plan(st)
 //  5. any other unseen lesson For their role and department, in content order.
 //
 // Lessons in RecentlySent and lessons missing from the content are skipped
-// everywhere. Steps 3-5 also only offer lessons For the member's role and
+// everywhere. Steps 2-5 also skip a question left unanswered on an earlier
+// shift date (st.Unanswered) until UnansweredBackAfterDays after it: the
+// next lesson goes out instead, and the missed one comes back later. Steps 3-5 also only offer lessons For the member's role and
 // department, and skip lessons that are waiting in st.BurstItems (they will
 // come as part of their burst). Seen does not hold back burst items or
 // reviews.
@@ -148,11 +161,21 @@ func (p *Planner) Plan(st PlanState) (Pick, bool) {
 		return Pick{LessonID: b.LessonID, Reason: ReasonBurst, BurstID: b.BurstID}, true
 	}
 
+	// An unanswered question waits until the miss interval has passed.
+	back := st.UnansweredBackAfterDays
+	if back <= 0 {
+		back = DefaultSpacing.WrongAfterDays
+	}
+	resting := func(id string) bool {
+		d, ok := st.Unanswered[id]
+		return ok && shiftDate < AddDays(d, back)
+	}
+
 	// 2. Due reviews.
 	var due *Review
 	for i := range st.Reviews {
 		r := &st.Reviews[i]
-		if r.Retired || r.DueDate == "" || r.DueDate > shiftDate || st.RecentlySent[r.LessonID] {
+		if r.Retired || r.DueDate == "" || r.DueDate > shiftDate || st.RecentlySent[r.LessonID] || resting(r.LessonID) {
 			continue
 		}
 		if due != nil && (r.DueDate > due.DueDate || (r.DueDate == due.DueDate && r.LessonID >= due.LessonID)) {
@@ -169,7 +192,7 @@ func (p *Planner) Plan(st PlanState) (Pick, bool) {
 
 	// 3-5. Onboarding, role track, everything else for the role.
 	for _, c := range p.candidates(m.Role, m.Department, m.IsNewHire(st.Now)) {
-		if st.Seen[c.id] || st.RecentlySent[c.id] || pendingBurst(st.BurstItems, c.id) {
+		if st.Seen[c.id] || st.RecentlySent[c.id] || pendingBurst(st.BurstItems, c.id) || resting(c.id) {
 			continue
 		}
 		return Pick{LessonID: c.id, Reason: c.reason}, true

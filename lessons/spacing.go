@@ -74,18 +74,36 @@ func (sp Spacing) Apply(r Review, correct bool, shiftDate string) Review {
 }
 
 // ShouldNudge reports whether a prompt sent at sentAt gets its one reminder
-// at now: nudges are on (NudgeAfter > 0), the prompt is not answered, not
-// already nudged and not expired, NudgeAfter has passed since sentAt, and now
-// is inside the member's work hours. A zero sentAt never nudges.
+// at now. Only while the prompt is still the current one and the member can
+// act on it the same working stretch: nudges are on (NudgeAfter > 0), the
+// prompt is not answered, not already nudged and not expired, NudgeAfter has
+// passed since sentAt, now is inside the member's work hours on the same
+// shift day as sentAt (a Friday-afternoon question is never "reminded" on
+// Monday), the member is not paused at now, and the next delivery after
+// sentAt has not come yet (from then on the next prompt is decided and the
+// old one is about to expire). A zero sentAt never nudges.
 func (sp Spacing) ShouldNudge(sched Schedule, sentAt, now time.Time, answered, nudged, expired bool) bool {
 	if sp.NudgeAfter <= 0 || sentAt.IsZero() || answered || nudged || expired {
 		return false
 	}
-	if now.Before(sentAt.Add(sp.NudgeAfter)) {
+	if now.Before(sentAt.Add(sp.NudgeAfter)) || sched.paused(now) || !sched.InWorkHours(now) {
 		return false
 	}
-	return sched.InWorkHours(now)
+	sentDay, _ := sched.shiftDay(sentAt)
+	if nowDay, _ := sched.shiftDay(now); nowDay != sentDay {
+		return false
+	}
+	if next := sched.NextDelivery(sentAt); !next.IsZero() && !now.Before(next) {
+		return false
+	}
+	return true
 }
+
+// NudgeWindow is how long after being sent a prompt can still be nudged at
+// most: ShouldNudge wants the same shift day, and a shift day with its
+// after-midnight part spans less than two calendar days. Candidate queries
+// use it to leave older prompts out.
+const NudgeWindow = 48 * time.Hour
 
 // ShiftDue returns a copy of reviews in which every review that is not
 // retired and has a due date comes due pausedDays later, so that a pause

@@ -93,7 +93,18 @@ func TestSpacingShouldNudge(t *testing.T) {
 		{"expired", DefaultSpacing, berlin, sent, "2026-06-16T12:30:00+02:00", flags{expired: true}, false},
 		{"nudges off", Spacing{WrongAfterDays: 12, RightAfterDays: 24, RetireAfterCorrect: 2}, berlin, sent, "2026-06-16T12:30:00+02:00", flags{}, false},
 		{"4h later outside hours", DefaultSpacing, berlin, "2026-06-16T14:00:00+02:00", "2026-06-16T18:00:00+02:00", flags{}, false},
-		{"deferred to next morning", DefaultSpacing, berlin, "2026-06-16T14:00:00+02:00", "2026-06-17T08:00:00+02:00", flags{}, true},
+		// Issue 17 item 8: a reminder the next morning is about a prompt of
+		// another shift (and today's prompt is decided at 08:30): none.
+		{"not deferred to next morning", DefaultSpacing, berlin, "2026-06-16T14:00:00+02:00", "2026-06-17T08:00:00+02:00", flags{}, false},
+		{"friday 16:00 is not reminded on monday", DefaultSpacing, berlin, "2026-06-19T16:00:00+02:00", "2026-06-22T08:00:00+02:00", flags{}, false},
+		{"paused since 10:00", DefaultSpacing, pausedAt(berlin, "2026-06-23T00:00:00+02:00"), sent, "2026-06-16T12:45:00+02:00", flags{}, false},
+		{"pause over", DefaultSpacing, pausedAt(berlin, "2026-06-16T12:00:00+02:00"), sent, "2026-06-16T12:45:00+02:00", flags{}, true},
+		{"on-demand before the delivery time: next prompt decided at 08:30", DefaultSpacing, berlin,
+			"2026-06-16T04:00:00+02:00", "2026-06-16T08:45:00+02:00", flags{}, false},
+		{"night shift saturday 03:00, friday's shift", DefaultSpacing, night, "2026-06-19T22:30:00-07:00", "2026-06-20T03:00:00-07:00", flags{}, true},
+		{"night shift: next shift's prompt decided", DefaultSpacing, night, "2026-06-18T22:00:00-07:00", "2026-06-19T22:30:00-07:00", flags{}, false},
+		{"across the DST change (a 25-hour saturday night)", DefaultSpacing, testSched(t, "America/New_York", "22:00", "19:00-07:30", AllWeek),
+			"2026-10-31T22:00:00-04:00", "2026-11-01T02:00:00-05:00", flags{}, true},
 		{"friday afternoon, saturday is off", DefaultSpacing, berlin, "2026-06-19T14:00:00+02:00", "2026-06-20T10:00:00+02:00", flags{}, false},
 		{"night shift after midnight", DefaultSpacing, night, "2026-06-19T22:00:00-07:00", "2026-06-20T02:00:00-07:00", flags{}, true},
 		{"never sent", DefaultSpacing, berlin, "", "2026-06-16T12:30:00+02:00", flags{}, false},
@@ -113,19 +124,34 @@ func TestSpacingShouldNudge(t *testing.T) {
 func TestSpacingExactlyOneNudge(t *testing.T) {
 	t.Parallel()
 	s := testSched(t, "Europe/Berlin", "08:30", "08:00-17:00", MonFri)
-	sentAt := testInstant(t, "2026-06-16T14:00:00+02:00")
-	var nudges []time.Time
-	for now := sentAt; now.Before(sentAt.Add(48 * time.Hour)); now = now.Add(time.Minute) {
-		if DefaultSpacing.ShouldNudge(s, sentAt, now, false, len(nudges) > 0, false) {
-			nudges = append(nudges, now)
+	nudgesFor := func(sentAt time.Time) []time.Time {
+		var nudges []time.Time
+		for now := sentAt; now.Before(sentAt.Add(NudgeWindow + 24*time.Hour)); now = now.Add(time.Minute) {
+			if DefaultSpacing.ShouldNudge(s, sentAt, now, false, len(nudges) > 0, false) {
+				nudges = append(nudges, now)
+			}
 		}
+		return nudges
 	}
-	if want := testInstant(t, "2026-06-17T08:00:00+02:00"); len(nudges) != 1 || !nudges[0].Equal(want) {
+	sentAt := testInstant(t, "2026-06-16T08:30:00+02:00")
+	if nudges, want := nudgesFor(sentAt), testInstant(t, "2026-06-16T12:30:00+02:00"); len(nudges) != 1 || !nudges[0].Equal(want) {
 		t.Fatalf("nudges = %v, want exactly one at %s", nudges, want)
 	}
-	if got := s.NextWorkTime(sentAt.Add(DefaultSpacing.NudgeAfter)); !got.Equal(nudges[0]) {
-		t.Errorf("NextWorkTime = %s, want the nudge time %s", got, nudges[0])
+	// Sent at 14:00, the four hours end after the shift: the next morning
+	// belongs to another shift (issue 17 item 8), so no reminder at all.
+	if nudges := nudgesFor(testInstant(t, "2026-06-16T14:00:00+02:00")); len(nudges) != 0 {
+		t.Fatalf("nudges for a 14:00 prompt = %v, want none", nudges)
 	}
+}
+
+// pausedAt returns s paused until the given RFC 3339 instant.
+func pausedAt(s Schedule, until string) Schedule {
+	t, err := time.Parse(time.RFC3339, until)
+	if err != nil {
+		panic(err)
+	}
+	s.PausedUntil = t
+	return s
 }
 
 func TestSpacingShiftDue(t *testing.T) {

@@ -348,12 +348,14 @@ func (s *DB) DeliveryExpireOpen(ctx context.Context, tx *Tx, memberIDs []int64, 
 }
 
 // DeliveryListNudgeCandidates returns sent, unanswered, un-nudged quiz
-// prompts sent at or before `before`, for members who want nudges.
-func (s *DB) DeliveryListNudgeCandidates(ctx context.Context, before time.Time, limit int) ([]*Delivery, error) {
+// prompts sent after `after` and at or before `before`, for members who
+// want nudges. The lower bound keeps prompts too old to be nudged (their
+// shift is over, lessons.NudgeWindow) from filling every page.
+func (s *DB) DeliveryListNudgeCandidates(ctx context.Context, after, before time.Time, limit int) ([]*Delivery, error) {
 	var rows []deliveryRow
 	err := s.SelectContext(ctx, &rows, s.Rebind(`SELECT `+deliveryColumns+` FROM delivery
-		WHERE status = 'sent' AND answered_at IS NULL AND seen_at IS NULL AND nudged_at IS NULL AND sent_at <= ?
-		AND member_id IN (SELECT id FROM member WHERE nudges) ORDER BY id LIMIT ?`), before.UnixMilli(), limit)
+		WHERE status = 'sent' AND answered_at IS NULL AND seen_at IS NULL AND nudged_at IS NULL AND sent_at <= ? AND sent_at > ?
+		AND member_id IN (SELECT id FROM member WHERE nudges) ORDER BY id LIMIT ?`), before.UnixMilli(), after.UnixMilli(), limit)
 	if err != nil {
 		return nil, fmt.Errorf("list nudge candidates: %w", s.mapErr(err))
 	}
@@ -467,6 +469,7 @@ func (s *DB) ReviewShift(ctx context.Context, tx *Tx, memberID int64, days int) 
 // PlanData is what the planner needs to know about one member.
 type PlanData struct {
 	Seen         map[string]bool
+	Unanswered   map[string]string // lesson → latest earlier shift date it went unanswered (lessons.PlanState)
 	Reviews      []lessons.Review
 	BurstItems   []lessons.BurstItem
 	RecentlySent map[string]bool // lessons delivered on the shift date being planned
@@ -485,7 +488,7 @@ func (s *DB) PlanDataLoad(ctx context.Context, q Queryer, shiftDates map[int64]s
 	memberIDs := make([]int64, 0, len(shiftDates))
 	for id := range shiftDates {
 		memberIDs = append(memberIDs, id)
-		out[id] = &PlanData{Seen: map[string]bool{}, RecentlySent: map[string]bool{}}
+		out[id] = &PlanData{Seen: map[string]bool{}, RecentlySent: map[string]bool{}, Unanswered: map[string]string{}}
 	}
 	in, ids := s.inIDs(memberIDs)
 	var seen []struct {
@@ -498,7 +501,7 @@ func (s *DB) PlanDataLoad(ctx context.Context, q Queryer, shiftDates map[int64]s
 	}
 	if err := q.SelectContext(ctx, &seen, s.Rebind(`SELECT member_id, lesson_id, shift_date,
 		(seen_at IS NOT NULL) AS seen, scheduled, status FROM delivery WHERE member_id `+in+`
-		AND (seen_at IS NOT NULL OR status IN ('pending', 'sent', 'answered'))`), ids...); err != nil {
+		AND (seen_at IS NOT NULL OR status IN ('pending', 'sent', 'answered', 'expired'))`), ids...); err != nil {
 		return nil, fmt.Errorf("load plan data: %w", s.mapErr(err))
 	}
 	for _, r := range seen {
@@ -507,6 +510,12 @@ func (s *DB) PlanDataLoad(ctx context.Context, q Queryer, shiftDates map[int64]s
 			p.Seen[r.LessonID] = true
 		} else if r.Status == DeliveryPending || r.Status == DeliverySent {
 			p.HasOpen = true
+		}
+		// An expired prompt, or one still open from an earlier shift (it
+		// expires when today's goes out), went unanswered: the planner
+		// passes over it for a while instead of sending it again.
+		if !r.Seen && r.Status != DeliveryAnswered && r.ShiftDate < shiftDates[r.MemberID] && r.ShiftDate > p.Unanswered[r.LessonID] {
+			p.Unanswered[r.LessonID] = r.ShiftDate
 		}
 		if r.ShiftDate == shiftDates[r.MemberID] {
 			p.RecentlySent[r.LessonID] = true

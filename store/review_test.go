@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"context"
+	"fmt"
+	"reflect"
 	"testing"
 	"time"
 
@@ -81,6 +83,83 @@ func TestReviewFSRSStateAndHistory(t *testing.T) {
 		wantH := []store.PastAnswer{{DeliveryID: ids[0], ShiftDate: dates[0]}, {DeliveryID: ids[1], ShiftDate: dates[1], Correct: true}}
 		if len(h[k1]) != 2 || h[k1][0] != wantH[0] || h[k1][1] != wantH[1] || len(h[k2]) != 0 {
 			t.Fatalf("history = %+v, want q1: %+v and nothing for q2", h, wantH)
+		}
+	})
+}
+
+// TestFSRSParams: no fit means ErrNotFound (the defaults apply); the newest
+// fit is the one returned, weights intact; answer histories come grouped per
+// member and question, oldest first.
+func TestFSRSParams(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		if _, err := db.FSRSParamsLatest(ctx, db); !store.IsNotFound(err) {
+			t.Fatalf("no fit yet: %v, want not found", err)
+		}
+		first := lessons.DefaultFSRSParams
+		first[20] = 0.3
+		second := first
+		second[0], second[8] = 0.123456789, 1.5
+		for _, p := range []lessons.FSRSParams{first, second} {
+			if _, err := db.FSRSParamsAdd(ctx, store.FSRSFit{Params: p, Reviews: 1234, LossBefore: 0.41, LossAfter: 0.37}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := db.FSRSParamsLatest(ctx, db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Params != second || got.Reviews != 1234 || got.LossBefore != 0.41 || got.LossAfter != 0.37 || got.FittedAt.IsZero() {
+			t.Fatalf("latest fit %+v, want weights %v", got, second)
+		}
+
+		seedContent(t, db, quiz("q1"), quiz("q2"))
+		ws, _ := db.WorkspaceEnsure(ctx, "sandbox", "local", "UTC")
+		var members []int64
+		for _, u := range []string{"U1", "U2"} {
+			id, _ := db.MemberUpsert(ctx, db, store.MemberUpsert{WorkspaceID: ws.ID, UserID: u, Role: "nurse"})
+			members = append(members, id)
+		}
+		t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+		type ans struct {
+			member  int64
+			lesson  string
+			date    string
+			correct bool
+			at      time.Time
+		}
+		// Recorded out of order: histories sort by member, lesson, time.
+		all := []ans{{members[1], "q1", "2026-03-20", true, t0.AddDate(0, 0, 18)}, {members[0], "q1", "2026-03-26", true, t0.AddDate(0, 0, 24)},
+			{members[0], "q1", "2026-03-02", false, t0}, {members[0], "q2", "2026-03-03", true, t0.AddDate(0, 0, 1)}}
+		err = db.Tx(ctx, func(tx *store.Tx) error {
+			for i, a := range all {
+				ids, err := db.DeliveryCreateMany(ctx, tx, []store.DeliveryNew{{WorkspaceID: ws.ID, MemberID: a.member, LessonID: a.lesson,
+					LessonVersion: 1, Reason: "role", ShiftDate: a.date, DedupeKey: fmt.Sprint("k", i)}})
+				if err != nil {
+					return err
+				}
+				if _, err := db.AnswerRecordMany(ctx, tx, []*store.Answer{{DeliveryID: ids[0], WorkspaceID: ws.ID, MemberID: a.member,
+					LessonID: a.lesson, LessonVersion: 1, Choice: 1, Correct: a.correct, AnsweredAt: a.at}}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, err := db.AnswerHistories(ctx, db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := [][]lessons.PastAnswer{
+			{{ShiftDate: "2026-03-02"}, {ShiftDate: "2026-03-26", Correct: true}},
+			{{ShiftDate: "2026-03-03", Correct: true}},
+			{{ShiftDate: "2026-03-20", Correct: true}},
+		}
+		if !reflect.DeepEqual(h, want) {
+			t.Fatalf("histories %+v, want %+v", h, want)
 		}
 	})
 }

@@ -135,6 +135,12 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 
 	policy, fsrs := cfg.spacing()
+	weights := "default"
+	if fit, err := db.FSRSParamsLatest(ctx, db); err == nil {
+		fsrs.Params, weights = &fit.Params, fmt.Sprintf("fit %d (%d reviews, log loss %.4f)", fit.ID, fit.Reviews, fit.LossAfter)
+	} else if !store.IsNotFound(err) {
+		return err
+	}
 	m.Bot = bot.New(db, bot.Config{
 		SpacingPolicy:   policy,
 		FSRS:            fsrs,
@@ -143,7 +149,7 @@ func (m *Main) Run(ctx context.Context) error {
 		HelpdeskChannel: cfg.HelpdeskChannel,
 		VoteKey:         cfg.voteKey(),
 	}, m.Log)
-	m.Log.Info("spacing", "rule", policy, "fsrs_retention", fsrs.Retention)
+	m.Log.Info("spacing", "rule", policy, "fsrs_retention", fsrs.Retention, "fsrs_weights", weights)
 	if err := m.Bot.LoadContent(ctx); err != nil {
 		return err
 	}
