@@ -13,33 +13,35 @@ import (
 type Adapter interface {
 	// Platform names the platform ("sandbox", "slack", "discord").
 	Platform() string
-	// Deliver posts a new message (when Outbound.PlatformTS is empty) or
+	// Deliver posts a new message (when Outbound.PostedID is empty) or
 	// updates the one it names. It returns where the message now lives.
 	// It returns a *RateLimitError when the platform asks to slow down and
 	// ErrUnreachable when the recipient cannot be messaged at all.
 	Deliver(ctx context.Context, out *Outbound) (Sent, error)
 }
 
-// Outbound is one message to deliver.
+// Outbound is one message to deliver. The ids are the platform's own,
+// opaque to the core: it stores what Sent returned and hands it back.
 type Outbound struct {
-	MessageID  int64
-	Revision   int
-	Attempt    int    // 1 on the first try; later tries may check for an earlier success
-	Workspace  string // platform workspace (team, guild) id
-	UserID     string // DM recipient's platform user id when Channel is "dm"
-	DMChannel  string // cached DM channel id, "" if unknown
-	Channel    string // "dm" or the platform channel
-	ThreadTS   string // the parent's platform ts, to reply in a thread
-	Card       *Card
-	PlatformCh string // set when updating: where the message lives
-	PlatformTS string // set when updating: the message's platform id
-	Metadata   string // opaque id to attach to the message (Slack metadata)
+	MessageID int64
+	Revision  int
+	Attempt   int    // 1 on the first try; later tries may check for an earlier success
+	Workspace string // platform workspace (team, guild) id
+	UserID    string // DM recipient's platform user id when Channel is "dm"
+	DMChannel string // cached DM channel id, "" if unknown
+	Channel   string // "dm" or the platform channel
+	ThreadID  string // the parent message's platform id (Sent.ID), to reply in its thread
+	Card      *Card
+	// PostedChannel and PostedID are set when updating: where the message
+	// lives and its platform id, as Sent returned them.
+	PostedChannel string
+	PostedID      string
 }
 
 // Sent says where a delivered message lives.
 type Sent struct {
 	Channel   string
-	TS        string
+	ID        string // the message's platform id (Slack ts, Discord message id)
 	DMChannel string // the DM channel opened for the user, to cache
 }
 
@@ -68,11 +70,6 @@ type ModalOpener interface {
 // reply or has expired, and the caller then falls back to a paced edit.
 type ClickReplier interface {
 	ReplyToClick(ctx context.Context, responseURL string, card *Card, text string) error
-}
-
-// HomePublisher is an adapter with a per-user home view (Slack App Home).
-type HomePublisher interface {
-	PublishHome(ctx context.Context, workspace, userID string, c *Card) error
 }
 
 // UserInfoer is an adapter that can look up a user's profile.

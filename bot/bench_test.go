@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddlebot/bot"
+	"github.com/huddlebot/huddlebot/bot/bottest"
 	"github.com/huddlebot/huddlebot/store"
 	"github.com/huddlebot/huddlebot/store/storetest"
 )
@@ -33,32 +34,32 @@ func BenchmarkEnqueueDay(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()
 				start := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC) // a Tuesday
-				e := newSchedEnv(b, storetest.URL(b, tc.backend), true, start)
+				e := bottest.NewEnv(b, storetest.URL(b, tc.backend), true, start)
 				ctx := context.Background()
 				ms := make([]store.MemberUpsert, tc.members)
 				for j := range ms {
-					ms[j] = store.MemberUpsert{WorkspaceID: e.ws.ID, UserID: fmt.Sprintf("u%06d", j),
+					ms[j] = store.MemberUpsert{WorkspaceID: e.WS.ID, UserID: fmt.Sprintf("u%06d", j),
 						Role: []string{"physician", "nurse", "ma", "front_desk", "billing"}[j%5], TimeZone: benchZones[j%len(benchZones)]}
 				}
-				if _, err := e.db.MemberInsertMany(ctx, e.db, ms); err != nil {
+				if _, err := e.DB.MemberInsertMany(ctx, e.DB, ms); err != nil {
 					b.Fatal(err)
 				}
-				if err := e.db.MemberSetAllDue(ctx, e.ws.ID, start); err != nil {
+				if err := e.DB.MemberSetAllDue(ctx, e.WS.ID, start); err != nil {
 					b.Fatal(err)
 				}
 				b.StartTimer()
 				t0 := time.Now()
 				for now := start; now.Before(start.Add(24 * time.Hour)); now = now.Add(15 * time.Minute) {
 					at := now
-					e.bot.SetClock(func() time.Time { return at })
-					if err := e.bot.Tick(ctx, at); err != nil {
+					e.Bot.SetClock(func() time.Time { return at })
+					if err := e.Bot.Tick(ctx, at); err != nil {
 						b.Fatal(err)
 					}
 				}
 				total += time.Since(t0)
 				b.StopTimer()
-				prompts += e.count(b, `SELECT COUNT(*) FROM delivery`)
-				if jobs := e.count(b, `SELECT COUNT(*) FROM river_job`); jobs != e.count(b, `SELECT COUNT(*) FROM delivery`) {
+				prompts += e.Count(b, `SELECT COUNT(*) FROM delivery`)
+				if jobs := e.Count(b, `SELECT COUNT(*) FROM river_job`); jobs != e.Count(b, `SELECT COUNT(*) FROM delivery`) {
 					b.Fatalf("%d jobs for %d deliveries", jobs, prompts)
 				}
 			}
@@ -82,17 +83,17 @@ func BenchmarkEnqueueTick(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()
 				at := time.Date(2026, 11, 24, 8, 30, 0, 0, time.UTC)
-				e := newSchedEnv(b, storetest.URL(b, tc.backend), true, at)
+				e := bottest.NewEnv(b, storetest.URL(b, tc.backend), true, at)
 				ctx := context.Background()
 				ms := make([]store.MemberUpsert, tc.members)
 				for j := range ms {
-					ms[j] = store.MemberUpsert{WorkspaceID: e.ws.ID, UserID: fmt.Sprintf("u%06d", j),
+					ms[j] = store.MemberUpsert{WorkspaceID: e.WS.ID, UserID: fmt.Sprintf("u%06d", j),
 						Role: []string{"physician", "nurse", "ma", "front_desk", "billing"}[j%5]}
 				}
-				if _, err := e.db.MemberInsertMany(ctx, e.db, ms); err != nil {
+				if _, err := e.DB.MemberInsertMany(ctx, e.DB, ms); err != nil {
 					b.Fatal(err)
 				}
-				if err := e.db.MemberSetAllDue(ctx, e.ws.ID, at); err != nil {
+				if err := e.DB.MemberSetAllDue(ctx, e.WS.ID, at); err != nil {
 					b.Fatal(err)
 				}
 				var lsn0, lsn1 string
@@ -101,24 +102,24 @@ func BenchmarkEnqueueTick(b *testing.B) {
 					// first change to each page writes a full-page image to
 					// the WAL. (Needs superuser or pg_checkpoint; without it
 					// the run measures whatever the last checkpoint left.)
-					_, _ = e.db.ExecContext(ctx, `CHECKPOINT`)
-					_ = e.db.GetContext(ctx, &lsn0, `SELECT pg_current_wal_lsn()::text`)
+					_, _ = e.DB.ExecContext(ctx, `CHECKPOINT`)
+					_ = e.DB.GetContext(ctx, &lsn0, `SELECT pg_current_wal_lsn()::text`)
 				}
 				b.StartTimer()
 				t0 := time.Now()
-				if err := e.bot.Tick(ctx, at); err != nil {
+				if err := e.Bot.Tick(ctx, at); err != nil {
 					b.Fatal(err)
 				}
 				total += time.Since(t0)
 				b.StopTimer()
 				if lsn0 != "" {
 					var wal float64
-					if err := e.db.GetContext(ctx, &lsn1, `SELECT pg_current_wal_lsn()::text`); err == nil {
-						_ = e.db.GetContext(ctx, &wal, `SELECT pg_wal_lsn_diff($1::pg_lsn, $2::pg_lsn)`, lsn1, lsn0)
+					if err := e.DB.GetContext(ctx, &lsn1, `SELECT pg_current_wal_lsn()::text`); err == nil {
+						_ = e.DB.GetContext(ctx, &wal, `SELECT pg_wal_lsn_diff($1::pg_lsn, $2::pg_lsn)`, lsn1, lsn0)
 					}
 					walBytes += wal
 				}
-				n := e.count(b, `SELECT COUNT(*) FROM delivery`)
+				n := e.Count(b, `SELECT COUNT(*) FROM delivery`)
 				if n != tc.members {
 					b.Fatalf("%d prompts for %d members", n, tc.members)
 				}

@@ -78,7 +78,7 @@ type Bot struct {
 	wsCache   sync.Map // "platform/external" → *store.Workspace
 	wsByID    sync.Map // id → *store.Workspace
 	versions  sync.Map // "lesson@version" → *lessons.Lesson (immutable)
-	applier   atomic.Pointer[answerApplier]
+	feat      features
 }
 
 type contentSet struct {
@@ -94,6 +94,11 @@ func New(db *store.DB, cfg Config, log *slog.Logger) *Bot {
 		log = slog.Default()
 	}
 	b := &Bot{DB: db, Config: cfg, Log: log, adapters: map[string]Adapter{}}
+	b.feat.commands = map[string]CommandFunc{}
+	b.feat.actions = map[string]ActionFunc{}
+	b.feat.queues = map[string]QueueFunc{}
+	b.feat.forms = map[string]FormFunc{}
+	b.AddTicker("maintenance", b.maintain)
 	now := time.Now
 	b.clock.Store(&now)
 	db.Now = b.Now
@@ -200,7 +205,8 @@ func (b *Bot) Content() *lessons.Content {
 	return &lessons.Content{Roles: lessons.DefaultRoles}
 }
 
-func (b *Bot) planner() *lessons.Planner {
+// Planner returns the planner over the content in use.
+func (b *Bot) Planner() *lessons.Planner {
 	if cs := b.content.Load(); cs != nil {
 		return cs.planner
 	}
@@ -269,37 +275,156 @@ type UserError struct{ Msg string }
 
 func (e *UserError) Error() string { return e.Msg }
 
-func userErr(format string, args ...any) error { return &UserError{Msg: fmt.Sprintf(format, args...)} }
+// UserErr returns a *UserError with a formatted message.
+func UserErr(format string, args ...any) error { return &UserError{Msg: fmt.Sprintf(format, args...)} }
 
-type commandFunc func(b *Bot, ctx context.Context, r *Req, text string) (Reply, error)
-type actionFunc func(b *Bot, ctx context.Context, r *Req, args []string, value string) (Reply, error)
-type tickFunc func(b *Bot, ctx context.Context, now time.Time) error
+// CommandFunc runs a slash command for a resolved request; text is what
+// follows the command's name, trimmed.
+type CommandFunc func(ctx context.Context, r *Req, text string) (Reply, error)
 
-var (
-	commands = map[string]commandFunc{}
-	actions  = map[string]actionFunc{}
-	forms    = map[string]func(b *Bot, ctx context.Context, r *Req, args []string, text string) (Reply, error){}
-	tickers  = map[string]tickFunc{}
-)
+// ActionFunc runs a click whose action id is "kind:args…"; args are the
+// parts after kind and value is the chosen option of a select.
+type ActionFunc func(ctx context.Context, r *Req, args []string, value string) (Reply, error)
 
-// registerCommand adds a slash command. Feature files call it from init.
-func registerCommand(name string, fn commandFunc) { commands[name] = fn }
+// FormFunc runs a submission whose form id is "kind:args…".
+type FormFunc func(ctx context.Context, r *Req, args []string, text string) (Reply, error)
 
-// registerAction routes clicks whose action id starts with "kind:".
-func registerAction(kind string, fn actionFunc) { actions[kind] = fn }
+// TickFunc does a feature's share of the work due at now. It must be safe
+// to call again for the same now.
+type TickFunc func(ctx context.Context, now time.Time) error
 
-// registerForm routes submissions whose form id starts with "kind:".
-func registerForm(kind string, fn func(b *Bot, ctx context.Context, r *Req, args []string, text string) (Reply, error)) {
-	forms[kind] = fn
+// QueueFunc takes a click that the platform acknowledged before the card
+// changes (Click.Queue) and queues it for later; ok false means it did not
+// qualify and the click goes to the kind's ActionFunc as usual.
+type QueueFunc func(ctx context.Context, c Click, args []string) (ok bool, err error)
+
+// HomeFunc builds a member's personal home view.
+type HomeFunc func(ctx context.Context, r *Req) (*Card, error)
+
+// PromptFunc builds the card of a prompt the scheduler decided (one
+// delivery row), reading through q (the delivery job's transaction).
+type PromptFunc func(ctx context.Context, q store.Queryer, d *store.Delivery) (*Card, error)
+
+// Runner is background work that runs while the job workers run (Jobs.Start
+// to Jobs.Stop), such as the answer inbox's applier.
+type Runner interface {
+	Start(ctx context.Context)
+	Stop()
 }
 
-// registerTicker adds work the scheduler does on every tick.
-func registerTicker(name string, fn tickFunc) { tickers[name] = fn }
+type ticker struct {
+	name string
+	fn   TickFunc
+}
 
-// Commands lists the registered slash command names.
-func Commands() []string {
+// features is what the capability packages registered on one bot; a bot
+// starts with none, so every capability a process has is listed where the
+// process is put together.
+type features struct {
+	mu       sync.RWMutex
+	commands map[string]CommandFunc
+	actions  map[string]ActionFunc
+	queues   map[string]QueueFunc
+	forms    map[string]FormFunc
+	tickers  []ticker
+	runners  []Runner
+	home     HomeFunc
+	prompt   PromptFunc
+}
+
+// HandleCommandFunc routes the slash command name to fn.
+func (b *Bot) HandleCommandFunc(name string, fn CommandFunc) {
+	b.feat.mu.Lock()
+	defer b.feat.mu.Unlock()
+	b.feat.commands[name] = fn
+}
+
+// HandleActionFunc routes clicks whose action id starts with "kind:" (or is
+// kind) to fn.
+func (b *Bot) HandleActionFunc(kind string, fn ActionFunc) {
+	b.feat.mu.Lock()
+	defer b.feat.mu.Unlock()
+	b.feat.actions[kind] = fn
+}
+
+// HandleQueuedFunc lets fn take queued clicks of kind first (see QueueFunc),
+// unless Config.DirectAnswers is set.
+func (b *Bot) HandleQueuedFunc(kind string, fn QueueFunc) {
+	b.feat.mu.Lock()
+	defer b.feat.mu.Unlock()
+	b.feat.queues[kind] = fn
+}
+
+// HandleFormFunc routes submissions whose form id starts with "kind:".
+func (b *Bot) HandleFormFunc(kind string, fn FormFunc) {
+	b.feat.mu.Lock()
+	defer b.feat.mu.Unlock()
+	b.feat.forms[kind] = fn
+}
+
+// AddTicker adds work to every Tick; tickers run in the order they were
+// added and an error of one does not stop the others.
+func (b *Bot) AddTicker(name string, fn TickFunc) {
+	b.feat.mu.Lock()
+	defer b.feat.mu.Unlock()
+	b.feat.tickers = append(b.feat.tickers, ticker{name, fn})
+}
+
+// AddRunner adds background work started and stopped with the job workers.
+func (b *Bot) AddRunner(r Runner) {
+	b.feat.mu.Lock()
+	defer b.feat.mu.Unlock()
+	b.feat.runners = append(b.feat.runners, r)
+}
+
+// SetHome sets the builder of members' home views.
+func (b *Bot) SetHome(fn HomeFunc) {
+	b.feat.mu.Lock()
+	defer b.feat.mu.Unlock()
+	b.feat.home = fn
+}
+
+// SetPrompt sets the builder of the scheduler's prompt cards.
+func (b *Bot) SetPrompt(fn PromptFunc) {
+	b.feat.mu.Lock()
+	defer b.feat.mu.Unlock()
+	b.feat.prompt = fn
+}
+
+// HomeCard returns a member's home view, or an error when no capability
+// registered one.
+func (b *Bot) HomeCard(ctx context.Context, r *Req) (*Card, error) {
+	b.feat.mu.RLock()
+	fn := b.feat.home
+	b.feat.mu.RUnlock()
+	if fn == nil {
+		return nil, errors.New("home view: no capability registered one")
+	}
+	return fn(ctx, r)
+}
+
+func (b *Bot) promptCard(ctx context.Context, q store.Queryer, d *store.Delivery) (*Card, error) {
+	b.feat.mu.RLock()
+	fn := b.feat.prompt
+	b.feat.mu.RUnlock()
+	if fn == nil {
+		return nil, fmt.Errorf("prompt %d: no capability registered prompts", d.ID)
+	}
+	return fn(ctx, q, d)
+}
+
+func (b *Bot) runners() []Runner {
+	b.feat.mu.RLock()
+	defer b.feat.mu.RUnlock()
+	return append([]Runner(nil), b.feat.runners...)
+}
+
+// Commands lists the registered slash command names, sorted.
+func (b *Bot) Commands() []string {
+	b.feat.mu.RLock()
+	defer b.feat.mu.RUnlock()
 	var out []string
-	for k := range commands {
+	for k := range b.feat.commands {
 		out = append(out, k)
 	}
 	sort.Strings(out)
@@ -308,7 +433,7 @@ func Commands() []string {
 
 // Resolve finds (or creates) the workspace and member behind an actor.
 func (b *Bot) Resolve(ctx context.Context, a Actor) (*store.Workspace, *lessons.Member, error) {
-	ws, err := b.workspace(ctx, a.Platform, a.Workspace)
+	ws, err := b.Workspace(ctx, a.Platform, a.Workspace)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -322,7 +447,9 @@ func (b *Bot) Resolve(ctx context.Context, a Actor) (*store.Workspace, *lessons.
 	return ws, m, nil
 }
 
-func (b *Bot) workspace(ctx context.Context, platform, external string) (*store.Workspace, error) {
+// Workspace finds (or creates) a workspace by platform and external id,
+// cached.
+func (b *Bot) Workspace(ctx context.Context, platform, external string) (*store.Workspace, error) {
 	key := platform + "/" + external
 	if w, ok := b.wsCache.Load(key); ok {
 		return w.(*store.Workspace), nil
@@ -356,7 +483,9 @@ func (b *Bot) HandleCommand(ctx context.Context, c Command) Reply {
 	start := time.Now()
 	defer func() { observeAck("command", start) }()
 	c.Actor, c.Text = cleanActor(c.Actor), clean.Text(c.Text)
-	fn, ok := commands[strings.TrimPrefix(c.Name, "/")]
+	b.feat.mu.RLock()
+	fn, ok := b.feat.commands[strings.TrimPrefix(c.Name, "/")]
+	b.feat.mu.RUnlock()
 	if !ok {
 		return Reply{Text: fmt.Sprintf("I don't know /%s. Try /learn help.", strings.TrimPrefix(c.Name, "/"))}
 	}
@@ -365,7 +494,7 @@ func (b *Bot) HandleCommand(ctx context.Context, c Command) Reply {
 		return b.failure(ctx, "resolve", err)
 	}
 	r := &Req{Actor: c.Actor, Workspace: ws, Member: m, Channel: c.Channel, TriggerID: c.TriggerID}
-	rep, err := fn(b, ctx, r, strings.TrimSpace(c.Text))
+	rep, err := fn(ctx, r, strings.TrimSpace(c.Text))
 	if err != nil {
 		return b.failure(ctx, "/"+c.Name, err)
 	}
@@ -383,12 +512,15 @@ func (b *Bot) HandleClick(ctx context.Context, c Click) Reply {
 		id, value = sel, v
 	}
 	parts := strings.Split(id, ":")
-	fn, ok := actions[parts[0]]
+	b.feat.mu.RLock()
+	fn, ok := b.feat.actions[parts[0]]
+	queue := b.feat.queues[parts[0]]
+	b.feat.mu.RUnlock()
 	if !ok {
 		return Reply{Text: "That button no longer does anything."}
 	}
-	if c.Queue && parts[0] == "ans" && !b.Config.DirectAnswers {
-		queued, err := b.queueAnswer(ctx, c, parts[1:])
+	if c.Queue && queue != nil && !b.Config.DirectAnswers {
+		queued, err := queue(ctx, c, parts[1:])
 		if err != nil {
 			return b.failure(ctx, "queue answer", err)
 		}
@@ -401,7 +533,7 @@ func (b *Bot) HandleClick(ctx context.Context, c Click) Reply {
 		return b.failure(ctx, "resolve", err)
 	}
 	r := &Req{Actor: c.Actor, Workspace: ws, Member: m, Channel: c.Channel, TriggerID: c.TriggerID}
-	rep, err := fn(b, ctx, r, parts[1:], value)
+	rep, err := fn(ctx, r, parts[1:], value)
 	if err != nil {
 		return b.failure(ctx, "click "+parts[0], err)
 	}
@@ -412,7 +544,9 @@ func (b *Bot) HandleClick(ctx context.Context, c Click) Reply {
 func (b *Bot) HandleSubmit(ctx context.Context, s Submission) Reply {
 	s.Actor, s.FormID, s.Text = cleanActor(s.Actor), clean.Text(s.FormID), clean.Text(s.Text)
 	parts := strings.Split(s.FormID, ":")
-	fn, ok := forms[parts[0]]
+	b.feat.mu.RLock()
+	fn, ok := b.feat.forms[parts[0]]
+	b.feat.mu.RUnlock()
 	if !ok {
 		return Reply{Text: "That form has expired. Please try again."}
 	}
@@ -421,7 +555,7 @@ func (b *Bot) HandleSubmit(ctx context.Context, s Submission) Reply {
 		return b.failure(ctx, "resolve", err)
 	}
 	r := &Req{Actor: s.Actor, Workspace: ws, Member: m}
-	rep, err := fn(b, ctx, r, parts[1:], s.Text)
+	rep, err := fn(ctx, r, parts[1:], s.Text)
 	if err != nil {
 		return b.failure(ctx, "form "+parts[0], err)
 	}
@@ -447,37 +581,30 @@ func (b *Bot) failure(ctx context.Context, what string, err error) Reply {
 	return Reply{Text: "Sorry — something went wrong on my side and nothing was saved. Please try again."}
 }
 
-// Tick does everything that is due at now: the day's prompts, nudges, and
-// every registered ticker (huddle reminders, poll closes, escalations…).
-// It is safe to call again for the same now.
+// Tick does everything that is due at now: every registered ticker, in the
+// order they were added (the day's prompts, nudges, huddle reminders, poll
+// closes, escalations…). It is safe to call again for the same now.
 func (b *Bot) Tick(ctx context.Context, now time.Time) error {
+	b.feat.mu.RLock()
+	ts := append([]ticker(nil), b.feat.tickers...)
+	b.feat.mu.RUnlock()
 	var errs []error
 	// Plan with the content as imported now, not as it was at start-up: a
 	// trainer's import and burst must not wait for a restart.
 	if _, err := b.RefreshContent(ctx); err != nil {
 		errs = append(errs, err)
 	}
-	if err := b.deliverDue(ctx, now); err != nil {
-		errs = append(errs, fmt.Errorf("deliveries: %w", err))
-	}
-	if err := b.sendNudges(ctx, now); err != nil {
-		errs = append(errs, fmt.Errorf("nudges: %w", err))
-	}
-	names := make([]string, 0, len(tickers))
-	for n := range tickers {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		if err := tickers[n](b, ctx, now); err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", n, err))
+	for _, t := range ts {
+		if err := t.fn(ctx, now); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", t.name, err))
 		}
 	}
 	return errors.Join(errs...)
 }
 
-// permission refuses with a clear message when the member lacks p.
-func requirePermission(m *lessons.Member, p lessons.Permission, what string) error {
+// RequirePermission refuses with a clear message (a *UserError) when the
+// member lacks p.
+func RequirePermission(m *lessons.Member, p lessons.Permission, what string) error {
 	if m.Has(p) {
 		return nil
 	}
@@ -486,5 +613,5 @@ func requirePermission(m *lessons.Member, p lessons.Permission, what string) err
 		lessons.PermTrainer:   "trainers",
 		lessons.PermAdmin:     "admins",
 	}[p]
-	return userErr("Only %s can %s. Ask your trainer if you need this.", who, what)
+	return UserErr("Only %s can %s. Ask your trainer if you need this.", who, what)
 }

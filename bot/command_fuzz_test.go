@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/huddlebot/huddlebot/bot"
+	"github.com/huddlebot/huddlebot/bot/bottest"
 	"github.com/huddlebot/huddlebot/store"
 	"github.com/huddlebot/huddlebot/store/storetest"
 )
@@ -25,31 +26,36 @@ func FuzzCommandText(f *testing.F) {
 	} {
 		f.Add(s)
 	}
-	e := newSchedEnv(f, storetest.URL(f, store.SQLite), true, tuesday10)
+	e := bottest.NewEnv(f, storetest.URL(f, store.SQLite), true, tuesday10)
 	ctx := context.Background()
-	ws := e.ws
+	ws := e.WS
 	users := []struct {
 		id    string
 		perms string
 	}{{"learner", ""}, {"super", "super_user"}, {"trainer", "trainer"}}
 	for _, u := range users {
-		id, err := e.db.MemberUpsert(ctx, e.db, store.MemberUpsert{WorkspaceID: ws.ID, UserID: u.id, Role: "nurse", Department: "4west"})
+		id, err := e.DB.MemberUpsert(ctx, e.DB, store.MemberUpsert{WorkspaceID: ws.ID, UserID: u.id, Role: "nurse", Department: "4west"})
 		if err != nil {
 			f.Fatal(err)
 		}
 		if u.perms != "" {
-			if _, err := e.db.ExecContext(ctx, e.db.Rebind(`UPDATE member SET permissions = ? WHERE id = ?`), u.perms, id); err != nil {
+			if _, err := e.DB.ExecContext(ctx, e.DB.Rebind(`UPDATE member SET permissions = ? WHERE id = ?`), u.perms, id); err != nil {
 				f.Fatal(err)
 			}
 		}
 	}
+	// The fuzzer is only as good as the list it walks: every capability's
+	// command must be on it.
+	if got, want := strings.Join(e.Bot.Commands(), " "), "ask burst feedback huddle learn"; got != want {
+		f.Fatalf("registered commands = %q, want %q", got, want)
+	}
 	f.Fuzz(func(t *testing.T, text string) {
 		// One persona per input keeps each run short; the corpus covers all three.
-		for _, name := range bot.Commands() {
+		for _, name := range e.Bot.Commands() {
 			for _, u := range users[len(text)%len(users) : len(text)%len(users)+1] {
 				cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 				start := time.Now()
-				rep := e.bot.HandleCommand(cctx, bot.Command{Actor: bot.Actor{Platform: "sandbox", Workspace: "local", UserID: u.id},
+				rep := e.Bot.HandleCommand(cctx, bot.Command{Actor: bot.Actor{Platform: "sandbox", Workspace: "local", UserID: u.id},
 					Channel: "#4west", Name: name, Text: text})
 				cancel()
 				if d := time.Since(start); d > 4*time.Second {

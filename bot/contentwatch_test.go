@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddlebot/bot"
+	"github.com/huddlebot/huddlebot/bot/burst"
+	"github.com/huddlebot/huddlebot/bot/feature"
 	"github.com/huddlebot/huddlebot/bot/sandbox"
 	"github.com/huddlebot/huddlebot/lessons"
 	"github.com/huddlebot/huddlebot/store"
@@ -76,6 +78,7 @@ func TestTwoReplicasSeeAnImport(t *testing.T) {
 	var replicas []*bot.Bot
 	for _, id := range []string{"r1", "r2"} {
 		b := bot.New(open(), bot.Config{}, nil)
+		feature.Register(b)
 		b.SetClock(clock)
 		if err := b.LoadContent(ctx); err != nil {
 			t.Fatal(err)
@@ -102,15 +105,15 @@ func TestTwoReplicasSeeAnImport(t *testing.T) {
 	if _, err := cliDB.ContentImport(ctx, loadFS(t, watchV2)); err != nil {
 		t.Fatal(err)
 	}
-	cli := bot.New(cliDB, bot.Config{}, nil)
+	cli := burst.New(bot.New(cliDB, bot.Config{}, nil))
 	cli.SetClock(clock)
 	if err := cli.LoadContent(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := bot.NewJobs(cli, bot.JobsOptions{Work: false}); err != nil {
+	if _, err := bot.NewJobs(cli.Bot, bot.JobsOptions{Work: false}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := cli.BurstSend(ctx, bot.BurstSendOptions{WorkspaceID: ws.ID, BurstID: "banner-burst"}); err != nil {
+	if _, err := cli.BurstSend(ctx, burst.BurstSendOptions{WorkspaceID: ws.ID, BurstID: "banner-burst"}); err != nil {
 		t.Fatal(err)
 	}
 	want, err := cliDB.ContentVersion(ctx)

@@ -36,7 +36,7 @@ func (a *editAdapter) Deliver(_ context.Context, out *Outbound) (Sent, error) {
 		return Sent{}, errors.New("internal_error")
 	}
 	a.edits[out.MessageID] = append(a.edits[out.MessageID], out.Revision)
-	return Sent{Channel: out.PlatformCh, TS: out.PlatformTS}, nil
+	return Sent{Channel: out.PostedChannel, ID: out.PostedID}, nil
 }
 
 // TestEditMessagesBatch: one edit job brings every posted card of a batch to

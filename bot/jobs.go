@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -13,8 +14,8 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
 
-	"github.com/huddlebot/huddlebot/lessons"
 	"github.com/huddlebot/huddlebot/store"
 )
 
@@ -161,14 +162,18 @@ func (j *Jobs) Start(ctx context.Context) error {
 		return err
 	}
 	if j.work {
-		j.bot.startApplier(ctx)
+		for _, r := range j.bot.runners() {
+			r.Start(ctx)
+		}
 	}
 	return nil
 }
 
 // Stop waits for running jobs to finish (or ctx to end).
 func (j *Jobs) Stop(ctx context.Context) error {
-	j.bot.stopApplier()
+	for _, r := range j.bot.runners() {
+		r.Stop()
+	}
 	return j.client.Stop(ctx)
 }
 
@@ -279,11 +284,10 @@ func (b *Bot) deliverPrompt(ctx context.Context, deliveryID int64, attempt int) 
 		if d.MessageID != 0 || d.Status != store.DeliveryPending {
 			return nil
 		}
-		l, err := b.lessonVersionIn(ctx, tx, d.LessonID, d.LessonVersion)
+		card, err = b.promptCard(ctx, tx, d)
 		if err != nil {
 			return err
 		}
-		card = promptCard(d.ID, l, lessons.Pick{LessonID: d.LessonID, Reason: lessons.Reason(d.Reason), BurstID: d.BurstID})
 		msg = &store.Message{WorkspaceID: d.WorkspaceID, MemberID: d.MemberID, Channel: "dm", Card: card.Marshal(), Revision: 1}
 		msg.ID, err = b.DB.MessageCreate(ctx, tx, store.MessageNew{WorkspaceID: d.WorkspaceID, MemberID: d.MemberID,
 			Channel: "dm", DeliveryID: d.ID, Card: msg.Card})
@@ -373,8 +377,7 @@ func (b *Bot) hand(ctx context.Context, msg *store.Message, card *Card, attempt 
 	}
 	out := &Outbound{
 		MessageID: msg.ID, Revision: msg.Revision, Attempt: attempt, Workspace: ws.ExternalID,
-		Channel: msg.Channel, Card: card, PlatformCh: msg.PlatformChannel, PlatformTS: msg.PlatformTS,
-		Metadata: fmt.Sprintf("huddlebot-%d", msg.ID),
+		Channel: msg.Channel, Card: card, PostedChannel: msg.PlatformChannel, PostedID: msg.PlatformTS,
 	}
 	if msg.Channel == "dm" && (msg.PlatformTS == "" || msg.PlatformChannel == "") {
 		// A first post needs the recipient (reachable? which user?); an edit
@@ -400,7 +403,7 @@ func (b *Bot) hand(ctx context.Context, msg *store.Message, card *Card, attempt 
 		if parent.PlatformTS == "" && attempt < 10 {
 			return nil, "", &RateLimitError{RetryAfter: time.Second}
 		}
-		out.ThreadTS = parent.PlatformTS
+		out.ThreadID = parent.PlatformTS
 	}
 	sent, err := a.Deliver(ctx, out)
 	if errors.Is(err, ErrUnreachable) {
@@ -416,7 +419,7 @@ func (b *Bot) hand(ctx context.Context, msg *store.Message, card *Card, attempt 
 		}
 		return nil, "", err
 	}
-	posted := &store.Posted{MessageID: msg.ID, Revision: msg.Revision, PlatformChannel: sent.Channel, PlatformTS: sent.TS,
+	posted := &store.Posted{MessageID: msg.ID, Revision: msg.Revision, PlatformChannel: sent.Channel, PlatformTS: sent.ID,
 		First: msg.SentRevision == 0, At: b.Now()}
 	if sent.DMChannel != "" && sent.DMChannel != out.DMChannel && msg.MemberID != 0 {
 		posted.MemberID, posted.DMChannel = msg.MemberID, sent.DMChannel
@@ -445,7 +448,7 @@ func (b *Bot) markUnreachable(ctx context.Context, msg *store.Message) error {
 		if m.HomeChannel == "" {
 			return nil
 		}
-		_, err := b.post(ctx, tx, post{WorkspaceID: msg.WorkspaceID, Channel: m.HomeChannel, Card: &Card{
+		_, err := b.Post(ctx, tx, Post{WorkspaceID: msg.WorkspaceID, Channel: m.HomeChannel, Card: &Card{
 			Body: fmt.Sprintf("%s, I couldn't send you a direct message — your DMs seem to be closed. "+
 				"Open them for this server or workspace and type /learn to get your daily prompts again.", Mention(m.UserID)),
 		}})
@@ -453,8 +456,8 @@ func (b *Bot) markUnreachable(ctx context.Context, msg *store.Message) error {
 	})
 }
 
-// post is a message to create.
-type post struct {
+// Post is a message to create.
+type Post struct {
 	WorkspaceID int64
 	MemberID    int64  // DM recipient
 	Channel     string // "dm" (with MemberID) or a channel
@@ -463,16 +466,19 @@ type post struct {
 	Card        *Card
 }
 
-// post records a message and queues its delivery in tx.
-func (b *Bot) post(ctx context.Context, tx *store.Tx, p post) (int64, error) {
-	ids, err := b.postMany(ctx, tx, []post{p})
+// Post records a message and queues its delivery in tx; it returns the
+// message's id.
+func (b *Bot) Post(ctx context.Context, tx *store.Tx, p Post) (int64, error) {
+	ids, err := b.PostMany(ctx, tx, []Post{p})
 	if err != nil {
 		return 0, err
 	}
 	return ids[0], nil
 }
 
-func (b *Bot) postMany(ctx context.Context, tx *store.Tx, ps []post) ([]int64, error) {
+// PostMany records messages and queues their delivery in tx; it returns
+// their ids in order.
+func (b *Bot) PostMany(ctx context.Context, tx *store.Tx, ps []Post) ([]int64, error) {
 	news := make([]store.MessageNew, len(ps))
 	for i, p := range ps {
 		ch := p.Channel
@@ -496,8 +502,8 @@ func (b *Bot) postMany(ctx context.Context, tx *store.Tx, ps []post) ([]int64, e
 	return ids, b.Jobs.EnqueueTx(ctx, tx, sends...)
 }
 
-// update replaces a message's card and queues the edit in tx.
-func (b *Bot) update(ctx context.Context, tx *store.Tx, messageID int64, c *Card) error {
+// Update replaces a message's card and queues the edit in tx.
+func (b *Bot) Update(ctx context.Context, tx *store.Tx, messageID int64, c *Card) error {
 	rev, err := b.DB.MessageUpdate(ctx, tx, messageID, c.Marshal())
 	if err != nil {
 		return err
@@ -517,3 +523,36 @@ func (m minLevel) Enabled(ctx context.Context, l slog.Level) bool {
 func (m minLevel) Handle(ctx context.Context, r slog.Record) error { return m.h.Handle(ctx, r) }
 func (m minLevel) WithAttrs(a []slog.Attr) slog.Handler            { return minLevel{m.h.WithAttrs(a), m.min} }
 func (m minLevel) WithGroup(n string) slog.Handler                 { return minLevel{m.h.WithGroup(n), m.min} }
+
+// CancelSends cancels the queued first-send jobs of the given messages in
+// tx. A job already running may still deliver its message.
+func (j *Jobs) CancelSends(ctx context.Context, tx *store.Tx, messageIDs []int64) error {
+	if len(messageIDs) == 0 {
+		return nil
+	}
+	want := make(map[int64]bool, len(messageIDs))
+	for _, id := range messageIDs {
+		want[id] = true
+	}
+	params := river.NewJobListParams().Kinds(SendArgs{}.Kind()).First(1000).States(rivertype.JobStateAvailable,
+		rivertype.JobStateScheduled, rivertype.JobStateRetryable, rivertype.JobStatePending, rivertype.JobStateRunning)
+	for {
+		list, err := j.client.JobListTx(ctx, tx.Tx.Tx, params)
+		if err != nil {
+			return fmt.Errorf("list delivery jobs: %w", err)
+		}
+		for _, job := range list.Jobs {
+			var a SendArgs
+			if json.Unmarshal(job.EncodedArgs, &a) != nil || !want[a.MessageID] {
+				continue
+			}
+			if _, err := j.client.JobCancelTx(ctx, tx.Tx.Tx, job.ID); err != nil && !errors.Is(err, rivertype.ErrNotFound) {
+				return fmt.Errorf("cancel delivery job %d: %w", job.ID, err)
+			}
+		}
+		if len(list.Jobs) < 1000 {
+			return nil
+		}
+		params = params.After(list.LastCursor)
+	}
+}

@@ -5,8 +5,6 @@ import (
 	"time"
 )
 
-func init() { registerTicker("maintenance", (*Bot).maintain) }
-
 // eventKeep is how long handled platform event ids are remembered for
 // redelivery dedupe: far longer than any platform retries (Slack retries for
 // minutes, Discord interactions expire after 15 minutes).

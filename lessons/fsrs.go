@@ -425,3 +425,20 @@ func (f FSRS) Derive(answers []PastAnswer) (MemoryState, string) {
 	}
 	return r.Memory, r.LastReviewDate
 }
+
+// Regrade returns r with the latest answer graded again, once the member
+// has said how sure they were: prev are the answers before it (oldest
+// first) and last is the latest answer with its confidence. The FSRS
+// memory is replayed from the history; under PolicyFSRS the due date
+// follows the new grade, under trials only the memory changes (the trials
+// rule ignores confidence). Attempts, streak and retirement are kept.
+func (rv Reviewer) Regrade(r Review, prev []PastAnswer, last PastAnswer, workDays WorkDaySet) Review {
+	m, lastDate := rv.FSRS.Derive(prev)
+	base := Review{Memory: m, LastReviewDate: lastDate}
+	f := rv.FSRS.Apply(base, GradeOf(last.Correct, last.Confidence), last.ShiftDate, workDays)
+	r.Memory, r.LastReviewDate = f.Memory, f.LastReviewDate
+	if rv.Policy == PolicyFSRS {
+		r.DueDate = f.DueDate
+	}
+	return r
+}

@@ -312,3 +312,35 @@ func TestFSRSDerive(t *testing.T) {
 		t.Fatalf("Derive(nil) = %+v, %q", m, last)
 	}
 }
+
+func TestReviewerRegrade(t *testing.T) {
+	t.Parallel()
+	prev := []PastAnswer{{"2026-03-02", true, ConfidenceUnknown}}
+	last := PastAnswer{"2026-03-05", true, ConfidenceUnknown}
+	for _, policy := range []SpacingPolicy{PolicyTrials, PolicyFSRS} {
+		rv := Reviewer{Policy: policy, Trials: DefaultSpacing}
+		r := rv.Apply(Review{LessonID: "q"}, true, ConfidenceUnknown, prev[0].ShiftDate, MonFri)
+		r = rv.Apply(r, true, ConfidenceUnknown, last.ShiftDate, MonFri)
+		// Regrading with no confidence changes nothing.
+		if got := rv.Regrade(r, prev, last, MonFri); got != r {
+			t.Fatalf("%s: regrade without confidence %+v, want %+v", policy, got, r)
+		}
+		certain := last
+		certain.Confidence = ConfidenceCertain
+		easy := rv.Regrade(r, prev, certain, MonFri)
+		want := rv.Apply(rv.Apply(Review{LessonID: "q"}, true, ConfidenceUnknown, prev[0].ShiftDate, MonFri),
+			true, ConfidenceCertain, last.ShiftDate, MonFri)
+		if easy.Memory != want.Memory || easy.Memory.Stability <= r.Memory.Stability {
+			t.Fatalf("%s: certain gave memory %+v, want %+v (more stable than %+v)", policy, easy.Memory, want.Memory, r.Memory)
+		}
+		if easy.Attempts != 2 || easy.Streak != 2 {
+			t.Fatalf("%s: attempts/streak changed: %+v", policy, easy)
+		}
+		if policy == PolicyFSRS && (easy.DueDate != want.DueDate || easy.DueDate <= r.DueDate) {
+			t.Fatalf("fsrs: certain due %s, want %s (later than %s)", easy.DueDate, want.DueDate, r.DueDate)
+		}
+		if policy == PolicyTrials && easy.DueDate != r.DueDate {
+			t.Fatalf("trials: confidence moved the due date to %s", easy.DueDate)
+		}
+	}
+}

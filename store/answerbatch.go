@@ -180,6 +180,7 @@ type PastAnswer struct {
 	DeliveryID int64
 	ShiftDate  string // the shift date of the delivery answered
 	Correct    bool
+	Confidence lessons.Confidence
 }
 
 // ReviewHistoryMany returns the recorded answers to each (member, lesson)
@@ -197,15 +198,17 @@ func (s *DB) ReviewHistoryMany(ctx context.Context, q Queryer, pairs []MemberLes
 		DeliveryID int64  `db:"delivery_id"`
 		ShiftDate  string `db:"shift_date"`
 		Correct    bool   `db:"correct"`
+		Confidence int    `db:"confidence"`
 	}
-	if err := q.SelectContext(ctx, &rows, s.Rebind(`SELECT a.member_id, a.lesson_id, a.delivery_id, d.shift_date, a.correct
+	if err := q.SelectContext(ctx, &rows, s.Rebind(`SELECT a.member_id, a.lesson_id, a.delivery_id, d.shift_date, a.correct, a.confidence
 		FROM answer a JOIN delivery d ON d.id = a.delivery_id
 		WHERE (a.member_id, a.lesson_id) IN (`+vals+`) ORDER BY a.answered_at, a.id`), args...); err != nil {
 		return nil, fmt.Errorf("get review history: %w", s.mapErr(err))
 	}
 	for _, r := range rows {
 		k := MemberLesson{r.MemberID, r.LessonID}
-		out[k] = append(out[k], PastAnswer{DeliveryID: r.DeliveryID, ShiftDate: r.ShiftDate, Correct: r.Correct})
+		out[k] = append(out[k], PastAnswer{DeliveryID: r.DeliveryID, ShiftDate: r.ShiftDate, Correct: r.Correct,
+			Confidence: lessons.Confidence(r.Confidence)})
 	}
 	return out, nil
 }

@@ -74,8 +74,9 @@ func (s *DB) AnswerHistories(ctx context.Context, q Queryer) ([][]lessons.PastAn
 		LessonID  string `db:"lesson_id"`
 		ShiftDate string `db:"shift_date"`
 		Correct   bool   `db:"correct"`
+		Conf      int    `db:"confidence"`
 	}
-	if err := q.SelectContext(ctx, &rows, `SELECT a.member_id, a.lesson_id, d.shift_date, a.correct
+	if err := q.SelectContext(ctx, &rows, `SELECT a.member_id, a.lesson_id, d.shift_date, a.correct, a.confidence
 		FROM answer a JOIN delivery d ON d.id = a.delivery_id
 		ORDER BY a.member_id, a.lesson_id, a.answered_at, a.id`); err != nil {
 		return nil, fmt.Errorf("answer histories: %w", s.mapErr(err))
@@ -85,7 +86,27 @@ func (s *DB) AnswerHistories(ctx context.Context, q Queryer) ([][]lessons.PastAn
 		if i == 0 || r.MemberID != rows[i-1].MemberID || r.LessonID != rows[i-1].LessonID {
 			out = append(out, nil)
 		}
-		out[len(out)-1] = append(out[len(out)-1], lessons.PastAnswer{ShiftDate: r.ShiftDate, Correct: r.Correct})
+		out[len(out)-1] = append(out[len(out)-1], lessons.PastAnswer{ShiftDate: r.ShiftDate, Correct: r.Correct,
+			Confidence: lessons.Confidence(r.Conf)})
 	}
 	return out, nil
+}
+
+// AnswerSetConfidence records how sure the member said they were of their
+// answer to a delivery (a later tap may change it). It reports false when
+// the member has no answer to that delivery.
+func (s *DB) AnswerSetConfidence(ctx context.Context, tx *Tx, deliveryID, memberID int64, c lessons.Confidence) (bool, error) {
+	if c < lessons.ConfidenceGuessed || c > lessons.ConfidenceCertain {
+		return false, fmt.Errorf("confidence %d: want 1 (guessed) to 3 (certain)", c)
+	}
+	res, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE answer SET confidence = ? WHERE delivery_id = ? AND member_id = ?`),
+		int(c), deliveryID, memberID)
+	if err != nil {
+		return false, fmt.Errorf("answer confidence: %w", s.mapErr(err))
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("answer confidence: %w", err)
+	}
+	return n > 0, nil
 }

@@ -427,10 +427,14 @@ func (s *DB) PollGet(ctx context.Context, q Queryer, id int64) (*huddles.Poll, e
 }
 
 // PollLock returns a poll and locks it until tx ends. Every close, reopen,
-// change of anonymity and render of a poll takes this lock. A vote only
-// shares it (see PollVoteCast), so votes do not wait for one another but do
-// wait for, and are refused after, a close; renders are spaced as decided.
+// change of anonymity and render of a poll takes this lock (the row's, and
+// the poll's advisory lock exclusively). A vote only shares the advisory
+// lock (see PollVoteCast), so votes do not wait for one another but do wait
+// for, and are refused after, a close; renders are spaced as decided.
 func (s *DB) PollLock(ctx context.Context, tx *Tx, id int64) (*huddles.Poll, error) {
+	if err := s.pollExclusive(ctx, tx, id); err != nil {
+		return nil, err
+	}
 	var r pollRow
 	if err := tx.GetContext(ctx, &r, tx.Rebind(`SELECT `+pollCols+` FROM poll WHERE id = ?`+s.forUpdate()), id); err != nil {
 		return nil, fmt.Errorf("lock poll %d: %w", id, s.mapErr(err))
@@ -610,6 +614,24 @@ func (s *DB) HuddleQuestionCarryOver(ctx context.Context, tx *Tx, seriesID, toHu
 		WHERE series_id = ? AND huddle_id <> ? AND status IN ('open', 'deferred') RETURNING id`), toHuddleID, seriesID, toHuddleID)
 	if err != nil {
 		return nil, fmt.Errorf("carry questions over to huddle %d: %w", toHuddleID, s.mapErr(err))
+	}
+	return ids, nil
+}
+
+// HuddleQuestionCarryOverChannel moves the deferred questions that belong
+// to no series (asked in a one-off huddle) from earlier huddles in the same
+// channel into huddle toHuddleID, keeping where each was first asked, and
+// returns their ids: "deferred" means the next huddle in that channel takes
+// it up, so it is never stranded in a huddle that has ended.
+func (s *DB) HuddleQuestionCarryOverChannel(ctx context.Context, tx *Tx, workspaceID int64, channel string, toHuddleID int64) ([]int64, error) {
+	var ids []int64
+	err := tx.SelectContext(ctx, &ids, tx.Rebind(`UPDATE huddle_question SET huddle_id = ?,
+		origin_huddle_id = COALESCE(origin_huddle_id, huddle_id)
+		WHERE series_id IS NULL AND status = 'deferred' AND huddle_id <> ?
+		AND huddle_id IN (SELECT id FROM huddle WHERE workspace_id = ? AND channel = ?) RETURNING id`),
+		toHuddleID, toHuddleID, workspaceID, channel)
+	if err != nil {
+		return nil, fmt.Errorf("carry channel %s questions over to huddle %d: %w", channel, toHuddleID, s.mapErr(err))
 	}
 	return ids, nil
 }

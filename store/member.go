@@ -241,6 +241,7 @@ type MemberSettings struct {
 	WorkDays     *lessons.Weekdays
 	PausedUntil  *time.Time // zero time = resume
 	OnDuty       *bool
+	DutyUntil    *time.Time // zero time = none (duty hours decide)
 	Joined       *bool
 	Nudges       *bool
 	Reachable    *bool
@@ -282,6 +283,9 @@ func (s *DB) MemberUpdate(ctx context.Context, q Queryer, id int64, u MemberSett
 	}
 	if u.OnDuty != nil {
 		add("on_duty", *u.OnDuty)
+	}
+	if u.DutyUntil != nil {
+		add("duty_until", ms(*u.DutyUntil))
 	}
 	if u.Joined != nil {
 		add("joined", *u.Joined)

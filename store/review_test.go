@@ -163,3 +163,64 @@ func TestFSRSParams(t *testing.T) {
 		}
 	})
 }
+
+// TestAnswerSetConfidence: confidence is stored on the member's own answer
+// only, may be replaced, and comes back in both history queries.
+func TestAnswerSetConfidence(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		seedContent(t, db, quiz("q1"))
+		ws, _ := db.WorkspaceEnsure(ctx, "sandbox", "local", "UTC")
+		ann, _ := db.MemberUpsert(ctx, db, store.MemberUpsert{WorkspaceID: ws.ID, UserID: "U1", Role: "nurse"})
+		bob, _ := db.MemberUpsert(ctx, db, store.MemberUpsert{WorkspaceID: ws.ID, UserID: "U2", Role: "nurse"})
+		var did int64
+		err := db.Tx(ctx, func(tx *store.Tx) error {
+			ids, err := db.DeliveryCreateMany(ctx, tx, []store.DeliveryNew{{WorkspaceID: ws.ID, MemberID: ann, LessonID: "q1",
+				LessonVersion: 1, Reason: "role", ShiftDate: "2026-03-02", DedupeKey: "a"}})
+			if err != nil {
+				return err
+			}
+			did = ids[0]
+			_, err = db.AnswerRecordMany(ctx, tx, []*store.Answer{{DeliveryID: did, WorkspaceID: ws.ID, MemberID: ann, LessonID: "q1",
+				LessonVersion: 1, Choice: 2, Correct: false, AnsweredAt: time.Now()}})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		set := func(member int64, c lessons.Confidence) bool {
+			t.Helper()
+			var ok bool
+			if err := db.Tx(ctx, func(tx *store.Tx) error {
+				var err error
+				ok, err = db.AnswerSetConfidence(ctx, tx, did, member, c)
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			return ok
+		}
+		if set(bob, lessons.ConfidenceCertain) {
+			t.Fatal("bob set the confidence of ann's answer")
+		}
+		if !set(ann, lessons.ConfidenceGuessed) || !set(ann, lessons.ConfidenceCertain) {
+			t.Fatal("ann's taps not stored")
+		}
+		if err := db.Tx(ctx, func(tx *store.Tx) error {
+			_, err := db.AnswerSetConfidence(ctx, tx, did, ann, 7)
+			return err
+		}); err == nil {
+			t.Fatal("confidence 7 accepted")
+		}
+		k := store.MemberLesson{MemberID: ann, LessonID: "q1"}
+		h, err := db.ReviewHistoryMany(ctx, db, []store.MemberLesson{k})
+		if err != nil || len(h[k]) != 1 || h[k][0].Confidence != lessons.ConfidenceCertain {
+			t.Fatalf("review history %+v %v", h, err)
+		}
+		all, err := db.AnswerHistories(ctx, db)
+		if err != nil || len(all) != 1 || all[0][0].Confidence != lessons.ConfidenceCertain || all[0][0].Correct {
+			t.Fatalf("answer histories %+v %v", all, err)
+		}
+	})
+}

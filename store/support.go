@@ -320,6 +320,7 @@ type helperRow struct {
 	memberRow
 	DutyStart sql.NullInt64 `db:"duty_start"`
 	DutyEnd   sql.NullInt64 `db:"duty_end"`
+	DutyUntil sql.NullInt64 `db:"duty_until"`
 }
 
 func (r *helperRow) duty() *support.Hours {
@@ -335,7 +336,7 @@ func (r *helperRow) duty() *support.Hours {
 // Whether they are inside those hours is support.Helper.Available's call.
 func (s *DB) SupportHelperList(ctx context.Context, q Queryer, workspaceID int64) ([]support.Helper, error) {
 	var rows []helperRow
-	err := q.SelectContext(ctx, &rows, s.Rebind(`SELECT `+memberColumns+`, m.duty_start, m.duty_end`+memberFrom+
+	err := q.SelectContext(ctx, &rows, s.Rebind(`SELECT `+memberColumns+`, m.duty_start, m.duty_end, m.duty_until`+memberFrom+
 		`WHERE m.workspace_id = ? AND m.on_duty AND m.permissions <> '' ORDER BY m.id`), workspaceID)
 	if err != nil {
 		return nil, fmt.Errorf("list support helpers: %w", s.mapErr(err))
@@ -351,7 +352,7 @@ func (s *DB) SupportHelperList(ctx context.Context, q Queryer, workspaceID int64
 			name = m.UserID
 		}
 		out = append(out, support.Helper{MemberID: m.ID, Name: name, Department: m.Department, OnDuty: m.OnDuty,
-			Schedule: m.Schedule, Duty: rows[i].duty()})
+			Schedule: m.Schedule, Duty: rows[i].duty(), DutyUntil: fromMS(rows[i].DutyUntil)})
 	}
 	return out, nil
 }
@@ -441,4 +442,35 @@ func (s *DB) SupportReportList(ctx context.Context, f SupportReportFilter) ([]Su
 			AskerRole: rows[i].AskerRole, ClaimerName: rows[i].ClaimerName}
 	}
 	return out, nil
+}
+
+// SupportHelperGet returns member id as a support helper (schedule, duty
+// switch, duty hours, DutyUntil) whether or not they are on duty or hold
+// the permission, or ErrNotFound.
+func (s *DB) SupportHelperGet(ctx context.Context, q Queryer, id int64) (support.Helper, error) {
+	var r helperRow
+	if err := q.GetContext(ctx, &r, s.Rebind(`SELECT `+memberColumns+`, m.duty_start, m.duty_end, m.duty_until`+memberFrom+
+		`WHERE m.id = ?`), id); err != nil {
+		return support.Helper{}, fmt.Errorf("get helper %d: %w", id, s.mapErr(err))
+	}
+	m := r.toMember()
+	name := m.Name
+	if name == "" {
+		name = m.UserID
+	}
+	return support.Helper{MemberID: m.ID, Name: name, Department: m.Department, OnDuty: m.OnDuty, Schedule: m.Schedule,
+		Duty: r.duty(), DutyUntil: fromMS(r.DutyUntil)}, nil
+}
+
+// SupportQuestionWakeWaiting makes every open question of a workspace that
+// waits for someone to come on duty due at now, so the next tick hands it
+// to whoever just did. It returns how many.
+func (s *DB) SupportQuestionWakeWaiting(ctx context.Context, q Queryer, workspaceID int64, now time.Time) (int64, error) {
+	res, err := q.ExecContext(ctx, s.Rebind(`UPDATE support_question SET escalate_at = ?
+		WHERE workspace_id = ? AND status = 'open' AND waiting AND escalate_at > ?`), now.UnixMilli(), workspaceID, now.UnixMilli())
+	if err != nil {
+		return 0, fmt.Errorf("wake waiting questions: %w", s.mapErr(err))
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
 }

@@ -68,14 +68,37 @@ func checkVoter(p *huddles.Poll, v Voter) error {
 	return nil
 }
 
-// forShare shares the selected rows' lock until the transaction ends on
-// PostgreSQL: any number of votes hold it at once, and a close (FOR NO KEY
-// UPDATE) waits for them and is waited for. SQLite serialises writers.
-func (s *DB) forShare() string {
-	if s.Backend == Postgres {
-		return " FOR SHARE"
+// pollLockClass namespaces the advisory lock that orders votes against
+// changes to a poll ("HDPL"): every vote holds it shared, PollLock holds it
+// exclusively.
+const pollLockClass = 0x4844504c
+
+// pollShare takes the poll's advisory lock shared until tx ends, on
+// PostgreSQL: any number of votes hold it at once, a close (PollLock) waits
+// for the votes in flight, and a vote that waited for a close reads the
+// closed poll in its next statement. It lives in the lock manager's memory:
+// unlike FOR SHARE on the poll's row it writes nothing, so a thousand
+// holders do not build ever-longer multixacts. SQLite serialises writers.
+func (s *DB) pollShare(ctx context.Context, tx *Tx, pollID int64) error {
+	if s.Backend != Postgres {
+		return nil
 	}
-	return ""
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock_shared($1, $2)`, pollLockClass, int32(pollID)); err != nil {
+		return fmt.Errorf("vote on poll %d: %w", pollID, s.mapErr(err))
+	}
+	return nil
+}
+
+// pollExclusive takes the poll's advisory lock exclusively until tx ends
+// (see pollShare).
+func (s *DB) pollExclusive(ctx context.Context, tx *Tx, pollID int64) error {
+	if s.Backend != Postgres {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, $2)`, pollLockClass, int32(pollID)); err != nil {
+		return fmt.Errorf("lock poll %d: %w", pollID, s.mapErr(err))
+	}
+	return nil
 }
 
 // PollVotesGet returns the options (1-based, sorted) a voter has chosen.
@@ -208,13 +231,14 @@ var errBallotMoved = errors.New("ballot moved")
 // choice: replace; multiple choice: toggle within MaxChoices), without any
 // poll-wide exclusive lock:
 //
-//   - attributed: one upsert of the voter's ballot, guarded in the same
-//     statement by the poll being open and attributed and by the ballot being
-//     what the decision was based on (compare-and-set; on a miss it reads and
-//     decides again);
+//   - attributed: after sharing the poll's advisory lock, one upsert of the
+//     voter's ballot, guarded in the same statement by the poll being open
+//     and attributed and by the ballot being what the decision was based on
+//     (compare-and-set; on a miss it reads and decides again);
 //   - anonymous: a short transaction that serialises only this voter's taps
 //     (a PostgreSQL advisory lock on their hash, held by nothing stored),
-//     shares the poll's lock, decides on the locked poll, and swaps tags.
+//     shares the poll's advisory lock, decides on the poll read after it,
+//     and swaps tags.
 //
 // Either way the poll's card is marked stale for the coalesced render. It
 // returns huddles.ErrPollClosed, huddles.ErrNoSuchOption, a
@@ -254,8 +278,11 @@ func (s *DB) castAttributed(ctx context.Context, p *huddles.Poll, c VoteCast) (V
 		return res, nil
 	}
 	err = s.Tx(ctx, func(tx *Tx) error {
+		if err := s.pollShare(ctx, tx, p.ID); err != nil {
+			return err
+		}
 		r, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO poll_ballot (poll_id, member_id, choices)
-			SELECT id, ?, ? FROM poll WHERE id = ? AND closed_at IS NULL AND (closes_at IS NULL OR closes_at > ?) AND NOT anonymous`+s.forShare()+`
+			SELECT id, ?, ? FROM poll WHERE id = ? AND closed_at IS NULL AND (closes_at IS NULL OR closes_at > ?) AND NOT anonymous
 			ON CONFLICT (poll_id, member_id) DO UPDATE SET choices = excluded.choices WHERE poll_ballot.choices = ?`),
 			c.MemberID, huddles.Choices(res.After), p.ID, c.Now.UnixMilli(), cur)
 		if err != nil {
@@ -295,8 +322,11 @@ func (s *DB) castAnon(ctx context.Context, c VoteCast) (VoteCastResult, error) {
 				return fmt.Errorf("vote on poll %d: %w", c.PollID, s.mapErr(err))
 			}
 		}
+		if err := s.pollShare(ctx, tx, c.PollID); err != nil {
+			return err
+		}
 		var r pollRow
-		if err := tx.GetContext(ctx, &r, tx.Rebind(`SELECT `+pollCols+` FROM poll WHERE id = ?`+s.forShare()), c.PollID); err != nil {
+		if err := tx.GetContext(ctx, &r, tx.Rebind(`SELECT `+pollCols+` FROM poll WHERE id = ?`), c.PollID); err != nil {
 			return fmt.Errorf("vote on poll %d: %w", c.PollID, s.mapErr(err))
 		}
 		p, err := r.toPoll()

@@ -47,6 +47,10 @@ type Helper struct {
 	OnDuty     bool             // the /learn duty on|off switch
 	Schedule   lessons.Schedule // time zone, work hours and work days, pause
 	Duty       *Hours           // on-duty hours; nil = their work hours
+	// DutyUntil, when after now, makes them available outside their duty
+	// hours and days: a super-user who turns duty on at the weekend is
+	// routed questions until then (DutyOnUntil).
+	DutyUntil time.Time
 }
 
 // DutySchedule returns the schedule that decides when h can be asked: their
@@ -61,10 +65,67 @@ func (h Helper) DutySchedule() lessons.Schedule {
 }
 
 // Available reports whether h can be asked at now: the duty switch is on,
-// now lies inside their on-duty hours (work hours when none are set) on one
-// of their work days, and they are not paused (on vacation).
+// they are not paused (on vacation), and now lies inside their on-duty
+// hours (work hours when none are set) on one of their work days — or
+// before DutyUntil, when they turned duty on outside them.
 func (h Helper) Available(now time.Time) bool {
-	return h.OnDuty && !h.Schedule.PausedUntil.After(now) && h.DutySchedule().InWorkHours(now)
+	return h.OnDuty && !h.Schedule.PausedUntil.After(now) && (h.DutySchedule().InWorkHours(now) || h.DutyUntil.After(now))
+}
+
+// NextAvailable returns the first instant at or after now at which h can be
+// asked if nothing changes: now when Available, otherwise the start of their
+// next duty window after any pause (looking two weeks ahead). It returns
+// the zero time when the duty switch is off or no window comes.
+func (h Helper) NextAvailable(now time.Time) time.Time {
+	if !h.OnDuty {
+		return time.Time{}
+	}
+	if h.Available(now) {
+		return now
+	}
+	from := now
+	if h.Schedule.PausedUntil.After(from) {
+		from = h.Schedule.PausedUntil
+	}
+	if h.DutyUntil.After(from) {
+		return from
+	}
+	return h.DutySchedule().NextWorkTime(from)
+}
+
+// DutyOnUntil decides what "/learn duty on" at now means for h. Inside
+// their duty hours on a work day it returns the zero time: the hours decide,
+// as before. Outside them — a weekend, an evening; hospitals work every
+// day — turning duty on means "route questions to me now", until the end of
+// the duty window as the clock runs today (Saturday 10:00 with hours
+// 08:00–17:00: until 17:00), or, when the clock is outside that window too,
+// until the next time it ends (Saturday 20:00: until Sunday 17:00); all-day
+// hours last until the next local midnight. DutyOff or their own hours take
+// over after it.
+func (h Helper) DutyOnUntil(now time.Time) time.Time {
+	s := h.DutySchedule()
+	if s.InWorkHours(now) {
+		return time.Time{}
+	}
+	loc := s.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	lt := now.In(loc)
+	end := s.WorkEnd
+	if s.WorkStart == s.WorkEnd {
+		end = 0
+	}
+	// The next instant after now whose local time of day is end. Stepping
+	// by calendar day through time.Date keeps the wall time across
+	// daylight-saving changes.
+	for i := 0; i < 3; i++ {
+		t := time.Date(lt.Year(), lt.Month(), lt.Day()+i, int(end)/60, int(end)%60, 0, 0, loc)
+		if t.After(now) {
+			return t
+		}
+	}
+	return now.Add(24 * time.Hour)
 }
 
 // Policy is the configuration the rules depend on.
@@ -170,6 +231,12 @@ func toHelpdesk(q Question, helpers []Helper, now time.Time, p Policy) Decision 
 	}
 	d := Decision{Level: LevelOthers, Waiting: true, EscalateAt: Deadline(q.Asker, now, p.EscalateAfter),
 		To: candidates(q, helpers, now, func(Helper) bool { return true })}
+	// Look again as soon as anyone who has not had it comes on duty, not
+	// only inside the asker's work hours: a night super-user never on duty
+	// while a day-shift asker works must still get it.
+	if next := nextOnDuty(q, helpers, now, d.To); !next.IsZero() && next.Before(d.EscalateAt) {
+		d.EscalateAt = next
+	}
 	switch {
 	case !q.Waiting:
 		d.Reason = ReasonNoHelpdesk
@@ -179,6 +246,29 @@ func toHelpdesk(q Question, helpers []Helper, now time.Time, p Policy) Decision 
 		d.Reason = ReasonNoChange
 	}
 	return d
+}
+
+// nextOnDuty returns the earliest instant after now at which a helper who
+// is not the asker, has not had the question and is not among `now` (just
+// given it) becomes available; zero when none will.
+func nextOnDuty(q Question, helpers []Helper, now time.Time, given []Helper) time.Time {
+	var next time.Time
+	for _, h := range helpers {
+		if h.MemberID == q.AskerID || slices.Contains(q.Routed, h.MemberID) ||
+			slices.ContainsFunc(given, func(g Helper) bool { return g.MemberID == h.MemberID }) {
+			continue
+		}
+		t := h.NextAvailable(now)
+		if !t.After(now) {
+			// Available now but not given it: it cannot be (candidates
+			// takes everyone available); look from the next minute.
+			t = h.NextAvailable(now.Add(time.Minute))
+		}
+		if t.After(now) && (next.IsZero() || t.Before(next)) {
+			next = t
+		}
+	}
+	return next
 }
 
 // candidates returns the helpers available at now who match keep, are not

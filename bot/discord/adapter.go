@@ -202,8 +202,8 @@ func (a *Adapter) Deliver(ctx context.Context, out *bot.Outbound) (bot.Sent, err
 	}
 	opt := discordgo.WithContext(ctx)
 	dm := out.Channel == "dm"
-	if out.PlatformTS != "" {
-		edit := &discordgo.MessageEdit{ID: out.PlatformTS, Channel: out.PlatformCh, Content: &m.Content,
+	if out.PostedID != "" {
+		edit := &discordgo.MessageEdit{ID: out.PostedID, Channel: out.PostedChannel, Content: &m.Content,
 			Embeds: &m.Embeds, Components: &m.Components, AllowedMentions: allowedMentions(m.Mentions)}
 		if m.Embeds == nil {
 			edit.Embeds = &[]*discordgo.MessageEmbed{}
@@ -212,9 +212,9 @@ func (a *Adapter) Deliver(ctx context.Context, out *bot.Outbound) (bot.Sent, err
 			edit.Components = &[]discordgo.MessageComponent{}
 		}
 		if _, err := a.api.ChannelMessageEditComplex(edit, opt); err != nil {
-			return bot.Sent{}, mapErr(fmt.Sprintf("edit message %s in %s", out.PlatformTS, out.PlatformCh), err, dm)
+			return bot.Sent{}, mapErr(fmt.Sprintf("edit message %s in %s", out.PostedID, out.PostedChannel), err, dm)
 		}
-		return bot.Sent{Channel: out.PlatformCh, TS: out.PlatformTS}, nil
+		return bot.Sent{Channel: out.PostedChannel, ID: out.PostedID}, nil
 	}
 
 	var sent bot.Sent
@@ -240,9 +240,9 @@ func (a *Adapter) Deliver(ctx context.Context, out *bot.Outbound) (bot.Sent, err
 	}
 	send := &discordgo.MessageSend{Content: m.Content, Embeds: m.Embeds, Components: m.Components,
 		AllowedMentions: allowedMentions(m.Mentions)}
-	if out.ThreadTS != "" {
+	if out.ThreadID != "" {
 		no := false
-		send.Reference = &discordgo.MessageReference{MessageID: out.ThreadTS, ChannelID: ch, FailIfNotExists: &no}
+		send.Reference = &discordgo.MessageReference{MessageID: out.ThreadID, ChannelID: ch, FailIfNotExists: &no}
 	}
 	msg, err := a.send(ctx, ch, send, fmt.Sprintf("hb-%d", out.MessageID))
 	if err != nil && dm && out.DMChannel != "" && restCode(err) == codeUnknownChannel {
@@ -257,7 +257,7 @@ func (a *Adapter) Deliver(ctx context.Context, out *bot.Outbound) (bot.Sent, err
 	if err != nil {
 		return bot.Sent{}, mapErr("send message to "+ch, err, dm)
 	}
-	sent.Channel, sent.TS = ch, msg.ID
+	sent.Channel, sent.ID = ch, msg.ID
 	return sent, nil
 }
 

@@ -23,6 +23,7 @@ import (
 
 	"github.com/huddlebot/huddlebot/bot"
 	"github.com/huddlebot/huddlebot/bot/discord/discordfake"
+	"github.com/huddlebot/huddlebot/bot/feature"
 	"github.com/huddlebot/huddlebot/huddles"
 	"github.com/huddlebot/huddlebot/store"
 	"github.com/huddlebot/huddlebot/store/storetest"
@@ -286,6 +287,7 @@ func TestRegisterCommands(t *testing.T) {
 	t.Parallel()
 	db := storetest.Open(t, store.SQLite)
 	b := bot.New(db, bot.Config{}, testLogger(t))
+	feature.Register(b)
 	fake := discordfake.New(t)
 	for _, guild := range []string{testGuild, ""} {
 		a, err := New(b, Options{Token: discordfake.Token, AppID: testAppID, GuildID: guild, APIURL: fake.APIURL(), Log: testLogger(t)})
@@ -640,7 +642,7 @@ func TestDeliver(t *testing.T) {
 	card := &bot.Card{Title: "💡 Tip", Body: "Use the order set.", Actions: []bot.Action{{ID: "ack:1", Label: "Got it"}}}
 
 	sent, err := a.Deliver(ctx, &bot.Outbound{MessageID: 1, Channel: "dm", UserID: "42", DMChannel: "942", Card: card})
-	if err != nil || sent.Channel != "942" || sent.TS == "" || sent.DMChannel != "942" {
+	if err != nil || sent.Channel != "942" || sent.ID == "" || sent.DMChannel != "942" {
 		t.Fatalf("DM to a cached channel: %+v, %v", sent, err)
 	}
 	if n := len(fake.Calls("POST", "/users/@me/channels")); n != 0 {
@@ -666,7 +668,7 @@ func TestDeliver(t *testing.T) {
 		t.Error("an unknown channel name must fail")
 	}
 
-	sent, err = a.Deliver(ctx, &bot.Outbound{MessageID: 6, Workspace: testGuild, Channel: testChannel, ThreadTS: "777", Card: card})
+	sent, err = a.Deliver(ctx, &bot.Outbound{MessageID: 6, Workspace: testGuild, Channel: testChannel, ThreadID: "777", Card: card})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -675,12 +677,12 @@ func TestDeliver(t *testing.T) {
 		t.Errorf("thread reply without a message reference: %s", fake.Dump())
 	}
 
-	up, err := a.Deliver(ctx, &bot.Outbound{MessageID: 6, Revision: 2, Channel: testChannel, PlatformCh: testChannel, PlatformTS: sent.TS,
+	up, err := a.Deliver(ctx, &bot.Outbound{MessageID: 6, Revision: 2, Channel: testChannel, PostedChannel: testChannel, PostedID: sent.ID,
 		Card: &bot.Card{Body: bot.Mention("42") + " thanks!"}})
-	if err != nil || up.TS != sent.TS {
+	if err != nil || up.ID != sent.ID {
 		t.Fatalf("edit: %+v, %v", up, err)
 	}
-	edits := fake.Calls("PATCH", "/channels/"+testChannel+"/messages/"+sent.TS)
+	edits := fake.Calls("PATCH", "/channels/"+testChannel+"/messages/"+sent.ID)
 	if len(edits) != 1 || !strings.Contains(string(edits[0].Body), `"embeds":[]`) || !strings.Contains(string(edits[0].Body), `"components":[]`) {
 		t.Errorf("an edit to plain text must clear the embed and buttons: %s", fake.Dump())
 	}

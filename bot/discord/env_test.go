@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddlebot/bot"
+	"github.com/huddlebot/huddlebot/bot/bottest"
 	"github.com/huddlebot/huddlebot/bot/discord/discordfake"
 	"github.com/huddlebot/huddlebot/lessons"
 	"github.com/huddlebot/huddlebot/store"
@@ -74,26 +75,13 @@ func testLogger(t testing.TB) *slog.Logger {
 
 func newEnv(t testing.TB, db *store.DB, tune func(*Options)) *env {
 	t.Helper()
-	ctx := context.Background()
-	if err := bot.MigrateJobs(ctx, db); err != nil {
-		t.Fatal(err)
-	}
 	c, err := lessons.Load(testContent)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.ContentImport(ctx, c); err != nil {
-		t.Fatal(err)
-	}
 	log := testLogger(t)
-	b := bot.New(db, bot.Config{}, log)
-	if err := b.LoadContent(ctx); err != nil {
-		t.Fatal(err)
-	}
-	jobs, err := bot.NewJobs(b, bot.JobsOptions{Work: true, PollInterval: 20 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
+	tb := bottest.NewBot(t, db, bottest.BotOptions{Content: c, Log: log, Jobs: bot.JobsOptions{Work: true, PollInterval: 20 * time.Millisecond}})
+	b := tb.Bot
 	fake := discordfake.New(t)
 	pub, priv, err := ed25519.GenerateKey(nil)
 	if err != nil {
@@ -108,18 +96,13 @@ func newEnv(t testing.TB, db *store.DB, tune func(*Options)) *env {
 		t.Fatal(err)
 	}
 	b.AddAdapter(a)
-	jctx, cancel := context.WithCancel(ctx)
-	if err := jobs.Start(jctx); err != nil {
-		t.Fatal(err)
-	}
+	tb.Start(t)
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(func() {
 		srv.Close()
 		sctx, scancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer scancel()
 		_ = a.Close(sctx)
-		cancel()
-		_ = jobs.Stop(sctx)
 	})
 	e := &env{t: t, db: db, bot: b, ad: a, fake: fake, srv: srv, key: priv}
 	e.seq.Store(1245987415937040000)

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddlebot/bot"
+	"github.com/huddlebot/huddlebot/bot/learn"
 	"github.com/huddlebot/huddlebot/lessons"
 	"github.com/huddlebot/huddlebot/store"
 )
@@ -43,12 +44,12 @@ func (Adapter) Platform() string { return Platform }
 // Deliver implements bot.Adapter.
 func (Adapter) Deliver(_ context.Context, out *bot.Outbound) (bot.Sent, error) {
 	ch := out.Channel
-	if out.PlatformCh != "" {
-		ch = out.PlatformCh // an edit stays where the message is
+	if out.PostedChannel != "" {
+		ch = out.PostedChannel // an edit stays where the message is
 	} else if ch == "dm" {
 		ch = "dm:" + out.UserID
 	}
-	return bot.Sent{Channel: ch, TS: strconv.FormatInt(out.MessageID, 10)}, nil
+	return bot.Sent{Channel: ch, ID: strconv.FormatInt(out.MessageID, 10)}, nil
 }
 
 // Clock is the sandbox's simulated clock: real time plus an offset that
@@ -226,7 +227,7 @@ func (s *Server) person(ctx context.Context, m *lessons.Member) Person {
 		if n := m.Schedule.NextDelivery(s.Bot.Now()); !n.IsZero() {
 			p.NextPrompt = n.Format(time.RFC3339)
 		}
-		p.NextPromptText = s.Bot.NextText(ctx, m)
+		p.NextPromptText = learn.New(s.Bot).NextText(ctx, m)
 	}
 	return p
 }

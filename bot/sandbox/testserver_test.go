@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddlebot/bot"
+	"github.com/huddlebot/huddlebot/bot/feature"
 	"github.com/huddlebot/huddlebot/content"
 	"github.com/huddlebot/huddlebot/lessons"
 	"github.com/huddlebot/huddlebot/store"
@@ -36,6 +37,7 @@ func startTestSandbox(t testing.TB) (*Server, *httptest.Server) {
 	}
 	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
 	b := bot.New(db, bot.Config{}, log)
+	feature.Register(b)
 	if err := b.LoadContent(ctx); err != nil {
 		t.Fatalf("load content: %v", err)
 	}

@@ -77,7 +77,7 @@ type Options struct {
 }
 
 // Adapter is the Slack platform adapter. It implements bot.Adapter,
-// bot.ModalOpener, bot.HomePublisher and bot.UserInfoer, and serves Slack's
+// bot.ModalOpener and bot.UserInfoer, and serves Slack's
 // inbound requests over HTTP (ServeHTTP) or Socket Mode (RunSocketMode).
 type Adapter struct {
 	bot      *bot.Bot
@@ -177,14 +177,14 @@ func (a *Adapter) Deliver(ctx context.Context, out *bot.Outbound) (bot.Sent, err
 	}
 	dm := out.Channel == "dm"
 	key := fmt.Sprintf("%d/%d", out.MessageID, out.Revision)
-	if out.PlatformTS != "" {
+	if out.PostedID != "" {
 		if err := a.pace.wait(ctx, key, a.pace.update); err != nil {
 			return bot.Sent{}, err
 		}
-		if _, _, _, err := a.api.UpdateMessageContext(ctx, out.PlatformCh, out.PlatformTS, opts...); err != nil {
+		if _, _, _, err := a.api.UpdateMessageContext(ctx, out.PostedChannel, out.PostedID, opts...); err != nil {
 			return bot.Sent{}, mapErr("chat.update", err, false)
 		}
-		return bot.Sent{Channel: out.PlatformCh, TS: out.PlatformTS}, nil
+		return bot.Sent{Channel: out.PostedChannel, ID: out.PostedID}, nil
 	}
 
 	ch, cached := out.Channel, false
@@ -209,11 +209,11 @@ func (a *Adapter) Deliver(ctx context.Context, out *bot.Outbound) (bot.Sent, err
 			}
 		}
 	}
-	if out.ThreadTS != "" {
-		opts = append(opts, slack.MsgOptionTS(out.ThreadTS))
+	if out.ThreadID != "" {
+		opts = append(opts, slack.MsgOptionTS(out.ThreadID))
 	}
 	if out.Attempt > 1 {
-		ts, err := a.findPosted(ctx, key, ch, out.ThreadTS, out.MessageID)
+		ts, err := a.findPosted(ctx, key, ch, out.ThreadID, out.MessageID)
 		switch {
 		case err == nil && ts != "":
 			return a.sent(dm, ch, ts), nil
@@ -246,7 +246,7 @@ func (a *Adapter) Deliver(ctx context.Context, out *bot.Outbound) (bot.Sent, err
 }
 
 func (a *Adapter) sent(dm bool, ch, ts string) bot.Sent {
-	s := bot.Sent{Channel: ch, TS: ts}
+	s := bot.Sent{Channel: ch, ID: ts}
 	if dm {
 		s.DMChannel = ch
 	}
@@ -321,7 +321,7 @@ func (a *Adapter) OpenForm(ctx context.Context, _ string, triggerID string, f *b
 	return nil
 }
 
-// PublishHome implements bot.HomePublisher with views.publish.
+// PublishHome publishes a member's home view with views.publish.
 func (a *Adapter) PublishHome(ctx context.Context, _ string, userID string, c *bot.Card) error {
 	if err := a.pace.wait(ctx, "", a.pace.publish); err != nil {
 		return err

@@ -36,7 +36,7 @@ func TestDeliver(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sent.Channel != "DU1" || sent.DMChannel != "DU1" || sent.TS == "" {
+	if sent.Channel != "DU1" || sent.DMChannel != "DU1" || sent.ID == "" {
 		t.Fatalf("sent = %+v", sent)
 	}
 	post := e.fake.Calls("chat.postMessage")[0].Form
@@ -74,16 +74,16 @@ func TestDeliver(t *testing.T) {
 	// An edit updates in place.
 	upd := &bot.Card{Title: "📝 Scanning", Result: "✅ Correct — The wristband", Explanation: "Patient first."}
 	got, err := a.Deliver(ctx, &bot.Outbound{MessageID: 7, Revision: 2, Attempt: 1, Channel: "dm", UserID: "U1",
-		PlatformCh: sent.Channel, PlatformTS: sent.TS, Card: upd})
-	if err != nil || got.TS != sent.TS || got.Channel != sent.Channel {
+		PostedChannel: sent.Channel, PostedID: sent.ID, Card: upd})
+	if err != nil || got.ID != sent.ID || got.Channel != sent.Channel {
 		t.Fatalf("update: %+v %v", got, err)
 	}
-	if c := e.fake.Calls("chat.update"); len(c) != 1 || c[0].Form.Get("ts") != sent.TS || !strings.Contains(c[0].Form.Get("blocks"), "Patient first.") {
+	if c := e.fake.Calls("chat.update"); len(c) != 1 || c[0].Form.Get("ts") != sent.ID || !strings.Contains(c[0].Form.Get("blocks"), "Patient first.") {
 		t.Errorf("chat.update calls = %+v", c)
 	}
 
 	// A thread reply names its parent.
-	if _, err := a.Deliver(ctx, &bot.Outbound{MessageID: 10, Attempt: 1, Channel: "C42", ThreadTS: "1700000000.000001",
+	if _, err := a.Deliver(ctx, &bot.Outbound{MessageID: 10, Attempt: 1, Channel: "C42", ThreadID: "1700000000.000001",
 		Card: &bot.Card{Body: "reply"}}); err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +113,7 @@ func TestDeliverRetryDoesNotDouble(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := len(e.fake.Messages()); n != 1 || sent.TS != e.fake.Messages()[0].TS {
+	if n := len(e.fake.Messages()); n != 1 || sent.ID != e.fake.Messages()[0].TS {
 		t.Errorf("retry posted again: %d messages, sent %+v", n, sent)
 	}
 	// A retry with nothing posted earlier does post.

@@ -143,7 +143,7 @@ func BenchmarkBlockActions(b *testing.B) {
 				lat, elapsed, failed = append(lat, l...), elapsed+el, failed+f
 				// Acknowledged answers wait in the answer inbox until the
 				// applier has recorded them; count once it is empty.
-				if err := e.bot.WaitAnswersApplied(ctx, time.Minute); err != nil {
+				if err := e.learn.WaitAnswersApplied(ctx, time.Minute); err != nil {
 					b.Fatal(err)
 				}
 				applied += time.Since(fired)

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddlebot/bot"
+	"github.com/huddlebot/huddlebot/bot/bottest"
+	"github.com/huddlebot/huddlebot/bot/learn"
 	slackbot "github.com/huddlebot/huddlebot/bot/slack"
 	"github.com/huddlebot/huddlebot/bot/slack/slackfake"
 	"github.com/huddlebot/huddlebot/lessons"
@@ -47,6 +49,7 @@ type env struct {
 	t       testing.TB
 	db      *store.DB
 	bot     *bot.Bot
+	learn   *learn.Learn
 	fake    *slackfake.Server
 	adapter *slackbot.Adapter
 	srv     *httptest.Server
@@ -64,21 +67,9 @@ func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, n
 
 func newEnv(t testing.TB, db *store.DB, o envOptions) *env {
 	t.Helper()
-	ctx := context.Background()
-	if _, err := db.ContentImport(ctx, &lessons.Content{Lessons: testLessons(), Roles: lessons.DefaultRoles}); err != nil {
-		t.Fatal(err)
-	}
-	if err := bot.MigrateJobs(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	b := bot.New(db, bot.Config{}, quietLog())
-	if err := b.LoadContent(ctx); err != nil {
-		t.Fatal(err)
-	}
-	jobs, err := bot.NewJobs(b, bot.JobsOptions{Work: true, MaxWorkers: o.workers})
-	if err != nil {
-		t.Fatal(err)
-	}
+	tb := bottest.NewBot(t, db, bottest.BotOptions{Content: &lessons.Content{Lessons: testLessons(), Roles: lessons.DefaultRoles},
+		Jobs: bot.JobsOptions{Work: true, MaxWorkers: o.workers}})
+	b, feat := tb.Bot, tb.Features
 	fake := slackfake.New()
 	t.Cleanup(fake.Close)
 	limits := o.limits
@@ -89,21 +80,16 @@ func newEnv(t testing.TB, db *store.DB, o envOptions) *env {
 	a := slackbot.New(b, slackbot.Options{Token: "xoxb-test", SigningSecret: secret, APIURL: fake.APIURL(),
 		Limits: limits, Now: o.now, Log: quietLog(), SlowCommand: o.slowCommand})
 	b.AddAdapter(a)
-	jctx, cancel := context.WithCancel(ctx)
-	if err := jobs.Start(jctx); err != nil {
-		t.Fatal(err)
-	}
+	tb.Start(t)
 	srv := httptest.NewServer(a)
 	t.Cleanup(func() {
 		srv.Close()
 		sctx, c := context.WithTimeout(context.Background(), 10*time.Second)
 		defer c()
 		_ = a.Close(sctx)
-		_ = jobs.Stop(sctx)
-		cancel()
 	})
 	tr := &http.Transport{MaxIdleConnsPerHost: 256, MaxConnsPerHost: 0}
-	return &env{t: t, db: db, bot: b, fake: fake, adapter: a, srv: srv, client: &http.Client{Transport: tr, Timeout: 30 * time.Second}}
+	return &env{t: t, db: db, bot: b, learn: feat.Learn, fake: fake, adapter: a, srv: srv, client: &http.Client{Transport: tr, Timeout: 30 * time.Second}}
 }
 
 func fixture(t testing.TB, name string) []byte {

@@ -9,6 +9,9 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/huddlebot/huddlebot/bot"
+	"github.com/huddlebot/huddlebot/bot/feature"
+	"github.com/huddlebot/huddlebot/store"
+	"github.com/huddlebot/huddlebot/store/storetest"
 )
 
 type manifest struct {
@@ -65,7 +68,9 @@ func TestManifests(t *testing.T) {
 				}
 			}
 			slices.Sort(cmds)
-			if want := bot.Commands(); !slices.Equal(cmds, want) {
+			b := bot.New(storetest.Open(t, store.SQLite), bot.Config{}, nil)
+			feature.Register(b)
+			if want := b.Commands(); !slices.Equal(cmds, want) {
 				t.Errorf("slash commands %v, want the bot's %v", cmds, want)
 			}
 			for _, s := range []string{"chat:write", "im:write", "im:history", "commands", "users:read"} {

@@ -27,6 +27,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/huddlebot/huddlebot/bot"
+	"github.com/huddlebot/huddlebot/bot/burst"
+	"github.com/huddlebot/huddlebot/bot/feature"
 	slackbot "github.com/huddlebot/huddlebot/bot/slack"
 	"github.com/huddlebot/huddlebot/bot/slack/slackfake"
 	"github.com/huddlebot/huddlebot/content"
@@ -35,7 +37,7 @@ import (
 )
 
 func init() {
-	register("bench", "measure fan-out, answer ingestion and the planner against a loopback fake Slack: bench [fanout|answers|planner|tick|limits]", runBench)
+	register("bench", "measure fan-out, answer ingestion and the planner against a loopback fake Slack: bench [fanout|answers|votes|planner|tick|limits]", runBench)
 }
 
 const benchDesc = `Measures huddlebot against a loopback fake Slack Web API (a child process,
@@ -51,6 +53,11 @@ limits measured in the same run, and prints a table (or --json):
            block_actions over HTTP to /slack/events at each --rate (default
            "1000,max"; max = 64 clients flat out): answers/s, ack latency
            p50/p99 from each request's scheduled start, none lost or doubled
+  votes    one poll in a huddle, --voters roster members (default 1000)
+           tapping the same option with signed block_actions at each --rate,
+           attributed and anonymous: votes/s, ack p50/p99, votes kept, and
+           how long after the last vote the card showed the exact final tally
+           (not in the default run)
   planner  the daily planner over --members members in memory (default 100000)
   tick     one scheduler tick recording the day's prompt for --members members
            in the database (default 100000; not in the default run); on
@@ -71,11 +78,12 @@ huddlebot bench fake-slack runs the fake Slack Web API on its own: it prints
 SLACK_API_URL at the api URL to try huddlebot without a Slack workspace).`
 
 // benchScenarios is every scenario, in the order they run.
-var benchScenarios = []string{"limits", "fanout", "answers", "planner", "tick"}
+var benchScenarios = []string{"limits", "fanout", "answers", "votes", "planner", "tick"}
 
 type benchOptions struct {
 	members    int
 	count      int
+	voters     int
 	rates      []int // answers/s; 0 = as fast as 64 clients go
 	workers    int
 	hammer     time.Duration
@@ -87,9 +95,10 @@ func runBench(ctx context.Context, e *env, args []string) int {
 	if len(args) > 0 && args[0] == "fake-slack" {
 		return runFakeSlack(ctx, e)
 	}
-	fs, cfg := flags(e, "bench", "[limits] [fanout] [answers] [planner] [tick] [flags]", benchDesc)
+	fs, cfg := flags(e, "bench", "[limits] [fanout] [answers] [votes] [planner] [tick] [flags]", benchDesc)
 	members := fs.Int("members", 0, "fanout: members (default 2000); planner and tick: members (default 100000)")
 	count := fs.Int("count", 5000, "answers: members who answer, one answer each")
+	voters := fs.Int("voters", 1000, "votes: roster members who vote on the one poll")
 	rates := fs.String("rate", "1000,max", "answers: rates to run, answers per second, comma-separated; max = 64 clients flat out")
 	hammer := fs.Duration("limits-time", 2*time.Second, "limits: how long each raw measurement runs")
 	asJSON := fs.Bool("json", false, "print JSON instead of a table")
@@ -109,11 +118,11 @@ func runBench(ctx context.Context, e *env, args []string) int {
 	want := map[string]bool{}
 	for _, p := range pos {
 		if !slices.Contains(benchScenarios, p) {
-			return usageErr("unknown scenario %q (limits, fanout, answers, planner, tick)", p)
+			return usageErr("unknown scenario %q (limits, fanout, answers, votes, planner, tick)", p)
 		}
 		want[p] = true
 	}
-	o := benchOptions{members: *members, count: *count, workers: cfg.workers(), hammer: *hammer, inprocFake: *fake == "inproc", stderr: e.stderr}
+	o := benchOptions{members: *members, count: *count, voters: *voters, workers: cfg.workers(), hammer: *hammer, inprocFake: *fake == "inproc", stderr: e.stderr}
 	if *fake != "process" && *fake != "inproc" {
 		return usageErr("--fake must be process or inproc (got %q)", *fake)
 	}
@@ -291,6 +300,18 @@ func runBenchScenarios(ctx context.Context, dbURL string, explicitDB bool, want 
 				return nil, err
 			}
 			rep.Results = append(rep.Results, r)
+		}
+	}
+	if want["votes"] {
+		for _, rate := range o.rates {
+			for _, anon := range []bool{false, true} {
+				progress("votes: %d voters on one poll at %s (anonymous %v)", o.voters, rateName(rate), anon)
+				r, err := st.votes(ctx, o.voters, rate, anon)
+				if err != nil {
+					return nil, err
+				}
+				rep.Results = append(rep.Results, r)
+			}
 		}
 	}
 	if want["planner"] {
@@ -612,6 +633,7 @@ func cmpErr(a, b error) error {
 type benchStack struct {
 	db      *store.DB
 	bot     *bot.Bot
+	feat    *feature.Set
 	jobs    *bot.Jobs
 	adapter *slackbot.Adapter
 	fake    fakeSlack
@@ -668,7 +690,8 @@ func newBenchStack(ctx context.Context, dbURL string, fake fakeSlack, o benchOpt
 		return fail(err)
 	}
 	log := slog.New(slog.NewTextHandler(o.stderr, &slog.HandlerOptions{Level: slog.LevelError}))
-	st.bot = bot.New(db, bot.Config{}, log)
+	st.bot = bot.New(db, bot.Config{VoteKey: []byte("bench vote key")}, log)
+	st.feat = feature.Register(st.bot)
 	if err := st.bot.LoadContent(ctx); err != nil {
 		return fail(err)
 	}
@@ -781,7 +804,7 @@ func (st *benchStack) fanout(ctx context.Context, n int) (benchResult, error) {
 		return r, err
 	}
 	m := startMeter(st.fake)
-	res, err := st.bot.BurstSend(ctx, bot.BurstSendOptions{WorkspaceID: ws.ID, BurstID: benchBurst, Now: true})
+	res, err := st.feat.Burst.BurstSend(ctx, burst.BurstSendOptions{WorkspaceID: ws.ID, BurstID: benchBurst, Now: true})
 	if err != nil {
 		return r, err
 	}
@@ -846,7 +869,7 @@ func (st *benchStack) answers(ctx context.Context, n, rate int) (benchResult, er
 	if err != nil {
 		return r, err
 	}
-	if _, err := st.bot.BurstSend(ctx, bot.BurstSendOptions{WorkspaceID: ws.ID, BurstID: benchBurst, Now: true}); err != nil {
+	if _, err := st.feat.Burst.BurstSend(ctx, burst.BurstSendOptions{WorkspaceID: ws.ID, BurstID: benchBurst, Now: true}); err != nil {
 		return r, err
 	}
 	if _, _, err := st.waitFake(ctx, before.Distinct, n, time.Now(), 10*time.Minute); err != nil {
@@ -877,7 +900,7 @@ func (st *benchStack) answers(ctx context.Context, n, rate int) (benchResult, er
 	// An acknowledged answer waits in the answer inbox until the applier
 	// has recorded it: the window runs until the inbox is empty and the card
 	// edits it queued are done.
-	if err := st.bot.WaitAnswersApplied(ctx, 5*time.Minute); err != nil {
+	if err := st.feat.Learn.WaitAnswersApplied(ctx, 5*time.Minute); err != nil {
 		return r, err
 	}
 	elapsed := time.Since(start)
@@ -1111,6 +1134,7 @@ func (st *benchStack) tick(ctx context.Context, n int) (benchResult, error) {
 	r := benchResult{Scenario: "tick (daily prompts to the database)", Backend: string(st.db.Backend), N: n, Unit: "prompts/s"}
 	// A bot of its own with insert-only jobs: the queued prompts stay queued.
 	b := bot.New(st.db, bot.Config{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	feature.Register(b)
 	if err := b.LoadContent(ctx); err != nil {
 		return r, err
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddlebot/bot"
+	"github.com/huddlebot/huddlebot/bot/burst"
 	"github.com/huddlebot/huddlebot/lessons"
 	"github.com/huddlebot/huddlebot/store"
 )
@@ -121,7 +122,7 @@ func runBurst(ctx context.Context, e *env, args []string) int {
 		return fail(err)
 	}
 	defer db.Close()
-	b := bot.New(db, bot.Config{DefaultTimeZone: cfg.TimeZone}, newLogger(e.stderr, "warn"))
+	b := burst.New(bot.New(db, bot.Config{DefaultTimeZone: cfg.TimeZone}, newLogger(e.stderr, "warn")))
 	if err := b.LoadContent(ctx); err != nil {
 		return fail(err)
 	}
@@ -134,7 +135,7 @@ func runBurst(ctx context.Context, e *env, args []string) int {
 	}
 	if verb == "send" || verb == "cancel" {
 		// Insert only: the running server's workers deliver what we queue.
-		if _, err := bot.NewJobs(b, bot.JobsOptions{Work: false}); err != nil {
+		if _, err := bot.NewJobs(b.Bot, bot.JobsOptions{Work: false}); err != nil {
 			return fail(err)
 		}
 	}
@@ -147,7 +148,7 @@ func runBurst(ctx context.Context, e *env, args []string) int {
 		if *format == "json" {
 			return writeJSONOut(e, burstListJSON(list), fail)
 		}
-		fmt.Fprintln(e.stdout, bot.FormatBurstList(list, loc))
+		fmt.Fprintln(e.stdout, burst.FormatBurstList(list, loc))
 	case "status":
 		st, err := b.BurstStatus(ctx, ws.ID, id)
 		if err != nil {
@@ -160,7 +161,7 @@ func runBurst(ctx context.Context, e *env, args []string) int {
 			}
 			return writeJSONOut(e, st, fail)
 		}
-		fmt.Fprintln(e.stdout, bot.FormatBurstStatus(b.Content(), st, loc))
+		fmt.Fprintln(e.stdout, burst.FormatBurstStatus(b.Content(), st, loc))
 		if note != "" {
 			fmt.Fprintln(e.stdout, note)
 		}
@@ -169,9 +170,9 @@ func runBurst(ctx context.Context, e *env, args []string) int {
 		if err != nil {
 			return fail(err)
 		}
-		fmt.Fprintln(e.stdout, bot.FormatBurstCancel(id, res))
+		fmt.Fprintln(e.stdout, burst.FormatBurstCancel(id, res))
 	case "send":
-		o := bot.BurstSendOptions{WorkspaceID: ws.ID, BurstID: id, Now: *sendNow, At: start, DryRun: *dryRun,
+		o := burst.BurstSendOptions{WorkspaceID: ws.ID, BurstID: id, Now: *sendNow, At: start, DryRun: *dryRun,
 			Audience: lessons.Audience{Roles: splitList(*role), Departments: splitList(*dept), NewHires: *newHires}}
 		if !*dryRun {
 			o.Progress = newProgressBar(e.stderr).update
@@ -238,7 +239,7 @@ func splitList(s string) []string {
 	return out
 }
 
-func burstPreview(e *env, b *bot.Bot, id, role, dept string, fail func(error) int) int {
+func burstPreview(e *env, b *burst.Burst, id, role, dept string, fail func(error) int) int {
 	c := b.Content()
 	bu := c.Burst(id)
 	if bu == nil {
@@ -257,11 +258,11 @@ func burstPreview(e *env, b *bot.Bot, id, role, dept string, fail func(error) in
 	if err != nil {
 		return fail(err)
 	}
-	fmt.Fprintln(e.stdout, bot.FormatBurstPreview(bu, role, dept, items))
+	fmt.Fprintln(e.stdout, burst.FormatBurstPreview(bu, role, dept, items))
 	return exitOK
 }
 
-func printBurstSend(w io.Writer, res *bot.BurstSendResult, ws *store.Workspace, now bool, start time.Time, loc *time.Location) {
+func printBurstSend(w io.Writer, res *burst.BurstSendResult, ws *store.Workspace, now bool, start time.Time, loc *time.Location) {
 	bu := res.Burst
 	members := len(res.Recipients)
 	fmt.Fprintf(w, "burst %s “%s” (%s) → %s workspace %s\n", bu.ID, bu.Title, bu.Pace, ws.Platform, ws.ExternalID)
@@ -293,7 +294,7 @@ func printBurstSend(w io.Writer, res *bot.BurstSendResult, ws *store.Workspace, 
 	fmt.Fprintf(w, "follow it with: huddlebot burst status %s\n", bu.ID)
 }
 
-func burstDryRun(e *env, res *bot.BurstSendResult, ws *store.Workspace, now bool, format string, loc *time.Location, fail func(error) int) int {
+func burstDryRun(e *env, res *burst.BurstSendResult, ws *store.Workspace, now bool, format string, loc *time.Location, fail func(error) int) int {
 	type row struct {
 		UserID     string   `json:"user_id"`
 		Name       string   `json:"name"`
@@ -346,7 +347,7 @@ func burstDryRun(e *env, res *bot.BurstSendResult, ws *store.Workspace, now bool
 	return exitOK
 }
 
-func burstListJSON(list []bot.BurstInfo) []map[string]any {
+func burstListJSON(list []burst.BurstInfo) []map[string]any {
 	out := make([]map[string]any, 0, len(list))
 	for _, in := range list {
 		o := map[string]any{"id": in.Burst.ID, "title": in.Burst.Title, "pace": in.Burst.Pace, "roles": in.Burst.Roles,

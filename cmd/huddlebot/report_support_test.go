@@ -13,9 +13,8 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddlebot/bot"
+	"github.com/huddlebot/huddlebot/bot/bottest"
 	"github.com/huddlebot/huddlebot/bot/sandbox"
-	"github.com/huddlebot/huddlebot/content"
-	"github.com/huddlebot/huddlebot/lessons"
 	"github.com/huddlebot/huddlebot/store"
 	"github.com/huddlebot/huddlebot/store/storetest"
 	"github.com/huddlebot/huddlebot/support"
@@ -94,32 +93,9 @@ func TestSupportReportEndToEnd(t *testing.T) {
 			if _, err := db.Migrate(ctx); err != nil {
 				t.Fatal(err)
 			}
-			if err := bot.MigrateJobs(ctx, db); err != nil {
-				t.Fatal(err)
-			}
-			c, err := lessons.Load(content.FS)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := db.ContentImport(ctx, c); err != nil {
-				t.Fatal(err)
-			}
-			b := bot.New(db, bot.Config{HelpdeskChannel: "#helpdesk"}, nil)
-			if err := b.LoadContent(ctx); err != nil {
-				t.Fatal(err)
-			}
-			jobs, err := bot.NewJobs(b, bot.JobsOptions{Work: true})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := jobs.Start(ctx); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() {
-				sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-				defer cancel()
-				_ = jobs.Stop(sctx)
-			})
+			rb := bottest.NewBot(t, db, bottest.BotOptions{Config: bot.Config{HelpdeskChannel: "#helpdesk"}, Jobs: bot.JobsOptions{Work: true}})
+			rb.Start(t)
+			b := rb.Bot
 			s := sandbox.New(b)
 			// Move the simulated clock to a Tuesday–Thursday 09:00 UTC.
 			now := s.Clock.Now()

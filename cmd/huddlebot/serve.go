@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/huddlebot/huddlebot/bot"
+	"github.com/huddlebot/huddlebot/bot/feature"
 	"github.com/huddlebot/huddlebot/bot/sandbox"
 	"github.com/huddlebot/huddlebot/content"
 	"github.com/huddlebot/huddlebot/lessons"
@@ -65,6 +66,7 @@ type Main struct {
 	Log       *slog.Logger
 	DB        *store.DB
 	Bot       *bot.Bot
+	Features  *feature.Set // the capabilities on Bot
 	Jobs      *bot.Jobs
 	Sandbox   *sandbox.Server
 	Scheduler *bot.Scheduler
@@ -149,6 +151,7 @@ func (m *Main) Run(ctx context.Context) error {
 		HelpdeskChannel: cfg.HelpdeskChannel,
 		VoteKey:         cfg.voteKey(),
 	}, m.Log)
+	m.Features = feature.Register(m.Bot)
 	m.Log.Info("spacing", "rule", policy, "fsrs_retention", fsrs.Retention, "fsrs_weights", weights)
 	if err := m.Bot.LoadContent(ctx); err != nil {
 		return err

@@ -1,18 +1,15 @@
-package bot
+package burst
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
 
-	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/rivertype"
-
+	"github.com/huddlebot/huddlebot/bot"
+	"github.com/huddlebot/huddlebot/bot/learn"
 	"github.com/huddlebot/huddlebot/lessons"
 	"github.com/huddlebot/huddlebot/store"
 )
@@ -24,9 +21,20 @@ import (
 // ticker below sends the rest of the burst in the same delivery window.
 // With "now", members inside their work hours get the burst at once.
 
-func init() {
-	registerCommand("burst", (*Bot).burstCommand)
-	registerTicker("burst", (*Bot).burstTick)
+// Burst is the training-burst capability: sending a burst of lessons to an
+// audience now or at a daily pace, its companions, status and cancel.
+type Burst struct{ *bot.Bot }
+
+// New returns the capability over b without registering it (for the burst
+// command line, which calls its methods directly).
+func New(b *bot.Bot) *Burst { return &Burst{Bot: b} }
+
+// Register adds the capability's command and ticker to b, and returns it.
+func Register(b *bot.Bot) *Burst {
+	bu := New(b)
+	b.HandleCommandFunc("burst", bu.burstCommand)
+	b.AddTicker("burst", bu.burstTick)
+	return bu
 }
 
 // burstBatch is how many members one step of a send handles.
@@ -83,18 +91,18 @@ type BurstSendResult struct {
 // Now queues the prompts of members inside work hours at once, and makes
 // the scheduler consider every recipient. Sending the same burst twice —
 // even concurrently — reaches each member with each lesson once. It returns
-// a *UserError for an unknown or cancelled burst or a bad audience.
-func (b *Bot) BurstSend(ctx context.Context, o BurstSendOptions) (*BurstSendResult, error) {
+// a *bot.UserError for an unknown or cancelled burst or a bad audience.
+func (b *Burst) BurstSend(ctx context.Context, o BurstSendOptions) (*BurstSendResult, error) {
 	c := b.Content()
 	bu := c.Burst(o.BurstID)
 	if bu == nil {
 		return nil, unknownBurst(c, o.BurstID)
 	}
 	if err := o.Audience.Check(bu); err != nil {
-		return nil, &UserError{Msg: err.Error()}
+		return nil, &bot.UserError{Msg: err.Error()}
 	}
 	if o.Now && !o.At.IsZero() {
-		return nil, userErr("Choose either now or a start time, not both.")
+		return nil, bot.UserErr("Choose either now or a start time, not both.")
 	}
 	now := b.Now()
 	start := now
@@ -162,7 +170,7 @@ func (b *Bot) BurstSend(ctx context.Context, o BurstSendOptions) (*BurstSendResu
 
 // burstRecipients lists the members the send reaches, with their lessons
 // and the date each lesson may go out.
-func (b *Bot) burstRecipients(ctx context.Context, c *lessons.Content, bu *lessons.Burst, o BurstSendOptions, start, now time.Time) ([]BurstRecipient, error) {
+func (b *Burst) burstRecipients(ctx context.Context, c *lessons.Content, bu *lessons.Burst, o BurstSendOptions, start, now time.Time) ([]BurstRecipient, error) {
 	f := store.MemberFilter{WorkspaceID: o.WorkspaceID, JoinedOnly: true, Roles: bu.Roles, Departments: bu.Departments, Limit: 2000}
 	if len(o.Audience.Roles) > 0 {
 		f.Roles = o.Audience.Roles
@@ -197,7 +205,7 @@ func (b *Bot) burstRecipients(ctx context.Context, c *lessons.Content, bu *lesso
 }
 
 // burstSendBatch records one batch of recipients in tx.
-func (b *Bot) burstSendBatch(ctx context.Context, tx *store.Tx, send *store.BurstSend, bu *lessons.Burst, batch []BurstRecipient,
+func (b *Burst) burstSendBatch(ctx context.Context, tx *store.Tx, send *store.BurstSend, bu *lessons.Burst, batch []BurstRecipient,
 	sendNow bool, now time.Time, res *BurstSendResult) error {
 	var items []store.BurstItemNew
 	var nowIDs []int64
@@ -297,7 +305,7 @@ type burstPlan struct {
 // reaches a member once whichever path sends it. Unlike the daily prompt it
 // does not expire the member's open prompts: an all-at-once burst arrives as
 // several messages together. It returns how many prompts it created.
-func (b *Bot) createBurstPrompts(ctx context.Context, tx *store.Tx, sendID int64, plans []burstPlan) (int, error) {
+func (b *Burst) createBurstPrompts(ctx context.Context, tx *store.Tx, sendID int64, plans []burstPlan) (int, error) {
 	if len(plans) == 0 {
 		return 0, nil
 	}
@@ -311,7 +319,7 @@ func (b *Bot) createBurstPrompts(ctx context.Context, tx *store.Tx, sendID int64
 	if err != nil {
 		return 0, err
 	}
-	var posts []post
+	var posts []bot.Post
 	var created []int64
 	var links []store.BurstItemLink
 	for i, id := range ids {
@@ -320,8 +328,8 @@ func (b *Bot) createBurstPrompts(ctx context.Context, tx *store.Tx, sendID int64
 		}
 		p := plans[i]
 		pick := lessons.Pick{LessonID: p.lesson.ID, Reason: lessons.ReasonBurst, BurstID: p.burstID}
-		posts = append(posts, post{WorkspaceID: p.member.WorkspaceID, MemberID: p.member.ID, Channel: "dm", DeliveryID: id,
-			Card: promptCard(id, p.lesson, pick)})
+		posts = append(posts, bot.Post{WorkspaceID: p.member.WorkspaceID, MemberID: p.member.ID, Channel: "dm", DeliveryID: id,
+			Card: learn.PromptCard(id, p.lesson, pick)})
 		created = append(created, id)
 		links = append(links, store.BurstItemLink{MemberID: p.member.ID, LessonID: p.lesson.ID, DeliveryID: id})
 	}
@@ -331,7 +339,7 @@ func (b *Bot) createBurstPrompts(ctx context.Context, tx *store.Tx, sendID int64
 	if err := b.DB.BurstItemMarkDeliveredMany(ctx, tx, sendID, links); err != nil {
 		return 0, err
 	}
-	if _, err := b.postMany(ctx, tx, posts); err != nil {
+	if _, err := b.PostMany(ctx, tx, posts); err != nil {
 		return 0, err
 	}
 	return len(created), nil
@@ -342,7 +350,7 @@ func (b *Bot) createBurstPrompts(ctx context.Context, tx *store.Tx, sendID int64
 // prompt per member and day (the burst's first item), and this ticker, run
 // right after it on the same tick, adds the member's other pending items
 // of that burst — inside work hours only.
-func (b *Bot) burstTick(ctx context.Context, now time.Time) error {
+func (b *Burst) burstTick(ctx context.Context, now time.Time) error {
 	sends, err := b.DB.BurstSendListActive(ctx, b.DB, lessons.PaceAllAtOnce)
 	if err != nil {
 		return err
@@ -356,7 +364,7 @@ func (b *Bot) burstTick(ctx context.Context, now time.Time) error {
 }
 
 // burstCompanions sends one all-at-once send's companion items that are due.
-func (b *Bot) burstCompanions(ctx context.Context, send *store.BurstSend, now time.Time) error {
+func (b *Burst) burstCompanions(ctx context.Context, send *store.BurstSend, now time.Time) error {
 	c := b.Content()
 	var after int64
 	const page = 1000
@@ -396,9 +404,9 @@ func (b *Bot) burstCompanions(ctx context.Context, send *store.BurstSend, now ti
 
 // BurstCancel stops a workspace's send of a burst: pending items are
 // cancelled, recorded prompts not yet sent are cancelled with their
-// delivery jobs, what was already sent stays. It returns a *UserError when
+// delivery jobs, what was already sent stays. It returns a *bot.UserError when
 // the burst was never sent there.
-func (b *Bot) BurstCancel(ctx context.Context, workspaceID int64, burstID string, by int64) (*store.BurstCancelResult, error) {
+func (b *Burst) BurstCancel(ctx context.Context, workspaceID int64, burstID string, by int64) (*store.BurstCancelResult, error) {
 	var res *store.BurstCancelResult
 	err := b.DB.Tx(ctx, func(tx *store.Tx) error {
 		var err error
@@ -407,7 +415,7 @@ func (b *Bot) BurstCancel(ctx context.Context, workspaceID int64, burstID string
 			return err
 		}
 		if b.Jobs != nil {
-			if err := b.Jobs.cancelSends(ctx, tx, res.MessageIDs); err != nil {
+			if err := b.Jobs.CancelSends(ctx, tx, res.MessageIDs); err != nil {
 				return err
 			}
 		}
@@ -415,7 +423,7 @@ func (b *Bot) BurstCancel(ctx context.Context, workspaceID int64, burstID string
 			fmt.Sprintf("items=%d deliveries=%d", res.Items, res.Deliveries))
 	})
 	if store.IsNotFound(err) {
-		return nil, userErr("Burst %s has not been sent here, so there is nothing to cancel.", burstID)
+		return nil, bot.UserErr("Burst %s has not been sent here, so there is nothing to cancel.", burstID)
 	}
 	if err != nil {
 		return nil, err
@@ -423,48 +431,15 @@ func (b *Bot) BurstCancel(ctx context.Context, workspaceID int64, burstID string
 	return res, nil
 }
 
-// cancelSends cancels the queued first-send jobs of the given messages in
-// tx. A job already running may still deliver its message.
-func (j *Jobs) cancelSends(ctx context.Context, tx *store.Tx, messageIDs []int64) error {
-	if len(messageIDs) == 0 {
-		return nil
-	}
-	want := make(map[int64]bool, len(messageIDs))
-	for _, id := range messageIDs {
-		want[id] = true
-	}
-	params := river.NewJobListParams().Kinds(SendArgs{}.Kind()).First(1000).States(rivertype.JobStateAvailable,
-		rivertype.JobStateScheduled, rivertype.JobStateRetryable, rivertype.JobStatePending, rivertype.JobStateRunning)
-	for {
-		list, err := j.client.JobListTx(ctx, tx.Tx.Tx, params)
-		if err != nil {
-			return fmt.Errorf("list delivery jobs: %w", err)
-		}
-		for _, job := range list.Jobs {
-			var a SendArgs
-			if json.Unmarshal(job.EncodedArgs, &a) != nil || !want[a.MessageID] {
-				continue
-			}
-			if _, err := j.client.JobCancelTx(ctx, tx.Tx.Tx, job.ID); err != nil && !errors.Is(err, rivertype.ErrNotFound) {
-				return fmt.Errorf("cancel delivery job %d: %w", job.ID, err)
-			}
-		}
-		if len(list.Jobs) < 1000 {
-			return nil
-		}
-		params = params.After(list.LastCursor)
-	}
-}
-
 // BurstStatus returns where a workspace's send of a burst stands. It
-// returns a *UserError when the burst was never sent there.
-func (b *Bot) BurstStatus(ctx context.Context, workspaceID int64, burstID string) (*store.BurstStats, error) {
+// returns a *bot.UserError when the burst was never sent there.
+func (b *Burst) BurstStatus(ctx context.Context, workspaceID int64, burstID string) (*store.BurstStats, error) {
 	st, err := b.DB.BurstStatsGet(ctx, b.DB, workspaceID, burstID)
 	if store.IsNotFound(err) {
 		if b.Content().Burst(burstID) == nil {
 			return nil, unknownBurst(b.Content(), burstID)
 		}
-		return nil, userErr("Burst %s has not been sent here yet. Send it with `burst send %s`.", burstID, burstID)
+		return nil, bot.UserErr("Burst %s has not been sent here yet. Send it with `burst send %s`.", burstID, burstID)
 	}
 	return st, err
 }
@@ -478,7 +453,7 @@ type BurstInfo struct {
 
 // BurstList returns every burst of the content with its state in the
 // workspace, in content order.
-func (b *Bot) BurstList(ctx context.Context, workspaceID int64) ([]BurstInfo, error) {
+func (b *Burst) BurstList(ctx context.Context, workspaceID int64) ([]BurstInfo, error) {
 	var out []BurstInfo
 	for _, bu := range b.Content().Bursts {
 		info := BurstInfo{Burst: bu}
@@ -498,25 +473,25 @@ func (b *Bot) BurstList(ctx context.Context, workspaceID int64) ([]BurstInfo, er
 type BurstPreviewItem struct {
 	Seq    int
 	Lesson *lessons.Lesson
-	Card   *Card
+	Card   *bot.Card
 }
 
 // BurstPreview returns the cards a member with this role (and department,
-// "" = any) would get from a burst, in order, exactly as promptCard renders
-// them. It returns a *UserError for an unknown burst or role.
-func (b *Bot) BurstPreview(burstID, role, department string) ([]BurstPreviewItem, error) {
+// "" = any) would get from a burst, in order, exactly as learn.PromptCard renders
+// them. It returns a *bot.UserError for an unknown burst or role.
+func (b *Burst) BurstPreview(burstID, role, department string) ([]BurstPreviewItem, error) {
 	c := b.Content()
 	bu := c.Burst(burstID)
 	if bu == nil {
 		return nil, unknownBurst(c, burstID)
 	}
 	if !slices.Contains(c.Roles, role) {
-		return nil, userErr("%q is not a role here; roles: %s.", role, strings.Join(c.Roles, ", "))
+		return nil, bot.UserErr("%q is not a role here; roles: %s.", role, strings.Join(c.Roles, ", "))
 	}
 	var out []BurstPreviewItem
 	for _, bl := range lessons.BurstLessons(c, bu, role, department) {
 		pick := lessons.Pick{LessonID: bl.Lesson.ID, Reason: lessons.ReasonBurst, BurstID: bu.ID}
-		out = append(out, BurstPreviewItem{Seq: bl.Seq, Lesson: bl.Lesson, Card: promptCard(0, bl.Lesson, pick)})
+		out = append(out, BurstPreviewItem{Seq: bl.Seq, Lesson: bl.Lesson, Card: learn.PromptCard(0, bl.Lesson, pick)})
 	}
 	return out, nil
 }
@@ -616,26 +591,26 @@ func unknownBurst(c *lessons.Content, id string) error {
 		ids = append(ids, bu.ID)
 	}
 	if len(ids) == 0 {
-		return userErr("There is no burst %q, and no bursts are imported yet (content/bursts/*.yaml).", id)
+		return bot.UserErr("There is no burst %q, and no bursts are imported yet (content/bursts/*.yaml).", id)
 	}
-	return userErr("There is no burst %q. Bursts: %s.", id, strings.Join(ids, ", "))
+	return bot.UserErr("There is no burst %q. Bursts: %s.", id, strings.Join(ids, ", "))
 }
 
 func cancelledBurst(s *store.BurstSend) error {
-	return userErr("Burst %s was cancelled on %s; a cancelled burst is not sent again. Give the burst a new id to send it afresh.",
+	return bot.UserErr("Burst %s was cancelled on %s; a cancelled burst is not sent again. Give the burst a new id to send it afresh.",
 		s.BurstID, s.CancelledAt.Format("2006-01-02"))
 }
 
 const burstUsage = "Usage: `/burst list` · `/burst preview ID [ROLE]` · `/burst send ID [now]` · `/burst status ID` · `/burst cancel ID`"
 
 // burstCommand is /burst for trainers: list, preview, send, status, cancel.
-func (b *Bot) burstCommand(ctx context.Context, r *Req, text string) (Reply, error) {
-	if err := requirePermission(r.Member, lessons.PermTrainer, "send bursts"); err != nil {
-		return Reply{}, err
+func (b *Burst) burstCommand(ctx context.Context, r *bot.Req, text string) (bot.Reply, error) {
+	if err := bot.RequirePermission(r.Member, lessons.PermTrainer, "send bursts"); err != nil {
+		return bot.Reply{}, err
 	}
 	args := strings.Fields(text)
 	if len(args) == 0 {
-		return Reply{Text: burstUsage}, nil
+		return bot.Reply{Text: burstUsage}, nil
 	}
 	sub, rest := strings.ToLower(args[0]), args[1:]
 	ws, loc := r.Workspace, r.Member.Schedule.Location
@@ -647,24 +622,24 @@ func (b *Bot) burstCommand(ctx context.Context, r *Req, text string) (Reply, err
 	}
 	switch sub {
 	case "help", "?":
-		return Reply{Text: burstUsage}, nil
+		return bot.Reply{Text: burstUsage}, nil
 	case "list", "ls":
 		if len(rest) > 0 {
-			return usage("/burst list", "lists the bursts and whether they were sent"), nil
+			return bot.Usage("/burst list", "lists the bursts and whether they were sent"), nil
 		}
 		list, err := b.BurstList(ctx, ws.ID)
 		if err != nil {
-			return Reply{}, err
+			return bot.Reply{}, err
 		}
-		return Reply{Text: FormatBurstList(list, loc)}, nil
+		return bot.Reply{Text: FormatBurstList(list, loc)}, nil
 	case "preview":
 		id, ok := needID()
 		if !ok || len(rest) > 3 {
-			return usage("/burst preview ID [ROLE] [DEPARTMENT]", "shows the burst's cards as that role sees them"), nil
+			return bot.Usage("/burst preview ID [ROLE] [DEPARTMENT]", "shows the burst's cards as that role sees them"), nil
 		}
 		bu := b.Content().Burst(id)
 		if bu == nil {
-			return Reply{}, unknownBurst(b.Content(), id)
+			return bot.Reply{}, unknownBurst(b.Content(), id)
 		}
 		role := r.Member.Role
 		if len(bu.Roles) > 0 && !slices.Contains(bu.Roles, role) {
@@ -679,42 +654,42 @@ func (b *Bot) burstCommand(ctx context.Context, r *Req, text string) (Reply, err
 		}
 		items, err := b.BurstPreview(id, role, dept)
 		if err != nil {
-			return Reply{}, err
+			return bot.Reply{}, err
 		}
-		return Reply{Text: FormatBurstPreview(bu, role, dept, items)}, nil
+		return bot.Reply{Text: FormatBurstPreview(bu, role, dept, items)}, nil
 	case "send":
 		id, ok := needID()
 		now := len(rest) == 2 && strings.EqualFold(rest[1], "now")
 		if !ok || len(rest) > 2 || (len(rest) == 2 && !now) {
-			return usage("/burst send ID [now]", "queues the burst for each targeted member's next delivery time, or `now` for those at work"), nil
+			return bot.Usage("/burst send ID [now]", "queues the burst for each targeted member's next delivery time, or `now` for those at work"), nil
 		}
 		res, err := b.BurstSend(ctx, BurstSendOptions{WorkspaceID: ws.ID, BurstID: id, Now: now, By: r.Member.ID})
 		if err != nil {
-			return Reply{}, err
+			return bot.Reply{}, err
 		}
-		return Reply{Text: FormatBurstSend(res, now)}, nil
+		return bot.Reply{Text: FormatBurstSend(res, now)}, nil
 	case "status":
 		id, ok := needID()
 		if !ok || len(rest) != 1 {
-			return usage("/burst status ID", "shows who was sent, saw, acknowledged and answered the burst"), nil
+			return bot.Usage("/burst status ID", "shows who was sent, saw, acknowledged and answered the burst"), nil
 		}
 		st, err := b.BurstStatus(ctx, ws.ID, id)
 		if err != nil {
-			return Reply{}, err
+			return bot.Reply{}, err
 		}
-		return Reply{Text: "```\n" + FormatBurstStatus(b.Content(), st, loc) + "\n```"}, nil
+		return bot.Reply{Text: "```\n" + FormatBurstStatus(b.Content(), st, loc) + "\n```"}, nil
 	case "cancel":
 		id, ok := needID()
 		if !ok || len(rest) != 1 {
-			return usage("/burst cancel ID", "stops what has not gone out yet; what was sent stays"), nil
+			return bot.Usage("/burst cancel ID", "stops what has not gone out yet; what was sent stays"), nil
 		}
 		res, err := b.BurstCancel(ctx, ws.ID, id, r.Member.ID)
 		if err != nil {
-			return Reply{}, err
+			return bot.Reply{}, err
 		}
-		return Reply{Text: FormatBurstCancel(id, res)}, nil
+		return bot.Reply{Text: FormatBurstCancel(id, res)}, nil
 	}
-	return Reply{Text: fmt.Sprintf("I don't know `/burst %s`.\n%s", sub, burstUsage)}, nil
+	return bot.Reply{Text: fmt.Sprintf("I don't know `/burst %s`.\n%s", sub, burstUsage)}, nil
 }
 
 // FormatBurstList renders the bursts and their state, one per line.

@@ -1,4 +1,4 @@
-package bot
+package digest
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/huddlebot/huddlebot/bot"
 	"github.com/huddlebot/huddlebot/lessons"
 	"github.com/huddlebot/huddlebot/store"
 )
@@ -17,7 +18,16 @@ import (
 // row written in the same transaction as the post makes it go out once per
 // workspace and week, whatever the number of replicas or restarts.
 
-func init() { registerTicker("digest", (*Bot).digestTick) }
+// Digest is the weekly trainer digest: one card a week in the trainer
+// channel with the week's learning and support numbers.
+type Digest struct{ *bot.Bot }
+
+// Register adds the digest's ticker to b, and returns it.
+func Register(b *bot.Bot) *Digest {
+	d := &Digest{Bot: b}
+	b.AddTicker("digest", d.digestTick)
+	return d
+}
 
 // Digest timing.
 const (
@@ -38,7 +48,7 @@ func digestWeek(now time.Time, loc *time.Location) (string, bool) {
 	return due.Format("2006-01-02"), !l.Before(due) && l.Before(due.Add(digestCatchUp))
 }
 
-func (b *Bot) digestTick(ctx context.Context, now time.Time) error {
+func (b *Digest) digestTick(ctx context.Context, now time.Time) error {
 	if b.Config.TrainerChannel == "" {
 		return nil
 	}
@@ -74,7 +84,7 @@ func (b *Bot) digestTick(ctx context.Context, now time.Time) error {
 			if err != nil || !ok {
 				return err
 			}
-			_, err = b.post(ctx, tx, post{WorkspaceID: ws.ID, Channel: b.Config.TrainerChannel, Card: card})
+			_, err = b.Post(ctx, tx, bot.Post{WorkspaceID: ws.ID, Channel: b.Config.TrainerChannel, Card: card})
 			return err
 		})
 		if err != nil {
@@ -89,7 +99,7 @@ type digestNumbers struct {
 	members, active, prompts, responses, answers, correct int
 }
 
-func (b *Bot) loadDigestNumbers(ctx context.Context, f store.ReportFilter) (digestNumbers, error) {
+func (b *Digest) loadDigestNumbers(ctx context.Context, f store.ReportFilter) (digestNumbers, error) {
 	var n digestNumbers
 	depts, err := b.DB.ReportParticipationByDepartment(ctx, f)
 	if err != nil {
@@ -141,7 +151,7 @@ func digestTrend(part, whole, prevPart, prevWhole int) string {
 }
 
 // digestCard builds the summary of the week before now for one workspace.
-func (b *Bot) digestCard(ctx context.Context, ws *store.Workspace, week string, now time.Time) (*Card, error) {
+func (b *Digest) digestCard(ctx context.Context, ws *store.Workspace, week string, now time.Time) (*bot.Card, error) {
 	last := store.ReportFilter{WorkspaceID: ws.ID, Since: now.Add(-7 * 24 * time.Hour), Until: now}
 	before := store.ReportFilter{WorkspaceID: ws.ID, Since: now.Add(-14 * 24 * time.Hour), Until: last.Since}
 	cur, err := b.loadDigestNumbers(ctx, last)
@@ -186,14 +196,14 @@ func (b *Bot) digestCard(ctx context.Context, ws *store.Workspace, week string, 
 			fmt.Fprintf(&body, "\n• %s (%s, %s)", text, digestDept(q.Department), q.Status)
 		}
 	}
-	return &Card{
+	return &bot.Card{
 		Title: "📊 Weekly training digest — week of " + digestWeekLabel(week),
 		Body:  body.String(),
-		Fields: []Field{
-			{"Members who answered", fmt.Sprintf("%d of %d · %s", cur.active, cur.members, digestTrend(cur.active, cur.members, prev.active, prev.members))},
-			{"Prompts answered", fmt.Sprintf("%d of %d · %s", cur.responses, cur.prompts, digestTrend(cur.responses, cur.prompts, prev.responses, prev.prompts))},
-			{"Quiz accuracy", fmt.Sprintf("%d answers · %s", cur.answers, digestTrend(cur.correct, cur.answers, prev.correct, prev.answers))},
-			{"Escalated questions", fmt.Sprint(total)},
+		Fields: []bot.Field{
+			{Label: "Members who answered", Value: fmt.Sprintf("%d of %d · %s", cur.active, cur.members, digestTrend(cur.active, cur.members, prev.active, prev.members))},
+			{Label: "Prompts answered", Value: fmt.Sprintf("%d of %d · %s", cur.responses, cur.prompts, digestTrend(cur.responses, cur.prompts, prev.responses, prev.prompts))},
+			{Label: "Quiz accuracy", Value: fmt.Sprintf("%d answers · %s", cur.answers, digestTrend(cur.correct, cur.answers, prev.correct, prev.answers))},
+			{Label: "Escalated questions", Value: fmt.Sprint(total)},
 		},
 		Context: "Last 7 days against the 7 before. Details: /dashboard or `huddlebot report signals`.",
 	}, nil

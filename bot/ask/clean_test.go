@@ -1,4 +1,4 @@
-package bot_test
+package ask_test
 
 import (
 	"context"
@@ -29,17 +29,17 @@ func TestHostileBytesAreNormalised(t *testing.T) {
 				{"command", "feedback the \x00order set\x1b[2J \u009bis \xffslow\r\nreally"},
 				{"long", "feedback " + long},
 			} {
-				rep := e.bot.HandleCommand(ctx, bot.Command{Actor: a, Channel: "dm", Name: "feedback", Text: c.text[len("feedback "):]})
+				rep := e.Bot.HandleCommand(ctx, bot.Command{Actor: a, Channel: "dm", Name: "feedback", Text: c.text[len("feedback "):]})
 				if !strings.Contains(rep.Text, "Thanks") {
 					t.Errorf("%s: reply %q, want it saved", c.name, rep.Text)
 				}
 			}
-			rep := e.bot.HandleCommand(ctx, bot.Command{Actor: a, Channel: "dm", Name: "ask", Text: "where is the \x00MAR\xfe filter?"})
+			rep := e.Bot.HandleCommand(ctx, bot.Command{Actor: a, Channel: "dm", Name: "ask", Text: "where is the \x00MAR\xfe filter?"})
 			if strings.Contains(rep.Text, "nothing was saved") {
 				t.Errorf("/ask: %q", rep.Text)
 			}
 			var texts []string
-			if err := e.db.SelectContext(ctx, &texts, e.db.Rebind(`SELECT text FROM feedback ORDER BY id`)); err != nil {
+			if err := e.DB.SelectContext(ctx, &texts, e.DB.Rebind(`SELECT text FROM feedback ORDER BY id`)); err != nil {
 				t.Fatal(err)
 			}
 			if len(texts) != 2 || texts[0] != "the order set[2J is \ufffdslow\nreally" {
@@ -49,13 +49,13 @@ func TestHostileBytesAreNormalised(t *testing.T) {
 				t.Errorf("long feedback ends %q, want it cut before the split character", texts[1][len(texts[1])-8:])
 			}
 			var q []string
-			if err := e.db.SelectContext(ctx, &q, e.db.Rebind(`SELECT text FROM support_question`)); err != nil {
+			if err := e.DB.SelectContext(ctx, &q, e.DB.Rebind(`SELECT text FROM support_question`)); err != nil {
 				t.Fatal(err)
 			}
 			if len(q) != 1 || q[0] != "where is the MAR\ufffd filter?" {
 				t.Errorf("stored question %q", q)
 			}
-			m, err := e.db.MemberByUser(ctx, e.db, mustWS(t, e), "zed")
+			m, err := e.DB.MemberByUser(ctx, e.DB, mustWS(t, e), "zed")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -68,7 +68,7 @@ func TestHostileBytesAreNormalised(t *testing.T) {
 
 func mustWS(t *testing.T, e *askEnv) int64 {
 	t.Helper()
-	ws, err := e.db.WorkspaceEnsure(context.Background(), sandbox.Platform, sandbox.Workspace, "UTC")
+	ws, err := e.DB.WorkspaceEnsure(context.Background(), sandbox.Platform, sandbox.Workspace, "UTC")
 	if err != nil {
 		t.Fatal(err)
 	}

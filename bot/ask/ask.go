@@ -1,4 +1,4 @@
-package bot
+package ask
 
 // Ask a super-user: /ask TEXT routes a question to the on-duty super-users
 // of the asker's department, the first to claim it gets it, the bot relays
@@ -20,31 +20,40 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/huddlebot/huddlebot/bot"
 	"github.com/huddlebot/huddlebot/lessons"
 	"github.com/huddlebot/huddlebot/redact"
 	"github.com/huddlebot/huddlebot/store"
 	"github.com/huddlebot/huddlebot/support"
 )
 
-func init() {
-	registerCommand("ask", (*Bot).askCommand)
-	registerAction("claim", (*Bot).claimClick)
-	registerAction("resolve", (*Bot).resolveClick)
-	registerAction("srate", (*Bot).supportRateClick)
-	registerAction("sreply", (*Bot).supportReplyClick)
-	registerAction("stag", (*Bot).supportTagClick)
-	registerForm("sreply", (*Bot).supportReplySubmit)
-	registerTicker("support", (*Bot).escalateDue)
+// Ask is the ask-a-super-user capability: /ask, routing to helpers on
+// duty, claims, the conversation, escalation to the helpdesk and ratings.
+type Ask struct{ *bot.Bot }
+
+// Register adds the capability's command, clicks, form and ticker to b, and
+// returns it.
+func Register(b *bot.Bot) *Ask {
+	a := &Ask{Bot: b}
+	b.HandleCommandFunc("ask", a.askCommand)
+	b.HandleActionFunc("claim", a.claimClick)
+	b.HandleActionFunc("resolve", a.resolveClick)
+	b.HandleActionFunc("srate", a.supportRateClick)
+	b.HandleActionFunc("sreply", a.supportReplyClick)
+	b.HandleActionFunc("stag", a.supportTagClick)
+	b.HandleFormFunc("sreply", a.supportReplySubmit)
+	b.AddTicker("support", a.escalateDue)
+	return a
 }
 
 // maxSupportText bounds a question or a relayed message (bytes).
 const maxSupportText = 3000
 
-// maxSelectOptions is the most options a Select may carry on every
+// maxSelectOptions is the most options a bot.Select may carry on every
 // platform (Discord allows 25).
 const maxSelectOptions = 25
 
-func (b *Bot) supportPolicy() support.Policy {
+func (b *Ask) supportPolicy() support.Policy {
 	return support.Policy{EscalateAfter: b.Config.EscalateAfter, Helpdesk: b.Config.HelpdeskChannel != ""}
 }
 
@@ -61,7 +70,7 @@ func cleanText(text string) (string, []string) {
 	return redact.Text(text)
 }
 
-func (b *Bot) askCommand(ctx context.Context, r *Req, text string) (Reply, error) {
+func (b *Ask) askCommand(ctx context.Context, r *bot.Req, text string) (bot.Reply, error) {
 	if strings.TrimSpace(text) == "" {
 		return b.askUsage(ctx, r)
 	}
@@ -70,7 +79,7 @@ func (b *Bot) askCommand(ctx context.Context, r *Req, text string) (Reply, error
 	m := r.Member
 	helpers, err := b.DB.SupportHelperList(ctx, b.DB, r.Workspace.ID)
 	if err != nil {
-		return Reply{}, err
+		return bot.Reply{}, err
 	}
 	d := support.Route(support.Question{AskerID: m.ID, Department: m.Department, Asker: m.Schedule}, helpers, now, b.supportPolicy())
 	err = b.DB.Tx(ctx, func(tx *store.Tx) error {
@@ -87,27 +96,27 @@ func (b *Bot) askCommand(ctx context.Context, r *Req, text string) (Reply, error
 		if err := b.supportApply(ctx, tx, v, d, now); err != nil {
 			return err
 		}
-		askerMsg, err := b.post(ctx, tx, post{WorkspaceID: v.q.WorkspaceID, MemberID: m.ID, Channel: "dm", Card: b.askerCard(v)})
+		askerMsg, err := b.Post(ctx, tx, bot.Post{WorkspaceID: v.q.WorkspaceID, MemberID: m.ID, Channel: "dm", Card: b.askerCard(v)})
 		if err != nil {
 			return err
 		}
 		return b.DB.SupportQuestionSetMessages(ctx, tx, id, askerMsg, 0)
 	})
 	if err != nil {
-		return Reply{}, err
+		return bot.Reply{}, err
 	}
 	msg := b.routeText(m.Department, d, true) + " I'll tell you in a direct message when someone takes it."
 	if n := redact.Notice(kinds); n != "" {
 		msg += " " + n
 	}
-	return Reply{Text: msg}, nil
+	return bot.Reply{Text: msg}, nil
 }
 
 // askUsage explains /ask and says who is on duty for the asker right now.
-func (b *Bot) askUsage(ctx context.Context, r *Req) (Reply, error) {
+func (b *Ask) askUsage(ctx context.Context, r *bot.Req) (bot.Reply, error) {
 	helpers, err := b.DB.SupportHelperList(ctx, b.DB, r.Workspace.ID)
 	if err != nil {
-		return Reply{}, err
+		return bot.Reply{}, err
 	}
 	m, now := r.Member, b.Now()
 	var names []string
@@ -116,11 +125,11 @@ func (b *Bot) askUsage(ctx context.Context, r *Req) (Reply, error) {
 			names = append(names, h.Name)
 		}
 	}
-	who := "Nobody on " + deptName(m.Department) + " is on duty right now, so it would go to super-users of other units or the helpdesk."
+	who := "Nobody on " + bot.DeptName(m.Department) + " is on duty right now, so it would go to super-users of other units or the helpdesk."
 	if len(names) > 0 {
 		who = "On duty on " + m.Department + " now: " + joinNames(names) + "."
 	}
-	return usage("/ask TEXT", "your question goes to the on-duty super-users of "+deptName(m.Department)+
+	return bot.Usage("/ask TEXT", "your question goes to the on-duty super-users of "+bot.DeptName(m.Department)+
 		"; the first to take it answers you here. No patient details, please. "+who), nil
 }
 
@@ -133,7 +142,7 @@ type supportView struct {
 	members map[int64]*lessons.Member // everyone routed
 }
 
-func (b *Bot) supportLoad(ctx context.Context, q store.Queryer, id int64) (*supportView, error) {
+func (b *Ask) supportLoad(ctx context.Context, q store.Queryer, id int64) (*supportView, error) {
 	sq, err := b.DB.SupportQuestionGet(ctx, q, id)
 	if err != nil {
 		return nil, err
@@ -181,14 +190,14 @@ func (v *supportView) route(memberID int64) (store.SupportRoute, bool) {
 // supportApply carries out a routing decision: a DM card with "I'll take
 // it" to each new recipient (recorded in support_route with its message) and
 // the helpdesk post.
-func (b *Bot) supportApply(ctx context.Context, tx *store.Tx, v *supportView, d support.Decision, now time.Time) error {
+func (b *Ask) supportApply(ctx context.Context, tx *store.Tx, v *supportView, d support.Decision, now time.Time) error {
 	for _, h := range d.To {
 		m, err := b.DB.MemberGet(ctx, tx, h.MemberID)
 		if err != nil {
 			return err
 		}
 		v.members[m.ID] = m
-		msgID, err := b.post(ctx, tx, post{WorkspaceID: v.q.WorkspaceID, MemberID: m.ID, Channel: "dm", Card: b.helperCard(v, m.ID)})
+		msgID, err := b.Post(ctx, tx, bot.Post{WorkspaceID: v.q.WorkspaceID, MemberID: m.ID, Channel: "dm", Card: b.helperCard(v, m.ID)})
 		if err != nil {
 			return err
 		}
@@ -199,7 +208,7 @@ func (b *Bot) supportApply(ctx context.Context, tx *store.Tx, v *supportView, d 
 		v.routes = append(v.routes, rt)
 	}
 	if d.Helpdesk && b.Config.HelpdeskChannel != "" && v.q.HelpdeskMessageID == 0 {
-		msgID, err := b.post(ctx, tx, post{WorkspaceID: v.q.WorkspaceID, Channel: b.Config.HelpdeskChannel, Card: b.helpdeskCard(v)})
+		msgID, err := b.Post(ctx, tx, bot.Post{WorkspaceID: v.q.WorkspaceID, Channel: b.Config.HelpdeskChannel, Card: b.helpdeskCard(v)})
 		if err != nil {
 			return err
 		}
@@ -213,7 +222,7 @@ func (b *Bot) supportApply(ctx context.Context, tx *store.Tx, v *supportView, d 
 
 // supportRefresh re-renders every card of a question — the asker's, each
 // recipient's, the helpdesk post — and edits those that changed.
-func (b *Bot) supportRefresh(ctx context.Context, tx *store.Tx, v *supportView) error {
+func (b *Ask) supportRefresh(ctx context.Context, tx *store.Tx, v *supportView) error {
 	if v.q.AskerMessageID != 0 {
 		if err := b.updateIfChanged(ctx, tx, v.q.AskerMessageID, b.askerCard(v)); err != nil {
 			return err
@@ -232,7 +241,7 @@ func (b *Bot) supportRefresh(ctx context.Context, tx *store.Tx, v *supportView) 
 	return nil
 }
 
-func (b *Bot) updateIfChanged(ctx context.Context, tx *store.Tx, msgID int64, c *Card) error {
+func (b *Ask) updateIfChanged(ctx context.Context, tx *store.Tx, msgID int64, c *bot.Card) error {
 	msg, err := b.DB.MessageGet(ctx, tx, msgID)
 	if err != nil {
 		return err
@@ -240,31 +249,31 @@ func (b *Bot) updateIfChanged(ctx context.Context, tx *store.Tx, msgID int64, c 
 	if msg.Card == c.Marshal() {
 		return nil
 	}
-	return b.update(ctx, tx, msgID, c)
+	return b.Update(ctx, tx, msgID, c)
 }
 
 // notify posts a short DM to a member.
-func (b *Bot) notify(ctx context.Context, tx *store.Tx, workspaceID, memberID int64, c *Card) error {
-	_, err := b.post(ctx, tx, post{WorkspaceID: workspaceID, MemberID: memberID, Channel: "dm", Card: c})
+func (b *Ask) notify(ctx context.Context, tx *store.Tx, workspaceID, memberID int64, c *bot.Card) error {
+	_, err := b.Post(ctx, tx, bot.Post{WorkspaceID: workspaceID, MemberID: memberID, Channel: "dm", Card: c})
 	return err
 }
 
 // --- claiming ---
 
-func (b *Bot) supportQuestion(ctx context.Context, r *Req, args []string) (*store.SupportQuestion, error) {
-	id, ok := parseID(args, 0)
+func (b *Ask) supportQuestion(ctx context.Context, r *bot.Req, args []string) (*store.SupportQuestion, error) {
+	id, ok := bot.ParseID(args, 0)
 	if !ok {
-		return nil, errStale
+		return nil, bot.ErrStale
 	}
 	q, err := b.DB.SupportQuestionGet(ctx, b.DB, id)
 	if store.IsNotFound(err) {
-		return nil, errStale
+		return nil, bot.ErrStale
 	}
 	if err != nil {
 		return nil, err
 	}
 	if q.WorkspaceID != r.Workspace.ID {
-		return nil, errStale
+		return nil, bot.ErrStale
 	}
 	return q, nil
 }
@@ -273,14 +282,14 @@ func (b *Bot) supportQuestion(ctx context.Context, r *Req, args []string) (*stor
 // UPDATE decides); everyone else's copy turns into "Claimed by …".
 // Anyone the question was sent to may claim it; once it reached the
 // helpdesk channel, anyone but the asker may.
-func (b *Bot) claimClick(ctx context.Context, r *Req, args []string, _ string) (Reply, error) {
+func (b *Ask) claimClick(ctx context.Context, r *bot.Req, args []string, _ string) (bot.Reply, error) {
 	q, err := b.supportQuestion(ctx, r, args)
 	if err != nil {
-		return Reply{}, err
+		return bot.Reply{}, err
 	}
 	me := r.Member
 	if q.AskerMemberID == me.ID {
-		return Reply{Text: "That's your own question — a super-user will take it."}, nil
+		return bot.Reply{Text: "That's your own question — a super-user will take it."}, nil
 	}
 	now := b.Now()
 	won := false
@@ -292,7 +301,7 @@ func (b *Bot) claimClick(ctx context.Context, r *Req, args []string, _ string) (
 		}
 		_, routed := v.route(me.ID)
 		if !routed && v.q.Level < support.LevelHelpdesk {
-			return userErr("This question was sent to someone else.")
+			return bot.UserErr("This question was sent to someone else.")
 		}
 		ok, err := b.DB.SupportQuestionClaim(ctx, tx, q.ID, me.ID, now)
 		if err != nil || !ok {
@@ -304,7 +313,7 @@ func (b *Bot) claimClick(ctx context.Context, r *Req, args []string, _ string) (
 		}
 		if !routed {
 			// Claimed from the helpdesk channel: the claimer gets their own card.
-			msgID, err := b.post(ctx, tx, post{WorkspaceID: v.q.WorkspaceID, MemberID: me.ID, Channel: "dm", Card: b.helperCard(v, me.ID)})
+			msgID, err := b.Post(ctx, tx, bot.Post{WorkspaceID: v.q.WorkspaceID, MemberID: me.ID, Channel: "dm", Card: b.helperCard(v, me.ID)})
 			if err != nil {
 				return err
 			}
@@ -317,34 +326,34 @@ func (b *Bot) claimClick(ctx context.Context, r *Req, args []string, _ string) (
 		if err := b.supportRefresh(ctx, tx, v); err != nil {
 			return err
 		}
-		return b.notify(ctx, tx, v.q.WorkspaceID, v.q.AskerMemberID, &Card{
+		return b.notify(ctx, tx, v.q.WorkspaceID, v.q.AskerMemberID, &bot.Card{
 			Body:    fmt.Sprintf("🙋 %s is on your question: “%s”. Their answers arrive here.", memberLabel(v.claimer), snippet(v.q.Text)),
-			Actions: []Action{replyAction(v.q.ID), resolveAction(v.q.ID)},
+			Actions: []bot.Action{replyAction(v.q.ID), resolveAction(v.q.ID)},
 		})
 	})
 	if err != nil {
-		return Reply{}, err
+		return bot.Reply{}, err
 	}
 	if won {
-		return Reply{Text: fmt.Sprintf("✋ It's yours — %s knows you're on it. Answer with Reply on the question.", memberName(b.memberOr(ctx, q.AskerMemberID)))}, nil
+		return bot.Reply{Text: fmt.Sprintf("✋ It's yours — %s knows you're on it. Answer with Reply on the question.", memberName(b.memberOr(ctx, q.AskerMemberID)))}, nil
 	}
 	q, err = b.DB.SupportQuestionGet(ctx, b.DB, q.ID)
 	if err != nil {
-		return Reply{}, err
+		return bot.Reply{}, err
 	}
 	switch {
 	case q.ClaimerMemberID == me.ID:
-		return Reply{Text: "You already took this one."}, nil
+		return bot.Reply{Text: "You already took this one."}, nil
 	case q.ClaimerMemberID != 0:
-		return Reply{Text: "Already claimed by " + memberName(b.memberOr(ctx, q.ClaimerMemberID)) + " — thanks for jumping in!"}, nil
+		return bot.Reply{Text: "Already claimed by " + memberName(b.memberOr(ctx, q.ClaimerMemberID)) + " — thanks for jumping in!"}, nil
 	default:
-		return Reply{Text: "This question was closed before anyone took it."}, nil
+		return bot.Reply{Text: "This question was closed before anyone took it."}, nil
 	}
 }
 
 // memberOr returns a member for display, or a placeholder if it cannot be
 // read (the reply is still right; only the name is missing).
-func (b *Bot) memberOr(ctx context.Context, id int64) *lessons.Member {
+func (b *Ask) memberOr(ctx context.Context, id int64) *lessons.Member {
 	m, err := b.DB.MemberGet(ctx, b.DB, id)
 	if err != nil {
 		return &lessons.Member{ID: id, Name: "someone"}
@@ -355,14 +364,14 @@ func (b *Bot) memberOr(ctx context.Context, id int64) *lessons.Member {
 // --- resolving and rating ---
 
 // resolveClick: "resolve:QID", by the asker or the claimer.
-func (b *Bot) resolveClick(ctx context.Context, r *Req, args []string, _ string) (Reply, error) {
+func (b *Ask) resolveClick(ctx context.Context, r *bot.Req, args []string, _ string) (bot.Reply, error) {
 	q, err := b.supportQuestion(ctx, r, args)
 	if err != nil {
-		return Reply{}, err
+		return bot.Reply{}, err
 	}
 	me := r.Member
 	if me.ID != q.AskerMemberID && me.ID != q.ClaimerMemberID {
-		return Reply{Text: "Only the person who asked or the super-user who took it can mark it resolved."}, nil
+		return bot.Reply{Text: "Only the person who asked or the super-user who took it can mark it resolved."}, nil
 	}
 	now := b.Now()
 	done := false
@@ -382,27 +391,27 @@ func (b *Bot) resolveClick(ctx context.Context, r *Req, args []string, _ string)
 			return nil
 		}
 		if me.ID == v.asker.ID {
-			return b.notify(ctx, tx, v.q.WorkspaceID, v.claimer.ID, &Card{
+			return b.notify(ctx, tx, v.q.WorkspaceID, v.claimer.ID, &bot.Card{
 				Body: fmt.Sprintf("✅ %s marked “%s” resolved. Thanks for helping! Tag it on the question so trainers see what people ask about.",
 					memberName(v.asker), snippet(v.q.Text))})
 		}
-		return b.notify(ctx, tx, v.q.WorkspaceID, v.asker.ID, &Card{
+		return b.notify(ctx, tx, v.q.WorkspaceID, v.asker.ID, &bot.Card{
 			Body:    fmt.Sprintf("✅ %s marked your question “%s” resolved. How helpful was the help?", memberName(v.claimer), snippet(v.q.Text)),
 			Actions: ratingActions(v.q.ID), Context: ratingHint,
 		})
 	})
 	if err != nil {
-		return Reply{}, err
+		return bot.Reply{}, err
 	}
 	switch {
 	case !done:
-		return Reply{Text: "This question is already resolved."}, nil
+		return bot.Reply{Text: "This question is already resolved."}, nil
 	case v.claimer == nil:
-		return Reply{Text: "✅ Closed — glad you found the answer."}, nil
+		return bot.Reply{Text: "✅ Closed — glad you found the answer."}, nil
 	case me.ID == v.asker.ID:
-		return Reply{Text: "✅ Resolved. Please rate the help (1–5) on your question."}, nil
+		return bot.Reply{Text: "✅ Resolved. Please rate the help (1–5) on your question."}, nil
 	default:
-		return Reply{Text: "✅ Resolved — thanks! " + memberName(v.asker) + " can rate the help. Please tag the question for the trainers."}, nil
+		return bot.Reply{Text: "✅ Resolved — thanks! " + memberName(v.asker) + " can rate the help. Please tag the question for the trainers."}, nil
 	}
 }
 
@@ -411,20 +420,20 @@ const ratingHint = "1 = didn't help · 5 = solved it"
 // supportRateClick: "srate:QID:N" (1–5), by the asker, once, after the
 // question was resolved. The rating is kept on the question and as
 // feedback of kind support.
-func (b *Bot) supportRateClick(ctx context.Context, r *Req, args []string, _ string) (Reply, error) {
+func (b *Ask) supportRateClick(ctx context.Context, r *bot.Req, args []string, _ string) (bot.Reply, error) {
 	q, err := b.supportQuestion(ctx, r, args)
 	if err != nil {
-		return Reply{}, err
+		return bot.Reply{}, err
 	}
-	n, ok := parseID(args, 1)
+	n, ok := bot.ParseID(args, 1)
 	if !ok || n > 5 {
-		return Reply{}, errStale
+		return bot.Reply{}, bot.ErrStale
 	}
 	if r.Member.ID != q.AskerMemberID {
-		return Reply{Text: "Only the person who asked can rate the help."}, nil
+		return bot.Reply{Text: "Only the person who asked can rate the help."}, nil
 	}
 	if q.ClaimerMemberID == 0 {
-		return Reply{Text: "Nobody took this question, so there's no help to rate."}, nil
+		return bot.Reply{Text: "Nobody took this question, so there's no help to rate."}, nil
 	}
 	rated := false
 	err = b.DB.Tx(ctx, func(tx *store.Tx) error {
@@ -444,37 +453,37 @@ func (b *Bot) supportRateClick(ctx context.Context, r *Req, args []string, _ str
 		if err := b.supportRefresh(ctx, tx, v); err != nil {
 			return err
 		}
-		return b.notify(ctx, tx, q.WorkspaceID, q.ClaimerMemberID, &Card{
+		return b.notify(ctx, tx, q.WorkspaceID, q.ClaimerMemberID, &bot.Card{
 			Body: fmt.Sprintf("⭐ %s rated your help with “%s” %d/5. Thank you for being a super-user!", memberName(v.asker), snippet(q.Text), n)})
 	})
 	if err != nil {
-		return Reply{}, err
+		return bot.Reply{}, err
 	}
 	if !rated {
 		q, err = b.DB.SupportQuestionGet(ctx, b.DB, q.ID)
 		if err != nil {
-			return Reply{}, err
+			return bot.Reply{}, err
 		}
 		if q.Status != store.SupportResolved {
-			return Reply{Text: "Mark the question resolved first, then rate the help."}, nil
+			return bot.Reply{Text: "Mark the question resolved first, then rate the help."}, nil
 		}
-		return Reply{Text: fmt.Sprintf("You already rated this one %d/5 — only the first rating counts.", q.Rating)}, nil
+		return bot.Reply{Text: fmt.Sprintf("You already rated this one %d/5 — only the first rating counts.", q.Rating)}, nil
 	}
-	return Reply{Text: fmt.Sprintf("Thanks — you rated the help %d/5.", n)}, nil
+	return bot.Reply{Text: fmt.Sprintf("Thanks — you rated the help %d/5.", n)}, nil
 }
 
 // supportTagClick: "stag:QID" with a content tag as the value, by the
 // claimer; choosing a tag again removes it.
-func (b *Bot) supportTagClick(ctx context.Context, r *Req, args []string, value string) (Reply, error) {
+func (b *Ask) supportTagClick(ctx context.Context, r *bot.Req, args []string, value string) (bot.Reply, error) {
 	q, err := b.supportQuestion(ctx, r, args)
 	if err != nil {
-		return Reply{}, err
+		return bot.Reply{}, err
 	}
 	if r.Member.ID != q.ClaimerMemberID {
-		return Reply{Text: "Only the super-user who took the question can tag it."}, nil
+		return bot.Reply{Text: "Only the super-user who took the question can tag it."}, nil
 	}
 	if !slices.Contains(b.Content().Tags(), value) {
-		return Reply{Text: fmt.Sprintf("%q is not one of the content tags.", value)}, nil
+		return bot.Reply{Text: fmt.Sprintf("%q is not one of the content tags.", value)}, nil
 	}
 	var tags []string
 	err = b.DB.Tx(ctx, func(tx *store.Tx) error {
@@ -496,27 +505,27 @@ func (b *Bot) supportTagClick(ctx context.Context, r *Req, args []string, value 
 		return b.supportRefresh(ctx, tx, v)
 	})
 	if err != nil {
-		return Reply{}, err
+		return bot.Reply{}, err
 	}
 	if len(tags) == 0 {
-		return Reply{Text: "Tag removed; the question has no tags now."}, nil
+		return bot.Reply{Text: "Tag removed; the question has no tags now."}, nil
 	}
-	return Reply{Text: "Tagged: " + strings.Join(tags, ", ") + ". Trainers see questions by tag in the support report."}, nil
+	return bot.Reply{Text: "Tagged: " + strings.Join(tags, ", ") + ". Trainers see questions by tag in the support report."}, nil
 }
 
 // --- the relayed conversation ---
 
 // supportParties checks that the actor is the asker or the claimer of a
 // claimed, unresolved question and returns the other side.
-func (b *Bot) supportParties(ctx context.Context, r *Req, q *store.SupportQuestion) (other int64, err error) {
+func (b *Ask) supportParties(ctx context.Context, r *bot.Req, q *store.SupportQuestion) (other int64, err error) {
 	me := r.Member.ID
 	switch {
 	case me != q.AskerMemberID && me != q.ClaimerMemberID:
-		return 0, userErr("Only the person who asked and the super-user who took the question can reply.")
+		return 0, bot.UserErr("Only the person who asked and the super-user who took the question can reply.")
 	case q.Status == store.SupportResolved:
-		return 0, userErr("This question is resolved. Ask a new one with /ask.")
+		return 0, bot.UserErr("This question is resolved. Ask a new one with /ask.")
 	case q.ClaimerMemberID == 0:
-		return 0, userErr("Nobody has taken this question yet — you can reply once someone does.")
+		return 0, bot.UserErr("Nobody has taken this question yet — you can reply once someone does.")
 	case me == q.AskerMemberID:
 		return q.ClaimerMemberID, nil
 	default:
@@ -525,44 +534,44 @@ func (b *Bot) supportParties(ctx context.Context, r *Req, q *store.SupportQuesti
 }
 
 // supportReplyClick: "sreply:QID" opens the reply form.
-func (b *Bot) supportReplyClick(ctx context.Context, r *Req, args []string, _ string) (Reply, error) {
+func (b *Ask) supportReplyClick(ctx context.Context, r *bot.Req, args []string, _ string) (bot.Reply, error) {
 	q, err := b.supportQuestion(ctx, r, args)
 	if err != nil {
-		return Reply{}, err
+		return bot.Reply{}, err
 	}
 	other, err := b.supportParties(ctx, r, q)
 	if err != nil {
-		return Reply{}, err
+		return bot.Reply{}, err
 	}
 	name := memberName(b.memberOr(ctx, other))
-	f := &Form{ID: fmt.Sprintf("sreply:%d", q.ID), Title: "Reply to " + name, Label: "Your message to " + name,
+	f := &bot.Form{ID: fmt.Sprintf("sreply:%d", q.ID), Title: "Reply to " + name, Label: "Your message to " + name,
 		Placeholder: "No patient details, please.", Submit: "Send"}
 	if utf8.RuneCountInString(f.Title) > 24 { // Slack cuts modal titles at 24 characters: no half names
 		f.Title = "Reply"
 	}
-	if mo, ok := b.Adapter(r.Actor.Platform).(ModalOpener); ok && r.TriggerID != "" {
+	if mo, ok := b.Adapter(r.Actor.Platform).(bot.ModalOpener); ok && r.TriggerID != "" {
 		if err := mo.OpenForm(ctx, r.Actor.Workspace, r.TriggerID, f); err != nil {
-			return Reply{}, err
+			return bot.Reply{}, err
 		}
-		return Reply{}, nil
+		return bot.Reply{}, nil
 	}
-	return Reply{Form: f, Text: "Your reply to " + name + ":"}, nil
+	return bot.Reply{Form: f, Text: "Your reply to " + name + ":"}, nil
 }
 
 // supportReplySubmit stores a message (redacted) and posts it to the other
 // side's DM.
-func (b *Bot) supportReplySubmit(ctx context.Context, r *Req, args []string, text string) (Reply, error) {
+func (b *Ask) supportReplySubmit(ctx context.Context, r *bot.Req, args []string, text string) (bot.Reply, error) {
 	q, err := b.supportQuestion(ctx, r, args)
 	if err != nil {
-		return Reply{}, err
+		return bot.Reply{}, err
 	}
 	other, err := b.supportParties(ctx, r, q)
 	if err != nil {
-		return Reply{}, err
+		return bot.Reply{}, err
 	}
 	clean, kinds := cleanText(text)
 	if clean == "" {
-		return Reply{Text: "That was empty, so nothing was sent."}, nil
+		return bot.Reply{Text: "That was empty, so nothing was sent."}, nil
 	}
 	now := b.Now()
 	me := r.Member
@@ -575,25 +584,25 @@ func (b *Bot) supportReplySubmit(ctx context.Context, r *Req, args []string, tex
 			Redacted: len(kinds) > 0, CreatedAt: now}); err != nil {
 			return err
 		}
-		c := &Card{Title: "💬 " + memberLabel(me), Body: clean, Context: "About “" + snippet(q.Text) + "”",
-			Actions: []Action{replyAction(q.ID), resolveAction(q.ID)}}
+		c := &bot.Card{Title: "💬 " + memberLabel(me), Body: clean, Context: "About “" + snippet(q.Text) + "”",
+			Actions: []bot.Action{replyAction(q.ID), resolveAction(q.ID)}}
 		return b.notify(ctx, tx, q.WorkspaceID, other, c)
 	})
 	if err != nil {
-		return Reply{}, err
+		return bot.Reply{}, err
 	}
 	msg := "Sent to " + memberName(to) + "."
 	if n := redact.Notice(kinds); n != "" {
 		msg += " " + n
 	}
-	return Reply{Text: msg}, nil
+	return bot.Reply{Text: msg}, nil
 }
 
 // --- escalation ---
 
 // escalateDue escalates every open, unclaimed question whose deadline has
 // passed at now (one batch per tick; the next tick takes the rest).
-func (b *Bot) escalateDue(ctx context.Context, now time.Time) error {
+func (b *Ask) escalateDue(ctx context.Context, now time.Time) error {
 	due, err := b.DB.SupportQuestionListDue(ctx, b.DB, now, 200)
 	if err != nil {
 		return err
@@ -610,7 +619,7 @@ func (b *Bot) escalateDue(ctx context.Context, now time.Time) error {
 	return nil
 }
 
-func (b *Bot) escalate(ctx context.Context, q *store.SupportQuestion, now time.Time) error {
+func (b *Ask) escalate(ctx context.Context, q *store.SupportQuestion, now time.Time) error {
 	asker, err := b.DB.MemberGet(ctx, b.DB, q.AskerMemberID)
 	if err != nil {
 		return err
@@ -648,7 +657,7 @@ func (b *Bot) escalate(ctx context.Context, q *store.SupportQuestion, now time.T
 		if d.Reason == support.ReasonNoChange {
 			return nil
 		}
-		return b.notify(ctx, tx, q.WorkspaceID, q.AskerMemberID, &Card{
+		return b.notify(ctx, tx, q.WorkspaceID, q.AskerMemberID, &bot.Card{
 			Body:    b.routeText(q.Department, d, false),
 			Context: "Your question: “" + snippet(q.Text) + "”",
 		})
@@ -656,7 +665,7 @@ func (b *Bot) escalate(ctx context.Context, q *store.SupportQuestion, now time.T
 }
 
 // routeText tells the asker where their question went and why.
-func (b *Bot) routeText(dept string, d support.Decision, first bool) string {
+func (b *Ask) routeText(dept string, d support.Decision, first bool) string {
 	to := helperNames(d.To, dept)
 	helpdesk := "the helpdesk channel (" + b.Config.HelpdeskChannel + ")"
 	switch d.Reason {
@@ -668,7 +677,7 @@ func (b *Bot) routeText(dept string, d support.Decision, first bool) string {
 		}
 		return fmt.Sprintf("No one on %s is on duty right now — sent to %s instead.", dept, to)
 	case support.ReasonUnclaimed:
-		return fmt.Sprintf("No one on %s has taken your question yet — it now went to %s as well.", deptName(dept), to)
+		return fmt.Sprintf("No one on %s has taken your question yet — it now went to %s as well.", bot.DeptName(dept), to)
 	case support.ReasonHelpdesk:
 		if first {
 			return "No super-user is on duty right now — sent to " + helpdesk + "."
@@ -692,47 +701,47 @@ func (b *Bot) routeText(dept string, d support.Decision, first bool) string {
 
 // --- cards ---
 
-func replyAction(qid int64) Action {
-	return Action{ID: fmt.Sprintf("sreply:%d", qid), Label: "Reply", Style: "primary"}
+func replyAction(qid int64) bot.Action {
+	return bot.Action{ID: fmt.Sprintf("sreply:%d", qid), Label: "Reply", Style: "primary"}
 }
 
-func resolveAction(qid int64) Action {
-	return Action{ID: fmt.Sprintf("resolve:%d", qid), Label: "Resolved"}
+func resolveAction(qid int64) bot.Action {
+	return bot.Action{ID: fmt.Sprintf("resolve:%d", qid), Label: "Resolved"}
 }
 
-func ratingActions(qid int64) []Action {
-	out := make([]Action, 5)
+func ratingActions(qid int64) []bot.Action {
+	out := make([]bot.Action, 5)
 	for i := range out {
-		out[i] = Action{ID: fmt.Sprintf("srate:%d:%d", qid, i+1), Label: strconv.Itoa(i + 1)}
+		out[i] = bot.Action{ID: fmt.Sprintf("srate:%d:%d", qid, i+1), Label: strconv.Itoa(i + 1)}
 	}
 	return out
 }
 
 // tagSelect offers the content tags (the chosen ones first) to the claimer.
-func (b *Bot) tagSelect(qid int64, chosen []string) *Select {
+func (b *Ask) tagSelect(qid int64, chosen []string) *bot.Select {
 	all := b.Content().Tags()
 	if len(all) == 0 {
 		return nil
 	}
-	s := &Select{ID: fmt.Sprintf("stag:%d", qid), Placeholder: "Tag it for the trainers"}
+	s := &bot.Select{ID: fmt.Sprintf("stag:%d", qid), Placeholder: "Tag it for the trainers"}
 	for _, t := range chosen {
-		s.Options = append(s.Options, Option{Label: "✓ " + t, Value: t})
+		s.Options = append(s.Options, bot.Option{Label: "✓ " + t, Value: t})
 	}
 	for _, t := range all {
 		if len(s.Options) == maxSelectOptions {
 			break
 		}
 		if !slices.Contains(chosen, t) {
-			s.Options = append(s.Options, Option{Label: t, Value: t})
+			s.Options = append(s.Options, bot.Option{Label: t, Value: t})
 		}
 	}
 	return s
 }
 
 // askerCard is the asker's own copy of the question, with its status.
-func (b *Bot) askerCard(v *supportView) *Card {
+func (b *Ask) askerCard(v *supportView) *bot.Card {
 	q := v.q
-	c := &Card{Title: "❓ Your question", Body: q.Text}
+	c := &bot.Card{Title: "❓ Your question", Body: q.Text}
 	switch {
 	case q.Status == store.SupportResolved && v.claimer == nil:
 		c.Result = "✅ Closed."
@@ -743,16 +752,16 @@ func (b *Bot) askerCard(v *supportView) *Card {
 		c.Actions, c.Context = ratingActions(q.ID), ratingHint
 	case v.claimer != nil:
 		c.Result = "🙋 " + memberLabel(v.claimer) + " is on it."
-		c.Actions = []Action{replyAction(q.ID), resolveAction(q.ID)}
+		c.Actions = []bot.Action{replyAction(q.ID), resolveAction(q.ID)}
 	default:
 		c.Result = "⏳ " + b.waitingText(v)
-		c.Actions = []Action{{ID: fmt.Sprintf("resolve:%d", q.ID), Label: "Solved it myself"}}
+		c.Actions = []bot.Action{{ID: fmt.Sprintf("resolve:%d", q.ID), Label: "Solved it myself"}}
 	}
 	return c
 }
 
 // waitingText says who an open question went to.
-func (b *Bot) waitingText(v *supportView) string {
+func (b *Ask) waitingText(v *supportView) string {
 	var names []string
 	for _, r := range v.routes {
 		m := v.members[r.MemberID]
@@ -776,9 +785,9 @@ func (b *Bot) waitingText(v *supportView) string {
 
 // helperCard is the copy a super-user got: "I'll take it" while open, the
 // conversation tools for the claimer, "Claimed by …" for everyone else.
-func (b *Bot) helperCard(v *supportView, viewer int64) *Card {
+func (b *Ask) helperCard(v *supportView, viewer int64) *bot.Card {
 	q := v.q
-	c := &Card{Title: "🙋 Question from " + memberLabel(v.asker), Body: q.Text}
+	c := &bot.Card{Title: "🙋 Question from " + memberLabel(v.asker), Body: q.Text}
 	switch {
 	case v.claimer != nil && v.claimer.ID == viewer:
 		c.Result = "✋ You took it."
@@ -788,7 +797,7 @@ func (b *Bot) helperCard(v *supportView, viewer int64) *Card {
 				c.Result = fmt.Sprintf("✅ Resolved · rated %d/5.", q.Rating)
 			}
 		} else {
-			c.Actions = []Action{replyAction(q.ID), resolveAction(q.ID)}
+			c.Actions = []bot.Action{replyAction(q.ID), resolveAction(q.ID)}
 		}
 		c.Select = b.tagSelect(q.ID, q.Tags)
 		c.Context = "Tag it so trainers see what people ask about."
@@ -803,19 +812,19 @@ func (b *Bot) helperCard(v *supportView, viewer int64) *Card {
 	case q.Status == store.SupportResolved:
 		c.Result = "Closed — " + memberName(v.asker) + " found the answer."
 	default:
-		c.Actions = []Action{{ID: fmt.Sprintf("claim:%d", q.ID), Label: "I'll take it", Style: "primary"}}
+		c.Actions = []bot.Action{{ID: fmt.Sprintf("claim:%d", q.ID), Label: "I'll take it", Style: "primary"}}
 		c.Context = "The first to take it gets it."
 		if q.Level > support.LevelDepartment {
-			c.Context = "Nobody on " + deptName(q.Department) + " could take it. " + c.Context
+			c.Context = "Nobody on " + bot.DeptName(q.Department) + " could take it. " + c.Context
 		}
 	}
 	return c
 }
 
 // helpdeskCard is the post in the helpdesk channel.
-func (b *Bot) helpdeskCard(v *supportView) *Card {
+func (b *Ask) helpdeskCard(v *supportView) *bot.Card {
 	q := v.q
-	c := &Card{Title: "🆘 Question from " + memberLabel(v.asker), Body: q.Text,
+	c := &bot.Card{Title: "🆘 Question from " + memberLabel(v.asker), Body: q.Text,
 		Context: "No super-user could take it. Anyone here can."}
 	switch {
 	case v.claimer != nil:
@@ -827,48 +836,12 @@ func (b *Bot) helpdeskCard(v *supportView) *Card {
 	case q.Status == store.SupportResolved:
 		c.Result, c.Context = "Closed by the asker.", ""
 	default:
-		c.Actions = []Action{{ID: fmt.Sprintf("claim:%d", q.ID), Label: "I'll take it", Style: "primary"}}
+		c.Actions = []bot.Action{{ID: fmt.Sprintf("claim:%d", q.ID), Label: "I'll take it", Style: "primary"}}
 	}
 	return c
 }
 
 // --- duty hours ---
-
-// dutyHoursCommand is "/learn duty hours HH:MM-HH:MM|off": a super-user's
-// on-duty hours (default: their work hours).
-func (b *Bot) dutyHoursCommand(ctx context.Context, r *Req, args []string) (Reply, error) {
-	m := r.Member
-	if err := requirePermission(m, lessons.PermSuperUser, "set on-duty hours"); err != nil {
-		return Reply{}, err
-	}
-	const form = "/learn duty hours HH:MM-HH:MM|off"
-	if len(args) != 1 {
-		return usage(form, "when colleagues' questions may reach you, e.g. 19:00-07:00 for nights; off = your work hours"), nil
-	}
-	var h *support.Hours
-	if a := strings.ToLower(args[0]); a != "off" && a != "default" && a != "work" {
-		from, to, ok := strings.Cut(args[0], "-")
-		start, err1 := lessons.ParseClock(from)
-		end, err2 := lessons.ParseClock(to)
-		if !ok || err1 != nil || err2 != nil {
-			return usage(form, "e.g. /learn duty hours 07:00-15:30"), nil
-		}
-		h = &support.Hours{Start: start, End: end}
-	}
-	if err := b.DB.MemberSetDutyHours(ctx, b.DB, m.ID, h); err != nil {
-		return Reply{}, err
-	}
-	state := "You're off duty now; /learn duty on to start."
-	if m.OnDuty {
-		state = "You're on duty (/learn duty off to stop)."
-	}
-	if h == nil {
-		return Reply{Text: fmt.Sprintf("Questions reach you in your work hours (%s–%s %s, %s). %s",
-			m.Schedule.WorkStart, m.Schedule.WorkEnd, m.Schedule.Location, m.Schedule.WorkDays, state)}, nil
-	}
-	return Reply{Text: fmt.Sprintf("Your on-duty hours are now %s–%s %s on your work days (%s). %s",
-		h.Start, h.End, m.Schedule.Location, m.Schedule.WorkDays, state)}, nil
-}
 
 // --- words ---
 

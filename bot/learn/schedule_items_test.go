@@ -1,4 +1,4 @@
-package bot_test
+package learn_test
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddlebot/bot"
+	"github.com/huddlebot/huddlebot/bot/bottest"
 	"github.com/huddlebot/huddlebot/lessons"
 	"github.com/huddlebot/huddlebot/store"
 	"github.com/huddlebot/huddlebot/store/storetest"
@@ -29,30 +30,30 @@ func TestPauseResumeSameMinuteKeepsReviews(t *testing.T) {
 		t.Run(at, func(t *testing.T) {
 			t.Parallel()
 			now, _ := time.Parse("2006-01-02 15:04", "2026-11-24 "+at)
-			e := newSchedEnv(t, storetest.URL(t, store.SQLite), true, now)
+			e := bottest.NewEnv(t, storetest.URL(t, store.SQLite), true, now)
 			ctx := context.Background()
-			if rep := learnAs(t, e.bot, "nina", "join nurse"); !strings.Contains(rep, "Welcome") {
+			if rep := learnAs(t, e.Bot, "nina", "join nurse"); !strings.Contains(rep, "Welcome") {
 				t.Fatalf("join: %q", rep)
 			}
-			m, err := e.db.MemberByUser(ctx, e.db, e.ws.ID, "nina")
+			m, err := e.DB.MemberByUser(ctx, e.DB, e.WS.ID, "nina")
 			if err != nil {
 				t.Fatal(err)
 			}
 			key := store.MemberLesson{MemberID: m.ID, LessonID: "medrec-admission-01"}
-			err = e.db.Tx(ctx, func(tx *store.Tx) error {
-				return e.db.ReviewPutMany(ctx, tx, []store.ReviewWrite{{WorkspaceID: e.ws.ID, MemberID: m.ID,
+			err = e.DB.Tx(ctx, func(tx *store.Tx) error {
+				return e.DB.ReviewPutMany(ctx, tx, []store.ReviewWrite{{WorkspaceID: e.WS.ID, MemberID: m.ID,
 					Review: lessons.Review{LessonID: key.LessonID, Attempts: 1, DueDate: "2026-12-01"}}})
 			})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if rep := learnAs(t, e.bot, "nina", "pause 7"); !strings.Contains(rep, "Paused until") {
+			if rep := learnAs(t, e.Bot, "nina", "pause 7"); !strings.Contains(rep, "Paused until") {
 				t.Fatalf("pause: %q", rep)
 			}
-			if rep := learnAs(t, e.bot, "nina", "resume"); !strings.Contains(rep, "Welcome back") {
+			if rep := learnAs(t, e.Bot, "nina", "resume"); !strings.Contains(rep, "Welcome back") {
 				t.Fatalf("resume: %q", rep)
 			}
-			got, err := e.db.ReviewGetMany(ctx, e.db, []store.MemberLesson{key})
+			got, err := e.DB.ReviewGetMany(ctx, e.DB, []store.MemberLesson{key})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -73,32 +74,32 @@ func TestJoinNamesTodaysPrompt(t *testing.T) {
 	t.Run("join after the delivery time", func(t *testing.T) {
 		t.Parallel()
 		now := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
-		e := newSchedEnv(t, storetest.URL(t, store.SQLite), true, now)
-		rep := learnAs(t, e.bot, "nina", "join nurse")
+		e := bottest.NewEnv(t, storetest.URL(t, store.SQLite), true, now)
+		rep := learnAs(t, e.Bot, "nina", "join nurse")
 		if !strings.Contains(rep, "Next: now (today's 08:30 prompt is on its way)") {
 			t.Errorf("join at 09:00: %q, want today's prompt named", rep)
 		}
 		// It really is sent on the next tick.
-		if err := e.bot.Tick(ctx, now.Add(time.Minute)); err != nil {
+		if err := e.Bot.Tick(ctx, now.Add(time.Minute)); err != nil {
 			t.Fatal(err)
 		}
 		var n int
-		if err := e.db.GetContext(ctx, &n, `SELECT COUNT(*) FROM delivery WHERE shift_date = '2026-11-24'`); err != nil || n != 1 {
+		if err := e.DB.GetContext(ctx, &n, `SELECT COUNT(*) FROM delivery WHERE shift_date = '2026-11-24'`); err != nil || n != 1 {
 			t.Fatalf("deliveries today = %d, %v; want 1", n, err)
 		}
 		// Once it went out, the next one is tomorrow, and the reply says why.
-		if rep := learnAs(t, e.bot, "nina", "resume"); !strings.Contains(rep, "tomorrow at 08:30 — today's prompt has gone out") {
+		if rep := learnAs(t, e.Bot, "nina", "resume"); !strings.Contains(rep, "tomorrow at 08:30 — today's prompt has gone out") {
 			t.Errorf("resume (not paused) after today's prompt: %q", rep)
 		}
 	})
 	t.Run("resume 15 minutes before the delivery time", func(t *testing.T) {
 		t.Parallel()
 		now := time.Date(2026, 11, 24, 8, 15, 0, 0, time.UTC)
-		e := newSchedEnv(t, storetest.URL(t, store.SQLite), true, now)
-		learnAs(t, e.bot, "nina", "join nurse")
-		learnAs(t, e.bot, "nina", "time 08:30")
-		learnAs(t, e.bot, "nina", "pause 3")
-		if rep := learnAs(t, e.bot, "nina", "resume"); !strings.Contains(rep, "Next prompt: today at 08:30") {
+		e := bottest.NewEnv(t, storetest.URL(t, store.SQLite), true, now)
+		learnAs(t, e.Bot, "nina", "join nurse")
+		learnAs(t, e.Bot, "nina", "time 08:30")
+		learnAs(t, e.Bot, "nina", "pause 3")
+		if rep := learnAs(t, e.Bot, "nina", "resume"); !strings.Contains(rep, "Next prompt: today at 08:30") {
 			t.Errorf("resume at 08:15: %q, want today at 08:30", rep)
 		}
 	})
@@ -110,10 +111,10 @@ func TestStatsSaySaturday(t *testing.T) {
 	t.Parallel()
 	// Saturday 2026-12-05 03:00 in New York is 08:00 UTC.
 	now := time.Date(2026, 12, 5, 8, 0, 0, 0, time.UTC)
-	e := newSchedEnv(t, storetest.URL(t, store.SQLite), true, now)
-	learnAs(t, e.bot, "nina", "join nurse")
-	learnAs(t, e.bot, "nina", "tz America/New_York")
-	rep := learnAs(t, e.bot, "nina", "stats")
+	e := bottest.NewEnv(t, storetest.URL(t, store.SQLite), true, now)
+	learnAs(t, e.Bot, "nina", "join nurse")
+	learnAs(t, e.Bot, "nina", "tz America/New_York")
+	rep := learnAs(t, e.Bot, "nina", "stats")
 	if !strings.Contains(rep, "Monday at 08:30 — today (Saturday) is not one of your work days (mon-fri)") {
 		t.Errorf("stats on a Saturday: %q", rep)
 	}
@@ -147,13 +148,13 @@ func promptsOf(t *testing.T, db *store.DB, user string) []promptRow {
 // shift of the prompt it is about (issue 17 items 7 and 8).
 func TestUnansweredQuestionMovesOn(t *testing.T) {
 	t.Parallel()
-	e := newAskEnv(t, store.SQLite, bot.Config{})
+	e := bottest.NewSandbox(t, store.SQLite, bot.Config{})
 	ctx := context.Background()
-	e.sb.TickStep = time.Hour
-	if err := e.sb.Advance(ctx, 21*24*time.Hour); err != nil {
+	e.SB.TickStep = time.Hour
+	if err := e.SB.Advance(ctx, 21*24*time.Hour); err != nil {
 		t.Fatal(err)
 	}
-	rows := promptsOf(t, e.db, "nina")
+	rows := promptsOf(t, e.DB, "nina")
 	if len(rows) < 10 {
 		t.Fatalf("nina got %d prompts in three weeks: %+v", len(rows), rows)
 	}
@@ -180,28 +181,28 @@ func TestUnansweredQuestionMovesOn(t *testing.T) {
 // reminder" at 12:45 about the 09:00 question (issue 17 item 8).
 func TestNoNudgeWhilePaused(t *testing.T) {
 	t.Parallel()
-	e := newAskEnv(t, store.SQLite, bot.Config{})
+	e := bottest.NewSandbox(t, store.SQLite, bot.Config{})
 	ctx := context.Background()
-	start := e.sb.Clock.Now() // 09:00 UTC on a Tuesday–Thursday
+	start := e.SB.Clock.Now() // 09:00 UTC on a Tuesday–Thursday
 	// Today's prompt goes out; find someone whose prompt is a quiz.
-	if err := e.sb.Advance(ctx, 15*time.Minute); err != nil {
+	if err := e.SB.Advance(ctx, 15*time.Minute); err != nil {
 		t.Fatal(err)
 	}
 	var user string
-	if err := e.db.GetContext(ctx, &user, `SELECT m.user_id FROM delivery d JOIN member m ON m.id = d.member_id
+	if err := e.DB.GetContext(ctx, &user, `SELECT m.user_id FROM delivery d JOIN member m ON m.id = d.member_id
 		JOIN lesson l ON l.id = d.lesson_id WHERE l.kind = 'quiz' AND d.status = 'sent' ORDER BY m.user_id LIMIT 1`); err != nil {
 		t.Fatalf("a member with an open quiz: %v", err)
 	}
-	if err := e.sb.Advance(ctx, start.Add(time.Hour).Sub(e.sb.Clock.Now())); err != nil {
+	if err := e.SB.Advance(ctx, start.Add(time.Hour).Sub(e.SB.Clock.Now())); err != nil {
 		t.Fatal(err)
 	}
-	if rep := learnAs(t, e.bot, user, "pause 3"); !strings.Contains(rep, "Paused until") {
+	if rep := learnAs(t, e.Bot, user, "pause 3"); !strings.Contains(rep, "Paused until") {
 		t.Fatalf("pause: %q", rep)
 	}
-	if err := e.sb.Advance(ctx, 5*time.Hour); err != nil {
+	if err := e.SB.Advance(ctx, 5*time.Hour); err != nil {
 		t.Fatal(err)
 	}
-	for _, r := range promptsOf(t, e.db, user) {
+	for _, r := range promptsOf(t, e.DB, user) {
 		if r.Nudged != 0 {
 			t.Errorf("%s paused at 10:00 was nudged at %s about %s", user, time.UnixMilli(r.Nudged).UTC(), r.Lesson)
 		}

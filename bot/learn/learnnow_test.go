@@ -1,4 +1,4 @@
-package bot_test
+package learn_test
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddlebot/bot"
+	"github.com/huddlebot/huddlebot/bot/bottest"
 	"github.com/huddlebot/huddlebot/store"
 	"github.com/huddlebot/huddlebot/store/storetest"
 )
@@ -25,10 +26,10 @@ func TestLearnNowIsTheDaysPrompt(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			at, _ := time.Parse("2006-01-02 15:04", "2026-11-24 "+tc.at)
-			e := newSchedEnv(t, storetest.URL(t, store.SQLite), true, at)
+			e := bottest.NewEnv(t, storetest.URL(t, store.SQLite), true, at)
 			ctx := context.Background()
 			cmd := func(text string) string {
-				return e.bot.HandleCommand(ctx, bot.Command{Actor: bot.Actor{Platform: "sandbox", Workspace: "local", UserID: "nina"},
+				return e.Bot.HandleCommand(ctx, bot.Command{Actor: bot.Actor{Platform: "sandbox", Workspace: "local", UserID: "nina"},
 					Channel: "dm", Name: "learn", Text: text}).Text
 			}
 			if rep := cmd("join nurse"); !strings.Contains(rep, "Welcome") {
@@ -38,12 +39,12 @@ func TestLearnNowIsTheDaysPrompt(t *testing.T) {
 				t.Fatalf("/learn: %q", rep)
 			}
 			tick := time.Date(2026, 11, 24, 13, 41, 0, 0, time.UTC)
-			e.bot.SetClock(func() time.Time { return tick })
-			if err := e.bot.Tick(ctx, tick); err != nil {
+			e.Bot.SetClock(func() time.Time { return tick })
+			if err := e.Bot.Tick(ctx, tick); err != nil {
 				t.Fatal(err)
 			}
 			var n int
-			if err := e.db.GetContext(ctx, &n, `SELECT COUNT(*) FROM delivery`); err != nil {
+			if err := e.DB.GetContext(ctx, &n, `SELECT COUNT(*) FROM delivery`); err != nil {
 				t.Fatal(err)
 			}
 			if n != tc.prompts {

@@ -1,12 +1,7 @@
-package bot_test
+package ask_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
@@ -14,192 +9,35 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddlebot/bot"
+	"github.com/huddlebot/huddlebot/bot/bottest"
 	"github.com/huddlebot/huddlebot/bot/sandbox"
-	"github.com/huddlebot/huddlebot/content"
-	"github.com/huddlebot/huddlebot/lessons"
 	"github.com/huddlebot/huddlebot/store"
 	"github.com/huddlebot/huddlebot/store/storetest"
 )
 
-// askEnv is an in-process bot with the sandbox adapter, the bundled
-// content, the demo people and running delivery workers, driven through the
-// sandbox's HTTP API. Its simulated clock starts on a workday morning.
-type askEnv struct {
-	t   *testing.T
-	db  *store.DB
-	bot *bot.Bot
-	sb  *sandbox.Server
-	url string
-}
+// askEnv is the sandbox environment of bottest with the ask tests' own
+// look-ups.
+type askEnv struct{ *bottest.Sandbox }
 
 func newAskEnv(t *testing.T, backend store.Backend, cfg bot.Config) *askEnv {
 	t.Helper()
-	ctx := context.Background()
-	db := storetest.Open(t, backend)
-	if err := bot.MigrateJobs(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	c, err := lessons.Load(content.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.ContentImport(ctx, c); err != nil {
-		t.Fatal(err)
-	}
-	b := bot.New(db, cfg, nil)
-	if err := b.LoadContent(ctx); err != nil {
-		t.Fatal(err)
-	}
-	jobs, err := bot.NewJobs(b, bot.JobsOptions{Work: true, PollInterval: 20 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := jobs.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = jobs.Stop(sctx)
-	})
-	s := sandbox.New(b)
-	// A Tuesday, Wednesday or Thursday at 09:00 UTC: inside everyone's
-	// default work hours, with a work day before and after.
-	now := s.Clock.Now()
-	target := time.Date(now.Year(), now.Month(), now.Day()+1, 9, 0, 0, 0, time.UTC)
-	for target.Weekday() < time.Tuesday || target.Weekday() > time.Thursday {
-		target = target.AddDate(0, 0, 1)
-	}
-	s.TickStep = 24 * time.Hour
-	if err := s.Advance(ctx, target.Sub(now)); err != nil {
-		t.Fatal(err)
-	}
-	s.TickStep = 15 * time.Minute
-	if err := s.Seed(ctx); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(s.Handler())
-	t.Cleanup(srv.Close)
-	return &askEnv{t: t, db: db, bot: b, sb: s, url: srv.URL}
-}
-
-func (e *askEnv) call(method, path string, body, out any) {
-	e.t.Helper()
-	var rd io.Reader
-	if body != nil {
-		data, _ := json.Marshal(body)
-		rd = bytes.NewReader(data)
-	}
-	req, _ := http.NewRequest(method, e.url+path, rd)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		e.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		e.t.Fatalf("%s %s: status %d: %s", method, path, resp.StatusCode, data)
-	}
-	if out != nil {
-		if err := json.Unmarshal(data, out); err != nil {
-			e.t.Fatalf("%s %s: %s: %v", method, path, data, err)
-		}
-	}
-}
-
-type askReply struct {
-	Reply string    `json:"reply"`
-	Form  *bot.Form `json:"form"`
-}
-
-func (e *askEnv) command(user, channel, text string) string {
-	e.t.Helper()
-	var out askReply
-	e.call("POST", "/sandbox/api/command", map[string]string{"user": user, "channel": channel, "text": text}, &out)
-	return out.Reply
-}
-
-func (e *askEnv) click(user string, msg int64, action string) askReply {
-	e.t.Helper()
-	var out askReply
-	e.call("POST", "/sandbox/api/click", map[string]any{"user": user, "message": msg, "action": action}, &out)
-	return out
-}
-
-func (e *askEnv) submit(user, form, text string) string {
-	e.t.Helper()
-	var out askReply
-	e.call("POST", "/sandbox/api/submit", map[string]string{"user": user, "form": form, "text": text}, &out)
-	return out.Reply
-}
-
-type askMsg struct {
-	ID      int64     `json:"id"`
-	Channel string    `json:"channel"`
-	Text    string    `json:"text"`
-	Card    *bot.Card `json:"card"`
-	Actions []struct {
-		ID    string `json:"id"`
-		Label string `json:"label"`
-	} `json:"actions"`
-}
-
-func (m askMsg) action(prefix string) string {
-	for _, a := range m.Actions {
-		if strings.HasPrefix(a.ID, prefix) {
-			return a.ID
-		}
-	}
-	return ""
-}
-
-func (e *askEnv) messages(user, channel string) []askMsg {
-	e.t.Helper()
-	var out []askMsg
-	e.call("GET", "/sandbox/api/messages?user="+user+"&channel="+strings.TrimPrefix(channel, "#"), nil, &out)
-	return out
-}
-
-// find returns the newest message of user in channel that contains text.
-func (e *askEnv) find(user, channel, text string) (askMsg, bool) {
-	e.t.Helper()
-	ms := e.messages(user, channel)
-	for i := len(ms) - 1; i >= 0; i-- {
-		if strings.Contains(ms[i].Text, text) {
-			return ms[i], true
-		}
-	}
-	return askMsg{}, false
-}
-
-func (e *askEnv) must(user, channel, text string) askMsg {
-	e.t.Helper()
-	m, ok := e.find(user, channel, text)
-	if !ok {
-		var texts []string
-		for _, m := range e.messages(user, channel) {
-			texts = append(texts, m.Text)
-		}
-		e.t.Fatalf("%s has no message in %s containing %q; has:\n%s", user, channel, text, strings.Join(texts, "\n---\n"))
-	}
-	return m
+	return &askEnv{bottest.NewSandbox(t, backend, cfg)}
 }
 
 func (e *askEnv) question(id int64) *store.SupportQuestion {
-	e.t.Helper()
-	q, err := e.db.SupportQuestionGet(context.Background(), e.db, id)
+	e.T.Helper()
+	q, err := e.DB.SupportQuestionGet(context.Background(), e.DB, id)
 	if err != nil {
-		e.t.Fatal(err)
+		e.T.Fatal(err)
 	}
 	return q
 }
 
 func (e *askEnv) lastQuestionID() int64 {
-	e.t.Helper()
+	e.T.Helper()
 	var id int64
-	if err := e.db.GetContext(context.Background(), &id, `SELECT MAX(id) FROM support_question`); err != nil {
-		e.t.Fatal(err)
+	if err := e.DB.GetContext(context.Background(), &id, `SELECT MAX(id) FROM support_question`); err != nil {
+		e.T.Fatal(err)
 	}
 	return id
 }
@@ -224,7 +62,7 @@ func TestAskClaimConverseResolve(t *testing.T) {
 		t.Run(string(backend), func(t *testing.T) {
 			t.Parallel()
 			e := newAskEnv(t, backend, bot.Config{HelpdeskChannel: "#helpdesk"})
-			rep := e.command("nina", "#4west", "/ask How do I reprint a wristband? The family asked me to call 555-123-4567")
+			rep := e.Command("nina", "#4west", "/ask How do I reprint a wristband? The family asked me to call 555-123-4567")
 			wantContains(t, "ask reply", rep, "Sent to Sam Reyes and Sue Park, on duty on 4west.", "phone number")
 			if strings.Contains(rep, "(4west)") {
 				t.Errorf("ask reply names the asker's own department twice: %q", rep)
@@ -235,18 +73,18 @@ func TestAskClaimConverseResolve(t *testing.T) {
 				q.Level != 0 || !q.EscalateAt.Equal(q.CreatedAt.Add(10*time.Minute)) {
 				t.Fatalf("stored question: %+v", q)
 			}
-			mine := e.must("nina", "dm", "Your question")
+			mine := e.Must("nina", "dm", "Your question")
 			wantContains(t, "asker card", mine.Text, "[redacted]", "Sam Reyes (4west) and Sue Park (4west)")
 
-			cards := map[string]askMsg{}
+			cards := map[string]bottest.Msg{}
 			for _, su := range []string{"sam", "sue"} {
-				c := e.must(su, "dm", "Question from Nina Patel (nurse, 4west)")
-				if c.action("claim:") == "" || strings.Contains(c.Text, "555") {
+				c := e.Must(su, "dm", "Question from Nina Patel (nurse, 4west)")
+				if c.Action("claim:") == "" || strings.Contains(c.Text, "555") {
 					t.Fatalf("%s's card: %+v", su, c)
 				}
 				cards[su] = c
 			}
-			if _, ok := e.find("ed", "dm", "Question from Nina"); ok {
+			if _, ok := e.Find("ed", "dm", "Question from Nina"); ok {
 				t.Fatal("ed (5east, off duty) got the question")
 			}
 
@@ -258,7 +96,7 @@ func TestAskClaimConverseResolve(t *testing.T) {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					r := e.click(su, c.ID, c.action("claim:"))
+					r := e.Click(su, c.ID, c.Action("claim:"))
 					mu.Lock()
 					replies[su] = r.Reply
 					mu.Unlock()
@@ -276,61 +114,61 @@ func TestAskClaimConverseResolve(t *testing.T) {
 			if q.Status != store.SupportClaimed || q.ClaimedAt.IsZero() {
 				t.Fatalf("after claim: %+v", q)
 			}
-			lc := e.must(loser, "dm", "Question from Nina")
+			lc := e.Must(loser, "dm", "Question from Nina")
 			wantContains(t, loser+"'s copy", lc.Text, "Claimed by "+names[winner])
 			if len(lc.Actions) != 0 {
 				t.Errorf("%s's copy still has buttons: %+v", loser, lc.Actions)
 			}
-			wc := e.must(winner, "dm", "Question from Nina")
-			if wc.action("sreply:") == "" || wc.action("resolve:") == "" || wc.action("stag:") == "" {
+			wc := e.Must(winner, "dm", "Question from Nina")
+			if wc.Action("sreply:") == "" || wc.Action("resolve:") == "" || wc.Action("stag:") == "" {
 				t.Fatalf("claimer's card lacks reply/resolve/tags: %+v", wc.Actions)
 			}
-			e.must("nina", "dm", names[winner]+" (nurse, 4west) is on your question")
+			e.Must("nina", "dm", names[winner]+" (nurse, 4west) is on your question")
 			// A late click on the stale button changes nothing.
-			if r := e.click(loser, lc.ID, "claim:1"); !strings.Contains(r.Reply, "Already claimed") {
+			if r := e.Click(loser, lc.ID, "claim:1"); !strings.Contains(r.Reply, "Already claimed") {
 				t.Errorf("stale claim: %q", r.Reply)
 			}
 
 			// They talk through the bot.
-			r := e.click(winner, wc.ID, wc.action("sreply:"))
+			r := e.Click(winner, wc.ID, wc.Action("sreply:"))
 			if r.Form == nil || r.Form.ID == "" {
 				t.Fatalf("reply opened no form: %+v", r)
 			}
-			rep = e.submit(winner, r.Form.ID, "Patient Station > Print > Wristband. Page me at 555-987-6543 if it jams.")
+			rep = e.Submit(winner, r.Form.ID, "Patient Station > Print > Wristband. Page me at 555-987-6543 if it jams.")
 			wantContains(t, "claimer's reply", rep, "Sent to Nina Patel", "phone number")
-			got := e.must("nina", "dm", "Patient Station > Print > Wristband")
-			if strings.Contains(got.Text, "555") || got.action("sreply:") == "" {
+			got := e.Must("nina", "dm", "Patient Station > Print > Wristband")
+			if strings.Contains(got.Text, "555") || got.Action("sreply:") == "" {
 				t.Fatalf("relayed message: %+v", got)
 			}
-			r = e.click("nina", got.ID, got.action("sreply:"))
-			rep = e.submit("nina", r.Form.ID, "Found it, thanks!")
+			r = e.Click("nina", got.ID, got.Action("sreply:"))
+			rep = e.Submit("nina", r.Form.ID, "Found it, thanks!")
 			wantContains(t, "asker's reply", rep, "Sent to "+names[winner])
-			e.must(winner, "dm", "Found it, thanks!")
-			msgs, err := e.db.SupportMessageList(context.Background(), e.db, qid)
+			e.Must(winner, "dm", "Found it, thanks!")
+			msgs, err := e.DB.SupportMessageList(context.Background(), e.DB, qid)
 			if err != nil || len(msgs) != 2 || strings.Contains(msgs[0].Text, "555") || !msgs[0].Redacted {
 				t.Fatalf("stored messages: %+v, %v", msgs, err)
 			}
 
 			// Nina resolves and rates; the claimer tags.
-			mine = e.must("nina", "dm", "Your question")
-			rep = e.click("nina", mine.ID, mine.action("resolve:")).Reply
+			mine = e.Must("nina", "dm", "Your question")
+			rep = e.Click("nina", mine.ID, mine.Action("resolve:")).Reply
 			wantContains(t, "resolve", rep, "Resolved")
-			mine = e.must("nina", "dm", "Your question")
-			if mine.action("srate:") == "" {
+			mine = e.Must("nina", "dm", "Your question")
+			if mine.Action("srate:") == "" {
 				t.Fatalf("asker card has no rating after resolve: %+v", mine)
 			}
-			e.must(winner, "dm", "Nina Patel marked")
-			rep = e.click("nina", mine.ID, "srate:"+itoa(qid)+":5").Reply
+			e.Must(winner, "dm", "Nina Patel marked")
+			rep = e.Click("nina", mine.ID, "srate:"+itoa(qid)+":5").Reply
 			wantContains(t, "rate", rep, "5/5")
-			mine = e.must("nina", "dm", "Your question")
+			mine = e.Must("nina", "dm", "Your question")
 			wantContains(t, "rated card", mine.Text, "you rated the help 5/5")
-			if r := e.bot.HandleClick(context.Background(), bot.Click{Actor: actor("nina"), ActionID: "srate:" + itoa(qid) + ":1"}); !strings.Contains(r.Text, "already rated") {
+			if r := e.Bot.HandleClick(context.Background(), bot.Click{Actor: actor("nina"), ActionID: "srate:" + itoa(qid) + ":1"}); !strings.Contains(r.Text, "already rated") {
 				t.Errorf("second rating: %q", r.Text)
 			}
-			wc = e.must(winner, "dm", "Question from Nina")
-			rep = e.click(winner, wc.ID, "stag:"+itoa(qid)+"=bcma").Reply
+			wc = e.Must(winner, "dm", "Question from Nina")
+			rep = e.Click(winner, wc.ID, "stag:"+itoa(qid)+"=bcma").Reply
 			wantContains(t, "tag", rep, "Tagged: bcma")
-			e.must(winner, "dm", "Tags: bcma")
+			e.Must(winner, "dm", "Tags: bcma")
 
 			q = e.question(qid)
 			if q.Status != store.SupportResolved || q.Rating != 5 || q.ResolvedAt.IsZero() || q.ResolvedBy == 0 ||
@@ -341,7 +179,7 @@ func TestAskClaimConverseResolve(t *testing.T) {
 				Rating int   `db:"rating"`
 				Sup    int64 `db:"support_id"`
 			}
-			if err := e.db.GetContext(context.Background(), &fb, `SELECT rating, support_id FROM feedback WHERE kind = 'support'`); err != nil || fb.Rating != 5 || fb.Sup != qid {
+			if err := e.DB.GetContext(context.Background(), &fb, `SELECT rating, support_id FROM feedback WHERE kind = 'support'`); err != nil || fb.Rating != 5 || fb.Sup != qid {
 				t.Fatalf("support feedback = %+v, %v", fb, err)
 			}
 		})
@@ -366,55 +204,55 @@ func TestAskEscalatesToHelpdesk(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
 			e := newAskEnv(t, backend, bot.Config{HelpdeskChannel: "#helpdesk"})
-			wantContains(t, "sam off", e.command("sam", "dm", "/learn duty off"), "off duty")
-			e.command("sue", "dm", "/learn duty off")
-			wantContains(t, "ed on", e.command("ed", "dm", "/learn duty on"), "on duty")
+			wantContains(t, "sam off", e.Command("sam", "dm", "/learn duty off"), "off duty")
+			e.Command("sue", "dm", "/learn duty off")
+			wantContains(t, "ed on", e.Command("ed", "dm", "/learn duty on"), "on duty")
 
-			rep := e.command("nina", "dm", "/ask Where do I document a refused dose?")
+			rep := e.Command("nina", "dm", "/ask Where do I document a refused dose?")
 			wantContains(t, "ask reply", rep, "No one on 4west is on duty right now — sent to Ed Novak (5east) instead.")
 			qid := e.lastQuestionID()
 			q := e.question(qid)
 			if q.Level != 1 || q.EscalatedAt.IsZero() {
 				t.Fatalf("question after asking: %+v", q)
 			}
-			ec := e.must("ed", "dm", "Question from Nina Patel")
+			ec := e.Must("ed", "dm", "Question from Nina Patel")
 			wantContains(t, "ed's card", ec.Text, "Nobody on 4west could take it")
 
-			if err := e.sb.Advance(ctx, 5*time.Minute); err != nil {
+			if err := e.SB.Advance(ctx, 5*time.Minute); err != nil {
 				t.Fatal(err)
 			}
-			if ms := e.messages("nina", "#helpdesk"); len(ms) != 0 {
+			if ms := e.Messages("nina", "#helpdesk"); len(ms) != 0 {
 				t.Fatalf("helpdesk got it before the escalation time: %+v", ms)
 			}
-			if err := e.sb.Advance(ctx, 10*time.Minute); err != nil {
+			if err := e.SB.Advance(ctx, 10*time.Minute); err != nil {
 				t.Fatal(err)
 			}
-			hd := e.must("bill", "#helpdesk", "Where do I document a refused dose?")
-			if hd.action("claim:") == "" {
+			hd := e.Must("bill", "#helpdesk", "Where do I document a refused dose?")
+			if hd.Action("claim:") == "" {
 				t.Fatalf("helpdesk post has no claim button: %+v", hd)
 			}
-			e.must("nina", "dm", "sent to the helpdesk channel (#helpdesk)")
-			mine := e.must("nina", "dm", "Your question")
+			e.Must("nina", "dm", "sent to the helpdesk channel (#helpdesk)")
+			mine := e.Must("nina", "dm", "Your question")
 			wantContains(t, "asker card", mine.Text, "the helpdesk channel")
 			if q := e.question(qid); q.Level != 2 || !q.EscalateAt.IsZero() {
 				t.Fatalf("question after escalation: %+v", q)
 			}
 			// Advancing further does nothing more.
-			e.sb.TickStep = 30 * time.Minute
-			if err := e.sb.Advance(ctx, 30*time.Minute); err != nil {
+			e.SB.TickStep = 30 * time.Minute
+			if err := e.SB.Advance(ctx, 30*time.Minute); err != nil {
 				t.Fatal(err)
 			}
-			if n := len(e.messages("nina", "#helpdesk")); n != 1 {
+			if n := len(e.Messages("nina", "#helpdesk")); n != 1 {
 				t.Fatalf("%d helpdesk posts", n)
 			}
 
 			// Bill (billing, no super-user permission) takes it from the helpdesk.
-			rep = e.click("bill", hd.ID, hd.action("claim:")).Reply
+			rep = e.Click("bill", hd.ID, hd.Action("claim:")).Reply
 			wantContains(t, "bill's claim", rep, "It's yours")
-			e.must("bill", "dm", "You took it")
-			wantContains(t, "helpdesk post", e.must("bill", "#helpdesk", "refused dose").Text, "Claimed by Bill Romero")
-			wantContains(t, "ed's copy", e.must("ed", "dm", "Question from Nina").Text, "Claimed by Bill Romero")
-			e.must("nina", "dm", "Bill Romero (billing, revenue) is on your question")
+			e.Must("bill", "dm", "You took it")
+			wantContains(t, "helpdesk post", e.Must("bill", "#helpdesk", "refused dose").Text, "Claimed by Bill Romero")
+			wantContains(t, "ed's copy", e.Must("ed", "dm", "Question from Nina").Text, "Claimed by Bill Romero")
+			e.Must("nina", "dm", "Bill Romero (billing, revenue) is on your question")
 		})
 	}
 }
@@ -426,34 +264,34 @@ func TestAskNobodyOnDuty(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	e := newAskEnv(t, store.SQLite, bot.Config{HelpdeskChannel: "#helpdesk"})
-	e.command("sam", "dm", "/learn duty off")
-	e.command("sue", "dm", "/learn duty off")
-	rep := e.command("nina", "dm", "/ask How do I find the downtime report?")
+	e.Command("sam", "dm", "/learn duty off")
+	e.Command("sue", "dm", "/learn duty off")
+	rep := e.Command("nina", "dm", "/ask How do I find the downtime report?")
 	wantContains(t, "ask reply", rep, "No super-user is on duty right now — sent to the helpdesk channel (#helpdesk).")
-	e.must("tara", "#helpdesk", "downtime report")
+	e.Must("tara", "#helpdesk", "downtime report")
 
 	e2 := newAskEnv(t, store.SQLite, bot.Config{})
-	e2.command("sam", "dm", "/learn duty off")
-	e2.command("sue", "dm", "/learn duty off")
-	rep = e2.command("nina", "dm", "/ask How do I find the downtime report?")
+	e2.Command("sam", "dm", "/learn duty off")
+	e2.Command("sue", "dm", "/learn duty off")
+	rep = e2.Command("nina", "dm", "/ask How do I find the downtime report?")
 	wantContains(t, "ask reply", rep, "no helpdesk channel is set up", "next super-user who comes on duty")
 	qid := e2.lastQuestionID()
 	if q := e2.question(qid); q.Level != 1 || !q.Waiting || q.EscalateAt.IsZero() {
 		t.Fatalf("waiting question: %+v", q)
 	}
-	if err := e2.sb.Advance(ctx, 15*time.Minute); err != nil {
+	if err := e2.SB.Advance(ctx, 15*time.Minute); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := e2.find("ed", "dm", "Question from Nina"); ok {
+	if _, ok := e2.Find("ed", "dm", "Question from Nina"); ok {
 		t.Fatal("ed got it while off duty")
 	}
-	e2.command("ed", "dm", "/learn duty on")
-	if err := e2.sb.Advance(ctx, 15*time.Minute); err != nil {
+	e2.Command("ed", "dm", "/learn duty on")
+	if err := e2.SB.Advance(ctx, 15*time.Minute); err != nil {
 		t.Fatal(err)
 	}
-	e2.must("ed", "dm", "Question from Nina")
-	e2.must("nina", "dm", "Ed Novak (5east) just came on duty and got your question.")
-	if n := len(e2.messages("nina", "#helpdesk")); n != 0 {
+	e2.Must("ed", "dm", "Question from Nina")
+	e2.Must("nina", "dm", "Ed Novak (5east) just came on duty and got your question.")
+	if n := len(e2.Messages("nina", "#helpdesk")); n != 0 {
 		t.Fatalf("%d helpdesk posts without a helpdesk channel", n)
 	}
 }
@@ -465,11 +303,11 @@ func TestAskRulesAtTheEdges(t *testing.T) {
 	ctx := context.Background()
 	e := newAskEnv(t, store.SQLite, bot.Config{HelpdeskChannel: "#helpdesk"})
 	h := func(user, text string) string {
-		return e.bot.HandleCommand(ctx, bot.Command{Actor: actor(user), Channel: "dm", Name: "learn", Text: text}).Text
+		return e.Bot.HandleCommand(ctx, bot.Command{Actor: actor(user), Channel: "dm", Name: "learn", Text: text}).Text
 	}
 	click := func(user, action string) string {
-		r := e.bot.HandleClick(ctx, bot.Click{Actor: actor(user), ActionID: action}).Text
-		if err := e.bot.Jobs.WaitIdle(ctx, 10*time.Second); err != nil {
+		r := e.Bot.HandleClick(ctx, bot.Click{Actor: actor(user), ActionID: action}).Text
+		if err := e.Bot.Jobs.WaitIdle(ctx, 10*time.Second); err != nil {
 			t.Fatal(err)
 		}
 		return r
@@ -479,10 +317,10 @@ func TestAskRulesAtTheEdges(t *testing.T) {
 	wantContains(t, "duty hours", h("sam", "duty hours 19:00-07:00"), "19:00–07:00")
 	wantContains(t, "bad duty hours", h("sam", "duty hours 7pm"), "Usage")
 	wantContains(t, "not a super-user", h("nina", "duty hours 08:00-12:00"), "Only super-users")
-	wantContains(t, "/ask usage", e.command("nina", "dm", "/ask"), "On duty on 4west now: Sue Park.")
-	rep := e.command("nina", "dm", "/ask Can I co-sign a verbal order from the MAR?")
+	wantContains(t, "/ask usage", e.Command("nina", "dm", "/ask"), "On duty on 4west now: Sue Park.")
+	rep := e.Command("nina", "dm", "/ask Can I co-sign a verbal order from the MAR?")
 	wantContains(t, "ask", rep, "Sent to Sue Park, on duty on 4west.")
-	if _, ok := e.find("sam", "dm", "verbal order"); ok {
+	if _, ok := e.Find("sam", "dm", "verbal order"); ok {
 		t.Fatal("sam got a question outside his duty hours")
 	}
 	wantContains(t, "duty hours off", h("sam", "duty hours off"), "work hours (08:00–17:00")
@@ -503,23 +341,23 @@ func TestAskRulesAtTheEdges(t *testing.T) {
 	wantContains(t, "rate before resolve", click("nina", "srate:"+qid+":4"), "resolved first")
 	wantContains(t, "stranger replies", click("pete", "sreply:"+qid), "Only the person who asked")
 	wantContains(t, "claimer resolves", click("sue", "resolve:"+qid), "can rate the help")
-	e.must("nina", "dm", "Sue Park marked your question")
+	e.Must("nina", "dm", "Sue Park marked your question")
 	wantContains(t, "resolve again", click("nina", "resolve:"+qid), "already resolved")
 	wantContains(t, "reply after resolve", click("nina", "sreply:"+qid), "resolved")
 	wantContains(t, "claimer rates", click("sue", "srate:"+qid+":5"), "Only the person who asked")
 	wantContains(t, "rate", click("nina", "srate:"+qid+":4"), "4/5")
-	e.must("sue", "dm", "rated your help")
+	e.Must("sue", "dm", "rated your help")
 
 	// The asker's work hours end at 09:05: escalation waits for the next
 	// work day instead of firing tonight.
 	h("nina", "hours 08:00-09:05")
-	e.command("nina", "dm", "/ask Where is the sepsis alert setting?")
+	e.Command("nina", "dm", "/ask Where is the sepsis alert setting?")
 	q := e.question(e.lastQuestionID())
 	if d := q.EscalateAt.Sub(q.CreatedAt); d < 20*time.Hour {
 		t.Fatalf("escalation %s after asking; want the next work day", d)
 	}
-	e.sb.TickStep = time.Hour
-	if err := e.sb.Advance(ctx, time.Hour); err != nil {
+	e.SB.TickStep = time.Hour
+	if err := e.SB.Advance(ctx, time.Hour); err != nil {
 		t.Fatal(err)
 	}
 	if q := e.question(q.ID); q.Level != 0 {

@@ -1,21 +1,21 @@
-package bot
+package learn
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"sync"
 	"time"
 
+	"github.com/huddlebot/huddlebot/bot"
 	"github.com/huddlebot/huddlebot/lessons"
 	"github.com/huddlebot/huddlebot/store"
 )
 
 // The answer inbox. A platform that acknowledges a click before the card
 // changes (Slack: the card is updated with chat.update afterwards anyway)
-// marks its clicks Click.Queue. A quiz answer from such a click is committed
+// marks its clicks bot.Click.Queue. A quiz answer from such a click is committed
 // with one INSERT into answer_inbox — checked against the delivery and its
 // recipient in the same statement — and acknowledged; the applier then
 // records it exactly as a direct click would (the answer, spacing, streak
@@ -31,13 +31,13 @@ const applyGather = 20 * time.Millisecond
 
 // queueAnswer records an answer click in the inbox; ok is false when it did
 // not qualify and should be handled directly.
-func (b *Bot) queueAnswer(ctx context.Context, c Click, args []string) (ok bool, err error) {
-	did, ok1 := parseID(args, 0)
-	choice, ok2 := parseID(args, 1)
+func (b *Learn) queueAnswer(ctx context.Context, c bot.Click, args []string) (ok bool, err error) {
+	did, ok1 := bot.ParseID(args, 0)
+	choice, ok2 := bot.ParseID(args, 1)
 	if !ok1 || !ok2 || choice > 100 {
 		return false, nil
 	}
-	ws, err := b.workspace(ctx, c.Platform, c.Workspace)
+	ws, err := b.Workspace(ctx, c.Platform, c.Workspace)
 	if err != nil {
 		return false, err
 	}
@@ -56,7 +56,7 @@ type answerApplier struct {
 	done   sync.WaitGroup
 }
 
-func (b *Bot) wakeApplier() {
+func (b *Learn) wakeApplier() {
 	if a := b.applier.Load(); a != nil {
 		select {
 		case a.wake <- struct{}{}:
@@ -67,7 +67,7 @@ func (b *Bot) wakeApplier() {
 
 // startApplier applies waiting answers whenever a click arrives, and every
 // 250 ms for answers another process queued or a failed batch left.
-func (b *Bot) startApplier(ctx context.Context) {
+func (b *Learn) startApplier(ctx context.Context) {
 	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	a := &answerApplier{wake: make(chan struct{}, 1), cancel: cancel}
 	if !b.applier.CompareAndSwap(nil, a) {
@@ -101,7 +101,13 @@ func (b *Bot) startApplier(ctx context.Context) {
 	}()
 }
 
-func (b *Bot) stopApplier() {
+// applierRunner starts and stops the applier with the job workers.
+type applierRunner struct{ l *Learn }
+
+func (r applierRunner) Start(ctx context.Context) { r.l.startApplier(ctx) }
+func (r applierRunner) Stop()                     { r.l.stopApplier() }
+
+func (b *Learn) stopApplier() {
 	if a := b.applier.Swap(nil); a != nil {
 		a.cancel()
 		a.done.Wait()
@@ -112,7 +118,7 @@ func (b *Bot) stopApplier() {
 // recorded. A batch that fails is retried one answer at a time, so one bad
 // answer cannot hold up the others; an answer that keeps failing is left in
 // the inbox after store.AnswerInboxMaxAttempts passes.
-func (b *Bot) ApplyAnswers(ctx context.Context) (int, error) {
+func (b *Learn) ApplyAnswers(ctx context.Context) (int, error) {
 	total := 0
 	for {
 		n, claimed, err := b.applyBatch(ctx, 0, applyBatchSize)
@@ -133,7 +139,7 @@ func (b *Bot) ApplyAnswers(ctx context.Context) (int, error) {
 	}
 }
 
-func (b *Bot) applyOneByOne(ctx context.Context, n int) (int, error) {
+func (b *Learn) applyOneByOne(ctx context.Context, n int) (int, error) {
 	total := 0
 	var after int64 // walk forward: a failed answer does not block the next
 	for range n {
@@ -173,7 +179,7 @@ type confirmation struct {
 	responseURL string
 	messageID   int64 // 0: no card to replace; text goes to the clicker only
 	revision    int
-	card        *Card
+	card        *bot.Card
 	text        string
 }
 
@@ -182,7 +188,7 @@ type confirmation struct {
 // were recorded and the inbox ids it claimed. A click that no longer fits
 // (the delivery is gone or answered, a choice the quiz does not have, a
 // second click on the same question) is dropped: the card shows what counts.
-func (b *Bot) applyBatch(ctx context.Context, after int64, limit int) (recorded int, claimed []int64, err error) {
+func (b *Learn) applyBatch(ctx context.Context, after int64, limit int) (recorded int, claimed []int64, err error) {
 	var correct []bool
 	var confirms []confirmation
 	err = b.DB.Tx(ctx, func(tx *store.Tx) error {
@@ -211,7 +217,7 @@ func (b *Bot) applyBatch(ctx context.Context, after int64, limit int) (recorded 
 			if d == nil || m == nil || taken[d.ID] || d.MemberID != it.MemberID || !d.AnsweredAt.IsZero() {
 				continue
 			}
-			l, err := b.lessonVersionIn(ctx, tx, d.LessonID, d.LessonVersion)
+			l, err := b.LessonVersionIn(ctx, tx, d.LessonID, d.LessonVersion)
 			if err != nil {
 				return err
 			}
@@ -233,7 +239,7 @@ func (b *Bot) applyBatch(ctx context.Context, after int64, limit int) (recorded 
 	// reply hook, at once, rather than through the paced card edit.
 	b.confirmClicks(ctx, confirms)
 	for _, c := range correct {
-		metricAnswers.WithLabelValues(strconv.FormatBool(c)).Inc()
+		bot.ObserveAnswer(c)
 	}
 	return len(correct), claimed, nil
 }
@@ -245,7 +251,7 @@ func (b *Bot) applyBatch(ctx context.Context, after int64, limit int) (recorded 
 // confirm through their clicks' reply hooks once tx commits; their edit
 // jobs wait confirmFallback, and find nothing to do when the reply hook
 // showed the card.
-func (b *Bot) recordQueued(ctx context.Context, tx *store.Tx, qs []queued) ([]bool, []confirmation, error) {
+func (b *Learn) recordQueued(ctx context.Context, tx *store.Tx, qs []queued) ([]bool, []confirmation, error) {
 	if len(qs) == 0 {
 		return nil, nil, nil
 	}
@@ -364,7 +370,7 @@ const confirmParallel = 16
 // (Slack: response_url with replace_original) and records the cards that
 // landed as showing, so their edit jobs have nothing left to do. A hook that
 // fails or has expired gets the paced edit right away instead.
-func (b *Bot) confirmClicks(ctx context.Context, cs []confirmation) {
+func (b *Learn) confirmClicks(ctx context.Context, cs []confirmation) {
 	if len(cs) == 0 {
 		return
 	}
@@ -394,17 +400,17 @@ func (b *Bot) confirmClicks(ctx context.Context, cs []confirmation) {
 			defer mu.Unlock()
 			switch {
 			case err != nil:
-				metricConfirms.WithLabelValues("failed").Inc()
+				bot.ObserveConfirm("failed")
 				b.Log.WarnContext(ctx, "confirming an answer through its click failed; the card is edited instead",
 					"message", c.messageID, "err", err)
 				if c.messageID != 0 {
 					failed = append(failed, c.messageID)
 				}
 			case c.messageID != 0:
-				metricConfirms.WithLabelValues("replaced").Inc()
+				bot.ObserveConfirm("replaced")
 				landed[c.messageID] = c.revision
 			default:
-				metricConfirms.WithLabelValues("ephemeral").Inc()
+				bot.ObserveConfirm("ephemeral")
 			}
 		}()
 	}
@@ -422,18 +428,18 @@ func (b *Bot) confirmClicks(ctx context.Context, cs []confirmation) {
 
 // clickReplier returns the adapter of a workspace's platform if it can
 // reply through a click's hook.
-func (b *Bot) clickReplier(ctx context.Context, workspaceID int64) ClickReplier {
+func (b *Learn) clickReplier(ctx context.Context, workspaceID int64) bot.ClickReplier {
 	ws, err := b.DB.WorkspaceGet(ctx, workspaceID)
 	if err != nil {
 		return nil
 	}
-	r, _ := b.adapters[ws.Platform].(ClickReplier)
+	r, _ := b.Adapter(ws.Platform).(bot.ClickReplier)
 	return r
 }
 
 // WaitAnswersApplied waits until no queued answer is waiting to be applied
 // (answers left after too many failed passes do not count), or within ends.
-func (b *Bot) WaitAnswersApplied(ctx context.Context, within time.Duration) error {
+func (b *Learn) WaitAnswersApplied(ctx context.Context, within time.Duration) error {
 	for deadline := time.Now().Add(within); ; {
 		waiting, _, err := b.DB.AnswerInboxDepth(ctx)
 		if err != nil || waiting == 0 {
@@ -451,14 +457,14 @@ func (b *Bot) WaitAnswersApplied(ctx context.Context, within time.Duration) erro
 }
 
 // reviewer is the deployment's review rule.
-func (b *Bot) reviewer() lessons.Reviewer {
+func (b *Learn) reviewer() lessons.Reviewer {
 	return lessons.Reviewer{Policy: b.Config.SpacingPolicy, Trials: b.Config.Spacing, FSRS: b.Config.FSRS}
 }
 
 // deriveFSRS fills in the FSRS memory of reviews answered before it was
 // stored (attempts recorded, no FSRS state) by replaying their recorded
 // answers, leaving out the answers qs is recording now.
-func (b *Bot) deriveFSRS(ctx context.Context, tx *store.Tx, revs map[store.MemberLesson]lessons.Review, qs []queued) error {
+func (b *Learn) deriveFSRS(ctx context.Context, tx *store.Tx, revs map[store.MemberLesson]lessons.Review, qs []queued) error {
 	var legacy []store.MemberLesson
 	for k, r := range revs {
 		if r.Attempts > 0 && r.Memory.IsNew() {
@@ -480,7 +486,7 @@ func (b *Bot) deriveFSRS(ctx context.Context, tx *store.Tx, revs map[store.Membe
 		var past []lessons.PastAnswer
 		for _, a := range hist[k] {
 			if !now[a.DeliveryID] {
-				past = append(past, lessons.PastAnswer{ShiftDate: a.ShiftDate, Correct: a.Correct})
+				past = append(past, lessons.PastAnswer{ShiftDate: a.ShiftDate, Correct: a.Correct, Confidence: a.Confidence})
 			}
 		}
 		r := revs[k]

@@ -1,4 +1,4 @@
-package bot_test
+package learn_test
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddlebot/bot"
+	"github.com/huddlebot/huddlebot/bot/bottest"
 	"github.com/huddlebot/huddlebot/store"
 	"github.com/huddlebot/huddlebot/store/storetest"
 )
@@ -24,10 +25,10 @@ func TestAnswerInbox(t *testing.T) {
 		t.Run(string(backend), func(t *testing.T) {
 			t.Parallel()
 			now := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
-			e := newSchedEnv(t, storetest.URL(t, backend), true, now)
+			e := bottest.NewEnv(t, storetest.URL(t, backend), true, now)
 			ctx := context.Background()
 			quiz := ""
-			for _, l := range e.bot.Content().Lessons {
+			for _, l := range e.Bot.Content().Lessons {
 				if l.IsQuiz() {
 					quiz = l.ID
 					break
@@ -39,7 +40,7 @@ func TestAnswerInbox(t *testing.T) {
 			users := []string{"ann", "bob", "cat", "dan", "eve", "fay"}
 			var news []store.DeliveryNew
 			for i, u := range users {
-				id, err := e.db.MemberUpsert(ctx, e.db, store.MemberUpsert{WorkspaceID: e.ws.ID, UserID: u, Role: "nurse"})
+				id, err := e.DB.MemberUpsert(ctx, e.DB, store.MemberUpsert{WorkspaceID: e.WS.ID, UserID: u, Role: "nurse"})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -47,18 +48,18 @@ func TestAnswerInbox(t *testing.T) {
 				if u == "dan" {
 					version = 99 // no such lesson version: cannot be applied
 				}
-				news = append(news, store.DeliveryNew{WorkspaceID: e.ws.ID, MemberID: id, LessonID: quiz, LessonVersion: version,
+				news = append(news, store.DeliveryNew{WorkspaceID: e.WS.ID, MemberID: id, LessonID: quiz, LessonVersion: version,
 					Reason: "role", ShiftDate: fmt.Sprintf("2026-11-%02d", 20+i), Scheduled: true})
 			}
 			var ids []int64
-			err := e.db.Tx(ctx, func(tx *store.Tx) error {
+			err := e.DB.Tx(ctx, func(tx *store.Tx) error {
 				var err error
-				if ids, err = e.db.DeliveryCreateMany(ctx, tx, news); err != nil {
+				if ids, err = e.DB.DeliveryCreateMany(ctx, tx, news); err != nil {
 					return err
 				}
 				// Each quiz's card, as posted.
 				for i, d := range news {
-					if _, err := e.db.MessageCreate(ctx, tx, store.MessageNew{WorkspaceID: e.ws.ID, MemberID: d.MemberID,
+					if _, err := e.DB.MessageCreate(ctx, tx, store.MessageNew{WorkspaceID: e.WS.ID, MemberID: d.MemberID,
 						Channel: "dm", DeliveryID: ids[i], Card: `{"title":"quiz"}`}); err != nil {
 						return err
 					}
@@ -69,7 +70,7 @@ func TestAnswerInbox(t *testing.T) {
 				t.Fatal(err)
 			}
 			click := func(user string, delivery int64, choice int) bot.Reply {
-				return e.bot.HandleClick(ctx, bot.Click{Actor: bot.Actor{Platform: "sandbox", Workspace: "local", UserID: user},
+				return e.Bot.HandleClick(ctx, bot.Click{Actor: bot.Actor{Platform: "sandbox", Workspace: "local", UserID: user},
 					Channel: "dm", ActionID: fmt.Sprintf("ans:%d:%d", delivery, choice), Queue: true})
 			}
 			for _, c := range []struct {
@@ -86,7 +87,7 @@ func TestAnswerInbox(t *testing.T) {
 			count := func(q string, args ...any) int {
 				t.Helper()
 				var n int
-				if err := e.db.GetContext(ctx, &n, e.db.Rebind(q), args...); err != nil {
+				if err := e.DB.GetContext(ctx, &n, e.DB.Rebind(q), args...); err != nil {
 					t.Fatal(err)
 				}
 				return n
@@ -98,7 +99,7 @@ func TestAnswerInbox(t *testing.T) {
 				t.Fatalf("answers before the applier ran = %d, want 0", n)
 			}
 
-			got, err := e.bot.ApplyAnswers(ctx)
+			got, err := e.Features.Learn.ApplyAnswers(ctx)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -119,7 +120,7 @@ func TestAnswerInbox(t *testing.T) {
 			if n := count(`SELECT COUNT(*) FROM review WHERE member_id = (SELECT member_id FROM delivery WHERE id = ?)`, ids[2]); n != 1 {
 				t.Errorf("cat's question has %d spacing rows, want 1", n)
 			}
-			waiting, stuck, err := e.db.AnswerInboxDepth(ctx)
+			waiting, stuck, err := e.DB.AnswerInboxDepth(ctx)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -131,11 +132,11 @@ func TestAnswerInbox(t *testing.T) {
 				t.Errorf("ann's late click: reply %q", rep.Text)
 			}
 			for range store.AnswerInboxMaxAttempts {
-				if _, err := e.bot.ApplyAnswers(ctx); err != nil {
+				if _, err := e.Features.Learn.ApplyAnswers(ctx); err != nil {
 					t.Fatal(err)
 				}
 			}
-			if waiting, stuck, _ = e.db.AnswerInboxDepth(ctx); waiting != 0 || stuck != 1 {
+			if waiting, stuck, _ = e.DB.AnswerInboxDepth(ctx); waiting != 0 || stuck != 1 {
 				t.Errorf("after %d passes: %d waiting, %d stuck; want dan's answer left, counted", store.AnswerInboxMaxAttempts, waiting, stuck)
 			}
 			if n := count(`SELECT COUNT(*) FROM answer`); n != 2 {
@@ -150,7 +151,7 @@ func TestAnswerInbox(t *testing.T) {
 					t.Errorf("%s's queued click replied %q", users[i], rep.Text)
 				}
 			}
-			if got, err := e.bot.ApplyAnswers(ctx); err != nil || got != 2 {
+			if got, err := e.Features.Learn.ApplyAnswers(ctx); err != nil || got != 2 {
 				t.Fatalf("ApplyAnswers for eve and fay = %d, %v; want 2", got, err)
 			}
 			if n := count(`SELECT COUNT(*) FROM river_job WHERE kind = ?`, bot.EditArgs{}.Kind()) - edits; n != 1 {

@@ -1,4 +1,4 @@
-package bot
+package learn
 
 import (
 	"context"
@@ -7,30 +7,66 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
+	"github.com/huddlebot/huddlebot/bot"
 	"github.com/huddlebot/huddlebot/internal/clean"
 	"github.com/huddlebot/huddlebot/lessons"
 	"github.com/huddlebot/huddlebot/redact"
 	"github.com/huddlebot/huddlebot/store"
+	"github.com/huddlebot/huddlebot/support"
 )
 
-func init() {
-	registerCommand("learn", (*Bot).learnCommand)
-	registerCommand("feedback", (*Bot).feedbackCommand)
-	registerAction("ans", (*Bot).answerClick)
-	registerAction("rate", (*Bot).rateClick)
-	registerAction("ack", (*Bot).ackClick)
-	registerAction("more", (*Bot).moreClick)
-	registerAction("learn", (*Bot).learnClick)
-	registerForm("more", (*Bot).moreSubmit)
+// Learn is the daily-learning capability: /learn and /feedback, the day's
+// prompts and nudges, quiz answers (directly or through the answer inbox)
+// and the home view.
+type Learn struct {
+	*bot.Bot
+	applier atomic.Pointer[answerApplier]
+}
+
+// New returns the capability over b without registering it (for commands
+// that only call its methods, such as bench).
+func New(b *bot.Bot) *Learn { return &Learn{Bot: b} }
+
+// Register adds the capability's commands, clicks, forms, tickers, prompt
+// and home builders and the answer applier to b, and returns it.
+func Register(b *bot.Bot) *Learn {
+	l := New(b)
+	b.HandleCommandFunc("learn", l.learnCommand)
+	b.HandleCommandFunc("feedback", l.feedbackCommand)
+	b.HandleActionFunc("ans", l.answerClick)
+	b.HandleQueuedFunc("ans", l.queueAnswer)
+	b.HandleActionFunc("rate", l.rateClick)
+	b.HandleActionFunc("conf", l.confidenceClick)
+	b.HandleActionFunc("ack", l.ackClick)
+	b.HandleActionFunc("more", l.moreClick)
+	b.HandleActionFunc("learn", l.learnClick)
+	b.HandleFormFunc("more", l.moreSubmit)
+	b.AddTicker("deliveries", l.deliverDue)
+	b.AddTicker("nudges", l.sendNudges)
+	b.SetPrompt(l.prompt)
+	b.SetHome(l.home)
+	b.AddRunner(applierRunner{l})
+	return l
+}
+
+// prompt builds the card of a scheduled prompt from the lesson version its
+// delivery recorded.
+func (b *Learn) prompt(ctx context.Context, q store.Queryer, d *store.Delivery) (*bot.Card, error) {
+	l, err := b.LessonVersionIn(ctx, q, d.LessonID, d.LessonVersion)
+	if err != nil {
+		return nil, err
+	}
+	return PromptCard(d.ID, l, lessons.Pick{LessonID: d.LessonID, Reason: lessons.Reason(d.Reason), BurstID: d.BurstID}), nil
 }
 
 const learnUsage = "Usage: `/learn` (next lesson now) · `/learn join ROLE [DEPARTMENT]` · `/learn time HH:MM` · " +
 	"`/learn tz Area/City` · `/learn days mon-fri` · `/learn hours HH:MM-HH:MM` · `/learn pause [DAYS]` · " +
 	"`/learn resume` · `/learn stats` · `/learn nudges on|off` · `/learn duty on|off` (super-users) · `/learn help`"
 
-func (b *Bot) learnCommand(ctx context.Context, r *Req, text string) (Reply, error) {
+func (b *Learn) learnCommand(ctx context.Context, r *bot.Req, text string) (bot.Reply, error) {
 	args := strings.Fields(text)
 	if len(args) == 0 {
 		return b.learnNow(ctx, r)
@@ -39,14 +75,14 @@ func (b *Bot) learnCommand(ctx context.Context, r *Req, text string) (Reply, err
 	m := r.Member
 	switch sub {
 	case "help", "?":
-		return Reply{Text: learnHelp(b.Content().Roles)}, nil
+		return bot.Reply{Text: learnHelp(b.Content().Roles)}, nil
 	case "join":
 		return b.learnJoin(ctx, r, rest)
 	case "stats", "stat", "me":
 		return b.learnStats(ctx, r)
 	}
 	if !m.Joined && sub != "tz" {
-		return Reply{Text: "You haven't joined yet. Start with `/learn join ROLE [DEPARTMENT]` — roles: " +
+		return bot.Reply{Text: "You haven't joined yet. Start with `/learn join ROLE [DEPARTMENT]` — roles: " +
 			strings.Join(b.Content().Roles, ", ") + "."}, nil
 	}
 	var set store.MemberSettings
@@ -54,11 +90,11 @@ func (b *Bot) learnCommand(ctx context.Context, r *Req, text string) (Reply, err
 	switch sub {
 	case "time":
 		if len(rest) != 1 {
-			return usage("/learn time HH:MM", "e.g. /learn time 06:45 — when your daily prompt arrives"), nil
+			return bot.Usage("/learn time HH:MM", "e.g. /learn time 06:45 — when your daily prompt arrives"), nil
 		}
 		c, err := lessons.ParseClock(rest[0])
 		if err != nil {
-			return usage("/learn time HH:MM", err.Error()), nil
+			return bot.Usage("/learn time HH:MM", err.Error()), nil
 		}
 		set.DeliveryTime = &c
 		msg = "Your daily prompt now arrives at " + c.String() + "."
@@ -70,46 +106,46 @@ func (b *Bot) learnCommand(ctx context.Context, r *Req, text string) (Reply, err
 		}
 	case "tz", "timezone":
 		if len(rest) != 1 {
-			return usage("/learn tz Area/City", "e.g. /learn tz America/Chicago"), nil
+			return bot.Usage("/learn tz Area/City", "e.g. /learn tz America/Chicago"), nil
 		}
 		loc, err := loadZone(rest[0])
 		if err != nil {
-			return usage("/learn tz Area/City", err.Error()), nil
+			return bot.Usage("/learn tz Area/City", err.Error()), nil
 		}
 		name := loc.String()
 		set.TimeZone = &name
 		msg = "Your time zone is now " + name + "."
 	case "days":
 		if len(rest) == 0 {
-			return usage("/learn days mon-fri", "or a list like mon,wed,fri"), nil
+			return bot.Usage("/learn days mon-fri", "or a list like mon,wed,fri"), nil
 		}
 		w, err := lessons.ParseWeekdays(strings.Join(rest, ","))
 		if err != nil {
-			return usage("/learn days mon-fri", err.Error()), nil
+			return bot.Usage("/learn days mon-fri", err.Error()), nil
 		}
 		set.WorkDays = &w
 		msg = "Your work days are now " + w.String() + "."
 	case "hours":
 		if len(rest) != 1 {
-			return usage("/learn hours HH:MM-HH:MM", "e.g. /learn hours 19:00-07:30 for a night shift"), nil
+			return bot.Usage("/learn hours HH:MM-HH:MM", "e.g. /learn hours 19:00-07:30 for a night shift"), nil
 		}
 		a, z, ok := strings.Cut(rest[0], "-")
 		start, err1 := lessons.ParseClock(a)
 		end, err2 := lessons.ParseClock(z)
 		if !ok || err1 != nil || err2 != nil {
-			return usage("/learn hours HH:MM-HH:MM", "e.g. /learn hours 07:00-19:30"), nil
+			return bot.Usage("/learn hours HH:MM-HH:MM", "e.g. /learn hours 07:00-19:30"), nil
 		}
 		set.WorkStart, set.WorkEnd = &start, &end
 		msg = fmt.Sprintf("Your work hours are now %s–%s. Nothing scheduled reaches you outside them.", start, end)
 	case "pause":
 		days := 7
 		if len(rest) > 1 {
-			return usage("/learn pause [DAYS]", "e.g. /learn pause 14 for two weeks of vacation"), nil
+			return bot.Usage("/learn pause [DAYS]", "e.g. /learn pause 14 for two weeks of vacation"), nil
 		}
 		if len(rest) == 1 {
 			n, err := strconv.Atoi(rest[0])
 			if err != nil || n < 1 || n > 365 {
-				return usage("/learn pause [DAYS]", "DAYS is a number from 1 to 365"), nil
+				return bot.Usage("/learn pause [DAYS]", "DAYS is a number from 1 to 365"), nil
 			}
 			days = n
 		}
@@ -119,37 +155,42 @@ func (b *Bot) learnCommand(ctx context.Context, r *Req, text string) (Reply, err
 			until.In(m.Schedule.Location).Format("Mon 2 Jan"))
 	case "resume":
 		if m.Schedule.PausedUntil.IsZero() || !m.Schedule.PausedUntil.After(b.Now()) {
-			return Reply{Text: "You're not paused. Your next prompt: " + b.NextText(ctx, m) + "."}, nil
+			return bot.Reply{Text: "You're not paused. Your next prompt: " + b.NextText(ctx, m) + "."}, nil
 		}
 		zero := time.Time{}
 		set.PausedUntil = &zero
 		msg = "Welcome back! Prompts resume at your next delivery time."
 	case "nudges", "reminders":
 		if len(rest) != 1 || (rest[0] != "on" && rest[0] != "off") {
-			return usage("/learn nudges on|off", "one gentle reminder when a question is still unanswered"), nil
+			return bot.Usage("/learn nudges on|off", "one gentle reminder when a question is still unanswered"), nil
 		}
 		on := rest[0] == "on"
 		set.Nudges = &on
 		msg = "Reminders " + rest[0] + "."
 	case "duty":
-		if err := requirePermission(m, lessons.PermSuperUser, "go on duty"); err != nil {
-			return Reply{}, err
+		if err := bot.RequirePermission(m, lessons.PermSuperUser, "go on duty"); err != nil {
+			return bot.Reply{}, err
 		}
 		if len(rest) > 0 && strings.ToLower(rest[0]) == "hours" {
 			return b.dutyHoursCommand(ctx, r, rest[1:]) // ask.go
 		}
 		if len(rest) != 1 || (rest[0] != "on" && rest[0] != "off") {
-			return usage("/learn duty on|off", "whether colleagues' questions reach you now; /learn duty hours HH:MM-HH:MM sets when"), nil
+			return bot.Usage("/learn duty on|off", "whether colleagues' questions reach you now; /learn duty hours HH:MM-HH:MM sets when"), nil
 		}
 		on := rest[0] == "on"
 		set.OnDuty = &on
+		var until time.Time // zero: the duty hours decide
+		set.DutyUntil = &until
 		if on {
-			msg = "You're on duty: questions from " + deptName(m.Department) + " will reach you. /learn duty off when your shift ends."
+			var err error
+			if msg, until, err = b.dutyOnText(ctx, m); err != nil {
+				return bot.Reply{}, err
+			}
 		} else {
 			msg = "You're off duty. Thanks for helping out!"
 		}
 	default:
-		return Reply{Text: fmt.Sprintf("I don't know `/learn %s`.\n%s", sub, learnUsage)}, nil
+		return bot.Reply{Text: fmt.Sprintf("I don't know `/learn %s`.\n%s", sub, learnUsage)}, nil
 	}
 	err := b.DB.Tx(ctx, func(tx *store.Tx) error {
 		if set.PausedUntil != nil && set.PausedUntil.IsZero() {
@@ -175,32 +216,28 @@ func (b *Bot) learnCommand(ctx context.Context, r *Req, text string) (Reply, err
 		if err := b.DB.MemberUpdate(ctx, tx, m.ID, set); err != nil {
 			return err
 		}
+		if set.OnDuty != nil && *set.OnDuty {
+			// Questions waiting for someone to come on duty are handed
+			// over on the next tick, not at their next check.
+			if _, err := b.DB.SupportQuestionWakeWaiting(ctx, tx, m.WorkspaceID, b.Now()); err != nil {
+				return err
+			}
+		}
 		return b.DB.MemberSetNextDue(ctx, tx, map[int64]time.Time{m.ID: b.Now()})
 	})
 	if err != nil {
-		return Reply{}, err
+		return bot.Reply{}, err
 	}
 	updated, err := b.DB.MemberGet(ctx, b.DB, m.ID)
 	if err == nil && sub != "duty" && sub != "nudges" {
 		msg += " Next prompt: " + b.NextText(ctx, updated) + "."
 	}
-	return Reply{Text: msg}, nil
-}
-
-func usage(form, hint string) Reply {
-	return Reply{Text: "Usage: `" + form + "` — " + hint}
+	return bot.Reply{Text: msg}, nil
 }
 
 func learnHelp(roles []string) string {
 	return "*huddlebot* sends you one short EHR tip or question each work day.\n" + learnUsage +
 		"\nAlso: `/feedback TEXT` · `/ask TEXT` (ask a super-user on your unit). Roles: " + strings.Join(roles, ", ") + "."
-}
-
-func deptName(d string) string {
-	if d == "" {
-		return "your unit"
-	}
-	return d
 }
 
 func loadZone(name string) (*time.Location, error) {
@@ -227,7 +264,7 @@ func startOfLocalDay(t time.Time, loc *time.Location) time.Time {
 // prompt still due this shift ("on its way") counts only when this shift's
 // scheduled prompt does not exist yet; if that cannot be read, the later
 // delivery is named rather than promising one that may not come.
-func (b *Bot) NextText(ctx context.Context, m *lessons.Member) string {
+func (b *Learn) NextText(ctx context.Context, m *lessons.Member) string {
 	if !m.Joined {
 		return "none until you /learn join"
 	}
@@ -243,14 +280,14 @@ func (b *Bot) NextText(ctx context.Context, m *lessons.Member) string {
 	return m.Schedule.DescribeNext(now, sent)
 }
 
-func (b *Bot) learnJoin(ctx context.Context, r *Req, args []string) (Reply, error) {
+func (b *Learn) learnJoin(ctx context.Context, r *bot.Req, args []string) (bot.Reply, error) {
 	roles := b.Content().Roles
 	if len(args) < 1 || len(args) > 2 {
-		return usage("/learn join ROLE [DEPARTMENT]", "roles: "+strings.Join(roles, ", ")), nil
+		return bot.Usage("/learn join ROLE [DEPARTMENT]", "roles: "+strings.Join(roles, ", ")), nil
 	}
 	role := strings.ToLower(args[0])
 	if !slices.Contains(roles, role) {
-		return usage("/learn join ROLE [DEPARTMENT]", fmt.Sprintf("%q is not a role here; roles: %s", args[0], strings.Join(roles, ", "))), nil
+		return bot.Usage("/learn join ROLE [DEPARTMENT]", fmt.Sprintf("%q is not a role here; roles: %s", args[0], strings.Join(roles, ", "))), nil
 	}
 	m := r.Member
 	dept := m.Department
@@ -264,7 +301,7 @@ func (b *Bot) learnJoin(ctx context.Context, r *Req, args []string) (Reply, erro
 		set.HomeChannel = &ch
 	}
 	if m.TimeZone == "" {
-		if ui, ok := b.Adapter(r.Actor.Platform).(UserInfoer); ok {
+		if ui, ok := b.Adapter(r.Actor.Platform).(bot.UserInfoer); ok {
 			if name, tz, err := ui.UserInfo(ctx, r.Actor.Workspace, m.UserID); err == nil {
 				name = clean.Text(name) // typed by its owner on the platform
 				if _, err := time.LoadLocation(tz); err == nil && tz != "" {
@@ -290,18 +327,18 @@ func (b *Bot) learnJoin(ctx context.Context, r *Req, args []string) (Reply, erro
 		return b.DB.MemberSetNextDue(ctx, tx, map[int64]time.Time{m.ID: b.Now()})
 	})
 	if err != nil {
-		return Reply{}, err
+		return bot.Reply{}, err
 	}
 	m, err = b.DB.MemberGet(ctx, b.DB, m.ID)
 	if err != nil {
-		return Reply{}, err
+		return bot.Reply{}, err
 	}
 	s := m.Schedule
 	where := ""
 	if dept != "" {
 		where = " on " + dept
 	}
-	return Reply{Text: fmt.Sprintf("Welcome, %s%s! You'll get one short tip or question each work day (%s) at %s %s. "+
+	return bot.Reply{Text: fmt.Sprintf("Welcome, %s%s! You'll get one short tip or question each work day (%s) at %s %s. "+
 		"Next: %s. Change it with /learn time, /learn tz, /learn days, /learn hours — or type /learn for a lesson right now.",
 		role, where, s.WorkDays, s.EffectiveDeliveryTime(), s.Location, b.NextText(ctx, m))}, nil
 }
@@ -311,25 +348,25 @@ func (b *Bot) learnJoin(ctx context.Context, r *Req, args []string) (Reply, erro
 // /learn), this is that prompt, so the scheduler's next tick does not send
 // a second one a minute later; otherwise it is an extra, on-demand lesson
 // that does not use up the day's prompt.
-func (b *Bot) learnNow(ctx context.Context, r *Req) (Reply, error) {
+func (b *Learn) learnNow(ctx context.Context, r *bot.Req) (bot.Reply, error) {
 	m := r.Member
 	if !m.Joined {
-		return Reply{Text: "Join first: `/learn join ROLE [DEPARTMENT]` — roles: " + strings.Join(b.Content().Roles, ", ") + "."}, nil
+		return bot.Reply{Text: "Join first: `/learn join ROLE [DEPARTMENT]` — roles: " + strings.Join(b.Content().Roles, ", ") + "."}, nil
 	}
 	now := b.Now()
 	date := m.Schedule.ShiftDate(now)
 	data, err := b.DB.PlanDataLoad(ctx, b.DB, map[int64]string{m.ID: date})
 	if err != nil {
-		return Reply{}, err
+		return bot.Reply{}, err
 	}
 	d := data[m.ID]
 	_, slotDate, due := m.Schedule.DeliverySlot(now)
 	scheduled := due && slotDate == date && !d.HasScheduled
-	pick, ok := b.planner().Plan(lessons.PlanState{Member: m, ShiftDate: date, Now: now, Seen: d.Seen,
+	pick, ok := b.Planner().Plan(lessons.PlanState{Member: m, ShiftDate: date, Now: now, Seen: d.Seen,
 		Reviews: d.Reviews, BurstItems: d.BurstItems, RecentlySent: d.RecentlySent,
 		Unanswered: d.Unanswered, UnansweredBackAfterDays: b.Config.Spacing.WrongAfterDays})
 	if !ok {
-		return Reply{Text: "🎉 You're all caught up — nothing new for your role right now. Your next scheduled prompt: " + b.NextText(ctx, m) + "."}, nil
+		return bot.Reply{Text: "🎉 You're all caught up — nothing new for your role right now. Your next scheduled prompt: " + b.NextText(ctx, m) + "."}, nil
 	}
 	l := b.Content().Lesson(pick.LessonID)
 	var ids []int64
@@ -338,40 +375,40 @@ func (b *Bot) learnNow(ctx context.Context, r *Req) (Reply, error) {
 		return err
 	})
 	if err != nil {
-		return Reply{}, err
+		return bot.Reply{}, err
 	}
 	if len(ids) == 0 || ids[0] == 0 {
-		return Reply{Text: "That lesson is already on its way — check your direct messages."}, nil
+		return bot.Reply{Text: "That lesson is already on its way — check your direct messages."}, nil
 	}
-	return Reply{Text: "📬 Sent to your direct messages: “" + l.Title + "”."}, nil
+	return bot.Reply{Text: "📬 Sent to your direct messages: “" + l.Title + "”."}, nil
 }
 
-func (b *Bot) learnStats(ctx context.Context, r *Req) (Reply, error) {
+func (b *Learn) learnStats(ctx context.Context, r *bot.Req) (bot.Reply, error) {
 	m := r.Member
 	st, err := b.DB.MemberStatsGet(ctx, b.DB, m.ID)
 	if err != nil {
-		return Reply{}, err
+		return bot.Reply{}, err
 	}
 	acc := "–"
 	if st.Answered > 0 {
 		acc = fmt.Sprintf("%d%%", (st.Correct*100+st.Answered/2)/st.Answered)
 	}
-	card := &Card{
+	card := &bot.Card{
 		Title: "📊 Your huddlebot stats",
-		Fields: []Field{
-			{"Answered", strconv.Itoa(st.Answered)},
-			{"Correct", fmt.Sprintf("%d (%s)", st.Correct, acc)},
-			{"Streak", fmt.Sprintf("%d day(s)", st.Streak)},
-			{"Mastered", strconv.Itoa(st.Mastered)},
-			{"Lessons seen", strconv.Itoa(st.Seen)},
-			{"Next prompt", b.NextText(ctx, m)},
+		Fields: []bot.Field{
+			{Label: "Answered", Value: strconv.Itoa(st.Answered)},
+			{Label: "Correct", Value: fmt.Sprintf("%d (%s)", st.Correct, acc)},
+			{Label: "Streak", Value: fmt.Sprintf("%d day(s)", st.Streak)},
+			{Label: "Mastered", Value: strconv.Itoa(st.Mastered)},
+			{Label: "Lessons seen", Value: strconv.Itoa(st.Seen)},
+			{Label: "Next prompt", Value: b.NextText(ctx, m)},
 		},
 	}
 	if m.Joined {
 		card.Context = fmt.Sprintf("%s%s · %s %s–%s · %s", m.Role, prefixIf(" · ", m.Department), m.Schedule.WorkDays,
 			m.Schedule.WorkStart, m.Schedule.WorkEnd, m.Schedule.Location)
 	}
-	return Reply{Text: card.Text(), Card: card}, nil
+	return bot.Reply{Text: card.Text(), Card: card}, nil
 }
 
 func prefixIf(p, s string) string {
@@ -381,8 +418,8 @@ func prefixIf(p, s string) string {
 	return p + s
 }
 
-// promptCard renders a lesson as it is first sent.
-func promptCard(deliveryID int64, l *lessons.Lesson, pick lessons.Pick) *Card {
+// PromptCard renders a lesson as it is first sent.
+func PromptCard(deliveryID int64, l *lessons.Lesson, pick lessons.Pick) *bot.Card {
 	ctx := map[lessons.Reason]string{
 		lessons.ReasonBurst:      "🆕 What's new",
 		lessons.ReasonReview:     "🔁 Review — this one came back so it sticks",
@@ -397,31 +434,31 @@ func promptCard(deliveryID int64, l *lessons.Lesson, pick lessons.Pick) *Card {
 		ctx += " · " + strings.Join(l.Tags, ", ")
 	}
 	if l.IsQuiz() {
-		c := &Card{Title: "📝 " + l.Title, Question: l.Question, Context: ctx + " · tap an answer"}
+		c := &bot.Card{Title: "📝 " + l.Title, Question: l.Question, Context: ctx + " · tap an answer"}
 		for i, ch := range l.Choices {
-			c.Choices = append(c.Choices, Action{ID: fmt.Sprintf("ans:%d:%d", deliveryID, i+1), Label: ch})
+			c.Choices = append(c.Choices, bot.Action{ID: fmt.Sprintf("ans:%d:%d", deliveryID, i+1), Label: ch})
 		}
 		return c
 	}
-	return &Card{Title: "💡 " + l.Title, Body: l.Body, Context: ctx, Actions: tipActions(deliveryID, true)}
+	return &bot.Card{Title: "💡 " + l.Title, Body: l.Body, Context: ctx, Actions: tipActions(deliveryID, true)}
 }
 
-func tipActions(deliveryID int64, gotIt bool) []Action {
-	var out []Action
+func tipActions(deliveryID int64, gotIt bool) []bot.Action {
+	var out []bot.Action
 	if gotIt {
-		out = append(out, Action{ID: fmt.Sprintf("ack:%d", deliveryID), Label: "Got it", Style: "primary"})
+		out = append(out, bot.Action{ID: fmt.Sprintf("ack:%d", deliveryID), Label: "Got it", Style: "primary"})
 	}
 	return append(out,
-		Action{ID: fmt.Sprintf("rate:%d:up", deliveryID), Label: "👍 Helpful"},
-		Action{ID: fmt.Sprintf("rate:%d:down", deliveryID), Label: "👎 Not helpful"},
-		Action{ID: fmt.Sprintf("more:%d", deliveryID), Label: "Tell us more"},
+		bot.Action{ID: fmt.Sprintf("rate:%d:up", deliveryID), Label: "👍 Helpful"},
+		bot.Action{ID: fmt.Sprintf("rate:%d:down", deliveryID), Label: "👎 Not helpful"},
+		bot.Action{ID: fmt.Sprintf("more:%d", deliveryID), Label: "Tell us more"},
 	)
 }
 
 // answeredCard is the prompt after it was answered: result, right answer,
 // explanation, streak and a request for feedback. It has no answer buttons.
-func answeredCard(deliveryID int64, l *lessons.Lesson, choice int, correct bool, streak int) *Card {
-	c := &Card{Title: "📝 " + l.Title, Question: l.Question, Explanation: l.Explanation, Body: ""}
+func answeredCard(deliveryID int64, l *lessons.Lesson, choice int, correct bool, streak int) *bot.Card {
+	c := &bot.Card{Title: "📝 " + l.Title, Question: l.Question, Explanation: l.Explanation, Body: ""}
 	right := ""
 	if l.Answer >= 1 && l.Answer <= len(l.Choices) {
 		right = l.Choices[l.Answer-1]
@@ -438,49 +475,39 @@ func answeredCard(deliveryID int64, l *lessons.Lesson, choice int, correct bool,
 	if l.Body != "" {
 		c.Explanation = strings.TrimSpace(c.Explanation + "\n\n" + l.Body)
 	}
-	c.Context = fmt.Sprintf("🔥 Streak: %d day(s) · Was this helpful?", streak)
+	c.Context = fmt.Sprintf("🔥 Streak: %d day(s) · How sure were you? (optional) · Was this helpful?", streak)
 	if !correct {
-		c.Context = fmt.Sprintf("This question will come back in a few days. 🔥 Streak: %d day(s) · Was this helpful?", streak)
+		c.Context = fmt.Sprintf("This question will come back in a few days. 🔥 Streak: %d day(s) · How sure were you? (optional) · Was this helpful?", streak)
 	}
-	c.Actions = tipActions(deliveryID, false)
+	c.Actions = append(confidenceActions(deliveryID), tipActions(deliveryID, false)...)
 	return c
 }
-
-func parseID(args []string, i int) (int64, bool) {
-	if len(args) <= i {
-		return 0, false
-	}
-	id, err := strconv.ParseInt(args[i], 10, 64)
-	return id, err == nil && id > 0
-}
-
-var errStale = &UserError{Msg: "That button belongs to a message I no longer know about."}
 
 // answerClick records a quiz answer. The answer is committed before the
 // click is acknowledged; only the first answer to a delivery counts, and
 // repeated clicks or redelivered events change nothing.
-func (b *Bot) answerClick(ctx context.Context, r *Req, args []string, _ string) (Reply, error) {
-	did, ok1 := parseID(args, 0)
-	choice, ok2 := parseID(args, 1)
+func (b *Learn) answerClick(ctx context.Context, r *bot.Req, args []string, _ string) (bot.Reply, error) {
+	did, ok1 := bot.ParseID(args, 0)
+	choice, ok2 := bot.ParseID(args, 1)
 	if !ok1 || !ok2 {
-		return Reply{}, errStale
+		return bot.Reply{}, bot.ErrStale
 	}
 	d, err := b.DB.DeliveryGet(ctx, b.DB, did)
 	if store.IsNotFound(err) {
-		return Reply{}, errStale
+		return bot.Reply{}, bot.ErrStale
 	}
 	if err != nil {
-		return Reply{}, err
+		return bot.Reply{}, err
 	}
 	if d.MemberID != r.Member.ID {
-		return Reply{Text: "This question was sent to someone else — type /learn to get your own."}, nil
+		return bot.Reply{Text: "This question was sent to someone else — type /learn to get your own."}, nil
 	}
-	l, err := b.lessonVersion(ctx, d.LessonID, d.LessonVersion)
+	l, err := b.LessonVersion(ctx, d.LessonID, d.LessonVersion)
 	if err != nil {
-		return Reply{}, err
+		return bot.Reply{}, err
 	}
 	if !l.IsQuiz() || int(choice) > len(l.Choices) {
-		return Reply{}, errStale
+		return bot.Reply{}, bot.ErrStale
 	}
 	correct := int(choice) == l.Answer
 	recorded := false
@@ -489,27 +516,27 @@ func (b *Bot) answerClick(ctx context.Context, r *Req, args []string, _ string) 
 		return err
 	})
 	if err != nil {
-		return Reply{}, err
+		return bot.Reply{}, err
 	}
 	if !recorded {
 		a, err := b.DB.AnswerGet(ctx, b.DB, did)
 		if err == nil && a.Choice >= 1 && a.Choice <= len(l.Choices) {
-			return Reply{Text: fmt.Sprintf("You already answered this one (“%s”) — only your first answer counts.", l.Choices[a.Choice-1])}, nil
+			return bot.Reply{Text: fmt.Sprintf("You already answered this one (“%s”) — only your first answer counts.", l.Choices[a.Choice-1])}, nil
 		}
-		return Reply{Text: "You already answered this one — only your first answer counts."}, nil
+		return bot.Reply{Text: "You already answered this one — only your first answer counts."}, nil
 	}
-	metricAnswers.WithLabelValues(strconv.FormatBool(correct)).Inc()
+	bot.ObserveAnswer(correct)
 	if correct {
-		return Reply{Text: "✅ Correct!"}, nil
+		return bot.Reply{Text: "✅ Correct!"}, nil
 	}
-	return Reply{Text: "❌ Not quite — the explanation is in the message."}, nil
+	return bot.Reply{Text: "❌ Not quite — the explanation is in the message."}, nil
 }
 
 // recordAnswer records the answer to quiz l of delivery d in tx (locking
 // the delivery first, so concurrent clicks serialize), as the answer
 // applier records a batch; it reports false when the delivery already had an
 // answer (only the first one counts).
-func (b *Bot) recordAnswer(ctx context.Context, tx *store.Tx, d *store.Delivery, l *lessons.Lesson,
+func (b *Learn) recordAnswer(ctx context.Context, tx *store.Tx, d *store.Delivery, l *lessons.Lesson,
 	m *lessons.Member, choice int, at time.Time) (bool, error) {
 	if _, err := b.DB.DeliveryLockForAnswer(ctx, tx, d.ID); err != nil {
 		return false, err
@@ -518,28 +545,28 @@ func (b *Bot) recordAnswer(ctx context.Context, tx *store.Tx, d *store.Delivery,
 	return len(correct) == 1, err
 }
 
-func (b *Bot) ownDelivery(ctx context.Context, r *Req, args []string) (*store.Delivery, error) {
-	did, ok := parseID(args, 0)
+func (b *Learn) ownDelivery(ctx context.Context, r *bot.Req, args []string) (*store.Delivery, error) {
+	did, ok := bot.ParseID(args, 0)
 	if !ok {
-		return nil, errStale
+		return nil, bot.ErrStale
 	}
 	d, err := b.DB.DeliveryGet(ctx, b.DB, did)
 	if store.IsNotFound(err) {
-		return nil, errStale
+		return nil, bot.ErrStale
 	}
 	if err != nil {
 		return nil, err
 	}
 	if d.MemberID != r.Member.ID {
-		return nil, &UserError{Msg: "This message was sent to someone else."}
+		return nil, &bot.UserError{Msg: "This message was sent to someone else."}
 	}
 	return d, nil
 }
 
-func (b *Bot) rateClick(ctx context.Context, r *Req, args []string, _ string) (Reply, error) {
+func (b *Learn) rateClick(ctx context.Context, r *bot.Req, args []string, _ string) (bot.Reply, error) {
 	d, err := b.ownDelivery(ctx, r, args)
 	if err != nil {
-		return Reply{}, err
+		return bot.Reply{}, err
 	}
 	v := 1
 	if len(args) > 1 && args[1] == "down" {
@@ -547,18 +574,18 @@ func (b *Bot) rateClick(ctx context.Context, r *Req, args []string, _ string) (R
 	}
 	if err := b.DB.FeedbackAdd(ctx, b.DB, store.Feedback{WorkspaceID: d.WorkspaceID, MemberID: d.MemberID,
 		Kind: store.FeedbackLesson, LessonID: d.LessonID, DeliveryID: d.ID, Rating: &v}); err != nil {
-		return Reply{}, err
+		return bot.Reply{}, err
 	}
 	if v > 0 {
-		return Reply{Text: "Thanks — glad it helped! 👍"}, nil
+		return bot.Reply{Text: "Thanks — glad it helped! 👍"}, nil
 	}
-	return Reply{Text: "Thanks for telling us. Tap “Tell us more” if you have a minute to say why."}, nil
+	return bot.Reply{Text: "Thanks for telling us. Tap “Tell us more” if you have a minute to say why."}, nil
 }
 
-func (b *Bot) ackClick(ctx context.Context, r *Req, args []string, _ string) (Reply, error) {
+func (b *Learn) ackClick(ctx context.Context, r *bot.Req, args []string, _ string) (bot.Reply, error) {
 	d, err := b.ownDelivery(ctx, r, args)
 	if err != nil {
-		return Reply{}, err
+		return bot.Reply{}, err
 	}
 	var first bool
 	err = b.DB.Tx(ctx, func(tx *store.Tx) error {
@@ -570,61 +597,61 @@ func (b *Bot) ackClick(ctx context.Context, r *Req, args []string, _ string) (Re
 		if err != nil {
 			return err
 		}
-		c, err := ParseCard(msg.Card)
+		c, err := bot.ParseCard(msg.Card)
 		if err != nil {
 			return err
 		}
 		c.Actions = tipActions(d.ID, false)
 		c.Result = "✔️ Got it"
-		return b.update(ctx, tx, d.MessageID, c)
+		return b.Update(ctx, tx, d.MessageID, c)
 	})
 	if err != nil {
-		return Reply{}, err
+		return bot.Reply{}, err
 	}
 	if !first {
-		return Reply{Text: "Already noted 👍"}, nil
+		return bot.Reply{Text: "Already noted 👍"}, nil
 	}
-	return Reply{Text: "👍 Noted — thanks!"}, nil
+	return bot.Reply{Text: "👍 Noted — thanks!"}, nil
 }
 
-func (b *Bot) moreClick(ctx context.Context, r *Req, args []string, _ string) (Reply, error) {
+func (b *Learn) moreClick(ctx context.Context, r *bot.Req, args []string, _ string) (bot.Reply, error) {
 	d, err := b.ownDelivery(ctx, r, args)
 	if err != nil {
-		return Reply{}, err
+		return bot.Reply{}, err
 	}
-	f := &Form{ID: fmt.Sprintf("more:%d", d.ID), Title: "Tell us more", Label: "What would make this lesson better?",
+	f := &bot.Form{ID: fmt.Sprintf("more:%d", d.ID), Title: "Tell us more", Label: "What would make this lesson better?",
 		Placeholder: "No patient details, please.", Submit: "Send"}
-	if mo, ok := b.Adapter(r.Actor.Platform).(ModalOpener); ok && r.TriggerID != "" {
+	if mo, ok := b.Adapter(r.Actor.Platform).(bot.ModalOpener); ok && r.TriggerID != "" {
 		if err := mo.OpenForm(ctx, r.Actor.Workspace, r.TriggerID, f); err != nil {
-			return Reply{}, err
+			return bot.Reply{}, err
 		}
-		return Reply{}, nil
+		return bot.Reply{}, nil
 	}
-	return Reply{Form: f, Text: "Tell us more: what would make this lesson better?"}, nil
+	return bot.Reply{Form: f, Text: "Tell us more: what would make this lesson better?"}, nil
 }
 
-func (b *Bot) moreSubmit(ctx context.Context, r *Req, args []string, text string) (Reply, error) {
+func (b *Learn) moreSubmit(ctx context.Context, r *bot.Req, args []string, text string) (bot.Reply, error) {
 	d, err := b.ownDelivery(ctx, r, args)
 	if err != nil {
-		return Reply{}, err
+		return bot.Reply{}, err
 	}
 	return b.storeFeedback(ctx, r, store.Feedback{WorkspaceID: d.WorkspaceID, MemberID: d.MemberID, Kind: store.FeedbackLesson,
 		LessonID: d.LessonID, DeliveryID: d.ID}, text)
 }
 
-func (b *Bot) feedbackCommand(ctx context.Context, r *Req, text string) (Reply, error) {
+func (b *Learn) feedbackCommand(ctx context.Context, r *bot.Req, text string) (bot.Reply, error) {
 	if strings.TrimSpace(text) == "" {
-		return usage("/feedback TEXT", "tell the training team what's confusing, broken or great"), nil
+		return bot.Usage("/feedback TEXT", "tell the training team what's confusing, broken or great"), nil
 	}
 	return b.storeFeedback(ctx, r, store.Feedback{WorkspaceID: r.Workspace.ID, MemberID: r.Member.ID, Kind: store.FeedbackGeneral}, text)
 }
 
 // storeFeedback redacts identifiers from free text before it is stored and
 // tells the person if anything was removed.
-func (b *Bot) storeFeedback(ctx context.Context, r *Req, f store.Feedback, text string) (Reply, error) {
+func (b *Learn) storeFeedback(ctx context.Context, r *bot.Req, f store.Feedback, text string) (bot.Reply, error) {
 	text = strings.TrimSpace(text)
 	if text == "" {
-		return Reply{Text: "That was empty, so nothing was saved."}, nil
+		return bot.Reply{Text: "That was empty, so nothing was saved."}, nil
 	}
 	if len(text) > 3000 {
 		// Cut on a character boundary: half a UTF-8 character is invalid
@@ -634,17 +661,17 @@ func (b *Bot) storeFeedback(ctx context.Context, r *Req, f store.Feedback, text 
 	clean, kinds := redact.Text(text)
 	f.Text, f.Redacted = clean, len(kinds) > 0
 	if err := b.DB.FeedbackAdd(ctx, b.DB, f); err != nil {
-		return Reply{}, err
+		return bot.Reply{}, err
 	}
 	msg := "Thanks — your feedback reached the training team."
 	if n := redact.Notice(kinds); n != "" {
 		msg += " " + n
 	}
-	return Reply{Text: msg}, nil
+	return bot.Reply{Text: msg}, nil
 }
 
 // learnClick runs settings buttons (App Home, sandbox): "learn:SUBCOMMAND".
-func (b *Bot) learnClick(ctx context.Context, r *Req, args []string, value string) (Reply, error) {
+func (b *Learn) learnClick(ctx context.Context, r *bot.Req, args []string, value string) (bot.Reply, error) {
 	text := strings.Join(args, " ")
 	if value != "" {
 		text += " " + value
@@ -654,20 +681,69 @@ func (b *Bot) learnClick(ctx context.Context, r *Req, args []string, value strin
 
 // lessonVersion returns one stored version of a lesson. Versions never
 // change once written, so they are cached for the life of the process.
-func (b *Bot) lessonVersion(ctx context.Context, id string, version int) (*lessons.Lesson, error) {
-	return b.lessonVersionIn(ctx, b.DB, id, version)
+
+// dutyHoursCommand is "/learn duty hours HH:MM-HH:MM|off": a super-user's
+// on-duty hours (default: their work hours).
+func (b *Learn) dutyHoursCommand(ctx context.Context, r *bot.Req, args []string) (bot.Reply, error) {
+	m := r.Member
+	if err := bot.RequirePermission(m, lessons.PermSuperUser, "set on-duty hours"); err != nil {
+		return bot.Reply{}, err
+	}
+	const form = "/learn duty hours HH:MM-HH:MM|off"
+	if len(args) != 1 {
+		return bot.Usage(form, "when colleagues' questions may reach you, e.g. 19:00-07:00 for nights; off = your work hours"), nil
+	}
+	var h *support.Hours
+	if a := strings.ToLower(args[0]); a != "off" && a != "default" && a != "work" {
+		from, to, ok := strings.Cut(args[0], "-")
+		start, err1 := lessons.ParseClock(from)
+		end, err2 := lessons.ParseClock(to)
+		if !ok || err1 != nil || err2 != nil {
+			return bot.Usage(form, "e.g. /learn duty hours 07:00-15:30"), nil
+		}
+		h = &support.Hours{Start: start, End: end}
+	}
+	if err := b.DB.MemberSetDutyHours(ctx, b.DB, m.ID, h); err != nil {
+		return bot.Reply{}, err
+	}
+	state := "You're off duty now; /learn duty on to start."
+	if m.OnDuty {
+		state = "You're on duty (/learn duty off to stop)."
+	}
+	if h == nil {
+		return bot.Reply{Text: fmt.Sprintf("Questions reach you in your work hours (%s–%s %s, %s). %s",
+			m.Schedule.WorkStart, m.Schedule.WorkEnd, m.Schedule.Location, m.Schedule.WorkDays, state)}, nil
+	}
+	return bot.Reply{Text: fmt.Sprintf("Your on-duty hours are now %s–%s %s on your work days (%s). %s",
+		h.Start, h.End, m.Schedule.Location, m.Schedule.WorkDays, state)}, nil
 }
 
-// lessonVersionIn is lessonVersion reading through q (a transaction).
-func (b *Bot) lessonVersionIn(ctx context.Context, q store.Queryer, id string, version int) (*lessons.Lesson, error) {
-	key := fmt.Sprintf("%s@%d", id, version)
-	if l, ok := b.versions.Load(key); ok {
-		return l.(*lessons.Lesson), nil
-	}
-	l, err := b.DB.LessonVersionIn(ctx, q, id, version)
+// dutyOnText decides what "/learn duty on" means now and says it: inside the
+// super-user's duty hours the hours decide (until is zero); outside them —
+// a weekend, an evening — they are routed questions from now until
+// support.Helper.DutyOnUntil, and the reply names that time in their own
+// zone and how to change their regular hours. A paused super-user is told
+// that questions reach them only after /learn resume.
+func (b *Learn) dutyOnText(ctx context.Context, m *lessons.Member) (msg string, until time.Time, err error) {
+	h, err := b.DB.SupportHelperGet(ctx, b.DB, m.ID)
 	if err != nil {
-		return nil, err
+		return "", time.Time{}, err
 	}
-	b.versions.Store(key, l)
-	return l, nil
+	now := b.Now()
+	h.OnDuty, h.DutyUntil = true, time.Time{}
+	ds := h.DutySchedule()
+	hours := fmt.Sprintf("%s–%s on %s", ds.WorkStart, ds.WorkEnd, ds.WorkDays)
+	who := "questions from " + bot.DeptName(m.Department)
+	if m.Schedule.PausedUntil.After(now) {
+		return fmt.Sprintf("Duty is on, but you're paused until %s, so no questions reach you until then — /learn resume to take them now.",
+			m.Schedule.PausedUntil.In(locOrUTC(ds.Location)).Format("Mon 2 Jan")), time.Time{}, nil
+	}
+	until = h.DutyOnUntil(now)
+	if until.IsZero() {
+		return fmt.Sprintf("You're on duty: %s reach you now and during your duty hours (%s). /learn duty off when your shift ends.",
+			who, hours), time.Time{}, nil
+	}
+	return fmt.Sprintf("You're on duty now: %s reach you until %s. That is outside your duty hours (%s), so this covers the rest "+
+		"of this stretch; after it your hours apply again. /learn duty off to stop sooner; /learn duty hours HH:MM-HH:MM "+
+		"and /learn days change your regular hours.", who, lessons.DescribeWhen(until, now, ds.Location), hours), until, nil
 }

@@ -1,4 +1,4 @@
-package bot
+package digest
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/huddlebot/huddlebot/bot"
 	"github.com/huddlebot/huddlebot/lessons"
 	"github.com/huddlebot/huddlebot/store"
 	"github.com/huddlebot/huddlebot/store/storetest"
@@ -59,19 +60,20 @@ type digestAdapter struct{ platform string }
 
 func (a digestAdapter) Platform() string { return a.platform }
 
-func (a digestAdapter) Deliver(_ context.Context, out *Outbound) (Sent, error) {
-	return Sent{Channel: out.Channel, TS: "1"}, nil
+func (a digestAdapter) Deliver(_ context.Context, out *bot.Outbound) (bot.Sent, error) {
+	return bot.Sent{Channel: out.Channel, ID: "1"}, nil
 }
 
-func newDigestBot(t *testing.T, db *store.DB, channel string) *Bot {
+func newDigestBot(t *testing.T, db *store.DB, channel string) *Digest {
 	t.Helper()
-	b := New(db, Config{TrainerChannel: channel, DefaultTimeZone: "America/Chicago"},
+	b := bot.New(db, bot.Config{TrainerChannel: channel, DefaultTimeZone: "America/Chicago"},
 		slog.New(slog.NewTextHandler(io.Discard, nil)))
+	d := Register(b)
 	b.AddAdapter(digestAdapter{platform: "sandbox"})
-	if _, err := NewJobs(b, JobsOptions{}); err != nil {
+	if _, err := bot.NewJobs(b, bot.JobsOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	return b
+	return d
 }
 
 // digestFixture: a week of answers on a "bcma" quiz that most people get
@@ -79,7 +81,7 @@ func newDigestBot(t *testing.T, db *store.DB, channel string) *Bot {
 func digestFixture(t *testing.T, db *store.DB, now time.Time) {
 	t.Helper()
 	ctx := context.Background()
-	if err := MigrateJobs(ctx, db); err != nil {
+	if err := bot.MigrateJobs(ctx, db); err != nil {
 		t.Fatal(err)
 	}
 	q := &lessons.Lesson{ID: "bcma-1", Kind: lessons.KindQuiz, Title: "Scan first", Tags: []string{"bcma"},
@@ -143,7 +145,7 @@ func TestDigestPostedOncePerWeek(t *testing.T) {
 		// morning: one digest.
 		var wg sync.WaitGroup
 		errs := make([]error, 2)
-		for i, b := range []*Bot{a, replica} {
+		for i, b := range []*Digest{a, replica} {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
@@ -165,7 +167,7 @@ func TestDigestPostedOncePerWeek(t *testing.T) {
 		if len(cards) != 1 {
 			t.Fatalf("%d digests in the trainers' channel, want 1", len(cards))
 		}
-		c, err := ParseCard(cards[0])
+		c, err := bot.ParseCard(cards[0])
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -200,23 +202,5 @@ func TestDigestNeedsTrainerChannel(t *testing.T) {
 	var n int
 	if err := db.GetContext(context.Background(), &n, `SELECT COUNT(*) FROM message`); err != nil || n != 0 {
 		t.Fatalf("%d messages posted without HUDDLEBOT_TRAINER_CHANNEL (%v)", n, err)
-	}
-}
-
-func TestTickLag(t *testing.T) {
-	t.Parallel()
-	origin := time.Date(2026, 3, 16, 8, 0, 0, 0, time.UTC)
-	for _, tt := range []struct {
-		after, want time.Duration
-	}{
-		{0, 0},
-		{30 * time.Second, 0},
-		{30*time.Second + 250*time.Millisecond, 250 * time.Millisecond},
-		{95 * time.Second, 5 * time.Second}, // a slot was skipped while a tick ran: late since the last slot
-		{-time.Second, 0},
-	} {
-		if got := tickLag(origin, origin.Add(tt.after), 30*time.Second); got != tt.want {
-			t.Errorf("tickLag(+%s) = %s, want %s", tt.after, got, tt.want)
-		}
 	}
 }

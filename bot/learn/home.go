@@ -1,10 +1,12 @@
-package bot
+package learn
 
 import (
 	"context"
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/huddlebot/huddlebot/bot"
 )
 
 // homeTimes are the delivery times offered by the home view's menu.
@@ -16,16 +18,16 @@ var homeTimes = []string{"06:00", "06:30", "07:00", "07:30", "08:00", "08:30", "
 // The buttons' ids start with "learn:" (or are "learn"), so a click runs the
 // matching /learn subcommand; a select's chosen value is appended to it
 // ("learn:time" + "07:00" runs "/learn time 07:00").
-func (b *Bot) HomeCard(ctx context.Context, r *Req) (*Card, error) {
+func (b *Learn) home(ctx context.Context, r *bot.Req) (*bot.Card, error) {
 	m := r.Member
 	if !m.Joined {
-		c := &Card{
+		c := &bot.Card{
 			Title: "👋 Welcome to huddlebot",
 			Body: "One short EHR tip or question each work day, written for your role, at a time that suits your shift. " +
 				"Missed questions come back a few days later until they stick.\n\nPick your role to start — or type " +
 				"`/learn join ROLE [DEPARTMENT]` anywhere.",
-			Select:  &Select{ID: "learn:join", Placeholder: "Choose your role", Options: roleOptions(b.Content().Roles)},
-			Actions: []Action{{ID: "learn:help", Label: "How it works"}},
+			Select:  &bot.Select{ID: "learn:join", Placeholder: "Choose your role", Options: roleOptions(b.Content().Roles)},
+			Actions: []bot.Action{{ID: "learn:help", Label: "How it works"}},
 			Context: "No patient details, ever: huddlebot only sends training material.",
 		}
 		return c, nil
@@ -39,47 +41,47 @@ func (b *Bot) HomeCard(ctx context.Context, r *Req) (*Card, error) {
 		acc = fmt.Sprintf("%d%% of %d", (st.Correct*100+st.Answered/2)/st.Answered, st.Answered)
 	}
 	s := m.Schedule
-	c := &Card{
+	c := &bot.Card{
 		Title: "📚 Your daily EHR huddle",
-		Fields: []Field{
-			{"🔥 Streak", fmt.Sprintf("%d day(s)", st.Streak)},
-			{"🎯 Accuracy", acc},
-			{"⏭️ Next delivery", b.NextText(ctx, m)},
-			{"🏅 Mastered", strconv.Itoa(st.Mastered)},
-			{"🕗 Schedule", fmt.Sprintf("%s at %s (%s)", s.WorkDays, s.EffectiveDeliveryTime(), locOrUTC(s.Location))},
-			{"👤 Role", m.Role + prefixIf(" · ", m.Department)},
+		Fields: []bot.Field{
+			{Label: "🔥 Streak", Value: fmt.Sprintf("%d day(s)", st.Streak)},
+			{Label: "🎯 Accuracy", Value: acc},
+			{Label: "⏭️ Next delivery", Value: b.NextText(ctx, m)},
+			{Label: "🏅 Mastered", Value: strconv.Itoa(st.Mastered)},
+			{Label: "🕗 Schedule", Value: fmt.Sprintf("%s at %s (%s)", s.WorkDays, s.EffectiveDeliveryTime(), locOrUTC(s.Location))},
+			{Label: "👤 Role", Value: m.Role + prefixIf(" · ", m.Department)},
 		},
-		Select:  &Select{ID: "learn:time", Placeholder: "Change delivery time", Options: timeOptions()},
+		Select:  &bot.Select{ID: "learn:time", Placeholder: "Change delivery time", Options: timeOptions()},
 		Context: "Change anything with /learn — e.g. /learn days mon,wed,fri · /learn hours 19:00-07:30 · /learn tz America/Chicago",
 	}
-	c.Actions = append(c.Actions, Action{ID: "learn", Label: "📬 A lesson now", Style: "primary"})
+	c.Actions = append(c.Actions, bot.Action{ID: "learn", Label: "📬 A lesson now", Style: "primary"})
 	if !s.PausedUntil.IsZero() && s.PausedUntil.After(b.Now()) {
 		c.Body = "⏸️ Paused until " + s.PausedUntil.In(locOrUTC(s.Location)).Format("Mon 2 Jan") + "."
-		c.Actions = append(c.Actions, Action{ID: "learn:resume", Label: "▶️ Resume"})
+		c.Actions = append(c.Actions, bot.Action{ID: "learn:resume", Label: "▶️ Resume"})
 	} else {
-		c.Actions = append(c.Actions, Action{ID: "learn:pause", Label: "⏸️ Pause a week"})
+		c.Actions = append(c.Actions, bot.Action{ID: "learn:pause", Label: "⏸️ Pause a week"})
 	}
 	if m.Nudges {
-		c.Actions = append(c.Actions, Action{ID: "learn:nudges:off", Label: "🔕 Reminders off"})
+		c.Actions = append(c.Actions, bot.Action{ID: "learn:nudges:off", Label: "🔕 Reminders off"})
 	} else {
-		c.Actions = append(c.Actions, Action{ID: "learn:nudges:on", Label: "🔔 Reminders on"})
+		c.Actions = append(c.Actions, bot.Action{ID: "learn:nudges:on", Label: "🔔 Reminders on"})
 	}
-	c.Actions = append(c.Actions, Action{ID: "learn:stats", Label: "📊 Stats"}, Action{ID: "learn:help", Label: "Help"})
+	c.Actions = append(c.Actions, bot.Action{ID: "learn:stats", Label: "📊 Stats"}, bot.Action{ID: "learn:help", Label: "Help"})
 	return c, nil
 }
 
-func roleOptions(roles []string) []Option {
-	out := make([]Option, 0, len(roles))
+func roleOptions(roles []string) []bot.Option {
+	out := make([]bot.Option, 0, len(roles))
 	for _, r := range roles {
-		out = append(out, Option{Label: r, Value: r})
+		out = append(out, bot.Option{Label: r, Value: r})
 	}
 	return out
 }
 
-func timeOptions() []Option {
-	out := make([]Option, 0, len(homeTimes))
+func timeOptions() []bot.Option {
+	out := make([]bot.Option, 0, len(homeTimes))
 	for _, t := range homeTimes {
-		out = append(out, Option{Label: t, Value: t})
+		out = append(out, bot.Option{Label: t, Value: t})
 	}
 	return out
 }

@@ -1,4 +1,4 @@
-package bot
+package learn
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/huddlebot/huddlebot/bot"
 	"github.com/huddlebot/huddlebot/lessons"
 	"github.com/huddlebot/huddlebot/store"
 )
@@ -16,7 +17,7 @@ import (
 // messages and their delivery jobs, expires yesterday's unanswered prompts
 // and moves each member's next due time on. Running it twice for the same
 // now sends nothing twice (one scheduled delivery per member and shift day).
-func (b *Bot) deliverDue(ctx context.Context, now time.Time) error {
+func (b *Learn) deliverDue(ctx context.Context, now time.Time) error {
 	size := b.Config.DeliveryBatchSize
 	workers := 1
 	if b.DB.Backend == store.Postgres {
@@ -93,9 +94,9 @@ type planned struct {
 
 // deliverBatch plans and records prompts for members that are due; it
 // returns how many prompts it queued.
-func (b *Bot) deliverBatch(ctx context.Context, members []*lessons.Member, now time.Time) (int, error) {
+func (b *Learn) deliverBatch(ctx context.Context, members []*lessons.Member, now time.Time) (int, error) {
 	content := b.Content()
-	planner := b.planner()
+	planner := b.Planner()
 	next := make(map[int64]time.Time, len(members))
 	dates := make(map[int64]string, len(members))
 	for _, m := range members {
@@ -149,7 +150,7 @@ func (b *Bot) deliverBatch(ctx context.Context, members []*lessons.Member, now t
 // createPrompts records deliveries and their DMs in tx, expiring earlier
 // unanswered prompts of the same members. It returns the delivery ids (0 for
 // a prompt that already existed).
-func (b *Bot) createPrompts(ctx context.Context, tx *store.Tx, plans []planned, scheduled bool) ([]int64, error) {
+func (b *Learn) createPrompts(ctx context.Context, tx *store.Tx, plans []planned, scheduled bool) ([]int64, error) {
 	if len(plans) == 0 {
 		return nil, nil
 	}
@@ -203,7 +204,7 @@ func (b *Bot) createPrompts(ctx context.Context, tx *store.Tx, plans []planned, 
 // sendNudges reminds members once about a quiz still unanswered after the
 // nudge delay, only while it is still their current prompt: inside the same
 // shift, not paused, before their next delivery (lessons.ShouldNudge).
-func (b *Bot) sendNudges(ctx context.Context, now time.Time) error {
+func (b *Learn) sendNudges(ctx context.Context, now time.Time) error {
 	sp := b.Config.Spacing
 	if sp.NudgeAfter <= 0 {
 		return nil
@@ -220,7 +221,7 @@ func (b *Bot) sendNudges(ctx context.Context, now time.Time) error {
 		if !sp.ShouldNudge(m.Schedule, d.SentAt, now, false, false, false) {
 			continue
 		}
-		l, err := b.lessonVersion(ctx, d.LessonID, d.LessonVersion)
+		l, err := b.LessonVersion(ctx, d.LessonID, d.LessonVersion)
 		if err != nil {
 			return err
 		}
@@ -239,7 +240,7 @@ func (b *Bot) sendNudges(ctx context.Context, now time.Time) error {
 			if others > 0 {
 				body = fmt.Sprintf("⏰ Friendly reminder: “%s” and %d more question(s) are still waiting for you above.", l.Title, others)
 			}
-			_, err = b.post(ctx, tx, post{WorkspaceID: d.WorkspaceID, MemberID: d.MemberID, Channel: "dm", Card: &Card{
+			_, err = b.Post(ctx, tx, bot.Post{WorkspaceID: d.WorkspaceID, MemberID: d.MemberID, Channel: "dm", Card: &bot.Card{
 				Body:    body,
 				Context: "Only one reminder. Turn reminders off with /learn nudges off.",
 			}})

@@ -1,4 +1,4 @@
-package bot_test
+package huddle_test
 
 import (
 	"bytes"
@@ -19,8 +19,9 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddlebot/bot"
+	"github.com/huddlebot/huddlebot/bot/bottest"
+	"github.com/huddlebot/huddlebot/bot/huddle"
 	"github.com/huddlebot/huddlebot/bot/sandbox"
-	"github.com/huddlebot/huddlebot/content"
 	"github.com/huddlebot/huddlebot/huddles"
 	"github.com/huddlebot/huddlebot/lessons"
 	"github.com/huddlebot/huddlebot/store"
@@ -37,6 +38,7 @@ type hudEnv struct {
 	t   *testing.T
 	db  *store.DB
 	bot *bot.Bot
+	hud *huddle.Huddle
 	sb  *sandbox.Server
 	url string
 }
@@ -53,42 +55,17 @@ func newHudEnv(t *testing.T, db *store.DB, renderEvery time.Duration, withConten
 		// The test server's connections are shared by every test running.
 		db.SetMaxOpenConns(10)
 	}
-	if err := bot.MigrateJobs(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	if withContent {
-		c, err := lessons.Load(content.FS)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := db.ContentImport(ctx, c); err != nil {
-			t.Fatal(err)
-		}
-	}
-	// Timers may outlive the test by a moment; they must not log into it.
-	b := bot.New(db, bot.Config{VoteKey: hudVoteKey, TrainerChannel: "#trainers", PollRenderEvery: renderEvery}, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err := b.LoadContent(ctx); err != nil {
-		t.Fatal(err)
-	}
-	jobs, err := bot.NewJobs(b, bot.JobsOptions{Work: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := jobs.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = jobs.Stop(sctx)
-	})
+	hb := bottest.NewBot(t, db, bottest.BotOptions{NoContent: !withContent, Jobs: bot.JobsOptions{Work: true},
+		Config: bot.Config{VoteKey: hudVoteKey, TrainerChannel: "#trainers", PollRenderEvery: renderEvery}})
+	hb.Start(t)
+	b, f := hb.Bot, hb.Features
 	s := sandbox.New(b)
 	if err := s.Seed(ctx); err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
-	return &hudEnv{t: t, db: db, bot: b, sb: s, url: srv.URL}
+	return &hudEnv{t: t, db: db, bot: b, hud: f.Huddle, sb: s, url: srv.URL}
 }
 
 func (e *hudEnv) call(method, path string, body, out any) {
@@ -587,10 +564,10 @@ func TestHuddlePollRendersCoalesced(t *testing.T) {
 			t.Errorf("%d card edits within the first 2 s, want none (the card was rendered at 0 s)", r-1)
 		}
 		clock.set(base.Add(2 * time.Second))
-		if err := e.bot.TickHuddles(ctx, clock.Now()); err != nil {
+		if err := e.hud.TickHuddles(ctx, clock.Now()); err != nil {
 			t.Fatal(err)
 		}
-		if err := e.bot.TickHuddles(ctx, clock.Now()); err != nil {
+		if err := e.hud.TickHuddles(ctx, clock.Now()); err != nil {
 			t.Fatal(err)
 		}
 		if r := revision(); r != 2 {
@@ -601,7 +578,7 @@ func TestHuddlePollRendersCoalesced(t *testing.T) {
 			t.Errorf("revision %d during the second burst, want still 2", r)
 		}
 		clock.set(base.Add(4 * time.Second))
-		if err := e.bot.TickHuddles(ctx, clock.Now()); err != nil {
+		if err := e.hud.TickHuddles(ctx, clock.Now()); err != nil {
 			t.Fatal(err)
 		}
 		if r := revision(); r != 3 {
@@ -911,7 +888,7 @@ func TestHuddleRecurring(t *testing.T) {
 			end := clock.Now().Add(d)
 			for clock.Now().Before(end) {
 				clock.set(clock.Now().Add(min(5*time.Minute, end.Sub(clock.Now()))))
-				if err := e.bot.TickHuddles(ctx, clock.Now()); err != nil {
+				if err := e.hud.TickHuddles(ctx, clock.Now()); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -992,6 +969,7 @@ func BenchmarkHuddleVote(b *testing.B) {
 				b.Fatal(err)
 			}
 			bt := bot.New(db, bot.Config{VoteKey: hudVoteKey}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+			huddle.Register(bt)
 			if _, err := bot.NewJobs(bt, bot.JobsOptions{}); err != nil {
 				b.Fatal(err)
 			}
@@ -1120,6 +1098,31 @@ func TestHuddleEveryoneVotedRace(t *testing.T) {
 				t.Errorf("anonymous=%v: tally %+v, want %d votes from %d people", anon != "", tally, n, n)
 			}
 			e.eventually("#4west", p.MessageID, fmt.Sprintf("🔒 Closed — %d votes from %d people", n, n))
+		}
+	})
+}
+
+// TestHuddleDeferredWithoutSeries: a question deferred in a one-off huddle
+// (no series) is told it goes to the next huddle started in that channel,
+// and it does — instead of "the next huddle of this series" and then
+// nothing (issue 17 item 13).
+func TestHuddleDeferredWithoutSeries(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newHudEnv(t, db, 100*time.Millisecond, false)
+		hudWant(t, "start", e.cmd("sam", "#4west", "/huddle start Quick MAR check"), "started")
+		h1 := int64(e.count(`SELECT id FROM huddle WHERE ended_at IS NULL`))
+		e.cmd("maya", "#4west", "/huddle ask Is downtime Tuesday?")
+		q := e.must("#4west", "Is downtime Tuesday?")
+		hudWant(t, "defer", e.click("sam", q.ID, q.act("hq:", ":deferred")), "carries over to the next huddle started in #4west")
+		e.cmd("sam", "#4west", "/huddle end")
+		// A huddle in another channel does not take it.
+		e.cmd("ed", "#5east", "/huddle start Other unit")
+		e.cmd("ed", "#5east", "/huddle end")
+		hudWant(t, "next huddle here", e.cmd("sue", "#4west", "/huddle start Afternoon huddle"), "1 unanswered question(s) carried over")
+		h2 := int64(e.count(`SELECT id FROM huddle WHERE ended_at IS NULL`))
+		if n := e.count(`SELECT COUNT(*) FROM huddle_question WHERE huddle_id = ? AND origin_huddle_id = ?`, h2, h1); n != 1 || h2 == h1 {
+			t.Errorf("%d question(s) carried from huddle %d into %d, want 1", n, h1, h2)
 		}
 	})
 }

@@ -1,4 +1,4 @@
-package bot_test
+package burst_test
 
 import (
 	"context"
@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddlebot/bot"
+	"github.com/huddlebot/huddlebot/bot/burst"
+	"github.com/huddlebot/huddlebot/bot/feature"
 	"github.com/huddlebot/huddlebot/bot/sandbox"
 	"github.com/huddlebot/huddlebot/content"
 	"github.com/huddlebot/huddlebot/lessons"
@@ -20,9 +22,10 @@ import (
 // burstEnv is a bot with the bundled content, a settable clock, the
 // sandbox adapter and (with work) running delivery workers.
 type burstEnv struct {
-	db  *store.DB
-	bot *bot.Bot
-	ws  *store.Workspace
+	db    *store.DB
+	bot   *bot.Bot
+	burst *burst.Burst
+	ws    *store.Workspace
 
 	mu  sync.Mutex
 	now time.Time
@@ -43,6 +46,7 @@ func newBurstEnv(t testing.TB, db *store.DB, now time.Time, work bool) *burstEnv
 	}
 	e := &burstEnv{db: db, now: now}
 	e.bot = bot.New(db, bot.Config{}, nil)
+	e.burst = feature.Register(e.bot).Burst
 	e.bot.SetClock(e.Now)
 	if err := e.bot.LoadContent(ctx); err != nil {
 		t.Fatal(err)
@@ -177,10 +181,10 @@ func TestBurstSendNowReachesEachNurseOnce(t *testing.T) {
 		e.tick(t, burstTuesday10)
 		ctx := context.Background()
 		var progress []string
-		opts := bot.BurstSendOptions{WorkspaceID: e.ws.ID, BurstID: "secure-chat-launch", Now: true,
+		opts := burst.BurstSendOptions{WorkspaceID: e.ws.ID, BurstID: "secure-chat-launch", Now: true,
 			Audience: lessons.Audience{Roles: []string{"nurse"}},
 			Progress: func(done, total int) { progress = append(progress, fmt.Sprintf("%d/%d", done, total)) }}
-		res, err := e.bot.BurstSend(ctx, opts)
+		res, err := e.burst.BurstSend(ctx, opts)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -205,7 +209,7 @@ func TestBurstSendNowReachesEachNurseOnce(t *testing.T) {
 		// Sent again by mistake (and once more without now): nothing doubles.
 		for _, now := range []bool{true, false} {
 			opts.Now = now
-			again, err := e.bot.BurstSend(ctx, opts)
+			again, err := e.burst.BurstSend(ctx, opts)
 			if err != nil || again.Created || again.Added != 0 || again.SentNow != 0 {
 				t.Fatalf("second send (now=%v): %+v, %v", now, again, err)
 			}
@@ -271,7 +275,7 @@ func TestBurstSendNowReachesEachNurseOnce(t *testing.T) {
 		if n := e.count(t, `SELECT COUNT(*) FROM review WHERE member_id = ? AND lesson_id LIKE 'secure-chat-%'`, ids["n1"]); n != 2 {
 			t.Errorf("%d burst quizzes in n1's spacing schedule, want 2", n)
 		}
-		st, err := e.bot.BurstStatus(ctx, e.ws.ID, "secure-chat-launch")
+		st, err := e.burst.BurstStatus(ctx, e.ws.ID, "secure-chat-launch")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -283,7 +287,7 @@ func TestBurstSendNowReachesEachNurseOnce(t *testing.T) {
 		if st.Lessons[0].LessonID != "secure-chat-overview" || st.Lessons[0].Seen != 4 || st.Total.Seen != 4+2 {
 			t.Fatalf("status per lesson: %+v", st.Lessons)
 		}
-		text := bot.FormatBurstStatus(c, st, time.UTC)
+		text := burst.FormatBurstStatus(c, st, time.UTC)
 		for _, want := range []string{`4 members targeted, 4 reached`, `acknowledged +answered +correct`,
 			`secure-chat-overview +tip +4 +4 +4 +1 +0 +0`, `total +16 +16 +6 +1 +2 +1 +0 +0`, `50% of answers correct`} {
 			if !regexp.MustCompile(want).MatchString(text) {
@@ -303,7 +307,7 @@ func TestBurstDailyPace(t *testing.T) {
 		thursday := time.Date(2026, 11, 26, 7, 0, 0, 0, time.UTC)
 		e := newBurstEnv(t, db, thursday, true)
 		ids := e.add(t, person{id: "n1", role: "nurse", dept: "4west"}, person{id: "doc", role: "physician", dept: "4west"})
-		res, err := e.bot.BurstSend(context.Background(), bot.BurstSendOptions{WorkspaceID: e.ws.ID, BurstID: "sepsis-alert-launch"})
+		res, err := e.burst.BurstSend(context.Background(), burst.BurstSendOptions{WorkspaceID: e.ws.ID, BurstID: "sepsis-alert-launch"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -353,7 +357,7 @@ func TestBurstCancel(t *testing.T) {
 		e := newBurstEnv(t, db, burstTuesday10, false) // no workers: jobs stay queued
 		ids := e.add(t, person{id: "n1", role: "nurse", dept: "4west"}, person{id: "night", role: "nurse", dept: "4west", night: true})
 		ctx := context.Background()
-		res, err := e.bot.BurstSend(ctx, bot.BurstSendOptions{WorkspaceID: e.ws.ID, BurstID: "secure-chat-launch", Now: true})
+		res, err := e.burst.BurstSend(ctx, burst.BurstSendOptions{WorkspaceID: e.ws.ID, BurstID: "secure-chat-launch", Now: true})
 		if err != nil || res.SentNow != 4 {
 			t.Fatalf("send: %+v, %v", res, err)
 		}
@@ -361,7 +365,7 @@ func TestBurstCancel(t *testing.T) {
 		if jobsBefore != 4 {
 			t.Fatalf("%d queued jobs, want 4", jobsBefore)
 		}
-		cres, err := e.bot.BurstCancel(ctx, e.ws.ID, "secure-chat-launch", 0)
+		cres, err := e.burst.BurstCancel(ctx, e.ws.ID, "secure-chat-launch", 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -391,12 +395,12 @@ func TestBurstCancel(t *testing.T) {
 		if n := e.count(t, `SELECT COUNT(*) FROM delivery WHERE member_id = ? AND sent_at IS NOT NULL`, ids["night"]); n == 0 {
 			t.Fatal("cancelling the burst stopped the night nurse's daily prompts too")
 		}
-		_, err = e.bot.BurstSend(ctx, bot.BurstSendOptions{WorkspaceID: e.ws.ID, BurstID: "secure-chat-launch"})
+		_, err = e.burst.BurstSend(ctx, burst.BurstSendOptions{WorkspaceID: e.ws.ID, BurstID: "secure-chat-launch"})
 		var ue *bot.UserError
 		if !errorsAs(err, &ue) || !strings.Contains(ue.Msg, "cancelled") {
 			t.Fatalf("sending a cancelled burst: %v, want a user error", err)
 		}
-		if _, err := e.bot.BurstCancel(ctx, e.ws.ID, "sepsis-alert-launch", 0); !errorsAs(err, &ue) {
+		if _, err := e.burst.BurstCancel(ctx, e.ws.ID, "sepsis-alert-launch", 0); !errorsAs(err, &ue) {
 			t.Fatalf("cancel of a burst never sent: %v, want a user error", err)
 		}
 	})
@@ -415,25 +419,25 @@ func TestBurstSendConcurrentlyOnce(t *testing.T) {
 			people = append(people, person{id: fmt.Sprintf("n%02d", i), role: "nurse", dept: "4west"})
 		}
 		e.add(t, people...)
-		other := bot.New(e.db, bot.Config{}, nil)
+		other := burst.New(bot.New(e.db, bot.Config{}, nil))
 		other.SetClock(e.Now)
 		if err := other.LoadContent(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := bot.NewJobs(other, bot.JobsOptions{}); err != nil {
+		if _, err := bot.NewJobs(other.Bot, bot.JobsOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		var wg sync.WaitGroup
 		errs := make([]error, 4)
 		for i := range errs {
-			b := e.bot
+			b := e.burst
 			if i%2 == 1 {
 				b = other
 			}
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				_, errs[i] = b.BurstSend(context.Background(), bot.BurstSendOptions{WorkspaceID: e.ws.ID, BurstID: "secure-chat-launch", Now: true})
+				_, errs[i] = b.BurstSend(context.Background(), burst.BurstSendOptions{WorkspaceID: e.ws.ID, BurstID: "secure-chat-launch", Now: true})
 			}()
 		}
 		wg.Wait()
@@ -557,7 +561,7 @@ func BenchmarkBurstSend(b *testing.B) {
 					}
 					b.StartTimer()
 					start := time.Now()
-					res, err := e.bot.BurstSend(ctx, bot.BurstSendOptions{WorkspaceID: e.ws.ID, BurstID: "secure-chat-launch", Now: now})
+					res, err := e.burst.BurstSend(ctx, burst.BurstSendOptions{WorkspaceID: e.ws.ID, BurstID: "secure-chat-launch", Now: now})
 					total += time.Since(start)
 					if err != nil {
 						b.Fatal(err)

@@ -1,4 +1,4 @@
-package bot_test
+package burst_test
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddlebot/bot"
+	"github.com/huddlebot/huddlebot/bot/burst"
 	"github.com/huddlebot/huddlebot/bot/sandbox"
 	"github.com/huddlebot/huddlebot/lessons"
 	"github.com/huddlebot/huddlebot/store"
@@ -25,11 +26,11 @@ type slowFirst struct {
 }
 
 func (a *slowFirst) Deliver(ctx context.Context, out *bot.Outbound) (bot.Sent, error) {
-	if out.PlatformTS == "" && out.Channel == "dm" && strings.Contains(out.Card.Title, a.slowTitle) {
+	if out.PostedID == "" && out.Channel == "dm" && strings.Contains(out.Card.Title, a.slowTitle) {
 		time.Sleep(300 * time.Millisecond)
 	}
 	sent, err := a.Adapter.Deliver(ctx, out)
-	if err == nil && out.PlatformTS == "" && out.Channel == "dm" {
+	if err == nil && out.PostedID == "" && out.Channel == "dm" {
 		a.mu.Lock()
 		a.got[out.UserID] = append(a.got[out.UserID], out.Card.Title)
 		a.mu.Unlock()
@@ -60,7 +61,7 @@ func TestBurstArrivesInFileOrder(t *testing.T) {
 		clear(ad.got)
 		ad.mu.Unlock()
 
-		_, err := e.bot.BurstSend(context.Background(), bot.BurstSendOptions{WorkspaceID: e.ws.ID, BurstID: "secure-chat-launch",
+		_, err := e.burst.BurstSend(context.Background(), burst.BurstSendOptions{WorkspaceID: e.ws.ID, BurstID: "secure-chat-launch",
 			Now: true, Audience: lessons.Audience{Roles: []string{"nurse"}}})
 		if err != nil {
 			t.Fatal(err)

@@ -1,4 +1,4 @@
-package bot
+package huddle
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/huddlebot/huddlebot/bot"
 	"github.com/huddlebot/huddlebot/huddles"
 	"github.com/huddlebot/huddlebot/lessons"
 	"github.com/huddlebot/huddlebot/redact"
@@ -28,49 +29,58 @@ import (
 //	hq:Q:STATUS       host: answered, deferred, open, escalate
 //	hrate:HUDDLE:N    the end-of-huddle 1–5 rating
 //	hstart:SERIES     host: start a recurring huddle from its reminder
-func init() {
-	registerCommand("huddle", (*Bot).huddleCommand)
-	registerAction("vote", (*Bot).voteClick)
-	registerAction("poll", (*Bot).pollClick)
-	registerAction("plus1", (*Bot).plusOneClick)
-	registerAction("hq", (*Bot).questionClick)
-	registerAction("hrate", (*Bot).huddleRateClick)
-	registerAction("hstart", (*Bot).huddleStartClick)
-	registerTicker("huddles", (*Bot).TickHuddles)
+//
+// Huddle is the team-huddle capability: /huddle, agendas, polls and live
+// tallies, the parking lot, recurring huddles and their reminders.
+type Huddle struct{ *bot.Bot }
+
+// Register adds the capability's command, clicks and ticker to b, and
+// returns it.
+func Register(b *bot.Bot) *Huddle {
+	h := &Huddle{Bot: b}
+	b.HandleCommandFunc("huddle", h.huddleCommand)
+	b.HandleActionFunc("vote", h.voteClick)
+	b.HandleActionFunc("poll", h.pollClick)
+	b.HandleActionFunc("plus1", h.plusOneClick)
+	b.HandleActionFunc("hq", h.questionClick)
+	b.HandleActionFunc("hrate", h.huddleRateClick)
+	b.HandleActionFunc("hstart", h.huddleStartClick)
+	b.AddTicker("huddles", h.TickHuddles)
+	return h
 }
 
 // pollExtend is how much the host's Extend button adds.
 const pollExtend = 5 * time.Minute
 
-func (b *Bot) huddleCommand(ctx context.Context, r *Req, text string) (Reply, error) {
+func (b *Huddle) huddleCommand(ctx context.Context, r *bot.Req, text string) (bot.Reply, error) {
 	cmd, err := huddles.ParseCommand(text)
 	var ue *huddles.UsageError
 	if errors.As(err, &ue) {
-		return Reply{Text: ue.Error()}, nil
+		return bot.Reply{Text: ue.Error()}, nil
 	}
 	if err != nil {
-		return Reply{}, err
+		return bot.Reply{}, err
 	}
 	if cmd.Verb == huddles.VerbHelp {
-		return Reply{Text: huddles.Help}, nil
+		return bot.Reply{Text: huddles.Help}, nil
 	}
 	if r.Channel == "" || r.Channel == "dm" {
-		return Reply{Text: "Huddles happen in a channel: run `/huddle` in your unit's channel (for example #4west)."}, nil
+		return bot.Reply{Text: "Huddles happen in a channel: run `/huddle` in your unit's channel (for example #4west)."}, nil
 	}
 	switch cmd.Verb {
 	case huddles.VerbStatus:
 		return b.huddleStatus(ctx, r)
 	case huddles.VerbStart:
-		if err := requirePermission(r.Member, lessons.PermSuperUser, "host huddles"); err != nil {
-			return Reply{}, err
+		if err := bot.RequirePermission(r.Member, lessons.PermSuperUser, "host huddles"); err != nil {
+			return bot.Reply{}, err
 		}
 		series, err := b.DB.HuddleSeriesList(ctx, b.DB, r.Workspace.ID, r.Channel)
 		if err != nil {
-			return Reply{}, err
+			return bot.Reply{}, err
 		}
 		s := huddles.MatchSeries(series, cmd.Title, b.Now())
 		if cmd.Title == "" && s == nil {
-			return Reply{Text: (&huddles.UsageError{Usage: huddles.UsageStart, Problem: "give the huddle a title"}).Error()}, nil
+			return bot.Reply{Text: (&huddles.UsageError{Usage: huddles.UsageStart, Problem: "give the huddle a title"}).Error()}, nil
 		}
 		return b.startHuddle(ctx, r, r.Channel, cmd.Title, s)
 	case huddles.VerbEnd:
@@ -88,15 +98,15 @@ func (b *Bot) huddleCommand(ctx context.Context, r *Req, text string) (Reply, er
 	case huddles.VerbAsk:
 		return b.askParkingLot(ctx, r, cmd.Ask)
 	}
-	return Reply{Text: huddles.Help}, nil
+	return bot.Reply{Text: huddles.Help}, nil
 }
 
 // openHuddle returns the channel's open huddle, or a user error saying
 // there is none.
-func (b *Bot) openHuddle(ctx context.Context, r *Req, hint string) (*huddles.Huddle, error) {
+func (b *Huddle) openHuddle(ctx context.Context, r *bot.Req, hint string) (*huddles.Huddle, error) {
 	h, err := b.DB.HuddleOpenIn(ctx, b.DB, r.Workspace.ID, r.Channel)
 	if store.IsNotFound(err) {
-		return nil, userErr("%s", strings.TrimSpace(fmt.Sprintf("There is no huddle running in %s. %s", r.Channel, hint)))
+		return nil, bot.UserErr("%s", strings.TrimSpace(fmt.Sprintf("There is no huddle running in %s. %s", r.Channel, hint)))
 	}
 	return h, err
 }
@@ -106,7 +116,7 @@ func refuseUnlessHost(h *huddles.Huddle, m *lessons.Member, what string) error {
 	if huddles.MayManage(h, m) {
 		return nil
 	}
-	return userErr("Only the huddle's host (%s) or a trainer can %s. Nothing changed.", nameOr(h.HostName, "the host"), what)
+	return bot.UserErr("Only the huddle's host (%s) or a trainer can %s. Nothing changed.", nameOr(h.HostName, "the host"), what)
 }
 
 func nameOr(name, fallback string) string {
@@ -147,18 +157,18 @@ func localTime(t time.Time, loc *time.Location) string {
 
 // ---- Start, agenda, end ---------------------------------------------------
 
-func huddleCard(h *huddles.Huddle, loc *time.Location) *Card {
-	c := &Card{Title: "🗣 Tech huddle: " + h.Title}
+func huddleCard(h *huddles.Huddle, loc *time.Location) *bot.Card {
+	c := &bot.Card{Title: "🗣 Tech huddle: " + h.Title}
 	if h.Agenda != "" {
 		c.Body = "*Agenda*\n" + h.Agenda
 	}
-	c.Fields = []Field{{Label: "Host", Value: nameOr(h.HostName, "—")}, {Label: "Started", Value: localTime(h.StartedAt, loc)}}
+	c.Fields = []bot.Field{{Label: "Host", Value: nameOr(h.HostName, "—")}, {Label: "Started", Value: localTime(h.StartedAt, loc)}}
 	if h.Open() {
 		c.Context = "Ask the parking lot: /huddle ask TEXT (add --anonymous to leave your name off) · " +
 			"polls appear below · the summary is posted in this thread when the huddle ends"
 	} else {
 		c.Title = "🗣 Tech huddle (ended): " + h.Title
-		c.Fields = append(c.Fields, Field{Label: "Ended", Value: localTime(h.EndedAt, loc)})
+		c.Fields = append(c.Fields, bot.Field{Label: "Ended", Value: localTime(h.EndedAt, loc)})
 		c.Context = "The summary is in this thread."
 	}
 	return c
@@ -166,7 +176,7 @@ func huddleCard(h *huddles.Huddle, loc *time.Location) *Card {
 
 // startHuddle opens a huddle in channel, as part of series s when it is not
 // nil, and carries the series' unanswered questions over into it.
-func (b *Bot) startHuddle(ctx context.Context, r *Req, channel, title string, s *huddles.Series) (Reply, error) {
+func (b *Huddle) startHuddle(ctx context.Context, r *bot.Req, channel, title string, s *huddles.Series) (bot.Reply, error) {
 	var cl cleaner
 	agenda := ""
 	var seriesID int64
@@ -189,25 +199,34 @@ func (b *Bot) startHuddle(ctx context.Context, r *Req, channel, title string, s 
 		if err != nil {
 			return err
 		}
-		msg, err := b.post(ctx, tx, post{WorkspaceID: r.Workspace.ID, Channel: channel, Card: huddleCard(h, r.Member.Schedule.Location)})
+		msg, err := b.Post(ctx, tx, bot.Post{WorkspaceID: r.Workspace.ID, Channel: channel, Card: huddleCard(h, r.Member.Schedule.Location)})
 		if err != nil {
 			return err
 		}
 		if err := b.DB.HuddleSetMessage(ctx, tx, id, msg); err != nil {
 			return err
 		}
-		if seriesID != 0 {
-			ids, err := b.DB.HuddleQuestionCarryOver(ctx, tx, seriesID, id)
+		{
+			var ids []int64
+			if seriesID != 0 {
+				if ids, err = b.DB.HuddleQuestionCarryOver(ctx, tx, seriesID, id); err != nil {
+					return err
+				}
+			}
+			// Questions deferred in one-off huddles of this channel come
+			// along too: "deferred" promised them the next huddle here.
+			more, err := b.DB.HuddleQuestionCarryOverChannel(ctx, tx, r.Workspace.ID, channel, id)
 			if err != nil {
 				return err
 			}
+			ids = append(ids, more...)
 			carried = len(ids)
 			for _, qid := range ids {
 				q, err := b.DB.HuddleQuestionGet(ctx, tx, qid)
 				if err != nil {
 					return err
 				}
-				qm, err := b.post(ctx, tx, post{WorkspaceID: r.Workspace.ID, Channel: channel, Card: questionCard(q, h)})
+				qm, err := b.Post(ctx, tx, bot.Post{WorkspaceID: r.Workspace.ID, Channel: channel, Card: questionCard(q, h)})
 				if err != nil {
 					return err
 				}
@@ -220,13 +239,13 @@ func (b *Bot) startHuddle(ctx context.Context, r *Req, channel, title string, s 
 	})
 	if store.IsConflict(err) {
 		if h, gerr := b.DB.HuddleOpenIn(ctx, b.DB, r.Workspace.ID, channel); gerr == nil {
-			return Reply{Text: fmt.Sprintf("A huddle is already running in %s: “%s”, hosted by %s. It has to end (/huddle end) before another starts.",
+			return bot.Reply{Text: fmt.Sprintf("A huddle is already running in %s: “%s”, hosted by %s. It has to end (/huddle end) before another starts.",
 				channel, h.Title, nameOr(h.HostName, "someone"))}, nil
 		}
-		return Reply{Text: "A huddle is already running in " + channel + "."}, nil
+		return bot.Reply{Text: "A huddle is already running in " + channel + "."}, nil
 	}
 	if err != nil {
-		return Reply{}, err
+		return bot.Reply{}, err
 	}
 	msg := fmt.Sprintf("🗣 Huddle “%s” started in %s. Run polls with `/huddle poll \"Question\" \"Option\" \"Option\"` "+
 		"or `/huddle rate \"Question\"`; people add questions with `/huddle ask`; `/huddle end` posts the summary.", title, channel)
@@ -236,23 +255,23 @@ func (b *Bot) startHuddle(ctx context.Context, r *Req, channel, title string, s 
 	if carried > 0 {
 		msg += fmt.Sprintf(" %d unanswered question(s) carried over from last time.", carried)
 	}
-	return Reply{Text: msg + cl.notice()}, nil
+	return bot.Reply{Text: msg + cl.notice()}, nil
 }
 
-func (b *Bot) setAgenda(ctx context.Context, r *Req, agenda string) (Reply, error) {
+func (b *Huddle) setAgenda(ctx context.Context, r *bot.Req, agenda string) (bot.Reply, error) {
 	h, err := b.openHuddle(ctx, r, "Start one with /huddle start TITLE.")
 	if err != nil {
-		return Reply{}, err
+		return bot.Reply{}, err
 	}
 	if err := refuseUnlessHost(h, r.Member, "set the agenda"); err != nil {
-		return Reply{}, err
+		return bot.Reply{}, err
 	}
 	var cl cleaner
 	agenda = cl.text(agenda)
 	err = b.DB.Tx(ctx, func(tx *store.Tx) error {
 		if ok, err := b.DB.HuddleSetAgenda(ctx, tx, h.ID, agenda); err != nil || !ok {
 			if err == nil {
-				err = userErr("That huddle has just ended.")
+				err = bot.UserErr("That huddle has just ended.")
 			}
 			return err
 		}
@@ -260,28 +279,28 @@ func (b *Bot) setAgenda(ctx context.Context, r *Req, agenda string) (Reply, erro
 		if h.MessageID == 0 {
 			return nil
 		}
-		return b.update(ctx, tx, h.MessageID, huddleCard(h, b.hostLocation(ctx, tx, h.HostID)))
+		return b.Update(ctx, tx, h.MessageID, huddleCard(h, b.hostLocation(ctx, tx, h.HostID)))
 	})
 	if err != nil {
-		return Reply{}, err
+		return bot.Reply{}, err
 	}
-	return Reply{Text: "Agenda updated on the huddle card." + cl.notice()}, nil
+	return bot.Reply{Text: "Agenda updated on the huddle card." + cl.notice()}, nil
 }
 
-func (b *Bot) hostLocation(ctx context.Context, q store.Queryer, memberID int64) *time.Location {
+func (b *Huddle) hostLocation(ctx context.Context, q store.Queryer, memberID int64) *time.Location {
 	if m, err := b.DB.MemberGet(ctx, q, memberID); err == nil && m.Schedule.Location != nil {
 		return m.Schedule.Location
 	}
 	return time.UTC
 }
 
-func (b *Bot) endHuddle(ctx context.Context, r *Req) (Reply, error) {
+func (b *Huddle) endHuddle(ctx context.Context, r *bot.Req) (bot.Reply, error) {
 	h, err := b.openHuddle(ctx, r, "")
 	if err != nil {
-		return Reply{}, err
+		return bot.Reply{}, err
 	}
 	if err := refuseUnlessHost(h, r.Member, "end this huddle"); err != nil {
-		return Reply{}, err
+		return bot.Reply{}, err
 	}
 	now := b.Now()
 	var wakes []pollWake
@@ -292,7 +311,7 @@ func (b *Bot) endHuddle(ctx context.Context, r *Req) (Reply, error) {
 		}
 		if ok, err := b.DB.HuddleEnd(ctx, tx, h.ID, now); err != nil || !ok {
 			if err == nil {
-				err = userErr("This huddle has already ended.")
+				err = bot.UserErr("This huddle has already ended.")
 			}
 			return err
 		}
@@ -326,12 +345,12 @@ func (b *Bot) endHuddle(ctx context.Context, r *Req) (Reply, error) {
 		}
 		loc := b.hostLocation(ctx, tx, h.HostID)
 		in.Location = loc
-		card := &Card{Title: "📋 Huddle summary: " + h.Title, Body: huddles.Summary(in),
+		card := &bot.Card{Title: "📋 Huddle summary: " + h.Title, Body: huddles.Summary(in),
 			Question: "How useful was this huddle?", Context: "Tap 1 (not useful) to 5 (very useful) — your rating goes to the training team."}
 		for i := 1; i <= 5; i++ {
-			card.Actions = append(card.Actions, Action{ID: fmt.Sprintf("hrate:%d:%d", h.ID, i), Label: strconv.Itoa(i)})
+			card.Actions = append(card.Actions, bot.Action{ID: fmt.Sprintf("hrate:%d:%d", h.ID, i), Label: strconv.Itoa(i)})
 		}
-		sum, err := b.post(ctx, tx, post{WorkspaceID: h.WorkspaceID, Channel: h.Channel, ThreadOf: h.MessageID, Card: card})
+		sum, err := b.Post(ctx, tx, bot.Post{WorkspaceID: h.WorkspaceID, Channel: h.Channel, ThreadOf: h.MessageID, Card: card})
 		if err != nil {
 			return err
 		}
@@ -339,17 +358,17 @@ func (b *Bot) endHuddle(ctx context.Context, r *Req) (Reply, error) {
 			return err
 		}
 		if h.MessageID != 0 {
-			if err := b.update(ctx, tx, h.MessageID, huddleCard(h, loc)); err != nil {
+			if err := b.Update(ctx, tx, h.MessageID, huddleCard(h, loc)); err != nil {
 				return err
 			}
 		}
 		return b.DB.Audit(ctx, tx, h.WorkspaceID, r.Member.ID, "huddle.end", strconv.FormatInt(h.ID, 10), h.Channel)
 	})
 	if err != nil {
-		return Reply{}, err
+		return bot.Reply{}, err
 	}
 	b.wake(wakes)
-	return Reply{Text: "Huddle ended. The summary is posted in the thread of the huddle's first message; nothing was deleted."}, nil
+	return bot.Reply{Text: "Huddle ended. The summary is posted in the thread of the huddle's first message; nothing was deleted."}, nil
 }
 
 // summaryInput gathers what the summary shows. Attendance names only people
@@ -357,7 +376,7 @@ func (b *Bot) endHuddle(ctx context.Context, r *Req) (Reply, error) {
 // counted (per anonymous poll: its voters who are not attendees, which the
 // bot can tell only by recomputing the attendees' keyed hashes) but never
 // named.
-func (b *Bot) summaryInput(ctx context.Context, q store.Queryer, h *huddles.Huddle) (huddles.SummaryInput, error) {
+func (b *Huddle) summaryInput(ctx context.Context, q store.Queryer, h *huddles.Huddle) (huddles.SummaryInput, error) {
 	in := huddles.SummaryInput{Huddle: h}
 	var err error
 	if in.Attendees, err = b.DB.HuddleAttendeeList(ctx, q, h.ID); err != nil {
@@ -387,7 +406,7 @@ func (b *Bot) summaryInput(ctx context.Context, q store.Queryer, h *huddles.Hudd
 
 // voters turns attendees into the voters of poll p: members, or the keyed
 // hashes an anonymous poll stores.
-func (b *Bot) voters(p *huddles.Poll, as []huddles.Attendee) []store.Voter {
+func (b *Huddle) voters(p *huddles.Poll, as []huddles.Attendee) []store.Voter {
 	out := make([]store.Voter, len(as))
 	for i, a := range as {
 		out[i] = b.voter(p, a.MemberID)
@@ -395,25 +414,25 @@ func (b *Bot) voters(p *huddles.Poll, as []huddles.Attendee) []store.Voter {
 	return out
 }
 
-func (b *Bot) voter(p *huddles.Poll, memberID int64) store.Voter {
+func (b *Huddle) voter(p *huddles.Poll, memberID int64) store.Voter {
 	if p.Anonymous {
 		return store.Voter{Hash: huddles.VoterHash(b.Config.VoteKey, p.ID, memberID)}
 	}
 	return store.Voter{MemberID: memberID}
 }
 
-func (b *Bot) huddleStatus(ctx context.Context, r *Req) (Reply, error) {
+func (b *Huddle) huddleStatus(ctx context.Context, r *bot.Req) (bot.Reply, error) {
 	var lines []string
 	h, err := b.DB.HuddleOpenIn(ctx, b.DB, r.Workspace.ID, r.Channel)
 	switch {
 	case store.IsNotFound(err):
 		lines = append(lines, "No huddle is running in "+r.Channel+".")
 	case err != nil:
-		return Reply{}, err
+		return bot.Reply{}, err
 	default:
 		in, err := b.summaryInput(ctx, b.DB, h)
 		if err != nil {
-			return Reply{}, err
+			return bot.Reply{}, err
 		}
 		open := 0
 		for _, q := range in.Questions {
@@ -427,17 +446,17 @@ func (b *Bot) huddleStatus(ctx context.Context, r *Req) (Reply, error) {
 	}
 	series, err := b.DB.HuddleSeriesList(ctx, b.DB, r.Workspace.ID, r.Channel)
 	if err != nil {
-		return Reply{}, err
+		return bot.Reply{}, err
 	}
 	for _, s := range series {
 		lines = append(lines, b.seriesLine(s))
 	}
-	return Reply{Text: strings.Join(lines, "\n")}, nil
+	return bot.Reply{Text: strings.Join(lines, "\n")}, nil
 }
 
 // ---- Schedules --------------------------------------------------------------
 
-func (b *Bot) seriesLine(s *huddles.Series) string {
+func (b *Huddle) seriesLine(s *huddles.Series) string {
 	line := fmt.Sprintf("📅 #%d “%s” — %s, host %s", s.ID, s.Title, s.Describe(), nameOr(s.HostName, "—"))
 	if next := s.Next(b.Now()); !next.IsZero() {
 		line += ", next " + next.In(s.Location).Format("Mon 2 Jan 15:04 MST")
@@ -448,9 +467,9 @@ func (b *Bot) seriesLine(s *huddles.Series) string {
 	return line
 }
 
-func (b *Bot) scheduleHuddle(ctx context.Context, r *Req, spec huddles.ScheduleSpec) (Reply, error) {
-	if err := requirePermission(r.Member, lessons.PermSuperUser, "schedule huddles"); err != nil {
-		return Reply{}, err
+func (b *Huddle) scheduleHuddle(ctx context.Context, r *bot.Req, spec huddles.ScheduleSpec) (bot.Reply, error) {
+	if err := bot.RequirePermission(r.Member, lessons.PermSuperUser, "schedule huddles"); err != nil {
+		return bot.Reply{}, err
 	}
 	var cl cleaner
 	title := cl.text(spec.Title)
@@ -468,7 +487,7 @@ func (b *Bot) scheduleHuddle(ctx context.Context, r *Req, spec huddles.ScheduleS
 		if s, err = b.DB.HuddleSeriesGet(ctx, tx, id); err != nil {
 			return err
 		}
-		_, err = b.post(ctx, tx, post{WorkspaceID: r.Workspace.ID, Channel: r.Channel, Card: &Card{
+		_, err = b.Post(ctx, tx, bot.Post{WorkspaceID: r.Workspace.ID, Channel: r.Channel, Card: &bot.Card{
 			Title: "📅 Recurring huddle: " + title,
 			Body:  fmt.Sprintf("%s, hosted by %s. Unanswered parking-lot questions carry over from one huddle to the next.", s.Describe(), nameOr(s.HostName, "—")),
 		}})
@@ -478,40 +497,40 @@ func (b *Bot) scheduleHuddle(ctx context.Context, r *Req, spec huddles.ScheduleS
 		return b.DB.Audit(ctx, tx, r.Workspace.ID, r.Member.ID, "huddle.schedule", strconv.FormatInt(id, 10), r.Channel)
 	})
 	if err != nil {
-		return Reply{}, err
+		return bot.Reply{}, err
 	}
 	msg := "Scheduled. " + b.seriesLine(s) + ". When it's time, start it with `/huddle start` (or the button on the reminder)."
 	if r.Member.TimeZone == "" {
 		msg += " (That is the workspace time zone; set yours with `/learn tz Area/City` before scheduling if it differs.)"
 	}
-	return Reply{Text: msg + cl.notice()}, nil
+	return bot.Reply{Text: msg + cl.notice()}, nil
 }
 
-func (b *Bot) listSchedules(ctx context.Context, r *Req) (Reply, error) {
+func (b *Huddle) listSchedules(ctx context.Context, r *bot.Req) (bot.Reply, error) {
 	series, err := b.DB.HuddleSeriesList(ctx, b.DB, r.Workspace.ID, r.Channel)
 	if err != nil {
-		return Reply{}, err
+		return bot.Reply{}, err
 	}
 	if len(series) == 0 {
-		return Reply{Text: "No recurring huddles in " + r.Channel + ". Schedule one with `/huddle schedule tue,thu 07:45 TITLE`."}, nil
+		return bot.Reply{Text: "No recurring huddles in " + r.Channel + ". Schedule one with `/huddle schedule tue,thu 07:45 TITLE`."}, nil
 	}
 	lines := []string{"Recurring huddles in " + r.Channel + ":"}
 	for _, s := range series {
 		lines = append(lines, b.seriesLine(s))
 	}
-	return Reply{Text: strings.Join(lines, "\n")}, nil
+	return bot.Reply{Text: strings.Join(lines, "\n")}, nil
 }
 
-func (b *Bot) cancelSchedule(ctx context.Context, r *Req, id int64) (Reply, error) {
+func (b *Huddle) cancelSchedule(ctx context.Context, r *bot.Req, id int64) (bot.Reply, error) {
 	s, err := b.DB.HuddleSeriesGet(ctx, b.DB, id)
 	if store.IsNotFound(err) || (err == nil && s.WorkspaceID != r.Workspace.ID) {
-		return Reply{Text: fmt.Sprintf("There is no recurring huddle #%d. See `/huddle schedule list`.", id)}, nil
+		return bot.Reply{Text: fmt.Sprintf("There is no recurring huddle #%d. See `/huddle schedule list`.", id)}, nil
 	}
 	if err != nil {
-		return Reply{}, err
+		return bot.Reply{}, err
 	}
 	if r.Member.ID != s.HostID && !r.Member.Has(lessons.PermTrainer) {
-		return Reply{}, userErr("Only its host (%s) or a trainer can cancel recurring huddle #%d. Nothing changed.", nameOr(s.HostName, "—"), id)
+		return bot.Reply{}, bot.UserErr("Only its host (%s) or a trainer can cancel recurring huddle #%d. Nothing changed.", nameOr(s.HostName, "—"), id)
 	}
 	var ok bool
 	err = b.DB.Tx(ctx, func(tx *store.Tx) error {
@@ -521,44 +540,44 @@ func (b *Bot) cancelSchedule(ctx context.Context, r *Req, id int64) (Reply, erro
 		return b.DB.Audit(ctx, tx, r.Workspace.ID, r.Member.ID, "huddle.unschedule", strconv.FormatInt(id, 10), s.Channel)
 	})
 	if err != nil {
-		return Reply{}, err
+		return bot.Reply{}, err
 	}
 	if !ok {
-		return Reply{Text: fmt.Sprintf("Recurring huddle #%d was already cancelled.", id)}, nil
+		return bot.Reply{Text: fmt.Sprintf("Recurring huddle #%d was already cancelled.", id)}, nil
 	}
-	return Reply{Text: fmt.Sprintf("Cancelled recurring huddle #%d “%s”. No more reminders; its past huddles are kept.", id, s.Title)}, nil
+	return bot.Reply{Text: fmt.Sprintf("Cancelled recurring huddle #%d “%s”. No more reminders; its past huddles are kept.", id, s.Title)}, nil
 }
 
-func (b *Bot) huddleStartClick(ctx context.Context, r *Req, args []string, _ string) (Reply, error) {
-	sid, ok := parseID(args, 0)
+func (b *Huddle) huddleStartClick(ctx context.Context, r *bot.Req, args []string, _ string) (bot.Reply, error) {
+	sid, ok := bot.ParseID(args, 0)
 	if !ok {
-		return Reply{}, errStale
+		return bot.Reply{}, bot.ErrStale
 	}
 	s, err := b.DB.HuddleSeriesGet(ctx, b.DB, sid)
 	if store.IsNotFound(err) || (err == nil && (s.WorkspaceID != r.Workspace.ID || !s.Active)) {
-		return Reply{Text: "That recurring huddle was cancelled."}, nil
+		return bot.Reply{Text: "That recurring huddle was cancelled."}, nil
 	}
 	if err != nil {
-		return Reply{}, err
+		return bot.Reply{}, err
 	}
 	if r.Member.ID != s.HostID && !r.Member.Has(lessons.PermTrainer) {
-		return Reply{}, userErr("Only the huddle's host (%s) or a trainer can start it. Nothing changed.", nameOr(s.HostName, "—"))
+		return bot.Reply{}, bot.UserErr("Only the huddle's host (%s) or a trainer can start it. Nothing changed.", nameOr(s.HostName, "—"))
 	}
 	return b.startHuddle(ctx, r, s.Channel, "", s)
 }
 
 // ---- Polls --------------------------------------------------------------------
 
-func (b *Bot) createPoll(ctx context.Context, r *Req, spec huddles.PollSpec) (Reply, error) {
+func (b *Huddle) createPoll(ctx context.Context, r *bot.Req, spec huddles.PollSpec) (bot.Reply, error) {
 	h, err := b.openHuddle(ctx, r, "Polls run inside a huddle: start one with /huddle start TITLE.")
 	if err != nil {
-		return Reply{}, err
+		return bot.Reply{}, err
 	}
 	if err := refuseUnlessHost(h, r.Member, "run polls in this huddle"); err != nil {
-		return Reply{}, err
+		return bot.Reply{}, err
 	}
 	if spec.Anonymous && len(b.Config.VoteKey) == 0 {
-		return Reply{}, userErr("Anonymous polls are off: this server has no vote key (set HUDDLEBOT_SECRET). Nothing was posted.")
+		return bot.Reply{}, bot.UserErr("Anonymous polls are off: this server has no vote key (set HUDDLEBOT_SECRET). Nothing was posted.")
 	}
 	var cl cleaner
 	question := cl.text(spec.Question)
@@ -590,14 +609,14 @@ func (b *Bot) createPoll(ctx context.Context, r *Req, spec huddles.PollSpec) (Re
 		if err != nil {
 			return err
 		}
-		msg, err := b.post(ctx, tx, post{WorkspaceID: h.WorkspaceID, Channel: h.Channel, Card: card})
+		msg, err := b.Post(ctx, tx, bot.Post{WorkspaceID: h.WorkspaceID, Channel: h.Channel, Card: card})
 		if err != nil {
 			return err
 		}
 		return b.DB.PollSetMessage(ctx, tx, pid, msg)
 	})
 	if err != nil {
-		return Reply{}, err
+		return bot.Reply{}, err
 	}
 	if !closes.IsZero() {
 		b.wake([]pollWake{{pid, closes}})
@@ -606,13 +625,13 @@ func (b *Bot) createPoll(ctx context.Context, r *Req, spec huddles.PollSpec) (Re
 	if spec.Anonymous {
 		who = "It is anonymous: nobody, not even you, can see who voted."
 	}
-	return Reply{Text: "📊 Poll posted. " + who + cl.notice()}, nil
+	return bot.Reply{Text: "📊 Poll posted. " + who + cl.notice()}, nil
 }
 
 // pollCard renders a poll: its question, vote buttons (or a menu for more
 // than MaxButtons options) while open, the tally when results are visible,
 // who can see what, and the host's buttons.
-func (b *Bot) pollCard(ctx context.Context, q store.Queryer, p *huddles.Poll, now time.Time) (*Card, error) {
+func (b *Huddle) pollCard(ctx context.Context, q store.Queryer, p *huddles.Poll, now time.Time) (*bot.Card, error) {
 	t, err := b.DB.PollTally(ctx, q, p)
 	if err != nil {
 		return nil, err
@@ -622,7 +641,7 @@ func (b *Bot) pollCard(ctx context.Context, q store.Queryer, p *huddles.Poll, no
 		return nil, err
 	}
 	loc := b.hostLocation(ctx, q, p.CreatorID)
-	c := &Card{Title: "📊 " + p.Question}
+	c := &bot.Card{Title: "📊 " + p.Question}
 	if p.Kind == huddles.KindRating {
 		c.Title = "⭐ " + p.Question
 	}
@@ -630,12 +649,12 @@ func (b *Bot) pollCard(ctx context.Context, q store.Queryer, p *huddles.Poll, no
 	if !closed {
 		if len(p.Options) <= huddles.MaxButtons {
 			for i, o := range p.Options {
-				c.Choices = append(c.Choices, Action{ID: fmt.Sprintf("vote:%d:%d", p.ID, i+1), Label: o})
+				c.Choices = append(c.Choices, bot.Action{ID: fmt.Sprintf("vote:%d:%d", p.ID, i+1), Label: o})
 			}
 		} else {
-			sel := &Select{ID: fmt.Sprintf("vote:%d", p.ID), Placeholder: "Choose an option…"}
+			sel := &bot.Select{ID: fmt.Sprintf("vote:%d", p.ID), Placeholder: "Choose an option…"}
 			for i, o := range p.Options {
-				sel.Options = append(sel.Options, Option{Label: o, Value: strconv.Itoa(i + 1)})
+				sel.Options = append(sel.Options, bot.Option{Label: o, Value: strconv.Itoa(i + 1)})
 			}
 			c.Select = sel
 		}
@@ -659,24 +678,24 @@ func (b *Bot) pollCard(ctx context.Context, q store.Queryer, p *huddles.Poll, no
 	// Host controls; anyone else who taps them is told no.
 	if h.Open() {
 		if closed {
-			c.Actions = append(c.Actions, Action{ID: fmt.Sprintf("poll:%d:reopen", p.ID), Label: "Reopen (host)"},
-				Action{ID: fmt.Sprintf("poll:%d:extend", p.ID), Label: "Reopen 5 min (host)"})
+			c.Actions = append(c.Actions, bot.Action{ID: fmt.Sprintf("poll:%d:reopen", p.ID), Label: "Reopen (host)"},
+				bot.Action{ID: fmt.Sprintf("poll:%d:extend", p.ID), Label: "Reopen 5 min (host)"})
 		} else {
-			c.Actions = append(c.Actions, Action{ID: fmt.Sprintf("poll:%d:close", p.ID), Label: "Close (host)", Style: "danger"})
+			c.Actions = append(c.Actions, bot.Action{ID: fmt.Sprintf("poll:%d:close", p.ID), Label: "Close (host)", Style: "danger"})
 			if !p.ClosesAt.IsZero() {
-				c.Actions = append(c.Actions, Action{ID: fmt.Sprintf("poll:%d:extend", p.ID), Label: "+5 min (host)"})
+				c.Actions = append(c.Actions, bot.Action{ID: fmt.Sprintf("poll:%d:extend", p.ID), Label: "+5 min (host)"})
 			}
 			if t.Votes == 0 {
 				if p.Anonymous {
-					c.Actions = append(c.Actions, Action{ID: fmt.Sprintf("poll:%d:attr", p.ID), Label: "Make attributed (host)"})
+					c.Actions = append(c.Actions, bot.Action{ID: fmt.Sprintf("poll:%d:attr", p.ID), Label: "Make attributed (host)"})
 				} else {
-					c.Actions = append(c.Actions, Action{ID: fmt.Sprintf("poll:%d:anon", p.ID), Label: "Make anonymous (host)"})
+					c.Actions = append(c.Actions, bot.Action{ID: fmt.Sprintf("poll:%d:anon", p.ID), Label: "Make anonymous (host)"})
 				}
 			}
 		}
 	}
 	if !p.Anonymous {
-		c.Actions = append(c.Actions, Action{ID: fmt.Sprintf("poll:%d:who", p.ID), Label: "Who voted (host)"})
+		c.Actions = append(c.Actions, bot.Action{ID: fmt.Sprintf("poll:%d:who", p.ID), Label: "Who voted (host)"})
 	}
 	return c, nil
 }
@@ -691,7 +710,7 @@ type pollWake struct {
 // renderPoll re-renders a dirty poll's card if the coalescing rule allows it
 // now, and saves the poll. It returns when to look again if a render is
 // still owed. Call it under PollLock.
-func (b *Bot) renderPoll(ctx context.Context, tx *store.Tx, p *huddles.Poll, now time.Time) ([]pollWake, error) {
+func (b *Huddle) renderPoll(ctx context.Context, tx *store.Tx, p *huddles.Poll, now time.Time) ([]pollWake, error) {
 	var wakes []pollWake
 	if p.Dirty {
 		due, at := huddles.RenderDue(p.RenderedAt, now, b.Config.PollRenderEvery)
@@ -710,7 +729,7 @@ func (b *Bot) renderPoll(ctx context.Context, tx *store.Tx, p *huddles.Poll, now
 			if err != nil {
 				return nil, err
 			}
-			if err := b.update(ctx, tx, p.MessageID, card); err != nil {
+			if err := b.Update(ctx, tx, p.MessageID, card); err != nil {
 				return nil, err
 			}
 			p.Dirty, p.RenderedAt = false, now
@@ -725,9 +744,26 @@ func (b *Bot) renderPoll(ctx context.Context, tx *store.Tx, p *huddles.Poll, now
 }
 
 // maintainPoll closes a poll whose time has come and renders owed tallies.
-func (b *Bot) maintainPoll(ctx context.Context, id int64, now time.Time) ([]pollWake, error) {
+// It looks first without the poll's lock, which every vote in flight would
+// make it wait for (and hold up the votes behind it): timers that find
+// nothing due only ask to be woken again.
+func (b *Huddle) maintainPoll(ctx context.Context, id int64, now time.Time) ([]pollWake, error) {
 	var wakes []pollWake
-	err := b.DB.Tx(ctx, func(tx *store.Tx) error {
+	p, err := b.DB.PollGet(ctx, b.DB, id)
+	if err != nil {
+		return nil, err
+	}
+	due, at := huddles.RenderDue(p.RenderedAt, now, b.Config.PollRenderEvery)
+	if !p.DueToClose(now) && !(p.Dirty && (due || p.MessageID == 0)) {
+		if p.Dirty {
+			wakes = append(wakes, pollWake{p.ID, at})
+		}
+		if p.ClosedAt.IsZero() && !p.ClosesAt.IsZero() {
+			wakes = append(wakes, pollWake{p.ID, p.ClosesAt})
+		}
+		return wakes, nil
+	}
+	err = b.DB.Tx(ctx, func(tx *store.Tx) error {
 		p, err := b.DB.PollLock(ctx, tx, id)
 		if err != nil {
 			return err
@@ -742,7 +778,7 @@ func (b *Bot) maintainPoll(ctx context.Context, id int64, now time.Time) ([]poll
 }
 
 type wakeKey struct {
-	b    *Bot
+	b    *bot.Bot
 	poll int64
 	at   int64
 }
@@ -753,9 +789,9 @@ type wakeKey struct {
 // anything a restarted or other replica left behind.
 var pendingWakes sync.Map
 
-func (b *Bot) wake(ws []pollWake) {
+func (b *Huddle) wake(ws []pollWake) {
 	for _, w := range ws {
-		k := wakeKey{b, w.poll, w.at.UnixMilli()}
+		k := wakeKey{b.Bot, w.poll, w.at.UnixMilli()}
 		if _, loaded := pendingWakes.LoadOrStore(k, true); loaded {
 			continue
 		}
@@ -779,7 +815,7 @@ func (b *Bot) wake(ws []pollWake) {
 // before recurring huddles. It is safe to run again for the same now and
 // from several replicas: each poll is handled under its lock and each
 // reminder is claimed once.
-func (b *Bot) TickHuddles(ctx context.Context, now time.Time) error {
+func (b *Huddle) TickHuddles(ctx context.Context, now time.Time) error {
 	var errs []error
 	ids, err := b.DB.PollListNeedingWork(ctx, b.DB, now, b.Config.PollRenderEvery)
 	if err != nil {
@@ -807,7 +843,7 @@ func (b *Bot) TickHuddles(ctx context.Context, now time.Time) error {
 
 // remind posts the reminder before a recurring huddle's next occurrence,
 // once.
-func (b *Bot) remind(ctx context.Context, s *huddles.Series, now time.Time) error {
+func (b *Huddle) remind(ctx context.Context, s *huddles.Series, now time.Time) error {
 	occ, key, ok := s.ReminderDue(now)
 	if !ok {
 		return nil
@@ -822,12 +858,12 @@ func (b *Bot) remind(ctx context.Context, s *huddles.Series, now time.Time) erro
 			return err
 		}
 		mins := int(occ.Sub(now).Round(time.Minute) / time.Minute)
-		c := &Card{
+		c := &bot.Card{
 			Title: "⏰ Huddle soon: " + s.Title,
 			Body: fmt.Sprintf("Starts at %s (in %d min) in %s, hosted by %s.", occ.In(s.Location).Format("15:04 MST"), mins,
 				s.Channel, nameOr(s.HostName, "—")),
 			Context: "Bring your questions: /huddle ask TEXT once it starts.",
-			Actions: []Action{{ID: fmt.Sprintf("hstart:%d", s.ID), Label: "Start now (host)", Style: "primary"}},
+			Actions: []bot.Action{{ID: fmt.Sprintf("hstart:%d", s.ID), Label: "Start now (host)", Style: "primary"}},
 		}
 		if s.Agenda != "" {
 			c.Body += "\n*Agenda*\n" + s.Agenda
@@ -835,19 +871,19 @@ func (b *Bot) remind(ctx context.Context, s *huddles.Series, now time.Time) erro
 		if waiting > 0 {
 			c.Body += fmt.Sprintf("\n🅿️ %d question(s) from last time are waiting in the parking lot.", waiting)
 		}
-		_, err = b.post(ctx, tx, post{WorkspaceID: s.WorkspaceID, Channel: s.Channel, Card: c})
+		_, err = b.Post(ctx, tx, bot.Post{WorkspaceID: s.WorkspaceID, Channel: s.Channel, Card: c})
 		return err
 	})
 }
 
-func (b *Bot) loadPoll(ctx context.Context, r *Req, args []string) (*huddles.Poll, *huddles.Huddle, error) {
-	pid, ok := parseID(args, 0)
+func (b *Huddle) loadPoll(ctx context.Context, r *bot.Req, args []string) (*huddles.Poll, *huddles.Huddle, error) {
+	pid, ok := bot.ParseID(args, 0)
 	if !ok {
-		return nil, nil, errStale
+		return nil, nil, bot.ErrStale
 	}
 	p, err := b.DB.PollGet(ctx, b.DB, pid)
 	if store.IsNotFound(err) || (err == nil && p.WorkspaceID != r.Workspace.ID) {
-		return nil, nil, errStale
+		return nil, nil, bot.ErrStale
 	}
 	if err != nil {
 		return nil, nil, err
@@ -863,10 +899,10 @@ func (b *Bot) loadPoll(ctx context.Context, r *Req, args []string) (*huddles.Pol
 // vote. Multiple choice: it toggles the option. On an anonymous poll the
 // vote is stored under the keyed hash only, nothing records the voter as an
 // attendee, and nothing in the transaction names them.
-func (b *Bot) voteClick(ctx context.Context, r *Req, args []string, value string) (Reply, error) {
+func (b *Huddle) voteClick(ctx context.Context, r *bot.Req, args []string, value string) (bot.Reply, error) {
 	p, h, err := b.loadPoll(ctx, r, args)
 	if err != nil {
-		return Reply{}, err
+		return bot.Reply{}, err
 	}
 	choice := value
 	if len(args) > 1 {
@@ -874,11 +910,11 @@ func (b *Bot) voteClick(ctx context.Context, r *Req, args []string, value string
 	}
 	option, ok := huddles.OptionNumber(choice, len(p.Options))
 	if !ok {
-		return Reply{}, errStale
+		return bot.Reply{}, bot.ErrStale
 	}
 	now := b.Now()
 	if p.Anonymous && len(b.Config.VoteKey) == 0 {
-		return Reply{}, userErr("This anonymous poll cannot take votes: the server has no vote key. Nothing was recorded.")
+		return bot.Reply{}, bot.UserErr("This anonymous poll cannot take votes: the server has no vote key. Nothing was recorded.")
 	}
 	// The vote itself is one short write that shares the poll's lock with
 	// every other vote; rendering the card and closing when everyone has
@@ -894,8 +930,9 @@ func (b *Bot) voteClick(ctx context.Context, r *Req, args []string, value string
 	before, after := res.Before, res.After
 	closedEarly := false
 	if err == nil && !slices.Equal(before, after) {
-		_, at := huddles.RenderDue(p.RenderedAt, now, b.Config.PollRenderEvery)
-		wakes := []pollWake{{p.ID, at}}
+		// One timer per poll and render interval, whatever the vote rate:
+		// every vote since the last render asks for the same instant.
+		wakes := []pollWake{{p.ID, p.RenderedAt.Add(b.Config.PollRenderEvery)}}
 		if h.Open() {
 			// The vote is in; a failure here only delays the close to the
 			// next vote, and must not tell the voter it was not counted.
@@ -910,18 +947,18 @@ func (b *Bot) voteClick(ctx context.Context, r *Req, args []string, value string
 		b.wake(wakes)
 	}
 	if errors.Is(err, store.ErrNoVoteKey) {
-		return Reply{}, userErr("This anonymous poll cannot take votes: the server has no vote key. Nothing was recorded.")
+		return bot.Reply{}, bot.UserErr("This anonymous poll cannot take votes: the server has no vote key. Nothing was recorded.")
 	}
 	var tm *huddles.TooManyError
 	switch {
 	case errors.Is(err, huddles.ErrPollClosed):
-		return Reply{Text: "This poll is closed — your tap was not counted."}, nil
+		return bot.Reply{Text: "This poll is closed — your tap was not counted."}, nil
 	case errors.Is(err, huddles.ErrNoSuchOption):
-		return Reply{}, errStale
+		return bot.Reply{}, bot.ErrStale
 	case errors.As(err, &tm):
-		return Reply{Text: "You can pick at most " + strconv.Itoa(tm.Max) + " — tap one of your picks to remove it first. Nothing changed."}, nil
+		return bot.Reply{Text: "You can pick at most " + strconv.Itoa(tm.Max) + " — tap one of your picks to remove it first. Nothing changed."}, nil
 	case err != nil:
-		return Reply{}, err
+		return bot.Reply{}, err
 	}
 	label := func(opts []int) string {
 		ls := p.Labels(opts)
@@ -947,7 +984,7 @@ func (b *Bot) voteClick(ctx context.Context, r *Req, args []string, value string
 	if closedEarly {
 		msg += " Everyone taking part has now voted, so the poll is closed."
 	}
-	return Reply{Text: msg}, nil
+	return bot.Reply{Text: msg}, nil
 }
 
 // closeIfEveryoneVoted closes an open poll once everyone in its audience
@@ -955,7 +992,7 @@ func (b *Bot) voteClick(ctx context.Context, r *Req, args []string, value string
 // cheaply while votes are still coming in; the decision itself is made again
 // under the poll's lock, when no vote is in flight, so it is exact even when
 // the last votes race each other: whichever commits last sees them all.
-func (b *Bot) closeIfEveryoneVoted(ctx context.Context, p *huddles.Poll, h *huddles.Huddle, now time.Time) (bool, []pollWake, error) {
+func (b *Huddle) closeIfEveryoneVoted(ctx context.Context, p *huddles.Poll, h *huddles.Huddle, now time.Time) (bool, []pollWake, error) {
 	audience, err := b.DB.HuddleAttendeeCount(ctx, b.DB, h.ID, p.CreatedAt)
 	if err != nil || audience == 0 {
 		return false, nil, err
@@ -987,10 +1024,10 @@ func (b *Bot) closeIfEveryoneVoted(ctx context.Context, p *huddles.Poll, h *hudd
 }
 
 // pollClick runs the host's buttons on a poll card.
-func (b *Bot) pollClick(ctx context.Context, r *Req, args []string, _ string) (Reply, error) {
+func (b *Huddle) pollClick(ctx context.Context, r *bot.Req, args []string, _ string) (bot.Reply, error) {
 	p, h, err := b.loadPoll(ctx, r, args)
 	if err != nil {
-		return Reply{}, err
+		return bot.Reply{}, err
 	}
 	verb := ""
 	if len(args) > 1 {
@@ -999,16 +1036,16 @@ func (b *Bot) pollClick(ctx context.Context, r *Req, args []string, _ string) (R
 	what := map[string]string{"close": "close this poll", "reopen": "reopen this poll", "extend": "extend this poll",
 		"anon": "change who can see votes", "attr": "change who can see votes", "who": "see who voted"}[verb]
 	if what == "" {
-		return Reply{}, errStale
+		return bot.Reply{}, bot.ErrStale
 	}
 	if err := refuseUnlessHost(h, r.Member, what); err != nil {
-		return Reply{}, err
+		return bot.Reply{}, err
 	}
 	if verb == "who" {
 		return b.whoVoted(ctx, p)
 	}
 	if !h.Open() {
-		return Reply{Text: "This huddle has ended, so its polls stay as they are."}, nil
+		return bot.Reply{Text: "This huddle has ended, so its polls stay as they are."}, nil
 	}
 	now := b.Now()
 	var msg string
@@ -1022,13 +1059,13 @@ func (b *Bot) pollClick(ctx context.Context, r *Req, args []string, _ string) (R
 		switch verb {
 		case "close":
 			if closed {
-				return userErr("This poll is already closed.")
+				return bot.UserErr("This poll is already closed.")
 			}
 			p.ClosedAt = now
 			msg = "Poll closed; the final results are on the card."
 		case "reopen":
 			if !closed {
-				return userErr("This poll is already open.")
+				return bot.UserErr("This poll is already open.")
 			}
 			p.ClosedAt, p.ClosesAt = time.Time{}, time.Time{}
 			msg = "Poll reopened with no closing time: it stays open until you close it or end the huddle."
@@ -1038,7 +1075,7 @@ func (b *Bot) pollClick(ctx context.Context, r *Req, args []string, _ string) (R
 				p.ClosedAt, p.ClosesAt = time.Time{}, now.Add(pollExtend)
 				msg = "Poll reopened for 5 more minutes."
 			case p.ClosesAt.IsZero():
-				return userErr("This poll has no closing time; it stays open until you close it.")
+				return bot.UserErr("This poll has no closing time; it stays open until you close it.")
 			default:
 				p.ClosesAt = p.ClosesAt.Add(pollExtend)
 				msg = "Poll extended by 5 minutes."
@@ -1049,10 +1086,10 @@ func (b *Bot) pollClick(ctx context.Context, r *Req, args []string, _ string) (R
 				return err
 			}
 			if n > 0 {
-				return userErr("Anonymity is fixed once the first vote is cast. Nothing changed.")
+				return bot.UserErr("Anonymity is fixed once the first vote is cast. Nothing changed.")
 			}
 			if verb == "anon" && len(b.Config.VoteKey) == 0 {
-				return userErr("Anonymous polls are off: this server has no vote key (set HUDDLEBOT_SECRET).")
+				return bot.UserErr("Anonymous polls are off: this server has no vote key (set HUDDLEBOT_SECRET).")
 			}
 			p.Anonymous = verb == "anon"
 			msg = "The poll is now attributed: you, the host, can see who voted."
@@ -1065,19 +1102,19 @@ func (b *Bot) pollClick(ctx context.Context, r *Req, args []string, _ string) (R
 		return err
 	})
 	if err != nil {
-		return Reply{}, err
+		return bot.Reply{}, err
 	}
 	b.wake(wakes)
-	return Reply{Text: msg}, nil
+	return bot.Reply{Text: msg}, nil
 }
 
-func (b *Bot) whoVoted(ctx context.Context, p *huddles.Poll) (Reply, error) {
+func (b *Huddle) whoVoted(ctx context.Context, p *huddles.Poll) (bot.Reply, error) {
 	if p.Anonymous {
-		return Reply{Text: "This poll is anonymous: nobody, not even the host, can see who voted — the database does not know."}, nil
+		return bot.Reply{Text: "This poll is anonymous: nobody, not even the host, can see who voted — the database does not know."}, nil
 	}
 	names, err := b.DB.PollVoterNames(ctx, b.DB, p.ID)
 	if err != nil {
-		return Reply{}, err
+		return bot.Reply{}, err
 	}
 	lines := []string{"Who voted on “" + p.Question + "” (only you see this):"}
 	for i, o := range p.Options {
@@ -1088,13 +1125,13 @@ func (b *Bot) whoVoted(ctx context.Context, p *huddles.Poll) (Reply, error) {
 		}
 		lines = append(lines, fmt.Sprintf("• %s: %s", o, who))
 	}
-	return Reply{Text: strings.Join(lines, "\n")}, nil
+	return bot.Reply{Text: strings.Join(lines, "\n")}, nil
 }
 
 // ---- Parking lot --------------------------------------------------------------
 
-func questionCard(q *huddles.Question, h *huddles.Huddle) *Card {
-	c := &Card{Title: "🅿️ Parking lot", Body: q.Text}
+func questionCard(q *huddles.Question, h *huddles.Huddle) *bot.Card {
+	c := &bot.Card{Title: "🅿️ Parking lot", Body: q.Text}
 	status := map[huddles.QuestionStatus]string{
 		huddles.QuestionOpen:      "Open",
 		huddles.QuestionAnswered:  "✅ Answered",
@@ -1110,25 +1147,25 @@ func questionCard(q *huddles.Question, h *huddles.Huddle) *Card {
 		c.Context += " · identifiers were removed"
 	}
 	id := q.ID
-	act := func(verb, label string) Action {
-		return Action{ID: fmt.Sprintf("hq:%d:%s", id, verb), Label: label}
+	act := func(verb, label string) bot.Action {
+		return bot.Action{ID: fmt.Sprintf("hq:%d:%s", id, verb), Label: label}
 	}
-	plus := Action{ID: fmt.Sprintf("plus1:%d", id), Label: "+1 me too", Style: "primary"}
+	plus := bot.Action{ID: fmt.Sprintf("plus1:%d", id), Label: "+1 me too", Style: "primary"}
 	switch q.Status {
 	case huddles.QuestionOpen:
-		c.Actions = []Action{plus, act("answered", "Answered (host)"), act("deferred", "Defer (host)"), act("escalate", "Escalate (host)")}
+		c.Actions = []bot.Action{plus, act("answered", "Answered (host)"), act("deferred", "Defer (host)"), act("escalate", "Escalate (host)")}
 	case huddles.QuestionDeferred:
-		c.Actions = []Action{plus, act("answered", "Answered (host)"), act("open", "Reopen (host)"), act("escalate", "Escalate (host)")}
+		c.Actions = []bot.Action{plus, act("answered", "Answered (host)"), act("open", "Reopen (host)"), act("escalate", "Escalate (host)")}
 	case huddles.QuestionAnswered:
-		c.Actions = []Action{act("open", "Reopen (host)")}
+		c.Actions = []bot.Action{act("open", "Reopen (host)")}
 	}
 	return c
 }
 
-func (b *Bot) askParkingLot(ctx context.Context, r *Req, spec huddles.AskSpec) (Reply, error) {
+func (b *Huddle) askParkingLot(ctx context.Context, r *bot.Req, spec huddles.AskSpec) (bot.Reply, error) {
 	h, err := b.openHuddle(ctx, r, "To ask a super-user now, use `/ask TEXT`.")
 	if err != nil {
-		return Reply{}, err
+		return bot.Reply{}, err
 	}
 	var cl cleaner
 	text := cl.text(spec.Text)
@@ -1143,7 +1180,7 @@ func (b *Bot) askParkingLot(ctx context.Context, r *Req, spec huddles.AskSpec) (
 			return err
 		}
 		if !h.Open() {
-			return userErr("That huddle has just ended.")
+			return bot.UserErr("That huddle has just ended.")
 		}
 		qid, err := b.DB.HuddleQuestionCreate(ctx, tx, store.HuddleQuestionNew{WorkspaceID: h.WorkspaceID, HuddleID: h.ID,
 			SeriesID: h.SeriesID, MemberID: member, Text: text, Redacted: len(cl.kinds) > 0, CreatedAt: now})
@@ -1159,30 +1196,30 @@ func (b *Bot) askParkingLot(ctx context.Context, r *Req, spec huddles.AskSpec) (
 		if err != nil {
 			return err
 		}
-		msg, err := b.post(ctx, tx, post{WorkspaceID: h.WorkspaceID, Channel: h.Channel, Card: questionCard(q, h)})
+		msg, err := b.Post(ctx, tx, bot.Post{WorkspaceID: h.WorkspaceID, Channel: h.Channel, Card: questionCard(q, h)})
 		if err != nil {
 			return err
 		}
 		return b.DB.HuddleQuestionSetMessage(ctx, tx, qid, msg)
 	})
 	if err != nil {
-		return Reply{}, err
+		return bot.Reply{}, err
 	}
 	msg := "🅿️ Added to the parking lot; colleagues can +1 it."
 	if spec.Anonymous {
 		msg = "🅿️ Added to the parking lot anonymously: your name is not stored with it."
 	}
-	return Reply{Text: msg + cl.notice()}, nil
+	return bot.Reply{Text: msg + cl.notice()}, nil
 }
 
-func (b *Bot) loadQuestion(ctx context.Context, r *Req, args []string) (*huddles.Question, *huddles.Huddle, error) {
-	qid, ok := parseID(args, 0)
+func (b *Huddle) loadQuestion(ctx context.Context, r *bot.Req, args []string) (*huddles.Question, *huddles.Huddle, error) {
+	qid, ok := bot.ParseID(args, 0)
 	if !ok {
-		return nil, nil, errStale
+		return nil, nil, bot.ErrStale
 	}
 	q, err := b.DB.HuddleQuestionGet(ctx, b.DB, qid)
 	if store.IsNotFound(err) || (err == nil && q.WorkspaceID != r.Workspace.ID) {
-		return nil, nil, errStale
+		return nil, nil, bot.ErrStale
 	}
 	if err != nil {
 		return nil, nil, err
@@ -1194,20 +1231,20 @@ func (b *Bot) loadQuestion(ctx context.Context, r *Req, args []string) (*huddles
 	return q, h, nil
 }
 
-func (b *Bot) plusOneClick(ctx context.Context, r *Req, args []string, _ string) (Reply, error) {
+func (b *Huddle) plusOneClick(ctx context.Context, r *bot.Req, args []string, _ string) (bot.Reply, error) {
 	q, h, err := b.loadQuestion(ctx, r, args)
 	if err != nil {
-		return Reply{}, err
+		return bot.Reply{}, err
 	}
 	if !h.Open() {
-		return Reply{Text: "This huddle has ended — bring the question up at the next one."}, nil
+		return bot.Reply{Text: "This huddle has ended — bring the question up at the next one."}, nil
 	}
 	if q.Status != huddles.QuestionOpen {
 		// A +1 from an outdated view of the card.
-		return Reply{Text: fmt.Sprintf("This question is already %s — your +1 was not needed.", q.Status)}, nil
+		return bot.Reply{Text: fmt.Sprintf("This question is already %s — your +1 was not needed.", q.Status)}, nil
 	}
 	if q.MemberID == r.Member.ID {
-		return Reply{Text: "You asked this one, so it already counts as yours."}, nil
+		return bot.Reply{Text: "You asked this one, so it already counts as yours."}, nil
 	}
 	now := b.Now()
 	var added bool
@@ -1225,21 +1262,21 @@ func (b *Bot) plusOneClick(ctx context.Context, r *Req, args []string, _ string)
 		if q.MessageID == 0 {
 			return nil
 		}
-		return b.update(ctx, tx, q.MessageID, questionCard(q, h))
+		return b.Update(ctx, tx, q.MessageID, questionCard(q, h))
 	})
 	if err != nil {
-		return Reply{}, err
+		return bot.Reply{}, err
 	}
 	if !added {
-		return Reply{Text: "You already +1'd this question — one per person."}, nil
+		return bot.Reply{Text: "You already +1'd this question — one per person."}, nil
 	}
-	return Reply{Text: fmt.Sprintf("+1 noted — %d colleague(s) want this answered.", q.PlusOnes)}, nil
+	return bot.Reply{Text: fmt.Sprintf("+1 noted — %d colleague(s) want this answered.", q.PlusOnes)}, nil
 }
 
-func (b *Bot) questionClick(ctx context.Context, r *Req, args []string, _ string) (Reply, error) {
+func (b *Huddle) questionClick(ctx context.Context, r *bot.Req, args []string, _ string) (bot.Reply, error) {
 	q, h, err := b.loadQuestion(ctx, r, args)
 	if err != nil {
-		return Reply{}, err
+		return bot.Reply{}, err
 	}
 	verb := ""
 	if len(args) > 1 {
@@ -1248,25 +1285,25 @@ func (b *Bot) questionClick(ctx context.Context, r *Req, args []string, _ string
 	to := map[string]huddles.QuestionStatus{"answered": huddles.QuestionAnswered, "deferred": huddles.QuestionDeferred,
 		"open": huddles.QuestionOpen, "escalate": huddles.QuestionEscalated}[verb]
 	if to == "" {
-		return Reply{}, errStale
+		return bot.Reply{}, bot.ErrStale
 	}
 	what := "mark parking-lot questions"
 	if to == huddles.QuestionEscalated {
 		what = "escalate parking-lot questions"
 	}
 	if err := refuseUnlessHost(h, r.Member, what); err != nil {
-		return Reply{}, err
+		return bot.Reply{}, err
 	}
 	switch err := q.Mark(to); {
 	case errors.Is(err, huddles.ErrSameStatus):
-		return Reply{Text: "It is already marked " + string(to) + "."}, nil
+		return bot.Reply{Text: "It is already marked " + string(to) + "."}, nil
 	case errors.Is(err, huddles.ErrAlreadyEscalated):
-		return Reply{Text: "This question was escalated to the trainers; they own it now."}, nil
+		return bot.Reply{Text: "This question was escalated to the trainers; they own it now."}, nil
 	case err != nil:
-		return Reply{}, errStale
+		return bot.Reply{}, bot.ErrStale
 	}
 	if to == huddles.QuestionEscalated && b.Config.TrainerChannel == "" {
-		return Reply{}, userErr("No trainers' channel is configured (HUDDLEBOT_TRAINER_CHANNEL), so I can't escalate. Nothing changed.")
+		return bot.Reply{}, bot.UserErr("No trainers' channel is configured (HUDDLEBOT_TRAINER_CHANNEL), so I can't escalate. Nothing changed.")
 	}
 	now := b.Now()
 	err = b.DB.Tx(ctx, func(tx *store.Tx) error {
@@ -1275,14 +1312,14 @@ func (b *Bot) questionClick(ctx context.Context, r *Req, args []string, _ string
 			return err
 		}
 		if !ok {
-			return userErr("Someone changed this question a moment ago; look at the card again.")
+			return bot.UserErr("Someone changed this question a moment ago; look at the card again.")
 		}
 		q.Status = to
 		if to == huddles.QuestionEscalated {
-			_, err := b.post(ctx, tx, post{WorkspaceID: q.WorkspaceID, Channel: b.Config.TrainerChannel, Card: &Card{
+			_, err := b.Post(ctx, tx, bot.Post{WorkspaceID: q.WorkspaceID, Channel: b.Config.TrainerChannel, Card: &bot.Card{
 				Title: "⬆️ Escalated from a tech huddle",
 				Body:  q.Text,
-				Fields: []Field{{Label: "Huddle", Value: h.Title + " in " + h.Channel}, {Label: "Escalated by", Value: nameOr(r.Member.Name, r.Member.UserID)},
+				Fields: []bot.Field{{Label: "Huddle", Value: h.Title + " in " + h.Channel}, {Label: "Escalated by", Value: nameOr(r.Member.Name, r.Member.UserID)},
 					{Label: "+1", Value: strconv.Itoa(q.PlusOnes)}, {Label: "Asked", Value: q.Asker()}},
 				Context: "Reply in the huddle's channel or bring the answer to the next huddle.",
 			}})
@@ -1296,34 +1333,38 @@ func (b *Bot) questionClick(ctx context.Context, r *Req, args []string, _ string
 		if q.MessageID == 0 {
 			return nil
 		}
-		return b.update(ctx, tx, q.MessageID, questionCard(q, h))
+		return b.Update(ctx, tx, q.MessageID, questionCard(q, h))
 	})
 	if err != nil {
-		return Reply{}, err
+		return bot.Reply{}, err
 	}
-	return Reply{Text: map[huddles.QuestionStatus]string{
+	deferred := "Deferred: it carries over to the next huddle of this series."
+	if q.SeriesID == 0 {
+		deferred = "Deferred: it carries over to the next huddle started in " + h.Channel + "."
+	}
+	return bot.Reply{Text: map[huddles.QuestionStatus]string{
 		huddles.QuestionAnswered:  "Marked answered.",
-		huddles.QuestionDeferred:  "Deferred: it carries over to the next huddle of this series.",
+		huddles.QuestionDeferred:  deferred,
 		huddles.QuestionOpen:      "Reopened.",
 		huddles.QuestionEscalated: "Escalated to the trainers in " + b.Config.TrainerChannel + ".",
 	}[to]}, nil
 }
 
-func (b *Bot) huddleRateClick(ctx context.Context, r *Req, args []string, _ string) (Reply, error) {
-	hid, ok1 := parseID(args, 0)
-	n, ok2 := parseID(args, 1)
+func (b *Huddle) huddleRateClick(ctx context.Context, r *bot.Req, args []string, _ string) (bot.Reply, error) {
+	hid, ok1 := bot.ParseID(args, 0)
+	n, ok2 := bot.ParseID(args, 1)
 	if !ok1 || !ok2 || n > 5 {
-		return Reply{}, errStale
+		return bot.Reply{}, bot.ErrStale
 	}
 	h, err := b.DB.HuddleGet(ctx, b.DB, hid)
 	if store.IsNotFound(err) || (err == nil && h.WorkspaceID != r.Workspace.ID) {
-		return Reply{}, errStale
+		return bot.Reply{}, bot.ErrStale
 	}
 	if err != nil {
-		return Reply{}, err
+		return bot.Reply{}, err
 	}
 	if err := b.DB.HuddleRatingSet(ctx, b.DB, h.WorkspaceID, h.ID, r.Member.ID, int(n)); err != nil {
-		return Reply{}, err
+		return bot.Reply{}, err
 	}
-	return Reply{Text: fmt.Sprintf("Thanks — you rated “%s” %d/5. Tap another number to change it.", h.Title, n)}, nil
+	return bot.Reply{Text: fmt.Sprintf("Thanks — you rated “%s” %d/5. Tap another number to change it.", h.Title, n)}, nil
 }

@@ -1,0 +1,85 @@
+package learn
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/huddlebot/huddlebot/bot"
+	"github.com/huddlebot/huddlebot/lessons"
+	"github.com/huddlebot/huddlebot/store"
+)
+
+// confidenceLabels are the buttons of the optional "How sure were you?"
+// question on an answered quiz card, in Confidence order.
+var confidenceLabels = map[lessons.Confidence]string{
+	lessons.ConfidenceGuessed:    "Guessed",
+	lessons.ConfidenceFairlySure: "Fairly sure",
+	lessons.ConfidenceCertain:    "Certain",
+}
+
+// confidenceActions are the one-tap confidence buttons. They come after the
+// answer (the card already shows the result), so they never block it.
+func confidenceActions(deliveryID int64) []bot.Action {
+	out := make([]bot.Action, 0, 3)
+	for c := lessons.ConfidenceGuessed; c <= lessons.ConfidenceCertain; c++ {
+		out = append(out, bot.Action{ID: fmt.Sprintf("conf:%d:%d", deliveryID, c), Label: confidenceLabels[c]})
+	}
+	return out
+}
+
+// confidenceClick stores how sure the member was of their answer and grades
+// the answer again for FSRS (right and guessed → Hard, right and certain →
+// Easy). A later tap replaces an earlier one.
+func (b *Learn) confidenceClick(ctx context.Context, r *bot.Req, args []string, _ string) (bot.Reply, error) {
+	d, err := b.ownDelivery(ctx, r, args)
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	level, ok := bot.ParseID(args, 1)
+	c := lessons.Confidence(level)
+	if !ok || c < lessons.ConfidenceGuessed || c > lessons.ConfidenceCertain {
+		return bot.Reply{}, bot.ErrStale
+	}
+	found := false
+	err = b.DB.Tx(ctx, func(tx *store.Tx) error {
+		if _, err := b.DB.DeliveryLockForAnswer(ctx, tx, d.ID); err != nil {
+			return err
+		}
+		if found, err = b.DB.AnswerSetConfidence(ctx, tx, d.ID, r.Member.ID, c); err != nil || !found {
+			return err
+		}
+		return b.regrade(ctx, tx, d, r.Member)
+	})
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	if !found {
+		return bot.Reply{Text: "Answer the question first — then tell us how sure you were."}, nil
+	}
+	return bot.Reply{Text: fmt.Sprintf("Noted: %s. Thanks — it helps us space your reviews.", confidenceLabels[c])}, nil
+}
+
+// regrade applies the confidence of the member's answer to delivery d to
+// the question's spacing state, when that answer is their latest to it (a
+// confidence on an older answer is kept for reports only).
+func (b *Learn) regrade(ctx context.Context, tx *store.Tx, d *store.Delivery, m *lessons.Member) error {
+	k := store.MemberLesson{MemberID: d.MemberID, LessonID: d.LessonID}
+	hist, err := b.DB.ReviewHistoryMany(ctx, tx, []store.MemberLesson{k})
+	if err != nil {
+		return err
+	}
+	h := hist[k]
+	if len(h) == 0 || h[len(h)-1].DeliveryID != d.ID {
+		return nil
+	}
+	revs, err := b.DB.ReviewGetMany(ctx, tx, []store.MemberLesson{k})
+	if err != nil {
+		return err
+	}
+	past := make([]lessons.PastAnswer, len(h))
+	for i, a := range h {
+		past[i] = lessons.PastAnswer{ShiftDate: a.ShiftDate, Correct: a.Correct, Confidence: a.Confidence}
+	}
+	rev := b.reviewer().Regrade(revs[k], past[:len(past)-1], past[len(past)-1], m.Schedule.WorkDays)
+	return b.DB.ReviewPutMany(ctx, tx, []store.ReviewWrite{{WorkspaceID: d.WorkspaceID, MemberID: d.MemberID, Review: rev}})
+}

@@ -1,0 +1,70 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/huddlebot/huddlebot/lessons"
+	"github.com/huddlebot/huddlebot/store"
+)
+
+// Words and parsing shared by the capabilities.
+
+// Usage is the reply to a malformed command: its form and a hint.
+func Usage(form, hint string) Reply {
+	return Reply{Text: "Usage: `" + form + "` — " + hint}
+}
+
+// DeptName names a department in a sentence; "" is the member's own unit.
+func DeptName(d string) string {
+	if d == "" {
+		return "your unit"
+	}
+	return d
+}
+
+// ParseID returns args[i] as a positive id; ok is false when it is missing
+// or not one.
+func ParseID(args []string, i int) (int64, bool) {
+	if len(args) <= i {
+		return 0, false
+	}
+	id, err := strconv.ParseInt(args[i], 10, 64)
+	return id, err == nil && id > 0
+}
+
+// ErrStale answers a click on a card whose record is gone or not the
+// clicker's.
+var ErrStale = &UserError{Msg: "That button belongs to a message I no longer know about."}
+
+// LessonVersion returns a lesson as it was at version (cached: a version
+// never changes).
+func (b *Bot) LessonVersion(ctx context.Context, id string, version int) (*lessons.Lesson, error) {
+	return b.LessonVersionIn(ctx, b.DB, id, version)
+}
+
+// LessonVersionIn is LessonVersion reading through q (a transaction).
+func (b *Bot) LessonVersionIn(ctx context.Context, q store.Queryer, id string, version int) (*lessons.Lesson, error) {
+	key := fmt.Sprintf("%s@%d", id, version)
+	if l, ok := b.versions.Load(key); ok {
+		return l.(*lessons.Lesson), nil
+	}
+	l, err := b.DB.LessonVersionIn(ctx, q, id, version)
+	if err != nil {
+		return nil, err
+	}
+	b.versions.Store(key, l)
+	return l, nil
+}
+
+// ObserveAnswer counts a recorded quiz answer on /metrics.
+func ObserveAnswer(correct bool) {
+	metricAnswers.WithLabelValues(strconv.FormatBool(correct)).Inc()
+}
+
+// ObserveConfirm counts an answer confirmed through its click's reply hook
+// by result ("replaced", "ephemeral", "failed") on /metrics.
+func ObserveConfirm(result string) {
+	metricConfirms.WithLabelValues(result).Inc()
+}
