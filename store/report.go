@@ -262,6 +262,11 @@ type AnswerTally struct {
 	Correct      int
 	FirstTries   int
 	FirstCorrect int
+	// Rated counts answers with a confidence tap; ConfidentWrong the wrong
+	// answers the member said they were certain of: misconceptions, which a
+	// trainer should address first.
+	Rated          int
+	ConfidentWrong int
 }
 
 // Add adds o to t.
@@ -270,6 +275,8 @@ func (t *AnswerTally) Add(o AnswerTally) {
 	t.Correct += o.Correct
 	t.FirstTries += o.FirstTries
 	t.FirstCorrect += o.FirstCorrect
+	t.Rated += o.Rated
+	t.ConfidentWrong += o.ConfidentWrong
 }
 
 // Tally returns the answers and correct answers as a lessons.Tally.
@@ -297,16 +304,22 @@ type answerGroup struct {
 	Correct      int    `db:"correct"`
 	FirstTries   int    `db:"first_tries"`
 	FirstCorrect int    `db:"first_correct"`
+	// Not selected by every query (0 then).
+	Rated          int `db:"rated"`
+	ConfidentWrong int `db:"confident_wrong"`
 }
 
 func (g answerGroup) tally() AnswerTally {
-	return AnswerTally{Answers: g.Answers, Correct: g.Correct, FirstTries: g.FirstTries, FirstCorrect: g.FirstCorrect}
+	return AnswerTally{Answers: g.Answers, Correct: g.Correct, FirstTries: g.FirstTries, FirstCorrect: g.FirstCorrect,
+		Rated: g.Rated, ConfidentWrong: g.ConfidentWrong}
 }
 
 const answerAggregates = `COUNT(*) AS answers,
 	COALESCE(SUM(CASE WHEN a.correct THEN 1 ELSE 0 END), 0) AS correct,
 	COALESCE(SUM(CASE WHEN a.attempt = 1 THEN 1 ELSE 0 END), 0) AS first_tries,
-	COALESCE(SUM(CASE WHEN a.attempt = 1 AND a.correct THEN 1 ELSE 0 END), 0) AS first_correct`
+	COALESCE(SUM(CASE WHEN a.attempt = 1 AND a.correct THEN 1 ELSE 0 END), 0) AS first_correct,
+	COALESCE(SUM(CASE WHEN a.confidence > 0 THEN 1 ELSE 0 END), 0) AS rated,
+	COALESCE(SUM(CASE WHEN a.confidence = 3 AND NOT a.correct THEN 1 ELSE 0 END), 0) AS confident_wrong`
 
 // answerGroups returns answer tallies per lesson and role in the filter.
 func (s *DB) answerGroups(ctx context.Context, f ReportFilter) ([]answerGroup, error) {
@@ -1102,4 +1115,63 @@ func (b *bulk) returning(ctx context.Context, table, cols string, rows [][]any) 
 		err = fmt.Errorf("insert %s: got %d ids for %d rows", table, len(ids), len(rows))
 	}
 	return ids, err
+}
+
+// IntervalRetention is accuracy on reviews whose previous answer to the
+// same question was MinDays to MaxDays days earlier: retention over time.
+type IntervalRetention struct {
+	Label            string
+	MinDays, MaxDays int // MaxDays 0 = no upper bound
+	lessons.Tally
+}
+
+// retentionBuckets are the review intervals reported, in days.
+var retentionBuckets = [][2]int{{0, 0}, {1, 3}, {4, 7}, {8, 14}, {15, 30}, {31, 60}, {61, 120}, {121, 0}}
+
+// ReportRetentionByInterval returns accuracy on later attempts (reviews) in
+// the filter, by days since the member's previous answer to the question
+// (counted in shift dates; the previous answer may lie before the period).
+// Every bucket is returned, empty ones too, shortest interval first.
+func (s *DB) ReportRetentionByInterval(ctx context.Context, f ReportFilter) ([]IntervalRetention, error) {
+	where, args := f.conds("", "a.answered_at")
+	var rows []struct {
+		Prev    string `db:"prev_date"`
+		Cur     string `db:"shift_date"`
+		Correct bool   `db:"correct"`
+	}
+	// LAG runs over every answer, so a review's previous answer is found even
+	// when it lies outside the filter.
+	if err := s.SelectContext(ctx, &rows, s.Rebind(`SELECT a.prev_date, a.shift_date, a.correct FROM (
+		SELECT x.member_id, x.answered_at, x.correct, d.shift_date,
+			LAG(d.shift_date) OVER (PARTITION BY x.member_id, x.lesson_id ORDER BY x.answered_at, x.id) AS prev_date
+		FROM answer x JOIN delivery d ON d.id = x.delivery_id) a
+		JOIN member m ON m.id = a.member_id
+		WHERE a.prev_date IS NOT NULL AND `+strings.Join(where, " AND ")), args...); err != nil {
+		return nil, fmt.Errorf("report retention: %w", s.mapErr(err))
+	}
+	out := make([]IntervalRetention, len(retentionBuckets))
+	for i, b := range retentionBuckets {
+		out[i] = IntervalRetention{MinDays: b[0], MaxDays: b[1]}
+		switch {
+		case b[0] == 0:
+			out[i].Label = "same day"
+		case b[1] == 0:
+			out[i].Label = fmt.Sprintf("over %d days", b[0]-1)
+		default:
+			out[i].Label = fmt.Sprintf("%d-%d days", b[0], b[1])
+		}
+	}
+	for _, r := range rows {
+		days := lessons.DaysBetween(r.Prev, r.Cur)
+		for i := len(out) - 1; i >= 0; i-- {
+			if days >= out[i].MinDays {
+				out[i].Answers++
+				if r.Correct {
+					out[i].Correct++
+				}
+				break
+			}
+		}
+	}
+	return out, nil
 }

@@ -224,3 +224,88 @@ func TestAnswerSetConfidence(t *testing.T) {
 		}
 	})
 }
+
+// TestReportConfidenceAndRetention: wrong answers tapped "certain" are
+// counted as confidently wrong per lesson and topic; reviews are bucketed by
+// days since the previous answer to the same question.
+func TestReportConfidenceAndRetention(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		seedContent(t, db, quiz("q1"), quiz("q2"))
+		ws, _ := db.WorkspaceEnsure(ctx, "sandbox", "local", "UTC")
+		ann, _ := db.MemberUpsert(ctx, db, store.MemberUpsert{WorkspaceID: ws.ID, UserID: "U1", Role: "nurse"})
+		t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+		type ans struct {
+			lesson  string
+			day     int
+			correct bool
+			conf    lessons.Confidence
+		}
+		// q1: wrong (certain), right 2 days later, wrong (certain) 20 days
+		// after that; q2: wrong (guessed), right 40 days later.
+		all := []ans{{"q1", 0, false, lessons.ConfidenceCertain}, {"q1", 2, true, 0}, {"q1", 22, false, lessons.ConfidenceCertain},
+			{"q2", 0, false, lessons.ConfidenceGuessed}, {"q2", 40, true, lessons.ConfidenceCertain}}
+		err := db.Tx(ctx, func(tx *store.Tx) error {
+			for i, a := range all {
+				day := t0.AddDate(0, 0, a.day)
+				ids, err := db.DeliveryCreateMany(ctx, tx, []store.DeliveryNew{{WorkspaceID: ws.ID, MemberID: ann, LessonID: a.lesson,
+					LessonVersion: 1, Reason: "role", ShiftDate: day.Format("2006-01-02"), DedupeKey: fmt.Sprint(i)}})
+				if err != nil {
+					return err
+				}
+				if _, err := db.AnswerRecordMany(ctx, tx, []*store.Answer{{DeliveryID: ids[0], WorkspaceID: ws.ID, MemberID: ann,
+					LessonID: a.lesson, LessonVersion: 1, Choice: 1, Correct: a.correct, AnsweredAt: day}}); err != nil {
+					return err
+				}
+				if a.conf != 0 {
+					if _, err := db.AnswerSetConfidence(ctx, tx, ids[0], ann, a.conf); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		acc, err := db.ReportAccuracyByLesson(ctx, store.ReportFilter{WorkspaceID: ws.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string][2]int{}
+		for _, a := range acc {
+			got[a.LessonID] = [2]int{a.ConfidentWrong, a.Rated}
+		}
+		if got["q1"] != [2]int{2, 2} || got["q2"] != [2]int{0, 2} {
+			t.Fatalf("confidently wrong, rated per lesson: %v; want q1 2,2 and q2 0,2", got)
+		}
+		topics, err := db.ReportAccuracyByTopic(ctx, store.ReportFilter{WorkspaceID: ws.ID})
+		if err != nil || len(topics) != 1 || topics[0].ConfidentWrong != 2 || topics[0].FirstTries != 2 {
+			t.Fatalf("topics: %+v %v", topics, err)
+		}
+		ret, err := db.ReportRetentionByInterval(ctx, store.ReportFilter{WorkspaceID: ws.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]lessons.Tally{"1-3 days": {Answers: 1, Correct: 1}, "15-30 days": {Answers: 1}, "31-60 days": {Answers: 1, Correct: 1}}
+		for _, r := range ret {
+			if r.Tally != want[r.Label] {
+				t.Errorf("%s: %+v, want %+v", r.Label, r.Tally, want[r.Label])
+			}
+		}
+		if len(ret) != 8 || ret[0].Label != "same day" || ret[7].Label != "over 120 days" {
+			t.Fatalf("buckets: %+v", ret)
+		}
+		// A filter that starts after the first answers still finds their
+		// predecessors.
+		ret, _ = db.ReportRetentionByInterval(ctx, store.ReportFilter{WorkspaceID: ws.ID, Since: t0.AddDate(0, 0, 10)})
+		n := 0
+		for _, r := range ret {
+			n += r.Answers
+		}
+		if n != 2 {
+			t.Fatalf("since day 10: %d reviews, want 2", n)
+		}
+	})
+}
