@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/huddlebot/huddlebot/internal/clean"
 	"github.com/huddlebot/huddlebot/lessons"
 	"github.com/huddlebot/huddlebot/store"
 )
@@ -193,6 +194,18 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	now := h.now()
 	q := r.URL.Query()
+	// A NUL byte, a control character or invalid UTF-8 is never a role,
+	// department, date or table name, and PostgreSQL would refuse it (a
+	// 503 for a typo): answer 400 naming the parameter.
+	for k, vs := range q {
+		for _, v := range vs {
+			if !clean.Valid(k) || !clean.Valid(v) || strings.ContainsAny(v, "\n\t") || len(v) > 200 {
+				http.Error(w, fmt.Sprintf("query parameter %q: must be at most 200 characters of text, without control characters",
+					clean.Terminal(k)), http.StatusBadRequest)
+				return
+			}
+		}
+	}
 	fm, f, problems := parseForm(q, now)
 	format := q.Get("format")
 	if format != "" && format != "csv" && format != "html" {

@@ -242,3 +242,24 @@ func TestSignalFilter(t *testing.T) {
 		t.Errorf("short range changed: %v", f.Since)
 	}
 }
+
+// TestDashboardHostileQuery: a NUL byte, a control character or invalid
+// UTF-8 in a query parameter is answered 400 naming the parameter, on both
+// backends (PostgreSQL would refuse the value and the page answered 503).
+func TestDashboardHostileQuery(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		fixture(t, db)
+		h := &dashboard.Handler{DB: db, Now: func() time.Time { return testNow }}
+		for _, q := range []string{"role=%00", "department=4west%00", "role=%ff%fe", "department=%1b%5b2J",
+			"format=csv&table=accuracy&role=%00", "r%00le=nurse", "role=" + strings.Repeat("x", 201)} {
+			rec := get(t, h, "/dashboard?"+q)
+			if rec.Code != 400 || !strings.Contains(rec.Body.String(), "query parameter") {
+				t.Errorf("?%s: %d %q, want 400", q, rec.Code, rec.Body.String())
+			}
+		}
+		if rec := get(t, h, "/dashboard?role=nurse&department=4west"); rec.Code != 200 {
+			t.Errorf("ordinary filters: %d", rec.Code)
+		}
+	})
+}

@@ -227,6 +227,33 @@ func (s *DB) EventPrune(ctx context.Context, before time.Time) error {
 	return s.mapErr(err)
 }
 
+// SignatureClaim records an accepted platform request signature until
+// expires (the end of its signature window) and reports whether it was new.
+// False means the same signed request was accepted before — by another
+// replica, or by this one before a restart — so this one is a replay.
+func (s *DB) SignatureClaim(ctx context.Context, signature string, expires time.Time) (bool, error) {
+	res, err := s.ExecContext(ctx, s.Rebind(`INSERT INTO request_signature (signature, expires_at) VALUES (?, ?)
+		ON CONFLICT (signature) DO NOTHING`), signature, expires.UnixMilli())
+	if err != nil {
+		return false, fmt.Errorf("claim request signature: %w", s.mapErr(err))
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("claim request signature: %w", s.mapErr(err))
+	}
+	return n == 1, nil
+}
+
+// SignaturePrune forgets request signatures whose window ended before now:
+// a request that old is refused as stale anyway.
+func (s *DB) SignaturePrune(ctx context.Context, now time.Time) error {
+	_, err := s.ExecContext(ctx, s.Rebind(`DELETE FROM request_signature WHERE expires_at < ?`), now.UnixMilli())
+	if err != nil {
+		return fmt.Errorf("prune request signatures: %w", s.mapErr(err))
+	}
+	return nil
+}
+
 // Audit records who did what.
 func (s *DB) Audit(ctx context.Context, q Queryer, workspaceID, actorID int64, action, subject, detail string) error {
 	_, err := q.ExecContext(ctx, s.Rebind(`INSERT INTO audit_log (workspace_id, actor_member_id, action, subject, detail, created_at)

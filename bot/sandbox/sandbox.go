@@ -79,6 +79,10 @@ type Server struct {
 	// TickStep is the granularity of the simulated clock's catch-up when it
 	// advances (default 15 minutes).
 	TickStep time.Duration
+	// Public serves clients that are not on this computer, and any Host
+	// name (HUDDLEBOT_SANDBOX_PUBLIC): the operator's explicit choice, since
+	// the sandbox has no sign-in. See guard.
+	Public bool
 
 	advanceMu sync.Mutex
 }
@@ -94,7 +98,8 @@ func New(b *bot.Bot) *Server {
 //go:embed static
 var static embed.FS
 
-// Handler returns the routes: "/" (the page, its assets) and "/sandbox/api/".
+// Handler returns the routes: "/" (the page, its assets) and "/sandbox/api/",
+// behind the checks that keep the sandbox local (guard.go).
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /sandbox/api/people", s.people)
@@ -108,7 +113,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /sandbox/api/clock", s.setClock)
 	sub, _ := fs.Sub(static, "static")
 	mux.Handle("GET /", http.FileServerFS(sub))
-	return mux
+	return s.guard(mux)
 }
 
 // Person is a member as the sandbox API shows it.

@@ -399,3 +399,46 @@ func TestResponseURLRedirectNotFollowed(t *testing.T) {
 	case <-time.After(time.Second):
 	}
 }
+
+// TestReplayRefusedAcrossReplicas: a captured signed request accepted by one
+// replica is refused when sent again within the 5-minute window to a second
+// replica on the same database, and to a replica started after a restart
+// (no memory of its own) — on both backends.
+func TestReplayRefusedAcrossReplicas(t *testing.T) {
+	t.Parallel()
+	for _, backend := range storetest.Backends() {
+		t.Run(string(backend), func(t *testing.T) {
+			t.Parallel()
+			db := storetest.Open(t, backend)
+			first := newEnv(t, db, envOptions{})
+			second := newEnv(t, db, envOptions{})
+			body := first.commandBody("U0REPLAY", "/feedback", "the order set search is slow", "C2147483705")
+			at := time.Now()
+			post := func(e *env) int {
+				status, _ := e.do(slackfake.SignedRequest(e.srv.URL+"/slack/events", secret, at, formType, body))
+				return status
+			}
+			if got := post(first); got != http.StatusOK {
+				t.Fatalf("first delivery: %d", got)
+			}
+			if got := post(second); got != http.StatusUnauthorized {
+				t.Errorf("the replay to a second replica: %d, want 401", got)
+			}
+			restarted := newEnv(t, db, envOptions{})
+			if got := post(restarted); got != http.StatusUnauthorized {
+				t.Errorf("the replay after a restart: %d, want 401", got)
+			}
+			var n int
+			if err := db.GetContext(context.Background(), &n, `SELECT COUNT(*) FROM feedback`); err != nil || n != 1 {
+				t.Errorf("%d feedback rows (%v), want 1", n, err)
+			}
+			// The maintenance tick forgets signatures once their window passed.
+			if err := first.bot.Tick(context.Background(), at.Add(slackbot.SignatureWindow+time.Minute)); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.GetContext(context.Background(), &n, `SELECT COUNT(*) FROM request_signature`); err != nil || n != 0 {
+				t.Errorf("%d signatures kept after their window (%v), want 0", n, err)
+			}
+		})
+	}
+}

@@ -65,7 +65,22 @@ func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "cannot read request body", http.StatusBadRequest)
 		return
 	}
-	if err := a.verifier.verify(r.Header, body); err != nil {
+	sig, err := a.verifier.verifySignature(r.Header, body)
+	if err == nil {
+		// The memory above catches a replay to this process; the database
+		// one to another replica, or to this one after a restart.
+		var fresh bool
+		fresh, err = a.bot.DB.SignatureClaim(r.Context(), hex.EncodeToString(sig.sig[:]), time.Unix(sig.expiry, 0))
+		if err != nil {
+			a.log.ErrorContext(r.Context(), "slack: cannot record the request signature", "err", err)
+			http.Error(w, "temporarily unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		if !fresh {
+			err = errors.New("replayed request (accepted before by this or another replica)")
+		}
+	}
+	if err != nil {
 		a.log.WarnContext(r.Context(), "rejected Slack request", "reason", err.Error(), "remote", r.RemoteAddr)
 		http.Error(w, "invalid request signature", http.StatusUnauthorized)
 		return
@@ -388,9 +403,9 @@ func hostOf(raw string) string {
 
 // verifier checks Slack's request signatures and remembers the ones it
 // accepted until they fall out of the window, so a replayed request is
-// refused. Replicas do not share this memory; behind a load balancer a
-// replay can reach another replica, where event_id dedupe and the core's
-// first-answer-counts rule keep it harmless.
+// refused. This memory is the process's own; ServeHTTP also records each
+// accepted signature in the database (request_signature), which every
+// replica shares and which outlives a restart.
 type verifier struct {
 	secret []byte
 	now    func() time.Time
@@ -411,34 +426,41 @@ func newVerifier(secret string, now func() time.Time) *verifier {
 
 // verify returns nil for a correctly signed, fresh, first-seen request.
 func (v *verifier) verify(h http.Header, body []byte) error {
+	_, err := v.verifySignature(h, body)
+	return err
+}
+
+// verifySignature is verify that also returns the accepted signature and
+// when its window ends, for the replay memory shared by the replicas.
+func (v *verifier) verifySignature(h http.Header, body []byte) (seenSig, error) {
 	if len(v.secret) == 0 {
-		return errors.New("no signing secret configured")
+		return seenSig{}, errors.New("no signing secret configured")
 	}
 	tsHeader, sigHeader := h.Get(HeaderTimestamp), h.Get(HeaderSignature)
 	if tsHeader == "" || sigHeader == "" {
-		return errors.New("missing signature headers")
+		return seenSig{}, errors.New("missing signature headers")
 	}
 	ts, err := strconv.ParseInt(tsHeader, 10, 64)
 	if err != nil {
-		return errors.New("bad timestamp")
+		return seenSig{}, errors.New("bad timestamp")
 	}
 	now := v.now().Unix()
 	if d := now - ts; d > int64(SignatureWindow/time.Second) || d < -int64(SignatureWindow/time.Second) {
-		return errors.New("stale timestamp")
+		return seenSig{}, errors.New("stale timestamp")
 	}
 	hexSig, ok := strings.CutPrefix(sigHeader, "v0=")
 	if !ok || len(hexSig) != 2*sha256.Size {
-		return errors.New("bad signature format")
+		return seenSig{}, errors.New("bad signature format")
 	}
 	var got [sha256.Size]byte
 	if _, err := hex.Decode(got[:], []byte(hexSig)); err != nil {
-		return errors.New("bad signature format")
+		return seenSig{}, errors.New("bad signature format")
 	}
 	m := hmac.New(sha256.New, v.secret)
 	m.Write([]byte("v0:" + tsHeader + ":"))
 	m.Write(body)
 	if !hmac.Equal(m.Sum(nil), got[:]) {
-		return errors.New("signature mismatch")
+		return seenSig{}, errors.New("signature mismatch")
 	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
@@ -449,10 +471,10 @@ func (v *verifier) verify(h http.Header, body []byte) error {
 		v.order = v.order[1:]
 	}
 	if exp, ok := v.seen[got]; ok && exp >= now {
-		return errors.New("replayed request")
+		return seenSig{}, errors.New("replayed request")
 	}
 	exp := ts + int64(SignatureWindow/time.Second)
 	v.seen[got] = exp
 	v.order = append(v.order, seenSig{sig: got, expiry: exp})
-	return nil
+	return seenSig{sig: got, expiry: exp}, nil
 }

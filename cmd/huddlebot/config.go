@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/huddlebot/huddlebot/lessons"
 	"github.com/huddlebot/huddlebot/store"
@@ -23,6 +24,7 @@ type Config struct {
 	ContentDir        string
 	TimeZone          string
 	DashboardPassword string
+	SandboxPublic     string
 	TrainerChannel    string
 	HelpdeskChannel   string
 	Secret            string
@@ -57,6 +59,7 @@ var settings = []setting{
 	{"HUDDLEBOT_CONTENT_DIR", "content-dir", "", "content directory (default: bundled sample content)", false, func(c *Config) *string { return &c.ContentDir }},
 	{"HUDDLEBOT_TIMEZONE", "timezone", "UTC", "workspace default time zone (IANA)", false, func(c *Config) *string { return &c.TimeZone }},
 	{"HUDDLEBOT_DASHBOARD_PASSWORD", "dashboard-password", "", "password for /dashboard (HTTP Basic, user trainer)", true, func(c *Config) *string { return &c.DashboardPassword }},
+	{"HUDDLEBOT_SANDBOX_PUBLIC", "sandbox-public", "", "serve the sandbox (no sign-in: anyone served can act as any person, trainers included) to clients other than this computer: 1 to opt in", false, func(c *Config) *string { return &c.SandboxPublic }},
 	{"HUDDLEBOT_TRAINER_CHANNEL", "trainer-channel", "", "channel for escalated huddle questions and the weekly digest", false, func(c *Config) *string { return &c.TrainerChannel }},
 	{"HUDDLEBOT_HELPDESK_CHANNEL", "helpdesk-channel", "", "channel where unclaimed questions escalate last", false, func(c *Config) *string { return &c.HelpdeskChannel }},
 	{"HUDDLEBOT_SECRET", "secret", "", "key for anonymous vote hashes (default: derived from the platform secrets)", true, func(c *Config) *string { return &c.Secret }},
@@ -100,6 +103,11 @@ func LoadConfig(getenv func(string) string, fs *flag.FlagSet) *Config {
 	return c
 }
 
+// minDashboardPassword is the shortest dashboard password serve accepts:
+// with the failed-attempt limits (dashboard.go) a 12-character password is
+// beyond guessing.
+const minDashboardPassword = 12
+
 // Validate checks the configuration and returns every problem, each naming
 // the variable and what is wrong.
 func (c *Config) Validate() error {
@@ -120,6 +128,13 @@ func (c *Config) Validate() error {
 	}
 	if _, err := time.LoadLocation(c.TimeZone); err != nil || c.TimeZone == "" || strings.EqualFold(c.TimeZone, "local") {
 		bad("HUDDLEBOT_TIMEZONE", "%q is not an IANA time zone like America/New_York", c.TimeZone)
+	}
+	if n := utf8.RuneCountInString(c.DashboardPassword); c.DashboardPassword != "" && n < minDashboardPassword {
+		bad("HUDDLEBOT_DASHBOARD_PASSWORD", "must be at least %d characters (it has %d); a passphrase of a few words is easiest, "+
+			"e.g. the output of `openssl rand -base64 18`", minDashboardPassword, n)
+	}
+	if _, err := c.sandboxPublic(); err != nil {
+		bad("HUDDLEBOT_SANDBOX_PUBLIC", "%v", err)
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
@@ -200,6 +215,18 @@ func (c *Config) tick() time.Duration {
 func (c *Config) workers() int {
 	n, _ := strconv.Atoi(c.Workers)
 	return n
+}
+
+// sandboxPublic reports whether the operator opted in to serving the
+// sandbox beyond this computer.
+func (c *Config) sandboxPublic() (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(c.SandboxPublic)) {
+	case "", "0", "false", "no", "off":
+		return false, nil
+	case "1", "true", "yes", "on":
+		return true, nil
+	}
+	return false, fmt.Errorf("must be 1 (serve the sandbox to other computers) or 0 (default: this computer only), got %q", c.SandboxPublic)
 }
 
 // Sandbox reports whether no platform is configured: the local web chat.

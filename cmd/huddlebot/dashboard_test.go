@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -59,8 +61,8 @@ func TestDashboardPassword(t *testing.T) {
 		t.Run(string(b), func(t *testing.T) {
 			t.Parallel()
 			url := seededURL(t, b, 150, 21)
-			_, base, logs := startTestMain(t, b, map[string]string{"HUDDLEBOT_DATABASE_URL": url, "HUDDLEBOT_DASHBOARD_PASSWORD": "s3cret pass"})
-			for _, c := range []struct{ user, pass string }{{"", ""}, {"trainer", "wrong"}, {"admin", "s3cret pass"}, {"trainer", "s3cret pas"}} {
+			_, base, logs := startTestMain(t, b, map[string]string{"HUDDLEBOT_DATABASE_URL": url, "HUDDLEBOT_DASHBOARD_PASSWORD": "s3cret passphrase"})
+			for _, c := range []struct{ user, pass string }{{"", ""}, {"trainer", "wrong"}, {"admin", "s3cret passphrase"}, {"trainer", "s3cret passphras"}} {
 				code, h, _ := httpGet(t, base+"/dashboard", c.user, c.pass, nil)
 				if code != 401 || !strings.HasPrefix(h.Get("WWW-Authenticate"), "Basic ") {
 					t.Errorf("%s:%s → %d %q, want 401 with WWW-Authenticate", c.user, c.pass, code, h.Get("WWW-Authenticate"))
@@ -69,14 +71,14 @@ func TestDashboardPassword(t *testing.T) {
 			if code, _, _ := httpGet(t, base+"/dashboard?format=csv&table=accuracy", "", "", nil); code != 401 {
 				t.Errorf("CSV without the password = %d", code)
 			}
-			code, h, body := httpGet(t, base+"/dashboard", "trainer", "s3cret pass", nil)
+			code, h, body := httpGet(t, base+"/dashboard", "trainer", "s3cret passphrase", nil)
 			if code != 200 || !strings.Contains(body, "<svg") || strings.Count(body, "<rect") < 10 {
 				t.Fatalf("with the password: %d, %d rects\n%s", code, strings.Count(body, "<rect"), logs)
 			}
 			if !strings.Contains(h.Get("Content-Type"), "text/html") {
 				t.Errorf("content type %q", h.Get("Content-Type"))
 			}
-			code, h, body = httpGet(t, base+"/dashboard/?format=csv&table=accuracy", "trainer", "s3cret pass", nil)
+			code, h, body = httpGet(t, base+"/dashboard/?format=csv&table=accuracy", "trainer", "s3cret passphrase", nil)
 			rows := parseCSV(t, body)
 			if code != 200 || !strings.HasPrefix(h.Get("Content-Type"), "text/csv") || len(rows) < 5 || rows[0][0] != "topic" {
 				t.Errorf("CSV with the password: %d %q", code, body)
@@ -133,6 +135,7 @@ func TestDashboardGuard(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := local(httptest.NewRequest(http.MethodGet, "/dashboard", nil))
+			r.Host = "127.0.0.1:8080" // addressed to this computer
 			r.RemoteAddr = tt.remote
 			if tt.user != "" {
 				r.SetBasicAuth(tt.user, tt.pass)
@@ -273,5 +276,84 @@ func TestDashboardInBrowser(t *testing.T) {
 	selected, err := chromedp.Run(bctx, chromedp.Evaluate[string](`document.querySelector('select[name=role]').value`))
 	if err != nil || selected != "nurse" || nurseInfo.Sized < 5 || !strings.Contains(loc, "role=nurse") {
 		t.Errorf("after filtering: %s role %q %+v %v", loc, selected, nurseInfo, err)
+	}
+}
+
+// TestDashboardBruteForce: failed sign-ins are limited per client address
+// (10 per 15 minutes) and in total (100), then refused with 429 and
+// Retry-After even with the right password, until the window passes; other
+// addresses are not affected by one address's lock; every failure is
+// logged without what was typed.
+func TestDashboardBruteForce(t *testing.T) {
+	t.Parallel()
+	const pw = "correct horse battery"
+	cfg := &Config{Listen: "0.0.0.0:8080", DashboardPassword: pw}
+	now := time.Date(2026, 3, 4, 9, 0, 0, 0, time.UTC)
+	var logs syncBuffer
+	ok := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "dashboard") })
+	guard := newDashboardGuard(cfg, ok, slog.New(slog.NewTextHandler(&logs, nil)), func() time.Time { return now })
+	try := func(remote, pass string) *httptest.ResponseRecorder {
+		t.Helper()
+		r := httptest.NewRequest(http.MethodGet, "/dashboard", nil)
+		r.RemoteAddr = remote
+		r.SetBasicAuth("trainer", pass)
+		rec := httptest.NewRecorder()
+		guard.ServeHTTP(rec, r)
+		return rec
+	}
+	for i := 0; i < 10; i++ {
+		if rec := try("203.0.113.7:4000", fmt.Sprintf("guess-%d", i)); rec.Code != 401 {
+			t.Fatalf("guess %d: %d", i, rec.Code)
+		}
+	}
+	rec := try("203.0.113.7:4001", pw)
+	if rec.Code != 429 || rec.Header().Get("Retry-After") == "" || !strings.Contains(rec.Body.String(), "Too many failed sign-ins") {
+		t.Errorf("11th attempt from the same address: %d %q, want 429 with Retry-After", rec.Code, rec.Body.String())
+	}
+	if rec := try("198.51.100.1:4000", pw); rec.Code != 200 {
+		t.Errorf("another address with the right password: %d", rec.Code)
+	}
+	now = now.Add(15 * time.Minute)
+	if rec := try("203.0.113.7:4002", pw); rec.Code != 200 {
+		t.Errorf("after the window: %d", rec.Code)
+	}
+
+	// Guesses spread over many addresses hit the total limit.
+	for i := 0; i < 100; i++ {
+		try(fmt.Sprintf("192.0.2.%d:4000", i%250), fmt.Sprintf("spray-%d", i))
+	}
+	if rec := try("198.51.100.200:4000", pw); rec.Code != 429 {
+		t.Errorf("after 100 failures from many addresses: %d, want 429", rec.Code)
+	}
+	out := logs.String()
+	if n := strings.Count(out, "dashboard: failed sign-in"); n < 100 {
+		t.Errorf("%d failed sign-ins logged, want every one", n)
+	}
+	if !strings.Contains(out, "too many failed sign-ins") || !strings.Contains(out, "client=203.0.113.7") {
+		t.Errorf("the lock-out is not logged with the client address:\n%s", out[:min(len(out), 2000)])
+	}
+	if strings.Contains(out, "guess-") || strings.Contains(out, "spray-") || strings.Contains(out, pw) {
+		t.Error("an attempted password reached the log")
+	}
+}
+
+// TestDashboardPasswordMinimumLength: serve refuses a dashboard password
+// shorter than 12 characters at start-up, naming the variable.
+func TestDashboardPasswordMinimumLength(t *testing.T) {
+	t.Parallel()
+	for pw, want := range map[string]bool{"pw": false, "elevenchars": false, "twelve chars": true, "ünïcödé pässwörd": true} {
+		cfg := LoadConfig(func(k string) string {
+			if k == "HUDDLEBOT_DASHBOARD_PASSWORD" {
+				return pw
+			}
+			return ""
+		}, flag.NewFlagSet("t", flag.ContinueOnError))
+		err := cfg.Validate()
+		if got := err == nil || !strings.Contains(err.Error(), "HUDDLEBOT_DASHBOARD_PASSWORD"); got != want {
+			t.Errorf("password %q: Validate() = %v", pw, err)
+		}
+		if err != nil && strings.Contains(err.Error(), pw) {
+			t.Errorf("the error shows the password: %v", err)
+		}
 	}
 }

@@ -480,3 +480,84 @@ func TestDatabasePasswordFormsMasked(t *testing.T) {
 		check("serve's log", logs.String())
 	}
 }
+
+// TestSandboxRefusesCrossSite: a web page cannot drive or read the loopback
+// sandbox or the password-less dashboard: a text/plain POST is refused
+// (415), a JSON POST from a foreign Origin or a cross-site fetch too (403),
+// a request whose Host is a rebound DNS name is refused on the API, the
+// page and the dashboard (403), and the page forbids framing. The sandbox's
+// own page (same Origin, JSON) still works.
+func TestSandboxRefusesCrossSite(t *testing.T) {
+	t.Parallel()
+	_, base, _ := startTestMain(t, store.SQLite, nil)
+	port := base[strings.LastIndex(base, ":")+1:]
+	send := func(method, path, contentType, body string, header map[string]string) (int, http.Header, string) {
+		t.Helper()
+		req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
+		if contentType != "" {
+			req.Header.Set("Content-Type", contentType)
+		}
+		for k, v := range header {
+			if k == "Host" {
+				req.Host = v
+				continue
+			}
+			req.Header.Set(k, v)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, res.Header, string(b)
+	}
+	cmd := `{"user":"nina","channel":"dm","text":"/learn stats"}`
+	for _, c := range []struct {
+		name         string
+		method, path string
+		ctype, body  string
+		header       map[string]string
+		want         int
+	}{
+		{"text/plain from another site", "POST", "/sandbox/api/command", "text/plain", cmd, map[string]string{"Origin": "http://evil.example"}, 415},
+		{"a form post", "POST", "/sandbox/api/command", "application/x-www-form-urlencoded", "text=x", nil, 415},
+		{"JSON from another origin", "POST", "/sandbox/api/command", "application/json", cmd, map[string]string{"Origin": "http://evil.example"}, 403},
+		{"a cross-site fetch", "POST", "/sandbox/api/command", "application/json", cmd, map[string]string{"Sec-Fetch-Site": "cross-site"}, 403},
+		{"rebound Host on the API", "GET", "/sandbox/api/people", "", "", map[string]string{"Host": "rebind.evil.example:" + port}, 403},
+		{"rebound Host on the page", "GET", "/", "", "", map[string]string{"Host": "rebind.evil.example:" + port}, 403},
+		{"rebound Host on the dashboard", "GET", "/dashboard", "", "", map[string]string{"Host": "rebind.evil.example:" + port}, 403},
+		{"right host, wrong port", "GET", "/sandbox/api/people", "", "", map[string]string{"Host": "127.0.0.1:1"}, 403},
+		{"the page's own request", "POST", "/sandbox/api/command", "application/json; charset=utf-8", cmd,
+			map[string]string{"Origin": base, "Sec-Fetch-Site": "same-origin"}, 200},
+		{"localhost", "GET", "/sandbox/api/people", "", "", map[string]string{"Host": "localhost:" + port}, 200},
+		{"dashboard on loopback", "GET", "/dashboard", "", "", nil, 200},
+	} {
+		if got, _, body := send(c.method, c.path, c.ctype, c.body, c.header); got != c.want {
+			t.Errorf("%s: %d, want %d (%s)", c.name, got, c.want, strings.TrimSpace(body))
+		}
+	}
+	_, h, _ := send("GET", "/", "", "", nil)
+	if h.Get("X-Frame-Options") != "DENY" || !strings.Contains(h.Get("Content-Security-Policy"), "frame-ancestors 'none'") {
+		t.Errorf("the sandbox page may be framed: X-Frame-Options %q, CSP %q", h.Get("X-Frame-Options"), h.Get("Content-Security-Policy"))
+	}
+}
+
+// TestSandboxPublicOptIn: the sandbox refuses clients on other computers
+// unless HUDDLEBOT_SANDBOX_PUBLIC opts in, which serve warns about at
+// start-up; a value that is not yes or no is a configuration error.
+func TestSandboxPublicOptIn(t *testing.T) {
+	t.Parallel()
+	_, _, logs := startTestMain(t, store.SQLite, map[string]string{"HUDDLEBOT_SANDBOX_PUBLIC": "1"})
+	if !strings.Contains(logs.String(), "sandbox served to other computers (HUDDLEBOT_SANDBOX_PUBLIC)") {
+		t.Errorf("no start-up warning for a public sandbox:\n%s", logs)
+	}
+	_, _, logs = startTestMain(t, store.SQLite, nil)
+	if strings.Contains(logs.String(), "HUDDLEBOT_SANDBOX_PUBLIC)") {
+		t.Errorf("a loopback sandbox warns as if public:\n%s", logs)
+	}
+	code, _, errs := runCLI(t, map[string]string{"HUDDLEBOT_SANDBOX_PUBLIC": "maybe", "HUDDLEBOT_DATABASE_URL": "sqlite::memory:"}, "serve")
+	if code == exitOK || !strings.Contains(errs, "HUDDLEBOT_SANDBOX_PUBLIC") {
+		t.Errorf("HUDDLEBOT_SANDBOX_PUBLIC=maybe: exit %d %q", code, errs)
+	}
+}

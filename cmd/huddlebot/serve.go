@@ -174,6 +174,7 @@ func (m *Main) Run(ctx context.Context) error {
 
 	if cfg.Sandbox() {
 		m.Sandbox = sandbox.New(m.Bot)
+		m.Sandbox.Public, _ = cfg.sandboxPublic() // validated
 		if err := m.Sandbox.Seed(ctx); err != nil {
 			return err
 		}
@@ -225,6 +226,14 @@ func (m *Main) Run(ctx context.Context) error {
 	})
 	if cfg.Sandbox() {
 		m.Log.Info("sandbox mode: no platform token set — open the sandbox chat", "url", "http://"+m.Addr+"/")
+		switch {
+		case m.Sandbox.Public:
+			m.Log.Warn("sandbox served to other computers (HUDDLEBOT_SANDBOX_PUBLIC): it has no sign-in, so anyone who can reach " +
+				m.Addr + " can act as any person, trainers included (send bursts, read DMs, end huddles). Use it only on a network you trust.")
+		case !loopbackHost(cfg.Listen):
+			m.Log.Warn("sandbox listens on " + m.Addr + " but serves only this computer (loopback clients); " +
+				"set HUDDLEBOT_SANDBOX_PUBLIC=1 to serve others on purpose")
+		}
 	}
 	m.Log.Info("huddlebot serving", "addr", m.Addr, "platform", cfg.Platform())
 	return nil

@@ -1,10 +1,13 @@
 package store_test
 
 import (
+	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/huddlebot/huddlebot/store"
+	"github.com/huddlebot/huddlebot/store/storetest"
 )
 
 // TestMaskURL: every credential form lib/pq accepts is masked, and the rest
@@ -40,5 +43,54 @@ func TestMaskURL(t *testing.T) {
 				t.Errorf("MaskURL(%q) = %q: want it to keep %q", c.raw, got, k)
 			}
 		}
+	}
+}
+
+// TestSignatureClaim: a request signature is claimed once across every
+// store on the same database (replicas, or a process after a restart), and
+// forgotten once its window has passed.
+func TestSignatureClaim(t *testing.T) {
+	t.Parallel()
+	for _, backend := range storetest.Backends() {
+		t.Run(string(backend), func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			url := storetest.URL(t, backend)
+			open := func() *store.DB {
+				db, err := store.Open(ctx, url)
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { db.Close() })
+				if _, err := db.Migrate(ctx); err != nil {
+					t.Fatal(err)
+				}
+				return db
+			}
+			a, b := open(), open()
+			exp := time.Unix(2_000_000_300, 0)
+			if fresh, err := a.SignatureClaim(ctx, "sig-1", exp); err != nil || !fresh {
+				t.Fatalf("first claim: %v %v", fresh, err)
+			}
+			if fresh, err := b.SignatureClaim(ctx, "sig-1", exp); err != nil || fresh {
+				t.Errorf("the same signature on a second store: fresh=%v %v, want a replay", fresh, err)
+			}
+			if fresh, err := b.SignatureClaim(ctx, "sig-2", exp); err != nil || !fresh {
+				t.Errorf("another signature: %v %v", fresh, err)
+			}
+			if err := a.SignaturePrune(ctx, exp); err != nil {
+				t.Fatal(err)
+			}
+			if fresh, _ := a.SignatureClaim(ctx, "sig-1", exp); fresh {
+				t.Error("pruned at the end of its window (not after): the signature was forgotten too early")
+			}
+			if err := a.SignaturePrune(ctx, exp.Add(time.Second)); err != nil {
+				t.Fatal(err)
+			}
+			var n int
+			if err := a.GetContext(ctx, &n, `SELECT COUNT(*) FROM request_signature`); err != nil || n != 0 {
+				t.Errorf("%d signatures left after their window (%v), want 0", n, err)
+			}
+		})
 	}
 }
