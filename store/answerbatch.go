@@ -244,27 +244,17 @@ func (s *DB) ReviewPutMany(ctx context.Context, tx *Tx, rs []ReviewWrite) error 
 	return nil
 }
 
-// streakDays bounds how far back a streak is counted.
-const streakDays = 120
-
-// MemberStreakMany returns each member's streak: consecutive shift days,
-// newest first, with an answered (or acknowledged) prompt; today's prompt
-// still open does not break it — a quiz not answered yet, or a tip nobody
-// tapped "Got it" on yet (a tip counts as seen once delivered, so "open"
-// cannot mean unseen). "Today" is the newest shift date with prompts when it
-// lies within two days of today (time zones and night shifts put a member's
-// shift date up to a day either side of the server's date). Counted over the
-// last 120 shift days with prompts at most.
+// MemberStreakMany returns each member's streak (lessons.Streak) at today,
+// from their shift days with prompts in the last 2 × lessons.StreakDays
+// calendar days.
 func (s *DB) MemberStreakMany(ctx context.Context, q Queryer, memberIDs []int64, today time.Time) (map[int64]int, error) {
 	out := make(map[int64]int, len(memberIDs))
 	if len(memberIDs) == 0 {
 		return out, nil
 	}
 	in, args := s.inIDs(memberIDs)
-	// Shift dates are YYYY-MM-DD and compare as text; two days of slack for
-	// time zones ahead of the server.
-	since := today.AddDate(0, 0, -2*streakDays).Format("2006-01-02")
-	recent := today.AddDate(0, 0, -2).Format("2006-01-02")
+	// Shift dates are YYYY-MM-DD and compare as text.
+	since := today.AddDate(0, 0, -2*lessons.StreakDays).Format("2006-01-02")
 	args = append(args, since)
 	var days []struct {
 		MemberID int64  `db:"member_id"`
@@ -279,25 +269,12 @@ func (s *DB) MemberStreakMany(ctx context.Context, q Queryer, memberIDs []int64,
 		GROUP BY member_id, shift_date ORDER BY member_id, shift_date DESC`), args...); err != nil {
 		return nil, fmt.Errorf("streaks: %w", s.mapErr(err))
 	}
-	var cur int64 = -1
-	var i int
-	done := false
+	per := map[int64][]lessons.StreakDay{}
 	for _, d := range days {
-		if d.MemberID != cur {
-			cur, i, done = d.MemberID, 0, false
-			out[cur] = 0
-		}
-		if done || i >= streakDays {
-			continue
-		}
-		switch {
-		case d.Ans == 1:
-			out[cur]++
-		case i == 0 && d.Open == 1 && d.Date >= recent: // today's prompt can still be answered or tapped
-		default:
-			done = true
-		}
-		i++
+		per[d.MemberID] = append(per[d.MemberID], lessons.StreakDay{Date: d.Date, Answered: d.Ans == 1, Open: d.Open == 1})
+	}
+	for id, ds := range per {
+		out[id] = lessons.Streak(ds, today)
 	}
 	return out, nil
 }
