@@ -318,6 +318,7 @@ type faultProxy struct {
 	retryAfter int     // seconds, for 429s
 	hold       time.Duration
 	calls      []proxyCall
+	faults     int // faults dealt so far; their kinds cycle 429, 500, lost, 429
 }
 
 func newFaultProxy(t *testing.T, fake *slackfake.Server, seed uint64) *faultProxy {
@@ -371,15 +372,21 @@ func (p *faultProxy) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	p.mu.Lock()
 	kind := faultNone
-	if strings.HasPrefix(r.URL.Path, "/api/") && p.rate > 0 && p.rng.Float64() < p.rate {
-		switch x := p.rng.Float64(); {
-		case x < 0.5:
-			kind = fault429
-		case x < 0.75:
+	// Which calls fail is random (seeded); what they suffer cycles, so a run
+	// with a handful of faults has met every kind: half 429s, a quarter
+	// 500s before the work, a quarter lost after it. A response_url post is
+	// not a Web API method and is never rate limited here, but can fail or
+	// be lost like any HTTP call.
+	response := strings.HasPrefix(r.URL.Path, "/response/")
+	if response {
+		call.Method = "response_url"
+	}
+	if (strings.HasPrefix(r.URL.Path, "/api/") || response) && p.rate > 0 && p.rng.Float64() < p.rate {
+		kind = [...]faultKind{fault429, fault500, faultLost, fault429}[p.faults%4]
+		if response && kind == fault429 {
 			kind = fault500
-		default:
-			kind = faultLost
 		}
+		p.faults++
 	}
 	retryAfter, hold := p.retryAfter, p.hold
 	p.mu.Unlock()

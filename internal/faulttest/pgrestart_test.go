@@ -180,9 +180,12 @@ type answerResult struct {
 
 // recorded reports whether the reply says the answer was stored.
 func (r answerResult) recorded() bool {
-	// A queued answer (the answer inbox) is acknowledged with no reply: the
-	// card itself changes. A refused one gets "nothing was saved".
-	return r.status == http.StatusOK && (r.reply == "" || strings.HasPrefix(r.reply, "✅") || strings.HasPrefix(r.reply, "❌"))
+	// A queued answer (the answer inbox) is acknowledged with no reply and
+	// then confirmed through the click's response_url with the answered card
+	// (replace_original), whose result line starts with ✅ or ❌. A refused
+	// one gets "nothing was saved".
+	return r.status == http.StatusOK && (r.reply == "" || strings.HasPrefix(r.reply, "✅") || strings.HasPrefix(r.reply, "❌") ||
+		strings.Contains(r.reply, "\n✅ ") || strings.Contains(r.reply, "\n❌ "))
 }
 
 // TestPostgresRestartDuringAnswers: 300 members answer their burst quiz at

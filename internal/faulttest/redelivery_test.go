@@ -133,15 +133,21 @@ func TestRedeliveryAcrossReplicas(t *testing.T) {
 		}
 	}
 
-	repeats := 0
+	repeats, confirmations := 0, 0
 	for _, r := range w.fake.Responses() {
 		text, _ := r.Body["text"].(string)
 		switch {
 		case strings.Contains(text, "only your first answer counts"):
 			repeats++
+		case r.Body["replace_original"] == true && (strings.Contains(text, "\n✅ ") || strings.Contains(text, "\n❌ ")):
+			// The answered card, through the click's response_url.
+			confirmations++
 		default:
 			t.Errorf("unexpected reply to a click: %q", text)
 		}
+	}
+	if confirmations > len(msgs) {
+		t.Errorf("answers confirmed through response_url %d times, want at most once per message (%d)", confirmations, len(msgs))
 	}
 	if repeats > len(msgs) {
 		t.Errorf("double clicks: %d told it was a repeat, want at most %d", repeats, len(msgs))
