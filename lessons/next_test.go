@@ -91,3 +91,50 @@ func TestPauseDays(t *testing.T) {
 		}
 	}
 }
+
+// TestAwayReason: why a trainer's burst does not reach a member now, and
+// when a burst item available from a date reaches them (issue 17 item 6).
+// 2026-12-05 is a Saturday.
+func TestAwayReason(t *testing.T) {
+	t.Parallel()
+	ny := testLoc(t, "America/New_York")
+	day := Schedule{DeliveryTime: DefaultDeliveryTime, WorkStart: DefaultWorkStart, WorkEnd: DefaultWorkEnd, WorkDays: MonFri, Location: ny}
+	night := Schedule{DeliveryTime: testClock(t, "05:00"), WorkStart: testClock(t, "19:00"), WorkEnd: testClock(t, "07:30"), WorkDays: MonFri, Location: ny}
+	paused := day
+	paused.PausedUntil = time.Date(2026, 12, 14, 0, 0, 0, 0, ny)
+	none := day
+	none.WorkDays = 0
+	for _, tc := range []struct {
+		name, now string
+		s         Schedule
+		want      string
+		date      string // burst item available from
+		next      string // NextDeliveryOn(date, now); "" = zero
+	}{
+		{"saturday 03:00", "2026-12-05T03:00:00-05:00", day, "Saturday is not one of their work days (mon-fri)", "2026-12-05", "2026-12-07T08:30:00-05:00"},
+		{"night shift saturday 03:00 is friday's shift", "2026-12-05T03:00:00-05:00", night, "", "2026-12-04", "2026-12-05T05:00:00-05:00"},
+		{"night shift, a daily item for the next shift", "2026-12-05T03:00:00-05:00", night, "", "2026-12-07", "2026-12-08T05:00:00-05:00"},
+		{"night shift saturday evening", "2026-12-05T20:00:00-05:00", night, "Saturday is not one of their work days (mon-fri)", "", "2026-12-08T05:00:00-05:00"},
+		{"tuesday 18:00", "2026-12-08T18:00:00-05:00", day, "outside their work hours (08:00–17:00)", "2026-12-08", "2026-12-09T08:30:00-05:00"},
+		{"tuesday 10:00", "2026-12-08T10:00:00-05:00", day, "", "2026-12-10", "2026-12-10T08:30:00-05:00"},
+		{"paused", "2026-12-08T10:00:00-05:00", paused, "paused until Mon 14 Dec", "2026-12-08", "2026-12-14T08:30:00-05:00"},
+		{"no work days", "2026-12-08T10:00:00-05:00", none, "no work days set", "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			now := testInstant(t, tc.now)
+			if got := tc.s.AwayReason(now); got != tc.want {
+				t.Errorf("AwayReason = %q, want %q", got, tc.want)
+			}
+			got := tc.s.NextDeliveryOn(tc.date, now)
+			if tc.next == "" {
+				if !got.IsZero() {
+					t.Errorf("NextDeliveryOn = %v, want none", got)
+				}
+				return
+			}
+			if want := testInstant(t, tc.next); !got.Equal(want) {
+				t.Errorf("NextDeliveryOn(%q) = %v, want %v", tc.date, got, want)
+			}
+		})
+	}
+}

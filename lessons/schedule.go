@@ -347,3 +347,42 @@ func DescribeWhen(t, now time.Time, loc *time.Location) string {
 	}
 	return lt.Format("Mon 2 Jan") + " at " + hm
 }
+
+// AwayReason says, for someone else (a trainer), why the member cannot be
+// reached at now: "paused until Mon 7 Dec", "Saturday is not one of their
+// work days (mon-fri)", "outside their work hours (19:00–07:30)". It is ""
+// when now is inside their work hours and they are not paused.
+func (s Schedule) AwayReason(now time.Time) string {
+	loc := s.loc()
+	if s.paused(now) {
+		return "paused until " + s.PausedUntil.In(loc).Format("Mon 2 Jan")
+	}
+	sd, c := s.shiftDay(now)
+	if !s.isWorkDay(sd) {
+		if s.WorkDays == 0 {
+			return "no work days set"
+		}
+		day := localAt(sd, 12*60, loc).Format("Monday")
+		return fmt.Sprintf("%s is not one of their work days (%s)", day, s.WorkDays)
+	}
+	if !s.inWindow(c) {
+		return fmt.Sprintf("outside their work hours (%s–%s)", s.WorkStart, s.WorkEnd)
+	}
+	return ""
+}
+
+// NextDeliveryOn returns the first delivery instant strictly after now
+// whose shift date is date or later ("" = any date): when a burst item that
+// may go out from date onwards reaches a member who is not due now. It is
+// the zero time when there is none in the next two weeks.
+func (s Schedule) NextDeliveryOn(date string, now time.Time) time.Time {
+	t := now
+	for i := 0; i <= scheduleScanDays*3; i++ {
+		next := s.NextDelivery(t)
+		if next.IsZero() || s.ShiftDate(next) >= date {
+			return next
+		}
+		t = next
+	}
+	return time.Time{}
+}

@@ -375,6 +375,15 @@ type BurstStats struct {
 	Reached int // members sent at least one item
 	Lessons []BurstLessonStats
 	Total   BurstLessonStats
+	// PendingMembers lists the members with items still pending and the earliest
+	// shift date from which one of them may go out.
+	PendingMembers []BurstWaiting `json:"-"`
+}
+
+// BurstWaiting is a member with pending items of a send.
+type BurstWaiting struct {
+	MemberID int64  `db:"member_id"`
+	Date     string `db:"date"`
 }
 
 // BurstStatsGet counts a workspace's send of a burst per lesson, in burst
@@ -407,6 +416,10 @@ func (s *DB) BurstStatsGet(ctx context.Context, q Queryer, workspaceID int64, bu
 		return nil, fmt.Errorf("burst %s stats: %w", burstID, s.mapErr(err))
 	}
 	st.Members, st.Reached = members.Members, members.Reached
+	if err := q.SelectContext(ctx, &st.PendingMembers, s.Rebind(`SELECT member_id, MIN(available_date) AS date
+		FROM burst_item WHERE send_id = ? AND status = 'pending' GROUP BY member_id ORDER BY member_id`), send.ID); err != nil {
+		return nil, fmt.Errorf("burst %s stats: %w", burstID, s.mapErr(err))
+	}
 	st.Total.LessonID = "total"
 	for _, l := range st.Lessons {
 		st.Total.Targeted += l.Targeted

@@ -70,6 +70,10 @@ type BurstRecipient struct {
 	// Immediate is set when the send is "now" and the member is inside
 	// work hours and not paused: they get it at once.
 	Immediate bool
+	// At is when the first lesson reaches them: now when Immediate,
+	// otherwise their first delivery time on or after Dates[0] (zero when
+	// they have none, as with no work days).
+	At time.Time
 }
 
 // BurstSendResult says what a send did (or, on a dry run, would do).
@@ -78,11 +82,12 @@ type BurstSendResult struct {
 	Send       *store.BurstSend // the workspace's send; nil on a dry run of a burst never sent
 	Created    bool             // this call started the send (false: it was sent before)
 	Recipients []BurstRecipient
-	Items      int // member x lesson items in the audience
-	Added      int // of which new: 0 when everything had been sent before
-	SentNow    int // prompts queued at once (Now)
-	MembersNow int // members who got something at once (Now)
-	Later      int // members who get it at a later delivery time
+	Items      int       // member x lesson items in the audience
+	Added      int       // of which new: 0 when everything had been sent before
+	SentNow    int       // prompts queued at once (Now)
+	MembersNow int       // members who got something at once (Now)
+	Later      int       // members who get it at a later delivery time
+	At         time.Time // when the send was made
 }
 
 // BurstSend sends a burst to its audience in the workspace, in batches of
@@ -116,7 +121,7 @@ func (b *Burst) BurstSend(ctx context.Context, o BurstSendOptions) (*BurstSendRe
 	if err == nil && prev.Status == store.BurstCancelled {
 		return nil, cancelledBurst(prev)
 	}
-	res := &BurstSendResult{Burst: bu}
+	res := &BurstSendResult{Burst: bu, At: now}
 	if err == nil {
 		res.Send = prev
 	}
@@ -194,8 +199,13 @@ func (b *Burst) burstRecipients(ctx context.Context, c *lessons.Content, bu *les
 				continue
 			}
 			s := m.Schedule
-			out = append(out, BurstRecipient{Member: m, Lessons: ls, Dates: lessons.BurstDates(s, bu.Pace, start, immediate, len(ls)),
-				Immediate: immediate && s.InWorkHours(now) && !s.PausedUntil.After(now)})
+			r := BurstRecipient{Member: m, Lessons: ls, Dates: lessons.BurstDates(s, bu.Pace, start, immediate, len(ls)),
+				Immediate: immediate && s.InWorkHours(now) && !s.PausedUntil.After(now)}
+			r.At = now
+			if !r.Immediate {
+				r.At = s.NextDeliveryOn(r.Dates[0], start.Add(-time.Millisecond))
+			}
+			out = append(out, r)
 		}
 		if len(ms) < f.Limit {
 			return out, nil
@@ -433,7 +443,7 @@ func (b *Burst) BurstCancel(ctx context.Context, workspaceID int64, burstID stri
 
 // BurstStatus returns where a workspace's send of a burst stands. It
 // returns a *bot.UserError when the burst was never sent there.
-func (b *Burst) BurstStatus(ctx context.Context, workspaceID int64, burstID string) (*store.BurstStats, error) {
+func (b *Burst) BurstStatus(ctx context.Context, workspaceID int64, burstID string) (*Status, error) {
 	st, err := b.DB.BurstStatsGet(ctx, b.DB, workspaceID, burstID)
 	if store.IsNotFound(err) {
 		if b.Content().Burst(burstID) == nil {
@@ -441,7 +451,16 @@ func (b *Burst) BurstStatus(ctx context.Context, workspaceID int64, burstID stri
 		}
 		return nil, bot.UserErr("Burst %s has not been sent here yet. Send it with `burst send %s`.", burstID, burstID)
 	}
-	return st, err
+	if err != nil {
+		return nil, err
+	}
+	res := &Status{BurstStats: st}
+	if st.Send.Status != store.BurstCancelled {
+		if res.Waiting, err = b.waitingOf(ctx, workspaceID, st, b.Now()); err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 // BurstInfo is a burst of the content and, when it was sent to the
@@ -531,7 +550,7 @@ func FormatBurstPreview(bu *lessons.Burst, role, department string, items []Burs
 // FormatBurstStatus renders a send's counts as an aligned table, one row per
 // lesson and a total, under a line saying who was targeted and reached.
 // Lesson kinds and the burst's title come from c when it has them.
-func FormatBurstStatus(c *lessons.Content, st *store.BurstStats, loc *time.Location) string {
+func FormatBurstStatus(c *lessons.Content, st *Status, loc *time.Location) string {
 	var sb strings.Builder
 	if loc == nil {
 		loc = time.UTC
@@ -562,7 +581,10 @@ func FormatBurstStatus(c *lessons.Content, st *store.BurstStats, loc *time.Locat
 	row("total", "", st.Total)
 	tw.Flush()
 	if st.Total.Answered > 0 {
-		fmt.Fprintf(&sb, "\n%s of answers correct.", pct(st.Total.Correct, st.Total.Answered))
+		fmt.Fprintf(&sb, "\n%s of answers correct.\n", pct(st.Total.Correct, st.Total.Answered))
+	}
+	if len(st.Waiting) > 0 {
+		fmt.Fprintf(&sb, "\nStill to go, in each member's own time:\n%s\n", FormatWaiting(st.Waiting, "  ", 8))
 	}
 	return strings.TrimRight(sb.String(), "\n")
 }
@@ -735,6 +757,10 @@ func FormatBurstSend(res *BurstSendResult, now bool) string {
 	case now:
 		msg += fmt.Sprintf(" Now: %d prompt(s) on their way to %d member(s) at work; %d member(s) at their next delivery time.",
 			res.SentNow, res.MembersNow, res.Later)
+		if gs := res.Waiting(); len(gs) > 0 {
+			msg += "\nLater, in their own time:\n" + FormatWaiting(gs, "• ", 3)
+			return msg + "\nFollow it with `/burst status " + bu.ID + "`."
+		}
 	case bu.Pace == lessons.PaceDaily:
 		msg += " One lesson a work day, starting at each member's next delivery time."
 	default:

@@ -287,6 +287,9 @@ func printBurstSend(w io.Writer, res *burst.BurstSendResult, ws *store.Workspace
 		default:
 			fmt.Fprintln(w, "goes out at each member's next delivery time")
 		}
+		if gs := res.Waiting(); len(gs) > 0 {
+			fmt.Fprintf(w, "later, in each member's own time:\n%s\n", burst.FormatWaiting(gs, "  ", 8))
+		}
 		if bu.Pace == lessons.PaceDaily {
 			fmt.Fprintln(w, "daily pace: one lesson per work day on each member's own schedule")
 		}

@@ -105,6 +105,14 @@ func TestBurstToNursesEndToEnd(t *testing.T) {
 			if !strings.Contains(errs, "enqueued 11/11 members") {
 				t.Errorf("no progress on stderr: %q", errs)
 			}
+			// Nurses from Sydney to Los Angeles are never all at work at
+			// once: those who are not are told when it reaches them, in
+			// their own time, and why not now.
+			later := regexp.MustCompile(`(?m)^  (\d+) members? (today|tomorrow|[A-Z][a-z]+day|[A-Z][a-z]{2} \d+ [A-Z][a-z]{2}) at \d\d:\d\d [A-Z0-9+-]+ — ` +
+				`(Saturday|Sunday) is not one of their work days \(mon-fri\)$|^  (\d+) members? .* — outside their work hours \(08:00–17:00\)$`)
+			if !strings.Contains(out, "later, in each member's own time:\n") || !later.MatchString(out) {
+				t.Errorf("the send does not say when the nurses away get it:\n%s", out)
+			}
 			// Sent again by mistake: nothing doubles.
 			if code, out, errs := cli("burst", "send", "secure-chat-launch", "--role", "nurse", "--now"); code != 0 || !strings.Contains(out, "already sent") {
 				t.Fatalf("second send: %d\n%s%s", code, out, errs)
