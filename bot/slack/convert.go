@@ -39,6 +39,14 @@ func slashFromForm(v url.Values) slack.SlashCommand {
 	}
 }
 
+// slackEntities undoes the escaping Slack applies to the text people type
+// (& < > arrive as &amp; &lt; &gt;), in one pass so a typed "&lt;" stays
+// as typed. What people type is stored as they typed it ("K < 3.5") and
+// escaped again, as inert text, wherever it is shown.
+var slackEntities = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&")
+
+func unescapeText(s string) string { return slackEntities.Replace(s) }
+
 // commandOf converts a slash command to the core's Command ("/learn join
 // nurse" → Name "learn", Text "join nurse").
 func commandOf(s slack.SlashCommand) (bot.Command, error) {
@@ -51,7 +59,7 @@ func commandOf(s slack.SlashCommand) (bot.Command, error) {
 		Actor:     bot.Actor{Platform: Platform, Workspace: s.TeamID, UserID: s.UserID},
 		Channel:   channelOf(s.ChannelID),
 		Name:      strings.TrimPrefix(s.Command, "/"),
-		Text:      strings.TrimSpace(s.Text),
+		Text:      strings.TrimSpace(unescapeText(s.Text)),
 		TriggerID: s.TriggerID,
 	}, nil
 }

@@ -3,6 +3,7 @@ package slack
 import (
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -304,5 +305,26 @@ func TestTypedTextIsInert(t *testing.T) {
 	}
 	if got := mrkdwn("[Epic](https://evil.example/y)"); got != "Epic (<https://evil.example/y>)" {
 		t.Errorf("a link shows %q, want its address after its text", got)
+	}
+}
+
+// TestSlashTextUnescaped: Slack sends the text of a slash command with
+// & < > as &amp; &lt; &gt;; a nurse's "K < 3.5 & falling" is stored as she
+// typed it, not as "K &lt; 3.5 &amp; falling" (which a report would show
+// and Slack would render escaped twice), and a typed "&lt;" stays.
+func TestSlashTextUnescaped(t *testing.T) {
+	t.Parallel()
+	form := url.Values{"command": {"/feedback"}, "user_id": {"U1"}, "team_id": {"T1"},
+		"text": {"K &lt; 3.5 &amp; falling, see &lt;!channel&gt; &amp;lt;b&amp;gt;"}}
+	cmd, err := commandOf(slashFromForm(form))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "K < 3.5 & falling, see <!channel> &lt;b&gt;"; cmd.Text != want {
+		t.Errorf("text = %q, want %q", cmd.Text, want)
+	}
+	// Shown again, it is inert: the channel is not pinged.
+	if got := escape(cmd.Text); strings.Contains(got, "<!channel>") {
+		t.Errorf("rendered typed text %q pings the channel", got)
 	}
 }
