@@ -20,6 +20,7 @@ import (
 
 	"github.com/huddlebot/huddlebot/internal/clean"
 	"github.com/huddlebot/huddlebot/lessons"
+	"github.com/huddlebot/huddlebot/member"
 	"github.com/huddlebot/huddlebot/store"
 )
 
@@ -202,7 +203,7 @@ func (b *Bot) Content() *lessons.Content {
 	if cs := b.content.Load(); cs != nil {
 		return cs.c
 	}
-	return &lessons.Content{Roles: lessons.DefaultRoles}
+	return &lessons.Content{Roles: member.DefaultRoles}
 }
 
 // Planner returns the planner over the content in use.
@@ -265,7 +266,7 @@ type Reply struct {
 type Req struct {
 	Actor     Actor
 	Workspace *store.Workspace
-	Member    *lessons.Member
+	Member    *member.Member
 	Channel   string
 	TriggerID string
 }
@@ -432,7 +433,7 @@ func (b *Bot) Commands() []string {
 }
 
 // Resolve finds (or creates) the workspace and member behind an actor.
-func (b *Bot) Resolve(ctx context.Context, a Actor) (*store.Workspace, *lessons.Member, error) {
+func (b *Bot) Resolve(ctx context.Context, a Actor) (*store.Workspace, *member.Member, error) {
 	ws, err := b.Workspace(ctx, a.Platform, a.Workspace)
 	if err != nil {
 		return nil, nil, err
@@ -604,14 +605,14 @@ func (b *Bot) Tick(ctx context.Context, now time.Time) error {
 
 // RequirePermission refuses with a clear message (a *UserError) when the
 // member lacks p.
-func RequirePermission(m *lessons.Member, p lessons.Permission, what string) error {
+func RequirePermission(m *member.Member, p member.Permission, what string) error {
 	if m.Has(p) {
 		return nil
 	}
-	who := map[lessons.Permission]string{
-		lessons.PermSuperUser: "super-users",
-		lessons.PermTrainer:   "trainers",
-		lessons.PermAdmin:     "admins",
+	who := map[member.Permission]string{
+		member.PermSuperUser: "super-users",
+		member.PermTrainer:   "trainers",
+		member.PermAdmin:     "admins",
 	}[p]
 	return UserErr("Only %s can %s. Ask your trainer if you need this.", who, what)
 }

@@ -7,13 +7,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jonboulle/clockwork"
-
 	"github.com/huddlebot/huddlebot/bot"
 	"github.com/huddlebot/huddlebot/bot/bottest"
-	"github.com/huddlebot/huddlebot/lessons"
+	"github.com/huddlebot/huddlebot/member"
 	"github.com/huddlebot/huddlebot/store"
 	"github.com/huddlebot/huddlebot/store/storetest"
+	"github.com/jonboulle/clockwork"
 )
 
 // A Tuesday, 10:00 UTC: inside default work hours, after the 08:30 delivery.
@@ -106,7 +105,7 @@ func TestNudgeOnceInsideWorkHours(t *testing.T) {
 			set := func(t time.Time) { mu.Lock(); now = t; mu.Unlock() }
 			ids := e.AddMembers(t, 2, now)
 			// Member 2 works 08:00–12:00: 4 hours after 08:30 is outside.
-			end := lessons.Clock(12 * 60)
+			end := member.Clock(12 * 60)
 			if err := e.DB.MemberUpdate(context.Background(), e.DB, ids[1], store.MemberSettings{WorkEnd: &end}); err != nil {
 				t.Fatal(err)
 			}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/huddlebot/huddlebot/dashboard"
 	"github.com/huddlebot/huddlebot/lessons"
+	"github.com/huddlebot/huddlebot/member"
 	"github.com/huddlebot/huddlebot/store"
 	"github.com/huddlebot/huddlebot/store/storetest"
 )
@@ -28,7 +29,7 @@ func fixture(t *testing.T, db *store.DB) {
 		return &lessons.Lesson{ID: id, Kind: lessons.KindQuiz, Title: "Title " + id, Tags: []string{tag}, Question: "Q?",
 			Choices: []string{"a", "b"}, Answer: 1, Explanation: "x"}
 	}
-	if _, err := db.ContentImport(ctx, &lessons.Content{Roles: lessons.DefaultRoles,
+	if _, err := db.ContentImport(ctx, &lessons.Content{Roles: member.DefaultRoles,
 		Lessons: []*lessons.Lesson{quiz("q-bcma", "bcma"), quiz("q-privacy", "privacy")}}); err != nil {
 		t.Fatal(err)
 	}

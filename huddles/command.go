@@ -8,7 +8,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/huddlebot/huddlebot/lessons"
+	"github.com/huddlebot/huddlebot/member"
 )
 
 // Verb is a /huddle subcommand.
@@ -50,8 +50,8 @@ const Help = "*Tech huddles* — hosts are super-users, trainers and admins.\n" 
 
 // ScheduleSpec is a parsed /huddle schedule.
 type ScheduleSpec struct {
-	Days          lessons.Weekdays
-	At            lessons.Clock
+	Days          member.Weekdays
+	At            member.Clock
 	Title         string
 	RemindMinutes int
 }
@@ -178,7 +178,7 @@ func parseSchedule(rest string) (Command, error) {
 		}
 		return Command{Verb: VerbScheduleCancel, SeriesID: id}, nil
 	}
-	days, err := lessons.ParseWeekdays(first)
+	days, err := member.ParseWeekdays(first)
 	if err != nil {
 		return Command{}, usageErr(UsageSchedule, "%v", err)
 	}
@@ -186,7 +186,7 @@ func parseSchedule(rest string) (Command, error) {
 	if at == "" {
 		return Command{}, usageErr(UsageSchedule, "give a start time like 07:45 after the days")
 	}
-	clock, err := lessons.ParseClock(at)
+	clock, err := member.ParseClock(at)
 	if err != nil {
 		return Command{}, usageErr(UsageSchedule, "%v", err)
 	}

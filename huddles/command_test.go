@@ -7,12 +7,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/huddlebot/huddlebot/lessons"
+	"github.com/huddlebot/huddlebot/member"
 )
 
 func TestParseCommand(t *testing.T) {
 	t.Parallel()
-	tue, thu := lessons.Weekdays(1<<time.Tuesday), lessons.Weekdays(1<<time.Thursday)
+	tue, thu := member.Weekdays(1<<time.Tuesday), member.Weekdays(1<<time.Thursday)
 	tests := []struct {
 		in   string
 		want Command
@@ -28,7 +28,7 @@ func TestParseCommand(t *testing.T) {
 		{"schedule tue,thu 07:45 Shift-change huddle", Command{Verb: VerbSchedule,
 			Schedule: ScheduleSpec{Days: tue | thu, At: 7*60 + 45, Title: "Shift-change huddle", RemindMinutes: 15}}},
 		{"schedule mon-fri 7:00 --remind 5", Command{Verb: VerbSchedule,
-			Schedule: ScheduleSpec{Days: lessons.MonFri, At: 7 * 60, Title: "Tech huddle", RemindMinutes: 5}}},
+			Schedule: ScheduleSpec{Days: member.MonFri, At: 7 * 60, Title: "Tech huddle", RemindMinutes: 5}}},
 		{`schedule tue 19:30 "Night huddle" --remind=0`, Command{Verb: VerbSchedule,
 			Schedule: ScheduleSpec{Days: tue, At: 19*60 + 30, Title: "Night huddle", RemindMinutes: 0}}},
 		{"schedule list", Command{Verb: VerbScheduleList}},

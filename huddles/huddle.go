@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/huddlebot/huddlebot/lessons"
+	"github.com/huddlebot/huddlebot/member"
 )
 
 // Huddle is one tech huddle in a channel. It is open until EndedAt is set;
@@ -39,13 +39,13 @@ func (h *Huddle) Open() bool { return h.EndedAt.IsZero() }
 // MayManage reports whether m may run host actions on h (agenda, polls,
 // closing polls, marking questions, ending): the host, or a trainer or admin.
 // Another super-user is not the host of someone else's huddle.
-func MayManage(h *Huddle, m *lessons.Member) bool {
-	return m != nil && (m.ID == h.HostID || m.Has(lessons.PermTrainer))
+func MayManage(h *Huddle, m *member.Member) bool {
+	return m != nil && (m.ID == h.HostID || m.Has(member.PermTrainer))
 }
 
 // MayHost reports whether m may start or schedule huddles: super-users,
 // trainers and admins.
-func MayHost(m *lessons.Member) bool { return m != nil && m.Has(lessons.PermSuperUser) }
+func MayHost(m *member.Member) bool { return m != nil && m.Has(member.PermSuperUser) }
 
 // Limits on what people type.
 const (

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/huddlebot/huddlebot/lessons"
+	"github.com/huddlebot/huddlebot/member"
 )
 
 func TestPollChoose(t *testing.T) {
@@ -184,16 +184,16 @@ func TestMayManage(t *testing.T) {
 	t.Parallel()
 	h := &Huddle{HostID: 1}
 	tests := []struct {
-		m        *lessons.Member
+		m        *member.Member
 		manage   bool
 		mayHost  bool
 		describe string
 	}{
-		{&lessons.Member{ID: 1, Permissions: []lessons.Permission{lessons.PermSuperUser}}, true, true, "host"},
-		{&lessons.Member{ID: 2, Permissions: []lessons.Permission{lessons.PermSuperUser}}, false, true, "other super-user"},
-		{&lessons.Member{ID: 3, Permissions: []lessons.Permission{lessons.PermTrainer}}, true, true, "trainer"},
-		{&lessons.Member{ID: 4, Permissions: []lessons.Permission{lessons.PermAdmin}}, true, true, "admin"},
-		{&lessons.Member{ID: 5}, false, false, "learner"},
+		{&member.Member{ID: 1, Permissions: []member.Permission{member.PermSuperUser}}, true, true, "host"},
+		{&member.Member{ID: 2, Permissions: []member.Permission{member.PermSuperUser}}, false, true, "other super-user"},
+		{&member.Member{ID: 3, Permissions: []member.Permission{member.PermTrainer}}, true, true, "trainer"},
+		{&member.Member{ID: 4, Permissions: []member.Permission{member.PermAdmin}}, true, true, "admin"},
+		{&member.Member{ID: 5}, false, false, "learner"},
 		{nil, false, false, "nobody"},
 	}
 	for _, tt := range tests {

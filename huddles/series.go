@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/huddlebot/huddlebot/lessons"
+	"github.com/huddlebot/huddlebot/member"
 )
 
 // DefaultRemind is how many minutes before a recurring huddle its reminder
@@ -24,8 +24,8 @@ type Series struct {
 	HostName      string
 	Title         string
 	Agenda        string
-	Days          lessons.Weekdays
-	At            lessons.Clock
+	Days          member.Weekdays
+	At            member.Clock
 	Location      *time.Location
 	RemindMinutes int
 	Active        bool
@@ -99,7 +99,7 @@ func (s *Series) Describe() string {
 // for delivery slots: a wall time skipped by a spring-forward gap maps to the
 // first instant after the gap, and one that occurs twice maps to the first.
 // time.Date alone guarantees neither.
-func localAt(day time.Time, c lessons.Clock, loc *time.Location) time.Time {
+func localAt(day time.Time, c member.Clock, loc *time.Location) time.Time {
 	y, mo, d := day.Date()
 	h, mi := int(c)/60, int(c)%60
 	t := time.Date(y, mo, d, h, mi, 0, 0, loc)

@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/huddlebot/huddlebot/lessons"
+	"github.com/huddlebot/huddlebot/member"
 )
 
 func mustLoc(t testing.TB, name string) *time.Location {
@@ -28,8 +28,8 @@ func TestSeriesNext(t *testing.T) {
 	t.Parallel()
 	ny := mustLoc(t, "America/New_York")
 	berlin := mustLoc(t, "Europe/Berlin")
-	tueThu := lessons.Weekdays(1<<time.Tuesday | 1<<time.Thursday)
-	sun := lessons.Weekdays(1 << time.Sunday)
+	tueThu := member.Weekdays(1<<time.Tuesday | 1<<time.Thursday)
+	sun := member.Weekdays(1 << time.Sunday)
 	tests := []struct {
 		name  string
 		s     Series
@@ -44,8 +44,8 @@ func TestSeriesNext(t *testing.T) {
 		{"time in the spring-forward gap", Series{Days: sun, At: 2*60 + 30, Location: ny}, "2026-03-07T00:00:00Z", "2026-03-08T07:00:00Z"},
 		{"time that happens twice: the first", Series{Days: sun, At: 1*60 + 30, Location: ny}, "2026-10-31T00:00:00Z", "2026-11-01T05:30:00Z"},
 		{"after the first of a doubled time: next week", Series{Days: sun, At: 1*60 + 30, Location: ny}, "2026-11-01T05:30:00Z", "2026-11-08T06:30:00Z"},
-		{"a week ahead", Series{Days: lessons.Weekdays(1 << time.Monday), At: 9 * 60, Location: time.UTC}, "2026-03-02T09:00:00Z", "2026-03-09T09:00:00Z"},
-		{"nil location is UTC", Series{Days: lessons.AllWeek, At: 0}, "2026-03-02T09:00:00Z", "2026-03-03T00:00:00Z"},
+		{"a week ahead", Series{Days: member.Weekdays(1 << time.Monday), At: 9 * 60, Location: time.UTC}, "2026-03-02T09:00:00Z", "2026-03-09T09:00:00Z"},
+		{"nil location is UTC", Series{Days: member.AllWeek, At: 0}, "2026-03-02T09:00:00Z", "2026-03-03T00:00:00Z"},
 		{"no days", Series{Days: 0, At: 0}, "2026-03-02T09:00:00Z", ""},
 	}
 	for _, tt := range tests {
@@ -63,8 +63,8 @@ func TestSeriesNext(t *testing.T) {
 func TestSeriesReminderDue(t *testing.T) {
 	t.Parallel()
 	ny := mustLoc(t, "America/New_York")
-	base := Series{Days: lessons.Weekdays(1<<time.Tuesday | 1<<time.Thursday), At: 7*60 + 45, Location: ny, RemindMinutes: 15, Active: true}
-	midnight := Series{Days: lessons.AllWeek, At: 10, Location: ny, RemindMinutes: 15, Active: true}
+	base := Series{Days: member.Weekdays(1<<time.Tuesday | 1<<time.Thursday), At: 7*60 + 45, Location: ny, RemindMinutes: 15, Active: true}
+	midnight := Series{Days: member.AllWeek, At: 10, Location: ny, RemindMinutes: 15, Active: true}
 	tests := []struct {
 		name    string
 		mod     func(s *Series)
@@ -100,7 +100,7 @@ func TestSeriesReminderDue(t *testing.T) {
 
 func TestMatchSeries(t *testing.T) {
 	t.Parallel()
-	tue := lessons.Weekdays(1 << time.Tuesday)
+	tue := member.Weekdays(1 << time.Tuesday)
 	morning := &Series{ID: 1, Title: "Morning huddle", Days: tue, At: 7*60 + 45, Location: time.UTC, Active: true}
 	night := &Series{ID: 2, Title: "Night huddle", Days: tue, At: 19*60 + 30, Location: time.UTC, Active: true}
 	gone := &Series{ID: 3, Title: "Old", Days: tue, At: 12 * 60, Location: time.UTC, Active: false}

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/huddlebot/huddlebot/member"
 )
 
 // Audience narrows who a burst send reaches. The burst file already names
@@ -42,7 +44,7 @@ func (a Audience) Check(b *Burst) error {
 // (Burst.Targets), m matches the narrowing lists, and, with NewHires, m is a
 // new hire at now. Whether any of the burst's lessons is meant for m is
 // BurstLessons' business.
-func (a Audience) Includes(b *Burst, m *Member, now time.Time) bool {
+func (a Audience) Includes(b *Burst, m *member.Member, now time.Time) bool {
 	if m == nil || !m.Joined || m.Role == "" || !b.Targets(m.Role, m.Department) {
 		return false
 	}
@@ -93,13 +95,13 @@ func BurstLessons(c *Content, b *Burst, role, department string) []BurstLesson {
 //
 // A schedule without any work day gets the shift date of start for every
 // item (it is never delivered anyway).
-func BurstDates(s Schedule, pace Pace, start time.Time, immediate bool, n int) []string {
+func BurstDates(s member.Schedule, pace Pace, start time.Time, immediate bool, n int) []string {
 	if n <= 0 {
 		return nil
 	}
 	out := make([]string, 0, n)
 	anchor := start
-	if immediate && s.InWorkHours(start) && !s.paused(start) {
+	if immediate && s.InWorkHours(start) && !s.Paused(start) {
 		out = append(out, s.ShiftDate(start))
 	} else if slot := s.NextDelivery(start.Add(-time.Millisecond)); !slot.IsZero() {
 		anchor = slot

@@ -5,33 +5,35 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/huddlebot/huddlebot/member"
 )
 
 // burstSched is a schedule for the burst tests: zone, delivery time, work
 // hours "HH:MM-HH:MM" and work days.
-func burstSched(t *testing.T, zone, delivery, hours string, days Weekdays) Schedule {
+func burstSched(t *testing.T, zone, delivery, hours string, days member.Weekdays) member.Schedule {
 	t.Helper()
 	loc, err := time.LoadLocation(zone)
 	if err != nil {
 		t.Fatal(err)
 	}
-	clock := func(s string) Clock {
-		c, err := ParseClock(s)
+	clock := func(s string) member.Clock {
+		c, err := member.ParseClock(s)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return c
 	}
 	from, to, _ := strings.Cut(hours, "-")
-	return Schedule{Location: loc, DeliveryTime: clock(delivery), WorkStart: clock(from), WorkEnd: clock(to), WorkDays: days}
+	return member.Schedule{Location: loc, DeliveryTime: clock(delivery), WorkStart: clock(from), WorkEnd: clock(to), WorkDays: days}
 }
 
 func TestBurstDates(t *testing.T) {
 	t.Parallel()
 	// 2026-06-15 is a Monday; 06-19 a Friday; 06-20/21 the weekend.
-	day := burstSched(t, "UTC", "08:30", "08:00-17:00", MonFri)
-	chicago := burstSched(t, "America/Chicago", "07:15", "07:00-15:30", MonFri)
-	night := burstSched(t, "UTC", "20:00", "19:00-07:30", MonFri)
+	day := burstSched(t, "UTC", "08:30", "08:00-17:00", member.MonFri)
+	chicago := burstSched(t, "America/Chicago", "07:15", "07:00-15:30", member.MonFri)
+	night := burstSched(t, "UTC", "20:00", "19:00-07:30", member.MonFri)
 	paused := day
 	paused.PausedUntil = time.Date(2026, 6, 17, 0, 0, 0, 0, time.UTC) // Mon and Tue off
 	none := day
@@ -45,7 +47,7 @@ func TestBurstDates(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name      string
-		s         Schedule
+		s         member.Schedule
 		pace      Pace
 		start     string
 		immediate bool
@@ -84,7 +86,7 @@ func TestBurstDates(t *testing.T) {
 
 func TestBurstDatesDailyIsOnePerWorkDay(t *testing.T) {
 	t.Parallel()
-	s := burstSched(t, "America/New_York", "06:45", "06:30-15:00", MonFri|1<<time.Saturday)
+	s := burstSched(t, "America/New_York", "06:45", "06:30-15:00", member.MonFri|1<<time.Saturday)
 	// Across the autumn daylight-saving change (2026-11-01).
 	got := BurstDates(s, PaceDaily, time.Date(2026, 10, 28, 14, 0, 0, 0, time.UTC), true, 12)
 	for i, d := range got {
@@ -106,35 +108,35 @@ func TestAudience(t *testing.T) {
 	now := time.Date(2026, 6, 15, 10, 0, 0, 0, time.UTC)
 	b := &Burst{ID: "sepsis", Roles: []string{"nurse", "physician"}, Departments: []string{"4west", "icu"}}
 	anyone := &Burst{ID: "all"}
-	member := func(role, dept string, startedDaysAgo int) *Member {
-		m := &Member{Role: role, Department: dept, Joined: true}
+	mkMember := func(role, dept string, startedDaysAgo int) *member.Member {
+		m := &member.Member{Role: role, Department: dept, Joined: true}
 		if startedDaysAgo >= 0 {
 			m.StartDate = now.AddDate(0, 0, -startedDaysAgo)
 		}
 		return m
 	}
-	notJoined := member("nurse", "4west", -1)
+	notJoined := mkMember("nurse", "4west", -1)
 	notJoined.Joined = false
 	for _, tc := range []struct {
 		name string
 		b    *Burst
 		a    Audience
-		m    *Member
+		m    *member.Member
 		want bool
 	}{
-		{"targeted role and department", b, Audience{}, member("nurse", "4west", -1), true},
-		{"role not targeted", b, Audience{}, member("billing", "4west", -1), false},
-		{"department not targeted", b, Audience{}, member("nurse", "5east", -1), false},
-		{"no department when the burst names some", b, Audience{}, member("nurse", "", -1), false},
+		{"targeted role and department", b, Audience{}, mkMember("nurse", "4west", -1), true},
+		{"role not targeted", b, Audience{}, mkMember("billing", "4west", -1), false},
+		{"department not targeted", b, Audience{}, mkMember("nurse", "5east", -1), false},
+		{"no department when the burst names some", b, Audience{}, mkMember("nurse", "", -1), false},
 		{"not joined", b, Audience{}, notJoined, false},
-		{"no role", anyone, Audience{}, member("", "4west", -1), false},
-		{"a burst for everyone", anyone, Audience{}, member("billing", "", -1), true},
-		{"narrowed to nurses: a nurse", b, Audience{Roles: []string{"nurse"}}, member("nurse", "icu", -1), true},
-		{"narrowed to nurses: a physician", b, Audience{Roles: []string{"nurse"}}, member("physician", "icu", -1), false},
-		{"narrowed to a department", b, Audience{Departments: []string{"icu"}}, member("nurse", "4west", -1), false},
-		{"new hires only: started 3 days ago", b, Audience{NewHires: true}, member("nurse", "icu", 3), true},
-		{"new hires only: started 45 days ago", b, Audience{NewHires: true}, member("nurse", "icu", 45), false},
-		{"new hires only: start unknown", b, Audience{NewHires: true}, member("nurse", "icu", -1), false},
+		{"no role", anyone, Audience{}, mkMember("", "4west", -1), false},
+		{"a burst for everyone", anyone, Audience{}, mkMember("billing", "", -1), true},
+		{"narrowed to nurses: a nurse", b, Audience{Roles: []string{"nurse"}}, mkMember("nurse", "icu", -1), true},
+		{"narrowed to nurses: a physician", b, Audience{Roles: []string{"nurse"}}, mkMember("physician", "icu", -1), false},
+		{"narrowed to a department", b, Audience{Departments: []string{"icu"}}, mkMember("nurse", "4west", -1), false},
+		{"new hires only: started 3 days ago", b, Audience{NewHires: true}, mkMember("nurse", "icu", 3), true},
+		{"new hires only: started 45 days ago", b, Audience{NewHires: true}, mkMember("nurse", "icu", 45), false},
+		{"new hires only: start unknown", b, Audience{NewHires: true}, mkMember("nurse", "icu", -1), false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := tc.a.Includes(tc.b, tc.m, now); got != tc.want {

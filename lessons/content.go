@@ -13,6 +13,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/huddlebot/huddlebot/internal/validation"
+	"github.com/huddlebot/huddlebot/member"
 	"gopkg.in/yaml.v3"
 )
 
@@ -21,7 +23,7 @@ import (
 // dot-directories are skipped), tracks/*.yaml, bursts/*.yaml and an optional
 // roles.yaml that adds to DefaultRoles.
 //
-// If anything is wrong, Load returns a nil Content and a *ValidationError
+// If anything is wrong, Load returns a nil Content and a *validation.Error
 // listing every problem, with paths relative to the root of fsys. Other
 // errors (an unreadable file) are returned as they are. Lessons, tracks and
 // bursts are sorted by path.
@@ -47,15 +49,15 @@ func LoadDir(dir string) (*Content, error) {
 // ParseLesson parses and checks one lesson file on its own, with roles as
 // the vocabulary (nil means DefaultRoles). Checks that need the whole tree
 // (duplicate ids, track references) are Load's. Problems are reported
-// against path; the error, if any, is a *ValidationError.
+// against path; the error, if any, is a *validation.Error.
 func ParseLesson(path string, data []byte, roles []string) (*Lesson, error) {
 	if roles == nil {
-		roles = DefaultRoles
+		roles = member.DefaultRoles
 	}
 	p := parseLesson(path, data, roles)
 	if len(p.problems) > 0 {
-		sortProblems(p.problems)
-		return nil, &ValidationError{Problems: p.problems}
+		validation.Sort(p.problems)
+		return nil, &validation.Error{Problems: p.problems}
 	}
 	p.lesson.Path = path
 	return p.lesson, nil
@@ -65,7 +67,7 @@ func ParseLesson(path string, data []byte, roles []string) (*Lesson, error) {
 type loader struct {
 	fsys     fs.FS
 	root     string // prefix for problem paths; "" or "." for none
-	problems []Problem
+	problems []validation.Problem
 }
 
 // show turns a path relative to the content root into the path problems
@@ -142,7 +144,7 @@ func load(fsys fs.FS, root string) (*Content, error) {
 		if pl.id != "" {
 			known[pl.id] = true
 			if first, dup := defined[pl.id]; dup {
-				ld.problems = append(ld.problems, Problem{Path: ld.show(p), Line: pl.idLine, Field: "id",
+				ld.problems = append(ld.problems, validation.Problem{Path: ld.show(p), Line: pl.idLine, Field: "id",
 					Message: fmt.Sprintf("duplicate id %q (also in %s:%d)", pl.id, first.path, first.line)})
 			} else {
 				defined[pl.id] = place{ld.show(p), pl.idLine}
@@ -174,7 +176,7 @@ func load(fsys fs.FS, root string) (*Content, error) {
 			ld.problems = append(ld.problems, ps.problems...)
 			if ps.id != "" {
 				if first, dup := defined[ps.id]; dup {
-					ld.problems = append(ld.problems, Problem{Path: ld.show(p), Line: ps.idLine, Field: "id",
+					ld.problems = append(ld.problems, validation.Problem{Path: ld.show(p), Line: ps.idLine, Field: "id",
 						Message: fmt.Sprintf("duplicate %s id %q (also in %s:%d)", kind, ps.id, first.path, first.line)})
 				} else {
 					defined[ps.id] = place{ld.show(p), ps.idLine}
@@ -191,7 +193,7 @@ func load(fsys fs.FS, root string) (*Content, error) {
 						hint = suggest(it.val, knownIDs)
 						suggested++
 					}
-					ld.problems = append(ld.problems, Problem{Path: ld.show(p), Line: it.line, Field: "lessons",
+					ld.problems = append(ld.problems, validation.Problem{Path: ld.show(p), Line: it.line, Field: "lessons",
 						Message: fmt.Sprintf("unknown lesson %q%s", it.val, hint)})
 				}
 				ids = append(ids, it.val)
@@ -208,8 +210,8 @@ func load(fsys fs.FS, root string) (*Content, error) {
 	}
 
 	if len(ld.problems) > 0 {
-		sortProblems(ld.problems)
-		return nil, &ValidationError{Problems: ld.problems}
+		validation.Sort(ld.problems)
+		return nil, &validation.Error{Problems: ld.problems}
 	}
 	slices.SortFunc(c.Lessons, func(a, b *Lesson) int { return strings.Compare(a.Path, b.Path) })
 	slices.SortFunc(c.Tracks, func(a, b *Track) int { return strings.Compare(a.Path, b.Path) })
@@ -221,7 +223,7 @@ func load(fsys fs.FS, root string) (*Content, error) {
 // loadRoles returns DefaultRoles plus the roles of roles.yaml, if there is
 // one. Its problems join the loader's.
 func (ld *loader) loadRoles() ([]string, error) {
-	roles := slices.Clone(DefaultRoles)
+	roles := slices.Clone(member.DefaultRoles)
 	for _, name := range []string{"roles.yaml", "roles.yml"} {
 		data, err := fs.ReadFile(ld.fsys, name)
 		if err != nil {
@@ -253,8 +255,8 @@ func (ld *loader) loadRoles() ([]string, error) {
 }
 
 func permissionNames() []string {
-	out := make([]string, len(AllPermissions))
-	for i, p := range AllPermissions {
+	out := make([]string, len(member.AllPermissions))
+	for i, p := range member.AllPermissions {
 		out[i] = string(p)
 	}
 	return out
@@ -277,7 +279,7 @@ type parsed struct {
 	id       string
 	idLine   int
 	brokenID string // id of a file whose YAML is broken, salvaged by idLinePattern
-	problems []Problem
+	problems []validation.Problem
 }
 
 var lessonFields = []string{"id", "kind", "title", "roles", "departments", "tags", "question", "choices", "answer", "explanation"}
@@ -453,7 +455,7 @@ type series struct {
 	id       string
 	idLine   int
 	lessons  []item
-	problems []Problem
+	problems []validation.Problem
 }
 
 var (

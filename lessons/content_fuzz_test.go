@@ -8,7 +8,9 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/huddlebot/huddlebot/internal/validation"
 	"github.com/huddlebot/huddlebot/lessons"
+	"github.com/huddlebot/huddlebot/member"
 )
 
 // problemLine is the contract editors and CI rely on: path:line: field: message.
@@ -37,7 +39,7 @@ func FuzzParseLesson(f *testing.F) {
 			if l != nil {
 				t.Fatal("a lesson returned along with an error")
 			}
-			var ve *lessons.ValidationError
+			var ve *validation.Error
 			if !errors.As(err, &ve) || len(ve.Problems) == 0 {
 				t.Fatalf("error %T %q is not a *ValidationError with problems", err, err)
 			}
@@ -72,7 +74,7 @@ func FuzzParseLesson(f *testing.F) {
 			t.Fatalf("accepted a body of %d characters", utf8.RuneCountInString(l.Body))
 		}
 		for _, r := range l.Roles {
-			if !slices.Contains(lessons.DefaultRoles, r) {
+			if !slices.Contains(member.DefaultRoles, r) {
 				t.Fatalf("accepted role %q", r)
 			}
 		}

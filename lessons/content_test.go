@@ -12,17 +12,19 @@ import (
 	"testing/fstest"
 
 	"github.com/huddlebot/huddlebot/content"
+	"github.com/huddlebot/huddlebot/internal/validation"
 	"github.com/huddlebot/huddlebot/lessons"
+	"github.com/huddlebot/huddlebot/member"
 )
 
 // problems returns the problems of a *ValidationError, failing the test for
 // any other outcome.
-func problems(t *testing.T, err error) []lessons.Problem {
+func problems(t *testing.T, err error) []validation.Problem {
 	t.Helper()
 	if err == nil {
 		t.Fatal("got no error, want a *ValidationError")
 	}
-	var ve *lessons.ValidationError
+	var ve *validation.Error
 	if !errors.As(err, &ve) {
 		t.Fatalf("got %T (%v), want a *ValidationError", err, err)
 	}
@@ -69,10 +71,10 @@ func TestBundledContent(t *testing.T) {
 		t.Errorf("%d quizzes out of %d lessons, want at least half", quizzes, len(c.Lessons))
 	}
 
-	if !slices.Equal(c.Roles, lessons.DefaultRoles) {
-		t.Errorf("roles = %v, want the defaults %v", c.Roles, lessons.DefaultRoles)
+	if !slices.Equal(c.Roles, member.DefaultRoles) {
+		t.Errorf("roles = %v, want the defaults %v", c.Roles, member.DefaultRoles)
 	}
-	for _, role := range lessons.DefaultRoles {
+	for _, role := range member.DefaultRoles {
 		n := 0
 		for _, l := range c.Lessons {
 			if l.For(role, "") {
@@ -186,7 +188,7 @@ func TestLoadGood(t *testing.T) {
 	if err != nil {
 		t.Fatalf("testdata/good does not validate:\n%v", err)
 	}
-	if want := append(slices.Clone(lessons.DefaultRoles), "pharmacist"); !slices.Equal(c.Roles, want) {
+	if want := append(slices.Clone(member.DefaultRoles), "pharmacist"); !slices.Equal(c.Roles, want) {
 		t.Errorf("roles = %v, want %v", c.Roles, want)
 	}
 	var paths []string
@@ -332,14 +334,14 @@ func TestLoadDirPaths(t *testing.T) {
 		t.Errorf("lesson path = %q, want it relative to the content root", c.Lessons[0].Path)
 	}
 
-	if _, err := lessons.LoadDir("testdata/no-such-dir"); err == nil || errors.As(err, new(*lessons.ValidationError)) {
+	if _, err := lessons.LoadDir("testdata/no-such-dir"); err == nil || errors.As(err, new(*validation.Error)) {
 		t.Errorf("LoadDir of a missing directory: %v, want a plain error", err)
 	}
 }
 
 func TestValidationErrorFormat(t *testing.T) {
 	t.Parallel()
-	err := &lessons.ValidationError{Problems: []lessons.Problem{
+	err := &validation.Error{Problems: []validation.Problem{
 		{Path: "nurse/b.md", Line: 9, Field: "answer", Message: "out of range"},
 		{Path: "nurse/a.md", Line: 12, Field: "title", Message: "missing"},
 		{Path: "nurse/b.md", Line: 2, Field: "id", Message: "not valid"},

@@ -7,6 +7,8 @@ import (
 	"os"
 	"testing"
 	"time"
+
+	"github.com/huddlebot/huddlebot/member"
 )
 
 // fsrsVectors is lessons/testdata/fsrs_vectors.json, written by
@@ -168,7 +170,7 @@ func TestFSRSPropertyStability(t *testing.T) {
 func TestFSRSPropertyWorkDays(t *testing.T) {
 	t.Parallel()
 	r := rand.New(rand.NewPCG(3, 4))
-	sets := []Weekdays{MonFri, AllWeek, 1 << time.Saturday, 1<<time.Monday | 1<<time.Thursday, 1 << time.Sunday,
+	sets := []member.Weekdays{member.MonFri, member.AllWeek, 1 << time.Saturday, 1<<time.Monday | 1<<time.Thursday, 1 << time.Sunday,
 		1<<time.Friday | 1<<time.Saturday | 1<<time.Sunday}
 	f := FSRS{}
 	for _, wd := range sets {
@@ -223,19 +225,19 @@ func TestWorkDayOnOrBefore(t *testing.T) {
 	tests := []struct {
 		date string
 		days int
-		wd   Weekdays
+		wd   member.Weekdays
 		want string
 	}{
-		{"2026-03-02", 3, MonFri, "2026-03-05"},   // Mon+3 = Thu, a work day
-		{"2026-03-02", 5, MonFri, "2026-03-06"},   // Sat → the Friday before
-		{"2026-03-02", 6, MonFri, "2026-03-06"},   // Sun → the Friday before
-		{"2026-03-06", 1, MonFri, "2026-03-09"},   // Fri+1 = Sat, no work day in (Fri, Sat] → Monday
-		{"2026-03-06", 2, MonFri, "2026-03-09"},   // Fri+2 = Sun → Monday
-		{"2026-03-06", 0, MonFri, "2026-03-09"},   // 0 counts as 1
-		{"2026-03-02", 30, AllWeek, "2026-04-01"}, // every day works
+		{"2026-03-02", 3, member.MonFri, "2026-03-05"},   // Mon+3 = Thu, a work day
+		{"2026-03-02", 5, member.MonFri, "2026-03-06"},   // Sat → the Friday before
+		{"2026-03-02", 6, member.MonFri, "2026-03-06"},   // Sun → the Friday before
+		{"2026-03-06", 1, member.MonFri, "2026-03-09"},   // Fri+1 = Sat, no work day in (Fri, Sat] → Monday
+		{"2026-03-06", 2, member.MonFri, "2026-03-09"},   // Fri+2 = Sun → Monday
+		{"2026-03-06", 0, member.MonFri, "2026-03-09"},   // 0 counts as 1
+		{"2026-03-02", 30, member.AllWeek, "2026-04-01"}, // every day works
 		{"2026-03-02", 10, 1 << time.Wednesday, "2026-03-11"},
 		{"2026-03-02", 8, 1 << time.Wednesday, "2026-03-04"},
-		{"bad", 3, MonFri, ""},
+		{"bad", 3, member.MonFri, ""},
 	}
 	for _, tt := range tests {
 		if got := WorkDayOnOrBefore(tt.date, tt.days, tt.wd); got != tt.want {
@@ -267,8 +269,8 @@ func TestReviewerKeepsFSRSUnderTrials(t *testing.T) {
 		c       Confidence
 		on      string
 	}{{true, ConfidenceUnknown, "2026-03-02"}, {false, ConfidenceCertain, "2026-03-26"}, {true, ConfidenceGuessed, "2026-04-07"}} {
-		a = trials.Apply(a, ans.correct, ans.c, ans.on, MonFri)
-		b = fsrs.Apply(b, ans.correct, ans.c, ans.on, MonFri)
+		a = trials.Apply(a, ans.correct, ans.c, ans.on, member.MonFri)
+		b = fsrs.Apply(b, ans.correct, ans.c, ans.on, member.MonFri)
 		if a.Memory != b.Memory || a.LastReviewDate != ans.on {
 			t.Fatalf("answer %d: FSRS memory under trials %+v, under fsrs %+v", i+1, a, b)
 		}
@@ -319,17 +321,17 @@ func TestReviewerRegrade(t *testing.T) {
 	last := PastAnswer{"2026-03-05", true, ConfidenceUnknown}
 	for _, policy := range []SpacingPolicy{PolicyTrials, PolicyFSRS} {
 		rv := Reviewer{Policy: policy, Trials: DefaultSpacing}
-		r := rv.Apply(Review{LessonID: "q"}, true, ConfidenceUnknown, prev[0].ShiftDate, MonFri)
-		r = rv.Apply(r, true, ConfidenceUnknown, last.ShiftDate, MonFri)
+		r := rv.Apply(Review{LessonID: "q"}, true, ConfidenceUnknown, prev[0].ShiftDate, member.MonFri)
+		r = rv.Apply(r, true, ConfidenceUnknown, last.ShiftDate, member.MonFri)
 		// Regrading with no confidence changes nothing.
-		if got := rv.Regrade(r, prev, last, MonFri); got != r {
+		if got := rv.Regrade(r, prev, last, member.MonFri); got != r {
 			t.Fatalf("%s: regrade without confidence %+v, want %+v", policy, got, r)
 		}
 		certain := last
 		certain.Confidence = ConfidenceCertain
-		easy := rv.Regrade(r, prev, certain, MonFri)
-		want := rv.Apply(rv.Apply(Review{LessonID: "q"}, true, ConfidenceUnknown, prev[0].ShiftDate, MonFri),
-			true, ConfidenceCertain, last.ShiftDate, MonFri)
+		easy := rv.Regrade(r, prev, certain, member.MonFri)
+		want := rv.Apply(rv.Apply(Review{LessonID: "q"}, true, ConfidenceUnknown, prev[0].ShiftDate, member.MonFri),
+			true, ConfidenceCertain, last.ShiftDate, member.MonFri)
 		if easy.Memory != want.Memory || easy.Memory.Stability <= r.Memory.Stability {
 			t.Fatalf("%s: certain gave memory %+v, want %+v (more stable than %+v)", policy, easy.Memory, want.Memory, r.Memory)
 		}

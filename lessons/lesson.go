@@ -181,19 +181,3 @@ func (c *Content) Tags() []string {
 	slices.Sort(out)
 	return out
 }
-
-// DefaultRoles is the role vocabulary every deployment has.
-var DefaultRoles = []string{"physician", "nurse", "ma", "front_desk", "billing"}
-
-// Permission is a power separate from a member's clinical role.
-type Permission string
-
-// Permissions.
-const (
-	PermSuperUser Permission = "super_user"
-	PermTrainer   Permission = "trainer"
-	PermAdmin     Permission = "admin"
-)
-
-// AllPermissions lists the known permissions.
-var AllPermissions = []Permission{PermSuperUser, PermTrainer, PermAdmin}

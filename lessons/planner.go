@@ -4,6 +4,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/huddlebot/huddlebot/member"
 )
 
 // Reason says why the planner picked a lesson.
@@ -30,7 +32,7 @@ type BurstItem struct {
 // PlanState is everything the planner needs to know about one member at one
 // moment. The planner reads it and never modifies it.
 type PlanState struct {
-	Member *Member
+	Member *member.Member
 	// ShiftDate is the member's current shift date (Schedule.ShiftDate);
 	// "" means Member.Schedule.ShiftDate(Now).
 	ShiftDate string

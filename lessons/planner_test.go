@@ -5,6 +5,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/huddlebot/huddlebot/member"
 )
 
 // testPlanContent is a small course: a nurse onboarding track, a nurse track, a
@@ -42,7 +44,7 @@ func testPlanContent() *Content {
 			{ID: "everyone", Lessons: []string{"all-1"}},
 		},
 		Bursts: []*Burst{{ID: "b1", Roles: []string{"nurse", "physician"}, Lessons: []string{"burst-1", "burst-2"}, Pace: PaceDaily}},
-		Roles:  DefaultRoles,
+		Roles:  member.DefaultRoles,
 	}
 }
 
@@ -69,10 +71,10 @@ func allLessonsBut(c *Content, except ...string) map[string]bool {
 func TestPlan(t *testing.T) {
 	t.Parallel()
 	c := testPlanContent()
-	berlin := testSched(t, "Europe/Berlin", "08:30", "08:00-17:00", MonFri)
+	berlin := testSched(t, "Europe/Berlin", "08:30", "08:00-17:00", member.MonFri)
 	now := testInstant(t, "2026-06-16T08:30:00+02:00")
-	member := func(role, dept string, startedDaysAgo int) *Member {
-		m := &Member{ID: 1, Role: role, Department: dept, Schedule: berlin, Joined: true}
+	member := func(role, dept string, startedDaysAgo int) *member.Member {
+		m := &member.Member{ID: 1, Role: role, Department: dept, Schedule: berlin, Joined: true}
 		if startedDaysAgo >= 0 {
 			m.StartDate = now.AddDate(0, 0, -startedDaysAgo)
 		}
@@ -194,7 +196,7 @@ func TestPlan(t *testing.T) {
 func TestPlanShiftDateFromNow(t *testing.T) {
 	t.Parallel()
 	c := testPlanContent()
-	m := &Member{Role: "nurse", Department: "ward", Schedule: testSched(t, "Pacific/Auckland", "08:30", "08:00-17:00", MonFri)}
+	m := &member.Member{Role: "nurse", Department: "ward", Schedule: testSched(t, "Pacific/Auckland", "08:30", "08:00-17:00", member.MonFri)}
 	st := PlanState{
 		Member:  m,
 		Now:     testInstant(t, "2026-06-15T20:45:00Z"), // 2026-06-16 08:45 in Auckland
@@ -204,7 +206,7 @@ func TestPlanShiftDateFromNow(t *testing.T) {
 	if got, ok := Plan(c, st); !ok || got.LessonID != "q-a" {
 		t.Errorf("Plan = %+v, %v; want the review due on the Auckland date", got, ok)
 	}
-	m.Schedule = testSched(t, "America/Los_Angeles", "08:30", "08:00-17:00", MonFri)
+	m.Schedule = testSched(t, "America/Los_Angeles", "08:30", "08:00-17:00", member.MonFri)
 	st.Now = testInstant(t, "2026-06-16T03:00:00Z") // 2026-06-15 20:00 in Los Angeles
 	if got, ok := Plan(c, st); ok {
 		t.Errorf("Plan = %+v, want nothing: the review is due tomorrow in Los Angeles", got)
@@ -228,7 +230,7 @@ func TestPlanNewHireBoundary(t *testing.T) {
 	}
 	p := NewPlanner(c)
 	for _, tt := range tests {
-		m := &Member{Role: "nurse", StartDate: testInstant(t, tt.started), Schedule: defaultTestSchedule()}
+		m := &member.Member{Role: "nurse", StartDate: testInstant(t, tt.started), Schedule: defaultTestSchedule()}
 		got, _ := p.Plan(PlanState{Member: m, Now: now})
 		if got.Reason != tt.want {
 			t.Errorf("started %q: reason %s, want %s", tt.started, got.Reason, tt.want)
@@ -237,8 +239,8 @@ func TestPlanNewHireBoundary(t *testing.T) {
 }
 
 // defaultTestSchedule is a helper for tests: the defaults in UTC.
-func defaultTestSchedule() Schedule {
-	return Schedule{DeliveryTime: DefaultDeliveryTime, WorkStart: DefaultWorkStart, WorkEnd: DefaultWorkEnd, WorkDays: DefaultWorkDays}
+func defaultTestSchedule() member.Schedule {
+	return member.Schedule{DeliveryTime: member.DefaultDeliveryTime, WorkStart: member.DefaultWorkStart, WorkEnd: member.DefaultWorkEnd, WorkDays: member.DefaultWorkDays}
 }
 
 func TestPlannerConcurrent(t *testing.T) {
@@ -252,8 +254,8 @@ func TestPlannerConcurrent(t *testing.T) {
 		go func(g int) {
 			defer wg.Done()
 			for i := 0; i < 500; i++ {
-				role := DefaultRoles[(g+i)%len(DefaultRoles)]
-				m := &Member{Role: role, Department: fmt.Sprintf("dept-%d", i%7), Schedule: defaultTestSchedule()}
+				role := member.DefaultRoles[(g+i)%len(member.DefaultRoles)]
+				m := &member.Member{Role: role, Department: fmt.Sprintf("dept-%d", i%7), Schedule: defaultTestSchedule()}
 				got, ok := p.Plan(PlanState{Member: m, Now: now})
 				want, wantOK := Plan(testPlanContent(), PlanState{Member: m, Now: now})
 				if got != want || ok != wantOK {
@@ -284,8 +286,8 @@ var benchZones = []string{
 // benchContent is ~60 lessons: 10 per role plus 10 for everyone, an
 // onboarding and a regular track per role, and one burst.
 func benchContent() *Content {
-	c := &Content{Roles: DefaultRoles}
-	for _, role := range DefaultRoles {
+	c := &Content{Roles: member.DefaultRoles}
+	for _, role := range member.DefaultRoles {
 		var ob, tr []string
 		for i := 0; i < 10; i++ {
 			id := fmt.Sprintf("%s-%02d", role, i)
@@ -324,10 +326,10 @@ func BenchmarkPlanner100k(b *testing.B) {
 	c := benchContent()
 	locs := make([]*time.Location, len(benchZones))
 	for i, z := range benchZones {
-		locs[i] = testLoc(b, z)
+		locs[i] = must[*time.Location](b)(time.LoadLocation(z))
 	}
 	depts := []string{"", "icu", "ed", "clinic"}
-	hours := [][3]Clock{
+	hours := [][3]member.Clock{
 		{8*60 + 30, 8 * 60, 17 * 60},  // day
 		{7 * 60, 7 * 60, 19 * 60},     // long day
 		{22 * 60, 19 * 60, 7*60 + 30}, // night, evening delivery
@@ -346,7 +348,7 @@ func BenchmarkPlanner100k(b *testing.B) {
 	}
 	now := time.Date(2026, 3, 10, 13, 0, 0, 0, time.UTC) // a Tuesday
 	type row struct {
-		m       *Member
+		m       *member.Member
 		seen    map[string]bool
 		reviews []Review
 		bursts  []BurstItem
@@ -354,16 +356,16 @@ func BenchmarkPlanner100k(b *testing.B) {
 	rows := make([]row, members)
 	for i := range rows {
 		h := hours[i%len(hours)]
-		m := &Member{
+		m := &member.Member{
 			ID:         int64(i + 1),
-			Role:       DefaultRoles[i%len(DefaultRoles)],
+			Role:       member.DefaultRoles[i%len(member.DefaultRoles)],
 			Department: depts[(i/5)%len(depts)],
-			Schedule: Schedule{
+			Schedule: member.Schedule{
 				Location:     locs[(i/7)%len(locs)],
-				DeliveryTime: h[0] + Clock(i%4)*15,
+				DeliveryTime: h[0] + member.Clock(i%4)*15,
 				WorkStart:    h[1],
 				WorkEnd:      h[2],
-				WorkDays:     MonFri,
+				WorkDays:     member.MonFri,
 			},
 			Joined: true,
 		}

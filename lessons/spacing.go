@@ -1,6 +1,10 @@
 package lessons
 
-import "time"
+import (
+	"time"
+
+	"github.com/huddlebot/huddlebot/member"
+)
 
 // Spacing is the review rule for quiz questions: how many days until a
 // question answered wrong or right comes back, how many correct answers in a
@@ -82,15 +86,14 @@ func (sp Spacing) Apply(r Review, correct bool, shiftDate string) Review {
 // Monday), the member is not paused at now, and the next delivery after
 // sentAt has not come yet (from then on the next prompt is decided and the
 // old one is about to expire). A zero sentAt never nudges.
-func (sp Spacing) ShouldNudge(sched Schedule, sentAt, now time.Time, answered, nudged, expired bool) bool {
+func (sp Spacing) ShouldNudge(sched member.Schedule, sentAt, now time.Time, answered, nudged, expired bool) bool {
 	if sp.NudgeAfter <= 0 || sentAt.IsZero() || answered || nudged || expired {
 		return false
 	}
-	if now.Before(sentAt.Add(sp.NudgeAfter)) || sched.paused(now) || !sched.InWorkHours(now) {
+	if now.Before(sentAt.Add(sp.NudgeAfter)) || sched.Paused(now) || !sched.InWorkHours(now) {
 		return false
 	}
-	sentDay, _ := sched.shiftDay(sentAt)
-	if nowDay, _ := sched.shiftDay(now); nowDay != sentDay {
+	if sched.ShiftDate(now) != sched.ShiftDate(sentAt) {
 		return false
 	}
 	if next := sched.NextDelivery(sentAt); !next.IsZero() && !now.Before(next) {

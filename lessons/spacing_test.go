@@ -4,6 +4,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/huddlebot/huddlebot/member"
 )
 
 func TestSpacingApply(t *testing.T) {
@@ -73,14 +75,14 @@ func TestSpacingApply(t *testing.T) {
 
 func TestSpacingShouldNudge(t *testing.T) {
 	t.Parallel()
-	berlin := testSched(t, "Europe/Berlin", "08:30", "08:00-17:00", MonFri)
-	night := testSched(t, "America/Los_Angeles", "22:00", "19:00-07:30", MonFri)
+	berlin := testSched(t, "Europe/Berlin", "08:30", "08:00-17:00", member.MonFri)
+	night := testSched(t, "America/Los_Angeles", "22:00", "19:00-07:30", member.MonFri)
 	sent := "2026-06-16T08:30:00+02:00"
 	type flags struct{ answered, nudged, expired bool }
 	tests := []struct {
 		name   string
 		sp     Spacing
-		s      Schedule
+		s      member.Schedule
 		sentAt string
 		now    string
 		f      flags
@@ -103,7 +105,7 @@ func TestSpacingShouldNudge(t *testing.T) {
 			"2026-06-16T04:00:00+02:00", "2026-06-16T08:45:00+02:00", flags{}, false},
 		{"night shift saturday 03:00, friday's shift", DefaultSpacing, night, "2026-06-19T22:30:00-07:00", "2026-06-20T03:00:00-07:00", flags{}, true},
 		{"night shift: next shift's prompt decided", DefaultSpacing, night, "2026-06-18T22:00:00-07:00", "2026-06-19T22:30:00-07:00", flags{}, false},
-		{"across the DST change (a 25-hour saturday night)", DefaultSpacing, testSched(t, "America/New_York", "22:00", "19:00-07:30", AllWeek),
+		{"across the DST change (a 25-hour saturday night)", DefaultSpacing, testSched(t, "America/New_York", "22:00", "19:00-07:30", member.AllWeek),
 			"2026-10-31T22:00:00-04:00", "2026-11-01T02:00:00-05:00", flags{}, true},
 		{"friday afternoon, saturday is off", DefaultSpacing, berlin, "2026-06-19T14:00:00+02:00", "2026-06-20T10:00:00+02:00", flags{}, false},
 		{"night shift after midnight", DefaultSpacing, night, "2026-06-19T22:00:00-07:00", "2026-06-20T02:00:00-07:00", flags{}, true},
@@ -123,7 +125,7 @@ func TestSpacingShouldNudge(t *testing.T) {
 // every minute for two days, recording the nudge when it says so.
 func TestSpacingExactlyOneNudge(t *testing.T) {
 	t.Parallel()
-	s := testSched(t, "Europe/Berlin", "08:30", "08:00-17:00", MonFri)
+	s := testSched(t, "Europe/Berlin", "08:30", "08:00-17:00", member.MonFri)
 	nudgesFor := func(sentAt time.Time) []time.Time {
 		var nudges []time.Time
 		for now := sentAt; now.Before(sentAt.Add(NudgeWindow + 24*time.Hour)); now = now.Add(time.Minute) {
@@ -145,7 +147,7 @@ func TestSpacingExactlyOneNudge(t *testing.T) {
 }
 
 // pausedAt returns s paused until the given RFC 3339 instant.
-func pausedAt(s Schedule, until string) Schedule {
+func pausedAt(s member.Schedule, until string) member.Schedule {
 	t, err := time.Parse(time.RFC3339, until)
 	if err != nil {
 		panic(err)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/huddlebot/huddlebot/member"
 )
 
 // TestPlanUnansweredDoesNotBlock: a member who never answers a quiz is not
@@ -23,7 +25,7 @@ func TestPlanUnansweredDoesNotBlock(t *testing.T) {
 		ls = append(ls, l)
 		track.Lessons = append(track.Lessons, id)
 	}
-	p := NewPlanner(&Content{Lessons: ls, Tracks: []*Track{track}, Roles: DefaultRoles})
+	p := NewPlanner(&Content{Lessons: ls, Tracks: []*Track{track}, Roles: member.DefaultRoles})
 	for _, tc := range []struct {
 		name string
 		back int // UnansweredBackAfterDays
@@ -31,8 +33,8 @@ func TestPlanUnansweredDoesNotBlock(t *testing.T) {
 	}{{"default miss interval", 0, DefaultSpacing.WrongAfterDays}, {"configured", 5, 5}} {
 		t.Run(tc.name, func(t *testing.T) {
 			ny, _ := time.LoadLocation("America/New_York")
-			m := &Member{Role: "nurse", Joined: true, Schedule: Schedule{Location: ny, DeliveryTime: DefaultDeliveryTime,
-				WorkStart: DefaultWorkStart, WorkEnd: DefaultWorkEnd, WorkDays: MonFri}}
+			m := &member.Member{Role: "nurse", Joined: true, Schedule: member.Schedule{Location: ny, DeliveryTime: member.DefaultDeliveryTime,
+				WorkStart: member.DefaultWorkStart, WorkEnd: member.DefaultWorkEnd, WorkDays: member.MonFri}}
 			seen, unanswered := map[string]bool{}, map[string]string{}
 			var prev string
 			back := ""

@@ -1,7 +1,6 @@
 package lessons
 
 import (
-	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -11,58 +10,9 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/huddlebot/huddlebot/internal/validation"
 	"gopkg.in/yaml.v3"
 )
-
-// Problem is one thing wrong with one content file.
-type Problem struct {
-	// Path is the file, relative to the content root with forward slashes
-	// (LoadDir prefixes it with the directory it was given).
-	Path string
-	// Line is the 1-based line in the file; for a lesson the opening ---
-	// line is line 1.
-	Line int
-	// Field is the front-matter or YAML field at fault, "yaml" for syntax
-	// errors, "front matter" or "body" for the parts of a lesson file.
-	Field   string
-	Message string
-}
-
-// String formats the problem as "path:line: field: message", the form editors
-// and CI logs turn into links.
-func (p Problem) String() string {
-	return fmt.Sprintf("%s:%d: %s: %s", p.Path, p.Line, p.Field, p.Message)
-}
-
-// ValidationError is returned by Load, LoadDir and ParseLesson when content
-// is invalid. It holds every problem found, not just the first.
-type ValidationError struct {
-	Problems []Problem
-}
-
-// Error returns one "path:line: field: message" line per problem, sorted by
-// path and then line.
-func (e *ValidationError) Error() string {
-	if len(e.Problems) == 0 {
-		return "invalid content"
-	}
-	ps := slices.Clone(e.Problems)
-	sortProblems(ps)
-	lines := make([]string, len(ps))
-	for i, p := range ps {
-		lines[i] = p.String()
-	}
-	return strings.Join(lines, "\n")
-}
-
-func sortProblems(ps []Problem) {
-	slices.SortStableFunc(ps, func(a, b Problem) int {
-		if c := cmp.Compare(a.Path, b.Path); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.Line, b.Line)
-	})
-}
 
 // MaxIDLen bounds lesson, track and burst ids: they end up in button values,
 // job unique keys and report columns.
@@ -81,7 +31,7 @@ type doc struct {
 	offset   int    // added to YAML line numbers to get file lines
 	top      string // field named for problems with the document as a whole
 	lines    []int  // YAML line to line within the YAML, see yamlLines
-	problems []Problem
+	problems []validation.Problem
 }
 
 func (d *doc) add(line int, field, format string, args ...any) {
@@ -90,7 +40,7 @@ func (d *doc) add(line int, field, format string, args ...any) {
 	}
 	// One problem is one line of output, whatever the parser put in its message.
 	msg := strings.Join(strings.Fields(fmt.Sprintf(format, args...)), " ")
-	d.problems = append(d.problems, Problem{Path: d.path, Line: line, Field: field, Message: msg})
+	d.problems = append(d.problems, validation.Problem{Path: d.path, Line: line, Field: field, Message: msg})
 }
 
 // line is the file line of a node.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddlebot/lessons"
+	"github.com/huddlebot/huddlebot/member"
 )
 
 // The answer applier records many queued answers per transaction; these are
@@ -37,8 +38,8 @@ func (s *DB) DeliveryLockMany(ctx context.Context, tx *Tx, ids []int64) (map[int
 }
 
 // MemberGetMany returns members by id (missing ids are left out).
-func (s *DB) MemberGetMany(ctx context.Context, q Queryer, ids []int64) (map[int64]*lessons.Member, error) {
-	out := make(map[int64]*lessons.Member, len(ids))
+func (s *DB) MemberGetMany(ctx context.Context, q Queryer, ids []int64) (map[int64]*member.Member, error) {
+	out := make(map[int64]*member.Member, len(ids))
 	if len(ids) == 0 {
 		return out, nil
 	}

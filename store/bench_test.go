@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/huddlebot/huddlebot/lessons"
+	"github.com/huddlebot/huddlebot/member"
 	"github.com/huddlebot/huddlebot/store"
 	"github.com/huddlebot/huddlebot/store/storetest"
 )
@@ -14,10 +15,10 @@ import (
 // an empty database, then re-imports them with 10% changed (new versions).
 func BenchmarkContentImport(b *testing.B) {
 	gen := func(changed int) *lessons.Content {
-		c := &lessons.Content{Roles: lessons.DefaultRoles}
+		c := &lessons.Content{Roles: member.DefaultRoles}
 		for i := 0; i < 5000; i++ {
 			l := &lessons.Lesson{ID: fmt.Sprintf("lesson-%05d", i), Kind: lessons.KindTip, Title: fmt.Sprintf("Lesson %d", i),
-				Roles: []string{lessons.DefaultRoles[i%5]}, Tags: []string{fmt.Sprintf("topic-%d", i%40)},
+				Roles: []string{member.DefaultRoles[i%5]}, Tags: []string{fmt.Sprintf("topic-%d", i%40)},
 				Body: "Open the order set, review the defaults, and sign. Check the allergy banner first.",
 				Path: fmt.Sprintf("gen/%05d.md", i)}
 			if i%2 == 0 {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddlebot/lessons"
+	"github.com/huddlebot/huddlebot/member"
 )
 
 // BurstSend is a burst sent to one workspace. Sending the same burst again
@@ -257,7 +258,7 @@ func (s *DB) BurstItemMarkDeliveredMany(ctx context.Context, tx *Tx, sendID int6
 type BurstCompanion struct {
 	Item    BurstItem
 	BurstID string
-	Member  *lessons.Member
+	Member  *member.Member
 }
 
 // BurstSendListActive returns the active sends of a pace in every

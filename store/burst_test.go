@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddlebot/lessons"
+	"github.com/huddlebot/huddlebot/member"
 	"github.com/huddlebot/huddlebot/store"
 	"github.com/huddlebot/huddlebot/store/storetest"
 )
@@ -29,7 +30,7 @@ func newBurstFixture(t *testing.T, db *store.DB, n int) *burstFixture {
 	b := &lessons.Burst{ID: "chat-launch", Title: "Secure chat", Roles: []string{"nurse"}, Lessons: []string{"chat-tip", "chat-quiz"},
 		Pace: lessons.PaceAllAtOnce}
 	if _, err := db.ContentImport(ctx, &lessons.Content{Lessons: []*lessons.Lesson{tip, q}, Bursts: []*lessons.Burst{b},
-		Roles: lessons.DefaultRoles}); err != nil {
+		Roles: member.DefaultRoles}); err != nil {
 		t.Fatal(err)
 	}
 	ws, err := db.WorkspaceEnsure(ctx, "sandbox", "local", "UTC")

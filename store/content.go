@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddlebot/lessons"
+	"github.com/huddlebot/huddlebot/member"
 )
 
 // ImportResult says what a content import changed.
@@ -185,10 +186,10 @@ func (s *DB) ContentLoad(ctx context.Context) (*lessons.Content, error) {
 	}
 	c := &lessons.Content{}
 	roles := map[string]bool{}
-	for _, r := range lessons.DefaultRoles {
+	for _, r := range member.DefaultRoles {
 		roles[r] = true
 	}
-	c.Roles = append(c.Roles, lessons.DefaultRoles...)
+	c.Roles = append(c.Roles, member.DefaultRoles...)
 	addRoles := func(rs []string) {
 		for _, r := range rs {
 			if !roles[r] {

@@ -7,10 +7,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/huddlebot/huddlebot/lessons"
+	"github.com/huddlebot/huddlebot/member"
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
-
-	"github.com/huddlebot/huddlebot/lessons"
 )
 
 // Delivery is one prompt sent (or about to be sent) to a member.
@@ -578,7 +578,7 @@ type DueCursor struct {
 // MemberListDueAfter returns up to limit joined members due at now that come
 // after cur in (next_due_at, id) order, and the cursor for the next page. A
 // member whose next due time moves past now meanwhile is not returned again.
-func (s *DB) MemberListDueAfter(ctx context.Context, now time.Time, cur DueCursor, limit int) ([]*lessons.Member, DueCursor, error) {
+func (s *DB) MemberListDueAfter(ctx context.Context, now time.Time, cur DueCursor, limit int) ([]*member.Member, DueCursor, error) {
 	var rows []struct {
 		memberRow
 		CursorDue int64 `db:"cursor_due"`
@@ -590,7 +590,7 @@ func (s *DB) MemberListDueAfter(ctx context.Context, now time.Time, cur DueCurso
 	if err != nil {
 		return nil, cur, fmt.Errorf("list due members: %w", s.mapErr(err))
 	}
-	out := make([]*lessons.Member, len(rows))
+	out := make([]*member.Member, len(rows))
 	for i := range rows {
 		out[i] = rows[i].toMember()
 	}

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddlebot/huddles"
-	"github.com/huddlebot/huddlebot/lessons"
+	"github.com/huddlebot/huddlebot/member"
 )
 
 // forUpdate locks the selected rows until the transaction ends on
@@ -49,7 +49,7 @@ const seriesSelect = `SELECT s.id, s.workspace_id, s.channel, s.host_member_id, 
 
 func (r *seriesRow) toSeries() *huddles.Series {
 	return &huddles.Series{ID: r.ID, WorkspaceID: r.WorkspaceID, Channel: r.Channel, HostID: r.HostID, HostName: r.HostName,
-		Title: r.Title, Agenda: r.Agenda, Days: lessons.Weekdays(r.Weekdays), At: lessons.Clock(r.AtTime),
+		Title: r.Title, Agenda: r.Agenda, Days: member.Weekdays(r.Weekdays), At: member.Clock(r.AtTime),
 		Location: locCache.get(r.TimeZone), RemindMinutes: r.RemindMinutes, Active: r.Active, LastReminded: r.LastReminded,
 		CreatedAt: time.UnixMilli(r.CreatedAt).UTC()}
 }
@@ -61,8 +61,8 @@ type HuddleSeriesNew struct {
 	HostID        int64
 	Title         string
 	Agenda        string
-	Days          lessons.Weekdays
-	At            lessons.Clock
+	Days          member.Weekdays
+	At            member.Clock
 	TimeZone      string // IANA name
 	RemindMinutes int
 }

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddlebot/huddles"
-	"github.com/huddlebot/huddlebot/lessons"
+	"github.com/huddlebot/huddlebot/member"
 	"github.com/huddlebot/huddlebot/store"
 	"github.com/huddlebot/huddlebot/store/storetest"
 )
@@ -31,7 +31,7 @@ func newHuddleFixture(t *testing.T, db *store.DB, n int) huddleFixture {
 	}
 	f := huddleFixture{ws: ws.ID}
 	f.host, err = db.MemberUpsert(ctx, db, store.MemberUpsert{WorkspaceID: ws.ID, UserID: "sam", Name: "Sam Reyes", Role: "nurse",
-		Permissions: []lessons.Permission{lessons.PermSuperUser}})
+		Permissions: []member.Permission{member.PermSuperUser}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +50,7 @@ func TestHuddleSeries(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		f := newHuddleFixture(t, db, 0)
-		tueThu := lessons.Weekdays(1<<time.Tuesday | 1<<time.Thursday)
+		tueThu := member.Weekdays(1<<time.Tuesday | 1<<time.Thursday)
 		id, err := db.HuddleSeriesCreate(ctx, db, store.HuddleSeriesNew{WorkspaceID: f.ws, Channel: "#4west", HostID: f.host,
 			Title: "Shift change", Days: tueThu, At: 7*60 + 45, TimeZone: "America/Chicago", RemindMinutes: 15})
 		if err != nil {
@@ -414,7 +414,7 @@ func TestHuddleQuestions(t *testing.T) {
 		f := newHuddleFixture(t, db, 2)
 		t0 := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
 		sid, err := db.HuddleSeriesCreate(ctx, db, store.HuddleSeriesNew{WorkspaceID: f.ws, Channel: "#4west", HostID: f.host,
-			Title: "S", Days: lessons.MonFri, At: 7 * 60, TimeZone: "UTC", RemindMinutes: 15})
+			Title: "S", Days: member.MonFri, At: 7 * 60, TimeZone: "UTC", RemindMinutes: 15})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/huddlebot/huddlebot/lessons"
+	"github.com/huddlebot/huddlebot/member"
 )
 
 // Workspace is one Slack workspace, Discord guild or the sandbox.
@@ -92,22 +92,22 @@ const memberFrom = ` FROM member m JOIN workspace w ON w.id = m.workspace_id `
 // locCache avoids re-reading tzdata for every member of a large roster.
 var locCache = newLocationCache()
 
-func (r *memberRow) toMember() *lessons.Member {
+func (r *memberRow) toMember() *member.Member {
 	tz := r.TimeZone
 	if tz == "" {
 		tz = r.WorkspaceTZ
 	}
 	loc := locCache.get(tz)
-	perms, _ := lessons.ParsePermissions(r.Permissions)
-	m := &lessons.Member{
+	perms, _ := member.ParsePermissions(r.Permissions)
+	m := &member.Member{
 		ID: r.ID, WorkspaceID: r.WorkspaceID, UserID: r.UserID, Name: r.Name, Email: r.Email,
 		Role: r.Role, Department: r.Department, TimeZone: r.TimeZone,
-		Schedule: lessons.Schedule{
+		Schedule: member.Schedule{
 			Location:     loc,
-			DeliveryTime: lessons.Clock(r.DeliveryTime),
-			WorkStart:    lessons.Clock(r.WorkStart),
-			WorkEnd:      lessons.Clock(r.WorkEnd),
-			WorkDays:     lessons.Weekdays(r.WorkDays),
+			DeliveryTime: member.Clock(r.DeliveryTime),
+			WorkStart:    member.Clock(r.WorkStart),
+			WorkEnd:      member.Clock(r.WorkEnd),
+			WorkDays:     member.Weekdays(r.WorkDays),
 			PausedUntil:  fromMS(r.PausedUntil),
 		},
 		Permissions: perms,
@@ -127,7 +127,7 @@ func (r *memberRow) toMember() *lessons.Member {
 }
 
 // MemberGet returns a member by id, or ErrNotFound.
-func (s *DB) MemberGet(ctx context.Context, q Queryer, id int64) (*lessons.Member, error) {
+func (s *DB) MemberGet(ctx context.Context, q Queryer, id int64) (*member.Member, error) {
 	var r memberRow
 	if err := q.GetContext(ctx, &r, s.Rebind(`SELECT `+memberColumns+memberFrom+`WHERE m.id = ?`), id); err != nil {
 		return nil, fmt.Errorf("get member %d: %w", id, s.mapErr(err))
@@ -137,7 +137,7 @@ func (s *DB) MemberGet(ctx context.Context, q Queryer, id int64) (*lessons.Membe
 
 // MemberByUser returns the member with a platform user id in a workspace, or
 // ErrNotFound.
-func (s *DB) MemberByUser(ctx context.Context, q Queryer, workspaceID int64, userID string) (*lessons.Member, error) {
+func (s *DB) MemberByUser(ctx context.Context, q Queryer, workspaceID int64, userID string) (*member.Member, error) {
 	var r memberRow
 	err := q.GetContext(ctx, &r, s.Rebind(`SELECT `+memberColumns+memberFrom+`WHERE m.workspace_id = ? AND m.user_id = ?`), workspaceID, userID)
 	if err != nil {
@@ -175,7 +175,7 @@ func (s *DB) MemberSetDMChannel(ctx context.Context, id int64, channel string) e
 
 // MemberEnsure returns the member for a platform user, creating an empty
 // (not yet joined) member when the user is new. name is updated if given.
-func (s *DB) MemberEnsure(ctx context.Context, workspaceID int64, userID, name string) (*lessons.Member, error) {
+func (s *DB) MemberEnsure(ctx context.Context, workspaceID int64, userID, name string) (*member.Member, error) {
 	now := s.Now().UnixMilli()
 	_, err := s.ExecContext(ctx, s.Rebind(`INSERT INTO member (workspace_id, user_id, name, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?) ON CONFLICT (workspace_id, user_id) DO NOTHING`), workspaceID, userID, name, now, now)
@@ -200,15 +200,15 @@ type MemberUpsert struct {
 	Role        string
 	Department  string
 	TimeZone    string
-	Permissions []lessons.Permission // nil = leave unchanged on update
-	StartDate   string               // YYYY-MM-DD or ""
+	Permissions []member.Permission // nil = leave unchanged on update
+	StartDate   string              // YYYY-MM-DD or ""
 }
 
 // MemberUpsert creates or updates a member by (workspace, user id) and marks
 // them joined when they have a role. It returns the member id.
 func (s *DB) MemberUpsert(ctx context.Context, q Queryer, p MemberUpsert) (int64, error) {
 	now := s.Now().UnixMilli()
-	perms := lessons.FormatPermissions(p.Permissions)
+	perms := member.FormatPermissions(p.Permissions)
 	keepPerms := p.Permissions == nil
 	var id int64
 	err := q.GetContext(ctx, &id, s.Rebind(`INSERT INTO member (workspace_id, user_id, name, email, role, department, timezone,
@@ -235,10 +235,10 @@ type MemberSettings struct {
 	Role         *string
 	Department   *string
 	TimeZone     *string
-	DeliveryTime *lessons.Clock
-	WorkStart    *lessons.Clock
-	WorkEnd      *lessons.Clock
-	WorkDays     *lessons.Weekdays
+	DeliveryTime *member.Clock
+	WorkStart    *member.Clock
+	WorkEnd      *member.Clock
+	WorkDays     *member.Weekdays
 	PausedUntil  *time.Time // zero time = resume
 	OnDuty       *bool
 	DutyUntil    *time.Time // zero time = none (duty hours decide)
@@ -246,7 +246,7 @@ type MemberSettings struct {
 	Nudges       *bool
 	Reachable    *bool
 	HomeChannel  *string
-	Permissions  *[]lessons.Permission
+	Permissions  *[]member.Permission
 	StartDate    *string
 	Name         *string
 	Language     *string // BCP 47 tag, "" = the workspace default
@@ -300,7 +300,7 @@ func (s *DB) MemberUpdate(ctx context.Context, q Queryer, id int64, u MemberSett
 		add("home_channel", *u.HomeChannel)
 	}
 	if u.Permissions != nil {
-		add("permissions", lessons.FormatPermissions(*u.Permissions))
+		add("permissions", member.FormatPermissions(*u.Permissions))
 	}
 	if u.StartDate != nil {
 		add("start_date", *u.StartDate)
@@ -332,14 +332,14 @@ type MemberFilter struct {
 	Roles       []string
 	Departments []string
 	JoinedOnly  bool
-	Permission  lessons.Permission // "" = any
+	Permission  member.Permission // "" = any
 	OnDutyOnly  bool
 	AfterID     int64 // keyset pagination
 	Limit       int   // 0 = no limit
 }
 
 // MemberList returns members matching the filter, ordered by id.
-func (s *DB) MemberList(ctx context.Context, q Queryer, f MemberFilter) ([]*lessons.Member, error) {
+func (s *DB) MemberList(ctx context.Context, q Queryer, f MemberFilter) ([]*member.Member, error) {
 	where := []string{"1=1"}
 	var args []any
 	if f.WorkspaceID != 0 {
@@ -381,7 +381,7 @@ func (s *DB) MemberList(ctx context.Context, q Queryer, f MemberFilter) ([]*less
 	if err := q.SelectContext(ctx, &rows, s.Rebind(query), args...); err != nil {
 		return nil, fmt.Errorf("list members: %w", s.mapErr(err))
 	}
-	out := make([]*lessons.Member, len(rows))
+	out := make([]*member.Member, len(rows))
 	for i := range rows {
 		out[i] = rows[i].toMember()
 	}
@@ -426,7 +426,7 @@ func (s *DB) MemberInsertMany(ctx context.Context, q Queryer, ms []MemberUpsert)
 			}
 			b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 			args = append(args, p.WorkspaceID, p.UserID, p.Name, p.Email, p.Role, p.Department, p.TimeZone,
-				lessons.FormatPermissions(p.Permissions), p.StartDate, p.Role != "", now, now)
+				member.FormatPermissions(p.Permissions), p.StartDate, p.Role != "", now, now)
 		}
 		b.WriteString(` ON CONFLICT (workspace_id, user_id) DO NOTHING`)
 		res, err := q.ExecContext(ctx, s.Rebind(b.String()), args...)

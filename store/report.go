@@ -11,6 +11,7 @@ import (
 
 	"github.com/huddlebot/huddlebot/huddles"
 	"github.com/huddlebot/huddlebot/lessons"
+	"github.com/huddlebot/huddlebot/member"
 )
 
 // Reports for trainers: participation, accuracy, ratings, the feedback
@@ -848,9 +849,9 @@ type DemoData struct {
 type DemoMember struct {
 	UserID, Name, Email, Role, Department, TimeZone string
 	StartDate                                       string // YYYY-MM-DD
-	Permissions                                     []lessons.Permission
-	DeliveryTime, WorkStart, WorkEnd                lessons.Clock
-	WorkDays                                        lessons.Weekdays
+	Permissions                                     []member.Permission
+	DeliveryTime, WorkStart, WorkEnd                member.Clock
+	WorkDays                                        member.Weekdays
 	CreatedAt                                       time.Time
 }
 
@@ -928,11 +929,11 @@ func (s *DB) DemoLoad(ctx context.Context, d *DemoData) ([]int64, error) {
 		for i, m := range d.Members {
 			at := m.CreatedAt.UnixMilli()
 			if m.WorkDays == 0 {
-				m.DeliveryTime, m.WorkStart, m.WorkEnd, m.WorkDays = lessons.DefaultDeliveryTime, lessons.DefaultWorkStart,
-					lessons.DefaultWorkEnd, lessons.DefaultWorkDays
+				m.DeliveryTime, m.WorkStart, m.WorkEnd, m.WorkDays = member.DefaultDeliveryTime, member.DefaultWorkStart,
+					member.DefaultWorkEnd, member.DefaultWorkDays
 			}
 			rows[i] = []any{d.WorkspaceID, m.UserID, m.Name, m.Email, m.Role, m.Department, m.TimeZone, int(m.DeliveryTime),
-				int(m.WorkStart), int(m.WorkEnd), int(m.WorkDays), lessons.FormatPermissions(m.Permissions), m.StartDate, true, at, at}
+				int(m.WorkStart), int(m.WorkEnd), int(m.WorkDays), member.FormatPermissions(m.Permissions), m.StartDate, true, at, at}
 		}
 		var err error
 		memberIDs, err = ins.returning(ctx, "member", "workspace_id, user_id, name, email, role, department, timezone, delivery_time, work_start, work_end, work_days, permissions, start_date, joined, created_at, updated_at", rows)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddlebot/lessons"
+	"github.com/huddlebot/huddlebot/member"
 	"github.com/huddlebot/huddlebot/store"
 	"github.com/huddlebot/huddlebot/store/storetest"
 )
@@ -30,7 +31,7 @@ func reportFixture(t *testing.T, db *store.DB) int64 {
 		return &lessons.Lesson{ID: id, Kind: lessons.KindQuiz, Title: "Title " + id, Tags: tags, Question: "Q?",
 			Choices: []string{"x", "y"}, Answer: 1, Explanation: "because"}
 	}
-	c := &lessons.Content{Roles: lessons.DefaultRoles, Lessons: []*lessons.Lesson{
+	c := &lessons.Content{Roles: member.DefaultRoles, Lessons: []*lessons.Lesson{
 		quizOf("q1", "a"), quizOf("q2", "a", "b"),
 		{ID: "t1", Kind: lessons.KindTip, Title: "Title t1", Tags: []string{"c"}, Body: "tip"},
 	}}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddlebot/lessons"
+	"github.com/huddlebot/huddlebot/member"
 	"github.com/huddlebot/huddlebot/store"
 	"github.com/huddlebot/huddlebot/store/storetest"
 )
@@ -54,7 +55,7 @@ func TestOpenErrors(t *testing.T) {
 
 func seedContent(t *testing.T, db *store.DB, ls ...*lessons.Lesson) {
 	t.Helper()
-	if _, err := db.ContentImport(context.Background(), &lessons.Content{Lessons: ls, Roles: lessons.DefaultRoles}); err != nil {
+	if _, err := db.ContentImport(context.Background(), &lessons.Content{Lessons: ls, Roles: member.DefaultRoles}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -73,7 +74,7 @@ func TestMemberUpsertAndUpdate(t *testing.T) {
 			t.Fatal(err)
 		}
 		id, err := db.MemberUpsert(ctx, db, store.MemberUpsert{WorkspaceID: ws.ID, UserID: "U1", Name: "Ana", Role: "nurse",
-			Department: "4west", Permissions: []lessons.Permission{lessons.PermSuperUser}})
+			Department: "4west", Permissions: []member.Permission{member.PermSuperUser}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -85,14 +86,14 @@ func TestMemberUpsertAndUpdate(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if m.Name != "Ana B" || m.Department != "5east" || !m.Has(lessons.PermSuperUser) || !m.Joined {
+		if m.Name != "Ana B" || m.Department != "5east" || !m.Has(member.PermSuperUser) || !m.Joined {
 			t.Fatalf("member after re-import: %+v", m)
 		}
-		if m.Schedule.Location.String() != "America/Chicago" || m.Schedule.DeliveryTime != lessons.DefaultDeliveryTime ||
-			m.Schedule.WorkDays != lessons.MonFri {
+		if m.Schedule.Location.String() != "America/Chicago" || m.Schedule.DeliveryTime != member.DefaultDeliveryTime ||
+			m.Schedule.WorkDays != member.MonFri {
 			t.Fatalf("defaults: %+v", m.Schedule)
 		}
-		tz, dt := "Asia/Kolkata", lessons.Clock(22*60)
+		tz, dt := "Asia/Kolkata", member.Clock(22*60)
 		if err := db.MemberUpdate(ctx, db, id, store.MemberSettings{TimeZone: &tz, DeliveryTime: &dt}); err != nil {
 			t.Fatal(err)
 		}
@@ -106,7 +107,7 @@ func TestMemberUpsertAndUpdate(t *testing.T) {
 		if _, err := db.MemberByUser(ctx, db, ws.ID, "nobody"); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("missing member: %v", err)
 		}
-		list, err := db.MemberList(ctx, db, store.MemberFilter{WorkspaceID: ws.ID, Permission: lessons.PermSuperUser})
+		list, err := db.MemberList(ctx, db, store.MemberFilter{WorkspaceID: ws.ID, Permission: member.PermSuperUser})
 		if err != nil || len(list) != 1 {
 			t.Fatalf("list super users: %d, %v", len(list), err)
 		}
@@ -118,13 +119,13 @@ func TestContentImportVersions(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		a, b := quiz("a"), quiz("b")
-		res, err := db.ContentImport(ctx, &lessons.Content{Lessons: []*lessons.Lesson{a, b}, Roles: lessons.DefaultRoles})
+		res, err := db.ContentImport(ctx, &lessons.Content{Lessons: []*lessons.Lesson{a, b}, Roles: member.DefaultRoles})
 		if err != nil || len(res.Added) != 2 {
 			t.Fatalf("first import: %+v %v", res, err)
 		}
 		a2 := quiz("a")
 		a2.Explanation = "better explanation"
-		res, err = db.ContentImport(ctx, &lessons.Content{Lessons: []*lessons.Lesson{a2}, Roles: append(lessons.DefaultRoles, "pharmacist")})
+		res, err = db.ContentImport(ctx, &lessons.Content{Lessons: []*lessons.Lesson{a2}, Roles: append(member.DefaultRoles, "pharmacist")})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -150,7 +151,7 @@ func TestContentImportVersions(t *testing.T) {
 			t.Fatalf("roles.yaml roles not kept: %v", c.Roles)
 		}
 		// Unchanged re-import changes nothing.
-		res, err = db.ContentImport(ctx, &lessons.Content{Lessons: []*lessons.Lesson{quiz("a")}, Roles: lessons.DefaultRoles})
+		res, err = db.ContentImport(ctx, &lessons.Content{Lessons: []*lessons.Lesson{quiz("a")}, Roles: member.DefaultRoles})
 		if err != nil || len(res.Changed) != 1 {
 			// quiz("a") differs from a2 again: a third version.
 			t.Fatalf("third import: %+v %v", res, err)

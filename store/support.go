@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/huddlebot/huddlebot/lessons"
+	"github.com/huddlebot/huddlebot/member"
 	"github.com/huddlebot/huddlebot/support"
 )
 
@@ -327,7 +327,7 @@ func (r *helperRow) duty() *support.Hours {
 	if !r.DutyStart.Valid || !r.DutyEnd.Valid {
 		return nil
 	}
-	return &support.Hours{Start: lessons.Clock(r.DutyStart.Int64), End: lessons.Clock(r.DutyEnd.Int64)}
+	return &support.Hours{Start: member.Clock(r.DutyStart.Int64), End: member.Clock(r.DutyEnd.Int64)}
 }
 
 // SupportHelperList returns the members of a workspace who may be asked:
@@ -344,7 +344,7 @@ func (s *DB) SupportHelperList(ctx context.Context, q Queryer, workspaceID int64
 	var out []support.Helper
 	for i := range rows {
 		m := rows[i].toMember()
-		if !m.Has(lessons.PermSuperUser) {
+		if !m.Has(member.PermSuperUser) {
 			continue
 		}
 		name := m.Name

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/huddlebot/huddlebot/lessons"
+	"github.com/huddlebot/huddlebot/member"
 	"github.com/huddlebot/huddlebot/store"
 	"github.com/huddlebot/huddlebot/store/storetest"
 	"github.com/huddlebot/huddlebot/support"
@@ -27,8 +27,8 @@ func newSupportFixture(t *testing.T, db *store.DB) supportFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	su := []lessons.Permission{lessons.PermSuperUser}
-	add := func(uid, name, dept string, perms []lessons.Permission, onDuty bool) int64 {
+	su := []member.Permission{member.PermSuperUser}
+	add := func(uid, name, dept string, perms []member.Permission, onDuty bool) int64 {
 		id, err := db.MemberUpsert(ctx, db, store.MemberUpsert{WorkspaceID: ws.ID, UserID: uid, Name: name, Role: "nurse",
 			Department: dept, Permissions: perms})
 		if err != nil {
@@ -44,7 +44,7 @@ func newSupportFixture(t *testing.T, db *store.DB) supportFixture {
 	f.sam = add("sam", "Sam Reyes", "4west", su, true)
 	f.sue = add("sue", "Sue Park", "4west", su, true)
 	f.ed = add("ed", "Ed Novak", "5east", su, false)
-	add("tara", "Tara Jones", "education", []lessons.Permission{lessons.PermTrainer}, true)
+	add("tara", "Tara Jones", "education", []member.Permission{member.PermTrainer}, true)
 	return f
 }
 
@@ -84,7 +84,7 @@ func TestSupportQuestionLifecycle(t *testing.T) {
 		if !slices.Equal(names, []string{"Sam Reyes", "Sue Park", "Tara Jones"}) {
 			t.Fatalf("helpers = %v", names)
 		}
-		if helpers[0].Duty != nil || helpers[0].Schedule.WorkStart != lessons.DefaultWorkStart {
+		if helpers[0].Duty != nil || helpers[0].Schedule.WorkStart != member.DefaultWorkStart {
 			t.Fatalf("sam's duty = %+v, schedule %+v", helpers[0].Duty, helpers[0].Schedule)
 		}
 		if err := db.MemberSetDutyHours(ctx, db, f.sam, &support.Hours{Start: 19 * 60, End: 7 * 60}); err != nil {

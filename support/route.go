@@ -20,7 +20,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/huddlebot/huddlebot/lessons"
+	"github.com/huddlebot/huddlebot/member"
 )
 
 // Level is how far a question has escalated.
@@ -36,7 +36,7 @@ const (
 // Hours are a super-user's on-duty hours, local to their Schedule's time
 // zone. End before Start wraps midnight (a night shift); equal means all day.
 type Hours struct {
-	Start, End lessons.Clock
+	Start, End member.Clock
 }
 
 // Helper is a super-user who may be asked.
@@ -44,9 +44,9 @@ type Helper struct {
 	MemberID   int64
 	Name       string
 	Department string
-	OnDuty     bool             // the /learn duty on|off switch
-	Schedule   lessons.Schedule // time zone, work hours and work days, pause
-	Duty       *Hours           // on-duty hours; nil = their work hours
+	OnDuty     bool            // the /learn duty on|off switch
+	Schedule   member.Schedule // time zone, work hours and work days, pause
+	Duty       *Hours          // on-duty hours; nil = their work hours
 	// DutyUntil, when after now, makes them available outside their duty
 	// hours and days: a super-user who turns duty on at the weekend is
 	// routed questions until then (DutyOnUntil).
@@ -56,7 +56,7 @@ type Helper struct {
 // DutySchedule returns the schedule that decides when h can be asked: their
 // own schedule with the work hours replaced by the on-duty hours, if set.
 // Work days and time zone stay theirs.
-func (h Helper) DutySchedule() lessons.Schedule {
+func (h Helper) DutySchedule() member.Schedule {
 	s := h.Schedule
 	if h.Duty != nil {
 		s.WorkStart, s.WorkEnd = h.Duty.Start, h.Duty.End
@@ -140,8 +140,8 @@ type Policy struct {
 // Question is the routing state of one open, unclaimed question.
 type Question struct {
 	AskerID    int64
-	Department string           // the asker's department; "" = unknown
-	Asker      lessons.Schedule // the asker's work hours, for deadlines
+	Department string          // the asker's department; "" = unknown
+	Asker      member.Schedule // the asker's work hours, for deadlines
 	Level      Level
 	Routed     []int64 // members it was already sent to
 	Waiting    bool    // the asker was told it waits for someone to come on duty
@@ -307,7 +307,7 @@ const maxDeadlineSteps = 20000
 // escalates at 08:05 on the next work day; one asked outside work hours
 // starts counting when they next begin. When s has no work time at all (no
 // work days) it counts wall-clock time. d <= 0 returns from.
-func Deadline(s lessons.Schedule, from time.Time, d time.Duration) time.Time {
+func Deadline(s member.Schedule, from time.Time, d time.Duration) time.Time {
 	if d <= 0 {
 		return from
 	}

@@ -5,19 +5,19 @@ import (
 	"testing"
 	"time"
 
-	"github.com/huddlebot/huddlebot/lessons"
+	"github.com/huddlebot/huddlebot/member"
 )
 
 // 2026-11-24 is a Tuesday.
 func at(day, h, m int) time.Time { return time.Date(2026, 11, day, h, m, 0, 0, time.UTC) }
 
-var dayShift = lessons.Schedule{Location: time.UTC, WorkStart: 8 * 60, WorkEnd: 17 * 60, WorkDays: lessons.MonFri}
+var dayShift = member.Schedule{Location: time.UTC, WorkStart: 8 * 60, WorkEnd: 17 * 60, WorkDays: member.MonFri}
 
 func helper(id int64, name, dept string, onDuty bool) Helper {
 	return Helper{MemberID: id, Name: name, Department: dept, OnDuty: onDuty, Schedule: dayShift}
 }
 
-func withDuty(h Helper, start, end lessons.Clock) Helper {
+func withDuty(h Helper, start, end member.Clock) Helper {
 	h.Duty = &Hours{Start: start, End: end}
 	return h
 }
@@ -196,13 +196,13 @@ func TestDeadline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	night := lessons.Schedule{Location: time.UTC, WorkStart: 19 * 60, WorkEnd: 7 * 60, WorkDays: lessons.MonFri}
-	allDay := lessons.Schedule{Location: time.UTC, WorkStart: 0, WorkEnd: 0, WorkDays: lessons.AllWeek}
-	noDays := lessons.Schedule{Location: time.UTC, WorkStart: 8 * 60, WorkEnd: 17 * 60}
-	nyDays := lessons.Schedule{Location: ny, WorkStart: 8 * 60, WorkEnd: 17 * 60, WorkDays: lessons.AllWeek}
+	night := member.Schedule{Location: time.UTC, WorkStart: 19 * 60, WorkEnd: 7 * 60, WorkDays: member.MonFri}
+	allDay := member.Schedule{Location: time.UTC, WorkStart: 0, WorkEnd: 0, WorkDays: member.AllWeek}
+	noDays := member.Schedule{Location: time.UTC, WorkStart: 8 * 60, WorkEnd: 17 * 60}
+	nyDays := member.Schedule{Location: ny, WorkStart: 8 * 60, WorkEnd: 17 * 60, WorkDays: member.AllWeek}
 	tests := []struct {
 		name string
-		s    lessons.Schedule
+		s    member.Schedule
 		from time.Time
 		d    time.Duration
 		want time.Time

@@ -21,7 +21,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/huddlebot/huddlebot/bot"
-	"github.com/huddlebot/huddlebot/lessons"
+	"github.com/huddlebot/huddlebot/member"
 	"github.com/huddlebot/huddlebot/redact"
 	"github.com/huddlebot/huddlebot/store"
 	"github.com/huddlebot/huddlebot/support"
@@ -136,10 +136,10 @@ func (b *Ask) askUsage(ctx context.Context, r *bot.Req) (bot.Reply, error) {
 // supportView is a question with the people around it, for rendering.
 type supportView struct {
 	q       *store.SupportQuestion
-	asker   *lessons.Member
-	claimer *lessons.Member // nil until claimed
+	asker   *member.Member
+	claimer *member.Member // nil until claimed
 	routes  []store.SupportRoute
-	members map[int64]*lessons.Member // everyone routed
+	members map[int64]*member.Member // everyone routed
 }
 
 func (b *Ask) supportLoad(ctx context.Context, q store.Queryer, id int64) (*supportView, error) {
@@ -147,8 +147,8 @@ func (b *Ask) supportLoad(ctx context.Context, q store.Queryer, id int64) (*supp
 	if err != nil {
 		return nil, err
 	}
-	v := &supportView{q: sq, members: map[int64]*lessons.Member{}}
-	member := func(id int64) (*lessons.Member, error) {
+	v := &supportView{q: sq, members: map[int64]*member.Member{}}
+	member := func(id int64) (*member.Member, error) {
 		if m, ok := v.members[id]; ok {
 			return m, nil
 		}
@@ -353,10 +353,10 @@ func (b *Ask) claimClick(ctx context.Context, r *bot.Req, args []string, _ strin
 
 // memberOr returns a member for display, or a placeholder if it cannot be
 // read (the reply is still right; only the name is missing).
-func (b *Ask) memberOr(ctx context.Context, id int64) *lessons.Member {
+func (b *Ask) memberOr(ctx context.Context, id int64) *member.Member {
 	m, err := b.DB.MemberGet(ctx, b.DB, id)
 	if err != nil {
-		return &lessons.Member{ID: id, Name: "someone"}
+		return &member.Member{ID: id, Name: "someone"}
 	}
 	return m
 }
@@ -575,7 +575,7 @@ func (b *Ask) supportReplySubmit(ctx context.Context, r *bot.Req, args []string,
 	}
 	now := b.Now()
 	me := r.Member
-	var to *lessons.Member
+	var to *member.Member
 	err = b.DB.Tx(ctx, func(tx *store.Tx) error {
 		if to, err = b.DB.MemberGet(ctx, tx, other); err != nil {
 			return err
@@ -845,7 +845,7 @@ func (b *Ask) helpdeskCard(v *supportView) *bot.Card {
 
 // --- words ---
 
-func memberName(m *lessons.Member) string {
+func memberName(m *member.Member) string {
 	if m == nil {
 		return "someone"
 	}
@@ -856,7 +856,7 @@ func memberName(m *lessons.Member) string {
 }
 
 // memberLabel is "Nina Patel (nurse, 4west)".
-func memberLabel(m *lessons.Member) string {
+func memberLabel(m *member.Member) string {
 	var parts []string
 	if m.Role != "" {
 		parts = append(parts, m.Role)

@@ -14,6 +14,7 @@ import (
 	"github.com/huddlebot/huddlebot/bot/sandbox"
 	"github.com/huddlebot/huddlebot/content"
 	"github.com/huddlebot/huddlebot/lessons"
+	"github.com/huddlebot/huddlebot/member"
 	"github.com/huddlebot/huddlebot/store"
 )
 
@@ -81,7 +82,7 @@ func (e *Env) AddMembers(t testing.TB, n int, now time.Time) []int64 {
 		next := map[int64]time.Time{}
 		for i := 0; i < n; i++ {
 			id, err := e.DB.MemberUpsert(ctx, tx, store.MemberUpsert{WorkspaceID: e.WS.ID, UserID: fmt.Sprintf("u%04d", i),
-				Role: lessons.DefaultRoles[i%5], Department: "4west"})
+				Role: member.DefaultRoles[i%5], Department: "4west"})
 			if err != nil {
 				return err
 			}

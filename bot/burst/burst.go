@@ -11,6 +11,7 @@ import (
 	"github.com/huddlebot/huddlebot/bot"
 	"github.com/huddlebot/huddlebot/bot/learn"
 	"github.com/huddlebot/huddlebot/lessons"
+	"github.com/huddlebot/huddlebot/member"
 	"github.com/huddlebot/huddlebot/store"
 )
 
@@ -63,7 +64,7 @@ type BurstSendOptions struct {
 
 // BurstRecipient is one member a send reaches and what they get.
 type BurstRecipient struct {
-	Member  *lessons.Member
+	Member  *member.Member
 	Lessons []lessons.BurstLesson
 	// Dates are the shift dates from which each lesson may go out.
 	Dates []string
@@ -219,7 +220,7 @@ func (b *Burst) burstSendBatch(ctx context.Context, tx *store.Tx, send *store.Bu
 	sendNow bool, now time.Time, res *BurstSendResult) error {
 	var items []store.BurstItemNew
 	var nowIDs []int64
-	byID := make(map[int64]*lessons.Member, len(batch))
+	byID := make(map[int64]*member.Member, len(batch))
 	for _, r := range batch {
 		byID[r.Member.ID] = r.Member
 		for i, l := range r.Lessons {
@@ -281,7 +282,7 @@ func (b *Burst) burstSendBatch(ctx context.Context, tx *store.Tx, send *store.Bu
 // burstNowPlans picks what goes out at once for members inside work hours:
 // every pending item of an all-at-once burst; of a daily burst, the first
 // pending item that is available today (one per work day).
-func burstNowPlans(c *lessons.Content, bu *lessons.Burst, members map[int64]*lessons.Member, pending []store.BurstItem, now time.Time) []burstPlan {
+func burstNowPlans(c *lessons.Content, bu *lessons.Burst, members map[int64]*member.Member, pending []store.BurstItem, now time.Time) []burstPlan {
 	var plans []burstPlan
 	took := map[int64]bool{}
 	for _, it := range pending { // by member, then seq
@@ -302,7 +303,7 @@ func burstNowPlans(c *lessons.Content, bu *lessons.Burst, members map[int64]*les
 
 // burstPlan is one burst item to deliver now.
 type burstPlan struct {
-	member  *lessons.Member
+	member  *member.Member
 	lesson  *lessons.Lesson
 	burstID string
 	date    string // the member's shift date now
@@ -627,7 +628,7 @@ const burstUsage = "Usage: `/burst list` · `/burst preview ID [ROLE]` · `/burs
 
 // burstCommand is /burst for trainers: list, preview, send, status, cancel.
 func (b *Burst) burstCommand(ctx context.Context, r *bot.Req, text string) (bot.Reply, error) {
-	if err := bot.RequirePermission(r.Member, lessons.PermTrainer, "send bursts"); err != nil {
+	if err := bot.RequirePermission(r.Member, member.PermTrainer, "send bursts"); err != nil {
 		return bot.Reply{}, err
 	}
 	args := strings.Fields(text)

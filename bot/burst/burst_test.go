@@ -15,6 +15,7 @@ import (
 	"github.com/huddlebot/huddlebot/bot/sandbox"
 	"github.com/huddlebot/huddlebot/content"
 	"github.com/huddlebot/huddlebot/lessons"
+	"github.com/huddlebot/huddlebot/member"
 	"github.com/huddlebot/huddlebot/store"
 	"github.com/huddlebot/huddlebot/store/storetest"
 )
@@ -81,7 +82,7 @@ func (e *burstEnv) set(t time.Time) { e.mu.Lock(); e.now = t; e.mu.Unlock() }
 type person struct {
 	id, role, dept string
 	night          bool
-	perms          []lessons.Permission
+	perms          []member.Permission
 }
 
 func (e *burstEnv) add(t testing.TB, people ...person) map[string]int64 {
@@ -95,7 +96,7 @@ func (e *burstEnv) add(t testing.TB, people ...person) map[string]int64 {
 			t.Fatal(err)
 		}
 		if p.night {
-			start, end := lessons.Clock(19*60), lessons.Clock(7*60+30)
+			start, end := member.Clock(19*60), member.Clock(7*60+30)
 			if err := e.db.MemberUpdate(ctx, e.db, id, store.MemberSettings{WorkStart: &start, WorkEnd: &end}); err != nil {
 				t.Fatal(err)
 			}
@@ -465,8 +466,8 @@ func TestBurstSendConcurrentlyOnce(t *testing.T) {
 func TestBurstChatCommand(t *testing.T) {
 	t.Parallel()
 	e := newBurstEnv(t, storetest.Open(t, store.SQLite), burstTuesday10, true)
-	e.add(t, person{id: "tara", role: "nurse", dept: "education", perms: []lessons.Permission{lessons.PermTrainer}},
-		person{id: "nina", role: "nurse", dept: "4west", perms: []lessons.Permission{}})
+	e.add(t, person{id: "tara", role: "nurse", dept: "education", perms: []member.Permission{member.PermTrainer}},
+		person{id: "nina", role: "nurse", dept: "4west", perms: []member.Permission{}})
 	ctx := context.Background()
 	cmd := func(user, text string) string {
 		return e.bot.HandleCommand(ctx, bot.Command{Actor: bot.Actor{Platform: "sandbox", Workspace: "local", UserID: user},

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/huddlebot/huddlebot/lessons"
+	"github.com/huddlebot/huddlebot/member"
 	"github.com/huddlebot/huddlebot/store"
 )
 
@@ -23,7 +23,7 @@ type Waiting struct {
 
 // waiter is one member who gets a burst later and when.
 type waiter struct {
-	s  lessons.Schedule
+	s  member.Schedule
 	at time.Time
 }
 
@@ -45,7 +45,7 @@ func groupWaiting(ws []waiter, now time.Time) []Waiting {
 			if loc == nil {
 				loc = time.UTC
 			}
-			g.When = lessons.DescribeWhen(w.at, now, loc) + " " + w.at.In(loc).Format("MST")
+			g.When = member.DescribeWhen(w.at, now, loc) + " " + w.at.In(loc).Format("MST")
 		}
 		key := g.When + "\x00" + g.Why
 		if p := byKey[key]; p != nil {

@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/huddlebot/huddlebot/lessons"
+	"github.com/huddlebot/huddlebot/member"
 )
 
 // TestGroupWaiting: members who get a burst later are grouped by the time
@@ -20,9 +20,9 @@ func TestGroupWaiting(t *testing.T) {
 		return loc
 	}
 	chicago, tokyo := load("America/Chicago"), load("Asia/Tokyo")
-	day := lessons.Schedule{DeliveryTime: lessons.DefaultDeliveryTime, WorkStart: lessons.DefaultWorkStart, WorkEnd: lessons.DefaultWorkEnd,
-		WorkDays: lessons.MonFri}
-	in := func(loc *time.Location) lessons.Schedule { s := day; s.Location = loc; return s }
+	day := member.Schedule{DeliveryTime: member.DefaultDeliveryTime, WorkStart: member.DefaultWorkStart, WorkEnd: member.DefaultWorkEnd,
+		WorkDays: member.MonFri}
+	in := func(loc *time.Location) member.Schedule { s := day; s.Location = loc; return s }
 	none := day
 	none.WorkDays = 0
 	// Tuesday 2026-12-08 23:30 UTC: 17:30 in Chicago (after work), 08:30
@@ -30,7 +30,7 @@ func TestGroupWaiting(t *testing.T) {
 	// Thursday's, "tomorrow" there).
 	now := time.Date(2026, 12, 8, 23, 30, 0, 0, time.UTC)
 	var ws []waiter
-	for _, s := range []lessons.Schedule{in(chicago), in(chicago), in(tokyo), none} {
+	for _, s := range []member.Schedule{in(chicago), in(chicago), in(tokyo), none} {
 		ws = append(ws, waiter{s: s, at: s.NextDeliveryOn("", now)})
 	}
 	gs := groupWaiting(ws, now)

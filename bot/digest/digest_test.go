@@ -11,6 +11,7 @@ import (
 
 	"github.com/huddlebot/huddlebot/bot"
 	"github.com/huddlebot/huddlebot/lessons"
+	"github.com/huddlebot/huddlebot/member"
 	"github.com/huddlebot/huddlebot/store"
 	"github.com/huddlebot/huddlebot/store/storetest"
 )
@@ -86,7 +87,7 @@ func digestFixture(t *testing.T, db *store.DB, now time.Time) {
 	}
 	q := &lessons.Lesson{ID: "bcma-1", Kind: lessons.KindQuiz, Title: "Scan first", Tags: []string{"bcma"},
 		Question: "Q?", Choices: []string{"a", "b"}, Answer: 1, Explanation: "x"}
-	if _, err := db.ContentImport(ctx, &lessons.Content{Roles: lessons.DefaultRoles, Lessons: []*lessons.Lesson{q}}); err != nil {
+	if _, err := db.ContentImport(ctx, &lessons.Content{Roles: member.DefaultRoles, Lessons: []*lessons.Lesson{q}}); err != nil {
 		t.Fatal(err)
 	}
 	ws, err := db.WorkspaceEnsure(ctx, "sandbox", "local", "America/Chicago")

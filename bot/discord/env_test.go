@@ -22,6 +22,7 @@ import (
 	"github.com/huddlebot/huddlebot/bot/bottest"
 	"github.com/huddlebot/huddlebot/bot/discord/discordfake"
 	"github.com/huddlebot/huddlebot/lessons"
+	"github.com/huddlebot/huddlebot/member"
 	"github.com/huddlebot/huddlebot/store"
 )
 
@@ -232,7 +233,7 @@ func (e *env) wait() {
 	}
 }
 
-func (e *env) member(user string) *lessons.Member {
+func (e *env) member(user string) *member.Member {
 	e.t.Helper()
 	ctx := context.Background()
 	ws, err := e.db.WorkspaceEnsure(ctx, Platform, testGuild, "UTC")

@@ -12,7 +12,7 @@ import (
 
 	"github.com/huddlebot/huddlebot/bot"
 	"github.com/huddlebot/huddlebot/huddles"
-	"github.com/huddlebot/huddlebot/lessons"
+	"github.com/huddlebot/huddlebot/member"
 	"github.com/huddlebot/huddlebot/redact"
 	"github.com/huddlebot/huddlebot/store"
 )
@@ -71,7 +71,7 @@ func (b *Huddle) huddleCommand(ctx context.Context, r *bot.Req, text string) (bo
 	case huddles.VerbStatus:
 		return b.huddleStatus(ctx, r)
 	case huddles.VerbStart:
-		if err := bot.RequirePermission(r.Member, lessons.PermSuperUser, "host huddles"); err != nil {
+		if err := bot.RequirePermission(r.Member, member.PermSuperUser, "host huddles"); err != nil {
 			return bot.Reply{}, err
 		}
 		series, err := b.DB.HuddleSeriesList(ctx, b.DB, r.Workspace.ID, r.Channel)
@@ -112,7 +112,7 @@ func (b *Huddle) openHuddle(ctx context.Context, r *bot.Req, hint string) (*hudd
 }
 
 // refuseUnlessHost returns a clear refusal when m may not manage h.
-func refuseUnlessHost(h *huddles.Huddle, m *lessons.Member, what string) error {
+func refuseUnlessHost(h *huddles.Huddle, m *member.Member, what string) error {
 	if huddles.MayManage(h, m) {
 		return nil
 	}
@@ -468,7 +468,7 @@ func (b *Huddle) seriesLine(s *huddles.Series) string {
 }
 
 func (b *Huddle) scheduleHuddle(ctx context.Context, r *bot.Req, spec huddles.ScheduleSpec) (bot.Reply, error) {
-	if err := bot.RequirePermission(r.Member, lessons.PermSuperUser, "schedule huddles"); err != nil {
+	if err := bot.RequirePermission(r.Member, member.PermSuperUser, "schedule huddles"); err != nil {
 		return bot.Reply{}, err
 	}
 	var cl cleaner
@@ -529,7 +529,7 @@ func (b *Huddle) cancelSchedule(ctx context.Context, r *bot.Req, id int64) (bot.
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	if r.Member.ID != s.HostID && !r.Member.Has(lessons.PermTrainer) {
+	if r.Member.ID != s.HostID && !r.Member.Has(member.PermTrainer) {
 		return bot.Reply{}, bot.UserErr("Only its host (%s) or a trainer can cancel recurring huddle #%d. Nothing changed.", nameOr(s.HostName, "—"), id)
 	}
 	var ok bool
@@ -560,7 +560,7 @@ func (b *Huddle) huddleStartClick(ctx context.Context, r *bot.Req, args []string
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	if r.Member.ID != s.HostID && !r.Member.Has(lessons.PermTrainer) {
+	if r.Member.ID != s.HostID && !r.Member.Has(member.PermTrainer) {
 		return bot.Reply{}, bot.UserErr("Only the huddle's host (%s) or a trainer can start it. Nothing changed.", nameOr(s.HostName, "—"))
 	}
 	return b.startHuddle(ctx, r, s.Channel, "", s)

@@ -23,7 +23,7 @@ import (
 	"github.com/huddlebot/huddlebot/bot/huddle"
 	"github.com/huddlebot/huddlebot/bot/sandbox"
 	"github.com/huddlebot/huddlebot/huddles"
-	"github.com/huddlebot/huddlebot/lessons"
+	"github.com/huddlebot/huddlebot/member"
 	"github.com/huddlebot/huddlebot/store"
 	"github.com/huddlebot/huddlebot/store/storetest"
 )
@@ -978,7 +978,7 @@ func BenchmarkHuddleVote(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			su := []lessons.Permission{lessons.PermSuperUser}
+			su := []member.Permission{member.PermSuperUser}
 			if err := db.MemberUpdate(ctx, db, host.ID, store.MemberSettings{Permissions: &su}); err != nil {
 				b.Fatal(err)
 			}

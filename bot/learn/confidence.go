@@ -6,6 +6,7 @@ import (
 
 	"github.com/huddlebot/huddlebot/bot"
 	"github.com/huddlebot/huddlebot/lessons"
+	"github.com/huddlebot/huddlebot/member"
 	"github.com/huddlebot/huddlebot/store"
 )
 
@@ -62,7 +63,7 @@ func (b *Learn) confidenceClick(ctx context.Context, r *bot.Req, args []string, 
 // regrade applies the confidence of the member's answer to delivery d to
 // the question's spacing state, when that answer is their latest to it (a
 // confidence on an older answer is kept for reports only).
-func (b *Learn) regrade(ctx context.Context, tx *store.Tx, d *store.Delivery, m *lessons.Member) error {
+func (b *Learn) regrade(ctx context.Context, tx *store.Tx, d *store.Delivery, m *member.Member) error {
 	k := store.MemberLesson{MemberID: d.MemberID, LessonID: d.LessonID}
 	hist, err := b.DB.ReviewHistoryMany(ctx, tx, []store.MemberLesson{k})
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/huddlebot/huddlebot/bot"
 	"github.com/huddlebot/huddlebot/lessons"
+	"github.com/huddlebot/huddlebot/member"
 	"github.com/huddlebot/huddlebot/store"
 )
 
@@ -31,7 +32,7 @@ func (b *Learn) deliverDue(ctx context.Context, now time.Time) error {
 	// hands out batches; the workers plan and record them.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	batches := make(chan []*lessons.Member, workers)
+	batches := make(chan []*member.Member, workers)
 	listErr := make(chan error, 1)
 	go func() {
 		defer close(batches)
@@ -85,7 +86,7 @@ func (b *Learn) deliverDue(ctx context.Context, now time.Time) error {
 
 // planned is one member's prompt decided for a batch.
 type planned struct {
-	member *lessons.Member
+	member *member.Member
 	pick   lessons.Pick
 	lesson *lessons.Lesson
 	date   string
@@ -94,7 +95,7 @@ type planned struct {
 
 // deliverBatch plans and records prompts for members that are due; it
 // returns how many prompts it queued.
-func (b *Learn) deliverBatch(ctx context.Context, members []*lessons.Member, now time.Time) (int, error) {
+func (b *Learn) deliverBatch(ctx context.Context, members []*member.Member, now time.Time) (int, error) {
 	content := b.Content()
 	planner := b.Planner()
 	next := make(map[int64]time.Time, len(members))

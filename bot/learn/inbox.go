@@ -10,6 +10,7 @@ import (
 
 	"github.com/huddlebot/huddlebot/bot"
 	"github.com/huddlebot/huddlebot/lessons"
+	"github.com/huddlebot/huddlebot/member"
 	"github.com/huddlebot/huddlebot/store"
 )
 
@@ -166,7 +167,7 @@ func (b *Learn) applyOneByOne(ctx context.Context, n int) (int, error) {
 type queued struct {
 	d           *store.Delivery
 	l           *lessons.Lesson
-	m           *lessons.Member
+	m           *member.Member
 	choice      int
 	at          time.Time
 	responseURL string

@@ -13,6 +13,7 @@ import (
 	"github.com/huddlebot/huddlebot/bot"
 	"github.com/huddlebot/huddlebot/internal/clean"
 	"github.com/huddlebot/huddlebot/lessons"
+	"github.com/huddlebot/huddlebot/member"
 	"github.com/huddlebot/huddlebot/redact"
 	"github.com/huddlebot/huddlebot/store"
 	"github.com/huddlebot/huddlebot/support"
@@ -92,7 +93,7 @@ func (b *Learn) learnCommand(ctx context.Context, r *bot.Req, text string) (bot.
 		if len(rest) != 1 {
 			return bot.Usage("/learn time HH:MM", "e.g. /learn time 06:45 — when your daily prompt arrives"), nil
 		}
-		c, err := lessons.ParseClock(rest[0])
+		c, err := member.ParseClock(rest[0])
 		if err != nil {
 			return bot.Usage("/learn time HH:MM", err.Error()), nil
 		}
@@ -119,7 +120,7 @@ func (b *Learn) learnCommand(ctx context.Context, r *bot.Req, text string) (bot.
 		if len(rest) == 0 {
 			return bot.Usage("/learn days mon-fri", "or a list like mon,wed,fri"), nil
 		}
-		w, err := lessons.ParseWeekdays(strings.Join(rest, ","))
+		w, err := member.ParseWeekdays(strings.Join(rest, ","))
 		if err != nil {
 			return bot.Usage("/learn days mon-fri", err.Error()), nil
 		}
@@ -130,8 +131,8 @@ func (b *Learn) learnCommand(ctx context.Context, r *bot.Req, text string) (bot.
 			return bot.Usage("/learn hours HH:MM-HH:MM", "e.g. /learn hours 19:00-07:30 for a night shift"), nil
 		}
 		a, z, ok := strings.Cut(rest[0], "-")
-		start, err1 := lessons.ParseClock(a)
-		end, err2 := lessons.ParseClock(z)
+		start, err1 := member.ParseClock(a)
+		end, err2 := member.ParseClock(z)
 		if !ok || err1 != nil || err2 != nil {
 			return bot.Usage("/learn hours HH:MM-HH:MM", "e.g. /learn hours 07:00-19:30"), nil
 		}
@@ -168,7 +169,7 @@ func (b *Learn) learnCommand(ctx context.Context, r *bot.Req, text string) (bot.
 		set.Nudges = &on
 		msg = "Reminders " + rest[0] + "."
 	case "duty":
-		if err := bot.RequirePermission(m, lessons.PermSuperUser, "go on duty"); err != nil {
+		if err := bot.RequirePermission(m, member.PermSuperUser, "go on duty"); err != nil {
 			return bot.Reply{}, err
 		}
 		if len(rest) > 0 && strings.ToLower(rest[0]) == "hours" {
@@ -264,7 +265,7 @@ func startOfLocalDay(t time.Time, loc *time.Location) time.Time {
 // prompt still due this shift ("on its way") counts only when this shift's
 // scheduled prompt does not exist yet; if that cannot be read, the later
 // delivery is named rather than promising one that may not come.
-func (b *Learn) NextText(ctx context.Context, m *lessons.Member) string {
+func (b *Learn) NextText(ctx context.Context, m *member.Member) string {
 	if !m.Joined {
 		return "none until you /learn join"
 	}
@@ -537,7 +538,7 @@ func (b *Learn) answerClick(ctx context.Context, r *bot.Req, args []string, _ st
 // applier records a batch; it reports false when the delivery already had an
 // answer (only the first one counts).
 func (b *Learn) recordAnswer(ctx context.Context, tx *store.Tx, d *store.Delivery, l *lessons.Lesson,
-	m *lessons.Member, choice int, at time.Time) (bool, error) {
+	m *member.Member, choice int, at time.Time) (bool, error) {
 	if _, err := b.DB.DeliveryLockForAnswer(ctx, tx, d.ID); err != nil {
 		return false, err
 	}
@@ -686,7 +687,7 @@ func (b *Learn) learnClick(ctx context.Context, r *bot.Req, args []string, value
 // on-duty hours (default: their work hours).
 func (b *Learn) dutyHoursCommand(ctx context.Context, r *bot.Req, args []string) (bot.Reply, error) {
 	m := r.Member
-	if err := bot.RequirePermission(m, lessons.PermSuperUser, "set on-duty hours"); err != nil {
+	if err := bot.RequirePermission(m, member.PermSuperUser, "set on-duty hours"); err != nil {
 		return bot.Reply{}, err
 	}
 	const form = "/learn duty hours HH:MM-HH:MM|off"
@@ -696,8 +697,8 @@ func (b *Learn) dutyHoursCommand(ctx context.Context, r *bot.Req, args []string)
 	var h *support.Hours
 	if a := strings.ToLower(args[0]); a != "off" && a != "default" && a != "work" {
 		from, to, ok := strings.Cut(args[0], "-")
-		start, err1 := lessons.ParseClock(from)
-		end, err2 := lessons.ParseClock(to)
+		start, err1 := member.ParseClock(from)
+		end, err2 := member.ParseClock(to)
 		if !ok || err1 != nil || err2 != nil {
 			return bot.Usage(form, "e.g. /learn duty hours 07:00-15:30"), nil
 		}
@@ -724,7 +725,7 @@ func (b *Learn) dutyHoursCommand(ctx context.Context, r *bot.Req, args []string)
 // support.Helper.DutyOnUntil, and the reply names that time in their own
 // zone and how to change their regular hours. A paused super-user is told
 // that questions reach them only after /learn resume.
-func (b *Learn) dutyOnText(ctx context.Context, m *lessons.Member) (msg string, until time.Time, err error) {
+func (b *Learn) dutyOnText(ctx context.Context, m *member.Member) (msg string, until time.Time, err error) {
 	h, err := b.DB.SupportHelperGet(ctx, b.DB, m.ID)
 	if err != nil {
 		return "", time.Time{}, err
@@ -745,5 +746,5 @@ func (b *Learn) dutyOnText(ctx context.Context, m *lessons.Member) (msg string, 
 	}
 	return fmt.Sprintf("You're on duty now: %s reach you until %s. That is outside your duty hours (%s), so this covers the rest "+
 		"of this stretch; after it your hours apply again. /learn duty off to stop sooner; /learn duty hours HH:MM-HH:MM "+
-		"and /learn days change your regular hours.", who, lessons.DescribeWhen(until, now, ds.Location), hours), until, nil
+		"and /learn days change your regular hours.", who, member.DescribeWhen(until, now, ds.Location), hours), until, nil
 }

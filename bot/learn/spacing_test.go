@@ -10,6 +10,7 @@ import (
 	"github.com/huddlebot/huddlebot/bot"
 	"github.com/huddlebot/huddlebot/bot/bottest"
 	"github.com/huddlebot/huddlebot/lessons"
+	"github.com/huddlebot/huddlebot/member"
 	"github.com/huddlebot/huddlebot/store"
 	"github.com/huddlebot/huddlebot/store/storetest"
 )
@@ -80,7 +81,7 @@ func TestSpacingPolicy(t *testing.T) {
 				t.Errorf("trials: %+v; want due 2026-12-18 (24 days) and FSRS memory %+v from 2026-11-24", trials, good)
 			}
 			fsrs := review(answer("bob", lessons.PolicyFSRS, "2026-11-24", true, tuesday10))
-			if want := lessons.WorkDayOnOrBefore("2026-11-24", ivl, lessons.MonFri); fsrs.DueDate != want || fsrs.Memory != good {
+			if want := lessons.WorkDayOnOrBefore("2026-11-24", ivl, member.MonFri); fsrs.DueDate != want || fsrs.Memory != good {
 				t.Errorf("fsrs: %+v; want due %s (%d days) and memory %+v", fsrs, want, ivl, good)
 			}
 
@@ -95,7 +96,7 @@ func TestSpacingPolicy(t *testing.T) {
 			lapse, _ := f.Next(lessons.MemoryState{}, 0, lessons.GradeAgain)
 			want, ivl := f.Next(lapse, 14, lessons.GradeGood)
 			got := review(cat)
-			if got.Memory != want || got.Attempts != 2 || got.DueDate != lessons.WorkDayOnOrBefore("2026-11-24", ivl, lessons.MonFri) {
+			if got.Memory != want || got.Attempts != 2 || got.DueDate != lessons.WorkDayOnOrBefore("2026-11-24", ivl, member.MonFri) {
 				t.Errorf("derived: %+v; want memory %+v (a lapse, then Good 14 days later), due in %d days", got, want, ivl)
 			}
 		})
@@ -174,7 +175,7 @@ func TestConfidenceTap(t *testing.T) {
 			}
 			after, _ := e.DB.ReviewGetMany(ctx, e.DB, []store.MemberLesson{k})
 			easy, ivl := lessons.FSRS{}.Next(lessons.MemoryState{}, 0, lessons.GradeEasy)
-			if after[k].Memory != easy || after[k].DueDate != lessons.WorkDayOnOrBefore("2026-11-24", ivl, lessons.MonFri) ||
+			if after[k].Memory != easy || after[k].DueDate != lessons.WorkDayOnOrBefore("2026-11-24", ivl, member.MonFri) ||
 				after[k].DueDate <= before[k].DueDate || after[k].Attempts != 1 {
 				t.Errorf("after certain: %+v (before %+v); want memory %+v due in %d days", after[k], before[k], easy, ivl)
 			}

@@ -24,7 +24,7 @@ import (
 
 	"github.com/huddlebot/huddlebot/bot"
 	"github.com/huddlebot/huddlebot/bot/learn"
-	"github.com/huddlebot/huddlebot/lessons"
+	"github.com/huddlebot/huddlebot/member"
 	"github.com/huddlebot/huddlebot/store"
 )
 
@@ -133,7 +133,7 @@ type Person struct {
 
 type demo struct {
 	id, name, role, dept string
-	perms                []lessons.Permission
+	perms                []member.Permission
 	onDuty               bool
 }
 
@@ -143,10 +143,10 @@ var demoPeople = []demo{
 	{"maya", "Maya Chen", "ma", "clinic", nil, false},
 	{"fran", "Fran Miller", "front_desk", "clinic", nil, false},
 	{"bill", "Bill Romero", "billing", "revenue", nil, false},
-	{"sam", "Sam Reyes", "nurse", "4west", []lessons.Permission{lessons.PermSuperUser}, true},
-	{"sue", "Sue Park", "nurse", "4west", []lessons.Permission{lessons.PermSuperUser}, true},
-	{"ed", "Ed Novak", "nurse", "5east", []lessons.Permission{lessons.PermSuperUser}, false},
-	{"tara", "Tara Jones", "nurse", "education", []lessons.Permission{lessons.PermTrainer}, false},
+	{"sam", "Sam Reyes", "nurse", "4west", []member.Permission{member.PermSuperUser}, true},
+	{"sue", "Sue Park", "nurse", "4west", []member.Permission{member.PermSuperUser}, true},
+	{"ed", "Ed Novak", "nurse", "5east", []member.Permission{member.PermSuperUser}, false},
+	{"tara", "Tara Jones", "nurse", "education", []member.Permission{member.PermTrainer}, false},
 }
 
 // Seed adds the demo people (one per default role, super-users and a
@@ -175,7 +175,7 @@ func (s *Server) Seed(ctx context.Context) error {
 		for _, p := range demoPeople {
 			perms := p.perms
 			if perms == nil {
-				perms = []lessons.Permission{}
+				perms = []member.Permission{}
 			}
 			id, err := db.MemberUpsert(ctx, tx, store.MemberUpsert{WorkspaceID: ws.ID, UserID: p.id, Name: p.name, Role: p.role,
 				Department: p.dept, Permissions: perms})
@@ -217,7 +217,7 @@ func (s *Server) people(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-func (s *Server) person(ctx context.Context, m *lessons.Member) Person {
+func (s *Server) person(ctx context.Context, m *member.Member) Person {
 	p := Person{ID: m.UserID, Name: m.Name, Role: m.Role, Department: m.Department, Permissions: []string{},
 		TimeZone: m.Schedule.Location.String()}
 	for _, perm := range m.Permissions {
@@ -253,13 +253,13 @@ func (s *Server) addPerson(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, fmt.Sprintf("role: unknown role %q (roles: %s)", in.Role, strings.Join(s.Bot.Content().Roles, ", ")))
 		return
 	}
-	perms, err := lessons.ParsePermissions(strings.Join(in.Permissions, ","))
+	perms, err := member.ParsePermissions(strings.Join(in.Permissions, ","))
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "permissions: "+err.Error())
 		return
 	}
 	if perms == nil {
-		perms = []lessons.Permission{}
+		perms = []member.Permission{}
 	}
 	ctx := r.Context()
 	ws, err := s.workspace(ctx)
@@ -272,7 +272,7 @@ func (s *Server) addPerson(w http.ResponseWriter, r *http.Request) {
 		base = "person"
 	}
 	db := s.Bot.DB
-	var m *lessons.Member
+	var m *member.Member
 	for i := 0; i < 100 && m == nil; i++ {
 		uid := base
 		if i > 0 {
@@ -321,7 +321,7 @@ func (s *Server) channels(w http.ResponseWriter, r *http.Request) {
 }
 
 // known returns the member for a sandbox user id, or writes 404.
-func (s *Server) known(w http.ResponseWriter, r *http.Request, user string) (*store.Workspace, *lessons.Member, bool) {
+func (s *Server) known(w http.ResponseWriter, r *http.Request, user string) (*store.Workspace, *member.Member, bool) {
 	ws, err := s.workspace(r.Context())
 	if err != nil {
 		s.fail(w, r, err)
@@ -386,7 +386,7 @@ func (s *Server) command(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, replyJSON(rep))
 }
 
-func (s *Server) actor(m *lessons.Member) bot.Actor {
+func (s *Server) actor(m *member.Member) bot.Actor {
 	return bot.Actor{Platform: Platform, Workspace: Workspace, UserID: m.UserID, UserName: m.Name}
 }
 

@@ -21,6 +21,7 @@ import (
 	slackbot "github.com/huddlebot/huddlebot/bot/slack"
 	"github.com/huddlebot/huddlebot/bot/slack/slackfake"
 	"github.com/huddlebot/huddlebot/lessons"
+	"github.com/huddlebot/huddlebot/member"
 	"github.com/huddlebot/huddlebot/store"
 )
 
@@ -67,7 +68,7 @@ func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, n
 
 func newEnv(t testing.TB, db *store.DB, o envOptions) *env {
 	t.Helper()
-	tb := bottest.NewBot(t, db, bottest.BotOptions{Content: &lessons.Content{Lessons: testLessons(), Roles: lessons.DefaultRoles},
+	tb := bottest.NewBot(t, db, bottest.BotOptions{Content: &lessons.Content{Lessons: testLessons(), Roles: member.DefaultRoles},
 		Jobs: bot.JobsOptions{Work: true, MaxWorkers: o.workers}})
 	b, feat := tb.Bot, tb.Features
 	fake := slackfake.New()
@@ -192,7 +193,7 @@ func waitFor(t testing.TB, within time.Duration, what string, cond func() bool) 
 }
 
 // member returns the stored member of a Slack user.
-func (e *env) member(user string) *lessons.Member {
+func (e *env) member(user string) *member.Member {
 	e.t.Helper()
 	ctx := context.Background()
 	ws, err := e.db.WorkspaceEnsure(ctx, slackbot.Platform, team, "UTC")

@@ -8,7 +8,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/huddlebot/huddlebot/internal/validation"
 	"github.com/huddlebot/huddlebot/lessons"
+	"github.com/huddlebot/huddlebot/member"
 	"github.com/huddlebot/huddlebot/store"
 )
 
@@ -64,7 +66,7 @@ func runContent(ctx context.Context, e *env, args []string) int {
 	verb, dir := fs.Arg(0), fs.Arg(1)
 	c, err := lessons.LoadDir(dir)
 	if err != nil {
-		var ve *lessons.ValidationError
+		var ve *validation.Error
 		if errors.As(err, &ve) {
 			fmt.Fprintln(e.stderr, err)
 			fmt.Fprintf(e.stderr, "%d problem(s) in %s; nothing was imported\n", len(ve.Problems), dir)
@@ -152,7 +154,7 @@ func runRoster(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "huddlebot roster import: %v\n", err)
 		return exitFail
 	}
-	rows, err := lessons.ParseRoster(f, path, c.Roles)
+	rows, err := member.ParseRoster(f, path, c.Roles)
 	if err != nil {
 		fmt.Fprintln(e.stderr, err)
 		fmt.Fprintln(e.stderr, "nothing was imported")

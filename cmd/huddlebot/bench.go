@@ -33,6 +33,7 @@ import (
 	"github.com/huddlebot/huddlebot/bot/slack/slackfake"
 	"github.com/huddlebot/huddlebot/content"
 	"github.com/huddlebot/huddlebot/lessons"
+	"github.com/huddlebot/huddlebot/member"
 	"github.com/huddlebot/huddlebot/store"
 )
 
@@ -653,7 +654,7 @@ const (
 // benchContent is one quiz for nurses and a burst that sends it.
 func benchContent() *lessons.Content {
 	return &lessons.Content{
-		Roles: lessons.DefaultRoles,
+		Roles: member.DefaultRoles,
 		Lessons: []*lessons.Lesson{{ID: benchQuiz, Kind: lessons.KindQuiz, Title: "Scanning before giving",
 			Roles: []string{"nurse"}, Question: "What do you scan first at the bedside?",
 			Choices: []string{"The patient's wristband", "The medication"}, Answer: 1,
@@ -1091,9 +1092,9 @@ func benchPlanner(n int) (benchResult, error) {
 	}
 	states := make([]lessons.PlanState, n)
 	for i := range states {
-		m := &lessons.Member{ID: int64(i + 1), Role: c.Roles[i%len(c.Roles)], Joined: true,
-			Schedule: lessons.Schedule{Location: locs[(i/7)%len(locs)], DeliveryTime: lessons.DefaultDeliveryTime,
-				WorkStart: lessons.DefaultWorkStart, WorkEnd: lessons.DefaultWorkEnd, WorkDays: lessons.DefaultWorkDays}}
+		m := &member.Member{ID: int64(i + 1), Role: c.Roles[i%len(c.Roles)], Joined: true,
+			Schedule: member.Schedule{Location: locs[(i/7)%len(locs)], DeliveryTime: member.DefaultDeliveryTime,
+				WorkStart: member.DefaultWorkStart, WorkEnd: member.DefaultWorkEnd, WorkDays: member.DefaultWorkDays}}
 		if i%10 == 0 {
 			m.StartDate = now.AddDate(0, 0, -(i % 45))
 		}

@@ -13,7 +13,7 @@ import (
 	"github.com/huddlebot/huddlebot/bot"
 	slackbot "github.com/huddlebot/huddlebot/bot/slack"
 	"github.com/huddlebot/huddlebot/bot/slack/slackfake"
-	"github.com/huddlebot/huddlebot/lessons"
+	"github.com/huddlebot/huddlebot/member"
 	"github.com/huddlebot/huddlebot/store"
 )
 
@@ -45,7 +45,7 @@ func (st *benchStack) votes(ctx context.Context, n, rate int, anonymous bool) (b
 	}
 	hostID := fmt.Sprintf("UHOST%d", st.teams)
 	if _, err := st.db.MemberUpsert(ctx, st.db, store.MemberUpsert{WorkspaceID: ws.ID, UserID: hostID, Name: "Host", Role: "nurse",
-		TimeZone: "UTC", Permissions: []lessons.Permission{lessons.PermSuperUser}}); err != nil {
+		TimeZone: "UTC", Permissions: []member.Permission{member.PermSuperUser}}); err != nil {
 		return r, err
 	}
 	host := bot.Actor{Platform: slackbot.Platform, Workspace: ws.ExternalID, UserID: hostID, UserName: "host"}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddlebot/lessons"
+	"github.com/huddlebot/huddlebot/member"
 	"github.com/huddlebot/huddlebot/redact"
 	"github.com/huddlebot/huddlebot/store"
 )
@@ -361,7 +362,7 @@ type demoPerson struct {
 	role      string
 	dept      string
 	loc       *time.Location
-	sched     lessons.Schedule
+	sched     member.Schedule
 	joined    time.Time
 	newHire   bool
 	respond   float64 // chance of answering a prompt
@@ -495,8 +496,8 @@ func generateDemo(c *lessons.Content, p demoParams) (*store.DemoData, demoPlan, 
 		if dp.loc == nil {
 			dp.loc, zone = time.UTC, "UTC"
 		}
-		sched := lessons.Schedule{Location: dp.loc, DeliveryTime: lessons.DefaultDeliveryTime, WorkStart: lessons.DefaultWorkStart,
-			WorkEnd: lessons.DefaultWorkEnd, WorkDays: lessons.DefaultWorkDays}
+		sched := member.Schedule{Location: dp.loc, DeliveryTime: member.DefaultDeliveryTime, WorkStart: member.DefaultWorkStart,
+			WorkEnd: member.DefaultWorkEnd, WorkDays: member.DefaultWorkDays}
 		switch {
 		case (dp.role == "nurse" || dp.role == "physician") && dp.dept != "clinic" && rng.chance(0.3):
 			// Night shift, three nights a week.
@@ -509,9 +510,9 @@ func generateDemo(c *lessons.Content, p demoParams) (*store.DemoData, demoPlan, 
 			}
 		case dp.role == "nurse" || dp.role == "physician":
 			sched.WorkStart, sched.WorkEnd = 7*60, 19*60+30
-			sched.DeliveryTime = lessons.Clock(7*60 + 15*rng.IntN(6))
+			sched.DeliveryTime = member.Clock(7*60 + 15*rng.IntN(6))
 		default:
-			sched.DeliveryTime = lessons.Clock(8*60 + 15*rng.IntN(5))
+			sched.DeliveryTime = member.Clock(8*60 + 15*rng.IntN(5))
 		}
 		dp.sched = sched
 		first, last := rng.pick(demoFirst), rng.pick(demoLast)
@@ -529,11 +530,11 @@ func generateDemo(c *lessons.Content, p demoParams) (*store.DemoData, demoPlan, 
 		m.CreatedAt = dp.joined
 		if len(supers[dp.dept]) < max(1, len(people)/60) && !dp.newHire && rng.chance(0.25) {
 			dp.superUser = true
-			m.Permissions = []lessons.Permission{lessons.PermSuperUser}
+			m.Permissions = []member.Permission{member.PermSuperUser}
 			supers[dp.dept] = append(supers[dp.dept], i)
 		}
 		if i < 2 {
-			m.Permissions = []lessons.Permission{lessons.PermTrainer}
+			m.Permissions = []member.Permission{member.PermTrainer}
 		}
 		data.Members = append(data.Members, m)
 

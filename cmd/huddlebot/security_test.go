@@ -17,7 +17,7 @@ import (
 
 	"github.com/huddlebot/huddlebot/bot/discord/discordfake"
 	"github.com/huddlebot/huddlebot/bot/slack/slackfake"
-	"github.com/huddlebot/huddlebot/lessons"
+	"github.com/huddlebot/huddlebot/member"
 	"github.com/huddlebot/huddlebot/store"
 	"github.com/huddlebot/huddlebot/store/storetest"
 )
@@ -271,11 +271,11 @@ func TestLearnerCannot(t *testing.T) {
 	}
 	for _, p := range []struct {
 		user  string
-		perms []lessons.Permission
+		perms []member.Permission
 	}{
-		{"UTARA", []lessons.Permission{lessons.PermTrainer}},
-		{"USAM", []lessons.Permission{lessons.PermSuperUser}},
-		{"UNINA", []lessons.Permission{}},
+		{"UTARA", []member.Permission{member.PermTrainer}},
+		{"USAM", []member.Permission{member.PermSuperUser}},
+		{"UNINA", []member.Permission{}},
 	} {
 		if _, err := m.DB.MemberUpsert(ctx, m.DB, store.MemberUpsert{WorkspaceID: ws.ID, UserID: p.user, Name: p.user,
 			Role: "nurse", Department: "4west", Permissions: p.perms}); err != nil {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddlebot/lessons"
+	"github.com/huddlebot/huddlebot/member"
 	"github.com/huddlebot/huddlebot/store"
 	"github.com/huddlebot/huddlebot/store/storetest"
 )
@@ -47,7 +48,7 @@ func TestSpacingFit(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	c := &lessons.Content{Roles: lessons.DefaultRoles}
+	c := &lessons.Content{Roles: member.DefaultRoles}
 	for i := range 10 {
 		c.Lessons = append(c.Lessons, &lessons.Lesson{ID: fmt.Sprintf("q%d", i), Kind: lessons.KindQuiz, Title: "T", Roles: []string{"nurse"},
 			Question: "Q?", Choices: []string{"a", "b"}, Answer: 1, Explanation: "e"})

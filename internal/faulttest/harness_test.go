@@ -23,7 +23,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddlebot/bot/slack/slackfake"
-	"github.com/huddlebot/huddlebot/lessons"
+	"github.com/huddlebot/huddlebot/member"
 	"github.com/huddlebot/huddlebot/store"
 )
 
@@ -559,7 +559,7 @@ func newWorld(t *testing.T, dbURL string, n int, seed uint64) *world {
 	if len(members) != n {
 		t.Fatalf("roster import: %d members, want %d", len(members), n)
 	}
-	allDay, noon, week := lessons.Clock(0), lessons.Clock(12*60), lessons.AllWeek
+	allDay, noon, week := member.Clock(0), member.Clock(12*60), member.AllWeek
 	err = db.Tx(ctx, func(tx *store.Tx) error {
 		for _, m := range members {
 			if err := db.MemberUpdate(ctx, tx, m.ID, store.MemberSettings{WorkStart: &allDay, WorkEnd: &allDay,
@@ -593,8 +593,8 @@ func newWorld(t *testing.T, dbURL string, n int, seed uint64) *world {
 	return w
 }
 
-func (w *world) members(ctx context.Context, wsID int64) ([]*lessons.Member, error) {
-	var out []*lessons.Member
+func (w *world) members(ctx context.Context, wsID int64) ([]*member.Member, error) {
+	var out []*member.Member
 	f := store.MemberFilter{WorkspaceID: wsID, Limit: 1000}
 	for {
 		ms, err := w.db.MemberList(ctx, w.db, f)

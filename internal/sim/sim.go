@@ -50,6 +50,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddlebot/lessons"
+	"github.com/huddlebot/huddlebot/member"
 )
 
 // Policy is a way of choosing what a learner gets each work day.
@@ -118,7 +119,7 @@ type Options struct {
 type TraceEvent struct {
 	Policy   Policy
 	Learner  int
-	WorkDays lessons.Weekdays
+	WorkDays member.Weekdays
 	Day      int
 	LessonID string
 	Reason   lessons.Reason
@@ -167,7 +168,7 @@ var start = time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
 // Content returns the synthetic track the learners work through: n
 // four-choice quiz questions for nurses, in one track.
 func Content(n int) *lessons.Content {
-	c := &lessons.Content{Roles: lessons.DefaultRoles}
+	c := &lessons.Content{Roles: member.DefaultRoles}
 	tr := &lessons.Track{ID: "sim", Title: "Simulated track", Roles: []string{"nurse"}}
 	for i := 0; i < n; i++ {
 		id := fmt.Sprintf("sim-q%03d", i+1)
@@ -181,7 +182,7 @@ func Content(n int) *lessons.Content {
 
 // learner is one synthetic person: fixed traits and per-item memory.
 type learner struct {
-	member  *lessons.Member
+	member  *member.Member
 	ability float64 // a
 	decay   float64 // ψ
 	factor  float64 // f for ψ
@@ -223,18 +224,18 @@ func newItems(n int, seed uint64) items {
 // every policy.
 func newLearner(i int, it items, seed uint64) *learner {
 	r := rand.New(rand.NewPCG(seed, uint64(i)+1))
-	wd := lessons.MonFri
+	wd := member.MonFri
 	if r.Float64() < 0.3 {
 		// Three 12-hour shifts a week on a rotating pattern.
-		patterns := []lessons.Weekdays{1<<time.Monday | 1<<time.Wednesday | 1<<time.Friday,
+		patterns := []member.Weekdays{1<<time.Monday | 1<<time.Wednesday | 1<<time.Friday,
 			1<<time.Tuesday | 1<<time.Thursday | 1<<time.Saturday, 1<<time.Sunday | 1<<time.Monday | 1<<time.Tuesday,
 			1<<time.Thursday | 1<<time.Friday | 1<<time.Saturday}
 		wd = patterns[r.IntN(len(patterns))]
 	}
 	l := &learner{
-		member: &lessons.Member{ID: int64(i + 1), Role: "nurse", Joined: true, Reachable: true,
-			Schedule: lessons.Schedule{Location: time.UTC, DeliveryTime: lessons.DefaultDeliveryTime,
-				WorkStart: lessons.DefaultWorkStart, WorkEnd: lessons.DefaultWorkEnd, WorkDays: wd}},
+		member: &member.Member{ID: int64(i + 1), Role: "nurse", Joined: true, Reachable: true,
+			Schedule: member.Schedule{Location: time.UTC, DeliveryTime: member.DefaultDeliveryTime,
+				WorkStart: member.DefaultWorkStart, WorkEnd: member.DefaultWorkEnd, WorkDays: wd}},
 		ability: math.Exp(0.35 * r.NormFloat64()),
 		decay:   0.3 + 0.4*r.Float64(),
 		answers: 0.7 + 0.28*r.Float64(),

@@ -1,4 +1,4 @@
-package lessons
+package member
 
 import (
 	"strings"
@@ -64,31 +64,6 @@ func TestDescribeNext(t *testing.T) {
 				t.Errorf("Upcoming = %v, want %v", at, want)
 			}
 		})
-	}
-}
-
-// TestPauseDays: pausing and resuming count days the same way, so a pause
-// undone in the same minute moves nothing (issue 17 item 9).
-func TestPauseDays(t *testing.T) {
-	t.Parallel()
-	ny := testLoc(t, "America/New_York")
-	for _, tc := range []struct {
-		name        string
-		from, until string
-		loc         *time.Location
-		want        int
-	}{
-		{"a week from 10:00", "2026-12-08T10:00:00-05:00", "2026-12-15T00:00:00-05:00", ny, 7},
-		{"a week from 23:59", "2026-12-08T23:59:00-05:00", "2026-12-15T00:00:00-05:00", ny, 7},
-		{"a week from 00:01", "2026-12-08T00:01:00-05:00", "2026-12-15T00:00:00-05:00", ny, 7},
-		{"over the fall-back change (a 25-hour day)", "2026-10-30T10:00:00-04:00", "2026-11-06T00:00:00-05:00", ny, 7},
-		{"over the spring-forward change", "2026-03-05T10:00:00-05:00", "2026-03-12T00:00:00-04:00", ny, 7},
-		{"read in UTC the dates differ", "2026-12-08T22:00:00-05:00", "2026-12-15T00:00:00-05:00", time.UTC, 6},
-		{"ended", "2026-12-15T10:00:00-05:00", "2026-12-15T00:00:00-05:00", ny, 0},
-	} {
-		if got := PauseDays(testInstant(t, tc.from), testInstant(t, tc.until), tc.loc); got != tc.want {
-			t.Errorf("%s: PauseDays = %d, want %d", tc.name, got, tc.want)
-		}
 	}
 }
 

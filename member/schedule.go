@@ -1,4 +1,4 @@
-package lessons
+package member
 
 import (
 	"fmt"
@@ -161,8 +161,8 @@ func localAt(d civilDate, c Clock, loc *time.Location) time.Time {
 // isWorkDay reports whether shifts starting on d are worked.
 func (s Schedule) isWorkDay(d civilDate) bool { return s.WorkDays.Has(d.weekday()) }
 
-// paused reports whether the member is paused at instant t.
-func (s Schedule) paused(t time.Time) bool { return s.PausedUntil.After(t) }
+// Paused reports whether the member is paused at instant t.
+func (s Schedule) Paused(t time.Time) bool { return s.PausedUntil.After(t) }
 
 // slotOf returns the delivery instant of the shift starting on d. On a night
 // shift a delivery time after midnight falls on the next calendar day.
@@ -205,7 +205,7 @@ func (s Schedule) ShiftDate(t time.Time) string {
 func (s Schedule) DeliverySlot(t time.Time) (slot time.Time, shiftDate string, ok bool) {
 	sd, c := s.shiftDay(t)
 	slot = s.slotOf(sd)
-	ok = s.isWorkDay(sd) && s.inWindow(c) && !slot.After(t) && !s.paused(slot)
+	ok = s.isWorkDay(sd) && s.inWindow(c) && !slot.After(t) && !s.Paused(slot)
 	return slot, sd.String(), ok
 }
 
@@ -228,7 +228,7 @@ func (s Schedule) NextDelivery(t time.Time) time.Time {
 		if !s.isWorkDay(d) {
 			continue
 		}
-		if slot := s.slotOf(d); slot.After(t) && !s.paused(slot) {
+		if slot := s.slotOf(d); slot.After(t) && !s.Paused(slot) {
 			return slot
 		}
 	}
@@ -304,7 +304,7 @@ func (s Schedule) whyNotSooner(now, at time.Time, sentToday bool) string {
 		return ""
 	}
 	loc := s.loc()
-	if s.paused(now) {
+	if s.Paused(now) {
 		return "paused until " + s.PausedUntil.In(loc).Format("Mon 2 Jan") + " (/learn resume to come back now)"
 	}
 	if !s.isWorkDay(sd) {
@@ -314,7 +314,7 @@ func (s Schedule) whyNotSooner(now, at time.Time, sentToday bool) string {
 	if sentToday {
 		return "today's prompt has gone out (type /learn for another lesson now)"
 	}
-	if s.paused(s.slotOf(sd)) {
+	if s.Paused(s.slotOf(sd)) {
 		return "today's delivery time fell inside your pause"
 	}
 	if !s.inWindow(c) {
@@ -354,7 +354,7 @@ func DescribeWhen(t, now time.Time, loc *time.Location) string {
 // when now is inside their work hours and they are not paused.
 func (s Schedule) AwayReason(now time.Time) string {
 	loc := s.loc()
-	if s.paused(now) {
+	if s.Paused(now) {
 		return "paused until " + s.PausedUntil.In(loc).Format("Mon 2 Jan")
 	}
 	sd, c := s.shiftDay(now)

@@ -1,7 +1,8 @@
-package lessons
+package member
 
 import (
 	"errors"
+	"github.com/huddlebot/huddlebot/internal/validation"
 	"strings"
 	"testing"
 )
@@ -24,7 +25,7 @@ func TestParseRoster(t *testing.T) {
 		"U1,Dup,nurse,4west,,\n" +
 		"U3,Bad,surgeon,4west,Mars/Olympus,\n"
 	_, err = ParseRoster(strings.NewReader(bad), "r.csv", DefaultRoles)
-	var ve *ValidationError
+	var ve *validation.Error
 	if !errors.As(err, &ve) {
 		t.Fatalf("err = %v", err)
 	}
@@ -55,7 +56,7 @@ func FuzzParseRoster(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in string) {
 		rows, err := ParseRoster(strings.NewReader(in), "f.csv", DefaultRoles)
 		if err != nil {
-			var ve *ValidationError
+			var ve *validation.Error
 			if !errors.As(err, &ve) || len(ve.Problems) == 0 {
 				t.Fatalf("error without problems: %v", err)
 			}

@@ -1,4 +1,4 @@
-package lessons
+package member
 
 import (
 	"fmt"
@@ -115,6 +115,9 @@ func ParseWeekdays(s string) (Weekdays, error) {
 	return w, nil
 }
 
+// DefaultRoles is the role vocabulary every deployment has.
+var DefaultRoles = []string{"physician", "nurse", "ma", "front_desk", "billing"}
+
 // Schedule is when a member may be reached: their time zone, the time their
 // daily prompt goes out, their work hours and work days, and a pause.
 type Schedule struct {
@@ -134,6 +137,19 @@ const (
 	DefaultWorkDays           = MonFri
 	OnboardingDays            = 30
 )
+
+// Permission is a power separate from a member's clinical role.
+type Permission string
+
+// Permissions.
+const (
+	PermSuperUser Permission = "super_user"
+	PermTrainer   Permission = "trainer"
+	PermAdmin     Permission = "admin"
+)
+
+// AllPermissions lists the known permissions.
+var AllPermissions = []Permission{PermSuperUser, PermTrainer, PermAdmin}
 
 // Member is a person the bot knows in one workspace.
 type Member struct {

@@ -1,9 +1,10 @@
-package lessons
+package member
 
 import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"github.com/huddlebot/huddlebot/internal/validation"
 	"io"
 	"regexp"
 	"slices"
@@ -45,11 +46,11 @@ var RosterColumns = []string{"user_id", "name", "role", "department", "timezone"
 var RosterOptionalColumns = []string{"permissions", "start_date", "work_days", "work_hours", "delivery_time", "language", "duty"}
 
 // ParseRoster reads a roster CSV. It reports every bad row at once as a
-// *ValidationError with problems "path:line: field: message" (unknown role,
+// *validation.Error with problems "path:line: field: message" (unknown role,
 // unknown IANA time zone, missing id, duplicate id, bad email, bad start
 // date) and returns no rows if any row is bad.
 func ParseRoster(r io.Reader, path string, roles []string) ([]RosterRow, error) {
-	ve := &ValidationError{}
+	ve := &validation.Error{}
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	cr.TrimLeadingSpace = true
@@ -167,14 +168,14 @@ func ParseRoster(r io.Reader, path string, roles []string) ([]RosterRow, error) 
 		rows = append(rows, row)
 	}
 	if len(ve.Problems) > 0 {
-		sortProblems(ve.Problems)
+		validation.Sort(ve.Problems)
 		return nil, ve
 	}
 	return rows, nil
 }
 
 // parseShift reads the optional shift columns of one row into row.
-func parseShift(ve *ValidationError, path string, line int, row *RosterRow, get func(string) string) {
+func parseShift(ve *validation.Error, path string, line int, row *RosterRow, get func(string) string) {
 	if v := get("work_days"); v != "" {
 		d, err := ParseWeekdays(strings.ReplaceAll(v, ";", ","))
 		if err != nil || d == 0 {
@@ -259,6 +260,6 @@ func clockWithin(c, start, end Clock) bool {
 // language, optionally a region or script (en, es, pt-BR, zh-Hant).
 var languageTag = regexp.MustCompile(`^[A-Za-z]{2,3}(-[A-Za-z]{2,4}|-[0-9]{3})?$`)
 
-func addProblem(ve *ValidationError, path string, line int, field, msg string) {
-	ve.Problems = append(ve.Problems, Problem{Path: path, Line: line, Field: field, Message: msg})
+func addProblem(ve *validation.Error, path string, line int, field, msg string) {
+	ve.Problems = append(ve.Problems, validation.Problem{Path: path, Line: line, Field: field, Message: msg})
 }
