@@ -10,6 +10,27 @@ import (
 // Card is the neutral message model every adapter renders: Block Kit on
 // Slack, an embed with components on Discord, HTML and plain text in the
 // sandbox. Fields are optional; empty ones are not shown.
+//
+// Text is neutral: nothing outside an adapter writes a platform's markup.
+// Body, Question, Result, Explanation, a Field's Value and Reply.Text are
+// Markdown, the subset every adapter renders — the one trainers write lessons
+// in (content/*.md):
+//
+//	**bold**  _italic_  `code`  [text](https://…)  "- " bullets  "# " headings
+//	line breaks, blank lines between paragraphs, and Mention(userID)
+//
+// Slack shows **bold** as mrkdwn *bold*, Discord as **bold**, the sandbox as
+// <strong>; Mention becomes <@U…> on Slack, <@id> on Discord (and the only
+// user Discord may notify), @id in the sandbox. Nothing else is markup, and
+// what a card holds is shown as written: Slack's *bold*, ~strike~, <@U…>,
+// <!here> and <url|text>, Discord's <@id> and -# or HTML are never written
+// by the core or the domain (a single * is not emphasis: Slack would show it
+// bold, Markdown italic). Title, Context, labels (a Field's Label, Action,
+// Option, Select, Form) are plain text. bot/cardtest checks both rules.
+//
+// Lengths are the product's (lessons.Max*, huddles.Max*); each adapter fits
+// what it renders to its platform's real limits itself, cutting at a word
+// and never inside markup.
 type Card struct {
 	Title       string   `json:"title,omitempty"`
 	Body        string   `json:"body,omitempty"` // Markdown
@@ -20,7 +41,7 @@ type Card struct {
 	Fields      []Field  `json:"fields,omitempty"`
 	Actions     []Action `json:"actions,omitempty"` // other buttons: ratings, Got it, Tell us more, claim…
 	Select      *Select  `json:"select,omitempty"`  // a menu, for more options than buttons fit
-	Context     string   `json:"context,omitempty"` // a small grey line
+	Context     string   `json:"context,omitempty"` // a small grey line, plain text
 }
 
 // Action is a button. ID is "kind:args…" and routes the click; it must fit

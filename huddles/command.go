@@ -40,7 +40,7 @@ const (
 )
 
 // Help is the full /huddle help text.
-const Help = "*Tech huddles* — hosts are super-users, trainers and admins.\n" +
+const Help = "**Tech huddles** — hosts are super-users, trainers and admins.\n" +
 	"• `" + UsageStart + "` · `" + UsageEnd + "` · `" + UsageAgenda + "`\n" +
 	"• `/huddle schedule tue,thu 07:45 Shift-change huddle` (your time zone; a reminder 15 min before, `--remind N` to change) · `/huddle schedule list` · `/huddle schedule cancel ID`\n" +
 	"• `" + UsagePoll + "` — quote options with spaces; up to 25 options\n" +

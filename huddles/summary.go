@@ -77,14 +77,14 @@ func Summary(in SummaryInput) string {
 	if h.HostName != "" {
 		host = ", hosted by " + h.HostName
 	}
-	line("*%s* — %s%s", h.Title, when, host)
+	line("**%s** — %s%s", h.Title, when, host)
 	line("%s", in.Attendance())
 
 	b.WriteString("\n")
 	if len(in.Polls) == 0 {
 		line("📊 No polls.")
 	} else {
-		line("📊 *Polls*")
+		line("📊 **Polls**")
 		for _, pr := range in.Polls {
 			p := pr.Poll
 			tags := []string{"attributed"}
@@ -97,7 +97,7 @@ func Summary(in SummaryInput) string {
 			case p.Multi():
 				tags = append(tags, fmt.Sprintf("up to %d choices", p.MaxChoices))
 			}
-			line("*%s* (%s) — %s", p.Question, strings.Join(tags, ", "), pr.Tally.Headline())
+			line("**%s** (%s) — %s", p.Question, strings.Join(tags, ", "), pr.Tally.Headline())
 			line("%s", p.Results(pr.Tally))
 		}
 	}
@@ -107,7 +107,7 @@ func Summary(in SummaryInput) string {
 		line("🅿️ Parking lot: no questions.")
 		return strings.TrimRight(b.String(), "\n")
 	}
-	line("🅿️ *Parking lot*")
+	line("🅿️ **Parking lot**")
 	groups := []struct {
 		status QuestionStatus
 		title  string

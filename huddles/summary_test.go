@@ -92,18 +92,18 @@ func TestSummary(t *testing.T) {
 		},
 	}
 	got := Summary(in)
-	want := `*Sepsis alert go-live* — Tue 10 Mar 07:45–08:04 EDT (19 min), hosted by Sam Reyes
+	want := `**Sepsis alert go-live** — Tue 10 Mar 07:45–08:04 EDT (19 min), hosted by Sam Reyes
 👥 Attendance: 5 — Ed Novak, Sue Park, plus 3 people who took part only anonymously
 
-📊 *Polls*
-*Is the new alert clear?* (anonymous) — 3 votes from 3 people
+📊 **Polls**
+**Is the new alert clear?** (anonymous) — 3 votes from 3 people
 • Yes — ███████░░░ 2 (67%)
 • No — ███░░░░░░░ 1 (33%)
 • Not sure — ░░░░░░░░░░ 0 (0%)
-*Which screens?* (attributed, up to 2 choices) — 3 votes from 2 people
+**Which screens?** (attributed, up to 2 choices) — 3 votes from 2 people
 • MAR — ██████████ 2 (100%)
 • Orders — █████░░░░░ 1 (50%)
-*Confidence?* (attributed, rating 1–5) — 2 votes from 2 people
+**Confidence?** (attributed, rating 1–5) — 2 votes from 2 people
 • ★ — ░░░░░░░░░░ 0 (0%)
 • ★★ — ░░░░░░░░░░ 0 (0%)
 • ★★★ — ░░░░░░░░░░ 0 (0%)
@@ -111,7 +111,7 @@ func TestSummary(t *testing.T) {
 • ★★★★★ — █████░░░░░ 1 (50%)
 Average: 4.5 / 5
 
-🅿️ *Parking lot*
+🅿️ **Parking lot**
 Open (2):
 • Can the MAR show held doses? — +1 ×4 _(carried over)_
 • Why does the alert fire twice? — +1 ×1
@@ -128,7 +128,7 @@ func TestSummaryEmptyAndAttendance(t *testing.T) {
 	t.Parallel()
 	h := &Huddle{Title: "Quiet", StartedAt: utc("2026-03-10T11:45:00Z")}
 	got := Summary(SummaryInput{Huddle: h})
-	for _, want := range []string{"*Quiet* — Tue 10 Mar 11:45", "nobody voted, asked or +1'd", "No polls.", "no questions"} {
+	for _, want := range []string{"**Quiet** — Tue 10 Mar 11:45", "nobody voted, asked or +1'd", "No polls.", "no questions"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("summary lacks %q:\n%s", want, got)
 		}

@@ -177,7 +177,7 @@ func (b *Digest) digestCard(ctx context.Context, ws *store.Workspace, week strin
 	if len(sigs) == 0 {
 		body.WriteString("✅ No refresh signals in the last 4 weeks: no topic under the accuracy threshold or falling, every department participating, new hires on par, no poorly rated lessons.")
 	} else {
-		fmt.Fprintf(&body, "*Refresh signals* (last 4 weeks, %d in all):", len(sigs))
+		fmt.Fprintf(&body, "**Refresh signals** (last 4 weeks, %d in all):", len(sigs))
 		for i, s := range sigs {
 			if i == digestSignals {
 				fmt.Fprintf(&body, "\n…and %d more on the dashboard.", len(sigs)-digestSignals)
@@ -187,7 +187,7 @@ func (b *Digest) digestCard(ctx context.Context, ws *store.Workspace, week strin
 		}
 	}
 	if total > 0 {
-		fmt.Fprintf(&body, "\n\n*Escalated questions* (%d last week — nobody on the unit claimed them in time):", total)
+		fmt.Fprintf(&body, "\n\n**Escalated questions** (%d last week — nobody on the unit claimed them in time):", total)
 		for _, q := range escalated {
 			text := q.Text
 			if r := []rune(text); len(r) > 90 {
@@ -205,7 +205,7 @@ func (b *Digest) digestCard(ctx context.Context, ws *store.Workspace, week strin
 			{Label: "Quiz accuracy", Value: fmt.Sprintf("%d answers · %s", cur.answers, digestTrend(cur.correct, cur.answers, prev.correct, prev.answers))},
 			{Label: "Escalated questions", Value: fmt.Sprint(total)},
 		},
-		Context: "Last 7 days against the 7 before. Details: /dashboard or `huddlebot report signals`.",
+		Context: "Last 7 days against the 7 before. Details: /dashboard, or huddlebot report signals.",
 	}, nil
 }
 

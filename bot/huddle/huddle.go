@@ -160,7 +160,7 @@ func localTime(t time.Time, loc *time.Location) string {
 func huddleCard(h *huddles.Huddle, loc *time.Location) *bot.Card {
 	c := &bot.Card{Title: "🗣 Tech huddle: " + h.Title}
 	if h.Agenda != "" {
-		c.Body = "*Agenda*\n" + h.Agenda
+		c.Body = "**Agenda**\n" + h.Agenda
 	}
 	c.Fields = []bot.Field{{Label: "Host", Value: nameOr(h.HostName, "—")}, {Label: "Started", Value: localTime(h.StartedAt, loc)}}
 	if h.Open() {
@@ -866,7 +866,7 @@ func (b *Huddle) remind(ctx context.Context, s *huddles.Series, now time.Time) e
 			Actions: []bot.Action{{ID: fmt.Sprintf("hstart:%d", s.ID), Label: "Start now (host)", Style: "primary"}},
 		}
 		if s.Agenda != "" {
-			c.Body += "\n*Agenda*\n" + s.Agenda
+			c.Body += "\n**Agenda**\n" + s.Agenda
 		}
 		if waiting > 0 {
 			c.Body += fmt.Sprintf("\n🅿️ %d question(s) from last time are waiting in the parking lot.", waiting)

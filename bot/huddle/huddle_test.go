@@ -294,7 +294,7 @@ func TestHuddleSandboxDoneWhen(t *testing.T) {
 		}
 		hudWant(t, "summary", summary.Text,
 			"👥 Attendance: 5 — Ed Novak, Sue Park, plus 3 people who took part only anonymously",
-			"*Is the new sepsis alert clear?* (anonymous) — 3 votes from 3 people",
+			"**Is the new sepsis alert clear?** (anonymous) — 3 votes from 3 people",
 			"• Yes — ███████░░░ 2 (67%)",
 			"• No — ░░░░░░░░░░ 0 (0%)",
 			"• Not sure — ███░░░░░░░ 1 (33%)",
@@ -684,12 +684,12 @@ func TestHuddleConcurrentVotes(t *testing.T) {
 		if err := db.GetContext(ctx, &card, `SELECT card FROM message WHERE id = (SELECT summary_id FROM huddle)`); err != nil {
 			t.Fatal(err)
 		}
-		want := fmt.Sprintf("*Last call?* (attributed) — %d votes from %d people", stored, stored)
+		want := fmt.Sprintf("**Last call?** (attributed) — %d votes from %d people", stored, stored)
 		if stored == 1 {
-			want = "*Last call?* (attributed) — 1 vote from 1 person"
+			want = "**Last call?** (attributed) — 1 vote from 1 person"
 		}
 		if stored == 0 {
-			want = "*Last call?* (attributed) — no votes yet"
+			want = "**Last call?** (attributed) — no votes yet"
 		}
 		hudWant(t, "summary after the race", card, want)
 		if n := e.count(`SELECT COUNT(*) FROM huddle_attendee`); n != stored {
@@ -813,9 +813,9 @@ func TestHuddlePollControls(t *testing.T) {
 		hudWant(t, "reopen after end", e.direct("sam", fmt.Sprintf("poll:%d:reopen", pid)), "huddle has ended")
 		sum := e.must("#4west", "Huddle summary: Controls")
 		hudWant(t, "summary", sum.Text, "Attendance: 3 — Dr. Pete Okafor, Maya Chen, Nina Patel",
-			"*Which screens confuse you?* (attributed, up to 2 choices) — 3 votes from 3 people",
-			"*Hidden one?* (anonymous) — 1 vote from 1 person",
-			"*Anonymous early close?* (anonymous) — 3 votes from 3 people", "Average: 4.0 / 5")
+			"**Which screens confuse you?** (attributed, up to 2 choices) — 3 votes from 3 people",
+			"**Hidden one?** (anonymous) — 1 vote from 1 person",
+			"**Anonymous early close?** (anonymous) — 3 votes from 3 people", "Average: 4.0 / 5")
 	})
 }
 

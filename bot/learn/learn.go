@@ -237,7 +237,7 @@ func (b *Learn) learnCommand(ctx context.Context, r *bot.Req, text string) (bot.
 }
 
 func learnHelp(roles []string) string {
-	return "*huddlebot* sends you one short EHR tip or question each work day.\n" + learnUsage +
+	return "**huddlebot** sends you one short EHR tip or question each work day.\n" + learnUsage +
 		"\nAlso: `/feedback TEXT` · `/ask TEXT` (ask a super-user on your unit). Roles: " + strings.Join(roles, ", ") + "."
 }
 

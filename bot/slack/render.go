@@ -208,10 +208,10 @@ func truncate(s string, n int) string {
 	return s[:byteIndexOfRune(s, n-1)] + "…"
 }
 
-// fallbackText is the notification text of a message: the card as plain
-// text, escaped for Slack.
+// fallbackText is the notification text of a message: the card as text,
+// in mrkdwn like its blocks (so a **bold** line reads *bold*, not **bold**).
 func fallbackText(c *bot.Card) string {
-	return truncate(escape(c.Text()), maxFallback)
+	return truncate(mrkdwn(c.Text()), maxFallback)
 }
 
 var (
