@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddlebot/bot"
+	"github.com/huddlebot/huddlebot/bot/cardtest"
 	"github.com/huddlebot/huddlebot/lessons"
 	"github.com/huddlebot/huddlebot/member"
 	"github.com/huddlebot/huddlebot/store"
@@ -171,6 +172,10 @@ func TestDigestPostedOncePerWeek(t *testing.T) {
 		c, err := bot.ParseCard(cards[0])
 		if err != nil {
 			t.Fatal(err)
+		}
+		cardtest.Check(t, "digest", c) // the card model's **bold**, not Slack's *bold*
+		if !strings.Contains(c.Body, "**Refresh signals**") || !strings.Contains(c.Body, "**Escalated questions**") {
+			t.Errorf("digest headings are not bold:\n%s", c.Body)
 		}
 		text := c.Text()
 		for _, want := range []string{"Weekly training digest — week of Mon 16 Mar 2026", "Low accuracy", "bcma: 38% correct (15 of 40 answers)",

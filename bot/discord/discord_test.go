@@ -739,3 +739,30 @@ func TestTypedTextIsInert(t *testing.T) {
 		}
 	}
 }
+
+// TestRenderNeutralMarkup: the card model's Markdown is Discord's own —
+// **bold**, _italic_ and `code` pass as they are — and a bot.Mention becomes
+// <@id>, the one user the message may notify, in an embed, a text-only card
+// and an ephemeral reply.
+func TestRenderNeutralMarkup(t *testing.T) {
+	t.Parallel()
+	md := "📊 **Polls**\n**Is it clear?** (anonymous) _(carried over)_ `code` for " + bot.Mention("42")
+	want := "📊 **Polls**\n**Is it clear?** (anonymous) _(carried over)_ `code` for <@42>"
+	m := renderCard(&bot.Card{Title: "Summary", Body: md})
+	if len(m.Embeds) != 1 || m.Embeds[0].Description != want {
+		t.Fatalf("embed = %+v, want the description %q", m.Embeds, want)
+	}
+	if !slices.Equal(m.Mentions, []string{"42"}) {
+		t.Errorf("mentions = %v, want [42]", m.Mentions)
+	}
+	if got := renderCard(&bot.Card{Body: md}).Content; got != want {
+		t.Errorf("text-only card = %q, want %q", got, want)
+	}
+	data := replyData(bot.Reply{Text: md})
+	if data.Content != want || !slices.Equal(data.AllowedMentions.Users, []string{"42"}) {
+		t.Errorf("reply = %q mentioning %v, want %q mentioning [42]", data.Content, data.AllowedMentions.Users, want)
+	}
+	if got := renderCard(&bot.Card{Title: "Q " + bot.Mention("42"), Body: "x"}).Embeds[0].Title; got != "Q @42" {
+		t.Errorf("a title (no Markdown on Discord) shows %q, want the mention as @42", got)
+	}
+}

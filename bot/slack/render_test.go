@@ -328,3 +328,29 @@ func TestSlashTextUnescaped(t *testing.T) {
 		t.Errorf("rendered typed text %q pings the channel", got)
 	}
 }
+
+// TestRenderNeutralMarkup: the card model's Markdown becomes Slack's
+// mrkdwn — **bold** is *bold*, _italic_ and `code` stay, a bot.Mention is
+// <@U…> — in a card's sections, an ephemeral reply and the notification
+// text.
+func TestRenderNeutralMarkup(t *testing.T) {
+	t.Parallel()
+	md := "📊 **Polls**\n**Is it clear?** (anonymous) _(carried over)_ `code` for " + bot.Mention("U0NINA")
+	want := "📊 *Polls*\n*Is it clear?* (anonymous) _(carried over)_ `code` for <@U0NINA>"
+	blocks := renderCard(&bot.Card{Title: "Summary", Body: md}, maxMessageBlocks)
+	if len(blocks) != 2 {
+		t.Fatalf("%d blocks, want a header and a section", len(blocks))
+	}
+	if got := blocks[1].(*slack.SectionBlock).Text.Text; got != want {
+		t.Errorf("section = %q, want %q", got, want)
+	}
+	if got := ephemeralReply(bot.Reply{Text: md}).Text; got != want {
+		t.Errorf("reply = %q, want %q", got, want)
+	}
+	if got := fallbackText(&bot.Card{Body: md}); got != want {
+		t.Errorf("notification = %q, want %q", got, want)
+	}
+	if got := blocksJSON(t, renderCard(&bot.Card{Title: "**Q** " + bot.Mention("U0NINA")}, maxMessageBlocks)); !strings.Contains(got, `"text":"**Q** @U0NINA"`) {
+		t.Errorf("a plain-text header shows %s, want the title as written and the mention as @U0NINA", got)
+	}
+}
