@@ -53,7 +53,7 @@ var pageTmpl = template.Must(template.New("page.html").Funcs(template.FuncMap{
 const defaultDays = 56
 
 // Row limits on the page; the CSV download has every row.
-var shownRows = map[string]int{"feedback": 50, "ratings": 15, "escalations": 20}
+var shownRows = map[string]int{"feedback": 50, "ratings": 15, "escalations": 20, "lessons": 15}
 
 // form is the filter as the person typed it.
 type form struct {
@@ -123,6 +123,7 @@ type data struct {
 	topics      []store.TopicAccuracy
 	ratings     []store.LessonRating
 	lessonAcc   []store.LessonAccuracy
+	retention   []store.IntervalRetention
 	feedback    []store.FeedbackEntry
 	escalations []store.EscalatedQuestion
 }
@@ -148,6 +149,9 @@ func (h *Handler) load(ctx context.Context, f store.ReportFilter, now time.Time)
 	if d.lessonAcc, err = h.DB.ReportAccuracyByLesson(ctx, f); err != nil {
 		return nil, err
 	}
+	if d.retention, err = h.DB.ReportRetentionByInterval(ctx, f); err != nil {
+		return nil, err
+	}
 	if d.feedback, err = h.DB.ReportFeedback(ctx, f, 5000); err != nil {
 		return nil, err
 	}
@@ -166,6 +170,8 @@ func (d *data) tables() []Table {
 		ParticipationTable(d.weeks),
 		TopicsTable(d.topics),
 		AccuracyTable(d.topics),
+		LessonsTable(d.lessonAcc),
+		RetentionTable(d.retention),
 		RatingsTable(d.ratings, d.lessonAcc),
 		FeedbackTable(d.feedback),
 		EscalationsTable(d.escalations),
@@ -383,7 +389,17 @@ func (h *Handler) page(ctx context.Context, fm form, f store.ReportFilter, probl
 	p.Charts["topics"] = BarChart("Accuracy per topic", "Share of correct answers per topic (lesson tag), lowest first.",
 		topicPts, th.TopicAccuracy, th.TopicAccuracy, th.TopicAccuracy+0.15)
 
-	var members, active, prompts, responses, answers, correct int
+	var retPts []Point
+	for _, r := range d.retention {
+		if r.Answers == 0 {
+			continue
+		}
+		retPts = append(retPts, Point{Label: r.Label, Value: float64(r.Correct) / float64(r.Answers), Note: fmt.Sprintf("n=%d", r.Answers)})
+	}
+	p.Charts["retention"] = ColumnChart("Retention over time", "Accuracy on review questions by days since the member last answered the same question (intervals without reviews are left out).",
+		retPts, th.TopicAccuracy, th.TopicAccuracy, th.TopicAccuracy+0.15)
+
+	var members, active, prompts, responses, answers, correct, firstTries, firstCorrect, rated, confidentWrong int
 	for _, dp := range d.depts {
 		members += dp.Members
 		active += dp.Active
@@ -393,11 +409,16 @@ func (h *Handler) page(ctx context.Context, fm form, f store.ReportFilter, probl
 	for _, l := range d.lessonAcc {
 		answers += l.Answers
 		correct += l.Correct
+		firstTries += l.FirstTries
+		firstCorrect += l.FirstCorrect
+		rated += l.Rated
+		confidentWrong += l.ConfidentWrong
 	}
 	p.Summary = []summaryItem{
 		{"Members", itoa(members), fmt.Sprintf("%s answered", pctOrDash(active, members))},
 		{"Prompts sent", itoa(prompts), fmt.Sprintf("%s answered or acknowledged", pctOrDash(responses, prompts))},
-		{"Quiz answers", itoa(answers), fmt.Sprintf("%s correct", pctOrDash(correct, answers))},
+		{"Quiz answers", itoa(answers), fmt.Sprintf("%s correct, %s on the first try", pctOrDash(correct, answers), pctOrDash(firstCorrect, firstTries))},
+		{"Confidently wrong", itoa(confidentWrong), fmt.Sprintf("of %d answers with a confidence tap", rated)},
 		{"Refresh signals", itoa(len(d.signals)), "in " + p.SignalPeriod},
 	}
 	return p, nil

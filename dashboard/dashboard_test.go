@@ -46,6 +46,17 @@ func fixture(t *testing.T, db *store.DB) {
 		d.Members = append(d.Members, store.DemoMember{UserID: "u" + string(rune('a'+i)), Role: role, Department: dept,
 			CreatedAt: testNow.AddDate(0, -3, 0)})
 	}
+	// Members 0-2 tap "Certain", 3-4 "Guessed", the others nothing: the
+	// bcma answers of 1 and 2 are confidently wrong.
+	confidence := func(m int) lessons.Confidence {
+		switch {
+		case m < 3:
+			return lessons.ConfidenceCertain
+		case m < 5:
+			return lessons.ConfidenceGuessed
+		}
+		return 0
+	}
 	for day := 1; day <= 20; day++ {
 		for m := 0; m < 10; m++ {
 			lesson, correct := "q-privacy", true
@@ -55,7 +66,7 @@ func fixture(t *testing.T, db *store.DB) {
 			sent := testNow.Add(-time.Duration(day) * 24 * time.Hour)
 			d.Deliveries = append(d.Deliveries, store.DemoDelivery{Member: m, LessonID: lesson, LessonVersion: 1, Reason: "track",
 				ShiftDate: sent.Format("2006-01-02"), Status: store.DeliveryAnswered, SentAt: sent,
-				Answer: &store.DemoAnswer{Choice: 1, Correct: correct, Attempt: 1 + day/2, At: sent.Add(time.Minute)}})
+				Answer: &store.DemoAnswer{Choice: 1, Correct: correct, Attempt: 1 + (20-day)/2, Confidence: confidence(m), At: sent.Add(time.Minute)}})
 		}
 	}
 	down := -1
@@ -136,12 +147,36 @@ func TestDashboardPageAndCSV(t *testing.T) {
 		}
 
 		acc := readCSV(t, get(t, h, "/dashboard?format=csv&table=accuracy").Body.String())
-		if !slices.Equal(acc[0], []string{"topic", "role", "answers", "correct", "accuracy_pct", "first_tries", "first_try_pct", "later_attempts", "later_pct"}) {
+		if !slices.Equal(acc[0], []string{"topic", "role", "answers", "correct", "accuracy_pct", "first_tries", "first_try_pct", "later_attempts", "later_pct",
+			"rated", "confident_wrong"}) {
 			t.Errorf("accuracy header = %q", acc[0])
 		}
-		want := []string{"bcma", "all", "100", "40", "40.0", "0", "", "100", "40.0"}
+		// bcma: 100 answers, 40 right; the 10 first tries (day 20) apart from
+		// the 90 reviews; 50 with a confidence tap, 20 of them wrong and certain.
+		want := []string{"bcma", "all", "100", "40", "40.0", "10", "40.0", "90", "40.0", "50", "20"}
 		if !slices.ContainsFunc(acc, func(r []string) bool { return slices.Equal(r, want) }) {
 			t.Errorf("accuracy rows = %q", acc)
+		}
+
+		// Per lesson, the misconception comes first.
+		les := readCSV(t, get(t, h, "/dashboard?format=csv&table=lessons").Body.String())
+		if len(les) != 3 || !slices.Equal(les[1], []string{"q-bcma", "Title q-bcma", "100", "40.0", "10", "40.0", "90", "40.0", "50", "20", "40.0"}) ||
+			les[2][0] != "q-privacy" || les[2][9] != "0" {
+			t.Errorf("lessons CSV = %q", les)
+		}
+		// Reviews two days apart: 180 in the 1-3 day bucket (privacy 90/90,
+		// bcma 36/90); every other bucket is listed, empty.
+		ret := readCSV(t, get(t, h, "/dashboard?format=csv&table=retention").Body.String())
+		if !slices.Equal(ret[0], []string{"interval", "min_days", "max_days", "reviews", "correct", "accuracy_pct"}) ||
+			!slices.ContainsFunc(ret, func(r []string) bool { return slices.Equal(r, []string{"1-3 days", "1", "3", "180", "126", "70.0"}) }) ||
+			!slices.ContainsFunc(ret, func(r []string) bool { return slices.Equal(r, []string{"over 120 days", "121", "", "0", "0", ""}) }) {
+			t.Errorf("retention CSV = %q", ret)
+		}
+		for _, want := range []string{"Retention over time", "Confidently wrong", "20</", "of 100 answers with a confidence tap", "on the first try",
+			"Accuracy by lesson, confidently wrong first", "table=lessons", "table=retention"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("page lacks %q", want)
+			}
 		}
 
 		// Filters narrow every table.

@@ -165,11 +165,13 @@ func TopicTotals(rows []store.TopicAccuracy) []store.TopicAccuracy {
 // role, with first tries against later attempts (reviews).
 func AccuracyTable(rows []store.TopicAccuracy) Table {
 	t := Table{Name: "accuracy", Title: "Accuracy by topic and role",
-		Columns: []string{"topic", "role", "answers", "correct", "accuracy_pct", "first_tries", "first_try_pct", "later_attempts", "later_pct"}}
+		Columns: []string{"topic", "role", "answers", "correct", "accuracy_pct", "first_tries", "first_try_pct", "later_attempts", "later_pct",
+			"rated", "confident_wrong"}}
 	add := func(r store.TopicAccuracy) {
 		later := r.Later()
 		t.Rows = append(t.Rows, []string{r.Topic, r.Role, itoa(r.Answers), itoa(r.Correct), pct(r.Correct, r.Answers),
-			itoa(r.FirstTries), pct(r.FirstCorrect, r.FirstTries), itoa(later.Answers), pct(later.Correct, later.Answers)})
+			itoa(r.FirstTries), pct(r.FirstCorrect, r.FirstTries), itoa(later.Answers), pct(later.Correct, later.Answers),
+			itoa(r.Rated), itoa(r.ConfidentWrong)})
 	}
 	totals := TopicTotals(rows)
 	for _, tot := range totals {
@@ -187,7 +189,7 @@ func AccuracyTable(rows []store.TopicAccuracy) Table {
 // the numbers behind the accuracy chart.
 func TopicsTable(rows []store.TopicAccuracy) Table {
 	t := Table{Name: "topics", Title: "Accuracy by topic",
-		Columns: []string{"topic", "answers", "accuracy_pct", "first_try_pct", "later_pct"}}
+		Columns: []string{"topic", "answers", "accuracy_pct", "first_try_pct", "later_pct", "confident_wrong"}}
 	totals := TopicTotals(rows)
 	sort.SliceStable(totals, func(i, j int) bool {
 		return totals[i].Correct*totals[j].Answers < totals[j].Correct*totals[i].Answers
@@ -195,7 +197,63 @@ func TopicsTable(rows []store.TopicAccuracy) Table {
 	for _, r := range totals {
 		later := r.Later()
 		t.Rows = append(t.Rows, []string{r.Topic, itoa(r.Answers), pct(r.Correct, r.Answers), pct(r.FirstCorrect, r.FirstTries),
-			pct(later.Correct, later.Answers)})
+			pct(later.Correct, later.Answers), itoa(r.ConfidentWrong)})
+	}
+	return t
+}
+
+// LessonsTable is accuracy per lesson with the misconceptions first: the
+// lessons most often answered wrong by people who tapped "Certain", then the
+// lowest first-try accuracy. A confidently wrong answer is a belief to
+// correct, not a gap to fill — the first thing a refresh should address.
+// confident_wrong_pct is of the answers with a confidence tap ("rated").
+// Lessons without answers in the filter are left out.
+func LessonsTable(acc []store.LessonAccuracy) Table {
+	t := Table{Name: "lessons", Title: "Accuracy by lesson, confidently wrong first",
+		Columns: []string{"lesson", "title", "answers", "accuracy_pct", "first_tries", "first_try_pct", "later_attempts", "later_pct",
+			"rated", "confident_wrong", "confident_wrong_pct"}}
+	rows := make([]store.LessonAccuracy, 0, len(acc))
+	for _, a := range acc {
+		if a.Answers > 0 {
+			rows = append(rows, a)
+		}
+	}
+	sort.SliceStable(rows, func(i, j int) bool {
+		a, b := rows[i], rows[j]
+		if a.ConfidentWrong != b.ConfidentWrong {
+			return a.ConfidentWrong > b.ConfidentWrong
+		}
+		// Lower first-try accuracy first, compared without division; a lesson
+		// with no first tries sorts after those with some.
+		if (a.FirstTries == 0) != (b.FirstTries == 0) {
+			return b.FirstTries == 0
+		}
+		if l, r := a.FirstCorrect*b.FirstTries, b.FirstCorrect*a.FirstTries; l != r {
+			return l < r
+		}
+		return a.LessonID < b.LessonID
+	})
+	for _, r := range rows {
+		later := r.Later()
+		t.Rows = append(t.Rows, []string{r.LessonID, r.Title, itoa(r.Answers), pct(r.Correct, r.Answers),
+			itoa(r.FirstTries), pct(r.FirstCorrect, r.FirstTries), itoa(later.Answers), pct(later.Correct, later.Answers),
+			itoa(r.Rated), itoa(r.ConfidentWrong), pct(r.ConfidentWrong, r.Rated)})
+	}
+	return t
+}
+
+// RetentionTable is accuracy on reviews by the days since the member's
+// previous answer to the same question: how well what was learnt is kept
+// over time (every interval bucket, empty ones too).
+func RetentionTable(rs []store.IntervalRetention) Table {
+	t := Table{Name: "retention", Title: "Retention by review interval",
+		Columns: []string{"interval", "min_days", "max_days", "reviews", "correct", "accuracy_pct"}}
+	for _, r := range rs {
+		maxDays := ""
+		if r.MaxDays > 0 || r.MinDays == 0 {
+			maxDays = itoa(r.MaxDays)
+		}
+		t.Rows = append(t.Rows, []string{r.Label, itoa(r.MinDays), maxDays, itoa(r.Answers), itoa(r.Correct), pct(r.Correct, r.Answers)})
 	}
 	return t
 }

@@ -871,10 +871,11 @@ type DemoDelivery struct {
 
 // DemoAnswer is the answer to a generated quiz prompt.
 type DemoAnswer struct {
-	Choice  int
-	Correct bool
-	Attempt int
-	At      time.Time
+	Choice     int
+	Correct    bool
+	Attempt    int
+	Confidence lessons.Confidence // 0 = not tapped
+	At         time.Time
 }
 
 // DemoReview is a member's spacing state for one question.
@@ -972,10 +973,10 @@ func (s *DB) DemoLoad(ctx context.Context, d *DemoData) ([]int64, error) {
 		for i, dl := range d.Deliveries {
 			if a := dl.Answer; a != nil {
 				rows = append(rows, []any{d.WorkspaceID, memberIDs[dl.Member], deliveryIDs[i], dl.LessonID, dl.LessonVersion,
-					a.Choice, a.Correct, a.Attempt, a.At.UnixMilli()})
+					a.Choice, a.Correct, a.Attempt, int(a.Confidence), a.At.UnixMilli()})
 			}
 		}
-		if err := ins.exec(ctx, "answer", "workspace_id, member_id, delivery_id, lesson_id, lesson_version, choice, correct, attempt, answered_at", rows); err != nil {
+		if err := ins.exec(ctx, "answer", "workspace_id, member_id, delivery_id, lesson_id, lesson_version, choice, correct, attempt, confidence, answered_at", rows); err != nil {
 			return err
 		}
 		rows = rows[:0]

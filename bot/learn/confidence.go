@@ -49,7 +49,10 @@ func (b *Learn) confidenceClick(ctx context.Context, r *bot.Req, args []string, 
 		if found, err = b.DB.AnswerSetConfidence(ctx, tx, d.ID, r.Member.ID, c); err != nil || !found {
 			return err
 		}
-		return b.regrade(ctx, tx, d, r.Member)
+		if err := b.regrade(ctx, tx, d, r.Member); err != nil {
+			return err
+		}
+		return b.showConfidence(ctx, tx, d, c)
 	})
 	if err != nil {
 		return bot.Reply{}, err
@@ -58,6 +61,43 @@ func (b *Learn) confidenceClick(ctx context.Context, r *bot.Req, args []string, 
 		return bot.Reply{Text: "Answer the question first — then tell us how sure you were."}, nil
 	}
 	return bot.Reply{Text: fmt.Sprintf("Noted: %s. Thanks — it helps us space your reviews.", confidenceLabels[c])}, nil
+}
+
+// showConfidence marks the chosen confidence on the answered card, so the
+// card itself says what was tapped (and a change of mind moves the mark).
+func (b *Learn) showConfidence(ctx context.Context, tx *store.Tx, d *store.Delivery, c lessons.Confidence) error {
+	if d.MessageID == 0 {
+		return nil
+	}
+	msg, err := b.DB.MessageGet(ctx, tx, d.MessageID)
+	if err != nil {
+		return err
+	}
+	card, err := bot.ParseCard(msg.Card)
+	if err != nil || !markConfidence(card, d.ID, c) {
+		return nil // not an answered quiz card: nothing to mark
+	}
+	return b.Bot.Update(ctx, tx, d.MessageID, card)
+}
+
+// markConfidence marks level c among the confidence buttons of card
+// (✓ and the primary style on it, the others plain) and reports whether the
+// card has them.
+func markConfidence(card *bot.Card, deliveryID int64, c lessons.Confidence) bool {
+	found := false
+	for i, a := range card.Actions {
+		for level, label := range confidenceLabels {
+			if a.ID != fmt.Sprintf("conf:%d:%d", deliveryID, level) {
+				continue
+			}
+			found = true
+			card.Actions[i].Label, card.Actions[i].Style = label, ""
+			if level == c {
+				card.Actions[i].Label, card.Actions[i].Style = "✓ "+label, "primary"
+			}
+		}
+	}
+	return found
 }
 
 // regrade applies the confidence of the member's answer to delivery d to

@@ -170,6 +170,13 @@ func TestConfidenceTap(t *testing.T) {
 			if rep := click("ann", fmt.Sprintf("conf:%d:3", did)); !strings.Contains(rep.Text, "Noted: Certain") {
 				t.Errorf("second tap: %q", rep.Text)
 			}
+			// The card shows the latest tap, and only that one.
+			if err := e.DB.GetContext(ctx, &card, e.DB.Rebind(`SELECT card FROM message WHERE delivery_id = ?`), did); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(card, "✓ Certain") || strings.Contains(card, "✓ Guessed") || strings.Count(card, "✓") != 1 {
+				t.Errorf("answered card does not show the tap: %s", card)
+			}
 			if n := e.Count(t, `SELECT COUNT(*) FROM answer WHERE delivery_id = ? AND confidence = 3`, did); n != 1 {
 				t.Errorf("confidence not stored as certain")
 			}

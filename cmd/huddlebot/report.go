@@ -18,7 +18,7 @@ import (
 )
 
 func init() {
-	register("report", "print a report: participation|accuracy|feedback|huddles|signals|support [--since D] [--format table|csv|json]", runReport)
+	register("report", "print a report: participation|accuracy|lessons|retention|ratings|feedback|huddles|signals|support [--since D] [--format table|csv|json]", runReport)
 }
 
 // Table is a report's result: named columns and rows of cells.

@@ -13,6 +13,8 @@ import (
 func init() {
 	registerReport("participation", "participation by week, role and department (members who answered, prompts answered)", reportParticipation)
 	registerReport("accuracy", "accuracy by topic (lesson tag) and role; first tries against later attempts", reportAccuracy)
+	registerReport("lessons", "accuracy per lesson, first tries and confidently-wrong answers (misconceptions) first", reportLessons)
+	registerReport("retention", "accuracy on reviews by days since the previous answer to the same question", reportRetention)
 	registerReport("ratings", "lessons with the lowest share of 👍, with their comments and accuracy", reportRatings)
 	registerReport("feedback", "the free-text feedback stream, newest first (identifiers removed when typed)", reportFeedback)
 	registerReport("signals", "refresh signals with the numbers behind them (the last 28 days unless --since is later)", reportSignals)
@@ -40,6 +42,22 @@ func reportAccuracy(ctx context.Context, db *store.DB, p ReportParams) ([]Table,
 		return nil, err
 	}
 	return []Table{cliTable(dashboard.AccuracyTable(topics))}, nil
+}
+
+func reportLessons(ctx context.Context, db *store.DB, p ReportParams) ([]Table, error) {
+	acc, err := db.ReportAccuracyByLesson(ctx, learningFilter(p))
+	if err != nil {
+		return nil, err
+	}
+	return []Table{cliTable(dashboard.LessonsTable(acc))}, nil
+}
+
+func reportRetention(ctx context.Context, db *store.DB, p ReportParams) ([]Table, error) {
+	rs, err := db.ReportRetentionByInterval(ctx, learningFilter(p))
+	if err != nil {
+		return nil, err
+	}
+	return []Table{cliTable(dashboard.RetentionTable(rs))}, nil
 }
 
 func reportRatings(ctx context.Context, db *store.DB, p ReportParams) ([]Table, error) {

@@ -86,7 +86,8 @@ func TestDemoSeedSignalsFindPlanted(t *testing.T) {
 
 			// Every learning report runs; the formats come from report.go.
 			for _, args := range [][]string{{"participation", "--format", "csv", "--department", "5east"}, {"accuracy", "--format", "json"},
-				{"ratings", "--format", "table"}, {"feedback", "--format", "csv", "--since", "14d"}} {
+				{"ratings", "--format", "table"}, {"feedback", "--format", "csv", "--since", "14d"},
+				{"lessons", "--format", "csv"}, {"retention", "--format", "json"}} {
 				code, out, errs := runCLI(t, vars, append([]string{"report"}, args...)...)
 				if code != 0 || strings.Count(out, "\n") < 3 {
 					t.Errorf("report %q: %d %q %s", args, code, out, errs)
