@@ -47,14 +47,17 @@ func MayManage(h *Huddle, m *member.Member) bool {
 // trainers and admins.
 func MayHost(m *member.Member) bool { return m != nil && m.Has(member.PermSuperUser) }
 
-// Limits on what people type.
+// Limits on what people type: huddlebot's own, chosen so that a huddle's
+// cards show it whole on every chat platform it supports (the smallest of
+// their limits for where the text goes); the adapters still fit what they
+// render to their own platform.
 const (
-	MaxTitle    = 120
-	MaxAgenda   = 2000
-	MaxQuestion = 300 // a poll question or a parking-lot question
-	MaxOption   = 75  // a button or menu label on Slack
-	MaxButtons  = 10  // options shown as buttons; more use a select menu
-	MaxOptions  = 25  // the most a select menu holds
+	MaxTitle    = 120  // a card header adds "🗣 Tech huddle: " and must stay within 150 (Slack's header)
+	MaxAgenda   = 2000 // a Discord message (2000), the shortest text message of all
+	MaxQuestion = 300  // a poll question or a parking-lot question: a line or two on a phone
+	MaxOption   = 75   // a button or menu label: Slack's hold 75, Discord's 80 (button) and 100 (menu)
+	MaxButtons  = 10   // options shown as buttons, one a row; more use a select menu
+	MaxOptions  = 25   // the most a select menu holds everywhere (Discord 25, Slack 100)
 )
 
 // SeriesWindow is how close to a scheduled occurrence a /huddle start must be

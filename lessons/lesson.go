@@ -24,16 +24,31 @@ const (
 	KindQuiz Kind = "quiz"
 )
 
-// Platform limits the validator enforces so that every lesson can be shown on
-// every chat platform huddlebot supports.
+// Limits the validator enforces: huddlebot's own, chosen so that a lesson
+// that validates is shown whole on every chat platform it supports — each
+// is the smallest of those platforms' limits for where the text goes. The
+// adapters still fit what they render to their own platform (a card adds
+// an emoji to the title, an answered quiz shows the explanation and the
+// body together), cutting cleanly where it must.
 const (
-	MaxChoices      = 5
-	MinChoices      = 2
-	MaxChoiceLen    = 75   // Slack button label limit
-	MaxBodyLen      = 3000 // Slack section text limit
-	MaxTitleLen     = 150  // Slack header block limit
-	MaxQuestionLen  = 2000
-	MaxExplainLen   = 2000
+	// A quiz has 2 to 5 answers: enough to make it think, few enough to
+	// read on a phone, and one button each.
+	MaxChoices = 5
+	MinChoices = 2
+	// An answer is a button label: 75 characters fit every platform's
+	// button (Slack's hold 75, Discord's 80).
+	MaxChoiceLen = 75
+	// A body is one block of text: 3000 characters (Slack's section holds
+	// 3000, Discord's embed 4096).
+	MaxBodyLen = 3000
+	// A title is a message header: 150 characters (Slack's header holds
+	// 150, Discord's embed title 256).
+	MaxTitleLen = 150
+	// A question or an explanation is at most a Discord message (2000), the
+	// shortest text message of all.
+	MaxQuestionLen = 2000
+	MaxExplainLen  = 2000
+	// A track holds about two years of work days, a lesson a day.
 	MaxTrackLessons = 500
 )
 
