@@ -546,9 +546,6 @@ func (b *Ask) supportReplyClick(ctx context.Context, r *bot.Req, args []string, 
 	name := memberName(b.memberOr(ctx, other))
 	f := &bot.Form{ID: fmt.Sprintf("sreply:%d", q.ID), Title: "Reply to " + name, Label: "Your message to " + name,
 		Placeholder: "No patient details, please.", Submit: "Send"}
-	if utf8.RuneCountInString(f.Title) > 24 { // Slack cuts modal titles at 24 characters: no half names
-		f.Title = "Reply"
-	}
 	if mo, ok := b.Adapter(r.Actor.Platform).(bot.ModalOpener); ok && r.TriggerID != "" {
 		if err := mo.OpenForm(ctx, r.Actor.Workspace, r.TriggerID, f); err != nil {
 			return bot.Reply{}, err

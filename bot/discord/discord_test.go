@@ -766,3 +766,33 @@ func TestRenderNeutralMarkup(t *testing.T) {
 		t.Errorf("a title (no Markdown on Discord) shows %q, want the mention as @42", got)
 	}
 }
+
+// TestTruncateCleanly: Discord's limits are the adapter's; what runs over
+// is cut after a whole word, never inside a mention or an escape, and a
+// **bold** cut open is closed.
+func TestTruncateCleanly(t *testing.T) {
+	t.Parallel()
+	if got := truncate("Reply to Nina Patel-Smith", 24); got != "Reply to Nina…" {
+		t.Errorf("title = %q, want %q", got, "Reply to Nina…")
+	}
+	if got := truncate("Supercalifragilisticexpialidocious", 10); got != "Supercali…" {
+		t.Errorf("one long word = %q, want it cut in the word", got)
+	}
+	for _, tc := range []struct{ in, want string }{
+		{"ask <@1234567890> now", "ask…"},
+		{"ask <@42> to come now", "ask <@42>…"},
+		{`K \<3.5 and \<4 too`, `K \<3.5…`},
+		{"**a bold line that runs on**", "**a bold…**"},
+		{"**Polls** and a line that runs on", "**Polls**…"},
+	} {
+		got := truncateMarkdown(tc.in, 14)
+		if got != tc.want || utf8.RuneCountInString(got) > 14 {
+			t.Errorf("truncateMarkdown(%q, 14) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+	long := strings.Repeat("word ", 900) + "**the end of a long explanation**"
+	m := renderCard(&bot.Card{Title: "Answered", Explanation: long})
+	if d := m.Embeds[0].Description; utf8.RuneCountInString(d) > maxDescription || strings.Count(d, "**")%2 != 0 {
+		t.Errorf("description of %d characters with %d ** marks", utf8.RuneCountInString(d), strings.Count(d, "**"))
+	}
+}

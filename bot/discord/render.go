@@ -75,7 +75,7 @@ func renderCard(c *bot.Card) message {
 		if c.Context != "" {
 			text = joinNonEmpty("\n", text, "-# "+c.Context)
 		}
-		m.Content = truncate(m.inert(text), maxContent)
+		m.Content = truncateMarkdown(m.inert(text), maxContent)
 		return m
 	}
 
@@ -102,7 +102,7 @@ func renderCard(c *bot.Card) message {
 	desc = append(desc, m.inert(c.Result), m.inert(c.Explanation))
 	e := &discordgo.MessageEmbed{
 		Title:       truncate(plainText(c.Title), maxTitle),
-		Description: truncate(joinNonEmpty("\n\n", desc...), maxDescription),
+		Description: truncateMarkdown(joinNonEmpty("\n\n", desc...), maxDescription),
 		Color:       colorDefault,
 	}
 	switch {
@@ -115,7 +115,7 @@ func renderCard(c *bot.Card) message {
 		if i == maxFields {
 			break
 		}
-		name, value := truncate(plainText(f.Label), maxFieldName), truncate(m.inert(f.Value), maxFieldValue)
+		name, value := truncate(plainText(f.Label), maxFieldName), truncateMarkdown(m.inert(f.Value), maxFieldValue)
 		if name == "" {
 			name = "\u200b"
 		}
@@ -325,7 +325,7 @@ func replyData(rep bot.Reply) *discordgo.InteractionResponseData {
 			mentions.inert(bot.Mention(u))
 		}
 	}
-	data.Content = truncate(text, maxContent)
+	data.Content = truncateMarkdown(text, maxContent)
 	data.AllowedMentions = allowedMentions(mentions.Mentions)
 	return data
 }
@@ -350,13 +350,54 @@ func modal(f *bot.Form) *discordgo.InteractionResponseData {
 	}
 }
 
-// truncate cuts s to at most n runes, ending with "…" when cut.
+// truncate cuts plain text s to at most n runes, ending with "…" when cut:
+// after the last whole word when one ends in the second half, so a title or
+// a label does not end in half a word or half a name.
 func truncate(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {
 		return s
 	}
-	r := []rune(s)
-	return string(r[:n-1]) + "…"
+	return wholeWords(string([]rune(s)[:n-1])) + "…"
+}
+
+// truncateMarkdown is truncate for Markdown made inert (inertText): it also
+// never cuts inside a mention (<@id>) or an escape (\<), and closes a
+// **bold** it cut open, so the rest of the message is not bold and no **
+// shows.
+func truncateMarkdown(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	head := string([]rune(s)[:n-3]) // room for "…" and a closing "**"
+	if i := strings.LastIndex(head, "<@"); i >= 0 && !strings.Contains(head[i:], ">") && !escaped(head, i) {
+		head = head[:i]
+	}
+	if strings.HasSuffix(head, `\`) && !escaped(head, len(head)-1) {
+		head = head[:len(head)-1]
+	}
+	head = wholeWords(head)
+	if strings.Count(head, "**")%2 == 1 {
+		return head + "…**"
+	}
+	return head + "…"
+}
+
+// escaped reports whether the byte at i of s is backslash-escaped.
+func escaped(s string, i int) bool {
+	n := 0
+	for i > 0 && s[i-1] == '\\' {
+		n, i = n+1, i-1
+	}
+	return n%2 == 1
+}
+
+// wholeWords drops a word cut short at the end of head, when a word ends in
+// head's second half.
+func wholeWords(head string) string {
+	if i := strings.LastIndexAny(head, " \n"); i > len(head)/2 {
+		head = head[:i]
+	}
+	return strings.TrimRight(head, " \n")
 }
 
 func joinNonEmpty(sep string, parts ...string) string {

@@ -84,7 +84,7 @@ func renderCard(c *bot.Card, maxBlocks int) []slack.Block {
 		var fields []*slack.TextBlockObject
 		for _, f := range c.Fields[i:min(i+maxFields, len(c.Fields))] {
 			fields = append(fields, slack.NewTextBlockObject(slack.MarkdownType,
-				truncate("*"+mrkdwn(f.Label)+"*\n"+mrkdwn(f.Value), maxField), false, false))
+				truncateMrkdwn("*"+mrkdwn(f.Label)+"*\n"+mrkdwn(f.Value), maxField), false, false))
 		}
 		blocks = append(blocks, slack.NewSectionBlock(nil, fields, nil))
 	}
@@ -107,7 +107,7 @@ func renderCard(c *bot.Card, maxBlocks int) []slack.Block {
 		blocks = append(blocks, slack.NewActionBlock("actions"+suffix(i/maxButtons), els[i:min(i+maxButtons, len(els))]...))
 	}
 	if c.Context != "" {
-		blocks = append(blocks, slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType, truncate(mrkdwn(c.Context), maxSection), false, false)))
+		blocks = append(blocks, slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType, truncateMrkdwn(mrkdwn(c.Context), maxSection), false, false)))
 	}
 	if len(blocks) > maxBlocks {
 		blocks = blocks[:maxBlocks]
@@ -200,18 +200,48 @@ func byteIndexOfRune(s string, n int) int {
 	return len(s)
 }
 
-// truncate cuts s to at most n characters, ending with "…" when cut.
+// truncate cuts plain text s to at most n characters, ending with "…" when
+// cut: after the last whole word when one ends in the second half, so a
+// title or a label does not end in half a word or half a name ("Reply to
+// Nina Patel-Smith" is a 24-character modal title "Reply to Nina…").
 func truncate(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {
 		return s
 	}
-	return s[:byteIndexOfRune(s, n-1)] + "…"
+	return wholeWords(s[:byteIndexOfRune(s, n-1)]) + "…"
+}
+
+// truncateMrkdwn is truncate for mrkdwn: it also never cuts inside an
+// entity (&amp;) or a <…> token (a mention, a link), which Slack would show
+// broken. Raw & and < in mrkdwn only start those: escape made the rest
+// entities.
+func truncateMrkdwn(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	head := s[:byteIndexOfRune(s, n-1)]
+	if i := strings.LastIndexByte(head, '<'); i >= 0 && !strings.Contains(head[i:], ">") {
+		head = head[:i]
+	}
+	if i := strings.LastIndexByte(head, '&'); i >= 0 && !strings.Contains(head[i:], ";") {
+		head = head[:i]
+	}
+	return wholeWords(head) + "…"
+}
+
+// wholeWords drops a word cut short at the end of head, when a word ends in
+// head's second half.
+func wholeWords(head string) string {
+	if i := strings.LastIndexAny(head, " \n"); i > len(head)/2 {
+		head = head[:i]
+	}
+	return strings.TrimRight(head, " \n")
 }
 
 // fallbackText is the notification text of a message: the card as text,
 // in mrkdwn like its blocks (so a **bold** line reads *bold*, not **bold**).
 func fallbackText(c *bot.Card) string {
-	return truncate(mrkdwn(c.Text()), maxFallback)
+	return truncateMrkdwn(mrkdwn(c.Text()), maxFallback)
 }
 
 var (
@@ -250,6 +280,8 @@ func mrkdwn(md string) string {
 
 // renderForm renders a Form as a modal with one multi-line text input; the
 // modal's callback_id is the form id, so the submission routes back to it.
+// Slack's modal title holds 24 characters: a longer one is cut at a word
+// (the label below it holds 2000 and shows it whole).
 func renderForm(f *bot.Form) slack.ModalViewRequest {
 	submit := f.Submit
 	if submit == "" {
@@ -308,7 +340,7 @@ type ephemeral struct {
 }
 
 func ephemeralReply(r bot.Reply) *ephemeral {
-	e := &ephemeral{ResponseType: "ephemeral", Text: truncate(mrkdwn(r.Text), maxFallback)}
+	e := &ephemeral{ResponseType: "ephemeral", Text: truncateMrkdwn(mrkdwn(r.Text), maxFallback)}
 	if r.Card != nil {
 		e.Blocks = renderCard(r.Card, maxMessageBlocks)
 		if e.Text == "" {

@@ -354,3 +354,32 @@ func TestRenderNeutralMarkup(t *testing.T) {
 		t.Errorf("a plain-text header shows %s, want the title as written and the mention as @U0NINA", got)
 	}
 }
+
+// TestTruncateCleanly: Slack's limits are the adapter's — a modal title
+// over 24 characters is cut after a whole word (the core sends the full
+// "Reply to Nina Patel-Smith"), and mrkdwn is never cut inside an entity, a
+// mention or a link.
+func TestTruncateCleanly(t *testing.T) {
+	t.Parallel()
+	v := renderForm(&bot.Form{ID: "sreply:7", Title: "Reply to Nina Patel-Smith", Label: "Your message to Nina Patel-Smith"})
+	if v.Title.Text != "Reply to Nina…" {
+		t.Errorf("modal title = %q, want %q", v.Title.Text, "Reply to Nina…")
+	}
+	if got := renderForm(&bot.Form{ID: "x", Title: "Reply to Sam Reyes"}).Title.Text; got != "Reply to Sam Reyes" {
+		t.Errorf("a title that fits = %q", got)
+	}
+	if got := truncate("Supercalifragilisticexpialidocious", 10); got != "Supercali…" {
+		t.Errorf("one long word = %q, want it cut in the word", got)
+	}
+	for _, tc := range []struct{ in, want string }{
+		{"ask <@U0ASKER> now", "ask…"},
+		{"see <https://example.org/a> now", "see…"},
+		{"K &lt; 3.5 &amp; falling", "K &lt; 3.5…"},
+		{"a plain sentence that runs on", "a plain…"},
+	} {
+		got := truncateMrkdwn(tc.in, 14)
+		if got != tc.want || utf8.RuneCountInString(got) > 14 {
+			t.Errorf("truncateMrkdwn(%q, 14) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
