@@ -280,6 +280,20 @@ func TestBrowserChat(t *testing.T) {
 		t.Errorf("the card changed after a second click:\nbefore: %q\nafter:  %q", before, after)
 	}
 
+	// "How sure were you?": tapping Certain is confirmed to her alone, and
+	// the card marks it.
+	certain := fmt.Sprintf(`%s button[data-action^="conf:"][data-action$=":3"]`, card)
+	replies = eval[int](br, "count replies", `document.querySelectorAll('#messages .reply').length`)
+	br.do("tap Certain",
+		chromedp.Click(chromedp.CSS(certain)),
+		until(fmt.Sprintf(`document.querySelectorAll('#messages .reply').length > %d`, replies)),
+	)
+	if reply := eval[string](br, "reply", `[...document.querySelectorAll('#messages .reply')].pop().textContent`); !strings.Contains(reply, "Noted: Certain") {
+		t.Errorf("reply to the confidence tap = %q", reply)
+	}
+	eval[bool](br, "refresh", `window.huddlebot.refresh().then(() => true)`)
+	br.do("the card marks the tap", until(fmt.Sprintf(`document.querySelector(%q).textContent.includes('✓ Certain')`, certain)))
+
 	// /learn stats counts exactly one answer.
 	br.do("run /learn stats, completed from a hint",
 		chromedp.Click(chromedp.CSS(`#command`)),
