@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"bufio"
@@ -19,9 +19,9 @@ import (
 )
 
 // The bench's fake Slack Web API (bot/slack/slackfake). By default it runs
-// in a child process (`huddlebot bench fake-slack`), so the CPU the bench
-// reports for huddlebot is huddlebot's own and not the fake's; --fake
-// inproc keeps it in the bench's process (tests).
+// in a child process (`huddlebot bench fake-slack`, FakeSlackArgs), so the
+// CPU the bench reports for huddlebot is huddlebot's own and not the fake's;
+// Options.InprocFake keeps it in the bench's process (tests).
 
 // fakeStats is what the fake has seen so far.
 type fakeStats struct {
@@ -117,7 +117,7 @@ func startChildFake(ctx context.Context) (*childFake, error) {
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.CommandContext(ctx, exe, "bench", "fake-slack")
+	cmd := exec.CommandContext(ctx, exe, FakeSlackArgs...)
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
@@ -188,43 +188,42 @@ func (f *childFake) Close() {
 	}
 }
 
-// runFakeSlack is `huddlebot bench fake-slack`: the loopback fake Slack Web
-// API on its own, printing {"api":…,"control":…} once it listens and
-// running until its stdin closes or it is interrupted. Point `serve` at it
-// with SLACK_API_URL to try huddlebot without a Slack workspace.
-func runFakeSlack(ctx context.Context, e *env) int {
+// RunFakeSlack is `huddlebot bench fake-slack`: the loopback fake Slack Web
+// API on its own, printing {"api":…,"control":…} to stdout once it listens
+// and running until stdin closes or ctx ends. Point `serve` at it with
+// SLACK_API_URL to try huddlebot without a Slack workspace.
+func RunFakeSlack(ctx context.Context, stdout io.Writer, stdin io.Reader) error {
 	fake := slackfake.New()
 	defer fake.Close()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		fmt.Fprintf(e.stderr, "huddlebot bench fake-slack: %v\n", err)
-		return exitFail
+		return err
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /stats", func(w http.ResponseWriter, r *http.Request) {
 		st := fakeStatsOf(fake)
 		st.CPU = cpuTime().Seconds()
-		writeBenchJSON(w, st)
+		writeJSON(w, st)
 	})
 	mux.HandleFunc("GET /messages", func(w http.ResponseWriter, r *http.Request) {
 		n, _ := strconv.Atoi(r.URL.Query().Get("from"))
-		writeBenchJSON(w, fakeMessagesFrom(fake, n))
+		writeJSON(w, fakeMessagesFrom(fake, n))
 	})
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	defer srv.Close()
 	ready, _ := json.Marshal(fakeReady{API: fake.APIURL(), Control: "http://" + ln.Addr().String() + "/"})
-	fmt.Fprintf(e.stdout, "%s\n", ready)
+	fmt.Fprintf(stdout, "%s\n", ready)
 	stdinClosed := make(chan struct{})
-	go func() { _, _ = io.Copy(io.Discard, os.Stdin); close(stdinClosed) }()
+	go func() { _, _ = io.Copy(io.Discard, stdin); close(stdinClosed) }()
 	select {
 	case <-ctx.Done():
 	case <-stdinClosed:
 	}
-	return exitOK
+	return nil
 }
 
-func writeBenchJSON(w http.ResponseWriter, v any) {
+func writeJSON(w http.ResponseWriter, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	if err := json.NewEncoder(w).Encode(v); err != nil && !errors.Is(err, net.ErrClosed) {
 		http.Error(w, err.Error(), http.StatusInternalServerError)

@@ -1,24 +1,20 @@
-package main
+package bench
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/huddlebot/huddlebot/bot"
 	slackbot "github.com/huddlebot/huddlebot/bot/slack"
-	"github.com/huddlebot/huddlebot/bot/slack/slackfake"
 	"github.com/huddlebot/huddlebot/member"
 	"github.com/huddlebot/huddlebot/store"
 )
 
-// benchVoteChannel is the channel the votes scenario's huddle runs in.
-const benchVoteChannel = "CBENCHVOTE"
+// voteChannel is the channel the votes scenario's huddle runs in.
+const voteChannel = "CBENCHVOTE"
 
 // votes runs one poll in a huddle and has n roster members tap the same
 // option, each through a signed block_actions request over HTTP, at rate
@@ -26,16 +22,16 @@ const benchVoteChannel = "CBENCHVOTE"
 // were kept, and how long after the last vote's acknowledgement the poll's
 // card showed the exact final tally on Slack (the card's message at the
 // revision that carries it).
-func (st *benchStack) votes(ctx context.Context, n, rate int, anonymous bool) (benchResult, error) {
+func (st *stack) votes(ctx context.Context, n, rate int, anonymous bool) (Result, error) {
 	kind := "attributed"
 	if anonymous {
 		kind = "anonymous"
 	}
 	name := fmt.Sprintf("votes (%s) @ %s", kind, rateName(rate))
-	r := benchResult{Scenario: name, Backend: string(st.db.Backend), N: n, Unit: "votes/s"}
+	r := Result{Scenario: name, Backend: string(st.db.Backend), N: n, Unit: "votes/s"}
 	// Coalesced renders run on timers against the bot's clock: it must move.
 	t0 := time.Now()
-	day := benchDay()
+	day := tuesday()
 	st.bot.SetClock(func() time.Time { return day.Add(time.Since(t0)) })
 	defer st.bot.SetClock(func() time.Time { return day })
 
@@ -49,14 +45,14 @@ func (st *benchStack) votes(ctx context.Context, n, rate int, anonymous bool) (b
 		return r, err
 	}
 	host := bot.Actor{Platform: slackbot.Platform, Workspace: ws.ExternalID, UserID: hostID, UserName: "host"}
-	if rep := st.bot.HandleCommand(ctx, bot.Command{Actor: host, Channel: benchVoteChannel, Name: "huddle", Text: "start Town hall"}); !strings.Contains(rep.Text, "started") {
+	if rep := st.bot.HandleCommand(ctx, bot.Command{Actor: host, Channel: voteChannel, Name: "huddle", Text: "start Town hall"}); !strings.Contains(rep.Text, "started") {
 		return r, fmt.Errorf("huddle start: %s", rep.Text)
 	}
 	flags := ""
 	if anonymous {
 		flags = " --anonymous"
 	}
-	if rep := st.bot.HandleCommand(ctx, bot.Command{Actor: host, Channel: benchVoteChannel, Name: "huddle",
+	if rep := st.bot.HandleCommand(ctx, bot.Command{Actor: host, Channel: voteChannel, Name: "huddle",
 		Text: `poll "Ready for go-live?" Yes No "Not sure"` + flags}); !strings.Contains(rep.Text, "Poll posted") {
 		return r, fmt.Errorf("poll: %s", rep.Text)
 	}
@@ -129,30 +125,17 @@ func (st *benchStack) votes(ctx context.Context, n, rate int, anonymous bool) (b
 
 // voteClicks builds one signed click per roster member of the workspace on
 // option 1 of the poll.
-func (st *benchStack) voteClicks(team string, n int, pollID int64, card *store.Message) ([]*preparedClick, error) {
+func (st *stack) voteClicks(team string, n int, pollID int64, card *store.Message) ([]*preparedClick, error) {
 	now := time.Now()
-	ts := strconv.FormatInt(now.Unix(), 10)
 	action := fmt.Sprintf("vote:%d:1", pollID)
 	out := make([]*preparedClick, 0, n)
 	for i := range n {
-		user := fmt.Sprintf("U%d%07d", st.teams, i)
-		p := map[string]any{
-			"type": "block_actions", "api_app_id": "ABENCH", "trigger_id": "1.2.3",
-			"user":         map[string]any{"id": user, "username": strings.ToLower(user), "team_id": team},
-			"team":         map[string]any{"id": team, "domain": "bench"},
-			"container":    map[string]any{"type": "message", "message_ts": card.PlatformTS, "channel_id": card.PlatformChannel},
-			"channel":      map[string]any{"id": card.PlatformChannel, "name": "townhall"},
-			"message":      map[string]any{"type": "message", "ts": card.PlatformTS},
-			"response_url": st.fake.ResponseURL(fmt.Sprintf("vote-%d-%d", pollID, i)),
-			"actions": []any{map[string]any{"action_id": action, "block_id": "choices", "type": "button", "value": action,
-				"text": map[string]any{"type": "plain_text", "text": "Yes"}, "action_ts": ts}},
-		}
-		raw, err := json.Marshal(p)
+		c, err := st.signedClick(now, team, fmt.Sprintf("U%d%07d", st.teams, i), card.PlatformChannel, "townhall", card.PlatformTS,
+			fmt.Sprintf("vote-%d-%d", pollID, i), "choices", action, "Yes")
 		if err != nil {
 			return nil, err
 		}
-		body := []byte(url.Values{"payload": {string(raw)}}.Encode())
-		out = append(out, &preparedClick{body: body, ts: ts, sig: slackfake.Sign(benchSecret, now.Unix(), body)})
+		out = append(out, c)
 	}
 	return out, nil
 }
