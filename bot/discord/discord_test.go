@@ -741,13 +741,14 @@ func TestTypedTextIsInert(t *testing.T) {
 }
 
 // TestRenderNeutralMarkup: the card model's Markdown is Discord's own —
-// **bold**, _italic_ and `code` pass as they are — and a bot.Mention becomes
+// **bold**, _italic_ and `code` pass as they are, a # heading is a **bold**
+// line — and a bot.Mention becomes
 // <@id>, the one user the message may notify, in an embed, a text-only card
 // and an ephemeral reply.
 func TestRenderNeutralMarkup(t *testing.T) {
 	t.Parallel()
-	md := "📊 **Polls**\n**Is it clear?** (anonymous) _(carried over)_ `code` for " + bot.Mention("42")
-	want := "📊 **Polls**\n**Is it clear?** (anonymous) _(carried over)_ `code` for <@42>"
+	md := "# Huddle\n📊 **Polls**\n**Is it clear?** (anonymous) _(carried over)_ `code` for " + bot.Mention("42")
+	want := "**Huddle**\n📊 **Polls**\n**Is it clear?** (anonymous) _(carried over)_ `code` for <@42>"
 	m := renderCard(&bot.Card{Title: "Summary", Body: md})
 	if len(m.Embeds) != 1 || m.Embeds[0].Description != want {
 		t.Fatalf("embed = %+v, want the description %q", m.Embeds, want)

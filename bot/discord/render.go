@@ -251,8 +251,14 @@ func allowedMentions(users []string) *discordgo.MessageAllowedMentions {
 	return &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}, Users: users}
 }
 
-// mdLink is a Markdown link, [label](https://…).
-var mdLink = regexp.MustCompile(`\[([^\]\n]+)\]\((https?://[^)\s<>]+)\)`)
+var (
+	// mdLink is a Markdown link, [label](https://…).
+	mdLink = regexp.MustCompile(`\[([^\]\n]+)\]\((https?://[^)\s<>]+)\)`)
+	// mdHeading is a Markdown heading line; it shows as a bold line, as on
+	// Slack and in the sandbox (Discord draws headings large, and not in
+	// every place a card's text goes).
+	mdHeading = regexp.MustCompile(`(?m)^#{1,6}[ \t]+(.+)$`)
+)
 
 // inertText makes text for a Markdown field of a Discord message inert: a
 // Markdown link shows its address after its label, and every remaining
@@ -261,6 +267,7 @@ var mdLink = regexp.MustCompile(`\[([^\]\n]+)\]\((https?://[^)\s<>]+)\)`)
 // (bot.Mention) become "<@id>" and are returned for allowed_mentions.
 func inertText(s string) (string, []string) {
 	s = mdLink.ReplaceAllString(s, "$1 ($2)")
+	s = mdHeading.ReplaceAllString(s, "**$1**")
 	s = strings.NewReplacer(`\`, `\\`, "[", `\[`, "]", `\]`, "<", `\<`).Replace(s)
 	var users []string
 	s = bot.ReplaceMentions(s, func(id string) string {

@@ -65,15 +65,15 @@ func TestMarkdownTypedTextIsInert(t *testing.T) {
 }
 
 // TestMarkdownNeutralMarkup: the sandbox page renders the card model's
-// Markdown as HTML — **bold** as <strong>, _italic_ as <em>, `code` as
-// <code> — and a bot.Mention as @id. Skipped without node.
+// Markdown as HTML — **bold** and a # heading as <strong>, _italic_ as
+// <em>, `code` as <code> — and a bot.Mention as @id. Skipped without node.
 func TestMarkdownNeutralMarkup(t *testing.T) {
 	t.Parallel()
 	node, err := exec.LookPath("node")
 	if err != nil {
 		t.Skip("node not installed")
 	}
-	in, _ := json.Marshal("📊 **Polls**\n**Is it clear?** (anonymous) _(carried over)_ `code` for " + bot.Mention("nina"))
+	in, _ := json.Marshal("# Huddle\n📊 **Polls**\n**Is it clear?** (anonymous) _(carried over)_ `code` for " + bot.Mention("nina"))
 	script := `const m = require('./static/markdown.js'); process.stdout.write(JSON.stringify(m.md(` + string(in) + `)));`
 	out, err := exec.Command(node, "-e", script).CombinedOutput()
 	if err != nil {
@@ -83,7 +83,7 @@ func TestMarkdownNeutralMarkup(t *testing.T) {
 	if err := json.Unmarshal(out, &html); err != nil {
 		t.Fatalf("%v: %s", err, out)
 	}
-	want := "<p>📊 <strong>Polls</strong><br><strong>Is it clear?</strong> (anonymous) <em>(carried over)</em> <code>code</code> for @nina</p>"
+	want := "<p><strong>Huddle</strong></p><p>📊 <strong>Polls</strong><br><strong>Is it clear?</strong> (anonymous) <em>(carried over)</em> <code>code</code> for @nina</p>"
 	if html != want {
 		t.Errorf("md = %s\nwant %s", html, want)
 	}

@@ -330,13 +330,13 @@ func TestSlashTextUnescaped(t *testing.T) {
 }
 
 // TestRenderNeutralMarkup: the card model's Markdown becomes Slack's
-// mrkdwn — **bold** is *bold*, _italic_ and `code` stay, a bot.Mention is
+// mrkdwn — **bold** is *bold* and so is a # heading, _italic_ and `code` stay, a bot.Mention is
 // <@U…> — in a card's sections, an ephemeral reply and the notification
 // text.
 func TestRenderNeutralMarkup(t *testing.T) {
 	t.Parallel()
-	md := "📊 **Polls**\n**Is it clear?** (anonymous) _(carried over)_ `code` for " + bot.Mention("U0NINA")
-	want := "📊 *Polls*\n*Is it clear?* (anonymous) _(carried over)_ `code` for <@U0NINA>"
+	md := "# Huddle\n📊 **Polls**\n**Is it clear?** (anonymous) _(carried over)_ `code` for " + bot.Mention("U0NINA")
+	want := "*Huddle*\n📊 *Polls*\n*Is it clear?* (anonymous) _(carried over)_ `code` for <@U0NINA>"
 	blocks := renderCard(&bot.Card{Title: "Summary", Body: md}, maxMessageBlocks)
 	if len(blocks) != 2 {
 		t.Fatalf("%d blocks, want a header and a section", len(blocks))

@@ -2,7 +2,8 @@
 // can run it without a browser (bot/sandbox markdown_test.go, under node).
 //
 // Everything is escaped first; only these constructs become markup:
-// **bold**, _italic_, `code`, links, "- " lists, paragraphs and line breaks.
+// **bold**, _italic_, `code`, links, "- " lists, "# " headings (a bold
+// line, as on Slack and Discord), paragraphs and line breaks.
 // Text in a card may be what a person typed, so a link never shows a label
 // in place of its address: [text](https://…) becomes "text (https://…)".
 // A mention the bot built (U+FFF9 id U+FFFB, bot.Mention) shows as "@id".
@@ -44,7 +45,12 @@ const hbMarkdown = (() => {
     };
     for (const line of lines) {
       const item = /^\s*[-*•]\s+(.*)$/.exec(line);
-      if (item) {
+      const heading = /^#{1,6}[ \t]+(.+)$/.exec(line);
+      if (heading) {
+        flushPara();
+        flushList();
+        out += `<p><strong>${inline(heading[1])}</strong></p>`;
+      } else if (item) {
         flushPara();
         (list ||= []).push(item[1]);
       } else if (!line.trim()) {
