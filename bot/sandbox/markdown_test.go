@@ -66,7 +66,8 @@ func TestMarkdownTypedTextIsInert(t *testing.T) {
 
 // TestMarkdownNeutralMarkup: the sandbox page renders the card model's
 // Markdown as HTML — **bold** and a # heading as <strong>, _italic_ as
-// <em>, `code` as <code> — and a bot.Mention as @id. Skipped without node.
+// <em>, `code` as <code> — and a bot.Mention as @id; a plain-text field
+// (a title, a context line) is shown as written. Skipped without node.
 func TestMarkdownNeutralMarkup(t *testing.T) {
 	t.Parallel()
 	node, err := exec.LookPath("node")
@@ -74,14 +75,19 @@ func TestMarkdownNeutralMarkup(t *testing.T) {
 		t.Skip("node not installed")
 	}
 	in, _ := json.Marshal("# Huddle\n📊 **Polls**\n**Is it clear?** (anonymous) _(carried over)_ `code` for " + bot.Mention("nina"))
-	script := `const m = require('./static/markdown.js'); process.stdout.write(JSON.stringify(m.md(` + string(in) + `)));`
+	title, _ := json.Marshal("**Q** <b> for " + bot.Mention("nina"))
+	script := `const m = require('./static/markdown.js'); process.stdout.write(JSON.stringify([m.md(` + string(in) + `), m.plain(` + string(title) + `)]));`
 	out, err := exec.Command(node, "-e", script).CombinedOutput()
 	if err != nil {
 		t.Fatalf("node: %v\n%s", err, out)
 	}
-	var html string
-	if err := json.Unmarshal(out, &html); err != nil {
+	var got []string
+	if err := json.Unmarshal(out, &got); err != nil || len(got) != 2 {
 		t.Fatalf("%v: %s", err, out)
+	}
+	html := got[0]
+	if want := "**Q** &lt;b&gt; for @nina"; got[1] != want {
+		t.Errorf("plain (a title, a context line) = %s, want %s: shown as written, as on Slack and Discord", got[1], want)
 	}
 	want := "<p><strong>Huddle</strong></p><p>📊 <strong>Polls</strong><br><strong>Is it clear?</strong> (anonymous) <em>(carried over)</em> <code>code</code> for @nina</p>"
 	if html != want {

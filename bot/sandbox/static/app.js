@@ -84,7 +84,7 @@
   }
 
   // Markdown → safe HTML lives in markdown.js (tested on its own).
-  const { inline, md } = hbMarkdown;
+  const { plain, inline, md } = hbMarkdown;
 
   // ---- formatting ----------------------------------------------------------
 
@@ -611,7 +611,7 @@
   function renderCard(c, msgId) {
     const kind = c.choices && c.choices.length ? 'quiz' : c.result ? 'answered' : '';
     const card = h('div', { class: `card ${kind}`.trim() });
-    if (c.title) card.append(h('div', { class: 'card-title', html: inline(c.title) }));
+    if (c.title) card.append(h('div', { class: 'card-title', html: plain(c.title) }));
     if (c.body) card.append(h('div', { class: 'card-body md', html: md(c.body) }));
     if (c.question) card.append(h('div', { class: 'card-question', html: inline(c.question) }));
     if (c.choices && c.choices.length) {
@@ -632,7 +632,7 @@
       if (c.select) row.append(renderSelect(c.select, msgId));
       card.append(row);
     }
-    if (c.context) card.append(h('div', { class: 'card-context', html: inline(c.context) }));
+    if (c.context) card.append(h('div', { class: 'card-context', html: plain(c.context) }));
     return card;
   }
 

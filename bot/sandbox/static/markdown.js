@@ -13,6 +13,10 @@ const hbMarkdown = (() => {
   const esc = (s) => String(s ?? '').replace(/[&<>"']/g, (c) => ESC[c]);
   const link = (url) => `<a href="${url}" target="_blank" rel="noopener noreferrer">${url}</a>`;
 
+  // plain is text for a plain-text field of a card (title, context): shown
+  // as written, as Slack and Discord show it, with a bot mention as "@id".
+  const plain = (src) => esc(src).replace(/\uFFF9([^\uFFFB]*)\uFFFB/g, (_, id) => `@${id}`);
+
   function inline(src) {
     const keep = [];
     const stash = (html) => `\u0000${keep.push(html) - 1}\u0000`;
@@ -68,6 +72,6 @@ const hbMarkdown = (() => {
     return out;
   }
 
-  return { esc, inline, md };
+  return { esc, plain, inline, md };
 })();
 if (typeof module !== 'undefined') module.exports = hbMarkdown;
