@@ -287,9 +287,13 @@ func (h *confSlack) RateLimitNext(t *testing.T, user string, d time.Duration) {
 	h.fake.RateLimit("chat.postMessage", 1, int(d/time.Second))
 }
 
-func (h *confSlack) MakeUnreachable(t *testing.T, user string) { h.fake.Unreachable(user, "cannot_dm_bot") }
+func (h *confSlack) MakeUnreachable(t *testing.T, user string) {
+	h.fake.Unreachable(user, "cannot_dm_bot")
+}
 
-func (h *confSlack) LoseNextReply(t *testing.T, user string) { h.fake.LoseResponses("chat.postMessage", 1) }
+func (h *confSlack) LoseNextReply(t *testing.T, user string) {
+	h.fake.LoseResponses("chat.postMessage", 1)
+}
 
 // ClickHook is a response_url bound to m, as Slack binds a click's.
 func (h *confSlack) ClickHook(t *testing.T, user string, m adaptertest.Message) string {
