@@ -263,7 +263,7 @@ func find(t *testing.T, h Harness, channel, id string) Message {
 func dump(ms []Message) string {
 	var b strings.Builder
 	for _, m := range ms {
-		fmt.Fprintf(&b, "  [%s thread=%q] %.400q actions=%v\n", m.ID, m.ThreadID, m.Text, m.Actions)
+		fmt.Fprintf(&b, "  [%s thread=%q] %.200q actions=%v\n", m.ID, m.ThreadID, m.Text, m.Actions)
 	}
 	if b.Len() == 0 {
 		return "  (no messages)\n"
@@ -271,12 +271,27 @@ func dump(ms []Message) string {
 	return b.String()
 }
 
+// brief shortens each line of s for a failure message.
+func brief(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		if r := []rune(l); len(r) > 100 {
+			lines[i] = string(r[:100]) + fmt.Sprintf("… (%d characters)", len(r))
+		}
+	}
+	lines = slices.DeleteFunc(lines, func(l string) bool { return strings.TrimSpace(l) == "" })
+	if len(lines) > 12 {
+		lines = append(lines[:12], fmt.Sprintf("… (%d more lines)", len(lines)-12))
+	}
+	return "  " + strings.Join(lines, "\n  ")
+}
+
 // wantText fails the test unless every part is in m's text.
 func wantText(t *testing.T, what string, m Message, parts ...string) {
 	t.Helper()
 	for _, p := range parts {
 		if !strings.Contains(m.Text, p) {
-			t.Errorf("%s: %q is not visible; the message reads:\n%s", what, p, m.Text)
+			t.Errorf("%s: %q is not visible; the message reads:\n%s", what, p, brief(m.Text))
 		}
 	}
 }
@@ -651,11 +666,12 @@ func testLostReply(t *testing.T, h Harness) {
 	}
 	lr.LoseNextReply(t, h.User(0))
 	out := dm(h, 1, 0, &bot.Card{Body: "Posted, but the answer was lost."})
-	if _, err := deliver(t, h, out); err == nil {
-		t.Fatal("Deliver succeeded although the platform's answer was lost")
+	sent, err := deliver(t, h, out)
+	if err != nil {
+		// The adapter did not retry by itself (it may): the job does.
+		out.Attempt = 2
+		sent = mustDeliver(t, h, out)
 	}
-	out.Attempt = 2
-	sent := mustDeliver(t, h, out)
 	ms := h.Messages(t, sent.Channel)
 	if len(ms) != 1 || ms[0].ID != sent.ID {
 		t.Errorf("after a lost answer and a retry the person sees %d messages (want 1, %s):\n%s", len(ms), sent.ID, dump(ms))

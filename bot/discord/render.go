@@ -17,6 +17,7 @@ const (
 	maxContent     = 2000
 	maxTitle       = 256
 	maxDescription = 4096
+	maxEmbedTotal  = 6000 // title, description, field names and values, footer
 	maxFieldName   = 256
 	maxFieldValue  = 1024
 	maxFields      = 25
@@ -86,24 +87,20 @@ func renderCard(c *bot.Card) message {
 			longChoice = true
 		}
 	}
-	var desc []string
-	desc = append(desc, m.inert(c.Body))
-	if c.Question != "" {
-		desc = append(desc, "**"+m.inert(c.Question)+"**")
-	}
+	var choiceList string
 	if longChoice {
 		// Labels that would be cut are listed in full; buttons carry numbers.
 		var lines []string
 		for i, ch := range choices {
 			lines = append(lines, fmt.Sprintf("**%d.** %s", i+1, m.inert(ch.Label)))
 		}
-		desc = append(desc, strings.Join(lines, "\n"))
+		choiceList = strings.Join(lines, "\n")
 	}
-	desc = append(desc, m.inert(c.Result), m.inert(c.Explanation))
+	desc := description{body: m.inert(c.Body), question: m.inert(c.Question), choices: choiceList,
+		result: m.inert(c.Result), explanation: m.inert(c.Explanation)}
 	e := &discordgo.MessageEmbed{
-		Title:       truncate(plainText(c.Title), maxTitle),
-		Description: truncateMarkdown(joinNonEmpty("\n\n", desc...), maxDescription),
-		Color:       colorDefault,
+		Title: truncate(plainText(c.Title), maxTitle),
+		Color: colorDefault,
 	}
 	switch {
 	case strings.HasPrefix(c.Result, "✅"):
@@ -127,6 +124,7 @@ func renderCard(c *bot.Card) message {
 	if c.Context != "" {
 		e.Footer = &discordgo.MessageEmbedFooter{Text: truncate(plainText(c.Context), maxFooter)}
 	}
+	fitEmbed(e, desc)
 	m.Embeds = []*discordgo.MessageEmbed{e}
 
 	seen := map[string]bool{}
@@ -355,6 +353,123 @@ func modal(f *bot.Form) *discordgo.InteractionResponseData {
 				Placeholder: truncate(f.Placeholder, maxInputHint), Required: true, MinLength: 1, MaxLength: maxInputText},
 		}}},
 	}
+}
+
+// description is the parts of an embed's description, in display order.
+type description struct{ body, question, choices, result, explanation string }
+
+// text joins the parts (the question in bold) in at most limit runes: when
+// they do not fit, the longest parts are cut first, each keeping its
+// beginning, so a long body cannot push the question, the listed answers or
+// the result out of the message.
+func (d description) text(limit int) string {
+	parts := []string{d.body, d.question, d.choices, d.result, d.explanation}
+	n := 0
+	for _, p := range parts {
+		if strings.TrimSpace(p) != "" {
+			n++
+		}
+	}
+	overhead := 2 * max(n-1, 0) // "\n\n" between parts
+	if d.question != "" {
+		overhead += 4 // the bold markers
+	}
+	parts = shareOut(parts, limit-overhead)
+	if parts[1] != "" {
+		parts[1] = "**" + parts[1] + "**"
+	}
+	return cutMarkdown(joinNonEmpty("\n\n", parts...), limit)
+}
+
+// length is the description's length in runes before any cut, at most
+// maxDescription.
+func (d description) length() int {
+	return min(utf8.RuneCountInString(d.text(1<<30)), maxDescription)
+}
+
+// fitEmbed sets e's description from d and keeps the embed within
+// Discord's 6000 characters for title, description, field names and
+// values and footer together (a message over it is refused whole): the
+// longest texts are cut first.
+func fitEmbed(e *discordgo.MessageEmbed, d description) {
+	texts := []*string{&e.Title, nil}
+	for _, f := range e.Fields {
+		texts = append(texts, &f.Name, &f.Value)
+	}
+	if e.Footer != nil {
+		texts = append(texts, &e.Footer.Text)
+	}
+	lens := make([]int, len(texts))
+	for i, t := range texts {
+		if t == nil {
+			lens[i] = d.length()
+		} else {
+			lens[i] = utf8.RuneCountInString(*t)
+		}
+	}
+	limit := capFor(lens, maxEmbedTotal)
+	for i, t := range texts {
+		if t == nil {
+			continue
+		}
+		if i >= 2 && i < 2+2*len(e.Fields) && i%2 == 1 {
+			*t = cutMarkdown(*t, limit) // a field's value is Markdown
+		} else {
+			*t = truncate(*t, limit)
+		}
+	}
+	e.Description = d.text(min(maxDescription, limit))
+}
+
+// shareOut cuts parts to fit budget runes together, the longest first:
+// every part longer than a common limit is cut to it, shorter ones stay.
+func shareOut(parts []string, budget int) []string {
+	lens := make([]int, len(parts))
+	for i, p := range parts {
+		lens[i] = utf8.RuneCountInString(p)
+	}
+	limit := capFor(lens, budget)
+	out := make([]string, len(parts))
+	for i, p := range parts {
+		out[i] = cutMarkdown(p, limit)
+	}
+	return out
+}
+
+// cutMarkdown is truncateMarkdown for any n: below the room it needs for
+// its ellipsis and a closing "**", it cuts as plain text.
+func cutMarkdown(s string, n int) string {
+	if n < 4 {
+		return truncate(s, n)
+	}
+	return truncateMarkdown(s, n)
+}
+
+// capFor returns the largest limit (at least 1) such that the lengths, each
+// cut to it, add up to at most budget.
+func capFor(lens []int, budget int) int {
+	total, longest := 0, 0
+	for _, n := range lens {
+		total += n
+		longest = max(longest, n)
+	}
+	if total <= budget {
+		return max(longest, 1)
+	}
+	lo, hi := 1, longest // sum(min(n, lo)) may exceed budget only when budget < len(lens)
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		sum := 0
+		for _, n := range lens {
+			sum += min(n, mid)
+		}
+		if sum <= budget {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	return lo
 }
 
 // truncate cuts plain text s to at most n runes, ending with "…" when cut:
