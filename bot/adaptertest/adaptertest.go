@@ -172,41 +172,81 @@ type Profiles interface {
 // kind is the action kind the suite's clicks are routed to.
 const kind = "conform"
 
-// Run runs the suite: each subtest calls newHarness for a fresh platform.
+// Run runs the suite. Every subtest that runs gets a fresh harness from
+// newHarness (the first one built also tells which subtests apply).
 func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
-	s := []struct {
-		name string
-		fn   func(t *testing.T, h Harness)
-	}{
-		{"DirectMessage", testDirectMessage},
-		{"DMChannelCached", testDMChannelCached},
-		{"ChannelPost", testChannelPost},
-		{"UpdateInPlace", testUpdateInPlace},
-		{"ThreadReply", testThreadReply},
-		{"EveryCardFieldReachesTheUser", testEveryField},
-		{"ActionsAtTheCoreLimits", testManyActions},
-		{"ClicksAreRouted", testClicks},
-		{"LongTextIsCut", testLongText},
-		{"RateLimited", testRateLimited},
-		{"Unreachable", testUnreachable},
-		{"Redelivery", testRedelivery},
-		{"RedeliveryAfterLostReply", testLostReply},
-		{"ClickReplier", testClickReplier},
-		{"ModalOpener", testModalOpener},
-		{"UserInfoer", testUserInfoer},
+	probe := newHarness(t)
+	var probeUsed sync.Once
+	fresh := func(t *testing.T) Harness {
+		var h Harness
+		probeUsed.Do(func() { h = probe })
+		if h == nil {
+			h = newHarness(t)
+		}
+		return h
 	}
-	for _, st := range s {
+	for _, st := range subtests {
 		t.Run(st.name, func(t *testing.T) {
-			st.fn(t, newHarness(t))
+			t.Parallel()
+			if st.skip != nil {
+				if why := st.skip(probe); why != "" {
+					t.Skip(why)
+				}
+			}
+			st.fn(t, fresh(t))
 		})
 	}
 }
 
-// need skips t unless the platform has the capability.
-func need(t *testing.T, h Harness, has bool, what string) {
-	t.Helper()
-	if !has {
-		t.Skipf("platform %s does not support %s", h.Adapter().Platform(), what)
+// subtests are the contract, in the order a reader should meet it.
+var subtests = []struct {
+	name string
+	skip func(h Harness) string // why the platform is exempt, or ""
+	fn   func(t *testing.T, h Harness)
+}{
+	{"DirectMessage", nil, testDirectMessage},
+	{"DMChannelCached", lacks("DM channels to cache", func(c Caps) bool { return c.DMChannels }), testDMChannelCached},
+	{"ChannelPost", lacks("channel posts", func(c Caps) bool { return c.Channels }), testChannelPost},
+	{"UpdateInPlace", nil, testUpdateInPlace},
+	{"ThreadReply", lacks("threads in channels", func(c Caps) bool { return c.Channels && c.Threads }), testThreadReply},
+	{"EveryCardFieldReachesTheUser", nil, testEveryField},
+	{"ActionsAtTheCoreLimits", nil, testManyActions},
+	{"ClicksAreRouted", lacks("clicks handled by the adapter", func(c Caps) bool { return c.Clicks }), testClicks},
+	{"LongTextIsCut", nil, testLongText},
+	{"RateLimited", lacks("rate limits", func(c Caps) bool { return c.RateLimits }), testRateLimited},
+	{"Unreachable", lacks("unreachable recipients", func(c Caps) bool { return c.Unreachable }), testUnreachable},
+	{"Redelivery", lacks("redelivery without duplicates", func(c Caps) bool { return c.Redelivery }), testRedelivery},
+	{"RedeliveryAfterLostReply", func(h Harness) string {
+		if why := lacks("redelivery without duplicates", func(c Caps) bool { return c.Redelivery })(h); why != "" {
+			return why
+		}
+		if _, ok := h.(ReplyLoser); !ok {
+			return fmt.Sprintf("the harness of platform %s cannot lose a reply (adaptertest.ReplyLoser)", h.Adapter().Platform())
+		}
+		return ""
+	}, testLostReply},
+	{"ClickReplier", implements[bot.ClickReplier]("bot.ClickReplier"), testClickReplier},
+	{"ModalOpener", implements[bot.ModalOpener]("bot.ModalOpener"), testModalOpener},
+	{"UserInfoer", implements[bot.UserInfoer]("bot.UserInfoer"), testUserInfoer},
+}
+
+// lacks exempts a platform whose Caps do not have what.
+func lacks(what string, has func(Caps) bool) func(Harness) string {
+	return func(h Harness) string {
+		if has(h.Caps()) {
+			return ""
+		}
+		return fmt.Sprintf("platform %s does not support %s", h.Adapter().Platform(), what)
+	}
+}
+
+// implements exempts an adapter that is not a T.
+func implements[T any](name string) func(Harness) string {
+	return func(h Harness) string {
+		if _, ok := h.Adapter().(T); ok {
+			return ""
+		}
+		return fmt.Sprintf("platform %s does not implement %s", h.Adapter().Platform(), name)
 	}
 }
 
@@ -318,7 +358,6 @@ func testDirectMessage(t *testing.T, h Harness) {
 }
 
 func testDMChannelCached(t *testing.T, h Harness) {
-	need(t, h, h.Caps().DMChannels, "DM channels to cache")
 	first := mustDeliver(t, h, dm(h, 1, 0, &bot.Card{Body: "First."}))
 	out := dm(h, 2, 0, &bot.Card{Body: "Second, through the cached channel."})
 	out.DMChannel = first.DMChannel
@@ -339,7 +378,6 @@ func channelPost(h Harness, id int64, c *bot.Card) *bot.Outbound {
 }
 
 func testChannelPost(t *testing.T, h Harness) {
-	need(t, h, h.Caps().Channels, "channel posts")
 	sent := mustDeliver(t, h, channelPost(h, 1, &bot.Card{Title: "Huddle at 10:00", Body: "Agenda: discharge meds."}))
 	m := find(t, h, sent.Channel, sent.ID)
 	wantText(t, "a channel post", m, "Huddle at 10:00", "Agenda: discharge meds.")
@@ -379,8 +417,6 @@ func testUpdateInPlace(t *testing.T, h Harness) {
 }
 
 func testThreadReply(t *testing.T, h Harness) {
-	need(t, h, h.Caps().Channels, "channel posts")
-	need(t, h, h.Caps().Threads, "threads")
 	parent := mustDeliver(t, h, channelPost(h, 1, &bot.Card{Title: "Question from the floor", Body: "Where is the override form?"}))
 	out := channelPost(h, 2, &bot.Card{Body: "In the MAR toolbar, under Actions."})
 	out.ThreadID = parent.ID
@@ -518,7 +554,6 @@ func (c *clicks) wait(t *testing.T, what string) string {
 }
 
 func testClicks(t *testing.T, h Harness) {
-	need(t, h, h.Caps().Clicks, "clicks handled by the adapter")
 	cl, ok := h.(Clicker)
 	if !ok {
 		t.Fatal("Caps.Clicks is set but the harness does not implement adaptertest.Clicker")
@@ -594,7 +629,6 @@ func testLongText(t *testing.T, h Harness) {
 }
 
 func testRateLimited(t *testing.T, h Harness) {
-	need(t, h, h.Caps().RateLimits, "rate limits")
 	rl, ok := h.(RateLimiter)
 	if !ok {
 		t.Fatal("Caps.RateLimits is set but the harness does not implement adaptertest.RateLimiter")
@@ -615,7 +649,6 @@ func testRateLimited(t *testing.T, h Harness) {
 }
 
 func testUnreachable(t *testing.T, h Harness) {
-	need(t, h, h.Caps().Unreachable, "unreachable recipients")
 	u, ok := h.(Unreacher)
 	if !ok {
 		t.Fatal("Caps.Unreachable is set but the harness does not implement adaptertest.Unreacher")
@@ -635,7 +668,6 @@ func testUnreachable(t *testing.T, h Harness) {
 }
 
 func testRedelivery(t *testing.T, h Harness) {
-	need(t, h, h.Caps().Redelivery, "redelivery without duplicates")
 	out := dm(h, 1, 0, &bot.Card{Body: "Exactly once, please."})
 	first := mustDeliver(t, h, out)
 	// The core did not learn of the first success (the process died before
@@ -659,11 +691,7 @@ func testRedelivery(t *testing.T, h Harness) {
 }
 
 func testLostReply(t *testing.T, h Harness) {
-	need(t, h, h.Caps().Redelivery, "redelivery without duplicates")
-	lr, ok := h.(ReplyLoser)
-	if !ok {
-		t.Skipf("the harness of platform %s cannot lose a reply (adaptertest.ReplyLoser)", h.Adapter().Platform())
-	}
+	lr := h.(ReplyLoser)
 	lr.LoseNextReply(t, h.User(0))
 	out := dm(h, 1, 0, &bot.Card{Body: "Posted, but the answer was lost."})
 	sent, err := deliver(t, h, out)
@@ -679,10 +707,7 @@ func testLostReply(t *testing.T, h Harness) {
 }
 
 func testClickReplier(t *testing.T, h Harness) {
-	cr, ok := h.Adapter().(bot.ClickReplier)
-	if !ok {
-		t.Skipf("platform %s does not implement bot.ClickReplier", h.Adapter().Platform())
-	}
+	cr := h.Adapter().(bot.ClickReplier)
 	hooks, ok := h.(ClickHooks)
 	if !ok {
 		t.Fatal("the adapter is a bot.ClickReplier but the harness does not implement adaptertest.ClickHooks")
@@ -725,10 +750,7 @@ func testClickReplier(t *testing.T, h Harness) {
 }
 
 func testModalOpener(t *testing.T, h Harness) {
-	mo, ok := h.Adapter().(bot.ModalOpener)
-	if !ok {
-		t.Skipf("platform %s does not implement bot.ModalOpener", h.Adapter().Platform())
-	}
+	mo := h.Adapter().(bot.ModalOpener)
 	forms, ok := h.(Forms)
 	if !ok {
 		t.Fatal("the adapter is a bot.ModalOpener but the harness does not implement adaptertest.Forms")
@@ -749,10 +771,7 @@ func testModalOpener(t *testing.T, h Harness) {
 }
 
 func testUserInfoer(t *testing.T, h Harness) {
-	ui, ok := h.Adapter().(bot.UserInfoer)
-	if !ok {
-		t.Skipf("platform %s does not implement bot.UserInfoer", h.Adapter().Platform())
-	}
+	ui := h.Adapter().(bot.UserInfoer)
 	p, ok := h.(Profiles)
 	if !ok {
 		t.Fatal("the adapter is a bot.UserInfoer but the harness does not implement adaptertest.Profiles")

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -16,7 +17,6 @@ import (
 
 	"github.com/huddlebot/huddlebot/bot"
 	"github.com/huddlebot/huddlebot/bot/adaptertest"
-	"github.com/huddlebot/huddlebot/bot/bottest"
 	"github.com/huddlebot/huddlebot/bot/sandbox"
 	"github.com/huddlebot/huddlebot/store"
 	"github.com/huddlebot/huddlebot/store/storetest"
@@ -44,7 +44,9 @@ type confSandbox struct {
 
 func newConfSandbox(t *testing.T) adaptertest.Harness {
 	db := storetest.Open(t, store.SQLite)
-	b := bottest.NewBot(t, db, bottest.BotOptions{NoContent: true}).Bot
+	// No job queue: the harness delivers (Deliver below), and the API then
+	// has nothing to wait for.
+	b := bot.New(db, bot.Config{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	s := sandbox.New(b)
 	ctx := context.Background()
 	if err := s.Seed(ctx); err != nil {
