@@ -107,7 +107,7 @@ func renderCard(c *bot.Card, maxBlocks int) []slack.Block {
 		blocks = append(blocks, slack.NewActionBlock("actions"+suffix(i/maxButtons), els[i:min(i+maxButtons, len(els))]...))
 	}
 	if c.Context != "" {
-		blocks = append(blocks, slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType, truncateMrkdwn(mrkdwn(c.Context), maxSection), false, false)))
+		blocks = append(blocks, slack.NewContextBlock("", plain(c.Context, maxSection))) // plain text, as on every platform
 	}
 	if len(blocks) > maxBlocks {
 		blocks = blocks[:maxBlocks]

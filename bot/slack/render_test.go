@@ -353,6 +353,9 @@ func TestRenderNeutralMarkup(t *testing.T) {
 	if got := blocksJSON(t, renderCard(&bot.Card{Title: "**Q** " + bot.Mention("U0NINA")}, maxMessageBlocks)); !strings.Contains(got, `"text":"**Q** @U0NINA"`) {
 		t.Errorf("a plain-text header shows %s, want the title as written and the mention as @U0NINA", got)
 	}
+	if got := blocksJSON(t, renderCard(&bot.Card{Context: "_Asked_ by **Sue**"}, maxMessageBlocks)); !strings.Contains(got, `{"type":"plain_text","text":"_Asked_ by **Sue**","emoji":true}`) {
+		t.Errorf("a context line shows %s, want it as written (plain text)", got)
+	}
 }
 
 // TestTruncateCleanly: Slack's limits are the adapter's — a modal title
