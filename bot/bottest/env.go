@@ -12,20 +12,31 @@ import (
 	"github.com/huddlebot/huddlebot/bot"
 	"github.com/huddlebot/huddlebot/bot/feature"
 	"github.com/huddlebot/huddlebot/bot/sandbox"
-	"github.com/huddlebot/huddlebot/content"
 	"github.com/huddlebot/huddlebot/lessons"
 	"github.com/huddlebot/huddlebot/member"
 	"github.com/huddlebot/huddlebot/store"
 )
 
 // Env is a bot over a database with the bundled content, the sandbox
-// adapter, a job queue that inserts only (tests run jobs by hand or wait for
-// them) and one sandbox workspace.
+// adapter, a job queue (that inserts only, unless EnvOptions.Work: tests
+// then run jobs by hand or wait for them), a settable clock and one sandbox
+// workspace.
 type Env struct {
 	DB       *store.DB
 	Bot      *bot.Bot
 	Features *feature.Set
+	Jobs     *bot.Jobs
+	Clock    *Clock
 	WS       *store.Workspace
+}
+
+// EnvOptions tunes OpenEnv.
+type EnvOptions struct {
+	// Work runs delivery workers until the test ends.
+	Work bool
+	// NoContent imports no lessons: the database already has them (a
+	// second replica over one database).
+	NoContent bool
 }
 
 // NewEnv opens url (storetest.URL gives one per test) and returns an Env
@@ -44,32 +55,27 @@ func NewEnv(t testing.TB, url string, migrate bool, now time.Time) *Env {
 		if _, err := db.Migrate(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if err := bot.MigrateJobs(ctx, db); err != nil {
-			t.Fatal(err)
-		}
-		c, err := lessons.Load(content.FS)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := db.ContentImport(ctx, c); err != nil {
-			t.Fatal(err)
-		}
 	}
-	b := bot.New(db, bot.Config{}, nil)
-	f := feature.Register(b)
-	b.SetClock(func() time.Time { return now })
-	if err := b.LoadContent(ctx); err != nil {
-		t.Fatal(err)
+	return OpenEnv(t, db, now, EnvOptions{NoContent: !migrate})
+}
+
+// OpenEnv returns an Env over db (migrated by storetest; the job queue's
+// migrations and the bundled content are added here) whose clock stands at
+// now.
+func OpenEnv(t testing.TB, db *store.DB, now time.Time, o EnvOptions) *Env {
+	t.Helper()
+	clock := NewClock(now)
+	bb := NewBot(t, db, BotOptions{NoContent: o.NoContent, Jobs: bot.JobsOptions{Work: o.Work, PollInterval: 20 * time.Millisecond}})
+	bb.SetClock(clock.Now)
+	bb.AddAdapter(sandbox.Adapter{})
+	if o.Work {
+		bb.Start(t)
 	}
-	b.AddAdapter(sandbox.Adapter{})
-	if _, err := bot.NewJobs(b, bot.JobsOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	ws, err := db.WorkspaceEnsure(ctx, "sandbox", "local", "UTC")
+	ws, err := db.WorkspaceEnsure(context.Background(), "sandbox", "local", "UTC")
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Env{DB: db, Bot: b, Features: f, WS: ws}
+	return &Env{DB: db, Bot: bb.Bot, Features: bb.Features, Jobs: bb.Jobs, Clock: clock, WS: ws}
 }
 
 // AddMembers adds n members (users u0000…) to the workspace, due at now,
@@ -100,9 +106,16 @@ func (e *Env) AddMembers(t testing.TB, n int, now time.Time) []int64 {
 // Count runs a COUNT query (written with ? placeholders) and returns it.
 func (e *Env) Count(t testing.TB, query string, args ...any) int {
 	t.Helper()
+	return Count(t, e.DB, query, args...)
+}
+
+// Count runs a COUNT query (written with ? placeholders) on db and returns
+// it; an error fails the test.
+func Count(t testing.TB, db *store.DB, query string, args ...any) int {
+	t.Helper()
 	var n int
-	if err := e.DB.GetContext(context.Background(), &n, e.DB.Rebind(query), args...); err != nil {
-		t.Fatal(err)
+	if err := db.GetContext(context.Background(), &n, db.Rebind(query), args...); err != nil {
+		t.Fatalf("%s: %v", query, err)
 	}
 	return n
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -31,29 +32,60 @@ type Sandbox struct {
 	URL      string
 }
 
+// SandboxOptions tunes OpenSandbox.
+type SandboxOptions struct {
+	Config bot.Config
+	// Log receives the bot's log (default: discarded).
+	Log *slog.Logger
+	// NoContent leaves the bundled lessons out (tests that need none
+	// start faster, above all under the race detector).
+	NoContent bool
+	// KeepClock leaves the simulated clock at the real time instead of
+	// moving it to a workday morning.
+	KeepClock bool
+	// TickStep is the simulated clock's catch-up step once the test runs
+	// (default: the sandbox's own, 15 minutes).
+	TickStep time.Duration
+}
+
 // NewSandbox returns a Sandbox over a fresh database of backend, with every
 // capability registered, running job workers, the demo people seeded and
 // the clock on a Tuesday, Wednesday or Thursday at 09:00 UTC.
 func NewSandbox(t *testing.T, backend store.Backend, cfg bot.Config) *Sandbox {
 	t.Helper()
+	return OpenSandbox(t, storetest.Open(t, backend), SandboxOptions{Config: cfg})
+}
+
+// OpenSandbox returns a Sandbox over db (migrated by storetest), with every
+// capability registered, running job workers and the demo people seeded;
+// unless o.KeepClock, its clock stands on a Tuesday, Wednesday or Thursday
+// at 09:00 UTC.
+func OpenSandbox(t *testing.T, db *store.DB, o SandboxOptions) *Sandbox {
+	t.Helper()
 	ctx := context.Background()
-	db := storetest.Open(t, backend)
-	bb := NewBot(t, db, BotOptions{Config: cfg, Jobs: bot.JobsOptions{Work: true, PollInterval: 20 * time.Millisecond}})
+	bb := NewBot(t, db, BotOptions{Config: o.Config, Log: o.Log, NoContent: o.NoContent,
+		Jobs: bot.JobsOptions{Work: true, PollInterval: 20 * time.Millisecond}})
 	bb.Start(t)
 	b, f := bb.Bot, bb.Features
 	s := sandbox.New(b)
-	// A Tuesday, Wednesday or Thursday at 09:00 UTC: inside everyone's
-	// default work hours, with a work day before and after.
-	now := s.Clock.Now()
-	target := time.Date(now.Year(), now.Month(), now.Day()+1, 9, 0, 0, 0, time.UTC)
-	for target.Weekday() < time.Tuesday || target.Weekday() > time.Thursday {
-		target = target.AddDate(0, 0, 1)
+	if !o.KeepClock {
+		// A Tuesday, Wednesday or Thursday at 09:00 UTC: inside everyone's
+		// default work hours, with a work day before and after.
+		now := s.Clock.Now()
+		target := time.Date(now.Year(), now.Month(), now.Day()+1, 9, 0, 0, 0, time.UTC)
+		for target.Weekday() < time.Tuesday || target.Weekday() > time.Thursday {
+			target = target.AddDate(0, 0, 1)
+		}
+		step := s.TickStep
+		s.TickStep = 24 * time.Hour
+		if err := s.Advance(ctx, target.Sub(now)); err != nil {
+			t.Fatal(err)
+		}
+		s.TickStep = step
 	}
-	s.TickStep = 24 * time.Hour
-	if err := s.Advance(ctx, target.Sub(now)); err != nil {
-		t.Fatal(err)
+	if o.TickStep > 0 {
+		s.TickStep = o.TickStep
 	}
-	s.TickStep = 15 * time.Minute
 	if err := s.Seed(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -124,6 +156,7 @@ type Msg struct {
 	ID      int64     `json:"id"`
 	Channel string    `json:"channel"`
 	Text    string    `json:"text"`
+	Thread  int64     `json:"thread"`
 	Card    *bot.Card `json:"card"`
 	Actions []struct {
 		ID    string `json:"id"`
@@ -150,16 +183,38 @@ func (e *Sandbox) Messages(user, channel string) []Msg {
 	return out
 }
 
+// ActionWith returns the id of the message's first action starting with
+// prefix and ending with suffix, or "".
+func (m Msg) ActionWith(prefix, suffix string) string {
+	for _, a := range m.Actions {
+		if strings.HasPrefix(a.ID, prefix) && strings.HasSuffix(a.ID, suffix) {
+			return a.ID
+		}
+	}
+	return ""
+}
+
+// All returns the messages of user in channel that contain text, oldest
+// first.
+func (e *Sandbox) All(user, channel, text string) []Msg {
+	e.T.Helper()
+	var out []Msg
+	for _, m := range e.Messages(user, channel) {
+		if strings.Contains(m.Text, text) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
 // Find returns the newest message of user in channel that contains text.
 func (e *Sandbox) Find(user, channel, text string) (Msg, bool) {
 	e.T.Helper()
-	ms := e.Messages(user, channel)
-	for i := len(ms) - 1; i >= 0; i-- {
-		if strings.Contains(ms[i].Text, text) {
-			return ms[i], true
-		}
+	ms := e.All(user, channel, text)
+	if len(ms) == 0 {
+		return Msg{}, false
 	}
-	return Msg{}, false
+	return ms[len(ms)-1], true
 }
 
 // Must returns the newest message of user in channel containing text, or
@@ -175,4 +230,34 @@ func (e *Sandbox) Must(user, channel, text string) Msg {
 		e.T.Fatalf("%s has no message in %s containing %q; has:\n%s", user, channel, text, strings.Join(texts, "\n---\n"))
 	}
 	return m
+}
+
+// Eventually waits until message id in user's view of channel contains
+// want (a card re-rendered by a job, or coalesced, changes a moment after
+// the click that changed it) and returns it; after 10 s it fails the test
+// showing the message as it is.
+func (e *Sandbox) Eventually(user, channel string, id int64, want string) Msg {
+	e.T.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var m Msg
+		for _, x := range e.Messages(user, channel) {
+			if x.ID == id {
+				m = x
+			}
+		}
+		if strings.Contains(m.Text, want) {
+			return m
+		}
+		if time.Now().After(deadline) {
+			e.T.Fatalf("message %d never showed %q; now:\n%s", id, want, m.Text)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// Count runs a COUNT query (written with ? placeholders) and returns it.
+func (e *Sandbox) Count(query string, args ...any) int {
+	e.T.Helper()
+	return Count(e.T, e.DB, query, args...)
 }

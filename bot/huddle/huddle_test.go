@@ -1,17 +1,13 @@
 package huddle_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
@@ -30,17 +26,13 @@ import (
 
 var hudVoteKey = []byte("test vote key — never stored")
 
-// hudEnv is an in-process bot with the sandbox adapter, the bundled
-// content, the demo people (sam and sue are super-users on 4west, nina,
-// pete and maya are learners, tara is a trainer) and running delivery
-// workers, driven through the sandbox's HTTP API.
+// hudEnv is the sandbox environment of bottest (sam and sue are
+// super-users on 4west, nina, pete and maya are learners, tara is a
+// trainer) with the huddle capability at hand. The tests look at channels
+// as sam.
 type hudEnv struct {
-	t   *testing.T
-	db  *store.DB
-	bot *bot.Bot
+	*bottest.Sandbox
 	hud *huddle.Huddle
-	sb  *sandbox.Server
-	url string
 }
 
 // newHudEnv builds the environment. renderEvery is the live-tally
@@ -50,157 +42,20 @@ type hudEnv struct {
 // need them, and importing them is slow under the race detector.
 func newHudEnv(t *testing.T, db *store.DB, renderEvery time.Duration, withContent bool) *hudEnv {
 	t.Helper()
-	ctx := context.Background()
 	if db.Backend == store.Postgres {
 		// The test server's connections are shared by every test running.
 		db.SetMaxOpenConns(10)
 	}
-	hb := bottest.NewBot(t, db, bottest.BotOptions{NoContent: !withContent, Jobs: bot.JobsOptions{Work: true},
+	e := bottest.OpenSandbox(t, db, bottest.SandboxOptions{NoContent: !withContent, KeepClock: true,
 		Config: bot.Config{VoteKey: hudVoteKey, TrainerChannel: "#trainers", PollRenderEvery: renderEvery}})
-	hb.Start(t)
-	b, f := hb.Bot, hb.Features
-	s := sandbox.New(b)
-	if err := s.Seed(ctx); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(s.Handler())
-	t.Cleanup(srv.Close)
-	return &hudEnv{t: t, db: db, bot: b, hud: f.Huddle, sb: s, url: srv.URL}
-}
-
-func (e *hudEnv) call(method, path string, body, out any) {
-	e.t.Helper()
-	var rd io.Reader
-	if body != nil {
-		data, _ := json.Marshal(body)
-		rd = bytes.NewReader(data)
-	}
-	req, _ := http.NewRequest(method, e.url+path, rd)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		e.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		e.t.Fatalf("%s %s: status %d: %s", method, path, resp.StatusCode, data)
-	}
-	if out != nil {
-		if err := json.Unmarshal(data, out); err != nil {
-			e.t.Fatalf("%s %s: %s: %v", method, path, data, err)
-		}
-	}
-}
-
-func (e *hudEnv) cmd(user, channel, text string) string {
-	e.t.Helper()
-	var out struct {
-		Reply string `json:"reply"`
-	}
-	e.call("POST", "/sandbox/api/command", map[string]string{"user": user, "channel": channel, "text": text}, &out)
-	return out.Reply
-}
-
-func (e *hudEnv) click(user string, msg int64, action string) string {
-	e.t.Helper()
-	var out struct {
-		Reply string `json:"reply"`
-	}
-	e.call("POST", "/sandbox/api/click", map[string]any{"user": user, "message": msg, "action": action}, &out)
-	return out.Reply
-}
-
-type hudMsg struct {
-	ID      int64  `json:"id"`
-	Channel string `json:"channel"`
-	Text    string `json:"text"`
-	Thread  int64  `json:"thread"`
-	Actions []struct {
-		ID    string `json:"id"`
-		Label string `json:"label"`
-	} `json:"actions"`
-}
-
-// act returns the id of the first action starting with prefix and ending
-// with suffix.
-func (m hudMsg) act(prefix, suffix string) string {
-	for _, a := range m.Actions {
-		if strings.HasPrefix(a.ID, prefix) && strings.HasSuffix(a.ID, suffix) {
-			return a.ID
-		}
-	}
-	return ""
-}
-
-func (e *hudEnv) msgs(channel string) []hudMsg {
-	e.t.Helper()
-	var out []hudMsg
-	e.call("GET", "/sandbox/api/messages?user=sam&channel="+strings.TrimPrefix(channel, "#"), nil, &out)
-	return out
-}
-
-func (e *hudEnv) all(channel, text string) []hudMsg {
-	e.t.Helper()
-	var out []hudMsg
-	for _, m := range e.msgs(channel) {
-		if strings.Contains(m.Text, text) {
-			out = append(out, m)
-		}
-	}
-	return out
-}
-
-// must returns the newest message in channel containing text.
-func (e *hudEnv) must(channel, text string) hudMsg {
-	e.t.Helper()
-	ms := e.all(channel, text)
-	if len(ms) == 0 {
-		var texts []string
-		for _, m := range e.msgs(channel) {
-			texts = append(texts, m.Text)
-		}
-		e.t.Fatalf("no message in %s contains %q; messages:\n%s", channel, text, strings.Join(texts, "\n---\n"))
-	}
-	return ms[len(ms)-1]
-}
-
-// eventually waits (coalesced renders lag by up to PollRenderEvery) until
-// message id in channel contains want.
-func (e *hudEnv) eventually(channel string, id int64, want string) hudMsg {
-	e.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		var m hudMsg
-		for _, x := range e.msgs(channel) {
-			if x.ID == id {
-				m = x
-			}
-		}
-		if strings.Contains(m.Text, want) {
-			return m
-		}
-		if time.Now().After(deadline) {
-			e.t.Fatalf("message %d never showed %q; now:\n%s", id, want, m.Text)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	return &hudEnv{Sandbox: e, hud: e.Features.Huddle}
 }
 
 // direct sends a click straight to the bot, bypassing the sandbox's check
 // that the button is still on the card (to test the bot's own refusals).
 func (e *hudEnv) direct(user, action string) string {
-	e.t.Helper()
-	return e.bot.HandleClick(context.Background(), bot.Click{Actor: hudActor(user), Channel: "#4west", ActionID: action}).Text
-}
-
-func (e *hudEnv) count(query string, args ...any) int {
-	e.t.Helper()
-	var n int
-	if err := e.db.GetContext(context.Background(), &n, e.db.Rebind(query), args...); err != nil {
-		e.t.Fatalf("%s: %v", query, err)
-	}
-	return n
+	e.T.Helper()
+	return e.Bot.HandleClick(context.Background(), bot.Click{Actor: hudActor(user), Channel: "#4west", ActionID: action}).Text
 }
 
 func hudWant(t *testing.T, what, got string, wants ...string) {
@@ -208,6 +63,17 @@ func hudWant(t *testing.T, what, got string, wants ...string) {
 	for _, w := range wants {
 		if !strings.Contains(got, w) {
 			t.Errorf("%s = %q; want it to contain %q", what, got, w)
+		}
+	}
+}
+
+// hudGone fails the test if got still holds one of the identifiers a
+// redaction must have removed.
+func hudGone(t *testing.T, what, got string, identifiers ...string) {
+	t.Helper()
+	for _, id := range identifiers {
+		if strings.Contains(got, id) {
+			t.Errorf("%s = %q; the identifier %q should be gone", what, got, id)
 		}
 	}
 }
@@ -240,25 +106,25 @@ func TestHuddleSandboxDoneWhen(t *testing.T) {
 		ctx := context.Background()
 		voterUpdated := map[string]int64{}
 		for _, u := range []string{"nina", "pete", "maya"} {
-			voterUpdated[u] = int64(e.count(`SELECT updated_at FROM member WHERE user_id = ?`, u))
+			voterUpdated[u] = int64(e.Count(`SELECT updated_at FROM member WHERE user_id = ?`, u))
 		}
 
-		hudWant(t, "learner start", e.cmd("nina", "#4west", "/huddle start Nina's huddle"), "Only super-users can host huddles")
-		if n := e.count(`SELECT COUNT(*) FROM huddle`); n != 0 {
+		hudWant(t, "learner start", e.Command("nina", "#4west", "/huddle start Nina's huddle"), "Only super-users can host huddles")
+		if n := e.Count(`SELECT COUNT(*) FROM huddle`); n != 0 {
 			t.Fatalf("a learner's start created %d huddle(s)", n)
 		}
-		hudWant(t, "start", e.cmd("sam", "#4west", "/huddle start Sepsis alert go-live"), "started in #4west")
-		start := e.must("#4west", "Tech huddle: Sepsis alert go-live")
-		hudWant(t, "second start", e.cmd("sue", "#4west", "/huddle start Another"), "already running in #4west", "Sam Reyes")
+		hudWant(t, "start", e.Command("sam", "#4west", "/huddle start Sepsis alert go-live"), "started in #4west")
+		start := e.Must("sam", "#4west", "Tech huddle: Sepsis alert go-live")
+		hudWant(t, "second start", e.Command("sue", "#4west", "/huddle start Another"), "already running in #4west", "Sam Reyes")
 
-		hudWant(t, "poll", e.cmd("sam", "#4west", `/huddle poll "Is the new sepsis alert clear?" "Yes" "No" "Not sure" --anonymous`),
+		hudWant(t, "poll", e.Command("sam", "#4west", `/huddle poll "Is the new sepsis alert clear?" "Yes" "No" "Not sure" --anonymous`),
 			"Poll posted", "nobody, not even you")
-		poll := e.must("#4west", "Is the new sepsis alert clear?")
+		poll := e.Must("sam", "#4west", "Is the new sepsis alert clear?")
 		hudWant(t, "poll card", poll.Text, "Anonymous: nobody, not even the host, can see who voted", "no votes yet")
-		yes := poll.act("vote:", ":1")
+		yes := poll.ActionWith("vote:", ":1")
 		pid := hudID(t, yes, 1)
 		vote := func(user string, option int) string {
-			return e.click(user, poll.ID, fmt.Sprintf("vote:%d:%d", pid, option))
+			return e.Click(user, poll.ID, fmt.Sprintf("vote:%d:%d", pid, option)).Reply
 		}
 		hudWant(t, "nina votes", vote("nina", 1), "Your vote: “Yes”", "Recorded anonymously")
 		hudWant(t, "pete votes", vote("pete", 2), "Your vote: “No”")
@@ -266,29 +132,29 @@ func TestHuddleSandboxDoneWhen(t *testing.T) {
 		hudWant(t, "pete changes", vote("pete", 1), "Changed your vote from “No” to “Yes”")
 		hudWant(t, "pete again", vote("pete", 1), "You already voted “Yes”")
 
-		hudWant(t, "ask", e.cmd("sue", "#4west", "/huddle ask How do I silence the alert once the bundle is done?"), "Added to the parking lot")
-		q := e.must("#4west", "How do I silence the alert")
+		hudWant(t, "ask", e.Command("sue", "#4west", "/huddle ask How do I silence the alert once the bundle is done?"), "Added to the parking lot")
+		q := e.Must("sam", "#4west", "How do I silence the alert")
 		hudWant(t, "question card", q.Text, "Asked by Sue Park", "+1 ×0")
-		plus := q.act("plus1:", "")
-		hudWant(t, "ed +1", e.click("ed", q.ID, plus), "+1 noted — 1 colleague(s)")
-		hudWant(t, "ed +1 again", e.click("ed", q.ID, plus), "already +1'd")
-		hudWant(t, "sue +1 own", e.click("sue", q.ID, plus), "You asked this one")
-		e.eventually("#4west", q.ID, "+1 ×1")
+		plus := q.ActionWith("plus1:", "")
+		hudWant(t, "ed +1", e.Click("ed", q.ID, plus).Reply, "+1 noted — 1 colleague(s)")
+		hudWant(t, "ed +1 again", e.Click("ed", q.ID, plus).Reply, "already +1'd")
+		hudWant(t, "sue +1 own", e.Click("sue", q.ID, plus).Reply, "You asked this one")
+		e.Eventually("sam", "#4west", q.ID, "+1 ×1")
 
-		hudWant(t, "learner closes poll", e.click("nina", poll.ID, fmt.Sprintf("poll:%d:close", pid)),
+		hudWant(t, "learner closes poll", e.Click("nina", poll.ID, fmt.Sprintf("poll:%d:close", pid)).Reply,
 			"Only the huddle's host (Sam Reyes) or a trainer can close this poll")
-		hudWant(t, "learner marks question", e.click("nina", q.ID, q.act("hq:", ":answered")), "Only the huddle's host (Sam Reyes)")
-		hudWant(t, "learner ends", e.cmd("nina", "#4west", "/huddle end"), "Only the huddle's host (Sam Reyes) or a trainer can end this huddle")
-		hudWant(t, "other super-user ends", e.cmd("sue", "#4west", "/huddle end"), "Only the huddle's host (Sam Reyes)")
-		if n := e.count(`SELECT COUNT(*) FROM huddle WHERE ended_at IS NULL`); n != 1 {
+		hudWant(t, "learner marks question", e.Click("nina", q.ID, q.ActionWith("hq:", ":answered")).Reply, "Only the huddle's host (Sam Reyes)")
+		hudWant(t, "learner ends", e.Command("nina", "#4west", "/huddle end"), "Only the huddle's host (Sam Reyes) or a trainer can end this huddle")
+		hudWant(t, "other super-user ends", e.Command("sue", "#4west", "/huddle end"), "Only the huddle's host (Sam Reyes)")
+		if n := e.Count(`SELECT COUNT(*) FROM huddle WHERE ended_at IS NULL`); n != 1 {
 			t.Fatalf("refused end changed the huddle: %d open", n)
 		}
-		if n := e.count(`SELECT COUNT(*) FROM poll WHERE closed_at IS NULL`); n != 1 {
+		if n := e.Count(`SELECT COUNT(*) FROM poll WHERE closed_at IS NULL`); n != 1 {
 			t.Fatalf("refused close changed the poll: %d open", n)
 		}
 
-		hudWant(t, "end", e.cmd("sam", "#4west", "/huddle end"), "Huddle ended")
-		summary := e.must("#4west", "Huddle summary: Sepsis alert go-live")
+		hudWant(t, "end", e.Command("sam", "#4west", "/huddle end"), "Huddle ended")
+		summary := e.Must("sam", "#4west", "Huddle summary: Sepsis alert go-live")
 		if summary.Thread != start.ID {
 			t.Errorf("summary is in thread %d, want the start message %d", summary.Thread, start.ID)
 		}
@@ -305,17 +171,17 @@ func TestHuddleSandboxDoneWhen(t *testing.T) {
 				t.Errorf("summary names voter %q:\n%s", name, summary.Text)
 			}
 		}
-		e.eventually("#4west", poll.ID, "🔒 Closed — 3 votes from 3 people")
-		e.eventually("#4west", start.ID, "Tech huddle (ended)")
+		e.Eventually("sam", "#4west", poll.ID, "🔒 Closed — 3 votes from 3 people")
+		e.Eventually("sam", "#4west", start.ID, "Tech huddle (ended)")
 		hudWant(t, "vote after end", e.direct("nina", fmt.Sprintf("vote:%d:2", pid)), "This poll is closed")
 
-		hid := hudID(t, summary.act("hrate:", ":4"), 1)
-		hudWant(t, "rate", e.click("sue", summary.ID, fmt.Sprintf("hrate:%d:4", hid)), "you rated “Sepsis alert go-live” 4/5")
-		hudWant(t, "rate again", e.click("sue", summary.ID, fmt.Sprintf("hrate:%d:5", hid)), "5/5")
-		if n := e.count(`SELECT COUNT(*) FROM feedback WHERE kind = 'huddle' AND huddle_id = ? AND rating = 5`, hid); n != 1 {
+		hid := hudID(t, summary.ActionWith("hrate:", ":4"), 1)
+		hudWant(t, "rate", e.Click("sue", summary.ID, fmt.Sprintf("hrate:%d:4", hid)).Reply, "you rated “Sepsis alert go-live” 4/5")
+		hudWant(t, "rate again", e.Click("sue", summary.ID, fmt.Sprintf("hrate:%d:5", hid)).Reply, "5/5")
+		if n := e.Count(`SELECT COUNT(*) FROM feedback WHERE kind = 'huddle' AND huddle_id = ? AND rating = 5`, hid); n != 1 {
 			t.Errorf("huddle rating feedback rows = %d, want 1", n)
 		}
-		if n := e.count(`SELECT COUNT(*) FROM huddle h JOIN poll p ON p.huddle_id = h.id`); n != 1 {
+		if n := e.Count(`SELECT COUNT(*) FROM huddle h JOIN poll p ON p.huddle_id = h.id`); n != 1 {
 			t.Errorf("the end deleted something: %d polls", n)
 		}
 
@@ -335,7 +201,7 @@ func TestHuddleSandboxDoneWhen(t *testing.T) {
 func hudNoTrace(t *testing.T, e *hudEnv, pid int64, users []string, updatedBefore map[string]int64) {
 	t.Helper()
 	ctx := context.Background()
-	db := e.db
+	db := e.DB
 	type col struct {
 		Table string `db:"table"`
 		Name  string `db:"name"`
@@ -391,7 +257,7 @@ func hudNoTrace(t *testing.T, e *hudEnv, pid int64, users []string, updatedBefor
 		}
 		ids = append(ids, m.ID)
 		names = append(names, m.Name)
-		if got := e.count(`SELECT updated_at FROM member WHERE user_id = ?`, u); int64(got) != updatedBefore[u] {
+		if got := e.Count(`SELECT updated_at FROM member WHERE user_id = ?`, u); int64(got) != updatedBefore[u] {
 			t.Errorf("voting touched %s's member row (updated_at %d → %d)", u, updatedBefore[u], got)
 		}
 	}
@@ -404,7 +270,7 @@ func hudNoTrace(t *testing.T, e *hudEnv, pid int64, users []string, updatedBefor
 			continue
 		}
 		q := func(where string, args ...any) int {
-			return e.count(`SELECT COUNT(*) FROM `+c.Table+` WHERE `+where, args...)
+			return e.Count(`SELECT COUNT(*) FROM `+c.Table+` WHERE `+where, args...)
 		}
 		isInt := strings.Contains(c.Typ, "int")
 		isText := strings.Contains(c.Typ, "text") || strings.Contains(c.Typ, "char") || strings.Contains(c.Typ, "json")
@@ -437,10 +303,10 @@ func hudNoTrace(t *testing.T, e *hudEnv, pid int64, users []string, updatedBefor
 			t.Errorf("the vote table has a time column %q", c.Name)
 		}
 	}
-	if n := e.count(`SELECT COUNT(*) FROM poll_anon_choice WHERE poll_id = ?`, pid); n != 3 {
+	if n := e.Count(`SELECT COUNT(*) FROM poll_anon_choice WHERE poll_id = ?`, pid); n != 3 {
 		t.Errorf("%d vote rows, want 3", n)
 	}
-	if n := e.count(`SELECT COUNT(*) FROM poll_ballot WHERE poll_id = ?`, pid); n != 0 {
+	if n := e.Count(`SELECT COUNT(*) FROM poll_ballot WHERE poll_id = ?`, pid); n != 0 {
 		t.Errorf("%d anonymous vote row(s) carry a member", n)
 	}
 	// Neither order nor time: no serial id or rowid on the anonymous rows,
@@ -455,7 +321,7 @@ func hudNoTrace(t *testing.T, e *hudEnv, pid int64, users []string, updatedBefor
 	for _, tb := range []string{"poll_anon_choice", "poll_anon_voter"} {
 		switch db.Backend {
 		case store.Postgres:
-			if n := e.count(`SELECT COUNT(DISTINCT xmin::text) FROM `+tb+` WHERE poll_id = ?`, pid); n != 1 {
+			if n := e.Count(`SELECT COUNT(DISTINCT xmin::text) FROM `+tb+` WHERE poll_id = ?`, pid); n != 1 {
 				t.Errorf("%s: the poll's rows carry %d transaction ids, want 1", tb, n)
 			}
 			var tags []string
@@ -472,7 +338,7 @@ func hudNoTrace(t *testing.T, e *hudEnv, pid int64, users []string, updatedBefor
 			}
 		}
 	}
-	if n := e.count(`SELECT COUNT(*) FROM audit_log WHERE action LIKE '%vote%' OR detail LIKE '%vote%'`); n != 0 {
+	if n := e.Count(`SELECT COUNT(*) FROM audit_log WHERE action LIKE '%vote%' OR detail LIKE '%vote%'`); n != 0 {
 		t.Errorf("%d audit entries about votes", n)
 	}
 	// The tags derive from the keyed hashes, and only the key reproduces
@@ -529,15 +395,15 @@ func TestHuddlePollRendersCoalesced(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newHudEnv(t, db, 2*time.Second, false)
-		if e.bot.Config.PollRenderEvery != 2*time.Second {
+		if e.Bot.Config.PollRenderEvery != 2*time.Second {
 			t.Fatal("not testing the default interval")
 		}
 		ctx := context.Background()
 		clock := &hudClock{t: time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)}
 		base := clock.Now()
-		e.bot.SetClock(clock.Now)
-		hudWant(t, "start", e.bot.HandleCommand(ctx, bot.Command{Actor: hudActor("sam"), Channel: "#4west", Name: "huddle", Text: "start Burst"}).Text, "started")
-		hudWant(t, "poll", e.bot.HandleCommand(ctx, bot.Command{Actor: hudActor("sam"), Channel: "#4west", Name: "huddle",
+		e.Bot.SetClock(clock.Now)
+		hudWant(t, "start", e.Bot.HandleCommand(ctx, bot.Command{Actor: hudActor("sam"), Channel: "#4west", Name: "huddle", Text: "start Burst"}).Text, "started")
+		hudWant(t, "poll", e.Bot.HandleCommand(ctx, bot.Command{Actor: hudActor("sam"), Channel: "#4west", Name: "huddle",
 			Text: `poll "Which screen?" MAR Orders Flowsheets Notes`}).Text, "Poll posted")
 		var p struct {
 			ID        int64 `db:"id"`
@@ -546,12 +412,12 @@ func TestHuddlePollRendersCoalesced(t *testing.T) {
 		if err := db.GetContext(ctx, &p, `SELECT id, message_id FROM poll`); err != nil {
 			t.Fatal(err)
 		}
-		revision := func() int { return e.count(`SELECT revision FROM message WHERE id = ?`, p.MessageID) }
+		revision := func() int { return e.Count(`SELECT revision FROM message WHERE id = ?`, p.MessageID) }
 		voter := 0
 		burst := func(from time.Time) {
 			for i := 0; i < 50; i++ {
 				clock.set(from.Add(time.Duration(i) * 39 * time.Millisecond))
-				rep := e.bot.HandleClick(ctx, bot.Click{Actor: hudActor(fmt.Sprintf("v%03d", voter)), Channel: "#4west",
+				rep := e.Bot.HandleClick(ctx, bot.Click{Actor: hudActor(fmt.Sprintf("v%03d", voter)), Channel: "#4west",
 					ActionID: fmt.Sprintf("vote:%d:%d", p.ID, voter%4+1)})
 				if !strings.Contains(rep.Text, "Your vote") {
 					t.Fatalf("vote %d: %q", voter, rep.Text)
@@ -584,7 +450,7 @@ func TestHuddlePollRendersCoalesced(t *testing.T) {
 		if r := revision(); r != 3 {
 			t.Errorf("revision %d after 100 votes in 4 s, want 3 (one edit per 2 s)", r)
 		}
-		if err := e.bot.Jobs.WaitIdle(ctx, 10*time.Second); err != nil {
+		if err := e.Bot.Jobs.WaitIdle(ctx, 10*time.Second); err != nil {
 			t.Fatal(err)
 		}
 		msg, err := db.MessageGet(ctx, db, p.MessageID)
@@ -602,13 +468,13 @@ func TestHuddleConcurrentVotes(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newHudEnv(t, db, 100*time.Millisecond, false)
 		ctx := context.Background()
-		e.bot.HandleCommand(ctx, bot.Command{Actor: hudActor("sam"), Channel: "#4west", Name: "huddle", Text: "start Rush"})
-		hudWant(t, "poll", e.bot.HandleCommand(ctx, bot.Command{Actor: hudActor("sam"), Channel: "#4west", Name: "huddle",
+		e.Bot.HandleCommand(ctx, bot.Command{Actor: hudActor("sam"), Channel: "#4west", Name: "huddle", Text: "start Rush"})
+		hudWant(t, "poll", e.Bot.HandleCommand(ctx, bot.Command{Actor: hudActor("sam"), Channel: "#4west", Name: "huddle",
 			Text: `poll "Ready for go-live?" A B C D --anonymous`}).Text, "Poll posted")
-		pid := int64(e.count(`SELECT id FROM poll`))
+		pid := int64(e.Count(`SELECT id FROM poll`))
 		// Create the people first: the race under test is the votes.
 		for i := 0; i < 100; i++ {
-			if _, _, err := e.bot.Resolve(ctx, hudActor(fmt.Sprintf("r%03d", i))); err != nil {
+			if _, _, err := e.Bot.Resolve(ctx, hudActor(fmt.Sprintf("r%03d", i))); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -620,7 +486,7 @@ func TestHuddleConcurrentVotes(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				<-start
-				replies <- e.bot.HandleClick(ctx, bot.Click{Actor: hudActor(fmt.Sprintf("r%03d", i)), Channel: "#4west",
+				replies <- e.Bot.HandleClick(ctx, bot.Click{Actor: hudActor(fmt.Sprintf("r%03d", i)), Channel: "#4west",
 					ActionID: fmt.Sprintf("vote:%d:%d", pid, i%4+1)}).Text
 			}()
 		}
@@ -633,22 +499,22 @@ func TestHuddleConcurrentVotes(t *testing.T) {
 			}
 		}
 		for opt := 1; opt <= 4; opt++ {
-			if n := e.count(`SELECT COUNT(*) FROM poll_anon_choice WHERE poll_id = ? AND option = ?`, pid, opt); n != 25 {
+			if n := e.Count(`SELECT COUNT(*) FROM poll_anon_choice WHERE poll_id = ? AND option = ?`, pid, opt); n != 25 {
 				t.Errorf("option %d: %d votes, want 25", opt, n)
 			}
 		}
-		if n := e.count(`SELECT COUNT(DISTINCT tag) FROM poll_anon_voter WHERE poll_id = ?`, pid); n != 100 {
+		if n := e.Count(`SELECT COUNT(DISTINCT tag) FROM poll_anon_voter WHERE poll_id = ?`, pid); n != 100 {
 			t.Errorf("%d distinct anonymous voters, want 100", n)
 		}
-		if n := e.count(`SELECT COUNT(*) FROM huddle_attendee`); n != 0 {
+		if n := e.Count(`SELECT COUNT(*) FROM huddle_attendee`); n != 0 {
 			t.Errorf("anonymous voters became %d attendees", n)
 		}
 
 		// Attributed votes racing the end of the huddle: each is either
 		// counted or refused as closed — never an error — and the summary
 		// counts exactly what was stored.
-		e.bot.HandleCommand(ctx, bot.Command{Actor: hudActor("sam"), Channel: "#4west", Name: "huddle", Text: `poll "Last call?" Yes No`})
-		pid2 := int64(e.count(`SELECT MAX(id) FROM poll`))
+		e.Bot.HandleCommand(ctx, bot.Command{Actor: hudActor("sam"), Channel: "#4west", Name: "huddle", Text: `poll "Last call?" Yes No`})
+		pid2 := int64(e.Count(`SELECT MAX(id) FROM poll`))
 		start2 := make(chan struct{})
 		results := make(chan string, 41)
 		for i := 0; i < 40; i++ {
@@ -656,7 +522,7 @@ func TestHuddleConcurrentVotes(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				<-start2
-				results <- e.bot.HandleClick(ctx, bot.Click{Actor: hudActor(fmt.Sprintf("r%03d", i)), Channel: "#4west",
+				results <- e.Bot.HandleClick(ctx, bot.Click{Actor: hudActor(fmt.Sprintf("r%03d", i)), Channel: "#4west",
 					ActionID: fmt.Sprintf("vote:%d:%d", pid2, i%2+1)}).Text
 			}()
 		}
@@ -665,7 +531,7 @@ func TestHuddleConcurrentVotes(t *testing.T) {
 			defer wg.Done()
 			<-start2
 			time.Sleep(5 * time.Millisecond)
-			results <- e.bot.HandleCommand(ctx, bot.Command{Actor: hudActor("sam"), Channel: "#4west", Name: "huddle", Text: "end"}).Text
+			results <- e.Bot.HandleCommand(ctx, bot.Command{Actor: hudActor("sam"), Channel: "#4west", Name: "huddle", Text: "end"}).Text
 		}()
 		close(start2)
 		wg.Wait()
@@ -675,9 +541,9 @@ func TestHuddleConcurrentVotes(t *testing.T) {
 				t.Errorf("reply while racing the end: %q", r)
 			}
 		}
-		stored := e.count(`SELECT COUNT(*) FROM poll_ballot WHERE poll_id = ? AND choices <> 0`, pid2)
+		stored := e.Count(`SELECT COUNT(*) FROM poll_ballot WHERE poll_id = ? AND choices <> 0`, pid2)
 		t.Logf("%d of 40 votes landed before the end", stored)
-		if err := e.bot.Jobs.WaitIdle(ctx, 10*time.Second); err != nil {
+		if err := e.Bot.Jobs.WaitIdle(ctx, 10*time.Second); err != nil {
 			t.Fatal(err)
 		}
 		var card string
@@ -692,7 +558,7 @@ func TestHuddleConcurrentVotes(t *testing.T) {
 			want = "**Last call?** (attributed) — no votes yet"
 		}
 		hudWant(t, "summary after the race", card, want)
-		if n := e.count(`SELECT COUNT(*) FROM huddle_attendee`); n != stored {
+		if n := e.Count(`SELECT COUNT(*) FROM huddle_attendee`); n != stored {
 			t.Errorf("%d attendees for %d attributed voters", n, stored)
 		}
 	})
@@ -705,70 +571,72 @@ func TestHuddlePollControls(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newHudEnv(t, db, 100*time.Millisecond, false)
-		hudWant(t, "dm", e.cmd("sam", "dm", "/huddle start X"), "Huddles happen in a channel")
-		hudWant(t, "poll without huddle", e.cmd("sam", "#4west", `/huddle poll "Q" a b`), "no huddle running in #4west")
-		e.cmd("sam", "#4west", "/huddle start Controls")
-		hudWant(t, "malformed", e.cmd("sam", "#4west", `/huddle poll "Only one" yes`), "at least two options", "Usage: `/huddle poll")
-		hudWant(t, "unknown", e.cmd("sam", "#4west", "/huddle dance"), "I don't know `/huddle dance`", "Usage:")
-		hudWant(t, "learner poll", e.cmd("nina", "#4west", `/huddle poll "Q" a b`), "Only the huddle's host (Sam Reyes) or a trainer can run polls")
-		hudWant(t, "trainer poll", e.cmd("tara", "#4west", `/huddle poll "Trainer asks?" a b`), "Poll posted")
+		hudWant(t, "dm", e.Command("sam", "dm", "/huddle start X"), "Huddles happen in a channel")
+		hudWant(t, "poll without huddle", e.Command("sam", "#4west", `/huddle poll "Q" a b`), "no huddle running in #4west")
+		e.Command("sam", "#4west", "/huddle start Controls")
+		hudWant(t, "malformed", e.Command("sam", "#4west", `/huddle poll "Only one" yes`), "at least two options", "Usage: `/huddle poll")
+		hudWant(t, "unknown", e.Command("sam", "#4west", "/huddle dance"), "I don't know `/huddle dance`", "Usage:")
+		hudWant(t, "learner poll", e.Command("nina", "#4west", `/huddle poll "Q" a b`), "Only the huddle's host (Sam Reyes) or a trainer can run polls")
+		hudWant(t, "trainer poll", e.Command("tara", "#4west", `/huddle poll "Trainer asks?" a b`), "Poll posted")
 
 		// Multiple choice, up to 2; attributed; the host can see who voted.
-		e.cmd("sam", "#4west", `/huddle poll "Which screens confuse you?" MAR Orders Flowsheets --multi=2`)
-		m := e.must("#4west", "Which screens confuse you?")
+		e.Command("sam", "#4west", `/huddle poll "Which screens confuse you?" MAR Orders Flowsheets --multi=2`)
+		m := e.Must("sam", "#4west", "Which screens confuse you?")
 		hudWant(t, "multi card", m.Text, "Votes are visible to the host", "Pick up to 2")
-		pid := hudID(t, m.act("vote:", ":1"), 1)
-		v := func(user string, opt int) string { return e.click(user, m.ID, fmt.Sprintf("vote:%d:%d", pid, opt)) }
+		pid := hudID(t, m.ActionWith("vote:", ":1"), 1)
+		v := func(user string, opt int) string {
+			return e.Click(user, m.ID, fmt.Sprintf("vote:%d:%d", pid, opt)).Reply
+		}
 		hudWant(t, "pick 1", v("nina", 1), "Your picks now: “MAR”")
 		hudWant(t, "pick 2", v("nina", 2), "Your picks now: “MAR”, “Orders”")
 		hudWant(t, "pick 3", v("nina", 3), "at most 2")
 		hudWant(t, "unpick", v("nina", 1), "Your picks now: “Orders”")
 		hudWant(t, "other", v("pete", 2), "“Orders”")
 		hudWant(t, "anon after votes", e.direct("sam", fmt.Sprintf("poll:%d:anon", pid)), "fixed once the first vote")
-		hudWant(t, "who (learner)", e.click("nina", m.ID, fmt.Sprintf("poll:%d:who", pid)), "Only the huddle's host")
-		hudWant(t, "who (host)", e.click("sam", m.ID, fmt.Sprintf("poll:%d:who", pid)), "Orders: Dr. Pete Okafor, Nina Patel", "MAR: nobody")
-		e.eventually("#4west", m.ID, "2 votes from 2 people")
-		if n := e.count(`SELECT COUNT(*) FROM huddle_attendee`); n != 2 {
+		hudWant(t, "who (learner)", e.Click("nina", m.ID, fmt.Sprintf("poll:%d:who", pid)).Reply, "Only the huddle's host")
+		hudWant(t, "who (host)", e.Click("sam", m.ID, fmt.Sprintf("poll:%d:who", pid)).Reply, "Orders: Dr. Pete Okafor, Nina Patel", "MAR: nobody")
+		e.Eventually("sam", "#4west", m.ID, "2 votes from 2 people")
+		if n := e.Count(`SELECT COUNT(*) FROM huddle_attendee`); n != 2 {
 			t.Errorf("attributed voters → %d attendees, want 2", n)
 		}
 
 		// Close, reopen, extend; refusals for others.
-		hudWant(t, "learner close", e.click("pete", m.ID, fmt.Sprintf("poll:%d:close", pid)), "Only the huddle's host")
-		hudWant(t, "close", e.click("sam", m.ID, fmt.Sprintf("poll:%d:close", pid)), "Poll closed")
-		m = e.eventually("#4west", m.ID, "🔒 Closed")
+		hudWant(t, "learner close", e.Click("pete", m.ID, fmt.Sprintf("poll:%d:close", pid)).Reply, "Only the huddle's host")
+		hudWant(t, "close", e.Click("sam", m.ID, fmt.Sprintf("poll:%d:close", pid)).Reply, "Poll closed")
+		m = e.Eventually("sam", "#4west", m.ID, "🔒 Closed")
 		hudWant(t, "vote when closed", e.direct("maya", fmt.Sprintf("vote:%d:1", pid)), "This poll is closed")
 		hudWant(t, "vote button gone", v("maya", 1), "This poll is closed")
-		hudWant(t, "reopen", e.click("sam", m.ID, fmt.Sprintf("poll:%d:reopen", pid)), "Poll reopened")
-		m = e.eventually("#4west", m.ID, "🗳 Open")
+		hudWant(t, "reopen", e.Click("sam", m.ID, fmt.Sprintf("poll:%d:reopen", pid)).Reply, "Poll reopened")
+		m = e.Eventually("sam", "#4west", m.ID, "🗳 Open")
 		hudWant(t, "vote when reopened", v("maya", 1), "Your picks now: “MAR”")
 
 		// Anonymity can change before the first vote; hidden results; closes on time.
-		e.cmd("sam", "#4west", `/huddle poll "Hidden one?" yes no --hidden --closes 10m`)
-		h := e.must("#4west", "Hidden one?")
-		hp := hudID(t, h.act("vote:", ":1"), 1)
+		e.Command("sam", "#4west", `/huddle poll "Hidden one?" yes no --hidden --closes 10m`)
+		h := e.Must("sam", "#4west", "Hidden one?")
+		hp := hudID(t, h.ActionWith("vote:", ":1"), 1)
 		hudWant(t, "hidden card", h.Text, "Results are hidden until the poll closes", "closes at")
-		hudWant(t, "make anonymous", e.click("sam", h.ID, fmt.Sprintf("poll:%d:anon", hp)), "now anonymous")
-		h = e.eventually("#4west", h.ID, "nobody, not even the host")
-		hudWant(t, "anon vote", e.click("maya", h.ID, fmt.Sprintf("vote:%d:1", hp)), "Recorded anonymously")
-		if n := e.count(`SELECT COUNT(*) FROM poll_anon_choice WHERE poll_id = ?`, hp) +
-			e.count(`SELECT COUNT(*) FROM poll_ballot WHERE poll_id = ?`, hp); n != 1 {
+		hudWant(t, "make anonymous", e.Click("sam", h.ID, fmt.Sprintf("poll:%d:anon", hp)).Reply, "now anonymous")
+		h = e.Eventually("sam", "#4west", h.ID, "nobody, not even the host")
+		hudWant(t, "anon vote", e.Click("maya", h.ID, fmt.Sprintf("vote:%d:1", hp)).Reply, "Recorded anonymously")
+		if n := e.Count(`SELECT COUNT(*) FROM poll_anon_choice WHERE poll_id = ?`, hp) +
+			e.Count(`SELECT COUNT(*) FROM poll_ballot WHERE poll_id = ?`, hp); n != 1 {
 			t.Errorf("vote after switching to anonymous stored a member")
 		}
-		h = e.eventually("#4west", h.ID, "1 vote from 1 person")
+		h = e.Eventually("sam", "#4west", h.ID, "1 vote from 1 person")
 		if strings.Contains(h.Text, "(100%)") {
 			t.Errorf("hidden poll shows results: %s", h.Text)
 		}
-		hudWant(t, "extend", e.click("sam", h.ID, fmt.Sprintf("poll:%d:extend", hp)), "extended by 5 minutes")
-		if err := e.sb.Advance(context.Background(), 14*time.Minute); err != nil {
+		hudWant(t, "extend", e.Click("sam", h.ID, fmt.Sprintf("poll:%d:extend", hp)).Reply, "extended by 5 minutes")
+		if err := e.SB.Advance(context.Background(), 14*time.Minute); err != nil {
 			t.Fatal(err)
 		}
-		if n := e.count(`SELECT COUNT(*) FROM poll WHERE id = ? AND closed_at IS NULL`, hp); n != 1 {
+		if n := e.Count(`SELECT COUNT(*) FROM poll WHERE id = ? AND closed_at IS NULL`, hp); n != 1 {
 			t.Error("extended poll closed early")
 		}
-		if err := e.sb.Advance(context.Background(), 2*time.Minute); err != nil {
+		if err := e.SB.Advance(context.Background(), 2*time.Minute); err != nil {
 			t.Fatal(err)
 		}
-		h = e.eventually("#4west", h.ID, "🔒 Closed — 1 vote from 1 person")
+		h = e.Eventually("sam", "#4west", h.ID, "🔒 Closed — 1 vote from 1 person")
 		hudWant(t, "revealed", h.Text, "• yes — ██████████ 1 (100%)")
 
 		// Many options: a select menu instead of buttons.
@@ -776,42 +644,42 @@ func TestHuddlePollControls(t *testing.T) {
 		for i := 1; i <= 12; i++ {
 			opts += fmt.Sprintf(" \"Unit %d\"", i)
 		}
-		e.cmd("sam", "#4west", `/huddle poll "Where do you work most?"`+opts)
-		s := e.must("#4west", "Where do you work most?")
-		sel := s.act("vote:", "=12")
-		if sel == "" || s.act("vote:", ":1") != "" {
+		e.Command("sam", "#4west", `/huddle poll "Where do you work most?"`+opts)
+		s := e.Must("sam", "#4west", "Where do you work most?")
+		sel := s.ActionWith("vote:", "=12")
+		if sel == "" || s.ActionWith("vote:", ":1") != "" {
 			t.Fatalf("12 options should be a select, got actions %+v", s.Actions)
 		}
-		hudWant(t, "select vote", e.click("pete", s.ID, sel), "Your vote: “Unit 12”")
+		hudWant(t, "select vote", e.Click("pete", s.ID, sel).Reply, "Your vote: “Unit 12”")
 
 		// An anonymous poll also knows when everyone taking part has voted
 		// (by recomputing their keyed hashes), without recording who did.
-		e.cmd("sam", "#4west", `/huddle poll "Anonymous early close?" a b --anonymous`)
-		a := e.must("#4west", "Anonymous early close?")
-		ap := hudID(t, a.act("vote:", ":1"), 1)
-		hudWant(t, "anon 1", e.click("nina", a.ID, fmt.Sprintf("vote:%d:1", ap)), "Recorded anonymously")
-		hudWant(t, "anon 2", e.click("pete", a.ID, fmt.Sprintf("vote:%d:2", ap)), "Recorded anonymously")
-		if r := e.click("maya", a.ID, fmt.Sprintf("vote:%d:2", ap)); !strings.Contains(r, "Everyone taking part has now voted") {
+		e.Command("sam", "#4west", `/huddle poll "Anonymous early close?" a b --anonymous`)
+		a := e.Must("sam", "#4west", "Anonymous early close?")
+		ap := hudID(t, a.ActionWith("vote:", ":1"), 1)
+		hudWant(t, "anon 1", e.Click("nina", a.ID, fmt.Sprintf("vote:%d:1", ap)).Reply, "Recorded anonymously")
+		hudWant(t, "anon 2", e.Click("pete", a.ID, fmt.Sprintf("vote:%d:2", ap)).Reply, "Recorded anonymously")
+		if r := e.Click("maya", a.ID, fmt.Sprintf("vote:%d:2", ap)).Reply; !strings.Contains(r, "Everyone taking part has now voted") {
 			t.Errorf("third anonymous vote of three attendees: %q", r)
 		}
 
 		// A rating poll that closes when everyone taking part has voted:
 		// nina, pete and maya are attendees before it opens.
-		e.cmd("sam", "#4west", `/huddle rate "How confident are you with the new alert?"`)
-		r := e.must("#4west", "How confident are you")
-		rp := hudID(t, r.act("vote:", ":1"), 1)
-		hudWant(t, "rate 1", e.click("nina", r.ID, fmt.Sprintf("vote:%d:4", rp)), "Your vote: “4”")
-		hudWant(t, "rate 2", e.click("pete", r.ID, fmt.Sprintf("vote:%d:5", rp)), "Your vote: “5”")
-		if n := e.count(`SELECT COUNT(*) FROM poll WHERE id = ? AND closed_at IS NULL`, rp); n != 1 {
+		e.Command("sam", "#4west", `/huddle rate "How confident are you with the new alert?"`)
+		r := e.Must("sam", "#4west", "How confident are you")
+		rp := hudID(t, r.ActionWith("vote:", ":1"), 1)
+		hudWant(t, "rate 1", e.Click("nina", r.ID, fmt.Sprintf("vote:%d:4", rp)).Reply, "Your vote: “4”")
+		hudWant(t, "rate 2", e.Click("pete", r.ID, fmt.Sprintf("vote:%d:5", rp)).Reply, "Your vote: “5”")
+		if n := e.Count(`SELECT COUNT(*) FROM poll WHERE id = ? AND closed_at IS NULL`, rp); n != 1 {
 			t.Fatal("rating poll closed before everyone voted")
 		}
-		hudWant(t, "rate 3", e.click("maya", r.ID, fmt.Sprintf("vote:%d:3", rp)), "Everyone taking part has now voted, so the poll is closed")
-		r = e.eventually("#4west", r.ID, "🔒 Closed")
+		hudWant(t, "rate 3", e.Click("maya", r.ID, fmt.Sprintf("vote:%d:3", rp)).Reply, "Everyone taking part has now voted, so the poll is closed")
+		r = e.Eventually("sam", "#4west", r.ID, "🔒 Closed")
 		hudWant(t, "rating card", r.Text, "Average: 4.0 / 5")
 
-		e.cmd("sam", "#4west", "/huddle end")
+		e.Command("sam", "#4west", "/huddle end")
 		hudWant(t, "reopen after end", e.direct("sam", fmt.Sprintf("poll:%d:reopen", pid)), "huddle has ended")
-		sum := e.must("#4west", "Huddle summary: Controls")
+		sum := e.Must("sam", "#4west", "Huddle summary: Controls")
 		hudWant(t, "summary", sum.Text, "Attendance: 3 — Dr. Pete Okafor, Maya Chen, Nina Patel",
 			"**Which screens confuse you?** (attributed, up to 2 choices) — 3 votes from 3 people",
 			"**Hidden one?** (anonymous) — 1 vote from 1 person",
@@ -825,50 +693,60 @@ func TestHuddleParkingLot(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newHudEnv(t, db, 100*time.Millisecond, false)
-		hudWant(t, "ask without huddle", e.cmd("nina", "#4west", "/huddle ask Why?"), "no huddle running", "/ask TEXT")
-		e.cmd("sam", "#4west", "/huddle start Parking lot")
-		hudWant(t, "ask empty", e.cmd("nina", "#4west", "/huddle ask"), "Usage: `/huddle ask")
-		hudWant(t, "ask redacted", e.cmd("nina", "#4west", "/huddle ask --anonymous Why does MRN 12345678 alert twice?"),
-			"anonymously", "For privacy I removed what looked like MRN")
-		q := e.must("#4west", "alert twice")
+		hudWant(t, "ask without huddle", e.Command("nina", "#4west", "/huddle ask Why?"), "no huddle running", "/ask TEXT")
+		e.Command("sam", "#4west", "/huddle start Parking lot")
+		hudWant(t, "ask empty", e.Command("nina", "#4west", "/huddle ask"), "Usage: `/huddle ask")
+		rep := e.Command("nina", "#4west", "/huddle ask --anonymous Why does MRN 12345678 alert twice?")
+		hudWant(t, "ask redacted", rep, "anonymously", "For privacy I removed what looked like MRN")
+		hudGone(t, "ask redacted", rep, "12345678")
+		q := e.Must("sam", "#4west", "alert twice")
 		hudWant(t, "card", q.Text, "Why does [redacted] alert twice?", "Asked anonymously", "identifiers were removed")
-		if n := e.count(`SELECT COUNT(*) FROM huddle_question WHERE member_id IS NULL AND text LIKE '%12345678%'`); n != 0 {
+		hudGone(t, "card", q.Text, "12345678")
+		if n := e.Count(`SELECT COUNT(*) FROM huddle_question WHERE text LIKE '%12345678%'`); n != 0 {
 			t.Error("the identifier was stored")
 		}
-		if n := e.count(`SELECT COUNT(*) FROM huddle_attendee`); n != 0 {
+		if n := e.Count(`SELECT COUNT(*) FROM message WHERE card LIKE '%12345678%'`); n != 0 {
+			t.Error("the identifier was stored in a card")
+		}
+		if n := e.Count(`SELECT COUNT(*) FROM huddle_attendee`); n != 0 {
 			t.Error("an anonymous question made its asker an attendee")
 		}
-		hudWant(t, "+1", e.click("pete", q.ID, q.act("plus1:", "")), "+1 noted")
-		hudWant(t, "learner escalate", e.click("pete", q.ID, q.act("hq:", ":escalate")), "Only the huddle's host (Sam Reyes) or a trainer can escalate")
+		hudWant(t, "+1", e.Click("pete", q.ID, q.ActionWith("plus1:", "")).Reply, "+1 noted")
+		hudWant(t, "learner escalate", e.Click("pete", q.ID, q.ActionWith("hq:", ":escalate")).Reply, "Only the huddle's host (Sam Reyes) or a trainer can escalate")
 
-		e.bot.Config.TrainerChannel = ""
-		hudWant(t, "escalate unconfigured", e.click("sam", q.ID, q.act("hq:", ":escalate")), "No trainers' channel is configured", "Nothing changed")
-		if n := e.count(`SELECT COUNT(*) FROM huddle_question WHERE status = 'open'`); n != 1 {
+		e.Bot.Config.TrainerChannel = ""
+		hudWant(t, "escalate unconfigured", e.Click("sam", q.ID, q.ActionWith("hq:", ":escalate")).Reply, "No trainers' channel is configured", "Nothing changed")
+		if n := e.Count(`SELECT COUNT(*) FROM huddle_question WHERE status = 'open'`); n != 1 {
 			t.Error("a refused escalation changed the question")
 		}
-		e.bot.Config.TrainerChannel = "#trainers"
-		hudWant(t, "escalate", e.click("sam", q.ID, q.act("hq:", ":escalate")), "Escalated to the trainers in #trainers")
-		tc := e.must("#trainers", "Escalated from a tech huddle")
+		e.Bot.Config.TrainerChannel = "#trainers"
+		hudWant(t, "escalate", e.Click("sam", q.ID, q.ActionWith("hq:", ":escalate")).Reply, "Escalated to the trainers in #trainers")
+		tc := e.Must("sam", "#trainers", "Escalated from a tech huddle")
 		hudWant(t, "trainers card", tc.Text, "Why does [redacted] alert twice?", "Parking lot in #4west", "+1: 1", "Asked: anonymously")
-		q = e.eventually("#4west", q.ID, "Escalated to the trainers")
+		hudGone(t, "trainers card", tc.Text, "12345678")
+		q = e.Eventually("sam", "#4west", q.ID, "Escalated to the trainers")
 		if len(q.Actions) != 0 {
 			t.Errorf("escalated question still has buttons: %+v", q.Actions)
 		}
 
-		e.cmd("maya", "#4west", "/huddle ask Where is the downtime report?")
-		q2 := e.must("#4west", "downtime report")
-		hudWant(t, "answered", e.click("sam", q2.ID, q2.act("hq:", ":answered")), "Marked answered")
-		q2 = e.eventually("#4west", q2.ID, "✅ Answered")
-		q2id := hudID(t, q2.act("hq:", ":open"), 1)
+		e.Command("maya", "#4west", "/huddle ask Where is the downtime report?")
+		q2 := e.Must("sam", "#4west", "downtime report")
+		hudWant(t, "answered", e.Click("sam", q2.ID, q2.ActionWith("hq:", ":answered")).Reply, "Marked answered")
+		q2 = e.Eventually("sam", "#4west", q2.ID, "✅ Answered")
+		q2id := hudID(t, q2.ActionWith("hq:", ":open"), 1)
 		hudWant(t, "answered twice", e.direct("tara", fmt.Sprintf("hq:%d:answered", q2id)), "already marked answered")
-		hudWant(t, "button gone", e.click("tara", q2.ID, fmt.Sprintf("plus1:%d", q2id)), "already answered")
-		e.cmd("fran", "#4west", "/huddle ask Who prints the wristbands?")
-		q3 := e.must("#4west", "wristbands")
-		e.cmd("sam", "#4west", "/huddle end")
-		hudWant(t, "+1 after end", e.click("ed", q3.ID, q3.act("plus1:", "")), "This huddle has ended")
-		sum := e.must("#4west", "Huddle summary")
+		hudWant(t, "button gone", e.Click("tara", q2.ID, fmt.Sprintf("plus1:%d", q2id)).Reply, "already answered")
+		e.Command("fran", "#4west", "/huddle ask Who prints the wristbands?")
+		q3 := e.Must("sam", "#4west", "wristbands")
+		e.Command("sam", "#4west", "/huddle end")
+		hudWant(t, "+1 after end", e.Click("ed", q3.ID, q3.ActionWith("plus1:", "")).Reply, "This huddle has ended")
+		sum := e.Must("sam", "#4west", "Huddle summary")
 		hudWant(t, "summary", sum.Text, "Attendance: 3 — Dr. Pete Okafor, Fran Miller, Maya Chen", "Open (1):\n• Who prints the wristbands? — +1 ×0", "Answered (1):\n• Where is the downtime report?",
 			"Escalated to the trainers (1):\n• Why does [redacted] alert twice? — +1 ×1")
+		hudGone(t, "summary", sum.Text, "12345678")
+		if n := e.Count(`SELECT COUNT(*) FROM message WHERE card LIKE '%12345678%'`); n != 0 {
+			t.Error("the identifier was stored in a card")
+		}
 	})
 }
 
@@ -881,8 +759,8 @@ func TestHuddleRecurring(t *testing.T) {
 		e := newHudEnv(t, db, 100*time.Millisecond, false)
 		ctx := context.Background()
 		// The huddles ticker alone, on a clock of our own, in 5-minute steps.
-		clock := &hudClock{t: e.sb.Clock.Now()}
-		e.bot.SetClock(clock.Now)
+		clock := &hudClock{t: e.SB.Clock.Now()}
+		e.Bot.SetClock(clock.Now)
 		advance := func(d time.Duration) {
 			t.Helper()
 			end := clock.Now().Add(d)
@@ -892,68 +770,68 @@ func TestHuddleRecurring(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			if err := e.bot.Jobs.WaitIdle(ctx, 10*time.Second); err != nil {
+			if err := e.Bot.Jobs.WaitIdle(ctx, 10*time.Second); err != nil {
 				t.Fatal(err)
 			}
 		}
-		hudWant(t, "tz", e.cmd("sam", "dm", "/learn tz America/New_York"), "America/New_York")
+		hudWant(t, "tz", e.Command("sam", "dm", "/learn tz America/New_York"), "America/New_York")
 		ny, _ := time.LoadLocation("America/New_York")
 		occ := clock.Now().In(ny).Add(time.Hour).Truncate(time.Minute)
-		hudWant(t, "learner schedules", e.cmd("nina", "#4west", "/huddle schedule everyday 07:45 X"), "Only super-users can schedule huddles")
-		rep := e.cmd("sam", "#4west", "/huddle schedule everyday "+occ.Format("15:04")+" Shift change huddle --remind 15")
+		hudWant(t, "learner schedules", e.Command("nina", "#4west", "/huddle schedule everyday 07:45 X"), "Only super-users can schedule huddles")
+		rep := e.Command("sam", "#4west", "/huddle schedule everyday "+occ.Format("15:04")+" Shift change huddle --remind 15")
 		hudWant(t, "schedule", rep, "Scheduled. 📅 #", "“Shift change huddle” — every day at "+occ.Format("15:04")+" America/New_York", "reminder 15 min before")
-		sid := int64(e.count(`SELECT id FROM huddle_series`))
-		hudWant(t, "list", e.cmd("nina", "#4west", "/huddle schedule list"), "Shift change huddle", "host Sam Reyes")
+		sid := int64(e.Count(`SELECT id FROM huddle_series`))
+		hudWant(t, "list", e.Command("nina", "#4west", "/huddle schedule list"), "Shift change huddle", "host Sam Reyes")
 
 		advance(40 * time.Minute)
-		if n := len(e.all("#4west", "Huddle soon")); n != 0 {
+		if n := len(e.All("sam", "#4west", "Huddle soon")); n != 0 {
 			t.Fatalf("%d reminder(s) 20 min before the window", n)
 		}
 		advance(15 * time.Minute)
-		rem := e.must("#4west", "Huddle soon: Shift change huddle")
+		rem := e.Must("sam", "#4west", "Huddle soon: Shift change huddle")
 		hudWant(t, "reminder", rem.Text, "Starts at "+occ.Format("15:04"), "in #4west")
 		advance(4 * time.Minute)
-		if n := len(e.all("#4west", "Huddle soon")); n != 1 {
+		if n := len(e.All("sam", "#4west", "Huddle soon")); n != 1 {
 			t.Fatalf("%d reminders, want exactly 1", n)
 		}
-		hudWant(t, "learner starts from reminder", e.click("nina", rem.ID, rem.act("hstart:", "")), "Only the huddle's host (Sam Reyes)")
-		hudWant(t, "start from reminder", e.click("sam", rem.ID, rem.act("hstart:", "")), "Huddle “Shift change huddle” started", "recurring huddle #")
-		h1 := int64(e.count(`SELECT id FROM huddle WHERE series_id = ?`, sid))
-		e.cmd("sue", "#4west", "/huddle ask Who can unlock the MAR?")
-		e.cmd("pete", "#4west", "/huddle ask Where are the new order sets?")
-		e.cmd("maya", "#4west", "/huddle ask Is downtime Tuesday?")
-		q := e.must("#4west", "Who can unlock the MAR?")
-		e.click("sam", q.ID, q.act("hq:", ":answered"))
-		q = e.must("#4west", "Is downtime Tuesday?")
-		hudWant(t, "defer", e.click("sam", q.ID, q.act("hq:", ":deferred")), "carries over")
-		e.cmd("sam", "#4west", "/huddle end")
+		hudWant(t, "learner starts from reminder", e.Click("nina", rem.ID, rem.ActionWith("hstart:", "")).Reply, "Only the huddle's host (Sam Reyes)")
+		hudWant(t, "start from reminder", e.Click("sam", rem.ID, rem.ActionWith("hstart:", "")).Reply, "Huddle “Shift change huddle” started", "recurring huddle #")
+		h1 := int64(e.Count(`SELECT id FROM huddle WHERE series_id = ?`, sid))
+		e.Command("sue", "#4west", "/huddle ask Who can unlock the MAR?")
+		e.Command("pete", "#4west", "/huddle ask Where are the new order sets?")
+		e.Command("maya", "#4west", "/huddle ask Is downtime Tuesday?")
+		q := e.Must("sam", "#4west", "Who can unlock the MAR?")
+		e.Click("sam", q.ID, q.ActionWith("hq:", ":answered"))
+		q = e.Must("sam", "#4west", "Is downtime Tuesday?")
+		hudWant(t, "defer", e.Click("sam", q.ID, q.ActionWith("hq:", ":deferred")).Reply, "carries over")
+		e.Command("sam", "#4west", "/huddle end")
 
 		// The next day's reminder mentions what is waiting; starting at the
 		// scheduled time with another title still joins the series.
 		next := occ.AddDate(0, 0, 1)
 		clock.set(next.Add(-20 * time.Minute))
 		advance(10 * time.Minute)
-		if n := len(e.all("#4west", "Huddle soon")); n != 2 {
+		if n := len(e.All("sam", "#4west", "Huddle soon")); n != 2 {
 			t.Fatalf("%d reminders after two days, want 2", n)
 		}
-		hudWant(t, "second reminder", e.must("#4west", "Huddle soon").Text, "2 question(s) from last time are waiting")
-		hudWant(t, "start next", e.cmd("sam", "#4west", "/huddle start Order sets special"), "2 unanswered question(s) carried over")
-		h2 := int64(e.count(`SELECT id FROM huddle WHERE series_id = ? AND ended_at IS NULL`, sid))
+		hudWant(t, "second reminder", e.Must("sam", "#4west", "Huddle soon").Text, "2 question(s) from last time are waiting")
+		hudWant(t, "start next", e.Command("sam", "#4west", "/huddle start Order sets special"), "2 unanswered question(s) carried over")
+		h2 := int64(e.Count(`SELECT id FROM huddle WHERE series_id = ? AND ended_at IS NULL`, sid))
 		if h2 == 0 || h2 == h1 {
 			t.Fatalf("second huddle %d not in the series", h2)
 		}
-		if n := e.count(`SELECT COUNT(*) FROM huddle_question WHERE huddle_id = ? AND origin_huddle_id = ?`, h2, h1); n != 2 {
+		if n := e.Count(`SELECT COUNT(*) FROM huddle_question WHERE huddle_id = ? AND origin_huddle_id = ?`, h2, h1); n != 2 {
 			t.Errorf("%d questions carried over, want 2", n)
 		}
-		carried := e.must("#4west", "Where are the new order sets?")
+		carried := e.Must("sam", "#4west", "Where are the new order sets?")
 		hudWant(t, "carried card", carried.Text, "carried over")
-		e.cmd("sam", "#4west", "/huddle end")
-		hudWant(t, "summary", e.must("#4west", "Huddle summary: Order sets special").Text,
+		e.Command("sam", "#4west", "/huddle end")
+		hudWant(t, "summary", e.Must("sam", "#4west", "Huddle summary: Order sets special").Text,
 			"Open (1):\n• Where are the new order sets? — +1 ×0 _(carried over)_", "Deferred to next time (1)")
 
-		hudWant(t, "learner cancels", e.cmd("nina", "#4west", fmt.Sprintf("/huddle schedule cancel %d", sid)), "Only its host (Sam Reyes) or a trainer")
-		hudWant(t, "cancel", e.cmd("sam", "#4west", fmt.Sprintf("/huddle schedule cancel %d", sid)), "Cancelled recurring huddle")
-		hudWant(t, "list empty", e.cmd("sam", "#4west", "/huddle schedule list"), "No recurring huddles")
+		hudWant(t, "learner cancels", e.Command("nina", "#4west", fmt.Sprintf("/huddle schedule cancel %d", sid)), "Only its host (Sam Reyes) or a trainer")
+		hudWant(t, "cancel", e.Command("sam", "#4west", fmt.Sprintf("/huddle schedule cancel %d", sid)), "Cancelled recurring huddle")
+		hudWant(t, "list empty", e.Command("sam", "#4west", "/huddle schedule list"), "No recurring huddles")
 	})
 }
 
@@ -1037,30 +915,30 @@ func TestHuddleEveryoneVotedRace(t *testing.T) {
 		e := newHudEnv(t, db, 100*time.Millisecond, false)
 		ctx := context.Background()
 		const n = 30
-		e.bot.HandleCommand(ctx, bot.Command{Actor: hudActor("sam"), Channel: "#4west", Name: "huddle", Text: "start Rush"})
+		e.Bot.HandleCommand(ctx, bot.Command{Actor: hudActor("sam"), Channel: "#4west", Name: "huddle", Text: "start Rush"})
 		// Taking part under one's own name (a vote on a first poll) makes
 		// the audience of the polls that follow.
-		e.bot.HandleCommand(ctx, bot.Command{Actor: hudActor("sam"), Channel: "#4west", Name: "huddle", Text: `poll "Warm-up?" A B`})
-		warm := int64(e.count(`SELECT MAX(id) FROM poll`))
+		e.Bot.HandleCommand(ctx, bot.Command{Actor: hudActor("sam"), Channel: "#4west", Name: "huddle", Text: `poll "Warm-up?" A B`})
+		warm := int64(e.Count(`SELECT MAX(id) FROM poll`))
 		for i := 0; i < n; i++ {
-			rep := e.bot.HandleClick(ctx, bot.Click{Actor: hudActor(fmt.Sprintf("r%03d", i)), Channel: "#4west", ActionID: fmt.Sprintf("vote:%d:1", warm)})
+			rep := e.Bot.HandleClick(ctx, bot.Click{Actor: hudActor(fmt.Sprintf("r%03d", i)), Channel: "#4west", ActionID: fmt.Sprintf("vote:%d:1", warm)})
 			if !strings.Contains(rep.Text, "Your vote") {
 				t.Fatalf("warm-up vote: %q", rep.Text)
 			}
 		}
-		if a := e.count(`SELECT COUNT(*) FROM huddle_attendee`); a != n {
+		if a := e.Count(`SELECT COUNT(*) FROM huddle_attendee`); a != n {
 			t.Fatalf("%d attendees, want %d", a, n)
 		}
 		for _, anon := range []string{"", " --anonymous"} {
-			e.bot.HandleCommand(ctx, bot.Command{Actor: hudActor("sam"), Channel: "#4west", Name: "huddle", Text: `poll "Ready?" Yes No` + anon})
-			pid := int64(e.count(`SELECT MAX(id) FROM poll`))
+			e.Bot.HandleCommand(ctx, bot.Command{Actor: hudActor("sam"), Channel: "#4west", Name: "huddle", Text: `poll "Ready?" Yes No` + anon})
+			pid := int64(e.Count(`SELECT MAX(id) FROM poll`))
 			var wg sync.WaitGroup
 			start := make(chan struct{})
 			replies := make(chan string, 2*n)
 			tap := func(i, option int) {
 				defer wg.Done()
 				<-start
-				replies <- e.bot.HandleClick(ctx, bot.Click{Actor: hudActor(fmt.Sprintf("r%03d", i)), Channel: "#4west",
+				replies <- e.Bot.HandleClick(ctx, bot.Click{Actor: hudActor(fmt.Sprintf("r%03d", i)), Channel: "#4west",
 					ActionID: fmt.Sprintf("vote:%d:%d", pid, option)}).Text
 			}
 			for i := 0; i < n; i++ {
@@ -1083,7 +961,7 @@ func TestHuddleEveryoneVotedRace(t *testing.T) {
 			if closedBy != 1 {
 				t.Errorf("anonymous=%v: %d voters were told the poll closed, want exactly 1", anon != "", closedBy)
 			}
-			if c := e.count(`SELECT COUNT(*) FROM poll WHERE id = ? AND closed_at IS NOT NULL`, pid); c != 1 {
+			if c := e.Count(`SELECT COUNT(*) FROM poll WHERE id = ? AND closed_at IS NOT NULL`, pid); c != 1 {
 				t.Errorf("anonymous=%v: the poll is still open after everyone voted", anon != "")
 			}
 			p, err := db.PollGet(ctx, db, pid)
@@ -1097,7 +975,7 @@ func TestHuddleEveryoneVotedRace(t *testing.T) {
 			if tally.Voters != n || tally.Votes != n {
 				t.Errorf("anonymous=%v: tally %+v, want %d votes from %d people", anon != "", tally, n, n)
 			}
-			e.eventually("#4west", p.MessageID, fmt.Sprintf("🔒 Closed — %d votes from %d people", n, n))
+			e.Eventually("sam", "#4west", p.MessageID, fmt.Sprintf("🔒 Closed — %d votes from %d people", n, n))
 		}
 	})
 }
@@ -1110,18 +988,18 @@ func TestHuddleDeferredWithoutSeries(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newHudEnv(t, db, 100*time.Millisecond, false)
-		hudWant(t, "start", e.cmd("sam", "#4west", "/huddle start Quick MAR check"), "started")
-		h1 := int64(e.count(`SELECT id FROM huddle WHERE ended_at IS NULL`))
-		e.cmd("maya", "#4west", "/huddle ask Is downtime Tuesday?")
-		q := e.must("#4west", "Is downtime Tuesday?")
-		hudWant(t, "defer", e.click("sam", q.ID, q.act("hq:", ":deferred")), "carries over to the next huddle started in #4west")
-		e.cmd("sam", "#4west", "/huddle end")
+		hudWant(t, "start", e.Command("sam", "#4west", "/huddle start Quick MAR check"), "started")
+		h1 := int64(e.Count(`SELECT id FROM huddle WHERE ended_at IS NULL`))
+		e.Command("maya", "#4west", "/huddle ask Is downtime Tuesday?")
+		q := e.Must("sam", "#4west", "Is downtime Tuesday?")
+		hudWant(t, "defer", e.Click("sam", q.ID, q.ActionWith("hq:", ":deferred")).Reply, "carries over to the next huddle started in #4west")
+		e.Command("sam", "#4west", "/huddle end")
 		// A huddle in another channel does not take it.
-		e.cmd("ed", "#5east", "/huddle start Other unit")
-		e.cmd("ed", "#5east", "/huddle end")
-		hudWant(t, "next huddle here", e.cmd("sue", "#4west", "/huddle start Afternoon huddle"), "1 unanswered question(s) carried over")
-		h2 := int64(e.count(`SELECT id FROM huddle WHERE ended_at IS NULL`))
-		if n := e.count(`SELECT COUNT(*) FROM huddle_question WHERE huddle_id = ? AND origin_huddle_id = ?`, h2, h1); n != 1 || h2 == h1 {
+		e.Command("ed", "#5east", "/huddle start Other unit")
+		e.Command("ed", "#5east", "/huddle end")
+		hudWant(t, "next huddle here", e.Command("sue", "#4west", "/huddle start Afternoon huddle"), "1 unanswered question(s) carried over")
+		h2 := int64(e.Count(`SELECT id FROM huddle WHERE ended_at IS NULL`))
+		if n := e.Count(`SELECT COUNT(*) FROM huddle_question WHERE huddle_id = ? AND origin_huddle_id = ?`, h2, h1); n != 1 || h2 == h1 {
 			t.Errorf("%d question(s) carried from huddle %d into %d, want 1", n, h1, h2)
 		}
 	})
