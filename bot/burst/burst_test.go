@@ -10,72 +10,27 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddlebot/bot"
+	"github.com/huddlebot/huddlebot/bot/bottest"
 	"github.com/huddlebot/huddlebot/bot/burst"
-	"github.com/huddlebot/huddlebot/bot/feature"
-	"github.com/huddlebot/huddlebot/bot/sandbox"
-	"github.com/huddlebot/huddlebot/content"
 	"github.com/huddlebot/huddlebot/lessons"
 	"github.com/huddlebot/huddlebot/member"
 	"github.com/huddlebot/huddlebot/store"
 	"github.com/huddlebot/huddlebot/store/storetest"
 )
 
-// burstEnv is a bot with the bundled content, a settable clock, the
-// sandbox adapter and (with work) running delivery workers.
+// burstEnv is bottest's environment (the bundled content, a settable
+// clock, the sandbox adapter and, with work, running delivery workers) with
+// the burst capability at hand.
 type burstEnv struct {
-	db    *store.DB
-	bot   *bot.Bot
+	*bottest.Env
 	burst *burst.Burst
-	ws    *store.Workspace
-
-	mu  sync.Mutex
-	now time.Time
 }
 
 func newBurstEnv(t testing.TB, db *store.DB, now time.Time, work bool) *burstEnv {
 	t.Helper()
-	ctx := context.Background()
-	if err := bot.MigrateJobs(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	c, err := lessons.Load(content.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.ContentImport(ctx, c); err != nil {
-		t.Fatal(err)
-	}
-	e := &burstEnv{db: db, now: now}
-	e.bot = bot.New(db, bot.Config{}, nil)
-	e.burst = feature.Register(e.bot).Burst
-	e.bot.SetClock(e.Now)
-	if err := e.bot.LoadContent(ctx); err != nil {
-		t.Fatal(err)
-	}
-	e.bot.AddAdapter(sandbox.Adapter{})
-	jobs, err := bot.NewJobs(e.bot, bot.JobsOptions{Work: work, PollInterval: 20 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if work {
-		if err := jobs.Start(ctx); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() {
-			sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-			jobs.Stop(sctx)
-		})
-	}
-	if e.ws, err = db.WorkspaceEnsure(ctx, "sandbox", "local", "UTC"); err != nil {
-		t.Fatal(err)
-	}
-	return e
+	e := bottest.OpenEnv(t, db, now, bottest.EnvOptions{Work: work})
+	return &burstEnv{Env: e, burst: e.Features.Burst}
 }
-
-func (e *burstEnv) Now() time.Time { e.mu.Lock(); defer e.mu.Unlock(); return e.now }
-
-func (e *burstEnv) set(t time.Time) { e.mu.Lock(); e.now = t; e.mu.Unlock() }
 
 // person is a member to add: user id, role, department, optional night
 // shift and permissions.
@@ -90,18 +45,18 @@ func (e *burstEnv) add(t testing.TB, people ...person) map[string]int64 {
 	ctx := context.Background()
 	ids := map[string]int64{}
 	for _, p := range people {
-		id, err := e.db.MemberUpsert(ctx, e.db, store.MemberUpsert{WorkspaceID: e.ws.ID, UserID: p.id, Name: p.id, Role: p.role,
+		id, err := e.DB.MemberUpsert(ctx, e.DB, store.MemberUpsert{WorkspaceID: e.WS.ID, UserID: p.id, Name: p.id, Role: p.role,
 			Department: p.dept, Permissions: p.perms})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if p.night {
 			start, end := member.Clock(19*60), member.Clock(7*60+30)
-			if err := e.db.MemberUpdate(ctx, e.db, id, store.MemberSettings{WorkStart: &start, WorkEnd: &end}); err != nil {
+			if err := e.DB.MemberUpdate(ctx, e.DB, id, store.MemberSettings{WorkStart: &start, WorkEnd: &end}); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if err := e.db.MemberSetNextDue(ctx, e.db, map[int64]time.Time{id: e.Now()}); err != nil {
+		if err := e.DB.MemberSetNextDue(ctx, e.DB, map[int64]time.Time{id: e.Clock.Now()}); err != nil {
 			t.Fatal(err)
 		}
 		ids[p.id] = id
@@ -112,9 +67,9 @@ func (e *burstEnv) add(t testing.TB, people ...person) map[string]int64 {
 // tick runs the scheduler at the given time and waits for the deliveries.
 func (e *burstEnv) tick(t *testing.T, at time.Time) {
 	t.Helper()
-	e.set(at)
+	e.Clock.Set(at)
 	ctx := context.Background()
-	if err := e.bot.Tick(ctx, at); err != nil {
+	if err := e.Bot.Tick(ctx, at); err != nil {
 		t.Fatal(err)
 	}
 	e.idle(t)
@@ -122,18 +77,9 @@ func (e *burstEnv) tick(t *testing.T, at time.Time) {
 
 func (e *burstEnv) idle(t *testing.T) {
 	t.Helper()
-	if err := e.bot.Jobs.WaitIdle(context.Background(), 30*time.Second); err != nil {
+	if err := e.Bot.Jobs.WaitIdle(context.Background(), 30*time.Second); err != nil {
 		t.Fatal(err)
 	}
-}
-
-func (e *burstEnv) count(t *testing.T, query string, args ...any) int {
-	t.Helper()
-	var n int
-	if err := e.db.GetContext(context.Background(), &n, e.db.Rebind(query), args...); err != nil {
-		t.Fatal(err)
-	}
-	return n
 }
 
 // burstLessons returns, per member id, the burst lessons delivered to them
@@ -145,7 +91,7 @@ func (e *burstEnv) burstLessons(t *testing.T, burstID string) map[int64][]string
 		LessonID string `db:"lesson_id"`
 		N        int    `db:"n"`
 	}
-	if err := e.db.SelectContext(context.Background(), &rows, e.db.Rebind(`SELECT member_id, lesson_id, COUNT(*) AS n FROM delivery
+	if err := e.DB.SelectContext(context.Background(), &rows, e.DB.Rebind(`SELECT member_id, lesson_id, COUNT(*) AS n FROM delivery
 		WHERE burst_id = ? GROUP BY member_id, lesson_id ORDER BY member_id, MIN(id)`), burstID); err != nil {
 		t.Fatal(err)
 	}
@@ -182,7 +128,7 @@ func TestBurstSendNowReachesEachNurseOnce(t *testing.T) {
 		e.tick(t, burstTuesday10)
 		ctx := context.Background()
 		var progress []string
-		opts := burst.BurstSendOptions{WorkspaceID: e.ws.ID, BurstID: "secure-chat-launch", Now: true,
+		opts := burst.BurstSendOptions{WorkspaceID: e.WS.ID, BurstID: "secure-chat-launch", Now: true,
 			Audience: lessons.Audience{Roles: []string{"nurse"}},
 			Progress: func(done, total int) { progress = append(progress, fmt.Sprintf("%d/%d", done, total)) }}
 		res, err := e.burst.BurstSend(ctx, opts)
@@ -233,10 +179,10 @@ func TestBurstSendNowReachesEachNurseOnce(t *testing.T) {
 			e.tick(t, burstTuesday10.AddDate(0, 0, d))
 			e.tick(t, burstTuesday10.AddDate(0, 0, d).Add(10*time.Hour))
 		}
-		if n := e.count(t, `SELECT COUNT(*) FROM delivery WHERE burst_id = ?`, "secure-chat-launch"); n != 16 {
+		if n := e.Count(t, `SELECT COUNT(*) FROM delivery WHERE burst_id = ?`, "secure-chat-launch"); n != 16 {
 			t.Fatalf("%d burst deliveries, want 16", n)
 		}
-		if n := e.count(t, `SELECT COUNT(*) FROM message m JOIN delivery d ON m.delivery_id = d.id WHERE d.burst_id = ? AND m.sent_revision > 0`,
+		if n := e.Count(t, `SELECT COUNT(*) FROM message m JOIN delivery d ON m.delivery_id = d.id WHERE d.burst_id = ? AND m.sent_revision > 0`,
 			"secure-chat-launch"); n != 16 {
 			t.Fatalf("%d burst messages reached the chat, want 16", n)
 		}
@@ -248,16 +194,16 @@ func TestBurstSendNowReachesEachNurseOnce(t *testing.T) {
 			ID       int64  `db:"id"`
 			LessonID string `db:"lesson_id"`
 		}
-		if err := e.db.SelectContext(ctx, &dels, e.db.Rebind(`SELECT id, lesson_id FROM delivery WHERE member_id = ? AND burst_id = ? ORDER BY id`),
+		if err := e.DB.SelectContext(ctx, &dels, e.DB.Rebind(`SELECT id, lesson_id FROM delivery WHERE member_id = ? AND burst_id = ? ORDER BY id`),
 			ids["n1"], "secure-chat-launch"); err != nil {
 			t.Fatal(err)
 		}
-		c := e.bot.Content()
+		c := e.Bot.Content()
 		answered := 0
 		for _, d := range dels {
 			l := c.Lesson(d.LessonID)
 			if !l.IsQuiz() {
-				if rep := e.bot.HandleClick(ctx, bot.Click{Actor: actor, ActionID: fmt.Sprintf("ack:%d", d.ID)}); !strings.Contains(rep.Text, "Noted") {
+				if rep := e.Bot.HandleClick(ctx, bot.Click{Actor: actor, ActionID: fmt.Sprintf("ack:%d", d.ID)}); !strings.Contains(rep.Text, "Noted") {
 					t.Fatalf("Got it: %q", rep.Text)
 				}
 				continue
@@ -269,14 +215,14 @@ func TestBurstSendNowReachesEachNurseOnce(t *testing.T) {
 			if answered == 1 {
 				choice = l.Answer%len(l.Choices) + 1
 			}
-			e.bot.HandleClick(ctx, bot.Click{Actor: actor, ActionID: fmt.Sprintf("ans:%d:%d", d.ID, choice)})
+			e.Bot.HandleClick(ctx, bot.Click{Actor: actor, ActionID: fmt.Sprintf("ans:%d:%d", d.ID, choice)})
 			answered++
 		}
 		e.idle(t)
-		if n := e.count(t, `SELECT COUNT(*) FROM review WHERE member_id = ? AND lesson_id LIKE 'secure-chat-%'`, ids["n1"]); n != 2 {
+		if n := e.Count(t, `SELECT COUNT(*) FROM review WHERE member_id = ? AND lesson_id LIKE 'secure-chat-%'`, ids["n1"]); n != 2 {
 			t.Errorf("%d burst quizzes in n1's spacing schedule, want 2", n)
 		}
-		st, err := e.burst.BurstStatus(ctx, e.ws.ID, "secure-chat-launch")
+		st, err := e.burst.BurstStatus(ctx, e.WS.ID, "secure-chat-launch")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -308,7 +254,7 @@ func TestBurstDailyPace(t *testing.T) {
 		thursday := time.Date(2026, 11, 26, 7, 0, 0, 0, time.UTC)
 		e := newBurstEnv(t, db, thursday, true)
 		ids := e.add(t, person{id: "n1", role: "nurse", dept: "4west"}, person{id: "doc", role: "physician", dept: "4west"})
-		res, err := e.burst.BurstSend(context.Background(), burst.BurstSendOptions{WorkspaceID: e.ws.ID, BurstID: "sepsis-alert-launch"})
+		res, err := e.burst.BurstSend(context.Background(), burst.BurstSendOptions{WorkspaceID: e.WS.ID, BurstID: "sepsis-alert-launch"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -358,26 +304,26 @@ func TestBurstCancel(t *testing.T) {
 		e := newBurstEnv(t, db, burstTuesday10, false) // no workers: jobs stay queued
 		ids := e.add(t, person{id: "n1", role: "nurse", dept: "4west"}, person{id: "night", role: "nurse", dept: "4west", night: true})
 		ctx := context.Background()
-		res, err := e.burst.BurstSend(ctx, burst.BurstSendOptions{WorkspaceID: e.ws.ID, BurstID: "secure-chat-launch", Now: true})
+		res, err := e.burst.BurstSend(ctx, burst.BurstSendOptions{WorkspaceID: e.WS.ID, BurstID: "secure-chat-launch", Now: true})
 		if err != nil || res.SentNow != 4 {
 			t.Fatalf("send: %+v, %v", res, err)
 		}
-		jobsBefore := e.count(t, `SELECT COUNT(*) FROM river_job WHERE state = 'available'`)
+		jobsBefore := e.Count(t, `SELECT COUNT(*) FROM river_job WHERE state = 'available'`)
 		if jobsBefore != 4 {
 			t.Fatalf("%d queued jobs, want 4", jobsBefore)
 		}
-		cres, err := e.burst.BurstCancel(ctx, e.ws.ID, "secure-chat-launch", 0)
+		cres, err := e.burst.BurstCancel(ctx, e.WS.ID, "secure-chat-launch", 0)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if cres.Items != 4 || cres.Deliveries != 4 {
 			t.Fatalf("cancel: %+v, want the night nurse's 4 items and n1's 4 queued prompts", cres)
 		}
-		if n := e.count(t, `SELECT COUNT(*) FROM river_job WHERE state = 'cancelled'`); n != 4 {
+		if n := e.Count(t, `SELECT COUNT(*) FROM river_job WHERE state = 'cancelled'`); n != 4 {
 			t.Fatalf("%d delivery jobs cancelled, want 4", n)
 		}
 		// Workers start now: nothing of the burst goes out, now or later.
-		jobs, err := bot.NewJobs(e.bot, bot.JobsOptions{Work: true, PollInterval: 20 * time.Millisecond})
+		jobs, err := bot.NewJobs(e.Bot, bot.JobsOptions{Work: true, PollInterval: 20 * time.Millisecond})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -387,21 +333,21 @@ func TestBurstCancel(t *testing.T) {
 		defer jobs.Stop(ctx)
 		e.tick(t, burstTuesday10.Add(10*time.Hour))
 		e.tick(t, burstTuesday10.Add(24*time.Hour))
-		if n := e.count(t, `SELECT COUNT(*) FROM delivery WHERE burst_id = ? AND sent_at IS NOT NULL`, "secure-chat-launch"); n != 0 {
+		if n := e.Count(t, `SELECT COUNT(*) FROM delivery WHERE burst_id = ? AND sent_at IS NOT NULL`, "secure-chat-launch"); n != 0 {
 			t.Fatalf("%d burst prompts went out after cancel", n)
 		}
 		if got := e.burstLessons(t, "secure-chat-launch")[ids["night"]]; len(got) != 0 {
 			t.Fatalf("the night nurse got %v after cancel", got)
 		}
-		if n := e.count(t, `SELECT COUNT(*) FROM delivery WHERE member_id = ? AND sent_at IS NOT NULL`, ids["night"]); n == 0 {
+		if n := e.Count(t, `SELECT COUNT(*) FROM delivery WHERE member_id = ? AND sent_at IS NOT NULL`, ids["night"]); n == 0 {
 			t.Fatal("cancelling the burst stopped the night nurse's daily prompts too")
 		}
-		_, err = e.burst.BurstSend(ctx, burst.BurstSendOptions{WorkspaceID: e.ws.ID, BurstID: "secure-chat-launch"})
+		_, err = e.burst.BurstSend(ctx, burst.BurstSendOptions{WorkspaceID: e.WS.ID, BurstID: "secure-chat-launch"})
 		var ue *bot.UserError
 		if !errorsAs(err, &ue) || !strings.Contains(ue.Msg, "cancelled") {
 			t.Fatalf("sending a cancelled burst: %v, want a user error", err)
 		}
-		if _, err := e.burst.BurstCancel(ctx, e.ws.ID, "sepsis-alert-launch", 0); !errorsAs(err, &ue) {
+		if _, err := e.burst.BurstCancel(ctx, e.WS.ID, "sepsis-alert-launch", 0); !errorsAs(err, &ue) {
 			t.Fatalf("cancel of a burst never sent: %v, want a user error", err)
 		}
 	})
@@ -420,14 +366,10 @@ func TestBurstSendConcurrentlyOnce(t *testing.T) {
 			people = append(people, person{id: fmt.Sprintf("n%02d", i), role: "nurse", dept: "4west"})
 		}
 		e.add(t, people...)
-		other := burst.New(bot.New(e.db, bot.Config{}, nil))
-		other.SetClock(e.Now)
-		if err := other.LoadContent(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := bot.NewJobs(other.Bot, bot.JobsOptions{}); err != nil {
-			t.Fatal(err)
-		}
+		// A second replica over the same database.
+		ob := bottest.NewBot(t, e.DB, bottest.BotOptions{NoContent: true})
+		ob.SetClock(e.Clock.Now)
+		other := ob.Features.Burst
 		var wg sync.WaitGroup
 		errs := make([]error, 4)
 		for i := range errs {
@@ -438,7 +380,7 @@ func TestBurstSendConcurrentlyOnce(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				_, errs[i] = b.BurstSend(context.Background(), burst.BurstSendOptions{WorkspaceID: e.ws.ID, BurstID: "secure-chat-launch", Now: true})
+				_, errs[i] = b.BurstSend(context.Background(), burst.BurstSendOptions{WorkspaceID: e.WS.ID, BurstID: "secure-chat-launch", Now: true})
 			}()
 		}
 		wg.Wait()
@@ -454,7 +396,7 @@ func TestBurstSendConcurrentlyOnce(t *testing.T) {
 			"messages":    `SELECT COUNT(*) FROM message m JOIN delivery d ON m.delivery_id = d.id WHERE d.burst_id = 'secure-chat-launch'`,
 			"jobs":        `SELECT COUNT(*) FROM river_job`,
 		} {
-			if n := e.count(t, q); n != want {
+			if n := e.Count(t, q); n != want {
 				t.Errorf("%d %s, want %d", n, what, want)
 			}
 		}
@@ -470,7 +412,7 @@ func TestBurstChatCommand(t *testing.T) {
 		person{id: "nina", role: "nurse", dept: "4west", perms: []member.Permission{}})
 	ctx := context.Background()
 	cmd := func(user, text string) string {
-		return e.bot.HandleCommand(ctx, bot.Command{Actor: bot.Actor{Platform: "sandbox", Workspace: "local", UserID: user},
+		return e.Bot.HandleCommand(ctx, bot.Command{Actor: bot.Actor{Platform: "sandbox", Workspace: "local", UserID: user},
 			Channel: "dm", Name: "burst", Text: text}).Text
 	}
 	for _, text := range []string{"send secure-chat-launch now", "list", "cancel secure-chat-launch"} {
@@ -478,7 +420,7 @@ func TestBurstChatCommand(t *testing.T) {
 			t.Errorf("learner /burst %s: %q, want a clear refusal", text, r)
 		}
 	}
-	if n := e.count(t, `SELECT COUNT(*) FROM burst_send`); n != 0 {
+	if n := e.Count(t, `SELECT COUNT(*) FROM burst_send`); n != 0 {
 		t.Fatalf("a learner's /burst created %d sends", n)
 	}
 	for _, tc := range []struct{ text, want string }{
@@ -539,30 +481,30 @@ func BenchmarkBurstSend(b *testing.B) {
 					b.StopTimer()
 					e := newBurstEnv(b, storetest.Open(b, backend), burstTuesday10, false)
 					ctx := context.Background()
-					err := e.db.Tx(ctx, func(tx *store.Tx) error {
+					err := e.DB.Tx(ctx, func(tx *store.Tx) error {
 						next := map[int64]time.Time{}
 						for j := 0; j < members; j++ {
-							id, err := e.db.MemberUpsert(ctx, tx, store.MemberUpsert{WorkspaceID: e.ws.ID, UserID: fmt.Sprintf("rn%05d", j),
+							id, err := e.DB.MemberUpsert(ctx, tx, store.MemberUpsert{WorkspaceID: e.WS.ID, UserID: fmt.Sprintf("rn%05d", j),
 								Role: "nurse", Department: "4west"})
 							if err != nil {
 								return err
 							}
 							next[id] = burstTuesday10
 							if len(next) == 500 {
-								if err := e.db.MemberSetNextDue(ctx, tx, next); err != nil {
+								if err := e.DB.MemberSetNextDue(ctx, tx, next); err != nil {
 									return err
 								}
 								next = map[int64]time.Time{}
 							}
 						}
-						return e.db.MemberSetNextDue(ctx, tx, next)
+						return e.DB.MemberSetNextDue(ctx, tx, next)
 					})
 					if err != nil {
 						b.Fatal(err)
 					}
 					b.StartTimer()
 					start := time.Now()
-					res, err := e.burst.BurstSend(ctx, burst.BurstSendOptions{WorkspaceID: e.ws.ID, BurstID: "secure-chat-launch", Now: now})
+					res, err := e.burst.BurstSend(ctx, burst.BurstSendOptions{WorkspaceID: e.WS.ID, BurstID: "secure-chat-launch", Now: now})
 					total += time.Since(start)
 					if err != nil {
 						b.Fatal(err)

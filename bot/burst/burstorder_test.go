@@ -48,20 +48,20 @@ func TestBurstArrivesInFileOrder(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		t.Parallel()
 		e := newBurstEnv(t, db, burstTuesday10, true)
-		c := e.bot.Content()
+		c := e.Bot.Content()
 		var want []string
 		for _, id := range secureChatForNurses {
 			want = append(want, c.Lesson(id).Title)
 		}
 		ad := &slowFirst{slowTitle: want[0], got: map[string][]string{}}
-		e.bot.AddAdapter(ad)
+		e.Bot.AddAdapter(ad)
 		e.add(t, person{id: "day", role: "nurse", dept: "4west"}, person{id: "night", role: "nurse", dept: "5east", night: true})
 		e.tick(t, burstTuesday10) // today's daily prompt for the day nurse first
 		ad.mu.Lock()
 		clear(ad.got)
 		ad.mu.Unlock()
 
-		_, err := e.burst.BurstSend(context.Background(), burst.BurstSendOptions{WorkspaceID: e.ws.ID, BurstID: "secure-chat-launch",
+		_, err := e.burst.BurstSend(context.Background(), burst.BurstSendOptions{WorkspaceID: e.WS.ID, BurstID: "secure-chat-launch",
 			Now: true, Audience: lessons.Audience{Roles: []string{"nurse"}}})
 		if err != nil {
 			t.Fatal(err)

@@ -26,7 +26,7 @@ func TestBurstSaysWhenTheOthersGetIt(t *testing.T) {
 		e.add(t, person{id: "n1", role: "nurse", dept: "4west"}, person{id: "n2", role: "nurse", dept: "4west"},
 			person{id: "night", role: "nurse", dept: "5east", night: true})
 		ctx := context.Background()
-		res, err := e.burst.BurstSend(ctx, burst.BurstSendOptions{WorkspaceID: e.ws.ID, BurstID: "secure-chat-launch", Now: true,
+		res, err := e.burst.BurstSend(ctx, burst.BurstSendOptions{WorkspaceID: e.WS.ID, BurstID: "secure-chat-launch", Now: true,
 			Audience: lessons.Audience{Roles: []string{"nurse"}}})
 		if err != nil {
 			t.Fatal(err)
@@ -40,23 +40,23 @@ func TestBurstSaysWhenTheOthersGetIt(t *testing.T) {
 		}
 		e.idle(t)
 
-		st, err := e.burst.BurstStatus(ctx, e.ws.ID, "secure-chat-launch")
+		st, err := e.burst.BurstStatus(ctx, e.WS.ID, "secure-chat-launch")
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(st.Waiting) != 1 || st.Waiting[0].Members != 2 || !st.Waiting[0].At.Equal(time.Date(2026, 12, 7, 8, 30, 0, 0, time.UTC)) {
 			t.Fatalf("waiting = %+v, want the two day nurses on Monday at 08:30", st.Waiting)
 		}
-		if text := burst.FormatBurstStatus(e.bot.Content(), st, time.UTC); !strings.Contains(text, "Still to go, in each member's own time:\n  "+monday) {
+		if text := burst.FormatBurstStatus(e.Bot.Content(), st, time.UTC); !strings.Contains(text, "Still to go, in each member's own time:\n  "+monday) {
 			t.Errorf("status does not say when the rest goes out:\n%s", text)
 		}
 
 		// Sunday evening: still Monday, now "tomorrow", and why.
-		e.set(time.Date(2026, 12, 6, 20, 0, 0, 0, time.UTC))
-		if st, err = e.burst.BurstStatus(ctx, e.ws.ID, "secure-chat-launch"); err != nil {
+		e.Clock.Set(time.Date(2026, 12, 6, 20, 0, 0, 0, time.UTC))
+		if st, err = e.burst.BurstStatus(ctx, e.WS.ID, "secure-chat-launch"); err != nil {
 			t.Fatal(err)
 		}
-		if text := burst.FormatBurstStatus(e.bot.Content(), st, time.UTC); !strings.Contains(text,
+		if text := burst.FormatBurstStatus(e.Bot.Content(), st, time.UTC); !strings.Contains(text,
 			"2 members tomorrow at 08:30 UTC — Sunday is not one of their work days (mon-fri)") {
 			t.Errorf("Sunday evening status:\n%s", text)
 		}
@@ -64,13 +64,13 @@ func TestBurstSaysWhenTheOthersGetIt(t *testing.T) {
 		// Monday 08:30 and the companions: everything has gone out.
 		e.tick(t, time.Date(2026, 12, 7, 8, 30, 0, 0, time.UTC))
 		e.tick(t, time.Date(2026, 12, 7, 8, 45, 0, 0, time.UTC))
-		if st, err = e.burst.BurstStatus(ctx, e.ws.ID, "secure-chat-launch"); err != nil {
+		if st, err = e.burst.BurstStatus(ctx, e.WS.ID, "secure-chat-launch"); err != nil {
 			t.Fatal(err)
 		}
 		if st.Total.Pending != 0 || len(st.Waiting) != 0 {
 			t.Errorf("after Monday's delivery: pending %d, waiting %+v", st.Total.Pending, st.Waiting)
 		}
-		if text := burst.FormatBurstStatus(e.bot.Content(), st, time.UTC); strings.Contains(text, "Still to go") {
+		if text := burst.FormatBurstStatus(e.Bot.Content(), st, time.UTC); strings.Contains(text, "Still to go") {
 			t.Errorf("nothing is left, yet the status says:\n%s", text)
 		}
 	})
