@@ -3,7 +3,7 @@ package bot_test
 import (
 	"context"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -43,13 +43,18 @@ func TestTwoSchedulersOnePostgres(t *testing.T) {
 	}
 	eb.Close()
 
-	// Both replicas schedule with the real advisory-lock elector; and even if
-	// both ran, the database allows one scheduled prompt per member and day.
-	sa, err := a.Bot.StartScheduler(ctx, bot.SchedulerOptions{Interval: 20 * time.Millisecond})
+	// Both replicas schedule with the real advisory-lock elector (counted,
+	// to know when more ticks have come); and even if both ran, the
+	// database allows one scheduled prompt per member and day.
+	ca := &countingElector{AdvisoryElector: bot.NewAdvisoryElector(a.DB.DB.DB, 424243)}
+	cb := &countingElector{AdvisoryElector: bot.NewAdvisoryElector(b.DB.DB.DB, 424243)}
+	defer ca.Close()
+	defer cb.Close()
+	sa, err := a.Bot.StartScheduler(ctx, bot.SchedulerOptions{Interval: 20 * time.Millisecond, Elector: ca})
 	if err != nil {
 		t.Fatal(err)
 	}
-	sb, err := b.Bot.StartScheduler(ctx, bot.SchedulerOptions{Interval: 20 * time.Millisecond})
+	sb, err := b.Bot.StartScheduler(ctx, bot.SchedulerOptions{Interval: 20 * time.Millisecond, Elector: cb})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +62,15 @@ func TestTwoSchedulersOnePostgres(t *testing.T) {
 	for a.Count(t, `SELECT COUNT(*) FROM delivery`) < len(ids) && time.Now().Before(deadline) {
 		time.Sleep(50 * time.Millisecond)
 	}
-	time.Sleep(300 * time.Millisecond) // more ticks on both replicas
+	// More ticks on both replicas, and more runs of the leader's, after
+	// every member has a prompt: none of them may send another.
+	askedA, askedB, led := ca.asked.Load(), cb.asked.Load(), ca.led.Load()+cb.led.Load()
+	for ca.asked.Load() < askedA+3 || cb.asked.Load() < askedB+3 || ca.led.Load()+cb.led.Load() < led+3 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the replicas stopped ticking: asked %d and %d times, led %d times", ca.asked.Load(), cb.asked.Load(), ca.led.Load()+cb.led.Load())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	sa.Stop()
 	sb.Stop()
 	if n := a.Count(t, `SELECT COUNT(*) FROM delivery`); n != len(ids) {
@@ -98,11 +111,8 @@ func TestNudgeOnceInsideWorkHours(t *testing.T) {
 	for _, backend := range storetest.Backends() {
 		t.Run(string(backend), func(t *testing.T) {
 			t.Parallel()
-			var mu sync.Mutex
 			now := time.Date(2026, 11, 24, 8, 31, 0, 0, time.UTC)
-			e := bottest.NewEnv(t, storetest.URL(t, backend), true, now)
-			e.Bot.SetClock(func() time.Time { mu.Lock(); defer mu.Unlock(); return now })
-			set := func(t time.Time) { mu.Lock(); now = t; mu.Unlock() }
+			e := bottest.OpenEnv(t, storetest.Open(t, backend), now, bottest.EnvOptions{Work: true})
 			ids := e.AddMembers(t, 2, now)
 			// Member 2 works 08:00–12:00: 4 hours after 08:30 is outside.
 			end := member.Clock(12 * 60)
@@ -110,17 +120,10 @@ func TestNudgeOnceInsideWorkHours(t *testing.T) {
 				t.Fatal(err)
 			}
 			ctx := context.Background()
-			jobs, err := bot.NewJobs(e.Bot, bot.JobsOptions{Work: true})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := jobs.Start(ctx); err != nil {
-				t.Fatal(err)
-			}
-			defer jobs.Stop(ctx)
+			jobs := e.Jobs
 			tick := func(at time.Time) {
 				t.Helper()
-				set(at)
+				e.Clock.Set(at)
 				if err := e.Bot.Tick(ctx, at); err != nil {
 					t.Fatal(err)
 				}
@@ -166,4 +169,20 @@ func TestNudgeOnceInsideWorkHours(t *testing.T) {
 			}
 		})
 	}
+}
+
+// countingElector is the advisory-lock elector counting how often gocron
+// asked it (once before each tick) and how often it let the tick run.
+type countingElector struct {
+	*bot.AdvisoryElector
+	asked, led atomic.Int64
+}
+
+func (e *countingElector) IsLeader(ctx context.Context) error {
+	e.asked.Add(1)
+	err := e.AdvisoryElector.IsLeader(ctx)
+	if err == nil {
+		e.led.Add(1)
+	}
+	return err
 }
