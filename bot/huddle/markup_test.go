@@ -23,18 +23,18 @@ func TestHuddleTextIsNeutral(t *testing.T) {
 	db := storetest.Open(t, store.SQLite)
 	e := newHudEnv(t, db, 10*time.Millisecond, false)
 	replies := map[string]string{
-		"help":   e.cmd("sam", "#4west", "/huddle help"),
-		"start":  e.cmd("sam", "#4west", "/huddle start Sepsis alert go-live"),
-		"agenda": e.cmd("sam", "#4west", "/huddle agenda 1) the new alert\n2) questions"),
-		"poll":   e.cmd("sam", "#4west", `/huddle poll "Is the alert clear?" "Yes" "No" --anonymous`),
-		"rate":   e.cmd("sam", "#4west", `/huddle rate "How confident are you?"`),
-		"ask":    e.cmd("sue", "#4west", "/huddle ask Who owns the order set?"),
+		"help":   e.Command("sam", "#4west", "/huddle help"),
+		"start":  e.Command("sam", "#4west", "/huddle start Sepsis alert go-live"),
+		"agenda": e.Command("sam", "#4west", "/huddle agenda 1) the new alert\n2) questions"),
+		"poll":   e.Command("sam", "#4west", `/huddle poll "Is the alert clear?" "Yes" "No" --anonymous`),
+		"rate":   e.Command("sam", "#4west", `/huddle rate "How confident are you?"`),
+		"ask":    e.Command("sue", "#4west", "/huddle ask Who owns the order set?"),
 	}
-	poll := e.must("#4west", "Is the alert clear?")
-	replies["vote"] = e.click("nina", poll.ID, poll.act("vote:", ":1"))
-	q := e.must("#4west", "Who owns the order set?")
-	replies["escalate"] = e.click("sam", q.ID, q.act("hq:", ":escalate"))
-	replies["end"] = e.cmd("sam", "#4west", "/huddle end")
+	poll := e.Must("sam", "#4west", "Is the alert clear?")
+	replies["vote"] = e.Click("nina", poll.ID, poll.ActionWith("vote:", ":1")).Reply
+	q := e.Must("sam", "#4west", "Who owns the order set?")
+	replies["escalate"] = e.Click("sam", q.ID, q.ActionWith("hq:", ":escalate")).Reply
+	replies["end"] = e.Command("sam", "#4west", "/huddle end")
 	hudWant(t, "end", replies["end"], "Huddle ended")
 	for what, s := range replies {
 		cardtest.CheckText(t, what+" reply", s)
