@@ -65,6 +65,10 @@ type Caps struct {
 	// Clicks: the adapter turns a person's button press or menu choice into
 	// the core's Click. The harness implements Clicker.
 	Clicks bool
+	// Commands: the adapter turns a slash command into the core's Command
+	// and shows its reply to the person who typed it. The harness
+	// implements Commander.
+	Commands bool
 	// RateLimits: the platform can ask the bot to slow down. The harness
 	// implements RateLimiter.
 	RateLimits bool
@@ -105,15 +109,31 @@ type Outbox interface {
 	Deliver(ctx context.Context, a bot.Adapter, out *bot.Outbound) (bot.Sent, error)
 }
 
-// Clicker is implemented by a harness whose adapter handles inbound events
+// Router is a harness whose adapter handles inbound events.
+type Router interface {
+	// Bot is the bot the adapter routes inbound events to; the suite
+	// registers its own handlers on it.
+	Bot() *bot.Bot
+}
+
+// Clicker is implemented by a harness whose adapter handles clicks
 // (Caps.Clicks).
 type Clicker interface {
-	// Bot is the bot the adapter routes inbound events to; the suite
-	// registers its own action kind on it.
-	Bot() *bot.Bot
+	Router
 	// Click presses action (one of m.Actions) on m as user, sending the
 	// adapter what the platform sends for that press.
 	Click(t *testing.T, user string, m Message, action string)
+}
+
+// Commander is implemented by a harness whose adapter takes slash commands
+// (Caps.Commands).
+type Commander interface {
+	Router
+	// Command sends the slash command /name with text, typed by user in
+	// channel ("dm" or Harness.Channel()), the way the platform sends it,
+	// and returns the reply as the person who typed it reads it. The suite
+	// uses /feedback, which every platform defines with free text.
+	Command(t *testing.T, user, channel, name, text string) string
 }
 
 // RateLimiter is implemented by a harness whose platform can ask the bot to
@@ -212,6 +232,7 @@ var subtests = []struct {
 	{"EveryCardFieldReachesTheUser", nil, testEveryField},
 	{"ActionsAtTheCoreLimits", nil, testManyActions},
 	{"ClicksAreRouted", lacks("clicks handled by the adapter", func(c Caps) bool { return c.Clicks }), testClicks},
+	{"CommandsAreRouted", lacks("slash commands handled by the adapter", func(c Caps) bool { return c.Commands }), testCommands},
 	{"LongTextIsCut", nil, testLongText},
 	{"RateLimited", lacks("rate limits", func(c Caps) bool { return c.RateLimits }), testRateLimited},
 	{"Unreachable", lacks("unreachable recipients", func(c Caps) bool { return c.Unreachable }), testUnreachable},
@@ -572,6 +593,40 @@ func testClicks(t *testing.T, h Harness) {
 			if got, want := routed.wait(t, "click "+id), user+" "+id; got != want {
 				t.Errorf("pressing %s reached the core as %q; want %q", id, got, want)
 			}
+		}
+	}
+}
+
+func testCommands(t *testing.T, h Harness) {
+	cm, ok := h.(Commander)
+	if !ok {
+		t.Fatal("Caps.Commands is set but the harness does not implement adaptertest.Commander")
+	}
+	type command struct{ user, channel, text string }
+	seen := make(chan command, 10)
+	cm.Bot().HandleCommandFunc("feedback", func(_ context.Context, r *bot.Req, text string) (bot.Reply, error) {
+		seen <- command{r.Actor.UserID, r.Channel, text}
+		return bot.Reply{Text: "Noted: " + text}, nil
+	})
+	type tc struct{ channel, text string }
+	cases := []tc{{"dm", "K < 3.5 & rising, see <the chart>"}}
+	if h.Caps().Channels {
+		cases = append(cases, tc{h.Channel(), "the override form is missing"})
+	}
+	user := h.User(0)
+	for _, c := range cases {
+		reply := cm.Command(t, user, c.channel, "feedback", c.text)
+		var got command
+		select {
+		case got = <-seen:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("/feedback in %s: the command did not reach the core within 10s", c.channel)
+		}
+		if want := (command{user, c.channel, c.text}); got != want {
+			t.Errorf("/feedback reached the core as %+v; want %+v (the text as typed, where it was typed)", got, want)
+		}
+		if want := "Noted: " + c.text; !strings.Contains(reply, want) {
+			t.Errorf("/feedback in %s: the person reads %q; want %q", c.channel, reply, want)
 		}
 	}
 }

@@ -85,8 +85,8 @@ func (h *confDiscord) Channel() string      { return confChannel }
 func (h *confDiscord) Bot() *bot.Bot        { return h.bot }
 
 func (h *confDiscord) Caps() adaptertest.Caps {
-	return adaptertest.Caps{DMChannels: true, Channels: true, Threads: true, Clicks: true, RateLimits: true,
-		Unreachable: true, Redelivery: true}
+	return adaptertest.Caps{DMChannels: true, Channels: true, Threads: true, Clicks: true, Commands: true,
+		RateLimits: true, Unreachable: true, Redelivery: true}
 }
 
 // dmChannel is the DM channel discordfake opens for user.
@@ -313,6 +313,82 @@ func (h *confDiscord) Click(t *testing.T, user string, m adaptertest.Message, ac
 		data = map[string]any{"component_type": 3, "custom_id": "~choice", "values": []string{action}}
 	}
 	p["data"] = data
+	h.post(t, p)
+}
+
+// Command sends the documented application command interaction (in the
+// guild channel, or as a DM interaction without guild or member) with text
+// as the command's text option, and returns the ephemeral answer as
+// Discord shows it: the interaction response, or the deferred answer's
+// edit.
+func (h *confDiscord) Command(t *testing.T, user, channel, name, text string) string {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("testdata", "command_learn_join.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p map[string]any
+	if err := json.Unmarshal(raw, &p); err != nil {
+		t.Fatal(err)
+	}
+	id := strconv.FormatInt(h.seq.Add(1), 10)
+	token := "tok-" + id
+	p["id"], p["token"] = id, token
+	data := p["data"].(map[string]any)
+	data["name"] = name
+	data["options"] = []any{map[string]any{"name": "text", "type": 3, "value": text}}
+	if channel == "dm" {
+		for _, k := range []string{"guild_id", "guild", "guild_locale", "member"} {
+			delete(p, k)
+		}
+		delete(data, "guild_id")
+		p["context"] = 1
+		p["user"] = map[string]any{"id": user, "username": "user" + user, "discriminator": "0"}
+		p["channel_id"] = dmChannel(user)
+		p["channel"] = map[string]any{"id": dmChannel(user), "type": 1}
+	} else {
+		p["channel_id"] = channel
+		p["channel"].(map[string]any)["id"] = channel
+		p["member"].(map[string]any)["user"].(map[string]any)["id"] = user
+	}
+	var resp struct {
+		Type int `json:"type"`
+		Data struct {
+			Content string `json:"content"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(h.post(t, p), &resp); err != nil {
+		t.Fatal(err)
+	}
+	if resp.Type == 4 {
+		return confShown(resp.Data.Content)
+	}
+	// Deferred: the answer follows as an edit of the original response.
+	edit := h.fake.WaitCalls("PATCH", "/webhooks/", 1, func(c discordfake.Call) bool { return strings.Contains(c.Path, "/"+token+"/") })
+	var w confWire
+	if err := json.Unmarshal(edit[0].Body, &w); err != nil {
+		t.Fatal(err)
+	}
+	return confShown(w.Content)
+}
+
+// confShown is Markdown as Discord shows it: a backslash escape shows the
+// character it escapes.
+func confShown(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+1 < len(s) {
+			i++
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+// post sends an interaction signed with the test key and returns the
+// response body of a 200.
+func (h *confDiscord) post(t *testing.T, p map[string]any) []byte {
+	t.Helper()
 	body, _ := json.Marshal(p)
 	stamp := strconv.FormatInt(time.Now().Unix(), 10)
 	req, _ := http.NewRequest(http.MethodPost, h.url, bytes.NewReader(body))
@@ -324,10 +400,11 @@ func (h *confDiscord) Click(t *testing.T, user string, m adaptertest.Message, ac
 		t.Fatal(err)
 	}
 	defer res.Body.Close()
+	out, _ := io.ReadAll(res.Body)
 	if res.StatusCode != http.StatusOK {
-		b, _ := io.ReadAll(res.Body)
-		t.Fatalf("click %s: status %d: %s", action, res.StatusCode, b)
+		t.Fatalf("interaction: status %d: %s", res.StatusCode, out)
 	}
+	return out
 }
 
 // isButton reports whether action is a button of m (else an option of the

@@ -70,7 +70,7 @@ func (h *confSandbox) Bot() *bot.Bot        { return h.bot }
 func (h *confSandbox) Caps() adaptertest.Caps {
 	// No DM channel to open (a DM is the member's), and nothing between the
 	// bot and the page to slow it down or refuse a recipient.
-	return adaptertest.Caps{Channels: true, Threads: true, Clicks: true, Redelivery: true}
+	return adaptertest.Caps{Channels: true, Threads: true, Clicks: true, Commands: true, Redelivery: true}
 }
 
 // Deliver stores out as the core does before a delivery job runs — a new
@@ -188,4 +188,15 @@ func (h *confSandbox) Messages(t *testing.T, channel string) []adaptertest.Messa
 func (h *confSandbox) Click(t *testing.T, user string, m adaptertest.Message, action string) {
 	t.Helper()
 	h.call(t, "POST", "/sandbox/api/click", map[string]any{"user": user, "message": m.ID, "action": action}, nil)
+}
+
+// Command types /name text through POST /sandbox/api/command, as the page
+// does, and returns the reply shown.
+func (h *confSandbox) Command(t *testing.T, user, channel, name, text string) string {
+	t.Helper()
+	var out struct {
+		Reply string `json:"reply"`
+	}
+	h.call(t, "POST", "/sandbox/api/command", map[string]string{"user": user, "channel": channel, "text": "/" + name + " " + text}, &out)
+	return out.Reply
 }

@@ -65,8 +65,8 @@ func (h *confSlack) Channel() string      { return "C0CONFORM" }
 func (h *confSlack) Bot() *bot.Bot        { return h.bot }
 
 func (h *confSlack) Caps() adaptertest.Caps {
-	return adaptertest.Caps{DMChannels: true, Channels: true, Threads: true, Clicks: true, RateLimits: true,
-		Unreachable: true, Redelivery: true}
+	return adaptertest.Caps{DMChannels: true, Channels: true, Threads: true, Clicks: true, Commands: true,
+		RateLimits: true, Unreachable: true, Redelivery: true}
 }
 
 // Messages shows the fake's messages in channel as Slack shows them: the
@@ -281,6 +281,74 @@ func (h *confSlack) Click(t *testing.T, user string, m adaptertest.Message, acti
 		b, _ := io.ReadAll(res.Body)
 		t.Fatalf("click %s: status %d: %s", action, res.StatusCode, b)
 	}
+}
+
+// Command posts Slack's slash command (the documented fixture), with the
+// text escaped as Slack sends it (& < > as entities), and returns the
+// ephemeral answer as Slack shows it: the HTTP answer, or what came
+// through the command's response_url when the answer was "working on it".
+func (h *confSlack) Command(t *testing.T, user, channel, name, text string) string {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("testdata", "slash_command.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := url.ParseQuery(strings.TrimSpace(string(raw)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch := channel
+	if channel == "dm" {
+		ch = "D" + user
+	}
+	n := h.seq.Add(1)
+	hook := fmt.Sprintf("conf-command-%d", n)
+	v.Set("team_id", confTeam)
+	v.Set("channel_id", ch)
+	v.Set("user_id", user)
+	v.Set("user_name", strings.ToLower(user))
+	v.Set("command", "/"+name)
+	v.Set("text", strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(text))
+	v.Set("response_url", h.fake.ResponseURL(hook))
+	v.Set("trigger_id", fmt.Sprintf("conf-trigger-%d", n))
+	res, err := http.DefaultClient.Do(slackfake.SignedRequest(h.url, confSecret, time.Now(), "application/x-www-form-urlencoded",
+		[]byte(v.Encode())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("/%s: status %d: %s", name, res.StatusCode, body)
+	}
+	var answer struct {
+		Text string `json:"text"`
+	}
+	if len(body) > 0 {
+		if err := json.Unmarshal(body, &answer); err != nil {
+			t.Fatalf("/%s: %v: %s", name, err, body)
+		}
+	}
+	if answer.Text != "" && !strings.HasPrefix(answer.Text, "⏳") {
+		return confShown(answer.Text)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		for _, r := range h.fake.Responses() {
+			if r.Path == "/response/"+hook {
+				s, _ := r.Body["text"].(string)
+				return confShown(s)
+			}
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("/%s: answered %q and nothing came through its response_url", name, answer.Text)
+	return ""
+}
+
+// confShown is mrkdwn text as Slack shows it: entities become characters.
+func confShown(s string) string {
+	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(s)
 }
 
 func (h *confSlack) RateLimitNext(t *testing.T, user string, d time.Duration) {
