@@ -127,6 +127,7 @@ func NewJobs(b *Bot, opts JobsOptions) (*Jobs, error) {
 		river.AddWorker(workers, &sendWorker{b: b})
 		river.AddWorker(workers, &promptWorker{b: b})
 		river.AddWorker(workers, &editWorker{b: b})
+		river.AddWorker(workers, &profileWorker{b: b})
 		n := opts.MaxWorkers
 		if n == 0 {
 			n = 50
@@ -135,7 +136,7 @@ func NewJobs(b *Bot, opts JobsOptions) (*Jobs, error) {
 			}
 		}
 		cfg.Workers = workers
-		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: n}}
+		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: n}, profileQueue: {MaxWorkers: 2}}
 		// Over database/sql River polls instead of listening; its defaults
 		// (100 ms cooldown, 1 s poll) cap throughput near 500 jobs/s.
 		cfg.FetchCooldown = opts.FetchCooldown

@@ -447,3 +447,28 @@ func (s *DB) MemberSetAllDue(ctx context.Context, workspaceID int64, t time.Time
 		ON CONFLICT (member_id) DO UPDATE SET next_due_at = excluded.next_due_at`), t.UnixMilli(), workspaceID)
 	return s.mapErr(err)
 }
+
+// MemberFillProfile fills a member's time zone and name from their platform
+// profile where they are still unset: a zone the member chose meanwhile
+// (/learn tz, the roster) is never overwritten. It reports whether the time
+// zone was set.
+func (s *DB) MemberFillProfile(ctx context.Context, q Queryer, id int64, name, timezone string) (bool, error) {
+	set := false
+	if timezone != "" {
+		res, err := q.ExecContext(ctx, s.Rebind(`UPDATE member SET timezone = ? WHERE id = ? AND timezone = ''`), timezone, id)
+		if err != nil {
+			return false, fmt.Errorf("member fill profile: %w", s.mapErr(err))
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return false, fmt.Errorf("member fill profile: %w", s.mapErr(err))
+		}
+		set = n == 1
+	}
+	if name != "" {
+		if _, err := q.ExecContext(ctx, s.Rebind(`UPDATE member SET name = ? WHERE id = ? AND name = ''`), name, id); err != nil {
+			return false, fmt.Errorf("member fill profile: %w", s.mapErr(err))
+		}
+	}
+	return set, nil
+}

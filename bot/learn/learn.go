@@ -260,26 +260,9 @@ func startOfLocalDay(t time.Time, loc *time.Location) time.Time {
 	return time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, loc)
 }
 
-// NextText says when the member's next scheduled prompt comes, in their own
-// time, and why not sooner when it is not today (lessons.DescribeNext). A
-// prompt still due this shift ("on its way") counts only when this shift's
-// scheduled prompt does not exist yet; if that cannot be read, the later
-// delivery is named rather than promising one that may not come.
-func (b *Learn) NextText(ctx context.Context, m *member.Member) string {
-	if !m.Joined {
-		return "none until you /learn join"
-	}
-	now := b.Now()
-	sent := true
-	if _, _, due := m.Schedule.DeliverySlot(now); due {
-		var err error
-		if sent, err = b.DB.DeliveryHasScheduled(ctx, b.DB, m.ID, m.Schedule.ShiftDate(now)); err != nil {
-			b.Log.WarnContext(ctx, "next prompt: read today's prompt", "member", m.ID, "err", err)
-			sent = true
-		}
-	}
-	return m.Schedule.DescribeNext(now, sent)
-}
+// profileWait is how long a join waits for the platform profile before it
+// leaves it to the profile job.
+const profileWait = 300 * time.Millisecond
 
 func (b *Learn) learnJoin(ctx context.Context, r *bot.Req, args []string) (bot.Reply, error) {
 	roles := b.Content().Roles
@@ -301,18 +284,26 @@ func (b *Learn) learnJoin(ctx context.Context, r *bot.Req, args []string) (bot.R
 		ch := r.Channel
 		set.HomeChannel = &ch
 	}
-	if m.TimeZone == "" {
-		if ui, ok := b.Adapter(r.Actor.Platform).(bot.UserInfoer); ok {
-			if name, tz, err := ui.UserInfo(ctx, r.Actor.Workspace, m.UserID); err == nil {
-				name = clean.Text(name) // typed by its owner on the platform
-				if _, err := time.LoadLocation(tz); err == nil && tz != "" {
-					set.TimeZone = &tz
-				}
-				if name != "" && m.Name == "" {
-					set.Name = &name
-				}
-			} else {
-				b.Log.WarnContext(ctx, "user info lookup failed", "user", m.UserID, "err", err)
+	// The profile's time zone and name are read now if the platform answers
+	// at once; when its rate limit says wait (a whole unit joining), the join
+	// does not: a job reads the profile afterwards, the workspace's zone is
+	// used until then, and the reply says so.
+	profile := false
+	if ui, ok := b.Adapter(r.Actor.Platform).(bot.UserInfoer); ok && m.TimeZone == "" {
+		qctx, cancel := context.WithTimeout(ctx, profileWait)
+		name, tz, err := ui.UserInfo(qctx, r.Actor.Workspace, m.UserID)
+		cancel()
+		switch {
+		case err != nil:
+			profile = true
+			b.Log.DebugContext(ctx, "user info later", "user", m.UserID, "err", err)
+		default:
+			name = clean.Text(name) // typed by its owner on the platform
+			if _, err := time.LoadLocation(tz); err == nil && tz != "" {
+				set.TimeZone = &tz
+			}
+			if name != "" && m.Name == "" {
+				set.Name = &name
 			}
 		}
 	}
@@ -325,7 +316,13 @@ func (b *Learn) learnJoin(ctx context.Context, r *bot.Req, args []string) (bot.R
 		if err := b.DB.MemberUpdate(ctx, tx, m.ID, set); err != nil {
 			return err
 		}
-		return b.DB.MemberSetNextDue(ctx, tx, map[int64]time.Time{m.ID: b.Now()})
+		if err := b.DB.MemberSetNextDue(ctx, tx, map[int64]time.Time{m.ID: b.Now()}); err != nil {
+			return err
+		}
+		if profile {
+			return b.Jobs.FillProfileTx(ctx, tx, m.ID)
+		}
+		return nil
 	})
 	if err != nil {
 		return bot.Reply{}, err
@@ -339,9 +336,13 @@ func (b *Learn) learnJoin(ctx context.Context, r *bot.Req, args []string) (bot.R
 	if dept != "" {
 		where = " on " + dept
 	}
+	zone := s.Location.String()
+	if profile && m.TimeZone == "" {
+		zone += " (the workspace's time zone, until we have read yours from your profile — we'll tell you if it differs)"
+	}
 	return bot.Reply{Text: fmt.Sprintf("Welcome, %s%s! You'll get one short tip or question each work day (%s) at %s %s. "+
 		"Next: %s. Change it with /learn time, /learn tz, /learn days, /learn hours — or type /learn for a lesson right now.",
-		role, where, s.WorkDays, s.EffectiveDeliveryTime(), s.Location, b.NextText(ctx, m))}, nil
+		role, where, s.WorkDays, s.EffectiveDeliveryTime(), zone, b.NextText(ctx, m))}, nil
 }
 
 // learnNow sends the next lesson immediately. When the day's scheduled

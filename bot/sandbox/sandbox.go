@@ -23,7 +23,6 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddlebot/bot"
-	"github.com/huddlebot/huddlebot/bot/learn"
 	"github.com/huddlebot/huddlebot/member"
 	"github.com/huddlebot/huddlebot/store"
 )
@@ -227,7 +226,7 @@ func (s *Server) person(ctx context.Context, m *member.Member) Person {
 		if n := m.Schedule.NextDelivery(s.Bot.Now()); !n.IsZero() {
 			p.NextPrompt = n.Format(time.RFC3339)
 		}
-		p.NextPromptText = learn.New(s.Bot).NextText(ctx, m)
+		p.NextPromptText = s.Bot.NextText(ctx, m)
 	}
 	return p
 }

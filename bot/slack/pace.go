@@ -174,14 +174,19 @@ func (p *pacer) channel(ch string, now time.Time) *bucket {
 }
 
 // wait blocks until every bucket grants a call, or returns a
-// *bot.RateLimitError when that would take longer than MaxWait. key names
-// the caller across retries (see bucket); "" for calls that are not
-// retried later.
+// *bot.RateLimitError when that would take longer than MaxWait or than ctx
+// leaves (a caller with a deadline is told at once, without using up a
+// call). key names the caller across retries (see bucket); "" for calls
+// that are not retried later.
 func (p *pacer) wait(ctx context.Context, key string, buckets ...*bucket) error {
 	now := time.Now()
+	limit := p.limits.MaxWait
+	if dl, ok := ctx.Deadline(); ok {
+		limit = min(limit, dl.Sub(now))
+	}
 	var longest time.Duration
 	for _, b := range buckets {
-		w, ok := b.take(key, now, p.limits.MaxWait)
+		w, ok := b.take(key, now, limit)
 		if !ok {
 			return &bot.RateLimitError{RetryAfter: w}
 		}

@@ -1,0 +1,70 @@
+package slack_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/huddlebot/huddlebot/bot/slack/slackfake"
+	"github.com/huddlebot/huddlebot/store"
+	"github.com/huddlebot/huddlebot/store/storetest"
+)
+
+// TestJoinProfileLater: when users.info is rate limited, /learn join does
+// not wait for it. The reply comes at once and says the workspace's time
+// zone is used for now; the profile is read afterwards, the member's zone
+// filled in, and a DM tells her the zone her prompts now follow and when the
+// next one comes.
+func TestJoinProfileLater(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		t.Parallel()
+		e := newEnv(t, db, envOptions{})
+		e.fake.SetUser(slackfake.User{ID: "U100", Name: "nina", RealName: "Nina Patel", TZ: "America/Chicago"})
+		e.fake.RateLimit("users.info", 1, 1)
+
+		rep := e.command("U100", "join nurse 4west")
+		txt, _ := rep["text"].(string)
+		if !strings.Contains(txt, "Welcome, nurse on 4west") || !strings.Contains(txt, "UTC (the workspace's time zone, until we have read yours") {
+			t.Fatalf("join reply = %q; want the welcome naming the workspace zone used for now", txt)
+		}
+		if m := e.member("U100"); m.TimeZone != "" || !m.Joined {
+			t.Fatalf("member after join: tz %q joined %v; want joined, zone not yet known", m.TimeZone, m.Joined)
+		}
+
+		e.fake.RateLimit("users.info", 0, 0)
+		waitFor(t, 20*time.Second, "the profile filled in", func() bool {
+			m := e.member("U100")
+			return m.TimeZone == "America/Chicago" && m.Name == "Nina Patel"
+		})
+		waitFor(t, 10*time.Second, "the DM naming the new zone", func() bool {
+			for _, m := range e.dmFor("U100") {
+				if strings.Contains(m.Text+string(m.Blocks), "America/Chicago") && strings.Contains(m.Text+string(m.Blocks), "Next:") {
+					return true
+				}
+			}
+			return false
+		})
+	})
+}
+
+// TestJoinProfileAtOnce: when users.info answers at once, the join uses the
+// profile's zone in its reply and sends no extra DM.
+func TestJoinProfileAtOnce(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		t.Parallel()
+		e := newEnv(t, db, envOptions{})
+		e.fake.SetUser(slackfake.User{ID: "U100", Name: "nina", RealName: "Nina Patel", TZ: "America/Chicago"})
+		rep := e.command("U100", "join nurse 4west")
+		if txt, _ := rep["text"].(string); !strings.Contains(txt, "08:30 America/Chicago.") || strings.Contains(txt, "workspace's time zone") {
+			t.Fatalf("join reply = %q", txt)
+		}
+		if err := e.bot.Jobs.WaitIdle(t.Context(), 10*time.Second); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(e.dmFor("U100")); n != 0 {
+			t.Errorf("%d DMs after a join whose profile was read at once, want 0", n)
+		}
+	})
+}
