@@ -1,4 +1,4 @@
-package sandbox
+package sandbox_test
 
 import (
 	"bytes"
@@ -188,7 +188,7 @@ func (br *browser) screenshot(name string) string {
 // also checks the narrow (phone) layout.
 func TestBrowserChat(t *testing.T) {
 	_ = browserPath(t) // skip early, before starting anything
-	_, srv := startTestSandbox(t)
+	srv := startTestSandbox(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	br := newBrowser(t, ctx)
