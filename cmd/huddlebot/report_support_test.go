@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
-	"net/http/httptest"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,66 +13,10 @@ import (
 
 	"github.com/huddlebot/huddlebot/bot"
 	"github.com/huddlebot/huddlebot/bot/bottest"
-	"github.com/huddlebot/huddlebot/bot/sandbox"
 	"github.com/huddlebot/huddlebot/store"
 	"github.com/huddlebot/huddlebot/store/storetest"
 	"github.com/huddlebot/huddlebot/support"
 )
-
-// supMsg is a sandbox message as the API returns it.
-type supMsg struct {
-	ID      int64  `json:"id"`
-	Text    string `json:"text"`
-	Actions []struct {
-		ID string `json:"id"`
-	} `json:"actions"`
-}
-
-func (m supMsg) action(prefix string) string {
-	for _, a := range m.Actions {
-		if strings.HasPrefix(a.ID, prefix) {
-			return a.ID
-		}
-	}
-	return ""
-}
-
-// supFind returns the newest message of user in channel containing text.
-func supFind(t *testing.T, base, user, channel, text string) supMsg {
-	t.Helper()
-	var ms []supMsg
-	api(t, "GET", base+"/sandbox/api/messages?user="+user+"&channel="+channel, nil, &ms)
-	for i := len(ms) - 1; i >= 0; i-- {
-		if strings.Contains(ms[i].Text, text) {
-			return ms[i]
-		}
-	}
-	t.Fatalf("%s has no message in %s containing %q (%d messages)", user, channel, text, len(ms))
-	return supMsg{}
-}
-
-type supReply struct {
-	Reply string    `json:"reply"`
-	Form  *bot.Form `json:"form"`
-}
-
-func supClick(t *testing.T, base, user string, m supMsg, action string) supReply {
-	t.Helper()
-	var out supReply
-	if code := api(t, "POST", base+"/sandbox/api/click", map[string]any{"user": user, "message": m.ID, "action": action}, &out); code != 200 {
-		t.Fatalf("click %s: %d", action, code)
-	}
-	return out
-}
-
-func supSubmit(t *testing.T, base, user, form, text string) string {
-	t.Helper()
-	var out supReply
-	if code := api(t, "POST", base+"/sandbox/api/submit", map[string]string{"user": user, "form": form, "text": text}, &out); code != 200 {
-		t.Fatalf("submit %s: %d", form, code)
-	}
-	return out.Reply
-}
 
 // TestSupportReportEndToEnd is the issue's first "done when" through the
 // sandbox API of an in-process bot, ending in `huddlebot report support
@@ -93,67 +36,51 @@ func TestSupportReportEndToEnd(t *testing.T) {
 			if _, err := db.Migrate(ctx); err != nil {
 				t.Fatal(err)
 			}
-			rb := bottest.NewBot(t, db, bottest.BotOptions{Config: bot.Config{HelpdeskChannel: "#helpdesk"}, Jobs: bot.JobsOptions{Work: true}})
-			rb.Start(t)
-			b := rb.Bot
-			s := sandbox.New(b)
-			// Move the simulated clock to a Tuesday–Thursday 09:00 UTC.
-			now := s.Clock.Now()
-			morning := time.Date(now.Year(), now.Month(), now.Day()+1, 9, 0, 0, 0, time.UTC)
-			for morning.Weekday() < time.Tuesday || morning.Weekday() > time.Thursday {
-				morning = morning.AddDate(0, 0, 1)
-			}
-			s.TickStep = 24 * time.Hour
-			if err := s.Advance(ctx, morning.Sub(now)); err != nil {
-				t.Fatal(err)
-			}
-			s.TickStep = time.Minute
-			if err := s.Seed(ctx); err != nil {
-				t.Fatal(err)
-			}
-			srv := httptest.NewServer(s.Handler())
-			t.Cleanup(srv.Close)
-			base := srv.URL
+			e := bottest.OpenSandbox(t, db, bottest.SandboxOptions{Config: bot.Config{HelpdeskChannel: "#helpdesk"}, TickStep: time.Minute})
+			s := e.SB
 
-			rep := command(t, base, "nina", "#4west", "/ask The scanner won't read the wristband, who do I call? Pharmacy said 555-201-7788")
+			rep := e.Command("nina", "#4west", "/ask The scanner won't read the wristband, who do I call? Pharmacy said 555-201-7788")
 			if !strings.Contains(rep, "Sent to Sam Reyes and Sue Park, on duty on 4west.") || !strings.Contains(rep, "phone number") {
 				t.Fatalf("ask reply: %q", rep)
 			}
-			samCard := supFind(t, base, "sam", "dm", "Question from Nina Patel")
-			supFind(t, base, "sue", "dm", "Question from Nina Patel")
+			samCard := e.Must("sam", "dm", "Question from Nina Patel")
+			e.Must("sue", "dm", "Question from Nina Patel")
 			if strings.Contains(samCard.Text, "555") {
 				t.Fatalf("forwarded unredacted: %q", samCard.Text)
 			}
 			if err := s.Advance(ctx, 3*time.Minute); err != nil { // Sam takes three minutes to see it
 				t.Fatal(err)
 			}
-			if r := supClick(t, base, "sam", samCard, samCard.action("claim:")); !strings.Contains(r.Reply, "It's yours") {
+			if r := e.Click("sam", samCard.ID, samCard.Action("claim:")); !strings.Contains(r.Reply, "It's yours") {
 				t.Fatalf("claim: %q", r.Reply)
 			}
-			if sue := supFind(t, base, "sue", "dm", "Question from Nina Patel"); !strings.Contains(sue.Text, "Claimed by Sam Reyes") {
+			if sue := e.Must("sue", "dm", "Question from Nina Patel"); !strings.Contains(sue.Text, "Claimed by Sam Reyes") {
 				t.Fatalf("sue's copy: %q", sue.Text)
 			}
-			samCard = supFind(t, base, "sam", "dm", "Question from Nina Patel")
-			form := supClick(t, base, "sam", samCard, samCard.action("sreply:")).Form
+			samCard = e.Must("sam", "dm", "Question from Nina Patel")
+			form := e.Click("sam", samCard.ID, samCard.Action("sreply:")).Form
 			if form == nil {
 				t.Fatal("Reply opened no form")
 			}
-			supSubmit(t, base, "sam", form.ID, "Downtime BCMA: scan the barcode label on the chart, then call the help desk.")
-			got := supFind(t, base, "nina", "dm", "Downtime BCMA")
-			form = supClick(t, base, "nina", got, got.action("sreply:")).Form
-			supSubmit(t, base, "nina", form.ID, "That worked, thank you!")
-			supFind(t, base, "sam", "dm", "That worked, thank you!")
+			e.Submit("sam", form.ID, "Downtime BCMA: scan the barcode label on the chart, then call the help desk.")
+			got := e.Must("nina", "dm", "Downtime BCMA")
+			form = e.Click("nina", got.ID, got.Action("sreply:")).Form
+			e.Submit("nina", form.ID, "That worked, thank you!")
+			e.Must("sam", "dm", "That worked, thank you!")
 			if err := s.Advance(ctx, 5*time.Minute); err != nil {
 				t.Fatal(err)
 			}
-			mine := supFind(t, base, "nina", "dm", "Your question")
-			supClick(t, base, "nina", mine, mine.action("resolve:"))
-			mine = supFind(t, base, "nina", "dm", "Your question")
-			if r := supClick(t, base, "nina", mine, mine.action("srate:")[:len(mine.action("srate:"))-1]+"4"); !strings.Contains(r.Reply, "4/5") {
+			mine := e.Must("nina", "dm", "Your question")
+			if strings.Contains(mine.Text, "201-7788") {
+				t.Fatalf("the asker's card shows the phone number: %q", mine.Text)
+			}
+			e.Click("nina", mine.ID, mine.Action("resolve:"))
+			mine = e.Must("nina", "dm", "Your question")
+			if r := e.Click("nina", mine.ID, mine.Action("srate:")[:len(mine.Action("srate:"))-1]+"4"); !strings.Contains(r.Reply, "4/5") {
 				t.Fatalf("rate: %q", r.Reply)
 			}
-			samCard = supFind(t, base, "sam", "dm", "Question from Nina Patel")
-			supClick(t, base, "sam", samCard, samCard.action("stag:")[:strings.Index(samCard.action("stag:"), "=")]+"=bcma")
+			samCard = e.Must("sam", "dm", "Question from Nina Patel")
+			e.Click("sam", samCard.ID, samCard.Action("stag:")[:strings.Index(samCard.Action("stag:"), "=")]+"=bcma")
 
 			// The CLI report, on the same database.
 			vars := map[string]string{"HUDDLEBOT_DATABASE_URL": url}
@@ -204,7 +131,7 @@ func TestSupportReportEndToEnd(t *testing.T) {
 			if m, err := strconv.ParseFloat(row[col("resolve_min")], 64); err != nil || m < 8 || m >= 9.5 {
 				t.Errorf("resolve_min = %q", row[col("resolve_min")])
 			}
-			if q := row[col("question")]; strings.Contains(q, "555") || !strings.Contains(q, "[redacted]") {
+			if q := row[col("question")]; strings.Contains(q, "555") || strings.Contains(q, "201-7788") || !strings.Contains(q, "[redacted]") {
 				t.Errorf("question = %q", q)
 			}
 			dept := records(tables[0])
