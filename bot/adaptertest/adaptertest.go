@@ -672,6 +672,22 @@ func testLongText(t *testing.T, h Harness) {
 		}
 	}
 
+	// Prose far longer than any message holds gives way to the question,
+	// the buttons and the context.
+	huge := &bot.Card{Title: "Weekly digest", Body: long("Huge-body", 200000), Question: "Still there?",
+		Choices:     []bot.Action{{ID: kind + ":choice:1", Label: "Yes"}, {ID: kind + ":choice:2", Label: "No"}},
+		Explanation: long("Huge-explanation", 30000), Actions: []bot.Action{{ID: kind + ":more", Label: "Tell us more"}},
+		Context: "Context line"}
+	hs := mustDeliver(t, h, dm(h, 3, 0, huge))
+	hm := find(t, h, hs.Channel, hs.ID)
+	wantText(t, "a card of huge prose", hm, "Weekly digest", "Huge-body", "Still there?", "Huge-explanation", "Tell us more",
+		"Context line")
+	for _, id := range cardActions(huge) {
+		if !slices.Contains(hm.Actions, id) {
+			t.Errorf("with huge prose, action %s can no longer be pressed; the message offers %v", id, hm.Actions)
+		}
+	}
+
 	// A text-only card (a notice) is cut too.
 	notice := mustDeliver(t, h, dm(h, 2, 0, &bot.Card{Body: long("Notice-start", 50000)}))
 	wantText(t, "a long notice", find(t, h, notice.Channel, notice.ID), "Notice-start")

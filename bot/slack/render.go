@@ -43,7 +43,8 @@ func renderCard(c *bot.Card, maxBlocks int) []slack.Block {
 	if c.Title != "" {
 		blocks = append(blocks, slack.NewHeaderBlock(plain(c.Title, maxHeader)))
 	}
-	blocks = append(blocks, sections(c.Body)...)
+	body := sections(c.Body)
+	bodyAt := len(blocks)
 	long := len(c.Choices) <= maxButtons && anyLonger(c.Choices, maxButtonText)
 	if long {
 		// Buttons cut long answers short: list them in full with the question.
@@ -79,7 +80,8 @@ func renderCard(c *bot.Card, maxBlocks int) []slack.Block {
 	if c.Result != "" {
 		blocks = append(blocks, rawSections("*"+mrkdwn(c.Result)+"*")...)
 	}
-	blocks = append(blocks, sections(c.Explanation)...)
+	explanation := sections(c.Explanation)
+	explanationAt := len(blocks)
 	for i := 0; i < len(c.Fields); i += maxFields {
 		var fields []*slack.TextBlockObject
 		for _, f := range c.Fields[i:min(i+maxFields, len(c.Fields))] {
@@ -109,10 +111,60 @@ func renderCard(c *bot.Card, maxBlocks int) []slack.Block {
 	if c.Context != "" {
 		blocks = append(blocks, slack.NewContextBlock("", plain(c.Context, maxSection))) // plain text, as on every platform
 	}
-	if len(blocks) > maxBlocks {
-		blocks = blocks[:maxBlocks]
+	// The body and the explanation are the prose that can run long: when
+	// the card has more blocks than a message holds, they give up their
+	// last sections first, so the question, the buttons and the context
+	// stay.
+	if room := maxBlocks - len(blocks); len(body)+len(explanation) > room && room >= 2 {
+		n := capFor([]int{len(body), len(explanation)}, room)
+		body, explanation = cutSections(body, n), cutSections(explanation, n)
 	}
-	return blocks
+	out := make([]slack.Block, 0, len(blocks)+len(body)+len(explanation))
+	out = append(out, blocks[:bodyAt]...)
+	out = append(out, body...)
+	out = append(out, blocks[bodyAt:explanationAt]...)
+	out = append(out, explanation...)
+	out = append(out, blocks[explanationAt:]...)
+	if len(out) > maxBlocks {
+		out = out[:maxBlocks]
+	}
+	return out
+}
+
+// cutSections keeps the first n of sections, and ends the last one kept
+// with "…" when some were left out.
+func cutSections(sections []slack.Block, n int) []slack.Block {
+	if len(sections) <= n {
+		return sections
+	}
+	sections = sections[:n]
+	if s, ok := sections[n-1].(*slack.SectionBlock); ok && s.Text != nil {
+		t := *s.Text
+		if utf8.RuneCountInString(t.Text) >= maxSection {
+			t.Text = truncateMrkdwn(t.Text, maxSection)
+		} else {
+			t.Text += "…"
+		}
+		sections[n-1] = slack.NewSectionBlock(&t, nil, nil)
+	}
+	return sections
+}
+
+// capFor returns the largest count (at least 1) such that the counts, each
+// capped at it, add up to at most budget.
+func capFor(counts []int, budget int) int {
+	limit := 1
+	for n := 2; ; n++ {
+		sum, more := 0, false
+		for _, c := range counts {
+			sum += min(c, n)
+			more = more || c >= n
+		}
+		if !more || sum > budget {
+			return limit
+		}
+		limit = n
+	}
 }
 
 func suffix(i int) string {
