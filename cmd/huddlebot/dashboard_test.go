@@ -57,37 +57,34 @@ func seededURL(t *testing.T, b store.Backend, members, days int) string {
 // SVG charts with trainer:PASSWORD.
 func TestDashboardPassword(t *testing.T) {
 	t.Parallel()
-	for _, b := range storetest.Backends() {
-		t.Run(string(b), func(t *testing.T) {
-			t.Parallel()
-			url := seededURL(t, b, 150, 21)
-			_, base, logs := startTestMain(t, b, map[string]string{"HUDDLEBOT_DATABASE_URL": url, "HUDDLEBOT_DASHBOARD_PASSWORD": "s3cret passphrase"})
-			for _, c := range []struct{ user, pass string }{{"", ""}, {"trainer", "wrong"}, {"admin", "s3cret passphrase"}, {"trainer", "s3cret passphras"}} {
-				code, h, _ := httpGet(t, base+"/dashboard", c.user, c.pass, nil)
-				if code != 401 || !strings.HasPrefix(h.Get("WWW-Authenticate"), "Basic ") {
-					t.Errorf("%s:%s → %d %q, want 401 with WWW-Authenticate", c.user, c.pass, code, h.Get("WWW-Authenticate"))
-				}
+	storetest.EachBackend(t, func(t *testing.T, b store.Backend) {
+		url := seededURL(t, b, 150, 21)
+		_, base, logs := startTestMain(t, b, map[string]string{"HUDDLEBOT_DATABASE_URL": url, "HUDDLEBOT_DASHBOARD_PASSWORD": "s3cret passphrase"})
+		for _, c := range []struct{ user, pass string }{{"", ""}, {"trainer", "wrong"}, {"admin", "s3cret passphrase"}, {"trainer", "s3cret passphras"}} {
+			code, h, _ := httpGet(t, base+"/dashboard", c.user, c.pass, nil)
+			if code != 401 || !strings.HasPrefix(h.Get("WWW-Authenticate"), "Basic ") {
+				t.Errorf("%s:%s → %d %q, want 401 with WWW-Authenticate", c.user, c.pass, code, h.Get("WWW-Authenticate"))
 			}
-			if code, _, _ := httpGet(t, base+"/dashboard?format=csv&table=accuracy", "", "", nil); code != 401 {
-				t.Errorf("CSV without the password = %d", code)
-			}
-			code, h, body := httpGet(t, base+"/dashboard", "trainer", "s3cret passphrase", nil)
-			if code != 200 || !strings.Contains(body, "<svg") || strings.Count(body, "<rect") < 10 {
-				t.Fatalf("with the password: %d, %d rects\n%s", code, strings.Count(body, "<rect"), logs)
-			}
-			if !strings.Contains(h.Get("Content-Type"), "text/html") {
-				t.Errorf("content type %q", h.Get("Content-Type"))
-			}
-			code, h, body = httpGet(t, base+"/dashboard/?format=csv&table=accuracy", "trainer", "s3cret passphrase", nil)
-			rows := parseCSV(t, body)
-			if code != 200 || !strings.HasPrefix(h.Get("Content-Type"), "text/csv") || len(rows) < 5 || rows[0][0] != "topic" {
-				t.Errorf("CSV with the password: %d %q", code, body)
-			}
-			if strings.Contains(logs.String(), "s3cret") {
-				t.Error("the dashboard password reached the log")
-			}
-		})
-	}
+		}
+		if code, _, _ := httpGet(t, base+"/dashboard?format=csv&table=accuracy", "", "", nil); code != 401 {
+			t.Errorf("CSV without the password = %d", code)
+		}
+		code, h, body := httpGet(t, base+"/dashboard", "trainer", "s3cret passphrase", nil)
+		if code != 200 || !strings.Contains(body, "<svg") || strings.Count(body, "<rect") < 10 {
+			t.Fatalf("with the password: %d, %d rects\n%s", code, strings.Count(body, "<rect"), logs)
+		}
+		if !strings.Contains(h.Get("Content-Type"), "text/html") {
+			t.Errorf("content type %q", h.Get("Content-Type"))
+		}
+		code, h, body = httpGet(t, base+"/dashboard/?format=csv&table=accuracy", "trainer", "s3cret passphrase", nil)
+		rows := parseCSV(t, body)
+		if code != 200 || !strings.HasPrefix(h.Get("Content-Type"), "text/csv") || len(rows) < 5 || rows[0][0] != "topic" {
+			t.Errorf("CSV with the password: %d %q", code, body)
+		}
+		if strings.Contains(logs.String(), "s3cret") {
+			t.Error("the dashboard password reached the log")
+		}
+	})
 }
 
 // TestDashboardWithoutPassword: without a password the sandbox serves the

@@ -70,12 +70,7 @@ func signedDiscordPost(t *testing.T, url string, key ed25519.PrivateKey, body st
 // the configured guild, serves POST /discord/interactions, and a /learn
 // there sends the quiz DM through the fake Discord.
 func TestServeDiscordHTTP(t *testing.T) {
-	for _, backend := range storetest.Backends() {
-		t.Run(string(backend), func(t *testing.T) {
-			t.Parallel()
-			testServeDiscordHTTP(t, backend)
-		})
-	}
+	storetest.EachBackend(t, testServeDiscordHTTP)
 }
 
 func testServeDiscordHTTP(t *testing.T, backend store.Backend) {

@@ -49,56 +49,53 @@ func parseCSV(t *testing.T, s string) [][]string {
 // signals finds every planted problem", on both backends.
 func TestDemoSeedSignalsFindPlanted(t *testing.T) {
 	t.Parallel()
-	for _, b := range storetest.Backends() {
-		t.Run(string(b), func(t *testing.T) {
-			t.Parallel()
-			vars := map[string]string{"HUDDLEBOT_DATABASE_URL": storetest.URL(t, b)}
-			code, out, errs := runCLI(t, vars, "demo", "seed", "--members", "300", "--days", "35", "--seed", "11")
-			if code != 0 {
-				t.Fatalf("demo seed: %d\n%s\n%s", code, out, errs)
-			}
-			planted := plantedProblems(t, out)
+	storetest.EachBackend(t, func(t *testing.T, b store.Backend) {
+		vars := map[string]string{"HUDDLEBOT_DATABASE_URL": storetest.URL(t, b)}
+		code, out, errs := runCLI(t, vars, "demo", "seed", "--members", "300", "--days", "35", "--seed", "11")
+		if code != 0 {
+			t.Fatalf("demo seed: %d\n%s\n%s", code, out, errs)
+		}
+		planted := plantedProblems(t, out)
 
-			code, out, errs = runCLI(t, vars, "report", "signals", "--format", "csv")
-			if code != 0 {
-				t.Fatalf("report signals: %d %s", code, errs)
+		code, out, errs = runCLI(t, vars, "report", "signals", "--format", "csv")
+		if code != 0 {
+			t.Fatalf("report signals: %d %s", code, errs)
+		}
+		rows := parseCSV(t, out)
+		if !slices.Equal(rows[0], []string{"kind", "subject", "metric", "value_pct", "baseline_pct", "gap_points", "n", "detail"}) {
+			t.Fatalf("signals header: %q", rows[0])
+		}
+		for _, p := range planted {
+			if !slices.ContainsFunc(rows[1:], func(r []string) bool { return r[0] == p[0] && r[1] == p[1] && r[7] != "" }) {
+				t.Errorf("report signals missed the planted %s %s:\n%s", p[0], p[1], out)
 			}
-			rows := parseCSV(t, out)
-			if !slices.Equal(rows[0], []string{"kind", "subject", "metric", "value_pct", "baseline_pct", "gap_points", "n", "detail"}) {
-				t.Fatalf("signals header: %q", rows[0])
-			}
-			for _, p := range planted {
-				if !slices.ContainsFunc(rows[1:], func(r []string) bool { return r[0] == p[0] && r[1] == p[1] && r[7] != "" }) {
-					t.Errorf("report signals missed the planted %s %s:\n%s", p[0], p[1], out)
-				}
-			}
-			if len(rows)-1 > len(planted)+2 {
-				t.Errorf("%d signals for %d planted problems — the demo is noisy:\n%s", len(rows)-1, len(planted), out)
-			}
+		}
+		if len(rows)-1 > len(planted)+2 {
+			t.Errorf("%d signals for %d planted problems — the demo is noisy:\n%s", len(rows)-1, len(planted), out)
+		}
 
-			// Filters reach the signals: nurses alone still show the nurse
-			// problems; billing has none of them.
-			_, out, _ = runCLI(t, vars, "report", "signals", "--format", "csv", "--role", "billing")
-			if strings.Contains(out, "new-hires,nurse") || strings.Contains(out, "participation,5east") {
-				t.Errorf("billing signals show nurse problems:\n%s", out)
-			}
+		// Filters reach the signals: nurses alone still show the nurse
+		// problems; billing has none of them.
+		_, out, _ = runCLI(t, vars, "report", "signals", "--format", "csv", "--role", "billing")
+		if strings.Contains(out, "new-hires,nurse") || strings.Contains(out, "participation,5east") {
+			t.Errorf("billing signals show nurse problems:\n%s", out)
+		}
 
-			// Every learning report runs; the formats come from report.go.
-			for _, args := range [][]string{{"participation", "--format", "csv", "--department", "5east"}, {"accuracy", "--format", "json"},
-				{"ratings", "--format", "table"}, {"feedback", "--format", "csv", "--since", "14d"},
-				{"lessons", "--format", "csv"}, {"retention", "--format", "json"}} {
-				code, out, errs := runCLI(t, vars, append([]string{"report"}, args...)...)
-				if code != 0 || strings.Count(out, "\n") < 3 {
-					t.Errorf("report %q: %d %q %s", args, code, out, errs)
-				}
+		// Every learning report runs; the formats come from report.go.
+		for _, args := range [][]string{{"participation", "--format", "csv", "--department", "5east"}, {"accuracy", "--format", "json"},
+			{"ratings", "--format", "table"}, {"feedback", "--format", "csv", "--since", "14d"},
+			{"lessons", "--format", "csv"}, {"retention", "--format", "json"}} {
+			code, out, errs := runCLI(t, vars, append([]string{"report"}, args...)...)
+			if code != 0 || strings.Count(out, "\n") < 3 {
+				t.Errorf("report %q: %d %q %s", args, code, out, errs)
 			}
+		}
 
-			// Seeding twice is refused.
-			if code, _, errs := runCLI(t, vars, "demo", "seed", "--members", "50"); code != 1 || !strings.Contains(errs, "already has demo data") {
-				t.Errorf("second seed: %d %s", code, errs)
-			}
-		})
-	}
+		// Seeding twice is refused.
+		if code, _, errs := runCLI(t, vars, "demo", "seed", "--members", "50"); code != 1 || !strings.Contains(errs, "already has demo data") {
+			t.Errorf("second seed: %d %s", code, errs)
+		}
+	})
 }
 
 func TestDemoSeedUsage(t *testing.T) {
@@ -125,57 +122,54 @@ func TestDemoSeedUsage(t *testing.T) {
 // and rows", against a running sandbox.
 func TestFeedbackRedactedEndToEnd(t *testing.T) {
 	t.Parallel()
-	for _, b := range storetest.Backends() {
-		t.Run(string(b), func(t *testing.T) {
-			t.Parallel()
-			url := storetest.URL(t, b)
-			m, _, _ := startTestMain(t, b, map[string]string{"HUDDLEBOT_DATABASE_URL": url})
-			ctx := context.Background()
-			typed := "Scanner failed for MRN 12345678, DOB 04/12/1961 — call me at 555-123-4567 or jo.smith@example.org"
-			rep := m.Bot.HandleCommand(ctx, bot.Command{Actor: bot.Actor{Platform: "sandbox", Workspace: "local", UserID: "nina"},
-				Channel: "dm", Name: "feedback", Text: typed})
-			if !strings.Contains(rep.Text, "removed") {
-				t.Fatalf("the person was not told what was removed: %q", rep.Text)
-			}
+	storetest.EachBackend(t, func(t *testing.T, b store.Backend) {
+		url := storetest.URL(t, b)
+		m, _, _ := startTestMain(t, b, map[string]string{"HUDDLEBOT_DATABASE_URL": url})
+		ctx := context.Background()
+		typed := "Scanner failed for MRN 12345678, DOB 04/12/1961 — call me at 555-123-4567 or jo.smith@example.org"
+		rep := m.Bot.HandleCommand(ctx, bot.Command{Actor: bot.Actor{Platform: "sandbox", Workspace: "local", UserID: "nina"},
+			Channel: "dm", Name: "feedback", Text: typed})
+		if !strings.Contains(rep.Text, "removed") {
+			t.Fatalf("the person was not told what was removed: %q", rep.Text)
+		}
 
-			vars := map[string]string{"HUDDLEBOT_DATABASE_URL": url}
-			code, out, errs := runCLI(t, vars, "report", "feedback", "--format", "csv")
-			if code != 0 {
-				t.Fatalf("report feedback: %d %s", code, errs)
+		vars := map[string]string{"HUDDLEBOT_DATABASE_URL": url}
+		code, out, errs := runCLI(t, vars, "report", "feedback", "--format", "csv")
+		if code != 0 {
+			t.Fatalf("report feedback: %d %s", code, errs)
+		}
+		rows := parseCSV(t, out)
+		if len(rows) != 2 || rows[0][len(rows[0])-1] != "text" {
+			t.Fatalf("feedback CSV = %q", rows)
+		}
+		text := rows[1][len(rows[1])-1]
+		for _, secret := range []string{"12345678", "04/12/1961", "555-123-4567", "jo.smith", "example.org"} {
+			if strings.Contains(out, secret) {
+				t.Errorf("%q survived into the report: %q", secret, text)
 			}
-			rows := parseCSV(t, out)
-			if len(rows) != 2 || rows[0][len(rows[0])-1] != "text" {
-				t.Fatalf("feedback CSV = %q", rows)
-			}
-			text := rows[1][len(rows[1])-1]
-			for _, secret := range []string{"12345678", "04/12/1961", "555-123-4567", "jo.smith", "example.org"} {
-				if strings.Contains(out, secret) {
-					t.Errorf("%q survived into the report: %q", secret, text)
-				}
-			}
-			if strings.Count(text, "[redacted]") != 4 || !strings.Contains(text, "Scanner failed") || rows[1][6] != "true" {
-				t.Errorf("feedback row = %q", rows[1])
-			}
+		}
+		if strings.Count(text, "[redacted]") != 4 || !strings.Contains(text, "Scanner failed") || rows[1][6] != "true" {
+			t.Errorf("feedback row = %q", rows[1])
+		}
 
-			// Accuracy: answers from demo history next to the sandbox people.
-			if code, _, errs := runCLI(t, vars, "demo", "seed", "--members", "60", "--days", "14"); code != 0 {
-				t.Fatalf("demo seed: %s", errs)
+		// Accuracy: answers from demo history next to the sandbox people.
+		if code, _, errs := runCLI(t, vars, "demo", "seed", "--members", "60", "--days", "14"); code != 0 {
+			t.Fatalf("demo seed: %s", errs)
+		}
+		code, out, errs = runCLI(t, vars, "report", "accuracy", "--format", "csv")
+		if code != 0 {
+			t.Fatalf("report accuracy: %d %s", code, errs)
+		}
+		rows = parseCSV(t, out)
+		if len(rows) < 5 || rows[0][0] != "topic" || rows[0][4] != "accuracy_pct" {
+			t.Fatalf("accuracy CSV: %q", out)
+		}
+		for _, r := range rows[1:] {
+			if len(r) != len(rows[0]) || r[2] == "0" {
+				t.Errorf("accuracy row %q", r)
 			}
-			code, out, errs = runCLI(t, vars, "report", "accuracy", "--format", "csv")
-			if code != 0 {
-				t.Fatalf("report accuracy: %d %s", code, errs)
-			}
-			rows = parseCSV(t, out)
-			if len(rows) < 5 || rows[0][0] != "topic" || rows[0][4] != "accuracy_pct" {
-				t.Fatalf("accuracy CSV: %q", out)
-			}
-			for _, r := range rows[1:] {
-				if len(r) != len(rows[0]) || r[2] == "0" {
-					t.Errorf("accuracy row %q", r)
-				}
-			}
-		})
-	}
+		}
+	})
 }
 
 // TestMetricsExposed: GET /metrics shows deliveries by platform, answers,

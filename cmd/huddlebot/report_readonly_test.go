@@ -54,112 +54,103 @@ func TestReportNeverMigrates(t *testing.T) {
 			t.Errorf("report created %s: %v", path, err)
 		}
 	})
-	for _, b := range storetest.Backends() {
-		t.Run(string(b), func(t *testing.T) {
-			t.Parallel()
-			ctx := context.Background()
-			url := storetest.URL(t, b)
-			if b == store.SQLite {
-				// An empty file, as a typo'd path some tool created.
-				if err := os.WriteFile(strings.TrimPrefix(url, "sqlite:"), nil, 0o600); err != nil {
-					t.Fatal(err)
-				}
-			}
-			vars := map[string]string{"HUDDLEBOT_DATABASE_URL": url}
-			code, out, errs := runCLI(t, vars, "report", "participation")
-			if code != exitFail || out != "" || !strings.Contains(errs, "no huddlebot tables") {
-				t.Errorf("empty database: exit %d, stdout %q, stderr %q", code, out, errs)
-			}
-			raw, err := store.Open(ctx, url)
-			if err != nil {
+	storetest.EachBackend(t, func(t *testing.T, b store.Backend) {
+		ctx := context.Background()
+		url := storetest.URL(t, b)
+		if b == store.SQLite {
+			// An empty file, as a typo'd path some tool created.
+			if err := os.WriteFile(strings.TrimPrefix(url, "sqlite:"), nil, 0o600); err != nil {
 				t.Fatal(err)
 			}
-			defer raw.Close()
-			if err := raw.SchemaCheck(ctx); err == nil {
-				t.Fatal("report created the schema")
-			}
+		}
+		vars := map[string]string{"HUDDLEBOT_DATABASE_URL": url}
+		code, out, errs := runCLI(t, vars, "report", "participation")
+		if code != exitFail || out != "" || !strings.Contains(errs, "no huddlebot tables") {
+			t.Errorf("empty database: exit %d, stdout %q, stderr %q", code, out, errs)
+		}
+		raw, err := store.Open(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer raw.Close()
+		if err := raw.SchemaCheck(ctx); err == nil {
+			t.Fatal("report created the schema")
+		}
 
-			// An older schema: the newest migration not applied yet.
-			db := migratedWithMembers(t, url)
-			var last int
-			if err := db.GetContext(ctx, &last, `SELECT MAX(version) FROM schema_migration`); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := db.ExecContext(ctx, db.Rebind(`DELETE FROM schema_migration WHERE version = ?`), last); err != nil {
-				t.Fatal(err)
-			}
-			code, _, errs = runCLI(t, vars, "report", "participation")
-			if code != exitFail || !strings.Contains(errs, "older than this huddlebot") || !strings.Contains(errs, "huddlebot migrate") {
-				t.Errorf("older schema: exit %d, stderr %q", code, errs)
-			}
-			var n int
-			if err := db.GetContext(ctx, &n, db.Rebind(`SELECT COUNT(*) FROM schema_migration WHERE version = ?`), last); err != nil || n != 0 {
-				t.Errorf("report migrated the database (%d, %v)", n, err)
-			}
-			if _, err := db.ExecContext(ctx, db.Rebind(`INSERT INTO schema_migration (version, name, applied_at) VALUES (?, 'back', 0)`), last); err != nil {
-				t.Fatal(err)
-			}
+		// An older schema: the newest migration not applied yet.
+		db := migratedWithMembers(t, url)
+		var last int
+		if err := db.GetContext(ctx, &last, `SELECT MAX(version) FROM schema_migration`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.ExecContext(ctx, db.Rebind(`DELETE FROM schema_migration WHERE version = ?`), last); err != nil {
+			t.Fatal(err)
+		}
+		code, _, errs = runCLI(t, vars, "report", "participation")
+		if code != exitFail || !strings.Contains(errs, "older than this huddlebot") || !strings.Contains(errs, "huddlebot migrate") {
+			t.Errorf("older schema: exit %d, stderr %q", code, errs)
+		}
+		var n int
+		if err := db.GetContext(ctx, &n, db.Rebind(`SELECT COUNT(*) FROM schema_migration WHERE version = ?`), last); err != nil || n != 0 {
+			t.Errorf("report migrated the database (%d, %v)", n, err)
+		}
+		if _, err := db.ExecContext(ctx, db.Rebind(`INSERT INTO schema_migration (version, name, applied_at) VALUES (?, 'back', 0)`), last); err != nil {
+			t.Fatal(err)
+		}
 
-			// Current: the report runs, and (read-only) cannot write even if
-			// it tried.
-			if code, out, errs := runCLI(t, vars, "report", "participation"); code != exitOK || !strings.Contains(out, "Participation by week") {
-				t.Errorf("current schema: exit %d\n%s\n%s", code, out, errs)
-			}
-			ro, err := store.OpenReadOnly(ctx, url)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer ro.Close()
-			if _, err := ro.ExecContext(ctx, `DELETE FROM member`); err == nil {
-				t.Error("a read-only store deleted members")
-			}
-		})
-	}
+		// Current: the report runs, and (read-only) cannot write even if
+		// it tried.
+		if code, out, errs := runCLI(t, vars, "report", "participation"); code != exitOK || !strings.Contains(out, "Participation by week") {
+			t.Errorf("current schema: exit %d\n%s\n%s", code, out, errs)
+		}
+		ro, err := store.OpenReadOnly(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ro.Close()
+		if _, err := ro.ExecContext(ctx, `DELETE FROM member`); err == nil {
+			t.Error("a read-only store deleted members")
+		}
+	})
 }
 
 // TestReportUnknownFilter: a --role or --department nobody has is a usage
 // error (exit 2) that names the known values, not an empty report.
 func TestReportUnknownFilter(t *testing.T) {
 	t.Parallel()
-	for _, b := range storetest.Backends() {
-		t.Run(string(b), func(t *testing.T) {
-			t.Parallel()
-			url := storetest.URL(t, b)
-			migratedWithMembers(t, url)
-			vars := map[string]string{"HUDDLEBOT_DATABASE_URL": url}
-			code, out, errs := runCLI(t, vars, "report", "participation", "--role", "nurze")
-			if code != exitUsage || out != "" || !strings.Contains(errs, `--role "nurze"`) || !strings.Contains(errs, "known: nurse") {
-				t.Errorf("unknown role: exit %d, stdout %q, stderr %q", code, out, errs)
-			}
-			code, _, errs = runCLI(t, vars, "report", "support", "--department", "4 west")
-			if code != exitUsage || !strings.Contains(errs, `--department "4 west"`) || !strings.Contains(errs, "known: 4west") {
-				t.Errorf("unknown department: exit %d, stderr %q", code, errs)
-			}
-			if code, _, errs := runCLI(t, vars, "report", "participation", "--role", "nurse", "--department", "4WEST"); code != exitOK {
-				t.Errorf("known filters: exit %d %s", code, errs)
-			}
-		})
-	}
+	storetest.EachBackend(t, func(t *testing.T, b store.Backend) {
+		url := storetest.URL(t, b)
+		migratedWithMembers(t, url)
+		vars := map[string]string{"HUDDLEBOT_DATABASE_URL": url}
+		code, out, errs := runCLI(t, vars, "report", "participation", "--role", "nurze")
+		if code != exitUsage || out != "" || !strings.Contains(errs, `--role "nurze"`) || !strings.Contains(errs, "known: nurse") {
+			t.Errorf("unknown role: exit %d, stdout %q, stderr %q", code, out, errs)
+		}
+		code, _, errs = runCLI(t, vars, "report", "support", "--department", "4 west")
+		if code != exitUsage || !strings.Contains(errs, `--department "4 west"`) || !strings.Contains(errs, "known: 4west") {
+			t.Errorf("unknown department: exit %d, stderr %q", code, errs)
+		}
+		if code, _, errs := runCLI(t, vars, "report", "participation", "--role", "nurse", "--department", "4WEST"); code != exitOK {
+			t.Errorf("known filters: exit %d %s", code, errs)
+		}
+	})
 }
 
 // TestReportNoParticipationSignalBeforeAnyPrompt: members who joined but
 // were never sent a prompt have not "stopped answering".
 func TestReportNoParticipationSignalBeforeAnyPrompt(t *testing.T) {
 	t.Parallel()
-	for _, b := range storetest.Backends() {
-		t.Run(string(b), func(t *testing.T) {
-			t.Parallel()
-			url := storetest.URL(t, b)
-			migratedWithMembers(t, url)
-			code, out, errs := runCLI(t, map[string]string{"HUDDLEBOT_DATABASE_URL": url}, "report", "signals", "--format", "csv")
-			if code != exitOK {
-				t.Fatalf("exit %d %s", code, errs)
-			}
-			if strings.Contains(out, "participation") && strings.Contains(out, "4west") {
-				t.Errorf("low participation before anyone was sent a prompt:\n%s", out)
-			}
-		})
-	}
+	storetest.EachBackend(t, func(t *testing.T, b store.Backend) {
+		url := storetest.URL(t, b)
+		migratedWithMembers(t, url)
+		code, out, errs := runCLI(t, map[string]string{"HUDDLEBOT_DATABASE_URL": url}, "report", "signals", "--format", "csv")
+		if code != exitOK {
+			t.Fatalf("exit %d %s", code, errs)
+		}
+		if strings.Contains(out, "participation") && strings.Contains(out, "4west") {
+			t.Errorf("low participation before anyone was sent a prompt:\n%s", out)
+		}
+	})
 }
 
 // TestReportJSONNumbers: numbers are JSON numbers (as the table shows them),

@@ -17,51 +17,48 @@ import (
 // with nothing imported.
 func TestCLIRosterShifts(t *testing.T) {
 	t.Parallel()
-	for _, b := range storetest.Backends() {
-		t.Run(string(b), func(t *testing.T) {
-			t.Parallel()
-			dir := t.TempDir()
-			vars := map[string]string{"HUDDLEBOT_DATABASE_URL": storetest.URL(t, b)}
-			write := func(name, body string) string {
-				p := filepath.Join(dir, name)
-				if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return p
-			}
-			unknown := write("unknown.csv", "user_id,name,role,department,timezone,email,shift\nN1,Nia,nurse,icu,,,nights\n")
-			code, _, errs := runCLI(t, vars, "roster", "import", unknown)
-			if code != exitFail || !strings.Contains(errs, unknown+`:1: header: unknown column "shift"; known columns:`) ||
-				!strings.Contains(errs, "work_days") || !strings.Contains(errs, "nothing was imported") {
-				t.Fatalf("unknown column: exit %d\n%s", code, errs)
-			}
-			shifts := write("shifts.csv", "user_id,name,role,department,timezone,email,permissions,work_days,work_hours,delivery_time,language,duty\n"+
-				"N1,Nia,nurse,icu,America/Chicago,,super_user,fri;sat;sun,19:00-07:30,19:30,es,on\n")
-			if code, out, errs := runCLI(t, vars, "roster", "import", shifts); code != 0 {
-				t.Fatalf("roster import: %d %s %s", code, out, errs)
-			}
-			again := write("again.csv", "user_id,name,role,department,timezone,email,work_days,work_hours,delivery_time,language,duty\n"+
-				"N1,Nia Ortiz,nurse,icu,America/Chicago,,,,,,\n")
-			if code, out, errs := runCLI(t, vars, "roster", "import", again); code != 0 {
-				t.Fatalf("second roster import: %d %s %s", code, out, errs)
-			}
-			ctx := context.Background()
-			db, err := store.Open(ctx, vars["HUDDLEBOT_DATABASE_URL"])
-			if err != nil {
+	storetest.EachBackend(t, func(t *testing.T, b store.Backend) {
+		dir := t.TempDir()
+		vars := map[string]string{"HUDDLEBOT_DATABASE_URL": storetest.URL(t, b)}
+		write := func(name, body string) string {
+			p := filepath.Join(dir, name)
+			if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			defer db.Close()
-			ws, _ := db.WorkspaceEnsure(ctx, "sandbox", "local", "UTC")
-			m, err := db.MemberByUser(ctx, db, ws.ID, "N1")
-			if err != nil {
-				t.Fatal(err)
-			}
-			s := m.Schedule
-			if m.Name != "Nia Ortiz" || s.WorkDays.String() != "fri,sat,sun" || s.WorkStart.String() != "19:00" || s.WorkEnd.String() != "07:30" ||
-				s.DeliveryTime.String() != "19:30" || m.Language != "es" || !m.OnDuty {
-				t.Errorf("member after import = name %q days %s hours %s-%s delivery %s language %q duty %v",
-					m.Name, s.WorkDays, s.WorkStart, s.WorkEnd, s.DeliveryTime, m.Language, m.OnDuty)
-			}
-		})
-	}
+			return p
+		}
+		unknown := write("unknown.csv", "user_id,name,role,department,timezone,email,shift\nN1,Nia,nurse,icu,,,nights\n")
+		code, _, errs := runCLI(t, vars, "roster", "import", unknown)
+		if code != exitFail || !strings.Contains(errs, unknown+`:1: header: unknown column "shift"; known columns:`) ||
+			!strings.Contains(errs, "work_days") || !strings.Contains(errs, "nothing was imported") {
+			t.Fatalf("unknown column: exit %d\n%s", code, errs)
+		}
+		shifts := write("shifts.csv", "user_id,name,role,department,timezone,email,permissions,work_days,work_hours,delivery_time,language,duty\n"+
+			"N1,Nia,nurse,icu,America/Chicago,,super_user,fri;sat;sun,19:00-07:30,19:30,es,on\n")
+		if code, out, errs := runCLI(t, vars, "roster", "import", shifts); code != 0 {
+			t.Fatalf("roster import: %d %s %s", code, out, errs)
+		}
+		again := write("again.csv", "user_id,name,role,department,timezone,email,work_days,work_hours,delivery_time,language,duty\n"+
+			"N1,Nia Ortiz,nurse,icu,America/Chicago,,,,,,\n")
+		if code, out, errs := runCLI(t, vars, "roster", "import", again); code != 0 {
+			t.Fatalf("second roster import: %d %s %s", code, out, errs)
+		}
+		ctx := context.Background()
+		db, err := store.Open(ctx, vars["HUDDLEBOT_DATABASE_URL"])
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		ws, _ := db.WorkspaceEnsure(ctx, "sandbox", "local", "UTC")
+		m, err := db.MemberByUser(ctx, db, ws.ID, "N1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := m.Schedule
+		if m.Name != "Nia Ortiz" || s.WorkDays.String() != "fri,sat,sun" || s.WorkStart.String() != "19:00" || s.WorkEnd.String() != "07:30" ||
+			s.DeliveryTime.String() != "19:30" || m.Language != "es" || !m.OnDuty {
+			t.Errorf("member after import = name %q days %s hours %s-%s delivery %s language %q duty %v",
+				m.Name, s.WorkDays, s.WorkStart, s.WorkEnd, s.DeliveryTime, m.Language, m.OnDuty)
+		}
+	})
 }

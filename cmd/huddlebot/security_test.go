@@ -56,12 +56,7 @@ func secretValue(prefix string) (value, core string) {
 // usage error, which print every flag's default.
 func TestSecretsNeverLogged(t *testing.T) {
 	t.Parallel()
-	for _, backend := range storetest.Backends() {
-		t.Run(string(backend), func(t *testing.T) {
-			t.Parallel()
-			testSecretsNeverLogged(t, backend)
-		})
-	}
+	storetest.EachBackend(t, testSecretsNeverLogged)
 }
 
 func testSecretsNeverLogged(t *testing.T, backend store.Backend) {

@@ -40,12 +40,7 @@ func slackCommand(user, text string) []byte {
 // message; the same click again changes nothing; stale or forged requests
 // get 401; a malformed payload gets 400 and the bot stays healthy.
 func TestServeSlackHTTP(t *testing.T) {
-	for _, backend := range storetest.Backends() {
-		t.Run(string(backend), func(t *testing.T) {
-			t.Parallel()
-			testServeSlackHTTP(t, backend)
-		})
-	}
+	storetest.EachBackend(t, testServeSlackHTTP)
 }
 
 func testServeSlackHTTP(t *testing.T, backend store.Backend) {

@@ -17,61 +17,58 @@ import (
 // docs/reliability.md, not for a test.)
 func TestRun(t *testing.T) {
 	t.Parallel()
-	for _, backend := range storetest.Backends() {
-		t.Run(string(backend), func(t *testing.T) {
-			t.Parallel()
-			o := Options{Members: 40, Count: 40, Rates: []int{100, 0}, Hammer: 200 * time.Millisecond,
-				InprocFake: true, Stderr: io.Discard}
-			if backend == store.Postgres {
-				o.DatabaseURL, o.ExplicitDB = storetest.URL(t, backend), true
-			} // SQLite: the bench's own temporary file
-			rep, err := Run(context.Background(), []string{"limits", "fanout", "answers", "planner"}, o)
-			if err != nil {
-				t.Fatal(err)
+	storetest.EachBackend(t, func(t *testing.T, backend store.Backend) {
+		o := Options{Members: 40, Count: 40, Rates: []int{100, 0}, Hammer: 200 * time.Millisecond,
+			InprocFake: true, Stderr: io.Discard}
+		if backend == store.Postgres {
+			o.DatabaseURL, o.ExplicitDB = storetest.URL(t, backend), true
+		} // SQLite: the bench's own temporary file
+		rep, err := Run(context.Background(), []string{"limits", "fanout", "answers", "planner"}, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Backend != string(backend) {
+			t.Errorf("backend %q, want %q", rep.Backend, backend)
+		}
+		wantLimits := 2
+		if backend == store.Postgres {
+			wantLimits = 3
+		}
+		if len(rep.Limits) != wantLimits {
+			t.Errorf("%d raw limits, want %d: %+v", len(rep.Limits), wantLimits, rep.Limits)
+		}
+		for _, l := range rep.Limits {
+			if l.Rate <= 0 || l.N == 0 {
+				t.Errorf("raw limit %q measured nothing: %+v", l.Scenario, l)
 			}
-			if rep.Backend != string(backend) {
-				t.Errorf("backend %q, want %q", rep.Backend, backend)
+		}
+		var names []string
+		for _, r := range rep.Results {
+			names = append(names, r.Scenario)
+			if r.Rate <= 0 || r.WallSecs <= 0 || r.PeakHeapMB <= 0 {
+				t.Errorf("%s: nothing measured: %+v", r.Scenario, r)
 			}
-			wantLimits := 2
-			if backend == store.Postgres {
-				wantLimits = 3
+			if r.Lost != 0 || r.Doubled != 0 || r.Failed != 0 || r.Refused != 0 {
+				t.Errorf("%s: %d lost, %d doubled, %d not acknowledged, %d refused", r.Scenario, r.Lost, r.Doubled, r.Failed, r.Refused)
 			}
-			if len(rep.Limits) != wantLimits {
-				t.Errorf("%d raw limits, want %d: %+v", len(rep.Limits), wantLimits, rep.Limits)
+			if r.Scenario != "planner (in memory)" && r.N != 40 {
+				t.Errorf("%s: n = %d, want 40", r.Scenario, r.N)
 			}
-			for _, l := range rep.Limits {
-				if l.Rate <= 0 || l.N == 0 {
-					t.Errorf("raw limit %q measured nothing: %+v", l.Scenario, l)
-				}
+		}
+		want := []string{"fanout (burst, new DMs)", "answers @ 100/s", "answers @ max (64 clients)", "planner (in memory)"}
+		if strings.Join(names, "|") != strings.Join(want, "|") {
+			t.Errorf("scenarios %q, want %q", names, want)
+		}
+		if len(rep.Ratios) < 2 {
+			t.Errorf("ratios: %+v", rep.Ratios)
+		}
+		if len(rep.Targets) != 5 {
+			t.Errorf("targets: %+v", rep.Targets)
+		}
+		for _, tg := range rep.Targets {
+			if tg.Result == "" {
+				t.Errorf("target %q has no result", tg.Target)
 			}
-			var names []string
-			for _, r := range rep.Results {
-				names = append(names, r.Scenario)
-				if r.Rate <= 0 || r.WallSecs <= 0 || r.PeakHeapMB <= 0 {
-					t.Errorf("%s: nothing measured: %+v", r.Scenario, r)
-				}
-				if r.Lost != 0 || r.Doubled != 0 || r.Failed != 0 || r.Refused != 0 {
-					t.Errorf("%s: %d lost, %d doubled, %d not acknowledged, %d refused", r.Scenario, r.Lost, r.Doubled, r.Failed, r.Refused)
-				}
-				if r.Scenario != "planner (in memory)" && r.N != 40 {
-					t.Errorf("%s: n = %d, want 40", r.Scenario, r.N)
-				}
-			}
-			want := []string{"fanout (burst, new DMs)", "answers @ 100/s", "answers @ max (64 clients)", "planner (in memory)"}
-			if strings.Join(names, "|") != strings.Join(want, "|") {
-				t.Errorf("scenarios %q, want %q", names, want)
-			}
-			if len(rep.Ratios) < 2 {
-				t.Errorf("ratios: %+v", rep.Ratios)
-			}
-			if len(rep.Targets) != 5 {
-				t.Errorf("targets: %+v", rep.Targets)
-			}
-			for _, tg := range rep.Targets {
-				if tg.Result == "" {
-					t.Errorf("target %q has no result", tg.Target)
-				}
-			}
-		})
-	}
+		}
+	})
 }

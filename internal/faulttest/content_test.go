@@ -119,83 +119,80 @@ func sandboxDMs(t *testing.T, base, user string) []string {
 // HUDDLEBOT_CONTENT_DIR nor with none (the bundled samples).
 func TestContentImportWhileRunning(t *testing.T) {
 	t.Parallel()
-	for _, backend := range storetest.Backends() {
-		t.Run(string(backend), func(t *testing.T) {
-			t.Parallel()
-			dbURL := storetest.URL(t, backend)
-			dir := copyDir(t, contentDir)
-			vars := map[string]string{"HUDDLEBOT_DATABASE_URL": dbURL, "HUDDLEBOT_CONTENT_DIR": dir, "HUDDLEBOT_TICK": "1s"}
-			srv := newServer(t, vars)
-			srv.start()
+	storetest.EachBackend(t, func(t *testing.T, backend store.Backend) {
+		dbURL := storetest.URL(t, backend)
+		dir := copyDir(t, contentDir)
+		vars := map[string]string{"HUDDLEBOT_DATABASE_URL": dbURL, "HUDDLEBOT_CONTENT_DIR": dir, "HUDDLEBOT_TICK": "1s"}
+		srv := newServer(t, vars)
+		srv.start()
 
-			writeFile(t, filepath.Join(dir, "nurse", "fault-new-tip.md"), newTip)
-			writeFile(t, filepath.Join(dir, "bursts", "fault-new-burst.yaml"), newBurst)
-			cliVars := map[string]string{"HUDDLEBOT_DATABASE_URL": dbURL, "HUDDLEBOT_TICK": "1s"}
-			out := cli(t, cliVars, "content", "import", dir)
-			if !strings.Contains(out, "1 added") || !strings.Contains(out, "1 running huddlebot process") {
-				t.Fatalf("content import: %s", out)
-			}
+		writeFile(t, filepath.Join(dir, "nurse", "fault-new-tip.md"), newTip)
+		writeFile(t, filepath.Join(dir, "bursts", "fault-new-burst.yaml"), newBurst)
+		cliVars := map[string]string{"HUDDLEBOT_DATABASE_URL": dbURL, "HUDDLEBOT_TICK": "1s"}
+		out := cli(t, cliVars, "content", "import", dir)
+		if !strings.Contains(out, "1 added") || !strings.Contains(out, "1 running huddlebot process") {
+			t.Fatalf("content import: %s", out)
+		}
 
-			// Within a tick or two the running bot has the new content.
-			deadline := time.Now().Add(15 * time.Second)
-			for {
-				// Tara is the sandbox's trainer.
-				if r := sandboxCommand(t, srv.URL(), "tara", "/burst preview fault-new-burst nurse"); strings.Contains(r, "allergy banner") {
-					break
-				}
-				if time.Now().After(deadline) {
-					t.Fatalf("the running bot never saw the imported burst:\n%s", srv.logs())
-				}
-				time.Sleep(200 * time.Millisecond)
+		// Within a tick or two the running bot has the new content.
+		deadline := time.Now().Add(15 * time.Second)
+		for {
+			// Tara is the sandbox's trainer.
+			if r := sandboxCommand(t, srv.URL(), "tara", "/burst preview fault-new-burst nurse"); strings.Contains(r, "allergy banner") {
+				break
 			}
-			// Its planner too: Nina's /learn now is the new tip (the only
-			// lesson she has not been sent).
-			r := sandboxCommand(t, srv.URL(), "nina", "/learn")
-			dms := sandboxDMs(t, srv.URL(), "nina")
-			if len(dms) == 0 || !strings.Contains(dms[len(dms)-1], "allergy banner") {
-				t.Errorf("Nina's /learn after the import: %q, newest DM %q; want the imported tip", r, dms[len(dms)-1:])
+			if time.Now().After(deadline) {
+				t.Fatalf("the running bot never saw the imported burst:\n%s", srv.logs())
 			}
-			out = cli(t, cliVars, "burst", "send", "fault-new-burst")
-			if strings.Contains(out, "No running huddlebot") {
-				t.Errorf("burst send with serve running says none runs:\n%s", out)
-			}
-			if out := cli(t, cliVars, "burst", "status", "fault-new-burst"); strings.Contains(out, "⚠") {
-				t.Errorf("burst status warns though the bot has the content:\n%s", out)
-			}
+			time.Sleep(200 * time.Millisecond)
+		}
+		// Its planner too: Nina's /learn now is the new tip (the only
+		// lesson she has not been sent).
+		r := sandboxCommand(t, srv.URL(), "nina", "/learn")
+		dms := sandboxDMs(t, srv.URL(), "nina")
+		if len(dms) == 0 || !strings.Contains(dms[len(dms)-1], "allergy banner") {
+			t.Errorf("Nina's /learn after the import: %q, newest DM %q; want the imported tip", r, dms[len(dms)-1:])
+		}
+		out = cli(t, cliVars, "burst", "send", "fault-new-burst")
+		if strings.Contains(out, "No running huddlebot") {
+			t.Errorf("burst send with serve running says none runs:\n%s", out)
+		}
+		if out := cli(t, cliVars, "burst", "status", "fault-new-burst"); strings.Contains(out, "⚠") {
+			t.Errorf("burst status warns though the bot has the content:\n%s", out)
+		}
 
-			// A restart with the same, unchanged directory imports nothing.
-			srv.stop()
-			if out := cli(t, cliVars, "burst", "status", "fault-new-burst"); !strings.Contains(out, "No running huddlebot has checked in") {
-				t.Errorf("burst status with no bot running does not say so:\n%s", out)
-			}
-			srv.start()
-			if !strings.Contains(srv.logs(), "unchanged since it was last imported") {
-				t.Errorf("restart re-imported an unchanged directory:\n%s", srv.logs())
-			}
-			srv.stop()
+		// A restart with the same, unchanged directory imports nothing.
+		srv.stop()
+		if out := cli(t, cliVars, "burst", "status", "fault-new-burst"); !strings.Contains(out, "No running huddlebot has checked in") {
+			t.Errorf("burst status with no bot running does not say so:\n%s", out)
+		}
+		srv.start()
+		if !strings.Contains(srv.logs(), "unchanged since it was last imported") {
+			t.Errorf("restart re-imported an unchanged directory:\n%s", srv.logs())
+		}
+		srv.stop()
 
-			// Without HUDDLEBOT_CONTENT_DIR the bundled samples must not
-			// replace what the trainer imported.
-			delete(srv.vars, "HUDDLEBOT_CONTENT_DIR")
-			srv.start()
-			srv.stop()
-			db, err := store.Open(context.Background(), dbURL)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			c, err := db.ContentLoad(context.Background())
-			if err != nil {
-				t.Fatal(err)
-			}
-			var ids []string
-			for _, l := range c.Lessons {
-				ids = append(ids, l.ID)
-			}
-			slices.Sort(ids)
-			if !slices.Equal(ids, []string{"fault-new-tip", "fault-quiz"}) {
-				t.Errorf("after a restart without HUDDLEBOT_CONTENT_DIR the lessons are %v, want the trainer's import", ids)
-			}
-		})
-	}
+		// Without HUDDLEBOT_CONTENT_DIR the bundled samples must not
+		// replace what the trainer imported.
+		delete(srv.vars, "HUDDLEBOT_CONTENT_DIR")
+		srv.start()
+		srv.stop()
+		db, err := store.Open(context.Background(), dbURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		c, err := db.ContentLoad(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, l := range c.Lessons {
+			ids = append(ids, l.ID)
+		}
+		slices.Sort(ids)
+		if !slices.Equal(ids, []string{"fault-new-tip", "fault-quiz"}) {
+			t.Errorf("after a restart without HUDDLEBOT_CONTENT_DIR the lessons are %v, want the trainer's import", ids)
+		}
+	})
 }

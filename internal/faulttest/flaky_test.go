@@ -24,12 +24,7 @@ import (
 // same method goes out before its Retry-After has passed.
 func TestFlakySlack(t *testing.T) {
 	t.Parallel()
-	for _, backend := range storetest.Backends() {
-		t.Run(string(backend), func(t *testing.T) {
-			t.Parallel()
-			testFlakySlack(t, backend)
-		})
-	}
+	storetest.EachBackend(t, testFlakySlack)
 }
 
 func testFlakySlack(t *testing.T, backend store.Backend) {

@@ -21,12 +21,7 @@ import (
 // has exactly one message.
 func TestSIGKILLDuringBurst(t *testing.T) {
 	t.Parallel()
-	for _, backend := range storetest.Backends() {
-		t.Run(string(backend), func(t *testing.T) {
-			t.Parallel()
-			testSIGKILL(t, backend)
-		})
-	}
+	storetest.EachBackend(t, testSIGKILL)
 }
 
 func testSIGKILL(t *testing.T, backend store.Backend) {
