@@ -37,12 +37,10 @@ func runMigrate(ctx context.Context, e *env, args []string) int {
 	defer db.Close()
 	applied, err := db.Migrate(ctx)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "huddlebot migrate: %v\n", err)
-		return exitFail
+		return e.fail("migrate", err)
 	}
 	if err := migrateJobs(ctx, db); err != nil {
-		fmt.Fprintf(e.stderr, "huddlebot migrate: %v\n", err)
-		return exitFail
+		return e.fail("migrate", err)
 	}
 	if len(applied) == 0 {
 		fmt.Fprintf(e.stdout, "database %s is up to date\n", db.URL)
@@ -87,20 +85,17 @@ func runContent(ctx context.Context, e *env, args []string) int {
 	}
 	db, err := openStore(ctx, cfg)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "huddlebot content import: %v\n", err)
-		return exitFail
+		return e.fail("content import", err)
 	}
 	defer db.Close()
 	src, err := contentSourceOf(dir)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "huddlebot content import: %v\n", err)
-		return exitFail
+		return e.fail("content import", err)
 	}
 	src.By = "cli"
 	res, err := db.ContentImportFrom(ctx, c, src)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "huddlebot content import: %v\n", err)
-		return exitFail
+		return e.fail("content import", err)
 	}
 	fmt.Fprintf(e.stdout, "imported %s: %d added, %d changed (new version), %d unchanged, %d retired; %d tracks, %d bursts\n",
 		dir, len(res.Added), len(res.Changed), res.Unchanged, len(res.Retired), res.Tracks, res.Bursts)
@@ -139,20 +134,17 @@ func runRoster(ctx context.Context, e *env, args []string) int {
 	path := fs.Arg(1)
 	f, err := os.Open(path)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "huddlebot roster import: %v\n", err)
-		return exitFail
+		return e.fail("roster import", err)
 	}
 	defer f.Close()
 	db, err := openStore(ctx, cfg)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "huddlebot roster import: %v\n", err)
-		return exitFail
+		return e.fail("roster import", err)
 	}
 	defer db.Close()
 	c, err := db.ContentLoad(ctx)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "huddlebot roster import: %v\n", err)
-		return exitFail
+		return e.fail("roster import", err)
 	}
 	rows, err := member.ParseRoster(f, path, c.Roles)
 	if err != nil {
@@ -162,8 +154,7 @@ func runRoster(ctx context.Context, e *env, args []string) int {
 	}
 	ws, err := rosterWorkspace(ctx, db, cfg, *platform, *workspace)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "huddlebot roster import: %v\n", err)
-		return exitFail
+		return e.fail("roster import", err)
 	}
 	added, updated := 0, 0
 	err = db.Tx(ctx, func(tx *store.Tx) error {

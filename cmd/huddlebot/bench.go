@@ -64,8 +64,7 @@ SLACK_API_URL at the api URL to try huddlebot without a Slack workspace).`
 func runBench(ctx context.Context, e *env, args []string) int {
 	if len(args) > 0 && args[0] == "fake-slack" {
 		if err := bench.RunFakeSlack(ctx, e.stdout, os.Stdin); err != nil {
-			fmt.Fprintf(e.stderr, "huddlebot bench fake-slack: %v\n", err)
-			return exitFail
+			return e.fail("bench fake-slack", err)
 		}
 		return exitOK
 	}
@@ -136,16 +135,14 @@ func runBench(ctx context.Context, e *env, args []string) int {
 	}
 	rep, err := bench.Run(ctx, pos, o)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "huddlebot bench: %v\n", err)
-		return exitFail
+		return e.fail("bench", err)
 	}
 	rep.Command = "huddlebot bench " + strings.Join(args, " ")
 	if *asJSON {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(rep); err != nil {
-			fmt.Fprintf(e.stderr, "huddlebot bench: %v\n", err)
-			return exitFail
+			return e.fail("bench", err)
 		}
 		return exitOK
 	}

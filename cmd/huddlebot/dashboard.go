@@ -93,7 +93,7 @@ func newDashboardGuard(cfg *Config, next http.Handler, log *slog.Logger, now fun
 				"Without a password it is only served by the local sandbox on a loopback address (127.0.0.1).", http.StatusNotFound)
 			return
 		}
-		if !loopbackClient(r) {
+		if !sandbox.LoopbackRequest(r) {
 			http.Error(w, "Without HUDDLEBOT_DASHBOARD_PASSWORD the dashboard is only shown to this computer (a loopback client, not through a proxy). "+
 				"Set a password to open it from elsewhere.", http.StatusForbidden)
 			return
@@ -226,30 +226,4 @@ func loopbackHost(listen string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
-}
-
-// loopbackClient reports whether the request came straight from this
-// machine: a loopback peer on a loopback local address, and no proxy
-// headers (a local reverse proxy would make every client look local).
-func loopbackClient(r *http.Request) bool {
-	for _, h := range []string{"X-Forwarded-For", "X-Real-Ip", "Forwarded"} {
-		if r.Header.Get(h) != "" {
-			return false
-		}
-	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return false
-	}
-	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
-		return false
-	}
-	if la, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
-		if h, _, err := net.SplitHostPort(la.String()); err == nil {
-			if ip := net.ParseIP(h); ip == nil || !ip.IsLoopback() {
-				return false
-			}
-		}
-	}
-	return true
 }

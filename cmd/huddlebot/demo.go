@@ -67,25 +67,21 @@ func runDemo(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "note: with fewer than 100 members some planted problems may be too small to show\n")
 	}
 	start := time.Now()
-	fail := func(err error) int {
-		fmt.Fprintf(e.stderr, "huddlebot demo seed: %v\n", err)
-		return exitFail
-	}
 	db, err := openStore(ctx, cfg)
 	if err != nil {
-		return fail(err)
+		return e.fail("demo seed", err)
 	}
 	defer db.Close()
 	c, err := loadContent(cfg)
 	if err != nil {
-		return fail(err)
+		return e.fail("demo seed", err)
 	}
 	s, err := demo.Seed(ctx, db, c, demo.Params{Members: *members, Days: *days, Seed: *seed, Now: now}, cfg.TimeZone)
 	if errors.Is(err, demo.ErrSeeded) {
-		return fail(fmt.Errorf("%w; use a fresh database (e.g. HUDDLEBOT_DATABASE_URL=sqlite:demo.db)", err))
+		return e.fail("demo seed", fmt.Errorf("%w; use a fresh database (e.g. HUDDLEBOT_DATABASE_URL=sqlite:demo.db)", err))
 	}
 	if err != nil {
-		return fail(err)
+		return e.fail("demo seed", err)
 	}
 	s.PrintSummary(e.stdout, *days, db.URL, s.Generated.Sub(start), time.Since(start))
 	return exitOK

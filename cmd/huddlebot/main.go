@@ -30,6 +30,12 @@ type env struct {
 	getenv         func(string) string
 }
 
+// fail reports err as "huddlebot NAME: err" and returns exitFail.
+func (e *env) fail(name string, err error) int {
+	fmt.Fprintf(e.stderr, "huddlebot %s: %v\n", name, err)
+	return exitFail
+}
+
 // subcommand is one CLI verb; run returns the exit code.
 type subcommand struct {
 	name    string

@@ -104,8 +104,7 @@ func runReport(ctx context.Context, e *env, args []string) int {
 	}
 	defer db.Close()
 	if err := db.SchemaCheck(ctx); err != nil {
-		fmt.Fprintf(e.stderr, "huddlebot report: %v\n", err)
-		return exitFail
+		return e.fail("report", err)
 	}
 	if code := checkReportFilters(ctx, e, db, p); code != exitOK {
 		return code
@@ -116,8 +115,7 @@ func runReport(ctx context.Context, e *env, args []string) int {
 		return exitFail
 	}
 	if err := writeTables(e.stdout, *format, tables); err != nil {
-		fmt.Fprintf(e.stderr, "huddlebot report: %v\n", err)
-		return exitFail
+		return e.fail("report", err)
 	}
 	return exitOK
 }
@@ -131,8 +129,7 @@ func checkReportFilters(ctx context.Context, e *env, db *store.DB, p ReportParam
 	}
 	roles, depts, err := db.ReportFilterValues(ctx)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "huddlebot report: %v\n", err)
-		return exitFail
+		return e.fail("report", err)
 	}
 	known := func(vals []string) string {
 		if len(vals) == 0 {

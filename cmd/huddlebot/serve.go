@@ -38,8 +38,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	}
 	m := &Main{Config: cfg, LogOutput: e.stderr}
 	if err := m.Run(ctx); err != nil {
-		fmt.Fprintf(e.stderr, "huddlebot serve: %v\n", err)
-		return exitFail
+		return e.fail("serve", err)
 	}
 	<-ctx.Done()
 	m.Log.Info("shutting down")

@@ -57,8 +57,7 @@ func runSimulate(ctx context.Context, e *env, args []string) int {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", " ")
 		if err := enc.Encode(rep); err != nil {
-			fmt.Fprintf(e.stderr, "huddlebot simulate: %v\n", err)
-			return exitFail
+			return e.fail("simulate", err)
 		}
 		return exitOK
 	}

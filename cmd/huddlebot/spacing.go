@@ -32,13 +32,11 @@ func runSpacing(ctx context.Context, e *env, args []string) int {
 		return exitUsage
 	}
 	if err := cfg.Validate(); err != nil {
-		fmt.Fprintf(e.stderr, "huddlebot spacing: %v\n", err)
-		return exitFail
+		return e.fail("spacing", err)
 	}
 	db, err := openStore(ctx, cfg)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "huddlebot spacing: %v\n", err)
-		return exitFail
+		return e.fail("spacing", err)
 	}
 	defer db.Close()
 	_, f := cfg.spacing()
@@ -46,13 +44,11 @@ func runSpacing(ctx context.Context, e *env, args []string) int {
 	if fit, err := db.FSRSParamsLatest(ctx, db); err == nil {
 		f.Params, inUse = &fit.Params, fmt.Sprintf("the weights of fit %d", fit.ID)
 	} else if !store.IsNotFound(err) {
-		fmt.Fprintf(e.stderr, "huddlebot spacing fit: %v\n", err)
-		return exitFail
+		return e.fail("spacing fit", err)
 	}
 	hist, err := db.AnswerHistories(ctx, db)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "huddlebot spacing fit: %v\n", err)
-		return exitFail
+		return e.fail("spacing fit", err)
 	}
 	params, res, err := f.FitFSRS(hist, lessons.FitOptions{Steps: *steps})
 	var few lessons.ErrTooFewReviews
@@ -61,8 +57,7 @@ func runSpacing(ctx context.Context, e *env, args []string) int {
 		return exitFail
 	}
 	if err != nil {
-		fmt.Fprintf(e.stderr, "huddlebot spacing fit: %v\n", err)
-		return exitFail
+		return e.fail("spacing fit", err)
 	}
 	fmt.Fprintf(e.stdout, "%d reviews (answers that follow an earlier answer to the same question on an earlier day).\n", res.Reviews)
 	fmt.Fprintf(e.stdout, "Log loss of the recall predictions: %.4f with %s, %.4f fitted (%+.1f%%).\n",
@@ -78,8 +73,7 @@ func runSpacing(ctx context.Context, e *env, args []string) int {
 	}
 	id, err := db.FSRSParamsAdd(ctx, store.FSRSFit{Params: params, Reviews: res.Reviews, LossBefore: res.LossBefore, LossAfter: res.LossAfter})
 	if err != nil {
-		fmt.Fprintf(e.stderr, "huddlebot spacing fit: %v\n", err)
-		return exitFail
+		return e.fail("spacing fit", err)
 	}
 	fmt.Fprintf(e.stdout, "Stored as fit %d; serve uses these weights from its next start when HUDDLEBOT_SPACING=fsrs.\n", id)
 	return exitOK

@@ -490,13 +490,7 @@ func (sc *sqlScan) safeParam(s *scope, name string, i, depth int) string {
 				if !ok {
 					return true
 				}
-				called := ""
-				switch fn := call.Fun.(type) {
-				case *ast.Ident:
-					called = fn.Name
-				case *ast.SelectorExpr:
-					called = fn.Sel.Name
-				}
+				called := calleeName(call)
 				if called != s.fn.Name.Name || i >= len(call.Args) {
 					return true
 				}
@@ -524,13 +518,7 @@ func (sc *sqlScan) safeCallbackParam(s *scope, name string, i, depth int) string
 	if s.litCall == nil {
 		return "the function literal's parameter " + name
 	}
-	called := ""
-	switch fn := s.litCall.Fun.(type) {
-	case *ast.Ident:
-		called = fn.Name
-	case *ast.SelectorExpr:
-		called = fn.Sel.Name
-	}
+	called := calleeName(s.litCall)
 	decls := sc.funcs[called]
 	if len(decls) == 0 {
 		return "the parameter " + name + " of a function literal given to " + called
@@ -631,13 +619,7 @@ func (sc *sqlScan) safeCall(e *ast.CallExpr, s *scope, depth int) string {
 // safe when every return statement of that function returns a safe value
 // there.
 func (sc *sqlScan) safeResult(call *ast.CallExpr, i, depth int) string {
-	name := ""
-	switch fn := call.Fun.(type) {
-	case *ast.Ident:
-		name = fn.Name
-	case *ast.SelectorExpr:
-		name = fn.Sel.Name
-	}
+	name := calleeName(call)
 	decls := sc.funcs[name]
 	if len(decls) == 0 {
 		return "the result of " + sc.src(call)
@@ -825,4 +807,15 @@ func TestSQLScanCatchesInjection(t *testing.T) {
 			t.Errorf("%s only binds parameters but was flagged", fn)
 		}
 	}
+}
+
+// calleeName is the name a call calls, f of f(…) or x.f(…), or "".
+func calleeName(call *ast.CallExpr) string {
+	switch fn := call.Fun.(type) {
+	case *ast.Ident:
+		return fn.Name
+	case *ast.SelectorExpr:
+		return fn.Sel.Name
+	}
+	return ""
 }
