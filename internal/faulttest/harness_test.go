@@ -218,18 +218,7 @@ func (s *server) start() {
 }
 
 // kill sends SIGKILL and waits for the process to be gone.
-func (s *server) kill() {
-	s.t.Helper()
-	s.mu.Lock()
-	cmd, done := s.cmd, s.done
-	s.cmd = nil
-	s.mu.Unlock()
-	if cmd == nil {
-		return
-	}
-	_ = cmd.Process.Signal(syscall.SIGKILL)
-	<-done
-}
+func (s *server) kill() { s.end(syscall.SIGKILL, 0) }
 
 // alive reports whether the current run is still running.
 func (s *server) alive() bool {
@@ -247,7 +236,11 @@ func (s *server) alive() bool {
 }
 
 // stop ends the server with SIGTERM (SIGKILL after 20 s).
-func (s *server) stop() {
+func (s *server) stop() { s.end(syscall.SIGTERM, 20*time.Second) }
+
+// end sends sig to the current run, if any, and waits for it to exit;
+// with a grace period, it sends SIGKILL when the run outlives it.
+func (s *server) end(sig syscall.Signal, grace time.Duration) {
 	s.mu.Lock()
 	cmd, done := s.cmd, s.done
 	s.cmd = nil
@@ -255,13 +248,16 @@ func (s *server) stop() {
 	if cmd == nil {
 		return
 	}
-	_ = cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-done:
-	case <-time.After(20 * time.Second):
-		_ = cmd.Process.Signal(syscall.SIGKILL)
-		<-done
+	_ = cmd.Process.Signal(sig)
+	if grace > 0 {
+		select {
+		case <-done:
+			return
+		case <-time.After(grace):
+			_ = cmd.Process.Signal(syscall.SIGKILL)
+		}
 	}
+	<-done
 }
 
 func (s *server) dumpLogs() {
