@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -16,24 +15,9 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
-)
 
-// browserPath returns the Chromium to drive: Debian's /usr/bin/chromium
-// (CI installs it) or another Chromium-based browser on PATH. Without one
-// the test is skipped, or fails when HUDDLEBOT_TEST_REQUIRE_BROWSER is set.
-func browserPath(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "headless-shell"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if v := strings.ToLower(os.Getenv("HUDDLEBOT_TEST_REQUIRE_BROWSER")); v != "" && v != "0" && v != "false" {
-		t.Fatal("HUDDLEBOT_TEST_REQUIRE_BROWSER is set but no chromium is installed (apt-get install -y chromium)")
-	}
-	t.Skip("chromium not installed (apt-get install -y chromium); set HUDDLEBOT_TEST_REQUIRE_BROWSER=1 to fail instead")
-	return ""
-}
+	"github.com/huddlebot/huddlebot/internal/browsertest"
+)
 
 // lockedBuffer collects the browser's output, written from another goroutine.
 type lockedBuffer struct {
@@ -66,24 +50,7 @@ type browser struct {
 func newBrowser(t *testing.T, ctx context.Context) *browser {
 	t.Helper()
 	br := &browser{t: t, output: &lockedBuffer{}}
-	actx, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(browserPath(t)),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("force-color-profile", "srgb"),
-		chromedp.Flag("hide-scrollbars", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 800),
-		chromedp.CombinedOutput(br.output),
-	)
+	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, append(browsertest.Options(t, 1280, 800), chromedp.CombinedOutput(br.output))...)
 	bctx, cancelTab := chromedp.NewContext(actx,
 		chromedp.WithLogf(t.Logf),
 		chromedp.WithListener(func(ev any) {
@@ -187,7 +154,7 @@ func (br *browser) screenshot(name string) string {
 // leave feedback through the form, and see one answer in /learn stats. It
 // also checks the narrow (phone) layout.
 func TestBrowserChat(t *testing.T) {
-	_ = browserPath(t) // skip early, before starting anything
+	_ = browsertest.Path(t) // skip early, before starting anything
 	srv := startTestSandbox(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()

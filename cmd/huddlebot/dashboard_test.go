@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/huddlebot/huddlebot/internal/browsertest"
 	"github.com/huddlebot/huddlebot/store"
 	"github.com/huddlebot/huddlebot/store/storetest"
 )
@@ -151,51 +151,19 @@ func TestDashboardGuard(t *testing.T) {
 	}
 }
 
-// dashBrowser returns a Chromium to drive, or skips (fails when
-// HUDDLEBOT_TEST_REQUIRE_BROWSER is set).
-func dashBrowser(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if v := strings.ToLower(os.Getenv("HUDDLEBOT_TEST_REQUIRE_BROWSER")); v != "" && v != "0" && v != "false" {
-		t.Fatal("HUDDLEBOT_TEST_REQUIRE_BROWSER is set but chromium is not installed (apt-get install -y chromium)")
-	}
-	t.Skip("chromium not installed (apt-get install -y chromium); set HUDDLEBOT_TEST_REQUIRE_BROWSER=1 to fail instead")
-	return ""
-}
-
 // TestDashboardInBrowser loads the dashboard after `demo seed` in headless
 // Chromium, checks that the SVG charts rendered (bars with a real size on
 // screen), uses the filter form, and saves a screenshot (to
 // HUDDLEBOT_DASHBOARD_SCREENSHOT if set, else the test's temp dir).
 func TestDashboardInBrowser(t *testing.T) {
 	t.Parallel()
-	exe := dashBrowser(t)
+	opts := browsertest.Options(t, 1280, 900) // skips early without a browser
 	url := seededURL(t, store.SQLite, 300, 35)
 	_, base, _ := startTestMain(t, store.SQLite, map[string]string{"HUDDLEBOT_DATABASE_URL": url})
 
 	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
 	defer cancel()
-	actx, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(exe),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("force-color-profile", "srgb"),
-		chromedp.Flag("hide-scrollbars", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
-	)
+	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
 	bctx, cancelTab := chromedp.NewContext(actx, chromedp.WithLogf(t.Logf))
 	// The browser must be gone before t.TempDir (its profile) is removed.
 	t.Cleanup(func() { cancelTab(); cancelAlloc() })
