@@ -200,7 +200,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatalf("probe the charts: %v", err)
 	}
-	if info.SVGs != 3 || info.Sized < 10 || info.Widest < 50 {
+	if info.SVGs != 4 || info.Sized < 10 || info.Widest < 50 {
 		t.Errorf("charts did not render: %+v", info)
 	}
 	if info.Signals < 5 || info.First != "Refresh signals" {
