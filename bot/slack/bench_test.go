@@ -9,13 +9,12 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/huddlebot/huddlebot/bot"
 	"github.com/huddlebot/huddlebot/bot/slack/slackfake"
+	"github.com/huddlebot/huddlebot/internal/loadgen"
 	"github.com/huddlebot/huddlebot/store"
 	"github.com/huddlebot/huddlebot/store/storetest"
 )
@@ -247,13 +246,7 @@ func (e *env) signedClicks(b *testing.B, from int) []*preparedReq {
 	msgs := e.fake.Messages()[from:]
 	out := make([]*preparedReq, 0, len(msgs))
 	for _, m := range msgs {
-		var answer string
-		for _, id := range m.ActionIDs() {
-			if strings.HasPrefix(id, "ans:") {
-				answer = id
-				break
-			}
-		}
+		answer := m.Action("ans:")
 		if answer == "" {
 			b.Fatalf("message without an answer button: %s", m.Blocks)
 		}
@@ -306,45 +299,13 @@ func (e *env) post(p *preparedReq) (int, error) {
 }
 
 // fire sends the requests at rate per second (0: the clients back to
-// back) and returns each acknowledgement's latency, the elapsed time and
-// how many did not get 200.
+// back, loadgen.OpenLoop) and returns each acknowledgement's latency, the
+// elapsed time and how many did not get 200.
 func (e *env) fire(reqs []*preparedReq, rate, clients int) ([]time.Duration, time.Duration, int) {
-	lat := make([]time.Duration, len(reqs))
-	var failed atomic.Int64
-	var wg sync.WaitGroup
-	start := time.Now()
-	one := func(i int, from time.Time) {
+	return loadgen.OpenLoop(len(reqs), rate, clients, func(i int) bool {
 		status, err := e.post(reqs[i])
-		lat[i] = time.Since(from)
-		if err != nil || status != http.StatusOK {
-			failed.Add(1)
-		}
-	}
-	if rate > 0 {
-		for i := range reqs {
-			at := start.Add(time.Duration(i) * time.Second / time.Duration(rate))
-			time.Sleep(time.Until(at))
-			wg.Add(1)
-			go func() { defer wg.Done(); one(i, at) }()
-		}
-	} else {
-		var next atomic.Int64
-		for range clients {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for {
-					i := int(next.Add(1)) - 1
-					if i >= len(reqs) {
-						return
-					}
-					one(i, time.Now())
-				}
-			}()
-		}
-	}
-	wg.Wait()
-	return lat, time.Since(start), int(failed.Load())
+		return err == nil && status == http.StatusOK
+	})
 }
 
 // BenchmarkFanout10k measures delivery: one scheduler tick queues a quiz DM

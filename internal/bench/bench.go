@@ -37,6 +37,7 @@ import (
 	slackbot "github.com/huddlebot/huddlebot/bot/slack"
 	"github.com/huddlebot/huddlebot/bot/slack/slackfake"
 	"github.com/huddlebot/huddlebot/content"
+	"github.com/huddlebot/huddlebot/internal/loadgen"
 	"github.com/huddlebot/huddlebot/lessons"
 	"github.com/huddlebot/huddlebot/member"
 	"github.com/huddlebot/huddlebot/store"
@@ -885,59 +886,24 @@ func (st *stack) signedClick(now time.Time, team, user, channel, channelName, ts
 	return &preparedClick{body: body, ts: actionTS, sig: slackfake.Sign(benchSecret, now.Unix(), body)}, nil
 }
 
-// fire sends the clicks at rate per second, each at its scheduled time
-// whatever the server's pace (open loop, so a slow server shows as
-// latency, not as a slower schedule), or with rate 0 from 64 clients back
-// to back. It returns each acknowledgement's latency, the time the sending
-// took, and how many requests did not get 200.
+// fire sends the clicks at rate per second, or with rate 0 from 64
+// clients back to back (loadgen.OpenLoop). It returns each acknowledgement's
+// latency, the time the sending took, and how many requests did not get 200.
 func (st *stack) fire(ctx context.Context, clicks []*preparedClick, rate int) ([]time.Duration, time.Duration, int) {
-	lat := make([]time.Duration, len(clicks))
-	var failed atomic.Int64
-	one := func(i int, from time.Time) {
+	return loadgen.OpenLoop(len(clicks), rate, 64, func(i int) bool {
 		c := clicks[i]
 		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, st.url+"/slack/events", strings.NewReader(string(c.body)))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.Header.Set(slackbot.HeaderTimestamp, c.ts)
 		req.Header.Set(slackbot.HeaderSignature, c.sig)
 		res, err := st.client.Do(req)
-		lat[i] = time.Since(from)
 		if err != nil {
-			failed.Add(1)
-			return
+			return false
 		}
 		_, _ = io.Copy(io.Discard, res.Body)
 		res.Body.Close()
-		if res.StatusCode != http.StatusOK {
-			failed.Add(1)
-		}
-	}
-	var wg sync.WaitGroup
-	start := time.Now()
-	if rate > 0 {
-		for i := range clicks {
-			at := start.Add(time.Duration(i) * time.Second / time.Duration(rate))
-			time.Sleep(time.Until(at))
-			wg.Add(1)
-			go func() { defer wg.Done(); one(i, at) }()
-		}
-	} else {
-		var next atomic.Int64
-		for range 64 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for {
-					i := int(next.Add(1)) - 1
-					if i >= len(clicks) {
-						return
-					}
-					one(i, time.Now())
-				}
-			}()
-		}
-	}
-	wg.Wait()
-	return lat, time.Since(start), int(failed.Load())
+		return res.StatusCode == http.StatusOK
+	})
 }
 
 // zones spread the planner's members over the world.

@@ -50,6 +50,17 @@ type Message struct {
 // options' values, in order.
 func (m *Message) ActionIDs() []string { return actionIDs(m.Blocks) }
 
+// Action returns the message's first action_id that starts with prefix
+// ("ans:" for a quiz's first answer button), or "" if none does.
+func (m *Message) Action(prefix string) string {
+	for _, id := range m.ActionIDs() {
+		if strings.HasPrefix(id, prefix) {
+			return id
+		}
+	}
+	return ""
+}
+
 // Response is a POST to a response_url.
 type Response struct {
 	Path string
