@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -139,12 +138,7 @@ func runBench(ctx context.Context, e *env, args []string) int {
 	}
 	rep.Command = "huddlebot bench " + strings.Join(args, " ")
 	if *asJSON {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
-			return e.fail("bench", err)
-		}
-		return exitOK
+		return writeJSONOut(e, rep, func(err error) int { return e.fail("bench", err) })
 	}
 	rep.Print(e.stdout)
 	return exitOK

@@ -11,10 +11,10 @@ import (
 // The learning reports: the same tables the dashboard shows, from the same
 // builders, so the CLI and the web agree.
 func init() {
-	registerReport("participation", "participation by week, role and department (members who answered, prompts answered)", reportParticipation)
-	registerReport("accuracy", "accuracy by topic (lesson tag) and role; first tries against later attempts", reportAccuracy)
-	registerReport("lessons", "accuracy per lesson, first tries and confidently-wrong answers (misconceptions) first", reportLessons)
-	registerReport("retention", "accuracy on reviews by days since the previous answer to the same question", reportRetention)
+	registerReport("participation", "participation by week, role and department (members who answered, prompts answered)", learningReport((*store.DB).ReportParticipationWeekly, dashboard.ParticipationTable))
+	registerReport("accuracy", "accuracy by topic (lesson tag) and role; first tries against later attempts", learningReport((*store.DB).ReportAccuracyByTopic, dashboard.AccuracyTable))
+	registerReport("lessons", "accuracy per lesson, first tries and confidently-wrong answers (misconceptions) first", learningReport((*store.DB).ReportAccuracyByLesson, dashboard.LessonsTable))
+	registerReport("retention", "accuracy on reviews by days since the previous answer to the same question", learningReport((*store.DB).ReportRetentionByInterval, dashboard.RetentionTable))
 	registerReport("ratings", "lessons with the lowest share of 👍, with their comments and accuracy", reportRatings)
 	registerReport("feedback", "the free-text feedback stream, newest first (identifiers removed when typed)", reportFeedback)
 	registerReport("signals", "refresh signals with the numbers behind them (the last 28 days unless --since is later)", reportSignals)
@@ -28,36 +28,16 @@ func cliTable(t dashboard.Table) Table {
 	return Table{Title: t.Title, Columns: t.Columns, Rows: t.Rows}
 }
 
-func reportParticipation(ctx context.Context, db *store.DB, p ReportParams) ([]Table, error) {
-	weeks, err := db.ReportParticipationWeekly(ctx, learningFilter(p))
-	if err != nil {
-		return nil, err
+// learningReport is a report of one table: the dashboard's table of what
+// query returns for the report's filter.
+func learningReport[T any](query func(*store.DB, context.Context, store.ReportFilter) (T, error), table func(T) dashboard.Table) func(context.Context, *store.DB, ReportParams) ([]Table, error) {
+	return func(ctx context.Context, db *store.DB, p ReportParams) ([]Table, error) {
+		rows, err := query(db, ctx, learningFilter(p))
+		if err != nil {
+			return nil, err
+		}
+		return []Table{cliTable(table(rows))}, nil
 	}
-	return []Table{cliTable(dashboard.ParticipationTable(weeks))}, nil
-}
-
-func reportAccuracy(ctx context.Context, db *store.DB, p ReportParams) ([]Table, error) {
-	topics, err := db.ReportAccuracyByTopic(ctx, learningFilter(p))
-	if err != nil {
-		return nil, err
-	}
-	return []Table{cliTable(dashboard.AccuracyTable(topics))}, nil
-}
-
-func reportLessons(ctx context.Context, db *store.DB, p ReportParams) ([]Table, error) {
-	acc, err := db.ReportAccuracyByLesson(ctx, learningFilter(p))
-	if err != nil {
-		return nil, err
-	}
-	return []Table{cliTable(dashboard.LessonsTable(acc))}, nil
-}
-
-func reportRetention(ctx context.Context, db *store.DB, p ReportParams) ([]Table, error) {
-	rs, err := db.ReportRetentionByInterval(ctx, learningFilter(p))
-	if err != nil {
-		return nil, err
-	}
-	return []Table{cliTable(dashboard.RetentionTable(rs))}, nil
 }
 
 func reportRatings(ctx context.Context, db *store.DB, p ReportParams) ([]Table, error) {

@@ -669,20 +669,28 @@ func (st *stack) waitFake(ctx context.Context, base, want int, t0 time.Time, wit
 	}
 }
 
+// quietMembers adds n nurses in a new workspace, waits until nothing is
+// being delivered, and returns the workspace and what the fake has seen so
+// far.
+func (st *stack) quietMembers(ctx context.Context, n int) (*store.Workspace, fakeStats, error) {
+	ws, err := st.members(ctx, n)
+	if err != nil {
+		return nil, fakeStats{}, err
+	}
+	if err := st.jobs.WaitIdle(ctx, 5*time.Minute); err != nil {
+		return nil, fakeStats{}, err
+	}
+	before, err := st.fake.Stats()
+	return ws, before, err
+}
+
 // fanout sends the one-quiz burst to n new members and measures the
 // enqueue (BurstSend: items, deliveries, messages and jobs in one
 // transaction) and the delivery through the fake (conversations.open and
 // chat.postMessage per member).
 func (st *stack) fanout(ctx context.Context, n int) (Result, error) {
 	r := Result{Scenario: "fanout (burst, new DMs)", Backend: string(st.db.Backend), N: n, Unit: "messages/s"}
-	ws, err := st.members(ctx, n)
-	if err != nil {
-		return r, err
-	}
-	if err := st.jobs.WaitIdle(ctx, 5*time.Minute); err != nil {
-		return r, err
-	}
-	before, err := st.fake.Stats()
+	ws, before, err := st.quietMembers(ctx, n)
 	if err != nil {
 		return r, err
 	}
@@ -741,14 +749,7 @@ func (st *stack) answers(ctx context.Context, n, rate int) (Result, error) {
 		name = "answers @ max (64 clients)"
 	}
 	r := Result{Scenario: name, Backend: string(st.db.Backend), N: n, Unit: "answers/s"}
-	ws, err := st.members(ctx, n)
-	if err != nil {
-		return r, err
-	}
-	if err := st.jobs.WaitIdle(ctx, 5*time.Minute); err != nil {
-		return r, err
-	}
-	before, err := st.fake.Stats()
+	ws, before, err := st.quietMembers(ctx, n)
 	if err != nil {
 		return r, err
 	}
