@@ -80,6 +80,9 @@ type Bot struct {
 	wsByID    sync.Map // id → *store.Workspace
 	versions  sync.Map // "lesson@version" → *lessons.Lesson (immutable)
 	feat      features
+	// background counts click confirmations still being posted (Stop
+	// waits for them).
+	background sync.WaitGroup
 }
 
 type contentSet struct {
@@ -246,6 +249,10 @@ type Click struct {
 	// if none. Through it the clicked card is replaced as soon as the click
 	// is recorded (see ClickReplier), instead of a paced edit.
 	ResponseURL string
+	// PostedID is the clicked message's platform id (Sent.ID), "" if
+	// unknown: with ResponseURL, an update of that message made while the
+	// click is handled is shown through the hook.
+	PostedID string
 }
 
 // Submission is a filled-in Form.
@@ -534,9 +541,21 @@ func (b *Bot) HandleClick(ctx context.Context, c Click) Reply {
 		return b.failure(ctx, "resolve", err)
 	}
 	r := &Req{Actor: c.Actor, Workspace: ws, Member: m, Channel: c.Channel, TriggerID: c.TriggerID}
-	rep, err := fn(ctx, r, parts[1:], value)
+	hctx, hook := b.withClickHook(ctx, c, ws.ID)
+	rep, err := fn(hctx, r, parts[1:], value)
 	if err != nil {
 		return b.failure(ctx, "click "+parts[0], err)
+	}
+	if hook != nil && hook.pending != nil {
+		// Committed: show the clicked card's change through the hook now,
+		// beside the acknowledgement, not after it.
+		cs := []Confirmation{*hook.pending}
+		cctx := context.WithoutCancel(ctx)
+		b.background.Add(1)
+		go func() {
+			defer b.background.Done()
+			b.ConfirmClicks(cctx, cs)
+		}()
 	}
 	return rep
 }

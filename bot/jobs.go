@@ -175,6 +175,12 @@ func (j *Jobs) Stop(ctx context.Context) error {
 	for _, r := range j.bot.runners() {
 		r.Stop()
 	}
+	done := make(chan struct{})
+	go func() { j.bot.background.Wait(); close(done) }()
+	select {
+	case <-done: // click confirmations posted
+	case <-ctx.Done():
+	}
 	return j.client.Stop(ctx)
 }
 
@@ -503,8 +509,13 @@ func (b *Bot) PostMany(ctx context.Context, tx *store.Tx, ps []Post) ([]int64, e
 	return ids, b.Jobs.EnqueueTx(ctx, tx, sends...)
 }
 
-// Update replaces a message's card and queues the edit in tx.
+// Update replaces a message's card and queues the edit in tx. Inside a
+// click's handler, the clicked message's new card is shown through the
+// click's reply hook when it has one (see updateClicked).
 func (b *Bot) Update(ctx context.Context, tx *store.Tx, messageID int64, c *Card) error {
+	if done, err := b.updateClicked(ctx, tx, messageID, c); done || err != nil {
+		return err
+	}
 	rev, err := b.DB.MessageUpdate(ctx, tx, messageID, c.Marshal())
 	if err != nil {
 		return err

@@ -173,17 +173,6 @@ type queued struct {
 	responseURL string
 }
 
-// confirmation is an answered card to show through its click's reply hook
-// once the answer is committed.
-type confirmation struct {
-	workspaceID int64
-	responseURL string
-	messageID   int64 // 0: no card to replace; text goes to the clicker only
-	revision    int
-	card        *bot.Card
-	text        string
-}
-
 // applyBatch claims up to limit waiting answers and applies them in one
 // transaction, a few statements for the whole batch. It returns how many
 // were recorded and the inbox ids it claimed. A click that no longer fits
@@ -191,7 +180,7 @@ type confirmation struct {
 // second click on the same question) is dropped: the card shows what counts.
 func (b *Learn) applyBatch(ctx context.Context, after int64, limit int) (recorded int, claimed []int64, err error) {
 	var correct []bool
-	var confirms []confirmation
+	var confirms []bot.Confirmation
 	err = b.DB.Tx(ctx, func(tx *store.Tx) error {
 		correct, claimed, confirms = correct[:0], claimed[:0], confirms[:0]
 		items, err := b.DB.AnswerInboxClaim(ctx, tx, after, limit)
@@ -238,7 +227,7 @@ func (b *Learn) applyBatch(ctx context.Context, after int64, limit int) (recorde
 	}
 	// Committed: now each person sees their result through their click's
 	// reply hook, at once, rather than through the paced card edit.
-	b.confirmClicks(ctx, confirms)
+	b.ConfirmClicks(ctx, confirms)
 	for _, c := range correct {
 		bot.ObserveAnswer(c)
 	}
@@ -250,9 +239,9 @@ func (b *Learn) applyBatch(ctx context.Context, after int64, limit int) (recorde
 // updates (result, explanation, streak) with their jobs. It returns, for
 // each answer recorded, whether it was right, and the answered cards to
 // confirm through their clicks' reply hooks once tx commits; their edit
-// jobs wait confirmFallback, and find nothing to do when the reply hook
+// jobs wait bot.ConfirmFallback, and find nothing to do when the reply hook
 // showed the card.
-func (b *Learn) recordQueued(ctx context.Context, tx *store.Tx, qs []queued) ([]bool, []confirmation, error) {
+func (b *Learn) recordQueued(ctx context.Context, tx *store.Tx, qs []queued) ([]bool, []bot.Confirmation, error) {
 	if len(qs) == 0 {
 		return nil, nil, nil
 	}
@@ -311,7 +300,7 @@ func (b *Learn) recordQueued(ctx context.Context, tx *store.Tx, qs []queued) ([]
 	}
 	cards := map[int64]string{}
 	var correct []bool
-	var confirms []confirmation
+	var confirms []bot.Confirmation
 	hooked := map[int64]bool{}
 	for _, q := range qs {
 		if !rec[q.d.ID] {
@@ -324,9 +313,9 @@ func (b *Learn) recordQueued(ctx context.Context, tx *store.Tx, qs []queued) ([]
 			cards[q.d.MessageID] = card.Marshal()
 		}
 		if q.responseURL != "" {
-			c := confirmation{workspaceID: q.d.WorkspaceID, responseURL: q.responseURL, messageID: q.d.MessageID, card: card}
+			c := bot.Confirmation{WorkspaceID: q.d.WorkspaceID, ResponseURL: q.responseURL, MessageID: q.d.MessageID, Card: card}
 			if q.d.MessageID == 0 {
-				c.card, c.text = nil, card.Result
+				c.Card, c.Text = nil, card.Result
 			}
 			hooked[q.d.MessageID] = true
 			confirms = append(confirms, c)
@@ -345,7 +334,7 @@ func (b *Learn) recordQueued(ctx context.Context, tx *store.Tx, qs []queued) ([]
 		}
 	}
 	for i := range confirms {
-		confirms[i].revision = revisions[confirms[i].messageID]
+		confirms[i].Revision = revisions[confirms[i].MessageID]
 	}
 	slices.Sort(now)
 	slices.Sort(later)
@@ -354,88 +343,10 @@ func (b *Learn) recordQueued(ctx context.Context, tx *store.Tx, qs []queued) ([]
 	}
 	// The safety net for a reply hook that is never tried (a crash right
 	// after commit) or hangs: the paced edit, a little later.
-	if err := b.Jobs.EnqueueEditsAtTx(ctx, tx, later, b.Now().Add(confirmFallback)); err != nil {
+	if err := b.Jobs.EnqueueEditsAtTx(ctx, tx, later, b.Now().Add(bot.ConfirmFallback)); err != nil {
 		return nil, nil, err
 	}
 	return correct, confirms, nil
-}
-
-// confirmFallback is how long an answered card whose click has a reply
-// hook waits before the paced edit job checks that it is showing.
-const confirmFallback = 20 * time.Second
-
-// confirmParallel bounds the reply-hook posts in flight at once.
-const confirmParallel = 16
-
-// confirmClicks shows each committed answer through its click's reply hook
-// (Slack: response_url with replace_original) and records the cards that
-// landed as showing, so their edit jobs have nothing left to do. A hook that
-// fails or has expired gets the paced edit right away instead.
-func (b *Learn) confirmClicks(ctx context.Context, cs []confirmation) {
-	if len(cs) == 0 {
-		return
-	}
-	var (
-		mu     sync.Mutex
-		landed = map[int64]int{}
-		failed []int64
-		wg     sync.WaitGroup
-		sem    = make(chan struct{}, confirmParallel)
-	)
-	for _, c := range cs {
-		replier := b.clickReplier(ctx, c.workspaceID)
-		if replier == nil {
-			if c.messageID != 0 {
-				failed = append(failed, c.messageID)
-			}
-			continue
-		}
-		sem <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-			err := replier.ReplyToClick(cctx, c.responseURL, c.card, c.text)
-			cancel()
-			mu.Lock()
-			defer mu.Unlock()
-			switch {
-			case err != nil:
-				bot.ObserveConfirm("failed")
-				b.Log.WarnContext(ctx, "confirming an answer through its click failed; the card is edited instead",
-					"message", c.messageID, "err", err)
-				if c.messageID != 0 {
-					failed = append(failed, c.messageID)
-				}
-			case c.messageID != 0:
-				bot.ObserveConfirm("replaced")
-				landed[c.messageID] = c.revision
-			default:
-				bot.ObserveConfirm("ephemeral")
-			}
-		}()
-	}
-	wg.Wait()
-	if err := b.DB.MessagesEdited(ctx, landed); err != nil {
-		b.Log.WarnContext(ctx, "recording answers confirmed through their clicks", "err", err)
-	}
-	if len(failed) > 0 {
-		slices.Sort(failed)
-		if err := b.Jobs.EnqueueEdits(ctx, failed); err != nil {
-			b.Log.WarnContext(ctx, "queueing the fallback card edits", "err", err)
-		}
-	}
-}
-
-// clickReplier returns the adapter of a workspace's platform if it can
-// reply through a click's hook.
-func (b *Learn) clickReplier(ctx context.Context, workspaceID int64) bot.ClickReplier {
-	ws, err := b.DB.WorkspaceGet(ctx, workspaceID)
-	if err != nil {
-		return nil
-	}
-	r, _ := b.Adapter(ws.Platform).(bot.ClickReplier)
-	return r
 }
 
 // WaitAnswersApplied waits until no queued answer is waiting to be applied

@@ -98,7 +98,8 @@ func actorOf(cb *slack.InteractionCallback) bot.Actor {
 func clickOf(cb *slack.InteractionCallback, act *slack.BlockAction) bot.Click {
 	// Slack updates the card with chat.update after the acknowledgement
 	// anyway, so a quiz answer can be queued (the answer inbox).
-	c := bot.Click{Actor: actorOf(cb), ActionID: act.ActionID, TriggerID: cb.TriggerID, Queue: true, ResponseURL: cb.ResponseURL}
+	c := bot.Click{Actor: actorOf(cb), ActionID: act.ActionID, TriggerID: cb.TriggerID, Queue: true, ResponseURL: cb.ResponseURL,
+		PostedID: cb.Container.MessageTs}
 	switch {
 	case cb.Container.Type == "view" || cb.View.Type == slack.VTHomeTab:
 		c.Channel = "" // App Home or a modal: no conversation

@@ -174,6 +174,7 @@ func (e *env) clickBody(user, actionID, responseID string) []byte {
 	for _, m := range e.dmFor(user) {
 		if slices.Contains(m.ActionIDs(), actionID) {
 			e.fake.BindResponse(responseID, m.Channel, m.TS)
+			p["container"].(map[string]any)["message_ts"] = m.TS
 		}
 	}
 	raw, _ := json.Marshal(p)
