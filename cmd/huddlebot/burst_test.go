@@ -61,12 +61,7 @@ func TestBurstToNursesEndToEnd(t *testing.T) {
 		}()
 		m.Sandbox.TickStep = 2 * time.Hour
 		base := "http://" + m.Addr
-		cli := func(args ...string) (int, string, string) {
-			t.Helper()
-			var out, errb bytes.Buffer
-			code := run(ctx, &env{stdout: &out, stderr: &errb, getenv: getenv}, args)
-			return code, out.String(), errb.String()
-		}
+		cli := func(args ...string) (int, string, string) { t.Helper(); return runCLI(t, vars, args...) }
 
 		roster := filepath.Join(t.TempDir(), "roster.csv")
 		if err := os.WriteFile(roster, []byte(burstRoster), 0o644); err != nil {
@@ -176,11 +171,7 @@ func TestBurstToNursesEndToEnd(t *testing.T) {
 func TestBurstCLIUsage(t *testing.T) {
 	t.Parallel()
 	vars := map[string]string{"HUDDLEBOT_DATABASE_URL": "sqlite:" + filepath.Join(t.TempDir(), "x.db")}
-	cli := func(args ...string) (int, string, string) {
-		var out, errb bytes.Buffer
-		code := run(context.Background(), &env{stdout: &out, stderr: &errb, getenv: func(k string) string { return vars[k] }}, args)
-		return code, out.String(), errb.String()
-	}
+	cli := func(args ...string) (int, string, string) { t.Helper(); return runCLI(t, vars, args...) }
 	for _, tc := range []struct {
 		args []string
 		code int

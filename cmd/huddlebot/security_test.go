@@ -230,17 +230,11 @@ func TestBadDatabaseURLHidesPassword(t *testing.T) {
 		"postgres://huddlebot:" + pw + "@127.0.0.1:1/db", // a bad %-escape in the password
 		"postgres://huddlebot:" + core + "@[::1/db",      // a bad host
 	} {
-		var stdout, stderr bytes.Buffer
-		e := &env{stdout: &stdout, stderr: &stderr, getenv: func(k string) string {
-			if k == "HUDDLEBOT_DATABASE_URL" {
-				return raw
-			}
-			return ""
-		}}
-		if code := run(context.Background(), e, []string{"migrate"}); code == exitOK {
+		code, stdout, stderr := runCLI(t, map[string]string{"HUDDLEBOT_DATABASE_URL": raw}, "migrate")
+		if code == exitOK {
 			t.Errorf("migrate with %q succeeded", raw)
 		}
-		if out := stdout.String() + stderr.String(); strings.Contains(out, core) {
+		if out := stdout + stderr; strings.Contains(out, core) {
 			t.Errorf("the password appears in the error:\n%s", out)
 		}
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -18,10 +17,8 @@ import (
 func TestSimulateCLI(t *testing.T) {
 	t.Parallel()
 	sim1 := func(args ...string) (int, string, string) {
-		var stdout, stderr bytes.Buffer
-		e := &env{stdout: &stdout, stderr: &stderr, getenv: func(string) string { return "" }}
-		code := run(context.Background(), e, append([]string{"simulate"}, args...))
-		return code, stdout.String(), stderr.String()
+		t.Helper()
+		return runCLI(t, nil, append([]string{"simulate"}, args...)...)
 	}
 	code, out, errs := sim1("--learners", "30", "--days", "40", "--items", "10", "--policy", "fixed|trials|fsrs")
 	if code != exitOK {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -22,16 +21,10 @@ func TestSpacingFit(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	url := storetest.URL(t, store.SQLite)
+	vars := map[string]string{"HUDDLEBOT_DATABASE_URL": url}
 	fit := func(args ...string) (int, string, string) {
-		var stdout, stderr bytes.Buffer
-		e := &env{stdout: &stdout, stderr: &stderr, getenv: func(k string) string {
-			if k == "HUDDLEBOT_DATABASE_URL" {
-				return url
-			}
-			return ""
-		}}
-		code := run(ctx, e, append([]string{"spacing"}, args...))
-		return code, stdout.String(), stderr.String()
+		t.Helper()
+		return runCLI(t, vars, append([]string{"spacing"}, args...)...)
 	}
 	code, out, errs := fit("fit")
 	if code != exitFail || !strings.Contains(out, "Not fitted: too few reviews to fit FSRS: 0 answers") {
