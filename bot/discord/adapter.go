@@ -29,7 +29,6 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/huddlebot/huddlebot/bot"
-	"github.com/huddlebot/huddlebot/store"
 )
 
 // Platform is the platform name of Discord workspaces; a workspace's
@@ -346,25 +345,18 @@ func (a *Adapter) dmWorkspace(ctx context.Context, userID string) string {
 	if g, ok := a.dmCache.Load(userID); ok {
 		return g.(string)
 	}
-	wss, err := a.bot.DB.WorkspaceList(ctx, Platform)
+	wss, err := a.bot.UserWorkspaces(ctx, Platform, userID)
 	if err != nil {
 		a.log.WarnContext(ctx, "discord: workspace lookup for a DM failed", "err", err)
 		return DMWorkspace
 	}
 	found, joined := "", false
 	for _, ws := range wss {
-		if ws.ExternalID == DMWorkspace {
+		if ws.Workspace == DMWorkspace {
 			continue
 		}
-		m, err := a.bot.DB.MemberByUser(ctx, a.bot.DB, ws.ID, userID)
-		if err != nil {
-			if !store.IsNotFound(err) {
-				a.log.WarnContext(ctx, "discord: member lookup for a DM failed", "err", err)
-			}
-			continue
-		}
-		if found == "" || (m.Joined && !joined) {
-			found, joined = ws.ExternalID, m.Joined
+		if found == "" || (ws.Joined && !joined) {
+			found, joined = ws.Workspace, ws.Joined
 		}
 		if joined {
 			break

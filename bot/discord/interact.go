@@ -75,7 +75,7 @@ func (a *Adapter) respond(ctx context.Context, i *discordgo.Interaction) (*disco
 func (a *Adapter) seen(ctx context.Context, id string) bool {
 	ctx, cancel := context.WithTimeout(ctx, defaultReplayTimeout)
 	defer cancel()
-	dup, err := a.bot.DB.EventSeen(ctx, Platform, "interaction:"+id)
+	dup, err := a.bot.SeenEvent(ctx, Platform, "interaction:"+id)
 	if err != nil {
 		a.log.WarnContext(ctx, "discord: replay check skipped", "interaction", id, "err", err)
 		return false

@@ -151,50 +151,41 @@ var demoPeople = []demo{
 // Seed adds the demo people (one per default role, super-users and a
 // trainer) and the demo channels, when the sandbox workspace has no members.
 func (s *Server) Seed(ctx context.Context) error {
-	db := s.Bot.DB
-	ws, err := db.WorkspaceEnsure(ctx, Platform, Workspace, s.Bot.Config.DefaultTimeZone)
+	ws, err := s.workspace(ctx)
 	if err != nil {
 		return err
 	}
-	existing, err := db.MemberList(ctx, db, store.MemberFilter{WorkspaceID: ws.ID, Limit: 1})
+	existing, err := s.Bot.Members(ctx, store.MemberFilter{WorkspaceID: ws.ID, Limit: 1})
 	if err != nil {
 		return err
 	}
 	for _, ch := range []string{"#4west", "#5east", "#clinic", "#trainers", "#helpdesk"} {
-		if err := db.ChannelEnsure(ctx, ws.ID, ch, ch); err != nil {
+		if err := s.Bot.EnsureChannel(ctx, ws.ID, ch, ch); err != nil {
 			return err
 		}
 	}
 	if len(existing) > 0 {
 		return nil
 	}
-	now := s.Bot.Now()
-	return db.Tx(ctx, func(tx *store.Tx) error {
-		next := map[int64]time.Time{}
-		for _, p := range demoPeople {
-			perms := p.perms
-			if perms == nil {
-				perms = []member.Permission{}
-			}
-			id, err := db.MemberUpsert(ctx, tx, store.MemberUpsert{WorkspaceID: ws.ID, UserID: p.id, Name: p.name, Role: p.role,
-				Department: p.dept, Permissions: perms})
-			if err != nil {
-				return err
-			}
-			home := "#" + p.dept
-			if p.dept == "clinic" || p.dept == "4west" || p.dept == "5east" {
-				if err := db.MemberUpdate(ctx, tx, id, store.MemberSettings{HomeChannel: &home, OnDuty: &p.onDuty}); err != nil {
-					return err
-				}
-			}
-			next[id] = now
+	var ms []bot.NewMember
+	for _, p := range demoPeople {
+		perms := p.perms
+		if perms == nil {
+			perms = []member.Permission{}
 		}
-		return db.MemberSetNextDue(ctx, tx, next)
-	})
+		m := bot.NewMember{MemberUpsert: store.MemberUpsert{WorkspaceID: ws.ID, UserID: p.id, Name: p.name, Role: p.role,
+			Department: p.dept, Permissions: perms}}
+		if p.dept == "clinic" || p.dept == "4west" || p.dept == "5east" {
+			m.HomeChannel, m.OnDuty = "#"+p.dept, p.onDuty
+		}
+		ms = append(ms, m)
+	}
+	_, err = s.Bot.AddMembers(ctx, ms)
+	return err
 }
 
 func (s *Server) workspace(ctx context.Context) (*store.Workspace, error) {
-	return s.Bot.DB.WorkspaceEnsure(ctx, Platform, Workspace, s.Bot.Config.DefaultTimeZone)
+	return s.Bot.Workspace(ctx, Platform, Workspace)
 }
 
 func (s *Server) people(w http.ResponseWriter, r *http.Request) {
@@ -204,7 +195,7 @@ func (s *Server) people(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	ms, err := s.Bot.DB.MemberList(ctx, s.Bot.DB, store.MemberFilter{WorkspaceID: ws.ID})
+	ms, err := s.Bot.Members(ctx, store.MemberFilter{WorkspaceID: ws.ID})
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -270,27 +261,22 @@ func (s *Server) addPerson(w http.ResponseWriter, r *http.Request) {
 	if base == "" {
 		base = "person"
 	}
-	db := s.Bot.DB
 	var m *member.Member
 	for i := 0; i < 100 && m == nil; i++ {
 		uid := base
 		if i > 0 {
 			uid = fmt.Sprintf("%s-%d", base, i+1)
 		}
-		if _, err := db.MemberByUser(ctx, db, ws.ID, uid); err == nil {
+		if _, err := s.Bot.Member(ctx, ws.ID, uid); err == nil {
 			continue
 		}
-		id, err := db.MemberUpsert(ctx, db, store.MemberUpsert{WorkspaceID: ws.ID, UserID: uid, Name: in.Name, Role: in.Role,
-			Department: strings.ToLower(in.Department), Permissions: perms})
+		ids, err := s.Bot.AddMembers(ctx, []bot.NewMember{{MemberUpsert: store.MemberUpsert{WorkspaceID: ws.ID, UserID: uid,
+			Name: in.Name, Role: in.Role, Department: strings.ToLower(in.Department), Permissions: perms}}})
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		if err := db.MemberSetNextDue(ctx, db, map[int64]time.Time{id: s.Bot.Now()}); err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		if m, err = db.MemberGet(ctx, db, id); err != nil {
+		if m, err = s.Bot.MemberByID(ctx, ids[0]); err != nil {
 			s.fail(w, r, err)
 			return
 		}
@@ -308,7 +294,7 @@ func (s *Server) channels(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	chs, err := s.Bot.DB.ChannelList(r.Context(), ws.ID)
+	chs, err := s.Bot.Channels(r.Context(), ws.ID)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -330,7 +316,7 @@ func (s *Server) known(w http.ResponseWriter, r *http.Request, user string) (*st
 		writeError(w, http.StatusBadRequest, "user: required")
 		return nil, nil, false
 	}
-	m, err := s.Bot.DB.MemberByUser(r.Context(), s.Bot.DB, ws.ID, user)
+	m, err := s.Bot.Member(r.Context(), ws.ID, user)
 	if store.IsNotFound(err) {
 		writeError(w, http.StatusNotFound, fmt.Sprintf("user: no person %q (see GET /sandbox/api/people)", user))
 		return nil, nil, false
@@ -369,7 +355,7 @@ func (s *Server) command(w http.ResponseWriter, r *http.Request) {
 			writeError(w, http.StatusBadRequest, "channel: use \"dm\" or a name like \"#4west\"")
 			return
 		}
-		if err := s.Bot.DB.ChannelEnsure(r.Context(), ws.ID, ch, ch); err != nil {
+		if err := s.Bot.EnsureChannel(r.Context(), ws.ID, ch, ch); err != nil {
 			s.fail(w, r, err)
 			return
 		}
@@ -445,7 +431,7 @@ func (s *Server) messages(w http.ResponseWriter, r *http.Request) {
 		ch = "#" + ch
 	}
 	after, _ := strconv.ParseInt(q.Get("after"), 10, 64)
-	msgs, err := s.Bot.DB.MessageListVisible(r.Context(), ws.ID, m.ID, ch, after)
+	msgs, err := s.Bot.VisibleMessages(r.Context(), ws.ID, m.ID, ch, after)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -479,7 +465,7 @@ func (s *Server) click(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	msg, err := s.Bot.DB.MessageGet(r.Context(), s.Bot.DB, int64(in.Message))
+	msg, err := s.Bot.Message(r.Context(), int64(in.Message))
 	if err != nil || msg.WorkspaceID != ws.ID || msg.SentRevision == 0 || (msg.Channel == "dm" && msg.MemberID != m.ID) {
 		writeError(w, http.StatusNotFound, "message: not visible to this user")
 		return

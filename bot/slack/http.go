@@ -70,7 +70,7 @@ func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// The memory above catches a replay to this process; the database
 		// one to another replica, or to this one after a restart.
 		var fresh bool
-		fresh, err = a.bot.DB.SignatureClaim(r.Context(), hex.EncodeToString(sig.sig[:]), time.Unix(sig.expiry, 0))
+		fresh, err = a.bot.ClaimSignature(r.Context(), hex.EncodeToString(sig.sig[:]), time.Unix(sig.expiry, 0))
 		if err != nil {
 			a.log.ErrorContext(r.Context(), "slack: cannot record the request signature", "err", err)
 			http.Error(w, "temporarily unavailable", http.StatusServiceUnavailable)
@@ -282,7 +282,7 @@ func (a *Adapter) handleEvent(ctx context.Context, raw []byte) (any, error) {
 	default:
 		return nil, nil
 	}
-	seen, err := a.bot.DB.EventSeen(ctx, Platform, env.EventID)
+	seen, err := a.bot.SeenEvent(ctx, Platform, env.EventID)
 	if err != nil {
 		return nil, fmt.Errorf("event %s: %w", env.EventID, err)
 	}

@@ -1,0 +1,78 @@
+package bot_test
+
+import (
+	"context"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/huddlebot/huddlebot/bot"
+	"github.com/huddlebot/huddlebot/store"
+	"github.com/huddlebot/huddlebot/store/storetest"
+)
+
+// TestUserWorkspaces: where a platform names no workspace (a Discord DM),
+// the adapter asks the core where the person is a member; only the
+// workspaces that know them are listed, in the order first seen, with
+// whether they joined there.
+func TestUserWorkspaces(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		b := bot.New(db, bot.Config{}, nil)
+		ids := map[string]int64{}
+		for _, g := range []string{"g1", "g2", "g3"} {
+			ws, err := b.Workspace(ctx, "discord", g)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids[g] = ws.ID
+		}
+		if _, err := b.Workspace(ctx, "slack", "T1"); err != nil {
+			t.Fatal(err)
+		}
+		// g1 knows u1 (not joined), g3 has them joined; g2 does not know them.
+		if _, err := db.MemberEnsure(ctx, ids["g1"], "u1", "U One"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.AddMembers(ctx, []bot.NewMember{{MemberUpsert: store.MemberUpsert{WorkspaceID: ids["g3"], UserID: "u1",
+			Name: "U One", Role: "nurse"}}}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := b.UserWorkspaces(ctx, "discord", "u1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []bot.UserWorkspace{{Workspace: "g1", Joined: false}, {Workspace: "g3", Joined: true}}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("UserWorkspaces = %+v, want %+v", got, want)
+		}
+		if got, err := b.UserWorkspaces(ctx, "discord", "stranger"); err != nil || len(got) != 0 {
+			t.Fatalf("a stranger: %+v, %v; want none", got, err)
+		}
+	})
+}
+
+// TestSeenEventAndClaimSignature: the first sight of an event id or a
+// request signature is new; the second is a redelivery or replay.
+func TestSeenEventAndClaimSignature(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		b := bot.New(db, bot.Config{}, nil)
+		for i, want := range []bool{false, true} {
+			seen, err := b.SeenEvent(ctx, "slack", "Ev1")
+			if err != nil || seen != want {
+				t.Fatalf("SeenEvent #%d = %v, %v; want %v", i+1, seen, err, want)
+			}
+		}
+		if seen, err := b.SeenEvent(ctx, "discord", "Ev1"); err != nil || seen {
+			t.Fatalf("the same id on another platform: seen %v, %v; want new", seen, err)
+		}
+		exp := time.Now().Add(5 * time.Minute)
+		for i, want := range []bool{true, false} {
+			fresh, err := b.ClaimSignature(ctx, "abc123", exp)
+			if err != nil || fresh != want {
+				t.Fatalf("ClaimSignature #%d = %v, %v; want %v", i+1, fresh, err, want)
+			}
+		}
+	})
+}
