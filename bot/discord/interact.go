@@ -44,28 +44,28 @@ func (a *Adapter) respond(ctx context.Context, i *discordgo.Interaction) (*disco
 	if usage != nil {
 		return replyResponse(bot.Reply{Text: usage.msg}, i.Type), noop, nil
 	}
-	// The work must outlive the request: a deferred answer finishes later.
-	work, cancel := context.WithTimeout(context.WithoutCancel(ctx), defaultWorkTimeout)
-	done := make(chan bot.Reply, 1)
-	go func() {
-		defer cancel()
-		done <- a.run(work, ev)
-	}()
-	if a.opts.DeferAfter > 0 {
-		timer := time.NewTimer(a.opts.DeferAfter)
-		select {
-		case rep := <-done:
-			timer.Stop()
-			return replyResponse(rep, i.Type), noop, nil
-		case <-timer.C:
-		}
-	}
+	// The core defers a slow answer (bot.Defer); Discord's interim answer
+	// is a deferred, ephemeral "thinking…", and the follow-up edits it.
 	ack := make(chan bool, 1)
-	a.wg.Add(1)
-	go a.followUp(i, done, ack)
-	deferred := &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource,
+	rep, deferred := a.bot.Defer(ctx, bot.Deferral{
+		After:  a.opts.DeferAfter,
+		Budget: defaultWorkTimeout,
+		Go: func(fn func()) bool {
+			a.wg.Add(1)
+			go func() {
+				defer a.wg.Done()
+				fn()
+			}()
+			return true
+		},
+		FollowUp: func(_ context.Context, rep bot.Reply) { a.followUp(i, rep, ack) },
+	}, func(ctx context.Context) bot.Reply { return a.run(ctx, ev) })
+	if !deferred {
+		return replyResponse(rep, i.Type), noop, nil
+	}
+	deferral := &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource,
 		Data: &discordgo.InteractionResponseData{Flags: discordgo.MessageFlagsEphemeral}}
-	return deferred, func(ok bool) { ack <- ok }, nil
+	return deferral, func(ok bool) { ack <- ok }, nil
 }
 
 // seen records the interaction id and reports whether it was recorded
@@ -98,14 +98,12 @@ func (a *Adapter) run(ctx context.Context, ev event) bot.Reply {
 	}
 }
 
-// followUp waits for the core's reply and for the deferral to have gone
-// out, then edits the deferred response with the reply (PATCH
+// followUp waits for the deferral to have gone out, then edits the
+// deferred response with the core's reply (PATCH
 // /webhooks/{app}/{token}/messages/@original). Discord may not know the
 // deferral yet for a moment after we answered; unknown-message errors are
 // retried briefly.
-func (a *Adapter) followUp(i *discordgo.Interaction, done <-chan bot.Reply, ack <-chan bool) {
-	defer a.wg.Done()
-	rep := <-done
+func (a *Adapter) followUp(i *discordgo.Interaction, rep bot.Reply, ack <-chan bool) {
 	select {
 	case ok := <-ack:
 		if !ok {

@@ -167,43 +167,30 @@ func (a *Adapter) handleSlash(ctx context.Context, s slack.SlashCommand) (any, e
 	return ephemeralReply(rep), nil
 }
 
-// commandReply runs cmd and returns its reply; if it is still running after
-// SlowCommand (and there is a response_url to answer through later), it
-// returns "Working on it…" and posts the real reply when the command is done.
+// commandReply runs cmd and returns its reply; if there is a response_url
+// to answer through later, the core defers a slow command (bot.Defer): the
+// interim reply now, the real one posted to the response_url when done.
 func (a *Adapter) commandReply(ctx context.Context, cmd bot.Command, responseURL string) bot.Reply {
 	if responseURL == "" {
 		return a.bot.HandleCommand(ctx, cmd)
 	}
-	// The command outlives this request if it is slow: its own context.
-	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), slowCommandBudget)
-	done := make(chan bot.Reply, 1)
-	go func() {
-		defer cancel()
-		done <- a.bot.HandleCommand(cctx, cmd)
-	}()
-	if a.opts.SlowCommand > 0 {
-		t := time.NewTimer(a.opts.SlowCommand)
-		defer t.Stop()
-		select {
-		case rep := <-done:
-			return rep
-		case <-t.C:
-		}
-	}
-	started := a.async("slow command reply", func(context.Context) {
-		rep := <-done
-		rep.Form = nil // its trigger id has expired
-		if rep.Text == "" && rep.Card == nil {
-			return
-		}
-		rctx, c := context.WithTimeout(context.Background(), 15*time.Second)
-		defer c()
-		a.respond(rctx, responseURL, rep)
-	})
-	if !started { // closing, or too much in flight: answer late rather than never
-		return <-done
-	}
-	return bot.Reply{Text: "⏳ Working on it — the answer will appear here in a moment."}
+	rep, _ := a.bot.Defer(ctx, bot.Deferral{
+		After:  a.opts.SlowCommand,
+		Budget: slowCommandBudget,
+		Go: func(fn func()) bool {
+			return a.async("slow command reply", func(context.Context) { fn() })
+		},
+		FollowUp: func(ctx context.Context, rep bot.Reply) {
+			rep.Form = nil // its trigger id has expired
+			if rep.Text == "" && rep.Card == nil {
+				return
+			}
+			rctx, c := context.WithTimeout(ctx, 15*time.Second)
+			defer c()
+			a.respond(rctx, responseURL, rep)
+		},
+	}, func(ctx context.Context) bot.Reply { return a.bot.HandleCommand(ctx, cmd) })
+	return rep
 }
 
 // openReplyForm opens a reply's form as a modal when there is a trigger id,
