@@ -32,6 +32,10 @@ type Outbound struct {
 	Channel   string // "dm" or the platform channel
 	ThreadID  string // the parent message's platform id (Sent.ID), to reply in its thread
 	Card      *Card
+	// Ref holds the adapter's own references, as last stored: the
+	// workspace's always, the recipient's on a DM's first post, the
+	// channel's on a post to a channel or an edit there.
+	Ref Refs
 	// PostedChannel and PostedID are set when updating: where the message
 	// lives and its platform id, as Sent returned them.
 	PostedChannel string
@@ -43,6 +47,22 @@ type Sent struct {
 	Channel   string
 	ID        string // the message's platform id (Slack ts, Discord message id)
 	DMChannel string // the DM channel opened for the user, to cache
+	// Ref holds references the adapter learned while sending (a
+	// conversation it opened); each one set replaces the stored one of the
+	// workspace, the recipient (a DM) or the channel.
+	Ref Refs
+}
+
+// Refs are an adapter's own references to a workspace, a member and a
+// channel: what its platform needs to reach them beyond an id (Microsoft
+// Teams: the service URL, a conversation id, the tenant and the user's
+// directory id), in a form the adapter owns, JSON say. The core stores them
+// and hands them back on every Deliver but never reads them; "" is none.
+// An adapter sets them on inbound events (Actor.Refs) and on Sent.
+type Refs struct {
+	Workspace string
+	Member    string
+	Channel   string
 }
 
 // RateLimitError asks the caller to try again after RetryAfter.

@@ -223,6 +223,10 @@ type Actor struct {
 	Workspace string // platform workspace id
 	UserID    string
 	UserName  string
+	// Refs are the adapter's references seen on this event: to the
+	// workspace, to the user, and to the event's channel (Command.Channel,
+	// Click.Channel). Those set are stored for later deliveries.
+	Refs Refs
 }
 
 // Command is a slash command: Name is "learn", "huddle", "burst", "feedback"
@@ -501,6 +505,7 @@ func (b *Bot) HandleCommand(ctx context.Context, c Command) Reply {
 	if err != nil {
 		return b.failure(ctx, "resolve", err)
 	}
+	ws = b.keepRefs(ctx, ws, m.ID, c.Channel, c.Refs)
 	r := &Req{Actor: c.Actor, Workspace: ws, Member: m, Channel: c.Channel, TriggerID: c.TriggerID}
 	rep, err := fn(ctx, r, strings.TrimSpace(c.Text))
 	if err != nil {
@@ -540,6 +545,7 @@ func (b *Bot) HandleClick(ctx context.Context, c Click) Reply {
 	if err != nil {
 		return b.failure(ctx, "resolve", err)
 	}
+	ws = b.keepRefs(ctx, ws, m.ID, c.Channel, c.Refs)
 	r := &Req{Actor: c.Actor, Workspace: ws, Member: m, Channel: c.Channel, TriggerID: c.TriggerID}
 	hctx, hook := b.withClickHook(ctx, c, ws.ID)
 	rep, err := fn(hctx, r, parts[1:], value)
@@ -574,6 +580,7 @@ func (b *Bot) HandleSubmit(ctx context.Context, s Submission) Reply {
 	if err != nil {
 		return b.failure(ctx, "resolve", err)
 	}
+	ws = b.keepRefs(ctx, ws, m.ID, "", s.Refs)
 	r := &Req{Actor: s.Actor, Workspace: ws, Member: m}
 	rep, err := fn(ctx, r, parts[1:], s.Text)
 	if err != nil {

@@ -385,6 +385,12 @@ func (b *Bot) hand(ctx context.Context, msg *store.Message, card *Card, attempt 
 	out := &Outbound{
 		MessageID: msg.ID, Revision: msg.Revision, Attempt: attempt, Workspace: ws.ExternalID,
 		Channel: msg.Channel, Card: card, PostedChannel: msg.PlatformChannel, PostedID: msg.PlatformTS,
+		Ref: Refs{Workspace: ws.Ref},
+	}
+	if msg.Channel != "dm" {
+		if out.Ref.Channel, err = b.DB.ChannelRef(ctx, ws.ID, msg.Channel); err != nil {
+			return nil, "", err
+		}
 	}
 	if msg.Channel == "dm" && (msg.PlatformTS == "" || msg.PlatformChannel == "") {
 		// A first post needs the recipient (reachable? which user?); an edit
@@ -400,7 +406,7 @@ func (b *Bot) hand(ctx context.Context, msg *store.Message, card *Card, attempt 
 		if !r.Reachable && msg.PlatformTS == "" {
 			return nil, "", b.DB.DeliveryMarkFailed(ctx, b.DB, msg.ID)
 		}
-		out.UserID, out.DMChannel = r.UserID, r.DMChannel
+		out.UserID, out.DMChannel, out.Ref.Member = r.UserID, r.DMChannel, r.Ref
 	}
 	if msg.ThreadOf != 0 {
 		parent, err := b.DB.MessageGet(ctx, b.DB, msg.ThreadOf)
@@ -425,6 +431,9 @@ func (b *Bot) hand(ctx context.Context, msg *store.Message, card *Card, attempt 
 			metricDeliveries.WithLabelValues(ws.Platform, "failed").Inc()
 		}
 		return nil, "", err
+	}
+	if sent.Ref != (Refs{}) {
+		b.keepSentRefs(ctx, ws, msg, out, sent.Ref)
 	}
 	posted := &store.Posted{MessageID: msg.ID, Revision: msg.Revision, PlatformChannel: sent.Channel, PlatformTS: sent.ID,
 		First: msg.SentRevision == 0, At: b.Now()}

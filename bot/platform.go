@@ -54,3 +54,59 @@ func (b *Bot) UserWorkspaces(ctx context.Context, platform, userID string) ([]Us
 	}
 	return out, nil
 }
+
+// keepRefs stores the references an inbound event carried (Actor.Refs) for
+// the event's workspace, member and channel, and returns the workspace as
+// it now is. It writes nothing for an event that carries none (Slack,
+// Discord) or, for the workspace, the one already stored. A failure is
+// logged and the request goes on: the next event stores them again.
+func (b *Bot) keepRefs(ctx context.Context, ws *store.Workspace, memberID int64, channel string, r Refs) *store.Workspace {
+	if r.Workspace != "" && r.Workspace != ws.Ref {
+		if err := b.DB.WorkspaceSetRef(ctx, ws.ID, r.Workspace); err != nil {
+			b.Log.WarnContext(ctx, "cannot store the workspace's platform reference", "workspace", ws.ExternalID, "err", err)
+		} else {
+			ws = b.cacheWorkspaceRef(ws, r.Workspace)
+		}
+	}
+	if r.Member != "" && memberID != 0 {
+		if err := b.DB.MemberSetRef(ctx, memberID, r.Member); err != nil {
+			b.Log.WarnContext(ctx, "cannot store the member's platform reference", "member", memberID, "err", err)
+		}
+	}
+	if r.Channel != "" && channel != "" && channel != "dm" {
+		if err := b.DB.ChannelSetRef(ctx, ws.ID, channel, r.Channel); err != nil {
+			b.Log.WarnContext(ctx, "cannot store the channel's platform reference", "channel", channel, "err", err)
+		}
+	}
+	return ws
+}
+
+// cacheWorkspaceRef replaces the cached workspace with one carrying ref.
+// Cached workspaces are shared, so never changed in place. Another replica
+// keeps its cached reference until it restarts; a reference that changes
+// (Teams' service URL, rarely) reaches it then.
+func (b *Bot) cacheWorkspaceRef(ws *store.Workspace, ref string) *store.Workspace {
+	w := *ws
+	w.Ref = ref
+	b.wsCache.Store(w.Platform+"/"+w.ExternalID, &w)
+	b.wsByID.Store(w.ID, &w)
+	return &w
+}
+
+// keepSentRefs stores the references an adapter reported while delivering
+// msg (Sent.Ref) that differ from those it was handed. The message is out
+// already, so a failure is logged rather than retried with it.
+func (b *Bot) keepSentRefs(ctx context.Context, ws *store.Workspace, msg *store.Message, out *Outbound, r Refs) {
+	if r.Workspace == out.Ref.Workspace {
+		r.Workspace = ""
+	}
+	if r.Member == out.Ref.Member || msg.MemberID == 0 || msg.Channel != "dm" {
+		r.Member = ""
+	}
+	if r.Channel == out.Ref.Channel || msg.Channel == "dm" {
+		r.Channel = ""
+	}
+	if r != (Refs{}) {
+		b.keepRefs(ctx, ws, msg.MemberID, msg.Channel, r)
+	}
+}

@@ -272,18 +272,19 @@ func (s *DB) DeliveryForSend(ctx context.Context, tx *Tx, id int64) (*Delivery, 
 	if s.Backend == Postgres {
 		lock = ` FOR UPDATE`
 	}
-	q := `SELECT d.*, m.user_id AS r_user_id, m.reachable AS r_reachable, m.dm_channel AS r_dm_channel
+	q := `SELECT d.*, m.user_id AS r_user_id, m.reachable AS r_reachable, m.dm_channel AS r_dm_channel, m.ref AS r_ref
 		FROM (SELECT ` + deliveryColumns + ` FROM delivery WHERE id = ?` + lock + `) d JOIN member m ON m.id = d.member_id`
 	var r struct {
 		deliveryRow
 		UserID    string `db:"r_user_id"`
 		Reachable bool   `db:"r_reachable"`
 		DMChannel string `db:"r_dm_channel"`
+		Ref       string `db:"r_ref"`
 	}
 	if err := tx.GetContext(ctx, &r, tx.Rebind(q), id); err != nil {
 		return nil, Recipient{}, fmt.Errorf("get delivery %d: %w", id, s.mapErr(err))
 	}
-	return r.toDelivery(), Recipient{UserID: r.UserID, Reachable: r.Reachable, DMChannel: r.DMChannel}, nil
+	return r.toDelivery(), Recipient{UserID: r.UserID, Reachable: r.Reachable, DMChannel: r.DMChannel, Ref: r.Ref}, nil
 }
 
 // DeliveryMarkSent records that the prompt reached the platform. Tips count

@@ -25,18 +25,25 @@ type huddleFixture struct {
 func newHuddleFixture(t *testing.T, db *store.DB, n int) huddleFixture {
 	t.Helper()
 	ctx := context.Background()
-	ws, err := db.WorkspaceEnsure(ctx, "sandbox", "local", "UTC")
+	// The workspace by hand: TestPollVotesMigrate uses the fixture on a
+	// schema migrated part way, before workspace had all its columns.
+	var wsID int64
+	_, err := db.ExecContext(ctx, db.Rebind(`INSERT INTO workspace (platform, external_id, timezone, created_at)
+		VALUES ('sandbox', 'local', 'UTC', 0) ON CONFLICT (platform, external_id) DO NOTHING`))
+	if err == nil {
+		err = db.GetContext(ctx, &wsID, `SELECT id FROM workspace WHERE platform = 'sandbox' AND external_id = 'local'`)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := huddleFixture{ws: ws.ID}
-	f.host, err = db.MemberUpsert(ctx, db, store.MemberUpsert{WorkspaceID: ws.ID, UserID: "sam", Name: "Sam Reyes", Role: "nurse",
+	f := huddleFixture{ws: wsID}
+	f.host, err = db.MemberUpsert(ctx, db, store.MemberUpsert{WorkspaceID: wsID, UserID: "sam", Name: "Sam Reyes", Role: "nurse",
 		Permissions: []member.Permission{member.PermSuperUser}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i := 0; i < n; i++ {
-		id, err := db.MemberUpsert(ctx, db, store.MemberUpsert{WorkspaceID: ws.ID, UserID: fmt.Sprintf("u%03d", i), Name: fmt.Sprintf("Person %03d", i), Role: "nurse"})
+		id, err := db.MemberUpsert(ctx, db, store.MemberUpsert{WorkspaceID: wsID, UserID: fmt.Sprintf("u%03d", i), Name: fmt.Sprintf("Person %03d", i), Role: "nurse"})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -17,6 +17,9 @@ type Workspace struct {
 	ExternalID string `db:"external_id"`
 	Name       string `db:"name"`
 	TimeZone   string `db:"timezone"`
+	// Ref is the adapter's own reference to the workspace (Teams: tenant,
+	// service URL), stored and handed back, never read; "" if none.
+	Ref string `db:"ref"`
 }
 
 // WorkspaceEnsure returns the workspace for (platform, externalID), creating
@@ -32,7 +35,7 @@ func (s *DB) WorkspaceEnsure(ctx context.Context, platform, externalID, timezone
 		return nil, fmt.Errorf("ensure workspace %s/%s: %w", platform, externalID, s.mapErr(err))
 	}
 	var w Workspace
-	err = s.GetContext(ctx, &w, s.Rebind(`SELECT id, platform, external_id, name, timezone FROM workspace
+	err = s.GetContext(ctx, &w, s.Rebind(`SELECT id, platform, external_id, name, timezone, ref FROM workspace
 		WHERE platform = ? AND external_id = ?`), platform, externalID)
 	if err != nil {
 		return nil, fmt.Errorf("get workspace %s/%s: %w", platform, externalID, s.mapErr(err))
@@ -43,11 +46,20 @@ func (s *DB) WorkspaceEnsure(ctx context.Context, platform, externalID, timezone
 // WorkspaceGet returns a workspace by id.
 func (s *DB) WorkspaceGet(ctx context.Context, id int64) (*Workspace, error) {
 	var w Workspace
-	err := s.GetContext(ctx, &w, s.Rebind(`SELECT id, platform, external_id, name, timezone FROM workspace WHERE id = ?`), id)
+	err := s.GetContext(ctx, &w, s.Rebind(`SELECT id, platform, external_id, name, timezone, ref FROM workspace WHERE id = ?`), id)
 	if err != nil {
 		return nil, fmt.Errorf("get workspace %d: %w", id, s.mapErr(err))
 	}
 	return &w, nil
+}
+
+// WorkspaceSetRef stores an adapter's reference to a workspace.
+func (s *DB) WorkspaceSetRef(ctx context.Context, id int64, ref string) error {
+	_, err := s.ExecContext(ctx, s.Rebind(`UPDATE workspace SET ref = ? WHERE id = ?`), ref, id)
+	if err != nil {
+		return fmt.Errorf("workspace %d ref: %w", id, s.mapErr(err))
+	}
+	return nil
 }
 
 // WorkspaceSetTimeZone changes a workspace's default time zone.
@@ -151,13 +163,14 @@ type Recipient struct {
 	UserID    string `db:"user_id"`
 	Reachable bool   `db:"reachable"`
 	DMChannel string `db:"dm_channel"`
+	Ref       string `db:"ref"` // the adapter's reference to the member
 }
 
 // MemberRecipient returns a member's platform user id, whether their DMs
 // are open and their cached DM channel, in one prepared statement.
 func (s *DB) MemberRecipient(ctx context.Context, id int64) (Recipient, error) {
 	var r Recipient
-	stmt, err := s.prepared(ctx, `SELECT user_id, reachable, dm_channel FROM member WHERE id = ?`)
+	stmt, err := s.prepared(ctx, `SELECT user_id, reachable, dm_channel, ref FROM member WHERE id = ?`)
 	if err == nil {
 		err = stmt.GetContext(ctx, &r, id)
 	}
@@ -165,6 +178,16 @@ func (s *DB) MemberRecipient(ctx context.Context, id int64) (Recipient, error) {
 		return r, fmt.Errorf("get member %d: %w", id, s.mapErr(err))
 	}
 	return r, nil
+}
+
+// MemberSetRef stores an adapter's reference to a member; it writes only
+// when the reference changed.
+func (s *DB) MemberSetRef(ctx context.Context, id int64, ref string) error {
+	_, err := s.ExecContext(ctx, s.Rebind(`UPDATE member SET ref = ? WHERE id = ? AND ref <> ?`), ref, id, ref)
+	if err != nil {
+		return fmt.Errorf("member %d ref: %w", id, s.mapErr(err))
+	}
+	return nil
 }
 
 // MemberSetDMChannel caches a member's platform DM channel.
@@ -398,7 +421,7 @@ func (s *DB) Departments(ctx context.Context, workspaceID int64) ([]string, erro
 // WorkspaceList returns the workspaces of a platform ("" = all), by id.
 func (s *DB) WorkspaceList(ctx context.Context, platform string) ([]*Workspace, error) {
 	var out []*Workspace
-	err := s.SelectContext(ctx, &out, s.Rebind(`SELECT id, platform, external_id, name, timezone FROM workspace
+	err := s.SelectContext(ctx, &out, s.Rebind(`SELECT id, platform, external_id, name, timezone, ref FROM workspace
 		WHERE ? = '' OR platform = ? ORDER BY id`), platform, platform)
 	if err != nil {
 		return nil, fmt.Errorf("list workspaces: %w", s.mapErr(err))

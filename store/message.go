@@ -151,6 +151,36 @@ func (s *DB) ChannelEnsure(ctx context.Context, workspaceID int64, name, platfor
 	return s.mapErr(err)
 }
 
+// ChannelSetRef stores an adapter's reference to a channel of a workspace,
+// recording the channel if it is new; it writes only when the reference
+// changed.
+func (s *DB) ChannelSetRef(ctx context.Context, workspaceID int64, name, ref string) error {
+	_, err := s.ExecContext(ctx, s.Rebind(`INSERT INTO channel (workspace_id, name, ref, created_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (workspace_id, name) DO UPDATE SET ref = excluded.ref WHERE channel.ref <> excluded.ref`),
+		workspaceID, name, ref, s.Now().UnixMilli())
+	if err != nil {
+		return fmt.Errorf("channel %s ref: %w", name, s.mapErr(err))
+	}
+	return nil
+}
+
+// ChannelRef returns the adapter's reference to a channel of a workspace,
+// "" when it has none or the channel was never recorded.
+func (s *DB) ChannelRef(ctx context.Context, workspaceID int64, name string) (string, error) {
+	var refs []string
+	stmt, err := s.prepared(ctx, `SELECT ref FROM channel WHERE workspace_id = ? AND name = ?`)
+	if err == nil {
+		err = stmt.SelectContext(ctx, &refs, workspaceID, name)
+	}
+	if err != nil {
+		return "", fmt.Errorf("channel %s ref: %w", name, s.mapErr(err))
+	}
+	if len(refs) == 0 {
+		return "", nil
+	}
+	return refs[0], nil
+}
+
 // ChannelList returns a workspace's channel names, sorted.
 func (s *DB) ChannelList(ctx context.Context, workspaceID int64) ([]string, error) {
 	var out []string

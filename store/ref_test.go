@@ -1,0 +1,69 @@
+package store_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/huddlebot/huddlebot/store"
+	"github.com/huddlebot/huddlebot/store/storetest"
+)
+
+// TestPlatformRefs: an adapter's references to a workspace, a member and a
+// channel are stored as given and read back where a delivery needs them;
+// a channel first named by its reference is recorded.
+func TestPlatformRefs(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		ws, err := db.WorkspaceEnsure(ctx, "teams", "tenant-1", "UTC")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ws.Ref != "" {
+			t.Fatalf("new workspace ref = %q, want none", ws.Ref)
+		}
+		const wsRef = `{"serviceUrl":"https://smba.example/amer/","tenantId":"tenant-1"}`
+		if err := db.WorkspaceSetRef(ctx, ws.ID, wsRef); err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.WorkspaceGet(ctx, ws.ID)
+		if err != nil || got.Ref != wsRef {
+			t.Fatalf("WorkspaceGet ref = %q, %v; want %q", got.Ref, err, wsRef)
+		}
+		if got, err := db.WorkspaceEnsure(ctx, "teams", "tenant-1", "UTC"); err != nil || got.Ref != wsRef {
+			t.Fatalf("WorkspaceEnsure ref = %q, %v", got.Ref, err)
+		}
+		if l, err := db.WorkspaceList(ctx, "teams"); err != nil || len(l) != 1 || l[0].Ref != wsRef {
+			t.Fatalf("WorkspaceList = %+v, %v", l, err)
+		}
+
+		m, err := db.MemberEnsure(ctx, ws.ID, "29:user", "Nina")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ref := range []string{`{"conversation":"a:1"}`, `{"conversation":"a:2"}`, `{"conversation":"a:2"}`} {
+			if err := db.MemberSetRef(ctx, m.ID, ref); err != nil {
+				t.Fatal(err)
+			}
+			if r, err := db.MemberRecipient(ctx, m.ID); err != nil || r.Ref != ref || r.UserID != "29:user" {
+				t.Fatalf("MemberRecipient = %+v, %v; want ref %q", r, err, ref)
+			}
+		}
+
+		if ref, err := db.ChannelRef(ctx, ws.ID, "19:chan"); err != nil || ref != "" {
+			t.Fatalf("ref of an unknown channel = %q, %v; want none", ref, err)
+		}
+		for _, ref := range []string{`{"conversation":"19:chan"}`, `{"conversation":"19:chan;moved"}`} {
+			if err := db.ChannelSetRef(ctx, ws.ID, "19:chan", ref); err != nil {
+				t.Fatal(err)
+			}
+			if got, err := db.ChannelRef(ctx, ws.ID, "19:chan"); err != nil || got != ref {
+				t.Fatalf("ChannelRef = %q, %v; want %q", got, err, ref)
+			}
+		}
+		if chs, err := db.ChannelList(ctx, ws.ID); err != nil || !slices.Equal(chs, []string{"19:chan"}) {
+			t.Fatalf("ChannelList = %v, %v", chs, err)
+		}
+	})
+}
