@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/huddlebot/huddlebot/bot/bottest"
 	"github.com/huddlebot/huddlebot/bot/slack/slackfake"
 	"github.com/huddlebot/huddlebot/store"
 	"github.com/huddlebot/huddlebot/store/storetest"
@@ -91,10 +92,10 @@ func TestLearnQuizEndToEnd(t *testing.T) {
 			!strings.Contains(fmt.Sprint(r["text"]), "already answered") {
 			t.Errorf("second reply = %v", r)
 		}
-		if err := e.bot.Jobs.WaitIdle(context.Background(), 5*time.Second); err != nil {
-			t.Fatal(err)
-		}
-		time.Sleep(200 * time.Millisecond)
+		// Once nothing is left to apply, deliver or retry, and no reply is
+		// in flight, the repeated click has had all its effects.
+		bottest.Settle(t, e.bot)
+		e.adapter.WaitBackground()
 		if n := e.answered("U100"); n != 1 {
 			t.Errorf("answers after the repeated click = %d, want 1", n)
 		}
@@ -228,7 +229,9 @@ func TestAppHome(t *testing.T) {
 	if status, _ := e.send("application/json", ev, time.Now().Add(time.Second)); status != http.StatusOK {
 		t.Fatal(status)
 	}
-	time.Sleep(200 * time.Millisecond)
+	// The redelivery is answered once its event id is checked; a publish
+	// it started would be background work.
+	e.adapter.WaitBackground()
 	if n := e.fake.Count("views.publish"); n != 1 {
 		t.Errorf("views.publish after the redelivery = %d, want 1", n)
 	}
@@ -278,10 +281,9 @@ func TestBurstWithRateLimits(t *testing.T) {
 		// The two lost answers come back as retries that must look before
 		// posting again.
 		waitFor(t, 30*time.Second, "the retries' history checks", func() bool { return e.fake.Count("conversations.history") >= 2 })
-		if err := e.bot.Jobs.WaitIdle(context.Background(), 10*time.Second); err != nil {
-			t.Fatal(err)
-		}
-		time.Sleep(300 * time.Millisecond)
+		// Nothing left to deliver or retry: any second post would have
+		// been made.
+		bottest.Settle(t, e.bot)
 		for id, count := range e.fake.ByMessageID() {
 			if count != 1 {
 				t.Errorf("message %d posted %d times", id, count)

@@ -196,16 +196,7 @@ func waitFor(t testing.TB, within time.Duration, what string, cond func() bool) 
 // member returns the stored member of a Slack user.
 func (e *env) member(user string) *member.Member {
 	e.t.Helper()
-	ctx := context.Background()
-	ws, err := e.db.WorkspaceEnsure(ctx, slackbot.Platform, team, "UTC")
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	m, err := e.db.MemberByUser(ctx, e.db, ws.ID, user)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return m
+	return bottest.Member(e.t, e.db, slackbot.Platform, team, user)
 }
 
 func (e *env) answered(user string) int {
