@@ -25,7 +25,7 @@ func TestConfidenceTap(t *testing.T) {
 		if sm == nil {
 			t.Fatalf("quiz buttons %v", quiz.customIDs())
 		}
-		status, r, _ := e.post(e.click(ninaID, dm, quiz.customIDs()[0]))
+		status, r := e.post(e.click(ninaID, dm, quiz.customIDs()[0]))
 		requireEphemeral(t, status, r, "Correct")
 		answered := decodeSent(t, e.fake.WaitCalls("PATCH", "/channels/"+dm+"/messages/", 1, nil)[0])
 		certain := fmt.Sprintf("conf:%s:3", sm[1])
@@ -33,7 +33,7 @@ func TestConfidenceTap(t *testing.T) {
 			t.Fatalf("answered card buttons %v; want the confidence buttons", ids)
 		}
 
-		status, r, _ = e.post(e.click(ninaID, dm, certain))
+		status, r = e.post(e.click(ninaID, dm, certain))
 		requireEphemeral(t, status, r, "Noted: Certain")
 		var n int
 		if err := db.GetContext(context.Background(), &n, `SELECT COUNT(*) FROM answer WHERE confidence = 3`); err != nil || n != 1 {

@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/huddlebot/huddlebot/bot"
+	"github.com/huddlebot/huddlebot/bot/bottest"
 	"github.com/huddlebot/huddlebot/bot/discord/discordfake"
 
 	"github.com/huddlebot/huddlebot/store"
@@ -79,13 +80,13 @@ func TestQuizLoop(t *testing.T) {
 		e := newEnv(t, db, nil)
 		ctx := context.Background()
 
-		status, r, _ := e.post(e.fresh(fixture(t, "command_learn_join")))
+		status, r := e.post(e.fresh(fixture(t, "command_learn_join")))
 		requireEphemeral(t, status, r, "Welcome, nurse on 4west")
 		if m := e.member(ninaID); m.HomeChannel != testChannel || m.Name != "Nina (4W)" {
 			t.Errorf("member home channel %q name %q; want %q and the server nickname", m.HomeChannel, m.Name, testChannel)
 		}
 
-		status, r, _ = e.post(e.command(ninaID, testChannel, "learn", subcommand("next")))
+		status, r = e.post(e.command(ninaID, testChannel, "learn", subcommand("next")))
 		requireEphemeral(t, status, r, "Sent to your direct messages")
 
 		open := e.fake.WaitCalls("POST", "/users/@me/channels", 1, nil)
@@ -117,7 +118,7 @@ func TestQuizLoop(t *testing.T) {
 		}
 
 		// The click arrives in the DM: no guild, only user.
-		status, r, _ = e.post(e.click(ninaID, dm, ids[0]))
+		status, r = e.post(e.click(ninaID, dm, ids[0]))
 		requireEphemeral(t, status, r, "Correct")
 		a, err := db.AnswerGet(ctx, db, delivery)
 		if err != nil || a.Choice != 1 || !a.Correct {
@@ -137,7 +138,7 @@ func TestQuizLoop(t *testing.T) {
 		}
 
 		// The same button again: a clear message, nothing recorded or edited.
-		status, r, _ = e.post(e.click(ninaID, dm, ids[1]))
+		status, r = e.post(e.click(ninaID, dm, ids[1]))
 		requireEphemeral(t, status, r, "already answered")
 		e.wait()
 		st, err := db.MemberStatsGet(ctx, db, e.member(ninaID).ID)
@@ -153,10 +154,10 @@ func TestQuizLoop(t *testing.T) {
 
 		// A replayed request (same interaction id, validly signed) is refused.
 		replay := e.click(ninaID, dm, ids[0])
-		if status, _, _ := e.post(replay); status != http.StatusOK {
+		if status, _ := e.post(replay); status != http.StatusOK {
 			t.Fatalf("first delivery of an interaction: %d", status)
 		}
-		if status, _, _ := e.post(replay); status != http.StatusConflict {
+		if status, _ := e.post(replay); status != http.StatusConflict {
 			t.Errorf("replayed interaction: status %d, want 409", status)
 		}
 
@@ -165,16 +166,25 @@ func TestQuizLoop(t *testing.T) {
 		if !slicesContains(edited.customIDs(), more) {
 			t.Fatalf("no %q button on the answered card: %v", more, edited.customIDs())
 		}
-		status, r, _ = e.post(e.click(ninaID, dm, more))
+		status, r = e.post(e.click(ninaID, dm, more))
 		if status != 200 || r.Type != 9 || r.Data.CustomID != more || r.Data.Title == "" || len(r.Data.Components) != 1 {
 			t.Fatalf("want a modal for %s; got %d %+v", more, status, r)
 		}
 		sub := e.fresh(fixture(t, "modal_submit_dm"))
 		sub["data"].(map[string]any)["custom_id"] = more
-		status, r, _ = e.post(sub)
+		status, r = e.post(sub)
 		requireEphemeral(t, status, r, "Thanks")
 		if !strings.Contains(strings.ToLower(r.Data.Content), "phone") {
 			t.Errorf("the reply should say a phone number was removed: %q", r.Data.Content)
+		}
+		if strings.Contains(r.Data.Content, "867-5309") {
+			t.Errorf("the reply repeats the phone number: %q", r.Data.Content)
+		}
+		if n := bottest.Count(t, db, `SELECT COUNT(*) FROM feedback WHERE text LIKE '%screenshot did not match%'`); n != 1 {
+			t.Errorf("%d feedback rows stored, want 1", n)
+		}
+		if n := bottest.Count(t, db, `SELECT COUNT(*) FROM feedback WHERE text LIKE '%867-5309%'`); n != 0 {
+			t.Errorf("the phone number was stored with the feedback")
 		}
 	})
 }
@@ -210,7 +220,7 @@ func slicesContainsPrefix(s []string, p string) bool {
 // join makes user a nurse on 4west from channel.
 func (e *env) join(user, channel string) {
 	e.t.Helper()
-	status, r, _ := e.post(e.command(user, channel, "learn", subcommand("join", "role", "nurse", "department", "4west")))
+	status, r := e.post(e.command(user, channel, "learn", subcommand("join", "role", "nurse", "department", "4west")))
 	requireEphemeral(e.t, status, r, "Welcome")
 }
 
@@ -225,7 +235,7 @@ func TestClosedDMs(t *testing.T) {
 		e.fake.FailNext("POST", "/channels/"+dm+"/messages", http.StatusForbidden,
 			`{"message": "Cannot send messages to this user", "code": 50007}`, 100)
 		e.join(user, testChannel)
-		status, r, _ := e.post(e.command(user, testChannel, "learn", subcommand("next")))
+		status, r := e.post(e.command(user, testChannel, "learn", subcommand("next")))
 		requireEphemeral(t, status, r, "Sent to your direct messages")
 
 		mention := "<@" + user + ">"
@@ -236,13 +246,13 @@ func TestClosedDMs(t *testing.T) {
 			t.Fatal("member still reachable after 50007")
 		}
 		// Asking again neither retries the DM nor repeats the notice.
-		status, _, _ = e.post(e.command(user, testChannel, "learn", subcommand("next")))
+		status, _ = e.post(e.command(user, testChannel, "learn", subcommand("next")))
 		if status != http.StatusOK {
 			t.Fatalf("second /learn: %d", status)
 		}
-		e.wait()
-		time.Sleep(100 * time.Millisecond)
-		e.wait()
+		// Nothing left to deliver, and no delivery waiting to be retried:
+		// a second attempt would have been made.
+		bottest.Settle(t, e.bot)
 		if n := len(e.fake.Calls("POST", "/channels/"+dm+"/messages")); n != 1 {
 			t.Errorf("%d DM attempts; want exactly 1 (no retries after 50007)\n%s", n, e.fake.Dump())
 		}
@@ -269,7 +279,7 @@ func TestRateLimited(t *testing.T) {
 		e.fake.FailNext("POST", "/channels/"+dm+"/messages", http.StatusTooManyRequests,
 			`{"message": "You are being rate limited.", "retry_after": 0.3, "global": false}`, 1)
 		e.join(user, testChannel)
-		status, r, _ := e.post(e.command(user, testChannel, "learn", subcommand("next")))
+		status, r := e.post(e.command(user, testChannel, "learn", subcommand("next")))
 		requireEphemeral(t, status, r, "Sent to your direct messages")
 		e.fake.WaitCalls("POST", "/channels/"+dm+"/messages", 1, nil)
 		e.wait()
@@ -301,7 +311,7 @@ func TestLostResponse(t *testing.T) {
 		dm := "9" + user
 		e.fake.LoseReplyNext("/channels/"+dm+"/messages", 2)
 		e.join(user, testChannel)
-		status, r, _ := e.post(e.command(user, testChannel, "learn", subcommand("next")))
+		status, r := e.post(e.command(user, testChannel, "learn", subcommand("next")))
 		requireEphemeral(t, status, r, "Sent to your direct messages")
 		e.fake.WaitCalls("POST", "/channels/"+dm+"/messages", 1, nil)
 		e.wait()
@@ -322,7 +332,7 @@ func TestDeferredFollowUp(t *testing.T) {
 		t.Parallel()
 		e := newEnv(t, db, func(o *Options) { o.DeferAfter = -1 })
 		m := e.command(ninaDeferred, testChannel, "learn", subcommand("stats"))
-		status, r, _ := e.post(m)
+		status, r := e.post(m)
 		if status != 200 || r.Type != 5 || r.Data.Flags&64 == 0 {
 			t.Fatalf("want a deferred ephemeral response, got %d %+v", status, r)
 		}
@@ -383,7 +393,7 @@ func TestSlowCoreDefers(t *testing.T) {
 	}()
 	<-hold
 	m := e.command(ninaID, testChannel, "learn", subcommand("help"))
-	status, r, _ := e.post(m)
+	status, r := e.post(m)
 	close(release)
 	if status != 200 || r.Type != 5 {
 		t.Fatalf("want a deferral while the database is busy, got %d %+v", status, r)
@@ -431,10 +441,10 @@ func TestUnparsableCommandGetsUsage(t *testing.T) {
 	db := storetest.Open(t, store.SQLite)
 	e := newEnv(t, db, nil)
 
-	status, r, _ := e.post(fixture(t, "command_learn_no_subcommand"))
+	status, r := e.post(fixture(t, "command_learn_no_subcommand"))
 	requireEphemeral(t, status, r, "/learn needs one of: next, join,")
 
-	status, r, _ = e.post(fixture(t, "command_learn_join_stale_option"))
+	status, r = e.post(fixture(t, "command_learn_join_stale_option"))
 	requireEphemeral(t, status, r, "/learn join has no option unit; it takes: role, department.")
 	if !strings.Contains(r.Data.Content, "older version of this command") {
 		t.Errorf("usage reply does not explain a stale command list: %q", r.Data.Content)
@@ -449,13 +459,13 @@ func TestUnparsableCommandGetsUsage(t *testing.T) {
 	}
 
 	// Replaying the same interaction id is still a replay.
-	status, _, _ = e.post(fixture(t, "command_learn_no_subcommand"))
+	status, _ = e.post(fixture(t, "command_learn_no_subcommand"))
 	if status != http.StatusConflict {
 		t.Errorf("replayed unparsable interaction: %d, want 409", status)
 	}
 	// Options on a command without subcommands are checked too.
 	m := e.command(ninaID, testChannel, "feedback", nil)
 	m["data"].(map[string]any)["options"] = []any{map[string]any{"name": "txt", "type": 3, "value": "hi"}}
-	status, r, _ = e.post(m)
+	status, r = e.post(m)
 	requireEphemeral(t, status, r, "/feedback has no option txt; it takes: text.")
 }

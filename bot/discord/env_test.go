@@ -160,17 +160,15 @@ type response struct {
 }
 
 // post sends a signed interaction and decodes the 200 response; it returns
-// the status and how long the answer took.
-func (e *env) post(m map[string]any) (int, response, time.Duration) {
+// the status and the response.
+func (e *env) post(m map[string]any) (int, response) {
 	e.t.Helper()
 	body, _ := json.Marshal(m)
-	start := time.Now()
 	resp, err := http.DefaultClient.Do(signedRequest(e.t, e.srv.URL, e.key, time.Now(), body))
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	took := time.Since(start)
 	var out response
 	raw, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode == http.StatusOK {
@@ -178,7 +176,7 @@ func (e *env) post(m map[string]any) (int, response, time.Duration) {
 			e.t.Fatalf("decode response %s: %v", raw, err)
 		}
 	}
-	return resp.StatusCode, out, took
+	return resp.StatusCode, out
 }
 
 // command builds a guild /learn-style application command interaction from
@@ -235,14 +233,5 @@ func (e *env) wait() {
 
 func (e *env) member(user string) *member.Member {
 	e.t.Helper()
-	ctx := context.Background()
-	ws, err := e.db.WorkspaceEnsure(ctx, Platform, testGuild, "UTC")
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	m, err := e.db.MemberByUser(ctx, e.db, ws.ID, user)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return m
+	return bottest.Member(e.t, e.db, Platform, testGuild, user)
 }
