@@ -15,7 +15,7 @@ import (
 )
 
 func init() {
-	register("bench", "measure fan-out, answer ingestion and the planner against a loopback fake Slack: bench [fanout|answers|votes|planner|tick|limits]", runBench)
+	register("bench", "measure fan-out, answer ingestion and the planner against a loopback fake Slack: bench [fanout|answers|votes|joins|planner|tick|limits]", runBench)
 }
 
 const benchDesc = `Measures huddlebot against a loopback fake Slack Web API (a child process,
@@ -30,12 +30,17 @@ limits measured in the same run, and prints a table (or --json):
   answers  --count members (default 5000) answer their quiz with signed
            block_actions over HTTP to /slack/events at each --rate (default
            "1000,max"; max = 64 clients flat out): answers/s, ack latency
-           p50/p99 from each request's scheduled start, none lost or doubled
+           p50/p99 from each request's scheduled start, and "seen" p50/p99:
+           click → the answered card showing (response_url or chat.update),
+           none lost or doubled
   votes    one poll in a huddle, --voters roster members (default 1000)
            tapping the same option with signed block_actions at each --rate,
            attributed and anonymous: votes/s, ack p50/p99, votes kept, and
            how long after the last vote the card showed the exact final tally
            (not in the default run)
+  joins    --joiners new people (default 2000) run /learn join, 32 at a time:
+           ack p50/p99, how many got "Working on it", profiles read (not
+           in the default run)
   planner  the daily planner over --members members in memory (default 100000)
   tick     one scheduler tick recording the day's prompt for --members members
            in the database (default 100000; not in the default run); on
@@ -48,10 +53,12 @@ them; answer ingestion is judged against the 1-connection INSERT rate
 With no scenario it runs limits, fanout, answers and planner. The database is
 HUDDLEBOT_DATABASE_URL: on PostgreSQL a scratch schema, dropped afterwards; on
 SQLite a fresh file (a temporary one unless a path that does not exist yet is
-given), removed afterwards. Slack pacing is off: the figures are huddlebot's
-and the database's, not Slack's rate limits.
+given), removed afterwards. The fake enforces Slack's tiers as Slack does
+(chat.update and conversations.open Tier 3, users.info and views.publish
+Tier 4: HTTP 429 with Retry-After) and the adapter paces under them, so the
+figures are what people would see; --unlimited turns both off.
 
-huddlebot bench fake-slack runs the fake Slack Web API on its own: it prints
+huddlebot bench fake-slack [--tiers] runs the fake Slack Web API on its own: it prints
 {"api":URL,"control":URL} and serves until its stdin closes (point serve's
 SLACK_API_URL at the api URL to try huddlebot without a Slack workspace).`
 
@@ -62,12 +69,13 @@ SLACK_API_URL at the api URL to try huddlebot without a Slack workspace).`
 // executable started as `huddlebot bench fake-slack`.
 func runBench(ctx context.Context, e *env, args []string) int {
 	if len(args) > 0 && args[0] == "fake-slack" {
-		if err := bench.RunFakeSlack(ctx, e.stdout, os.Stdin); err != nil {
+		tiers := slices.Contains(args[1:], bench.FakeTiersArg)
+		if err := bench.RunFakeSlack(ctx, e.stdout, os.Stdin, tiers); err != nil {
 			return e.fail("bench fake-slack", err)
 		}
 		return exitOK
 	}
-	fs, cfg := flags(e, "bench", "[limits] [fanout] [answers] [votes] [planner] [tick] [flags]", benchDesc)
+	fs, cfg := flags(e, "bench", "[limits] [fanout] [answers] [votes] [joins] [planner] [tick] [flags]", benchDesc)
 	members := fs.Int("members", 0, "fanout: members (default 2000); planner and tick: members (default 100000)")
 	count := fs.Int("count", 5000, "answers: members who answer, one answer each")
 	voters := fs.Int("voters", 1000, "votes: roster members who vote on the one poll")
@@ -75,6 +83,8 @@ func runBench(ctx context.Context, e *env, args []string) int {
 	hammer := fs.Duration("limits-time", 2*time.Second, "limits: how long each raw measurement runs")
 	asJSON := fs.Bool("json", false, "print JSON instead of a table")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run (go tool pprof) to this file")
+	unlimited := fs.Bool("unlimited", false, "turn Slack's rate limits off: the fake enforces no tiers and the adapter does not pace")
+	joiners := fs.Int("joiners", 2000, "joins: members who run /learn join, 32 at a time")
 	fake := fs.String("fake", "process", "where the fake Slack runs: process (a child; CPU figures are huddlebot's alone) or inproc")
 	pos, code, ok := parseInterspersed(fs, args)
 	if !ok {
@@ -93,7 +103,7 @@ func runBench(ctx context.Context, e *env, args []string) int {
 		}
 	}
 	o := bench.Options{DatabaseURL: cfg.DatabaseURL, Members: *members, Count: *count, Voters: *voters, Workers: cfg.workers(),
-		Hammer: *hammer, InprocFake: *fake == "inproc", Stderr: e.stderr}
+		Hammer: *hammer, InprocFake: *fake == "inproc", Unlimited: *unlimited, Joiners: *joiners, Stderr: e.stderr}
 	if *fake != "process" && *fake != "inproc" {
 		return usageErr("--fake must be process or inproc (got %q)", *fake)
 	}

@@ -44,7 +44,7 @@ import (
 )
 
 // Scenarios is every scenario, in the order they run.
-var Scenarios = []string{"limits", "fanout", "answers", "votes", "planner", "tick"}
+var Scenarios = []string{"limits", "fanout", "answers", "votes", "joins", "planner", "tick"}
 
 // DefaultScenarios run when none is named.
 var DefaultScenarios = []string{"limits", "fanout", "answers", "planner"}
@@ -68,7 +68,13 @@ type Options struct {
 	// as huddlebot's); otherwise it runs as a child: this executable with
 	// the arguments FakeSlackArgs.
 	InprocFake bool
-	Stderr     io.Writer // progress lines
+	// Unlimited turns Slack's rate limits off: the fake enforces no tiers
+	// and the adapter does not pace. By default the fake answers 429 over
+	// Tier 3 (chat.update) and Tier 4 (users.info), as Slack does, and the
+	// adapter paces under them: the figures are what a person would see.
+	Unlimited bool
+	Joiners   int       // joins: members who run /learn join
+	Stderr    io.Writer // progress lines
 }
 
 // FakeSlackArgs are the arguments that make this executable run
@@ -99,7 +105,13 @@ type Result struct {
 	// the same window (from /proc/stat): minus huddlebot's and the fake's,
 	// it is roughly the database's, on an otherwise quiet machine.
 	MachineCPUMS float64 `json:"machine_cpu_per_op_ms,omitempty"`
-	Note         string  `json:"note,omitempty"`
+	// SeenP50MS and SeenP99MS are how long after the click the person saw
+	// its result (the card replaced through response_url or edited);
+	// Unseen counts clicks whose result never showed.
+	SeenP50MS float64 `json:"seen_p50_ms,omitempty"`
+	SeenP99MS float64 `json:"seen_p99_ms,omitempty"`
+	Unseen    int     `json:"unseen,omitempty"`
+	Note      string  `json:"note,omitempty"`
 }
 
 // Ratio relates a huddlebot figure to a raw limit of the same run.
@@ -121,6 +133,7 @@ type Report struct {
 	Machine  string   `json:"machine"`
 	Backend  string   `json:"backend"`
 	Fake     string   `json:"fake"`
+	Slack    string   `json:"slack_limits"`
 	Limits   []Result `json:"limits"`
 	Results  []Result `json:"results"`
 	Ratios   []Ratio  `json:"ratios"`
@@ -145,11 +158,17 @@ func Run(ctx context.Context, scenarios []string, o Options) (*Report, error) {
 	defer cleanup()
 	rep := &Report{Machine: machineName()}
 	var fake fakeSlack
+	rep.Slack = "Slack's tiers enforced by the fake (chat.update Tier 3, users.info Tier 4; 429 + Retry-After) and paced by the adapter"
+	if o.Unlimited {
+		rep.Slack = "unlimited (--unlimited: no tiers, no pacing)"
+	}
 	if o.InprocFake {
-		fake = inprocFake{slackfake.New()}
+		f := slackfake.New()
+		setUpFake(f, !o.Unlimited)
+		fake = inprocFake{f}
 		rep.Fake = "in process (its CPU counts as huddlebot's)"
 	} else {
-		f, err := startChildFake(ctx)
+		f, err := startChildFake(ctx, !o.Unlimited)
 		if err != nil {
 			return nil, err
 		}
@@ -209,6 +228,13 @@ func Run(ctx context.Context, scenarios []string, o Options) (*Report, error) {
 					"votes: %d voters on one poll at %s (anonymous %v)", o.Voters, rateName(rate), anon)
 			}
 		}
+	}
+	if want["joins"] && err == nil {
+		n := o.Joiners
+		if n == 0 {
+			n = 2000
+		}
+		err = measure(&rep.Results, func() (Result, error) { return st.joins(ctx, n) }, "joins: %d members run /learn join, 32 at a time", n)
 	}
 	if want["planner"] && err == nil {
 		n := members(100_000)
@@ -583,7 +609,10 @@ func newStack(ctx context.Context, dbURL string, fake fakeSlack, o Options) (*st
 	if st.jobs, err = bot.NewJobs(st.bot, bot.JobsOptions{Work: true, MaxWorkers: o.Workers}); err != nil {
 		return fail(err)
 	}
-	limits := slackbot.Unlimited
+	limits := slackbot.DefaultLimits
+	if o.Unlimited {
+		limits = slackbot.Unlimited
+	}
 	st.adapter = slackbot.New(st.bot, slackbot.Options{Token: "xoxb-bench", SigningSecret: benchSecret,
 		APIURL: fake.APIURL(), Limits: &limits, Log: log})
 	st.bot.AddAdapter(st.adapter)
@@ -736,6 +765,8 @@ type preparedClick struct {
 	delivery int64
 	body     []byte
 	ts, sig  string
+	msgTS    string    // the clicked message
+	sentAt   time.Time // when the click was sent
 }
 
 // answers delivers the quiz to n new members (not measured), then sends
@@ -821,7 +852,10 @@ func (st *stack) answers(ctx context.Context, n, rate int) (Result, error) {
 		}
 	}
 	r.Lost = max(0, n-failed-r.Refused-stored)
-	r.Note = fmt.Sprintf("sent and applied over %.1fs; latency from each request's scheduled start; %d stored (one per delivery: a double is a unique-key conflict)",
+	if err := st.seen(&r, clicks, before.Messages); err != nil {
+		return r, err
+	}
+	r.Note = fmt.Sprintf("sent and applied over %.1fs; latency from each request's scheduled start; %d stored (one per delivery: a double is a unique-key conflict); seen = click → answered card showing",
 		elapsed.Seconds(), stored)
 	if r.Refused > 0 {
 		r.Note += fmt.Sprintf("; %d acknowledged but answered \"nothing was saved, try again\" (overload: the request outlived its 10 s budget)", r.Refused)
@@ -853,11 +887,11 @@ func (st *stack) signedClicks(team string, msgs []fakeMessage) ([]*preparedClick
 			return nil, fmt.Errorf("answer button %q: %v", action, err)
 		}
 		c, err := st.signedClick(now, team, strings.TrimPrefix(m.Channel, "D"), m.Channel, "directmessage", m.TS,
-			fmt.Sprintf("bench-%d", i), "answers", action, "answer")
+			slackfake.MessageResponseID(m.Channel, m.TS, i), "answers", action, "answer")
 		if err != nil {
 			return nil, err
 		}
-		c.delivery = did
+		c.delivery, c.msgTS = did, m.TS
 		out = append(out, c)
 	}
 	return out, nil
@@ -893,6 +927,7 @@ func (st *stack) signedClick(now time.Time, team, user, channel, channelName, ts
 func (st *stack) fire(ctx context.Context, clicks []*preparedClick, rate int) ([]time.Duration, time.Duration, int) {
 	return loadgen.OpenLoop(len(clicks), rate, 64, func(i int) bool {
 		c := clicks[i]
+		c.sentAt = time.Now()
 		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, st.url+"/slack/events", strings.NewReader(string(c.body)))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.Header.Set(slackbot.HeaderTimestamp, c.ts)
@@ -1096,6 +1131,19 @@ func (rep *Report) relate() {
 	}
 	rep.Targets = append(rep.Targets, t)
 
+	t = Target{Target: "every answer seen within 1 s (p99) at 1,000 answers/s on PostgreSQL"}
+	switch {
+	case atRate == nil:
+		t.Result = "not run (answers --rate 1000)"
+	case atRate.Backend != string(store.Postgres):
+		t.Result = fmt.Sprintf("seen p99 %.0f ms on %s (run on PostgreSQL to check)", atRate.SeenP99MS, atRate.Backend)
+	default:
+		t.Result = fmt.Sprintf("seen p50 %.0f ms, p99 %.0f ms; %d never seen", atRate.SeenP50MS, atRate.SeenP99MS, atRate.Unseen)
+		t.Met = met(atRate.SeenP99MS < 1000 && atRate.Unseen == 0)
+	}
+	rep.Targets = append(rep.Targets, t)
+	rep.Targets = append(rep.Targets, joinTarget(rep.Results, met))
+
 	t = Target{Target: "fan-out < 1 ms CPU per message in huddlebot"}
 	switch {
 	case fanout == nil:
@@ -1171,9 +1219,9 @@ func fmtMS(ms float64) string {
 
 // Print writes the report as the tables `huddlebot bench` prints.
 func (rep *Report) Print(w io.Writer) {
-	fmt.Fprintf(w, "machine: %s\ndatabase: %s; fake Slack: %s\n\n", rep.Machine, rep.Backend, rep.Fake)
+	fmt.Fprintf(w, "machine: %s\ndatabase: %s; fake Slack: %s\nSlack's rate limits: %s\n\n", rep.Machine, rep.Backend, rep.Fake, rep.Slack)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "scenario\tbackend\tn\tthroughput\tp50 ms\tp99 ms\tCPU s\tCPU/op ms\twall s\tpeak heap MB\tlost\tdoubled\tnote")
+	fmt.Fprintln(tw, "scenario\tbackend\tn\tthroughput\tack p50 ms\tack p99 ms\tseen p50 ms\tseen p99 ms\tCPU s\tCPU/op ms\twall s\tpeak heap MB\tlost\tdoubled\tnote")
 	row := func(r Result) {
 		backend := r.Backend
 		if backend == "" {
@@ -1197,8 +1245,11 @@ func (rep *Report) Print(w io.Writer) {
 		if r.Failed > 0 {
 			note = strings.TrimPrefix(note+fmt.Sprintf("; %d not acknowledged", r.Failed), "; ")
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%.1f\t%.0f\t%d\t%d\t%s\n", r.Scenario, backend, r.N, thr,
-			fmtMS(r.P50MS), fmtMS(r.P99MS), cpu, perOp, r.WallSecs, r.PeakHeapMB, r.Lost, r.Doubled, note)
+		if r.Unseen > 0 {
+			note = strings.TrimPrefix(note+fmt.Sprintf("; %d never saw their result", r.Unseen), "; ")
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.1f\t%.0f\t%d\t%d\t%s\n", r.Scenario, backend, r.N, thr,
+			fmtMS(r.P50MS), fmtMS(r.P99MS), fmtMS(r.SeenP50MS), fmtMS(r.SeenP99MS), cpu, perOp, r.WallSecs, r.PeakHeapMB, r.Lost, r.Doubled, note)
 	}
 	for _, r := range rep.Limits {
 		row(r)

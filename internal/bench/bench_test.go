@@ -18,12 +18,12 @@ import (
 func TestRun(t *testing.T) {
 	t.Parallel()
 	storetest.EachBackend(t, func(t *testing.T, backend store.Backend) {
-		o := Options{Members: 40, Count: 40, Rates: []int{100, 0}, Hammer: 200 * time.Millisecond,
+		o := Options{Members: 40, Count: 40, Joiners: 40, Rates: []int{100, 0}, Hammer: 200 * time.Millisecond,
 			InprocFake: true, Stderr: io.Discard}
 		if backend == store.Postgres {
 			o.DatabaseURL, o.ExplicitDB = storetest.URL(t, backend), true
 		} // SQLite: the bench's own temporary file
-		rep, err := Run(context.Background(), []string{"limits", "fanout", "answers", "planner"}, o)
+		rep, err := Run(context.Background(), []string{"limits", "fanout", "answers", "joins", "planner"}, o)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -51,18 +51,26 @@ func TestRun(t *testing.T) {
 			if r.Lost != 0 || r.Doubled != 0 || r.Failed != 0 || r.Refused != 0 {
 				t.Errorf("%s: %d lost, %d doubled, %d not acknowledged, %d refused", r.Scenario, r.Lost, r.Doubled, r.Failed, r.Refused)
 			}
+			// Every answer is seen: its card replaced (response_url) or
+			// edited, under Slack's tiers (enforced by the fake).
+			if strings.HasPrefix(r.Scenario, "answers") && (r.Unseen != 0 || r.SeenP99MS <= 0) {
+				t.Errorf("%s: %d answers never seen, seen p99 %.1f ms", r.Scenario, r.Unseen, r.SeenP99MS)
+			}
 			if r.Scenario != "planner (in memory)" && r.N != 40 {
 				t.Errorf("%s: n = %d, want 40", r.Scenario, r.N)
 			}
 		}
-		want := []string{"fanout (burst, new DMs)", "answers @ 100/s", "answers @ max (64 clients)", "planner (in memory)"}
+		want := []string{"fanout (burst, new DMs)", "answers @ 100/s", "answers @ max (64 clients)", "joins (32 at a time)", "planner (in memory)"}
 		if strings.Join(names, "|") != strings.Join(want, "|") {
 			t.Errorf("scenarios %q, want %q", names, want)
 		}
 		if len(rep.Ratios) < 2 {
 			t.Errorf("ratios: %+v", rep.Ratios)
 		}
-		if len(rep.Targets) != 5 {
+		if !strings.Contains(rep.Slack, "tiers enforced") {
+			t.Errorf("Slack limits: %q, want the tiers enforced by default", rep.Slack)
+		}
+		if len(rep.Targets) != 7 {
 			t.Errorf("targets: %+v", rep.Targets)
 		}
 		for _, tg := range rep.Targets {

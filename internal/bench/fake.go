@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -40,6 +41,7 @@ type fakeMessage struct {
 	TS        string   `json:"ts"`
 	MessageID int64    `json:"message_id"`
 	Actions   []string `json:"actions"`
+	ChangedNS int64    `json:"changed_ns,omitempty"` // first edit or replacement, Unix ns
 }
 
 // fakeSlack is the fake the bench talks to, in process or in a child.
@@ -82,7 +84,11 @@ func fakeMessagesFrom(s *slackfake.Server, n int) []fakeMessage {
 	}
 	out := make([]fakeMessage, 0, len(msgs)-n)
 	for _, m := range msgs[n:] {
-		out = append(out, fakeMessage{Channel: m.Channel, TS: m.TS, MessageID: m.MessageID, Actions: m.ActionIDs()})
+		fm := fakeMessage{Channel: m.Channel, TS: m.TS, MessageID: m.MessageID, Actions: m.ActionIDs()}
+		if !m.Changed.IsZero() {
+			fm.ChangedNS = m.Changed.UnixNano()
+		}
+		out = append(out, fm)
 	}
 	return out
 }
@@ -112,12 +118,29 @@ type fakeReady struct {
 	Control string `json:"control"`
 }
 
-func startChildFake(ctx context.Context) (*childFake, error) {
+// setUpFake readies a fake for the bench: Slack's tiers enforced when
+// tiers, and users.info answering for every member (in UTC, the bench
+// workspaces' zone, so a join's profile changes nothing visible).
+func setUpFake(f *slackfake.Server, tiers bool) {
+	if tiers {
+		f.EnforceTiers()
+	}
+	f.AutoUsers("UTC")
+}
+
+// FakeTiersArg makes `huddlebot bench fake-slack` enforce Slack's tiers.
+const FakeTiersArg = "--tiers"
+
+func startChildFake(ctx context.Context, tiers bool) (*childFake, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.CommandContext(ctx, exe, FakeSlackArgs...)
+	args := slices.Clone(FakeSlackArgs)
+	if tiers {
+		args = append(args, FakeTiersArg)
+	}
+	cmd := exec.CommandContext(ctx, exe, args...)
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
@@ -192,9 +215,10 @@ func (f *childFake) Close() {
 // API on its own, printing {"api":…,"control":…} to stdout once it listens
 // and running until stdin closes or ctx ends. Point `serve` at it with
 // SLACK_API_URL to try huddlebot without a Slack workspace.
-func RunFakeSlack(ctx context.Context, stdout io.Writer, stdin io.Reader) error {
+func RunFakeSlack(ctx context.Context, stdout io.Writer, stdin io.Reader, tiers bool) error {
 	fake := slackfake.New()
 	defer fake.Close()
+	setUpFake(fake, tiers)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err

@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -44,6 +45,9 @@ type Message struct {
 	MessageID int64 // metadata event_payload.message_id, 0 if none
 	Updates   int   // chat.update calls on it
 	Replaced  int   // response_url posts that replaced it (replace_original)
+	// Changed is when it was first edited or replaced: when the person
+	// first saw a change to it (zero if never).
+	Changed time.Time
 }
 
 // ActionIDs returns the action_ids of the message's buttons and menu
@@ -94,7 +98,9 @@ type Server struct {
 	users       map[string]User
 	unreachable map[string]string // user → error code for conversations.open
 	faults      map[string]*fault
-	lose        map[string]int // method → responses still to lose
+	tiers       map[string]*tier // method → its rate limit, when enforced
+	autoUsers   string           // users.info answers for any user, in this zone
+	lose        map[string]int   // method → responses still to lose
 	dms         map[string]bool
 	seq         int64
 
@@ -161,6 +167,61 @@ func (s *Server) RateLimit(method string, fraction float64, retryAfter int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.faults[method] = &fault{fraction: fraction, retryAfter: retryAfter}
+}
+
+// Tier3 and Tier4 are Slack's documented per-workspace limits for the
+// methods the bot calls most: chat.update and conversations.open are
+// Tier 3 (50+ a minute), users.info and views.publish Tier 4 (100+ a
+// minute). Slack tolerates short bursts; the fake allows a burst of 20.
+var (
+	Tier3 = Rate{PerMinute: 50, Burst: 20}
+	Tier4 = Rate{PerMinute: 100, Burst: 20}
+)
+
+// Rate is a method's rate limit: calls a minute and the burst allowed.
+type Rate struct {
+	PerMinute float64
+	Burst     int
+}
+
+// EnforceTiers makes the fake answer HTTP 429 with Retry-After, as Slack
+// does, once a method goes over its tier: chat.update and
+// conversations.open at Tier 3, users.info and views.publish at Tier 4.
+// Off by default (tests that count calls do not want it); `huddlebot bench`
+// turns it on unless --unlimited.
+func (s *Server) EnforceTiers() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tiers = map[string]*tier{}
+	for m, r := range map[string]Rate{"chat.update": Tier3, "conversations.open": Tier3, "users.info": Tier4, "views.publish": Tier4} {
+		s.tiers[m] = &tier{rate: r.PerMinute / 60, burst: float64(r.Burst), tokens: float64(r.Burst)}
+	}
+}
+
+// AutoUsers makes users.info answer for any user id not set with SetUser:
+// a member named after the id, in time zone tz.
+func (s *Server) AutoUsers(tz string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.autoUsers = tz
+}
+
+// tier is a token bucket: rate tokens a second, up to burst.
+type tier struct {
+	rate, burst, tokens float64
+	last                time.Time
+}
+
+func (t *tier) take(now time.Time) (time.Duration, bool) {
+	if !t.last.IsZero() {
+		t.tokens = min(t.burst, t.tokens+now.Sub(t.last).Seconds()*t.rate)
+	}
+	t.last = now
+	if t.tokens >= 1 {
+		t.tokens--
+		return 0, true
+	}
+	return time.Duration((1 - t.tokens) / t.rate * float64(time.Second)), false
 }
 
 // LoseResponses makes the next n calls to method do their work and then
@@ -237,6 +298,14 @@ func (s *Server) Redirect(id, target string) {
 	s.redirects[id] = target
 }
 
+// MessageResponseID is a response_url id bound to the message at ts in
+// channel without a BindResponse call (for a fake in another process):
+// ResponseURL(MessageResponseID(ch, ts, n)) replaces that message, as the
+// response_url of a click on it does on Slack. n tells clicks apart.
+func MessageResponseID(channel, ts string, n int) string {
+	return fmt.Sprintf("m~%s~%s~%d", channel, ts, n)
+}
+
 // BindResponse ties ResponseURL(id) to the message at channel/ts, as Slack
 // ties a click's response_url to the clicked message: a post to it with
 // replace_original replaces that message's text and blocks.
@@ -285,10 +354,17 @@ func (s *Server) response(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	s.responses = append(s.responses, Response{Path: r.URL.Path, Body: body})
-	if m := s.byKey[s.bound[r.PathValue("id")]]; m != nil && body["replace_original"] == true {
+	key := s.bound[r.PathValue("id")]
+	if parts := strings.Split(r.PathValue("id"), "~"); key == "" && len(parts) == 4 && parts[0] == "m" {
+		key = parts[1] + "/" + parts[2] // MessageResponseID
+	}
+	if m := s.byKey[key]; m != nil && body["replace_original"] == true {
 		m.Text, _ = body["text"].(string)
 		m.Blocks, _ = json.Marshal(body["blocks"])
 		m.Replaced++
+		if m.Changed.IsZero() {
+			m.Changed = time.Now()
+		}
 	}
 	s.mu.Unlock()
 	w.WriteHeader(http.StatusOK)
@@ -322,6 +398,14 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 		record(http.StatusOK, "not_authed")
 		writeJSON(w, map[string]any{"ok": false, "error": "not_authed"})
 		return
+	}
+	if t := s.tiers[method]; t != nil {
+		if wait, ok := t.take(time.Now()); !ok {
+			record(http.StatusTooManyRequests, "ratelimited")
+			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
 	}
 	if f, ok := s.faults[method]; ok && f.limit() {
 		record(http.StatusTooManyRequests, "ratelimited")
@@ -396,6 +480,9 @@ func (s *Server) do(method string, c *Call) map[string]any {
 			m.Metadata = json.RawMessage(md)
 		}
 		m.Updates++
+		if m.Changed.IsZero() {
+			m.Changed = time.Now()
+		}
 		return map[string]any{"ok": true, "channel": m.Channel, "ts": m.TS, "text": m.Text}
 	case "conversations.history":
 		ch := f.Get("channel")
@@ -444,6 +531,9 @@ func (s *Server) do(method string, c *Call) map[string]any {
 		return map[string]any{"ok": true, "view": map[string]any{"id": "VMODAL", "type": "modal"}}
 	case "users.info":
 		u, ok := s.users[f.Get("user")]
+		if !ok && s.autoUsers != "" && f.Get("user") != "" {
+			u, ok = User{ID: f.Get("user"), Name: strings.ToLower(f.Get("user")), RealName: "Member " + f.Get("user"), TZ: s.autoUsers}, true
+		}
 		if !ok {
 			return fail("user_not_found")
 		}
