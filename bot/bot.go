@@ -225,7 +225,9 @@ type Actor struct {
 	UserName  string
 	// Refs are the adapter's references seen on this event: to the
 	// workspace, to the user, and to the event's channel (Command.Channel,
-	// Click.Channel). Those set are stored for later deliveries.
+	// Click.Channel). Those set are stored for later deliveries once the
+	// core resolves the event's member (a click taken by the answer inbox
+	// is not resolved then, so its references wait for the next event).
 	Refs Refs
 }
 
