@@ -54,12 +54,12 @@ func FuzzCommandText(f *testing.F) {
 		for _, name := range e.Bot.Commands() {
 			for _, u := range users[len(text)%len(users) : len(text)%len(users)+1] {
 				cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-				start := time.Now()
 				rep := e.Bot.HandleCommand(cctx, bot.Command{Actor: bot.Actor{Platform: "sandbox", Workspace: "local", UserID: u.id},
 					Channel: "#4west", Name: name, Text: text})
+				hung := cctx.Err() != nil
 				cancel()
-				if d := time.Since(start); d > 4*time.Second {
-					t.Fatalf("/%s %q as %s took %s (a deadlock on the database connection?)", name, text, u.id, d)
+				if hung {
+					t.Fatalf("/%s %q as %s ran out its context (a deadlock on the database connection?)", name, text, u.id)
 				}
 				if strings.TrimSpace(rep.Text) == "" && rep.Card == nil && rep.Form == nil {
 					t.Fatalf("/%s %q as %s: empty reply", name, text, u.id)
