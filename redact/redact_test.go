@@ -11,16 +11,17 @@ func TestText(t *testing.T) {
 		in    string
 		kinds []string
 		keep  []string
+		gone  []string // the identifiers, none of which may be left
 	}{
-		{"the order set screen is slow", nil, []string{"order set screen is slow"}},
-		{"pt MRN 12345678 had a BCMA scan fail", []string{"MRN"}, []string{"BCMA scan fail"}},
-		{"MRN: A1234567", []string{"MRN"}, nil},
-		{"dob 03/14/1962 shows wrong", []string{"date"}, []string{"shows wrong"}},
-		{"born 1962-03-14", []string{"date"}, nil},
-		{"call me at (555) 123-4567 or 555.123.4567", []string{"phone number"}, nil},
-		{"ssn 123-45-6789", []string{"SSN"}, nil},
-		{"email jane.doe@example.org please", []string{"email"}, []string{"please"}},
-		{"order 12 units at 0800", nil, []string{"order 12 units at 0800"}},
+		{"the order set screen is slow", nil, []string{"order set screen is slow"}, nil},
+		{"pt MRN 12345678 had a BCMA scan fail", []string{"MRN"}, []string{"BCMA scan fail"}, []string{"12345678"}},
+		{"MRN: A1234567", []string{"MRN"}, nil, []string{"A1234567", "1234567"}},
+		{"dob 03/14/1962 shows wrong", []string{"date"}, []string{"shows wrong"}, []string{"03/14/1962", "1962"}},
+		{"born 1962-03-14", []string{"date"}, nil, []string{"1962-03-14", "1962"}},
+		{"call me at (555) 123-4567 or 555.123.4567", []string{"phone number"}, nil, []string{"555", "123-4567", "123.4567", "4567"}},
+		{"ssn 123-45-6789", []string{"SSN"}, nil, []string{"123-45-6789", "6789"}},
+		{"email jane.doe@example.org please", []string{"email"}, []string{"please"}, []string{"jane.doe", "example.org", "@"}},
+		{"order 12 units at 0800", nil, []string{"order 12 units at 0800"}, nil},
 	}
 	for _, tt := range tests {
 		out, kinds := Text(tt.in)
@@ -30,6 +31,11 @@ func TestText(t *testing.T) {
 		for _, k := range tt.keep {
 			if !strings.Contains(out, k) {
 				t.Errorf("Text(%q) = %q, lost %q", tt.in, out, k)
+			}
+		}
+		for _, g := range tt.gone {
+			if strings.Contains(out, g) {
+				t.Errorf("Text(%q) = %q, still holds %q", tt.in, out, g)
 			}
 		}
 		if len(tt.kinds) > 0 && !strings.Contains(out, Placeholder) {

@@ -64,6 +64,9 @@ func TestAskClaimConverseResolve(t *testing.T) {
 			e := newAskEnv(t, backend, bot.Config{HelpdeskChannel: "#helpdesk"})
 			rep := e.Command("nina", "#4west", "/ask How do I reprint a wristband? The family asked me to call 555-123-4567")
 			wantContains(t, "ask reply", rep, "Sent to Sam Reyes and Sue Park, on duty on 4west.", "phone number")
+			if strings.Contains(rep, "555") {
+				t.Errorf("ask reply repeats the phone number: %q", rep)
+			}
 			if strings.Contains(rep, "(4west)") {
 				t.Errorf("ask reply names the asker's own department twice: %q", rep)
 			}
@@ -75,6 +78,9 @@ func TestAskClaimConverseResolve(t *testing.T) {
 			}
 			mine := e.Must("nina", "dm", "Your question")
 			wantContains(t, "asker card", mine.Text, "[redacted]", "Sam Reyes (4west) and Sue Park (4west)")
+			if strings.Contains(mine.Text, "555") || strings.Contains(mine.Text, "4567") {
+				t.Errorf("asker card shows the phone number: %q", mine.Text)
+			}
 
 			cards := map[string]bottest.Msg{}
 			for _, su := range []string{"sam", "sue"} {

@@ -207,6 +207,15 @@ func TestTellUsMoreModal(t *testing.T) {
 		if res["response_action"] != "update" || !strings.Contains(string(body), "Thanks") {
 			t.Errorf("view_submission answer = %s", body)
 		}
+		if strings.Contains(string(body), "123-4567") {
+			t.Errorf("view_submission answer repeats the phone number: %s", body)
+		}
+		if n := bottest.Count(t, db, `SELECT COUNT(*) FROM feedback WHERE text LIKE '%add a screenshot%'`); n != 1 {
+			t.Errorf("%d feedback rows stored, want 1", n)
+		}
+		if n := bottest.Count(t, db, `SELECT COUNT(*) FROM feedback WHERE text LIKE '%123-4567%'`); n != 0 {
+			t.Errorf("the phone number was stored with the feedback")
+		}
 	})
 }
 

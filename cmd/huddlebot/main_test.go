@@ -17,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/huddlebot/huddlebot/bot"
+	"github.com/huddlebot/huddlebot/bot/bottest"
 	"github.com/huddlebot/huddlebot/store"
 	"github.com/huddlebot/huddlebot/store/storetest"
 )
@@ -237,6 +238,12 @@ func TestSandboxDailyLoop(t *testing.T) {
 				// The feedback path redacts identifiers before storing.
 				if r := command(t, base, p.ID, "dm", "/feedback the BCMA scanner failed for MRN 12345678, call 555-123-4567"); !strings.Contains(r, "removed") {
 					t.Fatalf("feedback reply did not say what was removed: %q", r)
+				}
+				if n := bottest.Count(t, m.Bot.DB, `SELECT COUNT(*) FROM feedback WHERE text LIKE '%BCMA scanner failed%'`); n != 1 {
+					t.Fatalf("%d feedback rows stored, want 1", n)
+				}
+				if n := bottest.Count(t, m.Bot.DB, `SELECT COUNT(*) FROM feedback WHERE text LIKE '%12345678%' OR text LIKE '%123-4567%'`); n != 0 {
+					t.Fatal("the MRN or the phone number was stored with the feedback")
 				}
 			})
 		}
