@@ -104,16 +104,8 @@ func (s *DB) BurstSendGet(ctx context.Context, q Queryer, workspaceID int64, bur
 
 // BurstSendList returns every send of a workspace, oldest first.
 func (s *DB) BurstSendList(ctx context.Context, q Queryer, workspaceID int64) ([]*BurstSend, error) {
-	var rows []burstSendRow
-	if err := q.SelectContext(ctx, &rows, s.Rebind(`SELECT `+burstSendColumns+` FROM burst_send WHERE workspace_id = ? ORDER BY id`),
-		workspaceID); err != nil {
-		return nil, fmt.Errorf("list burst sends: %w", s.mapErr(err))
-	}
-	out := make([]*BurstSend, len(rows))
-	for i := range rows {
-		out[i] = rows[i].toSend()
-	}
-	return out, nil
+	return selectConv(ctx, s, q, (*burstSendRow).toSend, "list burst sends",
+		`SELECT `+burstSendColumns+` FROM burst_send WHERE workspace_id = ? ORDER BY id`, workspaceID)
 }
 
 // BurstItem is one lesson of a burst for one member.
@@ -147,29 +139,12 @@ const burstItemBatch = 500
 // send already has (UNIQUE send_id, member_id, lesson_id), so sending twice
 // — even concurrently — never doubles an item. It returns how many it added.
 func (s *DB) BurstItemAddMany(ctx context.Context, tx *Tx, send *BurstSend, items []BurstItemNew) (int, error) {
-	added := 0
-	for start := 0; start < len(items); start += burstItemBatch {
-		end := min(start+burstItemBatch, len(items))
-		var b strings.Builder
-		args := make([]any, 0, 6*(end-start))
-		b.WriteString(`INSERT INTO burst_item (workspace_id, send_id, member_id, lesson_id, seq, available_date) VALUES `)
-		for i := start; i < end; i++ {
-			if i > start {
-				b.WriteString(", ")
-			}
-			b.WriteString("(?, ?, ?, ?, ?, ?)")
+	return s.insertMany(ctx, tx, "add burst items",
+		`INSERT INTO burst_item (workspace_id, send_id, member_id, lesson_id, seq, available_date) VALUES `,
+		` ON CONFLICT (send_id, member_id, lesson_id) DO NOTHING`, len(items), 6, burstItemBatch, func(args []any, i int) []any {
 			it := &items[i]
-			args = append(args, send.WorkspaceID, send.ID, it.MemberID, it.LessonID, it.Seq, it.AvailableDate)
-		}
-		b.WriteString(` ON CONFLICT (send_id, member_id, lesson_id) DO NOTHING`)
-		res, err := tx.ExecContext(ctx, tx.Rebind(b.String()), args...)
-		if err != nil {
-			return added, fmt.Errorf("add burst items: %w", s.mapErr(err))
-		}
-		n, _ := res.RowsAffected()
-		added += int(n)
-	}
-	return added, nil
+			return append(args, send.WorkspaceID, send.ID, it.MemberID, it.LessonID, it.Seq, it.AvailableDate)
+		})
 }
 
 // BurstItemListPending returns the pending items of a send for the given
@@ -264,16 +239,8 @@ type BurstCompanion struct {
 // BurstSendListActive returns the active sends of a pace in every
 // workspace, oldest first.
 func (s *DB) BurstSendListActive(ctx context.Context, q Queryer, pace lessons.Pace) ([]*BurstSend, error) {
-	var rows []burstSendRow
-	if err := q.SelectContext(ctx, &rows, s.Rebind(`SELECT `+burstSendColumns+` FROM burst_send WHERE status = 'active' AND pace = ?
-		ORDER BY id`), string(pace)); err != nil {
-		return nil, fmt.Errorf("list active burst sends: %w", s.mapErr(err))
-	}
-	out := make([]*BurstSend, len(rows))
-	for i := range rows {
-		out[i] = rows[i].toSend()
-	}
-	return out, nil
+	return selectConv(ctx, s, q, (*burstSendRow).toSend, "list active burst sends",
+		`SELECT `+burstSendColumns+` FROM burst_send WHERE status = 'active' AND pace = ? ORDER BY id`, string(pace))
 }
 
 // BurstItemListCompanions returns, by item id after afterID, at most limit

@@ -217,31 +217,37 @@ func (s *DB) ContentLoad(ctx context.Context) (*lessons.Content, error) {
 			addRoles(rs)
 		}
 	}
-	var bodies []string
-	if err := s.SelectContext(ctx, &bodies, `SELECT body FROM track ORDER BY id`); err != nil {
-		return nil, fmt.Errorf("load tracks: %w", s.mapErr(err))
+	var err error
+	if c.Tracks, err = loadBodies[lessons.Track](ctx, s, "track"); err != nil {
+		return nil, err
 	}
-	for _, b := range bodies {
-		var t lessons.Track
-		if err := json.Unmarshal([]byte(b), &t); err != nil {
-			return nil, fmt.Errorf("load tracks: %w", err)
-		}
+	for _, t := range c.Tracks {
 		addRoles(t.Roles)
-		c.Tracks = append(c.Tracks, &t)
 	}
-	bodies = nil
-	if err := s.SelectContext(ctx, &bodies, `SELECT body FROM burst ORDER BY id`); err != nil {
-		return nil, fmt.Errorf("load bursts: %w", s.mapErr(err))
+	if c.Bursts, err = loadBodies[lessons.Burst](ctx, s, "burst"); err != nil {
+		return nil, err
 	}
-	for _, b := range bodies {
-		var bu lessons.Burst
-		if err := json.Unmarshal([]byte(b), &bu); err != nil {
-			return nil, fmt.Errorf("load bursts: %w", err)
-		}
+	for _, bu := range c.Bursts {
 		addRoles(bu.Roles)
-		c.Bursts = append(c.Bursts, &bu)
 	}
 	return c, nil
+}
+
+// loadBodies decodes the JSON body column of every row of table, by id.
+func loadBodies[T any](ctx context.Context, s *DB, table string) ([]*T, error) {
+	var bodies []string
+	if err := s.SelectContext(ctx, &bodies, `SELECT body FROM `+table+` ORDER BY id`); err != nil {
+		return nil, fmt.Errorf("load %ss: %w", table, s.mapErr(err))
+	}
+	var out []*T
+	for _, b := range bodies {
+		v := new(T)
+		if err := json.Unmarshal([]byte(b), v); err != nil {
+			return nil, fmt.Errorf("load %ss: %w", table, err)
+		}
+		out = append(out, v)
+	}
+	return out, nil
 }
 
 // LessonVersionGet returns one stored version of a lesson.

@@ -353,18 +353,9 @@ func (s *DB) DeliveryExpireOpen(ctx context.Context, tx *Tx, memberIDs []int64, 
 // want nudges. The lower bound keeps prompts too old to be nudged (their
 // shift is over, lessons.NudgeWindow) from filling every page.
 func (s *DB) DeliveryListNudgeCandidates(ctx context.Context, after, before time.Time, limit int) ([]*Delivery, error) {
-	var rows []deliveryRow
-	err := s.SelectContext(ctx, &rows, s.Rebind(`SELECT `+deliveryColumns+` FROM delivery
+	return selectConv(ctx, s, s, (*deliveryRow).toDelivery, "list nudge candidates", `SELECT `+deliveryColumns+` FROM delivery
 		WHERE status = 'sent' AND answered_at IS NULL AND seen_at IS NULL AND nudged_at IS NULL AND sent_at <= ? AND sent_at > ?
-		AND member_id IN (SELECT id FROM member WHERE nudges) ORDER BY id LIMIT ?`), before.UnixMilli(), after.UnixMilli(), limit)
-	if err != nil {
-		return nil, fmt.Errorf("list nudge candidates: %w", s.mapErr(err))
-	}
-	out := make([]*Delivery, len(rows))
-	for i := range rows {
-		out[i] = rows[i].toDelivery()
-	}
-	return out, nil
+		AND member_id IN (SELECT id FROM member WHERE nudges) ORDER BY id LIMIT ?`, before.UnixMilli(), after.UnixMilli(), limit)
 }
 
 // DeliveryMarkNudged records the one nudge; false if it was already nudged.
@@ -635,14 +626,20 @@ func (s *DB) MemberSetNextDue(ctx context.Context, q Queryer, next map[int64]tim
 // MemberMoveDue is MemberSetNextDue for members known to have a due time
 // (the scheduler's own batches, listed from it): a plain UPDATE.
 func (s *DB) MemberMoveDue(ctx context.Context, q Queryer, next map[int64]time.Time) error {
-	pairs := make([][2]sql.NullInt64, 0, len(next))
-	for id, t := range next {
-		pairs = append(pairs, [2]sql.NullInt64{validInt64(id), ms(t)})
-	}
+	pairs := mapPairs(next, ms)
 	if err := s.updateFromPairs(ctx, q, `UPDATE member_due SET next_due_at = v.column2`, `member_due.member_id = v.column1`, pairs); err != nil {
 		return fmt.Errorf("set next due: %w", err)
 	}
 	return nil
+}
+
+// mapPairs returns m's entries as (key, value(v)) pairs for updateFromPairs.
+func mapPairs[V any](m map[int64]V, value func(V) sql.NullInt64) [][2]sql.NullInt64 {
+	pairs := make([][2]sql.NullInt64, 0, len(m))
+	for k, v := range m {
+		pairs = append(pairs, [2]sql.NullInt64{validInt64(k), value(v)})
+	}
+	return pairs
 }
 
 // updateFromPairs runs "UPDATE … FROM (VALUES (a, b), …) AS v WHERE …" for
@@ -743,10 +740,7 @@ func (s *DB) DeliverySetMessage(ctx context.Context, tx *Tx, deliveryID, message
 // DeliverySetMessages links many deliveries to their messages (delivery id →
 // message id) in one statement.
 func (s *DB) DeliverySetMessages(ctx context.Context, tx *Tx, links map[int64]int64) error {
-	pairs := make([][2]sql.NullInt64, 0, len(links))
-	for d, m := range links {
-		pairs = append(pairs, [2]sql.NullInt64{validInt64(d), validInt64(m)})
-	}
+	pairs := mapPairs(links, validInt64)
 	if err := s.updateFromPairs(ctx, tx, `UPDATE message SET delivery_id = v.column1`, `message.id = v.column2`, pairs); err != nil {
 		return fmt.Errorf("link deliveries: %w", err)
 	}

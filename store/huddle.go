@@ -105,15 +105,8 @@ func (s *DB) HuddleSeriesListActive(ctx context.Context, q Queryer) ([]*huddles.
 }
 
 func (s *DB) seriesSelect(ctx context.Context, q Queryer, where []string, args []any) ([]*huddles.Series, error) {
-	var rows []seriesRow
-	if err := q.SelectContext(ctx, &rows, s.Rebind(seriesSelect+`WHERE `+strings.Join(where, " AND ")+` ORDER BY s.id`), args...); err != nil {
-		return nil, fmt.Errorf("list huddle series: %w", s.mapErr(err))
-	}
-	out := make([]*huddles.Series, len(rows))
-	for i := range rows {
-		out[i] = rows[i].toSeries()
-	}
-	return out, nil
+	return selectConv(ctx, s, q, (*seriesRow).toSeries, "list huddle series",
+		seriesSelect+`WHERE `+strings.Join(where, " AND ")+` ORDER BY s.id`, args...)
 }
 
 // HuddleSeriesCancel stops a series; it reports false when it was not
@@ -283,15 +276,7 @@ func (s *DB) HuddleList(ctx context.Context, q Queryer, f HuddleFilter) ([]*hudd
 		query += ` LIMIT ?`
 		args = append(args, f.Limit)
 	}
-	var rows []huddleRow
-	if err := q.SelectContext(ctx, &rows, s.Rebind(query), args...); err != nil {
-		return nil, fmt.Errorf("list huddles: %w", s.mapErr(err))
-	}
-	out := make([]*huddles.Huddle, len(rows))
-	for i := range rows {
-		out[i] = rows[i].toHuddle()
-	}
-	return out, nil
+	return selectConv(ctx, s, q, (*huddleRow).toHuddle, "list huddles", query, args...)
 }
 
 // HuddleAttendeeAdd records that a member took part in a huddle under their
@@ -570,15 +555,8 @@ func (s *DB) HuddleQuestionGet(ctx context.Context, q Queryer, id int64) (*huddl
 
 // HuddleQuestionList returns the questions a huddle holds, oldest first.
 func (s *DB) HuddleQuestionList(ctx context.Context, q Queryer, huddleID int64) ([]*huddles.Question, error) {
-	var rows []questionRow
-	if err := q.SelectContext(ctx, &rows, s.Rebind(questionSelect+`WHERE q.huddle_id = ? ORDER BY q.id`), huddleID); err != nil {
-		return nil, fmt.Errorf("list questions of huddle %d: %w", huddleID, s.mapErr(err))
-	}
-	out := make([]*huddles.Question, len(rows))
-	for i := range rows {
-		out[i] = rows[i].toQuestion()
-	}
-	return out, nil
+	return selectConv(ctx, s, q, (*questionRow).toQuestion, fmt.Sprintf("list questions of huddle %d", huddleID),
+		questionSelect+`WHERE q.huddle_id = ? ORDER BY q.id`, huddleID)
 }
 
 // HuddleQuestionSetStatus moves a question from status from to to; it

@@ -400,15 +400,7 @@ func (s *DB) MemberList(ctx context.Context, q Queryer, f MemberFilter) ([]*memb
 	if f.Limit > 0 {
 		query += fmt.Sprintf(" LIMIT %d", f.Limit)
 	}
-	var rows []memberRow
-	if err := q.SelectContext(ctx, &rows, s.Rebind(query), args...); err != nil {
-		return nil, fmt.Errorf("list members: %w", s.mapErr(err))
-	}
-	out := make([]*member.Member, len(rows))
-	for i := range rows {
-		out[i] = rows[i].toMember()
-	}
-	return out, nil
+	return selectConv(ctx, s, q, (*memberRow).toMember, "list members", query, args...)
 }
 
 // Departments returns the distinct departments of a workspace's members.
@@ -434,32 +426,13 @@ func (s *DB) WorkspaceList(ctx context.Context, platform string) ([]*Workspace, 
 // they are. It returns how many were created.
 func (s *DB) MemberInsertMany(ctx context.Context, q Queryer, ms []MemberUpsert) (int, error) {
 	now := s.Now().UnixMilli()
-	created := 0
-	const cols = 12
-	for start := 0; start < len(ms); start += 400 {
-		end := min(start+400, len(ms))
-		var b strings.Builder
-		args := make([]any, 0, (end-start)*cols)
-		b.WriteString(`INSERT INTO member (workspace_id, user_id, name, email, role, department, timezone, permissions,
-			start_date, joined, created_at, updated_at) VALUES `)
-		for i := start; i < end; i++ {
+	return s.insertMany(ctx, q, "insert members", `INSERT INTO member (workspace_id, user_id, name, email, role, department,
+		timezone, permissions, start_date, joined, created_at, updated_at) VALUES `, ` ON CONFLICT (workspace_id, user_id) DO NOTHING`,
+		len(ms), 12, 400, func(args []any, i int) []any {
 			p := &ms[i]
-			if i > start {
-				b.WriteString(", ")
-			}
-			b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-			args = append(args, p.WorkspaceID, p.UserID, p.Name, p.Email, p.Role, p.Department, p.TimeZone,
+			return append(args, p.WorkspaceID, p.UserID, p.Name, p.Email, p.Role, p.Department, p.TimeZone,
 				member.FormatPermissions(p.Permissions), p.StartDate, p.Role != "", now, now)
-		}
-		b.WriteString(` ON CONFLICT (workspace_id, user_id) DO NOTHING`)
-		res, err := q.ExecContext(ctx, s.Rebind(b.String()), args...)
-		if err != nil {
-			return created, fmt.Errorf("insert members: %w", s.mapErr(err))
-		}
-		n, _ := res.RowsAffected()
-		created += int(n)
-	}
-	return created, nil
+		})
 }
 
 // MemberSetAllDue marks every joined member of a workspace as due at t (the

@@ -371,10 +371,7 @@ func (s *DB) MessagesEdited(ctx context.Context, revisions map[int64]int) error 
 	if len(revisions) == 0 {
 		return nil
 	}
-	pairs := make([][2]sql.NullInt64, 0, len(revisions))
-	for id, rev := range revisions {
-		pairs = append(pairs, [2]sql.NullInt64{validInt64(id), validInt64(int64(rev))})
-	}
+	pairs := mapPairs(revisions, func(rev int) sql.NullInt64 { return validInt64(int64(rev)) })
 	if err := s.updateFromPairs(ctx, s, `UPDATE message SET sent_revision = v.column2`,
 		`message.id = v.column1 AND message.sent_revision < v.column2`, pairs); err != nil {
 		return fmt.Errorf("messages edited: %w", err)

@@ -367,6 +367,38 @@ func (s *DB) lessonInfos(ctx context.Context) (map[string]lessonInfo, error) {
 	return out, nil
 }
 
+// lessonTopics returns the topics of lesson id: its tags, or "(untagged)" (also
+// for a lesson no longer in the library).
+func lessonTopics(infos map[string]lessonInfo, id string) []string {
+	if tags := infos[id].Tags; len(tags) > 0 {
+		return tags
+	}
+	return []string{"(untagged)"}
+}
+
+// tallyAnswers sums the tallies of the answer groups matching f under each
+// key that keys returns for a group (given the lessons' titles and tags).
+func tallyAnswers[K comparable](ctx context.Context, s *DB, f ReportFilter, keys func(answerGroup, map[string]lessonInfo) []K) (map[K]*AnswerTally, map[string]lessonInfo, error) {
+	groups, err := s.answerGroups(ctx, f)
+	if err != nil {
+		return nil, nil, err
+	}
+	infos, err := s.lessonInfos(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	by := map[K]*AnswerTally{}
+	for _, g := range groups {
+		for _, k := range keys(g, infos) {
+			if by[k] == nil {
+				by[k] = &AnswerTally{}
+			}
+			by[k].Add(g.tally())
+		}
+	}
+	return by, infos, nil
+}
+
 // TopicAccuracy is accuracy on one topic (lesson tag) by one role. An answer
 // to a lesson with several tags counts once for each.
 type TopicAccuracy struct {
@@ -378,28 +410,16 @@ type TopicAccuracy struct {
 // ReportAccuracyByTopic returns answer tallies per topic and role, by topic
 // then role.
 func (s *DB) ReportAccuracyByTopic(ctx context.Context, f ReportFilter) ([]TopicAccuracy, error) {
-	groups, err := s.answerGroups(ctx, f)
-	if err != nil {
-		return nil, err
-	}
-	infos, err := s.lessonInfos(ctx)
-	if err != nil {
-		return nil, err
-	}
 	type key struct{ topic, role string }
-	by := map[key]*AnswerTally{}
-	for _, g := range groups {
-		tags := infos[g.LessonID].Tags
-		if len(tags) == 0 {
-			tags = []string{"(untagged)"}
+	by, _, err := tallyAnswers(ctx, s, f, func(g answerGroup, infos map[string]lessonInfo) []key {
+		var ks []key
+		for _, t := range lessonTopics(infos, g.LessonID) {
+			ks = append(ks, key{t, g.Role})
 		}
-		for _, t := range tags {
-			k := key{t, g.Role}
-			if by[k] == nil {
-				by[k] = &AnswerTally{}
-			}
-			by[k].Add(g.tally())
-		}
+		return ks
+	})
+	if err != nil {
+		return nil, err
 	}
 	out := make([]TopicAccuracy, 0, len(by))
 	for k, t := range by {
@@ -423,20 +443,9 @@ type LessonAccuracy struct {
 
 // ReportAccuracyByLesson returns answer tallies per lesson, by lesson id.
 func (s *DB) ReportAccuracyByLesson(ctx context.Context, f ReportFilter) ([]LessonAccuracy, error) {
-	groups, err := s.answerGroups(ctx, f)
+	by, infos, err := tallyAnswers(ctx, s, f, func(g answerGroup, _ map[string]lessonInfo) []string { return []string{g.LessonID} })
 	if err != nil {
 		return nil, err
-	}
-	infos, err := s.lessonInfos(ctx)
-	if err != nil {
-		return nil, err
-	}
-	by := map[string]*AnswerTally{}
-	for _, g := range groups {
-		if by[g.LessonID] == nil {
-			by[g.LessonID] = &AnswerTally{}
-		}
-		by[g.LessonID].Add(g.tally())
 	}
 	out := make([]LessonAccuracy, 0, len(by))
 	for id, t := range by {
@@ -482,11 +491,7 @@ func (s *DB) ReportTopicTrend(ctx context.Context, f ReportFilter, now time.Time
 	}
 	by := map[string]*TopicTrend{}
 	for _, gr := range groups {
-		tags := infos[gr.LessonID].Tags
-		if len(tags) == 0 {
-			tags = []string{"(untagged)"}
-		}
-		for _, t := range tags {
+		for _, t := range lessonTopics(infos, gr.LessonID) {
 			if by[t] == nil {
 				by[t] = &TopicTrend{Topic: t}
 			}

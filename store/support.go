@@ -227,18 +227,9 @@ func (s *DB) SupportQuestionListDue(ctx context.Context, q Queryer, now time.Tim
 	if limit <= 0 {
 		limit = 100
 	}
-	var rows []supportRow
-	err := q.SelectContext(ctx, &rows, s.Rebind(`SELECT `+supportColumns+` FROM support_question q
-		WHERE q.status = 'open' AND q.escalate_at IS NOT NULL AND q.escalate_at <= ? ORDER BY q.escalate_at, q.id LIMIT ?`),
+	return selectConv(ctx, s, q, (*supportRow).toQuestion, "list due support questions", `SELECT `+supportColumns+` FROM support_question q
+		WHERE q.status = 'open' AND q.escalate_at IS NOT NULL AND q.escalate_at <= ? ORDER BY q.escalate_at, q.id LIMIT ?`,
 		now.UnixMilli(), limit)
-	if err != nil {
-		return nil, fmt.Errorf("list due support questions: %w", s.mapErr(err))
-	}
-	out := make([]*SupportQuestion, len(rows))
-	for i := range rows {
-		out[i] = rows[i].toQuestion()
-	}
-	return out, nil
 }
 
 // SupportRoute is one member a question was sent to, and the DM card they

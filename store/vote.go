@@ -80,23 +80,24 @@ const pollLockClass = 0x4844504c
 // unlike FOR SHARE on the poll's row it writes nothing, so a thousand
 // holders do not build ever-longer multixacts. SQLite serialises writers.
 func (s *DB) pollShare(ctx context.Context, tx *Tx, pollID int64) error {
-	if s.Backend != Postgres {
-		return nil
-	}
-	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock_shared($1, $2)`, pollLockClass, int32(pollID)); err != nil {
-		return fmt.Errorf("vote on poll %d: %w", pollID, s.mapErr(err))
-	}
-	return nil
+	return s.pollAdvisoryLock(ctx, tx, `SELECT pg_advisory_xact_lock_shared($1, $2)`, "vote on", pollID)
 }
 
 // pollExclusive takes the poll's advisory lock exclusively until tx ends
 // (see pollShare).
 func (s *DB) pollExclusive(ctx context.Context, tx *Tx, pollID int64) error {
+	return s.pollAdvisoryLock(ctx, tx, `SELECT pg_advisory_xact_lock($1, $2)`, "lock", pollID)
+}
+
+// pollAdvisoryLock runs lock, a pg_advisory_xact_lock function taking
+// (class, key), for the poll on PostgreSQL; the error says what it did
+// ("vote on poll 7").
+func (s *DB) pollAdvisoryLock(ctx context.Context, tx *Tx, lock, what string, pollID int64) error {
 	if s.Backend != Postgres {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, $2)`, pollLockClass, int32(pollID)); err != nil {
-		return fmt.Errorf("lock poll %d: %w", pollID, s.mapErr(err))
+	if _, err := tx.ExecContext(ctx, lock, pollLockClass, int32(pollID)); err != nil {
+		return fmt.Errorf("%s poll %d: %w", what, pollID, s.mapErr(err))
 	}
 	return nil
 }

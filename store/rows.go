@@ -1,0 +1,52 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// selectConv runs query on q and converts each row of type R to T with conv.
+// what names the list in the error, which wraps the mapped driver error.
+func selectConv[R, T any](ctx context.Context, s *DB, q Queryer, conv func(*R) T, what, query string, args ...any) ([]T, error) {
+	var rows []R
+	if err := q.SelectContext(ctx, &rows, s.Rebind(query), args...); err != nil {
+		return nil, fmt.Errorf("%s: %w", what, s.mapErr(err))
+	}
+	out := make([]T, len(rows))
+	for i := range rows {
+		out[i] = conv(&rows[i])
+	}
+	return out, nil
+}
+
+// insertMany inserts n rows, at most batch in one statement:
+// head + "(?, …), (?, …)" + tail, with width values per row that row
+// appends for row i. It returns how many rows were inserted, so rows that an
+// "ON CONFLICT … DO NOTHING" tail skips are not counted. what names the rows
+// in the error.
+func (s *DB) insertMany(ctx context.Context, q Queryer, what, head, tail string, n, width, batch int, row func(args []any, i int) []any) (int, error) {
+	tuple := "(" + placeholders(width) + ")"
+	added := 0
+	for start := 0; start < n; start += batch {
+		end := min(start+batch, n)
+		var b strings.Builder
+		args := make([]any, 0, (end-start)*width)
+		b.WriteString(head)
+		for i := start; i < end; i++ {
+			if i > start {
+				b.WriteString(", ")
+			}
+			b.WriteString(tuple)
+			args = row(args, i)
+		}
+		b.WriteString(tail)
+		res, err := q.ExecContext(ctx, s.Rebind(b.String()), args...)
+		if err != nil {
+			return added, fmt.Errorf("%s: %w", what, s.mapErr(err))
+		}
+		n, _ := res.RowsAffected()
+		added += int(n)
+	}
+	return added, nil
+}
