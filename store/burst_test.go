@@ -33,12 +33,9 @@ func newBurstFixture(t *testing.T, db *store.DB, n int) *burstFixture {
 		Roles: member.DefaultRoles}); err != nil {
 		t.Fatal(err)
 	}
-	ws, err := db.WorkspaceEnsure(ctx, "sandbox", "local", "UTC")
-	if err != nil {
-		t.Fatal(err)
-	}
+	ws := sandbox(t, db)
 	f := &burstFixture{ws: ws, burst: b}
-	err = db.Tx(ctx, func(tx *store.Tx) error {
+	err := db.Tx(ctx, func(tx *store.Tx) error {
 		f.members = f.members[:0]
 		for i := 0; i < n; i++ {
 			id, err := db.MemberUpsert(ctx, tx, store.MemberUpsert{WorkspaceID: ws.ID, UserID: fmt.Sprintf("N%03d", i), Role: "nurse"})

@@ -52,6 +52,55 @@ func newHuddleFixture(t *testing.T, db *store.DB, n int) huddleFixture {
 	return f
 }
 
+// limitPostgresConns caps db's pool on PostgreSQL at n connections: enough
+// to race, as the test server's connections are shared with other tests.
+func limitPostgresConns(db *store.DB, n int) {
+	if db.Backend == store.Postgres {
+		db.SetMaxOpenConns(n)
+	}
+}
+
+// huddleT0 is when the fixture's huddles start and its polls are created.
+var huddleT0 = time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
+
+// huddle opens huddle "H" in #4west at huddleT0 and returns its id.
+func (f huddleFixture) huddle(t *testing.T, db *store.DB) int64 {
+	t.Helper()
+	id, err := db.HuddleCreate(context.Background(), db, store.HuddleNew{WorkspaceID: f.ws, Channel: "#4west", HostID: f.host, Title: "H", StartedAt: huddleT0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// poll creates poll "Q?" (options a, b, c, up to max chosen) in huddle hid at
+// huddleT0, closing at closes (zero: when closed), and returns its id.
+func (f huddleFixture) poll(t *testing.T, db *store.DB, hid int64, anon bool, max int, closes time.Time) int64 {
+	t.Helper()
+	id, err := db.PollCreate(context.Background(), db, store.PollNew{WorkspaceID: f.ws, HuddleID: hid, Channel: "#4west", CreatorID: f.host,
+		Question: "Q?", Options: []string{"a", "b", "c"}, Kind: huddles.KindChoice, MaxChoices: max, Anonymous: anon,
+		ClosesAt: closes, CreatedAt: huddleT0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// pollTally returns poll id's tally as stored.
+func pollTally(t *testing.T, db *store.DB, id int64) huddles.Tally {
+	t.Helper()
+	ctx := context.Background()
+	p, err := db.PollGet(ctx, db, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tally, err := db.PollTally(ctx, db, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tally
+}
+
 func TestHuddleSeries(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
@@ -111,7 +160,7 @@ func TestHuddleLifecycle(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		f := newHuddleFixture(t, db, 2)
-		t0 := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
+		t0 := huddleT0
 		id, err := db.HuddleCreate(ctx, db, store.HuddleNew{WorkspaceID: f.ws, Channel: "#4west", HostID: f.host, Title: "Go-live", StartedAt: t0})
 		if err != nil {
 			t.Fatal(err)
@@ -192,19 +241,10 @@ func TestPollVotes(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		f := newHuddleFixture(t, db, 3)
-		t0 := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
-		hid, err := db.HuddleCreate(ctx, db, store.HuddleNew{WorkspaceID: f.ws, Channel: "#4west", HostID: f.host, Title: "H", StartedAt: t0})
-		if err != nil {
-			t.Fatal(err)
-		}
+		t0 := huddleT0
+		hid := f.huddle(t, db)
 		newPoll := func(anon bool, max int) *huddles.Poll {
-			id, err := db.PollCreate(ctx, db, store.PollNew{WorkspaceID: f.ws, HuddleID: hid, Channel: "#4west", CreatorID: f.host,
-				Question: "Q?", Options: []string{"a", "b", "c"}, Kind: huddles.KindChoice, MaxChoices: max, Anonymous: anon,
-				ClosesAt: t0.Add(10 * time.Minute), CreatedAt: t0})
-			if err != nil {
-				t.Fatal(err)
-			}
-			p, err := db.PollGet(ctx, db, id)
+			p, err := db.PollGet(ctx, db, f.poll(t, db, hid, anon, max, t0.Add(10*time.Minute)))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -320,21 +360,11 @@ func TestPollVotesConcurrent(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		f := newHuddleFixture(t, db, 100)
-		if db.Backend == store.Postgres {
-			// Enough to race; the test server's connections are shared.
-			db.SetMaxOpenConns(10)
-		}
-		t0 := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
-		hid, err := db.HuddleCreate(ctx, db, store.HuddleNew{WorkspaceID: f.ws, Channel: "#4west", HostID: f.host, Title: "H", StartedAt: t0})
-		if err != nil {
-			t.Fatal(err)
-		}
+		limitPostgresConns(db, 10)
+		t0 := huddleT0
+		hid := f.huddle(t, db)
 		for _, anon := range []bool{false, true} {
-			pid, err := db.PollCreate(ctx, db, store.PollNew{WorkspaceID: f.ws, HuddleID: hid, Channel: "#4west", CreatorID: f.host,
-				Question: "Q?", Options: []string{"a", "b", "c"}, Kind: huddles.KindChoice, MaxChoices: 1, Anonymous: anon, CreatedAt: t0})
-			if err != nil {
-				t.Fatal(err)
-			}
+			pid := f.poll(t, db, hid, anon, 1, time.Time{})
 			start := make(chan struct{})
 			var wg sync.WaitGroup
 			errs := make(chan error, 2*len(f.members))
@@ -390,11 +420,7 @@ func TestPollVotesConcurrent(t *testing.T) {
 					t.Fatalf("anonymous=%v: vote failed: %v", anon, err)
 				}
 			}
-			p, _ := db.PollGet(ctx, db, pid)
-			tally, err := db.PollTally(ctx, db, p)
-			if err != nil {
-				t.Fatal(err)
-			}
+			tally := pollTally(t, db, pid)
 			if tally.Votes != 100 || tally.Voters != 100 || tally.Counts[0]+tally.Counts[1]+tally.Counts[2] != 100 {
 				t.Errorf("anonymous=%v: tally = %+v, want 100 votes from 100 people", anon, tally)
 			}
@@ -419,7 +445,7 @@ func TestHuddleQuestions(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		f := newHuddleFixture(t, db, 2)
-		t0 := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
+		t0 := huddleT0
 		sid, err := db.HuddleSeriesCreate(ctx, db, store.HuddleSeriesNew{WorkspaceID: f.ws, Channel: "#4west", HostID: f.host,
 			Title: "S", Days: member.MonFri, At: 7 * 60, TimeZone: "UTC", RemindMinutes: 15})
 		if err != nil {
@@ -488,7 +514,7 @@ func TestHuddleRating(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		f := newHuddleFixture(t, db, 2)
-		hid, _ := db.HuddleCreate(ctx, db, store.HuddleNew{WorkspaceID: f.ws, Channel: "#4west", HostID: f.host, Title: "H", StartedAt: time.Now()})
+		hid := f.huddle(t, db)
 		for _, r := range []struct {
 			m      int64
 			rating int

@@ -24,7 +24,9 @@ const reportDay = 24 * time.Hour
 //	m0 nurse 4west (veteran), m1 nurse 4west (new hire, started 10 days ago),
 //	m2 physician 5east, m3 nurse 5east (never answers)
 //	q1 [a], q2 [a, b], t1 tip [c]
-func reportFixture(t *testing.T, db *store.DB) int64 {
+//
+// It returns the workspace and a filter on it for the last 14 days.
+func reportFixture(t *testing.T, db *store.DB) (int64, store.ReportFilter) {
 	t.Helper()
 	ctx := context.Background()
 	quizOf := func(id string, tags ...string) *lessons.Lesson {
@@ -38,10 +40,7 @@ func reportFixture(t *testing.T, db *store.DB) int64 {
 	if _, err := db.ContentImport(ctx, c); err != nil {
 		t.Fatal(err)
 	}
-	ws, err := db.WorkspaceEnsure(ctx, "sandbox", "local", "UTC")
-	if err != nil {
-		t.Fatal(err)
-	}
+	ws := sandbox(t, db)
 	old := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	hired := reportAgo(10 * reportDay)
 	d := &store.DemoData{WorkspaceID: ws.ID,
@@ -97,28 +96,33 @@ func reportFixture(t *testing.T, db *store.DB) int64 {
 	if len(ids) != 4 {
 		t.Fatalf("DemoLoad returned %d member ids", len(ids))
 	}
-	return ws.ID
+	return ws.ID, store.ReportFilter{WorkspaceID: ws.ID, Since: reportAgo(14 * reportDay), Until: reportNow}
+}
+
+// wantEqual fails the test on err and reports got (named what) unless it
+// equals want.
+func wantEqual[T any](t *testing.T, what string, got T, err error, want T) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("%s =\n%+v\nwant\n%+v", what, got, want)
+	}
 }
 
 func TestReportParticipation(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		ws := reportFixture(t, db)
-		f := store.ReportFilter{WorkspaceID: ws, Since: reportAgo(14 * reportDay), Until: reportNow}
+		_, f := reportFixture(t, db)
 		weeks, err := db.ReportParticipationWeekly(ctx, f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want := []store.ParticipationWeek{
+		wantEqual(t, "weekly", weeks, err, []store.ParticipationWeek{
 			{Week: "2026-03-09", Role: "nurse", Department: "4west", Members: 2, Reached: 1, Active: 1, Prompts: 1, Responses: 1},
 			{Week: "2026-03-09", Role: "physician", Department: "5east", Members: 1, Reached: 1, Active: 1, Prompts: 1, Responses: 1},
 			{Week: "2026-03-16", Role: "nurse", Department: "4west", Members: 2, Reached: 2, Active: 2, Prompts: 4, Responses: 4},
 			{Week: "2026-03-16", Role: "nurse", Department: "5east", Members: 1, Reached: 1, Active: 0, Prompts: 1, Responses: 0},
-		}
-		if !reflect.DeepEqual(weeks, want) {
-			t.Errorf("weekly =\n%+v\nwant\n%+v", weeks, want)
-		}
+		})
 
 		// Weeks start on Monday in the filter's location too.
 		ny, _ := time.LoadLocation("America/New_York")
@@ -133,16 +137,10 @@ func TestReportParticipation(t *testing.T) {
 		}
 
 		depts, err := db.ReportParticipationByDepartment(ctx, f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		wantDepts := []store.DepartmentParticipation{
+		wantEqual(t, "departments", depts, err, []store.DepartmentParticipation{
 			{Department: "4west", Members: 2, Reached: 2, Active: 2, Prompts: 5, Responses: 5},
 			{Department: "5east", Members: 2, Reached: 2, Active: 1, Prompts: 2, Responses: 1},
-		}
-		if !reflect.DeepEqual(depts, wantDepts) {
-			t.Errorf("departments =\n%+v\nwant\n%+v", depts, wantDepts)
-		}
+		})
 
 		f.Department = "5east"
 		depts, err = db.ReportParticipationByDepartment(ctx, f)
@@ -161,20 +159,13 @@ func TestReportAccuracy(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		ws := reportFixture(t, db)
-		f := store.ReportFilter{WorkspaceID: ws, Since: reportAgo(14 * reportDay), Until: reportNow}
+		ws, f := reportFixture(t, db)
 		topics, err := db.ReportAccuracyByTopic(ctx, f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want := []store.TopicAccuracy{
+		wantEqual(t, "topics", topics, err, []store.TopicAccuracy{
 			{Topic: "a", Role: "nurse", AnswerTally: store.AnswerTally{Answers: 4, Correct: 2, FirstTries: 3, FirstCorrect: 1}},
 			{Topic: "a", Role: "physician", AnswerTally: store.AnswerTally{Answers: 1, Correct: 1, FirstTries: 1, FirstCorrect: 1}},
 			{Topic: "b", Role: "nurse", AnswerTally: store.AnswerTally{Answers: 2, Correct: 1, FirstTries: 1, FirstCorrect: 0}},
-		}
-		if !reflect.DeepEqual(topics, want) {
-			t.Errorf("topics =\n%+v\nwant\n%+v", topics, want)
-		}
+		})
 		if l := topics[0].Later(); l != (lessons.Tally{Answers: 1, Correct: 1}) {
 			t.Errorf("later attempts = %+v", l)
 		}
@@ -188,28 +179,16 @@ func TestReportAccuracy(t *testing.T) {
 		}
 
 		trend, err := db.ReportTopicTrend(ctx, store.ReportFilter{WorkspaceID: ws}, reportNow)
-		if err != nil {
-			t.Fatal(err)
-		}
-		wantTrend := []store.TopicTrend{
+		wantEqual(t, "trend", trend, err, []store.TopicTrend{
 			{Topic: "a", Recent: lessons.Tally{Answers: 4, Correct: 2}, Previous: lessons.Tally{Answers: 1, Correct: 1}},
 			{Topic: "b", Recent: lessons.Tally{Answers: 2, Correct: 1}},
-		}
-		if !reflect.DeepEqual(trend, wantTrend) {
-			t.Errorf("trend = %+v, want %+v", trend, wantTrend)
-		}
+		})
 
 		cohorts, err := db.ReportNewHireCohorts(ctx, f, reportAgo(30*reportDay).Format("2006-01-02"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		wantCohorts := []lessons.CohortStat{
+		wantEqual(t, "cohorts", cohorts, err, []lessons.CohortStat{
 			{Role: "nurse", NewHires: 1, NewHireTally: lessons.Tally{Answers: 1}, Peers: 1, PeerTally: lessons.Tally{Answers: 3, Correct: 2}},
 			{Role: "physician", Peers: 1, PeerTally: lessons.Tally{Answers: 1, Correct: 1}},
-		}
-		if !reflect.DeepEqual(cohorts, wantCohorts) {
-			t.Errorf("cohorts = %+v, want %+v", cohorts, wantCohorts)
-		}
+		})
 
 		f.Role = "physician"
 		topics, err = db.ReportAccuracyByTopic(ctx, f)
@@ -223,19 +202,12 @@ func TestReportFeedbackAndRatings(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		ws := reportFixture(t, db)
-		f := store.ReportFilter{WorkspaceID: ws, Since: reportAgo(14 * reportDay), Until: reportNow}
+		ws, f := reportFixture(t, db)
 		ratings, err := db.ReportLessonRatings(ctx, f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want := []store.LessonRating{
+		wantEqual(t, "ratings", ratings, err, []store.LessonRating{
 			{LessonID: "q1", Title: "Title q1", Down: 2},
 			{LessonID: "t1", Title: "Title t1", Up: 1, Comments: 1},
-		}
-		if !reflect.DeepEqual(ratings, want) {
-			t.Errorf("ratings = %+v, want %+v", ratings, want)
-		}
+		})
 
 		fb, err := db.ReportFeedback(ctx, f, 0)
 		if err != nil {
@@ -276,7 +248,7 @@ func TestReportSignalInputAndFacets(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		ws := reportFixture(t, db)
+		ws, _ := reportFixture(t, db)
 		in, err := db.ReportSignalInput(ctx, store.ReportFilter{WorkspaceID: ws, Since: reportAgo(14 * reportDay)}, reportNow, 30)
 		if err != nil {
 			t.Fatal(err)
@@ -306,10 +278,7 @@ func TestDigestClaimOnce(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		ws, err := db.WorkspaceEnsure(ctx, "sandbox", "local", "UTC")
-		if err != nil {
-			t.Fatal(err)
-		}
+		ws := sandbox(t, db)
 		if sent, err := db.DigestSent(ctx, db, ws.ID, "2026-03-16"); err != nil || sent {
 			t.Fatalf("DigestSent before = %v, %v", sent, err)
 		}

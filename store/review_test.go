@@ -20,9 +20,7 @@ func TestReviewFSRSStateAndHistory(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		seedContent(t, db, quiz("q1"), quiz("q2"))
-		ws, _ := db.WorkspaceEnsure(ctx, "sandbox", "local", "UTC")
-		mid, _ := db.MemberUpsert(ctx, db, store.MemberUpsert{WorkspaceID: ws.ID, UserID: "U1", Role: "nurse"})
+		ws, mid := seedNurse(t, db, quiz("q1"), quiz("q2"))
 		k1, k2 := store.MemberLesson{MemberID: mid, LessonID: "q1"}, store.MemberLesson{MemberID: mid, LessonID: "q2"}
 		want := lessons.Review{LessonID: "q1", Streak: 2, Attempts: 3, DueDate: "2026-05-04",
 			Memory: lessons.MemoryState{Stability: 12.34567891, Difficulty: 5.11217071}, LastReviewDate: "2026-04-20"}
@@ -115,7 +113,7 @@ func TestFSRSParams(t *testing.T) {
 		}
 
 		seedContent(t, db, quiz("q1"), quiz("q2"))
-		ws, _ := db.WorkspaceEnsure(ctx, "sandbox", "local", "UTC")
+		ws := sandbox(t, db)
 		var members []int64
 		for _, u := range []string{"U1", "U2"} {
 			id, _ := db.MemberUpsert(ctx, db, store.MemberUpsert{WorkspaceID: ws.ID, UserID: u, Role: "nurse"})
@@ -170,9 +168,7 @@ func TestAnswerSetConfidence(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		seedContent(t, db, quiz("q1"))
-		ws, _ := db.WorkspaceEnsure(ctx, "sandbox", "local", "UTC")
-		ann, _ := db.MemberUpsert(ctx, db, store.MemberUpsert{WorkspaceID: ws.ID, UserID: "U1", Role: "nurse"})
+		ws, ann := seedNurse(t, db, quiz("q1"))
 		bob, _ := db.MemberUpsert(ctx, db, store.MemberUpsert{WorkspaceID: ws.ID, UserID: "U2", Role: "nurse"})
 		var did int64
 		err := db.Tx(ctx, func(tx *store.Tx) error {
@@ -232,9 +228,7 @@ func TestReportConfidenceAndRetention(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		seedContent(t, db, quiz("q1"), quiz("q2"))
-		ws, _ := db.WorkspaceEnsure(ctx, "sandbox", "local", "UTC")
-		ann, _ := db.MemberUpsert(ctx, db, store.MemberUpsert{WorkspaceID: ws.ID, UserID: "U1", Role: "nurse"})
+		ws, ann := seedNurse(t, db, quiz("q1"), quiz("q2"))
 		t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 		type ans struct {
 			lesson  string

@@ -46,9 +46,7 @@ func TestStreakTodaysUntappedTip(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		seedContent(t, db, quiz("q1"), tip("t1"))
-		ws, _ := db.WorkspaceEnsure(ctx, "sandbox", "local", "UTC")
-		mid, _ := db.MemberUpsert(ctx, db, store.MemberUpsert{WorkspaceID: ws.ID, UserID: "U1", Role: "nurse"})
+		ws, mid := seedNurse(t, db, quiz("q1"), tip("t1"))
 		mon := time.Date(2026, 11, 23, 8, 30, 0, 0, time.UTC)
 		q := sendPrompt(t, db, ws.ID, mid, "q1", "2026-11-23", mon)
 		err := db.Tx(ctx, func(tx *store.Tx) error {

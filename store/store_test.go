@@ -60,6 +60,29 @@ func seedContent(t *testing.T, db *store.DB, ls ...*lessons.Lesson) {
 	}
 }
 
+// sandbox returns the sandbox workspace (UTC), creating it.
+func sandbox(t *testing.T, db *store.DB) *store.Workspace {
+	t.Helper()
+	ws, err := db.WorkspaceEnsure(context.Background(), "sandbox", "local", "UTC")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ws
+}
+
+// seedNurse seeds content ls and returns the sandbox workspace and its
+// member U1, a nurse.
+func seedNurse(t *testing.T, db *store.DB, ls ...*lessons.Lesson) (*store.Workspace, int64) {
+	t.Helper()
+	seedContent(t, db, ls...)
+	ws := sandbox(t, db)
+	id, err := db.MemberUpsert(context.Background(), db, store.MemberUpsert{WorkspaceID: ws.ID, UserID: "U1", Role: "nurse"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ws, id
+}
+
 func quiz(id string) *lessons.Lesson {
 	return &lessons.Lesson{ID: id, Kind: lessons.KindQuiz, Title: "T " + id, Roles: []string{"nurse"},
 		Question: "Q?", Choices: []string{"a", "b"}, Answer: 1, Explanation: "because"}
@@ -166,9 +189,7 @@ func TestDeliveryDedupeAndFirstAnswerCounts(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		seedContent(t, db, quiz("q1"), quiz("q2"))
-		ws, _ := db.WorkspaceEnsure(ctx, "sandbox", "local", "UTC")
-		mid, _ := db.MemberUpsert(ctx, db, store.MemberUpsert{WorkspaceID: ws.ID, UserID: "U1", Role: "nurse"})
+		ws, mid := seedNurse(t, db, quiz("q1"), quiz("q2"))
 		var ids []int64
 		err := db.Tx(ctx, func(tx *store.Tx) error {
 			var err error
@@ -258,7 +279,7 @@ func TestNextDueAndListDue(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		ws, _ := db.WorkspaceEnsure(ctx, "sandbox", "local", "UTC")
+		ws := sandbox(t, db)
 		now := time.Date(2026, 11, 24, 8, 30, 0, 0, time.UTC)
 		next := map[int64]time.Time{}
 		for i := 0; i < 5; i++ {
@@ -306,7 +327,7 @@ func TestConflictMapped(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		ws, _ := db.WorkspaceEnsure(ctx, "sandbox", "local", "UTC")
+		ws := sandbox(t, db)
 		_, err := db.ExecContext(ctx, db.Rebind(`INSERT INTO channel (workspace_id, name, created_at) VALUES (?, 'x', 0)`), ws.ID)
 		if err != nil {
 			t.Fatal(err)

@@ -23,10 +23,7 @@ type supportFixture struct {
 func newSupportFixture(t *testing.T, db *store.DB) supportFixture {
 	t.Helper()
 	ctx := context.Background()
-	ws, err := db.WorkspaceEnsure(ctx, "sandbox", "local", "UTC")
-	if err != nil {
-		t.Fatal(err)
-	}
+	ws := sandbox(t, db)
 	su := []member.Permission{member.PermSuperUser}
 	add := func(uid, name, dept string, perms []member.Permission, onDuty bool) int64 {
 		id, err := db.MemberUpsert(ctx, db, store.MemberUpsert{WorkspaceID: ws.ID, UserID: uid, Name: name, Role: "nurse",

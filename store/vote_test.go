@@ -24,22 +24,12 @@ func TestPollVoteCastRacesClose(t *testing.T) {
 		ctx := context.Background()
 		const voters = 120
 		f := newHuddleFixture(t, db, voters)
-		if db.Backend == store.Postgres {
-			db.SetMaxOpenConns(16)
-		}
-		t0 := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
-		hid, err := db.HuddleCreate(ctx, db, store.HuddleNew{WorkspaceID: f.ws, Channel: "#4west", HostID: f.host, Title: "H", StartedAt: t0})
-		if err != nil {
-			t.Fatal(err)
-		}
+		limitPostgresConns(db, 16)
+		hid := f.huddle(t, db)
 		key := []byte("k")
 		for round := 0; round < 4; round++ {
 			anon := round%2 == 1
-			pid, err := db.PollCreate(ctx, db, store.PollNew{WorkspaceID: f.ws, HuddleID: hid, Channel: "#4west", CreatorID: f.host,
-				Question: "Q?", Options: []string{"a", "b", "c"}, Kind: huddles.KindChoice, MaxChoices: 1, Anonymous: anon, CreatedAt: t0})
-			if err != nil {
-				t.Fatal(err)
-			}
+			pid := f.poll(t, db, hid, anon, 1, time.Time{})
 			var (
 				wg        sync.WaitGroup
 				mu        sync.Mutex
@@ -54,7 +44,7 @@ func TestPollVoteCastRacesClose(t *testing.T) {
 				go func() {
 					defer wg.Done()
 					<-start
-					res, err := db.PollVoteCast(ctx, store.VoteCast{PollID: pid, MemberID: m, Key: key, Option: i%3 + 1, Now: t0,
+					res, err := db.PollVoteCast(ctx, store.VoteCast{PollID: pid, MemberID: m, Key: key, Option: i%3 + 1, Now: huddleT0,
 						AttendHuddle: map[bool]int64{false: hid}[anon]})
 					voteCount <- struct{}{}
 					mu.Lock()
@@ -83,7 +73,7 @@ func TestPollVoteCastRacesClose(t *testing.T) {
 					if err != nil {
 						return err
 					}
-					p.ClosedAt = t0
+					p.ClosedAt = huddleT0
 					if closeSaw, err = db.PollTally(ctx, tx, p); err != nil {
 						return err
 					}
@@ -94,14 +84,7 @@ func TestPollVoteCastRacesClose(t *testing.T) {
 			}()
 			close(start)
 			wg.Wait()
-			p, err := db.PollGet(ctx, db, pid)
-			if err != nil {
-				t.Fatal(err)
-			}
-			final, err := db.PollTally(ctx, db, p)
-			if err != nil {
-				t.Fatal(err)
-			}
+			final := pollTally(t, db, pid)
 			t.Logf("anonymous=%v: %d counted, %d refused as closed", anon, final.Voters, refused)
 			if !reflect.DeepEqual(final, closeSaw) {
 				t.Errorf("anonymous=%v: final tally %+v, but the close saw %+v: a vote landed after the close", anon, final, closeSaw)
@@ -123,24 +106,14 @@ func TestPollVoteCastRacesChanges(t *testing.T) {
 		ctx := context.Background()
 		const voters = 60
 		f := newHuddleFixture(t, db, voters)
-		if db.Backend == store.Postgres {
-			db.SetMaxOpenConns(16)
-		}
-		t0 := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
-		hid, err := db.HuddleCreate(ctx, db, store.HuddleNew{WorkspaceID: f.ws, Channel: "#4west", HostID: f.host, Title: "H", StartedAt: t0})
-		if err != nil {
-			t.Fatal(err)
-		}
+		limitPostgresConns(db, 16)
+		hid := f.huddle(t, db)
 		key := []byte("k")
 		for _, tc := range []struct {
 			anon bool
 			max  int
 		}{{false, 1}, {true, 1}, {false, 2}, {true, 2}} {
-			pid, err := db.PollCreate(ctx, db, store.PollNew{WorkspaceID: f.ws, HuddleID: hid, Channel: "#4west", CreatorID: f.host,
-				Question: "Q?", Options: []string{"a", "b", "c"}, Kind: huddles.KindChoice, MaxChoices: tc.max, Anonymous: tc.anon, CreatedAt: t0})
-			if err != nil {
-				t.Fatal(err)
-			}
+			pid := f.poll(t, db, hid, tc.anon, tc.max, time.Time{})
 			start := make(chan struct{})
 			var wg sync.WaitGroup
 			var mu sync.Mutex
@@ -151,7 +124,7 @@ func TestPollVoteCastRacesChanges(t *testing.T) {
 					go func() {
 						defer wg.Done()
 						<-start
-						_, err := db.PollVoteCast(ctx, store.VoteCast{PollID: pid, MemberID: m, Key: key, Option: o, Now: t0})
+						_, err := db.PollVoteCast(ctx, store.VoteCast{PollID: pid, MemberID: m, Key: key, Option: o, Now: huddleT0})
 						var tm *huddles.TooManyError
 						switch {
 						case errors.As(err, &tm):
@@ -170,10 +143,7 @@ func TestPollVoteCastRacesChanges(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			tally, err := db.PollTally(ctx, db, p)
-			if err != nil {
-				t.Fatal(err)
-			}
+			tally := pollTally(t, db, pid)
 			name := fmt.Sprintf("anonymous=%v max=%d", tc.anon, tc.max)
 			if tally.Voters != voters || tally.Votes != voters*tc.max {
 				t.Errorf("%s: tally %+v, want %d votes from %d people", name, tally, voters*tc.max, voters)
@@ -215,20 +185,8 @@ func TestPollVotesMigrate(t *testing.T) {
 				t.Fatal(err)
 			}
 			f := newHuddleFixture(t, db, 3)
-			t0 := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
-			hid, err := db.HuddleCreate(ctx, db, store.HuddleNew{WorkspaceID: f.ws, Channel: "#4west", HostID: f.host, Title: "H", StartedAt: t0})
-			if err != nil {
-				t.Fatal(err)
-			}
-			newPoll := func(anon bool) int64 {
-				id, err := db.PollCreate(ctx, db, store.PollNew{WorkspaceID: f.ws, HuddleID: hid, Channel: "#4west", CreatorID: f.host,
-					Question: "Q?", Options: []string{"a", "b", "c"}, Kind: huddles.KindChoice, MaxChoices: 3, Anonymous: anon, CreatedAt: t0})
-				if err != nil {
-					t.Fatal(err)
-				}
-				return id
-			}
-			attr, anon := newPoll(false), newPoll(true)
+			hid := f.huddle(t, db)
+			attr, anon := f.poll(t, db, hid, false, 3, time.Time{}), f.poll(t, db, hid, true, 3, time.Time{})
 			key := []byte("k")
 			old := func(poll int64, member int64, hash string, option int) {
 				t.Helper()
@@ -287,7 +245,7 @@ func TestPollVotesMigrate(t *testing.T) {
 			}
 			// A migrated anonymous voter is still one voter: a new tap toggles
 			// their migrated choice instead of adding a second ballot.
-			res, err := db.PollVoteCast(ctx, store.VoteCast{PollID: anon, MemberID: f.members[0], Key: key, Option: 2, Now: t0})
+			res, err := db.PollVoteCast(ctx, store.VoteCast{PollID: anon, MemberID: f.members[0], Key: key, Option: 2, Now: huddleT0})
 			if err != nil || !reflect.DeepEqual(res.Before, []int{2}) || len(res.After) != 0 {
 				t.Errorf("tap on a migrated anonymous vote: %+v, %v", res, err)
 			}
