@@ -1078,23 +1078,10 @@ func (b *bulk) statements(table, cols string, rows [][]any, fn func(q string, ar
 		return nil
 	}
 	n := len(rows[0])
-	per := max(1, bulkMaxParams/n)
-	tuple := "(" + placeholders(n) + ")"
-	for start := 0; start < len(rows); start += per {
-		end := min(start+per, len(rows))
-		var sb strings.Builder
-		sb.WriteString("INSERT INTO " + table + " (" + cols + ") VALUES ")
-		args := make([]any, 0, (end-start)*n)
-		for i := start; i < end; i++ {
-			if i > start {
-				sb.WriteString(", ")
-			}
-			sb.WriteString(tuple)
-			args = append(args, rows[i]...)
-		}
-		if err := fn(sb.String(), args); err != nil {
-			return fmt.Errorf("insert %s: %w", table, err)
-		}
+	err := batchValues("INSERT INTO "+table+" ("+cols+") VALUES ", "", len(rows), n, max(1, bulkMaxParams/n),
+		func(args []any, i int) []any { return append(args, rows[i]...) }, fn)
+	if err != nil {
+		return fmt.Errorf("insert %s: %w", table, err)
 	}
 	return nil
 }

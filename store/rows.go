@@ -26,8 +26,24 @@ func selectConv[R, T any](ctx context.Context, s *DB, q Queryer, conv func(*R) T
 // "ON CONFLICT … DO NOTHING" tail skips are not counted. what names the rows
 // in the error.
 func (s *DB) insertMany(ctx context.Context, q Queryer, what, head, tail string, n, width, batch int, row func(args []any, i int) []any) (int, error) {
-	tuple := "(" + placeholders(width) + ")"
 	added := 0
+	err := batchValues(head, tail, n, width, batch, row, func(query string, args []any) error {
+		res, err := q.ExecContext(ctx, s.Rebind(query), args...)
+		if err != nil {
+			return fmt.Errorf("%s: %w", what, s.mapErr(err))
+		}
+		n, _ := res.RowsAffected()
+		added += int(n)
+		return nil
+	})
+	return added, err
+}
+
+// batchValues builds the statements head + "(?, …), (?, …)" + tail for n
+// rows of width values, at most batch rows each, where row appends row i's
+// values, and runs each with fn; it stops at fn's first error.
+func batchValues(head, tail string, n, width, batch int, row func(args []any, i int) []any, fn func(query string, args []any) error) error {
+	tuple := "(" + placeholders(width) + ")"
 	for start := 0; start < n; start += batch {
 		end := min(start+batch, n)
 		var b strings.Builder
@@ -41,12 +57,9 @@ func (s *DB) insertMany(ctx context.Context, q Queryer, what, head, tail string,
 			args = row(args, i)
 		}
 		b.WriteString(tail)
-		res, err := q.ExecContext(ctx, s.Rebind(b.String()), args...)
-		if err != nil {
-			return added, fmt.Errorf("%s: %w", what, s.mapErr(err))
+		if err := fn(b.String(), args); err != nil {
+			return err
 		}
-		n, _ := res.RowsAffected()
-		added += int(n)
 	}
-	return added, nil
+	return nil
 }
