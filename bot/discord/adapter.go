@@ -172,14 +172,7 @@ func (a *Adapter) Session() *discordgo.Session { return a.session }
 
 // Close waits for interaction follow-ups still in flight, or until ctx ends.
 func (a *Adapter) Close(ctx context.Context) error {
-	done := make(chan struct{})
-	go func() { a.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return bot.WaitGroup(ctx, &a.wg)
 }
 
 // sendBody is a new message with a nonce Discord enforces: a retried send

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+
+	"github.com/huddlebot/huddlebot/bot"
 )
 
 // RunGateway connects to the Discord gateway and answers interactions that
@@ -25,7 +27,7 @@ func (a *Adapter) RunGateway(ctx context.Context) error {
 			break
 		}
 		a.log.Warn("discord gateway: connect failed", "err", err, "retry_in", backoff)
-		if sleepCtx(ctx, backoff) != nil {
+		if bot.Sleep(ctx, backoff) != nil {
 			return nil
 		}
 		backoff = min(backoff*2, time.Minute)

@@ -138,11 +138,11 @@ func (a *Adapter) followUp(i *discordgo.Interaction, rep bot.Reply, ack <-chan b
 		case attempt >= 5:
 		case errors.As(err, &rl) && rl.TooManyRequests != nil:
 			wait = max(wait, rl.RetryAfter)
-			if sleepCtx(ctx, wait) == nil {
+			if bot.Sleep(ctx, wait) == nil {
 				continue
 			}
 		case code == codeUnknownMessage || code == codeUnknownWebhook || code == codeUnknownInteract:
-			if sleepCtx(ctx, wait) == nil {
+			if bot.Sleep(ctx, wait) == nil {
 				wait *= 2
 				continue
 			}

@@ -356,14 +356,7 @@ func (a *Adapter) Close(ctx context.Context) error {
 	a.mu.Lock()
 	a.closed = true
 	a.mu.Unlock()
-	done := make(chan struct{})
-	go func() { a.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return bot.WaitGroup(ctx, &a.wg)
 }
 
 // async runs fn in the background, bounded; it drops the work (with a

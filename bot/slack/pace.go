@@ -195,12 +195,5 @@ func (p *pacer) wait(ctx context.Context, key string, buckets ...*bucket) error 
 	if longest <= 0 {
 		return nil
 	}
-	t := time.NewTimer(longest)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+	return bot.Sleep(ctx, longest)
 }

@@ -12,6 +12,8 @@ import (
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
+
+	"github.com/huddlebot/huddlebot/bot"
 )
 
 // SocketOptions tunes Socket Mode.
@@ -97,12 +99,8 @@ func (a *Adapter) RunSocketMode(ctx context.Context, appToken string, o SocketOp
 		}
 		wait := backoff/2 + rand.N(backoff/2+1)
 		a.log.WarnContext(ctx, "Socket Mode connection ended; reconnecting", "err", err, "in", wait.Round(time.Millisecond))
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if bot.Sleep(ctx, wait) != nil {
 			return nil
-		case <-t.C:
 		}
 		backoff = min(2*backoff, o.MaxBackoff)
 	}
