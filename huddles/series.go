@@ -56,7 +56,7 @@ func (s *Series) Next(t time.Time) time.Time {
 		if !s.Days.Has(day.Weekday()) {
 			continue
 		}
-		if occ := localAt(day, s.At, s.loc()); occ.After(t) {
+		if occ := s.At.On(day.Year(), day.Month(), day.Day(), s.loc()); occ.After(t) {
 			return occ
 		}
 	}
@@ -92,41 +92,4 @@ func (s *Series) ReminderDue(now time.Time) (occ time.Time, key string, ok bool)
 // Describe says when the series meets, e.g. "tue,thu at 07:45 America/Chicago".
 func (s *Series) Describe() string {
 	return fmt.Sprintf("%s at %s %s", s.Days, s.At, s.loc())
-}
-
-// localAt returns the instant of local time c on the calendar date of day
-// (a noon-UTC date), resolving daylight-saving edges the way lessons does
-// for delivery slots: a wall time skipped by a spring-forward gap maps to the
-// first instant after the gap, and one that occurs twice maps to the first.
-// time.Date alone guarantees neither.
-func localAt(day time.Time, c member.Clock, loc *time.Location) time.Time {
-	y, mo, d := day.Date()
-	h, mi := int(c)/60, int(c)%60
-	t := time.Date(y, mo, d, h, mi, 0, 0, loc)
-	want := time.Date(y, mo, d, h, mi, 0, 0, time.UTC)
-	got := time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), 0, time.UTC)
-	switch {
-	case got.Before(want):
-		if _, end := t.ZoneBounds(); !end.IsZero() {
-			return end
-		}
-		return t
-	case got.After(want):
-		if start, _ := t.ZoneBounds(); !start.IsZero() {
-			return start
-		}
-		return t
-	}
-	start, _ := t.ZoneBounds()
-	if start.IsZero() {
-		return t
-	}
-	_, curOff := t.Zone()
-	_, prevOff := start.Add(-time.Second).Zone()
-	if prevOff > curOff {
-		if earlier := t.Add(-time.Duration(prevOff-curOff) * time.Second); earlier.Before(start) {
-			return earlier
-		}
-	}
-	return t
 }

@@ -115,16 +115,19 @@ func (s Schedule) shiftDay(t time.Time) (civilDate, Clock) {
 	return sd, c
 }
 
-// localAt returns the instant of local time c on the calendar date d, resolving
-// daylight-saving edges deterministically: a wall time skipped by a
-// spring-forward gap maps to the first instant after the gap (02:30 on
+// localAt returns c.On the calendar date d.
+func localAt(d civilDate, c Clock, loc *time.Location) time.Time { return c.On(d.y, d.m, d.d, loc) }
+
+// On returns the instant of wall time c on the calendar date y-m-d in loc,
+// resolving daylight-saving edges deterministically (delivery slots, huddle
+// series): a wall time skipped by a spring-forward gap maps to the first instant after the gap (02:30 on
 // 2026-03-08 in New York is 03:00 EDT), and a wall time that occurs twice
 // at a fall-back maps to its first occurrence (01:30 EDT on 2026-11-01).
 // time.Date alone guarantees neither.
-func localAt(d civilDate, c Clock, loc *time.Location) time.Time {
+func (c Clock) On(y int, m time.Month, d int, loc *time.Location) time.Time {
 	h, mi := int(c)/60, int(c)%60
-	t := time.Date(d.y, d.m, d.d, h, mi, 0, 0, loc)
-	want := time.Date(d.y, d.m, d.d, h, mi, 0, 0, time.UTC)
+	t := time.Date(y, m, d, h, mi, 0, 0, loc)
+	want := time.Date(y, m, d, h, mi, 0, 0, time.UTC)
 	got := time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), 0, time.UTC)
 	switch {
 	case got.Before(want):
