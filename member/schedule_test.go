@@ -268,12 +268,7 @@ func TestScheduleNextDelivery(t *testing.T) {
 	none := berlin
 	none.WorkDays = 0
 
-	tests := []struct {
-		name string
-		s    Schedule
-		at   string
-		want string
-	}{
+	testNextInstant(t, "NextDelivery", Schedule.NextDelivery, []nextCase{
 		{"later today", berlin, "2026-06-16T07:00:00+02:00", "2026-06-16T08:30:00+02:00"},
 		{"strictly after the slot", berlin, "2026-06-16T08:30:00+02:00", "2026-06-17T08:30:00+02:00"},
 		{"friday evening: work days over, monday", berlin, "2026-06-19T18:00:00+02:00", "2026-06-22T08:30:00+02:00"},
@@ -293,12 +288,26 @@ func TestScheduleNextDelivery(t *testing.T) {
 		{"ny repeated slot: not again at the second", nyNightRepeat, "2026-11-01T01:30:00-04:00", "2026-11-02T01:30:00-05:00"},
 		{"night 05:00 friday evening: saturday morning", night05, "2026-06-19T20:00:00+02:00", "2026-06-20T05:00:00+02:00"},
 		{"night 05:00 saturday: tuesday morning (monday's shift)", night05, "2026-06-20T06:00:00+02:00", "2026-06-23T05:00:00+02:00"},
-	}
+	})
+}
+
+// nextCase is a schedule, an instant and the instant a Next… method of the
+// schedule returns for it ("" = the zero time: none).
+type nextCase struct {
+	name string
+	s    Schedule
+	at   string
+	want string
+}
+
+// testNextInstant checks next, the Schedule method named method, on each case.
+func testNextInstant(t *testing.T, method string, next func(Schedule, time.Time) time.Time, tests []nextCase) {
+	t.Helper()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := tt.s.NextDelivery(testInstant(t, tt.at))
+			got := next(tt.s, testInstant(t, tt.at))
 			if want := testInstant(t, tt.want); !testSameInstant(got, want) {
-				t.Errorf("NextDelivery(%s) = %s, want %s", tt.at, got.Format(time.RFC3339), tt.want)
+				t.Errorf("%s(%s) = %s, want %s", method, tt.at, got.Format(time.RFC3339), tt.want)
 			}
 		})
 	}
@@ -311,12 +320,7 @@ func TestScheduleNextWorkTime(t *testing.T) {
 	la := testSched(t, "America/Los_Angeles", "08:30", "08:00-17:00", MonFri)
 	none := berlin
 	none.WorkDays = 0
-	tests := []struct {
-		name string
-		s    Schedule
-		at   string
-		want string
-	}{
+	testNextInstant(t, "NextWorkTime", Schedule.NextWorkTime, []nextCase{
 		{"in hours: now", berlin, "2026-06-16T10:00:00+02:00", "2026-06-16T10:00:00+02:00"},
 		{"before work", berlin, "2026-06-16T06:00:00+02:00", "2026-06-16T08:00:00+02:00"},
 		{"after work", berlin, "2026-06-16T18:00:00+02:00", "2026-06-17T08:00:00+02:00"},
@@ -326,15 +330,7 @@ func TestScheduleNextWorkTime(t *testing.T) {
 		{"night: in friday's shift on saturday", night, "2026-06-20T02:00:00+02:00", "2026-06-20T02:00:00+02:00"},
 		{"los angeles evening from UTC", la, "2026-06-17T02:00:00Z", "2026-06-17T08:00:00-07:00"},
 		{"no work days", none, "2026-06-16T10:00:00+02:00", ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got := tt.s.NextWorkTime(testInstant(t, tt.at))
-			if want := testInstant(t, tt.want); !testSameInstant(got, want) {
-				t.Errorf("NextWorkTime(%s) = %s, want %s", tt.at, got.Format(time.RFC3339), tt.want)
-			}
-		})
-	}
+	})
 }
 
 // TestScheduleTickingScheduler simulates a scheduler that ticks every minute
