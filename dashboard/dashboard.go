@@ -39,7 +39,7 @@ var pageTmpl = template.Must(template.New("page.html").Funcs(template.FuncMap{
 		return err == nil
 	},
 	"signalTitle": signalTitle,
-	"signalIcon":  signalIcon,
+	"signalIcon":  lessons.SignalKind.Icon,
 	"pctOf":       func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
 	// Headers read as words on the page ("accuracy %"); the CSV keeps the
 	// column names.
@@ -455,20 +455,4 @@ func signalTitle(k lessons.SignalKind) string {
 		return "Poorly rated lesson"
 	}
 	return string(k)
-}
-
-func signalIcon(k lessons.SignalKind) string {
-	switch k {
-	case lessons.SignalTopicAccuracy:
-		return "❗"
-	case lessons.SignalTopicFalling:
-		return "📉"
-	case lessons.SignalParticipation:
-		return "💤"
-	case lessons.SignalNewHires:
-		return "🌱"
-	case lessons.SignalPoorRating:
-		return "👎"
-	}
-	return "•"
 }

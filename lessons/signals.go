@@ -24,6 +24,24 @@ const (
 	SignalPoorRating    SignalKind = "poor-rating"    // a lesson is rated unhelpful
 )
 
+// Icon returns the emoji that marks signals of kind k wherever they are
+// listed (the digest, the dashboard), "•" for an unknown kind.
+func (k SignalKind) Icon() string {
+	switch k {
+	case SignalTopicAccuracy:
+		return "❗"
+	case SignalTopicFalling:
+		return "📉"
+	case SignalParticipation:
+		return "💤"
+	case SignalNewHires:
+		return "🌱"
+	case SignalPoorRating:
+		return "👎"
+	}
+	return "•"
+}
+
 var signalOrder = map[SignalKind]int{
 	SignalTopicAccuracy: 0, SignalTopicFalling: 1, SignalParticipation: 2, SignalNewHires: 3, SignalPoorRating: 4,
 }

@@ -140,3 +140,24 @@ func TestTally(t *testing.T) {
 		t.Fatalf("Add = %+v", got)
 	}
 }
+
+// TestSignalKindIcon: the digest and the dashboard mark each kind of signal
+// with the same icon.
+func TestSignalKindIcon(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		kind SignalKind
+		want string
+	}{
+		{SignalTopicAccuracy, "❗"},
+		{SignalTopicFalling, "📉"},
+		{SignalParticipation, "💤"},
+		{SignalNewHires, "🌱"},
+		{SignalPoorRating, "👎"},
+		{SignalKind("unknown"), "•"},
+	} {
+		if got := tt.kind.Icon(); got != tt.want {
+			t.Errorf("%s.Icon() = %q, want %q", tt.kind, got, tt.want)
+		}
+	}
+}

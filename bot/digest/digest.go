@@ -224,18 +224,19 @@ func digestDept(d string) string {
 	return d
 }
 
+// digestSignalWords names each kind of signal in the digest, after its icon.
+var digestSignalWords = map[lessons.SignalKind]string{
+	lessons.SignalTopicAccuracy: "Low accuracy",
+	lessons.SignalTopicFalling:  "Falling",
+	lessons.SignalParticipation: "Low participation",
+	lessons.SignalNewHires:      "New hires",
+	lessons.SignalPoorRating:    "Poorly rated",
+}
+
 func digestSignalLabel(k lessons.SignalKind) string {
-	switch k {
-	case lessons.SignalTopicAccuracy:
-		return "❗ Low accuracy —"
-	case lessons.SignalTopicFalling:
-		return "📉 Falling —"
-	case lessons.SignalParticipation:
-		return "💤 Low participation —"
-	case lessons.SignalNewHires:
-		return "🌱 New hires —"
-	case lessons.SignalPoorRating:
-		return "👎 Poorly rated —"
+	words, ok := digestSignalWords[k]
+	if !ok {
+		return k.Icon()
 	}
-	return "•"
+	return k.Icon() + " " + words + " —"
 }
