@@ -324,14 +324,7 @@ func parseLesson(path string, data []byte, roles []string) parsed {
 	}
 	l.ID = id
 
-	kind, ok := d.text(f["kind"], "kind")
-	switch {
-	case !ok && f["kind"].present():
-	case kind == "":
-		d.add(d.keyLine(f["kind"]), "kind", "missing: tip or quiz")
-	case kind != string(KindTip) && kind != string(KindQuiz):
-		d.add(d.keyLine(f["kind"]), "kind", "%q is not a kind: use tip or quiz", kind)
-	}
+	kind := d.oneOf(f["kind"], "kind", string(KindTip), string(KindQuiz))
 	l.Kind = Kind(kind)
 	kindLine := d.keyLine(f["kind"]) // quiz fields that are missing are reported here
 
@@ -514,14 +507,7 @@ func parseSeries(kind, path string, data []byte, roles []string) series {
 		out.track = &Track{ID: id, Title: title, Roles: rs, Onboarding: d.flag(f["onboarding"], "onboarding")}
 	} else {
 		deps := d.checkDepartments(f["departments"])
-		pace, ok := d.text(f["pace"], "pace")
-		switch {
-		case !ok && f["pace"].present():
-		case pace == "":
-			d.add(d.keyLine(f["pace"]), "pace", "missing: all-at-once or daily")
-		case pace != string(PaceAllAtOnce) && pace != string(PaceDaily):
-			d.add(d.keyLine(f["pace"]), "pace", "%q is not a pace: use all-at-once or daily", pace)
-		}
+		pace := d.oneOf(f["pace"], "pace", string(PaceAllAtOnce), string(PaceDaily))
 		out.burst = &Burst{ID: id, Title: title, Roles: rs, Departments: deps, Pace: Pace(pace)}
 	}
 	out.problems = d.problems

@@ -228,6 +228,21 @@ func describe(n *yaml.Node) string {
 	return "a value"
 }
 
+// oneOf returns text field f, named name, reporting it when it is missing
+// or not one of allowed ("missing: tip or quiz", `"x" is not a kind: use tip
+// or quiz`).
+func (d *doc) oneOf(f field, name string, allowed ...string) string {
+	v, ok := d.text(f, name)
+	switch {
+	case !ok && f.present():
+	case v == "":
+		d.add(d.keyLine(f), name, "missing: %s", strings.Join(allowed, " or "))
+	case !slices.Contains(allowed, v):
+		d.add(d.keyLine(f), name, "%q is not a %s: use %s", v, name, strings.Join(allowed, " or "))
+	}
+	return v
+}
+
 // text returns a text field, trimmed; ok is false when the field is absent or
 // not text (which is reported).
 func (d *doc) text(f field, name string) (s string, ok bool) {
