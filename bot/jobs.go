@@ -223,24 +223,7 @@ func (j *Jobs) EnqueuePromptsTx(ctx context.Context, tx *store.Tx, deliveryIDs [
 
 // WaitIdle blocks until no delivery job is waiting or running, or timeout.
 func (j *Jobs) WaitIdle(ctx context.Context, timeout time.Duration) error {
-	deadline := time.Now().Add(timeout)
-	for {
-		n, err := j.db.JobQueueDepth(ctx)
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			return nil
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("%d jobs still queued after %s", n, timeout)
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(10 * time.Millisecond):
-		}
-	}
+	return WaitZero(ctx, timeout, "jobs still queued", j.db.JobQueueDepth)
 }
 
 type sendWorker struct {

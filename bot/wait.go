@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"time"
 )
@@ -29,5 +30,25 @@ func WaitGroup(ctx context.Context, wg *sync.WaitGroup) error {
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
+	}
+}
+
+// WaitZero polls count every 10 ms until it returns 0, and fails with
+// "N <what> after <within>" when that has not happened within within, or
+// with count's error or ctx's.
+func WaitZero(ctx context.Context, within time.Duration, what string, count func(context.Context) (int, error)) error {
+	for deadline := time.Now().Add(within); ; {
+		n, err := count(ctx)
+		if err != nil || n == 0 {
+			return err
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%d %s after %s", n, what, within)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(10 * time.Millisecond):
+		}
 	}
 }

@@ -3,7 +3,6 @@ package learn
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"sync"
 	"time"
@@ -352,20 +351,10 @@ func (b *Learn) recordQueued(ctx context.Context, tx *store.Tx, qs []queued) ([]
 // WaitAnswersApplied waits until no queued answer is waiting to be applied
 // (answers left after too many failed passes do not count), or within ends.
 func (b *Learn) WaitAnswersApplied(ctx context.Context, within time.Duration) error {
-	for deadline := time.Now().Add(within); ; {
+	return bot.WaitZero(ctx, within, "answers still waiting to be applied", func(ctx context.Context) (int, error) {
 		waiting, _, err := b.DB.AnswerInboxDepth(ctx)
-		if err != nil || waiting == 0 {
-			return err
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("%d answers still waiting to be applied after %s", waiting, within)
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(10 * time.Millisecond):
-		}
-	}
+		return waiting, err
+	})
 }
 
 // reviewer is the deployment's review rule.
