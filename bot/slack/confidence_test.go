@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/huddlebot/huddlebot/bot/slack/slackfake"
 	"github.com/huddlebot/huddlebot/store"
 	"github.com/huddlebot/huddlebot/store/storetest"
 )
@@ -26,11 +25,8 @@ func TestConfidenceTap(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		t.Parallel()
 		e := newEnv(t, db, envOptions{})
-		e.fake.SetUser(slackfake.User{ID: "U100", Name: "nina", RealName: "Nina Patel", TZ: "America/Chicago"})
-		e.command("U100", "join nurse 4west")
-		e.command("U100", "")
-		waitFor(t, 10*time.Second, "the quiz DM", func() bool { return len(e.dmFor("U100")) == 1 })
-		if status, body := e.send(formType, e.clickBody("U100", e.dmFor("U100")[0].ActionIDs()[1], "click-1"), time.Now()); status != http.StatusOK {
+		quiz := e.ninaQuiz(t)
+		if status, body := e.send(formType, e.clickBody("U100", quiz.ActionIDs()[1], "click-1"), time.Now()); status != http.StatusOK {
 			t.Fatalf("answer click: %d %s", status, body)
 		}
 		waitFor(t, 10*time.Second, "the answered card", func() bool { return len(e.fake.Responses()) == 1 })

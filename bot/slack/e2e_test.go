@@ -26,7 +26,7 @@ func TestLearnQuizEndToEnd(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		t.Parallel()
 		e := newEnv(t, db, envOptions{})
-		e.fake.SetUser(slackfake.User{ID: "U100", Name: "nina", RealName: "Nina Patel", TZ: "America/Chicago"})
+		e.fake.SetUser(nina)
 
 		rep := e.command("U100", "join nurse 4west")
 		if txt, _ := rep["text"].(string); !strings.Contains(txt, "Welcome, nurse on 4west") || rep["response_type"] != "ephemeral" {
@@ -132,11 +132,7 @@ func TestAnswerConfirmFallback(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		t.Parallel()
 		e := newEnv(t, db, envOptions{})
-		e.fake.SetUser(slackfake.User{ID: "U100", Name: "nina", RealName: "Nina Patel", TZ: "America/Chicago"})
-		e.command("U100", "join nurse 4west")
-		e.command("U100", "")
-		waitFor(t, 10*time.Second, "the quiz DM", func() bool { return len(e.dmFor("U100")) == 1 })
-		dm := e.dmFor("U100")[0]
+		dm := e.ninaQuiz(t)
 		e.fake.Expire("click-1")
 		if status, body := e.send(formType, e.clickBody("U100", dm.ActionIDs()[1], "click-1"), time.Now()); status != http.StatusOK {
 			t.Fatalf("click: %d %s", status, body)

@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/huddlebot/huddlebot/bot/slack/slackfake"
 	"github.com/huddlebot/huddlebot/store"
 	"github.com/huddlebot/huddlebot/store/storetest"
 )
@@ -20,7 +19,7 @@ func TestJoinProfileLater(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		t.Parallel()
 		e := newEnv(t, db, envOptions{})
-		e.fake.SetUser(slackfake.User{ID: "U100", Name: "nina", RealName: "Nina Patel", TZ: "America/Chicago"})
+		e.fake.SetUser(nina)
 		e.fake.RateLimit("users.info", 1, 1)
 
 		rep := e.command("U100", "join nurse 4west")
@@ -55,7 +54,7 @@ func TestJoinProfileAtOnce(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		t.Parallel()
 		e := newEnv(t, db, envOptions{})
-		e.fake.SetUser(slackfake.User{ID: "U100", Name: "nina", RealName: "Nina Patel", TZ: "America/Chicago"})
+		e.fake.SetUser(nina)
 		rep := e.command("U100", "join nurse 4west")
 		if txt, _ := rep["text"].(string); !strings.Contains(txt, "08:30 America/Chicago.") || strings.Contains(txt, "workspace's time zone") {
 			t.Fatalf("join reply = %q", txt)
