@@ -91,9 +91,7 @@ func countRows(t *testing.T, db *store.DB, query string, args ...any) int {
 }
 
 func TestBurstSendTwiceAddsNothing(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
+	storetest.Run(t, func(t *testing.T, ctx context.Context, db *store.DB) {
 		f := newBurstFixture(t, db, 300) // 600 items: more than one insert batch
 		created, added, err := f.send(ctx, db)
 		if err != nil || !created || added != 600 {
@@ -127,9 +125,7 @@ func TestBurstSendTwiceAddsNothing(t *testing.T) {
 // at once (two trainers, or a double-clicked command): one send, one item
 // per member x lesson. On PostgreSQL the transactions really overlap.
 func TestBurstSendConcurrently(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
+	storetest.Run(t, func(t *testing.T, ctx context.Context, db *store.DB) {
 		f := newBurstFixture(t, db, 300)
 		const senders = 6
 		var wg sync.WaitGroup
@@ -180,9 +176,7 @@ func TestBurstSendConcurrently(t *testing.T) {
 // TestBurstLifecycle walks one send through delivery, companions, answers,
 // stats and cancel.
 func TestBurstLifecycle(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
+	storetest.Run(t, func(t *testing.T, ctx context.Context, db *store.DB) {
 		f := newBurstFixture(t, db, 3)
 		if _, _, err := f.send(ctx, db); err != nil {
 			t.Fatal(err)

@@ -102,9 +102,7 @@ func pollTally(t *testing.T, db *store.DB, id int64) huddles.Tally {
 }
 
 func TestHuddleSeries(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
+	storetest.Run(t, func(t *testing.T, ctx context.Context, db *store.DB) {
 		f := newHuddleFixture(t, db, 0)
 		tueThu := member.Weekdays(1<<time.Tuesday | 1<<time.Thursday)
 		id, err := db.HuddleSeriesCreate(ctx, db, store.HuddleSeriesNew{WorkspaceID: f.ws, Channel: "#4west", HostID: f.host,
@@ -156,9 +154,7 @@ func TestHuddleSeries(t *testing.T) {
 }
 
 func TestHuddleLifecycle(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
+	storetest.Run(t, func(t *testing.T, ctx context.Context, db *store.DB) {
 		f := newHuddleFixture(t, db, 2)
 		t0 := huddleT0
 		id, err := db.HuddleCreate(ctx, db, store.HuddleNew{WorkspaceID: f.ws, Channel: "#4west", HostID: f.host, Title: "Go-live", StartedAt: t0})
@@ -237,9 +233,7 @@ func TestHuddleLifecycle(t *testing.T) {
 }
 
 func TestPollVotes(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
+	storetest.Run(t, func(t *testing.T, ctx context.Context, db *store.DB) {
 		f := newHuddleFixture(t, db, 3)
 		t0 := huddleT0
 		hid := f.huddle(t, db)
@@ -356,9 +350,7 @@ func TestPollVotes(t *testing.T) {
 // TestPollVotesConcurrent: 100 people voting at the same moment on one poll
 // are all counted, exactly, on both backends and for both kinds of poll.
 func TestPollVotesConcurrent(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
+	storetest.Run(t, func(t *testing.T, ctx context.Context, db *store.DB) {
 		f := newHuddleFixture(t, db, 100)
 		limitPostgresConns(db, 10)
 		t0 := huddleT0
@@ -441,9 +433,7 @@ func TestPollVotesConcurrent(t *testing.T) {
 }
 
 func TestHuddleQuestions(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
+	storetest.Run(t, func(t *testing.T, ctx context.Context, db *store.DB) {
 		f := newHuddleFixture(t, db, 2)
 		t0 := huddleT0
 		sid, err := db.HuddleSeriesCreate(ctx, db, store.HuddleSeriesNew{WorkspaceID: f.ws, Channel: "#4west", HostID: f.host,
@@ -510,9 +500,7 @@ func TestHuddleQuestions(t *testing.T) {
 }
 
 func TestHuddleRating(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
+	storetest.Run(t, func(t *testing.T, ctx context.Context, db *store.DB) {
 		f := newHuddleFixture(t, db, 2)
 		hid := f.huddle(t, db)
 		for _, r := range []struct {

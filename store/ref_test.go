@@ -13,9 +13,7 @@ import (
 // channel are stored as given and read back where a delivery needs them;
 // a channel first named by its reference is recorded.
 func TestPlatformRefs(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
+	storetest.Run(t, func(t *testing.T, ctx context.Context, db *store.DB) {
 		ws, err := db.WorkspaceEnsure(ctx, "teams", "tenant-1", "UTC")
 		if err != nil {
 			t.Fatal(err)

@@ -112,9 +112,7 @@ func wantEqual[T any](t *testing.T, what string, got T, err error, want T) {
 }
 
 func TestReportParticipation(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
+	storetest.Run(t, func(t *testing.T, ctx context.Context, db *store.DB) {
 		_, f := reportFixture(t, db)
 		weeks, err := db.ReportParticipationWeekly(ctx, f)
 		wantEqual(t, "weekly", weeks, err, []store.ParticipationWeek{
@@ -156,9 +154,7 @@ func TestReportParticipation(t *testing.T) {
 }
 
 func TestReportAccuracy(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
+	storetest.Run(t, func(t *testing.T, ctx context.Context, db *store.DB) {
 		ws, f := reportFixture(t, db)
 		topics, err := db.ReportAccuracyByTopic(ctx, f)
 		wantEqual(t, "topics", topics, err, []store.TopicAccuracy{
@@ -199,9 +195,7 @@ func TestReportAccuracy(t *testing.T) {
 }
 
 func TestReportFeedbackAndRatings(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
+	storetest.Run(t, func(t *testing.T, ctx context.Context, db *store.DB) {
 		ws, f := reportFixture(t, db)
 		ratings, err := db.ReportLessonRatings(ctx, f)
 		wantEqual(t, "ratings", ratings, err, []store.LessonRating{
@@ -245,9 +239,7 @@ func TestReportFeedbackAndRatings(t *testing.T) {
 }
 
 func TestReportSignalInputAndFacets(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
+	storetest.Run(t, func(t *testing.T, ctx context.Context, db *store.DB) {
 		ws, _ := reportFixture(t, db)
 		in, err := db.ReportSignalInput(ctx, store.ReportFilter{WorkspaceID: ws, Since: reportAgo(14 * reportDay)}, reportNow, 30)
 		if err != nil {
@@ -275,9 +267,7 @@ func TestReportSignalInputAndFacets(t *testing.T) {
 }
 
 func TestDigestClaimOnce(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
+	storetest.Run(t, func(t *testing.T, ctx context.Context, db *store.DB) {
 		ws := sandbox(t, db)
 		if sent, err := db.DigestSent(ctx, db, ws.ID, "2026-03-16"); err != nil || sent {
 			t.Fatalf("DigestSent before = %v, %v", sent, err)

@@ -17,9 +17,7 @@ import (
 // comes back oldest first with its shift dates, for deriving FSRS state of
 // reviews answered before it was stored.
 func TestReviewFSRSStateAndHistory(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
+	storetest.Run(t, func(t *testing.T, ctx context.Context, db *store.DB) {
 		ws, mid := seedNurse(t, db, quiz("q1"), quiz("q2"))
 		k1, k2 := store.MemberLesson{MemberID: mid, LessonID: "q1"}, store.MemberLesson{MemberID: mid, LessonID: "q2"}
 		want := lessons.Review{LessonID: "q1", Streak: 2, Attempts: 3, DueDate: "2026-05-04",
@@ -89,9 +87,7 @@ func TestReviewFSRSStateAndHistory(t *testing.T) {
 // fit is the one returned, weights intact; answer histories come grouped per
 // member and question, oldest first.
 func TestFSRSParams(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
+	storetest.Run(t, func(t *testing.T, ctx context.Context, db *store.DB) {
 		if _, err := db.FSRSParamsLatest(ctx, db); !store.IsNotFound(err) {
 			t.Fatalf("no fit yet: %v, want not found", err)
 		}
@@ -165,9 +161,7 @@ func TestFSRSParams(t *testing.T) {
 // TestAnswerSetConfidence: confidence is stored on the member's own answer
 // only, may be replaced, and comes back in both history queries.
 func TestAnswerSetConfidence(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
+	storetest.Run(t, func(t *testing.T, ctx context.Context, db *store.DB) {
 		ws, ann := seedNurse(t, db, quiz("q1"))
 		bob, _ := db.MemberUpsert(ctx, db, store.MemberUpsert{WorkspaceID: ws.ID, UserID: "U2", Role: "nurse"})
 		var did int64
@@ -225,9 +219,7 @@ func TestAnswerSetConfidence(t *testing.T) {
 // counted as confidently wrong per lesson and topic; reviews are bucketed by
 // days since the previous answer to the same question.
 func TestReportConfidenceAndRetention(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
+	storetest.Run(t, func(t *testing.T, ctx context.Context, db *store.DB) {
 		ws, ann := seedNurse(t, db, quiz("q1"), quiz("q2"))
 		t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 		type ans struct {

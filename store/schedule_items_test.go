@@ -43,9 +43,7 @@ func sendPrompt(t *testing.T, db *store.DB, ws, member int64, lesson, date strin
 // is today's open prompt and does not break the streak (issue 17 item 10);
 // yesterday's answered quiz still counts.
 func TestStreakTodaysUntappedTip(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
+	storetest.Run(t, func(t *testing.T, ctx context.Context, db *store.DB) {
 		ws, mid := seedNurse(t, db, quiz("q1"), tip("t1"))
 		mon := time.Date(2026, 11, 23, 8, 30, 0, 0, time.UTC)
 		q := sendPrompt(t, db, ws.ID, mid, "q1", "2026-11-23", mon)

@@ -89,9 +89,7 @@ func quiz(id string) *lessons.Lesson {
 }
 
 func TestMemberUpsertAndUpdate(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
+	storetest.Run(t, func(t *testing.T, ctx context.Context, db *store.DB) {
 		ws, err := db.WorkspaceEnsure(ctx, "sandbox", "local", "America/Chicago")
 		if err != nil {
 			t.Fatal(err)
@@ -138,9 +136,7 @@ func TestMemberUpsertAndUpdate(t *testing.T) {
 }
 
 func TestContentImportVersions(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
+	storetest.Run(t, func(t *testing.T, ctx context.Context, db *store.DB) {
 		a, b := quiz("a"), quiz("b")
 		res, err := db.ContentImport(ctx, &lessons.Content{Lessons: []*lessons.Lesson{a, b}, Roles: member.DefaultRoles})
 		if err != nil || len(res.Added) != 2 {
@@ -186,9 +182,7 @@ func TestContentImportVersions(t *testing.T) {
 }
 
 func TestDeliveryDedupeAndFirstAnswerCounts(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
+	storetest.Run(t, func(t *testing.T, ctx context.Context, db *store.DB) {
 		ws, mid := seedNurse(t, db, quiz("q1"), quiz("q2"))
 		var ids []int64
 		err := db.Tx(ctx, func(tx *store.Tx) error {
@@ -276,9 +270,7 @@ func TestDeliveryDedupeAndFirstAnswerCounts(t *testing.T) {
 }
 
 func TestNextDueAndListDue(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
+	storetest.Run(t, func(t *testing.T, ctx context.Context, db *store.DB) {
 		ws := sandbox(t, db)
 		now := time.Date(2026, 11, 24, 8, 30, 0, 0, time.UTC)
 		next := map[int64]time.Time{}
@@ -311,9 +303,7 @@ func TestNextDueAndListDue(t *testing.T) {
 }
 
 func TestEventSeenOnce(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
+	storetest.Run(t, func(t *testing.T, ctx context.Context, db *store.DB) {
 		for i, want := range []bool{false, true, true} {
 			seen, err := db.EventSeen(ctx, "slack", "Ev123")
 			if err != nil || seen != want {
@@ -324,9 +314,7 @@ func TestEventSeenOnce(t *testing.T) {
 }
 
 func TestConflictMapped(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
+	storetest.Run(t, func(t *testing.T, ctx context.Context, db *store.DB) {
 		ws := sandbox(t, db)
 		_, err := db.ExecContext(ctx, db.Rebind(`INSERT INTO channel (workspace_id, name, created_at) VALUES (?, 'x', 0)`), ws.ID)
 		if err != nil {
@@ -343,9 +331,7 @@ func TestConflictMapped(t *testing.T) {
 }
 
 func TestEventPrune(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
+	storetest.Run(t, func(t *testing.T, ctx context.Context, db *store.DB) {
 		old := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 		db.Now = func() time.Time { return old }
 		if _, err := db.EventSeen(ctx, "slack", "Ev-old"); err != nil {

@@ -64,9 +64,7 @@ func (f supportFixture) ask(t *testing.T, db *store.DB, at time.Time, level supp
 var supT0 = time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
 
 func TestSupportQuestionLifecycle(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
+	storetest.Run(t, func(t *testing.T, ctx context.Context, db *store.DB) {
 		f := newSupportFixture(t, db)
 
 		helpers, err := db.SupportHelperList(ctx, db, f.ws.ID)
@@ -222,9 +220,7 @@ func TestSupportQuestionLifecycle(t *testing.T) {
 // the same moment, each in their own transaction; exactly one wins and the
 // others see who did.
 func TestSupportQuestionClaimRace(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
+	storetest.Run(t, func(t *testing.T, ctx context.Context, db *store.DB) {
 		f := newSupportFixture(t, db)
 		claimers := []int64{f.sam, f.sue, f.ed}
 		for round := 0; round < 5; round++ {

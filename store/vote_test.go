@@ -19,9 +19,7 @@ import (
 // transaction sees (what the final card shows) is the final tally: no vote
 // lands after the close. Both kinds of poll, both backends.
 func TestPollVoteCastRacesClose(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
+	storetest.Run(t, func(t *testing.T, ctx context.Context, db *store.DB) {
 		const voters = 120
 		f := newHuddleFixture(t, db, voters)
 		limitPostgresConns(db, 16)
@@ -101,9 +99,7 @@ func TestPollVoteCastRacesClose(t *testing.T) {
 // 3): exactly two each, the third tap refused — never three, never a lost
 // toggle. Both kinds of poll, both backends.
 func TestPollVoteCastRacesChanges(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
+	storetest.Run(t, func(t *testing.T, ctx context.Context, db *store.DB) {
 		const voters = 60
 		f := newHuddleFixture(t, db, voters)
 		limitPostgresConns(db, 16)

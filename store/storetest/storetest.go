@@ -33,6 +33,15 @@ func Each(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 	}
 }
 
+// Run is the preamble of a store behaviour test: it marks the test
+// parallel and runs fn as a subtest once per backend (see Each), with a
+// fresh migrated store and a background context.
+func Run(t *testing.T, fn func(t *testing.T, ctx context.Context, db *store.DB)) {
+	t.Helper()
+	t.Parallel()
+	Each(t, func(t *testing.T, db *store.DB) { fn(t, context.Background(), db) })
+}
+
 // URL returns a database URL for a fresh, empty database of the backend: a
 // temporary SQLite file, or a new PostgreSQL schema. The test is skipped (or
 // failed, when PostgreSQL is required) if PostgreSQL is not configured.
