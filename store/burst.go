@@ -93,13 +93,8 @@ func (s *DB) BurstSendEnsure(ctx context.Context, tx *Tx, p BurstSendNew) (send 
 // BurstSendGet returns the workspace's send of a burst, or ErrNotFound when
 // it was never sent there.
 func (s *DB) BurstSendGet(ctx context.Context, q Queryer, workspaceID int64, burstID string) (*BurstSend, error) {
-	var r burstSendRow
-	err := q.GetContext(ctx, &r, s.Rebind(`SELECT `+burstSendColumns+` FROM burst_send WHERE workspace_id = ? AND burst_id = ?`),
-		workspaceID, burstID)
-	if err != nil {
-		return nil, fmt.Errorf("get burst send %s: %w", burstID, s.mapErr(err))
-	}
-	return r.toSend(), nil
+	return getConv(ctx, s, q, (*burstSendRow).toSend, fmt.Sprintf("get burst send %s", burstID),
+		`SELECT `+burstSendColumns+` FROM burst_send WHERE workspace_id = ? AND burst_id = ?`, workspaceID, burstID)
 }
 
 // BurstSendList returns every send of a workspace, oldest first.

@@ -244,11 +244,8 @@ func (s *DB) scanDeliveryIDs(rows *sqlx.Rows, keyIdx map[string]int, ids []int64
 
 // DeliveryGet returns a delivery by id, or ErrNotFound.
 func (s *DB) DeliveryGet(ctx context.Context, q Queryer, id int64) (*Delivery, error) {
-	var r deliveryRow
-	if err := q.GetContext(ctx, &r, s.Rebind(`SELECT `+deliveryColumns+` FROM delivery WHERE id = ?`), id); err != nil {
-		return nil, fmt.Errorf("get delivery %d: %w", id, s.mapErr(err))
-	}
-	return r.toDelivery(), nil
+	return getConv(ctx, s, q, (*deliveryRow).toDelivery, fmt.Sprintf("get delivery %d", id),
+		`SELECT `+deliveryColumns+` FROM delivery WHERE id = ?`, id)
 }
 
 // DeliveryLockForAnswer reads a delivery inside tx and, on PostgreSQL, locks
@@ -258,11 +255,7 @@ func (s *DB) DeliveryLockForAnswer(ctx context.Context, tx *Tx, id int64) (*Deli
 	if s.Backend == Postgres {
 		q += ` FOR UPDATE`
 	}
-	var r deliveryRow
-	if err := tx.GetContext(ctx, &r, tx.Rebind(q), id); err != nil {
-		return nil, fmt.Errorf("get delivery %d: %w", id, s.mapErr(err))
-	}
-	return r.toDelivery(), nil
+	return getConv(ctx, s, tx, (*deliveryRow).toDelivery, fmt.Sprintf("get delivery %d", id), q, id)
 }
 
 // DeliveryForSend is DeliveryLockForAnswer for a prompt's send job: it also

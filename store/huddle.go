@@ -81,11 +81,7 @@ func (s *DB) HuddleSeriesCreate(ctx context.Context, q Queryer, p HuddleSeriesNe
 
 // HuddleSeriesGet returns a series by id, active or not, or ErrNotFound.
 func (s *DB) HuddleSeriesGet(ctx context.Context, q Queryer, id int64) (*huddles.Series, error) {
-	var r seriesRow
-	if err := q.GetContext(ctx, &r, s.Rebind(seriesSelect+`WHERE s.id = ?`), id); err != nil {
-		return nil, fmt.Errorf("get huddle series %d: %w", id, s.mapErr(err))
-	}
-	return r.toSeries(), nil
+	return getConv(ctx, s, q, (*seriesRow).toSeries, fmt.Sprintf("get huddle series %d", id), seriesSelect+`WHERE s.id = ?`, id)
 }
 
 // HuddleSeriesList returns the active series of a workspace's channel (all
@@ -186,11 +182,8 @@ func (s *DB) HuddleCreate(ctx context.Context, q Queryer, p HuddleNew) (int64, e
 
 // HuddleGet returns a huddle by id, or ErrNotFound.
 func (s *DB) HuddleGet(ctx context.Context, q Queryer, id int64) (*huddles.Huddle, error) {
-	var r huddleRow
-	if err := q.GetContext(ctx, &r, s.Rebind(`SELECT `+huddleCols+huddleFrom+`WHERE h.id = ?`), id); err != nil {
-		return nil, fmt.Errorf("get huddle %d: %w", id, s.mapErr(err))
-	}
-	return r.toHuddle(), nil
+	return getConv(ctx, s, q, (*huddleRow).toHuddle, fmt.Sprintf("get huddle %d", id),
+		`SELECT `+huddleCols+huddleFrom+`WHERE h.id = ?`, id)
 }
 
 // HuddleLock returns a huddle and locks it until tx ends, so ending it and
@@ -204,13 +197,8 @@ func (s *DB) HuddleLock(ctx context.Context, tx *Tx, id int64) (*huddles.Huddle,
 
 // HuddleOpenIn returns the open huddle of a channel, or ErrNotFound.
 func (s *DB) HuddleOpenIn(ctx context.Context, q Queryer, workspaceID int64, channel string) (*huddles.Huddle, error) {
-	var r huddleRow
-	err := q.GetContext(ctx, &r, s.Rebind(`SELECT `+huddleCols+huddleFrom+`WHERE h.workspace_id = ? AND h.channel = ? AND h.ended_at IS NULL`),
-		workspaceID, channel)
-	if err != nil {
-		return nil, fmt.Errorf("open huddle in %s: %w", channel, s.mapErr(err))
-	}
-	return r.toHuddle(), nil
+	return getConv(ctx, s, q, (*huddleRow).toHuddle, fmt.Sprintf("open huddle in %s", channel),
+		`SELECT `+huddleCols+huddleFrom+`WHERE h.workspace_id = ? AND h.channel = ? AND h.ended_at IS NULL`, workspaceID, channel)
 }
 
 // HuddleSetMessage records the huddle's start card.
@@ -546,11 +534,7 @@ func (s *DB) HuddleQuestionCreate(ctx context.Context, q Queryer, p HuddleQuesti
 
 // HuddleQuestionGet returns a question with its +1 count, or ErrNotFound.
 func (s *DB) HuddleQuestionGet(ctx context.Context, q Queryer, id int64) (*huddles.Question, error) {
-	var r questionRow
-	if err := q.GetContext(ctx, &r, s.Rebind(questionSelect+`WHERE q.id = ?`), id); err != nil {
-		return nil, fmt.Errorf("get question %d: %w", id, s.mapErr(err))
-	}
-	return r.toQuestion(), nil
+	return getConv(ctx, s, q, (*questionRow).toQuestion, fmt.Sprintf("get question %d", id), questionSelect+`WHERE q.id = ?`, id)
 }
 
 // HuddleQuestionList returns the questions a huddle holds, oldest first.

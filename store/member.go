@@ -140,22 +140,15 @@ func (r *memberRow) toMember() *member.Member {
 
 // MemberGet returns a member by id, or ErrNotFound.
 func (s *DB) MemberGet(ctx context.Context, q Queryer, id int64) (*member.Member, error) {
-	var r memberRow
-	if err := q.GetContext(ctx, &r, s.Rebind(`SELECT `+memberColumns+memberFrom+`WHERE m.id = ?`), id); err != nil {
-		return nil, fmt.Errorf("get member %d: %w", id, s.mapErr(err))
-	}
-	return r.toMember(), nil
+	return getConv(ctx, s, q, (*memberRow).toMember, fmt.Sprintf("get member %d", id),
+		`SELECT `+memberColumns+memberFrom+`WHERE m.id = ?`, id)
 }
 
 // MemberByUser returns the member with a platform user id in a workspace, or
 // ErrNotFound.
 func (s *DB) MemberByUser(ctx context.Context, q Queryer, workspaceID int64, userID string) (*member.Member, error) {
-	var r memberRow
-	err := q.GetContext(ctx, &r, s.Rebind(`SELECT `+memberColumns+memberFrom+`WHERE m.workspace_id = ? AND m.user_id = ?`), workspaceID, userID)
-	if err != nil {
-		return nil, fmt.Errorf("get member %s: %w", userID, s.mapErr(err))
-	}
-	return r.toMember(), nil
+	return getConv(ctx, s, q, (*memberRow).toMember, fmt.Sprintf("get member %s", userID),
+		`SELECT `+memberColumns+memberFrom+`WHERE m.workspace_id = ? AND m.user_id = ?`, workspaceID, userID)
 }
 
 // Recipient is what sending a DM needs to know about a member.

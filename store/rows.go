@@ -63,3 +63,15 @@ func batchValues(head, tail string, n, width, batch int, row func(args []any, i 
 	}
 	return nil
 }
+
+// getConv runs query on q for one row of type R and converts it with conv.
+// what names the row in the error, which wraps the mapped driver error
+// (ErrNotFound when there is no row).
+func getConv[R, T any](ctx context.Context, s *DB, q Queryer, conv func(*R) T, what, query string, args ...any) (T, error) {
+	var r R
+	if err := q.GetContext(ctx, &r, s.Rebind(query), args...); err != nil {
+		var zero T
+		return zero, fmt.Errorf("%s: %w", what, s.mapErr(err))
+	}
+	return conv(&r), nil
+}

@@ -124,11 +124,8 @@ func (s *DB) SupportQuestionCreate(ctx context.Context, tx *Tx, n SupportQuestio
 
 // SupportQuestionGet returns a question by id, or ErrNotFound.
 func (s *DB) SupportQuestionGet(ctx context.Context, q Queryer, id int64) (*SupportQuestion, error) {
-	var r supportRow
-	if err := q.GetContext(ctx, &r, s.Rebind(`SELECT `+supportColumns+` FROM support_question q WHERE q.id = ?`), id); err != nil {
-		return nil, fmt.Errorf("get support question %d: %w", id, s.mapErr(err))
-	}
-	return r.toQuestion(), nil
+	return getConv(ctx, s, q, (*supportRow).toQuestion, fmt.Sprintf("get support question %d", id),
+		`SELECT `+supportColumns+` FROM support_question q WHERE q.id = ?`, id)
 }
 
 // SupportQuestionClaim makes memberID the claimer of an open, unclaimed
