@@ -108,24 +108,16 @@ func (s *DB) seriesSelect(ctx context.Context, q Queryer, where []string, args [
 // HuddleSeriesCancel stops a series; it reports false when it was not
 // active. Its past huddles are kept.
 func (s *DB) HuddleSeriesCancel(ctx context.Context, q Queryer, id int64) (bool, error) {
-	res, err := q.ExecContext(ctx, s.Rebind(`UPDATE huddle_series SET active = FALSE WHERE id = ? AND active`), id)
-	if err != nil {
-		return false, fmt.Errorf("cancel huddle series %d: %w", id, s.mapErr(err))
-	}
-	n, _ := res.RowsAffected()
-	return n > 0, nil
+	return s.execChanged(ctx, q, fmt.Sprintf("cancel huddle series %d", id),
+		`UPDATE huddle_series SET active = FALSE WHERE id = ? AND active`, id)
 }
 
 // HuddleSeriesMarkReminded records that the reminder for the occurrence
 // named key went out. It reports false when it already had (another tick or
 // replica got there first), so a reminder is posted once.
 func (s *DB) HuddleSeriesMarkReminded(ctx context.Context, q Queryer, id int64, key string) (bool, error) {
-	res, err := q.ExecContext(ctx, s.Rebind(`UPDATE huddle_series SET last_reminded = ? WHERE id = ? AND last_reminded <> ?`), key, id, key)
-	if err != nil {
-		return false, fmt.Errorf("mark huddle series %d reminded: %w", id, s.mapErr(err))
-	}
-	n, _ := res.RowsAffected()
-	return n > 0, nil
+	return s.execChanged(ctx, q, fmt.Sprintf("mark huddle series %d reminded", id),
+		`UPDATE huddle_series SET last_reminded = ? WHERE id = ? AND last_reminded <> ?`, key, id, key)
 }
 
 // ---- Huddles ------------------------------------------------------------
@@ -216,23 +208,15 @@ func (s *DB) HuddleSetSummary(ctx context.Context, q Queryer, id, messageID int6
 // HuddleSetAgenda replaces the agenda of an open huddle; it reports false
 // when the huddle has ended.
 func (s *DB) HuddleSetAgenda(ctx context.Context, q Queryer, id int64, agenda string) (bool, error) {
-	res, err := q.ExecContext(ctx, s.Rebind(`UPDATE huddle SET agenda = ? WHERE id = ? AND ended_at IS NULL`), agenda, id)
-	if err != nil {
-		return false, fmt.Errorf("set agenda of huddle %d: %w", id, s.mapErr(err))
-	}
-	n, _ := res.RowsAffected()
-	return n > 0, nil
+	return s.execChanged(ctx, q, fmt.Sprintf("set agenda of huddle %d", id),
+		`UPDATE huddle SET agenda = ? WHERE id = ? AND ended_at IS NULL`, agenda, id)
 }
 
 // HuddleEnd ends an open huddle at at; it reports false when it had already
 // ended. Nothing is deleted.
 func (s *DB) HuddleEnd(ctx context.Context, q Queryer, id int64, at time.Time) (bool, error) {
-	res, err := q.ExecContext(ctx, s.Rebind(`UPDATE huddle SET ended_at = ? WHERE id = ? AND ended_at IS NULL`), at.UnixMilli(), id)
-	if err != nil {
-		return false, fmt.Errorf("end huddle %d: %w", id, s.mapErr(err))
-	}
-	n, _ := res.RowsAffected()
-	return n > 0, nil
+	return s.execChanged(ctx, q, fmt.Sprintf("end huddle %d", id),
+		`UPDATE huddle SET ended_at = ? WHERE id = ? AND ended_at IS NULL`, at.UnixMilli(), id)
 }
 
 // HuddleFilter selects huddles for a report.
@@ -551,13 +535,8 @@ func (s *DB) HuddleQuestionSetStatus(ctx context.Context, q Queryer, id int64, f
 	if to == huddles.QuestionOpen {
 		closed = ms(time.Time{})
 	}
-	res, err := q.ExecContext(ctx, s.Rebind(`UPDATE huddle_question SET status = ?, closed_at = ? WHERE id = ? AND status = ?`),
-		string(to), closed, id, string(from))
-	if err != nil {
-		return false, fmt.Errorf("mark question %d %s: %w", id, to, s.mapErr(err))
-	}
-	n, _ := res.RowsAffected()
-	return n > 0, nil
+	return s.execChanged(ctx, q, fmt.Sprintf("mark question %d %s", id, to),
+		`UPDATE huddle_question SET status = ?, closed_at = ? WHERE id = ? AND status = ?`, string(to), closed, id, string(from))
 }
 
 // HuddleQuestionSetMessage records where a question's card lives.
@@ -601,13 +580,9 @@ func (s *DB) HuddleQuestionCarryOverChannel(ctx context.Context, tx *Tx, workspa
 // HuddleQuestionPlusOne records a member's +1; it reports false when they
 // had already +1'd the question.
 func (s *DB) HuddleQuestionPlusOne(ctx context.Context, q Queryer, questionID, memberID int64, at time.Time) (bool, error) {
-	res, err := q.ExecContext(ctx, s.Rebind(`INSERT INTO huddle_question_vote (question_id, member_id, created_at) VALUES (?, ?, ?)
-		ON CONFLICT (question_id, member_id) DO NOTHING`), questionID, memberID, at.UnixMilli())
-	if err != nil {
-		return false, fmt.Errorf("+1 question %d: %w", questionID, s.mapErr(err))
-	}
-	n, _ := res.RowsAffected()
-	return n > 0, nil
+	return s.execChanged(ctx, q, fmt.Sprintf("+1 question %d", questionID),
+		`INSERT INTO huddle_question_vote (question_id, member_id, created_at) VALUES (?, ?, ?)
+		ON CONFLICT (question_id, member_id) DO NOTHING`, questionID, memberID, at.UnixMilli())
 }
 
 // ---- Ratings ------------------------------------------------------------

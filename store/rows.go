@@ -75,3 +75,16 @@ func getConv[R, T any](ctx context.Context, s *DB, q Queryer, conv func(*R) T, w
 	}
 	return conv(&r), nil
 }
+
+// execChanged runs a statement that changes at most the rows it matches and
+// reports whether it changed any (false: another writer got there first, or
+// the row was not in the state the statement expects). what names the
+// change in the error.
+func (s *DB) execChanged(ctx context.Context, q Queryer, what, query string, args ...any) (bool, error) {
+	res, err := q.ExecContext(ctx, s.Rebind(query), args...)
+	if err != nil {
+		return false, fmt.Errorf("%s: %w", what, s.mapErr(err))
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
+}
