@@ -387,10 +387,8 @@ func (s *DB) ReplicaCheckIn(ctx context.Context, id string, v int64, at time.Tim
 // ReplicaCheckOut forgets the bot process id (it is shutting down), so
 // the CLI does not count it as running.
 func (s *DB) ReplicaCheckOut(ctx context.Context, id string) error {
-	if _, err := s.ExecContext(ctx, s.Rebind(`DELETE FROM setting WHERE key = ?`), "replica:"+id); err != nil {
-		return fmt.Errorf("replica %s check-out: %w", id, s.mapErr(err))
-	}
-	return nil
+	return s.exec(ctx, s, fmt.Sprintf("replica %s check-out", id),
+		`DELETE FROM setting WHERE key = ?`, "replica:"+id)
 }
 
 // ReplicaList returns the bot processes that checked in at or after since,

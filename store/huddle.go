@@ -255,12 +255,9 @@ func (s *DB) HuddleList(ctx context.Context, q Queryer, f HuddleFilter) ([]*hudd
 // own name (an attributed vote, an open question, a +1). Only their first
 // action's time is kept. Never call it for an anonymous vote or question.
 func (s *DB) HuddleAttendeeAdd(ctx context.Context, q Queryer, huddleID, memberID int64, at time.Time) error {
-	_, err := q.ExecContext(ctx, s.Rebind(`INSERT INTO huddle_attendee (huddle_id, member_id, joined_at) VALUES (?, ?, ?)
-		ON CONFLICT (huddle_id, member_id) DO NOTHING`), huddleID, memberID, at.UnixMilli())
-	if err != nil {
-		return fmt.Errorf("add attendee to huddle %d: %w", huddleID, s.mapErr(err))
-	}
-	return nil
+	return s.exec(ctx, q, fmt.Sprintf("add attendee to huddle %d", huddleID),
+		`INSERT INTO huddle_attendee (huddle_id, member_id, joined_at) VALUES (?, ?, ?)
+		ON CONFLICT (huddle_id, member_id) DO NOTHING`, huddleID, memberID, at.UnixMilli())
 }
 
 // HuddleAttendeeCount returns how many attendees joined a huddle before

@@ -55,11 +55,8 @@ func (s *DB) WorkspaceGet(ctx context.Context, id int64) (*Workspace, error) {
 
 // WorkspaceSetRef stores an adapter's reference to a workspace.
 func (s *DB) WorkspaceSetRef(ctx context.Context, id int64, ref string) error {
-	_, err := s.ExecContext(ctx, s.Rebind(`UPDATE workspace SET ref = ? WHERE id = ?`), ref, id)
-	if err != nil {
-		return fmt.Errorf("workspace %d ref: %w", id, s.mapErr(err))
-	}
-	return nil
+	return s.exec(ctx, s, fmt.Sprintf("workspace %d ref", id),
+		`UPDATE workspace SET ref = ? WHERE id = ?`, ref, id)
 }
 
 // WorkspaceSetTimeZone changes a workspace's default time zone.
@@ -176,11 +173,8 @@ func (s *DB) MemberRecipient(ctx context.Context, id int64) (Recipient, error) {
 // MemberSetRef stores an adapter's reference to a member; it writes only
 // when the reference changed.
 func (s *DB) MemberSetRef(ctx context.Context, id int64, ref string) error {
-	_, err := s.ExecContext(ctx, s.Rebind(`UPDATE member SET ref = ? WHERE id = ? AND ref <> ?`), ref, id, ref)
-	if err != nil {
-		return fmt.Errorf("member %d ref: %w", id, s.mapErr(err))
-	}
-	return nil
+	return s.exec(ctx, s, fmt.Sprintf("member %d ref", id),
+		`UPDATE member SET ref = ? WHERE id = ? AND ref <> ?`, ref, id, ref)
 }
 
 // MemberSetDMChannel caches a member's platform DM channel.

@@ -155,13 +155,10 @@ func (s *DB) ChannelEnsure(ctx context.Context, workspaceID int64, name, platfor
 // recording the channel if it is new; it writes only when the reference
 // changed.
 func (s *DB) ChannelSetRef(ctx context.Context, workspaceID int64, name, ref string) error {
-	_, err := s.ExecContext(ctx, s.Rebind(`INSERT INTO channel (workspace_id, name, ref, created_at) VALUES (?, ?, ?, ?)
-		ON CONFLICT (workspace_id, name) DO UPDATE SET ref = excluded.ref WHERE channel.ref <> excluded.ref`),
+	return s.exec(ctx, s, fmt.Sprintf("channel %s ref", name),
+		`INSERT INTO channel (workspace_id, name, ref, created_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (workspace_id, name) DO UPDATE SET ref = excluded.ref WHERE channel.ref <> excluded.ref`,
 		workspaceID, name, ref, s.Now().UnixMilli())
-	if err != nil {
-		return fmt.Errorf("channel %s ref: %w", name, s.mapErr(err))
-	}
-	return nil
 }
 
 // ChannelRef returns the adapter's reference to a channel of a workspace,
@@ -229,14 +226,11 @@ func (s *DB) FeedbackAdd(ctx context.Context, q Queryer, f Feedback) error {
 			return nil
 		}
 	}
-	_, err := q.ExecContext(ctx, s.Rebind(`INSERT INTO feedback (workspace_id, member_id, kind, lesson_id, delivery_id, huddle_id,
-		support_id, rating, text, redacted, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+	return s.exec(ctx, q, "add feedback",
+		`INSERT INTO feedback (workspace_id, member_id, kind, lesson_id, delivery_id, huddle_id,
+		support_id, rating, text, redacted, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		f.WorkspaceID, nullID(f.MemberID), f.Kind, nullStr(f.LessonID), nullID(f.DeliveryID), nullID(f.HuddleID),
 		nullID(f.SupportID), rating, f.Text, f.Redacted, now)
-	if err != nil {
-		return fmt.Errorf("add feedback: %w", s.mapErr(err))
-	}
-	return nil
 }
 
 // EventSeen records an inbound platform event id and reports whether it was
@@ -277,11 +271,8 @@ func (s *DB) SignatureClaim(ctx context.Context, signature string, expires time.
 // SignaturePrune forgets request signatures whose window ended before now:
 // a request that old is refused as stale anyway.
 func (s *DB) SignaturePrune(ctx context.Context, now time.Time) error {
-	_, err := s.ExecContext(ctx, s.Rebind(`DELETE FROM request_signature WHERE expires_at < ?`), now.UnixMilli())
-	if err != nil {
-		return fmt.Errorf("prune request signatures: %w", s.mapErr(err))
-	}
-	return nil
+	return s.exec(ctx, s, "prune request signatures",
+		`DELETE FROM request_signature WHERE expires_at < ?`, now.UnixMilli())
 }
 
 // Audit records who did what.

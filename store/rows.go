@@ -88,3 +88,11 @@ func (s *DB) execChanged(ctx context.Context, q Queryer, what, query string, arg
 	n, _ := res.RowsAffected()
 	return n > 0, nil
 }
+
+// exec runs a statement; what names it in the error.
+func (s *DB) exec(ctx context.Context, q Queryer, what, query string, args ...any) error {
+	if _, err := q.ExecContext(ctx, s.Rebind(query), args...); err != nil {
+		return fmt.Errorf("%s: %w", what, s.mapErr(err))
+	}
+	return nil
+}

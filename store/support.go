@@ -198,24 +198,18 @@ func (s *DB) SupportQuestionRate(ctx context.Context, tx *Tx, id int64, rating i
 
 // SupportQuestionSetTags replaces a question's tags.
 func (s *DB) SupportQuestionSetTags(ctx context.Context, q Queryer, id int64, tags []string) error {
-	_, err := q.ExecContext(ctx, s.Rebind(`UPDATE support_question SET tags = ? WHERE id = ?`), strings.Join(tags, ","), id)
-	if err != nil {
-		return fmt.Errorf("tag support question %d: %w", id, s.mapErr(err))
-	}
-	return nil
+	return s.exec(ctx, q, fmt.Sprintf("tag support question %d", id),
+		`UPDATE support_question SET tags = ? WHERE id = ?`, strings.Join(tags, ","), id)
 }
 
 // SupportQuestionSetMessages records where the asker's card and the
 // helpdesk post live; a zero id leaves that one unchanged.
 func (s *DB) SupportQuestionSetMessages(ctx context.Context, q Queryer, id, askerMessageID, helpdeskMessageID int64) error {
-	_, err := q.ExecContext(ctx, s.Rebind(`UPDATE support_question SET
+	return s.exec(ctx, q, fmt.Sprintf("set support question %d messages", id),
+		`UPDATE support_question SET
 		asker_message_id = CASE WHEN ? > 0 THEN ? ELSE asker_message_id END,
-		helpdesk_message_id = CASE WHEN ? > 0 THEN ? ELSE helpdesk_message_id END WHERE id = ?`),
+		helpdesk_message_id = CASE WHEN ? > 0 THEN ? ELSE helpdesk_message_id END WHERE id = ?`,
 		askerMessageID, askerMessageID, helpdeskMessageID, helpdeskMessageID, id)
-	if err != nil {
-		return fmt.Errorf("set support question %d messages: %w", id, s.mapErr(err))
-	}
-	return nil
 }
 
 // SupportQuestionListDue returns open questions whose escalation check is

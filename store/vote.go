@@ -156,12 +156,9 @@ func (s *DB) PollVotesSet(ctx context.Context, tx *Tx, p *huddles.Poll, v Voter,
 		}
 		return s.anonApply(ctx, tx, p.ID, v.Hash, before, options)
 	}
-	_, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO poll_ballot (poll_id, member_id, choices) VALUES (?, ?, ?)
-		ON CONFLICT (poll_id, member_id) DO UPDATE SET choices = excluded.choices`), p.ID, v.MemberID, huddles.Choices(options))
-	if err != nil {
-		return fmt.Errorf("set votes on poll %d: %w", p.ID, s.mapErr(err))
-	}
-	return nil
+	return s.exec(ctx, tx, fmt.Sprintf("set votes on poll %d", p.ID),
+		`INSERT INTO poll_ballot (poll_id, member_id, choices) VALUES (?, ?, ?)
+		ON CONFLICT (poll_id, member_id) DO UPDATE SET choices = excluded.choices`, p.ID, v.MemberID, huddles.Choices(options))
 }
 
 // anonApply turns an anonymous voter's choices from before into after:
@@ -200,10 +197,8 @@ func (s *DB) anonApply(ctx context.Context, tx *Tx, pollID int64, voterHash stri
 // is already there (the common case under load) this writes nothing and
 // waits for nobody.
 func (s *DB) markStale(ctx context.Context, tx *Tx, pollID int64) error {
-	if _, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO poll_stale (poll_id) VALUES (?) ON CONFLICT DO NOTHING`), pollID); err != nil {
-		return fmt.Errorf("mark poll %d stale: %w", pollID, s.mapErr(err))
-	}
-	return nil
+	return s.exec(ctx, tx, fmt.Sprintf("mark poll %d stale", pollID),
+		`INSERT INTO poll_stale (poll_id) VALUES (?) ON CONFLICT DO NOTHING`, pollID)
 }
 
 // VoteCast is one tap on a poll's option.
