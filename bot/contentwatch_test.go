@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddlebot/bot"
+	"github.com/huddlebot/huddlebot/bot/bottest"
 	"github.com/huddlebot/huddlebot/bot/burst"
-	"github.com/huddlebot/huddlebot/bot/feature"
 	"github.com/huddlebot/huddlebot/bot/sandbox"
 	"github.com/huddlebot/huddlebot/lessons"
 	"github.com/huddlebot/huddlebot/store"
@@ -77,27 +77,12 @@ func TestTwoReplicasSeeAnImport(t *testing.T) {
 	t.Cleanup(stop)
 	var replicas []*bot.Bot
 	for _, id := range []string{"r1", "r2"} {
-		b := bot.New(open(), bot.Config{}, nil)
-		feature.Register(b)
-		b.SetClock(clock)
-		if err := b.LoadContent(ctx); err != nil {
-			t.Fatal(err)
-		}
-		b.AddAdapter(sandbox.Adapter{})
-		jobs, err := bot.NewJobs(b, bot.JobsOptions{Work: true, PollInterval: 20 * time.Millisecond})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := jobs.Start(wctx); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() {
-			sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-			jobs.Stop(sctx)
-		})
-		go b.WatchContent(wctx, id, 50*time.Millisecond)
-		replicas = append(replicas, b)
+		rb := bottest.NewBot(t, open(), bottest.BotOptions{NoContent: true, Jobs: bot.JobsOptions{Work: true, PollInterval: 20 * time.Millisecond}})
+		rb.SetClock(clock)
+		rb.AddAdapter(sandbox.Adapter{})
+		rb.Start(t)
+		go rb.WatchContent(wctx, id, 50*time.Millisecond)
+		replicas = append(replicas, rb.Bot)
 	}
 
 	// The trainer, from the CLI: import, then send the burst for the
@@ -105,14 +90,9 @@ func TestTwoReplicasSeeAnImport(t *testing.T) {
 	if _, err := cliDB.ContentImport(ctx, loadFS(t, watchV2)); err != nil {
 		t.Fatal(err)
 	}
-	cli := burst.New(bot.New(cliDB, bot.Config{}, nil))
-	cli.SetClock(clock)
-	if err := cli.LoadContent(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := bot.NewJobs(cli.Bot, bot.JobsOptions{Work: false}); err != nil {
-		t.Fatal(err)
-	}
+	cb := bottest.NewBot(t, cliDB, bottest.BotOptions{NoContent: true})
+	cb.SetClock(clock)
+	cli := cb.Features.Burst
 	if _, err := cli.BurstSend(ctx, burst.BurstSendOptions{WorkspaceID: ws.ID, BurstID: "banner-burst"}); err != nil {
 		t.Fatal(err)
 	}
