@@ -12,6 +12,7 @@ import (
 	"github.com/huddlebot/huddlebot/bot"
 	"github.com/huddlebot/huddlebot/bot/feature"
 	"github.com/huddlebot/huddlebot/bot/sandbox"
+	"github.com/huddlebot/huddlebot/lessons"
 	"github.com/huddlebot/huddlebot/member"
 	"github.com/huddlebot/huddlebot/store"
 )
@@ -117,4 +118,17 @@ func Count(t testing.TB, db *store.DB, query string, args ...any) int {
 		t.Fatalf("%s: %v", query, err)
 	}
 	return n
+}
+
+// Quiz returns the first quiz of the loaded content for role ("" for any),
+// or fails the test.
+func (e *Env) Quiz(t testing.TB, role string) *lessons.Lesson {
+	t.Helper()
+	for _, l := range e.Bot.Content().Lessons {
+		if l.IsQuiz() && (role == "" || l.For(role, "")) {
+			return l
+		}
+	}
+	t.Fatalf("no quiz for role %q in the content", role)
+	return nil
 }

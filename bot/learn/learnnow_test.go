@@ -39,7 +39,7 @@ func TestLearnNowIsTheDaysPrompt(t *testing.T) {
 				t.Fatalf("/learn: %q", rep)
 			}
 			tick := time.Date(2026, 11, 24, 13, 41, 0, 0, time.UTC)
-			e.Bot.SetClock(func() time.Time { return tick })
+			e.Clock.Set(tick)
 			if err := e.Bot.Tick(ctx, tick); err != nil {
 				t.Fatal(err)
 			}
