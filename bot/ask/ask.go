@@ -515,6 +515,17 @@ func (b *Ask) supportTagClick(ctx context.Context, r *bot.Req, args []string, va
 
 // --- the relayed conversation ---
 
+// supportConversation returns the question of a relayed-conversation click
+// or form ("sreply:QID") and the other side (see supportParties).
+func (b *Ask) supportConversation(ctx context.Context, r *bot.Req, args []string) (*store.SupportQuestion, int64, error) {
+	q, err := b.supportQuestion(ctx, r, args)
+	if err != nil {
+		return nil, 0, err
+	}
+	other, err := b.supportParties(ctx, r, q)
+	return q, other, err
+}
+
 // supportParties checks that the actor is the asker or the claimer of a
 // claimed, unresolved question and returns the other side.
 func (b *Ask) supportParties(ctx context.Context, r *bot.Req, q *store.SupportQuestion) (other int64, err error) {
@@ -535,34 +546,20 @@ func (b *Ask) supportParties(ctx context.Context, r *bot.Req, q *store.SupportQu
 
 // supportReplyClick: "sreply:QID" opens the reply form.
 func (b *Ask) supportReplyClick(ctx context.Context, r *bot.Req, args []string, _ string) (bot.Reply, error) {
-	q, err := b.supportQuestion(ctx, r, args)
-	if err != nil {
-		return bot.Reply{}, err
-	}
-	other, err := b.supportParties(ctx, r, q)
+	q, other, err := b.supportConversation(ctx, r, args)
 	if err != nil {
 		return bot.Reply{}, err
 	}
 	name := memberName(b.memberOr(ctx, other))
 	f := &bot.Form{ID: fmt.Sprintf("sreply:%d", q.ID), Title: "Reply to " + name, Label: "Your message to " + name,
 		Placeholder: "No patient details, please.", Submit: "Send"}
-	if mo, ok := b.Adapter(r.Actor.Platform).(bot.ModalOpener); ok && r.TriggerID != "" {
-		if err := mo.OpenForm(ctx, r.Actor.Workspace, r.TriggerID, f); err != nil {
-			return bot.Reply{}, err
-		}
-		return bot.Reply{}, nil
-	}
-	return bot.Reply{Form: f, Text: "Your reply to " + name + ":"}, nil
+	return b.ShowForm(ctx, r, f, "Your reply to "+name+":")
 }
 
 // supportReplySubmit stores a message (redacted) and posts it to the other
 // side's DM.
 func (b *Ask) supportReplySubmit(ctx context.Context, r *bot.Req, args []string, text string) (bot.Reply, error) {
-	q, err := b.supportQuestion(ctx, r, args)
-	if err != nil {
-		return bot.Reply{}, err
-	}
-	other, err := b.supportParties(ctx, r, q)
+	q, other, err := b.supportConversation(ctx, r, args)
 	if err != nil {
 		return bot.Reply{}, err
 	}

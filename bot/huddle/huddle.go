@@ -877,22 +877,35 @@ func (b *Huddle) remind(ctx context.Context, s *huddles.Series, now time.Time) e
 }
 
 func (b *Huddle) loadPoll(ctx context.Context, r *bot.Req, args []string) (*huddles.Poll, *huddles.Huddle, error) {
-	pid, ok := bot.ParseID(args, 0)
+	return loadInHuddle(ctx, b, r, args, b.DB.PollGet, func(p *huddles.Poll) (int64, int64) { return p.WorkspaceID, p.HuddleID })
+}
+
+// loadInHuddle reads, with get, the poll or question whose id is args[0],
+// and the huddle it belongs to (ids returns its workspace and huddle). An id
+// that is missing, unknown or of another workspace is bot.ErrStale.
+func loadInHuddle[T any](ctx context.Context, b *Huddle, r *bot.Req, args []string,
+	get func(context.Context, store.Queryer, int64) (T, error), ids func(T) (workspace, huddle int64)) (T, *huddles.Huddle, error) {
+	var zero T
+	id, ok := bot.ParseID(args, 0)
 	if !ok {
-		return nil, nil, bot.ErrStale
+		return zero, nil, bot.ErrStale
 	}
-	p, err := b.DB.PollGet(ctx, b.DB, pid)
-	if store.IsNotFound(err) || (err == nil && p.WorkspaceID != r.Workspace.ID) {
-		return nil, nil, bot.ErrStale
+	v, err := get(ctx, b.DB, id)
+	if store.IsNotFound(err) {
+		return zero, nil, bot.ErrStale
 	}
 	if err != nil {
-		return nil, nil, err
+		return zero, nil, err
 	}
-	h, err := b.DB.HuddleGet(ctx, b.DB, p.HuddleID)
+	ws, hid := ids(v)
+	if ws != r.Workspace.ID {
+		return zero, nil, bot.ErrStale
+	}
+	h, err := b.DB.HuddleGet(ctx, b.DB, hid)
 	if err != nil {
-		return nil, nil, err
+		return zero, nil, err
 	}
-	return p, h, nil
+	return v, h, nil
 }
 
 // voteClick records a vote. Single choice: the tap replaces the voter's
@@ -1213,22 +1226,7 @@ func (b *Huddle) askParkingLot(ctx context.Context, r *bot.Req, spec huddles.Ask
 }
 
 func (b *Huddle) loadQuestion(ctx context.Context, r *bot.Req, args []string) (*huddles.Question, *huddles.Huddle, error) {
-	qid, ok := bot.ParseID(args, 0)
-	if !ok {
-		return nil, nil, bot.ErrStale
-	}
-	q, err := b.DB.HuddleQuestionGet(ctx, b.DB, qid)
-	if store.IsNotFound(err) || (err == nil && q.WorkspaceID != r.Workspace.ID) {
-		return nil, nil, bot.ErrStale
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	h, err := b.DB.HuddleGet(ctx, b.DB, q.HuddleID)
-	if err != nil {
-		return nil, nil, err
-	}
-	return q, h, nil
+	return loadInHuddle(ctx, b, r, args, b.DB.HuddleQuestionGet, func(q *huddles.Question) (int64, int64) { return q.WorkspaceID, q.HuddleID })
 }
 
 func (b *Huddle) plusOneClick(ctx context.Context, r *bot.Req, args []string, _ string) (bot.Reply, error) {

@@ -623,13 +623,7 @@ func (b *Learn) moreClick(ctx context.Context, r *bot.Req, args []string, _ stri
 	}
 	f := &bot.Form{ID: fmt.Sprintf("more:%d", d.ID), Title: "Tell us more", Label: "What would make this lesson better?",
 		Placeholder: "No patient details, please.", Submit: "Send"}
-	if mo, ok := b.Adapter(r.Actor.Platform).(bot.ModalOpener); ok && r.TriggerID != "" {
-		if err := mo.OpenForm(ctx, r.Actor.Workspace, r.TriggerID, f); err != nil {
-			return bot.Reply{}, err
-		}
-		return bot.Reply{}, nil
-	}
-	return bot.Reply{Form: f, Text: "Tell us more: what would make this lesson better?"}, nil
+	return b.ShowForm(ctx, r, f, "Tell us more: what would make this lesson better?")
 }
 
 func (b *Learn) moreSubmit(ctx context.Context, r *bot.Req, args []string, text string) (bot.Reply, error) {
