@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/huddlebot/huddlebot/bot/bottest"
 	"github.com/huddlebot/huddlebot/bot/slack/slackfake"
 	"github.com/huddlebot/huddlebot/store"
 	"github.com/huddlebot/huddlebot/store/storetest"
@@ -47,7 +48,7 @@ func testServeSlackHTTP(t *testing.T, backend store.Backend) {
 	fake := slackfake.New()
 	t.Cleanup(fake.Close)
 	fake.SetUser(slackfake.User{ID: "U7", Name: "nina", RealName: "Nina Patel", TZ: "America/New_York"})
-	_, base, logs := startTestMain(t, backend, map[string]string{
+	m, base, logs := startTestMain(t, backend, map[string]string{
 		"SLACK_BOT_TOKEN":      "xoxb-serve-test",
 		"SLACK_SIGNING_SECRET": slackTestSecret,
 		"SLACK_API_URL":        fake.APIURL(),
@@ -103,7 +104,9 @@ func testServeSlackHTTP(t *testing.T, backend store.Backend) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	time.Sleep(300 * time.Millisecond)
+	// Once no answer waits in the inbox and nothing is left to deliver or
+	// retry, the second click has had its effects.
+	bottest.Settle(t, m.Bot)
 	if n, r := fake.Count("chat.update"), fake.Messages()[0].Replaced; n != 0 || r != 1 {
 		t.Errorf("chat.update calls = %d, replacements = %d, want 0 and 1 (the second click changes nothing)", n, r)
 	}
