@@ -15,10 +15,8 @@ import (
 // its transaction; an import with a source records it as the last import
 // and its hash per source; replicas check in and out.
 func TestContentVersionAndSources(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	storetest.Run(t, func(t *testing.T, ctx context.Context, db *store.DB) {
 		t.Parallel()
-		ctx := context.Background()
 		if v, err := db.ContentVersion(ctx); err != nil || v != 0 {
 			t.Fatalf("version before any import = %d, %v", v, err)
 		}

@@ -1257,10 +1257,7 @@ func (b *Huddle) plusOneClick(ctx context.Context, r *bot.Req, args []string, _ 
 		if q, err = b.DB.HuddleQuestionGet(ctx, tx, q.ID); err != nil {
 			return err
 		}
-		if q.MessageID == 0 {
-			return nil
-		}
-		return b.Update(ctx, tx, q.MessageID, questionCard(q, h))
+		return b.updateQuestionCard(ctx, tx, q, h)
 	})
 	if err != nil {
 		return bot.Reply{}, err
@@ -1269,6 +1266,14 @@ func (b *Huddle) plusOneClick(ctx context.Context, r *bot.Req, args []string, _ 
 		return bot.Reply{Text: "You already +1'd this question — one per person."}, nil
 	}
 	return bot.Reply{Text: fmt.Sprintf("+1 noted — %d colleague(s) want this answered.", q.PlusOnes)}, nil
+}
+
+// updateQuestionCard shows q's new state on its card, if it has one.
+func (b *Huddle) updateQuestionCard(ctx context.Context, tx *store.Tx, q *huddles.Question, h *huddles.Huddle) error {
+	if q.MessageID == 0 {
+		return nil
+	}
+	return b.Update(ctx, tx, q.MessageID, questionCard(q, h))
 }
 
 func (b *Huddle) questionClick(ctx context.Context, r *bot.Req, args []string, _ string) (bot.Reply, error) {
@@ -1328,10 +1333,7 @@ func (b *Huddle) questionClick(ctx context.Context, r *bot.Req, args []string, _
 				return err
 			}
 		}
-		if q.MessageID == 0 {
-			return nil
-		}
-		return b.Update(ctx, tx, q.MessageID, questionCard(q, h))
+		return b.updateQuestionCard(ctx, tx, q, h)
 	})
 	if err != nil {
 		return bot.Reply{}, err
