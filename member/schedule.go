@@ -222,20 +222,7 @@ func (s Schedule) NextDelivery(t time.Time) time.Time {
 	if s.PausedUntil.After(from) {
 		from = s.PausedUntil
 	}
-	sd, _ := s.shiftDay(from)
-	// Start one day early: a night shift's after-midnight slot lies on the
-	// calendar day after its shift day.
-	sd = sd.addDays(-1)
-	for i := 0; i <= scheduleScanDays+1; i++ {
-		d := sd.addDays(i)
-		if !s.isWorkDay(d) {
-			continue
-		}
-		if slot := s.slotOf(d); slot.After(t) && !s.Paused(slot) {
-			return slot
-		}
-	}
-	return time.Time{}
+	return s.scanWorkDays(from, s.slotOf, func(slot time.Time) bool { return slot.After(t) && !s.Paused(slot) })
 }
 
 // NextWorkTime returns t when it is inside work hours, otherwise the start of
@@ -246,15 +233,24 @@ func (s Schedule) NextWorkTime(t time.Time) time.Time {
 	if s.InWorkHours(t) {
 		return t
 	}
-	sd, _ := s.shiftDay(t)
+	return s.scanWorkDays(t, func(d civilDate) time.Time { return localAt(d, s.WorkStart, s.loc()) },
+		func(start time.Time) bool { return start.After(t) })
+}
+
+// scanWorkDays returns the first at(d) that ok accepts, over the work days d
+// from the shift day of from onward (scheduleScanDays of them), or the zero
+// time. It starts one day early: a night shift's after-midnight slot lies on
+// the calendar day after its shift day.
+func (s Schedule) scanWorkDays(from time.Time, at func(civilDate) time.Time, ok func(time.Time) bool) time.Time {
+	sd, _ := s.shiftDay(from)
 	sd = sd.addDays(-1)
 	for i := 0; i <= scheduleScanDays+1; i++ {
 		d := sd.addDays(i)
 		if !s.isWorkDay(d) {
 			continue
 		}
-		if start := localAt(d, s.WorkStart, s.loc()); start.After(t) {
-			return start
+		if v := at(d); ok(v) {
+			return v
 		}
 	}
 	return time.Time{}
