@@ -224,6 +224,15 @@ func (e *env) join(user, channel string) {
 	requireEphemeral(e.t, status, r, "Welcome")
 }
 
+// learnNext joins user as a nurse in the test channel and asks for a
+// lesson now, which is sent to their DMs.
+func (e *env) learnNext(user string) {
+	e.t.Helper()
+	e.join(user, testChannel)
+	status, r := e.post(e.command(user, testChannel, "learn", subcommand("next")))
+	requireEphemeral(e.t, status, r, "Sent to your direct messages")
+}
+
 // TestClosedDMs: Discord refuses the DM with 50007; the member is marked
 // unreachable, told once in the channel where they joined, and not retried.
 func TestClosedDMs(t *testing.T) {
@@ -234,9 +243,7 @@ func TestClosedDMs(t *testing.T) {
 		dm := "9" + user
 		e.fake.FailNext("POST", "/channels/"+dm+"/messages", http.StatusForbidden,
 			`{"message": "Cannot send messages to this user", "code": 50007}`, 100)
-		e.join(user, testChannel)
-		status, r := e.post(e.command(user, testChannel, "learn", subcommand("next")))
-		requireEphemeral(t, status, r, "Sent to your direct messages")
+		e.learnNext(user)
 
 		mention := "<@" + user + ">"
 		isNotice := func(c discordfake.Call) bool { return strings.Contains(decodeSent(t, c).Content, mention) }
@@ -246,7 +253,7 @@ func TestClosedDMs(t *testing.T) {
 			t.Fatal("member still reachable after 50007")
 		}
 		// Asking again neither retries the DM nor repeats the notice.
-		status, _ = e.post(e.command(user, testChannel, "learn", subcommand("next")))
+		status, _ := e.post(e.command(user, testChannel, "learn", subcommand("next")))
 		if status != http.StatusOK {
 			t.Fatalf("second /learn: %d", status)
 		}
@@ -278,9 +285,7 @@ func TestRateLimited(t *testing.T) {
 		dm := "9" + user
 		e.fake.FailNext("POST", "/channels/"+dm+"/messages", http.StatusTooManyRequests,
 			`{"message": "You are being rate limited.", "retry_after": 0.3, "global": false}`, 1)
-		e.join(user, testChannel)
-		status, r := e.post(e.command(user, testChannel, "learn", subcommand("next")))
-		requireEphemeral(t, status, r, "Sent to your direct messages")
+		e.learnNext(user)
 		e.fake.WaitCalls("POST", "/channels/"+dm+"/messages", 1, nil)
 		e.wait()
 		all := e.fake.Calls("POST", "/channels/"+dm+"/messages")
@@ -310,9 +315,7 @@ func TestLostResponse(t *testing.T) {
 		const user = "80351110224678915"
 		dm := "9" + user
 		e.fake.LoseReplyNext("/channels/"+dm+"/messages", 2)
-		e.join(user, testChannel)
-		status, r := e.post(e.command(user, testChannel, "learn", subcommand("next")))
-		requireEphemeral(t, status, r, "Sent to your direct messages")
+		e.learnNext(user)
 		e.fake.WaitCalls("POST", "/channels/"+dm+"/messages", 1, nil)
 		e.wait()
 		if n := len(e.fake.Calls("POST", "/channels/"+dm+"/messages")); n != 3 {
