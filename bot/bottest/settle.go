@@ -18,20 +18,27 @@ import (
 // fails the test saying what is left.
 func Settle(t testing.TB, b *bot.Bot) {
 	t.Helper()
+	SettleDB(t, b.DB)
+}
+
+// SettleDB is Settle for the bots (in this process or others) working on
+// db.
+func SettleDB(t testing.TB, db *store.DB) {
+	t.Helper()
 	ctx := context.Background()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		waiting, _, err := b.DB.AnswerInboxDepth(ctx)
+		waiting, _, err := db.AnswerInboxDepth(ctx)
 		if err != nil {
 			t.Fatalf("answer inbox: %v", err)
 		}
-		busy := Count(t, b.DB, `SELECT COUNT(*) FROM river_job WHERE state IN ('available', 'running')
+		busy := Count(t, db, `SELECT COUNT(*) FROM river_job WHERE state IN ('available', 'running')
 			OR (state = 'retryable' AND kind IN (?, ?, ?))`, bot.SendArgs{}.Kind(), bot.PromptArgs{}.Kind(), bot.EditArgs{}.Kind())
 		if waiting == 0 && busy == 0 {
 			return
 		}
 		if time.Now().After(deadline) {
-			jobs, _ := b.DB.JobCounts(ctx)
+			jobs, _ := db.JobCounts(ctx)
 			t.Fatalf("not settled after 30 s: %d answers waiting in the inbox, jobs by state %v", waiting, jobs)
 		}
 		time.Sleep(10 * time.Millisecond)

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/huddlebot/huddlebot/bot/bottest"
 	"github.com/huddlebot/huddlebot/store"
 	"github.com/huddlebot/huddlebot/store/storetest"
 )
@@ -81,7 +82,9 @@ func testSIGKILL(t *testing.T, backend store.Backend) {
 	drain := time.Now()
 	w.waitDelivered(members, 3*time.Minute, srv.alive)
 	t.Logf("after the last restart everything was delivered in %s", time.Since(drain).Round(time.Millisecond))
-	time.Sleep(300 * time.Millisecond) // a stray late post would show now
+	// No job ready, running or waiting for a retry: a stray late post
+	// would have been made.
+	bottest.SettleDB(t, w.db)
 	w.checkExactlyOnce()
 
 	history := len(w.proxy.Calls("conversations.history"))
