@@ -118,7 +118,11 @@ func TestRedeliveryAcrossReplicas(t *testing.T) {
 		}
 		return waiting == 0
 	})
-	time.Sleep(500 * time.Millisecond) // a second publish would show now
+	// Stop both replicas: a graceful stop (SIGTERM) waits for their
+	// background replies and App Home publishes, so whatever the events and
+	// clicks were going to publish or reply has been by the time they exit.
+	a.stop()
+	b.stop()
 	published := map[string]int{}
 	for _, c := range w.fake.Calls("views.publish") {
 		var req struct {
