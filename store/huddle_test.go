@@ -52,12 +52,17 @@ func newHuddleFixture(t *testing.T, db *store.DB, n int) huddleFixture {
 	return f
 }
 
-// limitPostgresConns caps db's pool on PostgreSQL at n connections: enough
-// to race, as the test server's connections are shared with other tests.
-func limitPostgresConns(db *store.DB, n int) {
+// newRaceFixture is newHuddleFixture with n voters and an open huddle, for
+// tests that vote concurrently. On PostgreSQL it caps db's pool at conns:
+// enough to race, as the test server's connections are shared with other
+// tests.
+func newRaceFixture(t *testing.T, db *store.DB, n, conns int) (huddleFixture, int64) {
+	t.Helper()
+	f := newHuddleFixture(t, db, n)
 	if db.Backend == store.Postgres {
-		db.SetMaxOpenConns(n)
+		db.SetMaxOpenConns(conns)
 	}
+	return f, f.huddle(t, db)
 }
 
 // huddleT0 is when the fixture's huddles start and its polls are created.
@@ -351,10 +356,8 @@ func TestPollVotes(t *testing.T) {
 // are all counted, exactly, on both backends and for both kinds of poll.
 func TestPollVotesConcurrent(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, ctx context.Context, db *store.DB) {
-		f := newHuddleFixture(t, db, 100)
-		limitPostgresConns(db, 10)
+		f, hid := newRaceFixture(t, db, 100, 10)
 		t0 := huddleT0
-		hid := f.huddle(t, db)
 		for _, anon := range []bool{false, true} {
 			pid := f.poll(t, db, hid, anon, 1, time.Time{})
 			start := make(chan struct{})

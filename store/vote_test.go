@@ -21,9 +21,7 @@ import (
 func TestPollVoteCastRacesClose(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, ctx context.Context, db *store.DB) {
 		const voters = 120
-		f := newHuddleFixture(t, db, voters)
-		limitPostgresConns(db, 16)
-		hid := f.huddle(t, db)
+		f, hid := newRaceFixture(t, db, voters, 16)
 		key := []byte("k")
 		for round := 0; round < 4; round++ {
 			anon := round%2 == 1
@@ -101,9 +99,7 @@ func TestPollVoteCastRacesClose(t *testing.T) {
 func TestPollVoteCastRacesChanges(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, ctx context.Context, db *store.DB) {
 		const voters = 60
-		f := newHuddleFixture(t, db, voters)
-		limitPostgresConns(db, 16)
-		hid := f.huddle(t, db)
+		f, hid := newRaceFixture(t, db, voters, 16)
 		key := []byte("k")
 		for _, tc := range []struct {
 			anon bool

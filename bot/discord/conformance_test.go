@@ -287,20 +287,28 @@ func confMenuAction(menuID, value string) string {
 	return menuID + "=" + value
 }
 
-// Click sends the documented component interaction for action on m,
-// signed, to the adapter's interactions endpoint.
-func (h *confDiscord) Click(t *testing.T, user string, m adaptertest.Message, action string) {
+// interaction loads the documented interaction testdata/name with a fresh id
+// and token, as Discord gives each interaction, and returns it and the token.
+func (h *confDiscord) interaction(t *testing.T, name string) (p map[string]any, token string) {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join("testdata", "component_button_dm.json"))
+	raw, err := os.ReadFile(filepath.Join("testdata", name))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var p map[string]any
 	if err := json.Unmarshal(raw, &p); err != nil {
 		t.Fatal(err)
 	}
 	id := strconv.FormatInt(h.seq.Add(1), 10)
-	p["id"], p["token"] = id, "tok-"+id
+	token = "tok-" + id
+	p["id"], p["token"] = id, token
+	return p, token
+}
+
+// Click sends the documented component interaction for action on m,
+// signed, to the adapter's interactions endpoint.
+func (h *confDiscord) Click(t *testing.T, user string, m adaptertest.Message, action string) {
+	t.Helper()
+	p, _ := h.interaction(t, "component_button_dm.json")
 	p["user"].(map[string]any)["id"] = user
 	p["channel_id"] = m.Channel
 	p["channel"].(map[string]any)["id"] = m.Channel
@@ -323,17 +331,7 @@ func (h *confDiscord) Click(t *testing.T, user string, m adaptertest.Message, ac
 // edit.
 func (h *confDiscord) Command(t *testing.T, user, channel, name, text string) string {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join("testdata", "command_learn_join.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var p map[string]any
-	if err := json.Unmarshal(raw, &p); err != nil {
-		t.Fatal(err)
-	}
-	id := strconv.FormatInt(h.seq.Add(1), 10)
-	token := "tok-" + id
-	p["id"], p["token"] = id, token
+	p, token := h.interaction(t, "command_learn_join.json")
 	data := p["data"].(map[string]any)
 	data["name"] = name
 	data["options"] = []any{map[string]any{"name": "text", "type": 3, "value": text}}
