@@ -880,6 +880,14 @@ func (b *Huddle) loadPoll(ctx context.Context, r *bot.Req, args []string) (*hudd
 	return loadInHuddle(ctx, b, r, args, b.DB.PollGet, func(p *huddles.Poll) (int64, int64) { return p.WorkspaceID, p.HuddleID })
 }
 
+// argOr returns args[i], or def when the action id has no such part.
+func argOr(args []string, i int, def string) string {
+	if len(args) > i {
+		return args[i]
+	}
+	return def
+}
+
 // loadInHuddle reads, with get, the poll or question whose id is args[0],
 // and the huddle it belongs to (ids returns its workspace and huddle). An id
 // that is missing, unknown or of another workspace is bot.ErrStale.
@@ -917,10 +925,7 @@ func (b *Huddle) voteClick(ctx context.Context, r *bot.Req, args []string, value
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	choice := value
-	if len(args) > 1 {
-		choice = args[1]
-	}
+	choice := argOr(args, 1, value)
 	option, ok := huddles.OptionNumber(choice, len(p.Options))
 	if !ok {
 		return bot.Reply{}, bot.ErrStale
@@ -1042,10 +1047,7 @@ func (b *Huddle) pollClick(ctx context.Context, r *bot.Req, args []string, _ str
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	verb := ""
-	if len(args) > 1 {
-		verb = args[1]
-	}
+	verb := argOr(args, 1, "")
 	what := map[string]string{"close": "close this poll", "reopen": "reopen this poll", "extend": "extend this poll",
 		"anon": "change who can see votes", "attr": "change who can see votes", "who": "see who voted"}[verb]
 	if what == "" {
@@ -1281,10 +1283,7 @@ func (b *Huddle) questionClick(ctx context.Context, r *bot.Req, args []string, _
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	verb := ""
-	if len(args) > 1 {
-		verb = args[1]
-	}
+	verb := argOr(args, 1, "")
 	to := map[string]huddles.QuestionStatus{"answered": huddles.QuestionAnswered, "deferred": huddles.QuestionDeferred,
 		"open": huddles.QuestionOpen, "escalate": huddles.QuestionEscalated}[verb]
 	if to == "" {
