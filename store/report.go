@@ -942,7 +942,7 @@ func (s *DB) DemoLoad(ctx context.Context, d *DemoData) ([]int64, error) {
 				int(m.WorkStart), int(m.WorkEnd), int(m.WorkDays), member.FormatPermissions(m.Permissions), m.StartDate, true, at, at}
 		}
 		var err error
-		memberIDs, err = ins.returning(ctx, "member", "workspace_id, user_id, name, email, role, department, timezone, delivery_time, work_start, work_end, work_days, permissions, start_date, joined, created_at, updated_at", rows)
+		memberIDs, err = ins.insertReturning(ctx, "member", "workspace_id, user_id, name, email, role, department, timezone, delivery_time, work_start, work_end, work_days, permissions, start_date, joined, created_at, updated_at", rows)
 		if err != nil {
 			return err
 		}
@@ -970,7 +970,7 @@ func (s *DB) DemoLoad(ctx context.Context, d *DemoData) ([]int64, error) {
 				fmt.Sprintf("demo:%d:%s:%s", memberIDs[dl.Member], dl.LessonID, dl.ShiftDate), dl.Status, true,
 				dl.SentAt.Add(-time.Second).UnixMilli(), ms(dl.SentAt), seen, ms(dl.AckedAt), answered, expired}
 		}
-		deliveryIDs, err := ins.returning(ctx, "delivery", "workspace_id, member_id, lesson_id, lesson_version, reason, shift_date, dedupe_key, status, scheduled, created_at, sent_at, seen_at, acked_at, answered_at, expired_at", rows)
+		deliveryIDs, err := ins.insertReturning(ctx, "delivery", "workspace_id, member_id, lesson_id, lesson_version, reason, shift_date, dedupe_key, status, scheduled, created_at, sent_at, seen_at, acked_at, answered_at, expired_at", rows)
 		if err != nil {
 			return err
 		}
@@ -981,7 +981,7 @@ func (s *DB) DemoLoad(ctx context.Context, d *DemoData) ([]int64, error) {
 					a.Choice, a.Correct, a.Attempt, int(a.Confidence), a.At.UnixMilli()})
 			}
 		}
-		if err := ins.exec(ctx, "answer", "workspace_id, member_id, delivery_id, lesson_id, lesson_version, choice, correct, attempt, confidence, answered_at", rows); err != nil {
+		if err := ins.insert(ctx, "answer", "workspace_id, member_id, delivery_id, lesson_id, lesson_version, choice, correct, attempt, confidence, answered_at", rows); err != nil {
 			return err
 		}
 		rows = rows[:0]
@@ -989,7 +989,7 @@ func (s *DB) DemoLoad(ctx context.Context, d *DemoData) ([]int64, error) {
 			rows = append(rows, []any{d.WorkspaceID, memberIDs[r.Member], r.LessonID, r.Review.Streak, r.Review.Attempts,
 				r.Review.DueDate, r.Review.Retired, s.Now().UnixMilli()})
 		}
-		if err := ins.exec(ctx, "review", "workspace_id, member_id, lesson_id, streak, attempts, due_date, retired, updated_at", rows); err != nil {
+		if err := ins.insert(ctx, "review", "workspace_id, member_id, lesson_id, streak, attempts, due_date, retired, updated_at", rows); err != nil {
 			return err
 		}
 		rows = rows[:0]
@@ -1003,7 +1003,7 @@ func (s *DB) DemoLoad(ctx context.Context, d *DemoData) ([]int64, error) {
 			}
 			rows = append(rows, []any{d.WorkspaceID, mid(f.Member), f.Kind, nullStr(f.LessonID), did, rating, f.Text, f.Redacted, f.At.UnixMilli()})
 		}
-		if err := ins.exec(ctx, "feedback", "workspace_id, member_id, kind, lesson_id, delivery_id, rating, text, redacted, created_at", rows); err != nil {
+		if err := ins.insert(ctx, "feedback", "workspace_id, member_id, kind, lesson_id, delivery_id, rating, text, redacted, created_at", rows); err != nil {
 			return err
 		}
 		for _, h := range d.Huddles {
@@ -1017,7 +1017,7 @@ func (s *DB) DemoLoad(ctx context.Context, d *DemoData) ([]int64, error) {
 			for _, a := range h.Attendees {
 				rows = append(rows, []any{hid, memberIDs[a]})
 			}
-			if err := ins.exec(ctx, "huddle_attendee", "huddle_id, member_id", rows); err != nil {
+			if err := ins.insert(ctx, "huddle_attendee", "huddle_id, member_id", rows); err != nil {
 				return err
 			}
 			if h.Poll == "" {
@@ -1039,7 +1039,7 @@ func (s *DB) DemoLoad(ctx context.Context, d *DemoData) ([]int64, error) {
 			for _, m := range voters {
 				rows = append(rows, []any{pid, memberIDs[m], huddles.Choices([]int{h.Votes[m]})})
 			}
-			if err := ins.exec(ctx, "poll_ballot", "poll_id, member_id, choices", rows); err != nil {
+			if err := ins.insert(ctx, "poll_ballot", "poll_id, member_id, choices", rows); err != nil {
 				return err
 			}
 		}
@@ -1052,7 +1052,7 @@ func (s *DB) DemoLoad(ctx context.Context, d *DemoData) ([]int64, error) {
 			rows = append(rows, []any{d.WorkspaceID, memberIDs[q.Asker], q.Department, q.Text, q.Status, q.Level, claimer,
 				q.CreatedAt.UnixMilli(), ms(q.EscalatedAt), ms(q.ClaimedAt), ms(q.Resolved)})
 		}
-		return ins.exec(ctx, "support_question", "workspace_id, asker_member_id, department, text, status, level, claimer_member_id, created_at, escalated_at, claimed_at, resolved_at", rows)
+		return ins.insert(ctx, "support_question", "workspace_id, asker_member_id, department, text, status, level, claimer_member_id, created_at, escalated_at, claimed_at, resolved_at", rows)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("load demo data: %w", err)
@@ -1086,16 +1086,16 @@ func (b *bulk) statements(table, cols string, rows [][]any, fn func(q string, ar
 	return nil
 }
 
-func (b *bulk) exec(ctx context.Context, table, cols string, rows [][]any) error {
+func (b *bulk) insert(ctx context.Context, table, cols string, rows [][]any) error {
 	return b.statements(table, cols, rows, func(q string, args []any) error {
 		_, err := b.tx.ExecContext(ctx, b.tx.Rebind(q), args...)
 		return err
 	})
 }
 
-// returning inserts rows and returns their ids in input order (both
+// insertReturning inserts rows and returns their ids in input order (both
 // backends return the rows of one multi-row INSERT in insertion order).
-func (b *bulk) returning(ctx context.Context, table, cols string, rows [][]any) ([]int64, error) {
+func (b *bulk) insertReturning(ctx context.Context, table, cols string, rows [][]any) ([]int64, error) {
 	ids := make([]int64, 0, len(rows))
 	err := b.statements(table, cols, rows, func(q string, args []any) error {
 		var got []int64
