@@ -52,7 +52,7 @@ func TestSQLOnlyThroughParameters(t *testing.T) {
 // sqlAllowed lists the dynamic query parts that are safe for a reason the
 // scan cannot see, keyed "file:function:expression".
 var sqlAllowed = map[string]string{
-	"store.go:migrateUpTo:string(body)": "the migration files embedded in the binary (store/migrations)",
+	"store.go:migrateUpTo:string(body)":                                  "the migration files embedded in the binary (store/migrations)",
 	"content.go:loadBodies:`SELECT body FROM ` + table + ` ORDER BY id`": "table is a constant at each call (track, burst) in ContentLoad; nothing typed reaches it",
 	"report.go:insert:b.tx.Rebind(q)": "q is built by batchValues from the table and column names DemoLoad passes as constants, " +
 		"and only placeholders for the values",
