@@ -1,7 +1,6 @@
 package sandbox_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -16,32 +15,16 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"github.com/huddlebot/huddlebot/bot/bottest"
+
 	"github.com/huddlebot/huddlebot/internal/browsertest"
 )
-
-// lockedBuffer collects the browser's output, written from another goroutine.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // browser is one headless Chromium tab and the test it reports to.
 type browser struct {
 	t      *testing.T
 	ctx    context.Context
-	output *lockedBuffer
+	output *bottest.Buffer
 
 	mu     sync.Mutex
 	errors []string // uncaught exceptions and console.error calls of the page
@@ -49,7 +32,7 @@ type browser struct {
 
 func newBrowser(t *testing.T, ctx context.Context) *browser {
 	t.Helper()
-	br := &browser{t: t, output: &lockedBuffer{}}
+	br := &browser{t: t, output: &bottest.Buffer{}}
 	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, append(browsertest.Options(t, 1280, 800), chromedp.CombinedOutput(br.output))...)
 	bctx, cancelTab := chromedp.NewContext(actx,
 		chromedp.WithLogf(t.Logf),

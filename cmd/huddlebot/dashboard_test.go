@@ -17,6 +17,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/huddlebot/huddlebot/bot/bottest"
 	"github.com/huddlebot/huddlebot/internal/browsertest"
 	"github.com/huddlebot/huddlebot/store"
 	"github.com/huddlebot/huddlebot/store/storetest"
@@ -254,7 +255,7 @@ func TestDashboardBruteForce(t *testing.T) {
 	const pw = "correct horse battery"
 	cfg := &Config{Listen: "0.0.0.0:8080", DashboardPassword: pw}
 	now := time.Date(2026, 3, 4, 9, 0, 0, 0, time.UTC)
-	var logs syncBuffer
+	var logs bottest.Buffer
 	ok := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "dashboard") })
 	guard := newDashboardGuard(cfg, ok, slog.New(slog.NewTextHandler(&logs, nil)), func() time.Time { return now })
 	try := func(remote, pass string) *httptest.ResponseRecorder {

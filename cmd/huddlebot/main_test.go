@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -22,27 +21,9 @@ import (
 	"github.com/huddlebot/huddlebot/store/storetest"
 )
 
-// syncBuffer is a log sink tests can read while the server writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // startTestMain runs `serve` in-process on a fresh database of the backend,
 // listening on a free loopback port, and stops it when the test ends.
-func startTestMain(t *testing.T, backend store.Backend, env map[string]string) (*Main, string, *syncBuffer) {
+func startTestMain(t *testing.T, backend store.Backend, env map[string]string) (*Main, string, *bottest.Buffer) {
 	t.Helper()
 	vars := map[string]string{
 		"HUDDLEBOT_DATABASE_URL": storetest.URL(t, backend),
@@ -52,7 +33,7 @@ func startTestMain(t *testing.T, backend store.Backend, env map[string]string) (
 		vars[k] = v
 	}
 	cfg := LoadConfig(func(k string) string { return vars[k] }, flag.NewFlagSet("test", flag.ContinueOnError))
-	logs := &syncBuffer{}
+	logs := &bottest.Buffer{}
 	m := &Main{Config: cfg, LogOutput: logs, SchedulerInterval: time.Hour}
 	if err := m.Run(context.Background()); err != nil {
 		t.Fatalf("serve: %v\nlogs:\n%s", err, logs)
