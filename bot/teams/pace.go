@@ -1,0 +1,148 @@
+package teams
+
+import (
+	"sync"
+	"time"
+
+	"github.com/huddlebot/huddlebot/bot"
+)
+
+// Window is a rate limit: at most N requests in any span of Per.
+type Window struct {
+	N   int
+	Per time.Duration
+}
+
+// Limits pace connector calls under Teams' documented bot limits
+// (learn.microsoft.com/microsoftteams/platform/bots/how-to/rate-limit),
+// per process: replicas each pacing at these rates can together exceed
+// them, and Teams then answers 429 and the job snoozes for Retry-After.
+type Limits struct {
+	// PerConversation bounds sends and edits in one conversation (Teams:
+	// 7 per second and 60 per 30 seconds, among others).
+	PerConversation []Window
+	// PerTenant bounds all calls of the app in the tenant (Teams: 50 per
+	// second).
+	PerTenant []Window
+	// MaxWait is how long a call may wait for its turn in process; a longer
+	// wait returns a *bot.RateLimitError so the delivery job snoozes instead
+	// of holding a worker.
+	MaxWait time.Duration
+}
+
+// DefaultLimits are Teams' limits with a margin for the time a request
+// takes to arrive, so requests sent on schedule are not counted in the
+// same window by Teams. The tenant's 50 a second are also spread (5 per
+// 110 ms): a burst of 45 at once, sent over new connections, arrives
+// spread over a good part of a second, and the next second's burst would
+// overlap it in Teams' window.
+var DefaultLimits = Limits{
+	PerConversation: []Window{{N: 7, Per: 1100 * time.Millisecond}, {N: 60, Per: 31 * time.Second}},
+	PerTenant:       []Window{{N: 45, Per: time.Second}, {N: 5, Per: 110 * time.Millisecond}},
+	MaxWait:         2 * time.Second,
+}
+
+// Unlimited turns pacing off (tests of other behaviour, benchmarks).
+var Unlimited = Limits{}
+
+// pacer hands out send times under Limits. Each key (a conversation, or
+// the tenant) keeps the times it handed out, in order; a new call gets the
+// earliest time no window of its conversation or of the tenant would
+// exceed, and later than every time already handed out for them, so the
+// windows hold exactly.
+type pacer struct {
+	limits Limits
+	now    func() time.Time
+
+	mu     sync.Mutex
+	slots  map[string][]time.Time // key → handed-out times, ascending, trimmed to the longest window
+	sweeps int
+}
+
+func newPacer(l Limits, now func() time.Time) *pacer {
+	return &pacer{limits: l, now: now, slots: map[string][]time.Time{}}
+}
+
+const tenantKey = "\x00tenant"
+
+// reserve returns how long the caller must wait before calling in
+// conversation conv ("" for a call outside one), having reserved that
+// slot, or a *bot.RateLimitError (reserving nothing) when the wait would
+// be longer than MaxWait.
+func (p *pacer) reserve(conv string) (time.Duration, error) {
+	if p == nil || (len(p.limits.PerConversation) == 0 && len(p.limits.PerTenant) == 0) {
+		return 0, nil
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := p.now()
+	at := now
+	type keyed struct {
+		key string
+		ws  []Window
+	}
+	keys := []keyed{{tenantKey, p.limits.PerTenant}}
+	if conv != "" {
+		keys = append(keys, keyed{conv, p.limits.PerConversation})
+	}
+	for _, k := range keys {
+		at = earliest(p.slots[k.key], k.ws, at)
+	}
+	wait := at.Sub(now)
+	if wait > p.limits.MaxWait {
+		return 0, &bot.RateLimitError{RetryAfter: wait}
+	}
+	for _, k := range keys {
+		p.slots[k.key] = trim(append(p.slots[k.key], at), k.ws, now)
+	}
+	if p.sweeps++; p.sweeps%1024 == 0 {
+		p.sweep(now)
+	}
+	return wait, nil
+}
+
+// earliest is the first time at or after from, and not before the last
+// slot, that adding a slot keeps every window of ws: the N-th latest slot
+// must be at least Per before it.
+func earliest(slots []time.Time, ws []Window, from time.Time) time.Time {
+	at := from
+	if n := len(slots); n > 0 && slots[n-1].After(at) {
+		at = slots[n-1]
+	}
+	for _, w := range ws {
+		if w.N > 0 && len(slots) >= w.N {
+			if t := slots[len(slots)-w.N].Add(w.Per); t.After(at) {
+				at = t
+			}
+		}
+	}
+	return at
+}
+
+// trim drops slots older than the longest window, which no check reads.
+func trim(slots []time.Time, ws []Window, now time.Time) []time.Time {
+	longest := time.Duration(0)
+	most := 0
+	for _, w := range ws {
+		longest = max(longest, w.Per)
+		most = max(most, w.N)
+	}
+	i := 0
+	for i < len(slots)-most && slots[i].Before(now.Add(-longest)) {
+		i++
+	}
+	return slots[i:]
+}
+
+// sweep forgets conversations with no slot inside any window.
+func (p *pacer) sweep(now time.Time) {
+	longest := time.Duration(0)
+	for _, w := range append(append([]Window{}, p.limits.PerConversation...), p.limits.PerTenant...) {
+		longest = max(longest, w.Per)
+	}
+	for k, s := range p.slots {
+		if len(s) == 0 || s[len(s)-1].Before(now.Add(-longest)) {
+			delete(p.slots, k)
+		}
+	}
+}

@@ -1,0 +1,429 @@
+package teamsfake
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Teams' documented limits the connector enforces
+// (learn.microsoft.com/microsoftteams/platform/bots/how-to/rate-limit):
+// per conversation 7 sends or edits a second and 60 in 30 seconds; per app
+// in the tenant 50 requests a second.
+var (
+	ConversationLimits = []Limit{{N: 7, Per: time.Second}, {N: 60, Per: 30 * time.Second}}
+	TenantLimits       = []Limit{{N: 50, Per: time.Second}}
+)
+
+// Limit is at most N requests in any span of Per.
+type Limit struct {
+	N   int
+	Per time.Duration
+}
+
+// MaxActivityBytes is the size Teams allows a message, card included
+// (about 28 KB).
+const MaxActivityBytes = 28 * 1024
+
+// Connector is the fake Bot Connector service and its token endpoint.
+type Connector struct {
+	t        testing.TB
+	srv      *httptest.Server
+	appID    string
+	password string
+	tenant   string
+
+	mu        sync.Mutex
+	calls     []Call
+	tokens    map[string]bool
+	tokenReqs int
+	tokenLife time.Duration
+	convs     map[string]string // user id → 1:1 conversation id
+	users     map[string]string // 1:1 conversation id → user id
+	acts      map[string]*Posted
+	order     []*Posted
+	nextID    int64
+	fails     []*failure
+	blocked   map[string]string // conversation → error code
+	hits      map[string][]time.Time
+	limits    bool
+}
+
+// Call is one recorded request to the connector and its answer.
+type Call struct {
+	Method       string
+	Path         string // after the service URL, e.g. v3/conversations/a:1/activities
+	Conversation string // the conversation it addressed, "" for creating one
+	Body         json.RawMessage
+	Status       int
+	At           time.Time
+}
+
+// Posted is an activity the bot posted, as it now reads (edits applied).
+type Posted struct {
+	ID           string
+	Conversation string
+	Activity     json.RawMessage // the last version sent
+	Edits        int
+}
+
+type failure struct {
+	method, conv string
+	status       int
+	header, body string
+	times        int
+}
+
+// NewConnector starts a fake connector for the bot appID with client
+// secret password in tenant, enforcing Teams' rate limits; it is closed
+// when the test ends.
+func NewConnector(t testing.TB, appID, password, tenant string) *Connector {
+	t.Helper()
+	c := &Connector{t: t, appID: appID, password: password, tenant: tenant, tokens: map[string]bool{},
+		tokenLife: time.Hour, convs: map[string]string{}, users: map[string]string{}, acts: map[string]*Posted{},
+		nextID: 1764600000000, blocked: map[string]string{}, hits: map[string][]time.Time{}, limits: true}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /{tenant}/oauth2/v2.0/token", c.serveToken)
+	mux.HandleFunc("POST /amer/v3/conversations", c.serveCreate)
+	mux.HandleFunc("POST /amer/v3/conversations/{conv}/activities", c.serveSend)
+	mux.HandleFunc("PUT /amer/v3/conversations/{conv}/activities/{id}", c.serveUpdate)
+	c.srv = httptest.NewServer(mux)
+	t.Cleanup(c.srv.Close)
+	return c
+}
+
+// TokenURL is the value for TEAMS_TOKEN_URL.
+func (c *Connector) TokenURL() string { return c.srv.URL + "/" + c.tenant + "/oauth2/v2.0/token" }
+
+// ServiceURL is the serviceUrl of the activities this connector's Teams
+// sends.
+func (c *Connector) ServiceURL() string { return c.srv.URL + "/amer/" }
+
+// SetTokenLifetime sets the expires_in of tokens issued from now on.
+func (c *Connector) SetTokenLifetime(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.tokenLife = d
+}
+
+// RevokeTokens makes every token issued so far invalid (401).
+func (c *Connector) RevokeTokens() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.tokens = map[string]bool{}
+}
+
+// TokenRequests is how many tokens were issued.
+func (c *Connector) TokenRequests() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.tokenReqs
+}
+
+// SetLimits turns the rate limits on (the default) or off.
+func (c *Connector) SetLimits(on bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.limits = on
+}
+
+// FailNext makes the next times requests with method to conversation conv
+// ("" for creating a conversation) answer status with header
+// "Name: value" ("" for none) and body.
+func (c *Connector) FailNext(method, conv string, status int, header, body string, times int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.fails = append(c.fails, &failure{method: method, conv: conv, status: status, header: header, body: body, times: times})
+}
+
+// Block makes every send to conversation conv answer 403 with code (e.g.
+// "ConversationBlockedByUser") and subCode MessageWritesBlocked, as Teams
+// answers once the person blocked or uninstalled the bot.
+func (c *Connector) Block(conv, code string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.blocked[conv] = code
+}
+
+// PersonalConversation returns the 1:1 conversation id of userID, the one
+// creating it gives.
+func (c *Connector) PersonalConversation(userID string) string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.personal(userID)
+}
+
+func (c *Connector) personal(userID string) string {
+	if id, ok := c.convs[userID]; ok {
+		return id
+	}
+	id := "a:1" + strings.NewReplacer(":", "", "-", "").Replace(userID) + "Zq0mUqXr5nLb4kYdz1QWw"
+	c.convs[userID], c.users[id] = id, userID
+	return id
+}
+
+// Calls returns the recorded calls, oldest first.
+func (c *Connector) Calls() []Call {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]Call(nil), c.calls...)
+}
+
+// Activities returns what the bot posted in conversation conv, oldest
+// first, each as it now reads.
+func (c *Connector) Activities(conv string) []Posted {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []Posted
+	for _, p := range c.order {
+		if p.Conversation == conv {
+			out = append(out, *p)
+		}
+	}
+	return out
+}
+
+// Refused counts the calls answered 429 for going over a limit.
+func (c *Connector) Refused() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := 0
+	for _, call := range c.calls {
+		if call.Status == http.StatusTooManyRequests {
+			n++
+		}
+	}
+	return n
+}
+
+func (c *Connector) serveToken(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "bad form", http.StatusBadRequest)
+		return
+	}
+	if r.PathValue("tenant") != c.tenant {
+		writeStatus(w, http.StatusBadRequest, map[string]string{"error": "invalid_request", "error_description": "AADSTS90002: Tenant not found."})
+		return
+	}
+	f := r.PostForm
+	if f.Get("grant_type") != "client_credentials" || f.Get("scope") != "https://api.botframework.com/.default" {
+		writeStatus(w, http.StatusBadRequest, map[string]string{"error": "invalid_request"})
+		return
+	}
+	if f.Get("client_id") != c.appID || f.Get("client_secret") != c.password {
+		writeStatus(w, http.StatusUnauthorized, map[string]string{"error": "invalid_client",
+			"error_description": "AADSTS7000215: Invalid client secret provided."})
+		return
+	}
+	c.mu.Lock()
+	c.tokenReqs++
+	tok := fmt.Sprintf("fake-connector-token-%d", c.tokenReqs)
+	c.tokens[tok] = true
+	life := c.tokenLife
+	c.mu.Unlock()
+	writeStatus(w, http.StatusOK, map[string]any{"token_type": "Bearer", "expires_in": int(life.Seconds()),
+		"ext_expires_in": int(life.Seconds()), "access_token": tok})
+}
+
+// admit records the call and decides its fate before the handler acts:
+// ok false means it has been answered (refused); else it returns the body
+// and the index of the recorded call.
+func (c *Connector) admit(w http.ResponseWriter, r *http.Request, conv string) (json.RawMessage, int, bool) {
+	body, _ := io.ReadAll(r.Body)
+	now := time.Now()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	call := Call{Method: r.Method, Path: strings.TrimPrefix(r.URL.Path, "/amer/"), Conversation: conv, Body: body, At: now}
+	answer := func(status int, header string, v any) (json.RawMessage, int, bool) {
+		call.Status = status
+		c.calls = append(c.calls, call)
+		if name, value, ok := strings.Cut(header, ": "); ok {
+			w.Header().Set(name, value)
+		}
+		if s, ok := v.(string); ok {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(status)
+			_, _ = io.WriteString(w, s)
+		} else {
+			writeStatus(w, status, v)
+		}
+		return nil, 0, false
+	}
+	tok, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !c.tokens[tok] {
+		return answer(http.StatusUnauthorized, "", map[string]any{"message": "Authorization has been denied for this request."})
+	}
+	if c.limits {
+		if wait := c.over(tenantKey, TenantLimits, now); wait > 0 {
+			return answer(http.StatusTooManyRequests, "Retry-After: "+seconds(wait), errBody("TooManyRequests", "Too many requests for the app in the tenant"))
+		}
+		if conv != "" {
+			if wait := c.over(conv, ConversationLimits, now); wait > 0 {
+				return answer(http.StatusTooManyRequests, "Retry-After: "+seconds(wait), errBody("TooManyRequests", "Too many requests in the conversation"))
+			}
+		}
+		c.hits[tenantKey] = append(c.hits[tenantKey], now)
+		if conv != "" {
+			c.hits[conv] = append(c.hits[conv], now)
+		}
+	}
+	for _, f := range c.fails {
+		if f.times > 0 && f.method == r.Method && f.conv == conv {
+			f.times--
+			return answer(f.status, f.header, f.body)
+		}
+	}
+	if code, ok := c.blocked[conv]; ok && conv != "" && r.Method == http.MethodPost {
+		return answer(http.StatusForbidden, "", map[string]any{"error": map[string]any{"code": code,
+			"message": "The bot is not part of the conversation roster.", "subCode": "MessageWritesBlocked"}})
+	}
+	call.Status = http.StatusCreated
+	if r.Method == http.MethodPut {
+		call.Status = http.StatusOK
+	}
+	c.calls = append(c.calls, call)
+	return body, len(c.calls) - 1, true
+}
+
+const tenantKey = "\x00tenant"
+
+// over says how long until a request now would fit every limit of key, or
+// 0 when it fits.
+func (c *Connector) over(key string, limits []Limit, now time.Time) time.Duration {
+	hits := c.hits[key]
+	longest := time.Duration(0)
+	var wait time.Duration
+	for _, l := range limits {
+		longest = max(longest, l.Per)
+		n := 0
+		for i := len(hits) - 1; i >= 0 && now.Sub(hits[i]) < l.Per; i-- {
+			n++
+		}
+		if n >= l.N {
+			wait = max(wait, hits[len(hits)-l.N].Add(l.Per).Sub(now))
+		}
+	}
+	i := 0
+	for i < len(hits) && now.Sub(hits[i]) >= longest {
+		i++
+	}
+	c.hits[key] = hits[i:]
+	return wait
+}
+
+func seconds(d time.Duration) string {
+	return strconv.Itoa(int(math.Ceil(d.Seconds())))
+}
+
+func errBody(code, msg string) map[string]any {
+	return map[string]any{"error": map[string]string{"code": code, "message": msg}}
+}
+
+func (c *Connector) serveCreate(w http.ResponseWriter, r *http.Request) {
+	body, idx, ok := c.admit(w, r, "")
+	if !ok {
+		return
+	}
+	var p struct {
+		IsGroup bool `json:"isGroup"`
+		Bot     struct {
+			ID string `json:"id"`
+		} `json:"bot"`
+		Members []struct {
+			ID string `json:"id"`
+		} `json:"members"`
+		TenantID string `json:"tenantId"`
+	}
+	if err := json.Unmarshal(body, &p); err != nil || p.IsGroup || len(p.Members) != 1 || p.Members[0].ID == "" ||
+		p.Bot.ID != "28:"+c.appID || p.TenantID != c.tenant {
+		c.setStatus(idx, http.StatusBadRequest)
+		writeStatus(w, http.StatusBadRequest, errBody("BadArgument", "a 1:1 conversation needs the bot, one member and the tenant"))
+		return
+	}
+	c.mu.Lock()
+	id := c.personal(p.Members[0].ID)
+	c.mu.Unlock()
+	writeStatus(w, http.StatusCreated, map[string]string{"id": id})
+}
+
+func (c *Connector) serveSend(w http.ResponseWriter, r *http.Request) {
+	conv := r.PathValue("conv")
+	body, idx, ok := c.admit(w, r, conv)
+	if !ok {
+		return
+	}
+	if why := checkActivity(body); why != "" {
+		c.setStatus(idx, http.StatusBadRequest)
+		writeStatus(w, http.StatusBadRequest, errBody("BadSyntax", why))
+		return
+	}
+	c.mu.Lock()
+	c.nextID++
+	p := &Posted{ID: strconv.FormatInt(c.nextID, 10), Conversation: conv, Activity: body}
+	c.acts[conv+"/"+p.ID] = p
+	c.order = append(c.order, p)
+	c.mu.Unlock()
+	writeStatus(w, http.StatusCreated, map[string]string{"id": p.ID})
+}
+
+func (c *Connector) serveUpdate(w http.ResponseWriter, r *http.Request) {
+	conv, id := r.PathValue("conv"), r.PathValue("id")
+	body, idx, ok := c.admit(w, r, conv)
+	if !ok {
+		return
+	}
+	c.mu.Lock()
+	p := c.acts[conv+"/"+id]
+	c.mu.Unlock()
+	if p == nil {
+		c.setStatus(idx, http.StatusNotFound)
+		writeStatus(w, http.StatusNotFound, errBody("ActivityNotFoundInConversation", "Unknown activity"))
+		return
+	}
+	if why := checkActivity(body); why != "" {
+		c.setStatus(idx, http.StatusBadRequest)
+		writeStatus(w, http.StatusBadRequest, errBody("BadSyntax", why))
+		return
+	}
+	c.mu.Lock()
+	p.Activity, p.Edits = body, p.Edits+1
+	c.mu.Unlock()
+	writeStatus(w, http.StatusOK, map[string]string{"id": id})
+}
+
+func (c *Connector) setStatus(idx, status int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.calls[idx].Status = status
+}
+
+// checkActivity is what Teams refuses outright: not a message, or too big.
+func checkActivity(body []byte) string {
+	var a struct {
+		Type string `json:"type"`
+	}
+	if err := json.Unmarshal(body, &a); err != nil {
+		return "not JSON"
+	}
+	if a.Type != "message" {
+		return "type must be message"
+	}
+	if len(body) > MaxActivityBytes {
+		return fmt.Sprintf("message of %d bytes (Teams allows about %d)", len(body), MaxActivityBytes)
+	}
+	return ""
+}
+
+func writeStatus(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
