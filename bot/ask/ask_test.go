@@ -42,15 +42,6 @@ func (e *askEnv) lastQuestionID() int64 {
 	return id
 }
 
-func wantContains(t *testing.T, what, got string, wants ...string) {
-	t.Helper()
-	for _, w := range wants {
-		if !strings.Contains(got, w) {
-			t.Errorf("%s = %q; want it to contain %q", what, got, w)
-		}
-	}
-}
-
 // TestAskClaimConverseResolve is the first "done when", on both
 // backends: a nurse on 4west asks with a phone number in the text; it is
 // stored redacted; both on-duty super-users get it; they claim at the same
@@ -63,7 +54,7 @@ func TestAskClaimConverseResolve(t *testing.T) {
 			t.Parallel()
 			e := newAskEnv(t, backend, bot.Config{HelpdeskChannel: "#helpdesk"})
 			rep := e.Command("nina", "#4west", "/ask How do I reprint a wristband? The family asked me to call 555-123-4567")
-			wantContains(t, "ask reply", rep, "Sent to Sam Reyes and Sue Park, on duty on 4west.", "phone number")
+			bottest.Contains(t, "ask reply", rep, "Sent to Sam Reyes and Sue Park, on duty on 4west.", "phone number")
 			if strings.Contains(rep, "555") {
 				t.Errorf("ask reply repeats the phone number: %q", rep)
 			}
@@ -77,7 +68,7 @@ func TestAskClaimConverseResolve(t *testing.T) {
 				t.Fatalf("stored question: %+v", q)
 			}
 			mine := e.Must("nina", "dm", "Your question")
-			wantContains(t, "asker card", mine.Text, "[redacted]", "Sam Reyes (4west) and Sue Park (4west)")
+			bottest.Contains(t, "asker card", mine.Text, "[redacted]", "Sam Reyes (4west) and Sue Park (4west)")
 			if strings.Contains(mine.Text, "555") || strings.Contains(mine.Text, "4567") {
 				t.Errorf("asker card shows the phone number: %q", mine.Text)
 			}
@@ -114,14 +105,14 @@ func TestAskClaimConverseResolve(t *testing.T) {
 				winner, loser = "sue", "sam"
 			}
 			names := map[string]string{"sam": "Sam Reyes", "sue": "Sue Park"}
-			wantContains(t, winner+"'s claim", replies[winner], "It's yours")
-			wantContains(t, loser+"'s claim", replies[loser], "Already claimed by "+names[winner])
+			bottest.Contains(t, winner+"'s claim", replies[winner], "It's yours")
+			bottest.Contains(t, loser+"'s claim", replies[loser], "Already claimed by "+names[winner])
 			q = e.question(qid)
 			if q.Status != store.SupportClaimed || q.ClaimedAt.IsZero() {
 				t.Fatalf("after claim: %+v", q)
 			}
 			lc := e.Must(loser, "dm", "Question from Nina")
-			wantContains(t, loser+"'s copy", lc.Text, "Claimed by "+names[winner])
+			bottest.Contains(t, loser+"'s copy", lc.Text, "Claimed by "+names[winner])
 			if len(lc.Actions) != 0 {
 				t.Errorf("%s's copy still has buttons: %+v", loser, lc.Actions)
 			}
@@ -141,14 +132,14 @@ func TestAskClaimConverseResolve(t *testing.T) {
 				t.Fatalf("reply opened no form: %+v", r)
 			}
 			rep = e.Submit(winner, r.Form.ID, "Patient Station > Print > Wristband. Page me at 555-987-6543 if it jams.")
-			wantContains(t, "claimer's reply", rep, "Sent to Nina Patel", "phone number")
+			bottest.Contains(t, "claimer's reply", rep, "Sent to Nina Patel", "phone number")
 			got := e.Must("nina", "dm", "Patient Station > Print > Wristband")
 			if strings.Contains(got.Text, "555") || got.Action("sreply:") == "" {
 				t.Fatalf("relayed message: %+v", got)
 			}
 			r = e.Click("nina", got.ID, got.Action("sreply:"))
 			rep = e.Submit("nina", r.Form.ID, "Found it, thanks!")
-			wantContains(t, "asker's reply", rep, "Sent to "+names[winner])
+			bottest.Contains(t, "asker's reply", rep, "Sent to "+names[winner])
 			e.Must(winner, "dm", "Found it, thanks!")
 			msgs, err := e.DB.SupportMessageList(context.Background(), e.DB, qid)
 			if err != nil || len(msgs) != 2 || strings.Contains(msgs[0].Text, "555") || !msgs[0].Redacted {
@@ -158,22 +149,22 @@ func TestAskClaimConverseResolve(t *testing.T) {
 			// Nina resolves and rates; the claimer tags.
 			mine = e.Must("nina", "dm", "Your question")
 			rep = e.Click("nina", mine.ID, mine.Action("resolve:")).Reply
-			wantContains(t, "resolve", rep, "Resolved")
+			bottest.Contains(t, "resolve", rep, "Resolved")
 			mine = e.Must("nina", "dm", "Your question")
 			if mine.Action("srate:") == "" {
 				t.Fatalf("asker card has no rating after resolve: %+v", mine)
 			}
 			e.Must(winner, "dm", "Nina Patel marked")
 			rep = e.Click("nina", mine.ID, "srate:"+itoa(qid)+":5").Reply
-			wantContains(t, "rate", rep, "5/5")
+			bottest.Contains(t, "rate", rep, "5/5")
 			mine = e.Must("nina", "dm", "Your question")
-			wantContains(t, "rated card", mine.Text, "you rated the help 5/5")
+			bottest.Contains(t, "rated card", mine.Text, "you rated the help 5/5")
 			if r := e.Bot.HandleClick(context.Background(), bot.Click{Actor: actor("nina"), ActionID: "srate:" + itoa(qid) + ":1"}); !strings.Contains(r.Text, "already rated") {
 				t.Errorf("second rating: %q", r.Text)
 			}
 			wc = e.Must(winner, "dm", "Question from Nina")
 			rep = e.Click(winner, wc.ID, "stag:"+itoa(qid)+"=bcma").Reply
-			wantContains(t, "tag", rep, "Tagged: bcma")
+			bottest.Contains(t, "tag", rep, "Tagged: bcma")
 			e.Must(winner, "dm", "Tags: bcma")
 
 			q = e.question(qid)
@@ -210,19 +201,19 @@ func TestAskEscalatesToHelpdesk(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
 			e := newAskEnv(t, backend, bot.Config{HelpdeskChannel: "#helpdesk"})
-			wantContains(t, "sam off", e.Command("sam", "dm", "/learn duty off"), "off duty")
+			bottest.Contains(t, "sam off", e.Command("sam", "dm", "/learn duty off"), "off duty")
 			e.Command("sue", "dm", "/learn duty off")
-			wantContains(t, "ed on", e.Command("ed", "dm", "/learn duty on"), "on duty")
+			bottest.Contains(t, "ed on", e.Command("ed", "dm", "/learn duty on"), "on duty")
 
 			rep := e.Command("nina", "dm", "/ask Where do I document a refused dose?")
-			wantContains(t, "ask reply", rep, "No one on 4west is on duty right now — sent to Ed Novak (5east) instead.")
+			bottest.Contains(t, "ask reply", rep, "No one on 4west is on duty right now — sent to Ed Novak (5east) instead.")
 			qid := e.lastQuestionID()
 			q := e.question(qid)
 			if q.Level != 1 || q.EscalatedAt.IsZero() {
 				t.Fatalf("question after asking: %+v", q)
 			}
 			ec := e.Must("ed", "dm", "Question from Nina Patel")
-			wantContains(t, "ed's card", ec.Text, "Nobody on 4west could take it")
+			bottest.Contains(t, "ed's card", ec.Text, "Nobody on 4west could take it")
 
 			if err := e.SB.Advance(ctx, 5*time.Minute); err != nil {
 				t.Fatal(err)
@@ -239,7 +230,7 @@ func TestAskEscalatesToHelpdesk(t *testing.T) {
 			}
 			e.Must("nina", "dm", "sent to the helpdesk channel (#helpdesk)")
 			mine := e.Must("nina", "dm", "Your question")
-			wantContains(t, "asker card", mine.Text, "the helpdesk channel")
+			bottest.Contains(t, "asker card", mine.Text, "the helpdesk channel")
 			if q := e.question(qid); q.Level != 2 || !q.EscalateAt.IsZero() {
 				t.Fatalf("question after escalation: %+v", q)
 			}
@@ -254,10 +245,10 @@ func TestAskEscalatesToHelpdesk(t *testing.T) {
 
 			// Bill (billing, no super-user permission) takes it from the helpdesk.
 			rep = e.Click("bill", hd.ID, hd.Action("claim:")).Reply
-			wantContains(t, "bill's claim", rep, "It's yours")
+			bottest.Contains(t, "bill's claim", rep, "It's yours")
 			e.Must("bill", "dm", "You took it")
-			wantContains(t, "helpdesk post", e.Must("bill", "#helpdesk", "refused dose").Text, "Claimed by Bill Romero")
-			wantContains(t, "ed's copy", e.Must("ed", "dm", "Question from Nina").Text, "Claimed by Bill Romero")
+			bottest.Contains(t, "helpdesk post", e.Must("bill", "#helpdesk", "refused dose").Text, "Claimed by Bill Romero")
+			bottest.Contains(t, "ed's copy", e.Must("ed", "dm", "Question from Nina").Text, "Claimed by Bill Romero")
 			e.Must("nina", "dm", "Bill Romero (billing, revenue) is on your question")
 		})
 	}
@@ -273,14 +264,14 @@ func TestAskNobodyOnDuty(t *testing.T) {
 	e.Command("sam", "dm", "/learn duty off")
 	e.Command("sue", "dm", "/learn duty off")
 	rep := e.Command("nina", "dm", "/ask How do I find the downtime report?")
-	wantContains(t, "ask reply", rep, "No super-user is on duty right now — sent to the helpdesk channel (#helpdesk).")
+	bottest.Contains(t, "ask reply", rep, "No super-user is on duty right now — sent to the helpdesk channel (#helpdesk).")
 	e.Must("tara", "#helpdesk", "downtime report")
 
 	e2 := newAskEnv(t, store.SQLite, bot.Config{})
 	e2.Command("sam", "dm", "/learn duty off")
 	e2.Command("sue", "dm", "/learn duty off")
 	rep = e2.Command("nina", "dm", "/ask How do I find the downtime report?")
-	wantContains(t, "ask reply", rep, "no helpdesk channel is set up", "next super-user who comes on duty")
+	bottest.Contains(t, "ask reply", rep, "no helpdesk channel is set up", "next super-user who comes on duty")
 	qid := e2.lastQuestionID()
 	if q := e2.question(qid); q.Level != 1 || !q.Waiting || q.EscalateAt.IsZero() {
 		t.Fatalf("waiting question: %+v", q)
@@ -320,38 +311,38 @@ func TestAskRulesAtTheEdges(t *testing.T) {
 	}
 
 	// Duty hours: Sam works nights now, so at 09:00 only Sue is asked.
-	wantContains(t, "duty hours", h("sam", "duty hours 19:00-07:00"), "19:00–07:00")
-	wantContains(t, "bad duty hours", h("sam", "duty hours 7pm"), "Usage")
-	wantContains(t, "not a super-user", h("nina", "duty hours 08:00-12:00"), "Only super-users")
-	wantContains(t, "/ask usage", e.Command("nina", "dm", "/ask"), "On duty on 4west now: Sue Park.")
+	bottest.Contains(t, "duty hours", h("sam", "duty hours 19:00-07:00"), "19:00–07:00")
+	bottest.Contains(t, "bad duty hours", h("sam", "duty hours 7pm"), "Usage")
+	bottest.Contains(t, "not a super-user", h("nina", "duty hours 08:00-12:00"), "Only super-users")
+	bottest.Contains(t, "/ask usage", e.Command("nina", "dm", "/ask"), "On duty on 4west now: Sue Park.")
 	rep := e.Command("nina", "dm", "/ask Can I co-sign a verbal order from the MAR?")
-	wantContains(t, "ask", rep, "Sent to Sue Park, on duty on 4west.")
+	bottest.Contains(t, "ask", rep, "Sent to Sue Park, on duty on 4west.")
 	if _, ok := e.Find("sam", "dm", "verbal order"); ok {
 		t.Fatal("sam got a question outside his duty hours")
 	}
-	wantContains(t, "duty hours off", h("sam", "duty hours off"), "work hours (08:00–17:00")
+	bottest.Contains(t, "duty hours off", h("sam", "duty hours off"), "work hours (08:00–17:00")
 	qid := itoa(e.lastQuestionID())
 
 	// Who may do what.
-	wantContains(t, "asker claims", click("nina", "claim:"+qid), "your own question")
-	wantContains(t, "stranger claims", click("pete", "claim:"+qid), "sent to someone else")
-	wantContains(t, "reply before claim", click("nina", "sreply:"+qid), "Nobody has taken")
-	wantContains(t, "stranger resolves", click("pete", "resolve:"+qid), "Only the person who asked")
-	wantContains(t, "unknown question", click("sue", "claim:999999"), "no longer know")
-	wantContains(t, "claim", click("sue", "claim:"+qid), "It's yours")
-	wantContains(t, "claim again", click("sue", "claim:"+qid), "already took")
-	wantContains(t, "stranger tags", click("nina", "stag:"+qid+"=bcma"), "Only the super-user")
-	wantContains(t, "unknown tag", click("sue", "stag:"+qid+"=nope"), "not one of the content tags")
-	wantContains(t, "tag", click("sue", "stag:"+qid+"=mar"), "Tagged: mar")
-	wantContains(t, "untag", click("sue", "stag:"+qid+"=mar"), "no tags")
-	wantContains(t, "rate before resolve", click("nina", "srate:"+qid+":4"), "resolved first")
-	wantContains(t, "stranger replies", click("pete", "sreply:"+qid), "Only the person who asked")
-	wantContains(t, "claimer resolves", click("sue", "resolve:"+qid), "can rate the help")
+	bottest.Contains(t, "asker claims", click("nina", "claim:"+qid), "your own question")
+	bottest.Contains(t, "stranger claims", click("pete", "claim:"+qid), "sent to someone else")
+	bottest.Contains(t, "reply before claim", click("nina", "sreply:"+qid), "Nobody has taken")
+	bottest.Contains(t, "stranger resolves", click("pete", "resolve:"+qid), "Only the person who asked")
+	bottest.Contains(t, "unknown question", click("sue", "claim:999999"), "no longer know")
+	bottest.Contains(t, "claim", click("sue", "claim:"+qid), "It's yours")
+	bottest.Contains(t, "claim again", click("sue", "claim:"+qid), "already took")
+	bottest.Contains(t, "stranger tags", click("nina", "stag:"+qid+"=bcma"), "Only the super-user")
+	bottest.Contains(t, "unknown tag", click("sue", "stag:"+qid+"=nope"), "not one of the content tags")
+	bottest.Contains(t, "tag", click("sue", "stag:"+qid+"=mar"), "Tagged: mar")
+	bottest.Contains(t, "untag", click("sue", "stag:"+qid+"=mar"), "no tags")
+	bottest.Contains(t, "rate before resolve", click("nina", "srate:"+qid+":4"), "resolved first")
+	bottest.Contains(t, "stranger replies", click("pete", "sreply:"+qid), "Only the person who asked")
+	bottest.Contains(t, "claimer resolves", click("sue", "resolve:"+qid), "can rate the help")
 	e.Must("nina", "dm", "Sue Park marked your question")
-	wantContains(t, "resolve again", click("nina", "resolve:"+qid), "already resolved")
-	wantContains(t, "reply after resolve", click("nina", "sreply:"+qid), "resolved")
-	wantContains(t, "claimer rates", click("sue", "srate:"+qid+":5"), "Only the person who asked")
-	wantContains(t, "rate", click("nina", "srate:"+qid+":4"), "4/5")
+	bottest.Contains(t, "resolve again", click("nina", "resolve:"+qid), "already resolved")
+	bottest.Contains(t, "reply after resolve", click("nina", "sreply:"+qid), "resolved")
+	bottest.Contains(t, "claimer rates", click("sue", "srate:"+qid+":5"), "Only the person who asked")
+	bottest.Contains(t, "rate", click("nina", "srate:"+qid+":4"), "4/5")
 	e.Must("sue", "dm", "rated your help")
 
 	// The asker's work hours end at 09:05: escalation waits for the next

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddlebot/bot"
+	"github.com/huddlebot/huddlebot/bot/bottest"
 	"github.com/huddlebot/huddlebot/store/storetest"
 )
 
@@ -37,11 +38,11 @@ func TestDutyOnAtTheWeekend(t *testing.T) {
 			e := newAskEnv(t, backend, bot.Config{})
 			advanceTo(t, e, time.Saturday, 10, 0)
 			rep := e.Command("nina", "dm", "/ask Where is the downtime MAR?")
-			wantContains(t, "ask before anyone is on duty", rep, "no helpdesk channel")
+			bottest.Contains(t, "ask before anyone is on duty", rep, "no helpdesk channel")
 			for _, su := range []string{"sam", "sue"} {
 				e.Command(su, "dm", "/learn duty off")
 				rep := e.Command(su, "dm", "/learn duty on")
-				wantContains(t, su+" on", rep, "You're on duty now", "until today at 17:00", "/learn days")
+				bottest.Contains(t, su+" on", rep, "You're on duty now", "until today at 17:00", "/learn days")
 			}
 			// The waiting question goes to them on the next tick.
 			if err := e.SB.Advance(context.Background(), time.Minute); err != nil {
@@ -49,11 +50,11 @@ func TestDutyOnAtTheWeekend(t *testing.T) {
 			}
 			e.Must("sam", "dm", "Where is the downtime MAR?")
 			rep = e.Command("nina", "dm", "/ask How do I print the MAR?")
-			wantContains(t, "weekend ask", rep, "Sent to Sam Reyes and Sue Park, on duty on 4west.")
+			bottest.Contains(t, "weekend ask", rep, "Sent to Sam Reyes and Sue Park, on duty on 4west.")
 			// After 17:00 their duty hours apply again: Monday.
 			advanceTo(t, e, time.Saturday, 17, 30)
 			rep = e.Command("nina", "dm", "/ask A third question?")
-			wantContains(t, "ask after the override", rep, "No super-user is on duty right now")
+			bottest.Contains(t, "ask after the override", rep, "No super-user is on duty right now")
 		})
 	}
 }
