@@ -45,6 +45,19 @@ func SettleDB(t testing.TB, db *store.DB) {
 	}
 }
 
+// WaitFor polls cond until it holds; after within it fails the test
+// naming what it waited for.
+func WaitFor(t testing.TB, within time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", within, what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 // Member returns the stored member of user in the workspace of a platform
 // (created if new, in UTC); an error, or no such member, fails the test.
 func Member(t testing.TB, db *store.DB, platform, workspace, user string) *member.Member {

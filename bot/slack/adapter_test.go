@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddlebot/bot"
+	"github.com/huddlebot/huddlebot/bot/bottest"
 	slackbot "github.com/huddlebot/huddlebot/bot/slack"
 	"github.com/huddlebot/huddlebot/bot/slack/slackfake"
 	"github.com/huddlebot/huddlebot/store"
@@ -357,7 +358,7 @@ func TestSlowSlashCommand(t *testing.T) {
 		t.Fatalf("interim answer: %d %s", status, body)
 	}
 	var got string
-	waitFor(t, 10*time.Second, "the answer on response_url", func() bool {
+	bottest.WaitFor(t, 10*time.Second, "the answer on response_url", func() bool {
 		for _, r := range e.fake.Responses() {
 			if strings.HasSuffix(r.Path, "cmd-U0SLOW") {
 				got, _ = r.Body["text"].(string)
@@ -392,7 +393,7 @@ func TestResponseURLRedirectNotFollowed(t *testing.T) {
 	if status != http.StatusOK {
 		t.Fatalf("status %d", status)
 	}
-	waitFor(t, 10*time.Second, "the reply to reach the response_url", func() bool { return e.fake.Redirected() > 0 })
+	bottest.WaitFor(t, 10*time.Second, "the reply to reach the response_url", func() bool { return e.fake.Redirected() > 0 })
 	// The reply is posted in the background; once that post is done, a
 	// followed redirect would have reached the other host.
 	e.adapter.WaitBackground()

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/huddlebot/huddlebot/bot/bottest"
 	"github.com/huddlebot/huddlebot/store"
 	"github.com/huddlebot/huddlebot/store/storetest"
 )
@@ -29,7 +30,7 @@ func TestConfidenceTap(t *testing.T) {
 		if status, body := e.send(formType, e.clickBody("U100", quiz.ActionIDs()[1], "click-1"), time.Now()); status != http.StatusOK {
 			t.Fatalf("answer click: %d %s", status, body)
 		}
-		waitFor(t, 10*time.Second, "the answered card", func() bool { return len(e.fake.Responses()) == 1 })
+		bottest.WaitFor(t, 10*time.Second, "the answered card", func() bool { return len(e.fake.Responses()) == 1 })
 		blocks := fmt.Sprint(e.fake.Responses()[0].Body["blocks"])
 		for _, want := range []string{"How sure were you?", "Guessed", "Fairly sure", "Certain"} {
 			if !strings.Contains(blocks, want) {
@@ -46,7 +47,7 @@ func TestConfidenceTap(t *testing.T) {
 		}
 		// Two posts to the tap's response_url: the ephemeral "Noted" and the
 		// card with the mark, replacing the original — no paced chat.update.
-		waitFor(t, 10*time.Second, "the replies to the tap", func() bool { return len(e.fake.Responses()) == 3 })
+		bottest.WaitFor(t, 10*time.Second, "the replies to the tap", func() bool { return len(e.fake.Responses()) == 3 })
 		var noted, marked bool
 		for _, r := range e.fake.Responses()[1:] {
 			noted = noted || r.Body["response_type"] == "ephemeral" && strings.Contains(fmt.Sprint(r.Body["text"]), "Noted: Certain")
@@ -59,7 +60,7 @@ func TestConfidenceTap(t *testing.T) {
 		if err := db.GetContext(context.Background(), &n, `SELECT COUNT(*) FROM answer WHERE confidence = 3`); err != nil || n != 1 {
 			t.Errorf("answers stored as certain = %d (%v), want 1", n, err)
 		}
-		waitFor(t, 10*time.Second, "the marked card recorded as showing", func() bool {
+		bottest.WaitFor(t, 10*time.Second, "the marked card recorded as showing", func() bool {
 			m, err := db.MessageGet(context.Background(), db, e.dmFor("U100")[0].MessageID)
 			return err == nil && m.SentRevision == m.Revision && strings.Contains(m.Card, "✓ Certain")
 		})

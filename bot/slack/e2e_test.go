@@ -39,7 +39,7 @@ func TestLearnQuizEndToEnd(t *testing.T) {
 		if txt, _ := rep["text"].(string); !strings.Contains(txt, "Sent to your direct messages") {
 			t.Fatalf("/learn reply = %v", rep)
 		}
-		waitFor(t, 10*time.Second, "the quiz DM", func() bool { return len(e.dmFor("U100")) == 1 })
+		bottest.WaitFor(t, 10*time.Second, "the quiz DM", func() bool { return len(e.dmFor("U100")) == 1 })
 		if n := e.fake.Count("conversations.open"); n != 0 {
 			t.Errorf("conversations.open calls = %d, want 0 (a first DM is posted to the user id)", n)
 		}
@@ -62,16 +62,16 @@ func TestLearnQuizEndToEnd(t *testing.T) {
 		if n := e.kept("U100"); n != 1 {
 			t.Fatalf("answers kept after the click = %d, want 1 (committed before the ack)", n)
 		}
-		waitFor(t, 10*time.Second, "the queued answer applied", func() bool { return e.answered("U100") == 1 })
+		bottest.WaitFor(t, 10*time.Second, "the queued answer applied", func() bool { return e.answered("U100") == 1 })
 		// The answered card replaces the quiz through the click's
 		// response_url (issue 16), not through a paced chat.update.
-		waitFor(t, 10*time.Second, "the answered card through the response_url", func() bool { return len(e.fake.Responses()) == 1 })
+		bottest.WaitFor(t, 10*time.Second, "the answered card through the response_url", func() bool { return len(e.fake.Responses()) == 1 })
 		upd := e.fake.Responses()[0]
 		if blocks := fmt.Sprint(upd.Body["blocks"]); upd.Body["replace_original"] != true || upd.Path != "/response/click-1" ||
 			!strings.Contains(blocks, "Reconciling at every transition") || strings.Contains(blocks, "ans:") {
 			t.Errorf("the card through the response_url should replace the quiz with the explanation and no answer buttons: %v", upd)
 		}
-		waitFor(t, 5*time.Second, "the card recorded as showing", func() bool {
+		bottest.WaitFor(t, 5*time.Second, "the card recorded as showing", func() bool {
 			m, err := db.MessageGet(context.Background(), db, dm.MessageID)
 			return err == nil && m.SentRevision == m.Revision && m.Revision > 1
 		})
@@ -87,7 +87,7 @@ func TestLearnQuizEndToEnd(t *testing.T) {
 		if status, body := e.send(formType, click, time.Now().Add(time.Second)); status != http.StatusOK {
 			t.Fatalf("repeated click: %d %s", status, body)
 		}
-		waitFor(t, 5*time.Second, "the ephemeral reply to the repeated click", func() bool { return len(e.fake.Responses()) >= 2 })
+		bottest.WaitFor(t, 5*time.Second, "the ephemeral reply to the repeated click", func() bool { return len(e.fake.Responses()) >= 2 })
 		if r := e.fake.Responses()[1].Body; r["response_type"] != "ephemeral" || r["replace_original"] != false ||
 			!strings.Contains(fmt.Sprint(r["text"]), "already answered") {
 			t.Errorf("second reply = %v", r)
@@ -137,8 +137,8 @@ func TestAnswerConfirmFallback(t *testing.T) {
 		if status, body := e.send(formType, e.clickBody("U100", dm.ActionIDs()[1], "click-1"), time.Now()); status != http.StatusOK {
 			t.Fatalf("click: %d %s", status, body)
 		}
-		waitFor(t, 10*time.Second, "the queued answer applied", func() bool { return e.answered("U100") == 1 })
-		waitFor(t, 10*time.Second, "chat.update with the result", func() bool { return e.fake.Count("chat.update") == 1 })
+		bottest.WaitFor(t, 10*time.Second, "the queued answer applied", func() bool { return e.answered("U100") == 1 })
+		bottest.WaitFor(t, 10*time.Second, "chat.update with the result", func() bool { return e.fake.Count("chat.update") == 1 })
 		upd := e.dmFor("U100")[0]
 		if !strings.Contains(string(upd.Blocks), "Not quite") || strings.Contains(string(upd.Blocks), `"ans:`) {
 			t.Errorf("the edited card should show the result and no answer buttons: %s", upd.Blocks)
@@ -159,12 +159,12 @@ func TestTellUsMoreModal(t *testing.T) {
 		e := newEnv(t, db, envOptions{})
 		e.command("U200", "join nurse")
 		e.command("U200", "")
-		waitFor(t, 10*time.Second, "the quiz DM", func() bool { return len(e.dmFor("U200")) == 1 })
+		bottest.WaitFor(t, 10*time.Second, "the quiz DM", func() bool { return len(e.dmFor("U200")) == 1 })
 		ans := e.dmFor("U200")[0].ActionIDs()[1]
 		if status, _ := e.send(formType, e.clickBody("U200", ans, "c"), time.Now()); status != http.StatusOK {
 			t.Fatal(status)
 		}
-		waitFor(t, 10*time.Second, "the answered card", func() bool { return e.dmFor("U200")[0].Replaced == 1 })
+		bottest.WaitFor(t, 10*time.Second, "the answered card", func() bool { return e.dmFor("U200")[0].Replaced == 1 })
 		var more string
 		for _, id := range e.dmFor("U200")[0].ActionIDs() {
 			if strings.HasPrefix(id, "more:") {
@@ -225,7 +225,7 @@ func TestAppHome(t *testing.T) {
 	if status, body := e.send("application/json", ev, time.Now()); status != http.StatusOK {
 		t.Fatalf("app_home_opened: %d %s", status, body)
 	}
-	waitFor(t, 5*time.Second, "views.publish", func() bool { return e.fake.Count("views.publish") == 1 })
+	bottest.WaitFor(t, 5*time.Second, "views.publish", func() bool { return e.fake.Count("views.publish") == 1 })
 	if home := string(e.fake.Calls("views.publish")[0].JSON); !strings.Contains(home, `"user_id":"U2147483697"`) ||
 		!strings.Contains(home, `"learn:join"`) || !strings.Contains(home, `"type":"home"`) {
 		t.Errorf("home for a newcomer: %s", home)
@@ -258,7 +258,7 @@ func TestAppHome(t *testing.T) {
 	if m := e.member("U2147483697"); !m.Joined || m.Role != "nurse" {
 		t.Errorf("after choosing nurse on the home tab: joined %v role %q", m.Joined, m.Role)
 	}
-	waitFor(t, 5*time.Second, "the refreshed home", func() bool { return e.fake.Count("views.publish") == 2 })
+	bottest.WaitFor(t, 5*time.Second, "the refreshed home", func() bool { return e.fake.Count("views.publish") == 2 })
 	home := string(e.fake.Calls("views.publish")[1].JSON)
 	for _, want := range []string{"Welcome, nurse", "Streak", "Accuracy", "Next delivery", `"learn:pause"`, `"learn:stats"`, `"learn:time"`} {
 		if !strings.Contains(home, want) {
@@ -282,10 +282,10 @@ func TestBurstWithRateLimits(t *testing.T) {
 			e.command(u, "join nurse")
 			e.command(u, "")
 		}
-		waitFor(t, 60*time.Second, "every prompt delivered", func() bool { return len(e.fake.ByMessageID()) == n })
+		bottest.WaitFor(t, 60*time.Second, "every prompt delivered", func() bool { return len(e.fake.ByMessageID()) == n })
 		// The two lost answers come back as retries that must look before
 		// posting again.
-		waitFor(t, 30*time.Second, "the retries' history checks", func() bool { return e.fake.Count("conversations.history") >= 2 })
+		bottest.WaitFor(t, 30*time.Second, "the retries' history checks", func() bool { return e.fake.Count("conversations.history") >= 2 })
 		// Nothing left to deliver or retry: any second post would have
 		// been made.
 		bottest.Settle(t, e.bot)

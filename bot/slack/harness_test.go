@@ -181,18 +181,6 @@ func (e *env) clickBody(user, actionID, responseID string) []byte {
 	return []byte(url.Values{"payload": {string(raw)}}.Encode())
 }
 
-// waitFor polls cond until it holds or the deadline passes.
-func waitFor(t testing.TB, within time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", within, what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 // member returns the stored member of a Slack user.
 func (e *env) member(user string) *member.Member {
 	e.t.Helper()

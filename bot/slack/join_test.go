@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/huddlebot/huddlebot/bot/bottest"
 	"github.com/huddlebot/huddlebot/store"
 	"github.com/huddlebot/huddlebot/store/storetest"
 )
@@ -32,11 +33,11 @@ func TestJoinProfileLater(t *testing.T) {
 		}
 
 		e.fake.RateLimit("users.info", 0, 0)
-		waitFor(t, 20*time.Second, "the profile filled in", func() bool {
+		bottest.WaitFor(t, 20*time.Second, "the profile filled in", func() bool {
 			m := e.member("U100")
 			return m.TimeZone == "America/Chicago" && m.Name == "Nina Patel"
 		})
-		waitFor(t, 10*time.Second, "the DM naming the new zone", func() bool {
+		bottest.WaitFor(t, 10*time.Second, "the DM naming the new zone", func() bool {
 			for _, m := range e.dmFor("U100") {
 				if strings.Contains(m.Text+string(m.Blocks), "America/Chicago") && strings.Contains(m.Text+string(m.Blocks), "Next:") {
 					return true

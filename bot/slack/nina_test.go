@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/huddlebot/huddlebot/bot/bottest"
 	"github.com/huddlebot/huddlebot/bot/slack/slackfake"
 )
 
@@ -17,6 +18,6 @@ func (e *env) ninaQuiz(t *testing.T) slackfake.Message {
 	e.fake.SetUser(nina)
 	e.command(nina.ID, "join nurse 4west")
 	e.command(nina.ID, "")
-	waitFor(t, 10*time.Second, "the quiz DM", func() bool { return len(e.dmFor(nina.ID)) == 1 })
+	bottest.WaitFor(t, 10*time.Second, "the quiz DM", func() bool { return len(e.dmFor(nina.ID)) == 1 })
 	return e.dmFor(nina.ID)[0]
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/huddlebot/huddlebot/bot/bottest"
 	slackbot "github.com/huddlebot/huddlebot/bot/slack"
 	"github.com/huddlebot/huddlebot/store"
 	"github.com/huddlebot/huddlebot/store/storetest"
@@ -65,7 +66,7 @@ func TestSocketMode(t *testing.T) {
 		t.Errorf("a command from the DM must not set the home channel: %q", m.HomeChannel)
 	}
 	slash("U300", "")
-	waitFor(t, 10*time.Second, "the quiz DM", func() bool { return len(e.dmFor("U300")) == 1 })
+	bottest.WaitFor(t, 10*time.Second, "the quiz DM", func() bool { return len(e.dmFor("U300")) == 1 })
 
 	// Slack drops the connection; slack-go reconnects by itself.
 	e.fake.DropSockets()
@@ -85,15 +86,15 @@ func TestSocketMode(t *testing.T) {
 	if n := e.kept("U300"); n != 1 {
 		t.Errorf("answers kept after the click over the socket = %d, want 1", n)
 	}
-	waitFor(t, 10*time.Second, "the queued answer applied", func() bool { return e.answered("U300") == 1 })
-	waitFor(t, 10*time.Second, "the answered card through the response_url", func() bool { return e.dmFor("U300")[0].Replaced == 1 })
+	bottest.WaitFor(t, 10*time.Second, "the queued answer applied", func() bool { return e.answered("U300") == 1 })
+	bottest.WaitFor(t, 10*time.Second, "the answered card through the response_url", func() bool { return e.dmFor("U300")[0].Replaced == 1 })
 
 	ev := fixture(t, "event_app_home_opened.json")
 	id = e.fake.SocketSend("events_api", ev)
 	if _, err := e.fake.WaitAck(wait, id); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 5*time.Second, "views.publish", func() bool { return e.fake.Count("views.publish") == 1 })
+	bottest.WaitFor(t, 5*time.Second, "views.publish", func() bool { return e.fake.Count("views.publish") == 1 })
 	if e.fake.SocketOpens() < 2 {
 		t.Errorf("socket connections = %d, want a reconnect after the drop", e.fake.SocketOpens())
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/huddlebot/huddlebot/bot/bottest"
 	"github.com/huddlebot/huddlebot/bot/slack/slackfake"
 	"github.com/huddlebot/huddlebot/store"
 	"github.com/huddlebot/huddlebot/store/storetest"
@@ -97,21 +98,11 @@ func TestRedeliveryAcrossReplicas(t *testing.T) {
 	}
 	wg.Wait()
 
-	waitFor := func(what string, cond func() bool) {
-		t.Helper()
-		deadline := time.Now().Add(30 * time.Second)
-		for !cond() {
-			if time.Now().After(deadline) {
-				t.Fatalf("timed out waiting for %s", what)
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-	}
-	waitFor("every event's App Home", func() bool { return w.fake.Count("views.publish") >= events })
+	bottest.WaitFor(t, 30*time.Second, "every event's App Home", func() bool { return w.fake.Count("views.publish") >= events })
 	// Both clicks are acknowledged; a click that finds the question already
 	// answered is told so on response_url, and the others wait in the answer
 	// inbox until an applier (either replica) records them.
-	waitFor("the answer inbox to empty", func() bool {
+	bottest.WaitFor(t, 30*time.Second, "the answer inbox to empty", func() bool {
 		var waiting int
 		if err := w.db.GetContext(context.Background(), &waiting, `SELECT COUNT(*) FROM answer_inbox`); err != nil {
 			t.Fatal(err)
