@@ -1,6 +1,11 @@
-// Package bottest holds what tests of the bot and its capabilities share: a
-// bot over a migrated store of either backend with every capability
-// registered, members, and a query counter.
+// Package bottest holds what tests of the bot, its capabilities and its
+// adapters share, so that no test package builds its own: a bot over a
+// migrated store of either backend with every capability registered
+// (NewBot), the same with the sandbox adapter, a settable Clock and members
+// (Env), the sandbox driven through its HTTP API (Sandbox), an in-memory
+// adapter (Recorder), and the waits and checks their tests make: Settle
+// (nothing left to apply, deliver or retry, instead of a sleep), WaitFor,
+// Count, Member, Contains and Lacks.
 package bottest
 
 import (
