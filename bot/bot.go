@@ -273,6 +273,10 @@ type Reply struct {
 	Text string `json:"text,omitempty"`
 	Card *Card  `json:"card,omitempty"`
 	Form *Form  `json:"form,omitempty"` // ask the adapter to open this form
+	// Confirming says the click changed the clicked card and the change is
+	// on its way through the click's reply hook (ClickReplier): an adapter
+	// that answers the click with that card (Teams) waits for it only then.
+	Confirming bool `json:"-"`
 }
 
 // Req is a resolved request: the workspace and member behind an Actor.
@@ -564,6 +568,7 @@ func (b *Bot) HandleClick(ctx context.Context, c Click) Reply {
 			defer b.background.Done()
 			b.ConfirmClicks(cctx, cs)
 		}()
+		rep.Confirming = true
 	}
 	return rep
 }

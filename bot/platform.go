@@ -55,6 +55,20 @@ func (b *Bot) UserWorkspaces(ctx context.Context, platform, userID string) ([]Us
 	return out, nil
 }
 
+// KeepRefs stores the references an event that is no command, click or
+// form carried (Teams: the bot was installed in a person's 1:1 chat): it
+// finds or creates the actor's workspace and member, as a command would,
+// and stores a.Refs for them and for channel ("dm" or "" for none). The
+// error is that of finding them.
+func (b *Bot) KeepRefs(ctx context.Context, a Actor, channel string) error {
+	ws, m, err := b.Resolve(ctx, cleanActor(a))
+	if err != nil {
+		return err
+	}
+	b.keepRefs(ctx, ws, m.ID, channel, a.Refs)
+	return nil
+}
+
 // keepRefs stores the references an inbound event carried (Actor.Refs) for
 // the event's workspace, member and channel, and returns the workspace as
 // it now is. It writes nothing for an event that carries none (Slack,

@@ -170,6 +170,10 @@ type queued struct {
 	choice      int
 	at          time.Time
 	responseURL string
+	// clicked: the answer is the click being handled, not one from the
+	// inbox; its card goes through Update, so the click's reply hook (the
+	// answer to a Teams invoke) can show it.
+	clicked bool
 }
 
 // applyBatch claims up to limit waiting answers and applies them in one
@@ -308,6 +312,12 @@ func (b *Learn) recordQueued(ctx context.Context, tx *store.Tx, qs []queued) ([]
 		right := q.choice == q.l.Answer
 		correct = append(correct, right)
 		card := answeredCard(q.d.ID, q.l, q.choice, right, streaks[q.d.MemberID])
+		if q.clicked && q.d.MessageID != 0 {
+			if err := b.Update(ctx, tx, q.d.MessageID, card); err != nil {
+				return nil, nil, err
+			}
+			continue
+		}
 		if q.d.MessageID != 0 {
 			cards[q.d.MessageID] = card.Marshal()
 		}

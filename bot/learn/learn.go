@@ -543,7 +543,7 @@ func (b *Learn) recordAnswer(ctx context.Context, tx *store.Tx, d *store.Deliver
 	if _, err := b.DB.DeliveryLockForAnswer(ctx, tx, d.ID); err != nil {
 		return false, err
 	}
-	correct, _, err := b.recordQueued(ctx, tx, []queued{{d: d, l: l, m: m, choice: choice, at: at}})
+	correct, _, err := b.recordQueued(ctx, tx, []queued{{d: d, l: l, m: m, choice: choice, at: at, clicked: true}})
 	return len(correct) == 1, err
 }
 

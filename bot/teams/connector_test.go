@@ -182,7 +182,7 @@ func TestClientRateLimited(t *testing.T) {
 		{http.StatusPreconditionFailed, "", 2 * time.Second},
 		{http.StatusBadGateway, "Retry-After: 3", 3 * time.Second},
 		{http.StatusGatewayTimeout, "", 2 * time.Second},
-		{http.StatusTooManyRequests, "Retry-After: " + time.Now().Add(10*time.Second).UTC().Format(http.TimeFormat), 10 * time.Second},
+		{http.StatusTooManyRequests, "Retry-After: DATE+10s", 10 * time.Second},
 	}
 	for _, tc := range cases {
 		t.Run(fmt.Sprint(tc.status, tc.header), func(t *testing.T) {
@@ -190,7 +190,8 @@ func TestClientRateLimited(t *testing.T) {
 			fake := teamsfake.NewConnector(t, authAppID, testPassword, testTenant)
 			c := newClient(t, fake, &teams.Unlimited, nil)
 			conv := fake.PersonalConversation(testUser)
-			fake.FailNext(http.MethodPost, conv, tc.status, tc.header, `{"error":{"code":"TooManyRequests","message":"slow down"}}`, 1)
+			header := strings.Replace(tc.header, "DATE+10s", time.Now().Add(10*time.Second).UTC().Format(http.TimeFormat), 1)
+			fake.FailNext(http.MethodPost, conv, tc.status, header, `{"error":{"code":"TooManyRequests","message":"slow down"}}`, 1)
 			_, err := c.Send(context.Background(), fake.ServiceURL(), conv, msg("hi"))
 			var rle *bot.RateLimitError
 			if !errors.As(err, &rle) {

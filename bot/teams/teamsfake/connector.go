@@ -70,9 +70,18 @@ type Call struct {
 // Posted is an activity the bot posted, as it now reads (edits applied).
 type Posted struct {
 	ID           string
-	Conversation string
+	Conversation string          // without a thread's ";messageid=…"
+	Thread       string          // the parent's id of a reply in a channel thread
 	Activity     json.RawMessage // the last version sent
 	Edits        int
+}
+
+// baseConversation splits a channel thread's conversation id
+// ("19:…@thread.tacv2;messageid=123") into the channel's and the parent's.
+func baseConversation(conv string) (base, thread string) {
+	base, rest, _ := strings.Cut(conv, ";")
+	_, thread, _ = strings.Cut(rest, "messageid=")
+	return base, thread
 }
 
 type failure struct {
@@ -136,7 +145,7 @@ func (c *Connector) SetLimits(on bool) {
 }
 
 // FailNext makes the next times requests with method to conversation conv
-// ("" for creating a conversation) answer status with header
+// (a channel's id for its threads too; "" for creating a conversation) answer status with header
 // "Name: value" ("" for none) and body.
 func (c *Connector) FailNext(method, conv string, status int, header, body string, times int) {
 	c.mu.Lock()
@@ -177,8 +186,8 @@ func (c *Connector) Calls() []Call {
 	return append([]Call(nil), c.calls...)
 }
 
-// Activities returns what the bot posted in conversation conv, oldest
-// first, each as it now reads.
+// Activities returns what the bot posted in conversation conv (a channel's
+// threads included), oldest first, each as it now reads.
 func (c *Connector) Activities(conv string) []Posted {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -355,7 +364,7 @@ func (c *Connector) serveCreate(w http.ResponseWriter, r *http.Request) {
 }
 
 func (c *Connector) serveSend(w http.ResponseWriter, r *http.Request) {
-	conv := r.PathValue("conv")
+	conv, thread := baseConversation(r.PathValue("conv"))
 	body, idx, ok := c.admit(w, r, conv)
 	if !ok {
 		return
@@ -367,7 +376,7 @@ func (c *Connector) serveSend(w http.ResponseWriter, r *http.Request) {
 	}
 	c.mu.Lock()
 	c.nextID++
-	p := &Posted{ID: strconv.FormatInt(c.nextID, 10), Conversation: conv, Activity: body}
+	p := &Posted{ID: strconv.FormatInt(c.nextID, 10), Conversation: conv, Thread: thread, Activity: body}
 	c.acts[conv+"/"+p.ID] = p
 	c.order = append(c.order, p)
 	c.mu.Unlock()
@@ -375,7 +384,8 @@ func (c *Connector) serveSend(w http.ResponseWriter, r *http.Request) {
 }
 
 func (c *Connector) serveUpdate(w http.ResponseWriter, r *http.Request) {
-	conv, id := r.PathValue("conv"), r.PathValue("id")
+	conv, _ := baseConversation(r.PathValue("conv"))
+	id := r.PathValue("id")
 	body, idx, ok := c.admit(w, r, conv)
 	if !ok {
 		return

@@ -1,0 +1,279 @@
+package teams_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/huddlebot/huddlebot/bot"
+	"github.com/huddlebot/huddlebot/bot/adaptertest"
+	"github.com/huddlebot/huddlebot/bot/bottest"
+	"github.com/huddlebot/huddlebot/bot/teams"
+	"github.com/huddlebot/huddlebot/store"
+	"github.com/huddlebot/huddlebot/store/storetest"
+)
+
+const nina = "29:1XJKJMvc5GBtc2JwZq0oj8tHZmzrQgFmB39ATiQWA85gQtHieVkKilBZ9XHoq9j7Zaqt7CZ-NJWi7me2kHTL3Bw"
+
+// newE2E is the adapter over a bot with every capability, the bundled
+// content and delivery workers.
+func newE2E(t *testing.T, db *store.DB) (*env, *bottest.Bot) {
+	t.Helper()
+	tb := bottest.NewBot(t, db, bottest.BotOptions{Jobs: bot.JobsOptions{Work: true}})
+	e := newEnvWith(t, tb.Bot)
+	tb.Start(t)
+	return e, tb
+}
+
+// say sends text as a message from user in their 1:1 chat and returns the
+// answer they read there.
+func (e *env) say(t *testing.T, user, text string) string {
+	t.Helper()
+	return e.Command(t, user, "dm", text, "")
+}
+
+func (e *env) member(t *testing.T, user string) int64 {
+	t.Helper()
+	return bottest.Member(t, e.bot.DB, teams.Platform, testTenant, user).ID
+}
+
+// TestLearnQuizEndToEnd: installed in a person's 1:1 chat, the bot keeps
+// the conversation reference; "learn join" and "learn" are commands typed as
+// messages; the quiz arrives as an Adaptive Card; pressing an answer is an
+// adaptiveCard/action invoke answered with 200 and the answered card in the
+// invoke response, committed before it and stored once; the same invoke
+// replayed, and a second press, change nothing.
+func TestLearnQuizEndToEnd(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		t.Parallel()
+		e, _ := newE2E(t, db)
+		conv := e.conn.PersonalConversation(nina)
+
+		inst := activity(t, "installation_update_add.json")
+		e.fromUser(inst, nina, conv)
+		if code, body := e.post(t, inst); code != http.StatusOK {
+			t.Fatalf("installationUpdate: %d %s", code, body)
+		}
+		r, err := db.MemberRecipient(context.Background(), e.member(t, nina))
+		if err != nil || !strings.Contains(r.Ref, `"conversationId":"`+conv+`"`) {
+			t.Fatalf("after installation the member's reference is %q, %v; want the 1:1 conversation %s", r.Ref, err, conv)
+		}
+		ws, err := e.bot.Workspace(context.Background(), teams.Platform, testTenant)
+		if err != nil || !strings.Contains(ws.Ref, e.conn.ServiceURL()) {
+			t.Fatalf("the workspace's reference is %q, %v; want the service URL", ws.Ref, err)
+		}
+
+		if rep := e.say(t, nina, "learn join nurse 4west"); !strings.Contains(rep, "Welcome") {
+			t.Fatalf("learn join answered %q", rep)
+		}
+		before := len(e.conn.Activities(conv))
+		e.say(t, nina, "learn")
+		acts := e.waitActivities(t, conv, before+2) // the command's answer and the quiz
+		var quiz *adaptertest.Message
+		for _, p := range acts[before:] {
+			if m := view(t, p.Activity); len(m.Actions) > 0 {
+				m.Channel, m.ID = conv, p.ID
+				quiz = &m
+			}
+		}
+		if quiz == nil || !strings.HasPrefix(quiz.Actions[0], "ans:") {
+			t.Fatalf("no quiz with answer buttons among %d activities", len(acts)-before)
+		}
+
+		press := func(id string) (int, map[string]any) {
+			t.Helper()
+			p := activity(t, "invoke_adaptivecard_action.json")
+			e.fromUser(p, nina, conv)
+			if id != "" {
+				p["id"] = id
+			}
+			p["replyToId"] = quiz.ID
+			a := quiz.Actions[0]
+			p["value"] = map[string]any{"action": map[string]any{"type": "Action.Execute", "verb": a, "data": map[string]any{"hb": a}}}
+			code, body := e.post(t, p)
+			var resp map[string]any
+			if err := json.Unmarshal(body, &resp); err != nil {
+				t.Fatalf("invoke response %s: %v", body, err)
+			}
+			return code, resp
+		}
+		code, resp := press("f:answer-1")
+		if code != http.StatusOK || resp["statusCode"] != float64(200) || resp["type"] != "application/vnd.microsoft.card.adaptive" {
+			t.Fatalf("invoke answered %d %v; want 200 with an Adaptive Card", code, resp)
+		}
+		card, _ := json.Marshal(resp["value"])
+		if strings.Contains(string(card), `"verb":"ans:`) || !strings.Contains(string(card), `"TextBlock"`) {
+			t.Errorf("the invoke response should be the answered card without answer buttons: %s", card)
+		}
+		stats := func() int {
+			st, err := db.MemberStatsGet(context.Background(), db, e.member(t, nina))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return st.Answered
+		}
+		if n := stats(); n != 1 {
+			t.Fatalf("answers recorded when the invoke was answered: %d; want 1 (committed first)", n)
+		}
+		// Bot Framework retries the same invoke: nothing changes.
+		if code, resp := press("f:answer-1"); code != http.StatusOK || resp["type"] != "application/vnd.microsoft.activity.message" {
+			t.Errorf("the replayed invoke answered %d %v", code, resp)
+		}
+		// Pressing again (a new invoke) records nothing more.
+		press("f:answer-2")
+		if n := stats(); n != 1 {
+			t.Errorf("answers after a replay and a second press: %d; want 1", n)
+		}
+		// The invoke response showed the card: no edit call was needed.
+		for _, c := range e.conn.Calls() {
+			if c.Method == http.MethodPut {
+				t.Errorf("the answered card was also edited in: %s", c.Path)
+			}
+		}
+	})
+}
+
+// TestProactiveToRosterMember: a person imported from the roster who never
+// wrote to the bot gets their DM in a 1:1 chat the adapter opens with
+// POST /v3/conversations, at the service URL the workspace's reference
+// names, and the conversation is reported back to keep.
+func TestProactiveToRosterMember(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	wsRef := `{"serviceUrl":"` + e.conn.ServiceURL() + `","tenantId":"` + testTenant + `"}`
+	sent, err := e.a.Deliver(ctx, &bot.Outbound{MessageID: 1, Revision: 1, Attempt: 1, Workspace: testTenant, Channel: "dm",
+		UserID: "29:roster-only", Card: &bot.Card{Title: "Welcome", Body: "Your first tip arrives tomorrow."},
+		Ref: bot.Refs{Workspace: wsRef}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	conv := e.conn.PersonalConversation("29:roster-only")
+	if sent.Channel != conv || sent.DMChannel != conv || !strings.Contains(sent.Ref.Member, conv) {
+		t.Errorf("Sent = %+v; want the opened conversation %s as channel, DM channel and member reference", sent, conv)
+	}
+	// With the reference kept, the next DM opens nothing.
+	creates := func() int {
+		n := 0
+		for _, c := range e.conn.Calls() {
+			if c.Path == "v3/conversations" {
+				n++
+			}
+		}
+		return n
+	}
+	if _, err := e.a.Deliver(ctx, &bot.Outbound{MessageID: 2, Revision: 1, Attempt: 1, Workspace: testTenant, Channel: "dm",
+		UserID: "29:roster-only", Card: &bot.Card{Body: "Tip"}, Ref: bot.Refs{Workspace: wsRef, Member: sent.Ref.Member}}); err != nil {
+		t.Fatal(err)
+	}
+	if n := creates(); n != 1 {
+		t.Errorf("%d conversations opened for two DMs; want 1 (the kept reference is used)", n)
+	}
+	if n := len(e.conn.Activities(conv)); n != 2 {
+		t.Errorf("%d messages in the 1:1 chat; want 2", n)
+	}
+}
+
+// TestChannelMentionCommand: in a channel the bot reads only what
+// @mentions it; the mention is stripped, the command runs in that channel,
+// and the answer goes to the person's 1:1 chat (a channel has no message
+// only one person sees).
+func TestChannelMentionCommand(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	got := make(chan bot.Command, 1)
+	e.bot.HandleCommandFunc("huddle", func(_ context.Context, r *bot.Req, text string) (bot.Reply, error) {
+		got <- bot.Command{Channel: r.Channel, Text: text}
+		return bot.Reply{Text: "Poll posted."}, nil
+	})
+	personal := e.conn.PersonalConversation(nina)
+	p := activity(t, "message_channel_mention.json")
+	p["from"].(map[string]any)["id"] = nina
+	if code, body := e.post(t, p); code != http.StatusOK {
+		t.Fatalf("status %d: %s", code, body)
+	}
+	select {
+	case c := <-got:
+		if want := `poll "Which shift suits the refresher?" "Days" "Nights"`; c.Text != want || c.Channel != confChannel {
+			t.Errorf("the command reached the core as %+v; want text %q in %s", c, want, confChannel)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the command did not reach the core")
+	}
+	acts := e.waitActivities(t, personal, 1)
+	if m := view(t, acts[0].Activity); !strings.Contains(m.Text, "Poll posted.") {
+		t.Errorf("the answer in the 1:1 chat reads %q", m.Text)
+	}
+	if n := len(e.conn.Activities(confChannel)); n != 0 {
+		t.Errorf("the private answer was posted in the channel (%d messages)", n)
+	}
+}
+
+// TestSubmitFallbackAndForms: a client without Universal Actions sends the
+// Action.Submit fallback as a message with the action id in its value; a
+// form's card comes back as a submission with the typed text.
+func TestSubmitFallbackAndForms(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	clicks := make(chan string, 1)
+	e.bot.HandleActionFunc("more", func(_ context.Context, r *bot.Req, args []string, _ string) (bot.Reply, error) {
+		clicks <- r.Actor.UserID
+		return bot.Reply{Form: &bot.Form{ID: "tellmore:42", Title: "Tell us more", Label: "What was unclear?", Submit: "Send"}}, nil
+	})
+	subs := make(chan string, 1)
+	e.bot.HandleFormFunc("tellmore", func(_ context.Context, r *bot.Req, args []string, text string) (bot.Reply, error) {
+		subs <- args[0] + " " + text
+		return bot.Reply{Text: "Thanks!"}, nil
+	})
+	conv := e.conn.PersonalConversation(nina)
+	p := activity(t, "message_personal.json")
+	e.fromUser(p, nina, conv)
+	p["text"] = ""
+	p["replyToId"] = "1764600000001"
+	p["value"] = map[string]any{"hb": "more"}
+	if code, body := e.post(t, p); code != http.StatusOK {
+		t.Fatalf("Action.Submit: status %d: %s", code, body)
+	}
+	if u := <-clicks; u != nina {
+		t.Errorf("the click came from %q", u)
+	}
+	acts := e.waitActivities(t, conv, 1)
+	form := view(t, acts[0].Activity)
+	if !strings.Contains(form.Text, "Tell us more") || !strings.Contains(form.Text, "What was unclear?") ||
+		len(form.Actions) != 1 || form.Actions[0] != "hbform:tellmore:42" {
+		t.Fatalf("the form card reads %q with buttons %v", form.Text, form.Actions)
+	}
+	// Submitting the form: an invoke whose data carries the text input.
+	inv := activity(t, "invoke_adaptivecard_action.json")
+	e.fromUser(inv, nina, conv)
+	inv["replyToId"] = acts[0].ID
+	inv["value"] = map[string]any{"action": map[string]any{"type": "Action.Execute", "verb": "hbform:tellmore:42",
+		"data": map[string]any{"hb": "hbform:tellmore:42", "text": "The dose field is hidden."}}}
+	code, body := e.post(t, inv)
+	if code != http.StatusOK || !strings.Contains(string(body), "Thanks!") {
+		t.Errorf("form submit answered %d %s", code, body)
+	}
+	if s := <-subs; s != "42 The dose field is hidden." {
+		t.Errorf("the submission reached the core as %q", s)
+	}
+}
+
+// TestActivitiesWithoutSender: an activity without a sender is refused as
+// malformed when it asks for something, and ignored otherwise.
+func TestActivitiesWithoutSender(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	p := activity(t, "message_personal.json")
+	delete(p, "from")
+	if code, _ := e.post(t, p); code != http.StatusBadRequest {
+		t.Errorf("a message without a sender: status %d; want 400", code)
+	}
+	p = map[string]any{"type": "typing", "channelId": "msteams", "conversation": map[string]any{"id": "a:1"}}
+	if code, _ := e.post(t, p); code != http.StatusOK {
+		t.Errorf("typing: status %d; want 200", code)
+	}
+}

@@ -1,0 +1,301 @@
+package teams
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/huddlebot/huddlebot/bot"
+)
+
+// replayTimeout bounds the replay check; a slow database lets the activity
+// through (the core's own idempotency still holds).
+const replayTimeout = 500 * time.Millisecond
+
+// Handler serves POST /teams/messages, the bot's messaging endpoint. Only
+// activities whose bearer token passes the Verifier get past Gate (401,
+// 403, 400 otherwise; see Gate). Then: a message in the 1:1 chat, or one
+// that @mentions the bot in a channel, is a command, answered in the 1:1
+// chat; an adaptiveCard/action invoke is a click, answered with 200 and
+// the updated card (or a message) in the invoke response once the core
+// committed it; installationUpdate and conversationUpdate keep the
+// conversation references for proactive messages. An activity id seen
+// before changes nothing.
+func (a *Adapter) Handler() http.Handler { return a.verify.Gate(a.log, a.serveActivity) }
+
+func (a *Adapter) serveActivity(w http.ResponseWriter, r *http.Request, act *Activity) {
+	ctx := r.Context()
+	actor, err := act.actor()
+	if err != nil {
+		if act.Type == "invoke" || act.Type == "message" {
+			http.Error(w, "malformed activity: "+err.Error(), http.StatusBadRequest)
+			return
+		}
+		w.WriteHeader(http.StatusOK) // typing, deletes, reactions without a sender: nothing to do
+		return
+	}
+	if act.ID != "" && a.seen(ctx, act.Conversation.ID+"/"+act.ID) {
+		if act.Type == "invoke" {
+			writeInvoke(w, invokeMessage("Already recorded."))
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	switch act.Type {
+	case "message":
+		if v, ok := submitAction(act); ok {
+			a.click(ctx, act, actor, v, false)
+			w.WriteHeader(http.StatusOK)
+			return
+		}
+		a.command(ctx, act, actor)
+		w.WriteHeader(http.StatusOK)
+	case "invoke":
+		if act.Name != "adaptiveCard/action" {
+			writeInvoke(w, map[string]any{"statusCode": http.StatusNotImplemented, "type": "application/vnd.microsoft.error",
+				"value": map[string]string{"code": "NotImplemented", "message": "huddlebot answers adaptiveCard/action only"}})
+			return
+		}
+		v, err := invokeAction(act)
+		if err != nil {
+			writeInvoke(w, map[string]any{"statusCode": http.StatusBadRequest, "type": "application/vnd.microsoft.error",
+				"value": map[string]string{"code": "BadRequest", "message": err.Error()}})
+			return
+		}
+		writeInvoke(w, a.click(ctx, act, actor, v, true))
+	case "installationUpdate":
+		if act.Action == "add" || act.Action == "add-upgrade" {
+			a.keep(ctx, act, actor)
+		}
+		w.WriteHeader(http.StatusOK)
+	case "conversationUpdate":
+		for _, m := range act.MembersAdded {
+			if act.Recipient != nil && m.ID == act.Recipient.ID {
+				// The bot joined: keep the references of whoever added it.
+				a.keep(ctx, act, actor)
+				continue
+			}
+			if act.personal() {
+				who := actor
+				who.UserID, who.UserName = m.ID, m.Name
+				who.Refs.Member = encodeRef(memberRef{ConversationID: act.Conversation.ID, UserID: m.ID, AADObjectID: m.AADObjectID})
+				a.keep(ctx, act, who)
+			}
+		}
+		w.WriteHeader(http.StatusOK)
+	default:
+		w.WriteHeader(http.StatusOK)
+	}
+}
+
+// keep stores the references an installation or membership carries.
+func (a *Adapter) keep(ctx context.Context, act *Activity, actor bot.Actor) {
+	if err := a.bot.KeepRefs(ctx, actor, act.channel()); err != nil {
+		a.log.WarnContext(ctx, "teams: cannot keep the conversation reference", "type", act.Type, "err", err)
+	}
+}
+
+// seen records the activity and reports whether it was recorded before.
+func (a *Adapter) seen(ctx context.Context, id string) bool {
+	ctx, cancel := context.WithTimeout(ctx, replayTimeout)
+	defer cancel()
+	dup, err := a.bot.SeenEvent(ctx, Platform, "activity:"+id)
+	if err != nil {
+		a.log.WarnContext(ctx, "teams: replay check skipped", "err", err)
+		return false
+	}
+	return dup
+}
+
+// command runs a message as a command. The core's answer goes to the
+// person's 1:1 chat (a channel has no message only one person sees); a slow
+// command answers "Working on it" first.
+func (a *Adapter) command(ctx context.Context, act *Activity, actor bot.Actor) {
+	name, text, ok := commandText(act)
+	if !ok {
+		return
+	}
+	cmd := bot.Command{Actor: actor, Channel: act.channel(), Name: name, Text: text}
+	a.run(ctx, act, func(ctx context.Context) bot.Reply { return a.bot.HandleCommand(ctx, cmd) })
+}
+
+// run does work under bot.Defer and sends its reply to the actor's 1:1
+// chat after the request, the interim "Working on it" first when it is
+// slow.
+func (a *Adapter) run(ctx context.Context, act *Activity, work func(ctx context.Context) bot.Reply) {
+	interim := make(chan struct{})
+	rep, deferred := a.bot.Defer(ctx, bot.Deferral{
+		After:  a.opts.DeferAfter,
+		Budget: defaultWorkBudget,
+		Go:     a.spawn,
+		FollowUp: func(ctx context.Context, rep bot.Reply) {
+			<-interim
+			a.reply(ctx, act, rep)
+		},
+	}, work)
+	if deferred {
+		rep = bot.Reply{Text: bot.WorkingOnIt}
+	}
+	if !a.spawn(func() {
+		defer close(interim)
+		a.reply(context.WithoutCancel(ctx), act, rep)
+	}) {
+		close(interim)
+	}
+}
+
+// spawn runs fn in the background under the adapter's lifecycle.
+func (a *Adapter) spawn(fn func()) bool {
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		fn()
+	}()
+	return true
+}
+
+// reply sends rep to the 1:1 chat of the activity's sender: its text, its
+// card, or its form as a card with a text input.
+func (a *Adapter) reply(ctx context.Context, act *Activity, rep bot.Reply) {
+	var out *Activity
+	switch {
+	case rep.Form != nil:
+		out = &Activity{Type: "message", Attachments: []Attachment{attachment(renderForm(rep.Form))}, Summary: truncate(rep.Form.Title, 120)}
+	case rep.Card != nil:
+		out = cardActivity(rep.Card)
+	case rep.Text != "":
+		out = cardActivity(&bot.Card{Body: rep.Text})
+	default:
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	conv := act.Conversation.ID
+	if !act.personal() {
+		c, err := a.client.CreatePersonal(ctx, act.ServiceURL, act.tenant(), act.From.ID)
+		if err != nil {
+			a.log.WarnContext(ctx, "teams: cannot open the 1:1 chat for a reply", "err", err)
+			return
+		}
+		conv = c
+	}
+	for attempt := 1; ; attempt++ {
+		_, err := a.client.Send(ctx, act.ServiceURL, conv, out)
+		var rle *bot.RateLimitError
+		if err == nil {
+			return
+		}
+		if errors.As(err, &rle) && attempt < 5 && bot.Sleep(ctx, rle.RetryAfter) == nil {
+			continue
+		}
+		a.log.WarnContext(ctx, "teams: reply not delivered", "err", err)
+		return
+	}
+}
+
+// click runs a button press: from an invoke (Action.Execute), answered
+// with the invoke response this returns, or from an Action.Submit message
+// (invoke false), whose card changes by an edit. A form's submit button
+// (verb hbform:…) is a submission.
+func (a *Adapter) click(ctx context.Context, act *Activity, actor bot.Actor, v actionValue, invoke bool) map[string]any {
+	if formID, ok := strings.CutPrefix(v.id, formVerbPrefix); ok {
+		sub := bot.Submission{Actor: actor, FormID: formID, Text: v.value(formInputID)}
+		var rep bot.Reply
+		if invoke {
+			rep = a.bot.HandleSubmit(ctx, sub)
+			return a.invokeAnswer(ctx, act, rep, nil)
+		}
+		a.run(ctx, act, func(ctx context.Context) bot.Reply { return a.bot.HandleSubmit(ctx, sub) })
+		return nil
+	}
+	c := bot.Click{Actor: actor, Channel: act.channel(), ActionID: v.id, PostedID: act.ReplyToID}
+	if sel := v.value(v.id); sel != "" {
+		c.Value = sel // a menu's choice, keyed by the menu's id
+	}
+	var h hook
+	var ch chan hookReply
+	if act.ReplyToID != "" {
+		if invoke {
+			h, ch = a.newHook(act.ServiceURL, act.Conversation.ID, act.ReplyToID)
+			defer a.closeHook(h)
+		} else {
+			h = hook{Key: "-", ServiceURL: act.ServiceURL, Conv: act.Conversation.ID, ActivityID: act.ReplyToID,
+				Expires: a.opts.Now().Add(hookLife).Unix()}
+		}
+		c.ResponseURL = h.String()
+	}
+	if !invoke {
+		a.run(ctx, act, func(ctx context.Context) bot.Reply { return a.bot.HandleClick(ctx, c) })
+		return nil
+	}
+	rep, deferred := a.bot.Defer(ctx, bot.Deferral{
+		After: a.opts.DeferAfter, Budget: defaultWorkBudget, Go: a.spawn,
+		FollowUp: func(ctx context.Context, rep bot.Reply) { a.reply(ctx, act, rep) },
+	}, func(ctx context.Context) bot.Reply { return a.bot.HandleClick(ctx, c) })
+	if deferred {
+		return invokeMessage(bot.WorkingOnIt)
+	}
+	return a.invokeAnswer(ctx, act, rep, ch)
+}
+
+// invokeAnswer is the invoke response for a handled click: the card the
+// core is showing through the click's hook (rep.Confirming; waited for
+// briefly), else the
+// reply's text as a message; a reply card or form goes to the 1:1 chat.
+func (a *Adapter) invokeAnswer(ctx context.Context, act *Activity, rep bot.Reply, ch chan hookReply) map[string]any {
+	var hr hookReply
+	if ch != nil && rep.Confirming {
+		select {
+		case hr = <-ch:
+		case <-time.After(hookWait):
+		case <-ctx.Done():
+		}
+	}
+	if rep.Card != nil || rep.Form != nil {
+		extra := rep
+		extra.Text = ""
+		a.spawn(func() { a.reply(context.WithoutCancel(ctx), act, extra) })
+	}
+	if hr.card != nil {
+		return map[string]any{"statusCode": http.StatusOK, "type": cardContentType, "value": renderCard(hr.card)}
+	}
+	text := rep.Text
+	if text == "" {
+		text = hr.text
+	}
+	return invokeMessage(text)
+}
+
+func invokeMessage(text string) map[string]any {
+	return map[string]any{"statusCode": http.StatusOK, "type": "application/vnd.microsoft.activity.message", "value": text}
+}
+
+func writeInvoke(w http.ResponseWriter, v map[string]any) {
+	b, _ := json.Marshal(v)
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(b)
+}
+
+// renderForm is a form as a card: its title, a multi-line text input and a
+// submit button whose verb names the form.
+func renderForm(f *bot.Form) card {
+	submit := f.Submit
+	if submit == "" {
+		submit = "Send"
+	}
+	c := buildCard(&bot.Card{Title: f.Title}, map[string]int{"body": 0})
+	body := c["body"].([]any)
+	if f.Label != "" {
+		body = append(body, map[string]any{"type": "TextBlock", "text": plainMarkdown(f.Label), "wrap": true})
+	}
+	body = append(body, map[string]any{"type": "Input.Text", "id": formInputID, "isMultiline": true, "maxLength": 3000,
+		"placeholder": plainMarkdown(truncate(f.Placeholder, maxChoiceTitle)), "label": plainMarkdown(truncate(f.Label, maxChoiceTitle))})
+	body = append(body, map[string]any{"type": "ActionSet", "actions": []any{execute(bot.Action{ID: formVerbPrefix + f.ID, Style: "primary"}, submit)}})
+	c["body"] = body
+	return c
+}
