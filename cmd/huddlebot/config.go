@@ -45,6 +45,12 @@ type Config struct {
 	DiscordPublicKey string
 	DiscordAPIURL    string
 	DiscordGuildID   string
+
+	TeamsAppID       string
+	TeamsAppPassword string
+	TeamsTenantID    string
+	TeamsOpenIDURL   string
+	TeamsTokenURL    string
 }
 
 type setting struct {
@@ -78,6 +84,11 @@ var settings = []setting{
 	{"DISCORD_PUBLIC_KEY", "discord-public-key", "", "Discord public key (hex) for HTTP interactions", false, func(c *Config) *string { return &c.DiscordPublicKey }},
 	{"DISCORD_API_URL", "discord-api-url", "", "override of the Discord REST base URL", false, func(c *Config) *string { return &c.DiscordAPIURL }},
 	{"DISCORD_GUILD_ID", "discord-guild-id", "", "register commands in this guild only (instant updates)", false, func(c *Config) *string { return &c.DiscordGuildID }},
+	{"TEAMS_APP_ID", "teams-app-id", "", "Microsoft Teams bot: the Azure Bot's Microsoft App ID", false, func(c *Config) *string { return &c.TeamsAppID }},
+	{"TEAMS_APP_PASSWORD", "teams-app-password", "", "Microsoft Teams bot: the app's client secret", true, func(c *Config) *string { return &c.TeamsAppPassword }},
+	{"TEAMS_TENANT_ID", "teams-tenant-id", "", "Microsoft Teams bot: the Microsoft Entra tenant id (single-tenant bot)", false, func(c *Config) *string { return &c.TeamsTenantID }},
+	{"TEAMS_OPENID_URL", "teams-openid-url", "", "override of Bot Framework's OpenID metadata URL (tests, proxies)", false, func(c *Config) *string { return &c.TeamsOpenIDURL }},
+	{"TEAMS_TOKEN_URL", "teams-token-url", "", "override of the Microsoft Entra token endpoint (tests, proxies)", false, func(c *Config) *string { return &c.TeamsTokenURL }},
 }
 
 // LoadConfig fills a Config from the environment and binds every setting as
@@ -178,6 +189,22 @@ func (c *Config) Validate() error {
 	if c.DiscordPublicKey != "" && c.DiscordBotToken == "" {
 		bad("DISCORD_BOT_TOKEN", "required when DISCORD_PUBLIC_KEY is set (the bot sends DMs with it)")
 	}
+	if c.TeamsAppID != "" || c.TeamsAppPassword != "" || c.TeamsTenantID != "" {
+		if c.TeamsAppID == "" {
+			bad("TEAMS_APP_ID", "required when TEAMS_APP_PASSWORD or TEAMS_TENANT_ID is set")
+		}
+		if c.TeamsAppPassword == "" {
+			bad("TEAMS_APP_PASSWORD", "required when TEAMS_APP_ID is set (the client secret of the app registration)")
+		}
+		if c.TeamsTenantID == "" && c.TeamsTokenURL == "" {
+			bad("TEAMS_TENANT_ID", "required when TEAMS_APP_ID is set (single-tenant bots get their token from the tenant)")
+		}
+	}
+	for _, u := range []struct{ env, v string }{{"TEAMS_OPENID_URL", c.TeamsOpenIDURL}, {"TEAMS_TOKEN_URL", c.TeamsTokenURL}} {
+		if u.v != "" && !strings.HasPrefix(u.v, "https://") && !strings.HasPrefix(u.v, "http://127.0.0.1") && !strings.HasPrefix(u.v, "http://localhost") {
+			bad(u.env, "must be an https URL (http only on loopback, for tests)")
+		}
+	}
 	for _, ch := range []struct{ env, v string }{{"HUDDLEBOT_TRAINER_CHANNEL", c.TrainerChannel}, {"HUDDLEBOT_HELPDESK_CHANNEL", c.HelpdeskChannel}} {
 		if strings.ContainsAny(ch.v, " \t\n") {
 			bad(ch.env, "must be a channel id or name without spaces")
@@ -230,7 +257,9 @@ func (c *Config) sandboxPublic() (bool, error) {
 }
 
 // Sandbox reports whether no platform is configured: the local web chat.
-func (c *Config) Sandbox() bool { return c.SlackBotToken == "" && c.DiscordBotToken == "" }
+func (c *Config) Sandbox() bool {
+	return c.SlackBotToken == "" && c.DiscordBotToken == "" && c.TeamsAppID == ""
+}
 
 // Platform is the platform roster import and the CLI act on by default.
 func (c *Config) Platform() string {
@@ -239,6 +268,8 @@ func (c *Config) Platform() string {
 		return "slack"
 	case c.DiscordBotToken != "":
 		return "discord"
+	case c.TeamsAppID != "":
+		return "teams"
 	}
 	return "sandbox"
 }
@@ -262,6 +293,11 @@ func (c *Config) voteKey() []byte {
 	seed := c.Secret
 	if seed == "" {
 		seed = c.SlackSigningSecret + "|" + c.SlackBotToken + "|" + c.DiscordBotToken
+	}
+	if c.Secret == "" && c.TeamsAppPassword != "" {
+		// Appended only when set, so the keys of existing Slack and
+		// Discord deployments stay what they were.
+		seed += "|" + c.TeamsAppPassword
 	}
 	if seed == "||" {
 		seed = sandboxVoteSeed

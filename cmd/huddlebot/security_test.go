@@ -17,6 +17,7 @@ import (
 
 	"github.com/huddlebot/huddlebot/bot/discord/discordfake"
 	"github.com/huddlebot/huddlebot/bot/slack/slackfake"
+	"github.com/huddlebot/huddlebot/bot/teams/teamsfake"
 	"github.com/huddlebot/huddlebot/member"
 	"github.com/huddlebot/huddlebot/store"
 	"github.com/huddlebot/huddlebot/store/storetest"
@@ -69,9 +70,13 @@ func testSecretsNeverLogged(t *testing.T, backend store.Backend) {
 	appToken, appCore := secretValue("xapp-")
 	signing, signingCore := secretValue("")
 	dashboard, dashCore := secretValue("pw-")
+	teamsPassword, teamsCore := secretValue("tp~")
+	teamsIdentity := teamsfake.NewIdentity(t)
+	teamsConnector := teamsfake.NewConnector(t, teamsTestApp, teamsPassword, teamsTestTenant)
 	voteKey, voteCore := secretValue("vk-")
 	cores := map[string]string{"SLACK_BOT_TOKEN": botCore, "SLACK_APP_TOKEN": appCore, "SLACK_SIGNING_SECRET": signingCore,
-		"HUDDLEBOT_DASHBOARD_PASSWORD": dashCore, "HUDDLEBOT_SECRET": voteCore, "DISCORD_BOT_TOKEN": discordfake.Token}
+		"HUDDLEBOT_DASHBOARD_PASSWORD": dashCore, "HUDDLEBOT_SECRET": voteCore, "DISCORD_BOT_TOKEN": discordfake.Token,
+		"TEAMS_APP_PASSWORD": teamsCore}
 
 	dbURL := storetest.URL(t, backend)
 	if backend == store.Postgres {
@@ -100,13 +105,18 @@ func testSecretsNeverLogged(t *testing.T, backend store.Backend) {
 		"DISCORD_PUBLIC_KEY":           hex.EncodeToString(pub),
 		"DISCORD_API_URL":              discord.APIURL(),
 		"DISCORD_GUILD_ID":             discordTestGuild,
+		"TEAMS_APP_ID":                 teamsTestApp,
+		"TEAMS_APP_PASSWORD":           teamsPassword,
+		"TEAMS_TENANT_ID":              teamsTestTenant,
+		"TEAMS_OPENID_URL":             teamsIdentity.OpenIDURL(),
+		"TEAMS_TOKEN_URL":              teamsConnector.TokenURL(),
 	}
 	m, base, logs := startTestMain(t, backend, vars)
 
 	// Config.Secrets lists every secret setting: the ones set here are all
 	// of them (a new secret setting must be added to this test).
 	secrets := m.Config.Secrets()
-	for _, v := range []string{botToken, appToken, signing, dashboard, voteKey, discordfake.Token} {
+	for _, v := range []string{botToken, appToken, signing, dashboard, voteKey, discordfake.Token, teamsPassword} {
 		found := false
 		for _, s := range secrets {
 			found = found || s == v
@@ -115,8 +125,8 @@ func testSecretsNeverLogged(t *testing.T, backend store.Backend) {
 			t.Errorf("Config.Secrets() does not list %q", v)
 		}
 	}
-	if len(secrets) != 6 {
-		t.Errorf("Config.Secrets() lists %d values; this test sets 6 — set the new one here too", len(secrets))
+	if len(secrets) != 7 {
+		t.Errorf("Config.Secrets() lists %d values; this test sets 7 — set the new one here too", len(secrets))
 	}
 
 	client := &http.Client{Timeout: 30 * time.Second}
@@ -184,6 +194,16 @@ func testSecretsNeverLogged(t *testing.T, backend store.Backend) {
 			return discordPost(`{"id":"3","type":1}`, other)
 		}, 401},
 		{"discord malformed", func() int { return discordPost(`{"type":`, priv) }, 400},
+		{"teams learn join", func() int {
+			return teamsPost(t, base, teamsIdentity.Token(t, teamsTestApp, teamsConnector.ServiceURL()), teamsMessage(teamsConnector.ServiceURL(), "learn join nurse"))
+		}, 200},
+		{"teams unsigned", func() int { return teamsPost(t, base, "", teamsMessage(teamsConnector.ServiceURL(), "learn stats")) }, 401},
+		{"teams for another bot", func() int {
+			return teamsPost(t, base, teamsIdentity.Token(t, "another-app", teamsConnector.ServiceURL()), teamsMessage(teamsConnector.ServiceURL(), "learn stats"))
+		}, 403},
+		{"teams malformed", func() int {
+			return teamsPost(t, base, teamsIdentity.Token(t, teamsTestApp, teamsConnector.ServiceURL()), `{"type":`)
+		}, 400},
 	}
 	for _, c := range checks {
 		if got := c.got(); got != c.want {
@@ -200,6 +220,13 @@ func testSecretsNeverLogged(t *testing.T, backend store.Backend) {
 	}
 	if slackFake.Count("chat.postMessage") < 2 {
 		t.Errorf("the deliveries did not happen: %d posts", slackFake.Count("chat.postMessage"))
+	}
+	// The Teams answer went out with a token the secret bought.
+	for deadline := time.Now().Add(20 * time.Second); len(teamsConnector.Activities(teamsTestConv)) == 0 && time.Now().Before(deadline); {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if teamsConnector.TokenRequests() == 0 || len(teamsConnector.Activities(teamsTestConv)) == 0 {
+		t.Errorf("the Teams answer was not sent (%d token requests)", teamsConnector.TokenRequests())
 	}
 
 	// --help and a usage error print every flag with its default.

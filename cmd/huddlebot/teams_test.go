@@ -1,0 +1,81 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+const (
+	teamsTestApp    = "2d1a1f33-4e7c-46c5-9c84-8e9b54c0a1a3"
+	teamsTestTenant = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+	teamsTestUser   = "29:1XJKJMvc5GBtc2JwZq0oj8tHZmzrQgFmB39ATiQWA85gQtHieVkKilBZ9XHoq9j7Zaqt7CZ-NJWi7me2kHTL3Bw"
+	teamsTestConv   = "a:1Yd0dCYDcVk1w0G-Zn5bM2ZPcJWkbQ0P5rSRa8nHLQ5hWGQ0Y0oe0H6f8tDZ1yA3Xq0mUqXr5nLb4kYdz1QWw"
+)
+
+// teamsMessage is a message activity in a 1:1 chat, as Bot Framework sends
+// it (bot/teams/testdata/message_personal.json), with text.
+func teamsMessage(serviceURL, text string) string {
+	b, _ := json.Marshal(map[string]any{
+		"type": "message", "id": "1764597731631", "channelId": "msteams", "serviceUrl": serviceURL, "text": text,
+		"from":         map[string]any{"id": teamsTestUser, "name": "Nina Patel", "aadObjectId": "6b9a3d9e-7bd0-4f4a-9f3e-0d0c4f4e2b11"},
+		"conversation": map[string]any{"conversationType": "personal", "tenantId": teamsTestTenant, "id": teamsTestConv},
+		"recipient":    map[string]any{"id": "28:" + teamsTestApp, "name": "huddlebot"},
+		"channelData":  map[string]any{"tenant": map[string]any{"id": teamsTestTenant}},
+	})
+	return string(b)
+}
+
+// teamsPost sends body to serve's messaging endpoint with the
+// Authorization header auth ("" for none) and returns the status.
+func teamsPost(t *testing.T, base, auth, body string) int {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, base+"/teams/messages", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	return res.StatusCode
+}
+
+func TestTeamsConfig(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		vars map[string]string
+		want []string // variables the error names; none: valid
+	}{
+		{map[string]string{"TEAMS_APP_ID": teamsTestApp, "TEAMS_APP_PASSWORD": "s", "TEAMS_TENANT_ID": teamsTestTenant}, nil},
+		{map[string]string{"TEAMS_APP_ID": teamsTestApp}, []string{"TEAMS_APP_PASSWORD", "TEAMS_TENANT_ID"}},
+		{map[string]string{"TEAMS_APP_PASSWORD": "s"}, []string{"TEAMS_APP_ID"}},
+		{map[string]string{"TEAMS_APP_ID": teamsTestApp, "TEAMS_APP_PASSWORD": "s", "TEAMS_TENANT_ID": teamsTestTenant,
+			"TEAMS_TOKEN_URL": "http://login.example.com/token", "TEAMS_OPENID_URL": "ftp://x"}, []string{"TEAMS_TOKEN_URL", "TEAMS_OPENID_URL"}},
+	}
+	for _, c := range cases {
+		cfg := LoadConfig(func(k string) string { return c.vars[k] }, flag.NewFlagSet("t", flag.ContinueOnError))
+		err := cfg.Validate()
+		if len(c.want) == 0 {
+			if err != nil {
+				t.Errorf("%v: %v", c.vars, err)
+			}
+			if cfg.Sandbox() || cfg.Platform() != "teams" {
+				t.Errorf("%v: sandbox %v, platform %q; want teams", c.vars, cfg.Sandbox(), cfg.Platform())
+			}
+			continue
+		}
+		for _, w := range c.want {
+			if err == nil || !strings.Contains(err.Error(), w) {
+				t.Errorf("%v: error %v; want one naming %s", c.vars, err, w)
+			}
+		}
+		if err != nil && strings.Contains(err.Error(), `"s"`) {
+			t.Errorf("the error shows the secret: %v", err)
+		}
+	}
+}
