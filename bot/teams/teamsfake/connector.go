@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -55,6 +56,8 @@ type Connector struct {
 	blocked   map[string]string // conversation → error code
 	hits      map[string][]time.Time
 	limits    bool
+	faultRate float64
+	rng       *rand.Rand
 }
 
 // Call is one recorded request to the connector and its answer.
@@ -151,6 +154,15 @@ func (c *Connector) FailNext(method, conv string, status int, header, body strin
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.fails = append(c.fails, &failure{method: method, conv: conv, status: status, header: header, body: body, times: times})
+}
+
+// SetFaults makes a share rate (0–1) of connector calls fail before doing
+// anything, half of them with 429 (Retry-After: 1) and half with 500, drawn
+// from a generator seeded with seed.
+func (c *Connector) SetFaults(rate float64, seed uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.faultRate, c.rng = rate, rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 }
 
 // Block makes every send to conversation conv answer 403 with code (e.g.
@@ -283,6 +295,12 @@ func (c *Connector) admit(w http.ResponseWriter, r *http.Request, conv string) (
 		if conv != "" {
 			c.hits[conv] = append(c.hits[conv], now)
 		}
+	}
+	if c.faultRate > 0 && c.rng.Float64() < c.faultRate {
+		if c.rng.IntN(2) == 0 {
+			return answer(http.StatusTooManyRequests, "Retry-After: 1", errBody("TooManyRequests", "Too many requests"))
+		}
+		return answer(http.StatusInternalServerError, "", errBody("ServiceError", "Unknown error"))
 	}
 	for _, f := range c.fails {
 		if f.times > 0 && f.method == r.Method && f.conv == conv {

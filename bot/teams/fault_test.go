@@ -1,0 +1,92 @@
+package teams_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/huddlebot/huddlebot/bot"
+	"github.com/huddlebot/huddlebot/bot/teams"
+	"github.com/huddlebot/huddlebot/store"
+	"github.com/huddlebot/huddlebot/store/storetest"
+)
+
+// TestFlakyConnector: the connector answers 20% of its calls (opening 1:1
+// chats, sends) with 429 (Retry-After: 1) or 500, before doing anything.
+// A DM to each of 20 members who never wrote to the bot is still delivered
+// exactly once, through delivery jobs that snooze for Retry-After or retry;
+// and after a 429 nothing goes to that conversation before Retry-After.
+func TestFlakyConnector(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		t.Parallel()
+		const members = 20
+		ctx := context.Background()
+		e, tb := newE2E(t, db)
+		ws, err := e.bot.Workspace(ctx, teams.Platform, testTenant)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var posts []bot.Post
+		for i := range members {
+			m, err := db.MemberEnsure(ctx, ws.ID, fmt.Sprintf("29:flaky-%02d", i), fmt.Sprintf("Member %d", i))
+			if err != nil {
+				t.Fatal(err)
+			}
+			posts = append(posts, bot.Post{WorkspaceID: ws.ID, MemberID: m.ID, Channel: "dm",
+				Card: &bot.Card{Title: "Update", Body: fmt.Sprintf("Message for member %d.", i)}})
+		}
+		e.conn.SetFaults(0.2, 15)
+		if err := db.Tx(ctx, func(tx *store.Tx) error {
+			_, err := e.bot.PostMany(ctx, tx, posts)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(2 * time.Minute)
+		for {
+			done := 0
+			for i := range members {
+				if len(e.conn.Activities(e.conn.PersonalConversation(fmt.Sprintf("29:flaky-%02d", i)))) > 0 {
+					done++
+				}
+			}
+			if done == members {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%d of %d members have their message after 2 minutes", done, members)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		if err := tb.Jobs.WaitIdle(ctx, time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		for i := range members {
+			if n := len(e.conn.Activities(e.conn.PersonalConversation(fmt.Sprintf("29:flaky-%02d", i)))); n != 1 {
+				t.Errorf("member %d has %d messages; want exactly 1", i, n)
+			}
+		}
+		limited, failed := 0, 0
+		holdUntil := map[string]time.Time{} // conversation → end of a 429's Retry-After
+		for _, c := range e.conn.Calls() {
+			if until, ok := holdUntil[c.Conversation]; ok && c.Conversation != "" && c.At.Before(until.Add(-50*time.Millisecond)) {
+				t.Errorf("a call to %s at %s, before the Retry-After of its 429 ended (%s)", c.Conversation,
+					c.At.Format("05.000"), until.Format("05.000"))
+			}
+			switch c.Status {
+			case http.StatusTooManyRequests:
+				limited++
+				holdUntil[c.Conversation] = c.At.Add(time.Second)
+			case http.StatusInternalServerError:
+				failed++
+			}
+		}
+		t.Logf("%d connector calls: %d answered 429, %d answered 500", len(e.conn.Calls()), limited, failed)
+		if limited == 0 || failed == 0 {
+			t.Errorf("the faults were not all exercised: %d 429s, %d 500s", limited, failed)
+		}
+	})
+}
