@@ -22,7 +22,8 @@ const nina = "29:1XJKJMvc5GBtc2JwZq0oj8tHZmzrQgFmB39ATiQWA85gQtHieVkKilBZ9XHoq9j
 // content and delivery workers.
 func newE2E(t *testing.T, db *store.DB) (*env, *bottest.Bot) {
 	t.Helper()
-	tb := bottest.NewBot(t, db, bottest.BotOptions{Jobs: bot.JobsOptions{Work: true}})
+	tb := bottest.NewBot(t, db, bottest.BotOptions{Jobs: bot.JobsOptions{Work: true},
+		Config: bot.Config{PollRenderEvery: 100 * time.Millisecond, VoteKey: []byte("teams test vote key")}})
 	e := newEnvWith(t, tb.Bot)
 	tb.Start(t)
 	return e, tb
