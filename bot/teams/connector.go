@@ -179,12 +179,15 @@ func (c *Client) call(ctx context.Context, op, method, serviceURL, path, conv st
 		return fmt.Errorf("teams: %s: encode: %w", op, err)
 	}
 	for attempt := 1; ; attempt++ {
-		wait, err := c.pace.reserve(conv)
+		planned, wait, err := c.pace.reserveAt(conv)
 		if err != nil {
 			return err
 		}
 		if err := bot.Sleep(ctx, wait); err != nil {
 			return err
+		}
+		if !planned.IsZero() {
+			c.pace.sent(conv, planned, c.opts.Now())
 		}
 		tok, err := c.Token(ctx)
 		if err != nil {

@@ -1,6 +1,7 @@
 package teams
 
 import (
+	"slices"
 	"sync"
 	"time"
 
@@ -30,15 +31,15 @@ type Limits struct {
 	MaxWait time.Duration
 }
 
-// DefaultLimits are Teams' limits with a margin for the time a request
-// takes to arrive, so requests sent on schedule are not counted in the
-// same window by Teams. The tenant's 50 a second are also spread (5 per
-// 110 ms): a burst of 45 at once, sent over new connections, arrives
-// spread over a good part of a second, and the next second's burst would
-// overlap it in Teams' window.
+// DefaultLimits are Teams' limits with a margin (a fifth) for the time a
+// request takes to arrive, so requests sent on schedule are not counted in
+// the same window by Teams. The tenant's rate is also spread (5 per
+// 125 ms): a burst all at once, sent over new connections, arrives spread
+// over a good part of a second, and the next second's burst would overlap
+// it in Teams' window.
 var DefaultLimits = Limits{
-	PerConversation: []Window{{N: 7, Per: 1100 * time.Millisecond}, {N: 60, Per: 31 * time.Second}},
-	PerTenant:       []Window{{N: 45, Per: time.Second}, {N: 5, Per: 110 * time.Millisecond}},
+	PerConversation: []Window{{N: 7, Per: 1200 * time.Millisecond}, {N: 60, Per: 32 * time.Second}},
+	PerTenant:       []Window{{N: 40, Per: time.Second}, {N: 5, Per: 125 * time.Millisecond}},
 	MaxWait:         2 * time.Second,
 }
 
@@ -68,10 +69,16 @@ const tenantKey = "\x00tenant"
 // reserve returns how long the caller must wait before calling in
 // conversation conv ("" for a call outside one), having reserved that
 // slot, or a *bot.RateLimitError (reserving nothing) when the wait would
-// be longer than MaxWait.
+// be longer than MaxWait. The caller reports when it really called (sent).
 func (p *pacer) reserve(conv string) (time.Duration, error) {
+	_, wait, err := p.reserveAt(conv)
+	return wait, err
+}
+
+// reserveAt is reserve, also returning the time reserved.
+func (p *pacer) reserveAt(conv string) (time.Time, time.Duration, error) {
 	if p == nil || (len(p.limits.PerConversation) == 0 && len(p.limits.PerTenant) == 0) {
-		return 0, nil
+		return time.Time{}, 0, nil
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -90,7 +97,7 @@ func (p *pacer) reserve(conv string) (time.Duration, error) {
 	}
 	wait := at.Sub(now)
 	if wait > p.limits.MaxWait {
-		return 0, &bot.RateLimitError{RetryAfter: wait}
+		return time.Time{}, 0, &bot.RateLimitError{RetryAfter: wait}
 	}
 	for _, k := range keys {
 		p.slots[k.key] = trim(append(p.slots[k.key], at), k.ws, now)
@@ -98,7 +105,7 @@ func (p *pacer) reserve(conv string) (time.Duration, error) {
 	if p.sweeps++; p.sweeps%1024 == 0 {
 		p.sweep(now)
 	}
-	return wait, nil
+	return at, wait, nil
 }
 
 // earliest is the first time at or after from, and not before the last
@@ -132,6 +139,30 @@ func trim(slots []time.Time, ws []Window, now time.Time) []time.Time {
 		i++
 	}
 	return slots[i:]
+}
+
+// sent records that the call reserved at planned for conv went out at
+// actual (a late wake-up, a busy machine): windows count it from then, so
+// calls still to be reserved keep their distance from when it really went.
+func (p *pacer) sent(conv string, planned, actual time.Time) {
+	if p == nil || !actual.After(planned) {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, key := range []string{tenantKey, conv} {
+		if key == "" {
+			continue
+		}
+		s := p.slots[key]
+		for i := len(s) - 1; i >= 0; i-- {
+			if s[i].Equal(planned) {
+				s[i] = actual
+				slices.SortFunc(s, func(a, b time.Time) int { return a.Compare(b) })
+				break
+			}
+		}
+	}
 }
 
 // sweep forgets conversations with no slot inside any window.
