@@ -1,6 +1,8 @@
 package main
 
 import (
+	"archive/zip"
+	"context"
 	"encoding/json"
 	"flag"
 	"net/http"
@@ -77,5 +79,41 @@ func TestTeamsConfig(t *testing.T) {
 		if err != nil && strings.Contains(err.Error(), `"s"`) {
 			t.Errorf("the error shows the secret: %v", err)
 		}
+	}
+}
+
+func TestTeamsManifestCommand(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	out := dir + "/app.zip"
+	var stdout, stderr strings.Builder
+	e := &env{stdout: &stdout, stderr: &stderr, getenv: func(k string) string {
+		return map[string]string{"TEAMS_APP_ID": teamsTestApp}[k]
+	}}
+	if code := run(context.Background(), e, []string{"teams", "manifest", "--domain", "huddlebot.example.org", "--out", out}); code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	z, err := zip.OpenReader(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer z.Close()
+	var names []string
+	for _, f := range z.File {
+		names = append(names, f.Name)
+	}
+	if strings.Join(names, ",") != "manifest.json,color.png,outline.png" {
+		t.Errorf("the package holds %v", names)
+	}
+	if !strings.Contains(stdout.String(), "https://huddlebot.example.org/teams/messages") {
+		t.Errorf("stdout: %s", stdout.String())
+	}
+	stderr.Reset()
+	if code := run(context.Background(), e, []string{"teams", "manifest", "--domain", "https://x/y", "--out", dir + "/bad.zip"}); code != exitFail ||
+		!strings.Contains(stderr.String(), "--domain") {
+		t.Errorf("a bad domain: exit %d, %q", code, stderr.String())
+	}
+	if code := run(context.Background(), e, []string{"teams"}); code != exitUsage {
+		t.Errorf("no verb: exit %d; want %d", code, exitUsage)
 	}
 }
