@@ -1,0 +1,83 @@
+package teams_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/huddlebot/huddlebot/bot/teams"
+	"github.com/huddlebot/huddlebot/member"
+	"github.com/huddlebot/huddlebot/store"
+	"github.com/huddlebot/huddlebot/store/storetest"
+)
+
+// TestBurstToOneRole: a trainer sends an update burst by typing "burst send
+// … now" in her 1:1 chat; the scheduler's next tick delivers it, each
+// lesson once, to the roles it names — to a nurse who never wrote to the bot,
+// in a 1:1 chat the bot opens — and to no one else (billing).
+func TestBurstToOneRole(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		t.Parallel()
+		ctx := context.Background()
+		e, tb := newE2E(t, db)
+		tuesday10 := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC) // a workday, inside default hours
+		e.bot.SetClock(func() time.Time { return tuesday10 })
+		ws, err := e.bot.Workspace(ctx, teams.Platform, testTenant)
+		if err != nil {
+			t.Fatal(err)
+		}
+		const trainer, nurse, biller = "29:1tess-trainer-Zaqt7CZ", "29:1nora-nurse-Zaqt7CZ", "29:1bill-billing-Zaqt7CZ"
+		for _, m := range []store.MemberUpsert{
+			{WorkspaceID: ws.ID, UserID: trainer, Name: "Tess Lin", Role: "nurse", Department: "education", Permissions: []member.Permission{member.PermTrainer}},
+			{WorkspaceID: ws.ID, UserID: nurse, Name: "Nora Diaz", Role: "nurse", Department: "4west"},
+			{WorkspaceID: ws.ID, UserID: biller, Name: "Bill Romero", Role: "billing", Department: "revenue"},
+		} {
+			if _, err := db.MemberUpsert(ctx, db, m); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if rep := e.say(t, trainer, "burst send secure-chat-launch now"); !strings.Contains(strings.ToLower(rep), "secure chat") {
+			t.Fatalf("burst send answered %q", rep)
+		}
+		if err := e.bot.Tick(ctx, tuesday10); err != nil {
+			t.Fatal(err)
+		}
+		if err := tb.Jobs.WaitIdle(ctx, 30*time.Second); err != nil {
+			t.Fatal(err)
+		}
+		count := func(user string) int {
+			n := 0
+			for _, p := range e.conn.Activities(e.conn.PersonalConversation(user)) {
+				if strings.Contains(strings.ToLower(view(t, p.Activity).Text), "secure chat") {
+					n++
+				}
+			}
+			return n
+		}
+		if n := count(nurse); n == 0 {
+			t.Errorf("the nurse got no message of the burst")
+		}
+		if n := count(biller); n != 0 {
+			t.Errorf("billing got %d messages of a burst for clinical roles", n)
+		}
+		var dup int
+		if err := db.GetContext(ctx, &dup, `SELECT COUNT(*) FROM (SELECT member_id, lesson_id FROM delivery WHERE burst_id = 'secure-chat-launch'
+			GROUP BY member_id, lesson_id HAVING COUNT(*) > 1) d`); err != nil || dup != 0 {
+			t.Errorf("burst lessons delivered twice: %d, %v", dup, err)
+		}
+		// Sending again changes nothing.
+		e.say(t, trainer, "burst send secure-chat-launch now")
+		before := count(nurse)
+		if err := e.bot.Tick(ctx, tuesday10.Add(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		if err := tb.Jobs.WaitIdle(ctx, 30*time.Second); err != nil {
+			t.Fatal(err)
+		}
+		if n := count(nurse); n != before {
+			t.Errorf("sending the burst again: the nurse has %d burst messages, had %d", n, before)
+		}
+	})
+}
