@@ -177,6 +177,50 @@ func (s *DB) MemberSetRef(ctx context.Context, id int64, ref string) error {
 		`UPDATE member SET ref = ? WHERE id = ? AND ref <> ?`, ref, id, ref)
 }
 
+// MemberRekey gives the platform's user id userID to the member of the
+// workspace a roster named by one of aliases instead (Teams: the person's
+// directory object id or e-mail, before their Teams id was known), when no
+// member has userID yet. Aliases match the roster's user id or e-mail, case
+// aside. It reports whether a member was re-keyed; with several matches,
+// the oldest is.
+func (s *DB) MemberRekey(ctx context.Context, workspaceID int64, userID string, aliases []string) (bool, error) {
+	var keys []any
+	var marks []string
+	for _, a := range aliases {
+		if a = strings.ToLower(strings.TrimSpace(a)); a != "" && a != strings.ToLower(userID) {
+			keys = append(keys, a)
+			marks = append(marks, "?")
+		}
+	}
+	if len(keys) == 0 || userID == "" {
+		return false, nil
+	}
+	in := strings.Join(marks, ", ")
+	args := []any{userID, s.Now().UnixMilli(), workspaceID}
+	args = append(append(append(args, keys...), keys...), workspaceID, userID)
+	return s.execChanged(ctx, s, "rekey member "+userID, `UPDATE member SET user_id = ?, updated_at = ?
+		WHERE id = (SELECT MIN(id) FROM member WHERE workspace_id = ? AND (LOWER(user_id) IN (`+in+`) OR LOWER(email) IN (`+in+`)))
+		AND NOT EXISTS (SELECT 1 FROM member WHERE workspace_id = ? AND user_id = ?)`, args...)
+}
+
+// MemberUserByEmail returns the user id of the workspace's member whose
+// e-mail is email, case aside (the oldest, if several), or "" when none.
+func (s *DB) MemberUserByEmail(ctx context.Context, q Queryer, workspaceID int64, email string) (string, error) {
+	email = strings.ToLower(strings.TrimSpace(email))
+	if email == "" {
+		return "", nil
+	}
+	var ids []string
+	if err := q.SelectContext(ctx, &ids, s.Rebind(`SELECT user_id FROM member WHERE workspace_id = ? AND LOWER(email) = ? ORDER BY id LIMIT 1`),
+		workspaceID, email); err != nil {
+		return "", fmt.Errorf("member by e-mail: %w", s.mapErr(err))
+	}
+	if len(ids) == 0 {
+		return "", nil
+	}
+	return ids[0], nil
+}
+
 // MemberSetDMChannel caches a member's platform DM channel.
 func (s *DB) MemberSetDMChannel(ctx context.Context, id int64, channel string) error {
 	_, err := s.ExecContext(ctx, s.Rebind(`UPDATE member SET dm_channel = ? WHERE id = ?`), channel, id)

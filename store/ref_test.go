@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/huddlebot/huddlebot/store"
@@ -62,6 +63,50 @@ func TestPlatformRefs(t *testing.T) {
 		}
 		if chs, err := db.ChannelList(ctx, ws.ID); err != nil || !slices.Equal(chs, []string{"19:chan"}) {
 			t.Fatalf("ChannelList = %v, %v", chs, err)
+		}
+	})
+}
+
+// TestMemberRekey: a roster member known by a directory object id or an
+// e-mail takes the platform's user id on first contact, keeping what the
+// roster set; nothing changes when the user id is taken or nothing matches.
+func TestMemberRekey(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, ctx context.Context, db *store.DB) {
+		ws, err := db.WorkspaceEnsure(ctx, "teams", "tenant-1", "UTC")
+		if err != nil {
+			t.Fatal(err)
+		}
+		aad := "6B9A3D9E-7BD0-4F4A-9F3E-0D0C4F4E2B11"
+		id, err := db.MemberUpsert(ctx, db, store.MemberUpsert{WorkspaceID: ws.ID, UserID: aad, Name: "Nina", Role: "nurse", Department: "4west"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.MemberUpsert(ctx, db, store.MemberUpsert{WorkspaceID: ws.ID, UserID: "pete-roster", Name: "Pete",
+			Email: "Pete.Okafor@Example.org", Role: "nurse"}); err != nil {
+			t.Fatal(err)
+		}
+		if ok, err := db.MemberRekey(ctx, ws.ID, "29:nina", []string{strings.ToLower(aad)}); err != nil || !ok {
+			t.Fatalf("rekey by directory id: %v, %v", ok, err)
+		}
+		m, err := db.MemberByUser(ctx, db, ws.ID, "29:nina")
+		if err != nil || m.ID != id || m.Role != "nurse" || m.Department != "4west" {
+			t.Fatalf("after rekey: %+v, %v", m, err)
+		}
+		if ok, err := db.MemberRekey(ctx, ws.ID, "29:pete", []string{"nobody", "pete.okafor@example.org"}); err != nil || !ok {
+			t.Fatalf("rekey by e-mail: %v, %v", ok, err)
+		}
+		// A re-imported roster row finds the re-keyed member by e-mail.
+		if uid, err := db.MemberUserByEmail(ctx, db, ws.ID, " PETE.okafor@example.org"); err != nil || uid != "29:pete" {
+			t.Errorf("MemberUserByEmail = %q, %v; want 29:pete", uid, err)
+		}
+		if uid, err := db.MemberUserByEmail(ctx, db, ws.ID, "nobody@example.org"); err != nil || uid != "" {
+			t.Errorf("MemberUserByEmail of nobody = %q, %v", uid, err)
+		}
+		if ok, _ := db.MemberRekey(ctx, ws.ID, "29:nina", []string{"29:pete"}); ok {
+			t.Error("a taken user id was given to another member")
+		}
+		if ok, _ := db.MemberRekey(ctx, ws.ID, "29:ed", []string{"unknown"}); ok {
+			t.Error("a rekey without a match changed something")
 		}
 	})
 }

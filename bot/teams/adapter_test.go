@@ -278,3 +278,40 @@ func TestActivitiesWithoutSender(t *testing.T) {
 		t.Errorf("typing: status %d; want 200", code)
 	}
 }
+
+// TestRosterMemberMatchedByDirectoryID: a member imported from a roster
+// under their directory object id (all an admin has) is the person who
+// writes to the bot with that aadObjectId: no second member is made, and
+// what the roster set (role, unit) holds.
+func TestRosterMemberMatchedByDirectoryID(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		t.Parallel()
+		ctx := context.Background()
+		e, _ := newE2E(t, db)
+		ws, err := e.bot.Workspace(ctx, teams.Platform, testTenant)
+		if err != nil {
+			t.Fatal(err)
+		}
+		const aad = "6B9A3D9E-7BD0-4F4A-9F3E-0D0C4F4E2B11" // as an export of the directory spells it
+		id, err := db.MemberUpsert(ctx, db, store.MemberUpsert{WorkspaceID: ws.ID, UserID: aad, Name: "Nina Patel", Role: "nurse", Department: "4west"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		conv := e.conn.PersonalConversation(nina)
+		inst := activity(t, "installation_update_add.json") // from.aadObjectId is Nina's, lower-case
+		e.fromUser(inst, nina, conv)
+		inst["from"].(map[string]any)["aadObjectId"] = strings.ToLower(aad)
+		if code, body := e.post(t, inst); code != http.StatusOK {
+			t.Fatalf("installationUpdate: %d %s", code, body)
+		}
+		m := bottest.Member(t, db, teams.Platform, testTenant, nina)
+		if m.ID != id || m.Role != "nurse" || m.Department != "4west" {
+			t.Fatalf("after first contact the member is %+v; want the roster's member %d, nurse on 4west", m, id)
+		}
+		var n int
+		if err := db.GetContext(ctx, &n, db.Rebind(`SELECT COUNT(*) FROM member WHERE workspace_id = ?`), ws.ID); err != nil || n != 1 {
+			t.Errorf("%d members in the workspace, %v; want 1", n, err)
+		}
+	})
+}

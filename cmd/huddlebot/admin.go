@@ -113,8 +113,8 @@ func runRoster(ctx context.Context, e *env, args []string) int {
 			"An empty optional cell leaves that setting as it is; an unknown column is an error.\n"+
 			"Every bad row is reported as FILE:LINE: field: message and nothing is imported if any row is bad.\n"+
 			"Re-importing updates members in place.")
-	platform := fs.String("platform", "", "sandbox, slack or discord (default: the platform serve would use)")
-	workspace := fs.String("workspace", "", "workspace id: Slack team id or Discord guild id (default: the sandbox's, or the only one)")
+	platform := fs.String("platform", "", "sandbox, slack, discord or teams (default: the platform serve would use)")
+	workspace := fs.String("workspace", "", "workspace id: Slack team id, Discord guild id or Teams tenant id (default: the sandbox's, TEAMS_TENANT_ID, or the only one)")
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
@@ -126,9 +126,9 @@ func runRoster(ctx context.Context, e *env, args []string) int {
 		*platform = cfg.Platform()
 	}
 	switch *platform {
-	case "sandbox", "slack", "discord":
+	case "sandbox", "slack", "discord", "teams":
 	default:
-		fmt.Fprintf(e.stderr, "huddlebot roster: --platform must be sandbox, slack or discord (got %q)\n", *platform)
+		fmt.Fprintf(e.stderr, "huddlebot roster: --platform must be sandbox, slack, discord or teams (got %q)\n", *platform)
 		return exitUsage
 	}
 	path := fs.Arg(1)
@@ -162,6 +162,16 @@ func runRoster(ctx context.Context, e *env, args []string) int {
 		next := map[int64]time.Time{}
 		for _, r := range rows {
 			_, err := db.MemberByUser(ctx, tx, ws.ID, r.UserID)
+			if err != nil && ws.Platform == "teams" && r.Email != "" {
+				// A row keyed by a directory object id or e-mail whose
+				// person has written to the bot since: their member now
+				// has their Teams id; the e-mail finds it.
+				if uid, uerr := db.MemberUserByEmail(ctx, tx, ws.ID, r.Email); uerr != nil {
+					return fmt.Errorf("%s:%d: %w", path, r.Line, uerr)
+				} else if uid != "" {
+					r.UserID, err = uid, nil
+				}
+			}
 			exists := err == nil
 			id, err := db.MemberUpsert(ctx, tx, store.MemberUpsert{WorkspaceID: ws.ID, UserID: r.UserID, Name: r.Name, Email: r.Email,
 				Role: r.Role, Department: r.Department, TimeZone: r.TimeZone, Permissions: r.Permissions, StartDate: r.StartDate})
@@ -200,6 +210,10 @@ func runRoster(ctx context.Context, e *env, args []string) int {
 func rosterWorkspace(ctx context.Context, db *store.DB, cfg *Config, platform, external string) (*store.Workspace, error) {
 	if external == "" && platform == "sandbox" {
 		external = "local"
+	}
+	if external == "" && platform == "teams" {
+		// Teams workspaces are tenants; a single-tenant bot has one.
+		external = cfg.TeamsTenantID
 	}
 	if external == "" {
 		list, err := db.WorkspaceList(ctx, platform)

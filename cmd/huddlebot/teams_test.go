@@ -6,8 +6,12 @@ import (
 	"encoding/json"
 	"flag"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/huddlebot/huddlebot/store"
 )
 
 const (
@@ -115,5 +119,39 @@ func TestTeamsManifestCommand(t *testing.T) {
 	}
 	if code := run(context.Background(), e, []string{"teams"}); code != exitUsage {
 		t.Errorf("no verb: exit %d; want %d", code, exitUsage)
+	}
+}
+
+// TestTeamsRosterImport: roster import --platform teams goes into the
+// TEAMS_TENANT_ID workspace with rows keyed by directory object id; once a
+// person has written to the bot (their member re-keyed to their Teams id),
+// re-importing the roster finds them by e-mail instead of adding them again.
+func TestTeamsRosterImport(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	vars := map[string]string{"HUDDLEBOT_DATABASE_URL": "sqlite:" + filepath.Join(dir, "x.db"), "TEAMS_TENANT_ID": teamsTestTenant}
+	csv := filepath.Join(dir, "staff.csv")
+	os.WriteFile(csv, []byte("user_id,name,role,department,timezone,email\n"+
+		"6b9a3d9e-7bd0-4f4a-9f3e-0d0c4f4e2b11,Nina Patel,nurse,4west,America/Chicago,nina.patel@example.org\n"+
+		"0f3c8c33-7f49-4d87-9b7d-6f2a2c9de4a5,Sam Ortiz,physician,4west,,\n"), 0o644)
+	if code, out, errs := runCLI(t, vars, "roster", "import", csv, "--platform", "teams"); code != 0 || !strings.Contains(out, "teams workspace "+teamsTestTenant+": 2 added") {
+		t.Fatalf("roster import: %d %q %s", code, out, errs)
+	}
+	ctx := context.Background()
+	db, err := store.Open(ctx, vars["HUDDLEBOT_DATABASE_URL"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ws, _ := db.WorkspaceEnsure(ctx, "teams", teamsTestTenant, "UTC")
+	if ok, err := db.MemberRekey(ctx, ws.ID, teamsTestUser, []string{"6b9a3d9e-7bd0-4f4a-9f3e-0d0c4f4e2b11"}); !ok || err != nil {
+		t.Fatalf("first contact: %v %v", ok, err)
+	}
+	if code, out, errs := runCLI(t, vars, "roster", "import", csv, "--platform", "teams"); code != 0 || !strings.Contains(out, "0 added, 2 updated") {
+		t.Fatalf("roster re-import: %d %q %s", code, out, errs)
+	}
+	ms, err := db.MemberList(ctx, db, store.MemberFilter{WorkspaceID: ws.ID})
+	if err != nil || len(ms) != 2 {
+		t.Fatalf("%d members after the re-import, %v; want 2", len(ms), err)
 	}
 }
