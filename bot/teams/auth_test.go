@@ -99,7 +99,7 @@ func (g *gate) post(t *testing.T, auth string, body []byte) int {
 	return res.StatusCode
 }
 
-func fixture(t *testing.T, name string) []byte {
+func fixture(t testing.TB, name string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("testdata", name))
 	if err != nil {

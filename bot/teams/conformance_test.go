@@ -50,7 +50,7 @@ func newEnv(t *testing.T) *env {
 	return newEnvWith(t, bot.New(storetest.Open(t, store.SQLite), bot.Config{}, slog.New(slog.NewTextHandler(io.Discard, nil))))
 }
 
-func newEnvWith(t *testing.T, b *bot.Bot) *env {
+func newEnvWith(t testing.TB, b *bot.Bot) *env {
 	t.Helper()
 	e := &env{bot: b, id: teamsfake.NewIdentity(t), conn: teamsfake.NewConnector(t, authAppID, testPassword, testTenant)}
 	a, err := teams.New(b, teams.Options{AppID: authAppID, Password: testPassword, TenantID: testTenant,
@@ -215,7 +215,7 @@ func shown(s string) string {
 }
 
 // activity loads a fixture as a map to adjust.
-func activity(t *testing.T, name string) map[string]any {
+func activity(t testing.TB, name string) map[string]any {
 	t.Helper()
 	var p map[string]any
 	if err := json.Unmarshal(fixture(t, name), &p); err != nil {
@@ -226,7 +226,7 @@ func activity(t *testing.T, name string) map[string]any {
 
 // post sends an activity signed as Bot Framework signs it and returns the
 // response status and body.
-func (e *env) post(t *testing.T, p map[string]any) (int, []byte) {
+func (e *env) post(t testing.TB, p map[string]any) (int, []byte) {
 	t.Helper()
 	p["serviceUrl"] = e.conn.ServiceURL()
 	body, _ := json.Marshal(p)

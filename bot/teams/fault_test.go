@@ -90,3 +90,58 @@ func TestFlakyConnector(t *testing.T) {
 		}
 	})
 }
+
+// TestBlockedMemberUnreachable: a person who blocked or uninstalled the bot
+// (403 with MessageWritesBlocked) is marked unreachable after one attempt,
+// the delivery is not retried, and the next message to them is not sent.
+func TestBlockedMemberUnreachable(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		t.Parallel()
+		ctx := context.Background()
+		e, tb := newE2E(t, db)
+		ws, err := e.bot.Workspace(ctx, teams.Platform, testTenant)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := db.MemberEnsure(ctx, ws.ID, "29:1blocked-Zaqt7CZ", "Blocked Person")
+		if err != nil {
+			t.Fatal(err)
+		}
+		conv := e.conn.PersonalConversation("29:1blocked-Zaqt7CZ")
+		e.conn.Block(conv, "ConversationBlockedByUser")
+		post := func(body string) {
+			t.Helper()
+			if err := db.Tx(ctx, func(tx *store.Tx) error {
+				_, err := e.bot.Post(ctx, tx, bot.Post{WorkspaceID: ws.ID, MemberID: m.ID, Channel: "dm", Card: &bot.Card{Body: body}})
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if err := tb.Jobs.WaitIdle(ctx, 30*time.Second); err != nil {
+				t.Fatal(err)
+			}
+		}
+		post("Are you there?")
+		r, err := db.MemberRecipient(ctx, m.ID)
+		if err != nil || r.Reachable {
+			t.Fatalf("after a 403 MessageWritesBlocked the member is reachable=%v, %v; want unreachable", r.Reachable, err)
+		}
+		sends := func() int {
+			n := 0
+			for _, c := range e.conn.Calls() {
+				if c.Conversation == conv && c.Method == http.MethodPost {
+					n++
+				}
+			}
+			return n
+		}
+		if n := sends(); n != 1 {
+			t.Errorf("%d sends to the blocked conversation; want 1 (not retried)", n)
+		}
+		post("Still there?")
+		if n := sends(); n != 1 {
+			t.Errorf("a message to an unreachable member was sent (%d sends)", n)
+		}
+	})
+}
