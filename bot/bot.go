@@ -229,11 +229,11 @@ type Actor struct {
 	// core resolves the event's member (a click taken by the answer inbox
 	// is not resolved then, so its references wait for the next event).
 	Refs Refs
-	// Aliases are other ids a roster may know the person by (Teams: their
+	// Alias is another id a roster may know the person by (Teams: their
 	// directory object id): the first time UserID is seen, a member the
-	// roster imported under an alias takes UserID instead of a new member
-	// being made.
-	Aliases []string
+	// roster imported under it takes UserID instead of a new member being
+	// made. A string, not a list, so actors stay comparable.
+	Alias string
 }
 
 // Command is a slash command: Name is "learn", "huddle", "burst", "feedback"
@@ -461,8 +461,8 @@ func (b *Bot) Resolve(ctx context.Context, a Actor) (*store.Workspace, *member.M
 		return nil, nil, err
 	}
 	m, err := b.DB.MemberByUser(ctx, b.DB, ws.ID, a.UserID)
-	if store.IsNotFound(err) && len(a.Aliases) > 0 {
-		if rekeyed, rerr := b.DB.MemberRekey(ctx, ws.ID, a.UserID, a.Aliases); rerr != nil {
+	if store.IsNotFound(err) && a.Alias != "" {
+		if rekeyed, rerr := b.DB.MemberRekey(ctx, ws.ID, a.UserID, []string{a.Alias}); rerr != nil {
 			b.Log.WarnContext(ctx, "matching a roster member failed", "err", rerr)
 		} else if rekeyed {
 			m, err = b.DB.MemberByUser(ctx, b.DB, ws.ID, a.UserID)

@@ -74,11 +74,9 @@ func (act *Activity) actor() (bot.Actor, error) {
 		return bot.Actor{}, errNoActor
 	}
 	a := bot.Actor{Platform: Platform, Workspace: act.tenant(), UserID: act.From.ID, UserName: act.From.Name}
-	if act.From.AADObjectID != "" {
-		// A roster imported with directory object ids (roster import
-		// --platform teams) is matched on first contact.
-		a.Aliases = []string{act.From.AADObjectID}
-	}
+	// A roster imported with directory object ids (roster import
+	// --platform teams) is matched on first contact.
+	a.Alias = act.From.AADObjectID
 	a.Refs.Workspace = encodeRef(workspaceRef{ServiceURL: act.ServiceURL, TenantID: act.tenant()})
 	if act.personal() {
 		a.Refs.Member = encodeRef(memberRef{ConversationID: act.Conversation.ID, UserID: act.From.ID, AADObjectID: act.From.AADObjectID})

@@ -81,10 +81,7 @@ func (a *Adapter) serveActivity(w http.ResponseWriter, r *http.Request, act *Act
 			}
 			if act.personal() {
 				who := actor
-				who.UserID, who.UserName, who.Aliases = m.ID, m.Name, nil
-				if m.AADObjectID != "" {
-					who.Aliases = []string{m.AADObjectID}
-				}
+				who.UserID, who.UserName, who.Alias = m.ID, m.Name, m.AADObjectID
 				who.Refs.Member = encodeRef(memberRef{ConversationID: act.Conversation.ID, UserID: m.ID, AADObjectID: m.AADObjectID})
 				a.keep(ctx, act, who)
 			}
