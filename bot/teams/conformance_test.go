@@ -312,7 +312,14 @@ func (e *env) waitActivities(t *testing.T, conv string, n int) []teamsfake.Poste
 			return acts
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%s has %d activities after 10 s; want %d", conv, len(acts), n)
+			var calls []string
+			for _, c := range e.conn.Calls() {
+				if c.Conversation == conv || c.Conversation == "" {
+					calls = append(calls, fmt.Sprintf("%s %s %s → %d", c.At.Format("05.000"), c.Method, c.Path, c.Status))
+				}
+			}
+			t.Fatalf("%s has %d activities after 10 s; want %d. Calls to it (and to open conversations):\n%s",
+				conv, len(acts), n, strings.Join(calls, "\n"))
 		}
 		time.Sleep(10 * time.Millisecond)
 	}

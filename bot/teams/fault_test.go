@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/huddlebot/huddlebot/bot"
+	"github.com/huddlebot/huddlebot/bot/adaptertest"
 	"github.com/huddlebot/huddlebot/bot/teams"
 	"github.com/huddlebot/huddlebot/store"
 	"github.com/huddlebot/huddlebot/store/storetest"
@@ -142,6 +144,64 @@ func TestBlockedMemberUnreachable(t *testing.T) {
 		post("Still there?")
 		if n := sends(); n != 1 {
 			t.Errorf("a message to an unreachable member was sent (%d sends)", n)
+		}
+	})
+}
+
+// TestFlakyConnectorAnswers: with 20% of connector calls failing (429 or
+// 500), nurses who type "learn join" and "learn" still get their answers
+// and one quiz each, and each answer pressed is stored once and answered
+// with the answered card.
+func TestFlakyConnectorAnswers(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		t.Parallel()
+		const members = 8
+		ctx := context.Background()
+		e, tb := newE2E(t, db)
+		e.conn.SetFaults(0.2, 21)
+		users := make([]string, members)
+		for i := range users {
+			users[i] = fmt.Sprintf("29:1flaky-nurse-%d-Zaqt7CZ", i)
+			if rep := e.say(t, users[i], "learn join nurse 4west"); !strings.Contains(rep, "Welcome") {
+				t.Fatalf("%s: learn join answered %q", users[i], rep)
+			}
+			e.say(t, users[i], "learn")
+		}
+		quizzesOf := func(u string) []adaptertest.Message {
+			conv := e.conn.PersonalConversation(u)
+			var quizzes []adaptertest.Message
+			for _, p := range e.conn.Activities(conv) {
+				if m := view(t, p.Activity); len(m.Actions) > 0 && strings.HasPrefix(m.Actions[0], "ans:") {
+					m.Channel, m.ID = conv, p.ID
+					quizzes = append(quizzes, m)
+				}
+			}
+			return quizzes
+		}
+		// A delivery that drew a 500 is retried after River's backoff.
+		deadline := time.Now().Add(2 * time.Minute)
+		for _, u := range users {
+			for len(quizzesOf(u)) == 0 && time.Now().Before(deadline) {
+				time.Sleep(50 * time.Millisecond)
+			}
+		}
+		if err := tb.Jobs.WaitIdle(ctx, time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range users {
+			quizzes := quizzesOf(u)
+			if len(quizzes) != 1 {
+				t.Fatalf("%s has %d quizzes; want exactly 1", u, len(quizzes))
+			}
+			code, body := e.invoke(t, u, quizzes[0], quizzes[0].Actions[0])
+			if code != http.StatusOK || !strings.Contains(string(body), "application/vnd.microsoft.card.adaptive") {
+				t.Errorf("%s's answer: %d %s", u, code, body)
+			}
+		}
+		var answers int
+		if err := db.GetContext(ctx, &answers, `SELECT COUNT(*) FROM answer`); err != nil || answers != members {
+			t.Errorf("%d answers stored, %v; want %d", answers, err, members)
 		}
 	})
 }

@@ -183,13 +183,24 @@ func (a *Adapter) reply(ctx context.Context, act *Activity, rep bot.Reply) {
 		}
 		conv = c
 	}
+	// The answer is not a delivery job: it is retried here, a few times,
+	// when Teams asks to slow down or fails on its side (a 5xx that did
+	// post it shows the answer twice, better than not at all).
 	for attempt := 1; ; attempt++ {
 		_, err := a.client.Send(ctx, act.ServiceURL, conv, out)
-		var rle *bot.RateLimitError
 		if err == nil {
 			return
 		}
-		if errors.As(err, &rle) && attempt < 5 && bot.Sleep(ctx, rle.RetryAfter) == nil {
+		var rle *bot.RateLimitError
+		var ce *ConnectorError
+		wait := time.Duration(0)
+		switch {
+		case errors.As(err, &rle):
+			wait = rle.RetryAfter
+		case errors.As(err, &ce) && ce.Status >= 500:
+			wait = time.Duration(attempt) * 500 * time.Millisecond
+		}
+		if wait > 0 && attempt < 6 && bot.Sleep(ctx, wait) == nil {
 			continue
 		}
 		a.log.WarnContext(ctx, "teams: reply not delivered", "err", err)
