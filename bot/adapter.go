@@ -65,6 +65,23 @@ type Refs struct {
 	Channel   string
 }
 
+// waitBudgetKey carries WithWaitBudget's budget.
+type waitBudgetKey struct{}
+
+// WithWaitBudget returns ctx telling an adapter how long a call may wait in
+// process for its turn under the platform's rate limits; a call whose turn
+// is further away returns a *RateLimitError at once instead (a job then
+// snoozes rather than holding a worker). 0 means "only if it can go now".
+func WithWaitBudget(ctx context.Context, d time.Duration) context.Context {
+	return context.WithValue(ctx, waitBudgetKey{}, d)
+}
+
+// WaitBudget returns the budget WithWaitBudget set on ctx, if any.
+func WaitBudget(ctx context.Context) (time.Duration, bool) {
+	d, ok := ctx.Value(waitBudgetKey{}).(time.Duration)
+	return d, ok
+}
+
 // RateLimitError asks the caller to try again after RetryAfter.
 type RateLimitError struct{ RetryAfter time.Duration }
 

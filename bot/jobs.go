@@ -136,7 +136,7 @@ func NewJobs(b *Bot, opts JobsOptions) (*Jobs, error) {
 			}
 		}
 		cfg.Workers = workers
-		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: n}, profileQueue: {MaxWorkers: 2}}
+		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: n}}
 		// Over database/sql River polls instead of listening; its defaults
 		// (100 ms cooldown, 1 s poll) cap throughput near 500 jobs/s.
 		cfg.FetchCooldown = opts.FetchCooldown

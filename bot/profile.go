@@ -24,14 +24,8 @@ type ProfileArgs struct {
 // Kind implements river.JobArgs.
 func (ProfileArgs) Kind() string { return "fill_profile" }
 
-// profileQueue holds the profile jobs, with few workers of its own, so that
-// jobs waiting on the profile rate limit never hold up message delivery.
-const profileQueue = "profile"
-
 // InsertOpts implements river.JobArgsWithInsertOpts.
-func (ProfileArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: profileQueue, MaxAttempts: 10}
-}
+func (ProfileArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: 10} }
 
 // FillProfileTx queues the profile job for a member in tx.
 func (j *Jobs) FillProfileTx(ctx context.Context, tx *store.Tx, memberID int64) error {
@@ -47,8 +41,11 @@ type profileWorker struct {
 	b *Bot
 }
 
+// Work reads the profile only if the platform's rate limit lets it go now
+// (bot.WithWaitBudget 0); otherwise the job snoozes until its turn, so a
+// join storm never holds the workers that deliver messages.
 func (w *profileWorker) Work(ctx context.Context, job *river.Job[ProfileArgs]) error {
-	return snoozeOnRateLimit(w.b.fillProfile(ctx, job.Args.MemberID))
+	return snoozeOnRateLimit(w.b.fillProfile(WithWaitBudget(ctx, 0), job.Args.MemberID))
 }
 
 // fillProfile reads the member's profile and fills in what is still unset.

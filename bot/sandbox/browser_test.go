@@ -110,7 +110,7 @@ func eval[T any](br *browser, what, expr string) T {
 
 // until waits until a JavaScript expression is truthy.
 func until(expr string) chromedp.Action[chromedp.Void] {
-	return chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(20*time.Second))
+	return chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(45*time.Second))
 }
 
 func (br *browser) screenshot(name string) string {
@@ -139,7 +139,7 @@ func (br *browser) screenshot(name string) string {
 func TestBrowserChat(t *testing.T) {
 	_ = browsertest.Path(t) // skip early, before starting anything
 	srv := startTestSandbox(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Second) // a hang detector, not a speed limit: -race on two busy cores is slow
 	defer cancel()
 	br := newBrowser(t, ctx)
 

@@ -1,11 +1,15 @@
 package slack_test
 
 import (
+	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/huddlebot/huddlebot/bot"
 	"github.com/huddlebot/huddlebot/bot/bottest"
+	slackbot "github.com/huddlebot/huddlebot/bot/slack"
 	"github.com/huddlebot/huddlebot/store"
 	"github.com/huddlebot/huddlebot/store/storetest"
 )
@@ -67,4 +71,29 @@ func TestJoinProfileAtOnce(t *testing.T) {
 			t.Errorf("%d DMs after a join whose profile was read at once, want 0", n)
 		}
 	})
+}
+
+// TestUserInfoWaitBudget: a caller with a wait budget of 0 (the profile job)
+// is told at once that users.info's turn has not come, without using up a
+// call; a caller without one waits for its turn (up to MaxWait).
+func TestUserInfoWaitBudget(t *testing.T) {
+	t.Parallel()
+	db := storetest.Open(t, store.SQLite)
+	lim := slackbot.Limits{UserInfo: slackbot.Rate{PerMinute: 600, Burst: 1}, MaxWait: 2 * time.Second}
+	e := newEnv(t, db, envOptions{limits: &lim})
+	e.fake.SetUser(nina)
+	ctx := context.Background()
+	if _, _, err := e.adapter.UserInfo(ctx, team, nina.ID); err != nil {
+		t.Fatal(err)
+	}
+	var rl *bot.RateLimitError
+	if _, _, err := e.adapter.UserInfo(bot.WithWaitBudget(ctx, 0), team, nina.ID); !errors.As(err, &rl) || rl.RetryAfter <= 0 {
+		t.Fatalf("users.info with no budget before its turn: err %v, want a RateLimitError", err)
+	}
+	if _, tz, err := e.adapter.UserInfo(ctx, team, nina.ID); err != nil || tz != nina.TZ {
+		t.Errorf("users.info without a budget: tz %q err %v; want it to wait its turn (100 ms) and answer", tz, err)
+	}
+	if n := e.fake.Count("users.info"); n != 2 {
+		t.Errorf("users.info calls = %d, want 2 (the refused one is not made)", n)
+	}
 }

@@ -174,15 +174,18 @@ func (p *pacer) channel(ch string, now time.Time) *bucket {
 }
 
 // wait blocks until every bucket grants a call, or returns a
-// *bot.RateLimitError when that would take longer than MaxWait or than ctx
-// leaves (a caller with a deadline is told at once, without using up a
-// call). key names the caller across retries (see bucket); "" for calls
+// *bot.RateLimitError when that would take longer than MaxWait, than ctx
+// leaves or than ctx's bot.WaitBudget (such a caller is told at once,
+// without using up a call). key names the caller across retries (see bucket); "" for calls
 // that are not retried later.
 func (p *pacer) wait(ctx context.Context, key string, buckets ...*bucket) error {
 	now := time.Now()
 	limit := p.limits.MaxWait
 	if dl, ok := ctx.Deadline(); ok {
 		limit = min(limit, dl.Sub(now))
+	}
+	if b, ok := bot.WaitBudget(ctx); ok {
+		limit = min(limit, b)
 	}
 	var longest time.Duration
 	for _, b := range buckets {
