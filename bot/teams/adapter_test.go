@@ -20,6 +20,16 @@ const nina = "29:1XJKJMvc5GBtc2JwZq0oj8tHZmzrQgFmB39ATiQWA85gQtHieVkKilBZ9XHoq9j
 
 // newE2E is the adapter over a bot with every capability, the bundled
 // content and delivery workers.
+// workspace is the test tenant's workspace.
+func (e *env) workspace(t *testing.T) *store.Workspace {
+	t.Helper()
+	ws, err := e.bot.Workspace(context.Background(), teams.Platform, testTenant)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ws
+}
+
 func newE2E(t *testing.T, db *store.DB) (*env, *bottest.Bot) {
 	t.Helper()
 	tb := bottest.NewBot(t, db, bottest.BotOptions{Jobs: bot.JobsOptions{Work: true},
@@ -289,10 +299,7 @@ func TestRosterMemberMatchedByDirectoryID(t *testing.T) {
 		t.Parallel()
 		ctx := context.Background()
 		e, _ := newE2E(t, db)
-		ws, err := e.bot.Workspace(ctx, teams.Platform, testTenant)
-		if err != nil {
-			t.Fatal(err)
-		}
+		ws := e.workspace(t)
 		const aad = "6B9A3D9E-7BD0-4F4A-9F3E-0D0C4F4E2B11" // as an export of the directory spells it
 		id, err := db.MemberUpsert(ctx, db, store.MemberUpsert{WorkspaceID: ws.ID, UserID: aad, Name: "Nina Patel", Role: "nurse", Department: "4west"})
 		if err != nil {

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddlebot/bot/adaptertest"
-	"github.com/huddlebot/huddlebot/bot/teams"
 	"github.com/huddlebot/huddlebot/member"
 	"github.com/huddlebot/huddlebot/store"
 	"github.com/huddlebot/huddlebot/store/storetest"
@@ -47,10 +46,7 @@ func TestAskRoutedAndClaimed(t *testing.T) {
 		t.Parallel()
 		ctx := context.Background()
 		e, _ := newE2E(t, db)
-		ws, err := e.bot.Workspace(ctx, teams.Platform, testTenant)
-		if err != nil {
-			t.Fatal(err)
-		}
+		ws := e.workspace(t)
 		const sam = "29:1sam-super-user-Zaqt7CZ"
 		for _, m := range []store.MemberUpsert{
 			{WorkspaceID: ws.ID, UserID: sam, Name: "Sam Reyes", Role: "nurse", Department: "4west", Permissions: []member.Permission{member.PermSuperUser}},

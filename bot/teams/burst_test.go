@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/huddlebot/huddlebot/bot/teams"
 	"github.com/huddlebot/huddlebot/member"
 	"github.com/huddlebot/huddlebot/store"
 	"github.com/huddlebot/huddlebot/store/storetest"
@@ -24,10 +23,7 @@ func TestBurstToOneRole(t *testing.T) {
 		e, tb := newE2E(t, db)
 		tuesday10 := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC) // a workday, inside default hours
 		e.bot.SetClock(func() time.Time { return tuesday10 })
-		ws, err := e.bot.Workspace(ctx, teams.Platform, testTenant)
-		if err != nil {
-			t.Fatal(err)
-		}
+		ws := e.workspace(t)
 		const trainer, nurse, biller = "29:1tess-trainer-Zaqt7CZ", "29:1nora-nurse-Zaqt7CZ", "29:1bill-billing-Zaqt7CZ"
 		for _, m := range []store.MemberUpsert{
 			{WorkspaceID: ws.ID, UserID: trainer, Name: "Tess Lin", Role: "nurse", Department: "education", Permissions: []member.Permission{member.PermTrainer}},

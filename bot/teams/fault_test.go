@@ -10,7 +10,6 @@ import (
 
 	"github.com/huddlebot/huddlebot/bot"
 	"github.com/huddlebot/huddlebot/bot/adaptertest"
-	"github.com/huddlebot/huddlebot/bot/teams"
 	"github.com/huddlebot/huddlebot/store"
 	"github.com/huddlebot/huddlebot/store/storetest"
 )
@@ -27,10 +26,7 @@ func TestFlakyConnector(t *testing.T) {
 		const members = 20
 		ctx := context.Background()
 		e, tb := newE2E(t, db)
-		ws, err := e.bot.Workspace(ctx, teams.Platform, testTenant)
-		if err != nil {
-			t.Fatal(err)
-		}
+		ws := e.workspace(t)
 		var posts []bot.Post
 		for i := range members {
 			m, err := db.MemberEnsure(ctx, ws.ID, fmt.Sprintf("29:flaky-%02d", i), fmt.Sprintf("Member %d", i))
@@ -102,10 +98,7 @@ func TestBlockedMemberUnreachable(t *testing.T) {
 		t.Parallel()
 		ctx := context.Background()
 		e, tb := newE2E(t, db)
-		ws, err := e.bot.Workspace(ctx, teams.Platform, testTenant)
-		if err != nil {
-			t.Fatal(err)
-		}
+		ws := e.workspace(t)
 		m, err := db.MemberEnsure(ctx, ws.ID, "29:1blocked-Zaqt7CZ", "Blocked Person")
 		if err != nil {
 			t.Fatal(err)

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/huddlebot/huddlebot/bot/teams"
 	"github.com/huddlebot/huddlebot/member"
 	"github.com/huddlebot/huddlebot/store"
 	"github.com/huddlebot/huddlebot/store/storetest"
@@ -52,18 +51,8 @@ func (e *env) channelPress(t *testing.T, user, postID, action string) string {
 // channelPost waits for a post in the channel whose text has want.
 func (e *env) channelPost(t *testing.T, want string) (id, text string, actions []string) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		for _, p := range e.conn.Activities(confChannel) {
-			if m := view(t, p.Activity); strings.Contains(m.Text, want) {
-				return p.ID, m.Text, m.Actions
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no post in the channel reads %q", want)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	m := e.waitCard(t, confChannel, want)
+	return m.ID, m.Text, m.Actions
 }
 
 // TestHuddleInChannel: a super-user hosts a huddle in a team channel by
@@ -77,10 +66,7 @@ func TestHuddleInChannel(t *testing.T) {
 		t.Parallel()
 		ctx := context.Background()
 		e, _ := newE2E(t, db)
-		ws, err := e.bot.Workspace(ctx, teams.Platform, testTenant)
-		if err != nil {
-			t.Fatal(err)
-		}
+		ws := e.workspace(t)
 		const sam, pete = "29:1sam-super-user-Zaqt7CZ", "29:1pete-nurse-Zaqt7CZ"
 		for _, m := range []store.MemberUpsert{
 			{WorkspaceID: ws.ID, UserID: sam, Name: "Sam Reyes", Role: "nurse", Department: "4west", Permissions: []member.Permission{member.PermSuperUser}},
