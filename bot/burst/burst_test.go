@@ -115,9 +115,7 @@ var secureChatForNurses = []string{"secure-chat-overview", "secure-chat-no-order
 // all of it together in her next window, no one else gets anything, and
 // sending again doubles nothing. Status counts what happened.
 func TestBurstSendNowReachesEachNurseOnce(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		t.Parallel()
+	storetest.Parallel(t, func(t *testing.T, ctx context.Context, db *store.DB) {
 		e := newBurstEnv(t, db, burstTuesday10, true)
 		ids := e.add(t,
 			person{id: "n1", role: "nurse", dept: "4west"}, person{id: "n2", role: "nurse", dept: "4west"},
@@ -126,7 +124,6 @@ func TestBurstSendNowReachesEachNurseOnce(t *testing.T) {
 			person{id: "bill", role: "billing", dept: "revenue"})
 		// Today's daily prompts go out first (08:30 has passed).
 		e.tick(t, burstTuesday10)
-		ctx := context.Background()
 		var progress []string
 		opts := burst.BurstSendOptions{WorkspaceID: e.WS.ID, BurstID: "secure-chat-launch", Now: true,
 			Audience: lessons.Audience{Roles: []string{"nurse"}},
@@ -248,9 +245,7 @@ func TestBurstSendNowReachesEachNurseOnce(t *testing.T) {
 // each nurse gets one lesson per work day, at her delivery time, skipping
 // the weekend, and the lessons meant for physicians only never reach her.
 func TestBurstDailyPace(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		t.Parallel()
+	storetest.Parallel(t, func(t *testing.T, ctx context.Context, db *store.DB) {
 		thursday := time.Date(2026, 11, 26, 7, 0, 0, 0, time.UTC)
 		e := newBurstEnv(t, db, thursday, true)
 		ids := e.add(t, person{id: "n1", role: "nurse", dept: "4west"}, person{id: "doc", role: "physician", dept: "4west"})
@@ -298,12 +293,9 @@ func TestBurstDailyPace(t *testing.T) {
 // queued messages never go out, pending items stay pending no more, what
 // was sent stays, and the burst cannot be sent again.
 func TestBurstCancel(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		t.Parallel()
+	storetest.Parallel(t, func(t *testing.T, ctx context.Context, db *store.DB) {
 		e := newBurstEnv(t, db, burstTuesday10, false) // no workers: jobs stay queued
 		ids := e.add(t, person{id: "n1", role: "nurse", dept: "4west"}, person{id: "night", role: "nurse", dept: "4west", night: true})
-		ctx := context.Background()
 		res, err := e.burst.BurstSend(ctx, burst.BurstSendOptions{WorkspaceID: e.WS.ID, BurstID: "secure-chat-launch", Now: true})
 		if err != nil || res.SentNow != 4 {
 			t.Fatalf("send: %+v, %v", res, err)
@@ -357,9 +349,7 @@ func TestBurstCancel(t *testing.T) {
 // (two CLI runs, or a CLI run and a chat command) at the same moment: each
 // member gets each lesson once, with one message and one delivery job.
 func TestBurstSendConcurrentlyOnce(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		t.Parallel()
+	storetest.Parallel(t, func(t *testing.T, ctx context.Context, db *store.DB) {
 		e := newBurstEnv(t, db, burstTuesday10, false)
 		var people []person
 		for i := 0; i < 60; i++ {

@@ -44,9 +44,7 @@ func (a *slowFirst) Deliver(ctx context.Context, out *bot.Outbound) (bot.Sent, e
 // companion ticker the rest), even when posting the first item is slow and
 // the later ones are picked up by other workers meanwhile.
 func TestBurstArrivesInFileOrder(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		t.Parallel()
+	storetest.Parallel(t, func(t *testing.T, ctx context.Context, db *store.DB) {
 		e := newBurstEnv(t, db, burstTuesday10, true)
 		c := e.Bot.Content()
 		var want []string

@@ -19,12 +19,9 @@ import (
 // an answer that cannot be applied (here the oldest) does not hold up the
 // others and is left, counted, after five passes.
 func TestAnswerInbox(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		t.Parallel()
+	storetest.Parallel(t, func(t *testing.T, ctx context.Context, db *store.DB) {
 		now := tuesday10
 		e := bottest.OpenEnv(t, db, now, bottest.EnvOptions{})
-		ctx := context.Background()
 		quiz := e.Quiz(t, "").ID
 		users := []string{"ann", "bob", "cat", "dan", "eve", "fay"}
 		var news []store.DeliveryNew

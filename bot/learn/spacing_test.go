@@ -20,10 +20,7 @@ import (
 // the FSRS memory is stored under both. A review answered before FSRS
 // state was stored gets it derived from its answer history.
 func TestSpacingPolicy(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		t.Parallel()
-		ctx := context.Background()
+	storetest.Parallel(t, func(t *testing.T, ctx context.Context, db *store.DB) {
 		e := bottest.OpenEnv(t, db, tuesday10, bottest.EnvOptions{})
 		quiz := e.Quiz(t, "nurse")
 		answer := func(user string, policy lessons.SpacingPolicy, shiftDate string, correct bool, at time.Time) int64 {
@@ -97,10 +94,7 @@ func TestSpacingPolicy(t *testing.T) {
 // regrades the question for FSRS (certain → Easy: a later due date); a tap
 // before answering or on someone else's question records nothing.
 func TestConfidenceTap(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		t.Parallel()
-		ctx := context.Background()
+	storetest.Parallel(t, func(t *testing.T, ctx context.Context, db *store.DB) {
 		e := bottest.OpenEnv(t, db, tuesday10, bottest.EnvOptions{})
 		e.Bot.Config.SpacingPolicy = lessons.PolicyFSRS
 		quiz := e.Quiz(t, "nurse")

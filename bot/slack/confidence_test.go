@@ -22,9 +22,7 @@ var confRe = regexp.MustCompile(`conf:\d+:3`)
 // the choice marked (issue 16: per-person clicks are confirmed outside the
 // Tier 3 pacing of chat.update).
 func TestConfidenceTap(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		t.Parallel()
+	storetest.Parallel(t, func(t *testing.T, ctx context.Context, db *store.DB) {
 		e := newEnv(t, db, envOptions{})
 		quiz := e.ninaQuiz(t)
 		if status, body := e.send(formType, e.clickBody("U100", quiz.ActionIDs()[1], "click-1"), time.Now()); status != http.StatusOK {

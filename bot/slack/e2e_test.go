@@ -22,9 +22,7 @@ import (
 // changes nothing; a replay, a forgery and a stale request get 401 and a
 // malformed payload 400, after which the bot still works.
 func TestLearnQuizEndToEnd(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		t.Parallel()
+	storetest.Parallel(t, func(t *testing.T, ctx context.Context, db *store.DB) {
 		e := newEnv(t, db, envOptions{})
 		e.fake.SetUser(nina)
 
@@ -128,9 +126,7 @@ func TestLearnQuizEndToEnd(t *testing.T) {
 // has expired), the answer still counts and the card is still edited, through
 // the paced chat.update, soon after.
 func TestAnswerConfirmFallback(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		t.Parallel()
+	storetest.Parallel(t, func(t *testing.T, ctx context.Context, db *store.DB) {
 		e := newEnv(t, db, envOptions{})
 		dm := e.ninaQuiz(t)
 		e.fake.Expire("click-1")
@@ -153,9 +149,7 @@ func TestAnswerConfirmFallback(t *testing.T) {
 // click's trigger id, and the submission is stored and acknowledged in the
 // modal.
 func TestTellUsMoreModal(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		t.Parallel()
+	storetest.Parallel(t, func(t *testing.T, ctx context.Context, db *store.DB) {
 		e := newEnv(t, db, envOptions{})
 		e.command("U200", "join nurse")
 		e.command("U200", "")
@@ -270,9 +264,7 @@ func TestAppHome(t *testing.T) {
 // TestBurstWithRateLimits: with 10% of chat.postMessage calls answered 429,
 // a burst of prompts still ends with each delivered exactly once.
 func TestBurstWithRateLimits(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		t.Parallel()
+	storetest.Parallel(t, func(t *testing.T, ctx context.Context, db *store.DB) {
 		e := newEnv(t, db, envOptions{})
 		e.fake.RateLimit("chat.postMessage", 0.1, 1)
 		e.fake.LoseResponses("chat.postMessage", 2) // posted, but the answer never arrived

@@ -20,9 +20,7 @@ import (
 // filled in, and a DM tells her the zone her prompts now follow and when the
 // next one comes.
 func TestJoinProfileLater(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		t.Parallel()
+	storetest.Parallel(t, func(t *testing.T, ctx context.Context, db *store.DB) {
 		e := newEnv(t, db, envOptions{})
 		e.fake.SetUser(nina)
 		e.fake.RateLimit("users.info", 1, 1)
@@ -55,9 +53,7 @@ func TestJoinProfileLater(t *testing.T) {
 // TestJoinProfileAtOnce: when users.info answers at once, the join uses the
 // profile's zone in its reply and sends no extra DM.
 func TestJoinProfileAtOnce(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		t.Parallel()
+	storetest.Parallel(t, func(t *testing.T, ctx context.Context, db *store.DB) {
 		e := newEnv(t, db, envOptions{})
 		e.fake.SetUser(nina)
 		rep := e.command("U100", "join nurse 4west")

@@ -58,9 +58,7 @@ func (e *env) member(t *testing.T, user string) int64 {
 // invoke response, committed before it and stored once; the same invoke
 // replayed, and a second press, change nothing.
 func TestLearnQuizEndToEnd(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		t.Parallel()
+	storetest.Parallel(t, func(t *testing.T, ctx context.Context, db *store.DB) {
 		e, _ := newE2E(t, db)
 		conv := e.conn.PersonalConversation(nina)
 
@@ -294,10 +292,7 @@ func TestActivitiesWithoutSender(t *testing.T) {
 // writes to the bot with that aadObjectId: no second member is made, and
 // what the roster set (role, unit) holds.
 func TestRosterMemberMatchedByDirectoryID(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		t.Parallel()
-		ctx := context.Background()
+	storetest.Parallel(t, func(t *testing.T, ctx context.Context, db *store.DB) {
 		e, _ := newE2E(t, db)
 		ws := e.workspace(t)
 		const aad = "6B9A3D9E-7BD0-4F4A-9F3E-0D0C4F4E2B11" // as an export of the directory spells it

@@ -41,10 +41,7 @@ func (e *env) waitCard(t *testing.T, conv, want string) adaptertest.Message {
 // question in a 1:1 chat the bot opens; pressing "I'll take it" claims it
 // (the invoke answers with the claimed card) and the nurse hears who has it.
 func TestAskRoutedAndClaimed(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		t.Parallel()
-		ctx := context.Background()
+	storetest.Parallel(t, func(t *testing.T, ctx context.Context, db *store.DB) {
 		e, _ := newE2E(t, db)
 		ws := e.workspace(t)
 		const sam = "29:1sam-super-user-Zaqt7CZ"

@@ -16,10 +16,7 @@ import (
 // lesson once, to the roles it names — to a nurse who never wrote to the bot,
 // in a 1:1 chat the bot opens — and to no one else (billing).
 func TestBurstToOneRole(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		t.Parallel()
-		ctx := context.Background()
+	storetest.Parallel(t, func(t *testing.T, ctx context.Context, db *store.DB) {
 		e, tb := newE2E(t, db)
 		tuesday10 := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC) // a workday, inside default hours
 		e.bot.SetClock(func() time.Time { return tuesday10 })

@@ -20,11 +20,8 @@ import (
 // exactly once, through delivery jobs that snooze for Retry-After or retry;
 // and after a 429 nothing goes to that conversation before Retry-After.
 func TestFlakyConnector(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		t.Parallel()
+	storetest.Parallel(t, func(t *testing.T, ctx context.Context, db *store.DB) {
 		const members = 20
-		ctx := context.Background()
 		e, tb := newE2E(t, db)
 		ws := e.workspace(t)
 		var posts []bot.Post
@@ -93,10 +90,7 @@ func TestFlakyConnector(t *testing.T) {
 // (403 with MessageWritesBlocked) is marked unreachable after one attempt,
 // the delivery is not retried, and the next message to them is not sent.
 func TestBlockedMemberUnreachable(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		t.Parallel()
-		ctx := context.Background()
+	storetest.Parallel(t, func(t *testing.T, ctx context.Context, db *store.DB) {
 		e, tb := newE2E(t, db)
 		ws := e.workspace(t)
 		m, err := db.MemberEnsure(ctx, ws.ID, "29:1blocked-Zaqt7CZ", "Blocked Person")
@@ -146,11 +140,8 @@ func TestBlockedMemberUnreachable(t *testing.T) {
 // and one quiz each, and each answer pressed is stored once and answered
 // with the answered card.
 func TestFlakyConnectorAnswers(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		t.Parallel()
+	storetest.Parallel(t, func(t *testing.T, ctx context.Context, db *store.DB) {
 		const members = 8
-		ctx := context.Background()
 		e, tb := newE2E(t, db)
 		e.conn.SetFaults(0.2, 21)
 		users := make([]string, members)

@@ -61,10 +61,7 @@ func (e *env) channelPost(t *testing.T, want string) (id, text string, actions [
 // parking-lot question is posted there too; the answers to each person go to
 // their 1:1 chat or their invoke, never to the channel.
 func TestHuddleInChannel(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		t.Parallel()
-		ctx := context.Background()
+	storetest.Parallel(t, func(t *testing.T, ctx context.Context, db *store.DB) {
 		e, _ := newE2E(t, db)
 		ws := e.workspace(t)
 		const sam, pete = "29:1sam-super-user-Zaqt7CZ", "29:1pete-nurse-Zaqt7CZ"

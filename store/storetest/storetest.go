@@ -42,6 +42,18 @@ func Run(t *testing.T, fn func(t *testing.T, ctx context.Context, db *store.DB))
 	Each(t, func(t *testing.T, db *store.DB) { fn(t, context.Background(), db) })
 }
 
+// Parallel is the preamble of a test that runs on both backends at once:
+// it marks the test parallel and runs fn as a parallel subtest per backend
+// (see Each), with a fresh migrated store and a background context.
+func Parallel(t *testing.T, fn func(t *testing.T, ctx context.Context, db *store.DB)) {
+	t.Helper()
+	t.Parallel()
+	Each(t, func(t *testing.T, db *store.DB) {
+		t.Parallel()
+		fn(t, context.Background(), db)
+	})
+}
+
 // URL returns a database URL for a fresh, empty database of the backend: a
 // temporary SQLite file, or a new PostgreSQL schema. The test is skipped (or
 // failed, when PostgreSQL is required) if PostgreSQL is not configured.
