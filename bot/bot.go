@@ -234,6 +234,11 @@ type Actor struct {
 	// roster imported under it takes UserID instead of a new member being
 	// made. A string, not a list, so actors stay comparable.
 	Alias string
+	// TimeZone is the person's IANA time zone when the platform sends it
+	// with the event (Teams: the activity's localTimezone), "" otherwise.
+	// A member who joins without a zone of their own gets it, with no
+	// profile look-up.
+	TimeZone string
 }
 
 // Command is a slash command: Name is "learn", "huddle", "burst", "feedback"
@@ -612,6 +617,9 @@ func (b *Bot) HandleSubmit(ctx context.Context, s Submission) Reply {
 // by its owner; ids come from the platform but are cleaned all the same).
 func cleanActor(a Actor) Actor {
 	a.Workspace, a.UserID, a.UserName = clean.Text(a.Workspace), clean.Text(a.UserID), clean.Text(a.UserName)
+	if _, err := time.LoadLocation(a.TimeZone); err != nil || a.TimeZone == "" || a.TimeZone == "Local" {
+		a.TimeZone = "" // not an IANA zone this server knows
+	}
 	return a
 }
 

@@ -289,7 +289,11 @@ func (b *Learn) learnJoin(ctx context.Context, r *bot.Req, args []string) (bot.R
 	// does not: a job reads the profile afterwards, the workspace's zone is
 	// used until then, and the reply says so.
 	profile := false
-	if ui, ok := b.Adapter(r.Actor.Platform).(bot.UserInfoer); ok && m.TimeZone == "" {
+	if m.TimeZone == "" && r.Actor.TimeZone != "" {
+		// The platform said which zone the person is in (Teams).
+		tz := r.Actor.TimeZone
+		set.TimeZone = &tz
+	} else if ui, ok := b.Adapter(r.Actor.Platform).(bot.UserInfoer); ok && m.TimeZone == "" {
 		qctx, cancel := context.WithTimeout(ctx, profileWait)
 		name, tz, err := ui.UserInfo(qctx, r.Actor.Workspace, m.UserID)
 		cancel()

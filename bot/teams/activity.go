@@ -28,6 +28,9 @@ type Activity struct {
 	Action       string           `json:"action,omitempty"`
 	MembersAdded []ChannelAccount `json:"membersAdded,omitempty"`
 	ChannelData  json.RawMessage  `json:"channelData,omitempty"`
+	// LocalTimezone is the sender's client time zone (IANA, e.g.
+	// "America/Chicago"), sent with messages and invokes.
+	LocalTimezone string `json:"localTimezone,omitempty"`
 }
 
 // ChannelAccount is a user or bot on a channel. ID is the Teams user id

@@ -76,8 +76,12 @@ func TestLearnQuizEndToEnd(t *testing.T) {
 			t.Fatalf("the workspace's reference is %q, %v; want the service URL", ws.Ref, err)
 		}
 
-		if rep := e.say(t, nina, "learn join nurse 4west"); !strings.Contains(rep, "Welcome") {
-			t.Fatalf("learn join answered %q", rep)
+		if rep := e.say(t, nina, "learn join nurse 4west"); !strings.Contains(rep, "Welcome") || !strings.Contains(rep, "America/Chicago") {
+			t.Fatalf("learn join answered %q; want a welcome at 08:30 in her Teams client's zone", rep)
+		}
+		// The message's localTimezone is her zone: no profile look-up needed.
+		if m := bottest.Member(t, db, teams.Platform, testTenant, nina); m.TimeZone != "America/Chicago" {
+			t.Errorf("member's time zone after join = %q, want the activity's localTimezone America/Chicago", m.TimeZone)
 		}
 		before := len(e.conn.Activities(conv))
 		e.say(t, nina, "learn")
