@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"io"
 	"net/http"
 	"path/filepath"
@@ -88,6 +89,20 @@ func TestDemoSeedSignalsFindPlanted(t *testing.T) {
 			code, out, errs := runCLI(t, vars, append([]string{"report"}, args...)...)
 			if code != 0 || strings.Count(out, "\n") < 3 {
 				t.Errorf("report %q: %d %q %s", args, code, out, errs)
+			}
+		}
+
+		// Counts are JSON numbers in every learning report, the new ones too.
+		_, out, _ = runCLI(t, vars, "report", "retention", "--format", "json")
+		var ret []map[string]any
+		if err := json.Unmarshal([]byte(out), &ret); err != nil || len(ret) != 8 {
+			t.Fatalf("retention JSON: %v %s", err, out)
+		}
+		for _, r := range ret {
+			for _, c := range []string{"reviews", "correct", "min_days"} {
+				if _, ok := r[c].(float64); !ok {
+					t.Errorf("retention %q = %#v, want a number", c, r[c])
+				}
 			}
 		}
 
