@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -97,6 +98,7 @@ func TestLearnQuizEndToEnd(t *testing.T) {
 			t.Fatalf("no quiz with answer buttons among %d activities", len(acts)-before)
 		}
 
+		verb := quiz.Actions[0]
 		press := func(id string) (int, map[string]any) {
 			t.Helper()
 			p := activity(t, "invoke_adaptivecard_action.json")
@@ -105,7 +107,7 @@ func TestLearnQuizEndToEnd(t *testing.T) {
 				p["id"] = id
 			}
 			p["replyToId"] = quiz.ID
-			a := quiz.Actions[0]
+			a := verb
 			p["value"] = map[string]any{"action": map[string]any{"type": "Action.Execute", "verb": a, "data": map[string]any{"hb": a}}}
 			code, body := e.post(t, p)
 			var resp map[string]any
@@ -146,6 +148,23 @@ func TestLearnQuizEndToEnd(t *testing.T) {
 			if c.Method == http.MethodPut {
 				t.Errorf("the answered card was also edited in: %s", c.Path)
 			}
+		}
+
+		// "How sure were you?": Certain, pressed on the answered card, is
+		// stored and comes back as the card with the mark.
+		certain := regexp.MustCompile(`conf:\d+:3`).FindString(string(card))
+		if certain == "" {
+			t.Fatalf("no confidence buttons on the answered card: %s", card)
+		}
+		verb = certain
+		code, resp = press("f:certain")
+		marked, _ := json.Marshal(resp["value"])
+		if code != http.StatusOK || !strings.Contains(string(marked), "✓ Certain") {
+			t.Errorf("the confidence press answered %d %s; want the card with ✓ Certain", code, marked)
+		}
+		var n int
+		if err := db.GetContext(ctx, &n, `SELECT COUNT(*) FROM answer WHERE confidence = 3`); err != nil || n != 1 {
+			t.Errorf("answers stored as certain: %d (%v), want 1", n, err)
 		}
 	})
 }
