@@ -58,14 +58,23 @@ func (b *Bot) UserWorkspaces(ctx context.Context, platform, userID string) ([]Us
 // KeepRefs stores the references an event that is no command, click or
 // form carried (Teams: the bot was installed in a person's 1:1 chat): it
 // finds or creates the actor's workspace and member, as a command would,
-// and stores a.Refs for them and for channel ("dm" or "" for none). The
-// error is that of finding them.
+// and stores a.Refs for them and for channel ("dm" or "" for none). An
+// event that names the person's own 1:1 conversation (a.Refs.Member: the
+// bot was installed there again) makes a member marked unreachable
+// reachable again. The error is that of finding them.
 func (b *Bot) KeepRefs(ctx context.Context, a Actor, channel string) error {
 	ws, m, err := b.Resolve(ctx, cleanActor(a))
 	if err != nil {
 		return err
 	}
 	b.keepRefs(ctx, ws, m.ID, channel, a.Refs)
+	if a.Refs.Member != "" && !m.Reachable {
+		t := true
+		if err := b.DB.MemberUpdate(ctx, b.DB, m.ID, store.MemberSettings{Reachable: &t}); err != nil {
+			return err
+		}
+		b.Log.InfoContext(ctx, "member reachable again: the bot was installed in their chat", "member", m.ID)
+	}
 	return nil
 }
 

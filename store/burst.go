@@ -336,8 +336,12 @@ type BurstStats struct {
 	Send    *BurstSend
 	Members int // members targeted
 	Reached int // members sent at least one item
-	Lessons []BurstLessonStats
-	Total   BurstLessonStats
+	// Unreachable counts the targeted members the bot cannot message (they
+	// blocked or uninstalled it, closed their DMs, left): marked so after a
+	// delivery to them failed for good, and not retried.
+	Unreachable int
+	Lessons     []BurstLessonStats
+	Total       BurstLessonStats
 	// PendingMembers lists the members with items still pending and the earliest
 	// shift date from which one of them may go out.
 	PendingMembers []BurstWaiting `json:"-"`
@@ -370,15 +374,18 @@ func (s *DB) BurstStatsGet(ctx context.Context, q Queryer, workspaceID int64, bu
 		return nil, fmt.Errorf("burst %s stats: %w", burstID, s.mapErr(err))
 	}
 	var members struct {
-		Members int `db:"members"`
-		Reached int `db:"reached"`
+		Members     int `db:"members"`
+		Reached     int `db:"reached"`
+		Unreachable int `db:"unreachable"`
 	}
 	if err := q.GetContext(ctx, &members, s.Rebind(`SELECT COUNT(DISTINCT i.member_id) AS members,
-		COUNT(DISTINCT CASE WHEN d.sent_at IS NOT NULL THEN i.member_id END) AS reached
-		FROM burst_item i LEFT JOIN delivery d ON d.id = i.delivery_id WHERE i.send_id = ?`), send.ID); err != nil {
+		COUNT(DISTINCT CASE WHEN d.sent_at IS NOT NULL THEN i.member_id END) AS reached,
+		COUNT(DISTINCT CASE WHEN NOT m.reachable OR d.status = 'failed' THEN i.member_id END) AS unreachable
+		FROM burst_item i JOIN member m ON m.id = i.member_id LEFT JOIN delivery d ON d.id = i.delivery_id
+		WHERE i.send_id = ?`), send.ID); err != nil {
 		return nil, fmt.Errorf("burst %s stats: %w", burstID, s.mapErr(err))
 	}
-	st.Members, st.Reached = members.Members, members.Reached
+	st.Members, st.Reached, st.Unreachable = members.Members, members.Reached, members.Unreachable
 	if err := q.SelectContext(ctx, &st.PendingMembers, s.Rebind(`SELECT member_id, MIN(available_date) AS date
 		FROM burst_item WHERE send_id = ? AND status = 'pending' GROUP BY member_id ORDER BY member_id`), send.ID); err != nil {
 		return nil, fmt.Errorf("burst %s stats: %w", burstID, s.mapErr(err))

@@ -1169,3 +1169,31 @@ func (s *DB) ReportRetentionByInterval(ctx context.Context, f ReportFilter) ([]I
 	}
 	return out, nil
 }
+
+// UnreachableGroup counts the members of one platform, role and department
+// the bot cannot message.
+type UnreachableGroup struct {
+	Platform    string `db:"platform"`
+	Role        string `db:"role"`
+	Department  string `db:"department"`
+	Members     int    `db:"members"`     // members of the group (roster-imported or joined)
+	Unreachable int    `db:"unreachable"` // of them, marked unreachable
+}
+
+// ReportUnreachable returns, per platform, role and department that has
+// any, the members marked unreachable: a direct message to them failed for
+// good (they blocked or removed the bot, closed their DMs, left), so
+// deliveries to them are not retried. Ordered by platform, role,
+// department.
+func (s *DB) ReportUnreachable(ctx context.Context, f ReportFilter) ([]UnreachableGroup, error) {
+	where, args := f.conds("", "")
+	var out []UnreachableGroup
+	if err := s.SelectContext(ctx, &out, s.Rebind(`SELECT w.platform, m.role, m.department, COUNT(*) AS members,
+		COALESCE(SUM(CASE WHEN m.reachable THEN 0 ELSE 1 END), 0) AS unreachable
+		FROM member m JOIN workspace w ON w.id = m.workspace_id WHERE `+strings.Join(where, " AND ")+`
+		GROUP BY w.platform, m.role, m.department HAVING SUM(CASE WHEN m.reachable THEN 0 ELSE 1 END) > 0
+		ORDER BY w.platform, m.role, m.department`), args...); err != nil {
+		return nil, fmt.Errorf("report unreachable: %w", s.mapErr(err))
+	}
+	return out, nil
+}

@@ -565,7 +565,12 @@ func FormatBurstStatus(c *lessons.Content, st *Status, loc *time.Location) strin
 		state = "cancelled " + st.Send.CancelledAt.In(loc).Format("2006-01-02 15:04 MST")
 	}
 	fmt.Fprintf(&sb, "Burst %s (%s) · sent %s · %s\n", title, st.Send.Pace, st.Send.CreatedAt.In(loc).Format("2006-01-02 15:04 MST"), state)
-	fmt.Fprintf(&sb, "%d members targeted, %d reached (%s)\n\n", st.Members, st.Reached, pct(st.Reached, st.Members))
+	fmt.Fprintf(&sb, "%d members targeted, %d reached (%s)\n", st.Members, st.Reached, pct(st.Reached, st.Members))
+	if st.Unreachable > 0 {
+		fmt.Fprintf(&sb, "%d unreachable (blocked or removed the bot, or closed their DMs): not retried\n",
+			st.Unreachable)
+	}
+	sb.WriteString("\n")
 	tw := tabwriter.NewWriter(&sb, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "lesson\tkind\ttargeted\tsent\tseen\tacknowledged\tanswered\tcorrect\tpending\tcancelled")
 	row := func(id, kind string, l store.BurstLessonStats) {

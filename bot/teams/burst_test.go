@@ -2,10 +2,13 @@ package teams_test
 
 import (
 	"context"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/huddlebot/huddlebot/bot/bottest"
+	"github.com/huddlebot/huddlebot/bot/teams"
 	"github.com/huddlebot/huddlebot/member"
 	"github.com/huddlebot/huddlebot/store"
 	"github.com/huddlebot/huddlebot/store/storetest"
@@ -71,6 +74,91 @@ func TestBurstToOneRole(t *testing.T) {
 		}
 		if n := count(nurse); n != before {
 			t.Errorf("sending the burst again: the nurse has %d burst messages, had %d", n, before)
+		}
+	})
+}
+
+// TestBurstCountsUnreachableMember: a nurse who blocked the bot in Teams
+// (the connector answers 403 MessageWritesBlocked) is sent a burst: the
+// delivery is tried once and not retried, she is marked unreachable, and
+// `burst status` and the unreachable report count her — as they count a
+// Slack or Discord member whose DMs are closed. Installing the bot again in
+// her 1:1 chat makes her reachable again.
+func TestBurstCountsUnreachableMember(t *testing.T) {
+	storetest.Parallel(t, func(t *testing.T, ctx context.Context, db *store.DB) {
+		e, tb := newE2E(t, db)
+		tuesday10 := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
+		e.bot.SetClock(func() time.Time { return tuesday10 })
+		ws := e.workspace(t)
+		const trainer, nurse, blocked = "29:1tess-trainer-Zaqt7CZ", "29:1nora-nurse-Zaqt7CZ", "29:1bea-blocked-Zaqt7CZ"
+		for _, m := range []store.MemberUpsert{
+			{WorkspaceID: ws.ID, UserID: trainer, Name: "Tess Lin", Role: "billing", Department: "education", Permissions: []member.Permission{member.PermTrainer}},
+			{WorkspaceID: ws.ID, UserID: nurse, Name: "Nora Diaz", Role: "nurse", Department: "4west"},
+			{WorkspaceID: ws.ID, UserID: blocked, Name: "Bea Kim", Role: "nurse", Department: "4west"},
+		} {
+			if _, err := db.MemberUpsert(ctx, db, m); err != nil {
+				t.Fatal(err)
+			}
+		}
+		blockedConv := e.conn.PersonalConversation(blocked)
+		e.conn.Block(blockedConv, "MessageWritesBlocked")
+		tick := func(at time.Time) {
+			t.Helper()
+			if err := e.bot.Tick(ctx, at); err != nil {
+				t.Fatal(err)
+			}
+			if err := tb.Jobs.WaitIdle(ctx, 30*time.Second); err != nil {
+				t.Fatal(err)
+			}
+		}
+		e.say(t, trainer, "burst send secure-chat-launch now")
+		tick(tuesday10)
+		sends := func() int {
+			n := 0
+			for _, c := range e.conn.Calls() {
+				if c.Conversation == blockedConv && c.Method == http.MethodPost {
+					n++
+				}
+			}
+			return n
+		}
+		tried := sends()
+		if tried == 0 {
+			t.Fatal("the burst was never tried on the blocked member")
+		}
+		if m := bottest.Member(t, db, teams.Platform, testTenant, blocked); m.Reachable {
+			t.Fatal("after 403 MessageWritesBlocked the member is still reachable")
+		}
+		// Not retried: later ticks and River's retries send nothing more.
+		tick(tuesday10.Add(time.Hour))
+		if n := sends(); n != tried {
+			t.Errorf("the blocked member was tried again: %d sends, were %d", n, tried)
+		}
+
+		status := e.say(t, trainer, "burst status secure-chat-launch")
+		for _, want := range []string{"2 members targeted, 1 reached (50%)", "1 unreachable (blocked or removed the bot"} {
+			if !strings.Contains(status, want) {
+				t.Errorf("burst status lacks %q:\n%s", want, status)
+			}
+		}
+		groups, err := db.ReportUnreachable(ctx, store.ReportFilter{})
+		if err != nil || len(groups) != 1 || groups[0] != (store.UnreachableGroup{Platform: teams.Platform, Role: "nurse",
+			Department: "4west", Members: 2, Unreachable: 1}) {
+			t.Errorf("unreachable report = %+v, %v; want teams nurse 4west: 1 of 2", groups, err)
+		}
+
+		// She installs the bot again: reachable, and the report forgets her.
+		e.conn.Unblock(blockedConv)
+		inst := activity(t, "installation_update_add.json")
+		e.fromUser(inst, blocked, blockedConv)
+		if code, body := e.post(t, inst); code != http.StatusOK {
+			t.Fatalf("installationUpdate: %d %s", code, body)
+		}
+		if m := bottest.Member(t, db, teams.Platform, testTenant, blocked); !m.Reachable {
+			t.Error("after installing the bot again the member is still unreachable")
+		}
+		if groups, err := db.ReportUnreachable(ctx, store.ReportFilter{}); err != nil || len(groups) != 0 {
+			t.Errorf("unreachable report after the reinstall = %+v, %v; want none", groups, err)
 		}
 	})
 }

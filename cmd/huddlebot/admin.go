@@ -222,7 +222,7 @@ func rosterWorkspace(ctx context.Context, db *store.DB, cfg *Config, platform, e
 		}
 		switch len(list) {
 		case 0:
-			return nil, fmt.Errorf("--workspace: no %s workspace is known yet; give its id (Slack team id T…, Discord guild id)", platform)
+			return nil, fmt.Errorf("--workspace: no %s workspace is known yet; give its id (Slack team id T…, Discord guild id, Teams tenant id)", platform)
 		case 1:
 			return list[0], nil
 		default:

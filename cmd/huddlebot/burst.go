@@ -44,8 +44,8 @@ reaches anyone twice. The command queues the messages; the running server
 
 func runBurst(ctx context.Context, e *env, args []string) int {
 	fs, cfg := flags(e, "burst", burstArgs+" [flags]", burstDesc)
-	platform := fs.String("platform", "", "sandbox, slack or discord (default: the platform serve would use)")
-	workspace := fs.String("workspace", "", "workspace id: Slack team id or Discord guild id (default: the sandbox's, or the only one)")
+	platform := fs.String("platform", "", "sandbox, slack, discord or teams (default: the platform serve would use)")
+	workspace := fs.String("workspace", "", "workspace id: Slack team id, Discord guild id or Teams tenant id (default: the sandbox's, TEAMS_TENANT_ID, or the only one)")
 	role := fs.String("role", "", "preview: the role to preview as; send: only these roles (comma list)")
 	dept := fs.String("department", "", "preview: as a member of this department; send: only these departments (comma list)")
 	newHires := fs.Bool("new-hires", false, "send: only the onboarding cohort (started under 30 days ago)")
@@ -103,9 +103,9 @@ func runBurst(ctx context.Context, e *env, args []string) int {
 		*platform = cfg.Platform()
 	}
 	switch *platform {
-	case "sandbox", "slack", "discord":
+	case "sandbox", "slack", "discord", "teams":
 	default:
-		return usageErr(fmt.Sprintf("--platform must be sandbox, slack or discord (got %q)", *platform))
+		return usageErr(fmt.Sprintf("--platform must be sandbox, slack, discord or teams (got %q)", *platform))
 	}
 
 	fail := func(err error) int {

@@ -185,7 +185,7 @@ func TestBurstCLIUsage(t *testing.T) {
 		{[]string{"burst", "send", "x", "--now", "--at", "2026-12-01 08:00"}, 2, "--now and --at exclude each other"},
 		{[]string{"burst", "send", "x", "--at", "next tuesday"}, 2, "--at:"},
 		{[]string{"burst", "list", "--format", "xml"}, 2, "--format must be table or json"},
-		{[]string{"burst", "send", "x", "--platform", "teams"}, 2, "--platform must be"},
+		{[]string{"burst", "send", "x", "--platform", "msteams"}, 2, "--platform must be"},
 		{[]string{"burst", "send", "no-such-burst"}, 1, "There is no burst \"no-such-burst\""},
 	} {
 		code, out, errs := cli(tc.args...)

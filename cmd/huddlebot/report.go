@@ -276,7 +276,7 @@ func init() {
 		poll_id poll_votes poll_voters option pct average question_id asked_in_huddle plus_ones
 		id claim_min resolve_min rating claimed resolved closed_by_asker escalated escalated_pct
 		claim_median_min claim_p90_min resolve_median_min resolve_p90_min rated
-		confident_wrong confident_wrong_pct reviews min_days max_days`) {
+		confident_wrong confident_wrong_pct reviews min_days max_days unreachable unreachable_pct`) {
 		numericColumns[c] = true
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/huddlebot/huddlebot/dashboard"
 	"github.com/huddlebot/huddlebot/lessons"
@@ -17,6 +18,7 @@ func init() {
 	registerReport("retention", "accuracy on reviews by days since the previous answer to the same question", learningReport((*store.DB).ReportRetentionByInterval, dashboard.RetentionTable))
 	registerReport("ratings", "lessons with the lowest share of 👍, with their comments and accuracy", reportRatings)
 	registerReport("feedback", "the free-text feedback stream, newest first (identifiers removed when typed)", reportFeedback)
+	registerReport("unreachable", "members the bot cannot message (they blocked or removed it, closed their DMs), by platform, role and department", reportUnreachable)
 	registerReport("signals", "refresh signals with the numbers behind them (the last 28 days unless --since is later)", reportSignals)
 }
 
@@ -67,4 +69,29 @@ func reportSignals(ctx context.Context, db *store.DB, p ReportParams) ([]Table, 
 		return nil, err
 	}
 	return []Table{cliTable(dashboard.SignalsTable(sigs))}, nil
+}
+
+func reportUnreachable(ctx context.Context, db *store.DB, p ReportParams) ([]Table, error) {
+	groups, err := db.ReportUnreachable(ctx, learningFilter(p))
+	if err != nil {
+		return nil, err
+	}
+	t := Table{Title: "Members the bot cannot message (a direct message failed for good; not retried)",
+		Columns: []string{"platform", "role", "department", "members", "unreachable", "unreachable_pct"}}
+	for _, g := range groups {
+		pct := "–"
+		if g.Members > 0 {
+			pct = strconv.Itoa((g.Unreachable*100 + g.Members/2) / g.Members)
+		}
+		t.Rows = append(t.Rows, []string{g.Platform, noneIfEmpty(g.Role), noneIfEmpty(g.Department), strconv.Itoa(g.Members),
+			strconv.Itoa(g.Unreachable), pct})
+	}
+	return []Table{t}, nil
+}
+
+func noneIfEmpty(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/huddlebot/huddlebot/store"
+	"github.com/huddlebot/huddlebot/store/storetest"
 )
 
 const (
@@ -154,4 +155,56 @@ func TestTeamsRosterImport(t *testing.T) {
 	if err != nil || len(ms) != 2 {
 		t.Fatalf("%d members after the re-import, %v; want 2", len(ms), err)
 	}
+}
+
+// TestTeamsBurstStatusCountsUnreachable: `burst status --platform teams`
+// and `report unreachable` count a Teams member the bot cannot message
+// (marked unreachable after Teams refused a message: bot/teams'
+// TestBurstCountsUnreachableMember shows that part end to end).
+func TestTeamsBurstStatusCountsUnreachable(t *testing.T) {
+	t.Parallel()
+	storetest.EachBackend(t, func(t *testing.T, backend store.Backend) {
+		vars := map[string]string{"HUDDLEBOT_DATABASE_URL": storetest.URL(t, backend), "TEAMS_TENANT_ID": teamsTestTenant}
+		csv := filepath.Join(t.TempDir(), "staff.csv")
+		os.WriteFile(csv, []byte("user_id,name,role,department,timezone,email\n"+
+			"29:1nora-Zaqt7CZ,Nora Diaz,nurse,4west,America/Chicago,nora.diaz@example.org\n"+
+			"29:1bea-Zaqt7CZ,Bea Kim,nurse,4west,America/Chicago,bea.kim@example.org\n"), 0o644)
+		if code, _, errs := runCLI(t, vars, "content", "import", "../../content"); code != 0 {
+			t.Fatalf("content import: %d %s", code, errs)
+		}
+		if code, out, errs := runCLI(t, vars, "roster", "import", csv, "--platform", "teams"); code != 0 || !strings.Contains(out, "2 added") {
+			t.Fatalf("roster import: %d %q %s", code, out, errs)
+		}
+		if code, out, errs := runCLI(t, vars, "burst", "send", "secure-chat-launch", "--platform", "teams"); code != 0 || !strings.Contains(out, "queued for 2 members") {
+			t.Fatalf("burst send: %d %q %s", code, out, errs)
+		}
+		ctx := context.Background()
+		db, err := store.Open(ctx, vars["HUDDLEBOT_DATABASE_URL"])
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		ws, _ := db.WorkspaceEnsure(ctx, "teams", teamsTestTenant, "UTC")
+		bea, err := db.MemberByUser(ctx, db, ws.ID, "29:1bea-Zaqt7CZ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := false
+		if err := db.MemberUpdate(ctx, db, bea.ID, store.MemberSettings{Reachable: &f}); err != nil {
+			t.Fatal(err)
+		}
+		code, out, errs := runCLI(t, vars, "burst", "status", "secure-chat-launch", "--platform", "teams")
+		if code != 0 || !strings.Contains(out, "2 members targeted") || !strings.Contains(out, "1 unreachable (blocked or removed the bot") {
+			t.Errorf("burst status: %d\n%s%s", code, out, errs)
+		}
+		code, out, errs = runCLI(t, vars, "burst", "status", "secure-chat-launch", "--platform", "teams", "--format", "json")
+		var st struct{ Members, Unreachable int }
+		if code != 0 || json.Unmarshal([]byte(out), &st) != nil || st.Members != 2 || st.Unreachable != 1 {
+			t.Errorf("burst status json: %d %s %s", code, out, errs)
+		}
+		code, out, errs = runCLI(t, vars, "report", "unreachable", "--format", "csv")
+		if want := "teams,nurse,4west,2,1,50"; code != 0 || !strings.Contains(out, want) {
+			t.Errorf("report unreachable: %d %q %s; want the row %s", code, out, errs, want)
+		}
+	})
 }

@@ -174,6 +174,13 @@ func (c *Connector) Block(conv, code string) {
 	c.blocked[conv] = code
 }
 
+// Unblock undoes Block: the person installed the bot again.
+func (c *Connector) Unblock(conv string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.blocked, conv)
+}
+
 // PersonalConversation returns the 1:1 conversation id of userID, the one
 // creating it gives.
 func (c *Connector) PersonalConversation(userID string) string {
