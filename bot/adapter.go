@@ -113,3 +113,13 @@ type ClickReplier interface {
 type UserInfoer interface {
 	UserInfo(ctx context.Context, workspace, userID string) (name, timezone string, err error)
 }
+
+// AliasFinder is an adapter that can name, for a person the core has not
+// seen yet, the other ids a roster may know them by (Teams: the e-mail and
+// user principal name of their directory account, read from the
+// conversation's roster, since activities carry neither). The core asks
+// only when no member has the actor's id or Actor.Alias, so once per
+// person; an error or no answer leaves the person a new member.
+type AliasFinder interface {
+	FindAliases(ctx context.Context, a Actor) ([]string, error)
+}

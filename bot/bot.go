@@ -474,12 +474,44 @@ func (b *Bot) Resolve(ctx context.Context, a Actor) (*store.Workspace, *member.M
 		}
 	}
 	if store.IsNotFound(err) {
+		if af, ok := b.Adapter(a.Platform).(AliasFinder); ok && b.rekeyByFoundAliases(ctx, af, ws, a) {
+			m, err = b.DB.MemberByUser(ctx, b.DB, ws.ID, a.UserID)
+		}
+	}
+	if store.IsNotFound(err) {
 		m, err = b.DB.MemberEnsure(ctx, ws.ID, a.UserID, a.UserName)
 	}
 	if err != nil {
 		return nil, nil, err
 	}
 	return ws, m, nil
+}
+
+// aliasLookupTimeout bounds the platform call that names a new person's
+// other ids: it runs once per person, on their first event.
+const aliasLookupTimeout = 2 * time.Second
+
+// rekeyByFoundAliases gives a person seen for the first time the roster
+// member that one of the ids af finds for them names (e-mail, UPN), and
+// reports whether it did. A failed look-up is logged: the person then
+// becomes a new member, as without a roster.
+func (b *Bot) rekeyByFoundAliases(ctx context.Context, af AliasFinder, ws *store.Workspace, a Actor) bool {
+	lctx, cancel := context.WithTimeout(WithWaitBudget(ctx, aliasLookupTimeout), aliasLookupTimeout)
+	defer cancel()
+	aliases, err := af.FindAliases(lctx, a)
+	if err != nil {
+		b.Log.WarnContext(ctx, "looking up a new person's e-mail for the roster failed", "user", a.UserID, "err", err)
+		return false
+	}
+	if len(aliases) == 0 {
+		return false
+	}
+	rekeyed, err := b.DB.MemberRekey(ctx, ws.ID, a.UserID, aliases)
+	if err != nil {
+		b.Log.WarnContext(ctx, "matching a roster member by e-mail failed", "err", err)
+		return false
+	}
+	return rekeyed
 }
 
 // Workspace finds (or creates) a workspace by platform and external id,

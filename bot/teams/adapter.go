@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -319,4 +320,39 @@ func (a *Adapter) ReplyToClick(ctx context.Context, responseURL string, card *bo
 		return errors.New("teams: the click's invoke has been answered; no private reply is left")
 	}
 	return a.client.Update(ctx, h.ServiceURL, h.Conv, h.ActivityID, cardActivity(card))
+}
+
+// FindAliases implements bot.AliasFinder: the e-mail and user principal
+// name of a person seen for the first time, from the roster API of the
+// conversation their activity came from (activities carry the directory
+// object id, which Actor.Alias already names, but no e-mail), so that a
+// roster imported by e-mail or UPN (roster import --platform teams) finds
+// them. An actor with no conversation reference to ask about gives none.
+func (a *Adapter) FindAliases(ctx context.Context, actor bot.Actor) ([]string, error) {
+	svc := decodeRef[workspaceRef](actor.Refs.Workspace).ServiceURL
+	conv := decodeRef[memberRef](actor.Refs.Member).ConversationID
+	if cr := decodeRef[channelRef](actor.Refs.Channel); conv == "" {
+		conv = cr.TeamID // a team's roster; a channel's conversation id if none
+		if conv == "" {
+			conv = cr.ConversationID
+		}
+	}
+	if svc == "" || conv == "" {
+		return nil, nil
+	}
+	m, err := a.client.Member(ctx, svc, conv, actor.UserID)
+	var ce *ConnectorError
+	if errors.As(err, &ce) && ce.Status == http.StatusNotFound {
+		return nil, nil // not in that roster (left already): nothing to match
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, s := range []string{m.Email, m.UserPrincipalName, m.AADObjectID} {
+		if s != "" && !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out, nil
 }

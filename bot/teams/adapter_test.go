@@ -340,3 +340,83 @@ func TestRosterMemberMatchedByDirectoryID(t *testing.T) {
 		}
 	})
 }
+
+// TestRosterMemberMatchedByEmail: a roster imported by e-mail or user
+// principal name (what an admin exports from the directory) finds the
+// person on their first activity, which carries neither: the adapter reads
+// their account from the roster API (GET …/conversations/{id}/members/{id},
+// testdata/member_get.json) once, and the core gives the roster's member
+// their Teams id — by UPN as the row's user_id, or by the row's e-mail,
+// case aside. A person not in the roster is a new member as before, and
+// nobody is looked up twice.
+func TestRosterMemberMatchedByEmail(t *testing.T) {
+	storetest.Parallel(t, func(t *testing.T, ctx context.Context, db *store.DB) {
+		e, _ := newE2E(t, db)
+		ws := e.workspace(t)
+		var sam teams.TeamsChannelAccount
+		if err := json.Unmarshal(fixture(t, "member_get.json"), &sam); err != nil {
+			t.Fatal(err)
+		}
+		rita := teams.TeamsChannelAccount{ID: "29:1rita-gomez-Zaqt7CZ", Name: "Rita Gomez", AADObjectID: "5d2e7a90-3c1b-4f6e-8a2d-9b0c1e2f3a4b",
+			GivenName: "Rita", Surname: "Gomez", Email: "Rita.Gomez@contoso-health.org", UserPrincipalName: "rgomez@contoso-health.org",
+			TenantID: testTenant, UserRole: "user"}
+		const stranger = "29:1not-in-roster-Zaqt7CZ"
+		e.conn.AddMember(fixture(t, "member_get.json"))
+		ritaJSON, _ := json.Marshal(rita)
+		e.conn.AddMember(ritaJSON)
+		e.conn.AddMember(json.RawMessage(`{"id":"` + stranger + `","name":"Walk In","email":"walk.in@contoso-health.org"}`))
+
+		// The roster: Sam by his UPN as user_id, Rita by an employee
+		// number with her e-mail in another case.
+		samID, err := db.MemberUpsert(ctx, db, store.MemberUpsert{WorkspaceID: ws.ID, UserID: "SOrtiz@contoso-health.org", Name: "Sam Ortiz",
+			Role: "physician", Department: "icu"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ritaID, err := db.MemberUpsert(ctx, db, store.MemberUpsert{WorkspaceID: ws.ID, UserID: "EMP-20417", Name: "Rita Gomez",
+			Email: "rita.gomez@contoso-health.org", Role: "nurse", Department: "4west"})
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		// Sam installs the bot; Rita and the stranger type a command.
+		samConv := e.conn.PersonalConversation(sam.ID)
+		inst := activity(t, "installation_update_add.json")
+		e.fromUser(inst, sam.ID, samConv)
+		inst["from"].(map[string]any)["aadObjectId"] = sam.AADObjectID
+		if code, body := e.post(t, inst); code != http.StatusOK {
+			t.Fatalf("installationUpdate: %d %s", code, body)
+		}
+		e.say(t, rita.ID, "learn stats")
+		e.say(t, stranger, "learn stats")
+
+		if m := bottest.Member(t, db, teams.Platform, testTenant, sam.ID); m.ID != samID || m.Role != "physician" || m.Department != "icu" {
+			t.Errorf("Sam after first contact is %+v; want the roster's member %d, physician in icu (matched by UPN)", m, samID)
+		}
+		if m := bottest.Member(t, db, teams.Platform, testTenant, rita.ID); m.ID != ritaID || m.Role != "nurse" {
+			t.Errorf("Rita after first contact is %+v; want the roster's member %d, a nurse (matched by e-mail)", m, ritaID)
+		}
+		if m := bottest.Member(t, db, teams.Platform, testTenant, stranger); m.ID == samID || m.ID == ritaID || m.Role != "" {
+			t.Errorf("a person not in the roster became %+v", m)
+		}
+		var n int
+		if err := db.GetContext(ctx, &n, db.Rebind(`SELECT COUNT(*) FROM member WHERE workspace_id = ?`), ws.ID); err != nil || n != 3 {
+			t.Errorf("%d members in the workspace, %v; want 3 (two from the roster, one new)", n, err)
+		}
+
+		// Later activities look nobody up again.
+		e.say(t, rita.ID, "learn stats")
+		e.say(t, stranger, "learn stats")
+		lookups := map[string]int{}
+		for _, c := range e.conn.Calls() {
+			if c.Method == http.MethodGet && strings.Contains(c.Path, "/members/") {
+				lookups[c.Path[strings.LastIndex(c.Path, "/")+1:]]++
+			}
+		}
+		for _, u := range []string{sam.ID, rita.ID, stranger} {
+			if lookups[u] != 1 {
+				t.Errorf("%s was looked up %d times; want once, on first contact (%v)", u, lookups[u], lookups)
+			}
+		}
+	})
+}

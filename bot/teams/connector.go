@@ -138,6 +138,37 @@ func (c *Client) Update(ctx context.Context, serviceURL, conversationID, activit
 	return c.call(ctx, "update activity", http.MethodPut, serviceURL, path, conversationID, &cp, nil)
 }
 
+// TeamsChannelAccount is a member of a conversation as the roster API
+// answers (GET /v3/conversations/{id}/members/{userId}): the Teams id, the
+// directory object id, and the profile fields the directory shares.
+type TeamsChannelAccount struct {
+	ID                string `json:"id"`
+	Name              string `json:"name,omitempty"`
+	AADObjectID       string `json:"aadObjectId,omitempty"`
+	GivenName         string `json:"givenName,omitempty"`
+	Surname           string `json:"surname,omitempty"`
+	Email             string `json:"email,omitempty"`
+	UserPrincipalName string `json:"userPrincipalName,omitempty"`
+	TenantID          string `json:"tenantId,omitempty"`
+	UserRole          string `json:"userRole,omitempty"`
+}
+
+// Member reads userID's account in the conversation (a 1:1 chat, a team or
+// a channel of it) from the roster API. A person no longer in it gives a
+// *ConnectorError with status 404 (code MemberNotFoundInConversation).
+func (c *Client) Member(ctx context.Context, serviceURL, conversationID, userID string) (*TeamsChannelAccount, error) {
+	conv, _, _ := strings.Cut(conversationID, ";")
+	path := "v3/conversations/" + url.PathEscape(conv) + "/members/" + url.PathEscape(userID)
+	var res TeamsChannelAccount
+	if err := c.call(ctx, "get member", http.MethodGet, serviceURL, path, "", nil, &res); err != nil {
+		return nil, err
+	}
+	if res.ID == "" {
+		return nil, &ConnectorError{Op: "get member", Status: http.StatusOK, Msg: "answer without a member id"}
+	}
+	return &res, nil
+}
+
 // ConversationParameters open a conversation (POST /v3/conversations).
 type ConversationParameters struct {
 	IsGroup     bool             `json:"isGroup"`
@@ -174,9 +205,11 @@ func (c *Client) call(ctx context.Context, op, method, serviceURL, path, conv st
 	if !strings.HasSuffix(base.Path, "/") {
 		base.Path += "/"
 	}
-	body, err := json.Marshal(in)
-	if err != nil {
-		return fmt.Errorf("teams: %s: encode: %w", op, err)
+	var body []byte
+	if in != nil {
+		if body, err = json.Marshal(in); err != nil {
+			return fmt.Errorf("teams: %s: encode: %w", op, err)
+		}
 	}
 	for attempt := 1; ; attempt++ {
 		planned, wait, err := c.pace.reserveAt(conv)

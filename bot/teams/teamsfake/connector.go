@@ -53,7 +53,8 @@ type Connector struct {
 	order     []*Posted
 	nextID    int64
 	fails     []*failure
-	blocked   map[string]string // conversation → error code
+	blocked   map[string]string          // conversation → error code
+	members   map[string]json.RawMessage // user id → account (the roster API's answer)
 	hits      map[string][]time.Time
 	limits    bool
 	faultRate float64
@@ -101,12 +102,13 @@ func NewConnector(t testing.TB, appID, password, tenant string) *Connector {
 	t.Helper()
 	c := &Connector{t: t, appID: appID, password: password, tenant: tenant, tokens: map[string]bool{},
 		tokenLife: time.Hour, convs: map[string]string{}, users: map[string]string{}, acts: map[string]*Posted{},
-		nextID: 1764600000000, blocked: map[string]string{}, hits: map[string][]time.Time{}, limits: true}
+		nextID: 1764600000000, blocked: map[string]string{}, members: map[string]json.RawMessage{}, hits: map[string][]time.Time{}, limits: true}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /{tenant}/oauth2/v2.0/token", c.serveToken)
 	mux.HandleFunc("POST /amer/v3/conversations", c.serveCreate)
 	mux.HandleFunc("POST /amer/v3/conversations/{conv}/activities", c.serveSend)
 	mux.HandleFunc("PUT /amer/v3/conversations/{conv}/activities/{id}", c.serveUpdate)
+	mux.HandleFunc("GET /amer/v3/conversations/{conv}/members/{user}", c.serveMember)
 	c.srv = httptest.NewServer(mux)
 	t.Cleanup(c.srv.Close)
 	return c
@@ -432,6 +434,49 @@ func (c *Connector) serveUpdate(w http.ResponseWriter, r *http.Request) {
 	p.Activity, p.Edits = body, p.Edits+1
 	c.mu.Unlock()
 	writeStatus(w, http.StatusOK, map[string]string{"id": id})
+}
+
+// AddMember puts a person in the tenant's directory: account is a
+// TeamsChannelAccount as the roster API answers it (id, name, aadObjectId,
+// givenName, surname, email, userPrincipalName, tenantId, userRole), and
+// GET …/conversations/{conv}/members/{id} answers it for their 1:1 chat and
+// for any team or channel conversation.
+func (c *Connector) AddMember(account json.RawMessage) {
+	var a struct {
+		ID string `json:"id"`
+	}
+	if err := json.Unmarshal(account, &a); err != nil || a.ID == "" {
+		c.t.Fatalf("teamsfake: AddMember: an account needs an id: %s", account)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.members[a.ID] = account
+}
+
+// serveMember is the roster API's single member: 404
+// MemberNotFoundInConversation for a person not in the directory, or
+// asked about in someone else's 1:1 chat.
+func (c *Connector) serveMember(w http.ResponseWriter, r *http.Request) {
+	conv, _ := baseConversation(r.PathValue("conv"))
+	user := r.PathValue("user")
+	_, idx, ok := c.admit(w, r, "")
+	if !ok {
+		return
+	}
+	c.mu.Lock()
+	account, known := c.members[user]
+	if owner, personal := c.users[conv]; personal && owner != user {
+		known = false
+	}
+	c.mu.Unlock()
+	if !known {
+		c.setStatus(idx, http.StatusNotFound)
+		writeStatus(w, http.StatusNotFound, errBody("MemberNotFoundInConversation", "The member is not part of the conversation."))
+		return
+	}
+	c.setStatus(idx, http.StatusOK)
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	_, _ = w.Write(account)
 }
 
 func (c *Connector) setStatus(idx, status int) {
