@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddlebot/internal/clean"
+	"github.com/huddlebot/huddlebot/internal/groupcommit"
 	"github.com/huddlebot/huddlebot/lessons"
 	"github.com/huddlebot/huddlebot/member"
 	"github.com/huddlebot/huddlebot/store"
@@ -83,6 +84,8 @@ type Bot struct {
 	// background counts click confirmations still being posted (Stop
 	// waits for them).
 	background sync.WaitGroup
+	// sigClaims writes concurrent request signature claims together.
+	sigClaims *groupcommit.Group[struct{}, store.SignatureNew, claimResult]
 }
 
 type contentSet struct {
@@ -102,6 +105,7 @@ func New(db *store.DB, cfg Config, log *slog.Logger) *Bot {
 	b.feat.actions = map[string]ActionFunc{}
 	b.feat.queues = map[string]QueueFunc{}
 	b.feat.forms = map[string]FormFunc{}
+	b.sigClaims = groupcommit.New(signatureBatchMax, 30*time.Second, b.claimSignatures)
 	b.AddTicker("maintenance", b.maintain)
 	now := time.Now
 	b.clock.Store(&now)

@@ -21,8 +21,38 @@ func (b *Bot) SeenEvent(ctx context.Context, platform, id string) (bool, error) 
 // end of its signature window) and reports whether it is new. False means
 // the same signed request was accepted before, by another replica or by
 // this one before a restart: a replay to refuse.
+//
+// Claims that arrive while an earlier batch of them is being written are
+// written together, in one statement and one commit (a group commit); each
+// caller is answered once its claim has committed.
 func (b *Bot) ClaimSignature(ctx context.Context, signature string, expires time.Time) (bool, error) {
-	return b.DB.SignatureClaim(ctx, signature, expires)
+	r, err := b.sigClaims.Do(ctx, struct{}{}, store.SignatureNew{Signature: signature, Expires: expires})
+	if err != nil {
+		return false, err
+	}
+	return r.fresh, r.err
+}
+
+// signatureBatchMax is how many signature claims one statement takes.
+const signatureBatchMax = 500
+
+// claimResult is one signature claim's answer.
+type claimResult struct {
+	fresh bool
+	err   error
+}
+
+func (b *Bot) claimSignatures(ctx context.Context, _ struct{}, sigs []store.SignatureNew) []claimResult {
+	out := make([]claimResult, len(sigs))
+	fresh, err := b.DB.SignatureClaimMany(ctx, sigs)
+	for i := range out {
+		if err != nil {
+			out[i].err = err
+		} else {
+			out[i].fresh = fresh[i]
+		}
+	}
+	return out
 }
 
 // UserWorkspace is a workspace of a platform where a user is a member.

@@ -2,7 +2,9 @@ package bot_test
 
 import (
 	"context"
+	"fmt"
 	"reflect"
+	"sync"
 	"testing"
 	"time"
 
@@ -73,6 +75,58 @@ func TestSeenEventAndClaimSignature(t *testing.T) {
 			if err != nil || fresh != want {
 				t.Fatalf("ClaimSignature #%d = %v, %v; want %v", i+1, fresh, err, want)
 			}
+		}
+	})
+}
+
+// TestClaimSignatureConcurrent: claims made at the same moment are written
+// together (a group commit), and batching weakens no replay protection:
+// of many concurrent claims of one signature — some in the same batch,
+// some in the next — exactly one is new, and every distinct signature
+// claimed alongside them is new exactly once.
+func TestClaimSignatureConcurrent(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		b := bot.New(db, bot.Config{}, nil)
+		exp := time.Now().Add(5 * time.Minute)
+		const n = 64
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		start := make(chan struct{})
+		fresh := map[string]int{}
+		for i := range 2 * n {
+			sig := "replayed"
+			if i%2 == 1 {
+				sig = fmt.Sprintf("sig-%d", i)
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				ok, err := b.ClaimSignature(ctx, sig, exp)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if ok {
+					mu.Lock()
+					fresh[sig]++
+					mu.Unlock()
+				}
+			}()
+		}
+		close(start)
+		wg.Wait()
+		if fresh["replayed"] != 1 {
+			t.Errorf("%d of %d concurrent claims of one signature were new, want exactly 1", fresh["replayed"], n)
+		}
+		for i := 1; i < 2*n; i += 2 {
+			if sig := fmt.Sprintf("sig-%d", i); fresh[sig] != 1 {
+				t.Errorf("%s: new %d times, want 1", sig, fresh[sig])
+			}
+		}
+		if ok, err := b.ClaimSignature(ctx, "sig-1", exp); err != nil || ok {
+			t.Errorf("a later replay of sig-1: new=%v, %v", ok, err)
 		}
 	})
 }

@@ -143,9 +143,24 @@ func (s *DB) MemberGet(ctx context.Context, q Queryer, id int64) (*member.Member
 
 // MemberByUser returns the member with a platform user id in a workspace, or
 // ErrNotFound.
+//
+// On the pool (q is s) it runs as a prepared statement: every click and
+// command looks its member up, and parsing and planning the join each time
+// cost PostgreSQL more than running it.
 func (s *DB) MemberByUser(ctx context.Context, q Queryer, workspaceID int64, userID string) (*member.Member, error) {
-	return getConv(ctx, s, q, (*memberRow).toMember, fmt.Sprintf("get member %s", userID),
-		`SELECT `+memberColumns+memberFrom+`WHERE m.workspace_id = ? AND m.user_id = ?`, workspaceID, userID)
+	const query = `SELECT ` + memberColumns + memberFrom + `WHERE m.workspace_id = ? AND m.user_id = ?`
+	if db, ok := q.(*DB); ok && db == s {
+		var r memberRow
+		stmt, err := s.prepared(ctx, query)
+		if err == nil {
+			err = stmt.GetContext(ctx, &r, workspaceID, userID)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("get member %s: %w", userID, s.mapErr(err))
+		}
+		return r.toMember(), nil
+	}
+	return getConv(ctx, s, q, (*memberRow).toMember, fmt.Sprintf("get member %s", userID), query, workspaceID, userID)
 }
 
 // Recipient is what sending a DM needs to know about a member.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -266,6 +267,44 @@ func (s *DB) SignatureClaim(ctx context.Context, signature string, expires time.
 		return false, fmt.Errorf("claim request signature: %w", s.mapErr(err))
 	}
 	return n == 1, nil
+}
+
+// SignatureNew is a request signature to claim (SignatureClaimMany).
+type SignatureNew struct {
+	Signature string
+	Expires   time.Time // the end of its signature window
+}
+
+// SignatureClaimMany is SignatureClaim for many signatures in one statement
+// (one commit): fresh[i] reports whether sigs[i] was new. A signature listed
+// twice is new only the first time.
+func (s *DB) SignatureClaimMany(ctx context.Context, sigs []SignatureNew) ([]bool, error) {
+	fresh := make([]bool, len(sigs))
+	first := make(map[string]int, len(sigs))
+	var rows []string
+	var args []any
+	for i, g := range sigs {
+		if _, dup := first[g.Signature]; dup {
+			continue
+		}
+		first[g.Signature] = i
+		rows = append(rows, "(?, ?)")
+		args = append(args, g.Signature, g.Expires.UnixMilli())
+	}
+	if len(rows) == 0 {
+		return fresh, nil
+	}
+	var claimed []string
+	if err := s.SelectContext(ctx, &claimed, s.Rebind(`INSERT INTO request_signature (signature, expires_at) VALUES `+
+		strings.Join(rows, ", ")+` ON CONFLICT (signature) DO NOTHING RETURNING signature`), args...); err != nil {
+		return nil, fmt.Errorf("claim request signatures: %w", s.mapErr(err))
+	}
+	for _, sig := range claimed {
+		if i, ok := first[sig]; ok {
+			fresh[i] = true
+		}
+	}
+	return fresh, nil
 }
 
 // SignaturePrune forgets request signatures whose window ended before now:

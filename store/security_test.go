@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -93,4 +94,26 @@ func TestSignatureClaim(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestSignatureClaimMany: a batch of claims in one statement tells each
+// signature apart: new ones are new, one claimed before is a replay, and a
+// signature listed twice in the batch is new only the first time.
+func TestSignatureClaimMany(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, ctx context.Context, db *store.DB) {
+		exp := time.Unix(2_000_000_300, 0)
+		if fresh, err := db.SignatureClaim(ctx, "old", exp); err != nil || !fresh {
+			t.Fatalf("first claim: %v %v", fresh, err)
+		}
+		got, err := db.SignatureClaimMany(ctx, []store.SignatureNew{{"a", exp}, {"old", exp}, {"b", exp}, {"a", exp}, {"c", exp}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := []bool{true, false, true, false, true}; !reflect.DeepEqual(got, want) {
+			t.Errorf("SignatureClaimMany = %v, want %v", got, want)
+		}
+		if got, err := db.SignatureClaimMany(ctx, []store.SignatureNew{{"c", exp}, {"d", exp}}); err != nil || !reflect.DeepEqual(got, []bool{false, true}) {
+			t.Errorf("a second batch = %v, %v; want [false true]", got, err)
+		}
+	})
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddlebot/huddles"
+	"github.com/lib/pq"
 	"modernc.org/sqlite"
 )
 
@@ -217,138 +218,333 @@ type VoteCast struct {
 type VoteCastResult struct {
 	Poll          *huddles.Poll // as it was when the vote was applied
 	Before, After []int         // the voter's options, sorted
+	// Err is why this tap was refused, changing nothing (PollVoteCastMany):
+	// huddles.ErrPollClosed, huddles.ErrNoSuchOption, a
+	// *huddles.TooManyError or ErrNoVoteKey.
+	Err error
 }
 
-// errBallotMoved is an attributed vote's compare-and-set losing to a close,
-// a change of anonymity or the same voter's other tap: read and decide again.
+// errBallotMoved is a batch's compare-and-set losing to a close, a change
+// of anonymity or the same voter's tap through another transaction (another
+// replica): read and decide again.
 var errBallotMoved = errors.New("ballot moved")
 
-// PollVoteCast applies a voter's tap as Poll.Choose decides it (single
-// choice: replace; multiple choice: toggle within MaxChoices), without any
-// poll-wide exclusive lock:
-//
-//   - attributed: after sharing the poll's advisory lock, one upsert of the
-//     voter's ballot, guarded in the same statement by the poll being open
-//     and attributed and by the ballot being what the decision was based on
-//     (compare-and-set; on a miss it reads and decides again);
-//   - anonymous: a short transaction that serialises only this voter's taps
-//     (a PostgreSQL advisory lock on their hash, held by nothing stored),
-//     shares the poll's advisory lock, decides on the poll read after it,
-//     and swaps tags.
-//
-// Either way the poll's card is marked stale for the coalesced render. It
-// returns huddles.ErrPollClosed, huddles.ErrNoSuchOption, a
-// *huddles.TooManyError or ErrNoVoteKey, changing nothing, when the tap is
-// refused; Before equals After when it changed nothing.
+// PollVoteCast applies one voter's tap as Poll.Choose decides it (single
+// choice: replace; multiple choice: toggle within MaxChoices); it is
+// PollVoteCastMany with one tap. It returns huddles.ErrPollClosed,
+// huddles.ErrNoSuchOption, a *huddles.TooManyError or ErrNoVoteKey, changing
+// nothing, when the tap is refused; Before equals After when it changed
+// nothing.
 func (s *DB) PollVoteCast(ctx context.Context, c VoteCast) (VoteCastResult, error) {
+	res, err := s.PollVoteCastMany(ctx, []VoteCast{c})
+	if err != nil {
+		return VoteCastResult{}, err
+	}
+	return res[0], res[0].Err
+}
+
+// PollVoteCastMany applies taps on one poll, in order, in one transaction,
+// without any poll-wide exclusive lock: a group commit of the taps that
+// arrived together. Each tap is decided by Poll.Choose on the voter's
+// choices as the taps before it in the batch left them, so one voter's taps
+// keep their order. The transaction
+//
+//   - on an anonymous poll, first serialises these voters' taps against
+//     other transactions (PostgreSQL advisory locks on their hashes, held by
+//     nothing stored);
+//   - shares the poll's advisory lock (so a close waits for it, and it reads
+//     a close that committed before it), then reads the poll and the voters'
+//     current choices;
+//   - writes each voter's net change in one statement per table: attributed
+//     ballots by an upsert that is also a compare-and-set on the ballots it
+//     read (a miss — another replica's tap on the same ballot — rolls back,
+//     reads and decides again), attendees, anonymous tags; and marks the
+//     poll's card stale for the coalesced render.
+//
+// A refused tap has Err set (see VoteCastResult) and changes nothing. The
+// error is a failure of the whole batch (nothing was applied), or a tap of
+// another poll. All taps are committed when it returns nil.
+func (s *DB) PollVoteCastMany(ctx context.Context, casts []VoteCast) ([]VoteCastResult, error) {
+	if len(casts) == 0 {
+		return nil, nil
+	}
+	pollID := casts[0].PollID
+	for _, c := range casts {
+		if c.PollID != pollID {
+			return nil, fmt.Errorf("vote on polls %d and %d in one batch", pollID, c.PollID)
+		}
+	}
 	for attempt := 0; ; attempt++ {
-		p, err := s.PollGet(ctx, s, c.PollID)
-		if err != nil {
-			return VoteCastResult{}, err
-		}
-		var res VoteCastResult
-		if p.Anonymous {
-			res, err = s.castAnon(ctx, c)
-		} else {
-			res, err = s.castAttributed(ctx, p, c)
-		}
+		var res []VoteCastResult
+		err := s.Tx(ctx, func(tx *Tx) error {
+			var err error
+			res, err = s.castBatch(ctx, tx, pollID, casts)
+			return err
+		})
 		if !errors.Is(err, errBallotMoved) {
 			return res, err
 		}
 		if attempt == 20 {
-			return res, fmt.Errorf("vote on poll %d: gave up after %d conflicting attempts", c.PollID, attempt+1)
+			return nil, fmt.Errorf("vote on poll %d: gave up after %d conflicting attempts", pollID, attempt+1)
 		}
 	}
 }
 
-func (s *DB) castAttributed(ctx context.Context, p *huddles.Poll, c VoteCast) (VoteCastResult, error) {
-	cur, err := s.ballotChoices(ctx, s, p.ID, c.MemberID)
+// batchVoter is one voter's choices as a batch goes: as read, and as the
+// batch's taps so far leave them.
+type batchVoter struct {
+	member     int64
+	hash       string // anonymous polls
+	attend     int64  // the huddle to record them as attending, if any
+	attendAt   time.Time
+	read, cur  []int
+	readBallot int64 // attributed: the ballot as read (the compare-and-set)
+}
+
+func (s *DB) castBatch(ctx context.Context, tx *Tx, pollID int64, casts []VoteCast) ([]VoteCastResult, error) {
+	var r pollRow
+	if err := tx.GetContext(ctx, &r, tx.Rebind(`SELECT `+pollCols+` FROM poll WHERE id = ?`), pollID); err != nil {
+		return nil, fmt.Errorf("vote on poll %d: %w", pollID, s.mapErr(err))
+	}
+	anon := r.Anonymous
+	res := make([]VoteCastResult, len(casts))
+	voters := map[int64]*batchVoter{}
+	var order []*batchVoter // first tap first: statements list voters in one order
+	for i, c := range casts {
+		if anon && len(c.Key) == 0 {
+			res[i].Err = fmt.Errorf("poll %d: %w", pollID, ErrNoVoteKey)
+			continue
+		}
+		if voters[c.MemberID] == nil {
+			v := &batchVoter{member: c.MemberID}
+			if anon {
+				v.hash = huddles.VoterHash(c.Key, pollID, c.MemberID)
+			}
+			voters[c.MemberID] = v
+			order = append(order, v)
+		}
+	}
+	if anon && s.Backend == Postgres && len(order) > 0 {
+		// Always in the same (sorted) order, so that two batches sharing
+		// voters cannot each hold a lock the other waits for.
+		keys := make([]int64, 0, len(order))
+		for _, v := range order {
+			sum := sha256.Sum256([]byte("lock:" + v.hash))
+			keys = append(keys, int64(int32(binary.BigEndian.Uint32(sum[:4]))))
+		}
+		slices.Sort(keys)
+		keys = slices.Compact(keys)
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, k::integer) FROM unnest($2::bigint[]) AS k`,
+			voteLockClass, pq.Array(keys)); err != nil {
+			return nil, fmt.Errorf("vote on poll %d: %w", pollID, s.mapErr(err))
+		}
+	}
+	if err := s.pollShare(ctx, tx, pollID); err != nil {
+		return nil, err
+	}
+	if err := tx.GetContext(ctx, &r, tx.Rebind(`SELECT `+pollCols+` FROM poll WHERE id = ?`), pollID); err != nil {
+		return nil, fmt.Errorf("vote on poll %d: %w", pollID, s.mapErr(err))
+	}
+	p, err := r.toPoll()
 	if err != nil {
-		return VoteCastResult{}, err
+		return nil, err
 	}
-	res := VoteCastResult{Poll: p, Before: huddles.ChoiceOptions(cur)}
-	if res.After, err = p.Choose(res.Before, c.Option, c.Now); err != nil {
-		return res, err
+	if p.Anonymous != anon {
+		return nil, errBallotMoved // anonymity changed before the lock
 	}
-	if slices.Equal(res.Before, res.After) {
+	if err := s.readVoters(ctx, tx, p, order); err != nil {
+		return nil, err
+	}
+	for i, c := range casts {
+		res[i].Poll = p
+		if res[i].Err != nil {
+			continue
+		}
+		v := voters[c.MemberID]
+		res[i].Before = slices.Clone(v.cur)
+		after, err := p.Choose(v.cur, c.Option, c.Now)
+		if err != nil {
+			res[i].Err = err
+			res[i].After = nil
+			continue
+		}
+		res[i].After = after
+		if !slices.Equal(v.cur, after) && c.AttendHuddle != 0 && !anon && v.attend == 0 {
+			v.attend, v.attendAt = c.AttendHuddle, c.Now
+		}
+		v.cur = after
+	}
+	var changed []*batchVoter
+	for _, v := range order {
+		if !slices.Equal(v.read, v.cur) {
+			changed = append(changed, v)
+		}
+	}
+	if len(changed) == 0 {
 		return res, nil
 	}
-	err = s.Tx(ctx, func(tx *Tx) error {
-		if err := s.pollShare(ctx, tx, p.ID); err != nil {
-			return err
-		}
-		r, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO poll_ballot (poll_id, member_id, choices)
-			SELECT id, ?, ? FROM poll WHERE id = ? AND closed_at IS NULL AND (closes_at IS NULL OR closes_at > ?) AND NOT anonymous
-			ON CONFLICT (poll_id, member_id) DO UPDATE SET choices = excluded.choices WHERE poll_ballot.choices = ?`),
-			c.MemberID, huddles.Choices(res.After), p.ID, c.Now.UnixMilli(), cur)
-		if err != nil {
-			return fmt.Errorf("vote on poll %d: %w", p.ID, s.mapErr(err))
-		}
-		if n, err := r.RowsAffected(); err != nil || n == 0 {
-			if err == nil {
-				err = errBallotMoved
+	if anon {
+		err = s.anonApplyMany(ctx, tx, pollID, changed)
+	} else {
+		err = s.ballotsApply(ctx, tx, pollID, changed)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return res, s.markStale(ctx, tx, pollID)
+}
+
+// readVoters reads the batch's voters' current choices in one statement.
+func (s *DB) readVoters(ctx context.Context, tx *Tx, p *huddles.Poll, vs []*batchVoter) error {
+	if len(vs) == 0 {
+		return nil
+	}
+	if p.Anonymous {
+		// One exact probe per voter and option: nothing else links the rows
+		// to them.
+		byTag := map[string]*batchVoter{}
+		conds := make([]string, 0, len(vs)*len(p.Options))
+		args := []any{p.ID}
+		for _, v := range vs {
+			for o := 1; o <= len(p.Options); o++ {
+				tag := huddles.ChoiceTag(v.hash, o)
+				byTag[tag] = v
+				conds = append(conds, "(option = ? AND tag = ?)")
+				args = append(args, o, tag)
 			}
-			return err
 		}
-		if c.AttendHuddle != 0 {
-			if err := s.HuddleAttendeeAdd(ctx, tx, c.AttendHuddle, c.MemberID, c.Now); err != nil {
-				return err
+		var rows []struct {
+			Option int    `db:"option"`
+			Tag    string `db:"tag"`
+		}
+		if err := tx.SelectContext(ctx, &rows, tx.Rebind(`SELECT option, tag FROM poll_anon_choice WHERE poll_id = ? AND (`+
+			strings.Join(conds, " OR ")+`) ORDER BY option`), args...); err != nil {
+			return fmt.Errorf("get votes on poll %d: %w", p.ID, s.mapErr(err))
+		}
+		for _, r := range rows {
+			if v := byTag[r.Tag]; v != nil {
+				v.read = append(v.read, r.Option)
 			}
 		}
-		return s.markStale(ctx, tx, p.ID)
-	})
-	return res, err
+	} else {
+		ids := make([]int64, len(vs))
+		byID := map[int64]*batchVoter{}
+		for i, v := range vs {
+			ids[i] = v.member
+			byID[v.member] = v
+		}
+		in, args := s.inIDs(ids)
+		var rows []struct {
+			Member  int64 `db:"member_id"`
+			Choices int64 `db:"choices"`
+		}
+		if err := tx.SelectContext(ctx, &rows, tx.Rebind(`SELECT member_id, choices FROM poll_ballot WHERE poll_id = ? AND member_id `+in),
+			append([]any{p.ID}, args...)...); err != nil {
+			return fmt.Errorf("get ballots on poll %d: %w", p.ID, s.mapErr(err))
+		}
+		for _, r := range rows {
+			if v := byID[r.Member]; v != nil {
+				v.readBallot = r.Choices
+				v.read = huddles.ChoiceOptions(r.Choices)
+			}
+		}
+	}
+	for _, v := range vs {
+		v.cur = slices.Clone(v.read)
+	}
+	return nil
+}
+
+// ballotsApply writes attributed voters' new ballots in one upsert that
+// only replaces a ballot still as read (the compare-and-set: a ballot
+// another transaction wrote meanwhile fails the batch with errBallotMoved),
+// and records the attendees their votes make.
+func (s *DB) ballotsApply(ctx context.Context, tx *Tx, pollID int64, vs []*batchVoter) error {
+	rows := make([]string, 0, len(vs))
+	cases := make([]string, 0, len(vs))
+	var args, caseArgs []any
+	for _, v := range vs {
+		rows = append(rows, "(?, ?, ?)")
+		args = append(args, pollID, v.member, huddles.Choices(v.cur))
+		cases = append(cases, "WHEN ? THEN CAST(? AS BIGINT)")
+		caseArgs = append(caseArgs, v.member, v.readBallot)
+	}
+	r, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO poll_ballot (poll_id, member_id, choices) VALUES `+strings.Join(rows, ", ")+`
+		ON CONFLICT (poll_id, member_id) DO UPDATE SET choices = excluded.choices
+		WHERE poll_ballot.choices = CASE poll_ballot.member_id `+strings.Join(cases, " ")+` END`), append(args, caseArgs...)...)
+	if err != nil {
+		return fmt.Errorf("vote on poll %d: %w", pollID, s.mapErr(err))
+	}
+	if n, err := r.RowsAffected(); err != nil {
+		return fmt.Errorf("vote on poll %d: %w", pollID, s.mapErr(err))
+	} else if n != int64(len(vs)) {
+		return errBallotMoved
+	}
+	rows, args = rows[:0], args[:0]
+	for _, v := range vs {
+		if v.attend != 0 {
+			rows = append(rows, "(?, ?, ?)")
+			args = append(args, v.attend, v.member, v.attendAt.UnixMilli())
+		}
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	return s.exec(ctx, tx, fmt.Sprintf("add attendees of poll %d", pollID),
+		`INSERT INTO huddle_attendee (huddle_id, member_id, joined_at) VALUES `+strings.Join(rows, ", ")+`
+		ON CONFLICT (huddle_id, member_id) DO NOTHING`, args...)
+}
+
+// anonApplyMany turns anonymous voters' choices from as read into as the
+// batch left them (see anonApply), one statement per kind of change.
+func (s *DB) anonApplyMany(ctx context.Context, tx *Tx, pollID int64, vs []*batchVoter) error {
+	var delConds, ins, voterIns, voterDel []string
+	delArgs, insArgs, voterInsArgs, voterDelArgs := []any{pollID}, []any{}, []any{}, []any{pollID}
+	for _, v := range vs {
+		for _, o := range v.read {
+			if !slices.Contains(v.cur, o) {
+				delConds = append(delConds, "(option = ? AND tag = ?)")
+				delArgs = append(delArgs, o, huddles.ChoiceTag(v.hash, o))
+			}
+		}
+		for _, o := range v.cur {
+			if !slices.Contains(v.read, o) {
+				ins = append(ins, "(?, ?, ?)")
+				insArgs = append(insArgs, pollID, o, huddles.ChoiceTag(v.hash, o))
+			}
+		}
+		switch tag := huddles.VoterTag(v.hash); {
+		case len(v.read) == 0 && len(v.cur) > 0:
+			voterIns = append(voterIns, "(?, ?)")
+			voterInsArgs = append(voterInsArgs, pollID, tag)
+		case len(v.read) > 0 && len(v.cur) == 0:
+			voterDel = append(voterDel, "?")
+			voterDelArgs = append(voterDelArgs, tag)
+		}
+	}
+	for _, st := range []struct {
+		n     int
+		query string
+		args  []any
+	}{
+		{len(delConds), `DELETE FROM poll_anon_choice WHERE poll_id = ? AND (` + strings.Join(delConds, " OR ") + `)`, delArgs},
+		{len(ins), `INSERT INTO poll_anon_choice (poll_id, option, tag) VALUES ` + strings.Join(ins, ", "), insArgs},
+		{len(voterIns), `INSERT INTO poll_anon_voter (poll_id, tag) VALUES ` + strings.Join(voterIns, ", ") + ` ON CONFLICT DO NOTHING`, voterInsArgs},
+		{len(voterDel), `DELETE FROM poll_anon_voter WHERE poll_id = ? AND tag IN (` + strings.Join(voterDel, ", ") + `)`, voterDelArgs},
+	} {
+		if st.n == 0 {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, tx.Rebind(st.query), st.args...); err != nil {
+			return fmt.Errorf("vote on poll %d: %w", pollID, s.mapErr(err))
+		}
+	}
+	return nil
 }
 
 // voteLockClass namespaces the advisory locks that serialise one anonymous
 // voter's taps ("HDVT"); River's own advisory locks use other keys.
 const voteLockClass = 0x48445654
-
-func (s *DB) castAnon(ctx context.Context, c VoteCast) (VoteCastResult, error) {
-	if len(c.Key) == 0 {
-		return VoteCastResult{}, fmt.Errorf("poll %d: %w", c.PollID, ErrNoVoteKey)
-	}
-	hash := huddles.VoterHash(c.Key, c.PollID, c.MemberID)
-	var res VoteCastResult
-	err := s.Tx(ctx, func(tx *Tx) error {
-		if s.Backend == Postgres {
-			sum := sha256.Sum256([]byte("lock:" + hash))
-			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, $2)`, voteLockClass,
-				int32(binary.BigEndian.Uint32(sum[:4]))); err != nil {
-				return fmt.Errorf("vote on poll %d: %w", c.PollID, s.mapErr(err))
-			}
-		}
-		if err := s.pollShare(ctx, tx, c.PollID); err != nil {
-			return err
-		}
-		var r pollRow
-		if err := tx.GetContext(ctx, &r, tx.Rebind(`SELECT `+pollCols+` FROM poll WHERE id = ?`), c.PollID); err != nil {
-			return fmt.Errorf("vote on poll %d: %w", c.PollID, s.mapErr(err))
-		}
-		p, err := r.toPoll()
-		if err != nil {
-			return err
-		}
-		if !p.Anonymous {
-			return errBallotMoved
-		}
-		res = VoteCastResult{Poll: p}
-		if res.Before, err = s.anonChoices(ctx, tx, p, hash); err != nil {
-			return err
-		}
-		if res.After, err = p.Choose(res.Before, c.Option, c.Now); err != nil {
-			return err
-		}
-		if slices.Equal(res.Before, res.After) {
-			return nil
-		}
-		if err := s.anonApply(ctx, tx, p.ID, hash, res.Before, res.After); err != nil {
-			return err
-		}
-		return s.markStale(ctx, tx, p.ID)
-	})
-	return res, err
-}
 
 // PollAnonShuffle rewrites an anonymous poll's vote rows in tag order (a
 // keyed, random order) in one transaction, so that on PostgreSQL neither

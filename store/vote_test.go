@@ -248,3 +248,151 @@ func TestPollVotesMigrate(t *testing.T) {
 		})
 	}
 }
+
+// TestPollVoteCastMany: one batch (one transaction) of taps from many
+// voters, in which one voter changes their vote twice, another withdraws
+// and re-picks on a multiple-choice poll up to its limit, and a tap comes
+// for an option the poll does not have: each tap is decided on what the
+// taps before it in the batch left, the replies (Before/After/Err) are what
+// each voter would have been told one tap at a time, and the stored tally
+// is exact. A batch on a closed poll changes nothing and refuses every tap.
+// Both kinds of poll, both backends.
+func TestPollVoteCastMany(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, ctx context.Context, db *store.DB) {
+		f, hid := newRaceFixture(t, db, 40, 8)
+		key := []byte("k")
+		for _, anon := range []bool{false, true} {
+			attend := hid
+			if anon {
+				attend = 0
+			}
+			tap := func(pid int64, m int64, o int) store.VoteCast {
+				return store.VoteCast{PollID: pid, MemberID: m, Key: key, Option: o, Now: huddleT0, AttendHuddle: attend}
+			}
+			// Single choice: 40 voters; voter 0 votes a, changes to b, then c.
+			single := f.poll(t, db, hid, anon, 1, time.Time{})
+			var casts []store.VoteCast
+			for i, m := range f.members {
+				casts = append(casts, tap(single, m, i%3+1))
+				if i == 10 {
+					casts = append(casts, tap(single, f.members[0], 2), tap(single, f.members[0], 2), tap(single, f.members[0], 3))
+				}
+			}
+			casts = append(casts, tap(single, f.members[1], 4)) // no such option
+			res, err := db.PollVoteCastMany(ctx, casts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			type reply struct {
+				Before, After []int
+				Err           error
+			}
+			norm := func(o []int) []int {
+				if len(o) == 0 {
+					return nil
+				}
+				return o
+			}
+			got := func(r store.VoteCastResult) reply { return reply{norm(r.Before), norm(r.After), r.Err} }
+			want := map[int]reply{
+				0:  {nil, []int{1}, nil},
+				11: {[]int{1}, []int{2}, nil},
+				12: {[]int{2}, []int{2}, nil}, // "You already voted"
+				13: {[]int{2}, []int{3}, nil},
+				14: {nil, []int{3}, nil}, // voter 11, unaffected
+			}
+			for i, w := range want {
+				if g := got(res[i]); !reflect.DeepEqual(g, w) {
+					t.Errorf("anonymous=%v: tap %d: %+v, want %+v", anon, i, g, w)
+				}
+			}
+			if last := res[len(res)-1]; !errors.Is(last.Err, huddles.ErrNoSuchOption) {
+				t.Errorf("anonymous=%v: tap on option 4 of 3: %+v, want ErrNoSuchOption", anon, last)
+			}
+			for i, r := range res {
+				if r.Poll == nil || r.Poll.ID != single {
+					t.Fatalf("anonymous=%v: tap %d has no poll", anon, i)
+				}
+			}
+			tally := pollTally(t, db, single)
+			// Voters 1..39 vote i%3+1; voter 0 ends on c.
+			wantCounts := []int{13, 13, 14}
+			if tally.Voters != 40 || tally.Votes != 40 || !reflect.DeepEqual(tally.Counts, wantCounts) {
+				t.Errorf("anonymous=%v: tally %+v, want counts %v from 40 people", anon, tally, wantCounts)
+			}
+			p, err := db.PollGet(ctx, db, single)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v := store.Voter{MemberID: f.members[0]}
+			if anon {
+				v = store.Voter{Hash: huddles.VoterHash(key, single, f.members[0])}
+			}
+			if opts, err := db.PollVotesGet(ctx, db, p, v); err != nil || !reflect.DeepEqual(opts, []int{3}) {
+				t.Errorf("anonymous=%v: voter 0 holds %v, %v; want [3]", anon, opts, err)
+			}
+			if !p.Dirty {
+				t.Errorf("anonymous=%v: the batch did not mark the card stale", anon)
+			}
+
+			// Multiple choice, up to 2: a, b, a third pick refused, b off,
+			// c on — and another voter's taps interleaved.
+			multi := f.poll(t, db, hid, anon, 2, time.Time{})
+			a, b := f.members[0], f.members[1]
+			res, err = db.PollVoteCastMany(ctx, []store.VoteCast{
+				tap(multi, a, 1), tap(multi, b, 3), tap(multi, a, 2), tap(multi, a, 3), tap(multi, a, 2), tap(multi, a, 3), tap(multi, b, 3),
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var tm *huddles.TooManyError
+			if !errors.As(res[3].Err, &tm) || tm.Max != 2 || res[3].After != nil {
+				t.Errorf("anonymous=%v: third pick: %+v, want TooManyError{2}", anon, got(res[3]))
+			}
+			for i, w := range []reply{{nil, []int{1}, nil}, {nil, []int{3}, nil}, {[]int{1}, []int{1, 2}, nil}, {}, {[]int{1, 2}, []int{1}, nil},
+				{[]int{1}, []int{1, 3}, nil}, {[]int{3}, nil, nil}} {
+				if i == 3 {
+					continue
+				}
+				if g := got(res[i]); !reflect.DeepEqual(g, w) {
+					t.Errorf("anonymous=%v: multi tap %d: %+v, want %+v", anon, i, g, w)
+				}
+			}
+			if tally := pollTally(t, db, multi); tally.Voters != 1 || tally.Votes != 2 || !reflect.DeepEqual(tally.Counts, []int{1, 0, 1}) {
+				t.Errorf("anonymous=%v: multi tally %+v, want a and c from one voter (the other withdrew)", anon, tally)
+			}
+
+			// A closed poll: every tap refused, nothing stored.
+			closed := f.poll(t, db, hid, anon, 1, time.Time{})
+			if err := db.Tx(ctx, func(tx *store.Tx) error {
+				p, err := db.PollLock(ctx, tx, closed)
+				if err != nil {
+					return err
+				}
+				p.ClosedAt = huddleT0
+				return db.PollSave(ctx, tx, p)
+			}); err != nil {
+				t.Fatal(err)
+			}
+			res, err = db.PollVoteCastMany(ctx, []store.VoteCast{tap(closed, a, 1), tap(closed, b, 2)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, r := range res {
+				if !errors.Is(r.Err, huddles.ErrPollClosed) {
+					t.Errorf("anonymous=%v: tap %d on a closed poll: %+v", anon, i, got(r))
+				}
+			}
+			if tally := pollTally(t, db, closed); tally.Voters != 0 {
+				t.Errorf("anonymous=%v: a closed poll took votes: %+v", anon, tally)
+			}
+		}
+		// Attributed voters became attendees once; anonymous ones never.
+		if n := countRows(t, db, `SELECT COUNT(*) FROM huddle_attendee WHERE huddle_id = ?`, hid); n != 40 {
+			t.Errorf("%d attendees, want the 40 attributed voters", n)
+		}
+		if _, err := db.PollVoteCastMany(ctx, []store.VoteCast{{PollID: 1, MemberID: f.members[0], Option: 1}, {PollID: 2, MemberID: f.members[0], Option: 1}}); err == nil {
+			t.Error("a batch over two polls was taken")
+		}
+	})
+}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/huddlebot/huddlebot/bot"
 	"github.com/huddlebot/huddlebot/huddles"
+	"github.com/huddlebot/huddlebot/internal/groupcommit"
 	"github.com/huddlebot/huddlebot/member"
 	"github.com/huddlebot/huddlebot/redact"
 	"github.com/huddlebot/huddlebot/store"
@@ -32,12 +33,16 @@ import (
 //
 // Huddle is the team-huddle capability: /huddle, agendas, polls and live
 // tallies, the parking lot, recurring huddles and their reminders.
-type Huddle struct{ *bot.Bot }
+type Huddle struct {
+	*bot.Bot
+	votes *groupcommit.Group[int64, voteTap, voteOutcome] // taps waiting per poll
+}
 
 // Register adds the capability's command, clicks and ticker to b, and
 // returns it.
 func Register(b *bot.Bot) *Huddle {
 	h := &Huddle{Bot: b}
+	h.votes = groupcommit.New(voteBatchMax, 30*time.Second, h.applyVotes)
 	b.HandleCommandFunc("huddle", h.huddleCommand)
 	b.HandleActionFunc("vote", h.voteClick)
 	b.HandleActionFunc("poll", h.pollClick)
@@ -920,50 +925,22 @@ func loadInHuddle[T any](ctx context.Context, b *Huddle, r *bot.Req, args []stri
 // vote. Multiple choice: it toggles the option. On an anonymous poll the
 // vote is stored under the keyed hash only, nothing records the voter as an
 // attendee, and nothing in the transaction names them.
+//
+// Taps on one poll that arrive while an earlier batch of them is being
+// written are written together, in arrival order, in one transaction
+// (applyVotes): a town hall's thousand taps a second share a few dozen
+// commits instead of each paying for its own, and each tap is answered
+// only once its batch has committed.
 func (b *Huddle) voteClick(ctx context.Context, r *bot.Req, args []string, value string) (bot.Reply, error) {
-	p, h, err := b.loadPoll(ctx, r, args)
-	if err != nil {
-		return bot.Reply{}, err
-	}
-	choice := argOr(args, 1, value)
-	option, ok := huddles.OptionNumber(choice, len(p.Options))
+	pollID, ok := bot.ParseID(args, 0)
 	if !ok {
 		return bot.Reply{}, bot.ErrStale
 	}
-	now := b.Now()
-	if p.Anonymous && len(b.Config.VoteKey) == 0 {
-		return bot.Reply{}, bot.UserErr("This anonymous poll cannot take votes: the server has no vote key. Nothing was recorded.")
+	o, err := b.votes.Do(ctx, pollID, voteTap{workspace: r.Workspace.ID, member: r.Member.ID, choice: argOr(args, 1, value), now: b.Now()})
+	if err != nil {
+		return bot.Reply{}, err
 	}
-	// The vote itself is one short write that shares the poll's lock with
-	// every other vote; rendering the card and closing when everyone has
-	// voted happen after it commits, each under the poll's own lock.
-	cast := store.VoteCast{PollID: p.ID, MemberID: r.Member.ID, Key: b.Config.VoteKey, Option: option, Now: now}
-	if h.Open() {
-		cast.AttendHuddle = h.ID
-	}
-	res, err := b.DB.PollVoteCast(ctx, cast)
-	if res.Poll != nil {
-		p = res.Poll
-	}
-	before, after := res.Before, res.After
-	closedEarly := false
-	if err == nil && !slices.Equal(before, after) {
-		// One timer per poll and render interval, whatever the vote rate:
-		// every vote since the last render asks for the same instant.
-		wakes := []pollWake{{p.ID, p.RenderedAt.Add(b.Config.PollRenderEvery)}}
-		if h.Open() {
-			// The vote is in; a failure here only delays the close to the
-			// next vote, and must not tell the voter it was not counted.
-			var more []pollWake
-			var cerr error
-			closedEarly, more, cerr = b.closeIfEveryoneVoted(ctx, p, h, now)
-			if cerr != nil {
-				b.Log.WarnContext(ctx, "close poll once everyone voted", "poll", p.ID, "err", cerr)
-			}
-			wakes = append(wakes, more...)
-		}
-		b.wake(wakes)
-	}
+	p, before, after, err := o.poll, o.before, o.after, o.err
 	if errors.Is(err, store.ErrNoVoteKey) {
 		return bot.Reply{}, bot.UserErr("This anonymous poll cannot take votes: the server has no vote key. Nothing was recorded.")
 	}
@@ -999,10 +976,108 @@ func (b *Huddle) voteClick(ctx context.Context, r *bot.Req, args []string, value
 	if p.Anonymous {
 		msg += " Recorded anonymously: only you were told what you chose."
 	}
-	if closedEarly {
+	if o.closedEarly {
 		msg += " Everyone taking part has now voted, so the poll is closed."
 	}
 	return bot.Reply{Text: msg}, nil
+}
+
+// voteBatchMax is how many taps on one poll one transaction takes.
+const voteBatchMax = 200
+
+// voteTap is one tap on a poll waiting for its batch.
+type voteTap struct {
+	workspace, member int64
+	choice            string // the option's number, as the action carried it
+	now               time.Time
+}
+
+// voteOutcome is what a tap's batch did with it.
+type voteOutcome struct {
+	poll          *huddles.Poll
+	before, after []int
+	closedEarly   bool // this tap's batch closed the poll: everyone had voted
+	err           error
+}
+
+// applyVotes writes a batch of taps on one poll (see voteClick). The poll
+// and its huddle are read once for the batch; a tap on a poll of another
+// workspace, or on an option the poll does not have, is stale. Once the
+// batch has committed, the "everyone voted" check runs once for it, and the
+// last tap that changed a vote is the one told the poll closed.
+func (b *Huddle) applyVotes(ctx context.Context, pollID int64, taps []voteTap) []voteOutcome {
+	out := make([]voteOutcome, len(taps))
+	failAll := func(err error) []voteOutcome {
+		for i := range out {
+			if out[i].err == nil {
+				out[i].err = err
+			}
+		}
+		return out
+	}
+	p, err := b.DB.PollGet(ctx, b.DB, pollID)
+	if store.IsNotFound(err) {
+		return failAll(bot.ErrStale)
+	}
+	if err != nil {
+		return failAll(err)
+	}
+	h, err := b.DB.HuddleGet(ctx, b.DB, p.HuddleID)
+	if err != nil {
+		return failAll(err)
+	}
+	var casts []store.VoteCast
+	var idx []int
+	for i, t := range taps {
+		option, ok := huddles.OptionNumber(t.choice, len(p.Options))
+		switch {
+		case t.workspace != p.WorkspaceID || !ok:
+			out[i].err = bot.ErrStale
+		case p.Anonymous && len(b.Config.VoteKey) == 0:
+			out[i].err = store.ErrNoVoteKey
+		default:
+			c := store.VoteCast{PollID: p.ID, MemberID: t.member, Key: b.Config.VoteKey, Option: option, Now: t.now}
+			if h.Open() {
+				c.AttendHuddle = h.ID
+			}
+			casts = append(casts, c)
+			idx = append(idx, i)
+		}
+	}
+	if len(casts) == 0 {
+		return out
+	}
+	res, err := b.DB.PollVoteCastMany(ctx, casts)
+	if err != nil {
+		return failAll(err)
+	}
+	last := -1
+	for j, r := range res {
+		i := idx[j]
+		out[i] = voteOutcome{poll: r.Poll, before: r.Before, after: r.After, err: r.Err}
+		if r.Err == nil && !slices.Equal(r.Before, r.After) {
+			last = i
+		}
+	}
+	if last < 0 {
+		return out
+	}
+	p = out[last].poll
+	// One timer per poll and render interval, whatever the vote rate:
+	// every batch since the last render asks for the same instant.
+	wakes := []pollWake{{p.ID, p.RenderedAt.Add(b.Config.PollRenderEvery)}}
+	if h.Open() {
+		// The votes are in; a failure here only delays the close to the
+		// next batch, and must not tell the voters they were not counted.
+		closed, more, err := b.closeIfEveryoneVoted(ctx, p, h, taps[last].now)
+		if err != nil {
+			b.Log.WarnContext(ctx, "close poll once everyone voted", "poll", p.ID, "err", err)
+		}
+		out[last].closedEarly = closed
+		wakes = append(wakes, more...)
+	}
+	b.wake(wakes)
+	return out
 }
 
 // closeIfEveryoneVoted closes an open poll once everyone in its audience

@@ -544,6 +544,77 @@ func TestHuddleConcurrentVotes(t *testing.T) {
 	})
 }
 
+// TestHuddleVotesBatched: votes from many people at once are written in
+// shared transactions (group commits); a voter who changes their vote in
+// the middle of the rush is told exactly what changed, everyone else is
+// told their own vote, a tap on an option the poll lacks is stale, and the
+// tally is exact. Attributed and anonymous, both backends.
+func TestHuddleVotesBatched(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newHudEnv(t, db, 100*time.Millisecond, false)
+		ctx := context.Background()
+		const n = 60
+		e.Bot.HandleCommand(ctx, bot.Command{Actor: hudActor("sam"), Channel: "#4west", Name: "huddle", Text: "start Rush"})
+		for i := 0; i < n; i++ {
+			if _, _, err := e.Bot.Resolve(ctx, hudActor(fmt.Sprintf("r%03d", i))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, anon := range []string{"", " --anonymous"} {
+			e.Bot.HandleCommand(ctx, bot.Command{Actor: hudActor("sam"), Channel: "#4west", Name: "huddle", Text: `poll "Ready?" Yes No` + anon})
+			pid := int64(e.Count(`SELECT MAX(id) FROM poll`))
+			vote := func(user string, option int) string {
+				return e.direct(user, fmt.Sprintf("vote:%d:%d", pid, option))
+			}
+			bottest.Contains(t, "first vote", vote("r000", 1), "✅ Your vote: “Yes”.")
+			var wg sync.WaitGroup
+			start := make(chan struct{})
+			replies := make([]string, n+1)
+			for i := 0; i <= n; i++ {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					<-start
+					switch {
+					case i == 0:
+						replies[i] = vote("r000", 2) // the change, in the rush
+					case i == n:
+						replies[i] = vote("r001", 3) // no option 3
+					default:
+						replies[i] = vote(fmt.Sprintf("r%03d", i), i%2+1)
+					}
+				}()
+			}
+			close(start)
+			wg.Wait()
+			bottest.Contains(t, "the change", replies[0], "✅ Changed your vote from “Yes” to “No”.")
+			for i := 1; i < n; i++ {
+				want := map[int]string{1: "“Yes”", 2: "“No”"}[i%2+1]
+				bottest.Contains(t, fmt.Sprintf("voter %d", i), replies[i], "✅ Your vote: "+want+".")
+				if strings.Contains(replies[i], "anonymously") != (anon != "") {
+					t.Errorf("anonymous=%v: voter %d told %q", anon != "", i, replies[i])
+				}
+			}
+			if strings.Contains(replies[n], "Your vote") || strings.Contains(replies[n], "Changed") {
+				t.Errorf("a tap on a missing option was counted: %q", replies[n])
+			}
+			p, err := db.PollGet(ctx, db, pid)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tally, err := db.PollTally(ctx, db, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Voters 1..59: odd ones Yes... i%2+1 is 2 for odd i, 1 for even.
+			if want := []int{29, 31}; tally.Voters != n || !slices.Equal(tally.Counts, want) {
+				t.Errorf("anonymous=%v: tally %+v, want %v from %d people", anon != "", tally, want, n)
+			}
+		}
+	})
+}
+
 // TestHuddlePollControls covers the host's buttons, refusals, multiple
 // choice, the select menu for many options, anonymity fixed at the first
 // vote, hidden results, closing on time and closing when everyone voted.
