@@ -124,6 +124,10 @@ func TestLearnQuizEndToEnd(t *testing.T) {
 		if strings.Contains(string(card), `"verb":"ans:`) || !strings.Contains(string(card), `"TextBlock"`) {
 			t.Errorf("the invoke response should be the answered card without answer buttons: %s", card)
 		}
+		// The click's reply ("✅ Correct!" or "❌ Not quite …") is on the card.
+		if !strings.Contains(string(card), "Correct!") && !strings.Contains(string(card), "Not quite") {
+			t.Errorf("the answered card does not carry the answer's reply: %s", card)
+		}
 		stats := func() int {
 			st, err := db.MemberStatsGet(context.Background(), db, e.member(t, nina))
 			if err != nil {

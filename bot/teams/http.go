@@ -255,8 +255,9 @@ func (a *Adapter) click(ctx context.Context, act *Activity, actor bot.Actor, v a
 
 // invokeAnswer is the invoke response for a handled click: the card the
 // core is showing through the click's hook (rep.Confirming; waited for
-// briefly), else the
-// reply's text as a message; a reply card or form goes to the 1:1 chat.
+// briefly) — with the reply's text on it in a 1:1 chat, the text sent to
+// the clicker's 1:1 chat from a channel —, else the reply's text as a
+// message; a reply card or form goes to the 1:1 chat.
 func (a *Adapter) invokeAnswer(ctx context.Context, act *Activity, rep bot.Reply, ch chan hookReply) map[string]any {
 	var hr hookReply
 	if ch != nil && rep.Confirming {
@@ -271,12 +272,22 @@ func (a *Adapter) invokeAnswer(ctx context.Context, act *Activity, rep bot.Reply
 		extra.Text = ""
 		a.spawn(func() { a.reply(context.WithoutCancel(ctx), act, extra) })
 	}
-	if hr.card != nil {
-		return map[string]any{"statusCode": http.StatusOK, "type": cardContentType, "value": renderCard(hr.card)}
-	}
 	text := rep.Text
 	if text == "" {
 		text = hr.text
+	}
+	if hr.card != nil {
+		// An invoke answers with a card or a message, not both: in the
+		// 1:1 chat the reply goes on the card (only its owner sees it);
+		// in a channel, where the card is everyone's, to the clicker's
+		// 1:1 chat.
+		note := ""
+		if text != "" && act.personal() {
+			note = text
+		} else if text != "" {
+			a.spawn(func() { a.reply(context.WithoutCancel(ctx), act, bot.Reply{Text: text}) })
+		}
+		return map[string]any{"statusCode": http.StatusOK, "type": cardContentType, "value": renderNoted(hr.card, note)}
 	}
 	return invokeMessage(text)
 }
@@ -299,7 +310,7 @@ func renderForm(f *bot.Form) card {
 	if submit == "" {
 		submit = "Send"
 	}
-	c := buildCard(&bot.Card{Title: f.Title}, map[string]int{"body": 0})
+	c := buildCard(&bot.Card{Title: f.Title}, map[string]int{"body": 0}, "")
 	body := c["body"].([]any)
 	if f.Label != "" {
 		body = append(body, map[string]any{"type": "TextBlock", "text": plainMarkdown(f.Label), "wrap": true})

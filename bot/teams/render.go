@@ -41,13 +41,22 @@ type card map[string]any
 // (Input.ChoiceSet) with its own button. Text that does not fit Teams'
 // message size is cut at a word, prose first. Mentions (bot.Mention)
 // become Teams mentions with their entities.
-func renderCard(c *bot.Card) card {
+func renderCard(c *bot.Card) card { return renderNoted(c, "") }
+
+// maxNoteRunes bounds a click's reply shown on the clicked card.
+const maxNoteRunes = 2000
+
+// renderNoted is renderCard with note — the reply to the click that
+// changed the card, neutral Markdown — set off at the card's foot, for an
+// invoke whose answer can only be the card.
+func renderNoted(c *bot.Card, note string) card {
 	if c == nil {
 		c = &bot.Card{}
 	}
-	caps := map[string]int{"body": 20000, "explanation": 8000, "question": 3000, "result": 3000, "field": 2000, "context": 2000}
+	caps := map[string]int{"body": 20000, "explanation": 8000, "question": 3000, "result": 3000, "field": 2000, "context": 2000,
+		"note": maxNoteRunes}
 	for {
-		out := buildCard(c, caps)
+		out := buildCard(c, caps, note)
 		b, _ := json.Marshal(out)
 		if len(b) <= maxMessageBytes || caps["body"] < 200 {
 			return out
@@ -65,7 +74,7 @@ func renderCard(c *bot.Card) card {
 	}
 }
 
-func buildCard(c *bot.Card, caps map[string]int) card {
+func buildCard(c *bot.Card, caps map[string]int, note string) card {
 	var body []any
 	var mentions []string
 	text := func(md string, limit int, extra map[string]any) {
@@ -150,6 +159,7 @@ func buildCard(c *bot.Card, caps map[string]int) card {
 	if c.Context != "" {
 		text(plainMarkdown(c.Context), caps["context"], map[string]any{"size": "Small", "isSubtle": true})
 	}
+	text(note, caps["note"], map[string]any{"separator": true, "weight": "Bolder"})
 	if len(body) == 0 {
 		body = append(body, map[string]any{"type": "TextBlock", "text": " ", "wrap": true})
 	}
