@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -86,6 +87,8 @@ type Bot struct {
 	background sync.WaitGroup
 	// sigClaims writes concurrent request signature claims together.
 	sigClaims *groupcommit.Group[struct{}, store.SignatureNew, claimResult]
+	// lookups reads concurrent member look-ups together, per workspace.
+	lookups *groupcommit.Group[int64, string, memberResult]
 }
 
 type contentSet struct {
@@ -106,6 +109,7 @@ func New(db *store.DB, cfg Config, log *slog.Logger) *Bot {
 	b.feat.queues = map[string]QueueFunc{}
 	b.feat.forms = map[string]FormFunc{}
 	b.sigClaims = groupcommit.New(signatureBatchMax, 30*time.Second, b.claimSignatures)
+	b.lookups = groupcommit.New(memberLookupMax, 30*time.Second, b.lookUpMembers)
 	b.AddTicker("maintenance", b.maintain)
 	now := time.Now
 	b.clock.Store(&now)
@@ -469,7 +473,7 @@ func (b *Bot) Resolve(ctx context.Context, a Actor) (*store.Workspace, *member.M
 	if err != nil {
 		return nil, nil, err
 	}
-	m, err := b.DB.MemberByUser(ctx, b.DB, ws.ID, a.UserID)
+	m, err := b.memberByUser(ctx, ws.ID, a.UserID)
 	if store.IsNotFound(err) && a.Alias != "" {
 		if rekeyed, rerr := b.DB.MemberRekey(ctx, ws.ID, a.UserID, []string{a.Alias}); rerr != nil {
 			b.Log.WarnContext(ctx, "matching a roster member failed", "err", rerr)
@@ -516,6 +520,48 @@ func (b *Bot) rekeyByFoundAliases(ctx context.Context, af AliasFinder, ws *store
 		return false
 	}
 	return rekeyed
+}
+
+// memberLookupMax is how many member look-ups one query takes.
+const memberLookupMax = 500
+
+// memberByUser is DB.MemberByUser for the requests in flight: look-ups
+// that arrive while an earlier batch of them is being read are read
+// together, one query per workspace and batch (every click and command
+// starts with one). Each caller gets a member of its own.
+func (b *Bot) memberByUser(ctx context.Context, workspaceID int64, userID string) (*member.Member, error) {
+	r, err := b.lookups.Do(ctx, workspaceID, userID)
+	if err != nil {
+		return nil, err
+	}
+	return r.m, r.err
+}
+
+// memberResult is one member look-up's answer.
+type memberResult struct {
+	m   *member.Member
+	err error
+}
+
+func (b *Bot) lookUpMembers(ctx context.Context, workspaceID int64, userIDs []string) []memberResult {
+	out := make([]memberResult, len(userIDs))
+	ms, err := b.DB.MembersByUser(ctx, workspaceID, slices.Compact(slices.Sorted(slices.Values(userIDs))))
+	byUser := make(map[string]*member.Member, len(ms))
+	for _, m := range ms {
+		byUser[m.UserID] = m
+	}
+	for i, u := range userIDs {
+		switch m := byUser[u]; {
+		case err != nil:
+			out[i].err = err
+		case m == nil:
+			out[i].err = fmt.Errorf("get member %s: %w", u, store.ErrNotFound)
+		default:
+			c := *m
+			out[i].m = &c
+		}
+	}
+	return out
 }
 
 // Workspace finds (or creates) a workspace by platform and external id,

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddlebot/bot"
+	"github.com/huddlebot/huddlebot/member"
 	"github.com/huddlebot/huddlebot/store"
 	"github.com/huddlebot/huddlebot/store/storetest"
 )
@@ -127,6 +128,68 @@ func TestClaimSignatureConcurrent(t *testing.T) {
 		}
 		if ok, err := b.ClaimSignature(ctx, "sig-1", exp); err != nil || ok {
 			t.Errorf("a later replay of sig-1: new=%v, %v", ok, err)
+		}
+	})
+}
+
+// TestResolveConcurrent: look-ups of members made at the same moment are
+// read together, and each request still gets its own member: the known
+// ones as stored, a newcomer created once however many of their requests
+// race, and the same person asked for twice in one batch twice, as two
+// separate values.
+func TestResolveConcurrent(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		b := bot.New(db, bot.Config{}, nil)
+		ws, err := b.Workspace(ctx, "slack", "T1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		const n = 40
+		for i := range n {
+			if _, err := db.MemberUpsert(ctx, db, store.MemberUpsert{WorkspaceID: ws.ID, UserID: fmt.Sprintf("U%03d", i),
+				Name: fmt.Sprintf("Person %d", i), Role: "nurse"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		got := make([]*member.Member, 2*n+4)
+		for i := range got {
+			user := fmt.Sprintf("U%03d", i%n)
+			if i >= 2*n {
+				user = "UNEW"
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				_, m, err := b.Resolve(ctx, bot.Actor{Platform: "slack", Workspace: "T1", UserID: user, UserName: "new"})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				got[i] = m
+			}()
+		}
+		close(start)
+		wg.Wait()
+		for i, m := range got {
+			switch {
+			case m == nil:
+				t.Fatalf("request %d got no member", i)
+			case i < 2*n && (m.UserID != fmt.Sprintf("U%03d", i%n) || m.Name != fmt.Sprintf("Person %d", i%n) || m.WorkspaceID != ws.ID):
+				t.Errorf("request %d for U%03d got %+v", i, i%n, m)
+			case i >= 2*n && (m.UserID != "UNEW" || m.ID != got[2*n].ID):
+				t.Errorf("newcomer request %d got %+v (first got id %d)", i, m, got[2*n].ID)
+			}
+		}
+		if got[0] == got[n] {
+			t.Error("two requests for the same person share one member value")
+		}
+		var c int
+		if err := db.GetContext(ctx, &c, db.Rebind(`SELECT COUNT(*) FROM member WHERE workspace_id = ?`), ws.ID); err != nil || c != n+1 {
+			t.Errorf("%d members (%v), want %d: the newcomer was created more than once", c, err, n+1)
 		}
 	})
 }

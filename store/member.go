@@ -7,6 +7,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
 	"github.com/huddlebot/huddlebot/member"
 )
 
@@ -161,6 +164,39 @@ func (s *DB) MemberByUser(ctx context.Context, q Queryer, workspaceID int64, use
 		return r.toMember(), nil
 	}
 	return getConv(ctx, s, q, (*memberRow).toMember, fmt.Sprintf("get member %s", userID), query, workspaceID, userID)
+}
+
+// MembersByUser returns the members of a workspace with these platform
+// user ids, in no particular order; ids that name nobody are left out. On
+// PostgreSQL it is one prepared statement whatever the number of ids.
+func (s *DB) MembersByUser(ctx context.Context, workspaceID int64, userIDs []string) ([]*member.Member, error) {
+	if len(userIDs) == 0 {
+		return nil, nil
+	}
+	var rows []memberRow
+	var err error
+	if s.Backend == Postgres {
+		var stmt *sqlx.Stmt
+		stmt, err = s.prepared(ctx, `SELECT `+memberColumns+memberFrom+`WHERE m.workspace_id = ? AND m.user_id = ANY(?)`)
+		if err == nil {
+			err = stmt.SelectContext(ctx, &rows, workspaceID, pq.Array(userIDs))
+		}
+	} else {
+		args := []any{workspaceID}
+		for _, u := range userIDs {
+			args = append(args, u)
+		}
+		err = s.SelectContext(ctx, &rows, s.Rebind(`SELECT `+memberColumns+memberFrom+`WHERE m.workspace_id = ? AND m.user_id IN (`+
+			placeholders(len(userIDs))+`)`), args...)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get %d members: %w", len(userIDs), s.mapErr(err))
+	}
+	out := make([]*member.Member, len(rows))
+	for i := range rows {
+		out[i] = rows[i].toMember()
+	}
+	return out, nil
 }
 
 // Recipient is what sending a DM needs to know about a member.

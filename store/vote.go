@@ -403,22 +403,20 @@ func (s *DB) readVoters(ctx context.Context, tx *Tx, p *huddles.Poll, vs []*batc
 		// One exact probe per voter and option: nothing else links the rows
 		// to them.
 		byTag := map[string]*batchVoter{}
-		conds := make([]string, 0, len(vs)*len(p.Options))
-		args := []any{p.ID}
+		var probes anonProbes
 		for _, v := range vs {
 			for o := 1; o <= len(p.Options); o++ {
 				tag := huddles.ChoiceTag(v.hash, o)
 				byTag[tag] = v
-				conds = append(conds, "(option = ? AND tag = ?)")
-				args = append(args, o, tag)
+				probes.add(o, tag)
 			}
 		}
 		var rows []struct {
 			Option int    `db:"option"`
 			Tag    string `db:"tag"`
 		}
-		if err := tx.SelectContext(ctx, &rows, tx.Rebind(`SELECT option, tag FROM poll_anon_choice WHERE poll_id = ? AND (`+
-			strings.Join(conds, " OR ")+`) ORDER BY option`), args...); err != nil {
+		query, args := s.anonRows("SELECT c.option, c.tag FROM", p.ID, probes)
+		if err := tx.SelectContext(ctx, &rows, tx.Rebind(query+` ORDER BY c.option`), args...); err != nil {
 			return fmt.Errorf("get votes on poll %d: %w", p.ID, s.mapErr(err))
 		}
 		for _, r := range rows {
@@ -453,6 +451,41 @@ func (s *DB) readVoters(ctx context.Context, tx *Tx, p *huddles.Poll, vs []*batc
 		v.cur = slices.Clone(v.read)
 	}
 	return nil
+}
+
+// anonProbes are (option, choice tag) pairs to find among a poll's
+// anonymous choices.
+type anonProbes struct {
+	options []int64
+	tags    []string
+}
+
+func (a *anonProbes) add(option int, tag string) {
+	a.options = append(a.options, int64(option))
+	a.tags = append(a.tags, tag)
+}
+
+// anonRows returns a statement on the rows of poll pollID's anonymous
+// choices that match probes — verb is "SELECT c.option, c.tag FROM" or
+// "DELETE FROM" — and its arguments. On PostgreSQL it joins two array
+// parameters (one statement shape, planned cheaply however many probes); on
+// SQLite it lists the pairs.
+func (s *DB) anonRows(verb string, pollID int64, probes anonProbes) (string, []any) {
+	if s.Backend == Postgres {
+		join, on := "JOIN", "ON"
+		if strings.HasPrefix(verb, "DELETE") {
+			join, on = "USING", "WHERE"
+		}
+		return verb + ` poll_anon_choice c ` + join + ` unnest(CAST(? AS bigint[]), CAST(? AS text[])) AS t(option, tag)
+			` + on + ` c.option = t.option AND c.tag = t.tag AND c.poll_id = ?`, []any{pq.Array(probes.options), pq.Array(probes.tags), pollID}
+	}
+	conds := make([]string, len(probes.tags))
+	args := []any{pollID}
+	for i := range probes.tags {
+		conds[i] = "(c.option = ? AND c.tag = ?)"
+		args = append(args, probes.options[i], probes.tags[i])
+	}
+	return verb + ` poll_anon_choice AS c WHERE c.poll_id = ? AND (` + strings.Join(conds, " OR ") + `)`, args
 }
 
 // ballotsApply writes attributed voters' new ballots in one upsert that
@@ -498,13 +531,13 @@ func (s *DB) ballotsApply(ctx context.Context, tx *Tx, pollID int64, vs []*batch
 // anonApplyMany turns anonymous voters' choices from as read into as the
 // batch left them (see anonApply), one statement per kind of change.
 func (s *DB) anonApplyMany(ctx context.Context, tx *Tx, pollID int64, vs []*batchVoter) error {
-	var delConds, ins, voterIns, voterDel []string
-	delArgs, insArgs, voterInsArgs, voterDelArgs := []any{pollID}, []any{}, []any{}, []any{pollID}
+	var gone anonProbes
+	var ins, voterIns, voterDel []string
+	insArgs, voterInsArgs, voterDelArgs := []any{}, []any{}, []any{pollID}
 	for _, v := range vs {
 		for _, o := range v.read {
 			if !slices.Contains(v.cur, o) {
-				delConds = append(delConds, "(option = ? AND tag = ?)")
-				delArgs = append(delArgs, o, huddles.ChoiceTag(v.hash, o))
+				gone.add(o, huddles.ChoiceTag(v.hash, o))
 			}
 		}
 		for _, o := range v.cur {
@@ -522,12 +555,13 @@ func (s *DB) anonApplyMany(ctx context.Context, tx *Tx, pollID int64, vs []*batc
 			voterDelArgs = append(voterDelArgs, tag)
 		}
 	}
+	del, delArgs := s.anonRows("DELETE FROM", pollID, gone)
 	for _, st := range []struct {
 		n     int
 		query string
 		args  []any
 	}{
-		{len(delConds), `DELETE FROM poll_anon_choice WHERE poll_id = ? AND (` + strings.Join(delConds, " OR ") + `)`, delArgs},
+		{len(gone.options), del, delArgs},
 		{len(ins), `INSERT INTO poll_anon_choice (poll_id, option, tag) VALUES ` + strings.Join(ins, ", "), insArgs},
 		{len(voterIns), `INSERT INTO poll_anon_voter (poll_id, tag) VALUES ` + strings.Join(voterIns, ", ") + ` ON CONFLICT DO NOTHING`, voterInsArgs},
 		{len(voterDel), `DELETE FROM poll_anon_voter WHERE poll_id = ? AND tag IN (` + strings.Join(voterDel, ", ") + `)`, voterDelArgs},
