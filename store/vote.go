@@ -479,10 +479,10 @@ func (s *DB) anonRows(verb string, pollID int64, probes anonProbes) (string, []a
 		return verb + ` poll_anon_choice c ` + join + ` unnest(CAST(? AS bigint[]), CAST(? AS text[])) AS t(option, tag)
 			` + on + ` c.option = t.option AND c.tag = t.tag AND c.poll_id = ?`, []any{pq.Array(probes.options), pq.Array(probes.tags), pollID}
 	}
-	conds := make([]string, len(probes.tags))
+	var conds []string
 	args := []any{pollID}
 	for i := range probes.tags {
-		conds[i] = "(c.option = ? AND c.tag = ?)"
+		conds = append(conds, "(c.option = ? AND c.tag = ?)")
 		args = append(args, probes.options[i], probes.tags[i])
 	}
 	return verb + ` poll_anon_choice AS c WHERE c.poll_id = ? AND (` + strings.Join(conds, " OR ") + `)`, args
@@ -493,8 +493,7 @@ func (s *DB) anonRows(verb string, pollID int64, probes anonProbes) (string, []a
 // another transaction wrote meanwhile fails the batch with errBallotMoved),
 // and records the attendees their votes make.
 func (s *DB) ballotsApply(ctx context.Context, tx *Tx, pollID int64, vs []*batchVoter) error {
-	rows := make([]string, 0, len(vs))
-	cases := make([]string, 0, len(vs))
+	var rows, cases []string
 	var args, caseArgs []any
 	for _, v := range vs {
 		rows = append(rows, "(?, ?, ?)")
@@ -513,19 +512,20 @@ func (s *DB) ballotsApply(ctx context.Context, tx *Tx, pollID int64, vs []*batch
 	} else if n != int64(len(vs)) {
 		return errBallotMoved
 	}
-	rows, args = rows[:0], args[:0]
+	var attendees []string
+	var attendeeArgs []any
 	for _, v := range vs {
 		if v.attend != 0 {
-			rows = append(rows, "(?, ?, ?)")
-			args = append(args, v.attend, v.member, v.attendAt.UnixMilli())
+			attendees = append(attendees, "(?, ?, ?)")
+			attendeeArgs = append(attendeeArgs, v.attend, v.member, v.attendAt.UnixMilli())
 		}
 	}
-	if len(rows) == 0 {
+	if len(attendees) == 0 {
 		return nil
 	}
 	return s.exec(ctx, tx, fmt.Sprintf("add attendees of poll %d", pollID),
-		`INSERT INTO huddle_attendee (huddle_id, member_id, joined_at) VALUES `+strings.Join(rows, ", ")+`
-		ON CONFLICT (huddle_id, member_id) DO NOTHING`, args...)
+		`INSERT INTO huddle_attendee (huddle_id, member_id, joined_at) VALUES `+strings.Join(attendees, ", ")+`
+		ON CONFLICT (huddle_id, member_id) DO NOTHING`, attendeeArgs...)
 }
 
 // anonApplyMany turns anonymous voters' choices from as read into as the
