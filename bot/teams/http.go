@@ -71,6 +71,13 @@ func (a *Adapter) serveActivity(w http.ResponseWriter, r *http.Request, act *Act
 		if act.Action == "add" || act.Action == "add-upgrade" {
 			a.keep(ctx, act, actor)
 		}
+		if act.Action == "add" && act.personal() {
+			// The welcome is the home card (what Slack's App Home shows),
+			// sent before the 200 so it is the first thing in the chat.
+			wctx, cancel := context.WithTimeout(ctx, welcomeTimeout)
+			a.send(wctx, act, a.homeActivity(wctx, actor))
+			cancel()
+		}
 		w.WriteHeader(http.StatusOK)
 	case "conversationUpdate":
 		for _, m := range act.MembersAdded {
@@ -117,6 +124,13 @@ func (a *Adapter) seen(ctx context.Context, id string) bool {
 func (a *Adapter) command(ctx context.Context, act *Activity, actor bot.Actor) {
 	name, text, ok := commandText(act)
 	if !ok {
+		return
+	}
+	if name == "home" && text == "" || name == "learn" && strings.EqualFold(text, "home") {
+		a.spawn(func() {
+			ctx := context.WithoutCancel(ctx)
+			a.send(ctx, act, a.homeActivity(ctx, actor))
+		})
 		return
 	}
 	cmd := bot.Command{Actor: actor, Channel: act.channel(), Name: name, Text: text}
@@ -172,6 +186,12 @@ func (a *Adapter) reply(ctx context.Context, act *Activity, rep bot.Reply) {
 	default:
 		return
 	}
+	a.send(ctx, act, out)
+}
+
+// send posts out to the 1:1 chat of the activity's sender, opening it from
+// a channel, retrying a few times when Teams asks to slow down or fails.
+func (a *Adapter) send(ctx context.Context, act *Activity, out *Activity) {
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	conv := act.Conversation.ID
@@ -250,7 +270,76 @@ func (a *Adapter) click(ctx context.Context, act *Activity, actor bot.Actor, v a
 	if deferred {
 		return invokeMessage(bot.WorkingOnIt)
 	}
+	if _, onHome := v.data[homeKey]; onHome && rep.Card == nil && rep.Form == nil {
+		// A button of the home card: the answer is the home card again,
+		// as it now stands, with the click's reply on it (Slack
+		// republishes its App Home the same way).
+		if h, err := a.homeCard(ctx, actor); err == nil {
+			return map[string]any{"statusCode": http.StatusOK, "type": cardContentType, "value": homeMarked(renderNoted(h, rep.Text))}
+		}
+	}
 	return a.invokeAnswer(ctx, act, rep, ch)
+}
+
+// welcomeTimeout bounds sending the welcome of an installation, which the
+// installation's request waits for.
+const welcomeTimeout = 5 * time.Second
+
+// homeKey marks, in a button's data, a button of the home card.
+const homeKey = "hbhome"
+
+// homeCard is the person's home view — learn's, as Slack's App Home shows
+// it: streak, accuracy, next delivery and settings buttons, or before they
+// joined a welcome with a role menu. It keeps the references the activity
+// carries, as a command would.
+func (a *Adapter) homeCard(ctx context.Context, actor bot.Actor) (*bot.Card, error) {
+	if err := a.bot.KeepRefs(ctx, actor, "dm"); err != nil {
+		return nil, err
+	}
+	ws, m, err := a.bot.Resolve(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	return a.bot.HomeCard(ctx, &bot.Req{Actor: actor, Workspace: ws, Member: m, Channel: "dm"})
+}
+
+// homeActivity is the home card as a message, its buttons marked as the
+// home card's (a press answers with the home card again), or an apology.
+func (a *Adapter) homeActivity(ctx context.Context, actor bot.Actor) *Activity {
+	c, err := a.homeCard(ctx, actor)
+	if err != nil {
+		a.log.WarnContext(ctx, "teams: home card", "err", err)
+		return cardActivity(&bot.Card{Body: "Sorry — something went wrong on my side. Please try again."})
+	}
+	act := cardActivity(c)
+	act.Attachments = []Attachment{attachment(homeMarked(renderCard(c)))}
+	return act
+}
+
+// homeMarked marks every button of c as a button of the home card.
+func homeMarked(c card) card {
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			if t, _ := x["type"].(string); t == "Action.Execute" || t == "Action.Submit" {
+				if d, ok := x["data"].(map[string]any); ok {
+					d[homeKey] = true
+				}
+			}
+			for _, e := range x {
+				walk(e)
+			}
+		case card:
+			walk(map[string]any(x))
+		case []any:
+			for _, e := range x {
+				walk(e)
+			}
+		}
+	}
+	walk(c)
+	return c
 }
 
 // invokeAnswer is the invoke response for a handled click: the card the

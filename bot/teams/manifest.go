@@ -45,6 +45,7 @@ type manifestCommand struct {
 // messages (the menu holds 10 per scope; titles up to 32 characters).
 var commandMenus = map[string][]manifestCommand{
 	"personal": {
+		{"home", "Your streak, schedule and settings"},
 		{"learn", "Get your next lesson now"},
 		{"learn join", "Join daily learning: learn join ROLE [DEPARTMENT]"},
 		{"learn stats", "Your streak and accuracy"},
