@@ -1081,10 +1081,12 @@ func (b *Huddle) applyVotes(ctx context.Context, pollID int64, taps []voteTap) [
 }
 
 // closeIfEveryoneVoted closes an open poll once everyone in its audience
-// (attendees who joined before it opened) has voted. Two counts rule it out
-// cheaply while votes are still coming in; the decision itself is made again
-// under the poll's lock, when no vote is in flight, so it is exact even when
-// the last votes race each other: whichever commits last sees them all.
+// (attendees who joined before it opened) has voted. It runs once per batch
+// of votes, after the batch commits. Two counts rule it out cheaply while
+// votes are still coming in; the decision itself is made again under the
+// poll's lock, when no vote is in flight, so it is exact even when the last
+// votes race each other (on other replicas too): whichever batch commits
+// last sees them all.
 func (b *Huddle) closeIfEveryoneVoted(ctx context.Context, p *huddles.Poll, h *huddles.Huddle, now time.Time) (bool, []pollWake, error) {
 	audience, err := b.DB.HuddleAttendeeCount(ctx, b.DB, h.ID, p.CreatedAt)
 	if err != nil || audience == 0 {
