@@ -295,6 +295,10 @@ type Reply struct {
 	// on its way through the click's reply hook (ClickReplier): an adapter
 	// that answers the click with that card (Teams) waits for it only then.
 	Confirming bool `json:"-"`
+	// Failed says the request changed nothing: it was refused or failed,
+	// and Text says why. An adapter can then give a form back with what
+	// the person typed instead of losing it.
+	Failed bool `json:"-"`
 }
 
 // Req is a resolved request: the workspace and member behind an Actor.
@@ -708,13 +712,13 @@ func cleanActor(a Actor) Actor {
 func (b *Bot) failure(ctx context.Context, what string, err error) Reply {
 	var ue *UserError
 	if errors.As(err, &ue) {
-		return Reply{Text: ue.Msg}
+		return Reply{Text: ue.Msg, Failed: true}
 	}
 	b.Log.ErrorContext(ctx, "request failed", "what", what, "err", err)
 	if errors.Is(err, store.ErrUnavailable) {
-		return Reply{Text: "Sorry — I can't reach my database right now, so nothing was saved. Please try again in a minute."}
+		return Reply{Text: "Sorry — I can't reach my database right now, so nothing was saved. Please try again in a minute.", Failed: true}
 	}
-	return Reply{Text: "Sorry — something went wrong on my side and nothing was saved. Please try again."}
+	return Reply{Text: "Sorry — something went wrong on my side and nothing was saved. Please try again.", Failed: true}
 }
 
 // Tick does everything that is due at now: every registered ticker, in the

@@ -80,6 +80,10 @@ type Form struct {
 	Label       string `json:"label"`
 	Placeholder string `json:"placeholder,omitempty"`
 	Submit      string `json:"submit,omitempty"`
+	// Value pre-fills the text: what the person typed before, when the form
+	// comes back to them because it was not taken (an adapter that shows it
+	// again; "" is an empty form).
+	Value string `json:"value,omitempty"`
 }
 
 // AllActions returns the choices, the other buttons and the select options,

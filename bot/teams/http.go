@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/huddlebot/huddlebot/bot"
 )
@@ -178,7 +180,7 @@ func (a *Adapter) reply(ctx context.Context, act *Activity, rep bot.Reply) {
 	var out *Activity
 	switch {
 	case rep.Form != nil:
-		out = &Activity{Type: "message", Attachments: []Attachment{attachment(renderForm(rep.Form))}, Summary: truncate(rep.Form.Title, 120)}
+		out = &Activity{Type: "message", Attachments: []Attachment{attachment(renderForm(rep.Form, ""))}, Summary: truncate(rep.Form.Title, 120)}
 	case rep.Card != nil:
 		out = cardActivity(rep.Card)
 	case rep.Text != "":
@@ -234,14 +236,7 @@ func (a *Adapter) send(ctx context.Context, act *Activity, out *Activity) {
 // (verb hbform:…) is a submission.
 func (a *Adapter) click(ctx context.Context, act *Activity, actor bot.Actor, v actionValue, invoke bool) map[string]any {
 	if formID, ok := strings.CutPrefix(v.id, formVerbPrefix); ok {
-		sub := bot.Submission{Actor: actor, FormID: formID, Text: v.value(formInputID)}
-		var rep bot.Reply
-		if invoke {
-			rep = a.bot.HandleSubmit(ctx, sub)
-			return a.invokeAnswer(ctx, act, rep, nil)
-		}
-		a.run(ctx, act, func(ctx context.Context) bot.Reply { return a.bot.HandleSubmit(ctx, sub) })
-		return nil
+		return a.submitForm(ctx, act, actor, v, formID, invoke)
 	}
 	c := bot.Click{Actor: actor, Channel: act.channel(), ActionID: v.id, PostedID: act.ReplyToID}
 	if sel := v.value(v.id); sel != "" {
@@ -392,21 +387,113 @@ func writeInvoke(w http.ResponseWriter, v map[string]any) {
 	_, _ = w.Write(b)
 }
 
-// renderForm is a form as a card: its title, a multi-line text input and a
-// submit button whose verb names the form.
-func renderForm(f *bot.Form) card {
+// maxFormText is the most text a form takes whole (learn keeps 3,000
+// bytes of feedback); longer text comes back to be shortened rather than
+// being cut.
+const maxFormText = 3000
+
+// maxFormEcho bounds the text a form shows again, to keep the card under
+// Teams' message size.
+const maxFormEcho = 16 * 1024
+
+// formKey holds, in the submit button's data, what the form needs to be
+// shown again (its title, label, placeholder and button).
+const formKey = "hbform"
+
+// renderForm is a form as a card: its title, note (why it came back, or
+// the reply's text), a multi-line text input holding f.Value, and a submit
+// button whose verb names the form and whose data carries the form, so a
+// submission can be given back as it was.
+func renderForm(f *bot.Form, note string) card {
 	submit := f.Submit
 	if submit == "" {
 		submit = "Send"
 	}
 	c := buildCard(&bot.Card{Title: f.Title}, map[string]int{"body": 0}, "")
 	body := c["body"].([]any)
+	if note != "" {
+		s, _ := teamsText(cutMarkdown(note, maxNoteRunes))
+		body = append(body, map[string]any{"type": "TextBlock", "text": s, "wrap": true, "color": "Attention"})
+	}
 	if f.Label != "" {
 		body = append(body, map[string]any{"type": "TextBlock", "text": plainMarkdown(f.Label), "wrap": true})
 	}
-	body = append(body, map[string]any{"type": "Input.Text", "id": formInputID, "isMultiline": true, "maxLength": 3000,
+	value := f.Value
+	if len(value) > maxFormEcho {
+		value = strings.ToValidUTF8(value[:maxFormEcho], "")
+	}
+	body = append(body, map[string]any{"type": "Input.Text", "id": formInputID, "isMultiline": true, "value": value,
+		"isRequired": true, "errorMessage": "Type something before you send it.",
 		"placeholder": plainMarkdown(truncate(f.Placeholder, maxChoiceTitle)), "label": plainMarkdown(truncate(f.Label, maxChoiceTitle))})
-	body = append(body, map[string]any{"type": "ActionSet", "actions": []any{execute(bot.Action{ID: formVerbPrefix + f.ID, Style: "primary"}, submit)}})
+	btn := execute(bot.Action{ID: formVerbPrefix + f.ID, Style: "primary"}, submit)
+	btn["data"].(map[string]any)[formKey] = map[string]string{"title": f.Title, "label": f.Label, "placeholder": f.Placeholder,
+		"submit": f.Submit}
+	body = append(body, map[string]any{"type": "ActionSet", "actions": []any{btn}})
 	c["body"] = body
 	return c
+}
+
+// formOf is the form a submission came from, as its button's data carries
+// it (a form without it — a card from before — comes back bare).
+func formOf(v actionValue, id string) *bot.Form {
+	f := &bot.Form{ID: id}
+	if m, ok := v.data[formKey].(map[string]any); ok {
+		str := func(k string) string { s, _ := m[k].(string); return s }
+		f.Title, f.Label, f.Placeholder, f.Submit = str("title"), str("label"), str("placeholder"), str("submit")
+	}
+	return f
+}
+
+// formProblem is why text cannot be taken as it is, "" when it can.
+func formProblem(text string) string {
+	switch {
+	case strings.TrimSpace(text) == "":
+		return "Type something before you send it."
+	case len(text) > maxFormText:
+		return fmt.Sprintf("That is %d characters; the limit is %d. Shorten it here and send it again — what you typed is kept below.",
+			utf8.RuneCountInString(text), maxFormText)
+	}
+	return ""
+}
+
+// submitForm takes a filled-in form. Text that cannot be taken (empty,
+// too long), or a submission the core refused or failed to store
+// (bot.Reply.Failed), gives the form back with what the person typed and
+// why; a taken one, committed first, turns the form into a card saying it
+// was sent, so the same form cannot be sent twice. From an invoke that
+// card is the invoke's answer; from the Action.Submit fallback it is a new
+// message in the 1:1 chat.
+func (a *Adapter) submitForm(ctx context.Context, act *Activity, actor bot.Actor, v actionValue, formID string, invoke bool) map[string]any {
+	f := formOf(v, formID)
+	f.Value = v.value(formInputID)
+	take := func(ctx context.Context) (card, bot.Reply) {
+		if why := formProblem(f.Value); why != "" {
+			return renderForm(f, why), bot.Reply{}
+		}
+		rep := a.bot.HandleSubmit(ctx, bot.Submission{Actor: actor, FormID: formID, Text: f.Value})
+		if rep.Failed {
+			return renderForm(f, rep.Text), bot.Reply{}
+		}
+		title := f.Title
+		if title == "" {
+			title = "Sent"
+		}
+		extra := rep
+		extra.Text = ""
+		return renderNoted(&bot.Card{Title: title, Result: "✅ Sent"}, rep.Text), extra
+	}
+	if !invoke {
+		a.spawn(func() {
+			ctx := context.WithoutCancel(ctx)
+			c, extra := take(ctx)
+			a.send(ctx, act, &Activity{Type: "message", Attachments: []Attachment{attachment(c)}, Summary: truncate(f.Title, 120)})
+			a.reply(ctx, act, extra)
+		})
+		return nil
+	}
+	c, extra := take(ctx)
+	if extra.Card != nil || extra.Form != nil {
+		a.spawn(func() { a.reply(context.WithoutCancel(ctx), act, extra) })
+	}
+	return map[string]any{"statusCode": http.StatusOK, "type": cardContentType, "value": c}
 }

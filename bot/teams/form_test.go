@@ -1,0 +1,195 @@
+package teams_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/huddlebot/huddlebot/bot"
+	"github.com/huddlebot/huddlebot/bot/adaptertest"
+	"github.com/huddlebot/huddlebot/store"
+	"github.com/huddlebot/huddlebot/store/storetest"
+)
+
+// TestTellUsMoreForm: the "Tell us more" feedback form on Teams is an
+// Adaptive Card with a text input in the 1:1 chat. A member answers a quiz,
+// taps Tell us more on it, and gets the form; sending it empty, or longer
+// than is kept whole, gives the form back in the invoke response with what
+// they typed and why, storing nothing; sending it properly stores the text
+// once, committed before the invoke is answered, and the form becomes a
+// "Sent" card with the thanks; the same invoke replayed changes nothing.
+func TestTellUsMoreForm(t *testing.T) {
+	storetest.Parallel(t, func(t *testing.T, ctx context.Context, db *store.DB) {
+		e, _ := newE2E(t, db)
+		conv := e.conn.PersonalConversation(nina)
+		e.say(t, nina, "learn join nurse 4west")
+		before := len(e.conn.Activities(conv))
+		e.say(t, nina, "learn")
+		var quiz *adaptertest.Message
+		for _, p := range e.waitActivities(t, conv, before+2)[before:] {
+			if m := view(t, p.Activity); len(m.Actions) > 0 && strings.HasPrefix(m.Actions[0], "ans:") {
+				m.Channel, m.ID = conv, p.ID
+				quiz = &m
+			}
+		}
+		if quiz == nil {
+			t.Fatal("no quiz arrived")
+		}
+		_, answered := e.invoke(t, nina, *quiz, quiz.Actions[0])
+		more := regexp.MustCompile(`more:\d+`).FindString(string(answered))
+		if more == "" {
+			t.Fatalf("no Tell us more on the answered card: %s", answered)
+		}
+
+		before = len(e.conn.Activities(conv))
+		if code, body := e.invoke(t, nina, *quiz, more); code != http.StatusOK || !strings.Contains(string(body), "Tell us more") {
+			t.Fatalf("Tell us more answered %d %s", code, body)
+		}
+		form := e.waitCard(t, conv, "What would make this lesson better?")
+		if len(form.Actions) != 1 || !strings.HasPrefix(form.Actions[0], "hbform:more:") {
+			t.Fatalf("the form's buttons are %v", form.Actions)
+		}
+		if n := len(e.conn.Activities(conv)); n != before+1 {
+			t.Errorf("%d new messages after Tell us more; want the form", n-before)
+		}
+
+		send := func(id, text string) (string, map[string]any) {
+			t.Helper()
+			p := activity(t, "invoke_adaptivecard_action.json")
+			e.fromUser(p, nina, conv)
+			p["id"] = id
+			p["replyToId"] = form.ID
+			// The client sends the button's data with the inputs' values.
+			var data map[string]any
+			for _, pa := range e.conn.Activities(conv) {
+				if pa.ID == form.ID {
+					data = submitData(t, pa.Activity)
+				}
+			}
+			data["text"] = text
+			p["value"] = map[string]any{"action": map[string]any{"type": "Action.Execute", "verb": form.Actions[0], "data": data}}
+			code, body := e.post(t, p)
+			var resp struct {
+				StatusCode int             `json:"statusCode"`
+				Type       string          `json:"type"`
+				Value      json.RawMessage `json:"value"`
+			}
+			if code != http.StatusOK || json.Unmarshal(body, &resp) != nil || resp.StatusCode != 200 {
+				t.Fatalf("form submit answered %d %s", code, body)
+			}
+			var card map[string]any
+			json.Unmarshal(resp.Value, &card)
+			return resp.Type, card
+		}
+		stored := func() []string {
+			var texts []string
+			if err := db.SelectContext(ctx, &texts, `SELECT text FROM feedback ORDER BY id`); err != nil {
+				t.Fatal(err)
+			}
+			return texts
+		}
+		inputValue := func(card map[string]any) (string, bool) {
+			body, _ := card["body"].([]any)
+			for _, b := range body {
+				if m, _ := b.(map[string]any); m["type"] == "Input.Text" {
+					v, _ := m["value"].(string)
+					return v, true
+				}
+			}
+			return "", false
+		}
+
+		long := strings.Repeat("The dose field is hidden on the small screen. ", 70) // 3,220 characters
+		typ, card := send("f:form-long", long)
+		if v, ok := inputValue(card); typ != "application/vnd.microsoft.card.adaptive" || !ok || v != long {
+			t.Errorf("too long: answered %s with the input holding %d of %d characters; want the form back with all of it", typ, len(v), len(long))
+		}
+		if b, _ := json.Marshal(card); !strings.Contains(string(b), "the limit is 3000") {
+			t.Errorf("too long: the form does not say why: %s", b)
+		}
+		if _, ok := inputValue(card); ok {
+			if s := stored(); len(s) != 0 {
+				t.Errorf("too long text was stored: %q", s)
+			}
+		}
+		if _, card := send("f:form-empty", "  "); func() bool { _, ok := inputValue(card); return !ok }() {
+			t.Errorf("an empty form was not given back: %v", card)
+		}
+
+		const typed = "The dose field is hidden on the small screen."
+		typ, card = send("f:form-ok", typed)
+		b, _ := json.Marshal(card)
+		if _, isForm := inputValue(card); typ != "application/vnd.microsoft.card.adaptive" || isForm ||
+			!strings.Contains(string(b), "Sent") || !strings.Contains(string(b), "reached the training team") {
+			t.Errorf("the sent form answered %s %s; want the Sent card with the thanks", typ, b)
+		}
+		if s := stored(); len(s) != 1 || s[0] != typed {
+			t.Fatalf("feedback stored when the invoke was answered: %q; want exactly what she typed, once", s)
+		}
+		// Bot Framework retries the same invoke: nothing more is stored.
+		send("f:form-ok", typed)
+		if s := stored(); len(s) != 1 {
+			t.Errorf("after the replay %d feedback rows; want 1", len(s))
+		}
+	})
+}
+
+// submitData is the data of the submit button of the card in a posted
+// activity, as the client sends it back.
+func submitData(t *testing.T, raw json.RawMessage) map[string]any {
+	t.Helper()
+	var found map[string]any
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			if x["type"] == "Action.Execute" {
+				if d, ok := x["data"].(map[string]any); ok {
+					found = d
+				}
+			}
+			for _, e := range x {
+				walk(e)
+			}
+		case []any:
+			for _, e := range x {
+				walk(e)
+			}
+		}
+	}
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		t.Fatal(err)
+	}
+	walk(v)
+	if found == nil {
+		t.Fatalf("no submit button in %s", raw)
+	}
+	return found
+}
+
+// TestFormRefusedKeepsText: a submission the core refuses (the handler's
+// bot.UserError: the question was closed meanwhile, say) comes back as the
+// form with what the person typed and the reason — not lost.
+func TestFormRefusedKeepsText(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.bot.HandleFormFunc("sreply", func(context.Context, *bot.Req, []string, string) (bot.Reply, error) {
+		return bot.Reply{}, bot.UserErr("That question was closed while you were typing.")
+	})
+	conv := e.conn.PersonalConversation(nina)
+	p := activity(t, "invoke_adaptivecard_action.json")
+	e.fromUser(p, nina, conv)
+	p["replyToId"] = "1764600000009"
+	const typed = "Try the order set under Favorites."
+	p["value"] = map[string]any{"action": map[string]any{"type": "Action.Execute", "verb": "hbform:sreply:7", "data": map[string]any{
+		"hb": "hbform:sreply:7", "text": typed, "hbform": map[string]any{"title": "Reply to Nina", "label": "Your message to Nina"}}}}
+	code, body := e.post(t, p)
+	if code != http.StatusOK || !strings.Contains(string(body), `"value":"`+typed+`"`) || !strings.Contains(string(body), "closed while you were typing") ||
+		!strings.Contains(string(body), "Reply to Nina") {
+		t.Errorf("the refused submission answered %d %s; want the form back with the text and the reason", code, body)
+	}
+}
