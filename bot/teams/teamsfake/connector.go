@@ -36,7 +36,6 @@ const MaxActivityBytes = 28 * 1024
 
 // Connector is the fake Bot Connector service and its token endpoint.
 type Connector struct {
-	t        testing.TB
 	srv      *httptest.Server
 	appID    string
 	password string
@@ -100,7 +99,15 @@ type failure struct {
 // when the test ends.
 func NewConnector(t testing.TB, appID, password, tenant string) *Connector {
 	t.Helper()
-	c := &Connector{t: t, appID: appID, password: password, tenant: tenant, tokens: map[string]bool{},
+	c := StartConnector(appID, password, tenant)
+	t.Cleanup(c.Close)
+	return c
+}
+
+// StartConnector is NewConnector outside a test (huddlebot bench): the
+// caller closes it.
+func StartConnector(appID, password, tenant string) *Connector {
+	c := &Connector{appID: appID, password: password, tenant: tenant, tokens: map[string]bool{},
 		tokenLife: time.Hour, convs: map[string]string{}, users: map[string]string{}, acts: map[string]*Posted{},
 		nextID: 1764600000000, blocked: map[string]string{}, members: map[string]json.RawMessage{}, hits: map[string][]time.Time{}, limits: true}
 	mux := http.NewServeMux()
@@ -110,9 +117,11 @@ func NewConnector(t testing.TB, appID, password, tenant string) *Connector {
 	mux.HandleFunc("PUT /amer/v3/conversations/{conv}/activities/{id}", c.serveUpdate)
 	mux.HandleFunc("GET /amer/v3/conversations/{conv}/members/{user}", c.serveMember)
 	c.srv = httptest.NewServer(mux)
-	t.Cleanup(c.srv.Close)
 	return c
 }
+
+// Close stops the connector.
+func (c *Connector) Close() { c.srv.Close() }
 
 // TokenURL is the value for TEAMS_TOKEN_URL.
 func (c *Connector) TokenURL() string { return c.srv.URL + "/" + c.tenant + "/oauth2/v2.0/token" }
@@ -217,6 +226,18 @@ func (c *Connector) Activities(conv string) []Posted {
 		if p.Conversation == conv {
 			out = append(out, *p)
 		}
+	}
+	return out
+}
+
+// Posted returns everything the bot posted, in order, from the from-th on
+// (each as it now reads).
+func (c *Connector) Posted(from int) []Posted {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []Posted
+	for _, p := range c.order[min(from, len(c.order)):] {
+		out = append(out, *p)
 	}
 	return out
 }

@@ -56,24 +56,43 @@ var (
 // testKey returns a 2048-bit RSA key for kid, the same for a kid every time.
 func testKey(t testing.TB, kid string) *rsa.PrivateKey {
 	t.Helper()
-	keyMu.Lock()
-	defer keyMu.Unlock()
-	if i, ok := keyUsed[kid]; ok {
-		return keyPool[i]
-	}
-	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	k, err := poolKey(kid)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return k
+}
+
+func poolKey(kid string) (*rsa.PrivateKey, error) {
+	keyMu.Lock()
+	defer keyMu.Unlock()
+	if i, ok := keyUsed[kid]; ok {
+		return keyPool[i], nil
+	}
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return nil, err
+	}
 	keyPool = append(keyPool, k)
 	keyUsed[kid] = len(keyPool) - 1
-	return k
+	return k, nil
 }
 
 // NewIdentity starts the metadata and key server, closed when the test
 // ends, publishing DefaultKID endorsed for "msteams".
 func NewIdentity(t testing.TB) *Identity {
 	t.Helper()
+	id, err := StartIdentity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(id.Close)
+	return id
+}
+
+// StartIdentity is NewIdentity outside a test (huddlebot bench): the
+// caller closes it.
+func StartIdentity() (*Identity, error) {
 	id := &Identity{}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /v1/.well-known/openidconfiguration", func(w http.ResponseWriter, r *http.Request) {
@@ -97,10 +116,17 @@ func NewIdentity(t testing.TB) *Identity {
 		writeJSON(w, id.jwks())
 	})
 	id.srv = httptest.NewServer(mux)
-	t.Cleanup(id.srv.Close)
-	id.AddKey(t, DefaultKID, "msteams", "skype")
-	return id
+	k, err := poolKey(DefaultKID)
+	if err != nil {
+		id.srv.Close()
+		return nil, err
+	}
+	id.keys = append(id.keys, &key{kid: DefaultKID, priv: k, endorsements: []string{"msteams", "skype"}, published: true})
+	return id, nil
 }
+
+// Close stops the server.
+func (id *Identity) Close() { id.srv.Close() }
 
 // OpenIDURL is the value for TEAMS_OPENID_URL.
 func (id *Identity) OpenIDURL() string { return id.srv.URL + "/v1/.well-known/openidconfiguration" }
@@ -179,14 +205,23 @@ func (id *Identity) Token(t testing.TB, appID, serviceURL string) string {
 // (published or not).
 func Sign(t testing.TB, kid string, claims jwt.MapClaims) string {
 	t.Helper()
-	tok := jwt.NewWithClaims(jwt.SigningMethodRS256, claims)
-	tok.Header["kid"] = kid
-	tok.Header["x5t"] = kid
-	s, err := tok.SignedString(testKey(t, kid))
+	s, err := SignToken(kid, claims)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// SignToken is Sign outside a test (huddlebot bench).
+func SignToken(kid string, claims jwt.MapClaims) (string, error) {
+	k, err := poolKey(kid)
+	if err != nil {
+		return "", err
+	}
+	tok := jwt.NewWithClaims(jwt.SigningMethodRS256, claims)
+	tok.Header["kid"] = kid
+	tok.Header["x5t"] = kid
+	return tok.SignedString(k)
 }
 
 // PublicKeyBytes returns kid's public modulus, for forging tokens that
