@@ -43,8 +43,15 @@ func (b *Bot) ConfirmClicks(ctx context.Context, cs []Confirmation) {
 		wg     sync.WaitGroup
 		sem    = make(chan struct{}, confirmParallel)
 	)
+	// A batch of answers is mostly one workspace: look each up once, not
+	// once per click (a query each, in the answer applier's path).
+	repliers := map[int64]ClickReplier{}
 	for _, c := range cs {
-		replier := b.clickReplier(ctx, c.WorkspaceID)
+		replier, ok := repliers[c.WorkspaceID]
+		if !ok {
+			replier = b.clickReplier(ctx, c.WorkspaceID)
+			repliers[c.WorkspaceID] = replier
+		}
 		if replier == nil {
 			if c.MessageID != 0 {
 				failed = append(failed, c.MessageID)
