@@ -647,7 +647,10 @@ func (b *Bot) HandleClick(ctx context.Context, c Click) Reply {
 			return b.failure(ctx, "queue answer", err)
 		}
 		if queued {
-			return Reply{} // the card updates in place with the result
+			// The card updates in place with the result, through the
+			// click's reply hook once the applier has recorded it (an
+			// adapter that answers the click with that card waits for it).
+			return Reply{Confirming: c.ResponseURL != ""}
 		}
 	}
 	ws, m, err := b.Resolve(ctx, c.Actor)

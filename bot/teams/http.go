@@ -238,7 +238,12 @@ func (a *Adapter) click(ctx context.Context, act *Activity, actor bot.Actor, v a
 	if formID, ok := strings.CutPrefix(v.id, formVerbPrefix); ok {
 		return a.submitForm(ctx, act, actor, v, formID, invoke)
 	}
-	c := bot.Click{Actor: actor, Channel: act.channel(), ActionID: v.id, PostedID: act.ReplyToID}
+	// An invoke's quiz answer goes through the answer inbox (Queue): one
+	// checked INSERT, then the applier records it with others in one
+	// transaction and hands the answered card to the waiting invoke
+	// through its hook — committed before the response, and many answers
+	// a second on two cores where one transaction each is not.
+	c := bot.Click{Actor: actor, Channel: act.channel(), ActionID: v.id, PostedID: act.ReplyToID, Queue: invoke}
 	if sel := v.value(v.id); sel != "" {
 		c.Value = sel // a menu's choice, keyed by the menu's id
 	}
