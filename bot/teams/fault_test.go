@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/huddlebot/huddlebot/bot"
 	"github.com/huddlebot/huddlebot/bot/adaptertest"
+	"github.com/huddlebot/huddlebot/bot/bottest"
 	"github.com/huddlebot/huddlebot/store"
 	"github.com/huddlebot/huddlebot/store/storetest"
 )
@@ -143,42 +145,9 @@ func TestFlakyConnectorAnswers(t *testing.T) {
 	storetest.Parallel(t, func(t *testing.T, ctx context.Context, db *store.DB) {
 		const members = 8
 		e, tb := newE2E(t, db)
-		e.conn.SetFaults(0.2, 21)
-		users := make([]string, members)
-		for i := range users {
-			users[i] = fmt.Sprintf("29:1flaky-nurse-%d-Zaqt7CZ", i)
-			if rep := e.say(t, users[i], "learn join nurse 4west"); !strings.Contains(rep, "Welcome") {
-				t.Fatalf("%s: learn join answered %q", users[i], rep)
-			}
-			e.say(t, users[i], "learn")
-		}
-		quizzesOf := func(u string) []adaptertest.Message {
-			conv := e.conn.PersonalConversation(u)
-			var quizzes []adaptertest.Message
-			for _, p := range e.conn.Activities(conv) {
-				if m := view(t, p.Activity); len(m.Actions) > 0 && strings.HasPrefix(m.Actions[0], "ans:") {
-					m.Channel, m.ID = conv, p.ID
-					quizzes = append(quizzes, m)
-				}
-			}
-			return quizzes
-		}
-		// A delivery that drew a 500 is retried after River's backoff.
-		deadline := time.Now().Add(2 * time.Minute)
+		users, quizzes := flakyQuizzes(t, ctx, e, tb, members, 21)
 		for _, u := range users {
-			for len(quizzesOf(u)) == 0 && time.Now().Before(deadline) {
-				time.Sleep(50 * time.Millisecond)
-			}
-		}
-		if err := tb.Jobs.WaitIdle(ctx, time.Minute); err != nil {
-			t.Fatal(err)
-		}
-		for _, u := range users {
-			quizzes := quizzesOf(u)
-			if len(quizzes) != 1 {
-				t.Fatalf("%s has %d quizzes; want exactly 1", u, len(quizzes))
-			}
-			code, body := e.invoke(t, u, quizzes[0], quizzes[0].Actions[0])
+			code, body := e.invoke(t, u, quizzes[u], quizzes[u].Actions[0])
 			if code != http.StatusOK || !strings.Contains(string(body), "application/vnd.microsoft.card.adaptive") {
 				t.Errorf("%s's answer: %d %s", u, code, body)
 			}
@@ -186,6 +155,146 @@ func TestFlakyConnectorAnswers(t *testing.T) {
 		var answers int
 		if err := db.GetContext(ctx, &answers, `SELECT COUNT(*) FROM answer`); err != nil || answers != members {
 			t.Errorf("%d answers stored, %v; want %d", answers, err, members)
+		}
+	})
+}
+
+// flakyQuizzes makes the connector fail 20% of its calls (seeded by seed),
+// has n nurses type "learn join" and "learn", and returns them and the one
+// quiz each got in their 1:1 chat.
+func flakyQuizzes(t *testing.T, ctx context.Context, e *env, tb *bottest.Bot, n int, seed uint64) ([]string, map[string]adaptertest.Message) {
+	t.Helper()
+	e.conn.SetFaults(0.2, seed)
+	users := make([]string, n)
+	for i := range users {
+		users[i] = fmt.Sprintf("29:1flaky-nurse-%d-Zaqt7CZ", i)
+		if rep := e.say(t, users[i], "learn join nurse 4west"); !strings.Contains(rep, "Welcome") {
+			t.Fatalf("%s: learn join answered %q", users[i], rep)
+		}
+		e.say(t, users[i], "learn")
+	}
+	quizzesOf := func(u string) []adaptertest.Message {
+		conv := e.conn.PersonalConversation(u)
+		var quizzes []adaptertest.Message
+		for _, p := range e.conn.Activities(conv) {
+			if m := view(t, p.Activity); len(m.Actions) > 0 && strings.HasPrefix(m.Actions[0], "ans:") {
+				m.Channel, m.ID = conv, p.ID
+				quizzes = append(quizzes, m)
+			}
+		}
+		return quizzes
+	}
+	// A delivery that drew a 500 is retried after River's backoff.
+	deadline := time.Now().Add(2 * time.Minute)
+	for _, u := range users {
+		for len(quizzesOf(u)) == 0 && time.Now().Before(deadline) {
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	if err := tb.Jobs.WaitIdle(ctx, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]adaptertest.Message{}
+	for _, u := range users {
+		quizzes := quizzesOf(u)
+		if len(quizzes) != 1 {
+			t.Fatalf("%s has %d quizzes; want exactly 1", u, len(quizzes))
+		}
+		out[u] = quizzes[0]
+	}
+	return users, out
+}
+
+// TestFlakyAnswersReplayed: with 20% of connector calls failing, every
+// nurse's answer arrives three times at once — the invoke, the same invoke
+// again (Teams retrying it) and a second tap (a new activity) — and later
+// a tap on another answer and the first invoke once more. Every response
+// is a 200, one of the first three carries the answered card, each answer
+// is stored exactly once with the first choice, and nothing new is posted
+// in anyone's chat.
+func TestFlakyAnswersReplayed(t *testing.T) {
+	storetest.Parallel(t, func(t *testing.T, ctx context.Context, db *store.DB) {
+		const members = 12
+		e, tb := newE2E(t, db)
+		users, quizzes := flakyQuizzes(t, ctx, e, tb, members, 33)
+		invoke := func(user string, m adaptertest.Message, action string) map[string]any {
+			p := activity(t, "invoke_adaptivecard_action.json")
+			e.fromUser(p, user, m.Channel)
+			p["replyToId"] = m.ID
+			p["value"] = map[string]any{"action": map[string]any{"type": "Action.Execute", "id": "btn", "verb": action,
+				"data": map[string]any{"hb": action}}, "trigger": "manual"}
+			return p
+		}
+		posts := map[string]int{}
+		for _, u := range users {
+			posts[u] = len(e.conn.Activities(quizzes[u].Channel))
+		}
+		type answer struct {
+			code int
+			body string
+		}
+		var wg sync.WaitGroup
+		results := make([][3]answer, members)
+		firsts := make([]map[string]any, members)
+		for i, u := range users {
+			q := quizzes[u]
+			first, tap := invoke(u, q, q.Actions[0]), invoke(u, q, q.Actions[0])
+			firsts[i] = first
+			for k, p := range []map[string]any{first, first, tap} {
+				wg.Go(func() {
+					code, body := e.post(t, p)
+					results[i][k] = answer{code, string(body)}
+				})
+			}
+		}
+		wg.Wait()
+		for i, u := range users {
+			carded := 0
+			for _, r := range results[i] {
+				if r.code != http.StatusOK {
+					t.Errorf("%s: an answer got %d %s", u, r.code, r.body)
+				}
+				if strings.Contains(r.body, "application/vnd.microsoft.card.adaptive") {
+					carded++
+				}
+			}
+			if carded == 0 {
+				t.Errorf("%s: none of the three answers carried the answered card: %+v", u, results[i])
+			}
+			q := quizzes[u]
+			for _, p := range []map[string]any{invoke(u, q, q.Actions[1]), firsts[i]} {
+				if code, body := e.post(t, p); code != http.StatusOK {
+					t.Errorf("%s: a later tap got %d %s", u, code, body)
+				}
+			}
+		}
+		if err := tb.Jobs.WaitIdle(ctx, time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		var rows []struct {
+			User   string `db:"user_id"`
+			Choice int    `db:"choice"`
+		}
+		if err := db.SelectContext(ctx, &rows, `SELECT m.user_id, a.choice FROM answer a JOIN member m ON m.id = a.member_id`); err != nil {
+			t.Fatal(err)
+		}
+		stored := map[string]int{}
+		for _, r := range rows {
+			stored[r.User]++
+			if r.Choice != 1 {
+				t.Errorf("%s: stored choice %d; want the first answer's (1)", r.User, r.Choice)
+			}
+		}
+		for _, u := range users {
+			if stored[u] != 1 {
+				t.Errorf("%s: %d answers stored; want exactly 1", u, stored[u])
+			}
+			if n := len(e.conn.Activities(quizzes[u].Channel)); n != posts[u] {
+				t.Errorf("%s: %d messages in the 1:1 chat after the answers; want %d (nothing new)", u, n, posts[u])
+			}
+		}
+		if len(rows) != members {
+			t.Errorf("%d answers stored; want %d", len(rows), members)
 		}
 	})
 }
