@@ -41,6 +41,19 @@ limits measured in the same run, and prints a table (or --json):
   joins    --joiners new people (default 2000) run /learn join, 32 at a time:
            ack p50/p99, how many got "Working on it", profiles read (not
            in the default run)
+  teams-fanout
+           the one-quiz burst to --members Teams members (default 2000) who
+           never wrote to the bot, through a fake Bot Connector enforcing
+           Teams' limits (per conversation 7/s and 60/30 s, per app per
+           tenant 50 requests/s): POST /v3/conversations + the send each;
+           messages/s, CPU/message, none lost or doubled (not in the
+           default run; ~80 s for 2,000 at Teams' pace)
+  teams-answers
+           --count Teams members answer their quiz with adaptiveCard/action
+           invokes signed like Bot Framework's (RS256 JWT, keys cached) at
+           each --rate: the ack is the invoke's 200 carrying the answered
+           card, which is what the person sees; stored answers counted (not
+           in the default run; the quizzes are first sent at Teams' pace)
   planner  the daily planner over --members members in memory (default 100000)
   tick     one scheduler tick recording the day's prompt for --members members
            in the database (default 100000; not in the default run); on
@@ -57,6 +70,9 @@ given), removed afterwards. The fake enforces Slack's tiers as Slack does
 (chat.update and conversations.open Tier 3, users.info and views.publish
 Tier 4: HTTP 429 with Retry-After) and the adapter paces under them, so the
 figures are what people would see; --unlimited turns both off.
+
+huddlebot bench fake-teams [--unlimited] runs the fake Bot Connector (the
+child of the Teams scenarios) the same way.
 
 huddlebot bench fake-slack [--tiers] runs the fake Slack Web API on its own: it prints
 {"api":URL,"control":URL} and serves until its stdin closes (point serve's
@@ -75,7 +91,14 @@ func runBench(ctx context.Context, e *env, args []string) int {
 		}
 		return exitOK
 	}
-	fs, cfg := flags(e, "bench", "[limits] [fanout] [answers] [votes] [joins] [planner] [tick] [flags]", benchDesc)
+	if len(args) > 0 && args[0] == "fake-teams" {
+		unlimited := slices.Contains(args[1:], bench.FakeUnlimitedArg)
+		if err := bench.RunFakeTeams(ctx, e.stdout, os.Stdin, unlimited); err != nil {
+			return e.fail("bench fake-teams", err)
+		}
+		return exitOK
+	}
+	fs, cfg := flags(e, "bench", "[limits] [fanout] [answers] [votes] [joins] [teams-fanout] [teams-answers] [planner] [tick] [flags]", benchDesc)
 	members := fs.Int("members", 0, "fanout: members (default 2000); planner and tick: members (default 100000)")
 	count := fs.Int("count", 5000, "answers: members who answer, one answer each")
 	voters := fs.Int("voters", 1000, "votes: roster members who vote on the one poll")
@@ -83,7 +106,7 @@ func runBench(ctx context.Context, e *env, args []string) int {
 	hammer := fs.Duration("limits-time", 2*time.Second, "limits: how long each raw measurement runs")
 	asJSON := fs.Bool("json", false, "print JSON instead of a table")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run (go tool pprof) to this file")
-	unlimited := fs.Bool("unlimited", false, "turn Slack's rate limits off: the fake enforces no tiers and the adapter does not pace")
+	unlimited := fs.Bool("unlimited", false, "turn Slack's and Teams' rate limits off: the fakes enforce none and the adapters do not pace")
 	joiners := fs.Int("joiners", 2000, "joins: members who run /learn join, 32 at a time")
 	fake := fs.String("fake", "process", "where the fake Slack runs: process (a child; CPU figures are huddlebot's alone) or inproc")
 	pos, code, ok := parseInterspersed(fs, args)

@@ -44,7 +44,7 @@ import (
 )
 
 // Scenarios is every scenario, in the order they run.
-var Scenarios = []string{"limits", "fanout", "answers", "votes", "joins", "planner", "tick"}
+var Scenarios = []string{"limits", "fanout", "answers", "votes", "joins", "teams-fanout", "teams-answers", "planner", "tick"}
 
 // DefaultScenarios run when none is named.
 var DefaultScenarios = []string{"limits", "fanout", "answers", "planner"}
@@ -134,6 +134,7 @@ type Report struct {
 	Backend  string   `json:"backend"`
 	Fake     string   `json:"fake"`
 	Slack    string   `json:"slack_limits"`
+	Teams    string   `json:"teams_limits,omitempty"`
 	Limits   []Result `json:"limits"`
 	Results  []Result `json:"results"`
 	Ratios   []Ratio  `json:"ratios"`
@@ -247,6 +248,25 @@ func Run(ctx context.Context, scenarios []string, o Options) (*Report, error) {
 			n = 2000
 		}
 		err = measure(&rep.Results, func() (Result, error) { return st.joins(ctx, n) }, "joins: %d members run /learn join, 32 at a time", n)
+	}
+	if (want["teams-fanout"] || want["teams-answers"]) && err == nil {
+		if err = st.startTeams(ctx, o); err == nil {
+			rep.Teams = "Teams' limits enforced by the fake connector (per conversation 7/s and 60/30 s, per app per tenant 50 requests/s; 429 + Retry-After) and paced by the adapter"
+			if o.Unlimited {
+				rep.Teams = "unlimited (--unlimited: the fake connector enforces no limits, the adapter does not pace)"
+			}
+		}
+	}
+	if want["teams-fanout"] && err == nil {
+		n := members(2000)
+		err = measure(&rep.Results, func() (Result, error) { return st.teamsFanout(ctx, n) },
+			"teams-fanout: a burst to %d Teams members who never wrote to the bot", n)
+	}
+	for _, rate := range o.Rates {
+		if want["teams-answers"] && err == nil {
+			err = measure(&rep.Results, func() (Result, error) { return st.teamsAnswers(ctx, o.Count, rate) },
+				"teams-answers: %d signed adaptiveCard/action invokes at %s", o.Count, rateName(rate))
+		}
 	}
 	if want["planner"] && err == nil {
 		n := members(100_000)
@@ -563,6 +583,9 @@ type stack struct {
 	cancel  context.CancelFunc
 	client  *http.Client
 	teams   int
+	mux     *http.ServeMux
+	log     *slog.Logger
+	teamsSt *teamsStack // the Teams scenarios' adapter and fakes, nil until one runs
 }
 
 const (
@@ -611,6 +634,7 @@ func newStack(ctx context.Context, dbURL string, fake fakeSlack, o Options) (*st
 		return fail(err)
 	}
 	log := slog.New(slog.NewTextHandler(o.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	st.log = log
 	st.bot = bot.New(db, bot.Config{VoteKey: []byte("bench vote key")}, log)
 	st.feat = feature.Register(st.bot)
 	if err := st.bot.LoadContent(ctx); err != nil {
@@ -639,6 +663,7 @@ func newStack(ctx context.Context, dbURL string, fake fakeSlack, o Options) (*st
 	}
 	mux := http.NewServeMux()
 	mux.Handle("POST /slack/events", st.adapter)
+	st.mux = mux
 	st.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = st.srv.Serve(ln) }()
 	st.url = "http://" + ln.Addr().String()
@@ -654,6 +679,9 @@ func (st *stack) close() {
 	}
 	if st.adapter != nil {
 		_ = st.adapter.Close(ctx)
+	}
+	if st.teamsSt != nil {
+		st.teamsSt.close(ctx)
 	}
 	if st.jobs != nil {
 		_ = st.jobs.Stop(ctx)
@@ -1190,6 +1218,8 @@ func (rep *Report) relate() {
 	}
 	rep.Targets = append(rep.Targets, t)
 
+	rep.Targets = append(rep.Targets, teamsTargets(rep, met)...)
+
 	t = Target{Target: "planner < 100 ms per tick of 100,000 members (issue 3)"}
 	switch {
 	case planner == nil || planner.Rate == 0:
@@ -1231,7 +1261,11 @@ func fmtMS(ms float64) string {
 
 // Print writes the report as the tables `huddlebot bench` prints.
 func (rep *Report) Print(w io.Writer) {
-	fmt.Fprintf(w, "machine: %s\ndatabase: %s; fake Slack: %s\nSlack's rate limits: %s\n\n", rep.Machine, rep.Backend, rep.Fake, rep.Slack)
+	fmt.Fprintf(w, "machine: %s\ndatabase: %s; fake Slack: %s\nSlack's rate limits: %s\n", rep.Machine, rep.Backend, rep.Fake, rep.Slack)
+	if rep.Teams != "" {
+		fmt.Fprintf(w, "Teams' rate limits: %s\n", rep.Teams)
+	}
+	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "scenario\tbackend\tn\tthroughput\tack p50 ms\tack p99 ms\tseen p50 ms\tseen p99 ms\tCPU s\tCPU/op ms\twall s\tpeak heap MB\tlost\tdoubled\tnote")
 	row := func(r Result) {

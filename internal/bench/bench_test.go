@@ -70,13 +70,51 @@ func TestRun(t *testing.T) {
 		if !strings.Contains(rep.Slack, "tiers enforced") {
 			t.Errorf("Slack limits: %q, want the tiers enforced by default", rep.Slack)
 		}
-		if len(rep.Targets) != 7 {
+		if len(rep.Targets) != 9 {
 			t.Errorf("targets: %+v", rep.Targets)
 		}
 		for _, tg := range rep.Targets {
 			if tg.Result == "" {
 				t.Errorf("target %q has no result", tg.Target)
 			}
+		}
+	})
+}
+
+// TestRunTeams runs the Teams scenarios small, on both backends: every
+// message of the fan-out posted once in a 1:1 chat the bot opened, through
+// the fake connector's enforced limits; every answer acknowledged with the
+// answered card and stored once.
+func TestRunTeams(t *testing.T) {
+	t.Parallel()
+	storetest.EachBackend(t, func(t *testing.T, backend store.Backend) {
+		o := Options{Members: 20, Count: 20, Rates: []int{100, 0}, Hammer: 100 * time.Millisecond, InprocFake: true, Stderr: io.Discard}
+		if backend == store.Postgres {
+			o.DatabaseURL, o.ExplicitDB = storetest.URL(t, backend), true
+		}
+		rep, err := Run(context.Background(), []string{"teams-fanout", "teams-answers"}, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, r := range rep.Results {
+			names = append(names, r.Scenario)
+			if r.N != 20 || r.Rate <= 0 || r.CPUSeconds <= 0 {
+				t.Errorf("%s: nothing measured: %+v", r.Scenario, r)
+			}
+			if r.Lost != 0 || r.Doubled != 0 || r.Failed != 0 || r.Unseen != 0 {
+				t.Errorf("%s: %d lost, %d doubled, %d not acknowledged, %d without the answered card", r.Scenario, r.Lost, r.Doubled, r.Failed, r.Unseen)
+			}
+		}
+		want := []string{"teams fanout (burst, new 1:1 chats)", "teams answers @ 100/s", "teams answers @ max (64 clients)"}
+		if strings.Join(names, "|") != strings.Join(want, "|") {
+			t.Errorf("scenarios %q, want %q", names, want)
+		}
+		if !strings.HasPrefix(rep.Results[0].Note, "20 1:1 chats opened + 20 sends") {
+			t.Errorf("fan-out: %q, want a 1:1 chat opened and a send per member", rep.Results[0].Note)
+		}
+		if !strings.Contains(rep.Teams, "enforced") {
+			t.Errorf("Teams limits: %q", rep.Teams)
 		}
 	})
 }
