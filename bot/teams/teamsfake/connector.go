@@ -36,6 +36,7 @@ const MaxActivityBytes = 28 * 1024
 
 // Connector is the fake Bot Connector service and its token endpoint.
 type Connector struct {
+	t        testing.TB // nil outside a test (StartConnector)
 	srv      *httptest.Server
 	appID    string
 	password string
@@ -100,6 +101,7 @@ type failure struct {
 func NewConnector(t testing.TB, appID, password, tenant string) *Connector {
 	t.Helper()
 	c := StartConnector(appID, password, tenant)
+	c.t = t
 	t.Cleanup(c.Close)
 	return c
 }
@@ -467,6 +469,9 @@ func (c *Connector) AddMember(account json.RawMessage) {
 		ID string `json:"id"`
 	}
 	if err := json.Unmarshal(account, &a); err != nil || a.ID == "" {
+		if c.t == nil {
+			panic(fmt.Sprintf("teamsfake: AddMember: an account needs an id: %s", account))
+		}
 		c.t.Fatalf("teamsfake: AddMember: an account needs an id: %s", account)
 	}
 	c.mu.Lock()
