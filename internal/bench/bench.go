@@ -3,8 +3,10 @@
 // burst fan-out, answer and vote ingestion over signed HTTP requests, the
 // planner and one scheduler tick, next to the raw limits (the fake's own
 // request rate, the database's single-row INSERT rate) measured in the same
-// run. `huddlebot bench` parses its flags and calls Run; this package is why
-// the fake is linked into the production binary.
+// run; and the same for Teams (teams.go: a proactive fan-out and signed
+// invoke answers through the fake Bot Connector, bot/teams/teamsfake).
+// `huddlebot bench` parses its flags and calls Run; this package is why
+// the fakes are linked into the production binary.
 package bench
 
 import (
