@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -38,6 +39,16 @@ func (a *Adapter) serveActivity(w http.ResponseWriter, r *http.Request, act *Act
 		}
 		w.WriteHeader(http.StatusOK) // typing, deletes, reactions without a sender: nothing to do
 		return
+	}
+	if act.Type == "invoke" {
+		select {
+		case a.invokes <- struct{}{}:
+		case <-ctx.Done():
+			return
+		}
+		release := sync.OnceFunc(func() { <-a.invokes })
+		defer release()
+		ctx = context.WithValue(ctx, slotKey{}, release)
 	}
 	if act.ID != "" && a.seen(ctx, act.Conversation.ID+"/"+act.ID) {
 		if act.Type == "invoke" {
@@ -348,6 +359,9 @@ func homeMarked(c card) card {
 // the clicker's 1:1 chat from a channel —, else the reply's text as a
 // message; a reply card or form goes to the 1:1 chat.
 func (a *Adapter) invokeAnswer(ctx context.Context, act *Activity, rep bot.Reply, ch chan hookReply) map[string]any {
+	if release, ok := ctx.Value(slotKey{}).(func()); ok {
+		release() // waiting for the card is not database work
+	}
 	var hr hookReply
 	if ch != nil && rep.Confirming {
 		select {
@@ -380,6 +394,9 @@ func (a *Adapter) invokeAnswer(ctx context.Context, act *Activity, rep bot.Reply
 	}
 	return invokeMessage(text)
 }
+
+// slotKey is the context key of an invoke's release of its slot.
+type slotKey struct{}
 
 func invokeMessage(text string) map[string]any {
 	return map[string]any{"statusCode": http.StatusOK, "type": "application/vnd.microsoft.activity.message", "value": text}
