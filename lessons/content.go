@@ -131,6 +131,8 @@ func load(fsys fs.FS, root string) (*Content, error) {
 	c := &Content{Roles: roles}
 	defined := map[string]place{}
 	known := map[string]bool{} // ids tracks may name, including those of broken lessons
+	originals := map[string]parsed{}
+	var translations []translationFile
 	for _, p := range lessonFiles {
 		data, err := fs.ReadFile(fsys, p)
 		if err != nil {
@@ -138,6 +140,15 @@ func load(fsys fs.FS, root string) (*Content, error) {
 		}
 		pl := parseLesson(ld.show(p), data, roles)
 		ld.problems = append(ld.problems, pl.problems...)
+		if lang := TranslationLanguage(p); lang != "" {
+			translations = append(translations, translationFile{parsed: pl, rel: p, lang: lang})
+			continue
+		}
+		if pl.lesson != nil && pl.id != "" {
+			if _, dup := originals[pl.id]; !dup {
+				originals[pl.id] = pl
+			}
+		}
 		if pl.brokenID != "" {
 			known[pl.brokenID] = true
 		}
@@ -155,6 +166,8 @@ func load(fsys fs.FS, root string) (*Content, error) {
 			c.Lessons = append(c.Lessons, pl.lesson)
 		}
 	}
+
+	ld.attach(translations, originals, known)
 
 	// Suggestions compare an unknown id with every lesson id: a few are
 	// helpful, thousands (a renamed directory) would only be slow.
@@ -220,6 +233,106 @@ func load(fsys fs.FS, root string) (*Content, error) {
 	return c, nil
 }
 
+// translationFile is a parsed lesson file whose name says it is a
+// translation (bcma.es.md).
+type translationFile struct {
+	parsed
+	rel  string // path relative to the content root
+	lang string // from the file name
+}
+
+// attach checks each translation against its original — the lesson with
+// the same id in a file not named as a translation — and adds it to the
+// original's Translations. A translation says the same as its original in
+// another language: it names its language (as its file name does), has the
+// original's kind, number of choices and correct answer, and translates
+// every text field the original has (title, question, choices,
+// explanation, body) and none it lacks. Roles, departments and tags are
+// the original's: a translation may repeat them, not change them.
+func (ld *loader) attach(ts []translationFile, originals map[string]parsed, known map[string]bool) {
+	first := map[[2]string]parsed{}
+	for _, t := range ts {
+		tl, lang := t.lesson, t.lang
+		if tl == nil || t.id == "" {
+			continue // unreadable or without an id: reported by parseLesson
+		}
+		add := func(field, format string, args ...any) {
+			ld.problems = append(ld.problems, validation.Problem{Path: t.path, Line: t.line(field), Field: field,
+				Message: fmt.Sprintf(format, args...)})
+		}
+		switch {
+		case t.lines["lang"] == 0:
+			ld.problems = append(ld.problems, validation.Problem{Path: t.path, Line: t.line("id"), Field: "lang",
+				Message: fmt.Sprintf("missing: a translation names its language, as its file name does: lang: %s", lang)})
+		case tl.Lang == "":
+			// not a language: reported by parseLesson
+		case tl.Lang != lang:
+			add("lang", "%s, but the file name says %s: make them the same", tl.Lang, lang)
+		}
+		orig, ok := originals[tl.ID]
+		if !ok {
+			if !known[tl.ID] { // a broken original is reported on its own
+				add("id", "no lesson %q to translate: the original is a file with this id whose name has no .%s", tl.ID, lang)
+			}
+			continue
+		}
+		key := [2]string{tl.ID, lang}
+		if f, dup := first[key]; dup {
+			add("id", "a second %s translation of %q (also in %s)", lang, tl.ID, f.at("id"))
+			continue
+		}
+		first[key] = t.parsed
+		ol := orig.lesson
+		if ol.Lang == lang {
+			add("lang", "%s is the original's own language (%s): a translation is in another one", lang, orig.at("lang"))
+			continue
+		}
+		sameKind := tl.Kind == "" || tl.Kind == ol.Kind
+		if !sameKind {
+			add("kind", "%s, but the original (%s) is a %s: a translation keeps the kind", tl.Kind, orig.at("kind"), ol.Kind)
+		} else if ol.IsQuiz() && tl.IsQuiz() {
+			if len(tl.Choices) > 0 && len(tl.Choices) != len(ol.Choices) {
+				add("choices", "%d choices, but the original (%s) has %d: translate every choice, in the same order",
+					len(tl.Choices), orig.at("choices"), len(ol.Choices))
+			}
+			if t.lines["answer"] > 0 && tl.Answer != 0 && tl.Answer != ol.Answer {
+				add("answer", "%d, but the original (%s) says %d: a translation keeps the number of the right choice",
+					tl.Answer, orig.at("answer"), ol.Answer)
+			}
+		}
+		for _, f := range []struct{ name, orig, tr string }{
+			{"explanation", ol.Explanation, tl.Explanation}, {"body", ol.Body, tl.Body},
+		} {
+			switch {
+			case !sameKind: // what a tip and a quiz have differs anyway
+			case f.orig != "" && f.tr == "":
+				add(f.name, "missing: the original (%s) has one; translate it", orig.at(f.name))
+			case f.orig == "" && f.tr != "":
+				add(f.name, "the original (%s) has none: a translation says what the original says", orig.at("id"))
+			}
+		}
+		for _, f := range []struct {
+			name     string
+			orig, tr []string
+		}{{"roles", ol.Roles, tl.Roles}, {"departments", ol.Departments, tl.Departments}, {"tags", ol.Tags, tl.Tags}} {
+			if t.lines[f.name] > 0 && !sameSet(f.orig, f.tr) {
+				add(f.name, "[%s], but the original (%s) has [%s]: leave it out, a translation has the original's",
+					strings.Join(f.tr, ", "), orig.at(f.name), strings.Join(f.orig, ", "))
+			}
+		}
+		if ol.Translations == nil {
+			ol.Translations = map[string]*Translation{}
+		}
+		ol.Translations[lang] = &Translation{Title: tl.Title, Question: tl.Question, Choices: tl.Choices,
+			Explanation: tl.Explanation, Body: tl.Body, Path: t.rel}
+	}
+}
+
+// sameSet reports whether a and b hold the same strings, in any order.
+func sameSet(a, b []string) bool {
+	return len(a) == len(b) && slices.Equal(slices.Sorted(slices.Values(a)), slices.Sorted(slices.Values(b)))
+}
+
 // loadRoles returns DefaultRoles plus the roles of roles.yaml, if there is
 // one. Its problems join the loader's.
 func (ld *loader) loadRoles() ([]string, error) {
@@ -280,9 +393,29 @@ type parsed struct {
 	idLine   int
 	brokenID string // id of a file whose YAML is broken, salvaged by idLinePattern
 	problems []validation.Problem
+	// lines is the line of each field the file has, and of "body" (the
+	// closing --- line when there is none): where a translation's
+	// disagreement with its original is reported.
+	lines map[string]int
+	path  string // as problems name it
 }
 
-var lessonFields = []string{"id", "kind", "title", "roles", "departments", "tags", "question", "choices", "answer", "explanation"}
+// line is where field is, or where to report that it is missing: the
+// kind line, else the first.
+func (p parsed) line(field string) int {
+	if n := p.lines[field]; n > 0 {
+		return n
+	}
+	if n := p.lines["kind"]; n > 0 {
+		return n
+	}
+	return 1
+}
+
+// at is "path:line" of field, for messages that point at another file.
+func (p parsed) at(field string) string { return fmt.Sprintf("%s:%d", p.path, p.line(field)) }
+
+var lessonFields = []string{"id", "lang", "kind", "title", "roles", "departments", "tags", "question", "choices", "answer", "explanation"}
 
 // idLinePattern salvages the id of a lesson whose front matter is not valid
 // YAML, so that tracks naming it do not get a second, misleading problem.
@@ -294,10 +427,13 @@ func parseLesson(path string, data []byte, roles []string) parsed {
 	fm, body, bodyLine, found := splitFrontMatter(text)
 	if found != "" {
 		d.add(1, "front matter", "%s", found)
-		return parsed{problems: d.problems}
+		return parsed{problems: d.problems, path: path}
 	}
 
-	out := parsed{}
+	out := parsed{path: path, lines: map[string]int{"body": bodyLine}}
+	if body == "" {
+		out.lines["body"] = closingLine(text)
+	}
 	if utf8.ValidString(body) {
 		if n := utf8.RuneCountInString(body); n > MaxBodyLen {
 			d.add(bodyLine, "body", "%d characters, over %d: cannot be one message section; split the lesson or link to a page", n, MaxBodyLen)
@@ -315,7 +451,17 @@ func parseLesson(path string, data []byte, roles []string) parsed {
 		return out
 	}
 	f := d.fields(m, lessonFields)
+	for name, fl := range f {
+		out.lines[name] = d.keyLine(fl)
+	}
 	l := &Lesson{Body: body}
+	if lang, ok := d.text(f["lang"], "lang"); ok && lang != "" {
+		tag, err := ParseLanguage(lang)
+		if err != nil {
+			d.add(d.keyLine(f["lang"]), "lang", "%v", err)
+		}
+		l.Lang = tag
+	}
 
 	id, ok := d.text(f["id"], "id")
 	d.checkID(f["id"], id, ok, "medrec-admission-01")
@@ -417,6 +563,17 @@ func (d *doc) keyLineOr(f field, line int) int {
 		return d.line(f.key)
 	}
 	return line
+}
+
+// closingLine is the line of the --- that ends the front matter of text
+// (which has one).
+func closingLine(text string) int {
+	for i, line := range strings.Split(text, "\n") {
+		if i > 0 && strings.TrimRight(line, " \t") == "---" {
+			return i + 1
+		}
+	}
+	return 1
 }
 
 // splitFrontMatter returns the YAML between the opening and closing ---

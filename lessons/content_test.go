@@ -216,6 +216,17 @@ func TestLoadGood(t *testing.T) {
 		Explanation: "A stated or old weight can be far off; dose against a measured weight.",
 		Body:        "If no measured weight is documented, ask for one before you verify.",
 		Path:        "pharmacist/weight-based-dose.md",
+		Translations: map[string]*lessons.Translation{"es": {
+			Title:    "Verificar una dosis según el peso",
+			Question: "¿Con qué peso debe verificar una dosis calculada según el peso?",
+			Choices: []string{
+				"El peso medido y documentado en esta visita",
+				"El peso que el paciente dice en la ventanilla",
+				"Cualquier peso del expediente del último año",
+			},
+			Explanation: "Un peso declarado o antiguo puede estar muy equivocado; calcule la dosis con un peso medido.",
+			Body:        "Si no hay un peso medido documentado, pídalo antes de verificar.",
+		}},
 	}
 	if l.Hash() != want.Hash() || l.Path != want.Path {
 		t.Errorf("lesson = %+v\nwant %+v", *l, want)
@@ -255,6 +266,15 @@ var badProblems = []struct {
 	{"quiz/yaml-error.md:4: yaml:", "mapping values are not allowed"},
 	{"shared/no-front-matter.md:1: front matter:", "missing"},
 	{"tracks/empty.yaml:4: lessons:", "empty"},
+	{"translations/bcma.de.md:3: lang:", `"xx" is not a known language`},
+	{"translations/bcma.es.md:11: answer:", "2, but the original (translations/bcma.md:10) says 1"},
+	{"translations/bcma.fr.md:7: choices:", "2 choices, but the original (translations/bcma.md:6) has 3: translate every choice"},
+	{"translations/bcma.fr.md:12: body:", "missing: the original (translations/bcma.md:13) has one"},
+	{"translations/bcma.it.md:2: lang:", "missing: a translation names its language, as its file name does: lang: it"},
+	{"translations/bcma.it.md:4: kind:", "tip, but the original (translations/bcma.md:3) is a quiz"},
+	{"translations/bcma.it.md:6: tags:", "[scanning], but the original (translations/bcma.md:3) has []"},
+	{"translations/copy/bcma.es.md:2: id:", `a second es translation of "bad-tr-bcma" (also in translations/bcma.es.md:2)`},
+	{"translations/orphan.es.md:2: id:", `no lesson "bad-tr-orphan" to translate`},
 	{"tracks/nurse-basics.yaml:7: lessons:", `unknown lesson "no-such-lesson"`},
 }
 

@@ -65,6 +65,12 @@ type Lesson struct {
 	Answer      int      `json:"answer,omitempty"` // 1-based
 	Explanation string   `json:"explanation,omitempty"`
 	Body        string   `json:"body,omitempty"`
+	// Lang is the language the lesson is written in, as its lang field says
+	// ("" = the workspace default, see Language). Translations holds it in
+	// other languages, by canonical tag (see In); both are part of the
+	// version, so a changed translation is a new version too.
+	Lang         string                  `json:"lang,omitempty"`
+	Translations map[string]*Translation `json:"translations,omitempty"`
 
 	// Path is the file the lesson came from, relative to the content root.
 	Path string `json:"-"`

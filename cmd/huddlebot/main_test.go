@@ -289,7 +289,18 @@ func TestCLIContentValidateAndImport(t *testing.T) {
 	if code, out, errs := runCLI(t, vars, "content", "validate", "../../content"); code != 0 || !strings.Contains(out, "ok") {
 		t.Fatalf("validate bundled content: %d %s %s", code, out, errs)
 	}
-	code, _, errs := runCLI(t, vars, "content", "import", "../../lessons/testdata/bad")
+	// A translation is checked against its original: every problem, with
+	// the line to fix.
+	code, _, errs := runCLI(t, vars, "content", "validate", "../../lessons/testdata/bad")
+	for _, want := range []string{
+		"../../lessons/testdata/bad/translations/bcma.es.md:11: answer: 2, but the original (../../lessons/testdata/bad/translations/bcma.md:10) says 1",
+		"../../lessons/testdata/bad/translations/bcma.fr.md:7: choices: 2 choices, but the original (../../lessons/testdata/bad/translations/bcma.md:6) has 3",
+	} {
+		if code != 1 || !strings.Contains(errs, want+":") {
+			t.Errorf("validate bad content: exit %d, want 1 and %q in:\n%s", code, want, errs)
+		}
+	}
+	code, _, errs = runCLI(t, vars, "content", "import", "../../lessons/testdata/bad")
 	if code != 1 || !strings.Contains(errs, "../../lessons/testdata/bad/") || !strings.Contains(errs, "nothing was imported") {
 		t.Fatalf("import bad content: %d %s", code, errs)
 	}
