@@ -70,3 +70,46 @@ func TestContentVersionAndSources(t *testing.T) {
 		}
 	})
 }
+
+// TestContentImportTranslations: a lesson's translations are stored with
+// its version and read back with it; changing only a translation makes a
+// new version, and the version asked before keeps the text that was shown.
+func TestContentImportTranslations(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, ctx context.Context, db *store.DB) {
+		t.Parallel()
+		orig := "---\nid: scan\nkind: quiz\ntitle: Scan first\nquestion: When?\nchoices: [Always, Never]\nanswer: 1\n---\n"
+		es := func(title string) string {
+			return "---\nid: scan\nlang: es\nkind: quiz\ntitle: " + title + "\nquestion: ¿Cuándo?\nchoices: [Siempre, Nunca]\nanswer: 1\n---\n"
+		}
+		load := func(esTitle string) *lessons.Content {
+			t.Helper()
+			c, err := lessons.Load(fstest.MapFS{"scan.md": {Data: []byte(orig)}, "scan.es.md": {Data: []byte(es(esTitle))}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c
+		}
+		res, err := db.ContentImport(ctx, load("Escanee primero"))
+		if err != nil || len(res.Added) != 1 {
+			t.Fatalf("import: %+v %v", res, err)
+		}
+		res, err = db.ContentImport(ctx, load("Primero, escanee"))
+		if err != nil || len(res.Changed) != 1 {
+			t.Fatalf("re-import with a changed translation: %+v %v, want the lesson changed", res, err)
+		}
+		c, err := db.ContentLoad(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l := c.Lesson("scan"); l == nil || l.Version != 2 || l.Translations["es"] == nil || l.Translations["es"].Title != "Primero, escanee" {
+			t.Fatalf("loaded lesson = %+v", l)
+		}
+		v1, err := db.LessonVersionGet(ctx, "scan", 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if shown, lang, ok := v1.In("es", ""); !ok || lang != "es" || shown.Title != "Escanee primero" || shown.Choices[0] != "Siempre" {
+			t.Errorf("version 1 in es = %+v %q %v, want the translation as it was", shown, lang, ok)
+		}
+	})
+}
