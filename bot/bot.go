@@ -19,6 +19,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/huddlebot/huddlebot/i18n"
 	"github.com/huddlebot/huddlebot/internal/clean"
 	"github.com/huddlebot/huddlebot/internal/groupcommit"
 	"github.com/huddlebot/huddlebot/lessons"
@@ -28,7 +29,11 @@ import (
 
 // Config holds the runtime knobs of the bot.
 type Config struct {
-	DefaultTimeZone   string          // workspace default
+	DefaultTimeZone string // workspace default
+	// DefaultLanguage is the workspace default language
+	// (HUDDLEBOT_LANGUAGE): a shipped language, spoken to members without
+	// a shipped language of their own (see Bot.Lang). "" = i18n.Default.
+	DefaultLanguage   string
 	Spacing           lessons.Spacing // review intervals and nudge delay
 	EscalateAfter     time.Duration   // ask-a-super-user: unclaimed → next level
 	TrainerChannel    string          // HUDDLEBOT_TRAINER_CHANNEL
@@ -51,6 +56,7 @@ func (c *Config) fill() {
 	if c.DefaultTimeZone == "" {
 		c.DefaultTimeZone = "UTC"
 	}
+	c.DefaultLanguage = i18n.Resolve("", c.DefaultLanguage)
 	if c.Spacing == (lessons.Spacing{}) {
 		c.Spacing = lessons.DefaultSpacing
 	}
@@ -308,15 +314,69 @@ type Req struct {
 	Member    *member.Member
 	Channel   string
 	TriggerID string
+	// Lang is the language to answer in (Bot.Lang of the member), set by
+	// the core; "" = the member's own language or else i18n.Default.
+	Lang string
 }
 
-// UserError is a problem the person can fix; its message is shown as is.
-type UserError struct{ Msg string }
+// L returns the localizer of the language to answer the request in.
+func (r *Req) L() *i18n.Localizer {
+	if r.Lang == "" && r.Member != nil {
+		return i18n.For(i18n.Resolve(r.Member.Language, i18n.Default))
+	}
+	return i18n.For(r.Lang)
+}
 
-func (e *UserError) Error() string { return e.Msg }
+// T says the catalogue's message key in the request's language.
+func (r *Req) T(key string, data i18n.Data) string { return r.L().T(key, data) }
 
-// UserErr returns a *UserError with a formatted message.
+// N says the catalogue's plural message key for count, in the request's
+// language.
+func (r *Req) N(key string, count int, data i18n.Data) string { return r.L().N(key, count, data) }
+
+// Usage is the reply to a malformed command in the request's language:
+// its form (the command as typed, which is not translated) and a hint
+// (already translated).
+func (r *Req) Usage(form, hint string) Reply { return UsageIn(r.L(), form, hint) }
+
+// Lang returns the language to speak to m in: their own when the bot
+// ships it, else the workspace default (i18n.Resolve).
+func (b *Bot) Lang(m *member.Member) string {
+	if m == nil {
+		return b.Config.DefaultLanguage
+	}
+	return i18n.Resolve(m.Language, b.Config.DefaultLanguage)
+}
+
+// Localizer returns the localizer of m's language (Lang).
+func (b *Bot) Localizer(m *member.Member) *i18n.Localizer { return i18n.For(b.Lang(m)) }
+
+// UserError is a problem the person can fix. With Key, the edge says the
+// catalogue's message in the person's language; otherwise Msg as is.
+type UserError struct {
+	Msg  string
+	Key  string
+	Data i18n.Data
+}
+
+// Error returns the message in the default language.
+func (e *UserError) Error() string { return e.In(i18n.For(i18n.Default)) }
+
+// In returns the message in l's language.
+func (e *UserError) In(l *i18n.Localizer) string {
+	if e.Key != "" {
+		return l.T(e.Key, e.Data)
+	}
+	return e.Msg
+}
+
+// UserErr returns a *UserError with a formatted message, said as is
+// whatever the person's language; prefer UserErrT.
 func UserErr(format string, args ...any) error { return &UserError{Msg: fmt.Sprintf(format, args...)} }
+
+// UserErrT returns a *UserError said as the catalogue's message key with
+// data, in the language of the person it reaches.
+func UserErrT(key string, data i18n.Data) error { return &UserError{Key: key, Data: data} }
 
 // CommandFunc runs a slash command for a resolved request; text is what
 // follows the command's name, trimmed.
@@ -439,6 +499,9 @@ func (b *Bot) HomeCard(ctx context.Context, r *Req) (*Card, error) {
 	b.feat.mu.RUnlock()
 	if fn == nil {
 		return nil, errors.New("home view: no capability registered one")
+	}
+	if r.Lang == "" {
+		r.Lang = b.Lang(r.Member)
 	}
 	return fn(ctx, r)
 }
@@ -607,18 +670,19 @@ func (b *Bot) HandleCommand(ctx context.Context, c Command) Reply {
 	b.feat.mu.RLock()
 	fn, ok := b.feat.commands[strings.TrimPrefix(c.Name, "/")]
 	b.feat.mu.RUnlock()
-	if !ok {
-		return Reply{Text: fmt.Sprintf("I don't know /%s. Try /learn help.", strings.TrimPrefix(c.Name, "/"))}
-	}
 	ws, m, err := b.Resolve(ctx, c.Actor)
 	if err != nil {
-		return b.failure(ctx, "resolve", err)
+		return b.failure(ctx, b.Localizer(nil), "resolve", err)
+	}
+	l := b.Localizer(m)
+	if !ok {
+		return Reply{Text: l.T("core.unknown_command", i18n.Data{"Command": strings.TrimPrefix(c.Name, "/")})}
 	}
 	ws = b.keepRefs(ctx, ws, m.ID, c.Channel, c.Refs)
-	r := &Req{Actor: c.Actor, Workspace: ws, Member: m, Channel: c.Channel, TriggerID: c.TriggerID}
+	r := &Req{Actor: c.Actor, Workspace: ws, Member: m, Channel: c.Channel, TriggerID: c.TriggerID, Lang: l.Lang()}
 	rep, err := fn(ctx, r, strings.TrimSpace(c.Text))
 	if err != nil {
-		return b.failure(ctx, "/"+c.Name, err)
+		return b.failure(ctx, r.L(), "/"+c.Name, err)
 	}
 	return rep
 }
@@ -639,12 +703,12 @@ func (b *Bot) HandleClick(ctx context.Context, c Click) Reply {
 	queue := b.feat.queues[parts[0]]
 	b.feat.mu.RUnlock()
 	if !ok {
-		return Reply{Text: "That button no longer does anything."}
+		return Reply{Text: b.ActorLocalizer(ctx, c.Actor).T("core.dead_button", nil)}
 	}
 	if c.Queue && queue != nil && !b.Config.DirectAnswers {
 		queued, err := queue(ctx, c, parts[1:])
 		if err != nil {
-			return b.failure(ctx, "queue answer", err)
+			return b.failure(ctx, b.ActorLocalizer(ctx, c.Actor), "queue answer", err)
 		}
 		if queued {
 			// The card updates in place with the result, through the
@@ -655,14 +719,14 @@ func (b *Bot) HandleClick(ctx context.Context, c Click) Reply {
 	}
 	ws, m, err := b.Resolve(ctx, c.Actor)
 	if err != nil {
-		return b.failure(ctx, "resolve", err)
+		return b.failure(ctx, b.Localizer(nil), "resolve", err)
 	}
 	ws = b.keepRefs(ctx, ws, m.ID, c.Channel, c.Refs)
-	r := &Req{Actor: c.Actor, Workspace: ws, Member: m, Channel: c.Channel, TriggerID: c.TriggerID}
+	r := &Req{Actor: c.Actor, Workspace: ws, Member: m, Channel: c.Channel, TriggerID: c.TriggerID, Lang: b.Lang(m)}
 	hctx, hook := b.withClickHook(ctx, c, ws.ID)
 	rep, err := fn(hctx, r, parts[1:], value)
 	if err != nil {
-		return b.failure(ctx, "click "+parts[0], err)
+		return b.failure(ctx, r.L(), "click "+parts[0], err)
 	}
 	if hook != nil && hook.pending != nil {
 		// Committed: show the clicked card's change through the hook now,
@@ -686,18 +750,18 @@ func (b *Bot) HandleSubmit(ctx context.Context, s Submission) Reply {
 	b.feat.mu.RLock()
 	fn, ok := b.feat.forms[parts[0]]
 	b.feat.mu.RUnlock()
-	if !ok {
-		return Reply{Text: "That form has expired. Please try again."}
-	}
 	ws, m, err := b.Resolve(ctx, s.Actor)
 	if err != nil {
-		return b.failure(ctx, "resolve", err)
+		return b.failure(ctx, b.Localizer(nil), "resolve", err)
+	}
+	if !ok {
+		return Reply{Text: b.Localizer(m).T("core.form_expired", nil)}
 	}
 	ws = b.keepRefs(ctx, ws, m.ID, "", s.Refs)
-	r := &Req{Actor: s.Actor, Workspace: ws, Member: m}
+	r := &Req{Actor: s.Actor, Workspace: ws, Member: m, Lang: b.Lang(m)}
 	rep, err := fn(ctx, r, parts[1:], s.Text)
 	if err != nil {
-		return b.failure(ctx, "form "+parts[0], err)
+		return b.failure(ctx, r.L(), "form "+parts[0], err)
 	}
 	return rep
 }
@@ -712,16 +776,40 @@ func cleanActor(a Actor) Actor {
 	return a
 }
 
-func (b *Bot) failure(ctx context.Context, what string, err error) Reply {
+// failure turns a request's error into the reply that says so, in l's
+// language: a *UserError's message, or a short apology while the cause is
+// logged once.
+func (b *Bot) failure(ctx context.Context, l *i18n.Localizer, what string, err error) Reply {
 	var ue *UserError
 	if errors.As(err, &ue) {
-		return Reply{Text: ue.Msg, Failed: true}
+		return Reply{Text: ue.In(l), Failed: true}
 	}
 	b.Log.ErrorContext(ctx, "request failed", "what", what, "err", err)
 	if errors.Is(err, store.ErrUnavailable) {
-		return Reply{Text: "Sorry — I can't reach my database right now, so nothing was saved. Please try again in a minute.", Failed: true}
+		return Reply{Text: l.T("core.error.database", nil), Failed: true}
 	}
-	return Reply{Text: "Sorry — something went wrong on my side and nothing was saved. Please try again.", Failed: true}
+	return Reply{Text: l.T("core.error.internal", nil), Failed: true}
+}
+
+// ActorLocalizer returns the localizer of the member behind an actor (a
+// look-up read together with the others in flight), for words said before
+// a request is resolved or without resolving it; the workspace default when
+// the person is not a member yet or the look-up fails.
+func (b *Bot) ActorLocalizer(ctx context.Context, a Actor) *i18n.Localizer {
+	return i18n.For(b.ActorLang(ctx, a))
+}
+
+// ActorLang is ActorLocalizer's language.
+func (b *Bot) ActorLang(ctx context.Context, a Actor) string {
+	ws, err := b.Workspace(ctx, a.Platform, a.Workspace)
+	if err != nil {
+		return b.Config.DefaultLanguage
+	}
+	m, err := b.memberByUser(ctx, ws.ID, a.UserID)
+	if err != nil {
+		return b.Config.DefaultLanguage
+	}
+	return b.Lang(m)
 }
 
 // Tick does everything that is due at now: every registered ticker, in the
@@ -747,14 +835,28 @@ func (b *Bot) Tick(ctx context.Context, now time.Time) error {
 
 // RequirePermission refuses with a clear message (a *UserError) when the
 // member lacks p.
+//
+// what is English; RequireT says the refusal in the person's language.
 func RequirePermission(m *member.Member, p member.Permission, what string) error {
 	if m.Has(p) {
 		return nil
 	}
-	who := map[member.Permission]string{
-		member.PermSuperUser: "super-users",
-		member.PermTrainer:   "trainers",
-		member.PermAdmin:     "admins",
-	}[p]
-	return UserErr("Only %s can %s. Ask your trainer if you need this.", who, what)
+	en := i18n.For(i18n.Default)
+	return &UserError{Msg: en.T("core.permission.only", i18n.Data{"Who": en.T(permWho[p], nil), "What": what})}
+}
+
+// RequireT refuses with a clear message in the request's language (a
+// *UserError) when the member lacks p; whatKey is the catalogue key of
+// what they tried, an infinitive phrase ("host huddles").
+func (r *Req) RequireT(p member.Permission, whatKey string) error {
+	if r.Member.Has(p) {
+		return nil
+	}
+	return UserErrT("core.permission.only", i18n.Data{"Who": r.T(permWho[p], nil), "What": r.T(whatKey, nil)})
+}
+
+var permWho = map[member.Permission]string{
+	member.PermSuperUser: "core.permission.super_users",
+	member.PermTrainer:   "core.permission.trainers",
+	member.PermAdmin:     "core.permission.admins",
 }

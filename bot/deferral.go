@@ -4,11 +4,14 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/huddlebot/huddlebot/i18n"
 )
 
 // WorkingOnIt is the interim reply to a request that outlasts its
-// platform's deadline to acknowledge it; the real reply follows.
-const WorkingOnIt = "⏳ Working on it — the answer will appear here in a moment."
+// platform's deadline to acknowledge it, in the default language; the real
+// reply follows. Deferral.Lang picks the person's language.
+var WorkingOnIt = i18n.For(i18n.Default).T("core.working_on_it", nil)
 
 // Deferral says how one adapter answers a request that may take longer than
 // its platform waits for an acknowledgement (Slack and Discord wait 3 s).
@@ -35,6 +38,10 @@ type Deferral struct {
 	// Timer returns a channel that receives after d; nil uses the real
 	// clock. Tests fire it by hand.
 	Timer func(d time.Duration) <-chan time.Time
+	// Lang returns the language of the person waiting, asked only when
+	// the request is deferred (Bot.ActorLang does); nil = the workspace
+	// default.
+	Lang func(ctx context.Context) string
 }
 
 // defaultDeferBudget bounds deferred work when Deferral.Budget is zero (a
@@ -63,7 +70,7 @@ func (b *Bot) Defer(ctx context.Context, d Deferral, work func(ctx context.Conte
 		defer cancel()
 		defer func() {
 			if p := recover(); p != nil {
-				done <- b.failure(wctx, "deferred work", fmt.Errorf("panic: %v", p))
+				done <- b.failure(wctx, b.Localizer(nil), "deferred work", fmt.Errorf("panic: %v", p))
 			}
 		}()
 		done <- work(wctx)
@@ -97,5 +104,9 @@ func (b *Bot) Defer(ctx context.Context, d Deferral, work func(ctx context.Conte
 	if !goFn(func() { d.FollowUp(fctx, <-done) }) {
 		return <-done, false
 	}
-	return Reply{Text: WorkingOnIt}, true
+	lang := b.Config.DefaultLanguage
+	if d.Lang != nil {
+		lang = d.Lang(fctx)
+	}
+	return Reply{Text: i18n.For(lang).T("core.working_on_it", nil)}, true
 }

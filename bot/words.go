@@ -5,21 +5,31 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/huddlebot/huddlebot/i18n"
 	"github.com/huddlebot/huddlebot/lessons"
 	"github.com/huddlebot/huddlebot/store"
 )
 
 // Words and parsing shared by the capabilities.
 
-// Usage is the reply to a malformed command: its form and a hint.
-func Usage(form, hint string) Reply {
-	return Reply{Text: "Usage: `" + form + "` — " + hint}
+// Usage is the reply to a malformed command in the default language: its
+// form and a hint. Req.Usage answers in the person's language.
+func Usage(form, hint string) Reply { return UsageIn(i18n.For(i18n.Default), form, hint) }
+
+// UsageIn is the reply to a malformed command in l's language: its form
+// (the command as typed, never translated) and a hint (translated).
+func UsageIn(l *i18n.Localizer, form, hint string) Reply {
+	return Reply{Text: l.T("core.usage", i18n.Data{"Form": form, "Hint": hint})}
 }
 
 // DeptName names a department in a sentence; "" is the member's own unit.
-func DeptName(d string) string {
+func DeptName(d string) string { return DeptNameIn(i18n.For(i18n.Default), d) }
+
+// DeptNameIn names a department in a sentence in l's language; "" is the
+// member's own unit.
+func DeptNameIn(l *i18n.Localizer, d string) string {
 	if d == "" {
-		return "your unit"
+		return l.T("core.your_unit", nil)
 	}
 	return d
 }
@@ -36,7 +46,7 @@ func ParseID(args []string, i int) (int64, bool) {
 
 // ErrStale answers a click on a card whose record is gone or not the
 // clicker's.
-var ErrStale = &UserError{Msg: "That button belongs to a message I no longer know about."}
+var ErrStale = &UserError{Key: "core.stale_button"}
 
 // LessonVersion returns a lesson as it was at version (cached: a version
 // never changes).

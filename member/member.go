@@ -169,7 +169,38 @@ type Member struct {
 	Joined      bool // has a role and wants daily prompts
 	Nudges      bool
 	HomeChannel string // where they joined; used to tell them when DMs fail
-	Language    string // BCP 47 tag from the roster; "" = the workspace default
+	Language    string // BCP 47 tag; "" = the workspace default (see i18n.Resolve)
+	// LanguageSource is where Language came from.
+	LanguageSource LanguageSource
+}
+
+// LanguageSource says where a member's language came from. A weaker source
+// never overrides a stronger one: a platform locale (Slack profile, Discord
+// or Teams locale) never replaces a language the roster set, and neither
+// replaces the one the person chose with /learn language.
+type LanguageSource string
+
+// Language sources, weakest first.
+const (
+	LanguageUnset    LanguageSource = ""
+	LanguagePlatform LanguageSource = "platform"
+	LanguageRoster   LanguageSource = "roster"
+	LanguageChosen   LanguageSource = "chosen"
+)
+
+// Overrides reports whether a language from s may replace one from old.
+func (s LanguageSource) Overrides(old LanguageSource) bool { return s.rank() >= old.rank() }
+
+func (s LanguageSource) rank() int {
+	switch s {
+	case LanguagePlatform:
+		return 1
+	case LanguageRoster:
+		return 2
+	case LanguageChosen:
+		return 3
+	}
+	return 0
 }
 
 // Has reports whether the member holds permission p. Admins hold every

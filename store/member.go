@@ -92,12 +92,13 @@ type memberRow struct {
 	HomeChannel  string        `db:"home_channel"`
 	DMChannel    string        `db:"dm_channel"`
 	Language     string        `db:"language"`
+	LangSource   string        `db:"language_source"`
 	WorkspaceTZ  string        `db:"workspace_tz"`
 }
 
 const memberColumns = `m.id, m.workspace_id, m.user_id, m.name, m.email, m.role, m.department, m.timezone,
 	m.delivery_time, m.work_start, m.work_end, m.work_days, m.paused_until, m.permissions, m.on_duty,
-	m.start_date, m.reachable, m.joined, m.nudges, m.home_channel, m.dm_channel, m.language, w.timezone AS workspace_tz`
+	m.start_date, m.reachable, m.joined, m.nudges, m.home_channel, m.dm_channel, m.language, m.language_source, w.timezone AS workspace_tz`
 
 const memberFrom = ` FROM member m JOIN workspace w ON w.id = m.workspace_id `
 
@@ -129,6 +130,9 @@ func (r *memberRow) toMember() *member.Member {
 		Nudges:      r.Nudges,
 		HomeChannel: r.HomeChannel,
 		Language:    r.Language,
+		// The source is what the column holds; an unknown one reads as
+		// unset, the weakest.
+		LanguageSource: member.LanguageSource(r.LangSource),
 	}
 	if r.StartDate != "" {
 		if d, err := time.ParseInLocation("2006-01-02", r.StartDate, loc); err == nil {
@@ -354,7 +358,6 @@ type MemberSettings struct {
 	Permissions  *[]member.Permission
 	StartDate    *string
 	Name         *string
-	Language     *string // BCP 47 tag, "" = the workspace default
 }
 
 // MemberUpdate applies a settings change.
@@ -410,9 +413,6 @@ func (s *DB) MemberUpdate(ctx context.Context, q Queryer, id int64, u MemberSett
 	if u.StartDate != nil {
 		add("start_date", *u.StartDate)
 	}
-	if u.Language != nil {
-		add("language", *u.Language)
-	}
 	if u.Name != nil {
 		add("name", *u.Name)
 	}
@@ -429,6 +429,25 @@ func (s *DB) MemberUpdate(ctx context.Context, q Queryer, id int64, u MemberSett
 		return fmt.Errorf("update member %d: %w", id, ErrNotFound)
 	}
 	return nil
+}
+
+// MemberSetLanguage sets a member's language (a BCP 47 tag; "" = the
+// workspace default) and where it came from, unless the language they have
+// came from a stronger source (see member.LanguageSource): a platform
+// locale never replaces a roster's or the person's own choice, a roster
+// never replaces the person's own choice. It reports whether anything
+// changed; an unchanged language and source are not written again.
+func (s *DB) MemberSetLanguage(ctx context.Context, q Queryer, id int64, lang string, src member.LanguageSource) (bool, error) {
+	var weaker []any
+	for _, w := range []member.LanguageSource{member.LanguageUnset, member.LanguagePlatform, member.LanguageRoster, member.LanguageChosen} {
+		if src.Overrides(w) {
+			weaker = append(weaker, string(w))
+		}
+	}
+	args := append([]any{lang, string(src), s.Now().UnixMilli(), id}, weaker...)
+	args = append(args, lang, string(src))
+	return s.execChanged(ctx, q, fmt.Sprintf("member %d language", id), `UPDATE member SET language = ?, language_source = ?, updated_at = ?
+		WHERE id = ? AND language_source IN (`+placeholders(len(weaker))+`) AND (language <> ? OR language_source <> ?)`, args...)
 }
 
 // MemberFilter narrows MemberList.

@@ -179,9 +179,15 @@ func runRoster(ctx context.Context, e *env, args []string) int {
 				return fmt.Errorf("%s:%d: %w", path, r.Line, err)
 			}
 			set := store.MemberSettings{WorkDays: r.WorkDays, WorkStart: r.WorkStart, WorkEnd: r.WorkEnd,
-				DeliveryTime: r.DeliveryTime, Language: r.Language, OnDuty: r.OnDuty}
+				DeliveryTime: r.DeliveryTime, OnDuty: r.OnDuty}
 			if set != (store.MemberSettings{}) {
 				if err := db.MemberUpdate(ctx, tx, id, set); err != nil {
+					return fmt.Errorf("%s:%d: %w", path, r.Line, err)
+				}
+			}
+			if r.Language != nil {
+				// Never over the person's own /learn language.
+				if _, err := db.MemberSetLanguage(ctx, tx, id, *r.Language, member.LanguageRoster); err != nil {
 					return fmt.Errorf("%s:%d: %w", path, r.Line, err)
 				}
 			}

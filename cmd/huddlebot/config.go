@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/huddlebot/huddlebot/i18n"
 	"github.com/huddlebot/huddlebot/lessons"
 	"github.com/huddlebot/huddlebot/store"
 )
@@ -23,6 +24,7 @@ type Config struct {
 	Listen            string
 	ContentDir        string
 	TimeZone          string
+	Language          string
 	DashboardPassword string
 	SandboxPublic     string
 	TrainerChannel    string
@@ -64,6 +66,7 @@ var settings = []setting{
 	{"HUDDLEBOT_LISTEN", "listen", "127.0.0.1:8080", "HTTP listen address", false, func(c *Config) *string { return &c.Listen }},
 	{"HUDDLEBOT_CONTENT_DIR", "content-dir", "", "content directory (default: bundled sample content)", false, func(c *Config) *string { return &c.ContentDir }},
 	{"HUDDLEBOT_TIMEZONE", "timezone", "UTC", "workspace default time zone (IANA)", false, func(c *Config) *string { return &c.TimeZone }},
+	{"HUDDLEBOT_LANGUAGE", "language", "en", "workspace default language for members without a shipped language of their own: " + strings.Join(i18n.Shipped(), ", "), false, func(c *Config) *string { return &c.Language }},
 	{"HUDDLEBOT_DASHBOARD_PASSWORD", "dashboard-password", "", "password for /dashboard (HTTP Basic, user trainer)", true, func(c *Config) *string { return &c.DashboardPassword }},
 	{"HUDDLEBOT_SANDBOX_PUBLIC", "sandbox-public", "", "serve the sandbox (no sign-in: anyone served can act as any person, trainers included) to clients other than this computer: 1 to opt in", false, func(c *Config) *string { return &c.SandboxPublic }},
 	{"HUDDLEBOT_TRAINER_CHANNEL", "trainer-channel", "", "channel for escalated huddle questions and the weekly digest", false, func(c *Config) *string { return &c.TrainerChannel }},
@@ -136,6 +139,14 @@ func (c *Config) Validate() error {
 	if c.Secret == sandboxVoteSeed && !c.publicKeyAllowed() {
 		bad("HUDDLEBOT_SECRET", "is the sandbox's public key, which only the sandbox on a loopback address may use; "+
 			"set a random secret (e.g. `openssl rand -hex 32`) so anonymous votes cannot be recomputed")
+	}
+	if c.Language == "" {
+		c.Language = i18n.Default
+	}
+	if lang, ok := i18n.Match(c.Language); !ok {
+		bad("HUDDLEBOT_LANGUAGE", "%q is not a language the bot speaks (%s)", c.Language, strings.Join(i18n.Shipped(), ", "))
+	} else {
+		c.Language = lang // es-MX speaks es
 	}
 	if _, err := time.LoadLocation(c.TimeZone); err != nil || c.TimeZone == "" || strings.EqualFold(c.TimeZone, "local") {
 		bad("HUDDLEBOT_TIMEZONE", "%q is not an IANA time zone like America/New_York", c.TimeZone)

@@ -343,9 +343,10 @@ func TestCLIUsageAndExitCodes(t *testing.T) {
 	if code, _, _ := runCLI(t, vars, "content", "validate"); code != 2 {
 		t.Errorf("content validate without DIR exit %d, want 2", code)
 	}
-	bad := map[string]string{"HUDDLEBOT_DATABASE_URL": "mysql://x", "HUDDLEBOT_TIMEZONE": "Mars/Base"}
+	bad := map[string]string{"HUDDLEBOT_DATABASE_URL": "mysql://x", "HUDDLEBOT_TIMEZONE": "Mars/Base", "HUDDLEBOT_LANGUAGE": "pt-BR"}
 	code, _, errs := runCLI(t, bad, "serve")
-	if code != 1 || !strings.Contains(errs, "HUDDLEBOT_DATABASE_URL") || !strings.Contains(errs, "HUDDLEBOT_TIMEZONE") {
+	if code != 1 || !strings.Contains(errs, "HUDDLEBOT_DATABASE_URL") || !strings.Contains(errs, "HUDDLEBOT_TIMEZONE") ||
+		!strings.Contains(errs, `HUDDLEBOT_LANGUAGE: "pt-BR" is not a language the bot speaks (en, es)`) {
 		t.Errorf("bad config: %d %s", code, errs)
 	}
 }

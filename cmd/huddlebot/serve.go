@@ -146,6 +146,7 @@ func (m *Main) Run(ctx context.Context) error {
 		SpacingPolicy:   policy,
 		FSRS:            fsrs,
 		DefaultTimeZone: cfg.TimeZone,
+		DefaultLanguage: cfg.Language,
 		TrainerChannel:  cfg.TrainerChannel,
 		HelpdeskChannel: cfg.HelpdeskChannel,
 		VoteKey:         cfg.voteKey(),

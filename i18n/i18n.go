@@ -1,0 +1,235 @@
+// Package i18n is huddlebot's message catalogue: every sentence the bot
+// says to a person, in each shipped language, with CLDR plural rules
+// (github.com/nicksnyder/go-i18n/v2). The catalogues are YAML files
+// embedded from locales/ (one per language, flat dotted keys); English is
+// the default and complete by definition, and a test fails when a shipped
+// language lacks a key or a plural form its CLDR rule needs, or when code
+// uses a key no catalogue has.
+//
+// Callers resolve the language once (Resolve: the member's own, else the
+// workspace default) and say things through a Localizer:
+//
+//	l := i18n.For(lang)
+//	l.T("learn.paused", i18n.Data{"Until": l.ShortDate(t)})
+//	l.N("learn.stats.streak", streak, nil)
+//
+// Logs, CLI and operator output stay English and do not go through here.
+package i18n
+
+import (
+	"embed"
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+	"gopkg.in/yaml.v3"
+)
+
+// Default is the language of the bot's own words when nothing else is
+// known, and the one every other catalogue falls back to.
+const Default = "en"
+
+//go:embed locales/*.yaml
+var locales embed.FS
+
+// Data is a message's template data: {{.Name}} in a message is Data{"Name": …}.
+type Data = map[string]any
+
+type catalogue struct {
+	bundle   *goi18n.Bundle
+	shipped  []string                              // base languages, Default first
+	messages map[string]map[string]*goi18n.Message // lang → key → message
+	err      error
+}
+
+var (
+	loadOnce sync.Once
+	cat      catalogue
+	locMu    sync.Mutex
+	locs     = map[string]*Localizer{}
+)
+
+func load() *catalogue {
+	loadOnce.Do(func() { cat = parse(locales) })
+	return &cat
+}
+
+// parse reads every locales/LANG.yaml of fsys into a bundle.
+func parse(fsys fs.FS) catalogue {
+	c := catalogue{bundle: goi18n.NewBundle(language.MustParse(Default)), messages: map[string]map[string]*goi18n.Message{}}
+	c.bundle.RegisterUnmarshalFunc("yaml", yaml.Unmarshal)
+	names, err := fs.Glob(fsys, "locales/*.yaml")
+	if err != nil {
+		c.err = err
+		return c
+	}
+	for _, name := range names {
+		buf, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			c.err = err
+			return c
+		}
+		mf, err := c.bundle.ParseMessageFileBytes(buf, path.Base(name))
+		if err != nil {
+			c.err = fmt.Errorf("%s: %w", name, err)
+			return c
+		}
+		lang := strings.TrimSuffix(path.Base(name), ".yaml")
+		byKey := map[string]*goi18n.Message{}
+		for _, m := range mf.Messages {
+			byKey[m.ID] = m
+		}
+		c.messages[lang] = byKey
+		c.shipped = append(c.shipped, lang)
+	}
+	slices.Sort(c.shipped)
+	if i := slices.Index(c.shipped, Default); i > 0 {
+		c.shipped = append([]string{Default}, slices.Delete(c.shipped, i, i+1)...)
+	}
+	return c
+}
+
+// Shipped returns the languages the bot speaks (base language codes,
+// "en" first, then alphabetically).
+func Shipped() []string { return slices.Clone(load().shipped) }
+
+// Match returns the shipped language a BCP 47 tag asks for — its base
+// language: "es-MX" and "es_419" are "es" — and whether there is one.
+// Platform locales come as "es-ES", "es-419" or "en_US"; case does not matter.
+func Match(tag string) (string, bool) {
+	tag = strings.TrimSpace(strings.ReplaceAll(tag, "_", "-"))
+	if tag == "" {
+		return "", false
+	}
+	t, err := language.Parse(tag)
+	if err != nil {
+		return "", false
+	}
+	base, _ := t.Base()
+	lang := base.String()
+	return lang, slices.Contains(load().shipped, lang)
+}
+
+// Canonical returns the tag as stored for a member ("es", "pt-BR"), or an
+// error a person can act on when it is not a language tag.
+func Canonical(tag string) (string, error) {
+	t, err := language.Parse(strings.ReplaceAll(strings.TrimSpace(tag), "_", "-"))
+	if err != nil || strings.TrimSpace(tag) == "" {
+		return "", fmt.Errorf("%q is not a language code like en, es or pt-BR", tag)
+	}
+	return t.String(), nil
+}
+
+// Resolve returns the language to speak to a member: their own language
+// (memberLang, any BCP 47 tag, normalised to its shipped base language)
+// when the bot ships it, else the workspace default when shipped, else
+// Default. A member whose language is not shipped (pt-BR) is spoken to in
+// the default language. This is the one place that decides it.
+func Resolve(memberLang, workspaceDefault string) string {
+	if l, ok := Match(memberLang); ok {
+		return l
+	}
+	if l, ok := Match(workspaceDefault); ok {
+		return l
+	}
+	return Default
+}
+
+// Localizer says the catalogue's messages in one language. It is safe for
+// concurrent use.
+type Localizer struct {
+	lang string
+	loc  *goi18n.Localizer
+}
+
+// For returns the Localizer of a shipped language; any other tag gets the
+// default language's (see Resolve).
+func For(lang string) *Localizer {
+	lang = Resolve(lang, Default)
+	locMu.Lock()
+	defer locMu.Unlock()
+	if l, ok := locs[lang]; ok {
+		return l
+	}
+	l := &Localizer{lang: lang, loc: goi18n.NewLocalizer(load().bundle, lang)}
+	locs[lang] = l
+	return l
+}
+
+// Lang returns the localizer's language ("en", "es").
+func (l *Localizer) Lang() string { return l.lang }
+
+// T returns the message key with data filled in. A key missing from this
+// language falls back to the default language's text; a key no catalogue
+// has returns the key itself (a test keeps code from using one).
+func (l *Localizer) T(key string, data Data) string {
+	s, err := l.loc.Localize(&goi18n.LocalizeConfig{MessageID: key, TemplateData: data})
+	if err != nil && s == "" {
+		return key
+	}
+	return s
+}
+
+// N returns the plural message key for count items, with data filled in
+// and {{.Count}} set to count.
+func (l *Localizer) N(key string, count int, data Data) string {
+	d := make(Data, len(data)+1)
+	for k, v := range data {
+		d[k] = v
+	}
+	d["Count"] = count
+	s, err := l.loc.Localize(&goi18n.LocalizeConfig{MessageID: key, TemplateData: d, PluralCount: count})
+	if err != nil && s == "" {
+		return key
+	}
+	return s
+}
+
+// Weekday returns a day's name ("Monday", "lunes").
+func (l *Localizer) Weekday(d time.Weekday) string {
+	return l.T(weekdayKeys[d], nil)
+}
+
+// ShortDate formats t's date with its weekday, in the language's own
+// order ("Mon 2 Jan", "lunes 2 de enero"); t is already in the member's
+// zone.
+func (l *Localizer) ShortDate(t time.Time) string {
+	return l.T("date.short", Data{
+		"Weekday": l.T(weekdayKeys[t.Weekday()], nil), "WeekdayShort": l.T(weekdayShortKeys[t.Weekday()], nil),
+		"Day": t.Day(), "Month": l.T(monthKeys[t.Month()-1], nil), "MonthShort": l.T(monthShortKeys[t.Month()-1], nil),
+	})
+}
+
+// Clock formats a time of day as the language writes it ("08:30").
+func (l *Localizer) Clock(t time.Time) string {
+	return l.T("date.clock", Data{"Hour": fmt.Sprintf("%02d", t.Hour()), "Minute": fmt.Sprintf("%02d", t.Minute())})
+}
+
+// List joins items as a sentence does ("a, b and c", "a, b y c").
+func (l *Localizer) List(items []string) string {
+	switch len(items) {
+	case 0:
+		return ""
+	case 1:
+		return items[0]
+	}
+	return l.T("list.and", Data{"Head": strings.Join(items[:len(items)-1], ", "), "Last": items[len(items)-1]})
+}
+
+// The calendar's words, by time.Weekday and month-1.
+var (
+	weekdayKeys      = [7]string{"date.weekday.sun", "date.weekday.mon", "date.weekday.tue", "date.weekday.wed", "date.weekday.thu", "date.weekday.fri", "date.weekday.sat"}
+	weekdayShortKeys = [7]string{"date.weekday_short.sun", "date.weekday_short.mon", "date.weekday_short.tue", "date.weekday_short.wed", "date.weekday_short.thu", "date.weekday_short.fri", "date.weekday_short.sat"}
+	monthKeys        = [12]string{"date.month.jan", "date.month.feb", "date.month.mar", "date.month.apr", "date.month.may", "date.month.jun", "date.month.jul", "date.month.aug", "date.month.sep", "date.month.oct", "date.month.nov", "date.month.dec"}
+	monthShortKeys   = [12]string{"date.month_short.jan", "date.month_short.feb", "date.month_short.mar", "date.month_short.apr", "date.month_short.may", "date.month_short.jun", "date.month_short.jul", "date.month_short.aug", "date.month_short.sep", "date.month_short.oct", "date.month_short.nov", "date.month_short.dec"}
+)
+
+// Err returns the error loading the embedded catalogues met, if any (a
+// test and `serve` check it; a broken file never ships).
+func Err() error { return load().err }
