@@ -68,6 +68,27 @@ func rate(f float64) string { return strconv.FormatFloat(math.Round(f*1000)/10, 
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
+// NotRecorded is the language column of prompts and answers recorded before
+// huddlebot recorded languages.
+const NotRecorded = "(not recorded)"
+
+// withLanguage inserts a language column after column at, when byLanguage:
+// lang returns each row's language. The same in every format.
+func withLanguage(t Table, byLanguage bool, at int, lang func(row int) string) Table {
+	if !byLanguage {
+		return t
+	}
+	t.Columns = append(t.Columns[:at+1:at+1], append([]string{"language"}, t.Columns[at+1:]...)...)
+	for i, r := range t.Rows {
+		l := lang(i)
+		if l == "" {
+			l = NotRecorded
+		}
+		t.Rows[i] = append(r[:at+1:at+1], append([]string{l}, r[at+1:]...)...)
+	}
+	return t
+}
+
 func orNone(s string) string {
 	if s == "" {
 		return "(none)"
@@ -86,15 +107,16 @@ func SignalsTable(sigs []lessons.Signal) Table {
 	return t
 }
 
-// ParticipationTable is participation per week, role and department.
-func ParticipationTable(weeks []store.ParticipationWeek) Table {
+// ParticipationTable is participation per week, role and department (and
+// the language the prompts were shown in, when byLanguage).
+func ParticipationTable(weeks []store.ParticipationWeek, byLanguage bool) Table {
 	t := Table{Name: "participation", Title: "Participation by week, role and department",
 		Columns: []string{"week", "role", "department", "members", "reached", "active", "participation_pct", "prompts", "responses", "response_rate_pct"}}
 	for _, w := range weeks {
 		t.Rows = append(t.Rows, []string{w.Week, w.Role, orNone(w.Department), itoa(w.Members), itoa(w.Reached), itoa(w.Active),
 			pct(w.Active, w.Members), itoa(w.Prompts), itoa(w.Responses), pct(w.Responses, w.Prompts)})
 	}
-	return t
+	return withLanguage(t, byLanguage, 2, func(i int) string { return weeks[i].Language })
 }
 
 // WeekTotal is participation of everyone in the filter in one week.
@@ -162,12 +184,15 @@ func TopicTotals(rows []store.TopicAccuracy) []store.TopicAccuracy {
 }
 
 // AccuracyTable is accuracy per topic, for all roles together and then per
-// role, with first tries against later attempts (reviews).
-func AccuracyTable(rows []store.TopicAccuracy) Table {
+// role (and language, when byLanguage: the topic's total row says "all"),
+// with first tries against later attempts (reviews).
+func AccuracyTable(rows []store.TopicAccuracy, byLanguage bool) Table {
 	t := Table{Name: "accuracy", Title: "Accuracy by topic and role",
 		Columns: []string{"topic", "role", "answers", "correct", "accuracy_pct", "first_tries", "first_try_pct", "later_attempts", "later_pct",
 			"rated", "confident_wrong"}}
+	var langs []string
 	add := func(r store.TopicAccuracy) {
+		langs = append(langs, r.Language)
 		later := r.Later()
 		t.Rows = append(t.Rows, []string{r.Topic, r.Role, itoa(r.Answers), itoa(r.Correct), pct(r.Correct, r.Answers),
 			itoa(r.FirstTries), pct(r.FirstCorrect, r.FirstTries), itoa(later.Answers), pct(later.Correct, later.Answers),
@@ -175,6 +200,7 @@ func AccuracyTable(rows []store.TopicAccuracy) Table {
 	}
 	totals := TopicTotals(rows)
 	for _, tot := range totals {
+		tot.Language = "all"
 		add(tot)
 		for _, r := range rows {
 			if r.Topic == tot.Topic {
@@ -182,7 +208,7 @@ func AccuracyTable(rows []store.TopicAccuracy) Table {
 			}
 		}
 	}
-	return t
+	return withLanguage(t, byLanguage, 1, func(i int) string { return langs[i] })
 }
 
 // TopicsTable is accuracy per topic for all roles together, worst first:
@@ -208,7 +234,7 @@ func TopicsTable(rows []store.TopicAccuracy) Table {
 // correct, not a gap to fill — the first thing a refresh should address.
 // confident_wrong_pct is of the answers with a confidence tap ("rated").
 // Lessons without answers in the filter are left out.
-func LessonsTable(acc []store.LessonAccuracy) Table {
+func LessonsTable(acc []store.LessonAccuracy, byLanguage bool) Table {
 	t := Table{Name: "lessons", Title: "Accuracy by lesson, confidently wrong first",
 		Columns: []string{"lesson", "title", "answers", "accuracy_pct", "first_tries", "first_try_pct", "later_attempts", "later_pct",
 			"rated", "confident_wrong", "confident_wrong_pct"}}
@@ -231,7 +257,10 @@ func LessonsTable(acc []store.LessonAccuracy) Table {
 		if l, r := a.FirstCorrect*b.FirstTries, b.FirstCorrect*a.FirstTries; l != r {
 			return l < r
 		}
-		return a.LessonID < b.LessonID
+		if a.LessonID != b.LessonID {
+			return a.LessonID < b.LessonID
+		}
+		return a.Language < b.Language
 	})
 	for _, r := range rows {
 		later := r.Later()
@@ -239,7 +268,7 @@ func LessonsTable(acc []store.LessonAccuracy) Table {
 			itoa(r.FirstTries), pct(r.FirstCorrect, r.FirstTries), itoa(later.Answers), pct(later.Correct, later.Answers),
 			itoa(r.Rated), itoa(r.ConfidentWrong), pct(r.ConfidentWrong, r.Rated)})
 	}
-	return t
+	return withLanguage(t, byLanguage, 1, func(i int) string { return rows[i].Language })
 }
 
 // RetentionTable is accuracy on reviews by the days since the member's

@@ -106,18 +106,18 @@ func (s *DB) AnswerRecordMany(ctx context.Context, tx *Tx, as []*Answer) (map[in
 	}
 	var b strings.Builder
 	b.WriteString(`INSERT INTO answer (workspace_id, member_id, delivery_id, lesson_id, lesson_version, choice, correct,
-		attempt, answered_at) VALUES `)
+		attempt, answered_at, language) VALUES `)
 	args = args[:0]
 	for i, a := range as {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?)")
+		b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 		k := MemberLesson{a.MemberID, a.LessonID}
 		prior[k]++
 		a.Attempt = prior[k]
 		args = append(args, a.WorkspaceID, a.MemberID, a.DeliveryID, a.LessonID, a.LessonVersion, a.Choice, a.Correct,
-			a.Attempt, a.AnsweredAt.UnixMilli())
+			a.Attempt, a.AnsweredAt.UnixMilli(), a.Language)
 	}
 	b.WriteString(` ON CONFLICT (delivery_id) DO NOTHING RETURNING delivery_id`)
 	var ids []int64

@@ -25,14 +25,19 @@ type Delivery struct {
 	ShiftDate     string
 	Status        string
 	Scheduled     bool
-	MessageID     int64
-	CreatedAt     time.Time
-	SentAt        time.Time
-	SeenAt        time.Time
-	AckedAt       time.Time
-	AnsweredAt    time.Time
-	NudgedAt      time.Time
-	ExpiredAt     time.Time
+	// Language is the language the lesson was shown in ("" for a prompt
+	// recorded before languages were); RequestedLanguage the member's, when
+	// the lesson had no translation into it ("" otherwise).
+	Language          string
+	RequestedLanguage string
+	MessageID         int64
+	CreatedAt         time.Time
+	SentAt            time.Time
+	SeenAt            time.Time
+	AckedAt           time.Time
+	AnsweredAt        time.Time
+	NudgedAt          time.Time
+	ExpiredAt         time.Time
 }
 
 // Delivery statuses.
@@ -56,6 +61,8 @@ type deliveryRow struct {
 	ShiftDate     string         `db:"shift_date"`
 	Status        string         `db:"status"`
 	Scheduled     bool           `db:"scheduled"`
+	Language      string         `db:"language"`
+	Requested     string         `db:"requested_language"`
 	MessageID     sql.NullInt64  `db:"message_id"`
 	CreatedAt     int64          `db:"created_at"`
 	SentAt        sql.NullInt64  `db:"sent_at"`
@@ -67,14 +74,14 @@ type deliveryRow struct {
 }
 
 const deliveryColumns = `id, workspace_id, member_id, lesson_id, lesson_version, reason, burst_id, shift_date, status,
-	scheduled, COALESCE((SELECT msg.id FROM message msg WHERE msg.delivery_id = delivery.id ORDER BY msg.id LIMIT 1), 0) AS message_id,
+	scheduled, language, requested_language, COALESCE((SELECT msg.id FROM message msg WHERE msg.delivery_id = delivery.id ORDER BY msg.id LIMIT 1), 0) AS message_id,
 	created_at, sent_at, seen_at, acked_at, answered_at, nudged_at, expired_at`
 
 func (r *deliveryRow) toDelivery() *Delivery {
 	return &Delivery{
 		ID: r.ID, WorkspaceID: r.WorkspaceID, MemberID: r.MemberID, LessonID: r.LessonID, LessonVersion: r.LessonVersion,
 		Reason: r.Reason, BurstID: r.BurstID.String, ShiftDate: r.ShiftDate, Status: r.Status, Scheduled: r.Scheduled,
-		MessageID: r.MessageID.Int64, CreatedAt: time.UnixMilli(r.CreatedAt).UTC(), SentAt: fromMS(r.SentAt),
+		Language: r.Language, RequestedLanguage: r.Requested, MessageID: r.MessageID.Int64, CreatedAt: time.UnixMilli(r.CreatedAt).UTC(), SentAt: fromMS(r.SentAt),
 		SeenAt: fromMS(r.SeenAt), AckedAt: fromMS(r.AckedAt), AnsweredAt: fromMS(r.AnsweredAt),
 		NudgedAt: fromMS(r.NudgedAt), ExpiredAt: fromMS(r.ExpiredAt),
 	}
@@ -90,6 +97,10 @@ type DeliveryNew struct {
 	BurstID       string
 	ShiftDate     string
 	Scheduled     bool // the day's scheduled prompt (at most one per shift date)
+	// Language is the language the lesson is shown in, RequestedLanguage the
+	// member's when that is another (see Delivery).
+	Language          string
+	RequestedLanguage string
 	// DedupeKey makes the delivery unique; "" derives member:lesson:date.
 	DedupeKey string
 }
@@ -114,20 +125,20 @@ func (s *DB) DeliveryCreateMany(ctx context.Context, tx *Tx, ds []DeliveryNew) (
 	if s.Backend == Postgres {
 		return s.deliveryCreateArrays(ctx, tx, ds, ids, now)
 	}
-	const cols = 11
+	const cols = 13
 	for start := 0; start < len(ds); start += 500 {
 		end := min(start+500, len(ds))
 		var b strings.Builder
 		args := make([]any, 0, (end-start)*cols)
 		b.WriteString(`INSERT INTO delivery (workspace_id, member_id, lesson_id, lesson_version, reason, burst_id,
-			shift_date, dedupe_key, scheduled, status, created_at) VALUES `)
+			shift_date, dedupe_key, scheduled, status, created_at, language, requested_language) VALUES `)
 		keyIdx := make(map[string]int, end-start)
 		for i := start; i < end; i++ {
 			d := &ds[i]
 			if i > start {
 				b.WriteString(", ")
 			}
-			b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+			b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 			var burst sql.NullString
 			if d.BurstID != "" {
 				burst = sql.NullString{String: d.BurstID, Valid: true}
@@ -137,7 +148,7 @@ func (s *DB) DeliveryCreateMany(ctx context.Context, tx *Tx, ds []DeliveryNew) (
 				keyIdx[k] = i
 			}
 			args = append(args, d.WorkspaceID, d.MemberID, d.LessonID, d.LessonVersion, d.Reason, burst,
-				d.ShiftDate, k, d.Scheduled, DeliveryPending, now)
+				d.ShiftDate, k, d.Scheduled, DeliveryPending, now, d.Language, d.RequestedLanguage)
 		}
 		b.WriteString(` ON CONFLICT DO NOTHING RETURNING id, dedupe_key`)
 		rows, err := tx.QueryxContext(ctx, tx.Rebind(b.String()), args...)
@@ -172,6 +183,7 @@ func (s *DB) deliveryCreateArrays(ctx context.Context, tx *Tx, ds []DeliveryNew,
 		versions             = make([]int64, n)
 		lessonIDs, reasons   = make([]string, n), make([]string, n)
 		bursts, dates, keys  = make([]string, n), make([]string, n), make([]string, n)
+		langs, requested     = make([]string, n), make([]string, n)
 		scheduled            = make([]bool, n)
 	)
 	// A scheduled prompt without an explicit key stores NULL (its uniqueness
@@ -188,15 +200,16 @@ func (s *DB) deliveryCreateArrays(ctx context.Context, tx *Tx, ds []DeliveryNew,
 		}
 		ws[i], members[i], created[i], versions[i] = d.WorkspaceID, d.MemberID, now, int64(d.LessonVersion)
 		lessonIDs[i], reasons[i], bursts[i], dates[i], keys[i] = d.LessonID, d.Reason, d.BurstID, d.ShiftDate, stored
-		scheduled[i] = d.Scheduled
+		scheduled[i], langs[i], requested[i] = d.Scheduled, d.Language, d.RequestedLanguage
 	}
 	args := []any{pq.Array(ws), pq.Array(members), pq.Array(lessonIDs), pq.Array(versions), pq.Array(reasons),
-		pq.Array(bursts), pq.Array(dates), pq.Array(keys), pq.Array(scheduled), pq.Array(created)}
+		pq.Array(bursts), pq.Array(dates), pq.Array(keys), pq.Array(scheduled), pq.Array(created), pq.Array(langs),
+		pq.Array(requested)}
 	const insert = `INSERT INTO delivery (workspace_id, member_id, lesson_id, lesson_version, reason,
-			burst_id, shift_date, dedupe_key, scheduled, status, created_at)
-		SELECT w, m, l, v, r, NULLIF(b, ''), d, NULLIF(k, ''), sc, 'pending', c
+			burst_id, shift_date, dedupe_key, scheduled, status, created_at, language, requested_language)
+		SELECT w, m, l, v, r, NULLIF(b, ''), d, NULLIF(k, ''), sc, 'pending', c, lg, rq
 		FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[],
-			$9::bool[], $10::bigint[]) AS u(w, m, l, v, r, b, d, k, sc, c)`
+			$9::bool[], $10::bigint[], $11::text[], $12::text[]) AS u(w, m, l, v, r, b, d, k, sc, c, lg, rq)`
 	// The callers check for existing prompts before they create, so a plain
 	// INSERT nearly always succeeds, and costs a third less than ON CONFLICT's
 	// speculative insertion. When it does hit a duplicate (a retry, another
@@ -396,6 +409,8 @@ type Answer struct {
 	Correct       bool
 	Attempt       int
 	AnsweredAt    time.Time
+	// Language is the language the question was shown in (the delivery's).
+	Language string
 }
 
 // AnswerRecord stores the first answer to a delivery and marks the delivery
@@ -417,15 +432,16 @@ func (s *DB) AnswerGet(ctx context.Context, q Queryer, deliveryID int64) (*Answe
 		Correct       bool   `db:"correct"`
 		Attempt       int    `db:"attempt"`
 		AnsweredAt    int64  `db:"answered_at"`
+		Language      string `db:"language"`
 	}
 	err := q.GetContext(ctx, &r, s.Rebind(`SELECT workspace_id, member_id, lesson_id, lesson_version, choice, correct,
-		attempt, answered_at FROM answer WHERE delivery_id = ?`), deliveryID)
+		attempt, answered_at, language FROM answer WHERE delivery_id = ?`), deliveryID)
 	if err != nil {
 		return nil, s.mapErr(err)
 	}
 	return &Answer{DeliveryID: deliveryID, WorkspaceID: r.WorkspaceID, MemberID: r.MemberID, LessonID: r.LessonID,
 		LessonVersion: r.LessonVersion, Choice: r.Choice, Correct: r.Correct, Attempt: r.Attempt,
-		AnsweredAt: time.UnixMilli(r.AnsweredAt).UTC()}, nil
+		AnsweredAt: time.UnixMilli(r.AnsweredAt).UTC(), Language: r.Language}, nil
 }
 
 // ReviewShift moves every open review of a member forward by days (a pause

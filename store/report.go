@@ -34,9 +34,34 @@ type ReportFilter struct {
 	Until       time.Time // exclusive
 	Role        string
 	Department  string
+	// Language keeps only prompts shown, and answers given, in this
+	// language (a tag as recorded: "es", "en"); ByLanguage splits the
+	// participation and accuracy reports by it. With either, a group's
+	// members are those reached in its language. Other reports ignore both.
+	Language   string
+	ByLanguage bool
 	// Location sets where weeks start (Monday 00:00 there); nil = UTC.
 	Location *time.Location
 }
+
+// languageOf returns what a report selects as its language — col when f
+// splits by language, else ” (one group) — with the GROUP BY suffix to add
+// (", col", or "": PostgreSQL refuses a string constant in GROUP BY), and
+// the condition and argument of f's language filter on col.
+func (f ReportFilter) languageOf(col string) (sel, groupBy, cond string, args []any) {
+	sel = "''"
+	if f.ByLanguage {
+		sel, groupBy = col, ", "+col
+	}
+	if f.Language != "" {
+		return sel, groupBy, " AND " + col + " = ?", []any{f.Language}
+	}
+	return sel, groupBy, "", nil
+}
+
+// byLanguage reports whether f's groups are of one language, so that their
+// members are counted as those reached in it.
+func (f ReportFilter) byLanguage() bool { return f.ByLanguage || f.Language != "" }
 
 // conds returns the WHERE conditions and arguments for a query over member
 // alias m, the workspace column wsCol ("" = m.workspace_id) and the instant
@@ -121,11 +146,14 @@ type ParticipationWeek struct {
 	Week       string // the Monday that starts the week, YYYY-MM-DD
 	Role       string
 	Department string
-	Members    int // joined members of the role and department who existed by the end of the week
-	Reached    int // members who were sent at least one prompt
-	Active     int // members who answered or acknowledged at least one prompt
-	Prompts    int // prompts sent
-	Responses  int // prompts answered or acknowledged
+	Language   string // what the prompts were shown in, when the filter splits by it (ReportFilter.ByLanguage)
+	// Members is the joined members of the role and department who existed
+	// by the end of the week; by language, those reached in it.
+	Members   int
+	Reached   int // members who were sent at least one prompt
+	Active    int // members who answered or acknowledged at least one prompt
+	Prompts   int // prompts sent
+	Responses int // prompts answered or acknowledged
 }
 
 // ReportParticipationWeekly returns participation per week, role and
@@ -134,12 +162,14 @@ type ParticipationWeek struct {
 func (s *DB) ReportParticipationWeekly(ctx context.Context, f ReportFilter) ([]ParticipationWeek, error) {
 	origin := f.weekOrigin()
 	timeRange, targs := f.timeRange("d.sent_at")
+	lang, langGroup, langCond, largs := f.languageOf("d.language")
 	where, args := f.conds("", "")
-	args = append(append([]any{origin}, targs...), args...)
+	args = append(append(append([]any{origin}, largs...), targs...), args...)
 	var rows []struct {
 		Week       int64  `db:"wk"`
 		Role       string `db:"role"`
 		Department string `db:"department"`
+		Language   string `db:"language"`
 		Reached    int    `db:"reached"`
 		Active     int    `db:"active"`
 		Prompts    int    `db:"prompts"`
@@ -147,13 +177,13 @@ func (s *DB) ReportParticipationWeekly(ctx context.Context, f ReportFilter) ([]P
 	}
 	// Aggregating per member and week first keeps this a scan of a covering
 	// index plus a join of a few rows per member (no COUNT DISTINCT).
-	q := `SELECT x.wk, m.role, m.department, COUNT(*) AS reached, COALESCE(SUM(x.active), 0) AS active,
+	q := `SELECT x.wk, m.role, m.department, x.language, COUNT(*) AS reached, COALESCE(SUM(x.active), 0) AS active,
 		COALESCE(SUM(x.prompts), 0) AS prompts, COALESCE(SUM(x.responses), 0) AS responses
-		FROM (SELECT d.member_id, (d.sent_at - ?) / ` + fmt.Sprint(weekMS) + ` AS wk, COUNT(*) AS prompts,
+		FROM (SELECT d.member_id, (d.sent_at - ?) / ` + fmt.Sprint(weekMS) + ` AS wk, ` + lang + ` AS language, COUNT(*) AS prompts,
 			MAX(` + respondedExpr + `) AS active, SUM(` + respondedExpr + `) AS responses
-			FROM delivery d WHERE d.sent_at IS NOT NULL` + timeRange + ` GROUP BY d.member_id, wk) x
+			FROM delivery d WHERE d.sent_at IS NOT NULL` + langCond + timeRange + ` GROUP BY d.member_id, wk` + langGroup + `) x
 		JOIN member m ON m.id = x.member_id WHERE ` + strings.Join(where, " AND ") + `
-		GROUP BY x.wk, m.role, m.department ORDER BY x.wk, m.role, m.department`
+		GROUP BY x.wk, m.role, m.department, x.language ORDER BY x.wk, m.role, m.department, x.language`
 	if err := s.SelectContext(ctx, &rows, s.Rebind(q), args...); err != nil {
 		return nil, fmt.Errorf("report participation: %w", s.mapErr(err))
 	}
@@ -183,10 +213,10 @@ func (s *DB) ReportParticipationWeekly(ctx context.Context, f ReportFilter) ([]P
 				n += j.N
 			}
 		}
-		if n < r.Reached {
+		if n < r.Reached || f.byLanguage() {
 			n = r.Reached // members who left the role still count in weeks they were sent prompts
 		}
-		out[i] = ParticipationWeek{Week: f.weekStart(r.Week), Role: r.Role, Department: r.Department, Members: n,
+		out[i] = ParticipationWeek{Week: f.weekStart(r.Week), Role: r.Role, Department: r.Department, Language: r.Language, Members: n,
 			Reached: r.Reached, Active: r.Active, Prompts: r.Prompts, Responses: r.Responses}
 	}
 	return out, nil
@@ -215,6 +245,9 @@ func (s *DB) ReportParticipationByDepartment(ctx context.Context, f ReportFilter
 		return nil, fmt.Errorf("report departments: %w", s.mapErr(err))
 	}
 	timeRange, targs := f.timeRange("d.sent_at")
+	_, _, langCond, largs := f.languageOf("d.language")
+	targs = append(largs, targs...)
+	timeRange = langCond + timeRange
 	where, args := f.conds("", "")
 	var act []struct {
 		Department string `db:"department"`
@@ -239,12 +272,15 @@ func (s *DB) ReportParticipationByDepartment(ctx context.Context, f ReportFilter
 		return by[d]
 	}
 	for _, m := range members {
-		get(m.Department).Members = m.N
+		p := get(m.Department)
+		if !f.byLanguage() {
+			p.Members = m.N
+		}
 	}
 	for _, a := range act {
 		p := get(a.Department)
 		p.Reached, p.Active, p.Prompts, p.Responses = a.Reached, a.Active, a.Prompts, a.Responses
-		if p.Members < p.Reached {
+		if p.Members < p.Reached || f.byLanguage() {
 			p.Members = p.Reached
 		}
 	}
@@ -300,6 +336,7 @@ func (t AnswerTally) Later() lessons.Tally {
 type answerGroup struct {
 	LessonID     string `db:"lesson_id"`
 	Role         string `db:"role"`
+	Language     string `db:"language"` // "" unless the filter splits by language
 	Window       int    `db:"win"`
 	Answers      int    `db:"answers"`
 	Correct      int    `db:"correct"`
@@ -325,10 +362,11 @@ const answerAggregates = `COUNT(*) AS answers,
 // answerGroups returns answer tallies per lesson and role in the filter.
 func (s *DB) answerGroups(ctx context.Context, f ReportFilter) ([]answerGroup, error) {
 	where, args := f.conds("", "a.answered_at")
+	lang, langGroup, langCond, largs := f.languageOf("a.language")
 	var rows []answerGroup
-	err := s.SelectContext(ctx, &rows, s.Rebind(`SELECT a.lesson_id, m.role, 0 AS win, `+answerAggregates+`
-		FROM answer a JOIN member m ON m.id = a.member_id WHERE `+strings.Join(where, " AND ")+`
-		GROUP BY a.lesson_id, m.role`), args...)
+	err := s.SelectContext(ctx, &rows, s.Rebind(`SELECT a.lesson_id, m.role, `+lang+` AS language, 0 AS win, `+answerAggregates+`
+		FROM answer a JOIN member m ON m.id = a.member_id WHERE `+strings.Join(where, " AND ")+langCond+`
+		GROUP BY a.lesson_id, m.role`+langGroup), append(args, largs...)...)
 	if err != nil {
 		return nil, fmt.Errorf("report accuracy: %w", s.mapErr(err))
 	}
@@ -402,19 +440,20 @@ func tallyAnswers[K comparable](ctx context.Context, s *DB, f ReportFilter, keys
 // TopicAccuracy is accuracy on one topic (lesson tag) by one role. An answer
 // to a lesson with several tags counts once for each.
 type TopicAccuracy struct {
-	Topic string
-	Role  string
+	Topic    string
+	Role     string
+	Language string // when the filter splits by language
 	AnswerTally
 }
 
 // ReportAccuracyByTopic returns answer tallies per topic and role, by topic
 // then role.
 func (s *DB) ReportAccuracyByTopic(ctx context.Context, f ReportFilter) ([]TopicAccuracy, error) {
-	type key struct{ topic, role string }
+	type key struct{ topic, role, language string }
 	by, _, err := tallyAnswers(ctx, s, f, func(g answerGroup, infos map[string]lessonInfo) []key {
 		var ks []key
 		for _, t := range lessonTopics(infos, g.LessonID) {
-			ks = append(ks, key{t, g.Role})
+			ks = append(ks, key{t, g.Role, g.Language})
 		}
 		return ks
 	})
@@ -423,13 +462,16 @@ func (s *DB) ReportAccuracyByTopic(ctx context.Context, f ReportFilter) ([]Topic
 	}
 	out := make([]TopicAccuracy, 0, len(by))
 	for k, t := range by {
-		out = append(out, TopicAccuracy{Topic: k.topic, Role: k.role, AnswerTally: *t})
+		out = append(out, TopicAccuracy{Topic: k.topic, Role: k.role, Language: k.language, AnswerTally: *t})
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Topic != out[j].Topic {
 			return out[i].Topic < out[j].Topic
 		}
-		return out[i].Role < out[j].Role
+		if out[i].Role != out[j].Role {
+			return out[i].Role < out[j].Role
+		}
+		return out[i].Language < out[j].Language
 	})
 	return out, nil
 }
@@ -438,20 +480,27 @@ func (s *DB) ReportAccuracyByTopic(ctx context.Context, f ReportFilter) ([]Topic
 type LessonAccuracy struct {
 	LessonID string
 	Title    string
+	Language string // when the filter splits by language
 	AnswerTally
 }
 
 // ReportAccuracyByLesson returns answer tallies per lesson, by lesson id.
 func (s *DB) ReportAccuracyByLesson(ctx context.Context, f ReportFilter) ([]LessonAccuracy, error) {
-	by, infos, err := tallyAnswers(ctx, s, f, func(g answerGroup, _ map[string]lessonInfo) []string { return []string{g.LessonID} })
+	type key struct{ lesson, language string }
+	by, infos, err := tallyAnswers(ctx, s, f, func(g answerGroup, _ map[string]lessonInfo) []key { return []key{{g.LessonID, g.Language}} })
 	if err != nil {
 		return nil, err
 	}
 	out := make([]LessonAccuracy, 0, len(by))
-	for id, t := range by {
-		out = append(out, LessonAccuracy{LessonID: id, Title: infos[id].Title, AnswerTally: *t})
+	for k, t := range by {
+		out = append(out, LessonAccuracy{LessonID: k.lesson, Title: infos[k.lesson].Title, Language: k.language, AnswerTally: *t})
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].LessonID < out[j].LessonID })
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].LessonID != out[j].LessonID {
+			return out[i].LessonID < out[j].LessonID
+		}
+		return out[i].Language < out[j].Language
+	})
 	return out, nil
 }
 
@@ -860,6 +909,13 @@ type DemoMember struct {
 	CreatedAt                                       time.Time
 }
 
+func demoLanguage(dl DemoDelivery) string {
+	if dl.Language == "" {
+		return lessons.DefaultLanguage
+	}
+	return dl.Language
+}
+
 // DemoDelivery is a generated prompt, sent at SentAt.
 type DemoDelivery struct {
 	Member        int
@@ -872,6 +928,7 @@ type DemoDelivery struct {
 	SentAt        time.Time
 	AckedAt       time.Time // tips: "Got it"
 	Answer        *DemoAnswer
+	Language      string // shown in; "" = en
 }
 
 // DemoAnswer is the answer to a generated quiz prompt.
@@ -968,9 +1025,9 @@ func (s *DB) DemoLoad(ctx context.Context, d *DemoData) ([]int64, error) {
 			}
 			rows[i] = []any{d.WorkspaceID, memberIDs[dl.Member], dl.LessonID, dl.LessonVersion, dl.Reason, dl.ShiftDate,
 				fmt.Sprintf("demo:%d:%s:%s", memberIDs[dl.Member], dl.LessonID, dl.ShiftDate), dl.Status, true,
-				dl.SentAt.Add(-time.Second).UnixMilli(), ms(dl.SentAt), seen, ms(dl.AckedAt), answered, expired}
+				dl.SentAt.Add(-time.Second).UnixMilli(), ms(dl.SentAt), seen, ms(dl.AckedAt), answered, expired, demoLanguage(dl)}
 		}
-		deliveryIDs, err := ins.insertReturning(ctx, "delivery", "workspace_id, member_id, lesson_id, lesson_version, reason, shift_date, dedupe_key, status, scheduled, created_at, sent_at, seen_at, acked_at, answered_at, expired_at", rows)
+		deliveryIDs, err := ins.insertReturning(ctx, "delivery", "workspace_id, member_id, lesson_id, lesson_version, reason, shift_date, dedupe_key, status, scheduled, created_at, sent_at, seen_at, acked_at, answered_at, expired_at, language", rows)
 		if err != nil {
 			return err
 		}
@@ -978,10 +1035,10 @@ func (s *DB) DemoLoad(ctx context.Context, d *DemoData) ([]int64, error) {
 		for i, dl := range d.Deliveries {
 			if a := dl.Answer; a != nil {
 				rows = append(rows, []any{d.WorkspaceID, memberIDs[dl.Member], deliveryIDs[i], dl.LessonID, dl.LessonVersion,
-					a.Choice, a.Correct, a.Attempt, int(a.Confidence), a.At.UnixMilli()})
+					a.Choice, a.Correct, a.Attempt, int(a.Confidence), a.At.UnixMilli(), demoLanguage(dl)})
 			}
 		}
-		if err := ins.insert(ctx, "answer", "workspace_id, member_id, delivery_id, lesson_id, lesson_version, choice, correct, attempt, confidence, answered_at", rows); err != nil {
+		if err := ins.insert(ctx, "answer", "workspace_id, member_id, delivery_id, lesson_id, lesson_version, choice, correct, attempt, confidence, answered_at, language", rows); err != nil {
 			return err
 		}
 		rows = rows[:0]

@@ -69,7 +69,8 @@ func reportFixture(t *testing.T, db *store.DB) (int64, store.ReportFilter) {
 	deliver(3, "q1", reportAgo(2*reportDay), nil, 0)  // d5
 	deliver(0, "t1", reportAgo(time.Hour), nil, 0)    // d6, acknowledged
 	d.Deliveries[6].Status, d.Deliveries[6].AckedAt = store.DeliverySent, reportAgo(30*time.Minute)
-	deliver(1, "t1", reportAgo(30*reportDay), nil, 0) // d7, before the period
+	d.Deliveries[1].Language, d.Deliveries[3].Language = "es", "es" // shown in Spanish
+	deliver(1, "t1", reportAgo(30*reportDay), nil, 0)               // d7, before the period
 	up, down := 1, -1
 	d.Feedback = []store.DemoFeedback{
 		{Member: 0, Delivery: 6, Kind: "lesson", LessonID: "t1", Rating: &up, At: reportAgo(50 * time.Minute)},
@@ -191,6 +192,49 @@ func TestReportAccuracy(t *testing.T) {
 		if err != nil || len(topics) != 1 || topics[0].Role != "physician" {
 			t.Errorf("filtered topics = %+v, %v", topics, err)
 		}
+	})
+}
+
+// TestReportByLanguage: answers to a translation count for the same lesson;
+// split by language, each language has its own rows (members = those
+// reached in it); filtered, only one language's prompts and answers count.
+func TestReportByLanguage(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, ctx context.Context, db *store.DB) {
+		_, f := reportFixture(t, db)
+		byLesson, err := db.ReportAccuracyByLesson(ctx, f)
+		if err != nil || len(byLesson) != 2 || byLesson[0].Answers != 3 || byLesson[1].Answers != 2 {
+			t.Errorf("by lesson, all languages = %+v, %v; want q1's 3 answers (1 in Spanish) and q2's 2", byLesson, err)
+		}
+		g := f
+		g.ByLanguage = true
+		weeks, err := db.ReportParticipationWeekly(ctx, g)
+		wantEqual(t, "weekly by language", weeks, err, []store.ParticipationWeek{
+			{Week: "2026-03-09", Role: "nurse", Department: "4west", Language: "en", Members: 1, Reached: 1, Active: 1, Prompts: 1, Responses: 1},
+			{Week: "2026-03-09", Role: "physician", Department: "5east", Language: "en", Members: 1, Reached: 1, Active: 1, Prompts: 1, Responses: 1},
+			{Week: "2026-03-16", Role: "nurse", Department: "4west", Language: "en", Members: 1, Reached: 1, Active: 1, Prompts: 2, Responses: 2},
+			{Week: "2026-03-16", Role: "nurse", Department: "4west", Language: "es", Members: 2, Reached: 2, Active: 2, Prompts: 2, Responses: 2},
+			{Week: "2026-03-16", Role: "nurse", Department: "5east", Language: "en", Members: 1, Reached: 1, Active: 0, Prompts: 1, Responses: 0},
+		})
+		topics, err := db.ReportAccuracyByTopic(ctx, g)
+		wantEqual(t, "topics by language", topics, err, []store.TopicAccuracy{
+			{Topic: "a", Role: "nurse", Language: "en", AnswerTally: store.AnswerTally{Answers: 2, Correct: 2, FirstTries: 1, FirstCorrect: 1}},
+			{Topic: "a", Role: "nurse", Language: "es", AnswerTally: store.AnswerTally{Answers: 2, Correct: 0, FirstTries: 2, FirstCorrect: 0}},
+			{Topic: "a", Role: "physician", Language: "en", AnswerTally: store.AnswerTally{Answers: 1, Correct: 1, FirstTries: 1, FirstCorrect: 1}},
+			{Topic: "b", Role: "nurse", Language: "en", AnswerTally: store.AnswerTally{Answers: 1, Correct: 1}},
+			{Topic: "b", Role: "nurse", Language: "es", AnswerTally: store.AnswerTally{Answers: 1, Correct: 0, FirstTries: 1}},
+		})
+		g = f
+		g.Language = "es"
+		byLesson, err = db.ReportAccuracyByLesson(ctx, g)
+		wantEqual(t, "by lesson in Spanish", byLesson, err, []store.LessonAccuracy{
+			{LessonID: "q1", Title: "Title q1", AnswerTally: store.AnswerTally{Answers: 1, FirstTries: 1}},
+			{LessonID: "q2", Title: "Title q2", AnswerTally: store.AnswerTally{Answers: 1, FirstTries: 1}},
+		})
+		depts, err := db.ReportParticipationByDepartment(ctx, g)
+		wantEqual(t, "departments in Spanish", depts, err, []store.DepartmentParticipation{
+			{Department: "4west", Members: 2, Reached: 2, Active: 2, Prompts: 2, Responses: 2},
+			{Department: "5east"},
+		})
 	})
 }
 

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddlebot/internal/clean"
+	"github.com/huddlebot/huddlebot/lessons"
 	"github.com/huddlebot/huddlebot/store"
 )
 
@@ -34,6 +35,10 @@ type ReportParams struct {
 	Role       string
 	Department string
 	Workspace  string // platform workspace id; "" = all
+	// Language keeps what was shown in one language; ByLanguage adds a
+	// language column (participation, accuracy and lessons only).
+	Language   string
+	ByLanguage bool
 	Now        time.Time
 }
 
@@ -65,6 +70,8 @@ func runReport(ctx context.Context, e *env, args []string) int {
 	role := fs.String("role", "", "only this role")
 	dept := fs.String("department", "", "only this department")
 	format := fs.String("format", "table", "table, csv or json")
+	lang := fs.String("language", "", "only prompts shown, and answers given, in this language (es, en, …): participation, accuracy, lessons")
+	byLang := fs.Bool("by-language", false, "a language column: one row per language the prompts were shown in (participation, accuracy, lessons)")
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		if code, ok := parse(fs, args); !ok {
 			return code
@@ -85,7 +92,19 @@ func runReport(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "huddlebot report: --format must be table, csv or json (got %q)\n", *format)
 		return exitUsage
 	}
-	p := ReportParams{Role: *role, Department: strings.ToLower(*dept), Now: time.Now()}
+	p := ReportParams{Role: *role, Department: strings.ToLower(*dept), ByLanguage: *byLang, Now: time.Now()}
+	if (*lang != "" || *byLang) && !slices.Contains(languageReports, kind) {
+		fmt.Fprintf(e.stderr, "huddlebot report: --language and --by-language apply to %s, not %s\n", strings.Join(languageReports, ", "), kind)
+		return exitUsage
+	}
+	if *lang != "" {
+		tag, err := lessons.ParseLanguage(*lang)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "huddlebot report: --language: %v\n", err)
+			return exitUsage
+		}
+		p.Language = tag
+	}
 	if *since != "" {
 		t, err := parseSince(*since, p.Now)
 		if err != nil {

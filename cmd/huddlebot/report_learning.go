@@ -15,7 +15,9 @@ func init() {
 	registerReport("participation", "participation by week, role and department (members who answered, prompts answered)", learningReport((*store.DB).ReportParticipationWeekly, dashboard.ParticipationTable))
 	registerReport("accuracy", "accuracy by topic (lesson tag) and role; first tries against later attempts", learningReport((*store.DB).ReportAccuracyByTopic, dashboard.AccuracyTable))
 	registerReport("lessons", "accuracy per lesson, first tries and confidently-wrong answers (misconceptions) first", learningReport((*store.DB).ReportAccuracyByLesson, dashboard.LessonsTable))
-	registerReport("retention", "accuracy on reviews by days since the previous answer to the same question", learningReport((*store.DB).ReportRetentionByInterval, dashboard.RetentionTable))
+	registerReport("retention", "accuracy on reviews by days since the previous answer to the same question", learningReport((*store.DB).ReportRetentionByInterval, func(rs []store.IntervalRetention, _ bool) dashboard.Table {
+		return dashboard.RetentionTable(rs)
+	}))
 	registerReport("ratings", "lessons with the lowest share of 👍, with their comments and accuracy", reportRatings)
 	registerReport("feedback", "the free-text feedback stream, newest first (identifiers removed when typed)", reportFeedback)
 	registerReport("unreachable", "members the bot cannot message (they blocked or removed it, closed their DMs), by platform, role and department", reportUnreachable)
@@ -23,8 +25,11 @@ func init() {
 }
 
 func learningFilter(p ReportParams) store.ReportFilter {
-	return store.ReportFilter{Since: p.Since, Role: p.Role, Department: p.Department}
+	return store.ReportFilter{Since: p.Since, Role: p.Role, Department: p.Department, Language: p.Language, ByLanguage: p.ByLanguage}
 }
+
+// languageReports are the reports --language and --by-language apply to.
+var languageReports = []string{"participation", "accuracy", "lessons"}
 
 func cliTable(t dashboard.Table) Table {
 	return Table{Title: t.Title, Columns: t.Columns, Rows: t.Rows}
@@ -32,13 +37,13 @@ func cliTable(t dashboard.Table) Table {
 
 // learningReport is a report of one table: the dashboard's table of what
 // query returns for the report's filter.
-func learningReport[T any](query func(*store.DB, context.Context, store.ReportFilter) (T, error), table func(T) dashboard.Table) func(context.Context, *store.DB, ReportParams) ([]Table, error) {
+func learningReport[T any](query func(*store.DB, context.Context, store.ReportFilter) (T, error), table func(T, bool) dashboard.Table) func(context.Context, *store.DB, ReportParams) ([]Table, error) {
 	return func(ctx context.Context, db *store.DB, p ReportParams) ([]Table, error) {
 		rows, err := query(db, ctx, learningFilter(p))
 		if err != nil {
 			return nil, err
 		}
-		return []Table{cliTable(table(rows))}, nil
+		return []Table{cliTable(table(rows, p.ByLanguage))}, nil
 	}
 }
 

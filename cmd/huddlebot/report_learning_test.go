@@ -234,3 +234,44 @@ func TestMetricsExposed(t *testing.T) {
 		}
 	}
 }
+
+// TestReportLanguageFlags: --by-language adds a language column in every
+// format; --language takes a known language and applies to the learning
+// reports only.
+func TestReportLanguageFlags(t *testing.T) {
+	t.Parallel()
+	vars := map[string]string{"HUDDLEBOT_DATABASE_URL": "sqlite:" + filepath.Join(t.TempDir(), "x.db")}
+	if code, out, errs := runCLI(t, vars, "demo", "seed", "--members", "30", "--days", "14", "--seed", "3"); code != 0 {
+		t.Fatalf("demo seed: %d\n%s\n%s", code, out, errs)
+	}
+	for kind, header := range map[string][]string{
+		"participation": {"week", "role", "department", "language", "members"},
+		"accuracy":      {"topic", "role", "language", "answers"},
+		"lessons":       {"lesson", "title", "language", "answers"},
+	} {
+		code, out, errs := runCLI(t, vars, "report", kind, "--by-language", "--format", "csv")
+		if code != 0 {
+			t.Fatalf("report %s --by-language: %d %s", kind, code, errs)
+		}
+		rows := parseCSV(t, out)
+		if !slices.Equal(rows[0][:len(header)], header) || len(rows) < 2 {
+			t.Errorf("report %s --by-language: header %q, %d rows", kind, rows[0], len(rows)-1)
+		}
+		code, out, errs = runCLI(t, vars, "report", kind, "--by-language", "--format", "json")
+		if code != 0 || !strings.Contains(out, `"language": "en"`) {
+			t.Errorf("report %s --by-language --format json: %d %s\n%s", kind, code, errs, out)
+		}
+		code, out, _ = runCLI(t, vars, "report", kind, "--format", "csv")
+		if code != 0 || slices.Contains(parseCSV(t, out)[0], "language") {
+			t.Errorf("report %s without --by-language has a language column: %s", kind, out)
+		}
+	}
+	if code, out, errs := runCLI(t, vars, "report", "lessons", "--language", "ES", "--format", "csv"); code != 0 || len(parseCSV(t, out)) != 1 {
+		t.Errorf("report lessons --language ES on English-only answers: %d %s %s, want the header alone", code, out, errs)
+	}
+	for _, args := range [][]string{{"accuracy", "--language", "xx"}, {"retention", "--language", "es"}, {"feedback", "--by-language"}} {
+		if code, _, errs := runCLI(t, vars, append([]string{"report"}, args...)...); code != 2 || !strings.Contains(errs, "language") {
+			t.Errorf("report %v: exit %d (%s), want 2 and a word on the language flag", args, code, errs)
+		}
+	}
+}
