@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"slices"
@@ -70,7 +71,14 @@ func runReport(ctx context.Context, e *env, args []string) int {
 	role := fs.String("role", "", "only this role")
 	dept := fs.String("department", "", "only this department")
 	format := fs.String("format", "table", "table, csv or json")
-	lang := fs.String("language", "", "only prompts shown, and answers given, in this language (es, en, …): participation, accuracy, lessons")
+	// --language is every command's workspace default (HUDDLEBOT_LANGUAGE),
+	// which means nothing to a report: here, given on the command line, it
+	// is a filter (the variable is not).
+	if f := fs.Lookup("language"); f != nil {
+		f.Usage = "only prompts shown, and answers given, in this language (es, en, …): participation, accuracy, lessons"
+		f.DefValue = ""
+	}
+	lang := new(string)
 	byLang := fs.Bool("by-language", false, "a language column: one row per language the prompts were shown in (participation, accuracy, lessons)")
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		if code, ok := parse(fs, args); !ok {
@@ -83,6 +91,11 @@ func runReport(ctx context.Context, e *env, args []string) int {
 	if code, ok := parse(fs, args[1:]); !ok {
 		return code
 	}
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "language" {
+			*lang = f.Value.String()
+		}
+	})
 	rk, ok := reportKinds[kind]
 	if !ok {
 		fmt.Fprintf(e.stderr, "huddlebot report: unknown kind %q (kinds: %s)\n", kind, strings.Join(kinds, ", "))
