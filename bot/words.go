@@ -7,7 +7,10 @@ import (
 
 	"github.com/huddlebot/huddlebot/i18n"
 	"github.com/huddlebot/huddlebot/lessons"
+	"github.com/huddlebot/huddlebot/member"
 	"github.com/huddlebot/huddlebot/store"
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
 )
 
 // Words and parsing shared by the capabilities.
@@ -77,4 +80,56 @@ func ObserveAnswer(correct bool) {
 // by result ("replaced", "ephemeral", "failed") on /metrics.
 func ObserveConfirm(result string) {
 	metricConfirms.WithLabelValues(result).Inc()
+}
+
+// ContentLanguage returns the language m reads lessons in: their own
+// (any BCP 47 tag: content may be translated into languages the bot does
+// not speak) or else the workspace default.
+func (b *Bot) ContentLanguage(m *member.Member) string {
+	if m != nil && m.Language != "" {
+		return m.Language
+	}
+	if b.Config.DefaultLanguage != "" {
+		return b.Config.DefaultLanguage
+	}
+	return lessons.DefaultLanguage
+}
+
+// PromptLanguage decides what a prompt of lesson l to m is shown in: the
+// translation into m's language when l has one, else l's own language, and
+// then requested is m's language (the card says it has no translation).
+func (b *Bot) PromptLanguage(m *member.Member, l *lessons.Lesson) (shown, requested string) {
+	want := b.ContentLanguage(m)
+	_, shown, ok := l.In(want, b.Config.DefaultLanguage)
+	if !ok {
+		requested = want
+	}
+	return shown, requested
+}
+
+// DeliveryLesson returns the lesson of delivery d as it was shown: the
+// version it recorded, in the language it recorded (reads through q).
+func (b *Bot) DeliveryLesson(ctx context.Context, q store.Queryer, d *store.Delivery) (*lessons.Lesson, error) {
+	l, err := b.LessonVersionIn(ctx, q, d.LessonID, d.LessonVersion)
+	if err != nil {
+		return nil, err
+	}
+	shown, _, _ := l.In(d.Language, b.Config.DefaultLanguage)
+	return shown, nil
+}
+
+// NotTranslatedNote is the line a prompt carries when its lesson has no
+// translation into the member's language (requested) and is shown in
+// shown's: said in the member's language, naming shown's language in it.
+func NotTranslatedNote(requested, shown, workspaceDefault string) string {
+	l := i18n.For(i18n.Resolve(requested, workspaceDefault))
+	name := shown
+	if in, err := language.Parse(l.Lang()); err == nil {
+		if t, err := language.Parse(shown); err == nil {
+			if n := display.Tags(in).Name(t); n != "" {
+				name = n
+			}
+		}
+	}
+	return l.T("lesson.not_translated", i18n.Data{"Language": name})
 }

@@ -71,6 +71,12 @@ func TestBundledContent(t *testing.T) {
 		t.Errorf("%d quizzes out of %d lessons, want at least half", quizzes, len(c.Lessons))
 	}
 
+	// Issue 19: every front-desk and medical-assistant lesson in Spanish.
+	for _, l := range c.Lessons {
+		if (strings.HasPrefix(l.Path, "front_desk/") || strings.HasPrefix(l.Path, "ma/")) && l.Translations["es"] == nil {
+			t.Errorf("%s: lesson %s has no Spanish translation", l.Path, l.ID)
+		}
+	}
 	if !slices.Equal(c.Roles, member.DefaultRoles) {
 		t.Errorf("roles = %v, want the defaults %v", c.Roles, member.DefaultRoles)
 	}

@@ -322,9 +322,11 @@ func (b *Burst) createBurstPrompts(ctx context.Context, tx *store.Tx, sendID int
 	}
 	news := make([]store.DeliveryNew, len(plans))
 	for i, p := range plans {
+		shown, requested := b.PromptLanguage(p.member, p.lesson)
 		news[i] = store.DeliveryNew{WorkspaceID: p.member.WorkspaceID, MemberID: p.member.ID, LessonID: p.lesson.ID,
 			LessonVersion: p.lesson.Version, Reason: string(lessons.ReasonBurst), BurstID: p.burstID, ShiftDate: p.date,
-			DedupeKey: fmt.Sprintf("%d:burst:%s:%s", p.member.ID, p.burstID, p.lesson.ID)}
+			DedupeKey: fmt.Sprintf("%d:burst:%s:%s", p.member.ID, p.burstID, p.lesson.ID),
+			Language:  shown, RequestedLanguage: requested}
 	}
 	ids, err := b.DB.DeliveryCreateMany(ctx, tx, news)
 	if err != nil {
@@ -339,8 +341,9 @@ func (b *Burst) createBurstPrompts(ctx context.Context, tx *store.Tx, sendID int
 		}
 		p := plans[i]
 		pick := lessons.Pick{LessonID: p.lesson.ID, Reason: lessons.ReasonBurst, BurstID: p.burstID}
+		shown, requested := b.PromptLanguage(p.member, p.lesson)
 		posts = append(posts, bot.Post{WorkspaceID: p.member.WorkspaceID, MemberID: p.member.ID, Channel: "dm", DeliveryID: id,
-			Card: learn.PromptCard(id, p.lesson, pick)})
+			Card: learn.LanguagePromptCard(b.Bot, id, p.lesson, pick, shown, requested)})
 		created = append(created, id)
 		links = append(links, store.BurstItemLink{MemberID: p.member.ID, LessonID: p.lesson.ID, DeliveryID: id})
 	}

@@ -157,9 +157,10 @@ func (b *Learn) createPrompts(ctx context.Context, tx *store.Tx, plans []planned
 	}
 	news := make([]store.DeliveryNew, len(plans))
 	for i, p := range plans {
+		shown, requested := b.PromptLanguage(p.member, p.lesson)
 		news[i] = store.DeliveryNew{WorkspaceID: p.member.WorkspaceID, MemberID: p.member.ID, LessonID: p.lesson.ID,
 			LessonVersion: p.lesson.Version, Reason: string(p.pick.Reason), BurstID: p.pick.BurstID,
-			ShiftDate: p.date, Scheduled: scheduled}
+			ShiftDate: p.date, Scheduled: scheduled, Language: shown, RequestedLanguage: requested}
 		if p.pick.BurstID != "" {
 			news[i].DedupeKey = fmt.Sprintf("%d:burst:%s:%s", p.member.ID, p.pick.BurstID, p.lesson.ID)
 		} else if !scheduled {
@@ -222,7 +223,7 @@ func (b *Learn) sendNudges(ctx context.Context, now time.Time) error {
 		if !sp.ShouldNudge(m.Schedule, d.SentAt, now, false, false, false) {
 			continue
 		}
-		l, err := b.LessonVersion(ctx, d.LessonID, d.LessonVersion)
+		l, err := b.DeliveryLesson(ctx, b.DB, d)
 		if err != nil {
 			return err
 		}

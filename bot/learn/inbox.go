@@ -210,7 +210,7 @@ func (b *Learn) applyBatch(ctx context.Context, after int64, limit int) (recorde
 			if d == nil || m == nil || taken[d.ID] || d.MemberID != it.MemberID || !d.AnsweredAt.IsZero() {
 				continue
 			}
-			l, err := b.LessonVersionIn(ctx, tx, d.LessonID, d.LessonVersion)
+			l, err := b.DeliveryLesson(ctx, tx, d)
 			if err != nil {
 				return err
 			}
@@ -251,7 +251,8 @@ func (b *Learn) recordQueued(ctx context.Context, tx *store.Tx, qs []queued) ([]
 	as := make([]*store.Answer, len(qs))
 	for i, q := range qs {
 		as[i] = &store.Answer{DeliveryID: q.d.ID, WorkspaceID: q.d.WorkspaceID, MemberID: q.d.MemberID, LessonID: q.d.LessonID,
-			LessonVersion: q.d.LessonVersion, Choice: q.choice, Correct: q.choice == q.l.Answer, AnsweredAt: q.at}
+			LessonVersion: q.d.LessonVersion, Choice: q.choice, Correct: q.choice == q.l.Answer, AnsweredAt: q.at,
+			Language: q.d.Language}
 	}
 	rec, err := b.DB.AnswerRecordMany(ctx, tx, as)
 	if err != nil {

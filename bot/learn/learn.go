@@ -60,7 +60,8 @@ func (b *Learn) prompt(ctx context.Context, q store.Queryer, d *store.Delivery) 
 	if err != nil {
 		return nil, err
 	}
-	return PromptCard(d.ID, l, lessons.Pick{LessonID: d.LessonID, Reason: lessons.Reason(d.Reason), BurstID: d.BurstID}), nil
+	return LanguagePromptCard(b.Bot, d.ID, l, lessons.Pick{LessonID: d.LessonID, Reason: lessons.Reason(d.Reason), BurstID: d.BurstID},
+		d.Language, d.RequestedLanguage), nil
 }
 
 const learnUsage = "Usage: `/learn` (next lesson now) · `/learn join ROLE [DEPARTMENT]` · `/learn time HH:MM` · " +
@@ -386,6 +387,7 @@ func (b *Learn) learnNow(ctx context.Context, r *bot.Req) (bot.Reply, error) {
 	if len(ids) == 0 || ids[0] == 0 {
 		return bot.Reply{Text: "That lesson is already on its way — check your direct messages."}, nil
 	}
+	l, _, _ = l.In(b.ContentLanguage(m), b.Config.DefaultLanguage) // its title as the member reads it
 	return bot.Reply{Text: "📬 Sent to your direct messages: “" + l.Title + "”."}, nil
 }
 
@@ -422,6 +424,18 @@ func prefixIf(p, s string) string {
 		return ""
 	}
 	return p + s
+}
+
+// LanguagePromptCard is PromptCard of lesson l (as stored, with its
+// translations) in language shown, starting its context line with a note
+// when the member's language, requested, had no translation.
+func LanguagePromptCard(b *bot.Bot, deliveryID int64, l *lessons.Lesson, pick lessons.Pick, shown, requested string) *bot.Card {
+	in, _, _ := l.In(shown, b.Config.DefaultLanguage)
+	card := PromptCard(deliveryID, in, pick)
+	if requested != "" {
+		card.Context = bot.NotTranslatedNote(requested, shown, b.Config.DefaultLanguage) + " · " + card.Context
+	}
+	return card
 }
 
 // PromptCard renders a lesson as it is first sent.
@@ -508,7 +522,7 @@ func (b *Learn) answerClick(ctx context.Context, r *bot.Req, args []string, _ st
 	if d.MemberID != r.Member.ID {
 		return bot.Reply{Text: "This question was sent to someone else — type /learn to get your own."}, nil
 	}
-	l, err := b.LessonVersion(ctx, d.LessonID, d.LessonVersion)
+	l, err := b.DeliveryLesson(ctx, b.DB, d)
 	if err != nil {
 		return bot.Reply{}, err
 	}

@@ -123,6 +123,7 @@ type Person struct {
 	Department  string   `json:"department"`
 	Permissions []string `json:"permissions"`
 	TimeZone    string   `json:"timezone,omitempty"`
+	Language    string   `json:"language,omitempty"` // the member's own; "" = the workspace default
 	NextPrompt  string   `json:"next_prompt,omitempty"`
 	// NextPromptText says when that is in the person's own time and why
 	// not sooner ("Monday at 08:30 — today (Saturday) is not one of your
@@ -134,18 +135,21 @@ type demo struct {
 	id, name, role, dept string
 	perms                []member.Permission
 	onDuty               bool
+	lang                 string // "" = the workspace default
 }
 
 var demoPeople = []demo{
-	{"nina", "Nina Patel", "nurse", "4west", nil, false},
-	{"pete", "Dr. Pete Okafor", "physician", "4west", nil, false},
-	{"maya", "Maya Chen", "ma", "clinic", nil, false},
-	{"fran", "Fran Miller", "front_desk", "clinic", nil, false},
-	{"bill", "Bill Romero", "billing", "revenue", nil, false},
-	{"sam", "Sam Reyes", "nurse", "4west", []member.Permission{member.PermSuperUser}, true},
-	{"sue", "Sue Park", "nurse", "4west", []member.Permission{member.PermSuperUser}, true},
-	{"ed", "Ed Novak", "nurse", "5east", []member.Permission{member.PermSuperUser}, false},
-	{"tara", "Tara Jones", "nurse", "education", []member.Permission{member.PermTrainer}, false},
+	{"nina", "Nina Patel", "nurse", "4west", nil, false, ""},
+	{"pete", "Dr. Pete Okafor", "physician", "4west", nil, false, ""},
+	{"maya", "Maya Chen", "ma", "clinic", nil, false, ""},
+	{"fran", "Fran Miller", "front_desk", "clinic", nil, false, ""},
+	// Reads her lessons, and hears the bot, in Spanish (as a roster would set).
+	{"lucia", "Lucía Hernández", "front_desk", "clinic", nil, false, "es"},
+	{"bill", "Bill Romero", "billing", "revenue", nil, false, ""},
+	{"sam", "Sam Reyes", "nurse", "4west", []member.Permission{member.PermSuperUser}, true, ""},
+	{"sue", "Sue Park", "nurse", "4west", []member.Permission{member.PermSuperUser}, true, ""},
+	{"ed", "Ed Novak", "nurse", "5east", []member.Permission{member.PermSuperUser}, false, ""},
+	{"tara", "Tara Jones", "nurse", "education", []member.Permission{member.PermTrainer}, false, ""},
 }
 
 // Seed adds the demo people (one per default role, super-users and a
@@ -180,8 +184,18 @@ func (s *Server) Seed(ctx context.Context) error {
 		}
 		ms = append(ms, m)
 	}
-	_, err = s.Bot.AddMembers(ctx, ms)
-	return err
+	ids, err := s.Bot.AddMembers(ctx, ms)
+	if err != nil {
+		return err
+	}
+	for i, p := range demoPeople {
+		if p.lang != "" {
+			if _, err := s.Bot.DB.MemberSetLanguage(ctx, s.Bot.DB, ids[i], p.lang, member.LanguageRoster); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func (s *Server) workspace(ctx context.Context) (*store.Workspace, error) {
@@ -209,7 +223,7 @@ func (s *Server) people(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) person(ctx context.Context, m *member.Member) Person {
 	p := Person{ID: m.UserID, Name: m.Name, Role: m.Role, Department: m.Department, Permissions: []string{},
-		TimeZone: m.Schedule.Location.String()}
+		TimeZone: m.Schedule.Location.String(), Language: m.Language}
 	for _, perm := range m.Permissions {
 		p.Permissions = append(p.Permissions, string(perm))
 	}

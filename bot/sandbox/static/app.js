@@ -153,7 +153,7 @@
     return (p.permissions || []).map((perm) => h('span', { class: `badge perm-${perm}` }, PERM_LABEL[perm] || perm));
   }
   function roleLine(p) {
-    return [p.role || 'no role', p.department].filter(Boolean).join(' · ');
+    return [p.role || 'no role', p.department, p.language].filter(Boolean).join(' · ');
   }
   const convName = (ch) => (ch === 'dm' ? 'huddlebot' : ch);
   const key = (me = S.me, ch = S.channel) => `${me}|${ch}`;
