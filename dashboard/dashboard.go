@@ -123,6 +123,8 @@ type data struct {
 	topics      []store.TopicAccuracy
 	ratings     []store.LessonRating
 	lessonAcc   []store.LessonAccuracy
+	langWeeks   []store.ParticipationWeek // by language
+	langLessons []store.LessonAccuracy    // by language
 	retention   []store.IntervalRetention
 	feedback    []store.FeedbackEntry
 	escalations []store.EscalatedQuestion
@@ -149,6 +151,14 @@ func (h *Handler) load(ctx context.Context, f store.ReportFilter, now time.Time)
 	if d.lessonAcc, err = h.DB.ReportAccuracyByLesson(ctx, f); err != nil {
 		return nil, err
 	}
+	byLang := f
+	byLang.ByLanguage = true
+	if d.langWeeks, err = h.DB.ReportParticipationWeekly(ctx, byLang); err != nil {
+		return nil, err
+	}
+	if d.langLessons, err = h.DB.ReportAccuracyByLesson(ctx, byLang); err != nil {
+		return nil, err
+	}
 	if d.retention, err = h.DB.ReportRetentionByInterval(ctx, f); err != nil {
 		return nil, err
 	}
@@ -171,6 +181,7 @@ func (d *data) tables() []Table {
 		TopicsTable(d.topics),
 		AccuracyTable(d.topics, false),
 		LessonsTable(d.lessonAcc, false),
+		LanguagesTable(d.langWeeks, d.langLessons),
 		RetentionTable(d.retention),
 		RatingsTable(d.ratings, d.lessonAcc),
 		FeedbackTable(d.feedback),

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -298,4 +299,23 @@ func TestDashboardHostileQuery(t *testing.T) {
 			t.Errorf("ordinary filters: %d", rec.Code)
 		}
 	})
+}
+
+// TestLanguagesTable: prompts and answers summed per language shown, one
+// row each, unrecorded ones named so.
+func TestLanguagesTable(t *testing.T) {
+	t.Parallel()
+	tab := dashboard.LanguagesTable(
+		[]store.ParticipationWeek{{Language: "en", Prompts: 3, Responses: 2}, {Language: "es", Prompts: 2, Responses: 2},
+			{Language: "en", Prompts: 1, Responses: 0}, {Prompts: 1}},
+		[]store.LessonAccuracy{{LessonID: "q", Language: "es", AnswerTally: store.AnswerTally{Answers: 2, Correct: 1, FirstTries: 2, FirstCorrect: 1}},
+			{LessonID: "q", Language: "en", AnswerTally: store.AnswerTally{Answers: 1, Correct: 1, FirstTries: 1, FirstCorrect: 1}}})
+	want := [][]string{
+		{"(not recorded)", "1", "0", "0.0", "0", "", "0", ""},
+		{"en", "4", "2", "50.0", "1", "100.0", "1", "100.0"},
+		{"es", "2", "2", "100.0", "2", "50.0", "2", "50.0"},
+	}
+	if !reflect.DeepEqual(tab.Rows, want) {
+		t.Errorf("rows = %q, want %q", tab.Rows, want)
+	}
 }

@@ -271,6 +271,47 @@ func LessonsTable(acc []store.LessonAccuracy, byLanguage bool) Table {
 	return withLanguage(t, byLanguage, 1, func(i int) string { return rows[i].Language })
 }
 
+// LanguagesTable is prompts and answers per language they were shown in
+// (from participation and lesson accuracy split by language): how much of
+// the teaching reaches people in each language, and how well it lands.
+func LanguagesTable(weeks []store.ParticipationWeek, acc []store.LessonAccuracy) Table {
+	t := Table{Name: "languages", Title: "By language shown",
+		Columns: []string{"language", "prompts", "responses", "response_rate_pct", "answers", "accuracy_pct", "first_tries", "first_try_pct"}}
+	type sums struct {
+		prompts, responses int
+		store.AnswerTally
+	}
+	by := map[string]*sums{}
+	get := func(l string) *sums {
+		if l == "" {
+			l = NotRecorded
+		}
+		if by[l] == nil {
+			by[l] = &sums{}
+		}
+		return by[l]
+	}
+	for _, w := range weeks {
+		s := get(w.Language)
+		s.prompts += w.Prompts
+		s.responses += w.Responses
+	}
+	for _, a := range acc {
+		get(a.Language).Add(a.AnswerTally)
+	}
+	langs := make([]string, 0, len(by))
+	for l := range by {
+		langs = append(langs, l)
+	}
+	sort.Strings(langs)
+	for _, l := range langs {
+		s := by[l]
+		t.Rows = append(t.Rows, []string{l, itoa(s.prompts), itoa(s.responses), pct(s.responses, s.prompts), itoa(s.Answers),
+			pct(s.Correct, s.Answers), itoa(s.FirstTries), pct(s.FirstCorrect, s.FirstTries)})
+	}
+	return t
+}
+
 // RetentionTable is accuracy on reviews by the days since the member's
 // previous answer to the same question: how well what was learnt is kept
 // over time (every interval bucket, empty ones too).

@@ -73,14 +73,16 @@ func runContent(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "huddlebot content %s: %v\n", verb, err)
 		return exitFail
 	}
-	quizzes := 0
+	quizzes, translations := 0, 0
 	for _, l := range c.Lessons {
 		if l.IsQuiz() {
 			quizzes++
 		}
+		translations += len(l.Translations)
 	}
 	if verb == "validate" {
-		fmt.Fprintf(e.stdout, "%s: ok — %d lessons (%d quizzes), %d tracks, %d bursts\n", dir, len(c.Lessons), quizzes, len(c.Tracks), len(c.Bursts))
+		fmt.Fprintf(e.stdout, "%s: ok — %d lessons (%d quizzes, %d translations), %d tracks, %d bursts\n", dir, len(c.Lessons), quizzes,
+			translations, len(c.Tracks), len(c.Bursts))
 		return exitOK
 	}
 	db, err := openStore(ctx, cfg)
