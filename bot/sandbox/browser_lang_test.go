@@ -45,23 +45,7 @@ func TestBrowserSpanishPerson(t *testing.T) {
 		t.Errorf("Lucía's entry does not show her language: %q", who)
 	}
 
-	newestQuiz := `(() => {
-		const b = [...document.querySelectorAll('#messages .message[data-channel="dm"] .choice')];
-		return b.length ? Number(b[b.length - 1].dataset.message) : 0;
-	})()`
-	quiz := 0
-	for i := 0; i < 6 && quiz == 0; i++ {
-		moves := eval[string](br, "clock moves", `document.body.dataset.clockMoves || '0'`)
-		br.do("next delivery",
-			chromedp.Click(chromedp.CSS(`#clock-next`)),
-			until(fmt.Sprintf(`(document.body.dataset.clockMoves || '0') !== %q`, moves)),
-		)
-		quiz = eval[int](br, "find the quiz", newestQuiz)
-	}
-	if quiz == 0 {
-		br.fatal("wait for a quiz", fmt.Errorf("no quiz in Lucía's DM after 6 deliveries; pane: %s",
-			eval[string](br, "pane", `document.querySelector('#messages').innerText`)))
-	}
+	quiz := br.nextQuiz("Lucía")
 	card := fmt.Sprintf("#msg-%d", quiz)
 	title := eval[string](br, "title", fmt.Sprintf(`document.querySelector('%s .card-title').textContent`, card))
 	var l *lessons.Lesson

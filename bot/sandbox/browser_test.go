@@ -131,6 +131,35 @@ func (br *browser) screenshot(name string) string {
 	return path
 }
 
+// nextQuiz moves the clock to the shown person's deliveries until a quiz
+// with answer buttons is in their DM (a tip may come first, and a prompt may
+// already be there) and returns its message id; after six it fails the
+// test.
+func (br *browser) nextQuiz(who string) int {
+	br.t.Helper()
+	newestQuiz := `(() => {
+		const b = [...document.querySelectorAll('#messages .message[data-channel="dm"] .choice')];
+		return b.length ? Number(b[b.length - 1].dataset.message) : 0;
+	})()`
+	quiz := 0
+	for i := 0; i < 6 && quiz == 0; i++ {
+		moves := eval[string](br, "clock moves", `document.body.dataset.clockMoves || '0'`)
+		br.do("next delivery",
+			chromedp.Click(chromedp.CSS(`#clock-next`)),
+			until(fmt.Sprintf(`(document.body.dataset.clockMoves || '0') !== %q`, moves)),
+		)
+		if bad := eval[bool](br, "clock status", `document.querySelector('#clock-status').classList.contains('error')`); bad {
+			br.fatal("next delivery", fmt.Errorf("clock status: %s", eval[string](br, "clock status", `document.querySelector('#clock-status').textContent`)))
+		}
+		quiz = eval[int](br, "find the quiz", newestQuiz)
+	}
+	if quiz == 0 {
+		br.fatal("wait for a quiz", fmt.Errorf("no quiz card with answer buttons in %s's DM after 6 deliveries; pane: %s",
+			who, eval[string](br, "pane", `document.querySelector('#messages').innerText`)))
+	}
+	return quiz
+}
+
 // TestBrowserChat drives the sandbox chat page in headless Chromium the way
 // a trainer would: pick the nurse, move the clock to her delivery, answer
 // the quiz, see the explanation, find that a second click changes nothing,
@@ -162,28 +191,7 @@ func TestBrowserChat(t *testing.T) {
 		until(`document.querySelector('#me').textContent.includes('Nina Patel')`),
 	)
 
-	// Move the clock to her deliveries until a quiz with answer buttons is
-	// in her DM (a tip may come first, and a prompt may already be there).
-	newestQuiz := `(() => {
-		const b = [...document.querySelectorAll('#messages .message[data-channel="dm"] .choice')];
-		return b.length ? Number(b[b.length - 1].dataset.message) : 0;
-	})()`
-	quiz := 0
-	for i := 0; i < 6 && quiz == 0; i++ {
-		moves := eval[string](br, "clock moves", `document.body.dataset.clockMoves || '0'`)
-		br.do("next delivery",
-			chromedp.Click(chromedp.CSS(`#clock-next`)),
-			until(fmt.Sprintf(`(document.body.dataset.clockMoves || '0') !== %q`, moves)),
-		)
-		if bad := eval[bool](br, "clock status", `document.querySelector('#clock-status').classList.contains('error')`); bad {
-			br.fatal("next delivery", fmt.Errorf("clock status: %s", eval[string](br, "clock status", `document.querySelector('#clock-status').textContent`)))
-		}
-		quiz = eval[int](br, "find the quiz", newestQuiz)
-	}
-	if quiz == 0 {
-		br.fatal("wait for a quiz", fmt.Errorf("no quiz card with answer buttons in Nina's DM after 6 deliveries; pane: %s",
-			eval[string](br, "pane", `document.querySelector('#messages').innerText`)))
-	}
+	quiz := br.nextQuiz("Nina")
 	card := fmt.Sprintf("#msg-%d", quiz)
 	action := eval[string](br, "answer id", fmt.Sprintf(`document.querySelector('%s .choice').dataset.action`, card))
 	if !strings.HasPrefix(action, "ans:") {
