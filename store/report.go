@@ -907,6 +907,15 @@ type DemoMember struct {
 	DeliveryTime, WorkStart, WorkEnd                member.Clock
 	WorkDays                                        member.Weekdays
 	CreatedAt                                       time.Time
+	Language                                        string // "" = the workspace default; else as a roster sets it
+}
+
+// languageSource is where a demo member's language came from: a roster.
+func languageSource(lang string) string {
+	if lang == "" {
+		return string(member.LanguageUnset)
+	}
+	return string(member.LanguageRoster)
 }
 
 func demoLanguage(dl DemoDelivery) string {
@@ -996,10 +1005,11 @@ func (s *DB) DemoLoad(ctx context.Context, d *DemoData) ([]int64, error) {
 					member.DefaultWorkEnd, member.DefaultWorkDays
 			}
 			rows[i] = []any{d.WorkspaceID, m.UserID, m.Name, m.Email, m.Role, m.Department, m.TimeZone, int(m.DeliveryTime),
-				int(m.WorkStart), int(m.WorkEnd), int(m.WorkDays), member.FormatPermissions(m.Permissions), m.StartDate, true, at, at}
+				int(m.WorkStart), int(m.WorkEnd), int(m.WorkDays), member.FormatPermissions(m.Permissions), m.StartDate, true, at, at,
+				m.Language, languageSource(m.Language)}
 		}
 		var err error
-		memberIDs, err = ins.insertReturning(ctx, "member", "workspace_id, user_id, name, email, role, department, timezone, delivery_time, work_start, work_end, work_days, permissions, start_date, joined, created_at, updated_at", rows)
+		memberIDs, err = ins.insertReturning(ctx, "member", "workspace_id, user_id, name, email, role, department, timezone, delivery_time, work_start, work_end, work_days, permissions, start_date, joined, created_at, updated_at, language, language_source", rows)
 		if err != nil {
 			return err
 		}

@@ -319,6 +319,7 @@ type demoPerson struct {
 	sched     member.Schedule
 	joined    time.Time
 	newHire   bool
+	lang      string  // "es" for every third front-desk and medical-assistant member
 	respond   float64 // chance of answering a prompt
 	skill     float64 // added to every lesson's chance of a right answer
 	order     []*lessons.Lesson
@@ -473,6 +474,9 @@ func Generate(c *lessons.Content, p Params) (*store.DemoData, Plan, error) {
 		m := store.DemoMember{UserID: demoUserID(i + 1), Name: first + " " + last,
 			Email: strings.ToLower(fmt.Sprintf("%s.%s%d@example.org", first, last, i+1)), Role: dp.role, Department: dp.dept,
 			TimeZone: zone, DeliveryTime: sched.DeliveryTime, WorkStart: sched.WorkStart, WorkEnd: sched.WorkEnd, WorkDays: sched.WorkDays}
+		if (dp.role == "front_desk" || dp.role == "ma") && i%3 == 0 { // not drawn: the random stream stays as it was
+			dp.lang, m.Language = "es", "es"
+		}
 		if dp.newHire {
 			start := dayStart(now.AddDate(0, 0, -(3+rng.IntN(24))), dp.loc)
 			m.StartDate = start.Format("2006-01-02")
@@ -600,6 +604,9 @@ func Generate(c *lessons.Content, p Params) (*store.DemoData, Plan, error) {
 			}
 			dl := store.DemoDelivery{Member: dp.idx, LessonID: l.ID, LessonVersion: max(1, l.Version), Reason: reason,
 				ShiftDate: date, Status: store.DeliveryExpired, SentAt: sent, Tip: !l.IsQuiz()}
+			if dp.lang != "" && l.Translations[dp.lang] != nil {
+				dl.Language = dp.lang // the lesson as they read it; the rest falls back to English
+			}
 			if now.Sub(sent) < 20*time.Hour {
 				dl.Status = store.DeliverySent
 			}
