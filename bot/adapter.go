@@ -114,6 +114,20 @@ type UserInfoer interface {
 	UserInfo(ctx context.Context, workspace, userID string) (name, timezone string, err error)
 }
 
+// Profile is what a platform's profile says about a person.
+type Profile struct {
+	Name     string
+	TimeZone string // IANA; "" = unknown
+	Locale   string // BCP 47 (or the platform's form, es_ES); "" = unknown
+}
+
+// ProfileReader is a UserInfoer whose look-up also says the person's
+// locale (Slack: users.info with include_locale). A member with no
+// language of their own gets it as a platform language.
+type ProfileReader interface {
+	UserProfile(ctx context.Context, workspace, userID string) (Profile, error)
+}
+
 // AliasFinder is an adapter that can name, for a person the core has not
 // seen yet, the other ids a roster may know them by (Teams: the e-mail and
 // user principal name of their directory account, read from the

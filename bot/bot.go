@@ -253,6 +253,11 @@ type Actor struct {
 	// A member who joins without a zone of their own gets it, with no
 	// profile look-up.
 	TimeZone string
+	// Locale is the person's locale when the platform sends it with the
+	// event (Discord: the interaction's locale; Teams: the activity's
+	// locale), "" otherwise. It becomes the member's language unless they
+	// (or a roster) chose one (member.LanguageSource).
+	Locale string
 }
 
 // Command is a slash command: Name is "learn", "huddle", "burst", "feedback"
@@ -345,8 +350,12 @@ func (b *Bot) Lang(m *member.Member) string {
 	if m == nil {
 		return b.Config.DefaultLanguage
 	}
-	return i18n.Resolve(m.Language, b.Config.DefaultLanguage)
+	return b.LangOf(m.Language)
 }
+
+// LangOf returns the language to speak to a member whose language tag is
+// tag ("" = none): i18n.Resolve with the workspace default.
+func (b *Bot) LangOf(tag string) string { return i18n.Resolve(tag, b.Config.DefaultLanguage) }
 
 // Localizer returns the localizer of m's language (Lang).
 func (b *Bot) Localizer(m *member.Member) *i18n.Localizer { return i18n.For(b.Lang(m)) }
@@ -559,7 +568,31 @@ func (b *Bot) Resolve(ctx context.Context, a Actor) (*store.Workspace, *member.M
 	if err != nil {
 		return nil, nil, err
 	}
+	b.AdoptLocale(ctx, m, a.Locale)
 	return ws, m, nil
+}
+
+// AdoptLocale makes a platform's locale for m (Discord, Teams, a Slack
+// profile) their language when they have none of their own and neither
+// did a roster set one (member.LanguageSource), and updates m. Nothing is
+// written when it is what m has already; a failure is logged, never the
+// request's: the person is answered in the language they had.
+func (b *Bot) AdoptLocale(ctx context.Context, m *member.Member, locale string) {
+	if locale == "" || !member.LanguagePlatform.Overrides(m.LanguageSource) {
+		return
+	}
+	tag, err := i18n.Canonical(locale)
+	if err != nil || (tag == m.Language && m.LanguageSource == member.LanguagePlatform) {
+		return
+	}
+	changed, err := b.DB.MemberSetLanguage(ctx, b.DB, m.ID, tag, member.LanguagePlatform)
+	if err != nil {
+		b.Log.WarnContext(ctx, "storing a platform locale failed", "member", m.ID, "err", err)
+		return
+	}
+	if changed {
+		m.Language, m.LanguageSource = tag, member.LanguagePlatform
+	}
 }
 
 // aliasLookupTimeout bounds the platform call that names a new person's

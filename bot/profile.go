@@ -8,6 +8,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/huddlebot/huddlebot/i18n"
 	"github.com/huddlebot/huddlebot/internal/clean"
 	"github.com/huddlebot/huddlebot/member"
 	"github.com/huddlebot/huddlebot/store"
@@ -70,7 +71,10 @@ func (b *Bot) fillProfile(ctx context.Context, memberID int64) error {
 	if !ok {
 		return nil
 	}
-	name, tz, err := ui.UserInfo(ctx, ws.ExternalID, m.UserID)
+	name, tz, locale, err := ReadProfile(ctx, ui, ws.ExternalID, m.UserID)
+	if err == nil {
+		b.AdoptLocale(ctx, m, locale)
+	}
 	if errors.Is(err, ErrUnreachable) {
 		return nil
 	}
@@ -94,7 +98,7 @@ func (b *Bot) fillProfile(ctx context.Context, memberID int64) error {
 		if m, err = b.DB.MemberGet(ctx, tx, m.ID); err != nil {
 			return err
 		}
-		_, err = b.Post(ctx, tx, Post{WorkspaceID: m.WorkspaceID, MemberID: m.ID, Channel: "dm", Card: profileCard(m, b.NextText(ctx, m))})
+		_, err = b.Post(ctx, tx, Post{WorkspaceID: m.WorkspaceID, MemberID: m.ID, Channel: "dm", Card: profileCard(b.Localizer(m), m, b.NextText(ctx, m))})
 		return err
 	})
 	if err == nil && changed {
@@ -103,11 +107,22 @@ func (b *Bot) fillProfile(ctx context.Context, memberID int64) error {
 	return err
 }
 
+// ReadProfile reads a person's profile with the one platform call there is:
+// with their locale when the adapter is a ProfileReader.
+func ReadProfile(ctx context.Context, ui UserInfoer, workspace, userID string) (name, tz, locale string, err error) {
+	if pr, ok := ui.(ProfileReader); ok {
+		p, err := pr.UserProfile(ctx, workspace, userID)
+		return p.Name, p.TimeZone, p.Locale, err
+	}
+	name, tz, err = ui.UserInfo(ctx, workspace, userID)
+	return name, tz, "", err
+}
+
 // profileCard tells a member that their prompts now follow the time zone
 // of their profile, and when the next one comes.
-func profileCard(m *member.Member, next string) *Card {
-	return &Card{Body: fmt.Sprintf("🕐 Your prompts now follow the time zone of your profile, **%s**: %s at %s. Next: %s. "+
-		"Change it with /learn tz.", m.Schedule.Location, m.Schedule.WorkDays, m.Schedule.EffectiveDeliveryTime(), next)}
+func profileCard(l *i18n.Localizer, m *member.Member, next string) *Card {
+	return &Card{Body: l.T("core.profile_zone", i18n.Data{"Zone": m.Schedule.Location.String(),
+		"Days": m.Schedule.WorkDays.Describe(l), "Time": m.Schedule.EffectiveDeliveryTime().String(), "Next": next})}
 }
 
 // NextText says when the member's next scheduled prompt comes, in their own
@@ -116,8 +131,9 @@ func profileCard(m *member.Member, next string) *Card {
 // scheduled prompt does not exist yet; if that cannot be read, the later
 // delivery is named rather than promising one that may not come.
 func (b *Bot) NextText(ctx context.Context, m *member.Member) string {
+	l := b.Localizer(m)
 	if !m.Joined {
-		return "none until you /learn join"
+		return l.T("member.next.not_joined", nil)
 	}
 	now := b.Now()
 	sent := true
@@ -128,5 +144,5 @@ func (b *Bot) NextText(ctx context.Context, m *member.Member) string {
 			sent = true
 		}
 	}
-	return m.Schedule.DescribeNext(now, sent)
+	return m.Schedule.DescribeNextIn(l, now, sent)
 }

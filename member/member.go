@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/huddlebot/huddlebot/i18n"
 )
 
 // Clock is a local wall-clock time of day in minutes since midnight (0–1439).
@@ -58,6 +60,26 @@ func (w Weekdays) String() string {
 		return "none"
 	}
 	return strings.Join(parts, ",")
+}
+
+// Describe names the set for a sentence in l's language ("Monday to
+// Friday", "every day", "Mon, Wed and Fri").
+func (w Weekdays) Describe(l *i18n.Localizer) string {
+	switch w {
+	case AllWeek:
+		return l.T("member.days.every_day", nil)
+	case MonFri:
+		return l.T("member.days.mon_fri", nil)
+	case 0:
+		return l.T("member.days.none", nil)
+	}
+	var parts []string
+	for _, d := range []time.Weekday{1, 2, 3, 4, 5, 6, 0} {
+		if w.Has(d) {
+			parts = append(parts, l.T("date.weekday_short."+dayNames[d], nil))
+		}
+	}
+	return l.List(parts)
 }
 
 // ParseWeekdays parses "mon-fri", "mon,wed,fri", "sat-sun", "fri-mon" (wraps),

@@ -3,7 +3,13 @@ package member
 import (
 	"fmt"
 	"time"
+
+	"github.com/huddlebot/huddlebot/i18n"
 )
+
+// en says the schedule's sentences in the default language, for the
+// callers that have no member's language (operators, trainers).
+func en() *i18n.Localizer { return i18n.For(i18n.Default) }
 
 // A shift is the stretch of work hours that starts on one local calendar day,
 // the shift day. For a day shift (08:00-17:00) it lies inside that day; for a
@@ -278,46 +284,51 @@ func (s Schedule) Upcoming(now time.Time, sentToday bool) (at time.Time, due boo
 // current shift's scheduled prompt exists already (see Upcoming). It returns
 // "none scheduled" with the reason when there is no next delivery.
 func (s Schedule) DescribeNext(now time.Time, sentToday bool) string {
+	return s.DescribeNextIn(en(), now, sentToday)
+}
+
+// DescribeNextIn is DescribeNext in l's language.
+func (s Schedule) DescribeNextIn(l *i18n.Localizer, now time.Time, sentToday bool) string {
 	at, due := s.Upcoming(now, sentToday)
 	if due {
-		return "now (today's " + clockOf(at.In(s.loc())).String() + " prompt is on its way)"
+		return l.T("member.next.due", i18n.Data{"Time": clockOf(at.In(s.loc())).String()})
 	}
 	if at.IsZero() {
 		if s.WorkDays == 0 {
-			return "none scheduled — you have no work days (set them with /learn days)"
+			return l.T("member.next.no_days", nil)
 		}
-		return "none scheduled in the next two weeks"
+		return l.T("member.next.none", nil)
 	}
-	when := DescribeWhen(at, now, s.loc())
-	if why := s.whyNotSooner(now, at, sentToday); why != "" {
-		return when + " — " + why
+	when := DescribeWhenIn(l, at, now, s.loc())
+	if why := s.whyNotSooner(l, now, at, sentToday); why != "" {
+		return l.T("member.next.because", i18n.Data{"When": when, "Why": why})
 	}
 	return when
 }
 
 // whyNotSooner explains a next delivery at `at` that is not in the current
 // shift; "" when it is.
-func (s Schedule) whyNotSooner(now, at time.Time, sentToday bool) string {
+func (s Schedule) whyNotSooner(l *i18n.Localizer, now, at time.Time, sentToday bool) string {
 	sd, c := s.shiftDay(now)
 	if ad, _ := s.shiftDay(at); ad == sd {
 		return ""
 	}
 	loc := s.loc()
 	if s.Paused(now) {
-		return "paused until " + s.PausedUntil.In(loc).Format("Mon 2 Jan") + " (/learn resume to come back now)"
+		return l.T("member.why.paused", i18n.Data{"Until": l.ShortDate(s.PausedUntil.In(loc))})
 	}
 	if !s.isWorkDay(sd) {
-		day := localAt(sd, 12*60, loc).Format("Monday")
-		return fmt.Sprintf("today (%s) is not one of your work days (%s); change them with /learn days", day, s.WorkDays)
+		day := l.Weekday(localAt(sd, 12*60, loc).Weekday())
+		return l.T("member.why.not_work_day", i18n.Data{"Day": day, "Days": s.WorkDays.Describe(l)})
 	}
 	if sentToday {
-		return "today's prompt has gone out (type /learn for another lesson now)"
+		return l.T("member.why.sent", nil)
 	}
 	if s.Paused(s.slotOf(sd)) {
-		return "today's delivery time fell inside your pause"
+		return l.T("member.why.paused_slot", nil)
 	}
 	if !s.inWindow(c) {
-		return fmt.Sprintf("your work hours today (%s–%s) are over; change them with /learn hours", s.WorkStart, s.WorkEnd)
+		return l.T("member.why.hours_over", i18n.Data{"Start": s.WorkStart.String(), "End": s.WorkEnd.String()})
 	}
 	return ""
 }
@@ -326,25 +337,31 @@ func (s Schedule) whyNotSooner(now, at time.Time, sentToday bool) string {
 // "tomorrow at 08:30", "Monday at 08:30" within the coming week, otherwise
 // "Mon 14 Dec at 08:30".
 func DescribeWhen(t, now time.Time, loc *time.Location) string {
+	return DescribeWhenIn(en(), t, now, loc)
+}
+
+// DescribeWhenIn is DescribeWhen in l's language ("hoy a las 08:45",
+// "el lunes a las 08:30", "el lunes 14 de diciembre a las 08:30").
+func DescribeWhenIn(l *i18n.Localizer, t, now time.Time, loc *time.Location) string {
 	if loc == nil {
 		loc = time.UTC
 	}
 	lt, ln := t.In(loc), now.In(loc)
 	td := civilDate{lt.Year(), lt.Month(), lt.Day()}
 	nd := civilDate{ln.Year(), ln.Month(), ln.Day()}
-	hm := lt.Format("15:04")
+	hm := l.Clock(lt)
 	switch {
 	case td == nd:
-		return "today at " + hm
+		return l.T("member.when.today", i18n.Data{"Time": hm})
 	case td == nd.addDays(1):
-		return "tomorrow at " + hm
+		return l.T("member.when.tomorrow", i18n.Data{"Time": hm})
 	}
 	for i := 2; i < 7; i++ {
 		if td == nd.addDays(i) {
-			return lt.Format("Monday") + " at " + hm
+			return l.T("member.when.weekday", i18n.Data{"Day": l.Weekday(lt.Weekday()), "Time": hm})
 		}
 	}
-	return lt.Format("Mon 2 Jan") + " at " + hm
+	return l.T("member.when.date", i18n.Data{"Date": l.ShortDate(lt), "Time": hm})
 }
 
 // AwayReason says, for someone else (a trainer), why the member cannot be

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/bwmarrin/discordgo"
+
+	"github.com/huddlebot/huddlebot/i18n"
 )
 
 // The application commands are described once, in specs: the same table
@@ -68,6 +70,14 @@ func onOff(desc string) optSpec {
 	return o
 }
 
+// languageOpt offers the shipped languages; what a person picks becomes
+// their own language, over their Discord client's locale.
+func languageOpt() optSpec {
+	o := str("language", "The language", true, word)
+	o.choices = i18n.Shipped()
+	return o
+}
+
 func boolean(name, desc string, r render) optSpec {
 	return optSpec{name: name, desc: desc, typ: discordgo.ApplicationCommandOptionBoolean, render: r}
 }
@@ -117,6 +127,7 @@ var specs = []cmdSpec{
 		{name: "duty", desc: "Super-users: take colleagues' questions", word: "duty", opts: []optSpec{onOff("On duty or off")}},
 		{name: "duty-hours", desc: "Super-users: when colleagues' questions may reach you", word: "duty hours", opts: []optSpec{
 			str("hours", "HH:MM-HH:MM, or off for your work hours", true, word)}},
+		{name: "language", desc: "The language huddlebot speaks to you in", word: "language", opts: []optSpec{languageOpt()}},
 		{name: "help", desc: "How huddlebot works", word: "help"},
 	}},
 	{name: "huddle", desc: "Tech huddles: agenda, polls, questions, summary", subs: []subSpec{

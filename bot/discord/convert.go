@@ -119,7 +119,9 @@ func actorOf(i *discordgo.Interaction) (bot.Actor, error) {
 	if name == "" {
 		name = u.Username
 	}
-	return bot.Actor{Platform: Platform, Workspace: i.GuildID, UserID: u.ID, UserName: name}, nil
+	// The interaction's locale is the person's client language (es-ES,
+	// en-US): their language until they or a roster choose one.
+	return bot.Actor{Platform: Platform, Workspace: i.GuildID, UserID: u.ID, UserName: name, Locale: string(i.Locale)}, nil
 }
 
 // modalText joins the values of a submitted modal's text inputs.

@@ -49,16 +49,16 @@ func TestConvertFixtures(t *testing.T) {
 		want    event
 	}{
 		{"command_learn_join", event{kind: evCommand, command: bot.Command{
-			Actor:   bot.Actor{Platform: Platform, Workspace: testGuild, UserID: ninaID, UserName: "Nina (4W)"},
+			Actor:   bot.Actor{Platform: Platform, Workspace: testGuild, UserID: ninaID, UserName: "Nina (4W)", Locale: "en-US"},
 			Channel: testChannel, Name: "learn", Text: "join nurse 4west"}}},
 		{"component_button_dm", event{kind: evClick, click: bot.Click{
-			Actor:   bot.Actor{Platform: Platform, Workspace: "", UserID: ninaID, UserName: "Nina Patel"},
+			Actor:   bot.Actor{Platform: Platform, Workspace: "", UserID: ninaID, UserName: "Nina Patel", Locale: "en-US"},
 			Channel: "dm", ActionID: "ans:1:1"}}},
 		{"component_select_guild", event{kind: evClick, click: bot.Click{
-			Actor:   bot.Actor{Platform: Platform, Workspace: testGuild, UserID: "53908232506183681", UserName: "pete.okafor"},
+			Actor:   bot.Actor{Platform: Platform, Workspace: testGuild, UserID: "53908232506183681", UserName: "pete.okafor", Locale: "en-GB"},
 			Channel: testChannel, ActionID: "ans:7:6"}}},
 		{"modal_submit_dm", event{kind: evSubmit, submit: bot.Submission{
-			Actor:  bot.Actor{Platform: Platform, UserID: ninaID, UserName: "Nina Patel"},
+			Actor:  bot.Actor{Platform: Platform, UserID: ninaID, UserName: "Nina Patel", Locale: "en-US"},
 			FormID: "more:1", Text: "The screenshot did not match our build. Call me at 555-867-5309."}}},
 	}
 	for _, tt := range tests {

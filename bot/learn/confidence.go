@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/huddlebot/huddlebot/bot"
+	"github.com/huddlebot/huddlebot/i18n"
 	"github.com/huddlebot/huddlebot/lessons"
 	"github.com/huddlebot/huddlebot/member"
 	"github.com/huddlebot/huddlebot/store"
@@ -13,17 +14,17 @@ import (
 // confidenceLabels are the buttons of the optional "How sure were you?"
 // question on an answered quiz card, in Confidence order.
 var confidenceLabels = map[lessons.Confidence]string{
-	lessons.ConfidenceGuessed:    "Guessed",
-	lessons.ConfidenceFairlySure: "Fairly sure",
-	lessons.ConfidenceCertain:    "Certain",
+	lessons.ConfidenceGuessed:    "learn.confidence.guessed",
+	lessons.ConfidenceFairlySure: "learn.confidence.fairly_sure",
+	lessons.ConfidenceCertain:    "learn.confidence.certain",
 }
 
 // confidenceActions are the one-tap confidence buttons. They come after the
 // answer (the card already shows the result), so they never block it.
-func confidenceActions(deliveryID int64) []bot.Action {
+func confidenceActions(loc *i18n.Localizer, deliveryID int64) []bot.Action {
 	out := make([]bot.Action, 0, 3)
 	for c := lessons.ConfidenceGuessed; c <= lessons.ConfidenceCertain; c++ {
-		out = append(out, bot.Action{ID: fmt.Sprintf("conf:%d:%d", deliveryID, c), Label: confidenceLabels[c]})
+		out = append(out, bot.Action{ID: fmt.Sprintf("conf:%d:%d", deliveryID, c), Label: loc.T(confidenceLabels[c], nil)})
 	}
 	return out
 }
@@ -52,20 +53,20 @@ func (b *Learn) confidenceClick(ctx context.Context, r *bot.Req, args []string, 
 		if err := b.regrade(ctx, tx, d, r.Member); err != nil {
 			return err
 		}
-		return b.showConfidence(ctx, tx, d, c)
+		return b.showConfidence(ctx, tx, r.L(), d, c)
 	})
 	if err != nil {
 		return bot.Reply{}, err
 	}
 	if !found {
-		return bot.Reply{Text: "Answer the question first — then tell us how sure you were."}, nil
+		return bot.Reply{Text: r.T("learn.confidence.first", nil)}, nil
 	}
-	return bot.Reply{Text: fmt.Sprintf("Noted: %s. Thanks — it helps us space your reviews.", confidenceLabels[c])}, nil
+	return bot.Reply{Text: r.T("learn.confidence.noted", i18n.Data{"Level": r.T(confidenceLabels[c], nil)})}, nil
 }
 
 // showConfidence marks the chosen confidence on the answered card, so the
 // card itself says what was tapped (and a change of mind moves the mark).
-func (b *Learn) showConfidence(ctx context.Context, tx *store.Tx, d *store.Delivery, c lessons.Confidence) error {
+func (b *Learn) showConfidence(ctx context.Context, tx *store.Tx, loc *i18n.Localizer, d *store.Delivery, c lessons.Confidence) error {
 	if d.MessageID == 0 {
 		return nil
 	}
@@ -74,7 +75,7 @@ func (b *Learn) showConfidence(ctx context.Context, tx *store.Tx, d *store.Deliv
 		return err
 	}
 	card, err := bot.ParseCard(msg.Card)
-	if err != nil || !markConfidence(card, d.ID, c) {
+	if err != nil || !markConfidence(loc, card, d.ID, c) {
 		return nil // not an answered quiz card: nothing to mark
 	}
 	return b.Bot.Update(ctx, tx, d.MessageID, card)
@@ -83,10 +84,11 @@ func (b *Learn) showConfidence(ctx context.Context, tx *store.Tx, d *store.Deliv
 // markConfidence marks level c among the confidence buttons of card
 // (✓ and the primary style on it, the others plain) and reports whether the
 // card has them.
-func markConfidence(card *bot.Card, deliveryID int64, c lessons.Confidence) bool {
+func markConfidence(loc *i18n.Localizer, card *bot.Card, deliveryID int64, c lessons.Confidence) bool {
 	found := false
 	for i, a := range card.Actions {
-		for level, label := range confidenceLabels {
+		for level, key := range confidenceLabels {
+			label := loc.T(key, nil)
 			if a.ID != fmt.Sprintf("conf:%d:%d", deliveryID, level) {
 				continue
 			}

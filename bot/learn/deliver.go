@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddlebot/bot"
+	"github.com/huddlebot/huddlebot/i18n"
 	"github.com/huddlebot/huddlebot/lessons"
 	"github.com/huddlebot/huddlebot/member"
 	"github.com/huddlebot/huddlebot/store"
@@ -238,13 +239,14 @@ func (b *Learn) sendNudges(ctx context.Context, now time.Time) error {
 			if err != nil {
 				return err
 			}
-			body := fmt.Sprintf("⏰ Friendly reminder: today's question “%s” is still waiting for you — one tap above.", l.Title)
+			loc := b.Localizer(m)
+			body := loc.T("learn.nudge.one", i18n.Data{"Title": l.Title})
 			if others > 0 {
-				body = fmt.Sprintf("⏰ Friendly reminder: “%s” and %d more question(s) are still waiting for you above.", l.Title, others)
+				body = loc.N("learn.nudge.more", int(others), i18n.Data{"Title": l.Title})
 			}
 			_, err = b.Post(ctx, tx, bot.Post{WorkspaceID: d.WorkspaceID, MemberID: d.MemberID, Channel: "dm", Card: &bot.Card{
 				Body:    body,
-				Context: "Only one reminder. Turn reminders off with /learn nudges off.",
+				Context: loc.T("learn.nudge.context", nil),
 			}})
 			return err
 		})

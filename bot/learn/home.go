@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddlebot/bot"
+	"github.com/huddlebot/huddlebot/i18n"
 )
 
 // homeTimes are the delivery times offered by the home view's menu.
@@ -20,15 +21,14 @@ var homeTimes = []string{"06:00", "06:30", "07:00", "07:30", "08:00", "08:30", "
 // ("learn:time" + "07:00" runs "/learn time 07:00").
 func (b *Learn) home(ctx context.Context, r *bot.Req) (*bot.Card, error) {
 	m := r.Member
+	l := r.L()
 	if !m.Joined {
 		c := &bot.Card{
-			Title: "👋 Welcome to huddlebot",
-			Body: "One short EHR tip or question each work day, written for your role, at a time that suits your shift. " +
-				"Missed questions come back a few days later until they stick.\n\nPick your role to start — or type " +
-				"`/learn join ROLE [DEPARTMENT]` anywhere.",
-			Select:  &bot.Select{ID: "learn:join", Placeholder: "Choose your role", Options: roleOptions(b.Content().Roles)},
-			Actions: []bot.Action{{ID: "learn:help", Label: "How it works"}},
-			Context: "No patient details, ever: huddlebot only sends training material.",
+			Title:   l.T("learn.home.welcome_title", nil),
+			Body:    l.T("learn.home.welcome_body", nil),
+			Select:  &bot.Select{ID: "learn:join", Placeholder: l.T("learn.home.choose_role", nil), Options: roleOptions(b.Content().Roles)},
+			Actions: []bot.Action{{ID: "learn:help", Label: l.T("learn.home.how", nil)}},
+			Context: l.T("learn.home.no_patient", nil),
 		}
 		return c, nil
 	}
@@ -38,35 +38,36 @@ func (b *Learn) home(ctx context.Context, r *bot.Req) (*bot.Card, error) {
 	}
 	acc := "–"
 	if st.Answered > 0 {
-		acc = fmt.Sprintf("%d%% of %d", (st.Correct*100+st.Answered/2)/st.Answered, st.Answered)
+		acc = l.N("learn.home.accuracy_of", st.Answered, i18n.Data{"Percent": (st.Correct*100 + st.Answered/2) / st.Answered})
 	}
 	s := m.Schedule
 	c := &bot.Card{
-		Title: "📚 Your daily EHR huddle",
+		Title: l.T("learn.home.title", nil),
 		Fields: []bot.Field{
-			{Label: "🔥 Streak", Value: fmt.Sprintf("%d day(s)", st.Streak)},
-			{Label: "🎯 Accuracy", Value: acc},
-			{Label: "⏭️ Next delivery", Value: b.NextText(ctx, m)},
-			{Label: "🏅 Mastered", Value: strconv.Itoa(st.Mastered)},
-			{Label: "🕗 Schedule", Value: fmt.Sprintf("%s at %s (%s)", s.WorkDays, s.EffectiveDeliveryTime(), locOrUTC(s.Location))},
-			{Label: "👤 Role", Value: m.Role + prefixIf(" · ", m.Department)},
+			{Label: l.T("learn.home.streak", nil), Value: l.N("learn.days", st.Streak, nil)},
+			{Label: l.T("learn.home.accuracy", nil), Value: acc},
+			{Label: l.T("learn.home.next", nil), Value: b.NextText(ctx, m)},
+			{Label: l.T("learn.home.mastered", nil), Value: strconv.Itoa(st.Mastered)},
+			{Label: l.T("learn.home.schedule", nil), Value: l.T("learn.home.schedule_value", i18n.Data{"Days": s.WorkDays.Describe(l),
+				"Time": s.EffectiveDeliveryTime().String(), "Zone": locOrUTC(s.Location).String()})},
+			{Label: l.T("learn.home.role", nil), Value: m.Role + prefixIf(" · ", m.Department)},
 		},
-		Select:  &bot.Select{ID: "learn:time", Placeholder: "Change delivery time", Options: timeOptions()},
-		Context: "Change anything with /learn — e.g. /learn days mon,wed,fri · /learn hours 19:00-07:30 · /learn tz America/Chicago",
+		Select:  &bot.Select{ID: "learn:time", Placeholder: l.T("learn.home.change_time", nil), Options: timeOptions()},
+		Context: l.T("learn.home.change_anything", nil),
 	}
-	c.Actions = append(c.Actions, bot.Action{ID: "learn", Label: "📬 A lesson now", Style: "primary"})
+	c.Actions = append(c.Actions, bot.Action{ID: "learn", Label: l.T("learn.home.lesson_now", nil), Style: "primary"})
 	if !s.PausedUntil.IsZero() && s.PausedUntil.After(b.Now()) {
-		c.Body = "⏸️ Paused until " + s.PausedUntil.In(locOrUTC(s.Location)).Format("Mon 2 Jan") + "."
-		c.Actions = append(c.Actions, bot.Action{ID: "learn:resume", Label: "▶️ Resume"})
+		c.Body = l.T("learn.home.paused", i18n.Data{"Until": l.ShortDate(s.PausedUntil.In(locOrUTC(s.Location)))})
+		c.Actions = append(c.Actions, bot.Action{ID: "learn:resume", Label: l.T("learn.home.resume", nil)})
 	} else {
-		c.Actions = append(c.Actions, bot.Action{ID: "learn:pause", Label: "⏸️ Pause a week"})
+		c.Actions = append(c.Actions, bot.Action{ID: "learn:pause", Label: l.T("learn.home.pause", nil)})
 	}
 	if m.Nudges {
-		c.Actions = append(c.Actions, bot.Action{ID: "learn:nudges:off", Label: "🔕 Reminders off"})
+		c.Actions = append(c.Actions, bot.Action{ID: "learn:nudges:off", Label: l.T("learn.home.reminders_off", nil)})
 	} else {
-		c.Actions = append(c.Actions, bot.Action{ID: "learn:nudges:on", Label: "🔔 Reminders on"})
+		c.Actions = append(c.Actions, bot.Action{ID: "learn:nudges:on", Label: l.T("learn.home.reminders_on", nil)})
 	}
-	c.Actions = append(c.Actions, bot.Action{ID: "learn:stats", Label: "📊 Stats"}, bot.Action{ID: "learn:help", Label: "Help"})
+	c.Actions = append(c.Actions, bot.Action{ID: "learn:stats", Label: l.T("learn.home.stats", nil)}, bot.Action{ID: "learn:help", Label: l.T("learn.home.help", nil)})
 	return c, nil
 }
 

@@ -312,7 +312,7 @@ func (b *Learn) recordQueued(ctx context.Context, tx *store.Tx, qs []queued) ([]
 		}
 		right := q.choice == q.l.Answer
 		correct = append(correct, right)
-		card := answeredCard(q.d.ID, q.l, q.choice, right, streaks[q.d.MemberID])
+		card := answeredCard(b.Localizer(q.m), q.d.ID, q.l, q.choice, right, streaks[q.d.MemberID])
 		if q.clicked && q.d.MessageID != 0 {
 			if err := b.Update(ctx, tx, q.d.MessageID, card); err != nil {
 				return nil, nil, err

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddlebot/bot"
+	"github.com/huddlebot/huddlebot/i18n"
 	"github.com/huddlebot/huddlebot/internal/clean"
 	"github.com/huddlebot/huddlebot/lessons"
 	"github.com/huddlebot/huddlebot/member"
@@ -64,9 +65,36 @@ func (b *Learn) prompt(ctx context.Context, q store.Queryer, d *store.Delivery) 
 		d.Language, d.RequestedLanguage), nil
 }
 
-const learnUsage = "Usage: `/learn` (next lesson now) · `/learn join ROLE [DEPARTMENT]` · `/learn time HH:MM` · " +
-	"`/learn tz Area/City` · `/learn days mon-fri` · `/learn hours HH:MM-HH:MM` · `/learn pause [DAYS]` · " +
-	"`/learn resume` · `/learn stats` · `/learn nudges on|off` · `/learn duty on|off` (super-users) · `/learn help`"
+// languageNames lists the shipped languages as "en (English), es (Español)".
+func languageNames(l *i18n.Localizer) string {
+	var out []string
+	for _, lang := range i18n.Shipped() {
+		out = append(out, lang+" ("+l.T("language.name."+lang, nil)+")")
+	}
+	return strings.Join(out, ", ")
+}
+
+// learnLanguage is "/learn language TAG": the member's own choice, which no
+// roster or platform locale overrides; the answer is in the new language.
+// History (answers, streak, reviews) belongs to the member, not to a
+// language, so it stays as it is.
+func (b *Learn) learnLanguage(ctx context.Context, r *bot.Req, args []string) (bot.Reply, error) {
+	const form = "/learn language es|en|…"
+	l := r.L()
+	if len(args) != 1 {
+		return r.Usage(form, l.T("learn.language.hint", i18n.Data{"Languages": languageNames(l), "Current": l.T("language.name."+l.Lang(), nil)})), nil
+	}
+	lang, ok := i18n.Match(args[0])
+	tag, err := i18n.Canonical(args[0])
+	if !ok || err != nil {
+		return r.Usage(form, l.T("learn.language.unknown", i18n.Data{"Tag": args[0], "Languages": languageNames(l)})), nil
+	}
+	if _, err := b.DB.MemberSetLanguage(ctx, b.DB, r.Member.ID, tag, member.LanguageChosen); err != nil {
+		return bot.Reply{}, err
+	}
+	nl := i18n.For(lang)
+	return bot.Reply{Text: nl.T("learn.language.set", i18n.Data{"Language": nl.T("language.name."+lang, nil)})}, nil
+}
 
 func (b *Learn) learnCommand(ctx context.Context, r *bot.Req, text string) (bot.Reply, error) {
 	args := strings.Fields(text)
@@ -75,109 +103,113 @@ func (b *Learn) learnCommand(ctx context.Context, r *bot.Req, text string) (bot.
 	}
 	sub, rest := strings.ToLower(args[0]), args[1:]
 	m := r.Member
+	l := r.L()
 	switch sub {
 	case "help", "?":
-		return bot.Reply{Text: learnHelp(b.Content().Roles)}, nil
+		return bot.Reply{Text: learnHelp(l, b.Content().Roles)}, nil
 	case "join":
 		return b.learnJoin(ctx, r, rest)
 	case "stats", "stat", "me":
 		return b.learnStats(ctx, r)
+	case "language", "lang", "idioma":
+		return b.learnLanguage(ctx, r, rest)
 	}
 	if !m.Joined && sub != "tz" {
-		return bot.Reply{Text: "You haven't joined yet. Start with `/learn join ROLE [DEPARTMENT]` — roles: " +
-			strings.Join(b.Content().Roles, ", ") + "."}, nil
+		return bot.Reply{Text: l.T("learn.not_joined", i18n.Data{"Roles": strings.Join(b.Content().Roles, ", ")})}, nil
 	}
 	var set store.MemberSettings
 	var msg string
 	switch sub {
 	case "time":
 		if len(rest) != 1 {
-			return bot.Usage("/learn time HH:MM", "e.g. /learn time 06:45 — when your daily prompt arrives"), nil
+			return r.Usage("/learn time HH:MM", l.T("learn.time.hint", nil)), nil
 		}
 		c, err := member.ParseClock(rest[0])
 		if err != nil {
-			return bot.Usage("/learn time HH:MM", err.Error()), nil
+			return r.Usage("/learn time HH:MM", l.T("learn.time.bad", i18n.Data{"Value": rest[0]})), nil
 		}
 		set.DeliveryTime = &c
-		msg = "Your daily prompt now arrives at " + c.String() + "."
+		msg = l.T("learn.time.set", i18n.Data{"Time": c.String()})
 		sched := m.Schedule
 		sched.DeliveryTime = c
 		if sched.EffectiveDeliveryTime() != c {
-			msg += fmt.Sprintf(" That's outside your work hours (%s–%s), so it will come at %s; change them with /learn hours.",
-				sched.WorkStart, sched.WorkEnd, sched.EffectiveDeliveryTime())
+			msg += " " + l.T("learn.time.outside", i18n.Data{"Start": sched.WorkStart.String(), "End": sched.WorkEnd.String(),
+				"Time": sched.EffectiveDeliveryTime().String()})
 		}
 	case "tz", "timezone":
 		if len(rest) != 1 {
-			return bot.Usage("/learn tz Area/City", "e.g. /learn tz America/Chicago"), nil
+			return r.Usage("/learn tz Area/City", l.T("learn.tz.hint", nil)), nil
 		}
 		loc, err := loadZone(rest[0])
 		if err != nil {
-			return bot.Usage("/learn tz Area/City", err.Error()), nil
+			return r.Usage("/learn tz Area/City", l.T("learn.tz.bad", i18n.Data{"Value": rest[0]})), nil
 		}
 		name := loc.String()
 		set.TimeZone = &name
-		msg = "Your time zone is now " + name + "."
+		msg = l.T("learn.tz.set", i18n.Data{"Zone": name})
 	case "days":
 		if len(rest) == 0 {
-			return bot.Usage("/learn days mon-fri", "or a list like mon,wed,fri"), nil
+			return r.Usage("/learn days mon-fri", l.T("learn.days.hint", nil)), nil
 		}
 		w, err := member.ParseWeekdays(strings.Join(rest, ","))
 		if err != nil {
-			return bot.Usage("/learn days mon-fri", err.Error()), nil
+			return r.Usage("/learn days mon-fri", l.T("learn.days.bad", i18n.Data{"Value": strings.Join(rest, " ")})), nil
 		}
 		set.WorkDays = &w
-		msg = "Your work days are now " + w.String() + "."
+		msg = l.T("learn.days.set", i18n.Data{"Days": w.Describe(l)})
 	case "hours":
 		if len(rest) != 1 {
-			return bot.Usage("/learn hours HH:MM-HH:MM", "e.g. /learn hours 19:00-07:30 for a night shift"), nil
+			return r.Usage("/learn hours HH:MM-HH:MM", l.T("learn.hours.hint_night", nil)), nil
 		}
 		a, z, ok := strings.Cut(rest[0], "-")
 		start, err1 := member.ParseClock(a)
 		end, err2 := member.ParseClock(z)
 		if !ok || err1 != nil || err2 != nil {
-			return bot.Usage("/learn hours HH:MM-HH:MM", "e.g. /learn hours 07:00-19:30"), nil
+			return r.Usage("/learn hours HH:MM-HH:MM", l.T("learn.hours.hint", nil)), nil
 		}
 		set.WorkStart, set.WorkEnd = &start, &end
-		msg = fmt.Sprintf("Your work hours are now %s–%s. Nothing scheduled reaches you outside them.", start, end)
+		msg = l.T("learn.hours.set", i18n.Data{"Start": start.String(), "End": end.String()})
 	case "pause":
 		days := 7
 		if len(rest) > 1 {
-			return bot.Usage("/learn pause [DAYS]", "e.g. /learn pause 14 for two weeks of vacation"), nil
+			return r.Usage("/learn pause [DAYS]", l.T("learn.pause.hint", nil)), nil
 		}
 		if len(rest) == 1 {
 			n, err := strconv.Atoi(rest[0])
 			if err != nil || n < 1 || n > 365 {
-				return bot.Usage("/learn pause [DAYS]", "DAYS is a number from 1 to 365"), nil
+				return r.Usage("/learn pause [DAYS]", l.T("learn.pause.bad", nil)), nil
 			}
 			days = n
 		}
 		until := startOfLocalDay(b.Now(), m.Schedule.Location).AddDate(0, 0, days)
 		set.PausedUntil = &until
-		msg = fmt.Sprintf("Paused until %s. Enjoy the break — your schedule moves with you, nothing piles up. /learn resume to come back early.",
-			until.In(m.Schedule.Location).Format("Mon 2 Jan"))
+		msg = l.T("learn.pause.set", i18n.Data{"Until": l.ShortDate(until.In(m.Schedule.Location))})
 	case "resume":
 		if m.Schedule.PausedUntil.IsZero() || !m.Schedule.PausedUntil.After(b.Now()) {
-			return bot.Reply{Text: "You're not paused. Your next prompt: " + b.NextText(ctx, m) + "."}, nil
+			return bot.Reply{Text: l.T("learn.resume.not_paused", i18n.Data{"Next": b.NextText(ctx, m)})}, nil
 		}
 		zero := time.Time{}
 		set.PausedUntil = &zero
-		msg = "Welcome back! Prompts resume at your next delivery time."
+		msg = l.T("learn.resume.set", nil)
 	case "nudges", "reminders":
 		if len(rest) != 1 || (rest[0] != "on" && rest[0] != "off") {
-			return bot.Usage("/learn nudges on|off", "one gentle reminder when a question is still unanswered"), nil
+			return r.Usage("/learn nudges on|off", l.T("learn.nudges.hint", nil)), nil
 		}
 		on := rest[0] == "on"
 		set.Nudges = &on
-		msg = "Reminders " + rest[0] + "."
+		msg = l.T("learn.nudges.off", nil)
+		if on {
+			msg = l.T("learn.nudges.on", nil)
+		}
 	case "duty":
-		if err := bot.RequirePermission(m, member.PermSuperUser, "go on duty"); err != nil {
+		if err := r.RequireT(member.PermSuperUser, "learn.duty.what"); err != nil {
 			return bot.Reply{}, err
 		}
 		if len(rest) > 0 && strings.ToLower(rest[0]) == "hours" {
 			return b.dutyHoursCommand(ctx, r, rest[1:]) // ask.go
 		}
 		if len(rest) != 1 || (rest[0] != "on" && rest[0] != "off") {
-			return bot.Usage("/learn duty on|off", "whether colleagues' questions reach you now; /learn duty hours HH:MM-HH:MM sets when"), nil
+			return r.Usage("/learn duty on|off", l.T("learn.duty.hint", nil)), nil
 		}
 		on := rest[0] == "on"
 		set.OnDuty = &on
@@ -185,14 +217,14 @@ func (b *Learn) learnCommand(ctx context.Context, r *bot.Req, text string) (bot.
 		set.DutyUntil = &until
 		if on {
 			var err error
-			if msg, until, err = b.dutyOnText(ctx, m); err != nil {
+			if msg, until, err = b.dutyOnText(ctx, l, m); err != nil {
 				return bot.Reply{}, err
 			}
 		} else {
-			msg = "You're off duty. Thanks for helping out!"
+			msg = l.T("learn.duty.off", nil)
 		}
 	default:
-		return bot.Reply{Text: fmt.Sprintf("I don't know `/learn %s`.\n%s", sub, learnUsage)}, nil
+		return bot.Reply{Text: l.T("learn.unknown", i18n.Data{"Sub": sub}) + "\n" + l.T("learn.usage", nil)}, nil
 	}
 	err := b.DB.Tx(ctx, func(tx *store.Tx) error {
 		if set.PausedUntil != nil && set.PausedUntil.IsZero() {
@@ -232,14 +264,13 @@ func (b *Learn) learnCommand(ctx context.Context, r *bot.Req, text string) (bot.
 	}
 	updated, err := b.DB.MemberGet(ctx, b.DB, m.ID)
 	if err == nil && sub != "duty" && sub != "nudges" {
-		msg += " Next prompt: " + b.NextText(ctx, updated) + "."
+		msg += " " + l.T("learn.next", i18n.Data{"Next": b.NextText(ctx, updated)})
 	}
 	return bot.Reply{Text: msg}, nil
 }
 
-func learnHelp(roles []string) string {
-	return "**huddlebot** sends you one short EHR tip or question each work day.\n" + learnUsage +
-		"\nAlso: `/feedback TEXT` · `/ask TEXT` (ask a super-user on your unit). Roles: " + strings.Join(roles, ", ") + "."
+func learnHelp(l *i18n.Localizer, roles []string) string {
+	return l.T("learn.help", i18n.Data{"Usage": l.T("learn.usage", nil), "Roles": strings.Join(roles, ", ")})
 }
 
 func loadZone(name string) (*time.Location, error) {
@@ -268,11 +299,11 @@ const profileWait = 300 * time.Millisecond
 func (b *Learn) learnJoin(ctx context.Context, r *bot.Req, args []string) (bot.Reply, error) {
 	roles := b.Content().Roles
 	if len(args) < 1 || len(args) > 2 {
-		return bot.Usage("/learn join ROLE [DEPARTMENT]", "roles: "+strings.Join(roles, ", ")), nil
+		return r.Usage("/learn join ROLE [DEPARTMENT]", r.T("learn.join.roles", i18n.Data{"Roles": strings.Join(roles, ", ")})), nil
 	}
 	role := strings.ToLower(args[0])
 	if !slices.Contains(roles, role) {
-		return bot.Usage("/learn join ROLE [DEPARTMENT]", fmt.Sprintf("%q is not a role here; roles: %s", args[0], strings.Join(roles, ", "))), nil
+		return r.Usage("/learn join ROLE [DEPARTMENT]", r.T("learn.join.bad_role", i18n.Data{"Role": args[0], "Roles": strings.Join(roles, ", ")})), nil
 	}
 	m := r.Member
 	dept := m.Department
@@ -296,8 +327,12 @@ func (b *Learn) learnJoin(ctx context.Context, r *bot.Req, args []string) (bot.R
 		set.TimeZone = &tz
 	} else if ui, ok := b.Adapter(r.Actor.Platform).(bot.UserInfoer); ok && m.TimeZone == "" {
 		qctx, cancel := context.WithTimeout(ctx, profileWait)
-		name, tz, err := ui.UserInfo(qctx, r.Actor.Workspace, m.UserID)
+		name, tz, locale, err := bot.ReadProfile(qctx, ui, r.Actor.Workspace, m.UserID)
 		cancel()
+		if err == nil {
+			b.AdoptLocale(ctx, m, locale) // the welcome below is in it
+			r.Lang = b.Lang(m)
+		}
 		switch {
 		case err != nil:
 			profile = true
@@ -337,17 +372,17 @@ func (b *Learn) learnJoin(ctx context.Context, r *bot.Req, args []string) (bot.R
 		return bot.Reply{}, err
 	}
 	s := m.Schedule
-	where := ""
+	l := r.L()
+	who := role
 	if dept != "" {
-		where = " on " + dept
+		who = l.T("learn.join.role_on", i18n.Data{"Role": role, "Department": dept})
 	}
 	zone := s.Location.String()
 	if profile && m.TimeZone == "" {
-		zone += " (the workspace's time zone, until we have read yours from your profile — we'll tell you if it differs)"
+		zone += " " + l.T("learn.join.zone_pending", nil)
 	}
-	return bot.Reply{Text: fmt.Sprintf("Welcome, %s%s! You'll get one short tip or question each work day (%s) at %s %s. "+
-		"Next: %s. Change it with /learn time, /learn tz, /learn days, /learn hours — or type /learn for a lesson right now.",
-		role, where, s.WorkDays, s.EffectiveDeliveryTime(), zone, b.NextText(ctx, m))}, nil
+	return bot.Reply{Text: l.T("learn.join.welcome", i18n.Data{"Who": who, "Days": s.WorkDays.Describe(l),
+		"Time": s.EffectiveDeliveryTime().String(), "Zone": zone, "Next": b.NextText(ctx, m)})}, nil
 }
 
 // learnNow sends the next lesson immediately. When the day's scheduled
@@ -358,7 +393,7 @@ func (b *Learn) learnJoin(ctx context.Context, r *bot.Req, args []string) (bot.R
 func (b *Learn) learnNow(ctx context.Context, r *bot.Req) (bot.Reply, error) {
 	m := r.Member
 	if !m.Joined {
-		return bot.Reply{Text: "Join first: `/learn join ROLE [DEPARTMENT]` — roles: " + strings.Join(b.Content().Roles, ", ") + "."}, nil
+		return bot.Reply{Text: r.T("learn.now.join_first", i18n.Data{"Roles": strings.Join(b.Content().Roles, ", ")})}, nil
 	}
 	now := b.Now()
 	date := m.Schedule.ShiftDate(now)
@@ -373,7 +408,7 @@ func (b *Learn) learnNow(ctx context.Context, r *bot.Req) (bot.Reply, error) {
 		Reviews: d.Reviews, BurstItems: d.BurstItems, RecentlySent: d.RecentlySent,
 		Unanswered: d.Unanswered, UnansweredBackAfterDays: b.Config.Spacing.WrongAfterDays})
 	if !ok {
-		return bot.Reply{Text: "🎉 You're all caught up — nothing new for your role right now. Your next scheduled prompt: " + b.NextText(ctx, m) + "."}, nil
+		return bot.Reply{Text: r.T("learn.now.caught_up", i18n.Data{"Next": b.NextText(ctx, m)})}, nil
 	}
 	l := b.Content().Lesson(pick.LessonID)
 	var ids []int64
@@ -385,10 +420,10 @@ func (b *Learn) learnNow(ctx context.Context, r *bot.Req) (bot.Reply, error) {
 		return bot.Reply{}, err
 	}
 	if len(ids) == 0 || ids[0] == 0 {
-		return bot.Reply{Text: "That lesson is already on its way — check your direct messages."}, nil
+		return bot.Reply{Text: r.T("learn.now.on_its_way", nil)}, nil
 	}
 	l, _, _ = l.In(b.ContentLanguage(m), b.Config.DefaultLanguage) // its title as the member reads it
-	return bot.Reply{Text: "📬 Sent to your direct messages: “" + l.Title + "”."}, nil
+	return bot.Reply{Text: r.T("learn.now.sent", i18n.Data{"Title": l.Title})}, nil
 }
 
 func (b *Learn) learnStats(ctx context.Context, r *bot.Req) (bot.Reply, error) {
@@ -397,23 +432,24 @@ func (b *Learn) learnStats(ctx context.Context, r *bot.Req) (bot.Reply, error) {
 	if err != nil {
 		return bot.Reply{}, err
 	}
+	l := r.L()
 	acc := "–"
 	if st.Answered > 0 {
-		acc = fmt.Sprintf("%d%%", (st.Correct*100+st.Answered/2)/st.Answered)
+		acc = l.T("learn.percent", i18n.Data{"Percent": (st.Correct*100 + st.Answered/2) / st.Answered})
 	}
 	card := &bot.Card{
-		Title: "📊 Your huddlebot stats",
+		Title: l.T("learn.stats.title", nil),
 		Fields: []bot.Field{
-			{Label: "Answered", Value: strconv.Itoa(st.Answered)},
-			{Label: "Correct", Value: fmt.Sprintf("%d (%s)", st.Correct, acc)},
-			{Label: "Streak", Value: fmt.Sprintf("%d day(s)", st.Streak)},
-			{Label: "Mastered", Value: strconv.Itoa(st.Mastered)},
-			{Label: "Lessons seen", Value: strconv.Itoa(st.Seen)},
-			{Label: "Next prompt", Value: b.NextText(ctx, m)},
+			{Label: l.T("learn.stats.answered", nil), Value: strconv.Itoa(st.Answered)},
+			{Label: l.T("learn.stats.correct", nil), Value: fmt.Sprintf("%d (%s)", st.Correct, acc)},
+			{Label: l.T("learn.stats.streak", nil), Value: l.N("learn.days", st.Streak, nil)},
+			{Label: l.T("learn.stats.mastered", nil), Value: strconv.Itoa(st.Mastered)},
+			{Label: l.T("learn.stats.seen", nil), Value: strconv.Itoa(st.Seen)},
+			{Label: l.T("learn.stats.next", nil), Value: b.NextText(ctx, m)},
 		},
 	}
 	if m.Joined {
-		card.Context = fmt.Sprintf("%s%s · %s %s–%s · %s", m.Role, prefixIf(" · ", m.Department), m.Schedule.WorkDays,
+		card.Context = fmt.Sprintf("%s%s · %s %s–%s · %s", m.Role, prefixIf(" · ", m.Department), m.Schedule.WorkDays.Describe(l),
 			m.Schedule.WorkStart, m.Schedule.WorkEnd, m.Schedule.Location)
 	}
 	return bot.Reply{Text: card.Text(), Card: card}, nil
@@ -428,56 +464,73 @@ func prefixIf(p, s string) string {
 
 // LanguagePromptCard is PromptCard of lesson l (as stored, with its
 // translations) in language shown, starting its context line with a note
-// when the member's language, requested, had no translation.
+// when the member's language, requested, had no translation. The bot's own
+// words are in the member's language: requested when the lesson had no
+// translation into it, else shown.
 func LanguagePromptCard(b *bot.Bot, deliveryID int64, l *lessons.Lesson, pick lessons.Pick, shown, requested string) *bot.Card {
 	in, _, _ := l.In(shown, b.Config.DefaultLanguage)
-	card := PromptCard(deliveryID, in, pick)
+	own := shown
+	if requested != "" {
+		own = requested
+	}
+	card := PromptCardIn(i18n.For(b.LangOf(own)), deliveryID, in, pick)
 	if requested != "" {
 		card.Context = bot.NotTranslatedNote(requested, shown, b.Config.DefaultLanguage) + " · " + card.Context
 	}
 	return card
 }
 
-// PromptCard renders a lesson as it is first sent.
+// PromptCard renders a lesson as it is first sent, in the default language.
 func PromptCard(deliveryID int64, l *lessons.Lesson, pick lessons.Pick) *bot.Card {
-	ctx := map[lessons.Reason]string{
-		lessons.ReasonBurst:      "🆕 What's new",
-		lessons.ReasonReview:     "🔁 Review — this one came back so it sticks",
-		lessons.ReasonOnboarding: "🌱 Onboarding",
-		lessons.ReasonTrack:      "Daily lesson",
-		lessons.ReasonRole:       "Daily lesson",
-	}[pick.Reason]
-	if ctx == "" {
-		ctx = "Daily lesson"
+	return PromptCardIn(i18n.For(i18n.Default), deliveryID, l, pick)
+}
+
+// reasonKeys name why a prompt came, by reason.
+var reasonKeys = map[lessons.Reason]string{
+	lessons.ReasonBurst:      "learn.reason.burst",
+	lessons.ReasonReview:     "learn.reason.review",
+	lessons.ReasonOnboarding: "learn.reason.onboarding",
+	lessons.ReasonTrack:      "learn.reason.daily",
+	lessons.ReasonRole:       "learn.reason.daily",
+}
+
+// PromptCardIn renders a lesson as it is first sent, the bot's words in
+// loc's language (the lesson's own text is the lesson's).
+func PromptCardIn(loc *i18n.Localizer, deliveryID int64, l *lessons.Lesson, pick lessons.Pick) *bot.Card {
+	key := reasonKeys[pick.Reason]
+	if key == "" {
+		key = "learn.reason.daily"
 	}
+	ctx := loc.T(key, nil)
 	if len(l.Tags) > 0 {
 		ctx += " · " + strings.Join(l.Tags, ", ")
 	}
 	if l.IsQuiz() {
-		c := &bot.Card{Title: "📝 " + l.Title, Question: l.Question, Context: ctx + " · tap an answer"}
+		c := &bot.Card{Title: "📝 " + l.Title, Question: l.Question, Context: ctx + " · " + loc.T("learn.prompt.tap", nil)}
 		for i, ch := range l.Choices {
 			c.Choices = append(c.Choices, bot.Action{ID: fmt.Sprintf("ans:%d:%d", deliveryID, i+1), Label: ch})
 		}
 		return c
 	}
-	return &bot.Card{Title: "💡 " + l.Title, Body: l.Body, Context: ctx, Actions: tipActions(deliveryID, true)}
+	return &bot.Card{Title: "💡 " + l.Title, Body: l.Body, Context: ctx, Actions: tipActions(loc, deliveryID, true)}
 }
 
-func tipActions(deliveryID int64, gotIt bool) []bot.Action {
+func tipActions(loc *i18n.Localizer, deliveryID int64, gotIt bool) []bot.Action {
 	var out []bot.Action
 	if gotIt {
-		out = append(out, bot.Action{ID: fmt.Sprintf("ack:%d", deliveryID), Label: "Got it", Style: "primary"})
+		out = append(out, bot.Action{ID: fmt.Sprintf("ack:%d", deliveryID), Label: loc.T("learn.prompt.got_it", nil), Style: "primary"})
 	}
 	return append(out,
-		bot.Action{ID: fmt.Sprintf("rate:%d:up", deliveryID), Label: "👍 Helpful"},
-		bot.Action{ID: fmt.Sprintf("rate:%d:down", deliveryID), Label: "👎 Not helpful"},
-		bot.Action{ID: fmt.Sprintf("more:%d", deliveryID), Label: "Tell us more"},
+		bot.Action{ID: fmt.Sprintf("rate:%d:up", deliveryID), Label: loc.T("learn.prompt.helpful", nil)},
+		bot.Action{ID: fmt.Sprintf("rate:%d:down", deliveryID), Label: loc.T("learn.prompt.not_helpful", nil)},
+		bot.Action{ID: fmt.Sprintf("more:%d", deliveryID), Label: loc.T("learn.prompt.tell_more", nil)},
 	)
 }
 
 // answeredCard is the prompt after it was answered: result, right answer,
-// explanation, streak and a request for feedback. It has no answer buttons.
-func answeredCard(deliveryID int64, l *lessons.Lesson, choice int, correct bool, streak int) *bot.Card {
+// explanation, streak and a request for feedback, the bot's words in loc's
+// language. It has no answer buttons.
+func answeredCard(loc *i18n.Localizer, deliveryID int64, l *lessons.Lesson, choice int, correct bool, streak int) *bot.Card {
 	c := &bot.Card{Title: "📝 " + l.Title, Question: l.Question, Explanation: l.Explanation, Body: ""}
 	right := ""
 	if l.Answer >= 1 && l.Answer <= len(l.Choices) {
@@ -488,18 +541,18 @@ func answeredCard(deliveryID int64, l *lessons.Lesson, choice int, correct bool,
 		chosen = l.Choices[choice-1]
 	}
 	if correct {
-		c.Result = "✅ Correct — " + right
+		c.Result = loc.T("learn.answered.correct", i18n.Data{"Right": right})
 	} else {
-		c.Result = fmt.Sprintf("❌ Not quite. You chose “%s”. The right answer: %s", chosen, right)
+		c.Result = loc.T("learn.answered.wrong", i18n.Data{"Chosen": chosen, "Right": right})
 	}
 	if l.Body != "" {
 		c.Explanation = strings.TrimSpace(c.Explanation + "\n\n" + l.Body)
 	}
-	c.Context = fmt.Sprintf("🔥 Streak: %d day(s) · How sure were you? (optional) · Was this helpful?", streak)
+	c.Context = loc.N("learn.answered.context", streak, nil)
 	if !correct {
-		c.Context = fmt.Sprintf("This question will come back in a few days. 🔥 Streak: %d day(s) · How sure were you? (optional) · Was this helpful?", streak)
+		c.Context = loc.T("learn.answered.comes_back", nil) + " " + c.Context
 	}
-	c.Actions = append(confidenceActions(deliveryID), tipActions(deliveryID, false)...)
+	c.Actions = append(confidenceActions(loc, deliveryID), tipActions(loc, deliveryID, false)...)
 	return c
 }
 
@@ -520,7 +573,7 @@ func (b *Learn) answerClick(ctx context.Context, r *bot.Req, args []string, _ st
 		return bot.Reply{}, err
 	}
 	if d.MemberID != r.Member.ID {
-		return bot.Reply{Text: "This question was sent to someone else — type /learn to get your own."}, nil
+		return bot.Reply{Text: r.T("learn.answer.not_yours", nil)}, nil
 	}
 	l, err := b.DeliveryLesson(ctx, b.DB, d)
 	if err != nil {
@@ -541,15 +594,15 @@ func (b *Learn) answerClick(ctx context.Context, r *bot.Req, args []string, _ st
 	if !recorded {
 		a, err := b.DB.AnswerGet(ctx, b.DB, did)
 		if err == nil && a.Choice >= 1 && a.Choice <= len(l.Choices) {
-			return bot.Reply{Text: fmt.Sprintf("You already answered this one (“%s”) — only your first answer counts.", l.Choices[a.Choice-1])}, nil
+			return bot.Reply{Text: r.T("learn.answer.already_choice", i18n.Data{"Choice": l.Choices[a.Choice-1]})}, nil
 		}
-		return bot.Reply{Text: "You already answered this one — only your first answer counts."}, nil
+		return bot.Reply{Text: r.T("learn.answer.already", nil)}, nil
 	}
 	bot.ObserveAnswer(correct)
 	if correct {
-		return bot.Reply{Text: "✅ Correct!"}, nil
+		return bot.Reply{Text: r.T("learn.answer.correct", nil)}, nil
 	}
-	return bot.Reply{Text: "❌ Not quite — the explanation is in the message."}, nil
+	return bot.Reply{Text: r.T("learn.answer.wrong", nil)}, nil
 }
 
 // recordAnswer records the answer to quiz l of delivery d in tx (locking
@@ -578,7 +631,7 @@ func (b *Learn) ownDelivery(ctx context.Context, r *bot.Req, args []string) (*st
 		return nil, err
 	}
 	if d.MemberID != r.Member.ID {
-		return nil, &bot.UserError{Msg: "This message was sent to someone else."}
+		return nil, &bot.UserError{Key: "learn.not_yours"}
 	}
 	return d, nil
 }
@@ -597,9 +650,9 @@ func (b *Learn) rateClick(ctx context.Context, r *bot.Req, args []string, _ stri
 		return bot.Reply{}, err
 	}
 	if v > 0 {
-		return bot.Reply{Text: "Thanks — glad it helped! 👍"}, nil
+		return bot.Reply{Text: r.T("learn.rate.up", nil)}, nil
 	}
-	return bot.Reply{Text: "Thanks for telling us. Tap “Tell us more” if you have a minute to say why."}, nil
+	return bot.Reply{Text: r.T("learn.rate.down", nil)}, nil
 }
 
 func (b *Learn) ackClick(ctx context.Context, r *bot.Req, args []string, _ string) (bot.Reply, error) {
@@ -621,17 +674,17 @@ func (b *Learn) ackClick(ctx context.Context, r *bot.Req, args []string, _ strin
 		if err != nil {
 			return err
 		}
-		c.Actions = tipActions(d.ID, false)
-		c.Result = "✔️ Got it"
+		c.Actions = tipActions(r.L(), d.ID, false)
+		c.Result = r.T("learn.ack.result", nil)
 		return b.Update(ctx, tx, d.MessageID, c)
 	})
 	if err != nil {
 		return bot.Reply{}, err
 	}
 	if !first {
-		return bot.Reply{Text: "Already noted 👍"}, nil
+		return bot.Reply{Text: r.T("learn.ack.again", nil)}, nil
 	}
-	return bot.Reply{Text: "👍 Noted — thanks!"}, nil
+	return bot.Reply{Text: r.T("learn.ack.first", nil)}, nil
 }
 
 func (b *Learn) moreClick(ctx context.Context, r *bot.Req, args []string, _ string) (bot.Reply, error) {
@@ -639,9 +692,9 @@ func (b *Learn) moreClick(ctx context.Context, r *bot.Req, args []string, _ stri
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	f := &bot.Form{ID: fmt.Sprintf("more:%d", d.ID), Title: "Tell us more", Label: "What would make this lesson better?",
-		Placeholder: "No patient details, please.", Submit: "Send"}
-	return b.ShowForm(ctx, r, f, "Tell us more: what would make this lesson better?")
+	f := &bot.Form{ID: fmt.Sprintf("more:%d", d.ID), Title: r.T("learn.prompt.tell_more", nil), Label: r.T("learn.more.label", nil),
+		Placeholder: r.T("learn.more.placeholder", nil), Submit: r.T("learn.more.submit", nil)}
+	return b.ShowForm(ctx, r, f, r.T("learn.more.text", nil))
 }
 
 func (b *Learn) moreSubmit(ctx context.Context, r *bot.Req, args []string, text string) (bot.Reply, error) {
@@ -655,7 +708,7 @@ func (b *Learn) moreSubmit(ctx context.Context, r *bot.Req, args []string, text 
 
 func (b *Learn) feedbackCommand(ctx context.Context, r *bot.Req, text string) (bot.Reply, error) {
 	if strings.TrimSpace(text) == "" {
-		return bot.Usage("/feedback TEXT", "tell the training team what's confusing, broken or great"), nil
+		return r.Usage("/feedback TEXT", r.T("feedback.hint", nil)), nil
 	}
 	return b.storeFeedback(ctx, r, store.Feedback{WorkspaceID: r.Workspace.ID, MemberID: r.Member.ID, Kind: store.FeedbackGeneral}, text)
 }
@@ -665,7 +718,7 @@ func (b *Learn) feedbackCommand(ctx context.Context, r *bot.Req, text string) (b
 func (b *Learn) storeFeedback(ctx context.Context, r *bot.Req, f store.Feedback, text string) (bot.Reply, error) {
 	text = strings.TrimSpace(text)
 	if text == "" {
-		return bot.Reply{Text: "That was empty, so nothing was saved."}, nil
+		return bot.Reply{Text: r.T("feedback.empty", nil)}, nil
 	}
 	if len(text) > 3000 {
 		// Cut on a character boundary: half a UTF-8 character is invalid
@@ -677,7 +730,7 @@ func (b *Learn) storeFeedback(ctx context.Context, r *bot.Req, f store.Feedback,
 	if err := b.DB.FeedbackAdd(ctx, b.DB, f); err != nil {
 		return bot.Reply{}, err
 	}
-	msg := "Thanks — your feedback reached the training team."
+	msg := r.T("feedback.thanks", nil)
 	if n := redact.Notice(kinds); n != "" {
 		msg += " " + n
 	}
@@ -700,12 +753,13 @@ func (b *Learn) learnClick(ctx context.Context, r *bot.Req, args []string, value
 // on-duty hours (default: their work hours).
 func (b *Learn) dutyHoursCommand(ctx context.Context, r *bot.Req, args []string) (bot.Reply, error) {
 	m := r.Member
-	if err := bot.RequirePermission(m, member.PermSuperUser, "set on-duty hours"); err != nil {
+	if err := r.RequireT(member.PermSuperUser, "learn.duty.hours_what"); err != nil {
 		return bot.Reply{}, err
 	}
 	const form = "/learn duty hours HH:MM-HH:MM|off"
+	l := r.L()
 	if len(args) != 1 {
-		return bot.Usage(form, "when colleagues' questions may reach you, e.g. 19:00-07:00 for nights; off = your work hours"), nil
+		return r.Usage(form, l.T("learn.duty.hours_hint", nil)), nil
 	}
 	var h *support.Hours
 	if a := strings.ToLower(args[0]); a != "off" && a != "default" && a != "work" {
@@ -713,23 +767,24 @@ func (b *Learn) dutyHoursCommand(ctx context.Context, r *bot.Req, args []string)
 		start, err1 := member.ParseClock(from)
 		end, err2 := member.ParseClock(to)
 		if !ok || err1 != nil || err2 != nil {
-			return bot.Usage(form, "e.g. /learn duty hours 07:00-15:30"), nil
+			return r.Usage(form, l.T("learn.duty.hours_example", nil)), nil
 		}
 		h = &support.Hours{Start: start, End: end}
 	}
 	if err := b.DB.MemberSetDutyHours(ctx, b.DB, m.ID, h); err != nil {
 		return bot.Reply{}, err
 	}
-	state := "You're off duty now; /learn duty on to start."
+	state := l.T("learn.duty.state_off", nil)
 	if m.OnDuty {
-		state = "You're on duty (/learn duty off to stop)."
+		state = l.T("learn.duty.state_on", nil)
 	}
+	data := i18n.Data{"Zone": m.Schedule.Location.String(), "Days": m.Schedule.WorkDays.Describe(l), "State": state,
+		"Start": m.Schedule.WorkStart.String(), "End": m.Schedule.WorkEnd.String()}
 	if h == nil {
-		return bot.Reply{Text: fmt.Sprintf("Questions reach you in your work hours (%s–%s %s, %s). %s",
-			m.Schedule.WorkStart, m.Schedule.WorkEnd, m.Schedule.Location, m.Schedule.WorkDays, state)}, nil
+		return bot.Reply{Text: l.T("learn.duty.hours_work", data)}, nil
 	}
-	return bot.Reply{Text: fmt.Sprintf("Your on-duty hours are now %s–%s %s on your work days (%s). %s",
-		h.Start, h.End, m.Schedule.Location, m.Schedule.WorkDays, state)}, nil
+	data["Start"], data["End"] = h.Start.String(), h.End.String()
+	return bot.Reply{Text: l.T("learn.duty.hours_set", data)}, nil
 }
 
 // dutyOnText decides what "/learn duty on" means now and says it: inside the
@@ -738,7 +793,7 @@ func (b *Learn) dutyHoursCommand(ctx context.Context, r *bot.Req, args []string)
 // support.Helper.DutyOnUntil, and the reply names that time in their own
 // zone and how to change their regular hours. A paused super-user is told
 // that questions reach them only after /learn resume.
-func (b *Learn) dutyOnText(ctx context.Context, m *member.Member) (msg string, until time.Time, err error) {
+func (b *Learn) dutyOnText(ctx context.Context, l *i18n.Localizer, m *member.Member) (msg string, until time.Time, err error) {
 	h, err := b.DB.SupportHelperGet(ctx, b.DB, m.ID)
 	if err != nil {
 		return "", time.Time{}, err
@@ -746,18 +801,15 @@ func (b *Learn) dutyOnText(ctx context.Context, m *member.Member) (msg string, u
 	now := b.Now()
 	h.OnDuty, h.DutyUntil = true, time.Time{}
 	ds := h.DutySchedule()
-	hours := fmt.Sprintf("%s–%s on %s", ds.WorkStart, ds.WorkEnd, ds.WorkDays)
-	who := "questions from " + bot.DeptName(m.Department)
+	hours := l.T("learn.duty.hours_span", i18n.Data{"Start": ds.WorkStart.String(), "End": ds.WorkEnd.String(), "Days": ds.WorkDays.Describe(l)})
+	data := i18n.Data{"Unit": bot.DeptNameIn(l, m.Department), "Hours": hours}
 	if m.Schedule.PausedUntil.After(now) {
-		return fmt.Sprintf("Duty is on, but you're paused until %s, so no questions reach you until then — /learn resume to take them now.",
-			m.Schedule.PausedUntil.In(locOrUTC(ds.Location)).Format("Mon 2 Jan")), time.Time{}, nil
+		return l.T("learn.duty.on_paused", i18n.Data{"Until": l.ShortDate(m.Schedule.PausedUntil.In(locOrUTC(ds.Location)))}), time.Time{}, nil
 	}
 	until = h.DutyOnUntil(now)
 	if until.IsZero() {
-		return fmt.Sprintf("You're on duty: %s reach you now and during your duty hours (%s). /learn duty off when your shift ends.",
-			who, hours), time.Time{}, nil
+		return l.T("learn.duty.on", data), time.Time{}, nil
 	}
-	return fmt.Sprintf("You're on duty now: %s reach you until %s. That is outside your duty hours (%s), so this covers the rest "+
-		"of this stretch; after it your hours apply again. /learn duty off to stop sooner; /learn duty hours HH:MM-HH:MM "+
-		"and /learn days change your regular hours.", who, member.DescribeWhen(until, now, ds.Location), hours), until, nil
+	data["Until"] = member.DescribeWhenIn(l, until, now, ds.Location)
+	return l.T("learn.duty.on_until", data), until, nil
 }

@@ -335,19 +335,26 @@ func (a *Adapter) PublishHome(ctx context.Context, _ string, userID string, c *b
 
 // UserInfo implements bot.UserInfoer with users.info: the user's real name
 // and IANA time zone.
-func (a *Adapter) UserInfo(ctx context.Context, _ string, userID string) (name, timezone string, err error) {
+func (a *Adapter) UserInfo(ctx context.Context, ws string, userID string) (name, timezone string, err error) {
+	p, err := a.UserProfile(ctx, ws, userID)
+	return p.Name, p.TimeZone, err
+}
+
+// UserProfile implements bot.ProfileReader with one users.info call
+// (include_locale): the user's real name, IANA time zone and locale.
+func (a *Adapter) UserProfile(ctx context.Context, _ string, userID string) (bot.Profile, error) {
 	if err := a.pace.wait(ctx, "", a.pace.user); err != nil {
-		return "", "", err
+		return bot.Profile{}, err
 	}
-	u, err := a.api.GetUserInfoContext(ctx, userID)
+	u, err := a.api.GetUserInfoContext(ctx, userID, slack.GetUserInfoOptionIncludeLocale(true))
 	if err != nil {
-		return "", "", mapErr("users.info", err, false)
+		return bot.Profile{}, mapErr("users.info", err, false)
 	}
-	name = u.RealName
+	name := u.RealName
 	if name == "" {
 		name = u.Profile.RealName
 	}
-	return name, u.TZ, nil
+	return bot.Profile{Name: name, TimeZone: u.TZ, Locale: u.Locale}, nil
 }
 
 // Close waits for background work (response_url replies, home publishes)

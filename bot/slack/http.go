@@ -180,6 +180,7 @@ func (a *Adapter) commandReply(ctx context.Context, cmd bot.Command, responseURL
 		Go: func(fn func()) bool {
 			return a.async("slow command reply", func(context.Context) { fn() })
 		},
+		Lang: func(ctx context.Context) string { return a.bot.ActorLang(ctx, cmd.Actor) },
 		FollowUp: func(ctx context.Context, rep bot.Reply) {
 			rep.Form = nil // its trigger id has expired
 			if rep.Text == "" && rep.Card == nil {

@@ -31,6 +31,8 @@ type Activity struct {
 	// LocalTimezone is the sender's client time zone (IANA, e.g.
 	// "America/Chicago"), sent with messages and invokes.
 	LocalTimezone string `json:"localTimezone,omitempty"`
+	// Locale is the sender's client language (BCP 47, e.g. "es-MX").
+	Locale string `json:"locale,omitempty"`
 }
 
 // ChannelAccount is a user or bot on a channel. ID is the Teams user id

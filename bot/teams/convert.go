@@ -78,6 +78,7 @@ func (act *Activity) actor() (bot.Actor, error) {
 	// --platform teams) is matched on first contact.
 	a.Alias = act.From.AADObjectID
 	a.TimeZone = act.LocalTimezone
+	a.Locale = act.Locale
 	a.Refs.Workspace = encodeRef(workspaceRef{ServiceURL: act.ServiceURL, TenantID: act.tenant()})
 	if act.personal() {
 		a.Refs.Member = encodeRef(memberRef{ConversationID: act.Conversation.ID, UserID: act.From.ID, AADObjectID: act.From.AADObjectID})

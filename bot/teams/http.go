@@ -150,12 +150,21 @@ func (a *Adapter) command(ctx context.Context, act *Activity, actor bot.Actor) {
 	a.run(ctx, act, func(ctx context.Context) bot.Reply { return a.bot.HandleCommand(ctx, cmd) })
 }
 
+// langOf says, when a request is deferred, the language of the person who
+// sent act (their member's, else the workspace default).
+func (a *Adapter) langOf(act *Activity) func(context.Context) string {
+	return func(ctx context.Context) string {
+		actor, _ := act.actor()
+		return a.bot.ActorLang(ctx, actor)
+	}
+}
+
 // run does work under bot.Defer and sends its reply to the actor's 1:1
 // chat after the request, the interim "Working on it" first when it is
 // slow.
 func (a *Adapter) run(ctx context.Context, act *Activity, work func(ctx context.Context) bot.Reply) {
 	interim := make(chan struct{})
-	rep, deferred := a.bot.Defer(ctx, bot.Deferral{
+	rep, _ := a.bot.Defer(ctx, bot.Deferral{
 		After:  a.opts.DeferAfter,
 		Budget: defaultWorkBudget,
 		Go:     a.spawn,
@@ -163,10 +172,8 @@ func (a *Adapter) run(ctx context.Context, act *Activity, work func(ctx context.
 			<-interim
 			a.reply(ctx, act, rep)
 		},
+		Lang: a.langOf(act),
 	}, work)
-	if deferred {
-		rep = bot.Reply{Text: bot.WorkingOnIt}
-	}
 	if !a.spawn(func() {
 		defer close(interim)
 		a.reply(context.WithoutCancel(ctx), act, rep)
@@ -277,9 +284,10 @@ func (a *Adapter) click(ctx context.Context, act *Activity, actor bot.Actor, v a
 	rep, deferred := a.bot.Defer(ctx, bot.Deferral{
 		After: a.opts.DeferAfter, Budget: defaultWorkBudget, Go: a.spawn,
 		FollowUp: func(ctx context.Context, rep bot.Reply) { a.reply(ctx, act, rep) },
+		Lang:     a.langOf(act),
 	}, func(ctx context.Context) bot.Reply { return a.bot.HandleClick(ctx, c) })
 	if deferred {
-		return invokeMessage(bot.WorkingOnIt)
+		return invokeMessage(rep.Text) // "Working on it", in the person's language
 	}
 	if _, onHome := v.data[homeKey]; onHome && rep.Card == nil && rep.Form == nil {
 		// A button of the home card: the answer is the home card again,

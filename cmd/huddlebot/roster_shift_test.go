@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/huddlebot/huddlebot/member"
 	"github.com/huddlebot/huddlebot/store"
 	"github.com/huddlebot/huddlebot/store/storetest"
 )
@@ -59,6 +60,33 @@ func TestCLIRosterShifts(t *testing.T) {
 			s.DeliveryTime.String() != "19:30" || m.Language != "es" || !m.OnDuty {
 			t.Errorf("member after import = name %q days %s hours %s-%s delivery %s language %q duty %v",
 				m.Name, s.WorkDays, s.WorkStart, s.WorkEnd, s.DeliveryTime, m.Language, m.OnDuty)
+		}
+		if m.LanguageSource != member.LanguageRoster {
+			t.Errorf("language source %q, want roster", m.LanguageSource)
+		}
+		// The person's own /learn language is never overridden by a roster;
+		// a bad language cell stops the whole import.
+		if _, err := db.MemberSetLanguage(ctx, db, m.ID, "en", member.LanguageChosen); err != nil {
+			t.Fatal(err)
+		}
+		third := write("third.csv", "user_id,name,role,department,timezone,email,language\nN1,Nia Ortiz,nurse,icu,,,es\nN2,Noe,nurse,icu,,,es\n")
+		if code, out, errs := runCLI(t, vars, "roster", "import", third); code != 0 {
+			t.Fatalf("third roster import: %d %s %s", code, out, errs)
+		}
+		if m, _ = db.MemberByUser(ctx, db, ws.ID, "N1"); m.Language != "en" || m.LanguageSource != member.LanguageChosen {
+			t.Errorf("a roster replaced the person's choice: %q from %q", m.Language, m.LanguageSource)
+		}
+		if n, _ := db.MemberByUser(ctx, db, ws.ID, "N2"); n == nil || n.Language != "es" {
+			t.Errorf("N2 language %+v", n)
+		}
+		bad := write("bad.csv", "user_id,name,role,department,timezone,email,language\nN3,Neo,nurse,icu,,,espanol!\n")
+		code, _, errs = runCLI(t, vars, "roster", "import", bad)
+		if code != exitFail || !strings.Contains(errs, bad+`:2: language: "espanol!" is not a language code like en, es or pt-BR`) ||
+			!strings.Contains(errs, "nothing was imported") {
+			t.Errorf("bad language: exit %d\n%s", code, errs)
+		}
+		if _, err := db.MemberByUser(ctx, db, ws.ID, "N3"); err == nil {
+			t.Error("a roster with a bad language imported a member")
 		}
 	})
 }

@@ -74,6 +74,7 @@ type Response struct {
 // User is a workspace member users.info knows.
 type User struct {
 	ID, Name, RealName, TZ string
+	Locale                 string // users.info's locale with include_locale (e.g. "es-ES"); "" = none
 }
 
 type fault struct {
@@ -538,7 +539,7 @@ func (s *Server) do(method string, c *Call) map[string]any {
 			return fail("user_not_found")
 		}
 		return map[string]any{"ok": true, "user": map[string]any{"id": u.ID, "name": u.Name, "real_name": u.RealName,
-			"tz": u.TZ, "profile": map[string]any{"real_name": u.RealName}}}
+			"tz": u.TZ, "locale": u.Locale, "profile": map[string]any{"real_name": u.RealName}}}
 	case "apps.connections.open":
 		return s.socketOpen()
 	}
