@@ -832,17 +832,17 @@ func (b *Bot) ActorLocalizer(ctx context.Context, a Actor) *i18n.Localizer {
 	return i18n.For(b.ActorLang(ctx, a))
 }
 
-// ActorLang is ActorLocalizer's language.
+// ActorLang is ActorLocalizer's language: the member's own language, else
+// the locale the platform sent with the event (Actor.Locale), else the
+// workspace default.
 func (b *Bot) ActorLang(ctx context.Context, a Actor) string {
-	ws, err := b.Workspace(ctx, a.Platform, a.Workspace)
-	if err != nil {
-		return b.Config.DefaultLanguage
+	tag := a.Locale
+	if ws, err := b.Workspace(ctx, a.Platform, a.Workspace); err == nil {
+		if m, err := b.memberByUser(ctx, ws.ID, a.UserID); err == nil && m.Language != "" {
+			tag = m.Language
+		}
 	}
-	m, err := b.memberByUser(ctx, ws.ID, a.UserID)
-	if err != nil {
-		return b.Config.DefaultLanguage
-	}
-	return b.Lang(m)
+	return b.LangOf(tag)
 }
 
 // Tick does everything that is due at now: every registered ticker, in the

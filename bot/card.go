@@ -42,6 +42,9 @@ type Card struct {
 	Actions     []Action `json:"actions,omitempty"` // other buttons: ratings, Got it, Tell us more, claim…
 	Select      *Select  `json:"select,omitempty"`  // a menu, for more options than buttons fit
 	Context     string   `json:"context,omitempty"` // a small grey line, plain text
+	// Lang is the language of the card's words ("" = the default); an
+	// adapter says its own words on the card (a menu's placeholder) in it.
+	Lang string `json:"lang,omitempty"`
 }
 
 // Action is a button. ID is "kind:args…" and routes the click; it must fit

@@ -16,6 +16,7 @@ import (
 	"github.com/riverqueue/river/rivermigrate"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/huddlebot/huddlebot/i18n"
 	"github.com/huddlebot/huddlebot/store"
 )
 
@@ -448,8 +449,7 @@ func (b *Bot) markUnreachable(ctx context.Context, msg *store.Message) error {
 			return nil
 		}
 		_, err := b.Post(ctx, tx, Post{WorkspaceID: msg.WorkspaceID, Channel: m.HomeChannel, Card: &Card{
-			Body: fmt.Sprintf("%s, I couldn't send you a direct message — your DMs seem to be closed. "+
-				"Open them for this server or workspace and type /learn to get your daily prompts again.", Mention(m.UserID)),
+			Body: b.Localizer(m).T("core.dms_closed", i18n.Data{"Mention": Mention(m.UserID)}),
 		}})
 		return err
 	})

@@ -133,3 +133,26 @@ func NotTranslatedNote(requested, shown, workspaceDefault string) string {
 	}
 	return l.T("lesson.not_translated", i18n.Data{"Language": name})
 }
+
+// redactKinds name the kinds of identifier redact.Text reports.
+var redactKinds = map[string]string{
+	"MRN": "redact.kind.mrn", "SSN": "redact.kind.ssn", "address": "redact.kind.address",
+	"age over 89": "redact.kind.age", "date": "redact.kind.date", "email": "redact.kind.email",
+	"member id": "redact.kind.member_id", "name": "redact.kind.name", "phone number": "redact.kind.phone",
+}
+
+// RedactNotice tells a person, in l's language, which kinds of identifier
+// (redact.Text's kinds) were removed from what they typed; "" when none.
+func RedactNotice(l *i18n.Localizer, kinds []string) string {
+	if len(kinds) == 0 {
+		return ""
+	}
+	names := make([]string, len(kinds))
+	for i, k := range kinds {
+		names[i] = k
+		if key, ok := redactKinds[k]; ok {
+			names[i] = l.T(key, nil)
+		}
+	}
+	return l.T("redact.notice", i18n.Data{"Kinds": l.List(names)})
+}

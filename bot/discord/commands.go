@@ -268,8 +268,7 @@ func commandText(data discordgo.ApplicationCommandInteractionData) (string, stri
 		for i, s := range spec.subs {
 			names[i] = s.name
 		}
-		return "", "", &usageError{msg: fmt.Sprintf("/%s needs one of: %s. %s", spec.name,
-			strings.Join(names, ", "), staleHint)}
+		return "", "", &usageError{key: "discord.needs_sub", data: i18n.Data{"Command": spec.name, "Subs": strings.Join(names, ", ")}}
 	}
 	sub := data.Options[0]
 	for _, s := range spec.subs {
@@ -285,10 +284,10 @@ func commandText(data discordgo.ApplicationCommandInteractionData) (string, stri
 	return spec.name, sub.Name, nil
 }
 
-// staleHint explains the usual cause of an invocation that does not match
-// our definitions: Discord propagates global command changes for up to an
-// hour, so a client may still offer an old shape.
-const staleHint = "Your Discord app may still show an older version of this command (updates can take up to an hour): try again in a while, or see /learn help."
+// A usage reply ends with discord.stale_hint, the usual cause of an
+// invocation that does not match our definitions: Discord propagates global
+// command changes for up to an hour, so a client may still offer an old
+// shape.
 
 // unknownOptions returns a usageError naming the options given that the
 // (sub)command does not define, and the ones it does. Dropping them
@@ -310,11 +309,11 @@ func unknownOptions(what string, specOpts []optSpec, given []*discordgo.Applicat
 	for i, o := range specOpts {
 		known[i] = o.name
 	}
-	takes := "takes no options"
-	if len(known) > 0 {
-		takes = "takes: " + strings.Join(known, ", ")
+	data := i18n.Data{"What": what, "Unknown": strings.Join(unknown, ", "), "Known": strings.Join(known, ", ")}
+	if len(known) == 0 {
+		return &usageError{key: "discord.no_options", data: data}
 	}
-	return &usageError{msg: fmt.Sprintf("%s has no option %s; it %s. %s", what, strings.Join(unknown, ", "), takes, staleHint)}
+	return &usageError{key: "discord.unknown_option", data: data}
 }
 
 func optionsText(specOpts []optSpec, given []*discordgo.ApplicationCommandInteractionDataOption) string {

@@ -8,6 +8,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/huddlebot/huddlebot/bot"
+	"github.com/huddlebot/huddlebot/i18n"
 )
 
 // eventKind says which core entry point an interaction goes to.
@@ -43,11 +44,20 @@ func (e *event) actor() *bot.Actor {
 var errNoUser = errors.New("interaction without a user")
 
 // usageError is a well-formed interaction the bot cannot turn into a
-// command (no subcommand, an option we do not define): the person gets msg
-// as an ephemeral reply instead of Discord's "This interaction failed".
-type usageError struct{ msg string }
+// command (no subcommand, an option we do not define): the person gets the
+// catalogue's message key, in their language, as an ephemeral reply instead
+// of Discord's "This interaction failed".
+type usageError struct {
+	key  string
+	data i18n.Data
+}
 
-func (e *usageError) Error() string { return e.msg }
+func (e *usageError) Error() string { return e.in(i18n.For(i18n.Default)) }
+
+// in says the usage reply in l's language, with the stale-command hint.
+func (e *usageError) in(l *i18n.Localizer) string {
+	return l.T(e.key, e.data) + " " + l.T("discord.stale_hint", nil)
+}
 
 // convert translates an APPLICATION_COMMAND, MESSAGE_COMPONENT or
 // MODAL_SUBMIT interaction. It fails for other types and for payloads that

@@ -42,7 +42,8 @@ func (a *Adapter) respond(ctx context.Context, i *discordgo.Interaction) (*disco
 		return nil, noop, errReplay
 	}
 	if usage != nil {
-		return replyResponse(bot.Reply{Text: usage.msg}, i.Type), noop, nil
+		actor, _ := actorOf(i)
+		return replyResponse(bot.Reply{Text: usage.in(a.bot.ActorLocalizer(ctx, actor))}, i.Type), noop, nil
 	}
 	// The core defers a slow answer (bot.Defer); Discord's interim answer
 	// is a deferred, ephemeral "thinking…", and the follow-up edits it.

@@ -10,6 +10,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/huddlebot/huddlebot/bot"
+	"github.com/huddlebot/huddlebot/i18n"
 )
 
 // Discord's message limits.
@@ -180,7 +181,7 @@ func renderCard(c *bot.Card) message {
 		for _, a := range choiceActs {
 			opts = append(opts, bot.Option{Label: a.Label, Value: a.ID})
 		}
-		rows = append(rows, selectMenu(choiceSelectID, "Choose an answer", opts))
+		rows = append(rows, selectMenu(choiceSelectID, i18n.For(c.Lang).T("card.choose_answer", nil), opts))
 	}
 	if sel != nil {
 		rows = append(rows, sel)

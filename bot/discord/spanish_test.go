@@ -84,6 +84,13 @@ func TestSpanishLoop(t *testing.T) {
 		status, r = e.post(es(e.command(ninaID, testChannel, "feedback", map[string]any{"name": "text", "type": 3, "value": "muy útil"})))
 		requireEphemeral(t, status, r, "Gracias; sus comentarios llegaron al equipo de formación.")
 
+		// An interaction that does not match the registered commands.
+		status, r = e.post(es(e.fresh(fixture(t, "command_learn_no_subcommand"))))
+		requireEphemeral(t, status, r, "/learn necesita una de estas opciones: next, join,")
+		if !strings.Contains(r.Data.Content, "versión anterior de este comando") {
+			t.Errorf("stale-command hint not in Spanish: %q", r.Data.Content)
+		}
+
 		// Their own choice beats the client's locale, and keeps history.
 		status, r = e.post(es(e.command(ninaID, testChannel, "learn", subcommand("language", "language", "en"))))
 		requireEphemeral(t, status, r, "From now on I'll write to you in English.")

@@ -506,13 +506,13 @@ func PromptCardIn(loc *i18n.Localizer, deliveryID int64, l *lessons.Lesson, pick
 		ctx += " · " + strings.Join(l.Tags, ", ")
 	}
 	if l.IsQuiz() {
-		c := &bot.Card{Title: "📝 " + l.Title, Question: l.Question, Context: ctx + " · " + loc.T("learn.prompt.tap", nil)}
+		c := &bot.Card{Title: "📝 " + l.Title, Question: l.Question, Context: ctx + " · " + loc.T("learn.prompt.tap", nil), Lang: loc.Lang()}
 		for i, ch := range l.Choices {
 			c.Choices = append(c.Choices, bot.Action{ID: fmt.Sprintf("ans:%d:%d", deliveryID, i+1), Label: ch})
 		}
 		return c
 	}
-	return &bot.Card{Title: "💡 " + l.Title, Body: l.Body, Context: ctx, Actions: tipActions(loc, deliveryID, true)}
+	return &bot.Card{Title: "💡 " + l.Title, Body: l.Body, Context: ctx, Actions: tipActions(loc, deliveryID, true), Lang: loc.Lang()}
 }
 
 func tipActions(loc *i18n.Localizer, deliveryID int64, gotIt bool) []bot.Action {
@@ -531,7 +531,7 @@ func tipActions(loc *i18n.Localizer, deliveryID int64, gotIt bool) []bot.Action 
 // explanation, streak and a request for feedback, the bot's words in loc's
 // language. It has no answer buttons.
 func answeredCard(loc *i18n.Localizer, deliveryID int64, l *lessons.Lesson, choice int, correct bool, streak int) *bot.Card {
-	c := &bot.Card{Title: "📝 " + l.Title, Question: l.Question, Explanation: l.Explanation, Body: ""}
+	c := &bot.Card{Title: "📝 " + l.Title, Question: l.Question, Explanation: l.Explanation, Body: "", Lang: loc.Lang()}
 	right := ""
 	if l.Answer >= 1 && l.Answer <= len(l.Choices) {
 		right = l.Choices[l.Answer-1]
@@ -731,7 +731,7 @@ func (b *Learn) storeFeedback(ctx context.Context, r *bot.Req, f store.Feedback,
 		return bot.Reply{}, err
 	}
 	msg := r.T("feedback.thanks", nil)
-	if n := redact.Notice(kinds); n != "" {
+	if n := bot.RedactNotice(r.L(), kinds); n != "" {
 		msg += " " + n
 	}
 	return bot.Reply{Text: msg}, nil

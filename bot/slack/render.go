@@ -9,6 +9,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/huddlebot/huddlebot/bot"
+	"github.com/huddlebot/huddlebot/i18n"
 )
 
 // Block Kit limits (docs.slack.dev/reference/block-kit).
@@ -73,7 +74,7 @@ func renderCard(c *bot.Card, maxBlocks int) []slack.Block {
 			for _, ch := range c.Choices[:min(len(c.Choices), maxOptions)] {
 				opts = append(opts, slack.NewOptionBlockObject(truncate(ch.ID, maxOptionValue), plain(ch.Label, maxOptionText), nil))
 			}
-			sel := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Choose your answer", maxOptionText), choiceSelectID, opts...)
+			sel := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain(i18n.For(c.Lang).T("card.choose_answer", nil), maxOptionText), choiceSelectID, opts...)
 			blocks = append(blocks, slack.NewActionBlock("choices", sel))
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -12,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/huddlebot/huddlebot/bot"
+	"github.com/huddlebot/huddlebot/i18n"
 )
 
 // replayTimeout bounds the replay check; a slow database lets the activity
@@ -52,7 +52,8 @@ func (a *Adapter) serveActivity(w http.ResponseWriter, r *http.Request, act *Act
 	}
 	if act.ID != "" && a.seen(ctx, act.Conversation.ID+"/"+act.ID) {
 		if act.Type == "invoke" {
-			writeInvoke(w, invokeMessage("Already recorded."))
+			actor, _ := act.actor()
+			writeInvoke(w, invokeMessage(a.bot.ActorLocalizer(ctx, actor).T("teams.already_recorded", nil)))
 			return
 		}
 		w.WriteHeader(http.StatusOK)
@@ -328,7 +329,7 @@ func (a *Adapter) homeActivity(ctx context.Context, actor bot.Actor) *Activity {
 	c, err := a.homeCard(ctx, actor)
 	if err != nil {
 		a.log.WarnContext(ctx, "teams: home card", "err", err)
-		return cardActivity(&bot.Card{Body: "Sorry — something went wrong on my side. Please try again."})
+		return cardActivity(&bot.Card{Body: a.bot.ActorLocalizer(ctx, actor).T("teams.home_failed", nil)})
 	}
 	act := cardActivity(c)
 	act.Attachments = []Attachment{attachment(homeMarked(renderCard(c)))}
@@ -474,14 +475,14 @@ func formOf(v actionValue, id string) *bot.Form {
 	return f
 }
 
-// formProblem is why text cannot be taken as it is, "" when it can.
-func formProblem(text string) string {
+// formProblem is why text cannot be taken as it is, in l's language; ""
+// when it can.
+func formProblem(l *i18n.Localizer, text string) string {
 	switch {
 	case strings.TrimSpace(text) == "":
-		return "Type something before you send it."
+		return l.T("teams.form_empty", nil)
 	case len(text) > maxFormText:
-		return fmt.Sprintf("That is %d characters; the limit is %d. Shorten it here and send it again — what you typed is kept below.",
-			utf8.RuneCountInString(text), maxFormText)
+		return l.T("teams.form_too_long", i18n.Data{"Length": utf8.RuneCountInString(text), "Limit": maxFormText})
 	}
 	return ""
 }
@@ -497,7 +498,7 @@ func (a *Adapter) submitForm(ctx context.Context, act *Activity, actor bot.Actor
 	f := formOf(v, formID)
 	f.Value = v.value(formInputID)
 	take := func(ctx context.Context) (card, bot.Reply) {
-		if why := formProblem(f.Value); why != "" {
+		if why := formProblem(a.bot.ActorLocalizer(ctx, actor), f.Value); why != "" {
 			return renderForm(f, why), bot.Reply{}
 		}
 		rep := a.bot.HandleSubmit(ctx, bot.Submission{Actor: actor, FormID: formID, Text: f.Value})
