@@ -162,3 +162,31 @@ func TestSpanishSchedule(t *testing.T) {
 		t.Errorf("days: %q", rep)
 	}
 }
+
+// TestDailyPromptInSpanish: the scheduler's daily prompt to a member who
+// chose Spanish carries the bot's words in Spanish (why it came, the
+// buttons), like the cards /learn sends.
+func TestDailyPromptInSpanish(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2026, 11, 24, 8, 0, 0, 0, time.UTC) // Tuesday, before the 08:30 delivery
+	e := bottest.OpenEnv(t, storetest.Open(t, store.SQLite), at, bottest.EnvOptions{Work: true})
+	ctx := context.Background()
+	learnAs(t, e.Bot, "rosa", "language es")
+	learnAs(t, e.Bot, "rosa", "join nurse")
+	tick := time.Date(2026, 11, 24, 8, 31, 0, 0, time.UTC)
+	e.Clock.Set(tick)
+	if err := e.Bot.Tick(ctx, tick); err != nil {
+		t.Fatal(err)
+	}
+	var cards []string
+	bottest.WaitFor(t, 10*time.Second, "the daily prompt's message", func() bool {
+		cards = nil
+		_ = e.DB.SelectContext(ctx, &cards, `SELECT m.card FROM message m JOIN delivery d ON d.id = m.delivery_id WHERE d.scheduled`)
+		return len(cards) == 1
+	})
+	c := cards[0]
+	if !strings.Contains(c, `"lang":"es"`) || !(strings.Contains(c, "toque una respuesta") || strings.Contains(c, "Entendido")) ||
+		strings.Contains(c, "tap an answer") || strings.Contains(c, "Daily lesson") {
+		t.Errorf("daily prompt not in Spanish: %s", c)
+	}
+}

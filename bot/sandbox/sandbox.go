@@ -376,7 +376,7 @@ func (s *Server) command(w http.ResponseWriter, r *http.Request) {
 	}
 	text := strings.TrimSpace(in.Text)
 	if !strings.HasPrefix(text, "/") {
-		writeJSON(w, http.StatusOK, map[string]any{"reply": "Commands start with a slash — try /learn help."})
+		writeJSON(w, http.StatusOK, map[string]any{"reply": s.Bot.Localizer(m).T("sandbox.slash", nil)})
 		return
 	}
 	name, rest, _ := strings.Cut(text[1:], " ")
