@@ -28,7 +28,7 @@ func TestSpanishLoop(t *testing.T) {
 		ctx := context.Background()
 
 		status, r := e.post(es(e.fresh(fixture(t, "command_learn_join"))))
-		requireEphemeral(t, status, r, "¡Bienvenido, nurse en 4west! Recibirá un breve consejo o una pregunta cada día laborable (de lunes a viernes)")
+		requireEphemeral(t, status, r, "¡Le damos la bienvenida, nurse en 4west! Recibirá un breve consejo o una pregunta cada día laborable (de lunes a viernes)")
 		if m := e.member(ninaID); m.Language != "es-ES" || m.LanguageSource != member.LanguagePlatform {
 			t.Fatalf("member language %q from %q; want es-ES from the platform", m.Language, m.LanguageSource)
 		}
@@ -46,7 +46,7 @@ func TestSpanishLoop(t *testing.T) {
 		requireEphemeral(t, status, r, "✅ ¡Correcto!")
 		edits := e.fake.WaitCalls("PATCH", "/channels/"+dm+"/messages/", 1, nil)
 		if body := string(edits[0].Body); !strings.Contains(body, "✅ Correcto:") || !strings.Contains(body, "🔥 Racha: 1 día") ||
-			!strings.Contains(body, "Bastante seguro") || !strings.Contains(body, "Cuéntenos más") {
+			!strings.Contains(body, "Con bastante seguridad") || !strings.Contains(body, "Cuéntenos más") {
 			t.Fatalf("answered card not in Spanish: %s", body)
 		}
 		status, r = e.post(es(e.click(ninaID, dm, ids[1])))

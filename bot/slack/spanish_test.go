@@ -29,7 +29,7 @@ func TestSpanishEndToEnd(t *testing.T) {
 		e.fake.SetUser(rosa)
 		text := func(rep map[string]any) string { s, _ := rep["text"].(string); return s }
 
-		if txt := text(e.command("U200", "join nurse")); !strings.HasPrefix(txt, "¡Bienvenido, nurse! Recibirá un breve consejo") ||
+		if txt := text(e.command("U200", "join nurse")); !strings.HasPrefix(txt, "¡Le damos la bienvenida, nurse! Recibirá un breve consejo") ||
 			!strings.Contains(txt, "a las 08:30 America/Chicago") {
 			t.Fatalf("join reply = %q", txt)
 		}

@@ -29,7 +29,7 @@ func TestActivityLocale(t *testing.T) {
 			t.Fatalf("message: status %d: %s", code, body)
 		}
 		acts := e.waitActivities(t, personal, before+1)
-		if txt := view(t, acts[len(acts)-1].Activity).Text; !strings.Contains(txt, "¡Bienvenido, nurse!") {
+		if txt := view(t, acts[len(acts)-1].Activity).Text; !strings.Contains(txt, "¡Le damos la bienvenida, nurse!") {
 			t.Fatalf("join answered %q; want Spanish", txt)
 		}
 		if m := bottest.Member(t, db, teams.Platform, testTenant, nina); m.Language != "es-MX" || m.LanguageSource != member.LanguagePlatform {
