@@ -101,3 +101,24 @@ func TestSpanishEndToEnd(t *testing.T) {
 		}
 	})
 }
+
+// TestSpanishAppHome: the App Home of a person who chose Spanish is in
+// Spanish.
+func TestSpanishAppHome(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, storetest.Open(t, store.SQLite), envOptions{})
+	if txt, _ := e.command("U2147483697", "language es")["text"].(string); !strings.HasPrefix(txt, "A partir de ahora le escribiré en español.") {
+		t.Fatalf("language es = %q", txt)
+	}
+	if status, body := e.send("application/json", fixture(t, "event_app_home_opened.json"), time.Now()); status != http.StatusOK {
+		t.Fatalf("app_home_opened: %d %s", status, body)
+	}
+	bottest.WaitFor(t, 5*time.Second, "views.publish", func() bool { return e.fake.Count("views.publish") >= 1 })
+	calls := e.fake.Calls("views.publish")
+	home := string(calls[len(calls)-1].JSON)
+	for _, want := range []string{"Le damos la bienvenida a huddlebot", "Elija su rol", "Cómo funciona", "Nunca datos de pacientes"} {
+		if !strings.Contains(home, want) {
+			t.Errorf("home lacks %q: %s", want, home)
+		}
+	}
+}
