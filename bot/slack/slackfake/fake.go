@@ -87,23 +87,24 @@ type fault struct {
 type Server struct {
 	srv *httptest.Server
 
-	mu          sync.Mutex
-	calls       []Call
-	messages    []*Message
-	byKey       map[string]*Message // channel/ts
-	responses   []Response
-	redirects   map[string]string // response_url id → where it redirects
-	redirected  int
-	expired     map[string]bool   // response_url ids that answer 404 expired_url
-	bound       map[string]string // response_url id → channel/ts of the clicked message
-	users       map[string]User
-	unreachable map[string]string // user → error code for conversations.open
-	faults      map[string]*fault
-	tiers       map[string]*tier // method → its rate limit, when enforced
-	autoUsers   string           // users.info answers for any user, in this zone
-	lose        map[string]int   // method → responses still to lose
-	dms         map[string]bool
-	seq         int64
+	mu           sync.Mutex
+	calls        []Call
+	messages     []*Message
+	byKey        map[string]*Message // channel/ts
+	responses    []Response
+	redirects    map[string]string // response_url id → where it redirects
+	redirected   int
+	expiredPosts int               // posts to an expired response_url (answered 404)
+	expired      map[string]bool   // response_url ids that answer 404 expired_url
+	bound        map[string]string // response_url id → channel/ts of the clicked message
+	users        map[string]User
+	unreachable  map[string]string // user → error code for conversations.open
+	faults       map[string]*fault
+	tiers        map[string]*tier // method → its rate limit, when enforced
+	autoUsers    string           // users.info answers for any user, in this zone
+	lose         map[string]int   // method → responses still to lose
+	dms          map[string]bool
+	seq          int64
 
 	socket socketState
 }
@@ -324,6 +325,14 @@ func (s *Server) Expire(id string) {
 	s.expired[id] = true
 }
 
+// ExpiredPosts returns how many posts reached an expired response_url (see
+// Expire): they were answered 404 and not recorded.
+func (s *Server) ExpiredPosts() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.expiredPosts
+}
+
 // Redirected returns how many response_url posts were answered with a
 // redirect (see Redirect).
 func (s *Server) Redirected() int {
@@ -339,6 +348,9 @@ func (s *Server) response(w http.ResponseWriter, r *http.Request) {
 		s.redirected++
 	}
 	expired := s.expired[r.PathValue("id")]
+	if expired {
+		s.expiredPosts++
+	}
 	s.mu.Unlock()
 	if expired {
 		http.Error(w, "expired_url", http.StatusNotFound)
