@@ -21,6 +21,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/huddlebot/huddlebot/bot"
+	"github.com/huddlebot/huddlebot/i18n"
 	"github.com/huddlebot/huddlebot/member"
 	"github.com/huddlebot/huddlebot/redact"
 	"github.com/huddlebot/huddlebot/store"
@@ -105,8 +106,8 @@ func (b *Ask) askCommand(ctx context.Context, r *bot.Req, text string) (bot.Repl
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	msg := b.routeText(m.Department, d, true) + " I'll tell you in a direct message when someone takes it."
-	if n := redact.Notice(kinds); n != "" {
+	msg := b.routeText(r.L(), m.Department, d, true) + " " + r.T("ask.will_tell", nil)
+	if n := bot.RedactNotice(r.L(), kinds); n != "" {
 		msg += " " + n
 	}
 	return bot.Reply{Text: msg}, nil
@@ -125,12 +126,13 @@ func (b *Ask) askUsage(ctx context.Context, r *bot.Req) (bot.Reply, error) {
 			names = append(names, h.Name)
 		}
 	}
-	who := "Nobody on " + bot.DeptName(m.Department) + " is on duty right now, so it would go to super-users of other units or the helpdesk."
+	l := r.L()
+	unit := bot.DeptNameIn(l, m.Department)
+	who := l.T("ask.usage.nobody_on_duty", i18n.Data{"Unit": unit})
 	if len(names) > 0 {
-		who = "On duty on " + m.Department + " now: " + joinNames(names) + "."
+		who = l.T("ask.usage.on_duty", i18n.Data{"Unit": m.Department, "Names": l.List(names)})
 	}
-	return bot.Usage("/ask TEXT", "your question goes to the on-duty super-users of "+bot.DeptName(m.Department)+
-		"; the first to take it answers you here. No patient details, please. "+who), nil
+	return r.Usage(l.T("ask.usage.form", nil), l.T("ask.usage.hint", i18n.Data{"Unit": unit, "Who": who})), nil
 }
 
 // supportView is a question with the people around it, for rendering.
@@ -289,7 +291,7 @@ func (b *Ask) claimClick(ctx context.Context, r *bot.Req, args []string, _ strin
 	}
 	me := r.Member
 	if q.AskerMemberID == me.ID {
-		return bot.Reply{Text: "That's your own question — a super-user will take it."}, nil
+		return bot.Reply{Text: r.T("ask.claim.own", nil)}, nil
 	}
 	now := b.Now()
 	won := false
@@ -301,7 +303,7 @@ func (b *Ask) claimClick(ctx context.Context, r *bot.Req, args []string, _ strin
 		}
 		_, routed := v.route(me.ID)
 		if !routed && v.q.Level < support.LevelHelpdesk {
-			return bot.UserErr("This question was sent to someone else.")
+			return bot.UserErrT("ask.claim.not_yours", nil)
 		}
 		ok, err := b.DB.SupportQuestionClaim(ctx, tx, q.ID, me.ID, now)
 		if err != nil || !ok {
@@ -326,16 +328,17 @@ func (b *Ask) claimClick(ctx context.Context, r *bot.Req, args []string, _ strin
 		if err := b.supportRefresh(ctx, tx, v); err != nil {
 			return err
 		}
+		al := b.Localizer(v.asker)
 		return b.notify(ctx, tx, v.q.WorkspaceID, v.q.AskerMemberID, &bot.Card{
-			Body:    fmt.Sprintf("🙋 %s is on your question: “%s”. Their answers arrive here.", memberLabel(v.claimer), snippet(v.q.Text)),
-			Actions: []bot.Action{replyAction(v.q.ID), resolveAction(v.q.ID)},
+			Body:    al.T("ask.claimed.asker", i18n.Data{"Claimer": memberLabel(v.claimer), "Question": snippet(v.q.Text)}),
+			Actions: []bot.Action{replyAction(al, v.q.ID), resolveAction(al, v.q.ID)}, Lang: al.Lang(),
 		})
 	})
 	if err != nil {
 		return bot.Reply{}, err
 	}
 	if won {
-		return bot.Reply{Text: fmt.Sprintf("✋ It's yours — %s knows you're on it. Answer with Reply on the question.", memberName(b.memberOr(ctx, q.AskerMemberID)))}, nil
+		return bot.Reply{Text: r.T("ask.claim.won", i18n.Data{"Asker": memberName(b.memberOr(ctx, r.L(), q.AskerMemberID))})}, nil
 	}
 	q, err = b.DB.SupportQuestionGet(ctx, b.DB, q.ID)
 	if err != nil {
@@ -343,20 +346,20 @@ func (b *Ask) claimClick(ctx context.Context, r *bot.Req, args []string, _ strin
 	}
 	switch {
 	case q.ClaimerMemberID == me.ID:
-		return bot.Reply{Text: "You already took this one."}, nil
+		return bot.Reply{Text: r.T("ask.claim.already_yours", nil)}, nil
 	case q.ClaimerMemberID != 0:
-		return bot.Reply{Text: "Already claimed by " + memberName(b.memberOr(ctx, q.ClaimerMemberID)) + " — thanks for jumping in!"}, nil
+		return bot.Reply{Text: r.T("ask.claim.lost", i18n.Data{"Claimer": memberName(b.memberOr(ctx, r.L(), q.ClaimerMemberID))})}, nil
 	default:
-		return bot.Reply{Text: "This question was closed before anyone took it."}, nil
+		return bot.Reply{Text: r.T("ask.claim.closed", nil)}, nil
 	}
 }
 
 // memberOr returns a member for display, or a placeholder if it cannot be
 // read (the reply is still right; only the name is missing).
-func (b *Ask) memberOr(ctx context.Context, id int64) *member.Member {
+func (b *Ask) memberOr(ctx context.Context, l *i18n.Localizer, id int64) *member.Member {
 	m, err := b.DB.MemberGet(ctx, b.DB, id)
 	if err != nil {
-		return &member.Member{ID: id, Name: "someone"}
+		return &member.Member{ID: id, Name: l.T("ask.someone", nil)}
 	}
 	return m
 }
@@ -371,7 +374,7 @@ func (b *Ask) resolveClick(ctx context.Context, r *bot.Req, args []string, _ str
 	}
 	me := r.Member
 	if me.ID != q.AskerMemberID && me.ID != q.ClaimerMemberID {
-		return bot.Reply{Text: "Only the person who asked or the super-user who took it can mark it resolved."}, nil
+		return bot.Reply{Text: r.T("ask.resolve.not_yours", nil)}, nil
 	}
 	now := b.Now()
 	done := false
@@ -391,13 +394,14 @@ func (b *Ask) resolveClick(ctx context.Context, r *bot.Req, args []string, _ str
 			return nil
 		}
 		if me.ID == v.asker.ID {
+			cl := b.Localizer(v.claimer)
 			return b.notify(ctx, tx, v.q.WorkspaceID, v.claimer.ID, &bot.Card{
-				Body: fmt.Sprintf("✅ %s marked “%s” resolved. Thanks for helping! Tag it on the question so trainers see what people ask about.",
-					memberName(v.asker), snippet(v.q.Text))})
+				Body: cl.T("ask.resolved.claimer", i18n.Data{"Asker": memberName(v.asker), "Question": snippet(v.q.Text)}), Lang: cl.Lang()})
 		}
+		al := b.Localizer(v.asker)
 		return b.notify(ctx, tx, v.q.WorkspaceID, v.asker.ID, &bot.Card{
-			Body:    fmt.Sprintf("✅ %s marked your question “%s” resolved. How helpful was the help?", memberName(v.claimer), snippet(v.q.Text)),
-			Actions: ratingActions(v.q.ID), Context: ratingHint,
+			Body:    al.T("ask.resolved.asker", i18n.Data{"Claimer": memberName(v.claimer), "Question": snippet(v.q.Text)}),
+			Actions: ratingActions(v.q.ID), Context: al.T("ask.rating_hint", nil), Lang: al.Lang(),
 		})
 	})
 	if err != nil {
@@ -405,17 +409,15 @@ func (b *Ask) resolveClick(ctx context.Context, r *bot.Req, args []string, _ str
 	}
 	switch {
 	case !done:
-		return bot.Reply{Text: "This question is already resolved."}, nil
+		return bot.Reply{Text: r.T("ask.resolve.already", nil)}, nil
 	case v.claimer == nil:
-		return bot.Reply{Text: "✅ Closed — glad you found the answer."}, nil
+		return bot.Reply{Text: r.T("ask.resolve.closed", nil)}, nil
 	case me.ID == v.asker.ID:
-		return bot.Reply{Text: "✅ Resolved. Please rate the help (1–5) on your question."}, nil
+		return bot.Reply{Text: r.T("ask.resolve.by_asker", nil)}, nil
 	default:
-		return bot.Reply{Text: "✅ Resolved — thanks! " + memberName(v.asker) + " can rate the help. Please tag the question for the trainers."}, nil
+		return bot.Reply{Text: r.T("ask.resolve.by_claimer", i18n.Data{"Asker": memberName(v.asker)})}, nil
 	}
 }
-
-const ratingHint = "1 = didn't help · 5 = solved it"
 
 // supportRateClick: "srate:QID:N" (1–5), by the asker, once, after the
 // question was resolved. The rating is kept on the question and as
@@ -430,10 +432,10 @@ func (b *Ask) supportRateClick(ctx context.Context, r *bot.Req, args []string, _
 		return bot.Reply{}, bot.ErrStale
 	}
 	if r.Member.ID != q.AskerMemberID {
-		return bot.Reply{Text: "Only the person who asked can rate the help."}, nil
+		return bot.Reply{Text: r.T("ask.rate.not_yours", nil)}, nil
 	}
 	if q.ClaimerMemberID == 0 {
-		return bot.Reply{Text: "Nobody took this question, so there's no help to rate."}, nil
+		return bot.Reply{Text: r.T("ask.rate.nobody", nil)}, nil
 	}
 	rated := false
 	err = b.DB.Tx(ctx, func(tx *store.Tx) error {
@@ -453,8 +455,9 @@ func (b *Ask) supportRateClick(ctx context.Context, r *bot.Req, args []string, _
 		if err := b.supportRefresh(ctx, tx, v); err != nil {
 			return err
 		}
+		cl := b.Localizer(v.claimer)
 		return b.notify(ctx, tx, q.WorkspaceID, q.ClaimerMemberID, &bot.Card{
-			Body: fmt.Sprintf("⭐ %s rated your help with “%s” %d/5. Thank you for being a super-user!", memberName(v.asker), snippet(q.Text), n)})
+			Body: cl.T("ask.rated.claimer", i18n.Data{"Asker": memberName(v.asker), "Question": snippet(q.Text), "Rating": n}), Lang: cl.Lang()})
 	})
 	if err != nil {
 		return bot.Reply{}, err
@@ -465,11 +468,11 @@ func (b *Ask) supportRateClick(ctx context.Context, r *bot.Req, args []string, _
 			return bot.Reply{}, err
 		}
 		if q.Status != store.SupportResolved {
-			return bot.Reply{Text: "Mark the question resolved first, then rate the help."}, nil
+			return bot.Reply{Text: r.T("ask.rate.not_resolved", nil)}, nil
 		}
-		return bot.Reply{Text: fmt.Sprintf("You already rated this one %d/5 — only the first rating counts.", q.Rating)}, nil
+		return bot.Reply{Text: r.T("ask.rate.already", i18n.Data{"Rating": q.Rating})}, nil
 	}
-	return bot.Reply{Text: fmt.Sprintf("Thanks — you rated the help %d/5.", n)}, nil
+	return bot.Reply{Text: r.T("ask.rate.thanks", i18n.Data{"Rating": n})}, nil
 }
 
 // supportTagClick: "stag:QID" with a content tag as the value, by the
@@ -480,10 +483,10 @@ func (b *Ask) supportTagClick(ctx context.Context, r *bot.Req, args []string, va
 		return bot.Reply{}, err
 	}
 	if r.Member.ID != q.ClaimerMemberID {
-		return bot.Reply{Text: "Only the super-user who took the question can tag it."}, nil
+		return bot.Reply{Text: r.T("ask.tag.not_yours", nil)}, nil
 	}
 	if !slices.Contains(b.Content().Tags(), value) {
-		return bot.Reply{Text: fmt.Sprintf("%q is not one of the content tags.", value)}, nil
+		return bot.Reply{Text: r.T("ask.tag.unknown", i18n.Data{"Tag": strconv.Quote(value)})}, nil
 	}
 	var tags []string
 	err = b.DB.Tx(ctx, func(tx *store.Tx) error {
@@ -508,9 +511,9 @@ func (b *Ask) supportTagClick(ctx context.Context, r *bot.Req, args []string, va
 		return bot.Reply{}, err
 	}
 	if len(tags) == 0 {
-		return bot.Reply{Text: "Tag removed; the question has no tags now."}, nil
+		return bot.Reply{Text: r.T("ask.tag.none", nil)}, nil
 	}
-	return bot.Reply{Text: "Tagged: " + strings.Join(tags, ", ") + ". Trainers see questions by tag in the support report."}, nil
+	return bot.Reply{Text: r.T("ask.tag.set", i18n.Data{"Tags": strings.Join(tags, ", ")})}, nil
 }
 
 // --- the relayed conversation ---
@@ -532,11 +535,11 @@ func (b *Ask) supportParties(ctx context.Context, r *bot.Req, q *store.SupportQu
 	me := r.Member.ID
 	switch {
 	case me != q.AskerMemberID && me != q.ClaimerMemberID:
-		return 0, bot.UserErr("Only the person who asked and the super-user who took the question can reply.")
+		return 0, bot.UserErrT("ask.reply.not_yours", nil)
 	case q.Status == store.SupportResolved:
-		return 0, bot.UserErr("This question is resolved. Ask a new one with /ask.")
+		return 0, bot.UserErrT("ask.reply.resolved", nil)
 	case q.ClaimerMemberID == 0:
-		return 0, bot.UserErr("Nobody has taken this question yet — you can reply once someone does.")
+		return 0, bot.UserErrT("ask.reply.unclaimed", nil)
 	case me == q.AskerMemberID:
 		return q.ClaimerMemberID, nil
 	default:
@@ -550,10 +553,11 @@ func (b *Ask) supportReplyClick(ctx context.Context, r *bot.Req, args []string, 
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	name := memberName(b.memberOr(ctx, other))
-	f := &bot.Form{ID: fmt.Sprintf("sreply:%d", q.ID), Title: "Reply to " + name, Label: "Your message to " + name,
-		Placeholder: "No patient details, please.", Submit: "Send"}
-	return b.ShowForm(ctx, r, f, "Your reply to "+name+":")
+	name := memberName(b.memberOr(ctx, r.L(), other))
+	d := i18n.Data{"Name": name}
+	f := &bot.Form{ID: fmt.Sprintf("sreply:%d", q.ID), Title: r.T("ask.form.title", d), Label: r.T("ask.form.label", d),
+		Placeholder: r.T("ask.form.placeholder", nil), Submit: r.T("ask.form.submit", nil)}
+	return b.ShowForm(ctx, r, f, r.T("ask.form.prompt", d))
 }
 
 // supportReplySubmit stores a message (redacted) and posts it to the other
@@ -565,7 +569,7 @@ func (b *Ask) supportReplySubmit(ctx context.Context, r *bot.Req, args []string,
 	}
 	clean, kinds := cleanText(text)
 	if clean == "" {
-		return bot.Reply{Text: "That was empty, so nothing was sent."}, nil
+		return bot.Reply{Text: r.T("ask.reply.empty", nil)}, nil
 	}
 	now := b.Now()
 	me := r.Member
@@ -578,15 +582,16 @@ func (b *Ask) supportReplySubmit(ctx context.Context, r *bot.Req, args []string,
 			Redacted: len(kinds) > 0, CreatedAt: now}); err != nil {
 			return err
 		}
-		c := &bot.Card{Title: "💬 " + memberLabel(me), Body: clean, Context: "About “" + snippet(q.Text) + "”",
-			Actions: []bot.Action{replyAction(q.ID), resolveAction(q.ID)}}
+		tl := b.Localizer(to)
+		c := &bot.Card{Title: "💬 " + memberLabel(me), Body: clean, Context: tl.T("ask.relay.about", i18n.Data{"Question": snippet(q.Text)}),
+			Actions: []bot.Action{replyAction(tl, q.ID), resolveAction(tl, q.ID)}, Lang: tl.Lang()}
 		return b.notify(ctx, tx, q.WorkspaceID, other, c)
 	})
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	msg := "Sent to " + memberName(to) + "."
-	if n := redact.Notice(kinds); n != "" {
+	msg := r.T("ask.reply.sent", i18n.Data{"Name": memberName(to)})
+	if n := bot.RedactNotice(r.L(), kinds); n != "" {
 		msg += " " + n
 	}
 	return bot.Reply{Text: msg}, nil
@@ -651,56 +656,58 @@ func (b *Ask) escalate(ctx context.Context, q *store.SupportQuestion, now time.T
 		if d.Reason == support.ReasonNoChange {
 			return nil
 		}
+		al := b.Localizer(v.asker)
 		return b.notify(ctx, tx, q.WorkspaceID, q.AskerMemberID, &bot.Card{
-			Body:    b.routeText(q.Department, d, false),
-			Context: "Your question: “" + snippet(q.Text) + "”",
+			Body:    b.routeText(al, q.Department, d, false),
+			Context: al.T("ask.your_question_ref", i18n.Data{"Question": snippet(q.Text)}),
+			Lang:    al.Lang(),
 		})
 	})
 }
 
-// routeText tells the asker where their question went and why.
-func (b *Ask) routeText(dept string, d support.Decision, first bool) string {
-	to := helperNames(d.To, dept)
-	helpdesk := "the helpdesk channel (" + b.Config.HelpdeskChannel + ")"
+// routeText tells the asker, in l's language, where their question went
+// and why.
+func (b *Ask) routeText(l *i18n.Localizer, dept string, d support.Decision, first bool) string {
+	data := i18n.Data{"To": helperNames(l, d.To, dept), "Unit": dept, "Helpdesk": b.Config.HelpdeskChannel}
 	switch d.Reason {
 	case support.ReasonDepartment:
-		return fmt.Sprintf("Sent to %s, on duty on %s.", to, dept)
+		return l.T("ask.route.department", data)
 	case support.ReasonNoneOnDuty:
 		if dept == "" {
-			return "Sent to " + to + ", on duty now. (Tell me your unit with /learn join ROLE DEPARTMENT and questions go to its super-users first.)"
+			return l.T("ask.route.no_unit", data)
 		}
-		return fmt.Sprintf("No one on %s is on duty right now — sent to %s instead.", dept, to)
+		return l.T("ask.route.none_on_duty", data)
 	case support.ReasonUnclaimed:
-		return fmt.Sprintf("No one on %s has taken your question yet — it now went to %s as well.", bot.DeptName(dept), to)
+		data["Unit"] = bot.DeptNameIn(l, dept)
+		return l.T("ask.route.unclaimed", data)
 	case support.ReasonHelpdesk:
 		if first {
-			return "No super-user is on duty right now — sent to " + helpdesk + "."
+			return l.T("ask.route.helpdesk_first", data)
 		}
-		return "No super-user has taken your question yet — sent to " + helpdesk + "."
+		return l.T("ask.route.helpdesk", data)
 	case support.ReasonNoHelpdesk:
-		s := "No super-user has taken your question yet"
+		s := l.T("ask.route.no_helpdesk", data)
 		if first {
-			s = "No super-user is on duty right now"
+			s = l.T("ask.route.no_helpdesk_first", data)
 		}
-		s += ", and no helpdesk channel is set up, so it stays open: the next super-user who comes on duty gets it."
 		if len(d.To) > 0 {
-			s += " It went to " + to + " just now."
+			s += " " + l.T("ask.route.also_to", data)
 		}
 		return s
 	case support.ReasonCameOnDuty:
-		return to + " just came on duty and got your question."
+		return l.T("ask.route.came_on_duty", data)
 	}
-	return "Your question is still open."
+	return l.T("ask.route.open", nil)
 }
 
 // --- cards ---
 
-func replyAction(qid int64) bot.Action {
-	return bot.Action{ID: fmt.Sprintf("sreply:%d", qid), Label: "Reply", Style: "primary"}
+func replyAction(l *i18n.Localizer, qid int64) bot.Action {
+	return bot.Action{ID: fmt.Sprintf("sreply:%d", qid), Label: l.T("ask.button.reply", nil), Style: "primary"}
 }
 
-func resolveAction(qid int64) bot.Action {
-	return bot.Action{ID: fmt.Sprintf("resolve:%d", qid), Label: "Resolved"}
+func resolveAction(l *i18n.Localizer, qid int64) bot.Action {
+	return bot.Action{ID: fmt.Sprintf("resolve:%d", qid), Label: l.T("ask.button.resolved", nil)}
 }
 
 func ratingActions(qid int64) []bot.Action {
@@ -712,12 +719,12 @@ func ratingActions(qid int64) []bot.Action {
 }
 
 // tagSelect offers the content tags (the chosen ones first) to the claimer.
-func (b *Ask) tagSelect(qid int64, chosen []string) *bot.Select {
+func (b *Ask) tagSelect(l *i18n.Localizer, qid int64, chosen []string) *bot.Select {
 	all := b.Content().Tags()
 	if len(all) == 0 {
 		return nil
 	}
-	s := &bot.Select{ID: fmt.Sprintf("stag:%d", qid), Placeholder: "Tag it for the trainers"}
+	s := &bot.Select{ID: fmt.Sprintf("stag:%d", qid), Placeholder: l.T("ask.tag.placeholder", nil)}
 	for _, t := range chosen {
 		s.Options = append(s.Options, bot.Option{Label: "✓ " + t, Value: t})
 	}
@@ -732,30 +739,32 @@ func (b *Ask) tagSelect(qid int64, chosen []string) *bot.Select {
 	return s
 }
 
-// askerCard is the asker's own copy of the question, with its status.
+// askerCard is the asker's own copy of the question, with its status, in
+// the asker's language.
 func (b *Ask) askerCard(v *supportView) *bot.Card {
 	q := v.q
-	c := &bot.Card{Title: "❓ Your question", Body: q.Text}
+	l := b.Localizer(v.asker)
+	c := &bot.Card{Title: l.T("ask.card.yours", nil), Body: q.Text, Lang: l.Lang()}
 	switch {
 	case q.Status == store.SupportResolved && v.claimer == nil:
-		c.Result = "✅ Closed."
+		c.Result = l.T("ask.card.closed", nil)
 	case q.Status == store.SupportResolved && q.Rating > 0:
-		c.Result = fmt.Sprintf("✅ Resolved with %s · you rated the help %d/5. Thanks!", memberName(v.claimer), q.Rating)
+		c.Result = l.T("ask.card.resolved_rated", i18n.Data{"Claimer": memberName(v.claimer), "Rating": q.Rating})
 	case q.Status == store.SupportResolved:
-		c.Result = fmt.Sprintf("✅ Resolved with %s. How helpful was it?", memberName(v.claimer))
-		c.Actions, c.Context = ratingActions(q.ID), ratingHint
+		c.Result = l.T("ask.card.resolved_rate", i18n.Data{"Claimer": memberName(v.claimer)})
+		c.Actions, c.Context = ratingActions(q.ID), l.T("ask.rating_hint", nil)
 	case v.claimer != nil:
-		c.Result = "🙋 " + memberLabel(v.claimer) + " is on it."
-		c.Actions = []bot.Action{replyAction(q.ID), resolveAction(q.ID)}
+		c.Result = l.T("ask.card.on_it", i18n.Data{"Claimer": memberLabel(v.claimer)})
+		c.Actions = []bot.Action{replyAction(l, q.ID), resolveAction(l, q.ID)}
 	default:
-		c.Result = "⏳ " + b.waitingText(v)
-		c.Actions = []bot.Action{{ID: fmt.Sprintf("resolve:%d", q.ID), Label: "Solved it myself"}}
+		c.Result = "⏳ " + b.waitingText(l, v)
+		c.Actions = []bot.Action{{ID: fmt.Sprintf("resolve:%d", q.ID), Label: l.T("ask.button.solved_myself", nil)}}
 	}
 	return c
 }
 
 // waitingText says who an open question went to.
-func (b *Ask) waitingText(v *supportView) string {
+func (b *Ask) waitingText(l *i18n.Localizer, v *supportView) string {
 	var names []string
 	for _, r := range v.routes {
 		m := v.members[r.MemberID]
@@ -769,68 +778,72 @@ func (b *Ask) waitingText(v *supportView) string {
 		}
 	}
 	if v.q.HelpdeskMessageID != 0 {
-		names = append(names, "the helpdesk channel")
+		names = append(names, l.T("ask.helpdesk_channel", nil))
 	}
 	if len(names) == 0 {
-		return "No super-user is on duty right now; the first one who comes on duty gets it."
+		return l.T("ask.waiting.nobody", nil)
 	}
-	return "Sent to " + joinNames(names) + ". Waiting for someone to take it."
+	return l.T("ask.waiting.sent", i18n.Data{"Names": l.List(names)})
 }
 
-// helperCard is the copy a super-user got: "I'll take it" while open, the
-// conversation tools for the claimer, "Claimed by …" for everyone else.
+// helperCard is the copy a super-user got, in their language: "I'll take
+// it" while open, the conversation tools for the claimer, "Claimed by …"
+// for everyone else.
 func (b *Ask) helperCard(v *supportView, viewer int64) *bot.Card {
 	q := v.q
-	c := &bot.Card{Title: "🙋 Question from " + memberLabel(v.asker), Body: q.Text}
+	l := b.Localizer(v.members[viewer])
+	c := &bot.Card{Title: l.T("ask.card.from", i18n.Data{"Asker": memberLabel(v.asker)}), Body: q.Text, Lang: l.Lang()}
 	switch {
 	case v.claimer != nil && v.claimer.ID == viewer:
-		c.Result = "✋ You took it."
+		c.Result = l.T("ask.card.you_took_it", nil)
 		if q.Status == store.SupportResolved {
-			c.Result = "✅ Resolved."
+			c.Result = l.T("ask.card.resolved", nil)
 			if q.Rating > 0 {
-				c.Result = fmt.Sprintf("✅ Resolved · rated %d/5.", q.Rating)
+				c.Result = l.T("ask.card.resolved_rating", i18n.Data{"Rating": q.Rating})
 			}
 		} else {
-			c.Actions = []bot.Action{replyAction(q.ID), resolveAction(q.ID)}
+			c.Actions = []bot.Action{replyAction(l, q.ID), resolveAction(l, q.ID)}
 		}
-		c.Select = b.tagSelect(q.ID, q.Tags)
-		c.Context = "Tag it so trainers see what people ask about."
+		c.Select = b.tagSelect(l, q.ID, q.Tags)
+		c.Context = l.T("ask.card.tag_hint", nil)
 		if len(q.Tags) > 0 {
-			c.Context = "Tags: " + strings.Join(q.Tags, ", ")
+			c.Context = l.T("ask.card.tags", i18n.Data{"Tags": strings.Join(q.Tags, ", ")})
 		}
 	case v.claimer != nil:
-		c.Result = "Claimed by " + memberName(v.claimer) + "."
+		c.Result = l.T("ask.card.claimed_by", i18n.Data{"Claimer": memberName(v.claimer)})
 		if q.Status == store.SupportResolved {
-			c.Result += " Resolved."
+			c.Result += " " + l.T("ask.card.also_resolved", nil)
 		}
 	case q.Status == store.SupportResolved:
-		c.Result = "Closed — " + memberName(v.asker) + " found the answer."
+		c.Result = l.T("ask.card.closed_by_asker", i18n.Data{"Asker": memberName(v.asker)})
 	default:
-		c.Actions = []bot.Action{{ID: fmt.Sprintf("claim:%d", q.ID), Label: "I'll take it", Style: "primary"}}
-		c.Context = "The first to take it gets it."
+		c.Actions = []bot.Action{{ID: fmt.Sprintf("claim:%d", q.ID), Label: l.T("ask.button.take", nil), Style: "primary"}}
+		c.Context = l.T("ask.card.first_gets_it", nil)
 		if q.Level > support.LevelDepartment {
-			c.Context = "Nobody on " + bot.DeptName(q.Department) + " could take it. " + c.Context
+			c.Context = l.T("ask.card.nobody_on_unit", i18n.Data{"Unit": bot.DeptNameIn(l, q.Department)}) + " " + c.Context
 		}
 	}
 	return c
 }
 
-// helpdeskCard is the post in the helpdesk channel.
+// helpdeskCard is the post in the helpdesk channel, in the workspace's
+// language.
 func (b *Ask) helpdeskCard(v *supportView) *bot.Card {
 	q := v.q
-	c := &bot.Card{Title: "🆘 Question from " + memberLabel(v.asker), Body: q.Text,
-		Context: "No super-user could take it. Anyone here can."}
+	l := i18n.For(b.LangOf(""))
+	c := &bot.Card{Title: l.T("ask.helpdesk.from", i18n.Data{"Asker": memberLabel(v.asker)}), Body: q.Text,
+		Context: l.T("ask.helpdesk.anyone", nil), Lang: l.Lang()}
 	switch {
 	case v.claimer != nil:
-		c.Result = "Claimed by " + memberName(v.claimer) + "."
+		c.Result = l.T("ask.card.claimed_by", i18n.Data{"Claimer": memberName(v.claimer)})
 		if q.Status == store.SupportResolved {
-			c.Result += " Resolved."
+			c.Result += " " + l.T("ask.card.also_resolved", nil)
 		}
 		c.Context = ""
 	case q.Status == store.SupportResolved:
-		c.Result, c.Context = "Closed by the asker.", ""
+		c.Result, c.Context = l.T("ask.helpdesk.closed", nil), ""
 	default:
-		c.Actions = []bot.Action{{ID: fmt.Sprintf("claim:%d", q.ID), Label: "I'll take it", Style: "primary"}}
+		c.Actions = []bot.Action{{ID: fmt.Sprintf("claim:%d", q.ID), Label: l.T("ask.button.take", nil), Style: "primary"}}
 	}
 	return c
 }
@@ -866,7 +879,7 @@ func memberLabel(m *member.Member) string {
 
 // helperNames is "Sam Reyes and Sue Park", naming the department of those
 // not on home: "Amy Cole (clinic) and Ed Novak (5east)".
-func helperNames(hs []support.Helper, home string) string {
+func helperNames(l *i18n.Localizer, hs []support.Helper, home string) string {
 	names := make([]string, len(hs))
 	for i, h := range hs {
 		names[i] = h.Name
@@ -874,18 +887,10 @@ func helperNames(hs []support.Helper, home string) string {
 			names[i] = fmt.Sprintf("%s (%s)", h.Name, h.Department)
 		}
 	}
-	return joinNames(names)
-}
-
-// joinNames is "A", "A and B" or "A, B and C".
-func joinNames(names []string) string {
-	switch len(names) {
-	case 0:
-		return "nobody"
-	case 1:
-		return names[0]
+	if len(names) == 0 {
+		return l.T("ask.nobody", nil)
 	}
-	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+	return l.List(names)
 }
 
 // snippet shortens a question for a reference line.
