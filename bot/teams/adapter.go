@@ -174,40 +174,61 @@ func (a *Adapter) Deliver(ctx context.Context, out *bot.Outbound) (bot.Sent, err
 	if tenant == "" {
 		tenant = out.Workspace
 	}
-	act := cardActivity(out.Card)
+	// The calls this delivery makes, and where; their turns are held
+	// before anything else is done, so an attempt that is not due yet
+	// snoozes until it is (its turns kept) without rendering the card.
 	dm := out.Channel == "dm"
-	if out.PostedID != "" {
-		conv := out.PostedChannel
+	var calls []turnCall
+	var conv string
+	switch {
+	case out.PostedID != "":
+		conv = out.PostedChannel
 		if !dm && out.ThreadID != "" && !strings.Contains(conv, ";messageid=") {
 			conv += ";messageid=" + out.ThreadID
 		}
-		if err := a.client.Update(ctx, svc, conv, out.PostedID, act); err != nil {
-			return bot.Sent{}, deliverErr(err, dm)
-		}
-		return bot.Sent{Channel: out.PostedChannel, ID: out.PostedID, DMChannel: out.DMChannel}, nil
-	}
-	if !dm {
-		conv := out.Channel
+		calls = []turnCall{{opUpdate, conv}}
+	case !dm:
+		conv = out.Channel
 		if cr := decodeRef[channelRef](out.Ref.Channel); cr.ConversationID != "" {
 			conv = cr.ConversationID
 		}
 		if out.ThreadID != "" {
 			conv += ";messageid=" + out.ThreadID
 		}
+		calls = []turnCall{{opSend, conv}}
+	default:
+		if out.UserID == "" {
+			return bot.Sent{}, fmt.Errorf("teams: message %d: DM without a recipient", out.MessageID)
+		}
+		conv = out.DMChannel
+		if conv == "" {
+			conv = decodeRef[memberRef](out.Ref.Member).ConversationID
+		}
+		if conv == "" {
+			calls = []turnCall{{opCreate, ""}, {opSend, ""}} // the chat is opened first
+		} else {
+			calls = []turnCall{{opSend, conv}}
+		}
+	}
+	ctx, err := a.client.holdTurns(ctx, fmt.Sprintf("%d/%d", out.MessageID, out.Revision), calls...)
+	if err != nil {
+		return bot.Sent{}, err
+	}
+	act := cardActivity(out.Card)
+	switch {
+	case out.PostedID != "":
+		if err := a.client.Update(ctx, svc, conv, out.PostedID, act); err != nil {
+			return bot.Sent{}, deliverErr(err, dm)
+		}
+		return bot.Sent{Channel: out.PostedChannel, ID: out.PostedID, DMChannel: out.DMChannel}, nil
+	case !dm:
 		id, err := a.client.Send(ctx, svc, conv, act)
 		if err != nil {
 			return bot.Sent{}, deliverErr(err, false)
 		}
 		return bot.Sent{Channel: out.Channel, ID: id}, nil
 	}
-	if out.UserID == "" {
-		return bot.Sent{}, fmt.Errorf("teams: message %d: DM without a recipient", out.MessageID)
-	}
 	var sent bot.Sent
-	conv := out.DMChannel
-	if conv == "" {
-		conv = decodeRef[memberRef](out.Ref.Member).ConversationID
-	}
 	if conv == "" {
 		// A person who never wrote to the bot (a roster import): open the
 		// 1:1 chat, and keep it for next time.

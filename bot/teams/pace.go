@@ -57,11 +57,71 @@ type pacer struct {
 
 	mu     sync.Mutex
 	slots  map[string][]time.Time // key → handed-out times, ascending, trimmed to the longest window
+	kept   map[string]time.Time   // a caller's turn → its reserved time (see hold)
 	sweeps int
 }
 
 func newPacer(l Limits, now func() time.Time) *pacer {
-	return &pacer{limits: l, now: now, slots: map[string][]time.Time{}}
+	return &pacer{limits: l, now: now, slots: map[string][]time.Time{}, kept: map[string]time.Time{}}
+}
+
+// riverScheduleLag is how late River may run a job snoozed for longer than
+// its scheduler's interval (5 s): such a job is made available by the
+// scheduler's next pass. A shorter snooze comes back on time (the job is
+// available at once, fetched when its time comes).
+const riverScheduleLag = 5 * time.Second
+
+// comeBack is how long a caller whose kept turn is wait away should snooze:
+// until the turn when that is a short snooze, else early enough that
+// River's lag cannot make it miss the turn (it then snoozes once more,
+// briefly, or waits in process).
+func comeBack(wait time.Duration) time.Duration {
+	if wait > riverScheduleLag+time.Second {
+		return wait - riverScheduleLag
+	}
+	return wait
+}
+
+// hold reserves a turn for the caller turn (a delivery's call, named the
+// same across the delivery's attempts) in conversation conv, whatever its
+// wait, unless one is kept for it already, and returns how long until it.
+// The turn is kept until reserveKept takes it: a delivery job whose turn is
+// far off snoozes until it and finds it again, instead of coming back to
+// queue afresh every MaxWait.
+func (p *pacer) hold(turn, conv string) time.Duration {
+	if p.off() {
+		return 0
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := p.now()
+	if at, ok := p.kept[turn]; ok {
+		return max(0, at.Sub(now))
+	}
+	at := p.take(conv, now)
+	p.kept[turn] = at
+	return at.Sub(now)
+}
+
+// reserveKept takes the turn kept for turn, if any, and returns its time
+// and the wait until it (0 when the caller came back after it).
+func (p *pacer) reserveKept(turn string) (time.Time, time.Duration, bool) {
+	if p.off() || turn == "" {
+		return time.Time{}, 0, false
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	at, ok := p.kept[turn]
+	if !ok {
+		return time.Time{}, 0, false
+	}
+	delete(p.kept, turn)
+	return at, max(0, at.Sub(p.now())), true
+}
+
+// off reports whether there is nothing to pace.
+func (p *pacer) off() bool {
+	return p == nil || (len(p.limits.PerConversation) == 0 && len(p.limits.PerTenant) == 0)
 }
 
 const tenantKey = "\x00tenant"
@@ -77,35 +137,52 @@ func (p *pacer) reserve(conv string) (time.Duration, error) {
 
 // reserveAt is reserve, also returning the time reserved.
 func (p *pacer) reserveAt(conv string) (time.Time, time.Duration, error) {
-	if p == nil || (len(p.limits.PerConversation) == 0 && len(p.limits.PerTenant) == 0) {
+	if p.off() {
 		return time.Time{}, 0, nil
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := p.now()
-	at := now
-	type keyed struct {
-		key string
-		ws  []Window
+	if at := p.next(conv, now); at.Sub(now) > p.limits.MaxWait {
+		return time.Time{}, 0, &bot.RateLimitError{RetryAfter: at.Sub(now)}
 	}
+	at := p.take(conv, now)
+	return at, at.Sub(now), nil
+}
+
+// keys are the slot lists a call in conv counts in, with their windows.
+func (p *pacer) keys(conv string) []keyed {
 	keys := []keyed{{tenantKey, p.limits.PerTenant}}
 	if conv != "" {
 		keys = append(keys, keyed{conv, p.limits.PerConversation})
 	}
-	for _, k := range keys {
+	return keys
+}
+
+type keyed struct {
+	key string
+	ws  []Window
+}
+
+// next is the earliest time a call in conv may go. p.mu is held.
+func (p *pacer) next(conv string, now time.Time) time.Time {
+	at := now
+	for _, k := range p.keys(conv) {
 		at = earliest(p.slots[k.key], k.ws, at)
 	}
-	wait := at.Sub(now)
-	if wait > p.limits.MaxWait {
-		return time.Time{}, 0, &bot.RateLimitError{RetryAfter: wait}
-	}
-	for _, k := range keys {
+	return at
+}
+
+// take reserves the earliest slot for a call in conv. p.mu is held.
+func (p *pacer) take(conv string, now time.Time) time.Time {
+	at := p.next(conv, now)
+	for _, k := range p.keys(conv) {
 		p.slots[k.key] = trim(append(p.slots[k.key], at), k.ws, now)
 	}
 	if p.sweeps++; p.sweeps%1024 == 0 {
 		p.sweep(now)
 	}
-	return at, wait, nil
+	return at
 }
 
 // earliest is the first time at or after from, and not before the last
@@ -174,6 +251,11 @@ func (p *pacer) sweep(now time.Time) {
 	for k, s := range p.slots {
 		if len(s) == 0 || s[len(s)-1].Before(now.Add(-longest)) {
 			delete(p.slots, k)
+		}
+	}
+	for k, at := range p.kept {
+		if now.Sub(at) > 10*time.Minute {
+			delete(p.kept, k) // its job went elsewhere, or gave up
 		}
 	}
 }

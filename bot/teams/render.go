@@ -223,8 +223,15 @@ var (
 // entity the caller adds; the ids are returned). Mention markup anyone typed
 // (<at>) is broken up so it cannot notify.
 func teamsText(md string) (string, []string) {
-	md = atTag.ReplaceAllString(md, "<\u200b${1}at${2}")
-	md = headingLine.ReplaceAllString(md, "**$1**")
+	// The regular expressions only where they can match: most texts of a
+	// card (a title, a choice) have neither, and rendering is on the path
+	// of every invoke's answer.
+	if strings.IndexByte(md, '<') >= 0 {
+		md = atTag.ReplaceAllString(md, "<\u200b${1}at${2}")
+	}
+	if strings.IndexByte(md, '#') >= 0 {
+		md = headingLine.ReplaceAllString(md, "**$1**")
+	}
 	var ids []string
 	md = bot.ReplaceMentions(md, func(id string) string {
 		ids = append(ids, id)
@@ -237,9 +244,12 @@ func teamsText(md string) (string, []string) {
 // TextBlock: Markdown characters are escaped so they show as typed.
 func plainMarkdown(s string) string {
 	s, _ = teamsText(bot.ReplaceMentions(s, func(id string) string { return "@" + id }))
-	r := strings.NewReplacer(`\`, `\\`, `*`, `\*`, `_`, `\_`, `[`, `\[`, `]`, `\]`, "`", "\\`")
-	return r.Replace(s)
+	return markdownEscaper.Replace(s)
 }
+
+// markdownEscaper escapes what TextBlock Markdown would read (built once:
+// a Replacer's first use builds its tables).
+var markdownEscaper = strings.NewReplacer(`\`, `\\`, `*`, `\*`, `_`, `\_`, `[`, `\[`, `]`, `\]`, "`", "\\`")
 
 // truncate cuts s to n runes at a word, marking the cut.
 func truncate(s string, n int) string {

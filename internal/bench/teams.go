@@ -226,9 +226,30 @@ func (st *stack) teamsFanout(ctx context.Context, n int) (Result, error) {
 	creates := after.Calls["create 201"] - before.Calls["create 201"]
 	sends := after.Calls["send 201"] - before.Calls["send 201"]
 	marginal := (r.CPUSeconds - idle*r.WallSecs) * 1000 / float64(n)
-	r.Note = fmt.Sprintf("%d 1:1 chats opened + %d sends; %d connector calls answered 429 (Teams' limits, enforced by the fake); latency = send → posted; idle CPU %.1f ms/s, CPU/message above idle %.3f ms",
-		creates, sends, after.Limited-before.Limited, idle*1000, marginal)
+	runs := st.jobRuns(ctx, dept)
+	r.Note = fmt.Sprintf("%d 1:1 chats opened + %d sends; %d connector calls answered 429 (Teams' limits, enforced by the fake); %s; latency = send → posted; idle CPU %.1f ms/s, CPU/message above idle %.3f ms",
+		creates, sends, after.Limited-before.Limited, runs, idle*1000, marginal)
 	return r, nil
+}
+
+// jobRuns says how many times the delivery jobs of the messages to dept's
+// members ran: once, plus each snooze (River counts them in the job's
+// metadata) and each failed attempt.
+func (st *stack) jobRuns(ctx context.Context, dept string) string {
+	var runs []int
+	err := st.db.SelectContext(ctx, &runs, st.db.Rebind(`SELECT j.attempt + COALESCE(CAST(j.metadata->>'snoozes' AS INTEGER), 0)
+		FROM river_job j JOIN message m ON m.id = CAST(j.args->>'message_id' AS BIGINT) JOIN member mb ON mb.id = m.member_id
+		WHERE j.kind = 'send_message' AND mb.department = ?`), dept)
+	if err != nil || len(runs) == 0 {
+		return fmt.Sprintf("delivery job runs not counted (%d jobs, %v)", len(runs), err)
+	}
+	slices.Sort(runs)
+	total := 0
+	for _, r := range runs {
+		total += r
+	}
+	return fmt.Sprintf("delivery job runs per message: mean %.1f, p50 %d, max %d (%d jobs)",
+		float64(total)/float64(len(runs)), runs[len(runs)/2], runs[len(runs)-1], len(runs))
 }
 
 // preparedInvoke is a signed adaptiveCard/action invoke, ready to send.
