@@ -93,6 +93,17 @@ func (e *RateLimitError) Error() string {
 // the workspace); retrying will not help.
 var ErrUnreachable = errors.New("recipient unreachable")
 
+// TurnKeeper is an adapter that holds a delivery's turns under its
+// platform's rate limits across the delivery job's snoozes (Teams). Turn
+// says how long the delivery of a message revision should snooze again
+// when the adapter holds a turn for it that is further off than the
+// adapter would wait in process; ok is false when it holds none or the
+// turn is near. The core asks before reading anything for the delivery, so
+// a job that came back early costs no database read and no render.
+type TurnKeeper interface {
+	Turn(messageID int64, revision int) (snooze time.Duration, ok bool)
+}
+
 // ModalOpener is an adapter that can show a Form as a modal; triggerID is
 // the platform's token from the click that asked for it.
 type ModalOpener interface {

@@ -233,7 +233,25 @@ type sendWorker struct {
 }
 
 func (w *sendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
+	if d, ok := w.b.heldTurn(job.Args); ok {
+		return river.JobSnooze(d)
+	}
 	return snoozeOnRateLimit(w.b.deliverMessage(ctx, job.Args, job.Attempt))
+}
+
+// heldTurn asks the adapters that keep turns whether the delivery of s is
+// to snooze again (its turn is still far off), before anything is read.
+func (b *Bot) heldTurn(s SendArgs) (time.Duration, bool) {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	for _, a := range b.adapters {
+		if tk, ok := a.(TurnKeeper); ok {
+			if d, ok := tk.Turn(s.MessageID, s.Revision); ok {
+				return d, true
+			}
+		}
+	}
+	return 0, false
 }
 
 // snoozeOnRateLimit turns a platform's rate limit into a snooze for its

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -76,8 +77,8 @@ type Options struct {
 	Now        func() time.Time
 }
 
-// Adapter connects the bot to Microsoft Teams. It implements bot.Adapter
-// and bot.ClickReplier.
+// Adapter connects the bot to Microsoft Teams. It implements bot.Adapter,
+// bot.ClickReplier and bot.TurnKeeper.
 type Adapter struct {
 	bot    *bot.Bot
 	opts   Options
@@ -210,7 +211,7 @@ func (a *Adapter) Deliver(ctx context.Context, out *bot.Outbound) (bot.Sent, err
 			calls = []turnCall{{opSend, conv}}
 		}
 	}
-	ctx, err := a.client.holdTurns(ctx, fmt.Sprintf("%d/%d", out.MessageID, out.Revision), calls...)
+	ctx, err := a.client.holdTurns(ctx, deliveryName(out.MessageID, out.Revision), calls...)
 	if err != nil {
 		return bot.Sent{}, err
 	}
@@ -245,6 +246,17 @@ func (a *Adapter) Deliver(ctx context.Context, out *bot.Outbound) (bot.Sent, err
 	}
 	sent.Channel, sent.ID, sent.DMChannel = conv, id, conv
 	return sent, nil
+}
+
+// Turn implements bot.TurnKeeper: a delivery whose turns are held and
+// still further off than Limits.MaxWait snoozes again without being read.
+func (a *Adapter) Turn(messageID int64, revision int) (time.Duration, bool) {
+	return a.client.heldFor(deliveryName(messageID, revision))
+}
+
+// deliveryName names a message revision's delivery across its attempts.
+func deliveryName(messageID int64, revision int) string {
+	return strconv.FormatInt(messageID, 10) + "/" + strconv.Itoa(revision)
 }
 
 // deliverErr keeps bot.ErrUnreachable for DMs only: a channel the bot was

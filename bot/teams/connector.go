@@ -324,9 +324,28 @@ func (c *Client) holdTurns(ctx context.Context, d string, calls ...turnCall) (co
 		}
 	}
 	if first > c.pace.limits.MaxWait {
-		return ctx, &bot.RateLimitError{RetryAfter: comeBack(first)}
+		return ctx, &bot.RateLimitError{RetryAfter: comeBack(first, c.pace.limits.MaxWait)}
 	}
 	return context.WithValue(ctx, turnKey{}, d), nil
+}
+
+// heldFor says how long delivery d should snooze again when the first of
+// the turns it holds is further than MaxWait away (see bot.TurnKeeper).
+func (c *Client) heldFor(d string) (time.Duration, bool) {
+	if c.pace.off() {
+		return 0, false
+	}
+	var first time.Duration
+	held := false
+	for _, op := range []string{opCreate, opSend, opUpdate} {
+		if w, ok := c.pace.held(turnOf(d, op)); ok && (!held || w < first) {
+			first, held = w, true
+		}
+	}
+	if !held || first <= c.pace.limits.MaxWait {
+		return 0, false
+	}
+	return comeBack(first, c.pace.limits.MaxWait), true
 }
 
 // Token returns the app token for the connector, fetching one when none is

@@ -71,15 +71,20 @@ func newPacer(l Limits, now func() time.Time) *pacer {
 // available at once, fetched when its time comes).
 const riverScheduleLag = 5 * time.Second
 
-// comeBack is how long a caller whose kept turn is wait away should snooze:
-// until the turn when that is a short snooze, else early enough that
-// River's lag cannot make it miss the turn (it then snoozes once more,
-// briefly, or waits in process).
-func comeBack(wait time.Duration) time.Duration {
-	if wait > riverScheduleLag+time.Second {
-		return wait - riverScheduleLag
+// comeBack is how long a caller whose kept turn is wait away should snooze,
+// given it may wait up to maxWait in process: to come back about half of
+// maxWait before the turn and wait the rest in process, so the call goes at
+// its turn (a job that came back late would send on top of the turns after
+// its own: measured, 56 of 4,000 calls refused by the fake when jobs
+// snoozed exactly until their turns). A snooze longer than River's
+// scheduler interval also ends up to riverScheduleLag late: it aims that
+// much earlier, and a job back too early snoozes once more, briefly.
+func comeBack(wait, maxWait time.Duration) time.Duration {
+	d := wait - maxWait/2
+	if d > riverScheduleLag {
+		d -= riverScheduleLag
 	}
-	return wait
+	return max(d, 10*time.Millisecond)
 }
 
 // hold reserves a turn for the caller turn (a delivery's call, named the
@@ -101,6 +106,17 @@ func (p *pacer) hold(turn, conv string) time.Duration {
 	at := p.take(conv, now)
 	p.kept[turn] = at
 	return at.Sub(now)
+}
+
+// held reports the wait until the turn kept for turn, if one is.
+func (p *pacer) held(turn string) (time.Duration, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	at, ok := p.kept[turn]
+	if !ok {
+		return 0, false
+	}
+	return max(0, at.Sub(p.now())), true
 }
 
 // reserveKept takes the turn kept for turn, if any, and returns its time
