@@ -324,13 +324,14 @@ func (c *Client) holdTurns(ctx context.Context, d string, calls ...turnCall) (co
 		}
 	}
 	if first > c.pace.limits.MaxWait {
-		return ctx, &bot.RateLimitError{RetryAfter: comeBack(first, c.pace.limits.MaxWait)}
+		return ctx, &bot.RateLimitError{RetryAfter: c.pace.comeBack(first)}
 	}
 	return context.WithValue(ctx, turnKey{}, d), nil
 }
 
 // heldFor says how long delivery d should snooze again when the first of
-// the turns it holds is further than MaxWait away (see bot.TurnKeeper).
+// the turns it holds is still further off than twice its lead (see
+// bot.TurnKeeper); nearer, it goes and waits in process.
 func (c *Client) heldFor(d string) (time.Duration, bool) {
 	if c.pace.off() {
 		return 0, false
@@ -342,10 +343,10 @@ func (c *Client) heldFor(d string) (time.Duration, bool) {
 			first, held = w, true
 		}
 	}
-	if !held || first <= c.pace.limits.MaxWait {
+	if !held || first <= 2*c.pace.lead() {
 		return 0, false
 	}
-	return comeBack(first, c.pace.limits.MaxWait), true
+	return c.pace.comeBack(first), true
 }
 
 // Token returns the app token for the connector, fetching one when none is

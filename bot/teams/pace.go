@@ -71,16 +71,26 @@ func newPacer(l Limits, now func() time.Time) *pacer {
 // available at once, fetched when its time comes).
 const riverScheduleLag = 5 * time.Second
 
-// comeBack is how long a caller whose kept turn is wait away should snooze,
-// given it may wait up to maxWait in process: to come back about half of
-// maxWait before the turn and wait the rest in process, so the call goes at
-// its turn (a job that came back late would send on top of the turns after
-// its own: measured, 56 of 4,000 calls refused by the fake when jobs
-// snoozed exactly until their turns). A snooze longer than River's
-// scheduler interval also ends up to riverScheduleLag late: it aims that
-// much earlier, and a job back too early snoozes once more, briefly.
-func comeBack(wait, maxWait time.Duration) time.Duration {
-	d := wait - maxWait/2
+// heldLead is how long before its held turn a snoozed delivery job aims to
+// come back and wait the rest in process: more than River takes to fetch a
+// job whose snooze has ended (its poll, 100 ms), little enough that the
+// jobs waiting for their turns hold few workers. Aiming for half of
+// MaxWait (1 s) kept some 30–40 of the 50 workers asleep in a 20 message/s
+// burst; jobs fetched late then sent together, over Teams' limits
+// (33 calls of 4,000 refused by the fake).
+const heldLead = 300 * time.Millisecond
+
+// lead is how long before a held turn its job comes back: heldLead, or
+// less when MaxWait is shorter (it must wait the rest in process).
+func (p *pacer) lead() time.Duration { return min(heldLead, p.limits.MaxWait/2) }
+
+// comeBack is how long a caller whose kept turn is wait away should
+// snooze: to come back lead before its turn. A snooze longer than
+// River's scheduler interval ends up to riverScheduleLag late, so it aims
+// that much earlier, and a job back too early snoozes once more, briefly
+// (bot.TurnKeeper).
+func (p *pacer) comeBack(wait time.Duration) time.Duration {
+	d := wait - p.lead()
 	if d > riverScheduleLag {
 		d -= riverScheduleLag
 	}

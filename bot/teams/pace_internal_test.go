@@ -1,7 +1,9 @@
 package teams
 
 import (
+	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -63,5 +65,28 @@ func TestPacerTenantAndMaxWait(t *testing.T) {
 	now = now.Add(3 * time.Second)
 	if w, err := p.reserve("Z"); err != nil || w != 0 {
 		t.Errorf("3 s later: wait %s, %v; want 0", w, err)
+	}
+}
+
+// TestSizeBound: the bound that spares encoding a card twice is never
+// below the card's real size, for the cards the tests render and for text
+// that JSON escapes.
+func TestSizeBound(t *testing.T) {
+	t.Parallel()
+	cards := []*bot.Card{
+		{Title: "Daily quiz", Question: "Which <b>is</b> \"right\"?\x01\u2028", Body: strings.Repeat("*prose* & more\n", 40),
+			Choices: []bot.Action{{ID: "ans:1:1", Label: "A & B"}, {ID: "ans:1:2", Label: "<C>"}, {ID: "ans:1:3", Label: "D\\E", Style: "primary"}},
+			Fields: []bot.Field{{Label: "Streak", Value: "3 days"}}, Result: "✅ Correct", Context: "huddlebot"},
+		{Body: strings.Repeat("é\x00<>&", 3000)},
+	}
+	for i, c := range cards {
+		out := renderNoted(c, "✅ Correct!")
+		b, err := json.Marshal(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := sizeBound(out, 1<<30); got < len(b) {
+			t.Errorf("card %d: bound %d below its %d bytes", i, got, len(b))
+		}
 	}
 }

@@ -57,6 +57,11 @@ func renderNoted(c *bot.Card, note string) card {
 		"note": maxNoteRunes}
 	for {
 		out := buildCard(c, caps, note)
+		if sizeBound(out, maxMessageBytes) <= maxMessageBytes {
+			// Surely small enough (a quiz card is a few kilobytes): not
+			// encoded twice (measured, half of rendering an answered card).
+			return out
+		}
 		b, _ := json.Marshal(out)
 		if len(b) <= maxMessageBytes || caps["body"] < 200 {
 			return out
@@ -72,6 +77,51 @@ func renderNoted(c *bot.Card, note string) card {
 			over -= cut
 		}
 	}
+}
+
+// sizeBound is at least the size of v encoded as JSON — every byte of a
+// string counted as its longest escape — or more than limit once past it.
+// What it does not know is encoded to be measured.
+func sizeBound(v any, limit int) int {
+	n := 0
+	switch x := v.(type) {
+	case nil, bool:
+		return 5
+	case string:
+		return 6*len(x) + 2
+	case int, int64, float64:
+		return 24
+	case card:
+		return sizeBound(map[string]any(x), limit)
+	case map[string]any:
+		n = 2
+		for k, e := range x {
+			if n += sizeBound(k, limit) + 2 + sizeBound(e, limit); n > limit {
+				return n
+			}
+		}
+	case []any:
+		n = 2
+		for _, e := range x {
+			if n += 1 + sizeBound(e, limit); n > limit {
+				return n
+			}
+		}
+	case []map[string]any:
+		n = 2
+		for _, e := range x {
+			if n += 1 + sizeBound(e, limit); n > limit {
+				return n
+			}
+		}
+	default:
+		b, err := json.Marshal(x)
+		if err != nil {
+			return limit + 1
+		}
+		return len(b)
+	}
+	return n
 }
 
 func buildCard(c *bot.Card, caps map[string]int, note string) card {
