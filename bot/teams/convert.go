@@ -78,6 +78,12 @@ func (act *Activity) actor() (bot.Actor, error) {
 	// --platform teams) is matched on first contact.
 	a.Alias = act.From.AADObjectID
 	a.TimeZone = act.LocalTimezone
+	if a.TimeZone == "" {
+		// A client that does not set localTimezone still names its zone
+		// in the clientInfo entity of a message (the locale is the
+		// activity's own, below).
+		a.TimeZone = act.clientTimeZone()
+	}
 	a.Locale = act.Locale
 	a.Refs.Workspace = encodeRef(workspaceRef{ServiceURL: act.ServiceURL, TenantID: act.tenant()})
 	if act.personal() {
@@ -90,6 +96,22 @@ func (act *Activity) actor() (bot.Actor, error) {
 		a.Refs.Channel = encodeRef(channelRef{ConversationID: cd.TeamsChannelID, TeamID: team})
 	}
 	return a, nil
+}
+
+// clientTimeZone is the time zone of the clientInfo entity, if any
+// (learn.microsoft.com/microsoftteams/platform/bots/how-to/bot-basics:
+// {"type": "clientInfo", "locale", "country", "platform", "timezone"}).
+func (act *Activity) clientTimeZone() string {
+	for _, raw := range act.Entities {
+		var e struct {
+			Type     string `json:"type"`
+			Timezone string `json:"timezone"`
+		}
+		if json.Unmarshal(raw, &e) == nil && e.Type == "clientInfo" && e.Timezone != "" {
+			return e.Timezone
+		}
+	}
+	return ""
 }
 
 // mentionEntity is a mention in a message's entities.

@@ -3,6 +3,7 @@ package teams
 import (
 	"encoding/json"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -76,7 +77,7 @@ func TestSizeBound(t *testing.T) {
 	cards := []*bot.Card{
 		{Title: "Daily quiz", Question: "Which <b>is</b> \"right\"?\x01\u2028", Body: strings.Repeat("*prose* & more\n", 40),
 			Choices: []bot.Action{{ID: "ans:1:1", Label: "A & B"}, {ID: "ans:1:2", Label: "<C>"}, {ID: "ans:1:3", Label: "D\\E", Style: "primary"}},
-			Fields: []bot.Field{{Label: "Streak", Value: "3 days"}}, Result: "✅ Correct", Context: "huddlebot"},
+			Fields:  []bot.Field{{Label: "Streak", Value: "3 days"}}, Result: "✅ Correct", Context: "huddlebot"},
 		{Body: strings.Repeat("é\x00<>&", 3000)},
 	}
 	for i, c := range cards {
@@ -88,5 +89,32 @@ func TestSizeBound(t *testing.T) {
 		if got := sizeBound(out, 1<<30); got < len(b) {
 			t.Errorf("card %d: bound %d below its %d bytes", i, got, len(b))
 		}
+	}
+}
+
+// TestClientInfoTimeZone: a message without localTimezone gives its
+// sender the time zone of its clientInfo entity (the fixture follows
+// Microsoft's example), which learn join uses for a member without one;
+// localTimezone, when set, wins.
+func TestClientInfoTimeZone(t *testing.T) {
+	t.Parallel()
+	data, err := os.ReadFile("testdata/message_personal_clientinfo.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var act Activity
+	if err := json.Unmarshal(data, &act); err != nil {
+		t.Fatal(err)
+	}
+	a, err := act.actor()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.TimeZone != "America/Los_Angeles" {
+		t.Errorf("actor's time zone %q; want America/Los_Angeles from clientInfo", a.TimeZone)
+	}
+	act.LocalTimezone = "America/Chicago"
+	if a, _ := act.actor(); a.TimeZone != "America/Chicago" {
+		t.Errorf("with localTimezone set: %q; want America/Chicago", a.TimeZone)
 	}
 }
