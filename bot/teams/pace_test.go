@@ -37,8 +37,8 @@ func TestPacedFanoutKeepsTurns(t *testing.T) {
 		t.Fatal(err)
 	}
 	type job struct {
-		out  *bot.Outbound
-		due  time.Time
+		out     *bot.Outbound
+		due     time.Time
 		runs    int
 		deliver int // runs that got past the core's bot.TurnKeeper check
 		done    bool
