@@ -229,7 +229,12 @@ func (c *Client) call(ctx context.Context, op, method, serviceURL, path, conv st
 		// whatever its wait: the delivery was let through because its first
 		// call was due, and this one was reserved right behind it.
 		planned, wait, kept := c.pace.reserveKept(turnOf(turn, op))
-		if !kept {
+		switch {
+		case kept:
+		case turn != "":
+			// A later call of a delivery already under way.
+			planned, wait = c.pace.reserveAny(conv)
+		default:
 			var err error
 			if planned, wait, err = c.pace.reserveAt(conv); err != nil {
 				return err
@@ -309,12 +314,28 @@ type turnCall struct{ op, conv string }
 
 // holdTurns reserves, for delivery d (named the same across its
 // attempts), a turn for each of its calls in order, or finds the ones held
-// on an earlier attempt. It returns a *bot.RateLimitError to snooze for
+// on an earlier attempt. Without Limits.KeepTurns it reserves nothing
+// when the first turn is further than MaxWait away, and says to come back
+// then. It returns a *bot.RateLimitError to snooze for
 // when the first turn is further than MaxWait away (the turns stay held
 // for the job's return), else ctx carrying d for the calls to find them.
 func (c *Client) holdTurns(ctx context.Context, d string, calls ...turnCall) (context.Context, error) {
 	if c.pace.off() {
 		return ctx, nil
+	}
+	if !c.pace.limits.KeepTurns && len(calls) > 0 {
+		if w := c.pace.wouldWait(turnOf(d, calls[0].op), calls[0].conv); w > c.pace.limits.MaxWait {
+			return ctx, &bot.RateLimitError{RetryAfter: w} // nothing reserved
+		}
+	}
+	if !c.pace.limits.KeepTurns && len(calls) > 1 {
+		// Only the first call's turn now: each waiting job holding two
+		// turns ahead doubles the queue the next job sees, and past MaxWait
+		// jobs start snoozing over and over (measured: 21 job runs a
+		// message). The later calls take theirs when they are made,
+		// waiting for them whatever the wait (a send after its chat was
+		// opened must not be refused, or the chat is lost).
+		calls = calls[:1]
 	}
 	var first time.Duration
 	for i, tc := range calls {

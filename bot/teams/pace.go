@@ -29,6 +29,17 @@ type Limits struct {
 	// wait returns a *bot.RateLimitError so the delivery job snoozes instead
 	// of holding a worker.
 	MaxWait time.Duration
+	// KeepTurns makes a delivery refused for now keep its turns across
+	// its snooze (see Client.holdTurns): a bounded number of job runs per
+	// message whatever the number of workers, and paced jobs out of the
+	// workers' way. Off, a refused delivery reserves nothing and comes
+	// back when the queue ahead of it would have gone. Off by default:
+	// measured in bench teams-fanout (2,000 messages, 50 workers), keeping
+	// cost 2.9 job runs a message against 1.0, 4.5–4.9 ms of CPU a message
+	// against 4.2–4.6, and 5–24 of 4,000 calls refused by the fake against
+	// 0 — with 50 workers waiting up to MaxWait in process, jobs are
+	// admitted no faster than the pace and nothing churns.
+	KeepTurns bool
 }
 
 // DefaultLimits are Teams' limits with a margin (a fifth) for the time a
@@ -145,6 +156,18 @@ func (p *pacer) reserveKept(turn string) (time.Time, time.Duration, bool) {
 	return at, max(0, at.Sub(p.now())), true
 }
 
+// wouldWait is how long a call in conv would wait for a turn now, turn
+// being its name: 0 when one is kept for it. It reserves nothing.
+func (p *pacer) wouldWait(turn, conv string) time.Duration {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if _, ok := p.kept[turn]; ok {
+		return 0
+	}
+	now := p.now()
+	return p.next(conv, now).Sub(now)
+}
+
 // off reports whether there is nothing to pace.
 func (p *pacer) off() bool {
 	return p == nil || (len(p.limits.PerConversation) == 0 && len(p.limits.PerTenant) == 0)
@@ -174,6 +197,19 @@ func (p *pacer) reserveAt(conv string) (time.Time, time.Duration, error) {
 	}
 	at := p.take(conv, now)
 	return at, at.Sub(now), nil
+}
+
+// reserveAny reserves the earliest turn for a call in conv, whatever its
+// wait, and returns it and the wait.
+func (p *pacer) reserveAny(conv string) (time.Time, time.Duration) {
+	if p.off() {
+		return time.Time{}, 0
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := p.now()
+	at := p.take(conv, now)
+	return at, at.Sub(now)
 }
 
 // keys are the slot lists a call in conv counts in, with their windows.

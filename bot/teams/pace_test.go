@@ -12,7 +12,7 @@ import (
 	"github.com/huddlebot/huddlebot/bot/teams/teamsfake"
 )
 
-// TestPacedFanoutKeepsTurns delivers a burst far beyond the tenant's pace
+// TestPacedFanoutKeepsTurns (Limits.KeepTurns) delivers a burst far beyond the tenant's pace
 // the way River runs delivery jobs — a job refused with a
 // *bot.RateLimitError snoozes for its RetryAfter, and one snoozed for longer
 // than River's scheduler interval (5 s) comes back up to 5 s late — on a
@@ -30,7 +30,7 @@ func TestPacedFanoutKeepsTurns(t *testing.T) {
 	fake.SetLimits(false) // the adapter paces on the test's clock; the fake's limits are real time
 	clk := &clock{now: time.Date(2026, 12, 1, 8, 30, 0, 0, time.UTC)}
 	limits := teams.Limits{PerConversation: []teams.Window{{N: 7, Per: time.Second}},
-		PerTenant: []teams.Window{{N: 10, Per: time.Second}}, MaxWait: 0}
+		PerTenant: []teams.Window{{N: 10, Per: time.Second}}, MaxWait: 0, KeepTurns: true}
 	a, err := teams.New(nil, teams.Options{AppID: authAppID, Password: testPassword, TenantID: testTenant,
 		TokenURL: fake.TokenURL(), ServiceURL: fake.ServiceURL(), Limits: &limits, Now: clk.Now})
 	if err != nil {
