@@ -2,12 +2,16 @@ package huddles_test
 
 import (
 	"errors"
+	"github.com/huddlebot/huddlebot/i18n"
 	"testing"
 	"time"
 
 	"github.com/huddlebot/huddlebot/bot/cardtest"
 	"github.com/huddlebot/huddlebot/huddles"
 )
+
+// en says the huddle words in English, the default language.
+var en = i18n.For(i18n.Default)
 
 // TestTextIsNeutral: what the domain says about a huddle — the summary
 // with every section, the help, the poll lines and a usage error — is the
@@ -20,7 +24,7 @@ func TestTextIsNeutral(t *testing.T) {
 	anon := &huddles.Poll{Question: "Is the new alert clear?", Options: []string{"Yes", "No"}, Kind: huddles.KindChoice, MaxChoices: 1, Anonymous: true, Hidden: true}
 	multi := &huddles.Poll{Question: "Which screens?", Options: []string{"MAR", "Orders"}, Kind: huddles.KindChoice, MaxChoices: 2}
 	rating := &huddles.Poll{Question: "Confidence?", Options: huddles.RatingOptions, Kind: huddles.KindRating, MaxChoices: 1}
-	summary := huddles.Summary(huddles.SummaryInput{
+	summary := huddles.Summary(en, huddles.SummaryInput{
 		Huddle:        h,
 		Attendees:     []huddles.Attendee{{MemberID: 5, Name: "Sue Park"}},
 		AnonymousOnly: 2,
@@ -37,11 +41,11 @@ func TestTextIsNeutral(t *testing.T) {
 			{Text: "Who owns the order set?", Status: huddles.QuestionEscalated, Redacted: true, OriginHuddleID: 9},
 		},
 	})
-	texts := map[string]string{"summary": summary, "empty summary": huddles.Summary(huddles.SummaryInput{Huddle: h}), "help": huddles.Help}
+	texts := map[string]string{"summary": summary, "empty summary": huddles.Summary(en, huddles.SummaryInput{Huddle: h}), "help": huddles.Help}
 	for _, p := range []*huddles.Poll{anon, multi, rating} {
-		texts["results of "+p.Question] = p.Results(huddles.Tally{Counts: make([]int, len(p.Options))})
-		texts["visibility of "+p.Question] = p.Visibility()
-		texts["how to vote on "+p.Question] = p.HowToVote()
+		texts["results of "+p.Question] = p.Results(en, huddles.Tally{Counts: make([]int, len(p.Options))})
+		texts["visibility of "+p.Question] = p.Visibility(en)
+		texts["how to vote on "+p.Question] = p.HowToVote(en)
 	}
 	_, err := huddles.ParseCommand(`poll "Only one option" "Yes"`)
 	var ue *huddles.UsageError

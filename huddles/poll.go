@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strconv"
 	"time"
+
+	"github.com/huddlebot/huddlebot/i18n"
 )
 
 // PollKind is what a poll asks for.
@@ -70,31 +72,33 @@ func (p *Poll) Multi() bool { return p.MaxChoices > 1 }
 // a live poll, only once closed for a hidden one.
 func (p *Poll) ResultsVisible(now time.Time) bool { return !p.Hidden || p.Closed(now) }
 
-// Visibility is the line on the card that says who can see what.
-func (p *Poll) Visibility() string {
-	s := "👁 Votes are visible to the host."
+// Visibility is the line on the card that says who can see what, in l's
+// language.
+func (p *Poll) Visibility(l *i18n.Localizer) string {
+	s := l.T("huddles.poll.visible", nil)
 	if p.Anonymous {
-		s = "🔒 Anonymous: nobody, not even the host, can see who voted."
+		s = l.T("huddles.poll.anonymous", nil)
 	}
 	if p.Hidden {
-		s += " Results are hidden until the poll closes."
+		s += " " + l.T("huddles.poll.hidden_until_closed", nil)
 	} else {
-		s += " Results update live."
+		s += " " + l.T("huddles.poll.live", nil)
 	}
 	return s
 }
 
-// HowToVote is the instruction line: single or multiple choice.
-func (p *Poll) HowToVote() string {
+// HowToVote is the instruction line in l's language: single or multiple
+// choice.
+func (p *Poll) HowToVote(l *i18n.Localizer) string {
 	switch {
 	case p.Kind == KindRating:
-		return "Rate 1 (low) to 5 (high); tap another number to change your rating."
+		return l.T("huddles.poll.how_rating", nil)
 	case p.Multi() && p.MaxChoices >= len(p.Options):
-		return "Pick any number; tap again to remove."
+		return l.T("huddles.poll.how_any", nil)
 	case p.Multi():
-		return fmt.Sprintf("Pick up to %d; tap again to remove.", p.MaxChoices)
+		return l.T("huddles.poll.how_multi", i18n.Data{"Max": p.MaxChoices})
 	default:
-		return "Pick one; you can change your vote while the poll is open."
+		return l.T("huddles.poll.how_one", nil)
 	}
 }
 

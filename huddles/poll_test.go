@@ -65,7 +65,7 @@ func TestPollVisibility(t *testing.T) {
 	t.Parallel()
 	now := utc("2026-03-10T12:00:00Z")
 	anon := &Poll{Anonymous: true, Hidden: true}
-	if v := anon.Visibility(); !strings.Contains(v, "nobody, not even the host, can see who voted") || !strings.Contains(v, "hidden until the poll closes") {
+	if v := anon.Visibility(en); !strings.Contains(v, "nobody, not even the host, can see who voted") || !strings.Contains(v, "hidden until the poll closes") {
 		t.Errorf("anonymous hidden visibility = %q", v)
 	}
 	if anon.ResultsVisible(now) {
@@ -76,7 +76,7 @@ func TestPollVisibility(t *testing.T) {
 		t.Error("hidden closed poll hides results")
 	}
 	open := &Poll{}
-	if v := open.Visibility(); !strings.Contains(v, "Votes are visible to the host") || !strings.Contains(v, "live") {
+	if v := open.Visibility(en); !strings.Contains(v, "Votes are visible to the host") || !strings.Contains(v, "live") {
 		t.Errorf("attributed visibility = %q", v)
 	}
 	if !open.ResultsVisible(now) {

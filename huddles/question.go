@@ -3,6 +3,8 @@ package huddles
 import (
 	"errors"
 	"time"
+
+	"github.com/huddlebot/huddlebot/i18n"
 )
 
 // QuestionStatus is where a parking-lot question stands.
@@ -66,10 +68,10 @@ func (q *Question) Mark(to QuestionStatus) error {
 	return nil
 }
 
-// Asker says who asked: the name, or "anonymously".
-func (q *Question) Asker() string {
+// Asker says who asked in l's language: "by NAME", or "anonymously".
+func (q *Question) Asker(l *i18n.Localizer) string {
 	if q.MemberID == 0 || q.AskerName == "" {
-		return "anonymously"
+		return l.T("huddles.question.asked_anonymously", nil)
 	}
-	return "by " + q.AskerName
+	return l.T("huddles.question.asked_by", i18n.Data{"Name": q.AskerName})
 }

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/huddlebot/huddlebot/i18n"
 )
 
 // PollResult is a poll and its tally.
@@ -28,9 +30,9 @@ type SummaryInput struct {
 	Questions     []*Question
 }
 
-// Attendance is the attendance line: the count and the attendees' names,
-// never the names of anonymous participants.
-func (in *SummaryInput) Attendance() string {
+// Attendance is the attendance line in l's language: the count and the
+// attendees' names, never the names of anonymous participants.
+func (in *SummaryInput) Attendance(l *i18n.Localizer) string {
 	names := make([]string, 0, len(in.Attendees))
 	for _, a := range in.Attendees {
 		names = append(names, a.Name)
@@ -38,17 +40,17 @@ func (in *SummaryInput) Attendance() string {
 	slices.Sort(names)
 	total := len(names) + in.AnonymousOnly
 	if total == 0 {
-		return "👥 Attendance: nobody voted, asked or +1'd"
+		return l.T("huddles.summary.attendance_none", nil)
 	}
-	s := fmt.Sprintf("👥 Attendance: %d", total)
+	s := l.T("huddles.summary.attendance", i18n.Data{"Count": total})
 	if len(names) > 0 {
 		s += " — " + strings.Join(names, ", ")
 	}
 	switch {
 	case in.AnonymousOnly > 0 && len(names) > 0:
-		s += fmt.Sprintf(", plus %s who took part only anonymously", plural(in.AnonymousOnly, "person", "people"))
+		s += ", " + l.N("huddles.summary.anonymous_also", in.AnonymousOnly, nil)
 	case in.AnonymousOnly > 0:
-		s += fmt.Sprintf(" (%s who took part only anonymously)", plural(in.AnonymousOnly, "person", "people"))
+		s += " (" + l.N("huddles.summary.anonymous_only", in.AnonymousOnly, nil) + ")"
 	}
 	return s
 }
@@ -56,8 +58,8 @@ func (in *SummaryInput) Attendance() string {
 // Summary renders the end-of-huddle summary as Markdown: when and who
 // hosted, attendance, every poll with its counts and text bars, and the
 // parking lot — open questions first, then answered, deferred and escalated
-// — with their +1 counts. It names no voter.
-func Summary(in SummaryInput) string {
+// — with their +1 counts, in l's language (the channel's). It names no voter.
+func Summary(l *i18n.Localizer, in SummaryInput) string {
 	h := in.Huddle
 	loc := in.Location
 	if loc == nil {
@@ -68,54 +70,56 @@ func Summary(in SummaryInput) string {
 		fmt.Fprintf(&b, format, args...)
 		b.WriteString("\n")
 	}
-	when := h.StartedAt.In(loc).Format("Mon 2 Jan 15:04")
+	start := h.StartedAt.In(loc)
+	when := l.T("huddles.summary.when", i18n.Data{"Date": l.ShortDate(start), "Time": l.Clock(start)})
 	if !h.EndedAt.IsZero() {
 		mins := int(h.EndedAt.Truncate(time.Minute).Sub(h.StartedAt.Truncate(time.Minute)) / time.Minute)
-		when += fmt.Sprintf("–%s %s (%d min)", h.EndedAt.In(loc).Format("15:04"), h.EndedAt.In(loc).Format("MST"), mins)
+		end := h.EndedAt.In(loc)
+		when = l.T("huddles.summary.until", i18n.Data{"When": when, "End": l.Clock(end), "Zone": end.Format("MST"), "Minutes": mins})
 	}
 	host := ""
 	if h.HostName != "" {
-		host = ", hosted by " + h.HostName
+		host = ", " + l.T("huddles.summary.host", i18n.Data{"Name": h.HostName})
 	}
 	line("**%s** — %s%s", h.Title, when, host)
-	line("%s", in.Attendance())
+	line("%s", in.Attendance(l))
 
 	b.WriteString("\n")
 	if len(in.Polls) == 0 {
-		line("📊 No polls.")
+		line("%s", l.T("huddles.summary.polls_none", nil))
 	} else {
-		line("📊 **Polls**")
+		line("%s", l.T("huddles.summary.polls", nil))
 		for _, pr := range in.Polls {
 			p := pr.Poll
-			tags := []string{"attributed"}
+			tags := []string{l.T("huddles.summary.tag_attributed", nil)}
 			if p.Anonymous {
-				tags[0] = "anonymous"
+				tags[0] = l.T("huddles.summary.tag_anonymous", nil)
 			}
 			switch {
 			case p.Kind == KindRating:
-				tags = append(tags, "rating 1–5")
+				tags = append(tags, l.T("huddles.summary.tag_rating", nil))
 			case p.Multi():
-				tags = append(tags, fmt.Sprintf("up to %d choices", p.MaxChoices))
+				tags = append(tags, l.T("huddles.summary.tag_multi", i18n.Data{"Max": p.MaxChoices}))
 			}
-			line("**%s** (%s) — %s", p.Question, strings.Join(tags, ", "), pr.Tally.Headline())
-			line("%s", p.Results(pr.Tally))
+			line("**%s** (%s) — %s", p.Question, strings.Join(tags, ", "), pr.Tally.Headline(l))
+			line("%s", p.Results(l, pr.Tally))
 		}
 	}
 
 	b.WriteString("\n")
 	if len(in.Questions) == 0 {
-		line("🅿️ Parking lot: no questions.")
+		line("%s", l.T("huddles.summary.questions_none", nil))
 		return strings.TrimRight(b.String(), "\n")
 	}
-	line("🅿️ **Parking lot**")
+	line("%s", l.T("huddles.summary.questions", nil))
 	groups := []struct {
 		status QuestionStatus
 		title  string
 	}{
-		{QuestionOpen, "Open"},
-		{QuestionAnswered, "Answered"},
-		{QuestionDeferred, "Deferred to next time"},
-		{QuestionEscalated, "Escalated to the trainers"},
+		{QuestionOpen, "huddles.summary.group_open"},
+		{QuestionAnswered, "huddles.summary.group_answered"},
+		{QuestionDeferred, "huddles.summary.group_deferred"},
+		{QuestionEscalated, "huddles.summary.group_escalated"},
 	}
 	for _, g := range groups {
 		var qs []*Question
@@ -129,11 +133,11 @@ func Summary(in SummaryInput) string {
 		}
 		// Most wanted first; ties in the order they were asked.
 		slices.SortStableFunc(qs, func(a, b *Question) int { return b.PlusOnes - a.PlusOnes })
-		line("%s (%d):", g.title, len(qs))
+		line("%s (%d):", l.T(g.title, nil), len(qs))
 		for _, q := range qs {
 			carried := ""
 			if q.OriginHuddleID != 0 && q.OriginHuddleID != h.ID {
-				carried = " _(carried over)_"
+				carried = " _(" + l.T("huddles.summary.carried", nil) + ")_"
 			}
 			line("• %s — +1 ×%d%s", q.Text, q.PlusOnes, carried)
 		}

@@ -1,10 +1,14 @@
 package huddles
 
 import (
+	"github.com/huddlebot/huddlebot/i18n"
 	"strings"
 	"testing"
 	"time"
 )
+
+// en says the huddle words in English, the default language.
+var en = i18n.For(i18n.Default)
 
 func TestBar(t *testing.T) {
 	t.Parallel()
@@ -37,20 +41,20 @@ func TestTally(t *testing.T) {
 	if got := single.Line(2); got != "░░░░░░░░░░ 0 (0%)" {
 		t.Errorf("Line(2) = %q", got)
 	}
-	if got := single.Headline(); got != "10 votes from 10 people" {
+	if got := single.Headline(en); got != "10 votes from 10 people" {
 		t.Errorf("Headline = %q", got)
 	}
 	multi := Tally{Counts: []int{3, 2, 1}, Votes: 6, Voters: 3}
 	if got := multi.Percent(0); got != 100 {
 		t.Errorf("multi Percent(0) = %d, want 100 (share of people)", got)
 	}
-	if got := multi.Headline(); got != "6 votes from 3 people" {
+	if got := multi.Headline(en); got != "6 votes from 3 people" {
 		t.Errorf("multi Headline = %q", got)
 	}
-	if got := (Tally{Counts: []int{0, 0}}).Headline(); got != "no votes yet" {
+	if got := (Tally{Counts: []int{0, 0}}).Headline(en); got != "no votes yet" {
 		t.Errorf("empty Headline = %q", got)
 	}
-	if got := (Tally{Counts: []int{1}, Votes: 1, Voters: 1}).Headline(); got != "1 vote from 1 person" {
+	if got := (Tally{Counts: []int{1}, Votes: 1, Voters: 1}).Headline(en); got != "1 vote from 1 person" {
 		t.Errorf("one Headline = %q", got)
 	}
 	rating := Tally{Counts: []int{0, 0, 1, 2, 1}, Votes: 4, Voters: 4}
@@ -61,7 +65,7 @@ func TestTally(t *testing.T) {
 		t.Error("Average of no votes is ok")
 	}
 	p := &Poll{Kind: KindRating, Options: RatingOptions}
-	if got := p.Results(rating); !strings.Contains(got, "• ★★★★ — █████░░░░░ 2 (50%)") || !strings.Contains(got, "Average: 4.0 / 5") {
+	if got := p.Results(en, rating); !strings.Contains(got, "• ★★★★ — █████░░░░░ 2 (50%)") || !strings.Contains(got, "Average: 4.0 / 5") {
 		t.Errorf("rating Results =\n%s", got)
 	}
 }
@@ -91,7 +95,7 @@ func TestSummary(t *testing.T) {
 			{Text: "Who owns the sepsis order set?", Status: QuestionEscalated, PlusOnes: 2, OriginHuddleID: 9},
 		},
 	}
-	got := Summary(in)
+	got := Summary(en, in)
 	want := `**Sepsis alert go-live** — Tue 10 Mar 07:45–08:04 EDT (19 min), hosted by Sam Reyes
 👥 Attendance: 5 — Ed Novak, Sue Park, plus 3 people who took part only anonymously
 
@@ -127,7 +131,7 @@ Escalated to the trainers (1):
 func TestSummaryEmptyAndAttendance(t *testing.T) {
 	t.Parallel()
 	h := &Huddle{Title: "Quiet", StartedAt: utc("2026-03-10T11:45:00Z")}
-	got := Summary(SummaryInput{Huddle: h})
+	got := Summary(en, SummaryInput{Huddle: h})
 	for _, want := range []string{"**Quiet** — Tue 10 Mar 11:45", "nobody voted, asked or +1'd", "No polls.", "no questions"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("summary lacks %q:\n%s", want, got)
@@ -142,7 +146,7 @@ func TestSummaryEmptyAndAttendance(t *testing.T) {
 		{SummaryInput{Attendees: []Attendee{{Name: "Amy"}}, AnonymousOnly: 1}, "👥 Attendance: 2 — Amy, plus 1 person who took part only anonymously"},
 	}
 	for _, tt := range tests {
-		if got := tt.in.Attendance(); got != tt.want {
+		if got := tt.in.Attendance(en); got != tt.want {
 			t.Errorf("Attendance = %q, want %q", got, tt.want)
 		}
 	}

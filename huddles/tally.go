@@ -3,6 +3,8 @@ package huddles
 import (
 	"fmt"
 	"strings"
+
+	"github.com/huddlebot/huddlebot/i18n"
 )
 
 // Tally is a poll's result: votes per option (Counts[i] for option i+1),
@@ -62,23 +64,16 @@ func (t Tally) Average() (float64, bool) {
 
 // Headline summarises a tally, counting votes and people separately:
 // "4 votes from 3 people", "no votes yet".
-func (t Tally) Headline() string {
+func (t Tally) Headline(l *i18n.Localizer) string {
 	if t.Votes == 0 {
-		return "no votes yet"
+		return l.T("huddles.tally.none", nil)
 	}
-	return plural(t.Votes, "vote", "votes") + " from " + plural(t.Voters, "person", "people")
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
+	return l.T("huddles.tally.headline", i18n.Data{"Votes": l.N("huddles.tally.votes", t.Votes, nil), "Voters": l.N("huddles.tally.people", t.Voters, nil)})
 }
 
 // Results renders every option as "• Label — bar count (pct)" lines; a
 // rating poll adds its average.
-func (p *Poll) Results(t Tally) string {
+func (p *Poll) Results(l *i18n.Localizer, t Tally) string {
 	var b strings.Builder
 	for i, o := range p.Options {
 		if i > 0 {
@@ -92,7 +87,7 @@ func (p *Poll) Results(t Tally) string {
 	}
 	if p.Kind == KindRating {
 		if avg, ok := t.Average(); ok {
-			fmt.Fprintf(&b, "\nAverage: %.1f / 5", avg)
+			b.WriteString("\n" + l.T("huddles.poll.average", i18n.Data{"Average": fmt.Sprintf("%.1f", avg)}))
 		}
 	}
 	return b.String()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/huddlebot/huddlebot/i18n"
 	"reflect"
 	"sync"
 	"testing"
@@ -475,7 +476,7 @@ func TestHuddleQuestions(t *testing.T) {
 			t.Fatalf("question = %+v, %v", q, err)
 		}
 		q, _ = db.HuddleQuestionGet(ctx, db, q2)
-		if q.MemberID != 0 || q.Asker() != "anonymously" || q.Status != huddles.QuestionDeferred {
+		if q.MemberID != 0 || q.Asker(i18n.For(i18n.Default)) != "anonymously" || q.Status != huddles.QuestionDeferred {
 			t.Errorf("anonymous question = %+v", q)
 		}
 		if _, err := db.HuddleEnd(ctx, db, h1, t0.Add(time.Hour)); err != nil {

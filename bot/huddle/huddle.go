@@ -12,6 +12,7 @@ import (
 
 	"github.com/huddlebot/huddlebot/bot"
 	"github.com/huddlebot/huddlebot/huddles"
+	"github.com/huddlebot/huddlebot/i18n"
 	"github.com/huddlebot/huddlebot/internal/groupcommit"
 	"github.com/huddlebot/huddlebot/member"
 	"github.com/huddlebot/huddlebot/redact"
@@ -124,6 +125,11 @@ func refuseUnlessHost(h *huddles.Huddle, m *member.Member, what string) error {
 	return bot.UserErr("Only the huddle's host (%s) or a trainer can %s. Nothing changed.", nameOr(h.HostName, "the host"), what)
 }
 
+// chanL is the localizer of what the bot posts in a channel (huddle, poll
+// and question cards, summaries, reminders): the workspace default
+// language, HUDDLEBOT_LANGUAGE — a channel has no language of its own.
+func (b *Huddle) chanL() *i18n.Localizer { return i18n.For(b.Config.DefaultLanguage) }
+
 func nameOr(name, fallback string) string {
 	if name == "" {
 		return fallback
@@ -162,19 +168,18 @@ func localTime(t time.Time, loc *time.Location) string {
 
 // ---- Start, agenda, end ---------------------------------------------------
 
-func huddleCard(h *huddles.Huddle, loc *time.Location) *bot.Card {
-	c := &bot.Card{Title: "🗣 Tech huddle: " + h.Title}
+func huddleCard(l *i18n.Localizer, h *huddles.Huddle, loc *time.Location) *bot.Card {
+	c := &bot.Card{Title: l.T("huddles.card.title", i18n.Data{"Title": h.Title}), Lang: l.Lang()}
 	if h.Agenda != "" {
-		c.Body = "**Agenda**\n" + h.Agenda
+		c.Body = "**" + l.T("huddles.card.agenda", nil) + "**\n" + h.Agenda
 	}
-	c.Fields = []bot.Field{{Label: "Host", Value: nameOr(h.HostName, "—")}, {Label: "Started", Value: localTime(h.StartedAt, loc)}}
+	c.Fields = []bot.Field{{Label: l.T("huddles.card.host", nil), Value: nameOr(h.HostName, "—")}, {Label: l.T("huddles.card.started", nil), Value: localTime(h.StartedAt, loc)}}
 	if h.Open() {
-		c.Context = "Ask the parking lot: /huddle ask TEXT (add --anonymous to leave your name off) · " +
-			"polls appear below · the summary is posted in this thread when the huddle ends"
+		c.Context = l.T("huddles.card.context_open", nil)
 	} else {
-		c.Title = "🗣 Tech huddle (ended): " + h.Title
-		c.Fields = append(c.Fields, bot.Field{Label: "Ended", Value: localTime(h.EndedAt, loc)})
-		c.Context = "The summary is in this thread."
+		c.Title = l.T("huddles.card.title_ended", i18n.Data{"Title": h.Title})
+		c.Fields = append(c.Fields, bot.Field{Label: l.T("huddles.card.ended", nil), Value: localTime(h.EndedAt, loc)})
+		c.Context = l.T("huddles.card.context_ended", nil)
 	}
 	return c
 }
@@ -204,7 +209,7 @@ func (b *Huddle) startHuddle(ctx context.Context, r *bot.Req, channel, title str
 		if err != nil {
 			return err
 		}
-		msg, err := b.Post(ctx, tx, bot.Post{WorkspaceID: r.Workspace.ID, Channel: channel, Card: huddleCard(h, r.Member.Schedule.Location)})
+		msg, err := b.Post(ctx, tx, bot.Post{WorkspaceID: r.Workspace.ID, Channel: channel, Card: huddleCard(b.chanL(), h, r.Member.Schedule.Location)})
 		if err != nil {
 			return err
 		}
@@ -231,7 +236,7 @@ func (b *Huddle) startHuddle(ctx context.Context, r *bot.Req, channel, title str
 				if err != nil {
 					return err
 				}
-				qm, err := b.Post(ctx, tx, bot.Post{WorkspaceID: r.Workspace.ID, Channel: channel, Card: questionCard(q, h)})
+				qm, err := b.Post(ctx, tx, bot.Post{WorkspaceID: r.Workspace.ID, Channel: channel, Card: questionCard(b.chanL(), q, h)})
 				if err != nil {
 					return err
 				}
@@ -244,21 +249,20 @@ func (b *Huddle) startHuddle(ctx context.Context, r *bot.Req, channel, title str
 	})
 	if store.IsConflict(err) {
 		if h, gerr := b.DB.HuddleOpenIn(ctx, b.DB, r.Workspace.ID, channel); gerr == nil {
-			return bot.Reply{Text: fmt.Sprintf("A huddle is already running in %s: “%s”, hosted by %s. It has to end (/huddle end) before another starts.",
-				channel, h.Title, nameOr(h.HostName, "someone"))}, nil
+			return bot.Reply{Text: r.T("huddles.start.already_running_by", i18n.Data{"Channel": channel, "Title": h.Title,
+				"Host": nameOr(h.HostName, r.T("huddles.someone", nil))})}, nil
 		}
-		return bot.Reply{Text: "A huddle is already running in " + channel + "."}, nil
+		return bot.Reply{Text: r.T("huddles.start.already_running", i18n.Data{"Channel": channel})}, nil
 	}
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	msg := fmt.Sprintf("🗣 Huddle “%s” started in %s. Run polls with `/huddle poll \"Question\" \"Option\" \"Option\"` "+
-		"or `/huddle rate \"Question\"`; people add questions with `/huddle ask`; `/huddle end` posts the summary.", title, channel)
+	msg := r.T("huddles.start.started", i18n.Data{"Title": title, "Channel": channel})
 	if s != nil {
-		msg += fmt.Sprintf(" Part of the recurring huddle #%d.", s.ID)
+		msg += " " + r.T("huddles.start.series", i18n.Data{"ID": s.ID})
 	}
 	if carried > 0 {
-		msg += fmt.Sprintf(" %d unanswered question(s) carried over from last time.", carried)
+		msg += " " + r.N("huddles.start.carried", carried, nil)
 	}
 	return bot.Reply{Text: msg + cl.notice()}, nil
 }
@@ -284,7 +288,7 @@ func (b *Huddle) setAgenda(ctx context.Context, r *bot.Req, agenda string) (bot.
 		if h.MessageID == 0 {
 			return nil
 		}
-		return b.Update(ctx, tx, h.MessageID, huddleCard(h, b.hostLocation(ctx, tx, h.HostID)))
+		return b.Update(ctx, tx, h.MessageID, huddleCard(b.chanL(), h, b.hostLocation(ctx, tx, h.HostID)))
 	})
 	if err != nil {
 		return bot.Reply{}, err
@@ -316,7 +320,7 @@ func (b *Huddle) endHuddle(ctx context.Context, r *bot.Req) (bot.Reply, error) {
 		}
 		if ok, err := b.DB.HuddleEnd(ctx, tx, h.ID, now); err != nil || !ok {
 			if err == nil {
-				err = bot.UserErr("This huddle has already ended.")
+				err = bot.UserErrT("huddles.end.already", nil)
 			}
 			return err
 		}
@@ -350,8 +354,9 @@ func (b *Huddle) endHuddle(ctx context.Context, r *bot.Req) (bot.Reply, error) {
 		}
 		loc := b.hostLocation(ctx, tx, h.HostID)
 		in.Location = loc
-		card := &bot.Card{Title: "📋 Huddle summary: " + h.Title, Body: huddles.Summary(in),
-			Question: "How useful was this huddle?", Context: "Tap 1 (not useful) to 5 (very useful) — your rating goes to the training team."}
+		l := b.chanL()
+		card := &bot.Card{Title: l.T("huddles.summary.title", i18n.Data{"Title": h.Title}), Body: huddles.Summary(l, in),
+			Question: l.T("huddles.summary.question", nil), Context: l.T("huddles.summary.rate_hint", nil), Lang: l.Lang()}
 		for i := 1; i <= 5; i++ {
 			card.Actions = append(card.Actions, bot.Action{ID: fmt.Sprintf("hrate:%d:%d", h.ID, i), Label: strconv.Itoa(i)})
 		}
@@ -363,7 +368,7 @@ func (b *Huddle) endHuddle(ctx context.Context, r *bot.Req) (bot.Reply, error) {
 			return err
 		}
 		if h.MessageID != 0 {
-			if err := b.Update(ctx, tx, h.MessageID, huddleCard(h, loc)); err != nil {
+			if err := b.Update(ctx, tx, h.MessageID, huddleCard(b.chanL(), h, loc)); err != nil {
 				return err
 			}
 		}
@@ -373,7 +378,7 @@ func (b *Huddle) endHuddle(ctx context.Context, r *bot.Req) (bot.Reply, error) {
 		return bot.Reply{}, err
 	}
 	b.wake(wakes)
-	return bot.Reply{Text: "Huddle ended. The summary is posted in the thread of the huddle's first message; nothing was deleted."}, nil
+	return bot.Reply{Text: r.T("huddles.end.done", nil)}, nil
 }
 
 // summaryInput gathers what the summary shows. Attendance names only people
@@ -431,7 +436,7 @@ func (b *Huddle) huddleStatus(ctx context.Context, r *bot.Req) (bot.Reply, error
 	h, err := b.DB.HuddleOpenIn(ctx, b.DB, r.Workspace.ID, r.Channel)
 	switch {
 	case store.IsNotFound(err):
-		lines = append(lines, "No huddle is running in "+r.Channel+".")
+		lines = append(lines, r.T("huddles.status.none", i18n.Data{"Channel": r.Channel}))
 	case err != nil:
 		return bot.Reply{}, err
 	default:
@@ -445,9 +450,10 @@ func (b *Huddle) huddleStatus(ctx context.Context, r *bot.Req) (bot.Reply, error
 				open++
 			}
 		}
-		lines = append(lines, fmt.Sprintf("🗣 “%s” is running in %s, hosted by %s since %s: %d poll(s), %d open question(s). %s",
-			h.Title, r.Channel, nameOr(h.HostName, "someone"), localTime(h.StartedAt, r.Member.Schedule.Location),
-			len(in.Polls), open, in.Attendance()))
+		lines = append(lines, r.T("huddles.status.running", i18n.Data{"Title": h.Title, "Channel": r.Channel,
+			"Host": nameOr(h.HostName, r.T("huddles.someone", nil)), "Since": localTime(h.StartedAt, r.Member.Schedule.Location),
+			"Polls": r.N("huddles.status.polls", len(in.Polls), nil), "Open": r.N("huddles.status.open_questions", open, nil),
+			"Attendance": in.Attendance(r.L())}))
 	}
 	series, err := b.DB.HuddleSeriesList(ctx, b.DB, r.Workspace.ID, r.Channel)
 	if err != nil {
@@ -626,11 +632,11 @@ func (b *Huddle) createPoll(ctx context.Context, r *bot.Req, spec huddles.PollSp
 	if !closes.IsZero() {
 		b.wake([]pollWake{{pid, closes}})
 	}
-	who := "Votes are visible to you as the host."
+	who := r.T("huddles.poll.posted_visible", nil)
 	if spec.Anonymous {
-		who = "It is anonymous: nobody, not even you, can see who voted."
+		who = r.T("huddles.poll.posted_anonymous", nil)
 	}
-	return bot.Reply{Text: "📊 Poll posted. " + who + cl.notice()}, nil
+	return bot.Reply{Text: r.T("huddles.poll.posted", nil) + " " + who + cl.notice()}, nil
 }
 
 // pollCard renders a poll: its question, vote buttons (or a menu for more
@@ -646,7 +652,8 @@ func (b *Huddle) pollCard(ctx context.Context, q store.Queryer, p *huddles.Poll,
 		return nil, err
 	}
 	loc := b.hostLocation(ctx, q, p.CreatorID)
-	c := &bot.Card{Title: "📊 " + p.Question}
+	l := b.chanL()
+	c := &bot.Card{Title: "📊 " + p.Question, Lang: l.Lang()}
 	if p.Kind == huddles.KindRating {
 		c.Title = "⭐ " + p.Question
 	}
@@ -657,7 +664,7 @@ func (b *Huddle) pollCard(ctx context.Context, q store.Queryer, p *huddles.Poll,
 				c.Choices = append(c.Choices, bot.Action{ID: fmt.Sprintf("vote:%d:%d", p.ID, i+1), Label: o})
 			}
 		} else {
-			sel := &bot.Select{ID: fmt.Sprintf("vote:%d", p.ID), Placeholder: "Choose an option…"}
+			sel := &bot.Select{ID: fmt.Sprintf("vote:%d", p.ID), Placeholder: l.T("huddles.poll.choose", nil)}
 			for i, o := range p.Options {
 				sel.Options = append(sel.Options, bot.Option{Label: o, Value: strconv.Itoa(i + 1)})
 			}
@@ -665,42 +672,42 @@ func (b *Huddle) pollCard(ctx context.Context, q store.Queryer, p *huddles.Poll,
 		}
 	}
 	if p.ResultsVisible(now) {
-		c.Body = p.Results(t)
+		c.Body = p.Results(l, t)
 	} else {
-		c.Body = "Results are hidden until the poll closes."
+		c.Body = l.T("huddles.poll.hidden_until_closed", nil)
 	}
-	status := "🗳 Open — " + t.Headline()
+	status := l.T("huddles.poll.status_open", i18n.Data{"Headline": t.Headline(l)})
 	if closed {
-		status = "🔒 Closed — " + t.Headline()
+		status = l.T("huddles.poll.status_closed", i18n.Data{"Headline": t.Headline(l)})
 	} else if !p.ClosesAt.IsZero() {
-		status += " · closes at " + localTime(p.ClosesAt, loc)
+		status += " · " + l.T("huddles.poll.closes_at", i18n.Data{"Time": localTime(p.ClosesAt, loc)})
 	}
 	c.Result = status
-	c.Context = p.Visibility()
+	c.Context = p.Visibility(l)
 	if !closed {
-		c.Context += " " + p.HowToVote()
+		c.Context += " " + p.HowToVote(l)
 	}
 	// Host controls; anyone else who taps them is told no.
 	if h.Open() {
 		if closed {
-			c.Actions = append(c.Actions, bot.Action{ID: fmt.Sprintf("poll:%d:reopen", p.ID), Label: "Reopen (host)"},
-				bot.Action{ID: fmt.Sprintf("poll:%d:extend", p.ID), Label: "Reopen 5 min (host)"})
+			c.Actions = append(c.Actions, bot.Action{ID: fmt.Sprintf("poll:%d:reopen", p.ID), Label: l.T("huddles.poll.btn_reopen", nil)},
+				bot.Action{ID: fmt.Sprintf("poll:%d:extend", p.ID), Label: l.T("huddles.poll.btn_reopen5", nil)})
 		} else {
-			c.Actions = append(c.Actions, bot.Action{ID: fmt.Sprintf("poll:%d:close", p.ID), Label: "Close (host)", Style: "danger"})
+			c.Actions = append(c.Actions, bot.Action{ID: fmt.Sprintf("poll:%d:close", p.ID), Label: l.T("huddles.poll.btn_close", nil), Style: "danger"})
 			if !p.ClosesAt.IsZero() {
-				c.Actions = append(c.Actions, bot.Action{ID: fmt.Sprintf("poll:%d:extend", p.ID), Label: "+5 min (host)"})
+				c.Actions = append(c.Actions, bot.Action{ID: fmt.Sprintf("poll:%d:extend", p.ID), Label: l.T("huddles.poll.btn_extend", nil)})
 			}
 			if t.Votes == 0 {
 				if p.Anonymous {
-					c.Actions = append(c.Actions, bot.Action{ID: fmt.Sprintf("poll:%d:attr", p.ID), Label: "Make attributed (host)"})
+					c.Actions = append(c.Actions, bot.Action{ID: fmt.Sprintf("poll:%d:attr", p.ID), Label: l.T("huddles.poll.btn_attr", nil)})
 				} else {
-					c.Actions = append(c.Actions, bot.Action{ID: fmt.Sprintf("poll:%d:anon", p.ID), Label: "Make anonymous (host)"})
+					c.Actions = append(c.Actions, bot.Action{ID: fmt.Sprintf("poll:%d:anon", p.ID), Label: l.T("huddles.poll.btn_anon", nil)})
 				}
 			}
 		}
 	}
 	if !p.Anonymous {
-		c.Actions = append(c.Actions, bot.Action{ID: fmt.Sprintf("poll:%d:who", p.ID), Label: "Who voted (host)"})
+		c.Actions = append(c.Actions, bot.Action{ID: fmt.Sprintf("poll:%d:who", p.ID), Label: l.T("huddles.poll.btn_who", nil)})
 	}
 	return c, nil
 }
@@ -942,42 +949,42 @@ func (b *Huddle) voteClick(ctx context.Context, r *bot.Req, args []string, value
 	}
 	p, before, after, err := o.poll, o.before, o.after, o.err
 	if errors.Is(err, store.ErrNoVoteKey) {
-		return bot.Reply{}, bot.UserErr("This anonymous poll cannot take votes: the server has no vote key. Nothing was recorded.")
+		return bot.Reply{}, bot.UserErrT("huddles.vote.no_key", nil)
 	}
 	var tm *huddles.TooManyError
 	switch {
 	case errors.Is(err, huddles.ErrPollClosed):
-		return bot.Reply{Text: "This poll is closed — your tap was not counted."}, nil
+		return bot.Reply{Text: r.T("huddles.vote.closed", nil)}, nil
 	case errors.Is(err, huddles.ErrNoSuchOption):
 		return bot.Reply{}, bot.ErrStale
 	case errors.As(err, &tm):
-		return bot.Reply{Text: "You can pick at most " + strconv.Itoa(tm.Max) + " — tap one of your picks to remove it first. Nothing changed."}, nil
+		return bot.Reply{Text: r.T("huddles.vote.too_many", i18n.Data{"Max": tm.Max})}, nil
 	case err != nil:
 		return bot.Reply{}, err
 	}
 	label := func(opts []int) string {
 		ls := p.Labels(opts)
 		if len(ls) == 0 {
-			return "nothing"
+			return r.T("huddles.vote.nothing", nil)
 		}
-		return "“" + strings.Join(ls, "”, “") + "”"
+		return r.T("huddles.vote.quoted", i18n.Data{"Labels": strings.Join(ls, r.T("huddles.vote.quote_sep", nil))})
 	}
 	var msg string
 	switch {
 	case slices.Equal(before, after):
-		msg = "You already voted " + label(after) + " — tap another option to change it."
+		msg = r.T("huddles.vote.same", i18n.Data{"Choice": label(after)})
 	case p.Multi():
-		msg = "Your picks now: " + label(after) + "."
+		msg = r.T("huddles.vote.picks", i18n.Data{"Choice": label(after)})
 	case len(before) == 0:
-		msg = "✅ Your vote: " + label(after) + "."
+		msg = r.T("huddles.vote.recorded", i18n.Data{"Choice": label(after)})
 	default:
-		msg = "✅ Changed your vote from " + label(before) + " to " + label(after) + "."
+		msg = r.T("huddles.vote.changed", i18n.Data{"From": label(before), "To": label(after)})
 	}
 	if p.Anonymous {
-		msg += " Recorded anonymously: only you were told what you chose."
+		msg += " " + r.T("huddles.vote.anonymous", nil)
 	}
 	if o.closedEarly {
-		msg += " Everyone taking part has now voted, so the poll is closed."
+		msg += " " + r.T("huddles.vote.all_voted", nil)
 	}
 	return bot.Reply{Text: msg}, nil
 }
@@ -1222,34 +1229,34 @@ func (b *Huddle) whoVoted(ctx context.Context, p *huddles.Poll) (bot.Reply, erro
 
 // ---- Parking lot --------------------------------------------------------------
 
-func questionCard(q *huddles.Question, h *huddles.Huddle) *bot.Card {
-	c := &bot.Card{Title: "🅿️ Parking lot", Body: q.Text}
-	status := map[huddles.QuestionStatus]string{
-		huddles.QuestionOpen:      "Open",
-		huddles.QuestionAnswered:  "✅ Answered",
-		huddles.QuestionDeferred:  "⏭ Deferred to next time",
-		huddles.QuestionEscalated: "⬆️ Escalated to the trainers",
-	}[q.Status]
+func questionCard(l *i18n.Localizer, q *huddles.Question, h *huddles.Huddle) *bot.Card {
+	c := &bot.Card{Title: l.T("huddles.question.title", nil), Body: q.Text, Lang: l.Lang()}
+	status := l.T(map[huddles.QuestionStatus]string{
+		huddles.QuestionOpen:      "huddles.question.status_open",
+		huddles.QuestionAnswered:  "huddles.question.status_answered",
+		huddles.QuestionDeferred:  "huddles.question.status_deferred",
+		huddles.QuestionEscalated: "huddles.question.status_escalated",
+	}[q.Status], nil)
 	c.Result = fmt.Sprintf("%s · +1 ×%d", status, q.PlusOnes)
-	c.Context = "Asked " + q.Asker()
+	c.Context = l.T("huddles.question.asked", i18n.Data{"Asker": q.Asker(l)})
 	if q.OriginHuddleID != 0 && q.OriginHuddleID != h.ID {
-		c.Context += " at an earlier huddle (carried over)"
+		c.Context += " " + l.T("huddles.question.carried", nil)
 	}
 	if q.Redacted {
-		c.Context += " · identifiers were removed"
+		c.Context += " · " + l.T("huddles.question.redacted", nil)
 	}
 	id := q.ID
 	act := func(verb, label string) bot.Action {
 		return bot.Action{ID: fmt.Sprintf("hq:%d:%s", id, verb), Label: label}
 	}
-	plus := bot.Action{ID: fmt.Sprintf("plus1:%d", id), Label: "+1 me too", Style: "primary"}
+	plus := bot.Action{ID: fmt.Sprintf("plus1:%d", id), Label: l.T("huddles.question.btn_plus1", nil), Style: "primary"}
 	switch q.Status {
 	case huddles.QuestionOpen:
-		c.Actions = []bot.Action{plus, act("answered", "Answered (host)"), act("deferred", "Defer (host)"), act("escalate", "Escalate (host)")}
+		c.Actions = []bot.Action{plus, act("answered", l.T("huddles.question.btn_answered", nil)), act("deferred", l.T("huddles.question.btn_defer", nil)), act("escalate", l.T("huddles.question.btn_escalate", nil))}
 	case huddles.QuestionDeferred:
-		c.Actions = []bot.Action{plus, act("answered", "Answered (host)"), act("open", "Reopen (host)"), act("escalate", "Escalate (host)")}
+		c.Actions = []bot.Action{plus, act("answered", l.T("huddles.question.btn_answered", nil)), act("open", l.T("huddles.question.btn_reopen", nil)), act("escalate", l.T("huddles.question.btn_escalate", nil))}
 	case huddles.QuestionAnswered:
-		c.Actions = []bot.Action{act("open", "Reopen (host)")}
+		c.Actions = []bot.Action{act("open", l.T("huddles.question.btn_reopen", nil))}
 	}
 	return c
 }
@@ -1288,7 +1295,7 @@ func (b *Huddle) askParkingLot(ctx context.Context, r *bot.Req, spec huddles.Ask
 		if err != nil {
 			return err
 		}
-		msg, err := b.Post(ctx, tx, bot.Post{WorkspaceID: h.WorkspaceID, Channel: h.Channel, Card: questionCard(q, h)})
+		msg, err := b.Post(ctx, tx, bot.Post{WorkspaceID: h.WorkspaceID, Channel: h.Channel, Card: questionCard(b.chanL(), q, h)})
 		if err != nil {
 			return err
 		}
@@ -1297,9 +1304,9 @@ func (b *Huddle) askParkingLot(ctx context.Context, r *bot.Req, spec huddles.Ask
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	msg := "🅿️ Added to the parking lot; colleagues can +1 it."
+	msg := r.T("huddles.ask.added", nil)
 	if spec.Anonymous {
-		msg = "🅿️ Added to the parking lot anonymously: your name is not stored with it."
+		msg = r.T("huddles.ask.added_anonymous", nil)
 	}
 	return bot.Reply{Text: msg + cl.notice()}, nil
 }
@@ -1308,20 +1315,25 @@ func (b *Huddle) loadQuestion(ctx context.Context, r *bot.Req, args []string) (*
 	return loadInHuddle(ctx, b, r, args, b.DB.HuddleQuestionGet, func(q *huddles.Question) (int64, int64) { return q.WorkspaceID, q.HuddleID })
 }
 
+// questionIs names a question's status after "is already".
+var questionIs = map[huddles.QuestionStatus]string{huddles.QuestionOpen: "huddles.question.is_open",
+	huddles.QuestionAnswered: "huddles.question.is_answered", huddles.QuestionDeferred: "huddles.question.is_deferred",
+	huddles.QuestionEscalated: "huddles.question.is_escalated"}
+
 func (b *Huddle) plusOneClick(ctx context.Context, r *bot.Req, args []string, _ string) (bot.Reply, error) {
 	q, h, err := b.loadQuestion(ctx, r, args)
 	if err != nil {
 		return bot.Reply{}, err
 	}
 	if !h.Open() {
-		return bot.Reply{Text: "This huddle has ended — bring the question up at the next one."}, nil
+		return bot.Reply{Text: r.T("huddles.plus1.ended", nil)}, nil
 	}
 	if q.Status != huddles.QuestionOpen {
 		// A +1 from an outdated view of the card.
-		return bot.Reply{Text: fmt.Sprintf("This question is already %s — your +1 was not needed.", q.Status)}, nil
+		return bot.Reply{Text: r.T("huddles.plus1.not_open", i18n.Data{"Status": r.T(questionIs[q.Status], nil)})}, nil
 	}
 	if q.MemberID == r.Member.ID {
-		return bot.Reply{Text: "You asked this one, so it already counts as yours."}, nil
+		return bot.Reply{Text: r.T("huddles.plus1.own", nil)}, nil
 	}
 	now := b.Now()
 	var added bool
@@ -1342,9 +1354,9 @@ func (b *Huddle) plusOneClick(ctx context.Context, r *bot.Req, args []string, _ 
 		return bot.Reply{}, err
 	}
 	if !added {
-		return bot.Reply{Text: "You already +1'd this question — one per person."}, nil
+		return bot.Reply{Text: r.T("huddles.plus1.already", nil)}, nil
 	}
-	return bot.Reply{Text: fmt.Sprintf("+1 noted — %d colleague(s) want this answered.", q.PlusOnes)}, nil
+	return bot.Reply{Text: r.N("huddles.plus1.noted", q.PlusOnes, nil)}, nil
 }
 
 // updateQuestionCard shows q's new state on its card, if it has one.
@@ -1352,7 +1364,7 @@ func (b *Huddle) updateQuestionCard(ctx context.Context, tx *store.Tx, q *huddle
 	if q.MessageID == 0 {
 		return nil
 	}
-	return b.Update(ctx, tx, q.MessageID, questionCard(q, h))
+	return b.Update(ctx, tx, q.MessageID, questionCard(b.chanL(), q, h))
 }
 
 func (b *Huddle) questionClick(ctx context.Context, r *bot.Req, args []string, _ string) (bot.Reply, error) {
@@ -1395,12 +1407,15 @@ func (b *Huddle) questionClick(ctx context.Context, r *bot.Req, args []string, _
 		}
 		q.Status = to
 		if to == huddles.QuestionEscalated {
+			l := b.chanL()
 			_, err := b.Post(ctx, tx, bot.Post{WorkspaceID: q.WorkspaceID, Channel: b.Config.TrainerChannel, Card: &bot.Card{
-				Title: "⬆️ Escalated from a tech huddle",
+				Title: l.T("huddles.escalated.title", nil),
 				Body:  q.Text,
-				Fields: []bot.Field{{Label: "Huddle", Value: h.Title + " in " + h.Channel}, {Label: "Escalated by", Value: nameOr(r.Member.Name, r.Member.UserID)},
-					{Label: "+1", Value: strconv.Itoa(q.PlusOnes)}, {Label: "Asked", Value: q.Asker()}},
-				Context: "Reply in the huddle's channel or bring the answer to the next huddle.",
+				Fields: []bot.Field{{Label: l.T("huddles.escalated.huddle", nil), Value: l.T("huddles.escalated.where", i18n.Data{"Title": h.Title, "Channel": h.Channel})},
+					{Label: l.T("huddles.escalated.by", nil), Value: nameOr(r.Member.Name, r.Member.UserID)},
+					{Label: "+1", Value: strconv.Itoa(q.PlusOnes)}, {Label: l.T("huddles.escalated.asked", nil), Value: q.Asker(l)}},
+				Context: l.T("huddles.escalated.context", nil),
+				Lang:    l.Lang(),
 			}})
 			if err != nil {
 				return err
