@@ -71,13 +71,13 @@ func (b *Huddle) huddleCommand(ctx context.Context, r *bot.Req, text string) (bo
 		return bot.Reply{Text: huddles.Help}, nil
 	}
 	if r.Channel == "" || r.Channel == "dm" {
-		return bot.Reply{Text: "Huddles happen in a channel: run `/huddle` in your unit's channel (for example #4west)."}, nil
+		return bot.Reply{Text: r.T("huddles.channel_only", nil)}, nil
 	}
 	switch cmd.Verb {
 	case huddles.VerbStatus:
 		return b.huddleStatus(ctx, r)
 	case huddles.VerbStart:
-		if err := bot.RequirePermission(r.Member, member.PermSuperUser, "host huddles"); err != nil {
+		if err := r.RequireT(member.PermSuperUser, "huddles.what.host"); err != nil {
 			return bot.Reply{}, err
 		}
 		series, err := b.DB.HuddleSeriesList(ctx, b.DB, r.Workspace.ID, r.Channel)
@@ -112,17 +112,22 @@ func (b *Huddle) huddleCommand(ctx context.Context, r *bot.Req, text string) (bo
 func (b *Huddle) openHuddle(ctx context.Context, r *bot.Req, hint string) (*huddles.Huddle, error) {
 	h, err := b.DB.HuddleOpenIn(ctx, b.DB, r.Workspace.ID, r.Channel)
 	if store.IsNotFound(err) {
-		return nil, bot.UserErr("%s", strings.TrimSpace(fmt.Sprintf("There is no huddle running in %s. %s", r.Channel, hint)))
+		msg := r.T("huddles.none_running", i18n.Data{"Channel": r.Channel})
+		if hint != "" {
+			msg += " " + r.T(hint, nil)
+		}
+		return nil, &bot.UserError{Msg: msg}
 	}
 	return h, err
 }
 
-// refuseUnlessHost returns a clear refusal when m may not manage h.
-func refuseUnlessHost(h *huddles.Huddle, m *member.Member, what string) error {
-	if huddles.MayManage(h, m) {
+// refuseUnlessHost returns a clear refusal, in r's language, when r's
+// member may not manage h; whatKey is the catalogue key of what they tried.
+func refuseUnlessHost(r *bot.Req, h *huddles.Huddle, whatKey string) error {
+	if huddles.MayManage(h, r.Member) {
 		return nil
 	}
-	return bot.UserErr("Only the huddle's host (%s) or a trainer can %s. Nothing changed.", nameOr(h.HostName, "the host"), what)
+	return bot.UserErrT("huddles.only_host", i18n.Data{"Host": nameOr(h.HostName, r.T("huddles.the_host", nil)), "What": r.T(whatKey, nil)})
 }
 
 // chanL is the localizer of what the bot posts in a channel (huddle, poll
@@ -268,11 +273,11 @@ func (b *Huddle) startHuddle(ctx context.Context, r *bot.Req, channel, title str
 }
 
 func (b *Huddle) setAgenda(ctx context.Context, r *bot.Req, agenda string) (bot.Reply, error) {
-	h, err := b.openHuddle(ctx, r, "Start one with /huddle start TITLE.")
+	h, err := b.openHuddle(ctx, r, "huddles.hint.start")
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	if err := refuseUnlessHost(h, r.Member, "set the agenda"); err != nil {
+	if err := refuseUnlessHost(r, h, "huddles.what.agenda"); err != nil {
 		return bot.Reply{}, err
 	}
 	var cl cleaner
@@ -280,7 +285,7 @@ func (b *Huddle) setAgenda(ctx context.Context, r *bot.Req, agenda string) (bot.
 	err = b.DB.Tx(ctx, func(tx *store.Tx) error {
 		if ok, err := b.DB.HuddleSetAgenda(ctx, tx, h.ID, agenda); err != nil || !ok {
 			if err == nil {
-				err = bot.UserErr("That huddle has just ended.")
+				err = bot.UserErrT("huddles.just_ended", nil)
 			}
 			return err
 		}
@@ -293,7 +298,7 @@ func (b *Huddle) setAgenda(ctx context.Context, r *bot.Req, agenda string) (bot.
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	return bot.Reply{Text: "Agenda updated on the huddle card." + cl.notice()}, nil
+	return bot.Reply{Text: r.T("huddles.agenda.updated", nil) + cl.notice()}, nil
 }
 
 func (b *Huddle) hostLocation(ctx context.Context, q store.Queryer, memberID int64) *time.Location {
@@ -308,7 +313,7 @@ func (b *Huddle) endHuddle(ctx context.Context, r *bot.Req) (bot.Reply, error) {
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	if err := refuseUnlessHost(h, r.Member, "end this huddle"); err != nil {
+	if err := refuseUnlessHost(r, h, "huddles.what.end"); err != nil {
 		return bot.Reply{}, err
 	}
 	now := b.Now()
@@ -479,7 +484,7 @@ func (b *Huddle) seriesLine(s *huddles.Series) string {
 }
 
 func (b *Huddle) scheduleHuddle(ctx context.Context, r *bot.Req, spec huddles.ScheduleSpec) (bot.Reply, error) {
-	if err := bot.RequirePermission(r.Member, member.PermSuperUser, "schedule huddles"); err != nil {
+	if err := r.RequireT(member.PermSuperUser, "huddles.what.schedule"); err != nil {
 		return bot.Reply{}, err
 	}
 	var cl cleaner
@@ -580,15 +585,15 @@ func (b *Huddle) huddleStartClick(ctx context.Context, r *bot.Req, args []string
 // ---- Polls --------------------------------------------------------------------
 
 func (b *Huddle) createPoll(ctx context.Context, r *bot.Req, spec huddles.PollSpec) (bot.Reply, error) {
-	h, err := b.openHuddle(ctx, r, "Polls run inside a huddle: start one with /huddle start TITLE.")
+	h, err := b.openHuddle(ctx, r, "huddles.hint.polls")
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	if err := refuseUnlessHost(h, r.Member, "run polls in this huddle"); err != nil {
+	if err := refuseUnlessHost(r, h, "huddles.what.polls"); err != nil {
 		return bot.Reply{}, err
 	}
 	if spec.Anonymous && len(b.Config.VoteKey) == 0 {
-		return bot.Reply{}, bot.UserErr("Anonymous polls are off: this server has no vote key (set HUDDLEBOT_SECRET). Nothing was posted.")
+		return bot.Reply{}, bot.UserErrT("huddles.poll.no_key", nil)
 	}
 	var cl cleaner
 	question := cl.text(spec.Question)
@@ -1132,19 +1137,19 @@ func (b *Huddle) pollClick(ctx context.Context, r *bot.Req, args []string, _ str
 		return bot.Reply{}, err
 	}
 	verb := argOr(args, 1, "")
-	what := map[string]string{"close": "close this poll", "reopen": "reopen this poll", "extend": "extend this poll",
-		"anon": "change who can see votes", "attr": "change who can see votes", "who": "see who voted"}[verb]
+	what := map[string]string{"close": "huddles.what.close", "reopen": "huddles.what.reopen", "extend": "huddles.what.extend",
+		"anon": "huddles.what.visibility", "attr": "huddles.what.visibility", "who": "huddles.what.who"}[verb]
 	if what == "" {
 		return bot.Reply{}, bot.ErrStale
 	}
-	if err := refuseUnlessHost(h, r.Member, what); err != nil {
+	if err := refuseUnlessHost(r, h, what); err != nil {
 		return bot.Reply{}, err
 	}
 	if verb == "who" {
-		return b.whoVoted(ctx, p)
+		return b.whoVoted(ctx, r, p)
 	}
 	if !h.Open() {
-		return bot.Reply{Text: "This huddle has ended, so its polls stay as they are."}, nil
+		return bot.Reply{Text: r.T("huddles.poll.huddle_ended", nil)}, nil
 	}
 	now := b.Now()
 	var msg string
@@ -1158,26 +1163,26 @@ func (b *Huddle) pollClick(ctx context.Context, r *bot.Req, args []string, _ str
 		switch verb {
 		case "close":
 			if closed {
-				return bot.UserErr("This poll is already closed.")
+				return bot.UserErrT("huddles.poll.already_closed", nil)
 			}
 			p.ClosedAt = now
-			msg = "Poll closed; the final results are on the card."
+			msg = r.T("huddles.poll.closed", nil)
 		case "reopen":
 			if !closed {
-				return bot.UserErr("This poll is already open.")
+				return bot.UserErrT("huddles.poll.already_open", nil)
 			}
 			p.ClosedAt, p.ClosesAt = time.Time{}, time.Time{}
-			msg = "Poll reopened with no closing time: it stays open until you close it or end the huddle."
+			msg = r.T("huddles.poll.reopened", nil)
 		case "extend":
 			switch {
 			case closed:
 				p.ClosedAt, p.ClosesAt = time.Time{}, now.Add(pollExtend)
-				msg = "Poll reopened for 5 more minutes."
+				msg = r.T("huddles.poll.reopened5", nil)
 			case p.ClosesAt.IsZero():
-				return bot.UserErr("This poll has no closing time; it stays open until you close it.")
+				return bot.UserErrT("huddles.poll.no_closing", nil)
 			default:
 				p.ClosesAt = p.ClosesAt.Add(pollExtend)
-				msg = "Poll extended by 5 minutes."
+				msg = r.T("huddles.poll.extended", nil)
 			}
 		case "anon", "attr":
 			n, err := b.DB.PollVoteCount(ctx, tx, p.ID)
@@ -1185,15 +1190,15 @@ func (b *Huddle) pollClick(ctx context.Context, r *bot.Req, args []string, _ str
 				return err
 			}
 			if n > 0 {
-				return bot.UserErr("Anonymity is fixed once the first vote is cast. Nothing changed.")
+				return bot.UserErrT("huddles.poll.anonymity_fixed", nil)
 			}
 			if verb == "anon" && len(b.Config.VoteKey) == 0 {
-				return bot.UserErr("Anonymous polls are off: this server has no vote key (set HUDDLEBOT_SECRET).")
+				return bot.UserErrT("huddles.poll.no_key_change", nil)
 			}
 			p.Anonymous = verb == "anon"
-			msg = "The poll is now attributed: you, the host, can see who voted."
+			msg = r.T("huddles.poll.now_attributed", nil)
 			if p.Anonymous {
-				msg = "The poll is now anonymous: nobody, not even you, can see who voted."
+				msg = r.T("huddles.poll.now_anonymous", nil)
 			}
 		}
 		p.Dirty = true
@@ -1207,18 +1212,18 @@ func (b *Huddle) pollClick(ctx context.Context, r *bot.Req, args []string, _ str
 	return bot.Reply{Text: msg}, nil
 }
 
-func (b *Huddle) whoVoted(ctx context.Context, p *huddles.Poll) (bot.Reply, error) {
+func (b *Huddle) whoVoted(ctx context.Context, r *bot.Req, p *huddles.Poll) (bot.Reply, error) {
 	if p.Anonymous {
-		return bot.Reply{Text: "This poll is anonymous: nobody, not even the host, can see who voted — the database does not know."}, nil
+		return bot.Reply{Text: r.T("huddles.who.anonymous", nil)}, nil
 	}
 	names, err := b.DB.PollVoterNames(ctx, b.DB, p.ID)
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	lines := []string{"Who voted on “" + p.Question + "” (only you see this):"}
+	lines := []string{r.T("huddles.who.title", i18n.Data{"Question": p.Question})}
 	for i, o := range p.Options {
 		ns := names[i+1]
-		who := "nobody"
+		who := r.T("huddles.who.nobody", nil)
 		if len(ns) > 0 {
 			who = strings.Join(ns, ", ")
 		}
@@ -1262,7 +1267,7 @@ func questionCard(l *i18n.Localizer, q *huddles.Question, h *huddles.Huddle) *bo
 }
 
 func (b *Huddle) askParkingLot(ctx context.Context, r *bot.Req, spec huddles.AskSpec) (bot.Reply, error) {
-	h, err := b.openHuddle(ctx, r, "To ask a super-user now, use `/ask TEXT`.")
+	h, err := b.openHuddle(ctx, r, "huddles.hint.ask")
 	if err != nil {
 		return bot.Reply{}, err
 	}
@@ -1279,7 +1284,7 @@ func (b *Huddle) askParkingLot(ctx context.Context, r *bot.Req, spec huddles.Ask
 			return err
 		}
 		if !h.Open() {
-			return bot.UserErr("That huddle has just ended.")
+			return bot.UserErrT("huddles.just_ended", nil)
 		}
 		qid, err := b.DB.HuddleQuestionCreate(ctx, tx, store.HuddleQuestionNew{WorkspaceID: h.WorkspaceID, HuddleID: h.ID,
 			SeriesID: h.SeriesID, MemberID: member, Text: text, Redacted: len(cl.kinds) > 0, CreatedAt: now})
@@ -1378,23 +1383,23 @@ func (b *Huddle) questionClick(ctx context.Context, r *bot.Req, args []string, _
 	if to == "" {
 		return bot.Reply{}, bot.ErrStale
 	}
-	what := "mark parking-lot questions"
+	what := "huddles.what.mark"
 	if to == huddles.QuestionEscalated {
-		what = "escalate parking-lot questions"
+		what = "huddles.what.escalate"
 	}
-	if err := refuseUnlessHost(h, r.Member, what); err != nil {
+	if err := refuseUnlessHost(r, h, what); err != nil {
 		return bot.Reply{}, err
 	}
 	switch err := q.Mark(to); {
 	case errors.Is(err, huddles.ErrSameStatus):
-		return bot.Reply{Text: "It is already marked " + string(to) + "."}, nil
+		return bot.Reply{Text: r.T("huddles.question.already_marked", i18n.Data{"Status": r.T(questionIs[to], nil)})}, nil
 	case errors.Is(err, huddles.ErrAlreadyEscalated):
-		return bot.Reply{Text: "This question was escalated to the trainers; they own it now."}, nil
+		return bot.Reply{Text: r.T("huddles.question.escalated_owned", nil)}, nil
 	case err != nil:
 		return bot.Reply{}, bot.ErrStale
 	}
 	if to == huddles.QuestionEscalated && b.Config.TrainerChannel == "" {
-		return bot.Reply{}, bot.UserErr("No trainers' channel is configured (HUDDLEBOT_TRAINER_CHANNEL), so I can't escalate. Nothing changed.")
+		return bot.Reply{}, bot.UserErrT("huddles.question.no_trainer_channel", nil)
 	}
 	now := b.Now()
 	err = b.DB.Tx(ctx, func(tx *store.Tx) error {
@@ -1403,7 +1408,7 @@ func (b *Huddle) questionClick(ctx context.Context, r *bot.Req, args []string, _
 			return err
 		}
 		if !ok {
-			return bot.UserErr("Someone changed this question a moment ago; look at the card again.")
+			return bot.UserErrT("huddles.question.changed", nil)
 		}
 		q.Status = to
 		if to == huddles.QuestionEscalated {
@@ -1429,15 +1434,15 @@ func (b *Huddle) questionClick(ctx context.Context, r *bot.Req, args []string, _
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	deferred := "Deferred: it carries over to the next huddle of this series."
+	deferred := r.T("huddles.question.deferred_series", nil)
 	if q.SeriesID == 0 {
-		deferred = "Deferred: it carries over to the next huddle started in " + h.Channel + "."
+		deferred = r.T("huddles.question.deferred_channel", i18n.Data{"Channel": h.Channel})
 	}
 	return bot.Reply{Text: map[huddles.QuestionStatus]string{
-		huddles.QuestionAnswered:  "Marked answered.",
+		huddles.QuestionAnswered:  r.T("huddles.question.marked_answered", nil),
 		huddles.QuestionDeferred:  deferred,
-		huddles.QuestionOpen:      "Reopened.",
-		huddles.QuestionEscalated: "Escalated to the trainers in " + b.Config.TrainerChannel + ".",
+		huddles.QuestionOpen:      r.T("huddles.question.reopened", nil),
+		huddles.QuestionEscalated: r.T("huddles.question.escalated_to", i18n.Data{"Channel": b.Config.TrainerChannel}),
 	}[to]}, nil
 }
 
@@ -1457,5 +1462,5 @@ func (b *Huddle) huddleRateClick(ctx context.Context, r *bot.Req, args []string,
 	if err := b.DB.HuddleRatingSet(ctx, b.DB, h.WorkspaceID, h.ID, r.Member.ID, int(n)); err != nil {
 		return bot.Reply{}, err
 	}
-	return bot.Reply{Text: fmt.Sprintf("Thanks — you rated “%s” %d/5. Tap another number to change it.", h.Title, n)}, nil
+	return bot.Reply{Text: r.T("huddles.rate.thanks", i18n.Data{"Title": h.Title, "N": n})}, nil
 }

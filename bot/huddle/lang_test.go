@@ -14,13 +14,14 @@ import (
 
 // TestHuddleSpanish: with HUDDLEBOT_LANGUAGE=es a huddle speaks Spanish —
 // the start reply, the huddle and poll cards posted in the channel, a vote
-// reply, the parking-lot question and its reply, the end reply and the
-// summary — and no English sentence of theirs is left.
+// reply, refusals, the parking-lot question and its reply, the end reply
+// and the summary — and no English sentence of theirs is left.
 func TestHuddleSpanish(t *testing.T) {
 	t.Parallel()
 	e := bottest.OpenSandbox(t, storetest.Open(t, store.SQLite), bottest.SandboxOptions{NoContent: true, KeepClock: true,
 		Config: bot.Config{VoteKey: hudVoteKey, TrainerChannel: "#trainers", PollRenderEvery: time.Millisecond, DefaultLanguage: "es"}})
 
+	bottest.Contains(t, "learner start", e.Command("nina", "#4west", "/huddle start Mío"), "Solo los superusuarios pueden organizar huddles")
 	bottest.Contains(t, "start", e.Command("sam", "#4west", "/huddle start Alerta de sepsis"), "El huddle «Alerta de sepsis» ha empezado en #4west")
 	start := e.Must("sam", "#4west", "Huddle técnico: Alerta de sepsis")
 	bottest.Contains(t, "huddle card", start.Text, "Organiza", "Deje una pregunta pendiente")
@@ -33,6 +34,8 @@ func TestHuddleSpanish(t *testing.T) {
 	bottest.Contains(t, "vote", e.Click("nina", poll.ID, fmt.Sprintf("vote:%d:1", pid)).Reply, "✅ Su voto: «Sí».", "Registrado de forma anónima")
 	bottest.Contains(t, "change", e.Click("nina", poll.ID, fmt.Sprintf("vote:%d:2", pid)).Reply, "Cambió su voto de «Sí» a «No»")
 
+	bottest.Contains(t, "learner closes", e.Click("nina", poll.ID, fmt.Sprintf("poll:%d:close", pid)).Reply,
+		"Solo quien organiza el huddle (Sam Reyes) o el equipo de formación puede cerrar esta encuesta. No ha cambiado nada.")
 	bottest.Contains(t, "ask", e.Command("sue", "#4west", "/huddle ask ¿Cómo se silencia la alerta?"), "Añadida a las preguntas pendientes")
 	q := e.Must("sam", "#4west", "¿Cómo se silencia la alerta?")
 	bottest.Contains(t, "question card", q.Text, "Preguntas pendientes", "Preguntada por Sue Park")
