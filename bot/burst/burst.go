@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/huddlebot/huddlebot/bot"
 	"github.com/huddlebot/huddlebot/bot/learn"
+	"github.com/huddlebot/huddlebot/i18n"
 	"github.com/huddlebot/huddlebot/lessons"
 	"github.com/huddlebot/huddlebot/member"
 	"github.com/huddlebot/huddlebot/store"
@@ -108,7 +110,7 @@ func (b *Burst) BurstSend(ctx context.Context, o BurstSendOptions) (*BurstSendRe
 		return nil, &bot.UserError{Msg: err.Error()}
 	}
 	if o.Now && !o.At.IsZero() {
-		return nil, bot.UserErr("Choose either now or a start time, not both.")
+		return nil, bot.UserErrT("bursts.err.now_and_at", nil)
 	}
 	now := b.Now()
 	start := now
@@ -437,7 +439,7 @@ func (b *Burst) BurstCancel(ctx context.Context, workspaceID int64, burstID stri
 			fmt.Sprintf("items=%d deliveries=%d", res.Items, res.Deliveries))
 	})
 	if store.IsNotFound(err) {
-		return nil, bot.UserErr("Burst %s has not been sent here, so there is nothing to cancel.", burstID)
+		return nil, bot.UserErrT("bursts.err.cancel_not_sent", i18n.Data{"ID": burstID})
 	}
 	if err != nil {
 		return nil, err
@@ -453,7 +455,7 @@ func (b *Burst) BurstStatus(ctx context.Context, workspaceID int64, burstID stri
 		if b.Content().Burst(burstID) == nil {
 			return nil, unknownBurst(b.Content(), burstID)
 		}
-		return nil, bot.UserErr("Burst %s has not been sent here yet. Send it with `burst send %s`.", burstID, burstID)
+		return nil, bot.UserErrT("bursts.err.status_not_sent", i18n.Data{"ID": burstID})
 	}
 	if err != nil {
 		return nil, err
@@ -509,7 +511,7 @@ func (b *Burst) BurstPreview(burstID, role, department string) ([]BurstPreviewIt
 		return nil, unknownBurst(c, burstID)
 	}
 	if !slices.Contains(c.Roles, role) {
-		return nil, bot.UserErr("%q is not a role here; roles: %s.", role, strings.Join(c.Roles, ", "))
+		return nil, bot.UserErrT("bursts.err.role", i18n.Data{"Role": strconv.Quote(role), "Roles": strings.Join(c.Roles, ", ")})
 	}
 	var out []BurstPreviewItem
 	for _, bl := range lessons.BurstLessons(c, bu, role, department) {
@@ -622,26 +624,23 @@ func unknownBurst(c *lessons.Content, id string) error {
 		ids = append(ids, bu.ID)
 	}
 	if len(ids) == 0 {
-		return bot.UserErr("There is no burst %q, and no bursts are imported yet (content/bursts/*.yaml).", id)
+		return bot.UserErrT("bursts.err.unknown_none", i18n.Data{"ID": strconv.Quote(id)})
 	}
-	return bot.UserErr("There is no burst %q. Bursts: %s.", id, strings.Join(ids, ", "))
+	return bot.UserErrT("bursts.err.unknown", i18n.Data{"ID": strconv.Quote(id), "IDs": strings.Join(ids, ", ")})
 }
 
 func cancelledBurst(s *store.BurstSend) error {
-	return bot.UserErr("Burst %s was cancelled on %s; a cancelled burst is not sent again. Give the burst a new id to send it afresh.",
-		s.BurstID, s.CancelledAt.Format("2006-01-02"))
+	return bot.UserErrT("bursts.err.cancelled", i18n.Data{"ID": s.BurstID, "Date": s.CancelledAt.Format("2006-01-02")})
 }
-
-const burstUsage = "Usage: `/burst list` · `/burst preview ID [ROLE]` · `/burst send ID [now]` · `/burst status ID` · `/burst cancel ID`"
 
 // burstCommand is /burst for trainers: list, preview, send, status, cancel.
 func (b *Burst) burstCommand(ctx context.Context, r *bot.Req, text string) (bot.Reply, error) {
-	if err := bot.RequirePermission(r.Member, member.PermTrainer, "send bursts"); err != nil {
+	if err := r.RequireT(member.PermTrainer, "bursts.what"); err != nil {
 		return bot.Reply{}, err
 	}
 	args := strings.Fields(text)
 	if len(args) == 0 {
-		return bot.Reply{Text: burstUsage}, nil
+		return bot.Reply{Text: r.T("bursts.usage", nil)}, nil
 	}
 	sub, rest := strings.ToLower(args[0]), args[1:]
 	ws, loc := r.Workspace, r.Member.Schedule.Location
@@ -653,10 +652,10 @@ func (b *Burst) burstCommand(ctx context.Context, r *bot.Req, text string) (bot.
 	}
 	switch sub {
 	case "help", "?":
-		return bot.Reply{Text: burstUsage}, nil
+		return bot.Reply{Text: r.T("bursts.usage", nil)}, nil
 	case "list", "ls":
 		if len(rest) > 0 {
-			return bot.Usage("/burst list", "lists the bursts and whether they were sent"), nil
+			return r.Usage("/burst list", r.T("bursts.usage.list", nil)), nil
 		}
 		list, err := b.BurstList(ctx, ws.ID)
 		if err != nil {
@@ -666,7 +665,7 @@ func (b *Burst) burstCommand(ctx context.Context, r *bot.Req, text string) (bot.
 	case "preview":
 		id, ok := needID()
 		if !ok || len(rest) > 3 {
-			return bot.Usage("/burst preview ID [ROLE] [DEPARTMENT]", "shows the burst's cards as that role sees them"), nil
+			return r.Usage("/burst preview ID [ROLE] [DEPARTMENT]", r.T("bursts.usage.preview", nil)), nil
 		}
 		bu := b.Content().Burst(id)
 		if bu == nil {
@@ -692,7 +691,7 @@ func (b *Burst) burstCommand(ctx context.Context, r *bot.Req, text string) (bot.
 		id, ok := needID()
 		now := len(rest) == 2 && strings.EqualFold(rest[1], "now")
 		if !ok || len(rest) > 2 || (len(rest) == 2 && !now) {
-			return bot.Usage("/burst send ID [now]", "queues the burst for each targeted member's next delivery time, or `now` for those at work"), nil
+			return r.Usage("/burst send ID [now]", r.T("bursts.usage.send", nil)), nil
 		}
 		res, err := b.BurstSend(ctx, BurstSendOptions{WorkspaceID: ws.ID, BurstID: id, Now: now, By: r.Member.ID})
 		if err != nil {
@@ -702,7 +701,7 @@ func (b *Burst) burstCommand(ctx context.Context, r *bot.Req, text string) (bot.
 	case "status":
 		id, ok := needID()
 		if !ok || len(rest) != 1 {
-			return bot.Usage("/burst status ID", "shows who was sent, saw, acknowledged and answered the burst"), nil
+			return r.Usage("/burst status ID", r.T("bursts.usage.status", nil)), nil
 		}
 		st, err := b.BurstStatus(ctx, ws.ID, id)
 		if err != nil {
@@ -712,15 +711,15 @@ func (b *Burst) burstCommand(ctx context.Context, r *bot.Req, text string) (bot.
 	case "cancel":
 		id, ok := needID()
 		if !ok || len(rest) != 1 {
-			return bot.Usage("/burst cancel ID", "stops what has not gone out yet; what was sent stays"), nil
+			return r.Usage("/burst cancel ID", r.T("bursts.usage.cancel", nil)), nil
 		}
 		res, err := b.BurstCancel(ctx, ws.ID, id, r.Member.ID)
 		if err != nil {
 			return bot.Reply{}, err
 		}
-		return bot.Reply{Text: FormatBurstCancel(id, res)}, nil
+		return bot.Reply{Text: FormatBurstCancelIn(r.L(), id, res)}, nil
 	}
-	return bot.Reply{Text: fmt.Sprintf("I don't know `/burst %s`.\n%s", sub, burstUsage)}, nil
+	return bot.Reply{Text: r.T("bursts.unknown_sub", i18n.Data{"Sub": sub}) + "\n" + r.T("bursts.usage", nil)}, nil
 }
 
 // FormatBurstList renders the bursts and their state, one per line.
@@ -778,11 +777,16 @@ func FormatBurstSend(res *BurstSendResult, now bool) string {
 	return msg + " Follow it with `/burst status " + bu.ID + "`."
 }
 
-// FormatBurstCancel says what a cancel stopped.
+// FormatBurstCancel says what a cancel stopped, in English (the CLI).
 func FormatBurstCancel(id string, res *store.BurstCancelResult) string {
+	return FormatBurstCancelIn(i18n.For(i18n.Default), id, res)
+}
+
+// FormatBurstCancelIn says what a cancel stopped, in l's language.
+func FormatBurstCancelIn(l *i18n.Localizer, id string, res *store.BurstCancelResult) string {
 	if res.Items == 0 && res.Deliveries == 0 {
-		return fmt.Sprintf("Burst %s is cancelled; nothing was left to stop (what was sent stays).", id)
+		return l.T("bursts.cancel.nothing", i18n.Data{"ID": id})
 	}
-	return fmt.Sprintf("🛑 Burst %s cancelled: %d pending item(s) and %d queued message(s) will not go out. What was already sent stays.",
-		id, res.Items, res.Deliveries)
+	return l.T("bursts.cancel.done", i18n.Data{"ID": id, "Items": l.N("bursts.items_pending", int(res.Items), nil),
+		"Messages": l.N("bursts.messages_queued", int(res.Deliveries), nil)})
 }

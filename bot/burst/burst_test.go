@@ -336,7 +336,7 @@ func TestBurstCancel(t *testing.T) {
 		}
 		_, err = e.burst.BurstSend(ctx, burst.BurstSendOptions{WorkspaceID: e.WS.ID, BurstID: "secure-chat-launch"})
 		var ue *bot.UserError
-		if !errorsAs(err, &ue) || !strings.Contains(ue.Msg, "cancelled") {
+		if !errorsAs(err, &ue) || !strings.Contains(ue.Error(), "cancelled") {
 			t.Fatalf("sending a cancelled burst: %v, want a user error", err)
 		}
 		if _, err := e.burst.BurstCancel(ctx, e.WS.ID, "sepsis-alert-launch", 0); !errorsAs(err, &ue) {

@@ -111,7 +111,7 @@ func runBurst(ctx context.Context, e *env, args []string) int {
 	fail := func(err error) int {
 		var ue *bot.UserError
 		if errors.As(err, &ue) {
-			fmt.Fprintln(e.stderr, ue.Msg)
+			fmt.Fprintln(e.stderr, ue.Error())
 		} else {
 			fmt.Fprintf(e.stderr, "huddlebot burst %s: %v\n", verb, err)
 		}
