@@ -8,6 +8,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/huddlebot/huddlebot/i18n"
+
 	"github.com/huddlebot/huddlebot/member"
 )
 
@@ -85,21 +87,77 @@ type Command struct {
 }
 
 // UsageError is a malformed command: what is wrong and the usage to show.
+// Problem is in English; In says it in a person's language when the
+// problem has a catalogue key (a problem wrapping another error, such as
+// a schedule's days or time, stays English).
 type UsageError struct {
 	Usage   string
 	Problem string
+	Key     string    // catalogue key of Problem, "" = none
+	Data    i18n.Data // Key's data
 }
 
-func (e *UsageError) Error() string {
-	if e.Problem == "" {
-		return "Usage: `" + e.Usage + "`"
+func (e *UsageError) Error() string { return e.In(i18n.For(i18n.Default)) }
+
+// In returns the problem and the usage in l's language (the usage, the
+// command as typed, is never translated).
+func (e *UsageError) In(l *i18n.Localizer) string {
+	problem := e.Problem
+	if e.Key != "" {
+		problem = l.T(e.Key, e.Data)
 	}
-	r, n := utf8.DecodeRuneInString(e.Problem)
-	return string(unicode.ToUpper(r)) + e.Problem[n:] + ". Usage: `" + e.Usage + "`"
+	if problem == "" {
+		return l.T("huddles.usage", i18n.Data{"Usage": e.Usage})
+	}
+	r, n := utf8.DecodeRuneInString(problem)
+	return l.T("huddles.usage_problem", i18n.Data{"Problem": string(unicode.ToUpper(r)) + problem[n:], "Usage": e.Usage})
+}
+
+// NewUsageError returns the UsageError of a problem the catalogue names
+// (key, in English en).
+func NewUsageError(usage, key string) *UsageError {
+	return &UsageError{Usage: usage, Problem: i18n.For(i18n.Default).T(key, nil), Key: key}
 }
 
 func usageErr(usage, format string, args ...any) *UsageError {
-	return &UsageError{Usage: usage, Problem: fmt.Sprintf(format, args...)}
+	e := &UsageError{Usage: usage, Problem: fmt.Sprintf(format, args...), Key: problemKeys[format]}
+	if e.Key != "" {
+		e.Data = i18n.Data{}
+		for i, a := range args {
+			e.Data[string(rune('A'+i))] = a
+		}
+	}
+	return e
+}
+
+// problemKeys are the catalogue keys of usageErr's formats; a format
+// without one (wrapping another error) stays English.
+var problemKeys = map[string]string{
+	"`/huddle end` takes nothing after it":                                        "huddles.usage.end_trailing",
+	"give the agenda text":                                                        "huddles.usage.agenda_empty",
+	"keep the agenda under %d characters":                                         "huddles.usage.agenda_long",
+	"`/huddle start` takes a title, not options":                                  "huddles.usage.start_options",
+	"keep the title under %d characters":                                          "huddles.usage.title_long",
+	"say when, e.g. `/huddle schedule tue,thu 07:45 Shift-change huddle`":         "huddles.usage.schedule_when",
+	"`/huddle schedule list` takes nothing after it":                              "huddles.usage.schedule_list_trailing",
+	"give the number of the schedule to cancel (see `/huddle schedule list`)":     "huddles.usage.schedule_cancel_id",
+	"give a start time like 07:45 after the days":                                 "huddles.usage.schedule_time",
+	"unknown option --%s":                                                         "huddles.usage.unknown_option",
+	"--remind needs a number of minutes":                                          "huddles.usage.remind_number",
+	"--remind is a number of minutes from 0 (no reminder) to 240":                 "huddles.usage.remind_range",
+	"--multi=N needs a number of choices, e.g. --multi=2":                         "huddles.usage.multi_number",
+	"--closes needs a duration like 10m":                                          "huddles.usage.closes_duration",
+	"give the question in quotes":                                                 "huddles.usage.question_quotes",
+	"keep the question under %d characters":                                       "huddles.usage.question_long",
+	"a rating poll has no options (it is always 1–5); put the question in quotes": "huddles.usage.rating_options",
+	"a rating poll takes one rating per person, so --multi does not apply":        "huddles.usage.rating_multi",
+	"give at least two options, each in quotes if it has spaces":                  "huddles.usage.two_options",
+	"at most %d options (you gave %d)":                                            "huddles.usage.too_many_options",
+	"an option is empty":                                                          "huddles.usage.option_empty",
+	"keep each option under %d characters (%q is longer)":                         "huddles.usage.option_long",
+	"option %q is there twice":                                                    "huddles.usage.option_twice",
+	"--multi=%d but there are only %d options":                                    "huddles.usage.multi_too_many",
+	"type your question after `/huddle ask`":                                      "huddles.usage.ask_empty",
 }
 
 // ParseCommand parses the text after /huddle. A malformed command returns a

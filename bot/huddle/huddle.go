@@ -62,7 +62,7 @@ func (b *Huddle) huddleCommand(ctx context.Context, r *bot.Req, text string) (bo
 	cmd, err := huddles.ParseCommand(text)
 	var ue *huddles.UsageError
 	if errors.As(err, &ue) {
-		return bot.Reply{Text: ue.Error()}, nil
+		return bot.Reply{Text: ue.In(r.L())}, nil
 	}
 	if err != nil {
 		return bot.Reply{}, err
@@ -86,7 +86,7 @@ func (b *Huddle) huddleCommand(ctx context.Context, r *bot.Req, text string) (bo
 		}
 		s := huddles.MatchSeries(series, cmd.Title, b.Now())
 		if cmd.Title == "" && s == nil {
-			return bot.Reply{Text: (&huddles.UsageError{Usage: huddles.UsageStart, Problem: "give the huddle a title"}).Error()}, nil
+			return bot.Reply{Text: huddles.NewUsageError(huddles.UsageStart, "huddles.usage.start_title").In(r.L())}, nil
 		}
 		return b.startHuddle(ctx, r, r.Channel, cmd.Title, s)
 	case huddles.VerbEnd:

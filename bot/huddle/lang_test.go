@@ -36,6 +36,8 @@ func TestHuddleSpanish(t *testing.T) {
 
 	bottest.Contains(t, "learner closes", e.Click("nina", poll.ID, fmt.Sprintf("poll:%d:close", pid)).Reply,
 		"Solo quien organiza el huddle (Sam Reyes) o el equipo de formación puede cerrar esta encuesta. No ha cambiado nada.")
+	bottest.Contains(t, "usage", e.Command("sam", "#4west", `/huddle poll "¿Solo una?" "Sí"`),
+		"Indique al menos dos opciones, cada una entre comillas si tiene espacios. Uso: `/huddle poll")
 	bottest.Contains(t, "ask", e.Command("sue", "#4west", "/huddle ask ¿Cómo se silencia la alerta?"), "Añadida a las preguntas pendientes")
 	q := e.Must("sam", "#4west", "¿Cómo se silencia la alerta?")
 	bottest.Contains(t, "question card", q.Text, "Preguntas pendientes", "Preguntada por Sue Park")
