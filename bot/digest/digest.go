@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddlebot/bot"
+	"github.com/huddlebot/huddlebot/i18n"
 	"github.com/huddlebot/huddlebot/lessons"
 	"github.com/huddlebot/huddlebot/store"
 )
@@ -130,7 +131,7 @@ func digestShare(part, whole int) (float64, bool) {
 }
 
 // trend formats this week's share and the change from last week.
-func digestTrend(part, whole, prevPart, prevWhole int) string {
+func digestTrend(l *i18n.Localizer, part, whole, prevPart, prevWhole int) string {
 	v, ok := digestShare(part, whole)
 	if !ok {
 		return "–"
@@ -140,11 +141,11 @@ func digestTrend(part, whole, prevPart, prevWhole int) string {
 		d := (v - p) * 100
 		switch {
 		case d >= 0.5:
-			s += fmt.Sprintf(" (▲ %.0f from the week before)", d)
+			s += " " + l.T("digest.trend.up", i18n.Data{"Points": fmt.Sprintf("%.0f", d)})
 		case d <= -0.5:
-			s += fmt.Sprintf(" (▼ %.0f from the week before)", -d)
+			s += " " + l.T("digest.trend.down", i18n.Data{"Points": fmt.Sprintf("%.0f", -d)})
 		default:
-			s += " (same as the week before)"
+			s += " " + l.T("digest.trend.same", nil)
 		}
 	}
 	return s
@@ -173,70 +174,73 @@ func (b *Digest) digestCard(ctx context.Context, ws *store.Workspace, week strin
 		return nil, err
 	}
 
+	// The digest is posted to the trainers' channel: the workspace's language.
+	l := i18n.For(b.LangOf(""))
 	var body strings.Builder
 	if len(sigs) == 0 {
-		body.WriteString("✅ No refresh signals in the last 4 weeks: no topic under the accuracy threshold or falling, every department participating, new hires on par, no poorly rated lessons.")
+		body.WriteString(l.T("digest.no_signals", nil))
 	} else {
-		fmt.Fprintf(&body, "**Refresh signals** (last 4 weeks, %d in all):", len(sigs))
+		body.WriteString(l.T("digest.signals", i18n.Data{"Count": len(sigs)}))
 		for i, s := range sigs {
 			if i == digestSignals {
-				fmt.Fprintf(&body, "\n…and %d more on the dashboard.", len(sigs)-digestSignals)
+				body.WriteString("\n" + l.T("digest.signals_more", i18n.Data{"Count": len(sigs) - digestSignals}))
 				break
 			}
-			fmt.Fprintf(&body, "\n• %s %s", digestSignalLabel(s.Kind), s.Detail)
+			fmt.Fprintf(&body, "\n• %s %s", digestSignalLabel(l, s.Kind), s.Detail)
 		}
 	}
 	if total > 0 {
-		fmt.Fprintf(&body, "\n\n**Escalated questions** (%d last week — nobody on the unit claimed them in time):", total)
+		body.WriteString("\n\n" + l.T("digest.escalated", i18n.Data{"Count": total}))
 		for _, q := range escalated {
 			text := q.Text
 			if r := []rune(text); len(r) > 90 {
 				text = string(r[:89]) + "…"
 			}
-			fmt.Fprintf(&body, "\n• %s (%s, %s)", text, digestDept(q.Department), q.Status)
+			fmt.Fprintf(&body, "\n• %s (%s, %s)", text, digestDept(l, q.Department), q.Status)
 		}
 	}
 	return &bot.Card{
-		Title: "📊 Weekly training digest — week of " + digestWeekLabel(week),
+		Title: l.T("digest.title", i18n.Data{"Week": digestWeekLabel(l, week)}),
 		Body:  body.String(),
 		Fields: []bot.Field{
-			{Label: "Members who answered", Value: fmt.Sprintf("%d of %d · %s", cur.active, cur.members, digestTrend(cur.active, cur.members, prev.active, prev.members))},
-			{Label: "Prompts answered", Value: fmt.Sprintf("%d of %d · %s", cur.responses, cur.prompts, digestTrend(cur.responses, cur.prompts, prev.responses, prev.prompts))},
-			{Label: "Quiz accuracy", Value: fmt.Sprintf("%d answers · %s", cur.answers, digestTrend(cur.correct, cur.answers, prev.correct, prev.answers))},
-			{Label: "Escalated questions", Value: fmt.Sprint(total)},
+			{Label: l.T("digest.field.members", nil), Value: l.T("digest.of", i18n.Data{"Part": cur.active, "Whole": cur.members}) + " · " + digestTrend(l, cur.active, cur.members, prev.active, prev.members)},
+			{Label: l.T("digest.field.prompts", nil), Value: l.T("digest.of", i18n.Data{"Part": cur.responses, "Whole": cur.prompts}) + " · " + digestTrend(l, cur.responses, cur.prompts, prev.responses, prev.prompts)},
+			{Label: l.T("digest.field.accuracy", nil), Value: l.N("digest.answers", cur.answers, nil) + " · " + digestTrend(l, cur.correct, cur.answers, prev.correct, prev.answers)},
+			{Label: l.T("digest.field.escalated", nil), Value: fmt.Sprint(total)},
 		},
-		Context: "Last 7 days against the 7 before. Details: /dashboard, or huddlebot report signals.",
+		Context: l.T("digest.context", nil),
+		Lang:    l.Lang(),
 	}, nil
 }
 
-func digestWeekLabel(monday string) string {
+func digestWeekLabel(l *i18n.Localizer, monday string) string {
 	t, err := time.Parse("2006-01-02", monday)
 	if err != nil {
 		return monday
 	}
-	return t.Format("Mon 2 Jan 2006")
+	return l.T("digest.week", i18n.Data{"Date": l.ShortDate(t), "Year": t.Year()})
 }
 
-func digestDept(d string) string {
+func digestDept(l *i18n.Localizer, d string) string {
 	if d == "" {
-		return "no department"
+		return l.T("digest.no_department", nil)
 	}
 	return d
 }
 
 // digestSignalWords names each kind of signal in the digest, after its icon.
 var digestSignalWords = map[lessons.SignalKind]string{
-	lessons.SignalTopicAccuracy: "Low accuracy",
-	lessons.SignalTopicFalling:  "Falling",
-	lessons.SignalParticipation: "Low participation",
-	lessons.SignalNewHires:      "New hires",
-	lessons.SignalPoorRating:    "Poorly rated",
+	lessons.SignalTopicAccuracy: "digest.signal.accuracy",
+	lessons.SignalTopicFalling:  "digest.signal.falling",
+	lessons.SignalParticipation: "digest.signal.participation",
+	lessons.SignalNewHires:      "digest.signal.new_hires",
+	lessons.SignalPoorRating:    "digest.signal.poor_rating",
 }
 
-func digestSignalLabel(k lessons.SignalKind) string {
-	words, ok := digestSignalWords[k]
+func digestSignalLabel(l *i18n.Localizer, k lessons.SignalKind) string {
+	key, ok := digestSignalWords[k]
 	if !ok {
 		return k.Icon()
 	}
-	return k.Icon() + " " + words + " —"
+	return k.Icon() + " " + l.T(key, nil) + " —"
 }

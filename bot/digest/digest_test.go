@@ -68,7 +68,14 @@ func (a digestAdapter) Deliver(_ context.Context, out *bot.Outbound) (bot.Sent, 
 
 func newDigestBot(t *testing.T, db *store.DB, channel string) *Digest {
 	t.Helper()
-	b := bot.New(db, bot.Config{TrainerChannel: channel, DefaultTimeZone: "America/Chicago"},
+	return newDigestBotIn(t, db, channel, "")
+}
+
+// newDigestBotIn is newDigestBot in a workspace whose default language is
+// lang ("" = English).
+func newDigestBotIn(t *testing.T, db *store.DB, channel, lang string) *Digest {
+	t.Helper()
+	b := bot.New(db, bot.Config{TrainerChannel: channel, DefaultTimeZone: "America/Chicago", DefaultLanguage: lang},
 		slog.New(slog.NewTextHandler(io.Discard, nil)))
 	d := Register(b)
 	b.AddAdapter(digestAdapter{platform: "sandbox"})
@@ -208,5 +215,37 @@ func TestDigestNeedsTrainerChannel(t *testing.T) {
 	var n int
 	if err := db.GetContext(context.Background(), &n, `SELECT COUNT(*) FROM message`); err != nil || n != 0 {
 		t.Fatalf("%d messages posted without HUDDLEBOT_TRAINER_CHANNEL (%v)", n, err)
+	}
+}
+
+// TestDigestInWorkspaceLanguage: with HUDDLEBOT_LANGUAGE=es the digest in
+// the trainers' channel speaks Spanish (the signal's detail comes from the
+// reports, in English).
+func TestDigestInWorkspaceLanguage(t *testing.T) {
+	t.Parallel()
+	db := storetest.Open(t, store.SQLite)
+	chicago, _ := time.LoadLocation("America/Chicago")
+	monday8 := time.Date(2026, 3, 16, 8, 0, 0, 0, chicago)
+	digestFixture(t, db, monday8)
+	if err := newDigestBotIn(t, db, "#trainers", "es").digestTick(context.Background(), monday8.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	cards := digestMessages(t, db)
+	if len(cards) != 1 {
+		t.Fatalf("%d digests, want 1", len(cards))
+	}
+	c, err := bot.ParseCard(cards[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := c.Text()
+	for _, want := range []string{"Resumen semanal de formación — semana del lunes 16 de marzo de 2026", "**Señales de repaso**", "Pocos aciertos —",
+		"**Preguntas escaladas**", "Miembros que respondieron: 8 de 8", "Aciertos en los cuestionarios: 40 respuestas · 38%"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("Spanish digest lacks %q:\n%s", want, text)
+		}
+	}
+	if c.Lang != "es" {
+		t.Errorf("digest card language %q, want es", c.Lang)
 	}
 }
