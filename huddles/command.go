@@ -41,14 +41,10 @@ const (
 	UsageAsk      = "/huddle ask [--anonymous] TEXT"
 )
 
-// Help is the full /huddle help text.
-const Help = "**Tech huddles** — hosts are super-users, trainers and admins.\n" +
-	"• `" + UsageStart + "` · `" + UsageEnd + "` · `" + UsageAgenda + "`\n" +
-	"• `/huddle schedule tue,thu 07:45 Shift-change huddle` (your time zone; a reminder 15 min before, `--remind N` to change) · `/huddle schedule list` · `/huddle schedule cancel ID`\n" +
-	"• `" + UsagePoll + "` — quote options with spaces; up to 25 options\n" +
-	"• `" + UsageRate + "` — a 1–5 rating\n" +
-	"• `" + UsageAsk + "` — the parking lot; others +1 it\n" +
-	"• `/huddle status` — what is running here"
+// Help is the full /huddle help text in l's language.
+func Help(l *i18n.Localizer) string {
+	return l.T("huddles.help", i18n.Data{"Start": UsageStart, "End": UsageEnd, "Agenda": UsageAgenda, "Poll": UsagePoll, "Rate": UsageRate, "Ask": UsageAsk})
+}
 
 // ScheduleSpec is a parsed /huddle schedule.
 type ScheduleSpec struct {

@@ -41,7 +41,7 @@ func TestTextIsNeutral(t *testing.T) {
 			{Text: "Who owns the order set?", Status: huddles.QuestionEscalated, Redacted: true, OriginHuddleID: 9},
 		},
 	})
-	texts := map[string]string{"summary": summary, "empty summary": huddles.Summary(en, huddles.SummaryInput{Huddle: h}), "help": huddles.Help}
+	texts := map[string]string{"summary": summary, "empty summary": huddles.Summary(en, huddles.SummaryInput{Huddle: h}), "help": huddles.Help(en)}
 	for _, p := range []*huddles.Poll{anon, multi, rating} {
 		texts["results of "+p.Question] = p.Results(en, huddles.Tally{Counts: make([]int, len(p.Options))})
 		texts["visibility of "+p.Question] = p.Visibility(en)

@@ -68,7 +68,7 @@ func (b *Huddle) huddleCommand(ctx context.Context, r *bot.Req, text string) (bo
 		return bot.Reply{}, err
 	}
 	if cmd.Verb == huddles.VerbHelp {
-		return bot.Reply{Text: huddles.Help}, nil
+		return bot.Reply{Text: huddles.Help(r.L())}, nil
 	}
 	if r.Channel == "" || r.Channel == "dm" {
 		return bot.Reply{Text: r.T("huddles.channel_only", nil)}, nil
@@ -104,7 +104,7 @@ func (b *Huddle) huddleCommand(ctx context.Context, r *bot.Req, text string) (bo
 	case huddles.VerbAsk:
 		return b.askParkingLot(ctx, r, cmd.Ask)
 	}
-	return bot.Reply{Text: huddles.Help}, nil
+	return bot.Reply{Text: huddles.Help(r.L())}, nil
 }
 
 // openHuddle returns the channel's open huddle, or a user error saying

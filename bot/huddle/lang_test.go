@@ -21,6 +21,7 @@ func TestHuddleSpanish(t *testing.T) {
 	e := bottest.OpenSandbox(t, storetest.Open(t, store.SQLite), bottest.SandboxOptions{NoContent: true, KeepClock: true,
 		Config: bot.Config{VoteKey: hudVoteKey, TrainerChannel: "#trainers", PollRenderEvery: time.Millisecond, DefaultLanguage: "es"}})
 
+	bottest.Contains(t, "help", e.Command("nina", "#4west", "/huddle help"), "**Huddles técnicos**", "las preguntas pendientes; otras personas pueden darles +1")
 	bottest.Contains(t, "learner start", e.Command("nina", "#4west", "/huddle start Mío"), "Solo los superusuarios pueden organizar huddles")
 	bottest.Contains(t, "start", e.Command("sam", "#4west", "/huddle start Alerta de sepsis"), "El huddle «Alerta de sepsis» ha empezado en #4west")
 	start := e.Must("sam", "#4west", "Huddle técnico: Alerta de sepsis")
