@@ -88,7 +88,11 @@ func newEnv(t testing.TB, db *store.DB, tune func(*Options)) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := Options{Token: discordfake.Token, AppID: testAppID, PublicKey: hex.EncodeToString(pub), APIURL: fake.APIURL(), Log: log}
+	opts := Options{Token: discordfake.Token, AppID: testAppID, PublicKey: hex.EncodeToString(pub), APIURL: fake.APIURL(), Log: log,
+		// Answer in the interaction response however slow the machine: the
+		// tests that want the deferred path set DeferAfter themselves (on a
+		// loaded CI machine the default 1 s made replies type 5).
+		DeferAfter: time.Minute}
 	if tune != nil {
 		tune(&opts)
 	}
