@@ -528,9 +528,9 @@ func (b *Huddle) listSchedules(ctx context.Context, r *bot.Req) (bot.Reply, erro
 		return bot.Reply{}, err
 	}
 	if len(series) == 0 {
-		return bot.Reply{Text: "No recurring huddles in " + r.Channel + ". Schedule one with `/huddle schedule tue,thu 07:45 TITLE`."}, nil
+		return bot.Reply{Text: r.T("huddles.schedule.none", i18n.Data{"Channel": r.Channel})}, nil
 	}
-	lines := []string{"Recurring huddles in " + r.Channel + ":"}
+	lines := []string{r.T("huddles.schedule.list", i18n.Data{"Channel": r.Channel})}
 	for _, s := range series {
 		lines = append(lines, b.seriesLine(s))
 	}
@@ -540,13 +540,13 @@ func (b *Huddle) listSchedules(ctx context.Context, r *bot.Req) (bot.Reply, erro
 func (b *Huddle) cancelSchedule(ctx context.Context, r *bot.Req, id int64) (bot.Reply, error) {
 	s, err := b.DB.HuddleSeriesGet(ctx, b.DB, id)
 	if store.IsNotFound(err) || (err == nil && s.WorkspaceID != r.Workspace.ID) {
-		return bot.Reply{Text: fmt.Sprintf("There is no recurring huddle #%d. See `/huddle schedule list`.", id)}, nil
+		return bot.Reply{Text: r.T("huddles.schedule.no_such", i18n.Data{"ID": id})}, nil
 	}
 	if err != nil {
 		return bot.Reply{}, err
 	}
 	if r.Member.ID != s.HostID && !r.Member.Has(member.PermTrainer) {
-		return bot.Reply{}, bot.UserErr("Only its host (%s) or a trainer can cancel recurring huddle #%d. Nothing changed.", nameOr(s.HostName, "—"), id)
+		return bot.Reply{}, bot.UserErrT("huddles.schedule.only_host", i18n.Data{"Host": nameOr(s.HostName, "—"), "ID": id})
 	}
 	var ok bool
 	err = b.DB.Tx(ctx, func(tx *store.Tx) error {
@@ -559,9 +559,9 @@ func (b *Huddle) cancelSchedule(ctx context.Context, r *bot.Req, id int64) (bot.
 		return bot.Reply{}, err
 	}
 	if !ok {
-		return bot.Reply{Text: fmt.Sprintf("Recurring huddle #%d was already cancelled.", id)}, nil
+		return bot.Reply{Text: r.T("huddles.schedule.already_cancelled", i18n.Data{"ID": id})}, nil
 	}
-	return bot.Reply{Text: fmt.Sprintf("Cancelled recurring huddle #%d “%s”. No more reminders; its past huddles are kept.", id, s.Title)}, nil
+	return bot.Reply{Text: r.T("huddles.schedule.cancelled", i18n.Data{"ID": id, "Title": s.Title})}, nil
 }
 
 func (b *Huddle) huddleStartClick(ctx context.Context, r *bot.Req, args []string, _ string) (bot.Reply, error) {
@@ -571,13 +571,13 @@ func (b *Huddle) huddleStartClick(ctx context.Context, r *bot.Req, args []string
 	}
 	s, err := b.DB.HuddleSeriesGet(ctx, b.DB, sid)
 	if store.IsNotFound(err) || (err == nil && (s.WorkspaceID != r.Workspace.ID || !s.Active)) {
-		return bot.Reply{Text: "That recurring huddle was cancelled."}, nil
+		return bot.Reply{Text: r.T("huddles.schedule.was_cancelled", nil)}, nil
 	}
 	if err != nil {
 		return bot.Reply{}, err
 	}
 	if r.Member.ID != s.HostID && !r.Member.Has(member.PermTrainer) {
-		return bot.Reply{}, bot.UserErr("Only the huddle's host (%s) or a trainer can start it. Nothing changed.", nameOr(s.HostName, "—"))
+		return bot.Reply{}, bot.UserErrT("huddles.schedule.only_host_start", i18n.Data{"Host": nameOr(s.HostName, "—")})
 	}
 	return b.startHuddle(ctx, r, s.Channel, "", s)
 }
