@@ -75,7 +75,10 @@ func TestJoinProfileAtOnce(t *testing.T) {
 func TestUserInfoWaitBudget(t *testing.T) {
 	t.Parallel()
 	db := storetest.Open(t, store.SQLite)
-	lim := slackbot.Limits{UserInfo: slackbot.Rate{PerMinute: 600, Burst: 1}, MaxWait: 2 * time.Second}
+	// A turn every 2 s: the second call must find the first's turn still
+	// running however slow the machine (at 100 ms a loaded CI machine had
+	// reached the next turn already).
+	lim := slackbot.Limits{UserInfo: slackbot.Rate{PerMinute: 30, Burst: 1}, MaxWait: 5 * time.Second}
 	e := newEnv(t, db, envOptions{limits: &lim})
 	e.fake.SetUser(nina)
 	ctx := context.Background()
@@ -87,7 +90,7 @@ func TestUserInfoWaitBudget(t *testing.T) {
 		t.Fatalf("users.info with no budget before its turn: err %v, want a RateLimitError", err)
 	}
 	if _, tz, err := e.adapter.UserInfo(ctx, team, nina.ID); err != nil || tz != nina.TZ {
-		t.Errorf("users.info without a budget: tz %q err %v; want it to wait its turn (100 ms) and answer", tz, err)
+		t.Errorf("users.info without a budget: tz %q err %v; want it to wait its turn (2 s) and answer", tz, err)
 	}
 	if n := e.fake.Count("users.info"); n != 2 {
 		t.Errorf("users.info calls = %d, want 2 (the refused one is not made)", n)
