@@ -128,3 +128,47 @@ func TestPromptInMembersLanguage(t *testing.T) {
 		}
 	})
 }
+
+// TestSpanishWorkspaceEnglishContent: in a workspace whose default is
+// Spanish, the bundled lessons (written in English, and saying so with
+// `lang: en`) are not taken for Spanish: Nina, who chose no language, gets
+// a nurse lesson (none is translated) in English with the Spanish note, and
+// Lucía's front-desk lesson comes in its Spanish translation.
+func TestSpanishWorkspaceEnglishContent(t *testing.T) {
+	t.Parallel()
+	storetest.EachBackend(t, func(t *testing.T, backend store.Backend) {
+		e := bottest.NewSandbox(t, backend, bot.Config{DefaultLanguage: "es"})
+		ctx := context.Background()
+		content := e.Bot.Content()
+		for _, l := range content.Lessons {
+			if l.Lang == "" {
+				t.Errorf("bundled lesson %s does not say its language (lang:)", l.ID)
+			}
+		}
+		for _, tc := range []struct{ user, shown, requested string }{
+			{"nina", "en", "es"},
+			{"lucia", "es", ""},
+		} {
+			e.Command(tc.user, "dm", "/learn")
+			var d store.Delivery
+			err := e.DB.GetContext(ctx, &d, e.DB.Rebind(`SELECT d.lesson_id AS lessonid, d.language AS language,
+				d.requested_language AS requestedlanguage FROM delivery d JOIN member m ON m.id = d.member_id
+				WHERE m.user_id = ? ORDER BY d.id DESC LIMIT 1`), tc.user)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.Language != tc.shown || d.RequestedLanguage != tc.requested {
+				t.Errorf("%s: lesson %s shown in %q, requested %q; want %q, %q", tc.user, d.LessonID, d.Language, d.RequestedLanguage, tc.shown, tc.requested)
+			}
+			title := content.Lesson(d.LessonID).Title
+			if tc.shown == "es" {
+				title = content.Lesson(d.LessonID).Translations["es"].Title
+			}
+			m := e.Must(tc.user, "dm", title)
+			note := "Esta lección aún no está disponible en su idioma; se muestra en inglés."
+			if strings.Contains(m.Text, note) != (tc.requested != "") {
+				t.Errorf("%s's card, note %q expected %v:\n%s", tc.user, note, tc.requested != "", m.Text)
+			}
+		}
+	})
+}
