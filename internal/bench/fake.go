@@ -1,20 +1,15 @@
 package bench
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"os"
-	"os/exec"
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/huddlebot/huddlebot/bot/slack/slackfake"
 )
@@ -103,13 +98,10 @@ func (f inprocFake) InProcess() bool                           { return true }
 func (f inprocFake) Close()                                    { f.s.Close() }
 func (f inprocFake) MessagesFrom(n int) ([]fakeMessage, error) { return fakeMessagesFrom(f.s, n), nil }
 
-// childFake is the fake in a child process, driven over its control URL.
+// childFake is the fake in a child process.
 type childFake struct {
-	cmd     *exec.Cmd
-	stdin   io.WriteCloser
-	api     string
-	control string
-	client  *http.Client
+	*child
+	api string
 }
 
 // fakeReady is the line a fake-slack child prints when it listens.
@@ -132,40 +124,16 @@ func setUpFake(f *slackfake.Server, tiers bool) {
 const FakeTiersArg = "--tiers"
 
 func startChildFake(ctx context.Context, tiers bool) (*childFake, error) {
-	exe, err := os.Executable()
-	if err != nil {
-		return nil, err
-	}
 	args := slices.Clone(FakeSlackArgs)
 	if tiers {
 		args = append(args, FakeTiersArg)
 	}
-	cmd := exec.CommandContext(ctx, exe, args...)
-	cmd.Stderr = os.Stderr
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		return nil, err
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start the fake Slack: %w", err)
-	}
-	line, err := bufio.NewReader(stdout).ReadString('\n')
 	var ready fakeReady
-	if err == nil {
-		err = json.Unmarshal([]byte(line), &ready)
+	c, err := startChild(ctx, "Slack", args, &ready, func() bool { return ready.API != "" }, func() string { return ready.Control })
+	if err != nil {
+		return nil, err
 	}
-	if err != nil || ready.API == "" {
-		stdin.Close()
-		_ = cmd.Wait()
-		return nil, fmt.Errorf("the fake Slack did not start (%v): %q", err, line)
-	}
-	go func() { _, _ = io.Copy(io.Discard, stdout) }()
-	return &childFake{cmd: cmd, stdin: stdin, api: ready.API, control: ready.Control,
-		client: &http.Client{Timeout: time.Minute}}, nil
+	return &childFake{child: c, api: ready.API}, nil
 }
 
 func (f *childFake) APIURL() string { return f.api }
@@ -173,18 +141,6 @@ func (f *childFake) ResponseURL(id string) string {
 	return strings.TrimSuffix(f.api, "api/") + "response/" + id
 }
 func (f *childFake) InProcess() bool { return false }
-
-func (f *childFake) get(path string, v any) error {
-	res, err := f.client.Get(f.control + path)
-	if err != nil {
-		return err
-	}
-	defer res.Body.Close()
-	if res.StatusCode != http.StatusOK {
-		return fmt.Errorf("fake Slack control %s: %s", path, res.Status)
-	}
-	return json.NewDecoder(res.Body).Decode(v)
-}
 
 func (f *childFake) Stats() (fakeStats, error) {
 	var st fakeStats
@@ -198,19 +154,6 @@ func (f *childFake) MessagesFrom(n int) ([]fakeMessage, error) {
 	return out, err
 }
 
-// Close ends the child: it exits when its stdin closes.
-func (f *childFake) Close() {
-	f.stdin.Close()
-	done := make(chan struct{})
-	go func() { _ = f.cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		_ = f.cmd.Process.Kill()
-		<-done
-	}
-}
-
 // RunFakeSlack is `huddlebot bench fake-slack`: the loopback fake Slack Web
 // API on its own, printing {"api":…,"control":…} to stdout once it listens
 // and running until stdin closes or ctx ends. Point `serve` at it with
@@ -219,10 +162,6 @@ func RunFakeSlack(ctx context.Context, stdout io.Writer, stdin io.Reader, tiers 
 	fake := slackfake.New()
 	defer fake.Close()
 	setUpFake(fake, tiers)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /stats", func(w http.ResponseWriter, r *http.Request) {
 		st := fakeStatsOf(fake)
@@ -233,18 +172,9 @@ func RunFakeSlack(ctx context.Context, stdout io.Writer, stdin io.Reader, tiers 
 		n, _ := strconv.Atoi(r.URL.Query().Get("from"))
 		writeJSON(w, fakeMessagesFrom(fake, n))
 	})
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	defer srv.Close()
-	ready, _ := json.Marshal(fakeReady{API: fake.APIURL(), Control: "http://" + ln.Addr().String() + "/"})
-	fmt.Fprintf(stdout, "%s\n", ready)
-	stdinClosed := make(chan struct{})
-	go func() { _, _ = io.Copy(io.Discard, stdin); close(stdinClosed) }()
-	select {
-	case <-ctx.Done():
-	case <-stdinClosed:
-	}
-	return nil
+	return serveControl(ctx, stdout, stdin, mux, func(control string) any {
+		return fakeReady{API: fake.APIURL(), Control: control}
+	})
 }
 
 func writeJSON(w http.ResponseWriter, v any) {

@@ -1,19 +1,13 @@
 package bench
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"os"
-	"os/exec"
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/huddlebot/huddlebot/bot/teams/teamsfake"
 )
@@ -160,74 +154,23 @@ type teamsReady struct {
 	Control string `json:"control"`
 }
 
-// childTeams is the fake connector in a child process, driven over its
-// control URL.
+// childTeams is the fake connector in a child process.
 type childTeams struct {
-	cmd    *exec.Cmd
-	stdin  io.WriteCloser
-	ready  teamsReady
-	client *http.Client
+	*child
+	ready teamsReady
 }
 
 func startChildTeams(ctx context.Context, unlimited bool) (*childTeams, error) {
-	exe, err := os.Executable()
-	if err != nil {
-		return nil, err
-	}
 	args := slices.Clone(FakeTeamsArgs)
 	if unlimited {
 		args = append(args, FakeUnlimitedArg)
 	}
-	cmd := exec.CommandContext(ctx, exe, args...)
-	cmd.Stderr = os.Stderr
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		return nil, err
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start the fake Teams connector: %w", err)
-	}
-	line, err := bufio.NewReader(stdout).ReadString('\n')
 	var ready teamsReady
-	if err == nil {
-		err = json.Unmarshal([]byte(line), &ready)
-	}
-	if err != nil || ready.Service == "" {
-		stdin.Close()
-		_ = cmd.Wait()
-		return nil, fmt.Errorf("the fake Teams connector did not start (%v): %q", err, line)
-	}
-	go func() { _, _ = io.Copy(io.Discard, stdout) }()
-	return &childTeams{cmd: cmd, stdin: stdin, ready: ready, client: &http.Client{Timeout: time.Minute}}, nil
-}
-
-func (f *childTeams) get(path string, v any) error {
-	res, err := f.client.Get(f.ready.Control + path)
+	c, err := startChild(ctx, "Teams connector", args, &ready, func() bool { return ready.Service != "" }, func() string { return ready.Control })
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer res.Body.Close()
-	if res.StatusCode != http.StatusOK {
-		return fmt.Errorf("fake Teams control %s: %s", path, res.Status)
-	}
-	return json.NewDecoder(res.Body).Decode(v)
-}
-
-// Close ends the child: it exits when its stdin closes.
-func (f *childTeams) Close() {
-	f.stdin.Close()
-	done := make(chan struct{})
-	go func() { _ = f.cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		_ = f.cmd.Process.Kill()
-		<-done
-	}
+	return &childTeams{child: c, ready: ready}, nil
 }
 
 // RunFakeTeams is `huddlebot bench fake-teams`: the loopback fake Bot
@@ -238,10 +181,6 @@ func RunFakeTeams(ctx context.Context, stdout io.Writer, stdin io.Reader, unlimi
 	conn := startTeamsConnector()
 	defer conn.Close()
 	conn.SetLimits(!unlimited)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /stats", func(w http.ResponseWriter, r *http.Request) {
 		st := teamsStatsOf(conn)
@@ -255,18 +194,9 @@ func RunFakeTeams(ctx context.Context, stdout io.Writer, stdin io.Reader, unlimi
 		n, _ := strconv.Atoi(r.URL.Query().Get("from"))
 		writeJSON(w, teamsPostedFrom(conn, n))
 	})
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	defer srv.Close()
-	ready, _ := json.Marshal(teamsReady{Service: conn.ServiceURL(), Token: conn.TokenURL(), Control: "http://" + ln.Addr().String() + "/"})
-	fmt.Fprintf(stdout, "%s\n", ready)
-	stdinClosed := make(chan struct{})
-	go func() { _, _ = io.Copy(io.Discard, stdin); close(stdinClosed) }()
-	select {
-	case <-ctx.Done():
-	case <-stdinClosed:
-	}
-	return nil
+	return serveControl(ctx, stdout, stdin, mux, func(control string) any {
+		return teamsReady{Service: conn.ServiceURL(), Token: conn.TokenURL(), Control: control}
+	})
 }
 
 // isAnswer reports whether verb is a quiz answer button ("ans:<delivery>:<choice>").
