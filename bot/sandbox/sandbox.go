@@ -547,7 +547,7 @@ func (s *Server) setClock(w http.ResponseWriter, r *http.Request) {
 		// Say where the clock goes, in the person's time, and why it skips
 		// the rest of today (a weekend, work hours over) — the jump to
 		// Monday is otherwise a mystery.
-		moved = m.Schedule.DescribeNext(s.Clock.Now(), true)
+		moved = m.Schedule.DescribeNextIn(s.Bot.Localizer(m), s.Clock.Now(), true)
 	case in.Advance != "":
 		var err error
 		d, err = parseDuration(in.Advance)
