@@ -233,3 +233,26 @@ var (
 // Err returns the error loading the embedded catalogues met, if any (a
 // test and `serve` check it; a broken file never ships).
 func Err() error { return load().err }
+
+// Sources returns the templates of every message of a shipped language,
+// each plural form on its own, ordered by key then form; nil for a
+// language the bot does not ship. Checks that a text was not left in
+// another language compare against these.
+func Sources(lang string) []string {
+	msgs := load().messages[lang]
+	keys := make([]string, 0, len(msgs))
+	for k := range msgs {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var out []string
+	for _, k := range keys {
+		m := msgs[k]
+		for _, s := range []string{m.Zero, m.One, m.Two, m.Few, m.Many, m.Other} {
+			if s != "" {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
