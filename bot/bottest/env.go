@@ -5,7 +5,7 @@
 // (Env), the sandbox driven through its HTTP API (Sandbox), an in-memory
 // adapter (Recorder), and the waits and checks their tests make: Settle
 // (nothing left to apply, deliver or retry, instead of a sleep), WaitFor,
-// Count, Member, Contains and Lacks.
+// Count, Member, Contains, Lacks and NoEnglish.
 package bottest
 
 import (
