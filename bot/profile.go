@@ -122,7 +122,7 @@ func ReadProfile(ctx context.Context, ui UserInfoer, workspace, userID string) (
 // of their profile, and when the next one comes.
 func profileCard(l *i18n.Localizer, m *member.Member, next string) *Card {
 	return &Card{Body: l.T("core.profile_zone", i18n.Data{"Zone": m.Schedule.Location.String(),
-		"Days": m.Schedule.WorkDays.Describe(l), "Time": m.Schedule.EffectiveDeliveryTime().String(), "Next": next})}
+		"Days": m.Schedule.WorkDays.Describe(l), "Time": m.Schedule.EffectiveDeliveryTime().In(l), "Next": next})}
 }
 
 // NextText says when the member's next scheduled prompt comes, in their own

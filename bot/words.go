@@ -20,9 +20,10 @@ import (
 func Usage(form, hint string) Reply { return UsageIn(i18n.For(i18n.Default), form, hint) }
 
 // UsageIn is the reply to a malformed command in l's language: its form
-// (the command as typed, never translated) and a hint (translated).
+// (the command's words as typed, its placeholders in l's language:
+// i18n.UsageForm) and a hint (translated).
 func UsageIn(l *i18n.Localizer, form, hint string) Reply {
-	return Reply{Text: l.T("core.usage", i18n.Data{"Form": form, "Hint": hint})}
+	return Reply{Text: l.T("core.usage", i18n.Data{"Form": l.UsageForm(form), "Hint": hint})}
 }
 
 // DeptName names a department in a sentence; "" is the member's own unit.

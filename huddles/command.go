@@ -43,7 +43,8 @@ const (
 
 // Help is the full /huddle help text in l's language.
 func Help(l *i18n.Localizer) string {
-	return l.T("huddles.help", i18n.Data{"Start": UsageStart, "End": UsageEnd, "Agenda": UsageAgenda, "Poll": UsagePoll, "Rate": UsageRate, "Ask": UsageAsk})
+	return l.T("huddles.help", i18n.Data{"Start": l.UsageForm(UsageStart), "End": UsageEnd, "Agenda": l.UsageForm(UsageAgenda),
+		"Poll": l.UsageForm(UsagePoll), "Rate": l.UsageForm(UsageRate), "Ask": l.UsageForm(UsageAsk)})
 }
 
 // ScheduleSpec is a parsed /huddle schedule.
@@ -95,18 +96,18 @@ type UsageError struct {
 
 func (e *UsageError) Error() string { return e.In(i18n.For(i18n.Default)) }
 
-// In returns the problem and the usage in l's language (the usage, the
-// command as typed, is never translated).
+// In returns the problem and the usage in l's language (the usage's
+// command words stay as typed; its placeholders are l's: i18n.UsageForm).
 func (e *UsageError) In(l *i18n.Localizer) string {
 	problem := e.Problem
 	if e.Key != "" {
 		problem = l.T(e.Key, e.Data)
 	}
 	if problem == "" {
-		return l.T("huddles.usage", i18n.Data{"Usage": e.Usage})
+		return l.T("huddles.usage", i18n.Data{"Usage": l.UsageForm(e.Usage)})
 	}
 	r, n := utf8.DecodeRuneInString(problem)
-	return l.T("huddles.usage_problem", i18n.Data{"Problem": string(unicode.ToUpper(r)) + problem[n:], "Usage": e.Usage})
+	return l.T("huddles.usage_problem", i18n.Data{"Problem": string(unicode.ToUpper(r)) + problem[n:], "Usage": l.UsageForm(e.Usage)})
 }
 
 // NewUsageError returns the UsageError of a problem the catalogue names

@@ -210,32 +210,9 @@ func TestKeysUsedInCodeExist(t *testing.T) {
 		namespaces[ns] = true
 	}
 	keyish := regexp.MustCompile(`^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$`)
-	root, err := filepath.Abs("..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(root, "go.mod")); err != nil {
-		t.Fatalf("module root: %v", err)
-	}
-	fset := token.NewFileSet()
+	fset, files := goFiles(t)
 	checked := 0
-	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			if n := d.Name(); p != root && (strings.HasPrefix(n, ".") || n == "testdata" || n == "node_modules") {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
-			return nil
-		}
-		f, err := parser.ParseFile(fset, p, nil, 0)
-		if err != nil {
-			return err
-		}
+	for _, f := range files {
 		ast.Inspect(f, func(n ast.Node) bool {
 			switch n := n.(type) {
 			case *ast.CallExpr:
@@ -269,14 +246,48 @@ func TestKeysUsedInCodeExist(t *testing.T) {
 			}
 			return true
 		})
+	}
+	if checked == 0 {
+		t.Fatal("no key found in the code: the scan is broken")
+	}
+}
+
+// goFiles parses the module's Go files, tests and testdata aside.
+func goFiles(t *testing.T) (*token.FileSet, []*ast.File) {
+	t.Helper()
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(root, "go.mod")); err != nil {
+		t.Fatalf("module root: %v", err)
+	}
+	fset := token.NewFileSet()
+	var files []*ast.File
+	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if n := d.Name(); p != root && (strings.HasPrefix(n, ".") || n == "testdata" || n == "node_modules") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(fset, p, nil, 0)
+		if err != nil {
+			return err
+		}
+		files = append(files, f)
 		return nil
 	})
 	if err != nil && !errors.Is(err, fs.SkipDir) {
 		t.Fatal(err)
 	}
-	if checked == 0 {
-		t.Fatal("no key found in the code: the scan is broken")
-	}
+	return fset, files
 }
 
 func mustDate(t *testing.T, s string) time.Time {

@@ -21,10 +21,12 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
@@ -211,7 +213,25 @@ func (l *Localizer) Clock(t time.Time) string {
 	return l.T("date.clock", Data{"Hour": fmt.Sprintf("%02d", t.Hour()), "Minute": fmt.Sprintf("%02d", t.Minute())})
 }
 
-// List joins items as a sentence does ("a, b and c", "a, b y c").
+// TimeWithArticle names a time of day as a sentence does after a
+// preposition, with the article its language puts before the hour chosen
+// by the hour: "08:30" in English ("at 08:30"), "las 08:30" but "la 01:00"
+// in Spanish ("a las 08:30", "a la 01:00"). hour is 0–23 and picks the form
+// of date.the_time as a plural count; clock is the time as written (Clock's
+// "01:00", or "01:00 CET"). A message that says a time after a preposition
+// takes it from here, never with an article of its own.
+func (l *Localizer) TimeWithArticle(hour int, clock string) string {
+	return l.N("date.the_time", hour, Data{"Time": clock})
+}
+
+// ClockWithArticle is TimeWithArticle of t's time of day as Clock writes it.
+func (l *Localizer) ClockWithArticle(t time.Time) string {
+	return l.TimeWithArticle(t.Hour(), l.Clock(t))
+}
+
+// List joins items as a sentence does ("a, b and c", "a, b y c"). Before a
+// last item that starts with the sound /i/ (i-, hi- but not hie-, hia-) it
+// uses list.and_i: Spanish says "Ana e Inés", "agua y hielo".
 func (l *Localizer) List(items []string) string {
 	switch len(items) {
 	case 0:
@@ -219,8 +239,62 @@ func (l *Localizer) List(items []string) string {
 	case 1:
 		return items[0]
 	}
-	return l.T("list.and", Data{"Head": strings.Join(items[:len(items)-1], ", "), "Last": items[len(items)-1]})
+	last := items[len(items)-1]
+	key := "list.and"
+	if startsWithI(last) {
+		key = "list.and_i"
+	}
+	return l.T(key, Data{"Head": strings.Join(items[:len(items)-1], ", "), "Last": last})
 }
+
+// startsWithI reports whether s's first word starts with the vowel sound
+// /i/: "i", "í", or a silent h before them not followed by another vowel
+// ("hi-", "hí-", not "hie-", "hia-": there the i is a consonant). Leading
+// marks (quotes, Markdown, an emoji) are skipped.
+func startsWithI(s string) bool {
+	w := []rune(strings.ToLower(strings.TrimLeftFunc(s, func(r rune) bool { return !unicode.IsLetter(r) })))
+	isI := func(r rune) bool { return r == 'i' || r == 'í' }
+	switch {
+	case len(w) == 0:
+		return false
+	case isI(w[0]):
+		// "i" before another vowel is still a vowel in Spanish words that
+		// start with it (Inés, iota is rare); only h+i+vowel is a consonant.
+		return true
+	case w[0] == 'h' && len(w) > 1 && isI(w[1]):
+		return len(w) == 2 || !strings.ContainsRune("aeouáéóú", w[2])
+	}
+	return false
+}
+
+// UsageForm returns a command's usage form with its placeholders said in
+// the language and the command's own words kept: "/learn join ROLE
+// [DEPARTMENT]" is "/learn join ROL [DEPARTAMENTO]" in Spanish. A
+// placeholder is a word that starts with a capital letter (ROLE, Area/City,
+// "Question"); its word is usage.word.<lower case> in the catalogue, said
+// in the placeholder's case (ROL, Región/Ciudad, "Pregunta"). A capitalised
+// word the catalogue has no entry for (HH:MM, ID, N) stays as it is.
+func (l *Localizer) UsageForm(form string) string {
+	en := load().messages[Default]
+	return placeholder.ReplaceAllStringFunc(form, func(w string) string {
+		key := "usage.word." + strings.ToLower(w)
+		if en[key] == nil {
+			return w
+		}
+		t := l.T(key, nil)
+		if t == "" {
+			return w
+		}
+		if strings.ToUpper(w) == w {
+			return strings.ToUpper(t)
+		}
+		r := []rune(t)
+		return string(unicode.ToUpper(r[0])) + string(r[1:])
+	})
+}
+
+// placeholder matches a word of a usage form that may be a placeholder.
+var placeholder = regexp.MustCompile(`\p{Lu}\p{L}+`)
 
 // The calendar's words, by time.Weekday and month-1.
 var (

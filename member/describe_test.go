@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/huddlebot/huddlebot/i18n"
 )
 
 // TestDescribeNext: what a person is told about their next prompt, in their
@@ -111,5 +113,32 @@ func TestAwayReason(t *testing.T) {
 				t.Errorf("NextDeliveryOn(%q) = %v, want %v", tc.date, got, want)
 			}
 		})
+	}
+}
+
+// TestDescribeInSpanish: a time after "a" or "de" takes the article its
+// hour does — "a la 01:00" for one o'clock, "a las 08:30" otherwise.
+func TestDescribeInSpanish(t *testing.T) {
+	t.Parallel()
+	es := i18n.For("es")
+	berlin := testLoc(t, "Europe/Berlin")
+	now := testInstant(t, "2026-12-08T00:30:00+01:00") // a Tuesday
+	for _, tc := range []struct{ at, want string }{
+		{"2026-12-08T01:00:00+01:00", "hoy a la 01:00"},
+		{"2026-12-09T01:45:00+01:00", "mañana a la 01:45"},
+		{"2026-12-08T13:00:00+01:00", "hoy a las 13:00"},
+		{"2026-12-10T00:15:00+01:00", "el jueves a las 00:15"},
+	} {
+		if got := DescribeWhenIn(es, testInstant(t, tc.at), now, berlin); got != tc.want {
+			t.Errorf("DescribeWhenIn(%s) = %q, want %q", tc.at, got, tc.want)
+		}
+	}
+	night := Schedule{DeliveryTime: testClock(t, "01:00"), WorkStart: testClock(t, "19:00"), WorkEnd: testClock(t, "07:30"),
+		WorkDays: MonFri, Location: berlin}
+	if got := night.DescribeNextIn(es, testInstant(t, "2026-12-08T02:00:00+01:00"), false); got != "ahora (la pregunta de hoy de la 01:00 está en camino)" {
+		t.Errorf("DescribeNextIn = %q", got)
+	}
+	if got := testClock(t, "01:30").In(es); got != "la 01:30" {
+		t.Errorf("Clock.In(es) = %q", got)
 	}
 }

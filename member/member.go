@@ -28,6 +28,11 @@ func ParseClock(s string) (Clock, error) {
 // String formats the clock as "HH:MM".
 func (c Clock) String() string { return fmt.Sprintf("%02d:%02d", int(c)/60, int(c)%60) }
 
+// In names the clock as l's sentences do after a preposition, with the
+// article the hour takes ("las 08:30", "la 01:00"; "08:30" in English):
+// the {{.Time}} of "a {{.Time}}".
+func (c Clock) In(l *i18n.Localizer) string { return l.TimeWithArticle(int(c)/60, c.String()) }
+
 // Weekdays is a set of days of the week, bit i set for time.Weekday(i).
 type Weekdays uint8
 

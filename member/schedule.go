@@ -291,7 +291,7 @@ func (s Schedule) DescribeNext(now time.Time, sentToday bool) string {
 func (s Schedule) DescribeNextIn(l *i18n.Localizer, now time.Time, sentToday bool) string {
 	at, due := s.Upcoming(now, sentToday)
 	if due {
-		return l.T("member.next.due", i18n.Data{"Time": clockOf(at.In(s.loc())).String()})
+		return l.T("member.next.due", i18n.Data{"Time": l.ClockWithArticle(at.In(s.loc()))})
 	}
 	if at.IsZero() {
 		if s.WorkDays == 0 {
@@ -349,7 +349,7 @@ func DescribeWhenIn(l *i18n.Localizer, t, now time.Time, loc *time.Location) str
 	lt, ln := t.In(loc), now.In(loc)
 	td := civilDate{lt.Year(), lt.Month(), lt.Day()}
 	nd := civilDate{ln.Year(), ln.Month(), ln.Day()}
-	hm := l.Clock(lt)
+	hm := l.ClockWithArticle(lt)
 	switch {
 	case td == nd:
 		return l.T("member.when.today", i18n.Data{"Time": hm})

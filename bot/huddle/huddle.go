@@ -171,6 +171,15 @@ func localTime(t time.Time, loc *time.Location) string {
 	return t.In(loc).Format("15:04 MST")
 }
 
+// localTimeAfter is localTime as l's sentences say it after a preposition,
+// with the article its hour takes ("las 08:30 CET", "la 01:00 CET").
+func localTimeAfter(l *i18n.Localizer, t time.Time, loc *time.Location) string {
+	if loc == nil {
+		loc = time.UTC
+	}
+	return l.TimeWithArticle(t.In(loc).Hour(), localTime(t, loc))
+}
+
 // ---- Start, agenda, end ---------------------------------------------------
 
 func huddleCard(l *i18n.Localizer, h *huddles.Huddle, loc *time.Location) *bot.Card {
@@ -456,7 +465,7 @@ func (b *Huddle) huddleStatus(ctx context.Context, r *bot.Req) (bot.Reply, error
 			}
 		}
 		lines = append(lines, r.T("huddles.status.running", i18n.Data{"Title": h.Title, "Channel": r.Channel,
-			"Host": nameOr(h.HostName, r.T("huddles.someone", nil)), "Since": localTime(h.StartedAt, r.Member.Schedule.Location),
+			"Host": nameOr(h.HostName, r.T("huddles.someone", nil)), "Since": localTimeAfter(r.L(), h.StartedAt, r.Member.Schedule.Location),
 			"Polls": r.N("huddles.status.polls", len(in.Polls), nil), "Open": r.N("huddles.status.open_questions", open, nil),
 			"Attendance": in.Attendance(r.L())}))
 	}
@@ -685,7 +694,7 @@ func (b *Huddle) pollCard(ctx context.Context, q store.Queryer, p *huddles.Poll,
 	if closed {
 		status = l.T("huddles.poll.status_closed", i18n.Data{"Headline": t.Headline(l)})
 	} else if !p.ClosesAt.IsZero() {
-		status += " · " + l.T("huddles.poll.closes_at", i18n.Data{"Time": localTime(p.ClosesAt, loc)})
+		status += " · " + l.T("huddles.poll.closes_at", i18n.Data{"Time": localTimeAfter(l, p.ClosesAt, loc)})
 	}
 	c.Result = status
 	c.Context = p.Visibility(l)

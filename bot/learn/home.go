@@ -49,7 +49,7 @@ func (b *Learn) home(ctx context.Context, r *bot.Req) (*bot.Card, error) {
 			{Label: l.T("learn.home.next", nil), Value: b.NextText(ctx, m)},
 			{Label: l.T("learn.home.mastered", nil), Value: strconv.Itoa(st.Mastered)},
 			{Label: l.T("learn.home.schedule", nil), Value: l.T("learn.home.schedule_value", i18n.Data{"Days": s.WorkDays.Describe(l),
-				"Time": s.EffectiveDeliveryTime().String(), "Zone": locOrUTC(s.Location).String()})},
+				"Time": s.EffectiveDeliveryTime().In(l), "Zone": locOrUTC(s.Location).String()})},
 			{Label: l.T("learn.home.role", nil), Value: m.Role + prefixIf(" · ", m.Department)},
 		},
 		Select:  &bot.Select{ID: "learn:time", Placeholder: l.T("learn.home.change_time", nil), Options: timeOptions()},

@@ -129,12 +129,12 @@ func (b *Learn) learnCommand(ctx context.Context, r *bot.Req, text string) (bot.
 			return r.Usage("/learn time HH:MM", l.T("learn.time.bad", i18n.Data{"Value": rest[0]})), nil
 		}
 		set.DeliveryTime = &c
-		msg = l.T("learn.time.set", i18n.Data{"Time": c.String()})
+		msg = l.T("learn.time.set", i18n.Data{"Time": c.In(l)})
 		sched := m.Schedule
 		sched.DeliveryTime = c
 		if sched.EffectiveDeliveryTime() != c {
 			msg += " " + l.T("learn.time.outside", i18n.Data{"Start": sched.WorkStart.String(), "End": sched.WorkEnd.String(),
-				"Time": sched.EffectiveDeliveryTime().String()})
+				"Time": sched.EffectiveDeliveryTime().In(l)})
 		}
 	case "tz", "timezone":
 		if len(rest) != 1 {
@@ -382,7 +382,7 @@ func (b *Learn) learnJoin(ctx context.Context, r *bot.Req, args []string) (bot.R
 		zone += " " + l.T("learn.join.zone_pending", nil)
 	}
 	return bot.Reply{Text: l.T("learn.join.welcome", i18n.Data{"Who": who, "Days": s.WorkDays.Describe(l),
-		"Time": s.EffectiveDeliveryTime().String(), "Zone": zone, "Next": b.NextText(ctx, m)})}, nil
+		"Time": s.EffectiveDeliveryTime().In(l), "Zone": zone, "Next": b.NextText(ctx, m)})}, nil
 }
 
 // learnNow sends the next lesson immediately. When the day's scheduled
