@@ -62,13 +62,20 @@ type envOptions struct {
 	now         func() time.Time
 	workers     int
 	slowCommand time.Duration
+	// content replaces the test lessons; config is the bot's.
+	content *lessons.Content
+	config  bot.Config
 }
 
 func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 func newEnv(t testing.TB, db *store.DB, o envOptions) *env {
 	t.Helper()
-	tb := bottest.NewBot(t, db, bottest.BotOptions{Content: &lessons.Content{Lessons: testLessons(), Roles: member.DefaultRoles},
+	c := o.content
+	if c == nil {
+		c = &lessons.Content{Lessons: testLessons(), Roles: member.DefaultRoles}
+	}
+	tb := bottest.NewBot(t, db, bottest.BotOptions{Content: c, Config: o.config,
 		Jobs: bot.JobsOptions{Work: true, MaxWorkers: o.workers}})
 	b, feat := tb.Bot, tb.Features
 	fake := slackfake.New()

