@@ -16,6 +16,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/huddlebot/huddlebot/bot/bottest"
 	"github.com/huddlebot/huddlebot/bot/teams"
 	"github.com/huddlebot/huddlebot/bot/teams/teamsfake"
 )
@@ -35,13 +36,13 @@ type gate struct {
 
 	mu     sync.Mutex
 	passed []*teams.Activity
-	now    time.Time
+	clk    *bottest.Clock
 }
 
 func newGate(t *testing.T) *gate {
 	t.Helper()
-	g := &gate{id: teamsfake.NewIdentity(t), logs: &bytes.Buffer{}, now: time.Now()}
-	v := teams.NewVerifier(authAppID, g.id.OpenIDURL(), nil, g.clock)
+	g := &gate{id: teamsfake.NewIdentity(t), logs: &bytes.Buffer{}, clk: bottest.NewClock(time.Now())}
+	v := teams.NewVerifier(authAppID, g.id.OpenIDURL(), nil, g.clk.Now)
 	log := slog.New(slog.NewTextHandler(&lockedWriter{w: g.logs, mu: &g.mu}, nil))
 	g.srv = httptest.NewServer(v.Gate(log, func(w http.ResponseWriter, r *http.Request, act *teams.Activity) {
 		g.mu.Lock()
@@ -62,18 +63,6 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
-}
-
-func (g *gate) clock() time.Time {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return g.now
-}
-
-func (g *gate) advance(d time.Duration) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	g.now = g.now.Add(d)
 }
 
 func (g *gate) passedCount() int {
@@ -292,8 +281,8 @@ func TestGateKeyRotation(t *testing.T) {
 		t.Errorf("after 5 tokens with unknown kids within 30 s the keys were fetched %d times; want still 2", n)
 	}
 	// A day later the keys are fetched again, unasked.
-	g.advance(25 * time.Hour)
-	c = teamsfake.Claims(authAppID, fixtureSvc, g.clock())
+	g.clk.Advance(25 * time.Hour)
+	c = teamsfake.Claims(authAppID, fixtureSvc, g.clk.Now())
 	if got := g.post(t, "Bearer "+teamsfake.Sign(t, teamsfake.DefaultKID, c), body); got != 200 {
 		t.Errorf("status %d", got)
 	}
@@ -314,15 +303,15 @@ func TestGateKeysUnavailable(t *testing.T) {
 		t.Errorf("no token while metadata is down: status %d; want 401", got)
 	}
 	g.id.SetDown(false)
-	g.advance(time.Minute)
+	g.clk.Advance(time.Minute)
 	if got := g.post(t, g.id.Token(t, authAppID, fixtureSvc), body); got != 200 {
 		t.Fatalf("metadata back: status %d; want 200", got)
 	}
 	// Keys already held keep serving while the metadata is down, even past
 	// a day.
 	g.id.SetDown(true)
-	g.advance(25 * time.Hour)
-	c := teamsfake.Claims(authAppID, fixtureSvc, g.clock())
+	g.clk.Advance(25 * time.Hour)
+	c := teamsfake.Claims(authAppID, fixtureSvc, g.clk.Now())
 	if got := g.post(t, "Bearer "+teamsfake.Sign(t, teamsfake.DefaultKID, c), body); got != 200 {
 		t.Errorf("stale keys while metadata is down: status %d; want 200", got)
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddlebot/bot"
+	"github.com/huddlebot/huddlebot/bot/bottest"
 	"github.com/huddlebot/huddlebot/bot/teams"
 	"github.com/huddlebot/huddlebot/bot/teams/teamsfake"
 )
@@ -20,23 +21,6 @@ const (
 	testPassword = "hb~TestSecret.Qx7_9vN2kL"
 	testUser     = "29:1XJKJMvc5GBtc2JwZq0oj8tHZmzrQgFmB39ATiQWA85gQtHieVkKilBZ9XHoq9j7Zaqt7CZ-NJWi7me2kHTL3Bw"
 )
-
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 func newClient(t *testing.T, fake *teamsfake.Connector, limits *teams.Limits, now func() time.Time) *teams.Client {
 	t.Helper()
@@ -101,7 +85,7 @@ func TestClientToken(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	fake := teamsfake.NewConnector(t, authAppID, testPassword, testTenant)
-	clk := &clock{now: time.Now()}
+	clk := bottest.NewClock(time.Now())
 	c := newClient(t, fake, &teams.Unlimited, clk.Now)
 	conv := fake.PersonalConversation(testUser)
 	send := func() {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddlebot/bot"
+	"github.com/huddlebot/huddlebot/bot/bottest"
 	"github.com/huddlebot/huddlebot/bot/teams"
 	"github.com/huddlebot/huddlebot/bot/teams/teamsfake"
 )
@@ -28,7 +29,7 @@ func TestPacedFanoutKeepsTurns(t *testing.T) {
 	defer cancel()
 	fake := teamsfake.NewConnector(t, authAppID, testPassword, testTenant)
 	fake.SetLimits(false) // the adapter paces on the test's clock; the fake's limits are real time
-	clk := &clock{now: time.Date(2026, 12, 1, 8, 30, 0, 0, time.UTC)}
+	clk := bottest.NewClock(time.Date(2026, 12, 1, 8, 30, 0, 0, time.UTC))
 	limits := teams.Limits{PerConversation: []teams.Window{{N: 7, Per: time.Second}},
 		PerTenant: []teams.Window{{N: 10, Per: time.Second}}, MaxWait: 0, KeepTurns: true}
 	a, err := teams.New(nil, teams.Options{AppID: authAppID, Password: testPassword, TenantID: testTenant,
