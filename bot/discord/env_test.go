@@ -33,7 +33,8 @@ const (
 	ninaID      = "53908232506183680"
 )
 
-// testContent is one nurse quiz, so /learn always sends the same question.
+// testContent is one nurse quiz, so /learn always sends the same question,
+// and a burst of it.
 var testContent = fstest.MapFS{
 	"nurse/medrec.md": {Data: []byte(`---
 id: medrec-admission-01
@@ -50,6 +51,12 @@ answer: 1
 explanation: Reconciling at every transition catches omissions and duplicates.
 ---
 Use the home medication list in the admission navigator.
+`)},
+	"bursts/medrec-update.yaml": {Data: []byte(`id: medrec-update
+title: Medication reconciliation update
+roles: [nurse]
+lessons: [medrec-admission-01]
+pace: all-at-once
 `)},
 }
 

@@ -2,8 +2,15 @@ package discord
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/huddlebot/huddlebot/bot/bottest"
+	"github.com/huddlebot/huddlebot/bot/discord/discordfake"
 
 	"github.com/huddlebot/huddlebot/member"
 	"github.com/huddlebot/huddlebot/store"
@@ -101,6 +108,145 @@ func TestSpanishLoop(t *testing.T) {
 		after, err := db.MemberStatsGet(ctx, db, e.member(ninaID).ID)
 		if err != nil || after.Answered != before.Answered || after.Correct != before.Correct || after.Streak != before.Streak {
 			t.Errorf("stats changed with the language: %+v, were %+v (%v)", after, before, err)
+		}
+	})
+}
+
+// sofiaID is a super-user and trainer on Nina's unit whose Discord client
+// is in Spanish too.
+const sofiaID = "53908232506183681"
+
+// shown is what a person reads in a message or interaction response as
+// Discord takes it (content, embeds, labels, placeholders), one a line,
+// without the JSON's own words.
+func shown(t testing.TB, raw []byte) string {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		t.Fatalf("%v: %s", err, raw)
+	}
+	var out []string
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, x := range v {
+				switch s, ok := x.(string); {
+				case ok && slices.Contains([]string{"content", "title", "description", "name", "value", "label", "placeholder", "text"}, k):
+					out = append(out, s)
+				case !ok:
+					walk(x)
+				}
+			}
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		}
+	}
+	walk(v)
+	return strings.Join(out, "\n")
+}
+
+// TestSpanishAskHuddleBurst: on Discord, Nina and Sofía (a super-user and
+// trainer), both with their clients in Spanish, go through /ask (Nina's
+// confirmation, Sofía's card and claim, Nina's note), Nina's replies in a
+// huddle, a burst Nina receives and answers, and /feedback — every reply
+// and every message to them without the bot's English. The huddle's cards
+// in the channel speak the workspace's English and are not checked.
+func TestSpanishAskHuddleBurst(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		t.Parallel()
+		e := newEnv(t, db, nil)
+		ctx := context.Background()
+		lesson := []string{"Reconciling home medications at admission", "When must home medications be reconciled?",
+			"At admission, transfer and discharge", "Only at discharge", "Only when the patient brings a list",
+			"Reconciling at every transition catches omissions and duplicates.", "Use the home medication list in the admission navigator.",
+			"Medication reconciliation update"}
+		say := func(user, name string, sub map[string]any) string {
+			t.Helper()
+			status, r := e.post(es(e.command(user, testChannel, name, sub)))
+			if status != 200 || r.Type != 4 {
+				t.Fatalf("/%s %v: %d type %d %q", name, sub, status, r.Type, r.Data.Content)
+			}
+			raw, _ := json.Marshal(r.Data)
+			text := shown(t, raw)
+			bottest.NoEnglish(t, fmt.Sprintf("/%s %v", name, sub), text, lesson...)
+			return text
+		}
+		for _, u := range []string{ninaID, sofiaID} {
+			say(u, "learn", subcommand("join", "role", "nurse", "department", "4west"))
+		}
+		perms := []member.Permission{member.PermSuperUser, member.PermTrainer}
+		if err := db.MemberUpdate(ctx, db, e.member(sofiaID).ID, store.MemberSettings{Permissions: &perms}); err != nil {
+			t.Fatal(err)
+		}
+		// Nina works around the clock, so a burst "now" reaches her whatever
+		// the time the test runs.
+		bottest.Contains(t, "days", say(ninaID, "learn", subcommand("days", "days", "mon-sun")), "todos los días")
+		say(ninaID, "learn", subcommand("hours", "hours", "00:00-23:59"))
+		bottest.Contains(t, "duty on", say(sofiaID, "learn", subcommand("duty", "state", "on")), "de guardia")
+
+		// /ask.
+		text := func(s string) map[string]any { return map[string]any{"name": "text", "type": 3, "value": s} }
+		bottest.Contains(t, "/ask", say(ninaID, "ask", text("¿Cómo reimprimo una pulsera?")), "Enviada a")
+		dm := func(user string) []discordfake.Call { return e.fake.Calls("POST", "/channels/9"+user+"/messages") }
+		var claim string
+		bottest.WaitFor(t, 10*time.Second, "Sofía's question card", func() bool {
+			for _, c := range dm(sofiaID) {
+				for _, id := range decodeSent(t, c).customIDs() {
+					if strings.HasPrefix(id, "claim:") {
+						claim = id
+					}
+				}
+			}
+			return claim != ""
+		})
+		status, r := e.post(es(e.click(sofiaID, "9"+sofiaID, claim)))
+		requireEphemeral(t, status, r, "Es suya")
+		bottest.WaitFor(t, 10*time.Second, "Nina's note", func() bool {
+			for _, c := range dm(ninaID) {
+				if strings.Contains(shown(t, c.Body), "se encarga de su pregunta") {
+					return true
+				}
+			}
+			return false
+		})
+
+		// Nina's replies in a huddle Sofía hosts.
+		say(sofiaID, "huddle", subcommand("start", "title", "Simulacro de caída del sistema"))
+		bottest.Contains(t, "/huddle ask", say(ninaID, "huddle", subcommand("ask", "text", "¿Dónde se imprimen las etiquetas?")), "🅿️")
+		say(ninaID, "huddle", subcommand("status"))
+		say(ninaID, "huddle", subcommand("end")) // not the host: refused
+		say(ninaID, "huddle", subcommand("agenda", "text", "Impresoras"))
+		say(sofiaID, "huddle", subcommand("end"))
+
+		// A burst Nina receives and answers.
+		status, r = e.post(es(e.command(sofiaID, testChannel, "burst", subcommand("send", "id", "medrec-update", "now", true))))
+		if status != 200 {
+			t.Fatalf("/burst send: %d %q", status, r.Data.Content)
+		}
+		var ans string
+		bottest.WaitFor(t, 10*time.Second, "the burst in Nina's DM", func() bool {
+			for _, c := range dm(ninaID) {
+				if strings.Contains(shown(t, c.Body), "🆕") {
+					ans = decodeSent(t, c).customIDs()[0]
+				}
+			}
+			return ans != ""
+		})
+		status, r = e.post(es(e.click(ninaID, "9"+ninaID, ans)))
+		requireEphemeral(t, status, r, "¡Correcto!")
+		bottest.Contains(t, "/feedback", say(ninaID, "feedback", text("muy útil")), "Gracias")
+
+		// Every message and edit to both of them.
+		e.wait()
+		for _, who := range []string{ninaID, sofiaID} {
+			for _, c := range append(dm(who), e.fake.Calls("PATCH", "/channels/9"+who+"/messages/")...) {
+				if len(c.Body) > 0 {
+					bottest.NoEnglish(t, c.Method+" "+c.Path, shown(t, c.Body), lesson...)
+				}
+			}
 		}
 	})
 }
