@@ -17,6 +17,21 @@ import (
 	"github.com/huddlebot/huddlebot/store/storetest"
 )
 
+// requireSpanish checks a type 4 response only the actor sees that says
+// want, with none of the bot's English (allow aside).
+func requireSpanish(t testing.TB, status int, r response, want string, allow ...string) {
+	t.Helper()
+	requireEphemeral(t, status, r, want)
+	bottest.NoEnglish(t, "reply", r.Data.Content, allow...)
+}
+
+// medrecText is what the test content's quiz and burst say: English, as
+// they have no translation (shown with a note saying so).
+var medrecText = []string{"Reconciling home medications at admission", "When must home medications be reconciled?",
+	"At admission, transfer and discharge", "Only at discharge", "Only when the patient brings a list",
+	"Reconciling at every transition catches omissions and duplicates.", "Use the home medication list in the admission navigator.",
+	"Medication reconciliation update"}
+
 // es makes an interaction come from a Discord client set to Spanish.
 func es(m map[string]any) map[string]any {
 	m["locale"] = "es-ES"
@@ -35,13 +50,13 @@ func TestSpanishLoop(t *testing.T) {
 		ctx := context.Background()
 
 		status, r := e.post(es(e.fresh(fixture(t, "command_learn_join"))))
-		requireEphemeral(t, status, r, "¡Le damos la bienvenida, nurse en 4west! Recibirá un breve consejo o una pregunta cada día laborable (de lunes a viernes)")
+		requireSpanish(t, status, r, "¡Le damos la bienvenida, nurse en 4west! Recibirá un breve consejo o una pregunta cada día laborable (de lunes a viernes)")
 		if m := e.member(ninaID); m.Language != "es-ES" || m.LanguageSource != member.LanguagePlatform {
 			t.Fatalf("member language %q from %q; want es-ES from the platform", m.Language, m.LanguageSource)
 		}
 
 		status, r = e.post(es(e.command(ninaID, testChannel, "learn", subcommand("next"))))
-		requireEphemeral(t, status, r, "📬 Enviado a sus mensajes directos")
+		requireSpanish(t, status, r, "📬 Enviado a sus mensajes directos", medrecText...)
 		dm := "9" + ninaID
 		posts := e.fake.WaitCalls("POST", "/channels/"+dm+"/messages", 1, nil)
 		if body := string(posts[0].Body); !strings.Contains(body, "toque una respuesta") || strings.Contains(body, "tap an answer") {
@@ -50,14 +65,14 @@ func TestSpanishLoop(t *testing.T) {
 		ids := decodeSent(t, posts[0]).customIDs()
 
 		status, r = e.post(es(e.click(ninaID, dm, ids[0])))
-		requireEphemeral(t, status, r, "✅ ¡Correcto!")
+		requireSpanish(t, status, r, "✅ ¡Correcto!")
 		edits := e.fake.WaitCalls("PATCH", "/channels/"+dm+"/messages/", 1, nil)
 		if body := string(edits[0].Body); !strings.Contains(body, "✅ Correcto:") || !strings.Contains(body, "🔥 Racha: 1 día") ||
 			!strings.Contains(body, "Con bastante seguridad") || !strings.Contains(body, "Cuéntenos más") {
 			t.Fatalf("answered card not in Spanish: %s", body)
 		}
 		status, r = e.post(es(e.click(ninaID, dm, ids[1])))
-		requireEphemeral(t, status, r, "Ya respondió esta pregunta")
+		requireSpanish(t, status, r, "Ya respondió esta pregunta", medrecText...)
 
 		status, r = e.post(es(e.command(ninaID, testChannel, "learn", subcommand("stats"))))
 		if status != 200 || !strings.Contains(string(r.Data.Embeds[0]), "Sus estadísticas de huddlebot") ||
@@ -86,14 +101,15 @@ func TestSpanishLoop(t *testing.T) {
 			{subcommand("help"), "le envía cada día laborable"},
 		} {
 			status, r := e.post(es(e.command(ninaID, testChannel, "learn", tc.sub)))
-			requireEphemeral(t, status, r, tc.want)
+			requireSpanish(t, status, r, tc.want)
 		}
 		status, r = e.post(es(e.command(ninaID, testChannel, "feedback", map[string]any{"name": "text", "type": 3, "value": "muy útil"})))
-		requireEphemeral(t, status, r, "Gracias; sus comentarios llegaron al equipo de formación.")
+		requireSpanish(t, status, r, "Gracias; sus comentarios llegaron al equipo de formación.")
 
 		// An interaction that does not match the registered commands.
 		status, r = e.post(es(e.fresh(fixture(t, "command_learn_no_subcommand"))))
-		requireEphemeral(t, status, r, "/learn necesita una de estas opciones: next, join,")
+		requireSpanish(t, status, r, "/learn necesita una de estas opciones: next, join,",
+			"next, join, time, tz, days, hours, pause, resume, stats, nudges, duty, duty-hours, language, help") // the subcommands' names
 		if !strings.Contains(r.Data.Content, "versión anterior de este comando") {
 			t.Errorf("stale-command hint not in Spanish: %q", r.Data.Content)
 		}
@@ -108,6 +124,19 @@ func TestSpanishLoop(t *testing.T) {
 		after, err := db.MemberStatsGet(ctx, db, e.member(ninaID).ID)
 		if err != nil || after.Answered != before.Answered || after.Correct != before.Correct || after.Streak != before.Streak {
 			t.Errorf("stats changed with the language: %+v, were %+v (%v)", after, before, err)
+		}
+
+		// And back to Spanish: the same numbers, in Spanish again.
+		status, r = e.post(es(e.command(ninaID, testChannel, "learn", subcommand("language", "language", "es"))))
+		requireSpanish(t, status, r, "A partir de ahora le escribiré en español.")
+		status, r = e.post(es(e.command(ninaID, testChannel, "learn", subcommand("stats"))))
+		if raw, _ := json.Marshal(r.Data); status != 200 || !strings.Contains(string(r.Data.Embeds[0]), "Sus estadísticas de huddlebot") {
+			t.Fatalf("stats after choosing Spanish again: %v", r.Data.Embeds)
+		} else {
+			bottest.NoEnglish(t, "stats in Spanish again", shown(t, raw))
+		}
+		if back, err := db.MemberStatsGet(ctx, db, e.member(ninaID).ID); err != nil || *back != *before {
+			t.Errorf("stats changed with the language: %+v, were %+v (%v)", back, before, err)
 		}
 	})
 }
@@ -159,10 +188,7 @@ func TestSpanishAskHuddleBurst(t *testing.T) {
 		t.Parallel()
 		e := newEnv(t, db, nil)
 		ctx := context.Background()
-		lesson := []string{"Reconciling home medications at admission", "When must home medications be reconciled?",
-			"At admission, transfer and discharge", "Only at discharge", "Only when the patient brings a list",
-			"Reconciling at every transition catches omissions and duplicates.", "Use the home medication list in the admission navigator.",
-			"Medication reconciliation update"}
+		lesson := medrecText
 		say := func(user, name string, sub map[string]any) string {
 			t.Helper()
 			status, r := e.post(es(e.command(user, testChannel, name, sub)))
