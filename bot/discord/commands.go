@@ -32,16 +32,20 @@ const (
 
 // optSpec is one typed option of a (sub)command. The options of a spec are
 // listed in the order their text appears; Discord gets the required ones
-// first, as it demands.
+// first, as it demands. Descriptions are catalogue keys (command.…): the
+// default language's text is registered, with every other shipped
+// language's under its Discord locales (es-ES and es-419 for es).
 type optSpec struct {
 	name, desc string
+	data       i18n.Data // the description's template data
 	typ        discordgo.ApplicationCommandOptionType
 	required   bool
 	render     render
-	flag       string   // the --flag of flag, named and assign (default: name)
-	choices    []string // fixed choices
-	roles      bool     // choices are the content's roles
-	min, max   float64  // integer bounds (0 = none)
+	flag       string                    // the --flag of flag, named and assign (default: name)
+	choices    []string                  // fixed choices
+	choiceName func(value string) string // a choice's catalogue key ("" = its value); nil = the value
+	roles      bool                      // choices are the content's roles
+	min, max   float64                   // integer bounds (0 = none)
 	maxLen     int
 }
 
@@ -67,13 +71,15 @@ func str(name, desc string, required bool, r render) optSpec {
 func onOff(desc string) optSpec {
 	o := str("state", desc, true, word)
 	o.choices = []string{"on", "off"}
+	o.choiceName = func(v string) string { return "command.choice." + v }
 	return o
 }
 
-// languageOpt offers the shipped languages; what a person picks becomes
-// their own language, over their Discord client's locale.
+// languageOpt offers the shipped languages, each by its own name; what a
+// person picks becomes their own language, over their Discord client's
+// locale.
 func languageOpt() optSpec {
-	o := str("language", "The language", true, word)
+	o := str("language", "command.opt.language", true, word)
 	o.choices = i18n.Shipped()
 	return o
 }
@@ -90,109 +96,136 @@ func integer(name, desc string, required bool, r render, lo, hi float64) optSpec
 // [--anonymous] [--hidden] [--closes 10m]; Discord allows 25 options per
 // subcommand, so a poll made here has up to 10 answers.
 func pollOptions() []optSpec {
-	out := []optSpec{str("question", "The poll question", true, quoted)}
+	out := []optSpec{str("question", "command.opt.poll_question", true, quoted)}
 	for i := 1; i <= 10; i++ {
-		out = append(out, str(fmt.Sprintf("option%d", i), fmt.Sprintf("Answer option %d", i), i <= 2, quoted))
+		o := str(fmt.Sprintf("option%d", i), "command.opt.poll_option", i <= 2, quoted)
+		o.data = i18n.Data{"N": i}
+		out = append(out, o)
 	}
 	return append(out,
-		boolean("multi", "Allow several answers", flag),
-		optSpec{name: "max-answers", desc: "At most this many answers per person", typ: discordgo.ApplicationCommandOptionInteger,
+		boolean("multi", "command.opt.poll_multi", flag),
+		optSpec{name: "max-answers", desc: "command.opt.poll_max_answers", typ: discordgo.ApplicationCommandOptionInteger,
 			render: assign, flag: "multi", min: 1, max: 25},
-		boolean("anonymous", "Hide who voted for what", flag),
-		boolean("hidden", "Hide the tally until the poll closes", flag),
-		str("closes", "Close automatically after, e.g. 10m", false, named),
+		boolean("anonymous", "command.opt.poll_anonymous", flag),
+		boolean("hidden", "command.opt.poll_hidden", flag),
+		str("closes", "command.opt.closes", false, named),
 	)
 }
 
 var specs = []cmdSpec{
-	{name: "learn", desc: "Your daily EHR tip or question: join, schedule, stats", dm: true, subs: []subSpec{
-		{name: "next", desc: "Get your next lesson right now", word: ""},
-		{name: "join", desc: "Join with your role and unit", word: "join", opts: []optSpec{
-			{name: "role", desc: "Your role", typ: discordgo.ApplicationCommandOptionString, required: true, render: word, roles: true},
-			str("department", "Your unit or department, e.g. 4west", false, word),
+	{name: "learn", desc: "command.learn", dm: true, subs: []subSpec{
+		{name: "next", desc: "command.learn.next", word: ""},
+		{name: "join", desc: "command.learn.join", word: "join", opts: []optSpec{
+			{name: "role", desc: "command.opt.role", typ: discordgo.ApplicationCommandOptionString, required: true, render: word, roles: true},
+			str("department", "command.opt.department", false, word),
 		}},
-		{name: "time", desc: "When your daily prompt arrives", word: "time", opts: []optSpec{
-			str("time", "HH:MM, e.g. 06:45", true, word)}},
-		{name: "tz", desc: "Your time zone", word: "tz", opts: []optSpec{
-			str("zone", "IANA zone, e.g. America/Chicago", true, word)}},
-		{name: "days", desc: "Your work days", word: "days", opts: []optSpec{
-			str("days", "e.g. mon-fri or mon,wed,fri", true, word)}},
-		{name: "hours", desc: "Your work hours; nothing arrives outside them", word: "hours", opts: []optSpec{
-			str("hours", "HH:MM-HH:MM, e.g. 19:00-07:30 for nights", true, word)}},
-		{name: "pause", desc: "Pause prompts (vacation)", word: "pause", opts: []optSpec{
-			integer("days", "How many days (default 7)", false, word, 1, 365)}},
-		{name: "resume", desc: "Resume prompts after a pause", word: "resume"},
-		{name: "stats", desc: "Your answers, streak and next prompt", word: "stats"},
-		{name: "nudges", desc: "One reminder when a question is unanswered", word: "nudges", opts: []optSpec{onOff("Reminders on or off")}},
-		{name: "duty", desc: "Super-users: take colleagues' questions", word: "duty", opts: []optSpec{onOff("On duty or off")}},
-		{name: "duty-hours", desc: "Super-users: when colleagues' questions may reach you", word: "duty hours", opts: []optSpec{
-			str("hours", "HH:MM-HH:MM, or off for your work hours", true, word)}},
-		{name: "language", desc: "The language huddlebot speaks to you in", word: "language", opts: []optSpec{languageOpt()}},
-		{name: "help", desc: "How huddlebot works", word: "help"},
+		{name: "time", desc: "command.learn.time", word: "time", opts: []optSpec{
+			str("time", "command.opt.time", true, word)}},
+		{name: "tz", desc: "command.learn.tz", word: "tz", opts: []optSpec{
+			str("zone", "command.opt.zone", true, word)}},
+		{name: "days", desc: "command.learn.days", word: "days", opts: []optSpec{
+			str("days", "command.opt.work_days", true, word)}},
+		{name: "hours", desc: "command.learn.hours", word: "hours", opts: []optSpec{
+			str("hours", "command.opt.work_hours", true, word)}},
+		{name: "pause", desc: "command.learn.pause", word: "pause", opts: []optSpec{
+			integer("days", "command.opt.pause_days", false, word, 1, 365)}},
+		{name: "resume", desc: "command.learn.resume", word: "resume"},
+		{name: "stats", desc: "command.learn.stats", word: "stats"},
+		{name: "nudges", desc: "command.learn.nudges", word: "nudges", opts: []optSpec{onOff("command.opt.nudges_state")}},
+		{name: "duty", desc: "command.learn.duty", word: "duty", opts: []optSpec{onOff("command.opt.duty_state")}},
+		{name: "duty-hours", desc: "command.learn.duty_hours", word: "duty hours", opts: []optSpec{
+			str("hours", "command.opt.duty_hours", true, word)}},
+		{name: "language", desc: "command.learn.language", word: "language", opts: []optSpec{languageOpt()}},
+		{name: "help", desc: "command.learn.help", word: "help"},
 	}},
-	{name: "huddle", desc: "Tech huddles: agenda, polls, questions, summary", subs: []subSpec{
-		{name: "start", desc: "Start a huddle in this channel", word: "start", opts: []optSpec{
-			str("title", "What it is about (default: this channel's scheduled huddle)", false, rest)}},
-		{name: "end", desc: "End the huddle and post the summary", word: "end"},
-		{name: "status", desc: "What is running in this channel", word: "status"},
-		{name: "agenda", desc: "Set the huddle's agenda", word: "agenda", opts: []optSpec{
-			str("text", "The agenda", true, rest)}},
-		{name: "poll", desc: "Run a live poll", word: "poll", opts: pollOptions()},
-		{name: "rate", desc: "Ask for a 1–5 rating", word: "rate", opts: []optSpec{
-			str("question", "What to rate", true, quoted),
-			boolean("anonymous", "Hide who rated what", flag),
-			boolean("hidden", "Hide the result until the poll closes", flag),
-			str("closes", "Close automatically after, e.g. 10m", false, named),
+	{name: "huddle", desc: "command.huddle", subs: []subSpec{
+		{name: "start", desc: "command.huddle.start", word: "start", opts: []optSpec{
+			str("title", "command.opt.huddle_title", false, rest)}},
+		{name: "end", desc: "command.huddle.end", word: "end"},
+		{name: "status", desc: "command.huddle.status", word: "status"},
+		{name: "agenda", desc: "command.huddle.agenda", word: "agenda", opts: []optSpec{
+			str("text", "command.opt.agenda", true, rest)}},
+		{name: "poll", desc: "command.huddle.poll", word: "poll", opts: pollOptions()},
+		{name: "rate", desc: "command.huddle.rate", word: "rate", opts: []optSpec{
+			str("question", "command.opt.rate_question", true, quoted),
+			boolean("anonymous", "command.opt.rate_anonymous", flag),
+			boolean("hidden", "command.opt.rate_hidden", flag),
+			str("closes", "command.opt.closes", false, named),
 		}},
-		{name: "ask", desc: "Add a question to the parking lot", word: "ask", opts: []optSpec{
-			boolean("anonymous", "Ask without your name", flag),
-			str("text", "Your question", true, rest),
+		{name: "ask", desc: "command.huddle.ask", word: "ask", opts: []optSpec{
+			boolean("anonymous", "command.opt.ask_anonymous", flag),
+			str("text", "command.opt.huddle_question", true, rest),
 		}},
-		{name: "schedule", desc: "Schedule a recurring huddle in this channel", word: "schedule", opts: []optSpec{
-			str("days", "e.g. tue,thu or mon-fri", true, word),
-			str("time", "HH:MM in your time zone, e.g. 07:45", true, word),
-			str("title", "What it is about (default: Tech huddle)", false, quoted),
-			integer("remind", "Reminder this many minutes before (default 15, 0 = none)", false, named, 0, 240),
+		{name: "schedule", desc: "command.huddle.schedule", word: "schedule", opts: []optSpec{
+			str("days", "command.opt.schedule_days", true, word),
+			str("time", "command.opt.schedule_time", true, word),
+			str("title", "command.opt.schedule_title", false, quoted),
+			integer("remind", "command.opt.schedule_remind", false, named, 0, 240),
 		}},
-		{name: "schedule-list", desc: "List this channel's scheduled huddles", word: "schedule list"},
-		{name: "schedule-cancel", desc: "Cancel a scheduled huddle", word: "schedule cancel", opts: []optSpec{
-			integer("id", "The schedule's number (see schedule-list)", true, word, 1, 0)}},
-		{name: "help", desc: "How huddles work", word: "help"},
+		{name: "schedule-list", desc: "command.huddle.schedule_list", word: "schedule list"},
+		{name: "schedule-cancel", desc: "command.huddle.schedule_cancel", word: "schedule cancel", opts: []optSpec{
+			integer("id", "command.opt.schedule_id", true, word, 1, 0)}},
+		{name: "help", desc: "command.huddle.help", word: "help"},
 	}},
-	{name: "burst", desc: "Trainers: update bursts for an EHR change", subs: []subSpec{
-		{name: "list", desc: "List bursts", word: "list"},
-		{name: "preview", desc: "Preview a burst as a role sees it", word: "preview", opts: []optSpec{
-			str("id", "Burst id (see /burst list)", true, word),
+	{name: "burst", desc: "command.burst", subs: []subSpec{
+		{name: "list", desc: "command.burst.list", word: "list"},
+		{name: "preview", desc: "command.burst.preview", word: "preview", opts: []optSpec{
+			str("id", "command.opt.burst_id_see", true, word),
 			// No department option: the text grammar is positional
 			// (ID [ROLE] [DEPARTMENT]) and Discord cannot make it depend
 			// on the role being given.
-			{name: "role", desc: "Preview as this role (default: the burst's first)", typ: discordgo.ApplicationCommandOptionString, render: word, roles: true},
+			{name: "role", desc: "command.opt.preview_role", typ: discordgo.ApplicationCommandOptionString, render: word, roles: true},
 		}},
-		{name: "send", desc: "Send a burst at each member's next delivery time", word: "send", opts: []optSpec{
-			str("id", "Burst id (see /burst list)", true, word),
-			boolean("now", "Send now to those at work", literal),
+		{name: "send", desc: "command.burst.send", word: "send", opts: []optSpec{
+			str("id", "command.opt.burst_id_see", true, word),
+			boolean("now", "command.opt.burst_now", literal),
 		}},
-		{name: "status", desc: "Who has seen and understood a burst", word: "status", opts: []optSpec{
-			str("id", "Burst id", true, word)}},
-		{name: "cancel", desc: "Cancel a burst", word: "cancel", opts: []optSpec{
-			str("id", "Burst id", true, word)}},
+		{name: "status", desc: "command.burst.status", word: "status", opts: []optSpec{
+			str("id", "command.opt.burst_id", true, word)}},
+		{name: "cancel", desc: "command.burst.cancel", word: "cancel", opts: []optSpec{
+			str("id", "command.opt.burst_id", true, word)}},
 	}},
-	{name: "feedback", desc: "Tell the training team what's confusing, broken or great", dm: true, opts: []optSpec{
-		{name: "text", desc: "Your feedback (no patient details, please)", typ: discordgo.ApplicationCommandOptionString,
+	{name: "feedback", desc: "command.feedback", dm: true, opts: []optSpec{
+		{name: "text", desc: "command.opt.feedback", typ: discordgo.ApplicationCommandOptionString,
 			required: true, render: rest, maxLen: 3000}}},
-	{name: "ask", desc: "Ask a super-user on your unit", dm: true, opts: []optSpec{
-		{name: "text", desc: "Your question (no patient details, please)", typ: discordgo.ApplicationCommandOptionString,
+	{name: "ask", desc: "command.ask", dm: true, opts: []optSpec{
+		{name: "text", desc: "command.opt.ask", typ: discordgo.ApplicationCommandOptionString,
 			required: true, render: rest, maxLen: 3000}}},
+}
+
+// described returns the catalogue's text of key in the default language,
+// and its text in every other shipped language under each Discord locale
+// of that language (nil when there is none).
+func described(key string, data i18n.Data) (string, map[discordgo.Locale]string) {
+	def := i18n.For(i18n.Default).T(key, data)
+	var loc map[discordgo.Locale]string
+	for l := range discordgo.Locales {
+		lang, ok := i18n.Match(string(l))
+		if !ok || lang == i18n.Default {
+			continue
+		}
+		if loc == nil {
+			loc = map[discordgo.Locale]string{}
+		}
+		loc[l] = i18n.For(lang).T(key, data)
+	}
+	return def, loc
 }
 
 // Commands returns the application command definitions: /learn, /huddle,
 // /burst, /feedback and /ask. roles are the content's roles, offered as
 // choices (up to Discord's 25; with more, the option takes free text).
-// global adds the contexts in which global commands may be used.
+// global adds the contexts in which global commands may be used. Names are
+// English everywhere (the contract); descriptions and choice names are in
+// every shipped language.
 func Commands(roles []string, global bool) []*discordgo.ApplicationCommand {
 	out := make([]*discordgo.ApplicationCommand, 0, len(specs))
 	for _, c := range specs {
-		ac := &discordgo.ApplicationCommand{Name: c.name, Description: c.desc, Type: discordgo.ChatApplicationCommand}
+		desc, loc := described(c.desc, nil)
+		ac := &discordgo.ApplicationCommand{Name: c.name, Description: desc, Type: discordgo.ChatApplicationCommand}
+		if loc != nil {
+			ac.DescriptionLocalizations = &loc
+		}
 		if global {
 			ctx := []discordgo.InteractionContextType{discordgo.InteractionContextGuild}
 			if c.dm {
@@ -201,9 +234,10 @@ func Commands(roles []string, global bool) []*discordgo.ApplicationCommand {
 			ac.Contexts = &ctx
 		}
 		for _, s := range c.subs {
+			desc, loc := described(s.desc, nil)
 			ac.Options = append(ac.Options, &discordgo.ApplicationCommandOption{
-				Type: discordgo.ApplicationCommandOptionSubCommand, Name: s.name, Description: s.desc,
-				Options: optionDefs(s.opts, roles),
+				Type: discordgo.ApplicationCommandOptionSubCommand, Name: s.name, Description: desc,
+				DescriptionLocalizations: loc, Options: optionDefs(s.opts, roles),
 			})
 		}
 		ac.Options = append(ac.Options, optionDefs(c.opts, roles)...)
@@ -218,15 +252,16 @@ func Commands(roles []string, global bool) []*discordgo.ApplicationCommand {
 func optionDefs(opts []optSpec, roles []string) []*discordgo.ApplicationCommandOption {
 	var out []*discordgo.ApplicationCommandOption
 	for _, o := range opts {
-		d := &discordgo.ApplicationCommandOption{Type: o.typ, Name: o.name, Description: o.desc, Required: o.required,
-			MaxLength: o.maxLen}
+		desc, loc := described(o.desc, o.data)
+		d := &discordgo.ApplicationCommandOption{Type: o.typ, Name: o.name, Description: desc, DescriptionLocalizations: loc,
+			Required: o.required, MaxLength: o.maxLen}
 		choices := o.choices
 		if o.roles {
 			choices = roles
 		}
 		if len(choices) <= 25 {
 			for _, ch := range choices {
-				d.Choices = append(d.Choices, &discordgo.ApplicationCommandOptionChoice{Name: ch, Value: ch})
+				d.Choices = append(d.Choices, choice(o, ch))
 			}
 		}
 		if o.min != 0 {
@@ -240,6 +275,20 @@ func optionDefs(opts []optSpec, roles []string) []*discordgo.ApplicationCommandO
 	// (the spec's) is kept by optionsText.
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Required && !out[j].Required })
 	return out
+}
+
+// choice is one fixed choice of o: its value as the command takes it, shown
+// by its name in the catalogue (in every shipped language) when o names
+// one, a language by its own name, anything else (a role) as it is.
+func choice(o optSpec, value string) *discordgo.ApplicationCommandOptionChoice {
+	c := &discordgo.ApplicationCommandOptionChoice{Name: value, Value: value}
+	switch {
+	case o.choiceName != nil:
+		c.Name, c.NameLocalizations = described(o.choiceName(value), nil)
+	case o.name == "language":
+		c.Name = i18n.For(value).T("language.name."+value, nil)
+	}
+	return c
 }
 
 // commandText turns an application command invocation into the command name

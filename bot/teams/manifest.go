@@ -12,6 +12,8 @@ import (
 	"io"
 	"regexp"
 	"strings"
+
+	"github.com/huddlebot/huddlebot/i18n"
 )
 
 // The Teams app manifest huddlebot writes
@@ -19,7 +21,9 @@ import (
 const (
 	ManifestVersion = "1.22"
 	manifestSchema  = "https://developer.microsoft.com/json-schemas/teams/v" + ManifestVersion + "/MicrosoftTeams.schema.json"
-	accentColor     = "#2E6DB4"
+	// A localization file's schema is of the manifest's version too.
+	localizationSchema = "https://developer.microsoft.com/json-schemas/teams/v" + ManifestVersion + "/MicrosoftTeams.Localization.schema.json"
+	accentColor        = "#2E6DB4"
 )
 
 // ManifestOptions describe the app package.
@@ -35,37 +39,61 @@ var (
 	semver = regexp.MustCompile(`^\d+\.\d+\.\d+$`)
 )
 
-// manifestCommand is an entry of the bot's command menu.
+// manifestCommand is an entry of the bot's command menu: its title is the
+// command as typed (Teams sends a menu entry's title as the message, so it
+// stays English in every language); its description is a catalogue key,
+// with form, a usage form, as its {{.Form}}.
 type manifestCommand struct {
-	Title       string `json:"title"`
-	Description string `json:"description"`
+	title, desc, form string
 }
 
 // commandMenus are the commands the menu offers: the main ones, typed as
 // messages (the menu holds 10 per scope; titles up to 32 characters).
 var commandMenus = map[string][]manifestCommand{
 	"personal": {
-		{"home", "Your streak, schedule and settings"},
-		{"learn", "Get your next lesson now"},
-		{"learn join", "Join daily learning: learn join ROLE [DEPARTMENT]"},
-		{"learn stats", "Your streak and accuracy"},
-		{"learn time", "When your daily prompt arrives: learn time HH:MM"},
-		{"learn pause", "Pause daily prompts: learn pause [DAYS]"},
-		{"learn resume", "Resume daily prompts"},
-		{"ask", "Ask your unit's super-users: ask QUESTION"},
-		{"feedback", "Tell the trainers something: feedback TEXT"},
-		{"learn help", "Every command"},
+		{"home", "teams.menu.home", ""},
+		{"learn", "teams.menu.learn", ""},
+		{"learn join", "teams.menu.learn_join", "learn join ROLE [DEPARTMENT]"},
+		{"learn stats", "teams.menu.learn_stats", ""},
+		{"learn time", "teams.menu.learn_time", "learn time HH:MM"},
+		{"learn pause", "teams.menu.learn_pause", "learn pause [DAYS]"},
+		{"learn resume", "teams.menu.learn_resume", ""},
+		{"ask", "teams.menu.ask", "ask QUESTION"},
+		{"feedback", "teams.menu.feedback", "feedback TEXT"},
+		{"learn help", "teams.menu.learn_help", ""},
 	},
 	"team": {
-		{"huddle start", "Start a tech huddle here: huddle start TITLE"},
-		{"huddle poll", `Poll: huddle poll "Question" "Option" "Option" [--anonymous]`},
-		{"huddle ask", "Add a question to the parking lot: huddle ask TEXT"},
-		{"huddle end", "End the huddle and post its summary"},
-		{"learn help", "Every command"},
+		{"huddle start", "teams.menu.huddle_start", "huddle start TITLE"},
+		{"huddle poll", "teams.menu.huddle_poll", `huddle poll "Question" "Option" "Option" [--anonymous]`},
+		{"huddle ask", "teams.menu.huddle_ask", "huddle ask TEXT"},
+		{"huddle end", "teams.menu.huddle_end", ""},
+		{"learn help", "teams.menu.learn_help", ""},
 	},
 }
 
-// Manifest returns the manifest.json of the app package for o.
+// menuScopes are the command lists' scopes, in the manifest's order (the
+// localization files address a list by its index).
+var menuScopes = []string{"personal", "team"}
+
+// description is a menu entry's description in l's language.
+func (c manifestCommand) description(l *i18n.Localizer) string {
+	return l.T(c.desc, i18n.Data{"Form": l.UsageForm(c.form)})
+}
+
+// appWords are the app's name and descriptions in l's language, as the
+// manifest and its localization files name them.
+func appWords(l *i18n.Localizer) map[string]string {
+	return map[string]string{
+		"name.short":        "huddlebot",
+		"name.full":         l.T("teams.manifest.name_full", nil),
+		"description.short": l.T("teams.manifest.description_short", nil),
+		"description.full":  l.T("teams.manifest.description_full", nil),
+	}
+}
+
+// Manifest returns the manifest.json of the app package for o, in the
+// default language, with a localization file (Localization) for every
+// other shipped language.
 func Manifest(o ManifestOptions) ([]byte, error) {
 	var errs []error
 	if !guidRE.MatchString(o.AppID) {
@@ -83,26 +111,32 @@ func Manifest(o ManifestOptions) ([]byte, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
+	l := i18n.For(i18n.Default)
 	site := "https://" + strings.ToLower(o.Domain) + "/"
 	var lists []map[string]any
-	for _, scope := range []string{"personal", "team"} {
-		lists = append(lists, map[string]any{"scopes": []string{scope}, "commands": commandMenus[scope]})
+	for _, scope := range menuScopes {
+		var cmds []map[string]string
+		for _, c := range commandMenus[scope] {
+			cmds = append(cmds, map[string]string{"title": c.title, "description": c.description(l)})
+		}
+		lists = append(lists, map[string]any{"scopes": []string{scope}, "commands": cmds})
+	}
+	words := appWords(l)
+	var more []map[string]string
+	for _, lang := range i18n.Shipped()[1:] {
+		more = append(more, map[string]string{"languageTag": lang, "file": localizationFile(lang)})
 	}
 	m := map[string]any{
-		"$schema":         manifestSchema,
-		"manifestVersion": ManifestVersion,
-		"version":         o.Version,
-		"id":              strings.ToLower(o.AppID),
-		"developer":       map[string]string{"name": "huddlebot", "websiteUrl": site, "privacyUrl": site, "termsOfUseUrl": site},
-		"name":            map[string]string{"short": "huddlebot", "full": "huddlebot: EHR microlearning and tech huddles"},
-		"description": map[string]string{
-			"short": "Daily EHR tips and quizzes, tech huddles and ask-a-super-user.",
-			"full": "huddlebot keeps staff fluent in the EHR after go-live: one short tip or quiz a workday in a 1:1 chat, " +
-				"written for your role; tech huddles with live polls and a parking lot in your unit's channel; update " +
-				"bursts when the EHR changes; and a way to ask your unit's on-duty super-users. No patient data.",
-		},
-		"icons":       map[string]string{"color": "color.png", "outline": "outline.png"},
-		"accentColor": accentColor,
+		"$schema":          manifestSchema,
+		"manifestVersion":  ManifestVersion,
+		"version":          o.Version,
+		"id":               strings.ToLower(o.AppID),
+		"developer":        map[string]string{"name": "huddlebot", "websiteUrl": site, "privacyUrl": site, "termsOfUseUrl": site},
+		"name":             map[string]string{"short": words["name.short"], "full": words["name.full"]},
+		"description":      map[string]string{"short": words["description.short"], "full": words["description.full"]},
+		"localizationInfo": map[string]any{"defaultLanguageTag": i18n.Default, "additionalLanguages": more},
+		"icons":            map[string]string{"color": "color.png", "outline": "outline.png"},
+		"accentColor":      accentColor,
 		"bots": []map[string]any{{
 			"botId":              strings.ToLower(o.AppID),
 			"scopes":             []string{"personal", "team"},
@@ -116,8 +150,35 @@ func Manifest(o ManifestOptions) ([]byte, error) {
 	return json.MarshalIndent(m, "", "  ")
 }
 
+// localizationFile is the package's file of a language's strings.
+func localizationFile(lang string) string { return lang + ".json" }
+
+// Localization returns the localization file of a shipped language
+// (learn.microsoft.com/microsoftteams/platform/resources/schema/localization-schema):
+// the app's name and descriptions and the command menus' descriptions in
+// that language, by their JSON paths in the manifest. Menu titles are left
+// out: Teams sends a menu entry's title as the message, and the commands
+// are English words in every language.
+func Localization(lang string) ([]byte, error) {
+	l := i18n.For(lang)
+	if l.Lang() != lang {
+		return nil, fmt.Errorf("no catalogue for language %q", lang)
+	}
+	f := map[string]string{"$schema": localizationSchema}
+	for k, v := range appWords(l) {
+		f[k] = v
+	}
+	for i, scope := range menuScopes {
+		for j, c := range commandMenus[scope] {
+			f[fmt.Sprintf("bots[0].commandLists[%d].commands[%d].description", i, j)] = c.description(l)
+		}
+	}
+	return json.MarshalIndent(f, "", "  ")
+}
+
 // WritePackage writes the app package for "Upload a custom app" to w: a zip
-// of manifest.json, color.png (192×192) and outline.png (32×32, white on
+// of manifest.json, a localization file per other shipped language
+// (es.json), color.png (192×192) and outline.png (32×32, white on
 // transparent), as Teams requires.
 func WritePackage(w io.Writer, o ManifestOptions) error {
 	man, err := Manifest(o)
@@ -125,14 +186,18 @@ func WritePackage(w io.Writer, o ManifestOptions) error {
 		return err
 	}
 	z := zip.NewWriter(w)
-	files := []struct {
+	type file struct {
 		name string
 		data func() ([]byte, error)
-	}{
-		{"manifest.json", func() ([]byte, error) { return man, nil }},
-		{"color.png", func() ([]byte, error) { return icon(192, false) }},
-		{"outline.png", func() ([]byte, error) { return icon(32, true) }},
 	}
+	files := []file{{"manifest.json", func() ([]byte, error) { return man, nil }}}
+	for _, lang := range i18n.Shipped()[1:] {
+		files = append(files, file{localizationFile(lang), func() ([]byte, error) { return Localization(lang) }})
+	}
+	files = append(files,
+		file{"color.png", func() ([]byte, error) { return icon(192, false) }},
+		file{"outline.png", func() ([]byte, error) { return icon(32, true) }},
+	)
 	for _, f := range files {
 		data, err := f.data()
 		if err != nil {

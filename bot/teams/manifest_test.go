@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"image/png"
 	"io"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/huddlebot/huddlebot/bot/teams"
+	"github.com/huddlebot/huddlebot/i18n"
 )
 
 // TestPackage: the app package holds manifest.json of the current schema
@@ -33,8 +35,8 @@ func TestPackage(t *testing.T) {
 		files[f.Name], _ = io.ReadAll(r)
 		r.Close()
 	}
-	if len(files) != 3 {
-		t.Fatalf("the package holds %d files; want manifest.json, color.png, outline.png", len(files))
+	if len(files) != 4 {
+		t.Fatalf("the package holds %d files; want manifest.json, es.json, color.png, outline.png", len(files))
 	}
 	var m struct {
 		Schema          string `json:"$schema"`
@@ -97,6 +99,114 @@ func TestPackage(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestPackageSpanish: the manifest names English as its language and
+// es.json as Spanish's strings; es.json, of the manifest's schema version,
+// holds every string Teams' localization schema requires and every command
+// menu description, each the catalogue's Spanish within the schema's
+// limits, and no menu title (Teams would send a translated title as the
+// command's text).
+func TestPackageSpanish(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	if err := teams.WritePackage(&buf, teams.ManifestOptions{AppID: authAppID, Domain: "huddlebot.example.org"}); err != nil {
+		t.Fatal(err)
+	}
+	z, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := func(name string) []byte {
+		t.Helper()
+		f, err := z.Open(name)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		defer f.Close()
+		b, err := io.ReadAll(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	var m struct {
+		LocalizationInfo struct {
+			DefaultLanguageTag  string `json:"defaultLanguageTag"`
+			AdditionalLanguages []struct {
+				LanguageTag string `json:"languageTag"`
+				File        string `json:"file"`
+			} `json:"additionalLanguages"`
+		} `json:"localizationInfo"`
+		Name        struct{ Short, Full string }
+		Description struct{ Short, Full string }
+		Bots        []struct {
+			CommandLists []struct {
+				Commands []struct{ Title, Description string }
+			} `json:"commandLists"`
+		}
+	}
+	if err := json.Unmarshal(read("manifest.json"), &m); err != nil {
+		t.Fatal(err)
+	}
+	li := m.LocalizationInfo
+	if li.DefaultLanguageTag != "en" || len(li.AdditionalLanguages) != 1 || li.AdditionalLanguages[0].LanguageTag != "es" ||
+		li.AdditionalLanguages[0].File != "es.json" {
+		t.Fatalf("localizationInfo = %+v", li)
+	}
+	var es map[string]string
+	if err := json.Unmarshal(read("es.json"), &es); err != nil {
+		t.Fatal(err)
+	}
+	l := i18n.For("es")
+	want := map[string]string{
+		"$schema":           "https://developer.microsoft.com/json-schemas/teams/v" + teams.ManifestVersion + "/MicrosoftTeams.Localization.schema.json",
+		"name.short":        "huddlebot",
+		"name.full":         l.T("teams.manifest.name_full", nil),
+		"description.short": l.T("teams.manifest.description_short", nil),
+		"description.full":  l.T("teams.manifest.description_full", nil),
+	}
+	english := map[string]string{"name.full": m.Name.Full, "description.short": m.Description.Short, "description.full": m.Description.Full}
+	for i, list := range m.Bots[0].CommandLists {
+		for j, c := range list.Commands {
+			key := fmt.Sprintf("bots[0].commandLists[%d].commands[%d].description", i, j)
+			english[key] = c.Description
+			want[key] = ""
+			if _, ok := es[fmt.Sprintf("bots[0].commandLists[%d].commands[%d].title", i, j)]; ok {
+				t.Errorf("es.json translates the title of %q, the command Teams sends", c.Title)
+			}
+		}
+	}
+	limits := map[string]int{"name.short": 30, "name.full": 100, "description.short": 80, "description.full": 4000}
+	for key, w := range want {
+		got, ok := es[key]
+		switch {
+		case !ok:
+			t.Errorf("es.json lacks %s", key)
+		case w != "" && got != w:
+			t.Errorf("es.json %s = %q, want %q", key, got, w)
+		case english[key] != "" && got == english[key]:
+			t.Errorf("es.json %s is the English %q", key, got)
+		}
+		limit, ok := limits[key]
+		if !ok && key != "$schema" {
+			limit = 128
+		}
+		if n := utf8.RuneCountInString(got); limit > 0 && n > limit {
+			t.Errorf("es.json %s: %d characters, over %d", key, n, limit)
+		}
+	}
+	if len(es) != len(want) {
+		t.Errorf("es.json has %d strings, want %d: %v", len(es), len(want), es)
+	}
+	// The menus' descriptions are the catalogue's, with the usage forms'
+	// placeholders in Spanish.
+	if got := es["bots[0].commandLists[0].commands[2].description"]; got != "Únase al aprendizaje diario: learn join ROL [DEPARTAMENTO]" {
+		t.Errorf("learn join's description in Spanish = %q", got)
+	}
+	if got := m.Bots[0].CommandLists[0].Commands[2].Description; got != "Join daily learning: learn join ROLE [DEPARTMENT]" {
+		t.Errorf("learn join's description in English = %q", got)
 	}
 }
 

@@ -107,7 +107,7 @@ func TestTeamsManifestCommand(t *testing.T) {
 	for _, f := range z.File {
 		names = append(names, f.Name)
 	}
-	if strings.Join(names, ",") != "manifest.json,color.png,outline.png" {
+	if strings.Join(names, ",") != "manifest.json,es.json,color.png,outline.png" {
 		t.Errorf("the package holds %v", names)
 	}
 	if !strings.Contains(stdout.String(), "https://huddlebot.example.org/teams/messages") {
