@@ -138,11 +138,11 @@ func (b *Learn) learnCommand(ctx context.Context, r *bot.Req, text string) (bot.
 		}
 	case "tz", "timezone":
 		if len(rest) != 1 {
-			return r.Usage(l.T("learn.form.tz", nil), l.T("learn.tz.hint", nil)), nil
+			return r.Usage("/learn tz Area/City", l.T("learn.tz.hint", nil)), nil
 		}
 		loc, err := loadZone(rest[0])
 		if err != nil {
-			return r.Usage(l.T("learn.form.tz", nil), l.T("learn.tz.bad", i18n.Data{"Value": rest[0]})), nil
+			return r.Usage("/learn tz Area/City", l.T("learn.tz.bad", i18n.Data{"Value": rest[0]})), nil
 		}
 		name := loc.String()
 		set.TimeZone = &name
@@ -172,12 +172,12 @@ func (b *Learn) learnCommand(ctx context.Context, r *bot.Req, text string) (bot.
 	case "pause":
 		days := 7
 		if len(rest) > 1 {
-			return r.Usage(l.T("learn.form.pause", nil), l.T("learn.pause.hint", nil)), nil
+			return r.Usage("/learn pause [DAYS]", l.T("learn.pause.hint", nil)), nil
 		}
 		if len(rest) == 1 {
 			n, err := strconv.Atoi(rest[0])
 			if err != nil || n < 1 || n > 365 {
-				return r.Usage(l.T("learn.form.pause", nil), l.T("learn.pause.bad", nil)), nil
+				return r.Usage("/learn pause [DAYS]", l.T("learn.pause.bad", nil)), nil
 			}
 			days = n
 		}
@@ -299,11 +299,11 @@ const profileWait = 300 * time.Millisecond
 func (b *Learn) learnJoin(ctx context.Context, r *bot.Req, args []string) (bot.Reply, error) {
 	roles := b.Content().Roles
 	if len(args) < 1 || len(args) > 2 {
-		return r.Usage(r.T("learn.form.join", nil), r.T("learn.join.roles", i18n.Data{"Roles": strings.Join(roles, ", ")})), nil
+		return r.Usage("/learn join ROLE [DEPARTMENT]", r.T("learn.join.roles", i18n.Data{"Roles": strings.Join(roles, ", ")})), nil
 	}
 	role := strings.ToLower(args[0])
 	if !slices.Contains(roles, role) {
-		return r.Usage(r.T("learn.form.join", nil), r.T("learn.join.bad_role", i18n.Data{"Role": args[0], "Roles": strings.Join(roles, ", ")})), nil
+		return r.Usage("/learn join ROLE [DEPARTMENT]", r.T("learn.join.bad_role", i18n.Data{"Role": args[0], "Roles": strings.Join(roles, ", ")})), nil
 	}
 	m := r.Member
 	dept := m.Department
@@ -708,7 +708,7 @@ func (b *Learn) moreSubmit(ctx context.Context, r *bot.Req, args []string, text 
 
 func (b *Learn) feedbackCommand(ctx context.Context, r *bot.Req, text string) (bot.Reply, error) {
 	if strings.TrimSpace(text) == "" {
-		return r.Usage(r.T("feedback.form", nil), r.T("feedback.hint", nil)), nil
+		return r.Usage("/feedback TEXT", r.T("feedback.hint", nil)), nil
 	}
 	return b.storeFeedback(ctx, r, store.Feedback{WorkspaceID: r.Workspace.ID, MemberID: r.Member.ID, Kind: store.FeedbackGeneral}, text)
 }
