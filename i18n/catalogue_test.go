@@ -191,6 +191,9 @@ func TestPluralsAndDates(t *testing.T) {
 	if got := For("en").ShortDate(day); got != "Mon 2 Mar" {
 		t.Errorf("en date = %q", got)
 	}
+	if got, en := For("es").FullDate(day), For("en").FullDate(day); got != "lunes 2 de marzo de 2026" || en != "2026-03-02" {
+		t.Errorf("full date: es %q, en %q", got, en)
+	}
 	if got := For("es").List([]string{"a", "b", "c"}); got != "a, b y c" {
 		t.Errorf("es list = %q", got)
 	}

@@ -201,11 +201,20 @@ func (l *Localizer) Weekday(d time.Weekday) string {
 // ShortDate formats t's date with its weekday, in the language's own
 // order ("Mon 2 Jan", "lunes 2 de enero"); t is already in the member's
 // zone.
-func (l *Localizer) ShortDate(t time.Time) string {
-	return l.T("date.short", Data{
+func (l *Localizer) ShortDate(t time.Time) string { return l.T("date.short", l.dateData(t)) }
+
+// FullDate formats t's date with its year, for a date that may lie in
+// another year ("2026-03-02" — English keeps the ISO form of the CLI and
+// reports —, "lunes 2 de marzo de 2026"); t is already in the reader's zone.
+func (l *Localizer) FullDate(t time.Time) string { return l.T("date.full", l.dateData(t)) }
+
+// dateData is what a date format may name.
+func (l *Localizer) dateData(t time.Time) Data {
+	return Data{
 		"Weekday": l.T(weekdayKeys[t.Weekday()], nil), "WeekdayShort": l.T(weekdayShortKeys[t.Weekday()], nil),
 		"Day": t.Day(), "Month": l.T(monthKeys[t.Month()-1], nil), "MonthShort": l.T(monthShortKeys[t.Month()-1], nil),
-	})
+		"Year": t.Year(), "ISO": t.Format("2006-01-02"),
+	}
 }
 
 // Clock formats a time of day as the language writes it ("08:30").

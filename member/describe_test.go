@@ -142,3 +142,31 @@ func TestDescribeInSpanish(t *testing.T) {
 		t.Errorf("Clock.In(es) = %q", got)
 	}
 }
+
+// TestAwayReasonSpanish: the same reasons said to a trainer who reads
+// Spanish — day names, dates and work days in Spanish, no English left.
+func TestAwayReasonSpanish(t *testing.T) {
+	t.Parallel()
+	ny := testLoc(t, "America/New_York")
+	day := Schedule{DeliveryTime: DefaultDeliveryTime, WorkStart: DefaultWorkStart, WorkEnd: DefaultWorkEnd, WorkDays: MonFri, Location: ny}
+	paused := day
+	paused.PausedUntil = time.Date(2026, 12, 14, 0, 0, 0, 0, ny)
+	none := day
+	none.WorkDays = 0
+	es := i18n.For("es")
+	for _, tc := range []struct {
+		now  string
+		s    Schedule
+		want string
+	}{
+		{"2026-12-05T03:00:00-05:00", day, "el sábado no es uno de sus días de trabajo (de lunes a viernes)"},
+		{"2026-12-08T18:00:00-05:00", day, "fuera de su horario de trabajo (08:00–17:00)"},
+		{"2026-12-08T10:00:00-05:00", paused, "en pausa hasta el lunes 14 de diciembre"},
+		{"2026-12-08T10:00:00-05:00", none, "sin días de trabajo configurados"},
+		{"2026-12-08T10:00:00-05:00", day, ""},
+	} {
+		if got := tc.s.AwayReasonIn(es, testInstant(t, tc.now)); got != tc.want {
+			t.Errorf("AwayReasonIn(es) at %s = %q, want %q", tc.now, got, tc.want)
+		}
+	}
+}

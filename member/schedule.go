@@ -1,7 +1,6 @@
 package member
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/huddlebot/huddlebot/i18n"
@@ -368,21 +367,25 @@ func DescribeWhenIn(l *i18n.Localizer, t, now time.Time, loc *time.Location) str
 // reached at now: "paused until Mon 7 Dec", "Saturday is not one of their
 // work days (mon-fri)", "outside their work hours (19:00–07:30)". It is ""
 // when now is inside their work hours and they are not paused.
-func (s Schedule) AwayReason(now time.Time) string {
+func (s Schedule) AwayReason(now time.Time) string { return s.AwayReasonIn(en(), now) }
+
+// AwayReasonIn is AwayReason in l's language ("el sábado no es uno de sus
+// días de trabajo (de lunes a viernes)").
+func (s Schedule) AwayReasonIn(l *i18n.Localizer, now time.Time) string {
 	loc := s.loc()
 	if s.Paused(now) {
-		return "paused until " + s.PausedUntil.In(loc).Format("Mon 2 Jan")
+		return l.T("member.away.paused", i18n.Data{"Until": l.ShortDate(s.PausedUntil.In(loc))})
 	}
 	sd, c := s.shiftDay(now)
 	if !s.isWorkDay(sd) {
 		if s.WorkDays == 0 {
-			return "no work days set"
+			return l.T("member.away.no_days", nil)
 		}
-		day := localAt(sd, 12*60, loc).Format("Monday")
-		return fmt.Sprintf("%s is not one of their work days (%s)", day, s.WorkDays)
+		day := l.Weekday(localAt(sd, 12*60, loc).Weekday())
+		return l.T("member.away.not_work_day", i18n.Data{"Day": day, "Days": s.WorkDays.Describe(l)})
 	}
 	if !s.inWindow(c) {
-		return fmt.Sprintf("outside their work hours (%s–%s)", s.WorkStart, s.WorkEnd)
+		return l.T("member.away.hours", i18n.Data{"Start": s.WorkStart.String(), "End": s.WorkEnd.String()})
 	}
 	return ""
 }

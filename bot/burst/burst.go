@@ -91,6 +91,8 @@ type BurstSendResult struct {
 	MembersNow int       // members who got something at once (Now)
 	Later      int       // members who get it at a later delivery time
 	At         time.Time // when the send was made
+	Start      time.Time // the send's start time (BurstSendOptions.At); zero = now
+	DryRun     bool      // nothing was written (BurstSendOptions.DryRun)
 }
 
 // BurstSend sends a burst to its audience in the workspace, in batches of
@@ -124,7 +126,7 @@ func (b *Burst) BurstSend(ctx context.Context, o BurstSendOptions) (*BurstSendRe
 	if err == nil && prev.Status == store.BurstCancelled {
 		return nil, cancelledBurst(prev)
 	}
-	res := &BurstSendResult{Burst: bu, At: now}
+	res := &BurstSendResult{Burst: bu, At: now, Start: o.At, DryRun: o.DryRun}
 	if err == nil {
 		res.Send = prev
 	}
@@ -497,14 +499,20 @@ func (b *Burst) BurstList(ctx context.Context, workspaceID int64) ([]BurstInfo, 
 // BurstPreviewItem is one lesson of a burst as a member would get it.
 type BurstPreviewItem struct {
 	Seq    int
-	Lesson *lessons.Lesson
+	Lesson *lessons.Lesson // in the language it is shown in
 	Card   *bot.Card
+	// Requested is the language asked for when the lesson has no
+	// translation into it ("" when it has one, or none was asked for).
+	Requested string
 }
 
 // BurstPreview returns the cards a member with this role (and department,
-// "" = any) would get from a burst, in order, exactly as learn.PromptCard renders
-// them. It returns a *bot.UserError for an unknown burst or role.
-func (b *Burst) BurstPreview(burstID, role, department string) ([]BurstPreviewItem, error) {
+// "" = any) who reads lang ("" = the workspace default) would get from a
+// burst, in order, exactly as learn.LanguagePromptCard renders them: a
+// lesson translated into lang in that language, any other in its own with
+// the note saying so. It returns a *bot.UserError for an unknown burst or
+// role.
+func (b *Burst) BurstPreview(burstID, role, department, lang string) ([]BurstPreviewItem, error) {
 	c := b.Content()
 	bu := c.Burst(burstID)
 	if bu == nil {
@@ -513,32 +521,37 @@ func (b *Burst) BurstPreview(burstID, role, department string) ([]BurstPreviewIt
 	if !slices.Contains(c.Roles, role) {
 		return nil, bot.UserErrT("bursts.err.role", i18n.Data{"Role": strconv.Quote(role), "Roles": strings.Join(c.Roles, ", ")})
 	}
+	reader := &member.Member{Role: role, Department: department, Language: lang}
 	var out []BurstPreviewItem
 	for _, bl := range lessons.BurstLessons(c, bu, role, department) {
 		pick := lessons.Pick{LessonID: bl.Lesson.ID, Reason: lessons.ReasonBurst, BurstID: bu.ID}
-		out = append(out, BurstPreviewItem{Seq: bl.Seq, Lesson: bl.Lesson, Card: learn.PromptCard(0, bl.Lesson, pick)})
+		shown, requested := b.PromptLanguage(reader, bl.Lesson)
+		in, _, _ := bl.Lesson.In(shown, b.Config.DefaultLanguage)
+		out = append(out, BurstPreviewItem{Seq: bl.Seq, Lesson: in, Requested: requested,
+			Card: learn.LanguagePromptCard(b.Bot, 0, bl.Lesson, pick, shown, requested)})
 	}
 	return out, nil
 }
 
-// FormatBurstPreview renders a preview as plain text: each card with its
-// buttons as [labels] and, for a quiz, the right answer.
-func FormatBurstPreview(bu *lessons.Burst, role, department string, items []BurstPreviewItem) string {
+// FormatBurstPreview renders a preview as plain text in l's language:
+// each card with its buttons as [labels] and, for a quiz, the right answer.
+func FormatBurstPreview(l *i18n.Localizer, bu *lessons.Burst, role, department string, items []BurstPreviewItem) string {
 	var sb strings.Builder
 	who := role
 	if department != "" {
-		who += " on " + department
+		who = l.T("bursts.preview.who_department", i18n.Data{"Role": role, "Department": department})
 	}
-	fmt.Fprintf(&sb, "Preview of burst %s “%s” (%s) as a %s would see it:", bu.ID, bu.Title, bu.Pace, who)
+	sb.WriteString(l.T("bursts.preview.title", i18n.Data{"Burst": titled(l, bu.ID, bu.Title), "Pace": paceName(l, bu.Pace), "Who": who}))
 	if !bu.Targets(role, department) && (department != "" || len(bu.Roles) > 0 && !slices.Contains(bu.Roles, role)) {
-		fmt.Fprintf(&sb, "\n(Note: this burst targets %s, so a %s would not get it.)", audienceText(bu), who)
+		sb.WriteString("\n" + l.T("bursts.preview.not_targeted", i18n.Data{"Audience": audienceText(l, bu), "Who": who}))
 	}
 	if len(items) == 0 {
-		sb.WriteString("\nNo lesson of this burst is meant for a " + who + ".")
+		sb.WriteString("\n" + l.T("bursts.preview.none", i18n.Data{"Who": who}))
 		return sb.String()
 	}
 	for i, it := range items {
-		fmt.Fprintf(&sb, "\n\n— %d/%d · %s (%s) —\n%s", i+1, len(items), it.Lesson.ID, it.Lesson.Kind, it.Card.Text())
+		sb.WriteString("\n\n" + l.T("bursts.preview.item", i18n.Data{"N": i + 1, "Of": len(items), "ID": it.Lesson.ID,
+			"Kind": kindName(l, it.Lesson.Kind)}) + "\n" + it.Card.Text())
 		var labels []string
 		for _, a := range it.Card.Actions {
 			labels = append(labels, "["+a.Label+"]")
@@ -546,74 +559,110 @@ func FormatBurstPreview(bu *lessons.Burst, role, department string, items []Burs
 		if len(labels) > 0 {
 			sb.WriteString("\n" + strings.Join(labels, " "))
 		}
-		if l := it.Lesson; l.IsQuiz() && l.Answer >= 1 && l.Answer <= len(l.Choices) {
-			fmt.Fprintf(&sb, "\n(Right answer: %d) %s)", l.Answer, l.Choices[l.Answer-1])
+		if ls := it.Lesson; ls.IsQuiz() && ls.Answer >= 1 && ls.Answer <= len(ls.Choices) {
+			sb.WriteString("\n" + l.T("bursts.preview.answer", i18n.Data{"N": ls.Answer, "Choice": ls.Choices[ls.Answer-1]}))
 		}
 	}
 	return sb.String()
 }
 
-// FormatBurstStatus renders a send's counts as an aligned table, one row per
-// lesson and a total, under a line saying who was targeted and reached.
-// Lesson kinds and the burst's title come from c when it has them.
-func FormatBurstStatus(c *lessons.Content, st *Status, loc *time.Location) string {
+// FormatBurstStatus renders a send's counts in l's language as an aligned
+// table, one row per lesson and a total, under a line saying who was
+// targeted and reached; times are in loc. Lesson kinds and the burst's
+// title come from c when it has them.
+func FormatBurstStatus(l *i18n.Localizer, c *lessons.Content, st *Status, loc *time.Location) string {
 	var sb strings.Builder
 	if loc == nil {
 		loc = time.UTC
 	}
 	title := st.Send.BurstID
 	if bu := c.Burst(st.Send.BurstID); bu != nil {
-		title += " “" + bu.Title + "”"
+		title = titled(l, bu.ID, bu.Title)
 	}
-	state := "active"
+	state := l.T("bursts.status.active", nil)
 	if st.Send.Status == store.BurstCancelled {
-		state = "cancelled " + st.Send.CancelledAt.In(loc).Format("2006-01-02 15:04 MST")
+		state = l.T("bursts.status.cancelled", i18n.Data{"When": dateTime(l, st.Send.CancelledAt, loc)})
 	}
-	fmt.Fprintf(&sb, "Burst %s (%s) · sent %s · %s\n", title, st.Send.Pace, st.Send.CreatedAt.In(loc).Format("2006-01-02 15:04 MST"), state)
-	fmt.Fprintf(&sb, "%d members targeted, %d reached (%s)\n", st.Members, st.Reached, pct(st.Reached, st.Members))
+	sb.WriteString(l.T("bursts.status.head", i18n.Data{"Burst": title, "Pace": paceName(l, st.Send.Pace),
+		"Sent": dateTime(l, st.Send.CreatedAt, loc), "State": state}) + "\n")
+	sb.WriteString(l.T("bursts.status.reach", i18n.Data{"Members": l.N("bursts.members", st.Members, nil), "Reached": st.Reached,
+		"Percent": pct(l, st.Reached, st.Members)}) + "\n")
 	if st.Unreachable > 0 {
-		fmt.Fprintf(&sb, "%d unreachable (blocked or removed the bot, or closed their DMs): not retried\n",
-			st.Unreachable)
+		sb.WriteString(l.N("bursts.status.unreachable", st.Unreachable, nil) + "\n")
 	}
 	sb.WriteString("\n")
 	tw := tabwriter.NewWriter(&sb, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "lesson\tkind\ttargeted\tsent\tseen\tacknowledged\tanswered\tcorrect\tpending\tcancelled")
+	fmt.Fprintln(tw, l.T("bursts.status.columns", nil))
 	row := func(id, kind string, l store.BurstLessonStats) {
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\n", id, kind, l.Targeted, l.Sent, l.Seen, l.Acked, l.Answered,
 			l.Correct, l.Pending, l.Cancelled)
 	}
-	for _, l := range st.Lessons {
+	for _, ls := range st.Lessons {
 		kind := ""
-		if ls := c.Lesson(l.LessonID); ls != nil {
-			kind = string(ls.Kind)
+		if lesson := c.Lesson(ls.LessonID); lesson != nil {
+			kind = kindName(l, lesson.Kind)
 		}
-		row(l.LessonID, kind, l)
+		row(ls.LessonID, kind, ls)
 	}
-	row("total", "", st.Total)
+	row(l.T("bursts.status.total", nil), "", st.Total)
 	tw.Flush()
 	if st.Total.Answered > 0 {
-		fmt.Fprintf(&sb, "\n%s of answers correct.\n", pct(st.Total.Correct, st.Total.Answered))
+		sb.WriteString("\n" + l.T("bursts.status.correct", i18n.Data{"Percent": pct(l, st.Total.Correct, st.Total.Answered)}) + "\n")
 	}
 	if len(st.Waiting) > 0 {
-		fmt.Fprintf(&sb, "\nStill to go, in each member's own time:\n%s\n", FormatWaiting(st.Waiting, "  ", 8))
+		sb.WriteString("\n" + l.T("bursts.status.waiting", nil) + "\n" + FormatWaiting(l, st.Waiting, "  ", 8) + "\n")
 	}
 	return strings.TrimRight(sb.String(), "\n")
 }
 
-func pct(n, of int) string {
+// titled names a burst with its title in l's quotation marks.
+func titled(l *i18n.Localizer, id, title string) string {
+	return l.T("bursts.titled", i18n.Data{"ID": id, "Title": title})
+}
+
+// dateTime says an instant in loc with its date, year, time and zone
+// ("2026-11-24 10:00 UTC", "martes 24 de noviembre de 2026, 10:00 UTC").
+func dateTime(l *i18n.Localizer, t time.Time, loc *time.Location) string {
+	t = t.In(loc)
+	return l.T("bursts.date_time", i18n.Data{"Date": l.FullDate(t), "Time": l.Clock(t), "Zone": t.Format("MST")})
+}
+
+// paceKeys and kindKeys name a burst's pace and a lesson's kind.
+var (
+	paceKeys = map[lessons.Pace]string{lessons.PaceAllAtOnce: "bursts.pace.all_at_once", lessons.PaceDaily: "bursts.pace.daily"}
+	kindKeys = map[lessons.Kind]string{lessons.KindTip: "bursts.kind.tip", lessons.KindQuiz: "bursts.kind.quiz"}
+)
+
+func paceName(l *i18n.Localizer, p lessons.Pace) string {
+	if k, ok := paceKeys[p]; ok {
+		return l.T(k, nil)
+	}
+	return string(p)
+}
+
+func kindName(l *i18n.Localizer, k lessons.Kind) string {
+	if key, ok := kindKeys[k]; ok {
+		return l.T(key, nil)
+	}
+	return string(k)
+}
+
+func pct(l *i18n.Localizer, n, of int) string {
 	if of == 0 {
 		return "–"
 	}
-	return fmt.Sprintf("%d%%", (n*100+of/2)/of)
+	return l.T("learn.percent", i18n.Data{"Percent": (n*100 + of/2) / of})
 }
 
-func audienceText(bu *lessons.Burst) string {
-	who := "everyone"
+// audienceText says whom a burst targets: its roles, or everyone, and its
+// departments.
+func audienceText(l *i18n.Localizer, bu *lessons.Burst) string {
+	who := l.T("bursts.audience.everyone", nil)
 	if len(bu.Roles) > 0 {
 		who = strings.Join(bu.Roles, ", ")
 	}
 	if len(bu.Departments) > 0 {
-		who += " in " + strings.Join(bu.Departments, ", ")
+		who = l.T("bursts.audience.in", i18n.Data{"Who": who, "Departments": strings.Join(bu.Departments, ", ")})
 	}
 	return who
 }
@@ -661,7 +710,7 @@ func (b *Burst) burstCommand(ctx context.Context, r *bot.Req, text string) (bot.
 		if err != nil {
 			return bot.Reply{}, err
 		}
-		return bot.Reply{Text: FormatBurstList(list, loc)}, nil
+		return bot.Reply{Text: FormatBurstList(r.L(), list, loc)}, nil
 	case "preview":
 		id, ok := needID()
 		if !ok || len(rest) > 3 {
@@ -682,22 +731,29 @@ func (b *Burst) burstCommand(ctx context.Context, r *bot.Req, text string) (bot.
 		if len(rest) > 2 {
 			dept = strings.ToLower(strings.TrimPrefix(rest[2], "#"))
 		}
-		items, err := b.BurstPreview(id, role, dept)
+		// Each member reads the lessons in their own language where
+		// translated; the trainer previews them in theirs.
+		items, err := b.BurstPreview(id, role, dept, b.ContentLanguage(r.Member))
 		if err != nil {
 			return bot.Reply{}, err
 		}
-		return bot.Reply{Text: FormatBurstPreview(bu, role, dept, items)}, nil
+		return bot.Reply{Text: FormatBurstPreview(r.L(), bu, role, dept, items)}, nil
 	case "send":
 		id, ok := needID()
-		now := len(rest) == 2 && strings.EqualFold(rest[1], "now")
-		if !ok || len(rest) > 2 || (len(rest) == 2 && !now) {
-			return r.Usage("/burst send ID [now]", r.T("bursts.usage.send", nil)), nil
+		o, bad := sendOptions(rest, loc)
+		if !ok || bad != "" {
+			reply := r.Usage("/burst send ID [now]", r.T("bursts.usage.send", nil))
+			if bad != "" && bad != "usage" {
+				reply.Text = r.T("bursts.err.at", i18n.Data{"Value": bad}) + "\n" + reply.Text
+			}
+			return reply, nil
 		}
-		res, err := b.BurstSend(ctx, BurstSendOptions{WorkspaceID: ws.ID, BurstID: id, Now: now, By: r.Member.ID})
+		o.WorkspaceID, o.BurstID, o.By = ws.ID, id, r.Member.ID
+		res, err := b.BurstSend(ctx, o)
 		if err != nil {
 			return bot.Reply{}, err
 		}
-		return bot.Reply{Text: FormatBurstSend(res, now)}, nil
+		return bot.Reply{Text: FormatBurstSend(r.L(), res, o.Now)}, nil
 	case "status":
 		id, ok := needID()
 		if !ok || len(rest) != 1 {
@@ -707,7 +763,7 @@ func (b *Burst) burstCommand(ctx context.Context, r *bot.Req, text string) (bot.
 		if err != nil {
 			return bot.Reply{}, err
 		}
-		return bot.Reply{Text: "```\n" + FormatBurstStatus(b.Content(), st, loc) + "\n```"}, nil
+		return bot.Reply{Text: "```\n" + FormatBurstStatus(r.L(), b.Content(), st, loc) + "\n```"}, nil
 	case "cancel":
 		id, ok := needID()
 		if !ok || len(rest) != 1 {
@@ -717,73 +773,147 @@ func (b *Burst) burstCommand(ctx context.Context, r *bot.Req, text string) (bot.
 		if err != nil {
 			return bot.Reply{}, err
 		}
-		return bot.Reply{Text: FormatBurstCancelIn(r.L(), id, res)}, nil
+		return bot.Reply{Text: FormatBurstCancel(r.L(), id, res)}, nil
 	}
 	return bot.Reply{Text: r.T("bursts.unknown_sub", i18n.Data{"Sub": sub}) + "\n" + r.T("bursts.usage", nil)}, nil
 }
 
-// FormatBurstList renders the bursts and their state, one per line.
-func FormatBurstList(list []BurstInfo, loc *time.Location) string {
+// sendOptions reads what follows the burst id of /burst send: `now`,
+// `at YYYY-MM-DD HH:MM` (in loc) and `dry-run`, in any order. bad is
+// "usage" for an unknown word, or the start time that is not one.
+func sendOptions(rest []string, loc *time.Location) (o BurstSendOptions, bad string) {
+	if loc == nil {
+		loc = time.UTC
+	}
+	for i := 1; i < len(rest); i++ {
+		switch w := strings.ToLower(rest[i]); w {
+		case "now":
+			o.Now = true
+		case "dry-run", "dryrun", "--dry-run":
+			o.DryRun = true
+		case "at", "--at":
+			if i+1 >= len(rest) {
+				return o, "usage"
+			}
+			v := rest[i+1]
+			i++
+			if i+1 < len(rest) && strings.Contains(rest[i+1], ":") {
+				v += " " + rest[i+1]
+				i++
+			}
+			at, ok := ParseStart(v, loc)
+			if !ok {
+				return o, v
+			}
+			o.At = at
+		default:
+			return o, "usage"
+		}
+	}
+	return o, ""
+}
+
+// ParseStart reads a burst's start time: RFC 3339, or a local
+// "YYYY-MM-DD HH:MM" (also with a T) in loc. It reports false for
+// anything else.
+func ParseStart(s string, loc *time.Location) (time.Time, bool) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t.In(loc), true
+	}
+	for _, layout := range []string{"2006-01-02 15:04", "2006-01-02T15:04"} {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// FormatBurstList renders the bursts and their state in l's language, one
+// per line; dates are in loc.
+func FormatBurstList(l *i18n.Localizer, list []BurstInfo, loc *time.Location) string {
 	if len(list) == 0 {
-		return "No bursts are imported yet. Add content/bursts/*.yaml and import the content."
+		return l.T("bursts.list.none", nil)
 	}
 	if loc == nil {
 		loc = time.UTC
 	}
 	var sb strings.Builder
-	sb.WriteString("Bursts:")
+	sb.WriteString(l.T("bursts.list.title", nil))
 	for _, in := range list {
 		bu := in.Burst
-		state := "not sent"
+		state := l.T("bursts.list.not_sent", nil)
 		if st := in.Stats; st != nil {
-			state = fmt.Sprintf("sent %s to %d members, %d reached", st.Send.CreatedAt.In(loc).Format("2006-01-02"), st.Members, st.Reached)
+			state = l.T("bursts.list.sent", i18n.Data{"Date": l.FullDate(st.Send.CreatedAt.In(loc)),
+				"Members": l.N("bursts.members", st.Members, nil), "Reached": st.Reached})
 			if st.Send.Status == store.BurstCancelled {
-				state += ", cancelled"
+				state = l.T("bursts.list.cancelled", i18n.Data{"State": state})
 			}
 		}
-		fmt.Fprintf(&sb, "\n• %s — “%s” · %s · %d lessons · for %s · %s", bu.ID, bu.Title, bu.Pace, len(bu.Lessons), audienceText(bu), state)
+		sb.WriteString("\n" + l.T("bursts.list.line", i18n.Data{"ID": bu.ID, "Title": bu.Title, "Pace": paceName(l, bu.Pace),
+			"Lessons": l.N("bursts.lessons", len(bu.Lessons), nil), "Audience": audienceText(l, bu), "State": state}))
 	}
 	return sb.String()
 }
 
-// FormatBurstSend says what a send did, for a person.
-func FormatBurstSend(res *BurstSendResult, now bool) string {
+// FormatBurstSend says what a send did (or, on a dry run, would do), in
+// l's language: how many members and items, who gets it now and who later
+// and when (in each member's own time), and how to follow it. A start time
+// is said in its own location.
+func FormatBurstSend(l *i18n.Localizer, res *BurstSendResult, now bool) string {
 	bu := res.Burst
 	members := len(res.Recipients)
+	id := i18n.Data{"ID": bu.ID}
 	if members == 0 {
-		return fmt.Sprintf("No one to send burst %s to: no joined member matches %s.", bu.ID, audienceText(bu))
+		return l.T("bursts.send.nobody", i18n.Data{"ID": bu.ID, "Audience": audienceText(l, bu)})
 	}
-	if res.Added == 0 && !res.Created {
-		msg := fmt.Sprintf("Burst %s was already sent to these %d members — nothing was doubled, nothing new to send.", bu.ID, members)
+	count := func(key string, n int) string { return l.N(key, n, nil) }
+	var msg string
+	switch {
+	case res.DryRun:
+		msg = l.T("bursts.send.dry_run", i18n.Data{"Burst": titled(l, bu.ID, bu.Title), "Members": count("bursts.members", members),
+			"Items": count("bursts.items", res.Items)})
+		if res.Send != nil {
+			msg += " " + l.T("bursts.send.dry_run_again", nil)
+		}
+	case res.Added == 0 && !res.Created:
+		msg = l.N("bursts.send.again", members, id)
 		if res.SentNow > 0 {
-			msg += fmt.Sprintf(" %d pending item(s) went out now.", res.SentNow)
+			msg += " " + count("bursts.send.again_now", res.SentNow)
 		}
 		return msg
-	}
-	msg := fmt.Sprintf("📣 Burst %s “%s” queued for %d members (%d items, %d new).", bu.ID, bu.Title, members, res.Items, res.Added)
-	switch {
-	case now:
-		msg += fmt.Sprintf(" Now: %d prompt(s) on their way to %d member(s) at work; %d member(s) at their next delivery time.",
-			res.SentNow, res.MembersNow, res.Later)
-		if gs := res.Waiting(); len(gs) > 0 {
-			msg += "\nLater, in their own time:\n" + FormatWaiting(gs, "• ", 3)
-			return msg + "\nFollow it with `/burst status " + bu.ID + "`."
-		}
-	case bu.Pace == lessons.PaceDaily:
-		msg += " One lesson a work day, starting at each member's next delivery time."
 	default:
-		msg += " It goes out at each member's next delivery time."
+		msg = l.T("bursts.send.queued", i18n.Data{"Burst": titled(l, bu.ID, bu.Title), "Members": count("bursts.members", members),
+			"Items": count("bursts.items", res.Items), "New": count("bursts.new", res.Added)})
 	}
-	return msg + " Follow it with `/burst status " + bu.ID + "`."
+	switch {
+	case now && res.DryRun:
+		msg += " " + l.T("bursts.send.now_dry_run", i18n.Data{"AtWork": count("bursts.members", res.MembersNow),
+			"Later": count("bursts.members", res.Later)})
+	case now:
+		msg += " " + l.T("bursts.send.now", i18n.Data{"Prompts": count("bursts.prompts", res.SentNow),
+			"AtWork": count("bursts.members", res.MembersNow), "Later": count("bursts.members", res.Later)})
+	case !res.Start.IsZero():
+		msg += " " + l.T("bursts.send.starts", i18n.Data{"When": dateTime(l, res.Start, res.Start.Location())})
+	case bu.Pace == lessons.PaceDaily:
+		msg += " " + l.T("bursts.send.daily", nil)
+	default:
+		msg += " " + l.T("bursts.send.next", nil)
+	}
+	if gs := res.Waiting(); len(gs) > 0 {
+		msg += "\n" + l.T("bursts.send.later", nil) + "\n" + FormatWaiting(l, gs, "• ", 3)
+		if res.DryRun {
+			return msg
+		}
+		return msg + "\n" + l.T("bursts.send.follow", id)
+	}
+	if res.DryRun {
+		return msg
+	}
+	return msg + " " + l.T("bursts.send.follow", id)
 }
 
-// FormatBurstCancel says what a cancel stopped, in English (the CLI).
-func FormatBurstCancel(id string, res *store.BurstCancelResult) string {
-	return FormatBurstCancelIn(i18n.For(i18n.Default), id, res)
-}
-
-// FormatBurstCancelIn says what a cancel stopped, in l's language.
-func FormatBurstCancelIn(l *i18n.Localizer, id string, res *store.BurstCancelResult) string {
+// FormatBurstCancel says what a cancel stopped, in l's language.
+func FormatBurstCancel(l *i18n.Localizer, id string, res *store.BurstCancelResult) string {
 	if res.Items == 0 && res.Deliveries == 0 {
 		return l.T("bursts.cancel.nothing", i18n.Data{"ID": id})
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/huddlebot/huddlebot/bot"
 	"github.com/huddlebot/huddlebot/bot/bottest"
 	"github.com/huddlebot/huddlebot/bot/burst"
+	"github.com/huddlebot/huddlebot/i18n"
 	"github.com/huddlebot/huddlebot/lessons"
 	"github.com/huddlebot/huddlebot/member"
 	"github.com/huddlebot/huddlebot/store"
@@ -231,7 +232,7 @@ func TestBurstSendNowReachesEachNurseOnce(t *testing.T) {
 		if st.Lessons[0].LessonID != "secure-chat-overview" || st.Lessons[0].Seen != 4 || st.Total.Seen != 4+2 {
 			t.Fatalf("status per lesson: %+v", st.Lessons)
 		}
-		text := burst.FormatBurstStatus(c, st, time.UTC)
+		text := burst.FormatBurstStatus(i18n.For(i18n.Default), c, st, time.UTC)
 		for _, want := range []string{`4 members targeted, 4 reached`, `acknowledged +answered +correct`,
 			`secure-chat-overview +tip +4 +4 +4 +1 +0 +0`, `total +16 +16 +6 +1 +2 +1 +0 +0`, `50% of answers correct`} {
 			if !regexp.MustCompile(want).MatchString(text) {

@@ -2,10 +2,18 @@ package burst_test
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/huddlebot/huddlebot/bot"
+	"github.com/huddlebot/huddlebot/lessons"
 	"github.com/huddlebot/huddlebot/member"
 	"github.com/huddlebot/huddlebot/store"
 	"github.com/huddlebot/huddlebot/store/storetest"
@@ -68,4 +76,179 @@ func TestBurstInMembersLanguage(t *testing.T) {
 	if r := cmd("tere", "cancel secure-chat-launch"); !strings.Contains(r, "La actualización secure-chat-launch está cancelada") {
 		t.Errorf("Spanish /burst cancel = %q", r)
 	}
+}
+
+// TestBurstRepliesInSpanish: every /burst reply to a trainer who reads
+// Spanish is Spanish — list, preview (the lessons in Spanish where
+// translated, else in English with a note), a dry run, a send at a start
+// time, a send now and again, the status with an unreachable member, a
+// cancel and the list and status after it: Spanish words, Spanish dates
+// and plurals, and no sentence of the English catalogue.
+func TestBurstRepliesInSpanish(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		t.Parallel()
+		e := newBurstEnv(t, db, burstTuesday10, true)
+		ids := e.add(t, person{id: "tere", role: "nurse", dept: "education", perms: []member.Permission{member.PermTrainer}},
+			person{id: "lucia", role: "nurse", dept: "4west"},
+			person{id: "noche", role: "nurse", dept: "5east", night: true},
+			person{id: "ida", role: "ma", dept: "clinic"})
+		ctx := context.Background()
+		if _, err := e.DB.MemberSetLanguage(ctx, e.DB, ids["tere"], "es", member.LanguageChosen); err != nil {
+			t.Fatal(err)
+		}
+		// One lesson of the burst has a Spanish translation (as a
+		// secure-chat-no-orders.es.md beside it would give).
+		noOrders := e.Bot.Content().Lesson("secure-chat-no-orders")
+		noOrders.Translations = map[string]*lessons.Translation{"es": {Title: "Las órdenes no van por chat",
+			Question: "¿Puede un proveedor dar una orden de medicación por un mensaje de chat seguro?",
+			Choices: []string{"Sí, si el mensaje indica fármaco, dosis y vía", "No; las órdenes se registran en la entrada de órdenes",
+				"Sí, si la enfermera responde para confirmarla", "Sí, pero solo para dosis únicas"},
+			Explanation: "Un mensaje de chat se salta las comprobaciones de alergias, interacciones y dosis."}}
+		cmd := func(text string) string {
+			t.Helper()
+			r := e.Bot.HandleCommand(ctx, bot.Command{Actor: bot.Actor{Platform: "sandbox", Workspace: "local", UserID: "tere"},
+				Channel: "dm", Name: "burst", Text: text}).Text
+			noEnglish(t, text, r)
+			return r
+		}
+		says := func(text string, want ...string) string {
+			t.Helper()
+			r := cmd(text)
+			for _, w := range want {
+				if !strings.Contains(r, w) {
+					t.Errorf("/burst %s lacks %q:\n%s", text, w, r)
+				}
+			}
+			return r
+		}
+
+		says("list", "Actualizaciones:",
+			"• secure-chat-launch — «Secure chat inside the EHR» · todo a la vez · 4 lecciones · para physician, nurse, ma, front_desk · sin enviar",
+			"· una lección al día · 5 lecciones ·")
+		preview := says("preview secure-chat-launch nurse",
+			"Vista previa de la actualización secure-chat-launch «Secure chat inside the EHR» (todo a la vez) tal como la vería alguien con el rol nurse:",
+			"— 2/4 · secure-chat-no-orders (pregunta) —", "Las órdenes no van por chat", "2) No; las órdenes se registran en la entrada de órdenes",
+			"(Respuesta correcta: 2) No; las órdenes se registran en la entrada de órdenes)", "— 1/4 · secure-chat-overview (consejo) —")
+		if strings.Contains(preview, "Orders do not go in chat") {
+			t.Errorf("the translated lesson is previewed in English:\n%s", preview)
+		}
+		if n := strings.Count(preview, bot.NotTranslatedNote("es", "en", "")); n != 3 {
+			t.Errorf("%d untranslated lessons carry the note, want 3:\n%s", n, preview)
+		}
+		says("preview secure-chat-launch billing 4west", "(Nota: esta actualización va dirigida a physician, nurse, ma, front_desk, así que alguien con el rol billing de 4west no la recibiría.)",
+			"Ninguna lección de esta actualización es para el rol billing de 4west.")
+
+		says("send secure-chat-launch now dry-run", "🔎 Simulación, no se envió nada: la actualización secure-chat-launch «Secure chat inside the EHR» llegaría a 4 miembros con 15 elementos.",
+			"Ahora: 3 miembros en su horario de trabajo la recibirían de inmediato; 1 miembro a su próxima hora de envío.",
+			"Más tarde, en la hora local de cada uno:\n• 1 miembro hoy a las 19:00 UTC: fuera de su horario de trabajo (19:00–07:30)")
+		if n := e.Count(t, `SELECT COUNT(*) FROM burst_send`); n != 0 {
+			t.Fatalf("a dry run created %d sends", n)
+		}
+		says("send sepsis-alert-launch at 2026-12-07 08:00", "📣 Actualización sepsis-alert-launch «New sepsis screening alert» programada para 3 miembros",
+			"Empieza el lunes 7 de diciembre de 2026, 08:00 UTC: a la primera hora de envío de cada miembro a partir de entonces.",
+			"• 2 miembros el lunes 7 de diciembre a las 08:30 UTC", "Sígala con `/burst status sepsis-alert-launch`.")
+		says("send sepsis-alert-launch at el lunes", "«el» no es una hora de inicio como `at 2026-12-07 08:00` (en su hora).", "Uso: `/burst send ID [now]`")
+
+		says("send secure-chat-launch now", "📣 Actualización secure-chat-launch «Secure chat inside the EHR» programada para 4 miembros (15 elementos, 15 nuevos).",
+			"Ahora: 11 mensajes en camino a 3 miembros en su horario de trabajo; 1 miembro a su próxima hora de envío.",
+			"• 1 miembro hoy a las 19:00 UTC: fuera de su horario de trabajo (19:00–07:30)", "Sígala con `/burst status secure-chat-launch`.")
+		e.idle(t)
+		says("send secure-chat-launch now", "La actualización secure-chat-launch ya se había enviado a estos 4 miembros: no se ha duplicado nada")
+
+		// Ida closed her DMs: she is unreachable.
+		if _, err := e.DB.ExecContext(ctx, e.DB.Rebind(`UPDATE member SET reachable = ? WHERE id = ?`), false, ids["ida"]); err != nil {
+			t.Fatal(err)
+		}
+		says("status secure-chat-launch", "Actualización secure-chat-launch «Secure chat inside the EHR» (todo a la vez) · enviada el martes 24 de noviembre de 2026, 10:00 UTC · activa",
+			"4 miembros como destinatarios; llegó a ", "1 miembro inalcanzable (bloqueó o quitó el bot, o cerró sus mensajes directos): no se reintenta",
+			"lección", "destinatarios", "confirmadas", "secure-chat-no-orders", "pregunta", "Aún por enviar, en la hora local de cada miembro:\n  1 miembro hoy a las 19:00 UTC")
+
+		says("cancel secure-chat-launch", "🛑 Actualización secure-chat-launch cancelada: 4 elementos pendientes y 0 mensajes en cola no saldrán.")
+		says("status secure-chat-launch", "· cancelada el martes 24 de noviembre de 2026, 10:00 UTC")
+		says("list", "· enviada el martes 24 de noviembre de 2026 a 4 miembros; llegó a ", "; cancelada")
+
+		// The check sees English: the same replies to an English trainer.
+		e.add(t, person{id: "tara", role: "nurse", dept: "education", perms: []member.Permission{member.PermTrainer}})
+		for _, text := range []string{"list", "status secure-chat-launch", "preview secure-chat-launch nurse", "send secure-chat-launch dry-run"} {
+			r := e.Bot.HandleCommand(ctx, bot.Command{Actor: bot.Actor{Platform: "sandbox", Workspace: "local", UserID: "tara"},
+				Channel: "dm", Name: "burst", Text: text}).Text
+			if len(englishIn(t, r)) == 0 {
+				t.Errorf("no English sentence found in the English /burst %s:\n%s", text, r)
+			}
+		}
+	})
+}
+
+// englishSentences are the English catalogue's words that no Spanish reply
+// may contain: each message's text between its template data and code
+// spans, where it has at least two words and differs from the Spanish
+// message of the same key, and single words of the burst replies that
+// Spanish says otherwise.
+var englishSentences = sync.OnceValues(func() ([]string, error) {
+	read := func(lang string) (map[string]any, error) {
+		buf, err := os.ReadFile(filepath.Join("..", "..", "i18n", "locales", lang+".yaml"))
+		if err != nil {
+			return nil, err
+		}
+		var m map[string]any
+		return m, yaml.Unmarshal(buf, &m)
+	}
+	en, err := read("en")
+	if err != nil {
+		return nil, err
+	}
+	es, err := read("es")
+	if err != nil {
+		return nil, err
+	}
+	texts := func(v any) []string {
+		if m, ok := v.(map[string]any); ok {
+			var out []string
+			for _, f := range m {
+				out = append(out, fmt.Sprint(f))
+			}
+			return out
+		}
+		return []string{fmt.Sprint(v)}
+	}
+	cut := regexp.MustCompile("\\{\\{[^}]*\\}\\}|`[^`]*`|[()“”:;.,!?—·•\\[\\]]")
+	out := []string{"all-at-once", "not sent", "acknowledged", "targeted", "pending", "lessons", "members", "Right answer"}
+	for key, v := range en {
+		spanish := strings.Join(texts(es[key]), "\n")
+		for _, s := range texts(v) {
+			for _, f := range cut.Split(s, -1) {
+				f = strings.TrimSpace(f)
+				if strings.Count(f, " ") >= 1 && len(f) >= 8 && !strings.Contains(spanish, f) {
+					out = append(out, f)
+				}
+			}
+		}
+	}
+	return out, nil
+})
+
+// noEnglish fails when reply, said to a Spanish reader, holds an English
+// sentence of the catalogue.
+func noEnglish(t *testing.T, what, reply string) {
+	t.Helper()
+	for _, s := range englishIn(t, reply) {
+		t.Errorf("/burst %s says %q in English:\n%s", what, s, reply)
+	}
+}
+
+// englishIn returns the English catalogue's sentences in text.
+func englishIn(t *testing.T, text string) []string {
+	t.Helper()
+	en, err := englishSentences()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, s := range en {
+		if strings.Contains(text, s) {
+			out = append(out, s)
+		}
+	}
+	return out
 }

@@ -2,11 +2,11 @@ package burst
 
 import (
 	"context"
-	"fmt"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/huddlebot/huddlebot/i18n"
 	"github.com/huddlebot/huddlebot/member"
 	"github.com/huddlebot/huddlebot/store"
 )
@@ -14,11 +14,16 @@ import (
 // Waiting is a group of members a burst reaches later, all at the same
 // local time and for the same reason, so a trainer who sends on a Saturday
 // at 03:00 reads when it lands instead of wondering why nothing happened.
+// When and Why are in English (the CLI's JSON); FormatWaiting says them in
+// the reader's language.
 type Waiting struct {
 	At      time.Time // the group's delivery instant (zero: none scheduled)
 	When    string    // in the members' own time: "Monday at 08:30 EST"
 	Why     string    // why not now: "Saturday is not one of their work days (mon-fri)"; "" when nothing keeps them
 	Members int
+
+	s   member.Schedule // one member's of the group: When and Why in another language
+	now time.Time       // when the group was seen
 }
 
 // waiter is one member who gets a burst later and when.
@@ -31,22 +36,12 @@ type waiter struct {
 // zone, with its abbreviation) and why, earliest first, larger groups first
 // at the same time.
 func groupWaiting(ws []waiter, now time.Time) []Waiting {
+	en := i18n.For(i18n.Default)
 	byKey := map[string]*Waiting{}
 	var out []*Waiting
 	for _, w := range ws {
-		g := Waiting{At: w.at, Why: w.s.AwayReason(now)}
-		if w.at.IsZero() {
-			g.When = "not scheduled"
-			if g.Why == "" {
-				g.Why = "no delivery time in the next two weeks"
-			}
-		} else {
-			loc := w.s.Location
-			if loc == nil {
-				loc = time.UTC
-			}
-			g.When = member.DescribeWhen(w.at, now, loc) + " " + w.at.In(loc).Format("MST")
-		}
+		g := Waiting{At: w.at, s: w.s, now: now}
+		g.When, g.Why = g.whenWhy(en)
 		key := g.When + "\x00" + g.Why
 		if p := byKey[key]; p != nil {
 			p.Members++
@@ -71,6 +66,26 @@ func groupWaiting(ws []waiter, now time.Time) []Waiting {
 		res[i] = *g
 	}
 	return res
+}
+
+// whenWhy says when the group's members get it, in their own time zone
+// with its abbreviation, and why not now, in l's language. Members whose
+// English sentences are the same get the same sentences in any language:
+// both depend only on the delivery's local time and zone and on the
+// schedule's reason.
+func (g *Waiting) whenWhy(l *i18n.Localizer) (when, why string) {
+	why = g.s.AwayReasonIn(l, g.now)
+	if g.At.IsZero() {
+		if why == "" {
+			why = l.T("bursts.waiting.no_delivery", nil)
+		}
+		return l.T("bursts.waiting.not_scheduled", nil), why
+	}
+	loc := g.s.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	return member.DescribeWhenIn(l, g.At, g.now, loc) + " " + g.At.In(loc).Format("MST"), why
 }
 
 // Waiting groups the recipients of a send who do not get it at once by
@@ -122,9 +137,9 @@ func (b *Burst) waitingOf(ctx context.Context, workspaceID int64, st *store.Burs
 	}
 }
 
-// FormatWaiting lists up to max groups, one per line, each line starting
-// with indent, and says how many members the rest hold.
-func FormatWaiting(gs []Waiting, indent string, max int) string {
+// FormatWaiting lists up to max groups in l's language, one per line,
+// each line starting with indent, and says how many members the rest hold.
+func FormatWaiting(l *i18n.Localizer, gs []Waiting, indent string, max int) string {
 	var sb strings.Builder
 	rest := 0
 	for i, g := range gs {
@@ -132,21 +147,16 @@ func FormatWaiting(gs []Waiting, indent string, max int) string {
 			rest += g.Members
 			continue
 		}
-		fmt.Fprintf(&sb, "%s%s %s", indent, plural(g.Members, "member"), g.When)
-		if g.Why != "" {
-			sb.WriteString(" — " + g.Why)
+		when, why := g.whenWhy(l)
+		d := i18n.Data{"Members": l.N("bursts.members", g.Members, nil), "When": when, "Why": why}
+		if why == "" {
+			sb.WriteString(indent + l.T("bursts.waiting.group", d) + "\n")
+		} else {
+			sb.WriteString(indent + l.T("bursts.waiting.group_why", d) + "\n")
 		}
-		sb.WriteString("\n")
 	}
 	if rest > 0 {
-		fmt.Fprintf(&sb, "%sand %s later\n", indent, plural(rest, "more member"))
+		sb.WriteString(indent + l.N("bursts.waiting.rest", rest, nil) + "\n")
 	}
 	return strings.TrimRight(sb.String(), "\n")
-}
-
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/huddlebot/huddlebot/i18n"
 	"github.com/huddlebot/huddlebot/member"
 )
 
@@ -34,14 +35,15 @@ func TestGroupWaiting(t *testing.T) {
 		ws = append(ws, waiter{s: s, at: s.NextDeliveryOn("", now)})
 	}
 	gs := groupWaiting(ws, now)
-	got := FormatWaiting(gs, "  ", 8)
+	en := i18n.For(i18n.Default)
+	got := FormatWaiting(en, gs, "  ", 8)
 	want := "  2 members tomorrow at 08:30 CST — outside their work hours (08:00–17:00)\n" +
 		"  1 member tomorrow at 08:30 JST\n" +
 		"  1 member not scheduled — no work days set"
 	if got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
-	if got := FormatWaiting(gs, "• ", 1); got != "• 2 members tomorrow at 08:30 CST — outside their work hours (08:00–17:00)\n• and 2 more members later" {
+	if got := FormatWaiting(en, gs, "• ", 1); got != "• 2 members tomorrow at 08:30 CST — outside their work hours (08:00–17:00)\n• and 2 more members later" {
 		t.Errorf("cut list:\n%s", got)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddlebot/bot/burst"
+	"github.com/huddlebot/huddlebot/i18n"
 	"github.com/huddlebot/huddlebot/lessons"
 	"github.com/huddlebot/huddlebot/store"
 	"github.com/huddlebot/huddlebot/store/storetest"
@@ -35,7 +36,7 @@ func TestBurstSaysWhenTheOthersGetIt(t *testing.T) {
 			t.Fatalf("now %d, later %d; want the night nurse now and two day nurses later", res.MembersNow, res.Later)
 		}
 		const monday = "2 members Monday at 08:30 UTC — Saturday is not one of their work days (mon-fri)"
-		if text := burst.FormatBurstSend(res, true); !strings.Contains(text, "Later, in their own time:\n• "+monday) {
+		if text := burst.FormatBurstSend(i18n.For(i18n.Default), res, true); !strings.Contains(text, "Later, in their own time:\n• "+monday) {
 			t.Errorf("the send's reply does not say when the others get it:\n%s", text)
 		}
 		e.idle(t)
@@ -47,7 +48,7 @@ func TestBurstSaysWhenTheOthersGetIt(t *testing.T) {
 		if len(st.Waiting) != 1 || st.Waiting[0].Members != 2 || !st.Waiting[0].At.Equal(time.Date(2026, 12, 7, 8, 30, 0, 0, time.UTC)) {
 			t.Fatalf("waiting = %+v, want the two day nurses on Monday at 08:30", st.Waiting)
 		}
-		if text := burst.FormatBurstStatus(e.Bot.Content(), st, time.UTC); !strings.Contains(text, "Still to go, in each member's own time:\n  "+monday) {
+		if text := burst.FormatBurstStatus(i18n.For(i18n.Default), e.Bot.Content(), st, time.UTC); !strings.Contains(text, "Still to go, in each member's own time:\n  "+monday) {
 			t.Errorf("status does not say when the rest goes out:\n%s", text)
 		}
 
@@ -56,7 +57,7 @@ func TestBurstSaysWhenTheOthersGetIt(t *testing.T) {
 		if st, err = e.burst.BurstStatus(ctx, e.WS.ID, "secure-chat-launch"); err != nil {
 			t.Fatal(err)
 		}
-		if text := burst.FormatBurstStatus(e.Bot.Content(), st, time.UTC); !strings.Contains(text,
+		if text := burst.FormatBurstStatus(i18n.For(i18n.Default), e.Bot.Content(), st, time.UTC); !strings.Contains(text,
 			"2 members tomorrow at 08:30 UTC — Sunday is not one of their work days (mon-fri)") {
 			t.Errorf("Sunday evening status:\n%s", text)
 		}
@@ -70,7 +71,7 @@ func TestBurstSaysWhenTheOthersGetIt(t *testing.T) {
 		if st.Total.Pending != 0 || len(st.Waiting) != 0 {
 			t.Errorf("after Monday's delivery: pending %d, waiting %+v", st.Total.Pending, st.Waiting)
 		}
-		if text := burst.FormatBurstStatus(e.Bot.Content(), st, time.UTC); strings.Contains(text, "Still to go") {
+		if text := burst.FormatBurstStatus(i18n.For(i18n.Default), e.Bot.Content(), st, time.UTC); strings.Contains(text, "Still to go") {
 			t.Errorf("nothing is left, yet the status says:\n%s", text)
 		}
 	})

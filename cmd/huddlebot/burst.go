@@ -14,6 +14,7 @@ import (
 
 	"github.com/huddlebot/huddlebot/bot"
 	"github.com/huddlebot/huddlebot/bot/burst"
+	"github.com/huddlebot/huddlebot/i18n"
 	"github.com/huddlebot/huddlebot/lessons"
 	"github.com/huddlebot/huddlebot/store"
 )
@@ -21,6 +22,10 @@ import (
 func init() {
 	register("burst", "send and track update bursts: burst list|preview ID --role R|send ID [--now|--at TIME] [--dry-run]|status ID|cancel ID", runBurst)
 }
+
+// en is the CLI's language: its output stays English, like the rest of the
+// operator's tools (README, Decisions → Languages).
+var en = i18n.For(i18n.Default)
 
 const burstArgs = "list|preview ID --role R|send ID [--now|--at TIME] [--dry-run]|status ID|cancel ID"
 
@@ -148,7 +153,7 @@ func runBurst(ctx context.Context, e *env, args []string) int {
 		if *format == "json" {
 			return writeJSONOut(e, burstListJSON(list), fail)
 		}
-		fmt.Fprintln(e.stdout, burst.FormatBurstList(list, loc))
+		fmt.Fprintln(e.stdout, burst.FormatBurstList(en, list, loc))
 	case "status":
 		st, err := b.BurstStatus(ctx, ws.ID, id)
 		if err != nil {
@@ -161,7 +166,7 @@ func runBurst(ctx context.Context, e *env, args []string) int {
 			}
 			return writeJSONOut(e, st, fail)
 		}
-		fmt.Fprintln(e.stdout, burst.FormatBurstStatus(b.Content(), st, loc))
+		fmt.Fprintln(e.stdout, burst.FormatBurstStatus(en, b.Content(), st, loc))
 		if note != "" {
 			fmt.Fprintln(e.stdout, note)
 		}
@@ -170,7 +175,7 @@ func runBurst(ctx context.Context, e *env, args []string) int {
 		if err != nil {
 			return fail(err)
 		}
-		fmt.Fprintln(e.stdout, burst.FormatBurstCancel(id, res))
+		fmt.Fprintln(e.stdout, burst.FormatBurstCancel(en, id, res))
 	case "send":
 		o := burst.BurstSendOptions{WorkspaceID: ws.ID, BurstID: id, Now: *sendNow, At: start, DryRun: *dryRun,
 			Audience: lessons.Audience{Roles: splitList(*role), Departments: splitList(*dept), NewHires: *newHires}}
@@ -213,13 +218,8 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, int, bool) {
 // parseBurstTime reads --at: RFC 3339, or a local "YYYY-MM-DD HH:MM" (also
 // with a T) in loc.
 func parseBurstTime(s string, loc *time.Location) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
+	if t, ok := burst.ParseStart(s, loc); ok {
 		return t, nil
-	}
-	for _, layout := range []string{"2006-01-02 15:04", "2006-01-02T15:04"} {
-		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
-			return t, nil
-		}
 	}
 	return time.Time{}, fmt.Errorf("%q is not a time like 2026-12-01T08:00:00-06:00 or \"2026-12-01 08:00\" (%s)", s, loc)
 }
@@ -243,7 +243,7 @@ func burstPreview(e *env, b *burst.Burst, id, role, dept string, fail func(error
 	c := b.Content()
 	bu := c.Burst(id)
 	if bu == nil {
-		_, err := b.BurstPreview(id, role, dept) // the error lists the known bursts
+		_, err := b.BurstPreview(id, role, dept, "") // the error lists the known bursts
 		return fail(err)
 	}
 	if role == "" {
@@ -254,11 +254,11 @@ func burstPreview(e *env, b *burst.Burst, id, role, dept string, fail func(error
 		fmt.Fprintf(e.stderr, "(no --role given: previewing as %s)\n", role)
 	}
 	role, dept = strings.ToLower(role), strings.ToLower(strings.TrimPrefix(dept, "#"))
-	items, err := b.BurstPreview(id, role, dept)
+	items, err := b.BurstPreview(id, role, dept, "")
 	if err != nil {
 		return fail(err)
 	}
-	fmt.Fprintln(e.stdout, burst.FormatBurstPreview(bu, role, dept, items))
+	fmt.Fprintln(e.stdout, burst.FormatBurstPreview(en, bu, role, dept, items))
 	return exitOK
 }
 
@@ -273,7 +273,7 @@ func printBurstSend(w io.Writer, res *burst.BurstSendResult, ws *store.Workspace
 	case res.Added == 0 && !res.Created:
 		fmt.Fprintf(w, "already sent to these %d members: nothing doubled, nothing new to send", members)
 		if res.SentNow > 0 {
-			fmt.Fprintf(w, " (%d pending item(s) went out now)", res.SentNow)
+			fmt.Fprintf(w, " (%s went out now)", plural(res.SentNow, "pending item"))
 		}
 		fmt.Fprintln(w)
 	default:
@@ -288,7 +288,7 @@ func printBurstSend(w io.Writer, res *burst.BurstSendResult, ws *store.Workspace
 			fmt.Fprintln(w, "goes out at each member's next delivery time")
 		}
 		if gs := res.Waiting(); len(gs) > 0 {
-			fmt.Fprintf(w, "later, in each member's own time:\n%s\n", burst.FormatWaiting(gs, "  ", 8))
+			fmt.Fprintf(w, "later, in each member's own time:\n%s\n", burst.FormatWaiting(en, gs, "  ", 8))
 		}
 		if bu.Pace == lessons.PaceDaily {
 			fmt.Fprintln(w, "daily pace: one lesson per work day on each member's own schedule")
