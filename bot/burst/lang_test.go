@@ -2,17 +2,11 @@ package burst_test
 
 import (
 	"context"
-	"fmt"
-	"os"
-	"path/filepath"
-	"regexp"
 	"strings"
-	"sync"
 	"testing"
 
-	"gopkg.in/yaml.v3"
-
 	"github.com/huddlebot/huddlebot/bot"
+	"github.com/huddlebot/huddlebot/bot/bottest"
 	"github.com/huddlebot/huddlebot/lessons"
 	"github.com/huddlebot/huddlebot/member"
 	"github.com/huddlebot/huddlebot/store"
@@ -105,11 +99,25 @@ func TestBurstRepliesInSpanish(t *testing.T) {
 			Choices: []string{"Sí, si el mensaje indica fármaco, dosis y vía", "No; las órdenes se registran en la entrada de órdenes",
 				"Sí, si la enfermera responde para confirmarla", "Sí, pero solo para dosis únicas"},
 			Explanation: "Un mensaje de chat se salta las comprobaciones de alergias, interacciones y dosis."}}
+		// English the replies may hold: the bursts' titles, and the
+		// lessons with no Spanish translation, shown in English with the
+		// note saying so.
+		allow := []string{"Secure chat inside the EHR", "New sepsis screening alert"}
+		items, err := e.burst.BurstPreview("secure-chat-launch", "nurse", "", "es")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range items {
+			if it.Requested != "" {
+				allow = append(allow, it.Card.Text())
+				allow = append(allow, it.Lesson.Choices...)
+			}
+		}
 		cmd := func(text string) string {
 			t.Helper()
 			r := e.Bot.HandleCommand(ctx, bot.Command{Actor: bot.Actor{Platform: "sandbox", Workspace: "local", UserID: "tere"},
 				Channel: "dm", Name: "burst", Text: text}).Text
-			noEnglish(t, text, r)
+			bottest.NoEnglish(t, "/burst "+text, r, allow...)
 			return r
 		}
 		says := func(text string, want ...string) string {
@@ -173,82 +181,9 @@ func TestBurstRepliesInSpanish(t *testing.T) {
 		for _, text := range []string{"list", "status secure-chat-launch", "preview secure-chat-launch nurse", "send secure-chat-launch dry-run"} {
 			r := e.Bot.HandleCommand(ctx, bot.Command{Actor: bot.Actor{Platform: "sandbox", Workspace: "local", UserID: "tara"},
 				Channel: "dm", Name: "burst", Text: text}).Text
-			if len(englishIn(t, r)) == 0 {
+			if len(bottest.English(r, allow...)) == 0 {
 				t.Errorf("no English sentence found in the English /burst %s:\n%s", text, r)
 			}
 		}
 	})
-}
-
-// englishSentences are the English catalogue's words that no Spanish reply
-// may contain: each message's text between its template data and code
-// spans, where it has at least two words and differs from the Spanish
-// message of the same key, and single words of the burst replies that
-// Spanish says otherwise.
-var englishSentences = sync.OnceValues(func() ([]string, error) {
-	read := func(lang string) (map[string]any, error) {
-		buf, err := os.ReadFile(filepath.Join("..", "..", "i18n", "locales", lang+".yaml"))
-		if err != nil {
-			return nil, err
-		}
-		var m map[string]any
-		return m, yaml.Unmarshal(buf, &m)
-	}
-	en, err := read("en")
-	if err != nil {
-		return nil, err
-	}
-	es, err := read("es")
-	if err != nil {
-		return nil, err
-	}
-	texts := func(v any) []string {
-		if m, ok := v.(map[string]any); ok {
-			var out []string
-			for _, f := range m {
-				out = append(out, fmt.Sprint(f))
-			}
-			return out
-		}
-		return []string{fmt.Sprint(v)}
-	}
-	cut := regexp.MustCompile("\\{\\{[^}]*\\}\\}|`[^`]*`|[()“”:;.,!?—·•\\[\\]]")
-	out := []string{"all-at-once", "not sent", "acknowledged", "targeted", "pending", "lessons", "members", "Right answer"}
-	for key, v := range en {
-		spanish := strings.Join(texts(es[key]), "\n")
-		for _, s := range texts(v) {
-			for _, f := range cut.Split(s, -1) {
-				f = strings.TrimSpace(f)
-				if strings.Count(f, " ") >= 1 && len(f) >= 8 && !strings.Contains(spanish, f) {
-					out = append(out, f)
-				}
-			}
-		}
-	}
-	return out, nil
-})
-
-// noEnglish fails when reply, said to a Spanish reader, holds an English
-// sentence of the catalogue.
-func noEnglish(t *testing.T, what, reply string) {
-	t.Helper()
-	for _, s := range englishIn(t, reply) {
-		t.Errorf("/burst %s says %q in English:\n%s", what, s, reply)
-	}
-}
-
-// englishIn returns the English catalogue's sentences in text.
-func englishIn(t *testing.T, text string) []string {
-	t.Helper()
-	en, err := englishSentences()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, s := range en {
-		if strings.Contains(text, s) {
-			out = append(out, s)
-		}
-	}
-	return out
 }
