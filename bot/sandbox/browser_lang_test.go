@@ -4,23 +4,31 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
+	"github.com/huddlebot/huddlebot/bot/bottest"
 	"github.com/huddlebot/huddlebot/content"
 	"github.com/huddlebot/huddlebot/internal/browsertest"
 	"github.com/huddlebot/huddlebot/lessons"
 )
 
-// TestBrowserSpanishPerson is issue 19's daily loop of the sandbox's
+// TestBrowserSpanishPerson is issue 19 end to end for the sandbox's
 // Spanish-speaking person: Lucía Hernández (front desk, es) is listed with
 // her language, the day's quiz reaches her DM in Spanish (the lesson's
 // Spanish title, question and choices, no English of the lesson), and
-// answering it shows the Spanish right answer and explanation.
+// answering it shows the Spanish right answer and explanation. Then, with
+// none of the bot's English anywhere she looks (bottest.NoEnglish):
+// /learn stats, usage and error replies, /feedback, /ask (her side in
+// Spanish, Sam's in English, his claim told to her in Spanish), her
+// replies in a huddle Sam hosts, a burst Tara sends, and /learn language
+// en then es with her numbers unchanged.
 func TestBrowserSpanishPerson(t *testing.T) {
 	_ = browsertest.Path(t) // skip early, before starting anything
 	c, err := lessons.Load(content.FS)
@@ -84,6 +92,98 @@ func TestBrowserSpanishPerson(t *testing.T) {
 		t.Errorf("the answered card shows the English explanation: %q", expl)
 	}
 
+	bottest.NoEnglish(t, "the answered card", eval[string](br, "card", fmt.Sprintf(`document.querySelector('%s .card').innerText`, card)))
+	bottest.NoEnglish(t, "the reply to her answer", br.lastReply())
+
+	// /learn stats, usage and error replies, /feedback: the bot's own words.
+	stats := br.command("/learn stats")
+	bottest.Contains(t, "/learn stats", stats, "Sus estadísticas de huddlebot")
+	bottest.NoEnglish(t, "/learn stats", stats)
+	if n := eval[string](br, "answered", `[...document.querySelectorAll('.reply [data-field="Respondidas"] .value')].pop().textContent.trim()`); n != "1" {
+		t.Errorf("/learn stats Respondidas = %q, want 1", n)
+	}
+	for _, tc := range []struct{ text, want string }{
+		{"/learn stast", "No conozco /learn stast."},
+		{"/learn time 7", "Uso: /learn time HH:MM — 7 no es una hora como 08:30"},
+		{"/learn join", "Uso: /learn join ROL [DEPARTAMENTO]"},
+		{"/learn language", "el idioma en que le escribo (ahora Español)"},
+		{"/nope", "No conozco /nope. Pruebe /learn help."},
+		{"learn stats", "Los comandos empiezan con una barra"},
+		{"/feedback", "Uso: /feedback TEXTO"},
+		{"/feedback Muy útil, gracias", "Gracias; sus comentarios llegaron al equipo de formación."},
+		{"/ask", "Uso: /ask TEXTO"},
+		{"/huddle end", "Los huddles se hacen en un canal"},
+	} {
+		br.commandSays(tc.text, tc.want)
+	}
+
+	// /ask: her confirmation and card; Sam, an English super-user, gets the
+	// question in English and takes it; she is told in Spanish.
+	const question = "¿Cómo reimprimo una pulsera?"
+	got := br.command("/ask " + question)
+	bottest.Contains(t, "/ask", got, "Sam Reyes")
+	bottest.NoEnglish(t, "/ask", got, "Sam Reyes", "Sue Park")
+	bottest.NoEnglish(t, "her question's card", br.newest(question), question, "Sam Reyes", "Sue Park")
+	br.actAs("sam", "dm")
+	samCard := br.newest("Lucía Hernández")
+	bottest.Contains(t, "Sam's card", samCard, "Question from Lucía Hernández", question)
+	br.click(`[data-action^="claim:"]`)
+	br.actAs("lucia", "dm")
+	note := br.newest("se encarga de su pregunta")
+	bottest.NoEnglish(t, "the note that Sam took it", note, "Sam Reyes", question)
+
+	// A huddle Sam hosts in #4west: her question for the parking lot, a
+	// host-only command refused, and the huddle's status, in Spanish.
+	br.actAs("sam", "#4west")
+	bottest.Contains(t, "/huddle start", br.command("/huddle start Simulacro de caída del sistema"), "Huddle “Simulacro de caída del sistema” started")
+	br.actAs("lucia", "#4west")
+	for _, tc := range []struct{ text, want string }{
+		{"/huddle ask ¿Dónde se imprimen las etiquetas?", "Añadida a las preguntas pendientes"},
+		{"/huddle end", "Solo quien organiza el huddle (Sam Reyes)"},
+		{"/huddle status", "«Simulacro de caída del sistema» está en curso en #4west"},
+		{"/huddle poll \"¿Listos?\"", "Uso:"},
+	} {
+		br.commandSays(tc.text, tc.want, "Sam Reyes", "Simulacro de caída del sistema", "Lucía Hernández")
+	}
+
+	// A burst Tara sends reaches her at her next delivery, in Spanish where
+	// the lesson is not translated: the bot's words, with a note.
+	br.actAs("tara", "dm")
+	bottest.Contains(t, "/burst send", br.command("/burst send secure-chat-launch"), "secure-chat-launch")
+	br.actAs("lucia", "dm")
+	burst := br.nextWith("Lucía", "🆕")
+	var allow []string
+	for _, b := range c.Bursts {
+		if b.ID == "secure-chat-launch" {
+			for _, id := range b.Lessons {
+				if l := c.Lesson(id); l != nil {
+					allow = append(append(allow, l.Title, l.Question, l.Explanation, l.Body), l.Choices...)
+				}
+			}
+		}
+	}
+	bottest.Contains(t, "the burst in her DM", burst, "🆕 Novedades", "Esta lección aún no está disponible en su idioma")
+	bottest.NoEnglish(t, "the burst in her DM", burst, allow...)
+
+	// Switching language mid-way keeps her history: English stats with
+	// the same numbers, then Spanish again, the same as before.
+	before := br.command("/learn stats")
+	bottest.Contains(t, "language en", br.command("/learn language en"), "From now on I'll write to you in English.")
+	en := br.command("/learn stats")
+	bottest.Contains(t, "English stats", en, "Your huddlebot stats")
+	bottest.Contains(t, "language es", br.command("/learn language es"), "A partir de ahora le escribiré en español.")
+	if after := br.command("/learn stats"); after != before {
+		t.Errorf("stats after switching to English and back:\n%s\nwere:\n%s", after, before)
+	}
+	for _, f := range []struct{ es, en string }{{"Respondidas", "Answered"}, {"Correctas", "Correct"}, {"Racha", "Streak"}} {
+		es := eval[[]string](br, "Spanish "+f.es, fmt.Sprintf(`[...document.querySelectorAll('.reply [data-field=%q] .value')].map(v => v.textContent.trim())`, f.es))
+		en := eval[[]string](br, "English "+f.en, fmt.Sprintf(`[...document.querySelectorAll('.reply [data-field=%q] .value')].map(v => v.textContent.trim())`, f.en))
+		digits := func(s string) string { return strings.Join(number.FindAllString(s, -1), " ") } // "1 (100 %)" is "1 (100%)"
+		if len(es) < 2 || len(en) != 1 || digits(es[len(es)-1]) != digits(en[0]) || digits(es[len(es)-2]) != digits(en[0]) {
+			t.Errorf("%s %q vs %s %q: the numbers changed with the language", f.es, es, f.en, en)
+		}
+	}
+
 	// The sandbox API lists her language too.
 	people := eval[string](br, "people", `fetch('/sandbox/api/people').then(r => r.text())`)
 	var ps []struct{ ID, Language string }
@@ -94,4 +194,84 @@ func TestBrowserSpanishPerson(t *testing.T) {
 		t.Errorf("people = %s, want lucia with language es", people)
 	}
 	br.screenshot("sandbox-es.png")
+}
+
+var number = regexp.MustCompile(`\d+`)
+
+// command types text in the composer, sends it, and returns the bot's
+// words of the reply it gets (its text or card, without the page's own
+// notice around it).
+func (br *browser) command(text string) string {
+	br.t.Helper()
+	n := eval[int](br, "count replies", `document.querySelectorAll('#messages .reply').length`)
+	br.do("send "+text,
+		chromedp.SetValue(chromedp.CSS(`#command`), text),
+		chromedp.Focus(chromedp.CSS(`#command`)),
+		chromedp.KeyEvent(kb.Enter),
+		until(fmt.Sprintf(`document.querySelectorAll('#messages .reply').length > %d`, n)),
+	)
+	return br.lastReply()
+}
+
+// commandSays sends text and checks that the reply says want, with none
+// of the bot's English (allow aside).
+func (br *browser) commandSays(text, want string, allow ...string) {
+	br.t.Helper()
+	got := br.command(text)
+	bottest.Contains(br.t, text, got, want)
+	bottest.NoEnglish(br.t, text, got, allow...)
+}
+
+// lastReply returns the bot's words of the newest reply only the person
+// sees.
+func (br *browser) lastReply() string {
+	br.t.Helper()
+	return eval[string](br, "reply", `[...document.querySelectorAll('#messages .reply')].pop().querySelector('.reply-text, .card').innerText`)
+}
+
+// actAs picks a person and a conversation ("dm" or "#4west") and waits
+// until it is shown.
+func (br *browser) actAs(who, channel string) {
+	br.t.Helper()
+	pick := chromedp.Click(chromedp.CSS(`#dms .conv`))
+	if channel != "dm" {
+		pick = chromedp.Click(chromedp.CSS(fmt.Sprintf(`#channels [data-channel=%q]`, channel)))
+	}
+	br.do("act as "+who+" in "+channel,
+		chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-person=%q]`, who))),
+		until(fmt.Sprintf(`document.querySelector('#messages').dataset.loaded.startsWith(%q)`, who+"|")),
+		pick,
+		until(fmt.Sprintf(`document.querySelector('#messages').dataset.loaded === %q`, who+"|"+channel)),
+	)
+}
+
+// newest returns the text of the newest message shown that contains
+// text, waiting for one; its id is kept for click.
+func (br *browser) newest(text string) string {
+	br.t.Helper()
+	find := fmt.Sprintf(`[...document.querySelectorAll('#messages article.message')].filter(m => m.innerText.includes(%q)).pop()`, text)
+	br.do("wait for a message with "+text, until(find))
+	br.last = eval[string](br, "message id", find+`.id`)
+	return eval[string](br, "message", find+`.querySelector('.card, .msg-text').innerText`)
+}
+
+// click presses the button matching selector on the message newest
+// found, and waits for the reply.
+func (br *browser) click(selector string) {
+	br.t.Helper()
+	n := eval[int](br, "count replies", `document.querySelectorAll('#messages .reply').length`)
+	br.do("click "+selector,
+		chromedp.Click(chromedp.CSS("#"+br.last+" "+selector)),
+		until(fmt.Sprintf(`document.querySelectorAll('#messages .reply').length > %d`, n)),
+	)
+}
+
+// nextWith moves the clock to the shown person's deliveries until a
+// message containing text is in their DM and returns it; after six it
+// fails the test.
+func (br *browser) nextWith(who, text string) string {
+	br.t.Helper()
+	has := fmt.Sprintf(`[...document.querySelectorAll('#messages .message[data-channel="dm"]')].some(m => m.innerText.includes(%q))`, text)
+	br.advanceUntil(who, "a message with "+text, has)
+	return br.newest(text)
 }

@@ -28,6 +28,8 @@ type browser struct {
 
 	mu     sync.Mutex
 	errors []string // uncaught exceptions and console.error calls of the page
+
+	last string // the element id of the message newest found
 }
 
 func newBrowser(t *testing.T, ctx context.Context) *browser {
@@ -141,8 +143,16 @@ func (br *browser) nextQuiz(who string) int {
 		const b = [...document.querySelectorAll('#messages .message[data-channel="dm"] .choice')];
 		return b.length ? Number(b[b.length - 1].dataset.message) : 0;
 	})()`
-	quiz := 0
-	for i := 0; i < 6 && quiz == 0; i++ {
+	br.advanceUntil(who, "a quiz card with answer buttons", newestQuiz)
+	return eval[int](br, "find the quiz", newestQuiz)
+}
+
+// advanceUntil presses Next delivery until the JavaScript expression done
+// is truthy (it may be already); after six deliveries it fails the test,
+// saying it waited for what.
+func (br *browser) advanceUntil(who, what, done string) {
+	br.t.Helper()
+	for i := 0; i < 6; i++ {
 		moves := eval[string](br, "clock moves", `document.body.dataset.clockMoves || '0'`)
 		br.do("next delivery",
 			chromedp.Click(chromedp.CSS(`#clock-next`)),
@@ -151,13 +161,12 @@ func (br *browser) nextQuiz(who string) int {
 		if bad := eval[bool](br, "clock status", `document.querySelector('#clock-status').classList.contains('error')`); bad {
 			br.fatal("next delivery", fmt.Errorf("clock status: %s", eval[string](br, "clock status", `document.querySelector('#clock-status').textContent`)))
 		}
-		quiz = eval[int](br, "find the quiz", newestQuiz)
+		if eval[bool](br, "wait for "+what, "!!("+done+")") {
+			return
+		}
 	}
-	if quiz == 0 {
-		br.fatal("wait for a quiz", fmt.Errorf("no quiz card with answer buttons in %s's DM after 6 deliveries; pane: %s",
-			who, eval[string](br, "pane", `document.querySelector('#messages').innerText`)))
-	}
-	return quiz
+	br.fatal("wait for "+what, fmt.Errorf("none in %s's DM after 6 deliveries; pane: %s",
+		who, eval[string](br, "pane", `document.querySelector('#messages').innerText`)))
 }
 
 // TestBrowserChat drives the sandbox chat page in headless Chromium the way
