@@ -8,8 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -100,14 +98,7 @@ func newEnv(t testing.TB, db *store.DB, o envOptions) *env {
 	return &env{t: t, db: db, bot: b, learn: feat.Learn, fake: fake, adapter: a, srv: srv, client: &http.Client{Transport: tr, Timeout: 30 * time.Second}}
 }
 
-func fixture(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
+func fixture(t testing.TB, name string) []byte { return bottest.Fixture(t, name) }
 
 // send posts a body signed at now and returns the status and body.
 func (e *env) send(contentType string, body []byte, now time.Time) (int, []byte) {

@@ -1,14 +1,10 @@
 package teams_test
 
 import (
-	"bytes"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -32,7 +28,7 @@ const (
 type gate struct {
 	id   *teamsfake.Identity
 	srv  *httptest.Server
-	logs *bytes.Buffer
+	logs *bottest.Buffer
 
 	mu     sync.Mutex
 	passed []*teams.Activity
@@ -41,9 +37,9 @@ type gate struct {
 
 func newGate(t *testing.T) *gate {
 	t.Helper()
-	g := &gate{id: teamsfake.NewIdentity(t), logs: &bytes.Buffer{}, clk: bottest.NewClock(time.Now())}
+	g := &gate{id: teamsfake.NewIdentity(t), logs: &bottest.Buffer{}, clk: bottest.NewClock(time.Now())}
 	v := teams.NewVerifier(authAppID, g.id.OpenIDURL(), nil, g.clk.Now)
-	log := slog.New(slog.NewTextHandler(&lockedWriter{w: g.logs, mu: &g.mu}, nil))
+	log := slog.New(slog.NewTextHandler(g.logs, nil))
 	g.srv = httptest.NewServer(v.Gate(log, func(w http.ResponseWriter, r *http.Request, act *teams.Activity) {
 		g.mu.Lock()
 		g.passed = append(g.passed, act)
@@ -52,17 +48,6 @@ func newGate(t *testing.T) *gate {
 	}))
 	t.Cleanup(g.srv.Close)
 	return g
-}
-
-type lockedWriter struct {
-	w  io.Writer
-	mu *sync.Mutex
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
 }
 
 func (g *gate) passedCount() int {
@@ -75,27 +60,10 @@ func (g *gate) passedCount() int {
 // returns the status.
 func (g *gate) post(t *testing.T, auth string, body []byte) int {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, g.srv.URL, bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	if auth != "" {
-		req.Header.Set("Authorization", auth)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	return res.StatusCode
+	return teamsfake.Post(t, g.srv.URL, auth, body)
 }
 
-func fixture(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
+func fixture(t testing.TB, name string) []byte { return bottest.Fixture(t, name) }
 
 func TestGateAcceptsBotFrameworkTokens(t *testing.T) {
 	t.Parallel()

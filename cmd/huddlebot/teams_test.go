@@ -5,12 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/huddlebot/huddlebot/bot/teams/teamsfake"
 	"github.com/huddlebot/huddlebot/store"
 	"github.com/huddlebot/huddlebot/store/storetest"
 )
@@ -39,17 +39,7 @@ func teamsMessage(serviceURL, text string) string {
 // Authorization header auth ("" for none) and returns the status.
 func teamsPost(t *testing.T, base, auth, body string) int {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, base+"/teams/messages", strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	if auth != "" {
-		req.Header.Set("Authorization", auth)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	return res.StatusCode
+	return teamsfake.Post(t, base+"/teams/messages", auth, []byte(body))
 }
 
 func TestTeamsConfig(t *testing.T) {

@@ -7,6 +7,7 @@
 package teamsfake
 
 import (
+	"bytes"
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/base64"
@@ -199,6 +200,24 @@ func Claims(appID, serviceURL string, now time.Time) jwt.MapClaims {
 func (id *Identity) Token(t testing.TB, appID, serviceURL string) string {
 	t.Helper()
 	return "Bearer " + Sign(t, DefaultKID, Claims(appID, serviceURL, time.Now()))
+}
+
+// Post sends the activity body to a bot's messaging endpoint url, as Bot
+// Framework does, with the Authorization header auth ("" for none), and
+// returns the status; a request that gets no answer fails the test.
+func Post(t testing.TB, url, auth string, body []byte) int {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	return res.StatusCode
 }
 
 // Sign returns claims as a token signed with RS256 by the test key kid
