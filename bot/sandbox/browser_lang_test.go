@@ -113,6 +113,8 @@ func TestBrowserSpanishPerson(t *testing.T) {
 		{"/feedback Muy útil, gracias", "Gracias; sus comentarios llegaron al equipo de formación."},
 		{"/ask", "Uso: /ask TEXTO"},
 		{"/huddle end", "Los huddles se hacen en un canal"},
+		{"/burst list", "Solo los formadores pueden enviar actualizaciones."},
+		{"/burst", "Solo los formadores pueden enviar actualizaciones."},
 	} {
 		br.commandSays(tc.text, tc.want)
 	}

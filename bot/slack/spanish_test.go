@@ -269,7 +269,7 @@ func TestSpanishAskHuddleBurst(t *testing.T) {
 		})
 
 		// A burst Rosa receives.
-		run("U300", "/burst", "send medrec-update now") // TODO(lang-burst): its reply is still English
+		slash("U300", "/burst", "send medrec-update now")
 		var got slackfake.Message
 		bottest.WaitFor(t, 10*time.Second, "the burst in Rosa's DM", func() bool {
 			for _, m := range e.dmFor("U200") {
