@@ -124,15 +124,21 @@ func (b *Bot) DeliveryLesson(ctx context.Context, q store.Queryer, d *store.Deli
 // shown's: said in the member's language, naming shown's language in it.
 func NotTranslatedNote(requested, shown, workspaceDefault string) string {
 	l := i18n.For(i18n.Resolve(requested, workspaceDefault))
-	name := shown
+	return l.T("lesson.not_translated", i18n.Data{"Language": LanguageName(l, shown)})
+}
+
+// LanguageName names the language of a BCP 47 tag in l's language
+// ("Spanish", "español", "portugués (Brasil)"); the tag itself when it
+// has no name.
+func LanguageName(l *i18n.Localizer, tag string) string {
 	if in, err := language.Parse(l.Lang()); err == nil {
-		if t, err := language.Parse(shown); err == nil {
+		if t, err := language.Parse(tag); err == nil {
 			if n := display.Tags(in).Name(t); n != "" {
-				name = n
+				return n
 			}
 		}
 	}
-	return l.T("lesson.not_translated", i18n.Data{"Language": name})
+	return tag
 }
 
 // redactKinds name the kinds of identifier redact.Text reports.

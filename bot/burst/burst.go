@@ -533,6 +533,74 @@ func (b *Burst) BurstPreview(burstID, role, department, lang string) ([]BurstPre
 	return out, nil
 }
 
+// Readers is how many members of a preview's role read lessons in one
+// language, and how many of the burst's lessons they get in it.
+type Readers struct {
+	Language   string // content language (BCP 47), as bot.ContentLanguage
+	Members    int
+	Translated int // of the preview's lessons, those shown in Language
+}
+
+// PreviewReaders returns, for the joined members of the workspace with
+// this role (and department, "" = any), the languages they read lessons
+// in, most members first, each with how many of items are shown in it
+// (translated, or written in it).
+func (b *Burst) PreviewReaders(ctx context.Context, workspaceID int64, role, department string, items []BurstPreviewItem) ([]Readers, error) {
+	f := store.MemberFilter{WorkspaceID: workspaceID, JoinedOnly: true, Roles: []string{role}, Limit: 2000}
+	if department != "" {
+		f.Departments = []string{department}
+	}
+	count := map[string]int{}
+	for {
+		ms, err := b.DB.MemberList(ctx, b.DB, f)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range ms {
+			count[b.ContentLanguage(m)]++
+		}
+		if len(ms) < f.Limit {
+			break
+		}
+		f.AfterID = ms[len(ms)-1].ID
+	}
+	c := b.Content()
+	out := make([]Readers, 0, len(count))
+	for lang, n := range count {
+		r := Readers{Language: lang, Members: n}
+		for _, it := range items {
+			if l := c.Lesson(it.Lesson.ID); l != nil {
+				if _, _, ok := l.In(lang, b.Config.DefaultLanguage); ok {
+					r.Translated++
+				}
+			}
+		}
+		out = append(out, r)
+	}
+	slices.SortFunc(out, func(x, y Readers) int {
+		if x.Members != y.Members {
+			return y.Members - x.Members
+		}
+		return strings.Compare(x.Language, y.Language)
+	})
+	return out, nil
+}
+
+// FormatReaders says in l's language which languages a role's members
+// read the burst's lessons in: "Members with this role here read English
+// (3 members, 4 of 4 in that language) and Spanish (…)"; "" for none.
+func FormatReaders(l *i18n.Localizer, rs []Readers, of int) string {
+	if len(rs) == 0 {
+		return ""
+	}
+	var parts []string
+	for _, r := range rs {
+		parts = append(parts, l.T("bursts.preview.reader", i18n.Data{"Language": bot.LanguageName(l, r.Language),
+			"Members": l.N("bursts.members", r.Members, nil), "In": r.Translated, "Of": of}))
+	}
+	return l.T("bursts.preview.readers", i18n.Data{"Languages": l.List(parts)})
+}
+
 // FormatBurstPreview renders a preview as plain text in l's language:
 // each card with its buttons as [labels] and, for a quiz, the right answer.
 func FormatBurstPreview(l *i18n.Localizer, bu *lessons.Burst, role, department string, items []BurstPreviewItem) string {
@@ -737,7 +805,15 @@ func (b *Burst) burstCommand(ctx context.Context, r *bot.Req, text string) (bot.
 		if err != nil {
 			return bot.Reply{}, err
 		}
-		return bot.Reply{Text: FormatBurstPreview(r.L(), bu, role, dept, items)}, nil
+		text := FormatBurstPreview(r.L(), bu, role, dept, items)
+		readers, err := b.PreviewReaders(ctx, ws.ID, role, dept, items)
+		if err != nil {
+			return bot.Reply{}, err
+		}
+		if line := FormatReaders(r.L(), readers, len(items)); line != "" && len(items) > 0 {
+			text += "\n\n" + line
+		}
+		return bot.Reply{Text: text}, nil
 	case "send":
 		id, ok := needID()
 		o, bad := sendOptions(rest, loc)

@@ -137,7 +137,8 @@ func TestBurstRepliesInSpanish(t *testing.T) {
 		preview := says("preview secure-chat-launch nurse",
 			"Vista previa de la actualización secure-chat-launch «Secure chat inside the EHR» (todo a la vez) tal como la vería alguien con el rol nurse:",
 			"— 2/4 · secure-chat-no-orders (pregunta) —", "Las órdenes no van por chat", "2) No; las órdenes se registran en la entrada de órdenes",
-			"(Respuesta correcta: 2) No; las órdenes se registran en la entrada de órdenes)", "— 1/4 · secure-chat-overview (consejo) —")
+			"(Respuesta correcta: 2) No; las órdenes se registran en la entrada de órdenes)", "— 1/4 · secure-chat-overview (consejo) —",
+			"Los miembros de este espacio con ese rol leen las lecciones en inglés (2 miembros, 4 de 4 en ese idioma) y español (1 miembro, 1 de 4 en ese idioma)")
 		if strings.Contains(preview, "Orders do not go in chat") {
 			t.Errorf("the translated lesson is previewed in English:\n%s", preview)
 		}
@@ -181,6 +182,10 @@ func TestBurstRepliesInSpanish(t *testing.T) {
 		for _, text := range []string{"list", "status secure-chat-launch", "preview secure-chat-launch nurse", "send secure-chat-launch dry-run"} {
 			r := e.Bot.HandleCommand(ctx, bot.Command{Actor: bot.Actor{Platform: "sandbox", Workspace: "local", UserID: "tara"},
 				Channel: "dm", Name: "burst", Text: text}).Text
+			if text == "preview secure-chat-launch nurse" && !strings.Contains(r, "Members here with this role read the lessons in "+
+				"English (3 members, 4 of 4 in that language) and Spanish (1 member, 1 of 4 in that language)") {
+				t.Errorf("English preview does not say who reads what:\n%s", r)
+			}
 			if len(bottest.English(r, allow...)) == 0 {
 				t.Errorf("no English sentence found in the English /burst %s:\n%s", text, r)
 			}
