@@ -35,10 +35,10 @@ func TestBar(t *testing.T) {
 func TestTally(t *testing.T) {
 	t.Parallel()
 	single := Tally{Counts: []int{4, 6, 0}, Votes: 10, Voters: 10}
-	if got := single.Line(0); got != "████░░░░░░ 4 (40%)" {
+	if got := single.Line(en, 0); got != "████░░░░░░ 4 (40%)" {
 		t.Errorf("Line(0) = %q", got)
 	}
-	if got := single.Line(2); got != "░░░░░░░░░░ 0 (0%)" {
+	if got := single.Line(en, 2); got != "░░░░░░░░░░ 0 (0%)" {
 		t.Errorf("Line(2) = %q", got)
 	}
 	if got := single.Headline(en); got != "10 votes from 10 people" {
@@ -67,6 +67,15 @@ func TestTally(t *testing.T) {
 	p := &Poll{Kind: KindRating, Options: RatingOptions}
 	if got := p.Results(en, rating); !strings.Contains(got, "• ★★★★ — █████░░░░░ 2 (50%)") || !strings.Contains(got, "Average: 4.0 / 5") {
 		t.Errorf("rating Results =\n%s", got)
+	}
+	// Spanish writes a decimal comma and a space before the percent sign.
+	es := i18n.For("es")
+	if got := single.Line(es, 0); got != "████░░░░░░ 4 (40\u00a0%)" {
+		t.Errorf("es Line(0) = %q", got)
+	}
+	rating.Counts, rating.Votes, rating.Voters = []int{0, 0, 1, 1, 0}, 2, 2
+	if got := p.Results(es, rating); !strings.Contains(got, "• ★★★ — █████░░░░░ 1 (50\u00a0%)") || !strings.Contains(got, "Media: 3,5 / 5") {
+		t.Errorf("es rating Results =\n%s", got)
 	}
 }
 

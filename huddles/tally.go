@@ -29,13 +29,14 @@ func (t Tally) Percent(i int) int {
 }
 
 // Line renders option i's (0-based) result as a text bar with the count and
-// share, e.g. "████░░░░░░ 4 (40%)".
-func (t Tally) Line(i int) string {
+// share, the share written as l's language writes a percentage:
+// "████░░░░░░ 4 (40%)", "████░░░░░░ 4 (40 %)".
+func (t Tally) Line(l *i18n.Localizer, i int) string {
 	n := 0
 	if i >= 0 && i < len(t.Counts) {
 		n = t.Counts[i]
 	}
-	return fmt.Sprintf("%s %d (%d%%)", Bar(n, t.Voters, BarWidth), n, t.Percent(i))
+	return fmt.Sprintf("%s %d (%s)", Bar(n, t.Voters, BarWidth), n, l.Percent(t.Percent(i)))
 }
 
 // Bar draws n out of total as width cells of █ and ░, rounded to the nearest
@@ -72,7 +73,8 @@ func (t Tally) Headline(l *i18n.Localizer) string {
 }
 
 // Results renders every option as "• Label — bar count (pct)" lines; a
-// rating poll adds its average.
+// rating poll adds its average (one decimal, "4.5" or "4,5" as l writes
+// it).
 func (p *Poll) Results(l *i18n.Localizer, t Tally) string {
 	var b strings.Builder
 	for i, o := range p.Options {
@@ -83,11 +85,11 @@ func (p *Poll) Results(l *i18n.Localizer, t Tally) string {
 		if p.Kind == KindRating {
 			label = strings.Repeat("★", i+1)
 		}
-		fmt.Fprintf(&b, "• %s — %s", label, t.Line(i))
+		fmt.Fprintf(&b, "• %s — %s", label, t.Line(l, i))
 	}
 	if p.Kind == KindRating {
 		if avg, ok := t.Average(); ok {
-			b.WriteString("\n" + l.T("huddles.poll.average", i18n.Data{"Average": fmt.Sprintf("%.1f", avg)}))
+			b.WriteString("\n" + l.T("huddles.poll.average", i18n.Data{"Average": l.Decimal(avg, 1)}))
 		}
 	}
 	return b.String()

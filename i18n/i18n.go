@@ -30,6 +30,8 @@ import (
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+	"golang.org/x/text/number"
 	"gopkg.in/yaml.v3"
 )
 
@@ -148,6 +150,7 @@ func Resolve(memberLang, workspaceDefault string) string {
 type Localizer struct {
 	lang string
 	loc  *goi18n.Localizer
+	num  *message.Printer // numbers as the language writes them (CLDR)
 }
 
 // For returns the Localizer of a shipped language; any other tag gets the
@@ -159,7 +162,7 @@ func For(lang string) *Localizer {
 	if l, ok := locs[lang]; ok {
 		return l
 	}
-	l := &Localizer{lang: lang, loc: goi18n.NewLocalizer(load().bundle, lang)}
+	l := &Localizer{lang: lang, loc: goi18n.NewLocalizer(load().bundle, lang), num: message.NewPrinter(language.Make(lang))}
 	locs[lang] = l
 	return l
 }
@@ -304,6 +307,26 @@ func (l *Localizer) UsageForm(form string) string {
 
 // placeholder matches a word of a usage form that may be a placeholder.
 var placeholder = regexp.MustCompile(`\p{Lu}\p{L}+`)
+
+// Decimal formats v with exactly digits decimals as the language writes
+// numbers (CLDR): "4.5" and "1,234.5" in English, "4,5" and "1234,5" in
+// Spanish.
+func (l *Localizer) Decimal(v float64, digits int) string {
+	return l.printer().Sprint(number.Decimal(v, number.Scale(digits)))
+}
+
+// Percent formats a whole percentage as the language writes it (CLDR):
+// "40%" in English, "40 %" (a no-break space) in Spanish.
+func (l *Localizer) Percent(n int) string {
+	return l.printer().Sprint(number.Percent(float64(n) / 100))
+}
+
+func (l *Localizer) printer() *message.Printer {
+	if l.num == nil {
+		return message.NewPrinter(language.Make(l.lang))
+	}
+	return l.num
+}
 
 // The calendar's words, by time.Weekday and month-1.
 var (
