@@ -1,7 +1,7 @@
 package huddles
 
 import (
-	"fmt"
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -9,7 +9,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/huddlebot/huddlebot/i18n"
-
 	"github.com/huddlebot/huddlebot/member"
 )
 
@@ -51,7 +50,7 @@ func Help(l *i18n.Localizer) string {
 type ScheduleSpec struct {
 	Days          member.Weekdays
 	At            member.Clock
-	Title         string
+	Title         string // "" when none was given
 	RemindMinutes int
 }
 
@@ -83,15 +82,14 @@ type Command struct {
 	Ask      AskSpec
 }
 
-// UsageError is a malformed command: what is wrong and the usage to show.
-// Problem is in English; In says it in a person's language when the
-// problem has a catalogue key (a problem wrapping another error, such as
-// a schedule's days or time, stays English).
+// UsageError is a malformed command: what is wrong, as a catalogue key
+// and its data, and the usage to show. In says it in a person's language;
+// Problem is the problem in the default language, for Error and logs.
 type UsageError struct {
 	Usage   string
-	Problem string
-	Key     string    // catalogue key of Problem, "" = none
+	Key     string    // catalogue key of the problem, "" = none (the usage alone)
 	Data    i18n.Data // Key's data
+	Problem string    // Key said in the default language
 }
 
 func (e *UsageError) Error() string { return e.In(i18n.For(i18n.Default)) }
@@ -99,63 +97,27 @@ func (e *UsageError) Error() string { return e.In(i18n.For(i18n.Default)) }
 // In returns the problem and the usage in l's language (the usage's
 // command words stay as typed; its placeholders are l's: i18n.UsageForm).
 func (e *UsageError) In(l *i18n.Localizer) string {
-	problem := e.Problem
-	if e.Key != "" {
-		problem = l.T(e.Key, e.Data)
-	}
-	if problem == "" {
+	if e.Key == "" {
 		return l.T("huddles.usage", i18n.Data{"Usage": l.UsageForm(e.Usage)})
 	}
+	problem := l.T(e.Key, e.Data)
 	r, n := utf8.DecodeRuneInString(problem)
 	return l.T("huddles.usage_problem", i18n.Data{"Problem": string(unicode.ToUpper(r)) + problem[n:], "Usage": l.UsageForm(e.Usage)})
 }
 
-// NewUsageError returns the UsageError of a problem the catalogue names
-// (key, in English en).
-func NewUsageError(usage, key string) *UsageError {
-	return &UsageError{Usage: usage, Problem: i18n.For(i18n.Default).T(key, nil), Key: key}
+// NewUsageError returns the UsageError of a problem the catalogue names:
+// key, with data (nil when it has none).
+func NewUsageError(usage, key string, data i18n.Data) *UsageError {
+	return &UsageError{Usage: usage, Key: key, Data: data, Problem: i18n.For(i18n.Default).T(key, data)}
 }
 
-func usageErr(usage, format string, args ...any) *UsageError {
-	e := &UsageError{Usage: usage, Problem: fmt.Sprintf(format, args...), Key: problemKeys[format]}
-	if e.Key != "" {
-		e.Data = i18n.Data{}
-		for i, a := range args {
-			e.Data[string(rune('A'+i))] = a
-		}
-	}
-	return e
-}
-
-// problemKeys are the catalogue keys of usageErr's formats; a format
-// without one (wrapping another error) stays English.
-var problemKeys = map[string]string{
-	"`/huddle end` takes nothing after it":                                        "huddles.usage.end_trailing",
-	"give the agenda text":                                                        "huddles.usage.agenda_empty",
-	"keep the agenda under %d characters":                                         "huddles.usage.agenda_long",
-	"`/huddle start` takes a title, not options":                                  "huddles.usage.start_options",
-	"keep the title under %d characters":                                          "huddles.usage.title_long",
-	"say when, e.g. `/huddle schedule tue,thu 07:45 Shift-change huddle`":         "huddles.usage.schedule_when",
-	"`/huddle schedule list` takes nothing after it":                              "huddles.usage.schedule_list_trailing",
-	"give the number of the schedule to cancel (see `/huddle schedule list`)":     "huddles.usage.schedule_cancel_id",
-	"give a start time like 07:45 after the days":                                 "huddles.usage.schedule_time",
-	"unknown option --%s":                                                         "huddles.usage.unknown_option",
-	"--remind needs a number of minutes":                                          "huddles.usage.remind_number",
-	"--remind is a number of minutes from 0 (no reminder) to 240":                 "huddles.usage.remind_range",
-	"--multi=N needs a number of choices, e.g. --multi=2":                         "huddles.usage.multi_number",
-	"--closes needs a duration like 10m":                                          "huddles.usage.closes_duration",
-	"give the question in quotes":                                                 "huddles.usage.question_quotes",
-	"keep the question under %d characters":                                       "huddles.usage.question_long",
-	"a rating poll has no options (it is always 1–5); put the question in quotes": "huddles.usage.rating_options",
-	"a rating poll takes one rating per person, so --multi does not apply":        "huddles.usage.rating_multi",
-	"give at least two options, each in quotes if it has spaces":                  "huddles.usage.two_options",
-	"at most %d options (you gave %d)":                                            "huddles.usage.too_many_options",
-	"an option is empty":                                                          "huddles.usage.option_empty",
-	"keep each option under %d characters (%q is longer)":                         "huddles.usage.option_long",
-	"option %q is there twice":                                                    "huddles.usage.option_twice",
-	"--multi=%d but there are only %d options":                                    "huddles.usage.multi_too_many",
-	"type your question after `/huddle ask`":                                      "huddles.usage.ask_empty",
-}
+// Why parsePollDuration and tokenize refuse text; the parser turns them
+// into catalogue keys.
+var (
+	errNotDuration    = errors.New("not a duration")
+	errDurationRange  = errors.New("duration out of range")
+	errQuoteNotClosed = errors.New("a quote is not closed")
+)
 
 // ParseCommand parses the text after /huddle. A malformed command returns a
 // *UsageError naming the problem and the right form.
@@ -171,16 +133,16 @@ func ParseCommand(text string) (Command, error) {
 		return parseStart(rest)
 	case "end", "stop", "finish":
 		if rest != "" {
-			return Command{}, usageErr(UsageEnd, "`/huddle end` takes nothing after it")
+			return Command{}, NewUsageError(UsageEnd, "huddles.usage.end_trailing", nil)
 		}
 		return Command{Verb: VerbEnd}, nil
 	case "agenda":
 		a := strings.TrimSpace(rest)
 		if a == "" {
-			return Command{}, usageErr(UsageAgenda, "give the agenda text")
+			return Command{}, NewUsageError(UsageAgenda, "huddles.usage.agenda_empty", nil)
 		}
 		if utf8.RuneCountInString(a) > MaxAgenda {
-			return Command{}, usageErr(UsageAgenda, "keep the agenda under %d characters", MaxAgenda)
+			return Command{}, NewUsageError(UsageAgenda, "huddles.usage.agenda_long", i18n.Data{"Max": MaxAgenda})
 		}
 		return Command{Verb: VerbAgenda, Agenda: a}, nil
 	case "schedule", "schedules", "series":
@@ -192,8 +154,8 @@ func ParseCommand(text string) (Command, error) {
 	case "ask", "q", "question":
 		return parseAsk(rest)
 	}
-	return Command{}, &UsageError{Usage: "/huddle start|end|agenda|schedule|poll|rate|ask|status|help",
-		Problem: fmt.Sprintf("I don't know `/huddle %s`", verb)}
+	return Command{}, NewUsageError("/huddle start|end|agenda|schedule|poll|rate|ask|status|help",
+		"huddles.usage.unknown_verb", i18n.Data{"Verb": verb})
 }
 
 func splitWord(s string) (string, string) {
@@ -208,10 +170,10 @@ func splitWord(s string) (string, string) {
 func parseStart(rest string) (Command, error) {
 	title := unquote(strings.TrimSpace(rest))
 	if strings.HasPrefix(title, "--") || strings.HasPrefix(title, "—") {
-		return Command{}, usageErr(UsageStart, "`/huddle start` takes a title, not options")
+		return Command{}, NewUsageError(UsageStart, "huddles.usage.start_options", nil)
 	}
 	if utf8.RuneCountInString(title) > MaxTitle {
-		return Command{}, usageErr(UsageStart, "keep the title under %d characters", MaxTitle)
+		return Command{}, NewUsageError(UsageStart, "huddles.usage.title_long", i18n.Data{"Max": MaxTitle})
 	}
 	return Command{Verb: VerbStart, Title: title}, nil
 }
@@ -220,34 +182,34 @@ func parseSchedule(rest string) (Command, error) {
 	first, tail := splitWord(rest)
 	switch strings.ToLower(first) {
 	case "":
-		return Command{}, usageErr(UsageSchedule, "say when, e.g. `/huddle schedule tue,thu 07:45 Shift-change huddle`")
+		return Command{}, NewUsageError(UsageSchedule, "huddles.usage.schedule_when", nil)
 	case "list", "ls", "show":
 		if tail != "" {
-			return Command{}, usageErr(UsageSchedule, "`/huddle schedule list` takes nothing after it")
+			return Command{}, NewUsageError(UsageSchedule, "huddles.usage.schedule_list_trailing", nil)
 		}
 		return Command{Verb: VerbScheduleList}, nil
 	case "cancel", "stop", "delete", "remove":
 		id, err := strconv.ParseInt(strings.TrimPrefix(strings.TrimSpace(tail), "#"), 10, 64)
 		if err != nil || id <= 0 {
-			return Command{}, usageErr(UsageSchedule, "give the number of the schedule to cancel (see `/huddle schedule list`)")
+			return Command{}, NewUsageError(UsageSchedule, "huddles.usage.schedule_cancel_id", nil)
 		}
 		return Command{Verb: VerbScheduleCancel, SeriesID: id}, nil
 	}
 	days, err := member.ParseWeekdays(first)
 	if err != nil {
-		return Command{}, usageErr(UsageSchedule, "%v", err)
+		return Command{}, NewUsageError(UsageSchedule, "huddles.usage.schedule_days", i18n.Data{"Value": first})
 	}
 	at, tail := splitWord(tail)
 	if at == "" {
-		return Command{}, usageErr(UsageSchedule, "give a start time like 07:45 after the days")
+		return Command{}, NewUsageError(UsageSchedule, "huddles.usage.schedule_time", nil)
 	}
 	clock, err := member.ParseClock(at)
 	if err != nil {
-		return Command{}, usageErr(UsageSchedule, "%v", err)
+		return Command{}, NewUsageError(UsageSchedule, "huddles.usage.schedule_clock", i18n.Data{"Value": at})
 	}
 	toks, err := tokenize(tail)
 	if err != nil {
-		return Command{}, usageErr(UsageSchedule, "%v", err)
+		return Command{}, NewUsageError(UsageSchedule, "huddles.usage.quote_open", nil)
 	}
 	spec := ScheduleSpec{Days: days, At: clock, RemindMinutes: DefaultRemind}
 	var words []string
@@ -258,27 +220,24 @@ func parseSchedule(rest string) (Command, error) {
 			continue
 		}
 		if name != "remind" {
-			return Command{}, usageErr(UsageSchedule, "unknown option --%s", name)
+			return Command{}, NewUsageError(UsageSchedule, "huddles.usage.unknown_option", i18n.Data{"Name": name})
 		}
 		if !hasVal {
 			if i+1 >= len(toks) {
-				return Command{}, usageErr(UsageSchedule, "--remind needs a number of minutes")
+				return Command{}, NewUsageError(UsageSchedule, "huddles.usage.remind_number", nil)
 			}
 			i++
 			val = toks[i].text
 		}
 		n, err := strconv.Atoi(strings.TrimSuffix(val, "m"))
 		if err != nil || n < 0 || n > 240 {
-			return Command{}, usageErr(UsageSchedule, "--remind is a number of minutes from 0 (no reminder) to 240")
+			return Command{}, NewUsageError(UsageSchedule, "huddles.usage.remind_range", nil)
 		}
 		spec.RemindMinutes = n
 	}
-	spec.Title = strings.Join(words, " ")
-	if spec.Title == "" {
-		spec.Title = "Tech huddle"
-	}
+	spec.Title = strings.Join(words, " ") // "" = untitled: the bot names it in the channel's language
 	if utf8.RuneCountInString(spec.Title) > MaxTitle {
-		return Command{}, usageErr(UsageSchedule, "keep the title under %d characters", MaxTitle)
+		return Command{}, NewUsageError(UsageSchedule, "huddles.usage.title_long", i18n.Data{"Max": MaxTitle})
 	}
 	return Command{Verb: VerbSchedule, Schedule: spec}, nil
 }
@@ -290,7 +249,7 @@ func parsePoll(rest string, rating bool) (Command, error) {
 	}
 	toks, err := tokenize(rest)
 	if err != nil {
-		return Command{}, usageErr(usage, "%v", err)
+		return Command{}, NewUsageError(usage, "huddles.usage.quote_open", nil)
 	}
 	spec := PollSpec{Kind: KindChoice, MaxChoices: 1}
 	if rating {
@@ -316,62 +275,65 @@ func parsePoll(rest string, rating bool) (Command, error) {
 			if hasVal {
 				n, err := strconv.Atoi(val)
 				if err != nil || n < 1 {
-					return Command{}, usageErr(usage, "--multi=N needs a number of choices, e.g. --multi=2")
+					return Command{}, NewUsageError(usage, "huddles.usage.multi_number", nil)
 				}
 				multi = n
 			}
 		case "closes", "close", "for":
 			if !hasVal {
 				if i+1 >= len(toks) {
-					return Command{}, usageErr(usage, "--closes needs a duration like 10m")
+					return Command{}, NewUsageError(usage, "huddles.usage.closes_duration", nil)
 				}
 				i++
 				val = toks[i].text
 			}
 			d, err := parsePollDuration(val)
+			if errors.Is(err, errDurationRange) {
+				return Command{}, NewUsageError(usage, "huddles.usage.closes_range", i18n.Data{"Value": strings.TrimSpace(val)})
+			}
 			if err != nil {
-				return Command{}, usageErr(usage, "--closes: %v", err)
+				return Command{}, NewUsageError(usage, "huddles.usage.closes_bad", i18n.Data{"Value": strings.TrimSpace(val)})
 			}
 			spec.Closes = d
 		default:
-			return Command{}, usageErr(usage, "unknown option --%s", name)
+			return Command{}, NewUsageError(usage, "huddles.usage.unknown_option", i18n.Data{"Name": name})
 		}
 	}
 	if len(pos) == 0 || pos[0] == "" {
-		return Command{}, usageErr(usage, "give the question in quotes")
+		return Command{}, NewUsageError(usage, "huddles.usage.question_quotes", nil)
 	}
 	spec.Question = pos[0]
 	if utf8.RuneCountInString(spec.Question) > MaxQuestion {
-		return Command{}, usageErr(usage, "keep the question under %d characters", MaxQuestion)
+		return Command{}, NewUsageError(usage, "huddles.usage.question_long", i18n.Data{"Max": MaxQuestion})
 	}
 	opts := pos[1:]
 	if spec.Kind == KindRating {
 		if len(opts) > 0 {
-			return Command{}, usageErr(usage, "a rating poll has no options (it is always 1–5); put the question in quotes")
+			return Command{}, NewUsageError(usage, "huddles.usage.rating_options", nil)
 		}
 		if multi >= 0 {
-			return Command{}, usageErr(usage, "a rating poll takes one rating per person, so --multi does not apply")
+			return Command{}, NewUsageError(usage, "huddles.usage.rating_multi", nil)
 		}
 		spec.Options = append([]string(nil), RatingOptions...)
 		return Command{Verb: VerbPoll, Poll: spec}, nil
 	}
 	if len(opts) < 2 {
-		return Command{}, usageErr(usage, "give at least two options, each in quotes if it has spaces")
+		return Command{}, NewUsageError(usage, "huddles.usage.two_options", nil)
 	}
 	if len(opts) > MaxOptions {
-		return Command{}, usageErr(usage, "at most %d options (you gave %d)", MaxOptions, len(opts))
+		return Command{}, NewUsageError(usage, "huddles.usage.too_many_options", i18n.Data{"Max": MaxOptions, "Given": len(opts)})
 	}
 	seen := map[string]bool{}
 	for _, o := range opts {
 		if o == "" {
-			return Command{}, usageErr(usage, "an option is empty")
+			return Command{}, NewUsageError(usage, "huddles.usage.option_empty", nil)
 		}
 		if utf8.RuneCountInString(o) > MaxOption {
-			return Command{}, usageErr(usage, "keep each option under %d characters (%q is longer)", MaxOption, o)
+			return Command{}, NewUsageError(usage, "huddles.usage.option_long", i18n.Data{"Max": MaxOption, "Option": o})
 		}
 		k := strings.ToLower(o)
 		if seen[k] {
-			return Command{}, usageErr(usage, "option %q is there twice", o)
+			return Command{}, NewUsageError(usage, "huddles.usage.option_twice", i18n.Data{"Option": o})
 		}
 		seen[k] = true
 	}
@@ -380,7 +342,7 @@ func parsePoll(rest string, rating bool) (Command, error) {
 	case multi == 0:
 		spec.MaxChoices = len(opts)
 	case multi > len(opts):
-		return Command{}, usageErr(usage, "--multi=%d but there are only %d options", multi, len(opts))
+		return Command{}, NewUsageError(usage, "huddles.usage.multi_too_many", i18n.Data{"Multi": multi, "Options": len(opts)})
 	case multi > 0:
 		spec.MaxChoices = multi
 	}
@@ -395,10 +357,10 @@ func parsePollDuration(s string) (time.Duration, error) {
 	if n, err := strconv.Atoi(s); err == nil {
 		d = time.Duration(n) * time.Minute
 	} else if d, err = time.ParseDuration(s); err != nil {
-		return 0, fmt.Errorf("%q is not a duration like 10m or 1h", s)
+		return 0, errNotDuration
 	}
 	if d < time.Minute || d > 24*time.Hour {
-		return 0, fmt.Errorf("%q must be between 1m and 24h", s)
+		return 0, errDurationRange
 	}
 	return d, nil
 }
@@ -411,7 +373,7 @@ func parseAsk(rest string) (Command, error) {
 		first, tail := splitWord(text)
 		if name, _, _, ok := flagOf(token{text: first}); ok {
 			if name != "anonymous" && name != "anon" {
-				return Command{}, usageErr(UsageAsk, "unknown option --%s", name)
+				return Command{}, NewUsageError(UsageAsk, "huddles.usage.unknown_option", i18n.Data{"Name": name})
 			}
 			spec.Anonymous, text = true, tail
 			continue
@@ -426,10 +388,10 @@ func parseAsk(rest string) (Command, error) {
 	}
 	text = unquote(text)
 	if text == "" {
-		return Command{}, usageErr(UsageAsk, "type your question after `/huddle ask`")
+		return Command{}, NewUsageError(UsageAsk, "huddles.usage.ask_empty", nil)
 	}
 	if utf8.RuneCountInString(text) > MaxQuestion {
-		return Command{}, usageErr(UsageAsk, "keep the question under %d characters", MaxQuestion)
+		return Command{}, NewUsageError(UsageAsk, "huddles.usage.question_long", i18n.Data{"Max": MaxQuestion})
 	}
 	spec.Text = text
 	return Command{Verb: VerbAsk, Ask: spec}, nil
@@ -477,7 +439,7 @@ func tokenize(s string) ([]token, error) {
 				b.WriteRune(rs[j])
 			}
 			if !closed {
-				return nil, fmt.Errorf("a quote is not closed")
+				return nil, errQuoteNotClosed
 			}
 			out = append(out, token{text: b.String(), quoted: true})
 			i = j + 1

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/huddlebot/huddlebot/i18n"
 	"github.com/huddlebot/huddlebot/member"
 )
 
@@ -28,7 +29,7 @@ func TestParseCommand(t *testing.T) {
 		{"schedule tue,thu 07:45 Shift-change huddle", Command{Verb: VerbSchedule,
 			Schedule: ScheduleSpec{Days: tue | thu, At: 7*60 + 45, Title: "Shift-change huddle", RemindMinutes: 15}}},
 		{"schedule mon-fri 7:00 --remind 5", Command{Verb: VerbSchedule,
-			Schedule: ScheduleSpec{Days: member.MonFri, At: 7 * 60, Title: "Tech huddle", RemindMinutes: 5}}},
+			Schedule: ScheduleSpec{Days: member.MonFri, At: 7 * 60, RemindMinutes: 5}}}, // untitled: the bot names it
 		{`schedule tue 19:30 "Night huddle" --remind=0`, Command{Verb: VerbSchedule,
 			Schedule: ScheduleSpec{Days: tue, At: 19*60 + 30, Title: "Night huddle", RemindMinutes: 0}}},
 		{"schedule list", Command{Verb: VerbScheduleList}},
@@ -115,6 +116,12 @@ func TestParseCommandErrors(t *testing.T) {
 		}
 		if !strings.Contains(ue.Error(), "Usage: `") {
 			t.Errorf("ParseCommand(%q): message %q has no usage hint", tt.in, ue.Error())
+		}
+		// Every problem has a catalogue key, so a Spanish speaker reads
+		// it in Spanish, with their usage hint.
+		es := ue.In(i18n.For("es"))
+		if ue.Key == "" || !strings.Contains(es, "Uso: `"+ue.Usage+"`") || strings.Contains(es, ue.Problem) {
+			t.Errorf("ParseCommand(%q) in Spanish = %q (key %q), want the problem in Spanish, not %q", tt.in, es, ue.Key, ue.Problem)
 		}
 	}
 }

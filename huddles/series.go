@@ -1,9 +1,9 @@
 package huddles
 
 import (
-	"fmt"
 	"time"
 
+	"github.com/huddlebot/huddlebot/i18n"
 	"github.com/huddlebot/huddlebot/member"
 )
 
@@ -89,7 +89,9 @@ func (s *Series) ReminderDue(now time.Time) (occ time.Time, key string, ok bool)
 	return occ, key, !now.Before(remindAt) && key != s.LastReminded
 }
 
-// Describe says when the series meets, e.g. "tue,thu at 07:45 America/Chicago".
-func (s *Series) Describe() string {
-	return fmt.Sprintf("%s at %s %s", s.Days, s.At, s.loc())
+// Describe says when the series meets in l's language, e.g. "Tue and Thu
+// at 07:45 America/Chicago", "mar y jue a las 07:45 (America/Chicago)".
+func (s *Series) Describe(l *i18n.Localizer) string {
+	return l.T("huddles.series.when", i18n.Data{"Days": s.Days.Describe(l), "Time": l.Clock(s.At.On(2000, 1, 1, time.UTC)),
+		"Zone": s.loc().String()})
 }

@@ -86,7 +86,7 @@ func (b *Huddle) huddleCommand(ctx context.Context, r *bot.Req, text string) (bo
 		}
 		s := huddles.MatchSeries(series, cmd.Title, b.Now())
 		if cmd.Title == "" && s == nil {
-			return bot.Reply{Text: huddles.NewUsageError(huddles.UsageStart, "huddles.usage.start_title").In(r.L())}, nil
+			return bot.Reply{Text: huddles.NewUsageError(huddles.UsageStart, "huddles.usage.start_title", nil).In(r.L())}, nil
 		}
 		return b.startHuddle(ctx, r, r.Channel, cmd.Title, s)
 	case huddles.VerbEnd:
@@ -156,19 +156,24 @@ func (c *cleaner) text(s string) string {
 	return out
 }
 
-func (c *cleaner) notice() string {
+// notice tells the person, in l's language, what was removed; "" when
+// nothing was.
+func (c *cleaner) notice(l *i18n.Localizer) string {
 	slices.Sort(c.kinds)
-	if n := redact.Notice(c.kinds); n != "" {
+	if n := bot.RedactNotice(l, c.kinds); n != "" {
 		return " " + n
 	}
 	return ""
 }
 
-func localTime(t time.Time, loc *time.Location) string {
+// localTime is t's time of day in loc as l writes it, with the zone's
+// abbreviation: "15:04 EST".
+func localTime(l *i18n.Localizer, t time.Time, loc *time.Location) string {
 	if loc == nil {
 		loc = time.UTC
 	}
-	return t.In(loc).Format("15:04 MST")
+	t = t.In(loc)
+	return l.Clock(t) + " " + t.Format("MST")
 }
 
 // localTimeAfter is localTime as l's sentences say it after a preposition,
@@ -177,7 +182,7 @@ func localTimeAfter(l *i18n.Localizer, t time.Time, loc *time.Location) string {
 	if loc == nil {
 		loc = time.UTC
 	}
-	return l.TimeWithArticle(t.In(loc).Hour(), localTime(t, loc))
+	return l.TimeWithArticle(t.In(loc).Hour(), localTime(l, t, loc))
 }
 
 // ---- Start, agenda, end ---------------------------------------------------
@@ -187,12 +192,12 @@ func huddleCard(l *i18n.Localizer, h *huddles.Huddle, loc *time.Location) *bot.C
 	if h.Agenda != "" {
 		c.Body = "**" + l.T("huddles.card.agenda", nil) + "**\n" + h.Agenda
 	}
-	c.Fields = []bot.Field{{Label: l.T("huddles.card.host", nil), Value: nameOr(h.HostName, "—")}, {Label: l.T("huddles.card.started", nil), Value: localTime(h.StartedAt, loc)}}
+	c.Fields = []bot.Field{{Label: l.T("huddles.card.host", nil), Value: nameOr(h.HostName, "—")}, {Label: l.T("huddles.card.started", nil), Value: localTime(l, h.StartedAt, loc)}}
 	if h.Open() {
 		c.Context = l.T("huddles.card.context_open", nil)
 	} else {
 		c.Title = l.T("huddles.card.title_ended", i18n.Data{"Title": h.Title})
-		c.Fields = append(c.Fields, bot.Field{Label: l.T("huddles.card.ended", nil), Value: localTime(h.EndedAt, loc)})
+		c.Fields = append(c.Fields, bot.Field{Label: l.T("huddles.card.ended", nil), Value: localTime(l, h.EndedAt, loc)})
 		c.Context = l.T("huddles.card.context_ended", nil)
 	}
 	return c
@@ -278,7 +283,7 @@ func (b *Huddle) startHuddle(ctx context.Context, r *bot.Req, channel, title str
 	if carried > 0 {
 		msg += " " + r.N("huddles.start.carried", carried, nil)
 	}
-	return bot.Reply{Text: msg + cl.notice()}, nil
+	return bot.Reply{Text: msg + cl.notice(r.L())}, nil
 }
 
 func (b *Huddle) setAgenda(ctx context.Context, r *bot.Req, agenda string) (bot.Reply, error) {
@@ -307,7 +312,7 @@ func (b *Huddle) setAgenda(ctx context.Context, r *bot.Req, agenda string) (bot.
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	return bot.Reply{Text: r.T("huddles.agenda.updated", nil) + cl.notice()}, nil
+	return bot.Reply{Text: r.T("huddles.agenda.updated", nil) + cl.notice(r.L())}, nil
 }
 
 func (b *Huddle) hostLocation(ctx context.Context, q store.Queryer, memberID int64) *time.Location {
@@ -474,22 +479,25 @@ func (b *Huddle) huddleStatus(ctx context.Context, r *bot.Req) (bot.Reply, error
 		return bot.Reply{}, err
 	}
 	for _, s := range series {
-		lines = append(lines, b.seriesLine(s))
+		lines = append(lines, b.seriesLine(r.L(), s))
 	}
 	return bot.Reply{Text: strings.Join(lines, "\n")}, nil
 }
 
 // ---- Schedules --------------------------------------------------------------
 
-func (b *Huddle) seriesLine(s *huddles.Series) string {
-	line := fmt.Sprintf("📅 #%d “%s” — %s, host %s", s.ID, s.Title, s.Describe(), nameOr(s.HostName, "—"))
+// seriesLine describes a recurring huddle in l's language: its number,
+// title, when it meets, its host, its next occurrence and its reminder.
+func (b *Huddle) seriesLine(l *i18n.Localizer, s *huddles.Series) string {
+	parts := []string{l.T("huddles.series.line", i18n.Data{"ID": s.ID, "Title": s.Title, "When": s.Describe(l), "Host": nameOr(s.HostName, "—")})}
 	if next := s.Next(b.Now()); !next.IsZero() {
-		line += ", next " + next.In(s.Location).Format("Mon 2 Jan 15:04 MST")
+		next = next.In(s.Location)
+		parts = append(parts, l.T("huddles.series.next", i18n.Data{"Date": l.ShortDate(next), "Time": l.Clock(next), "Zone": next.Format("MST")}))
 	}
 	if s.RemindMinutes > 0 {
-		line += fmt.Sprintf(", reminder %d min before", s.RemindMinutes)
+		parts = append(parts, l.T("huddles.series.reminder", i18n.Data{"Minutes": s.RemindMinutes}))
 	}
-	return line
+	return strings.Join(parts, ", ")
 }
 
 func (b *Huddle) scheduleHuddle(ctx context.Context, r *bot.Req, spec huddles.ScheduleSpec) (bot.Reply, error) {
@@ -498,6 +506,9 @@ func (b *Huddle) scheduleHuddle(ctx context.Context, r *bot.Req, spec huddles.Sc
 	}
 	var cl cleaner
 	title := cl.text(spec.Title)
+	if title == "" {
+		title = b.chanL().T("huddles.schedule.default_title", nil)
+	}
 	loc := r.Member.Schedule.Location
 	if loc == nil {
 		loc = time.UTC
@@ -512,9 +523,11 @@ func (b *Huddle) scheduleHuddle(ctx context.Context, r *bot.Req, spec huddles.Sc
 		if s, err = b.DB.HuddleSeriesGet(ctx, tx, id); err != nil {
 			return err
 		}
+		l := b.chanL()
 		_, err = b.Post(ctx, tx, bot.Post{WorkspaceID: r.Workspace.ID, Channel: r.Channel, Card: &bot.Card{
-			Title: "📅 Recurring huddle: " + title,
-			Body:  fmt.Sprintf("%s, hosted by %s. Unanswered parking-lot questions carry over from one huddle to the next.", s.Describe(), nameOr(s.HostName, "—")),
+			Title: l.T("huddles.schedule.card_title", i18n.Data{"Title": title}),
+			Body:  l.T("huddles.schedule.card_body", i18n.Data{"When": s.Describe(l), "Host": nameOr(s.HostName, "—")}),
+			Lang:  l.Lang(),
 		}})
 		if err != nil {
 			return err
@@ -524,11 +537,11 @@ func (b *Huddle) scheduleHuddle(ctx context.Context, r *bot.Req, spec huddles.Sc
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	msg := "Scheduled. " + b.seriesLine(s) + ". When it's time, start it with `/huddle start` (or the button on the reminder)."
+	msg := r.T("huddles.schedule.scheduled", i18n.Data{"Series": b.seriesLine(r.L(), s)})
 	if r.Member.TimeZone == "" {
-		msg += " (That is the workspace time zone; set yours with `/learn tz Area/City` before scheduling if it differs.)"
+		msg += " " + r.T("huddles.schedule.workspace_zone", nil)
 	}
-	return bot.Reply{Text: msg + cl.notice()}, nil
+	return bot.Reply{Text: msg + cl.notice(r.L())}, nil
 }
 
 func (b *Huddle) listSchedules(ctx context.Context, r *bot.Req) (bot.Reply, error) {
@@ -541,7 +554,7 @@ func (b *Huddle) listSchedules(ctx context.Context, r *bot.Req) (bot.Reply, erro
 	}
 	lines := []string{r.T("huddles.schedule.list", i18n.Data{"Channel": r.Channel})}
 	for _, s := range series {
-		lines = append(lines, b.seriesLine(s))
+		lines = append(lines, b.seriesLine(r.L(), s))
 	}
 	return bot.Reply{Text: strings.Join(lines, "\n")}, nil
 }
@@ -650,7 +663,7 @@ func (b *Huddle) createPoll(ctx context.Context, r *bot.Req, spec huddles.PollSp
 	if spec.Anonymous {
 		who = r.T("huddles.poll.posted_anonymous", nil)
 	}
-	return bot.Reply{Text: r.T("huddles.poll.posted", nil) + " " + who + cl.notice()}, nil
+	return bot.Reply{Text: r.T("huddles.poll.posted", nil) + " " + who + cl.notice(r.L())}, nil
 }
 
 // pollCard renders a poll: its question, vote buttons (or a menu for more
@@ -884,18 +897,20 @@ func (b *Huddle) remind(ctx context.Context, s *huddles.Series, now time.Time) e
 			return err
 		}
 		mins := int(occ.Sub(now).Round(time.Minute) / time.Minute)
+		l := b.chanL()
 		c := &bot.Card{
-			Title: "⏰ Huddle soon: " + s.Title,
-			Body: fmt.Sprintf("Starts at %s (in %d min) in %s, hosted by %s.", occ.In(s.Location).Format("15:04 MST"), mins,
-				s.Channel, nameOr(s.HostName, "—")),
-			Context: "Bring your questions: /huddle ask TEXT once it starts.",
-			Actions: []bot.Action{{ID: fmt.Sprintf("hstart:%d", s.ID), Label: "Start now (host)", Style: "primary"}},
+			Title: l.T("huddles.reminder.title", i18n.Data{"Title": s.Title}),
+			Body: l.T("huddles.reminder.body", i18n.Data{"Time": localTime(l, occ, s.Location), "Minutes": mins,
+				"Channel": s.Channel, "Host": nameOr(s.HostName, "—")}),
+			Context: l.T("huddles.reminder.context", nil),
+			Actions: []bot.Action{{ID: fmt.Sprintf("hstart:%d", s.ID), Label: l.T("huddles.reminder.btn_start", nil), Style: "primary"}},
+			Lang:    l.Lang(),
 		}
 		if s.Agenda != "" {
-			c.Body += "\n**Agenda**\n" + s.Agenda
+			c.Body += "\n**" + l.T("huddles.card.agenda", nil) + "**\n" + s.Agenda
 		}
 		if waiting > 0 {
-			c.Body += fmt.Sprintf("\n🅿️ %d question(s) from last time are waiting in the parking lot.", waiting)
+			c.Body += "\n" + l.N("huddles.reminder.waiting", waiting, nil)
 		}
 		_, err = b.Post(ctx, tx, bot.Post{WorkspaceID: s.WorkspaceID, Channel: s.Channel, Card: c})
 		return err
@@ -1322,7 +1337,7 @@ func (b *Huddle) askParkingLot(ctx context.Context, r *bot.Req, spec huddles.Ask
 	if spec.Anonymous {
 		msg = r.T("huddles.ask.added_anonymous", nil)
 	}
-	return bot.Reply{Text: msg + cl.notice()}, nil
+	return bot.Reply{Text: msg + cl.notice(r.L())}, nil
 }
 
 func (b *Huddle) loadQuestion(ctx context.Context, r *bot.Req, args []string) (*huddles.Question, *huddles.Huddle, error) {

@@ -116,7 +116,7 @@ func TestHuddleSandboxDoneWhen(t *testing.T) {
 		q := e.Must("sam", "#4west", "How do I silence the alert")
 		bottest.Contains(t, "question card", q.Text, "Asked by Sue Park", "+1 ×0")
 		plus := q.ActionWith("plus1:", "")
-		bottest.Contains(t, "ed +1", e.Click("ed", q.ID, plus).Reply, "+1 noted — 1 colleague(s)")
+		bottest.Contains(t, "ed +1", e.Click("ed", q.ID, plus).Reply, "+1 noted — 1 colleague wants")
 		bottest.Contains(t, "ed +1 again", e.Click("ed", q.ID, plus).Reply, "already +1'd")
 		bottest.Contains(t, "sue +1 own", e.Click("sue", q.ID, plus).Reply, "You asked this one")
 		e.Eventually("sam", "#4west", q.ID, "+1 ×1")
@@ -748,7 +748,7 @@ func TestHuddleParkingLot(t *testing.T) {
 		e.Command("sam", "#4west", "/huddle start Parking lot")
 		bottest.Contains(t, "ask empty", e.Command("nina", "#4west", "/huddle ask"), "Usage: `/huddle ask")
 		rep := e.Command("nina", "#4west", "/huddle ask --anonymous Why does MRN 12345678 alert twice?")
-		bottest.Contains(t, "ask redacted", rep, "anonymously", "For privacy I removed what looked like MRN")
+		bottest.Contains(t, "ask redacted", rep, "anonymously", "For privacy I removed what looked like a medical record number")
 		bottest.Lacks(t, "ask redacted", rep, "12345678")
 		q := e.Must("sam", "#4west", "alert twice")
 		bottest.Contains(t, "card", q.Text, "Why does [redacted] alert twice?", "Asked anonymously", "identifiers were removed")
@@ -865,8 +865,8 @@ func TestHuddleRecurring(t *testing.T) {
 		if n := len(e.All("sam", "#4west", "Huddle soon")); n != 2 {
 			t.Fatalf("%d reminders after two days, want 2", n)
 		}
-		bottest.Contains(t, "second reminder", e.Must("sam", "#4west", "Huddle soon").Text, "2 question(s) from last time are waiting")
-		bottest.Contains(t, "start next", e.Command("sam", "#4west", "/huddle start Order sets special"), "2 unanswered question(s) carried over")
+		bottest.Contains(t, "second reminder", e.Must("sam", "#4west", "Huddle soon").Text, "2 questions from last time are waiting")
+		bottest.Contains(t, "start next", e.Command("sam", "#4west", "/huddle start Order sets special"), "2 unanswered questions carried over")
 		h2 := int64(e.Count(`SELECT id FROM huddle WHERE series_id = ? AND ended_at IS NULL`, sid))
 		if h2 == 0 || h2 == h1 {
 			t.Fatalf("second huddle %d not in the series", h2)
@@ -1048,7 +1048,7 @@ func TestHuddleDeferredWithoutSeries(t *testing.T) {
 		// A huddle in another channel does not take it.
 		e.Command("ed", "#5east", "/huddle start Other unit")
 		e.Command("ed", "#5east", "/huddle end")
-		bottest.Contains(t, "next huddle here", e.Command("sue", "#4west", "/huddle start Afternoon huddle"), "1 unanswered question(s) carried over")
+		bottest.Contains(t, "next huddle here", e.Command("sue", "#4west", "/huddle start Afternoon huddle"), "1 unanswered question carried over")
 		h2 := int64(e.Count(`SELECT id FROM huddle WHERE ended_at IS NULL`))
 		if n := e.Count(`SELECT COUNT(*) FROM huddle_question WHERE huddle_id = ? AND origin_huddle_id = ?`, h2, h1); n != 1 || h2 == h1 {
 			t.Errorf("%d question(s) carried from huddle %d into %d, want 1", n, h1, h2)
