@@ -40,11 +40,11 @@ func (s *Series) loc() *time.Location {
 	return s.Location
 }
 
-// Next returns the first occurrence strictly after t, or the zero time when
-// the series has no days. Occurrences keep their local wall-clock time across
-// daylight-saving changes; a time skipped by a spring-forward gap moves to
-// the end of the gap, and a time that occurs twice at a fall-back is its
-// first occurrence.
+// Next returns the first occurrence strictly after t, in the series' zone,
+// or the zero time when the series has no days. Occurrences keep their
+// local wall-clock time across daylight-saving changes; a time skipped by
+// a spring-forward gap moves to the end of the gap, and a time that occurs
+// twice at a fall-back is its first occurrence.
 func (s *Series) Next(t time.Time) time.Time {
 	if s.Days == 0 {
 		return time.Time{}

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/huddlebot/huddlebot/i18n"
 	"github.com/huddlebot/huddlebot/member"
 )
 
@@ -56,6 +57,32 @@ func TestSeriesNext(t *testing.T) {
 		}
 		if !got.Equal(want) {
 			t.Errorf("%s: Next(%s) = %s, want %s", tt.name, tt.after, got.UTC().Format(time.RFC3339), tt.want)
+		}
+		if !got.IsZero() && got.Location() != tt.s.loc() {
+			t.Errorf("%s: Next is in %s, want the series' zone %s", tt.name, got.Location(), tt.s.loc())
+		}
+	}
+}
+
+// TestSeriesDescribe: when a series meets, in each language's words.
+func TestSeriesDescribe(t *testing.T) {
+	t.Parallel()
+	chicago := mustLoc(t, "America/Chicago")
+	tueThu := member.Weekdays(1<<time.Tuesday | 1<<time.Thursday)
+	es := i18n.For("es")
+	for _, tt := range []struct {
+		s      Series
+		en, es string
+	}{
+		{Series{Days: tueThu, At: 7*60 + 45, Location: chicago}, "Tue and Thu at 07:45 America/Chicago", "mar y jue a las 07:45 (America/Chicago)"},
+		{Series{Days: member.AllWeek, At: 19 * 60, Location: chicago}, "every day at 19:00 America/Chicago", "todos los días a las 19:00 (America/Chicago)"},
+		{Series{Days: member.MonFri, At: 6*60 + 5}, "mon-fri at 06:05 UTC", "de lunes a viernes a las 06:05 (UTC)"},
+	} {
+		if got := tt.s.Describe(en); got != tt.en {
+			t.Errorf("Describe(en) = %q, want %q", got, tt.en)
+		}
+		if got := tt.s.Describe(es); got != tt.es {
+			t.Errorf("Describe(es) = %q, want %q", got, tt.es)
 		}
 	}
 }

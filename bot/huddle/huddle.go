@@ -490,8 +490,7 @@ func (b *Huddle) huddleStatus(ctx context.Context, r *bot.Req) (bot.Reply, error
 // title, when it meets, its host, its next occurrence and its reminder.
 func (b *Huddle) seriesLine(l *i18n.Localizer, s *huddles.Series) string {
 	parts := []string{l.T("huddles.series.line", i18n.Data{"ID": s.ID, "Title": s.Title, "When": s.Describe(l), "Host": nameOr(s.HostName, "—")})}
-	if next := s.Next(b.Now()); !next.IsZero() {
-		next = next.In(s.Location)
+	if next := s.Next(b.Now()); !next.IsZero() { // in the series' zone
 		parts = append(parts, l.T("huddles.series.next", i18n.Data{"Date": l.ShortDate(next), "Time": l.Clock(next), "Zone": next.Format("MST")}))
 	}
 	if s.RemindMinutes > 0 {
