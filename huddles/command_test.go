@@ -120,7 +120,7 @@ func TestParseCommandErrors(t *testing.T) {
 		// Every problem has a catalogue key, so a Spanish speaker reads
 		// it in Spanish, with their usage hint.
 		es := ue.In(i18n.For("es"))
-		if ue.Key == "" || !strings.Contains(es, "Uso: `"+ue.Usage+"`") || strings.Contains(es, ue.Problem) {
+		if ue.Key == "" || !strings.Contains(es, "Uso: `"+i18n.For("es").UsageForm(ue.Usage)+"`") || strings.Contains(es, ue.Problem) {
 			t.Errorf("ParseCommand(%q) in Spanish = %q (key %q), want the problem in Spanish, not %q", tt.in, es, ue.Key, ue.Problem)
 		}
 	}

@@ -92,6 +92,5 @@ func (s *Series) ReminderDue(now time.Time) (occ time.Time, key string, ok bool)
 // Describe says when the series meets in l's language, e.g. "Tue and Thu
 // at 07:45 America/Chicago", "mar y jue a las 07:45 (America/Chicago)".
 func (s *Series) Describe(l *i18n.Localizer) string {
-	return l.T("huddles.series.when", i18n.Data{"Days": s.Days.Describe(l), "Time": l.Clock(s.At.On(2000, 1, 1, time.UTC)),
-		"Zone": s.loc().String()})
+	return l.T("huddles.series.when", i18n.Data{"Days": s.Days.Describe(l), "Time": s.At.In(l), "Zone": s.loc().String()})
 }

@@ -77,6 +77,7 @@ func TestSeriesDescribe(t *testing.T) {
 		{Series{Days: tueThu, At: 7*60 + 45, Location: chicago}, "Tue and Thu at 07:45 America/Chicago", "mar y jue a las 07:45 (America/Chicago)"},
 		{Series{Days: member.AllWeek, At: 19 * 60, Location: chicago}, "every day at 19:00 America/Chicago", "todos los días a las 19:00 (America/Chicago)"},
 		{Series{Days: member.MonFri, At: 6*60 + 5}, "mon-fri at 06:05 UTC", "de lunes a viernes a las 06:05 (UTC)"},
+		{Series{Days: member.Weekdays(1 << time.Saturday), At: 60 + 30}, "Sat at 01:30 UTC", "sáb a la 01:30 (UTC)"},
 	} {
 		if got := tt.s.Describe(en); got != tt.en {
 			t.Errorf("Describe(en) = %q, want %q", got, tt.en)

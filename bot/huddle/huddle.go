@@ -899,7 +899,7 @@ func (b *Huddle) remind(ctx context.Context, s *huddles.Series, now time.Time) e
 		l := b.chanL()
 		c := &bot.Card{
 			Title: l.T("huddles.reminder.title", i18n.Data{"Title": s.Title}),
-			Body: l.T("huddles.reminder.body", i18n.Data{"Time": localTime(l, occ, s.Location), "Minutes": mins,
+			Body: l.T("huddles.reminder.body", i18n.Data{"Time": localTimeAfter(l, occ, s.Location), "Minutes": mins,
 				"Channel": s.Channel, "Host": nameOr(s.HostName, "—")}),
 			Context: l.T("huddles.reminder.context", nil),
 			Actions: []bot.Action{{ID: fmt.Sprintf("hstart:%d", s.ID), Label: l.T("huddles.reminder.btn_start", nil), Style: "primary"}},
