@@ -364,6 +364,28 @@ type hudClock struct {
 func (c *hudClock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *hudClock) set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 
+// hudTicking puts e's bot on a clock of the test's own and returns it with
+// advance, which moves it on in 5-minute steps, running the huddles ticker
+// alone at each, and waits for what the ticks posted.
+func hudTicking(t *testing.T, e *bottest.Sandbox) (*hudClock, func(time.Duration)) {
+	ctx := context.Background()
+	clock := &hudClock{t: e.SB.Clock.Now()}
+	e.Bot.SetClock(clock.Now)
+	return clock, func(d time.Duration) {
+		t.Helper()
+		end := clock.Now().Add(d)
+		for clock.Now().Before(end) {
+			clock.set(clock.Now().Add(min(5*time.Minute, end.Sub(clock.Now()))))
+			if err := e.Features.Huddle.TickHuddles(ctx, clock.Now()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := e.Bot.Jobs.WaitIdle(ctx, 10*time.Second); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 func hudActor(user string) bot.Actor {
 	return bot.Actor{Platform: sandbox.Platform, Workspace: sandbox.Workspace, UserID: user, UserName: user}
 }
@@ -808,23 +830,7 @@ func TestHuddleRecurring(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newHudEnv(t, db, 100*time.Millisecond, false)
-		ctx := context.Background()
-		// The huddles ticker alone, on a clock of our own, in 5-minute steps.
-		clock := &hudClock{t: e.SB.Clock.Now()}
-		e.Bot.SetClock(clock.Now)
-		advance := func(d time.Duration) {
-			t.Helper()
-			end := clock.Now().Add(d)
-			for clock.Now().Before(end) {
-				clock.set(clock.Now().Add(min(5*time.Minute, end.Sub(clock.Now()))))
-				if err := e.hud.TickHuddles(ctx, clock.Now()); err != nil {
-					t.Fatal(err)
-				}
-			}
-			if err := e.Bot.Jobs.WaitIdle(ctx, 10*time.Second); err != nil {
-				t.Fatal(err)
-			}
-		}
+		clock, advance := hudTicking(t, e.Sandbox)
 		bottest.Contains(t, "tz", e.Command("sam", "dm", "/learn tz America/New_York"), "America/New_York")
 		ny, _ := time.LoadLocation("America/New_York")
 		occ := clock.Now().In(ny).Add(time.Hour).Truncate(time.Minute)
