@@ -28,7 +28,9 @@ import (
 // /learn stats, usage and error replies, /feedback, /ask (her side in
 // Spanish, Sam's in English, his claim told to her in Spanish), her
 // replies in a huddle Sam hosts, a burst Tara sends, and /learn language
-// en then es with her numbers unchanged.
+// en then es with her numbers unchanged. The chat pane's own words around
+// the bot's messages ("Solo usted puede ver esto", "(editado)", the day)
+// follow her language.
 func TestBrowserSpanishPerson(t *testing.T) {
 	_ = browsertest.Path(t) // skip early, before starting anything
 	c, err := lessons.Load(content.FS)
@@ -94,6 +96,13 @@ func TestBrowserSpanishPerson(t *testing.T) {
 
 	bottest.NoEnglish(t, "the answered card", eval[string](br, "card", fmt.Sprintf(`document.querySelector('%s .card').innerText`, card)))
 	bottest.NoEnglish(t, "the reply to her answer", br.lastReply())
+	// The chat pane's own words around them are hers too, as a Slack client
+	// set to Spanish shows them.
+	bottest.Contains(t, "the notice on a reply only she sees", eval[string](br, "notice", `[...document.querySelectorAll('#messages .reply')].pop().innerText`),
+		"Solo usted puede ver esto", "Descartar")
+	if edited := eval[string](br, "edited", fmt.Sprintf(`document.querySelector('%s .edited').textContent`, card)); edited != "(editado)" {
+		t.Errorf("the answered card's marker = %q, want (editado)", edited)
+	}
 
 	// /learn stats, usage and error replies, /feedback: the bot's own words.
 	stats := br.command("/learn stats")
@@ -167,16 +176,25 @@ func TestBrowserSpanishPerson(t *testing.T) {
 	bottest.Contains(t, "the burst in her DM", burst, "🆕 Novedades", "Esta lección aún no está disponible en su idioma")
 	bottest.NoEnglish(t, "the burst in her DM", burst, allow...)
 
+	// Everything in her DM: the bot's messages, its replies and the pane's
+	// words around them (the untranslated burst lessons, and Sam's name and
+	// her question, aside).
+	br.actAs("lucia", "dm")
+	bottest.NoEnglish(t, "her DM", eval[string](br, "pane", `document.querySelector('#messages').innerText`),
+		append(allow, "Sam Reyes", "Sue Park", question)...)
+
 	// Switching language mid-way keeps her history: English stats with
 	// the same numbers, then Spanish again, the same as before.
 	before := br.command("/learn stats")
 	bottest.Contains(t, "language en", br.command("/learn language en"), "From now on I'll write to you in English.")
 	en := br.command("/learn stats")
 	bottest.Contains(t, "English stats", en, "Your huddlebot stats")
+	bottest.Contains(t, "the notice in English", eval[string](br, "notice", `[...document.querySelectorAll('#messages .reply')].pop().innerText`), "Only visible to you")
 	bottest.Contains(t, "language es", br.command("/learn language es"), "A partir de ahora le escribiré en español.")
 	if after := br.command("/learn stats"); after != before {
 		t.Errorf("stats after switching to English and back:\n%s\nwere:\n%s", after, before)
 	}
+	bottest.Contains(t, "the notice in Spanish again", eval[string](br, "notice", `[...document.querySelectorAll('#messages .reply')].pop().innerText`), "Solo usted puede ver esto")
 	for _, f := range []struct{ es, en string }{{"Respondidas", "Answered"}, {"Correctas", "Correct"}, {"Racha", "Streak"}} {
 		es := eval[[]string](br, "Spanish "+f.es, fmt.Sprintf(`[...document.querySelectorAll('.reply [data-field=%q] .value')].map(v => v.textContent.trim())`, f.es))
 		en := eval[[]string](br, "English "+f.en, fmt.Sprintf(`[...document.querySelectorAll('.reply [data-field=%q] .value')].map(v => v.textContent.trim())`, f.en))

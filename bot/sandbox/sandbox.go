@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddlebot/bot"
+	"github.com/huddlebot/huddlebot/i18n"
 	"github.com/huddlebot/huddlebot/member"
 	"github.com/huddlebot/huddlebot/store"
 )
@@ -129,6 +130,19 @@ type Person struct {
 	// not sooner ("Monday at 08:30 — today (Saturday) is not one of your
 	// work days …"), as /learn stats does.
 	NextPromptText string `json:"next_prompt_text,omitempty"`
+	// Words are the chat pane's own words around the bot's messages in the
+	// language the bot speaks to the person, as a Slack client set to it
+	// shows them ("Only visible to you", "(edited)"), by the names the page
+	// uses, and "lang"; the simulator's controls stay English.
+	Words map[string]string `json:"words"`
+}
+
+// chatWords are the catalogue keys of Person.Words.
+var chatWords = map[string]string{
+	"only_you": "sandbox.chat.only_you", "in_reply_to": "sandbox.chat.in_reply_to",
+	"dismiss": "sandbox.chat.dismiss", "dismiss_title": "sandbox.chat.dismiss_title",
+	"edited": "sandbox.chat.edited", "edited_title": "sandbox.chat.edited_title",
+	"reply": "sandbox.chat.reply", "replies": "sandbox.chat.replies", "in_thread": "sandbox.chat.in_thread",
 }
 
 type demo struct {
@@ -224,6 +238,11 @@ func (s *Server) people(w http.ResponseWriter, r *http.Request) {
 func (s *Server) person(ctx context.Context, m *member.Member) Person {
 	p := Person{ID: m.UserID, Name: m.Name, Role: m.Role, Department: m.Department, Permissions: []string{},
 		TimeZone: m.Schedule.Location.String(), Language: m.Language}
+	l := i18n.For(s.Bot.LangOf(m.Language))
+	p.Words = map[string]string{"lang": l.Lang()}
+	for name, key := range chatWords {
+		p.Words[name] = l.T(key, nil)
+	}
 	for _, perm := range m.Permissions {
 		p.Permissions = append(p.Permissions, string(perm))
 	}

@@ -92,6 +92,13 @@
     return S.people.find((p) => p.id === id);
   }
 
+  // word returns the chat pane's own word k (Person.words) in the language
+  // the bot speaks to the shown person, or the English fallback.
+  function word(k, fallback) {
+    const p = person(S.me);
+    return (p && p.words && p.words[k]) || fallback;
+  }
+
   function tz() {
     const p = person(S.me);
     const zone = (p && p.timezone) || 'UTC';
@@ -128,6 +135,11 @@
     return `${p.year}-${p.month}-${p.day}`;
   }
   function fmtDay(d) {
+    const lang = word('lang', 'en');
+    if (lang !== 'en') {
+      // A day separator in the person's language ("domingo, 6 de diciembre de 2026").
+      return new Intl.DateTimeFormat(lang, { timeZone: tz(), weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(d);
+    }
     const p = parts(d, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
     return `${p.weekday}, ${p.day} ${p.month} ${p.year}`;
   }
@@ -470,7 +482,7 @@
     const flush = (upto) => {
       while (eph.length && eph[0].anchor < upto) {
         const e = eph.shift();
-        out.push({ key: 'e' + e.seq, sig: 'e' + e.seq, build: () => renderReply(e) });
+        out.push({ key: 'e' + e.seq, sig: 'e' + e.seq + word('lang', ''), build: () => renderReply(e) });
       }
     };
     for (const m of top) {
@@ -479,10 +491,10 @@
       const day = dayKey(d);
       if (day !== lastDay) {
         lastDay = day;
-        out.push({ key: 'd' + day, sig: day, build: () => h('div', { class: 'day', role: 'separator' }, h('span', null, fmtDay(d))) });
+        out.push({ key: 'd' + day, sig: day + word('lang', ''), build: () => h('div', { class: 'day', role: 'separator' }, h('span', null, fmtDay(d))) });
       }
       const replies = kids.get(m.id) || [];
-      out.push({ key: 'm' + m.id, sig: JSON.stringify([m, replies, tz()]), build: () => renderMessage(m, replies) });
+      out.push({ key: 'm' + m.id, sig: JSON.stringify([m, replies, tz(), word('lang', '')]), build: () => renderMessage(m, replies) });
     }
     flush(Infinity);
     return out;
@@ -561,6 +573,10 @@
     );
   }
 
+  function replyCount(n) {
+    return `${n} ${n === 1 ? word('reply', 'reply') : word('replies', 'replies')}`;
+  }
+
   function botHead(extra) {
     return h(
       'div',
@@ -588,12 +604,12 @@
         { class: 'msg-main' },
         botHead(h('time', { datetime: m.at, title: fmtClock(d) }, fmtTime(d))),
         m.card ? renderCard(m.card, m.id) : h('div', { class: 'msg-text md', html: md(m.text) }),
-        m.edited ? h('span', { class: 'edited', title: 'This message was updated in place' }, '(edited)') : null,
+        m.edited ? h('span', { class: 'edited', title: word('edited_title', 'This message was updated in place') }, word('edited', '(edited)')) : null,
         replies.length
           ? h(
               'div',
-              { class: 'thread', role: 'group', 'aria-label': `${replies.length} ${replies.length === 1 ? 'reply' : 'replies'} in thread` },
-              h('div', { class: 'thread-count' }, `${replies.length} ${replies.length === 1 ? 'reply' : 'replies'}`),
+              { class: 'thread', role: 'group', 'aria-label': `${replyCount(replies.length)} ${word('in_thread', 'in thread')}` },
+              h('div', { class: 'thread-count' }, replyCount(replies.length)),
               ...replies.map((r) => renderMessage(r, [], true)),
             )
           : null,
@@ -708,23 +724,23 @@
       : h('div', { class: 'reply-text md' + (e.error ? ' reply-error' : ''), html: md(e.error || e.text || '') });
     const el = h(
       'div',
-      { class: 'message ephemeral reply', dataset: { reply: String(e.seq) }, role: 'note', 'aria-label': 'Only visible to you' },
+      { class: 'message ephemeral reply', dataset: { reply: String(e.seq) }, role: 'note', 'aria-label': word('only_you', 'Only visible to you') },
       h('span', { class: 'avatar bot', 'aria-hidden': 'true' }, 'hb'),
       h(
         'div',
         { class: 'msg-main' },
         botHead([
-          h('span', { class: 'only-you' }, h('span', { 'aria-hidden': 'true' }, '👁 '), 'Only visible to you'),
-          e.cmd ? h('span', { class: 'reply-cmd' }, h('span', { class: 'sr-only' }, 'in reply to '), h('code', null, e.cmd)) : null,
+          h('span', { class: 'only-you' }, h('span', { 'aria-hidden': 'true' }, '👁 '), word('only_you', 'Only visible to you')),
+          e.cmd ? h('span', { class: 'reply-cmd' }, h('span', { class: 'sr-only' }, word('in_reply_to', 'in reply to') + ' '), h('code', null, e.cmd)) : null,
           h(
             'button',
             {
               type: 'button',
               class: 'dismiss',
               dataset: { dismiss: String(e.seq), focus: `dismiss|${e.seq}` },
-              title: 'Remove this notice',
+              title: word('dismiss_title', 'Remove this notice'),
             },
-            'Dismiss',
+            word('dismiss', 'Dismiss'),
           ),
         ]),
         body,
@@ -786,6 +802,8 @@
       S.histPos = -1;
       updateHints();
       await refresh();
+      // /learn may change the person (their language: the pane's own words).
+      if (/^\/learn\b/.test(text)) await loadPeople().then(renderMe);
       if (r.form) openForm(r.form, me, ch);
       else addReply(me, ch, { cmd: text, text: r.reply, card: r.card });
     } catch (e) {
