@@ -403,8 +403,7 @@ func (c *Connector) serveCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := json.Unmarshal(body, &p); err != nil || p.IsGroup || len(p.Members) != 1 || p.Members[0].ID == "" ||
 		p.Bot.ID != "28:"+c.appID || p.TenantID != c.tenant {
-		c.setStatus(idx, http.StatusBadRequest)
-		writeStatus(w, http.StatusBadRequest, errBody("BadArgument", "a 1:1 conversation needs the bot, one member and the tenant"))
+		c.refuse(w, idx, http.StatusBadRequest, errBody("BadArgument", "a 1:1 conversation needs the bot, one member and the tenant"))
 		return
 	}
 	c.mu.Lock()
@@ -419,9 +418,7 @@ func (c *Connector) serveSend(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if why := checkActivity(body); why != "" {
-		c.setStatus(idx, http.StatusBadRequest)
-		writeStatus(w, http.StatusBadRequest, errBody("BadSyntax", why))
+	if c.refuseActivity(w, idx, body) {
 		return
 	}
 	c.mu.Lock()
@@ -444,13 +441,10 @@ func (c *Connector) serveUpdate(w http.ResponseWriter, r *http.Request) {
 	p := c.acts[conv+"/"+id]
 	c.mu.Unlock()
 	if p == nil {
-		c.setStatus(idx, http.StatusNotFound)
-		writeStatus(w, http.StatusNotFound, errBody("ActivityNotFoundInConversation", "Unknown activity"))
+		c.refuse(w, idx, http.StatusNotFound, errBody("ActivityNotFoundInConversation", "Unknown activity"))
 		return
 	}
-	if why := checkActivity(body); why != "" {
-		c.setStatus(idx, http.StatusBadRequest)
-		writeStatus(w, http.StatusBadRequest, errBody("BadSyntax", why))
+	if c.refuseActivity(w, idx, body) {
 		return
 	}
 	c.mu.Lock()
@@ -496,13 +490,29 @@ func (c *Connector) serveMember(w http.ResponseWriter, r *http.Request) {
 	}
 	c.mu.Unlock()
 	if !known {
-		c.setStatus(idx, http.StatusNotFound)
-		writeStatus(w, http.StatusNotFound, errBody("MemberNotFoundInConversation", "The member is not part of the conversation."))
+		c.refuse(w, idx, http.StatusNotFound, errBody("MemberNotFoundInConversation", "The member is not part of the conversation."))
 		return
 	}
 	c.setStatus(idx, http.StatusOK)
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	_, _ = w.Write(account)
+}
+
+// refuse answers the call idx with status and body (errBody), recording
+// the status.
+func (c *Connector) refuse(w http.ResponseWriter, idx, status int, body any) {
+	c.setStatus(idx, status)
+	writeStatus(w, status, body)
+}
+
+// refuseActivity answers 400 BadSyntax, and reports true, when Teams would
+// refuse the activity body outright (checkActivity).
+func (c *Connector) refuseActivity(w http.ResponseWriter, idx int, body []byte) bool {
+	if why := checkActivity(body); why != "" {
+		c.refuse(w, idx, http.StatusBadRequest, errBody("BadSyntax", why))
+		return true
+	}
+	return false
 }
 
 func (c *Connector) setStatus(idx, status int) {
