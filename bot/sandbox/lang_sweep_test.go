@@ -1,0 +1,119 @@
+package sandbox_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/huddlebot/huddlebot/bot"
+	"github.com/huddlebot/huddlebot/bot/bottest"
+	"github.com/huddlebot/huddlebot/store"
+)
+
+// TestSpanishUsageAndErrors sweeps the usage and error replies of every
+// command through the sandbox API as people who speak Spanish — Lucía (a
+// learner), Sam (a super-user hosting a huddle) and Tara (a trainer) once
+// they chose Spanish — and a dead button, a stale form: each reply says
+// something, in Spanish, with none of the bot's English.
+func TestSpanishUsageAndErrors(t *testing.T) {
+	t.Parallel()
+	e := bottest.NewSandbox(t, store.SQLite, bot.Config{})
+	var allow []string // names, titles typed here, the bursts' English titles
+	allow = append(allow, "Sam Reyes", "Sue Park", "Lucía Hernández", "Simulacro")
+	for _, b := range e.Bot.Content().Bursts {
+		allow = append(allow, b.Title)
+	}
+	for _, u := range []string{"sam", "tara"} {
+		bottest.Contains(t, u+" /learn language es", e.Command(u, "dm", "/learn language es"), "A partir de ahora le escribiré en español.")
+	}
+	for _, tc := range []struct{ user, channel, text string }{
+		{"lucia", "dm", "/learn join"},
+		{"lucia", "dm", "/learn join astronaut"},
+		{"lucia", "dm", "/learn time"},
+		{"lucia", "dm", "/learn time 25:00"},
+		{"lucia", "dm", "/learn tz"},
+		{"lucia", "dm", "/learn tz Mars/Base"},
+		{"lucia", "dm", "/learn days"},
+		{"lucia", "dm", "/learn days someday"},
+		{"lucia", "dm", "/learn hours"},
+		{"lucia", "dm", "/learn hours late"},
+		{"lucia", "dm", "/learn pause 0"},
+		{"lucia", "dm", "/learn pause x"},
+		{"lucia", "dm", "/learn resume"},
+		{"lucia", "dm", "/learn nudges"},
+		{"lucia", "dm", "/learn nudges maybe"},
+		{"lucia", "dm", "/learn duty on"},
+		{"lucia", "dm", "/learn duty hours 07:00-15:00"},
+		{"lucia", "dm", "/learn language"},
+		{"lucia", "dm", "/learn language xx"},
+		{"lucia", "dm", "/learn frobnicate"},
+		{"lucia", "dm", "/learn help"},
+		{"lucia", "dm", "/ask"},
+		{"lucia", "dm", "/feedback"},
+		{"lucia", "dm", "/nope"},
+		{"lucia", "dm", "learn"},
+		{"lucia", "dm", "/huddle start Simulacro"},
+		{"lucia", "dm", "/burst"},
+		{"lucia", "dm", "/burst list"},
+		{"sam", "dm", "/learn duty maybe"},
+		{"sam", "dm", "/learn duty hours"},
+		{"sam", "dm", "/learn duty hours late"},
+		{"lucia", "#4west", "/huddle"},
+		{"lucia", "#4west", "/huddle frobnicate"},
+		{"lucia", "#4west", "/huddle start Simulacro"},
+		{"lucia", "#4west", "/huddle status"},
+		{"lucia", "#4west", "/huddle end"},
+		{"lucia", "#4west", "/huddle ask"},
+		{"lucia", "#4west", "/huddle help"},
+		{"sam", "#4west", "/huddle end"},
+		{"sam", "#4west", "/huddle poll \"¿Listos?\""},
+		{"sam", "#4west", "/huddle start"},
+		{"sam", "#4west", "/huddle start --anonymous"},
+		{"sam", "#4west", "/huddle schedule"},
+		{"sam", "#4west", "/huddle schedule tue"},
+		{"sam", "#4west", "/huddle schedule list"},
+		{"sam", "#4west", "/huddle schedule cancel"},
+		{"sam", "#4west", "/huddle schedule cancel 99"},
+		{"sam", "#4west", "/huddle start Simulacro"},
+		{"sam", "#4west", "/huddle start Simulacro"},
+		{"sam", "#4west", "/huddle agenda"},
+		{"sam", "#4west", "/huddle poll"},
+		{"sam", "#4west", "/huddle poll \"¿Listos?\" \"Sí\""},
+		{"sam", "#4west", "/huddle poll \"¿Listos?\" \"Sí\" \"Sí\""},
+		{"sam", "#4west", "/huddle poll \"¿Listos?\" \"Sí\" \"No\" --multi=5"},
+		{"sam", "#4west", "/huddle poll \"¿Listos?\" \"Sí\" \"No\" --closes=soon"},
+		{"sam", "#4west", "/huddle rate"},
+		{"sam", "#4west", "/huddle rate \"¿Útil?\" \"Sí\""},
+		{"sam", "#4west", "/huddle end now"},
+		{"tara", "dm", "/burst"},
+		{"tara", "dm", "/burst frobnicate"},
+		{"tara", "dm", "/burst send"},
+		{"tara", "dm", "/burst send inexistente"},
+		{"tara", "dm", "/burst status"},
+		{"tara", "dm", "/burst status secure-chat-launch"},
+		{"tara", "dm", "/burst preview secure-chat-launch surgeon"},
+		{"tara", "dm", "/burst cancel secure-chat-launch"},
+		{"tara", "dm", "/burst list"},
+	} {
+		got := e.Command(tc.user, tc.channel, tc.text)
+		what := tc.user + " in " + tc.channel + ": " + tc.text
+		if strings.TrimSpace(got) == "" {
+			t.Errorf("%s: no reply", what)
+		}
+		bottest.NoEnglish(t, what, got, allow...)
+	}
+
+	// A button that does nothing, a form that is gone.
+	e.Command("lucia", "dm", "/learn")
+	msgs := e.Messages("lucia", "dm")
+	if len(msgs) == 0 {
+		t.Fatal("no lesson in Lucía's DM")
+	}
+	dead := e.Click("lucia", msgs[len(msgs)-1].ID, "nonsense:1").Reply
+	bottest.Contains(t, "a dead button", dead, "Ese botón ya no hace nada.")
+	bottest.NoEnglish(t, "a dead button", dead)
+	gone := e.Submit("lucia", "more:999999", "texto")
+	bottest.NoEnglish(t, "a stale form", gone)
+	if strings.TrimSpace(gone) == "" {
+		t.Error("a stale form: no reply")
+	}
+}
