@@ -310,6 +310,25 @@ type Reply struct {
 	// and Text says why. An adapter can then give a form back with what
 	// the person typed instead of losing it.
 	Failed bool `json:"-"`
+	// Lang is the language of the person the reply is for ("" = the
+	// default), set by the core on what Handle* return (and on the Form):
+	// an adapter says its own words about the reply (Discord's "Done") in
+	// it.
+	Lang string `json:"lang,omitempty"`
+}
+
+// in returns rep said to a person whose language is lang: Lang set, and
+// the form's too, unless the capability set them.
+func (rep Reply) in(lang string) Reply {
+	if rep.Lang == "" {
+		rep.Lang = lang
+	}
+	if rep.Form != nil && rep.Form.Lang == "" {
+		f := *rep.Form
+		f.Lang = rep.Lang
+		rep.Form = &f
+	}
+	return rep
 }
 
 // Req is a resolved request: the workspace and member behind an Actor.
@@ -709,7 +728,7 @@ func (b *Bot) HandleCommand(ctx context.Context, c Command) Reply {
 	}
 	l := b.Localizer(m)
 	if !ok {
-		return Reply{Text: l.T("core.unknown_command", i18n.Data{"Command": strings.TrimPrefix(c.Name, "/")})}
+		return Reply{Text: l.T("core.unknown_command", i18n.Data{"Command": strings.TrimPrefix(c.Name, "/")}), Lang: l.Lang()}
 	}
 	ws = b.keepRefs(ctx, ws, m.ID, c.Channel, c.Refs)
 	r := &Req{Actor: c.Actor, Workspace: ws, Member: m, Channel: c.Channel, TriggerID: c.TriggerID, Lang: l.Lang()}
@@ -717,7 +736,7 @@ func (b *Bot) HandleCommand(ctx context.Context, c Command) Reply {
 	if err != nil {
 		return b.failure(ctx, r.L(), "/"+c.Name, err)
 	}
-	return rep
+	return rep.in(r.Lang)
 }
 
 // HandleClick routes a button press. Clicks on stale or foreign cards get a
@@ -736,7 +755,8 @@ func (b *Bot) HandleClick(ctx context.Context, c Click) Reply {
 	queue := b.feat.queues[parts[0]]
 	b.feat.mu.RUnlock()
 	if !ok {
-		return Reply{Text: b.ActorLocalizer(ctx, c.Actor).T("core.dead_button", nil)}
+		l := b.ActorLocalizer(ctx, c.Actor)
+		return Reply{Text: l.T("core.dead_button", nil), Lang: l.Lang()}
 	}
 	if c.Queue && queue != nil && !b.Config.DirectAnswers {
 		queued, err := queue(ctx, c, parts[1:])
@@ -773,7 +793,7 @@ func (b *Bot) HandleClick(ctx context.Context, c Click) Reply {
 		}()
 		rep.Confirming = true
 	}
-	return rep
+	return rep.in(r.Lang)
 }
 
 // HandleSubmit routes a filled-in form.
@@ -788,7 +808,8 @@ func (b *Bot) HandleSubmit(ctx context.Context, s Submission) Reply {
 		return b.failure(ctx, b.Localizer(nil), "resolve", err)
 	}
 	if !ok {
-		return Reply{Text: b.Localizer(m).T("core.form_expired", nil)}
+		l := b.Localizer(m)
+		return Reply{Text: l.T("core.form_expired", nil), Lang: l.Lang()}
 	}
 	ws = b.keepRefs(ctx, ws, m.ID, "", s.Refs)
 	r := &Req{Actor: s.Actor, Workspace: ws, Member: m, Lang: b.Lang(m)}
@@ -796,7 +817,7 @@ func (b *Bot) HandleSubmit(ctx context.Context, s Submission) Reply {
 	if err != nil {
 		return b.failure(ctx, r.L(), "form "+parts[0], err)
 	}
-	return rep
+	return rep.in(r.Lang)
 }
 
 // cleanActor normalises the text parts of an actor (a display name is typed
@@ -815,13 +836,13 @@ func cleanActor(a Actor) Actor {
 func (b *Bot) failure(ctx context.Context, l *i18n.Localizer, what string, err error) Reply {
 	var ue *UserError
 	if errors.As(err, &ue) {
-		return Reply{Text: ue.In(l), Failed: true}
+		return Reply{Text: ue.In(l), Failed: true, Lang: l.Lang()}
 	}
 	b.Log.ErrorContext(ctx, "request failed", "what", what, "err", err)
 	if errors.Is(err, store.ErrUnavailable) {
-		return Reply{Text: l.T("core.error.database", nil), Failed: true}
+		return Reply{Text: l.T("core.error.database", nil), Failed: true, Lang: l.Lang()}
 	}
-	return Reply{Text: l.T("core.error.internal", nil), Failed: true}
+	return Reply{Text: l.T("core.error.internal", nil), Failed: true, Lang: l.Lang()}
 }
 
 // ActorLocalizer returns the localizer of the member behind an actor (a

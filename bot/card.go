@@ -87,6 +87,10 @@ type Form struct {
 	// comes back to them because it was not taken (an adapter that shows it
 	// again; "" is an empty form).
 	Value string `json:"value,omitempty"`
+	// Lang is the language of the person the form is for ("" = the
+	// default), set by the core: an adapter says its own words about the
+	// form (a missing title or label, "type something", "sent") in it.
+	Lang string `json:"lang,omitempty"`
 }
 
 // AllActions returns the choices, the other buttons and the select options,

@@ -9,6 +9,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/huddlebot/huddlebot/bot"
+	"github.com/huddlebot/huddlebot/i18n"
 )
 
 var (
@@ -43,7 +44,8 @@ func (a *Adapter) respond(ctx context.Context, i *discordgo.Interaction) (*disco
 	}
 	if usage != nil {
 		actor, _ := actorOf(i)
-		return replyResponse(bot.Reply{Text: usage.in(a.bot.ActorLocalizer(ctx, actor))}, i.Type), noop, nil
+		l := a.bot.ActorLocalizer(ctx, actor)
+		return replyResponse(bot.Reply{Text: usage.in(l), Lang: l.Lang()}, i.Type), noop, nil
 	}
 	// The core defers a slow answer (bot.Defer); Discord's interim answer
 	// is a deferred, ephemeral "thinking…", and the follow-up edits it.
@@ -116,7 +118,7 @@ func (a *Adapter) followUp(i *discordgo.Interaction, rep bot.Reply, ack <-chan b
 	}
 	data := replyData(rep)
 	if data.Content == "" && len(data.Embeds) == 0 {
-		data.Content = "✔️ Done."
+		data.Content = i18n.For(rep.Lang).T("discord.done", nil)
 	}
 	edit := &discordgo.WebhookEdit{Content: &data.Content, AllowedMentions: data.AllowedMentions}
 	if len(data.Embeds) > 0 {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/huddlebot/huddlebot/bot"
 	"github.com/huddlebot/huddlebot/i18n"
 )
 
@@ -95,6 +96,32 @@ func TestCommandsSpeakSpanish(t *testing.T) {
 	for _, want := range []string{`"description_localizations":{`, `"es-419":"` + es.T("command.learn", nil) + `"`, `"name":"Español","value":"es"`} {
 		if !strings.Contains(string(body), want) {
 			t.Errorf("registration of /learn lacks %s:\n%s", want, body)
+		}
+	}
+}
+
+// TestAdapterWordsFollowTheReply: what the adapter says itself — a modal's
+// label when the form names none, the line shown where a modal cannot
+// open, "Done" for an empty reply — is in the reply's language.
+func TestAdapterWordsFollowTheReply(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ lang, label, fallback, done string }{
+		{"es", "Su respuesta", "Pulse de nuevo el botón para abrir el formulario", "✔️ Hecho."},
+		{"", "Your answer", "Tap the button again to open the form", "✔️ Done."},
+	} {
+		f := &bot.Form{ID: "more:7", Title: "Cuéntenos más", Lang: tc.lang}
+		m := modal(f)
+		input := m.Components[0].(discordgo.ActionsRow).Components[0].(discordgo.TextInput)
+		if input.Label != tc.label {
+			t.Errorf("%q: modal label %q, want %q", tc.lang, input.Label, tc.label)
+		}
+		// A form in answer to a form cannot open: its text says so.
+		rep := replyResponse(bot.Reply{Text: "Gracias.", Form: f, Lang: tc.lang}, discordgo.InteractionModalSubmit)
+		if !strings.Contains(rep.Data.Content, tc.fallback) {
+			t.Errorf("%q: fallback %q lacks %q", tc.lang, rep.Data.Content, tc.fallback)
+		}
+		if rep := replyResponse(bot.Reply{Lang: tc.lang}, discordgo.InteractionApplicationCommand); rep.Data.Content != tc.done {
+			t.Errorf("%q: empty reply says %q, want %q", tc.lang, rep.Data.Content, tc.done)
 		}
 	}
 }

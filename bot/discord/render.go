@@ -306,7 +306,7 @@ func replyResponse(rep bot.Reply, it discordgo.InteractionType) *discordgo.Inter
 		if it == discordgo.InteractionMessageComponent {
 			return &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredMessageUpdate}
 		}
-		data.Content = "✔️ Done."
+		data.Content = i18n.For(rep.Lang).T("discord.done", nil)
 	}
 	return &discordgo.InteractionResponse{Type: discordgo.InteractionResponseChannelMessageWithSource, Data: data}
 }
@@ -318,7 +318,7 @@ func replyData(rep bot.Reply) *discordgo.InteractionResponseData {
 	if rep.Form != nil {
 		// Shown as text where a modal cannot open (a deferred answer, a
 		// form after a form).
-		text = joinNonEmpty("\n", text, "Tap the button again to open the form, or use /feedback.")
+		text = joinNonEmpty("\n", text, i18n.For(rep.Form.Lang).T("discord.form_fallback", nil))
 	}
 	if rep.Card != nil {
 		m := renderCard(rep.Card)
@@ -336,7 +336,8 @@ func replyData(rep bot.Reply) *discordgo.InteractionResponseData {
 	return data
 }
 
-// modal is the popup for a Form: one paragraph text input.
+// modal is the popup for a Form: one paragraph text input (labelled in
+// the form's language when the form names no label).
 func modal(f *bot.Form) *discordgo.InteractionResponseData {
 	title := f.Title
 	if title == "" {
@@ -344,7 +345,7 @@ func modal(f *bot.Form) *discordgo.InteractionResponseData {
 	}
 	label := f.Label
 	if label == "" {
-		label = "Your answer"
+		label = i18n.For(f.Lang).T("form.answer_label", nil)
 	}
 	return &discordgo.InteractionResponseData{
 		CustomID: f.ID,

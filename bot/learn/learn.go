@@ -93,7 +93,7 @@ func (b *Learn) learnLanguage(ctx context.Context, r *bot.Req, args []string) (b
 		return bot.Reply{}, err
 	}
 	nl := i18n.For(lang)
-	return bot.Reply{Text: nl.T("learn.language.set", i18n.Data{"Language": nl.T("language.name."+lang, nil)})}, nil
+	return bot.Reply{Text: nl.T("learn.language.set", i18n.Data{"Language": nl.T("language.name."+lang, nil)}), Lang: nl.Lang()}, nil
 }
 
 func (b *Learn) learnCommand(ctx context.Context, r *bot.Req, text string) (bot.Reply, error) {

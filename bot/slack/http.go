@@ -251,7 +251,7 @@ func (a *Adapter) handleInteraction(ctx context.Context, raw []byte) (any, error
 		if cb.View.Title != nil {
 			title = cb.View.Title.Text
 		}
-		return slack.NewUpdateViewSubmissionResponse(resultView(title, rep.Text)), nil
+		return slack.NewUpdateViewSubmissionResponse(resultView(title, rep)), nil
 	}
 	return nil, nil
 }

@@ -336,9 +336,10 @@ func mrkdwn(md string) string {
 // Slack's modal title holds 24 characters: a longer one is cut at a word
 // (the label below it holds 2000 and shows it whole).
 func renderForm(f *bot.Form) slack.ModalViewRequest {
+	l := i18n.For(f.Lang)
 	submit := f.Submit
 	if submit == "" {
-		submit = "Send"
+		submit = l.T("form.send", nil)
 	}
 	title := f.Title
 	if title == "" {
@@ -357,7 +358,7 @@ func renderForm(f *bot.Form) slack.ModalViewRequest {
 		CallbackID: f.ID,
 		Title:      plain(title, maxModalTitle),
 		Submit:     plain(submit, maxModalTitle),
-		Close:      plain("Cancel", maxModalTitle),
+		Close:      plain(l.T("form.cancel", nil), maxModalTitle),
 		Blocks:     slack.Blocks{BlockSet: []slack.Block{slack.NewInputBlock(inputID, plain(label, maxField), nil, in)}},
 	}
 }
@@ -366,15 +367,17 @@ func renderForm(f *bot.Form) slack.ModalViewRequest {
 const inputID = "text"
 
 // resultView replaces a submitted modal with the core's reply, so the person
-// sees what happened (e.g. that identifiers were redacted).
-func resultView(title, text string) *slack.ModalViewRequest {
+// sees what happened (e.g. that identifiers were redacted); its button is
+// in the reply's language.
+func resultView(title string, rep bot.Reply) *slack.ModalViewRequest {
+	text := rep.Text
 	if title == "" {
 		title = "huddlebot"
 	}
 	return &slack.ModalViewRequest{
 		Type:   slack.VTModal,
 		Title:  plain(title, maxModalTitle),
-		Close:  plain("Close", maxModalTitle),
+		Close:  plain(i18n.For(rep.Lang).T("form.close", nil), maxModalTitle),
 		Blocks: slack.Blocks{BlockSet: rawSections(mrkdwn(text))},
 	}
 }

@@ -280,7 +280,7 @@ func TestTypedTextIsInert(t *testing.T) {
 	}
 	walk(blocks)
 	e := ephemeralReply(bot.Reply{Text: typedMarkup})
-	texts = append(texts, fallbackText(card), e.Text, resultView("", typedMarkup).Blocks.BlockSet[0].(*slack.SectionBlock).Text.Text)
+	texts = append(texts, fallbackText(card), e.Text, resultView("", bot.Reply{Text: typedMarkup}).Blocks.BlockSet[0].(*slack.SectionBlock).Text.Text)
 	if len(texts) < 8 {
 		t.Fatalf("only %d mrkdwn texts rendered", len(texts))
 	}
@@ -383,6 +383,20 @@ func TestTruncateCleanly(t *testing.T) {
 		got := truncateMrkdwn(tc.in, 14)
 		if got != tc.want || utf8.RuneCountInString(got) > 14 {
 			t.Errorf("truncateMrkdwn(%q, 14) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestFormWordsInTheFormsLanguage: a modal's own buttons (a form that
+// names no submit button, Cancel, and Close on the result) are in the
+// person's language.
+func TestFormWordsInTheFormsLanguage(t *testing.T) {
+	t.Parallel()
+	for lang, want := range map[string][3]string{"es": {"Enviar", "Cancelar", "Cerrar"}, "": {"Send", "Cancel", "Close"}} {
+		v := renderForm(&bot.Form{ID: "more:1", Title: "T", Label: "L", Lang: lang})
+		r := resultView("T", bot.Reply{Text: "ok", Lang: lang})
+		if got := [3]string{v.Submit.Text, v.Close.Text, r.Close.Text}; got != want {
+			t.Errorf("%q: modal buttons %q, want %q", lang, got, want)
 		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/huddlebot/huddlebot/bot"
 	"github.com/huddlebot/huddlebot/bot/adaptertest"
+	"github.com/huddlebot/huddlebot/i18n"
 	"github.com/huddlebot/huddlebot/store"
 	"github.com/huddlebot/huddlebot/store/storetest"
 )
@@ -24,66 +25,8 @@ import (
 func TestTellUsMoreForm(t *testing.T) {
 	storetest.Parallel(t, func(t *testing.T, ctx context.Context, db *store.DB) {
 		e, _ := newE2E(t, db)
-		conv := e.conn.PersonalConversation(nina)
-		e.say(t, nina, "learn join nurse 4west")
-		before := len(e.conn.Activities(conv))
-		e.say(t, nina, "learn")
-		var quiz *adaptertest.Message
-		for _, p := range e.waitActivities(t, conv, before+2)[before:] {
-			if m := view(t, p.Activity); len(m.Actions) > 0 && strings.HasPrefix(m.Actions[0], "ans:") {
-				m.Channel, m.ID = conv, p.ID
-				quiz = &m
-			}
-		}
-		if quiz == nil {
-			t.Fatal("no quiz arrived")
-		}
-		_, answered := e.invoke(t, nina, *quiz, quiz.Actions[0])
-		more := regexp.MustCompile(`more:\d+`).FindString(string(answered))
-		if more == "" {
-			t.Fatalf("no Tell us more on the answered card: %s", answered)
-		}
-
-		before = len(e.conn.Activities(conv))
-		if code, body := e.invoke(t, nina, *quiz, more); code != http.StatusOK || !strings.Contains(string(body), "Tell us more") {
-			t.Fatalf("Tell us more answered %d %s", code, body)
-		}
-		form := e.waitCard(t, conv, "What would make this lesson better?")
-		if len(form.Actions) != 1 || !strings.HasPrefix(form.Actions[0], "hbform:more:") {
-			t.Fatalf("the form's buttons are %v", form.Actions)
-		}
-		if n := len(e.conn.Activities(conv)); n != before+1 {
-			t.Errorf("%d new messages after Tell us more; want the form", n-before)
-		}
-
-		send := func(id, text string) (string, map[string]any) {
-			t.Helper()
-			p := activity(t, "invoke_adaptivecard_action.json")
-			e.fromUser(p, nina, conv)
-			p["id"] = id
-			p["replyToId"] = form.ID
-			// The client sends the button's data with the inputs' values.
-			var data map[string]any
-			for _, pa := range e.conn.Activities(conv) {
-				if pa.ID == form.ID {
-					data = submitData(t, pa.Activity)
-				}
-			}
-			data["text"] = text
-			p["value"] = map[string]any{"action": map[string]any{"type": "Action.Execute", "verb": form.Actions[0], "data": data}}
-			code, body := e.post(t, p)
-			var resp struct {
-				StatusCode int             `json:"statusCode"`
-				Type       string          `json:"type"`
-				Value      json.RawMessage `json:"value"`
-			}
-			if code != http.StatusOK || json.Unmarshal(body, &resp) != nil || resp.StatusCode != 200 {
-				t.Fatalf("form submit answered %d %s", code, body)
-			}
-			var card map[string]any
-			json.Unmarshal(resp.Value, &card)
-			return resp.Type, card
-		}
+		conv, form := openTellUsMore(t, e, nil, "What would make this lesson better?")
+		send := func(id, text string) (string, map[string]any) { return sendForm(t, e, conv, form, id, text) }
 		stored := func() []string {
 			var texts []string
 			if err := db.SelectContext(ctx, &texts, `SELECT text FROM feedback ORDER BY id`); err != nil {
@@ -192,4 +135,105 @@ func TestFormRefusedKeepsText(t *testing.T) {
 		!strings.Contains(string(body), "Reply to Nina") {
 		t.Errorf("the refused submission answered %d %s; want the form back with the text and the reason", code, body)
 	}
+}
+
+// openTellUsMore has nina join, take a quiz, answer it and tap Tell us
+// more on it (after the commands in before: "learn language es"), and
+// returns her 1:1 chat and the form that arrived, found by its label.
+func openTellUsMore(t *testing.T, e *env, before []string, label string) (string, adaptertest.Message) {
+	t.Helper()
+	conv := e.conn.PersonalConversation(nina)
+	e.say(t, nina, "learn join nurse 4west")
+	for _, c := range before {
+		e.say(t, nina, c)
+	}
+	n := len(e.conn.Activities(conv))
+	e.say(t, nina, "learn")
+	var quiz *adaptertest.Message
+	for _, p := range e.waitActivities(t, conv, n+2)[n:] {
+		if m := view(t, p.Activity); len(m.Actions) > 0 && strings.HasPrefix(m.Actions[0], "ans:") {
+			m.Channel, m.ID = conv, p.ID
+			quiz = &m
+		}
+	}
+	if quiz == nil {
+		t.Fatal("no quiz arrived")
+	}
+	_, answered := e.invoke(t, nina, *quiz, quiz.Actions[0])
+	more := regexp.MustCompile(`more:\d+`).FindString(string(answered))
+	if more == "" {
+		t.Fatalf("no Tell us more on the answered card: %s", answered)
+	}
+	n = len(e.conn.Activities(conv))
+	if code, body := e.invoke(t, nina, *quiz, more); code != http.StatusOK {
+		t.Fatalf("Tell us more answered %d %s", code, body)
+	}
+	form := e.waitCard(t, conv, label)
+	if len(form.Actions) != 1 || !strings.HasPrefix(form.Actions[0], "hbform:more:") {
+		t.Fatalf("the form's buttons are %v", form.Actions)
+	}
+	if got := len(e.conn.Activities(conv)); got != n+1 {
+		t.Errorf("%d new messages after Tell us more; want the form", got-n)
+	}
+	return conv, form
+}
+
+// sendForm submits form in conv with text as the client does (the
+// button's data with the input's value; id is the invoke's id) and returns
+// the invoke response's content type and card.
+func sendForm(t *testing.T, e *env, conv string, form adaptertest.Message, id, text string) (string, map[string]any) {
+	t.Helper()
+	p := activity(t, "invoke_adaptivecard_action.json")
+	e.fromUser(p, nina, conv)
+	p["id"] = id
+	p["replyToId"] = form.ID
+	var data map[string]any
+	for _, pa := range e.conn.Activities(conv) {
+		if pa.ID == form.ID {
+			data = submitData(t, pa.Activity)
+		}
+	}
+	data["text"] = text
+	p["value"] = map[string]any{"action": map[string]any{"type": "Action.Execute", "verb": form.Actions[0], "data": data}}
+	code, body := e.post(t, p)
+	var resp struct {
+		StatusCode int             `json:"statusCode"`
+		Type       string          `json:"type"`
+		Value      json.RawMessage `json:"value"`
+	}
+	if code != http.StatusOK || json.Unmarshal(body, &resp) != nil || resp.StatusCode != 200 {
+		t.Fatalf("form submit answered %d %s", code, body)
+	}
+	var card map[string]any
+	json.Unmarshal(resp.Value, &card)
+	return resp.Type, card
+}
+
+// TestTellUsMoreFormSpanish: for a member who speaks Spanish, the form's
+// own words — what Teams says in the client when it is sent empty, the
+// card it becomes once sent — are Spanish too, and an empty one comes back
+// saying why in Spanish.
+func TestTellUsMoreFormSpanish(t *testing.T) {
+	storetest.Parallel(t, func(t *testing.T, ctx context.Context, db *store.DB) {
+		e, _ := newE2E(t, db)
+		conv, form := openTellUsMore(t, e, []string{"learn language es"}, i18n.For("es").T("learn.more.label", nil))
+		var posted json.RawMessage
+		for _, pa := range e.conn.Activities(conv) {
+			if pa.ID == form.ID {
+				posted = pa.Activity
+			}
+		}
+		if !strings.Contains(string(posted), `"errorMessage":"Escriba algo antes de enviarlo."`) {
+			t.Errorf("the form's client-side check is not Spanish: %s", posted)
+		}
+		_, card := sendForm(t, e, conv, form, "f:es-empty", " ")
+		if b, _ := json.Marshal(card); !strings.Contains(string(b), "Escriba algo antes de enviarlo.") {
+			t.Errorf("an empty form came back without the Spanish reason: %s", b)
+		}
+		_, card = sendForm(t, e, conv, form, "f:es-ok", "El campo de dosis no se ve en la pantalla pequeña.")
+		b, _ := json.Marshal(card)
+		if !strings.Contains(string(b), "✅ Enviado") || strings.Contains(string(b), "Sent") {
+			t.Errorf("the sent form is not said in Spanish: %s", b)
+		}
+	})
 }

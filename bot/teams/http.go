@@ -434,11 +434,14 @@ const formKey = "hbform"
 // renderForm is a form as a card: its title, note (why it came back, or
 // the reply's text), a multi-line text input holding f.Value, and a submit
 // button whose verb names the form and whose data carries the form, so a
-// submission can be given back as it was.
+// submission can be given back as it was. What Teams checks in the client
+// (text typed before sending) and a missing button name are said in the
+// form's language.
 func renderForm(f *bot.Form, note string) card {
+	l := i18n.For(f.Lang)
 	submit := f.Submit
 	if submit == "" {
-		submit = "Send"
+		submit = l.T("form.send", nil)
 	}
 	c := buildCard(&bot.Card{Title: f.Title}, map[string]int{"body": 0}, "")
 	body := c["body"].([]any)
@@ -454,11 +457,11 @@ func renderForm(f *bot.Form, note string) card {
 		value = strings.ToValidUTF8(value[:maxFormEcho], "")
 	}
 	body = append(body, map[string]any{"type": "Input.Text", "id": formInputID, "isMultiline": true, "value": value,
-		"isRequired": true, "errorMessage": "Type something before you send it.",
+		"isRequired": true, "errorMessage": l.T("teams.form_empty", nil),
 		"placeholder": plainMarkdown(truncate(f.Placeholder, maxChoiceTitle)), "label": plainMarkdown(truncate(f.Label, maxChoiceTitle))})
 	btn := execute(bot.Action{ID: formVerbPrefix + f.ID, Style: "primary"}, submit)
 	btn["data"].(map[string]any)[formKey] = map[string]string{"title": f.Title, "label": f.Label, "placeholder": f.Placeholder,
-		"submit": f.Submit}
+		"submit": f.Submit, "lang": f.Lang}
 	body = append(body, map[string]any{"type": "ActionSet", "actions": []any{btn}})
 	c["body"] = body
 	return c
@@ -470,7 +473,7 @@ func formOf(v actionValue, id string) *bot.Form {
 	f := &bot.Form{ID: id}
 	if m, ok := v.data[formKey].(map[string]any); ok {
 		str := func(k string) string { s, _ := m[k].(string); return s }
-		f.Title, f.Label, f.Placeholder, f.Submit = str("title"), str("label"), str("placeholder"), str("submit")
+		f.Title, f.Label, f.Placeholder, f.Submit, f.Lang = str("title"), str("label"), str("placeholder"), str("submit"), str("lang")
 	}
 	return f
 }
@@ -498,20 +501,25 @@ func (a *Adapter) submitForm(ctx context.Context, act *Activity, actor bot.Actor
 	f := formOf(v, formID)
 	f.Value = v.value(formInputID)
 	take := func(ctx context.Context) (card, bot.Reply) {
-		if why := formProblem(a.bot.ActorLocalizer(ctx, actor), f.Value); why != "" {
+		l := a.bot.ActorLocalizer(ctx, actor) // the person's language now (a form from before says none)
+		f.Lang = l.Lang()
+		if why := formProblem(l, f.Value); why != "" {
 			return renderForm(f, why), bot.Reply{}
 		}
 		rep := a.bot.HandleSubmit(ctx, bot.Submission{Actor: actor, FormID: formID, Text: f.Value})
+		if rep.Lang != "" {
+			f.Lang, l = rep.Lang, i18n.For(rep.Lang)
+		}
 		if rep.Failed {
 			return renderForm(f, rep.Text), bot.Reply{}
 		}
 		title := f.Title
 		if title == "" {
-			title = "Sent"
+			title = l.T("form.sent_title", nil)
 		}
 		extra := rep
 		extra.Text = ""
-		return renderNoted(&bot.Card{Title: title, Result: "✅ Sent"}, rep.Text), extra
+		return renderNoted(&bot.Card{Title: title, Result: l.T("form.sent", nil), Lang: l.Lang()}, rep.Text), extra
 	}
 	if !invoke {
 		a.spawn(func() {

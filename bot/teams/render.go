@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/huddlebot/huddlebot/bot"
+	"github.com/huddlebot/huddlebot/i18n"
 )
 
 // Adaptive Card and Teams message limits.
@@ -203,7 +204,7 @@ func buildCard(c *bot.Card, caps map[string]int, note string) card {
 		}
 		body = append(body, map[string]any{"type": "Input.ChoiceSet", "id": s.ID, "style": "compact",
 			"placeholder": plainMarkdown(truncate(s.Placeholder, maxChoiceTitle)), "choices": choices})
-		label := "Choose"
+		label := i18n.For(c.Lang).T("teams.choose", nil)
 		body = append(body, map[string]any{"type": "ActionSet", "actions": []any{execute(bot.Action{ID: s.ID}, label)}})
 	}
 	if c.Context != "" {
