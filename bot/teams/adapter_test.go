@@ -40,6 +40,21 @@ func newE2E(t *testing.T, db *store.DB) (*env, *bottest.Bot) {
 	return e, tb
 }
 
+// install posts the installationUpdate Teams sends when user adds the app
+// in their 1:1 chat conv (testdata/installation_update_add.json), from the
+// Entra object id aad ("" keeps fromUser's); anything but 200 fails the test.
+func (e *env) install(t *testing.T, user, conv, aad string) {
+	t.Helper()
+	inst := activity(t, "installation_update_add.json")
+	e.fromUser(inst, user, conv)
+	if aad != "" {
+		inst["from"].(map[string]any)["aadObjectId"] = aad
+	}
+	if code, body := e.post(t, inst); code != http.StatusOK {
+		t.Fatalf("installationUpdate: %d %s", code, body)
+	}
+}
+
 // say sends text as a message from user in their 1:1 chat and returns the
 // answer they read there.
 func (e *env) say(t *testing.T, user, text string) string {
@@ -63,11 +78,7 @@ func TestLearnQuizEndToEnd(t *testing.T) {
 		e, _ := newE2E(t, db)
 		conv := e.conn.PersonalConversation(nina)
 
-		inst := activity(t, "installation_update_add.json")
-		e.fromUser(inst, nina, conv)
-		if code, body := e.post(t, inst); code != http.StatusOK {
-			t.Fatalf("installationUpdate: %d %s", code, body)
-		}
+		e.install(t, nina, conv, "")
 		r, err := db.MemberRecipient(context.Background(), e.member(t, nina))
 		if err != nil || !strings.Contains(r.Ref, `"conversationId":"`+conv+`"`) {
 			t.Fatalf("after installation the member's reference is %q, %v; want the 1:1 conversation %s", r.Ref, err, conv)
@@ -328,12 +339,7 @@ func TestRosterMemberMatchedByDirectoryID(t *testing.T) {
 			t.Fatal(err)
 		}
 		conv := e.conn.PersonalConversation(nina)
-		inst := activity(t, "installation_update_add.json") // from.aadObjectId is Nina's, lower-case
-		e.fromUser(inst, nina, conv)
-		inst["from"].(map[string]any)["aadObjectId"] = strings.ToLower(aad)
-		if code, body := e.post(t, inst); code != http.StatusOK {
-			t.Fatalf("installationUpdate: %d %s", code, body)
-		}
+		e.install(t, nina, conv, strings.ToLower(aad)) // Nina's aadObjectId, lower-case
 		m := bottest.Member(t, db, teams.Platform, testTenant, nina)
 		if m.ID != id || m.Role != "nurse" || m.Department != "4west" {
 			t.Fatalf("after first contact the member is %+v; want the roster's member %d, nurse on 4west", m, id)
@@ -385,12 +391,7 @@ func TestRosterMemberMatchedByEmail(t *testing.T) {
 
 		// Sam installs the bot; Rita and the stranger type a command.
 		samConv := e.conn.PersonalConversation(sam.ID)
-		inst := activity(t, "installation_update_add.json")
-		e.fromUser(inst, sam.ID, samConv)
-		inst["from"].(map[string]any)["aadObjectId"] = sam.AADObjectID
-		if code, body := e.post(t, inst); code != http.StatusOK {
-			t.Fatalf("installationUpdate: %d %s", code, body)
-		}
+		e.install(t, sam.ID, samConv, sam.AADObjectID)
 		e.say(t, rita.ID, "learn stats")
 		e.say(t, stranger, "learn stats")
 

@@ -149,11 +149,7 @@ func TestBurstCountsUnreachableMember(t *testing.T) {
 
 		// She installs the bot again: reachable, and the report forgets her.
 		e.conn.Unblock(blockedConv)
-		inst := activity(t, "installation_update_add.json")
-		e.fromUser(inst, blocked, blockedConv)
-		if code, body := e.post(t, inst); code != http.StatusOK {
-			t.Fatalf("installationUpdate: %d %s", code, body)
-		}
+		e.install(t, blocked, blockedConv, "")
 		if m := bottest.Member(t, db, teams.Platform, testTenant, blocked); !m.Reachable {
 			t.Error("after installing the bot again the member is still unreachable")
 		}

@@ -56,11 +56,7 @@ func TestHomeInPersonalChat(t *testing.T) {
 	storetest.Parallel(t, func(t *testing.T, ctx context.Context, db *store.DB) {
 		e, _ := newE2E(t, db)
 		conv := e.conn.PersonalConversation(nina)
-		inst := activity(t, "installation_update_add.json")
-		e.fromUser(inst, nina, conv)
-		if code, body := e.post(t, inst); code != http.StatusOK {
-			t.Fatalf("installationUpdate: %d %s", code, body)
-		}
+		e.install(t, nina, conv, "")
 		acts := e.conn.Activities(conv)
 		if len(acts) != 1 {
 			t.Fatalf("%d messages in the 1:1 chat when the installation was answered; want the welcome", len(acts))
