@@ -276,6 +276,24 @@ func TestServeEndpoints(t *testing.T) {
 	}
 }
 
+// cliWorkspace opens the database the CLI ran against (vars'
+// HUDDLEBOT_DATABASE_URL; closed when the test ends) and returns it with the
+// workspace platform/external, in UTC when the CLI has not made it.
+func cliWorkspace(t *testing.T, vars map[string]string, platform, external string) (*store.DB, *store.Workspace) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, vars["HUDDLEBOT_DATABASE_URL"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	ws, err := db.WorkspaceEnsure(ctx, platform, external, "UTC")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db, ws
+}
+
 func runCLI(t *testing.T, vars map[string]string, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer

@@ -45,12 +45,7 @@ func TestCLIRosterShifts(t *testing.T) {
 			t.Fatalf("second roster import: %d %s %s", code, out, errs)
 		}
 		ctx := context.Background()
-		db, err := store.Open(ctx, vars["HUDDLEBOT_DATABASE_URL"])
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer db.Close()
-		ws, _ := db.WorkspaceEnsure(ctx, "sandbox", "local", "UTC")
+		db, ws := cliWorkspace(t, vars, "sandbox", "local")
 		m, err := db.MemberByUser(ctx, db, ws.ID, "N1")
 		if err != nil {
 			t.Fatal(err)

@@ -129,12 +129,7 @@ func TestTeamsRosterImport(t *testing.T) {
 		t.Fatalf("roster import: %d %q %s", code, out, errs)
 	}
 	ctx := context.Background()
-	db, err := store.Open(ctx, vars["HUDDLEBOT_DATABASE_URL"])
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	ws, _ := db.WorkspaceEnsure(ctx, "teams", teamsTestTenant, "UTC")
+	db, ws := cliWorkspace(t, vars, "teams", teamsTestTenant)
 	if ok, err := db.MemberRekey(ctx, ws.ID, teamsTestUser, []string{"6b9a3d9e-7bd0-4f4a-9f3e-0d0c4f4e2b11"}); !ok || err != nil {
 		t.Fatalf("first contact: %v %v", ok, err)
 	}
@@ -169,12 +164,7 @@ func TestTeamsBurstStatusCountsUnreachable(t *testing.T) {
 			t.Fatalf("burst send: %d %q %s", code, out, errs)
 		}
 		ctx := context.Background()
-		db, err := store.Open(ctx, vars["HUDDLEBOT_DATABASE_URL"])
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer db.Close()
-		ws, _ := db.WorkspaceEnsure(ctx, "teams", teamsTestTenant, "UTC")
+		db, ws := cliWorkspace(t, vars, "teams", teamsTestTenant)
 		bea, err := db.MemberByUser(ctx, db, ws.ID, "29:1bea-Zaqt7CZ")
 		if err != nil {
 			t.Fatal(err)
