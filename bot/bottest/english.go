@@ -35,12 +35,14 @@ func English(text string, allow ...string) []string {
 	text = squash(text)
 	for _, a := range allow {
 		// Line by line: a lesson's Markdown body is shown with its list
-		// marks and emphasis turned into markup.
+		// marks and emphasis turned into markup (a page), or as written
+		// (a reply's text).
 		for _, line := range strings.Split(a, "\n") {
-			line = strings.TrimLeft(strings.TrimSpace(line), "-*#> ")
-			line = squash(strings.NewReplacer("**", "", "`", "").Replace(line))
-			if line != "" {
-				text = strings.ReplaceAll(text, line, " ")
+			line = squash(strings.TrimLeft(strings.TrimSpace(line), "-*#> "))
+			for _, form := range []string{line, squash(strings.NewReplacer("**", "", "`", "").Replace(line))} {
+				if form != "" {
+					text = strings.ReplaceAll(text, form, " ")
+				}
 			}
 		}
 	}
