@@ -15,12 +15,10 @@ import (
 	"github.com/huddlebot/huddlebot/i18n"
 )
 
-// TestPackage: the app package holds manifest.json of the current schema
-// naming the bot, its scopes, its domain and a command menu within Teams'
-// limits, and the two icons at the sizes Teams requires (the outline white
-// on transparent).
-func TestPackage(t *testing.T) {
-	t.Parallel()
+// appPackage returns the app package WritePackage writes for the test bot
+// at huddlebot.example.org, opened as a zip.
+func appPackage(t *testing.T) *zip.Reader {
+	t.Helper()
 	var buf bytes.Buffer
 	if err := teams.WritePackage(&buf, teams.ManifestOptions{AppID: authAppID, Domain: "huddlebot.example.org"}); err != nil {
 		t.Fatal(err)
@@ -29,6 +27,16 @@ func TestPackage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return z
+}
+
+// TestPackage: the app package holds manifest.json of the current schema
+// naming the bot, its scopes, its domain and a command menu within Teams'
+// limits, and the two icons at the sizes Teams requires (the outline white
+// on transparent).
+func TestPackage(t *testing.T) {
+	t.Parallel()
+	z := appPackage(t)
 	files := map[string][]byte{}
 	for _, f := range z.File {
 		r, _ := f.Open()
@@ -110,14 +118,7 @@ func TestPackage(t *testing.T) {
 // command's text).
 func TestPackageSpanish(t *testing.T) {
 	t.Parallel()
-	var buf bytes.Buffer
-	if err := teams.WritePackage(&buf, teams.ManifestOptions{AppID: authAppID, Domain: "huddlebot.example.org"}); err != nil {
-		t.Fatal(err)
-	}
-	z, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	z := appPackage(t)
 	read := func(name string) []byte {
 		t.Helper()
 		f, err := z.Open(name)
