@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -78,6 +79,54 @@ func TestSpanishEndToEnd(t *testing.T) {
 			}
 			raw, _ := json.Marshal(e.fake.Responses()[0].Body["blocks"])
 			bottest.NoEnglish(t, "answered card", confBlocks(t, raw).Text, lesson...)
+
+			// "Cuéntenos más" opens a modal in Spanish, Slack's buttons too.
+			more := ""
+			for _, id := range e.dmFor("U200")[0].ActionIDs() {
+				if strings.HasPrefix(id, "more:") {
+					more = id
+				}
+			}
+			if status, body := e.send(formType, e.clickBody("U200", more, "more-es"), time.Now()); status != http.StatusOK {
+				t.Fatalf("Tell us more: %d %s", status, body)
+			}
+			forms := (&confSlack{fake: e.fake}).OpenedForms(t)
+			if len(forms) != 1 {
+				t.Fatalf("modals opened: %d, want 1", len(forms))
+			}
+			bottest.NoEnglish(t, "the Tell us more modal", forms[0].Text)
+
+			// Sending it with a phone number in it: the modal says what was
+			// removed, in Spanish, with Slack's Close in Spanish too.
+			var sub map[string]any
+			if err := json.Unmarshal(fixture(t, "view_submission.json"), &sub); err != nil {
+				t.Fatal(err)
+			}
+			sub["user"].(map[string]any)["id"] = "U200"
+			// Slack sends back the view as it was opened.
+			var opened struct{ View map[string]any }
+			if err := json.Unmarshal(e.fake.Calls("views.open")[0].JSON, &opened); err != nil {
+				t.Fatal(err)
+			}
+			view := sub["view"].(map[string]any)
+			view["title"], view["close"], view["submit"] = opened.View["title"], opened.View["close"], opened.View["submit"]
+			view["callback_id"] = more
+			view["state"] = map[string]any{"values": map[string]any{"text": map[string]any{
+				"text": map[string]any{"type": "plain_text_input", "value": "Falta una captura. Llámeme al 555-123-4567"}}}}
+			raw, _ = json.Marshal(sub)
+			status, body := e.send(formType, []byte("payload="+url.QueryEscape(string(raw))), time.Now())
+			var res struct {
+				View struct {
+					Title, Close *struct{ Text string }
+					Blocks       json.RawMessage
+				}
+			}
+			if err := json.Unmarshal(body, &res); status != http.StatusOK || err != nil || res.View.Title == nil || res.View.Close == nil {
+				t.Fatalf("view_submission: %d %s (%v)", status, body, err)
+			}
+			shown := res.View.Title.Text + "\n" + res.View.Close.Text + "\n" + confBlocks(t, res.View.Blocks).Text
+			bottest.Contains(t, "the modal after sending", shown, "número de teléfono")
+			bottest.NoEnglish(t, "the modal after sending", shown)
 		}
 
 		stats := e.command("U200", "stats")
