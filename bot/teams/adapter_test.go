@@ -19,8 +19,6 @@ import (
 
 const nina = "29:1XJKJMvc5GBtc2JwZq0oj8tHZmzrQgFmB39ATiQWA85gQtHieVkKilBZ9XHoq9j7Zaqt7CZ-NJWi7me2kHTL3Bw"
 
-// newE2E is the adapter over a bot with every capability, the bundled
-// content and delivery workers.
 // workspace is the test tenant's workspace.
 func (e *env) workspace(t *testing.T) *store.Workspace {
 	t.Helper()
@@ -31,6 +29,18 @@ func (e *env) workspace(t *testing.T) *store.Workspace {
 	return ws
 }
 
+// addMembers adds ms to db; an error fails the test.
+func addMembers(t *testing.T, db *store.DB, ms []store.MemberUpsert) {
+	t.Helper()
+	for _, m := range ms {
+		if _, err := db.MemberUpsert(context.Background(), db, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// newE2E is the adapter over a bot with every capability, the bundled
+// content and delivery workers.
 func newE2E(t *testing.T, db *store.DB) (*env, *bottest.Bot) {
 	t.Helper()
 	tb := bottest.NewBot(t, db, bottest.BotOptions{Jobs: bot.JobsOptions{Work: true},

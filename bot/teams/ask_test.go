@@ -45,14 +45,10 @@ func TestAskRoutedAndClaimed(t *testing.T) {
 		e, _ := newE2E(t, db)
 		ws := e.workspace(t)
 		const sam = "29:1sam-super-user-Zaqt7CZ"
-		for _, m := range []store.MemberUpsert{
+		addMembers(t, db, []store.MemberUpsert{
 			{WorkspaceID: ws.ID, UserID: sam, Name: "Sam Reyes", Role: "nurse", Department: "4west", Permissions: []member.Permission{member.PermSuperUser}},
 			{WorkspaceID: ws.ID, UserID: nina, Name: "Nina Patel", Role: "nurse", Department: "4west"},
-		} {
-			if _, err := db.MemberUpsert(ctx, db, m); err != nil {
-				t.Fatal(err)
-			}
-		}
+		})
 		if rep := e.say(t, sam, "learn duty on"); !strings.Contains(rep, "on duty") {
 			t.Fatalf("learn duty on answered %q", rep)
 		}

@@ -25,15 +25,11 @@ func TestBurstToOneRole(t *testing.T) {
 		e.bot.SetClock(func() time.Time { return tuesday10 })
 		ws := e.workspace(t)
 		const trainer, nurse, biller = "29:1tess-trainer-Zaqt7CZ", "29:1nora-nurse-Zaqt7CZ", "29:1bill-billing-Zaqt7CZ"
-		for _, m := range []store.MemberUpsert{
+		addMembers(t, db, []store.MemberUpsert{
 			{WorkspaceID: ws.ID, UserID: trainer, Name: "Tess Lin", Role: "nurse", Department: "education", Permissions: []member.Permission{member.PermTrainer}},
 			{WorkspaceID: ws.ID, UserID: nurse, Name: "Nora Diaz", Role: "nurse", Department: "4west"},
 			{WorkspaceID: ws.ID, UserID: biller, Name: "Bill Romero", Role: "billing", Department: "revenue"},
-		} {
-			if _, err := db.MemberUpsert(ctx, db, m); err != nil {
-				t.Fatal(err)
-			}
-		}
+		})
 		if rep := e.say(t, trainer, "burst send secure-chat-launch now"); !strings.Contains(strings.ToLower(rep), "secure chat") {
 			t.Fatalf("burst send answered %q", rep)
 		}
@@ -91,15 +87,11 @@ func TestBurstCountsUnreachableMember(t *testing.T) {
 		e.bot.SetClock(func() time.Time { return tuesday10 })
 		ws := e.workspace(t)
 		const trainer, nurse, blocked = "29:1tess-trainer-Zaqt7CZ", "29:1nora-nurse-Zaqt7CZ", "29:1bea-blocked-Zaqt7CZ"
-		for _, m := range []store.MemberUpsert{
+		addMembers(t, db, []store.MemberUpsert{
 			{WorkspaceID: ws.ID, UserID: trainer, Name: "Tess Lin", Role: "billing", Department: "education", Permissions: []member.Permission{member.PermTrainer}},
 			{WorkspaceID: ws.ID, UserID: nurse, Name: "Nora Diaz", Role: "nurse", Department: "4west"},
 			{WorkspaceID: ws.ID, UserID: blocked, Name: "Bea Kim", Role: "nurse", Department: "4west"},
-		} {
-			if _, err := db.MemberUpsert(ctx, db, m); err != nil {
-				t.Fatal(err)
-			}
-		}
+		})
 		blockedConv := e.conn.PersonalConversation(blocked)
 		e.conn.Block(blockedConv, "MessageWritesBlocked")
 		tick := func(at time.Time) {

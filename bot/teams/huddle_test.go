@@ -65,15 +65,11 @@ func TestHuddleInChannel(t *testing.T) {
 		e, _ := newE2E(t, db)
 		ws := e.workspace(t)
 		const sam, pete = "29:1sam-super-user-Zaqt7CZ", "29:1pete-nurse-Zaqt7CZ"
-		for _, m := range []store.MemberUpsert{
+		addMembers(t, db, []store.MemberUpsert{
 			{WorkspaceID: ws.ID, UserID: sam, Name: "Sam Reyes", Role: "nurse", Department: "4west", Permissions: []member.Permission{member.PermSuperUser}},
 			{WorkspaceID: ws.ID, UserID: nina, Name: "Nina Patel", Role: "nurse", Department: "4west"},
 			{WorkspaceID: ws.ID, UserID: pete, Name: "Pete Okafor", Role: "nurse", Department: "4west"},
-		} {
-			if _, err := db.MemberUpsert(ctx, db, m); err != nil {
-				t.Fatal(err)
-			}
-		}
+		})
 		samChat := e.conn.PersonalConversation(sam)
 
 		e.channelSay(t, sam, "huddle start Sepsis alert go-live")
