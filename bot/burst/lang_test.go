@@ -4,9 +4,12 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/huddlebot/huddlebot/bot"
 	"github.com/huddlebot/huddlebot/bot/bottest"
+	"github.com/huddlebot/huddlebot/bot/burst"
+	"github.com/huddlebot/huddlebot/i18n"
 	"github.com/huddlebot/huddlebot/lessons"
 	"github.com/huddlebot/huddlebot/member"
 	"github.com/huddlebot/huddlebot/store"
@@ -191,4 +194,43 @@ func TestBurstRepliesInSpanish(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestBurstFormatsInSpanish: the replies' rarer shapes in Spanish, with
+// each plural form — nobody to send to, a send again with items going out
+// now, several unreachable members and a million, a list with nothing
+// imported, a cut waiting list and a burst for everyone in a department.
+func TestBurstFormatsInSpanish(t *testing.T) {
+	t.Parallel()
+	es := i18n.For("es")
+	bu := &lessons.Burst{ID: "icu-pumps", Title: "Bombas nuevas", Departments: []string{"icu"}, Lessons: []string{"a", "b"}, Pace: lessons.PaceDaily}
+	m := &member.Member{Schedule: member.Schedule{Location: time.UTC}}
+	for _, tc := range []struct{ got, want string }{
+		{burst.FormatBurstSend(es, &burst.BurstSendResult{Burst: bu}, false),
+			"No hay a quién enviar la actualización icu-pumps: ningún miembro unido coincide con todos en icu."},
+		{burst.FormatBurstSend(es, &burst.BurstSendResult{Burst: bu, Recipients: []burst.BurstRecipient{{Member: m}}, SentNow: 2}, true),
+			"La actualización icu-pumps ya se había enviado a este miembro: no se ha duplicado nada y no hay nada nuevo que enviar. 2 elementos pendientes salieron ahora."},
+		{burst.FormatBurstSend(es, &burst.BurstSendResult{Burst: bu, Recipients: []burst.BurstRecipient{{Member: m, Immediate: true}}, Items: 1, Added: 1, Created: true}, false),
+			"📣 Actualización icu-pumps «Bombas nuevas» programada para 1 miembro (1 elemento, 1 nuevo). Una lección por día de trabajo, a partir de la próxima hora de envío de cada miembro. Sígala con `/burst status icu-pumps`."},
+		{burst.FormatBurstList(es, nil, time.UTC), "Todavía no se ha importado ninguna actualización. Añada content/bursts/*.yaml e importe el contenido."},
+		{burst.FormatWaiting(es, []burst.Waiting{{Members: 3}, {Members: 1}, {Members: 1}}, "• ", 1), "y 2 miembros más después"},
+	} {
+		if !strings.Contains(tc.got, tc.want) {
+			t.Errorf("got\n%s\nwant it to contain\n%s", tc.got, tc.want)
+		}
+		bottest.NoEnglish(t, "reply", tc.got, "Bombas nuevas")
+	}
+	status := func(unreachable int) string {
+		return burst.FormatBurstStatus(es, &lessons.Content{}, &burst.Status{BurstStats: &store.BurstStats{
+			Send:    &store.BurstSend{BurstID: "icu-pumps", Pace: lessons.PaceAllAtOnce, CreatedAt: time.Date(2026, 3, 2, 14, 5, 0, 0, time.UTC)},
+			Members: unreachable, Unreachable: unreachable}}, time.UTC)
+	}
+	for n, want := range map[int]string{
+		2:       "2 miembros inalcanzables (bloquearon o quitaron el bot, o cerraron sus mensajes directos): no se reintenta",
+		1000000: "1000000 de miembros inalcanzables",
+	} {
+		if got := status(n); !strings.Contains(got, want) || !strings.Contains(got, "enviada el lunes 2 de marzo de 2026, 14:05 UTC") {
+			t.Errorf("status with %d unreachable:\n%s", n, got)
+		}
+	}
 }
