@@ -154,9 +154,25 @@ type Signal struct {
 	Baseline float64 `json:"baseline"`
 	// N is how many answers, members or ratings Value rests on.
 	N int `json:"n"`
-	// Detail states the finding and its numbers in a sentence.
+	// Detail states the finding and its numbers in a sentence (English:
+	// reports and the dashboard; a chat message says it from the fields).
 	Detail string `json:"detail"`
+	// The other counts Detail states, so it can be said in any language:
+	// Part of N (correct answers, members who answered, 👍 of ratings);
+	// OtherN the answers behind Baseline (the week before's, the peers');
+	// People and OtherPeople the new hires and their peers; Days the
+	// new-hire window; Title the rated lesson's title.
+	Part        int    `json:"part,omitempty"`
+	OtherN      int    `json:"other_n,omitempty"`
+	People      int    `json:"people,omitempty"`
+	OtherPeople int    `json:"other_people,omitempty"`
+	Days        int    `json:"days,omitempty"`
+	Title       string `json:"title,omitempty"`
 }
+
+// NoDepartment is the Subject of a participation signal about members
+// without a department.
+const NoDepartment = "(no department)"
 
 // Gap returns how far Value is below Baseline, in percentage points.
 func (s Signal) Gap() float64 { return math.Round((s.Baseline-s.Value)*1000) / 10 }
@@ -169,14 +185,14 @@ func Signals(in SignalInput, th SignalThresholds) []Signal {
 	for _, t := range in.Topics {
 		if t.Period.Answers >= th.TopicMinAnswers && t.Period.Accuracy() < th.TopicAccuracy {
 			out = append(out, Signal{Kind: SignalTopicAccuracy, Subject: t.Topic, Metric: "accuracy",
-				Value: t.Period.Accuracy(), Baseline: th.TopicAccuracy, N: t.Period.Answers,
+				Value: t.Period.Accuracy(), Baseline: th.TopicAccuracy, N: t.Period.Answers, Part: t.Period.Correct,
 				Detail: fmt.Sprintf("%s: %s correct (%d of %d answers), under the %s threshold",
 					t.Topic, pct(t.Period.Accuracy()), t.Period.Correct, t.Period.Answers, pct(th.TopicAccuracy))})
 		}
 		if t.Recent.Answers >= th.TrendMinAnswers && t.Previous.Answers >= th.TrendMinAnswers &&
 			t.Previous.Accuracy()-t.Recent.Accuracy() >= th.TopicDrop-1e-9 {
 			out = append(out, Signal{Kind: SignalTopicFalling, Subject: t.Topic, Metric: "accuracy",
-				Value: t.Recent.Accuracy(), Baseline: t.Previous.Accuracy(), N: t.Recent.Answers,
+				Value: t.Recent.Accuracy(), Baseline: t.Previous.Accuracy(), N: t.Recent.Answers, OtherN: t.Previous.Answers,
 				Detail: fmt.Sprintf("%s: %s correct in the last 7 days (%d answers), down from %s the week before (%d answers)",
 					t.Topic, pct(t.Recent.Accuracy()), t.Recent.Answers, pct(t.Previous.Accuracy()), t.Previous.Answers)})
 		}
@@ -189,10 +205,10 @@ func Signals(in SignalInput, th SignalThresholds) []Signal {
 		if rate < th.Participation {
 			name := d.Department
 			if name == "" {
-				name = "(no department)"
+				name = NoDepartment
 			}
 			out = append(out, Signal{Kind: SignalParticipation, Subject: name, Metric: "participation",
-				Value: rate, Baseline: th.Participation, N: d.Members,
+				Value: rate, Baseline: th.Participation, N: d.Members, Part: d.Active,
 				Detail: fmt.Sprintf("%s: %d of %d members sent a prompt (%s) answered in the period, under %s",
 					name, d.Active, d.Members, pct(rate), pct(th.Participation))})
 		}
@@ -204,7 +220,8 @@ func Signals(in SignalInput, th SignalThresholds) []Signal {
 		nh, peer := c.NewHireTally.Accuracy(), c.PeerTally.Accuracy()
 		if peer-nh >= th.NewHireGap-1e-9 {
 			out = append(out, Signal{Kind: SignalNewHires, Subject: c.Role, Metric: "accuracy",
-				Value: nh, Baseline: peer, N: c.NewHireTally.Answers,
+				Value: nh, Baseline: peer, N: c.NewHireTally.Answers, OtherN: c.PeerTally.Answers,
+				People: c.NewHires, OtherPeople: c.Peers, Days: th.NewHireDays,
 				Detail: fmt.Sprintf("%s new hires (started under %d days ago): %s correct (%d people, %d answers) vs %s for their peers (%d people, %d answers)",
 					c.Role, th.NewHireDays, pct(nh), c.NewHires, c.NewHireTally.Answers, pct(peer), c.Peers, c.PeerTally.Answers)})
 		}
@@ -221,7 +238,7 @@ func Signals(in SignalInput, th SignalThresholds) []Signal {
 				name = fmt.Sprintf("%s (%s)", r.Title, r.LessonID)
 			}
 			out = append(out, Signal{Kind: SignalPoorRating, Subject: r.LessonID, Metric: "helpful",
-				Value: share, Baseline: th.HelpfulShare, N: n,
+				Value: share, Baseline: th.HelpfulShare, N: n, Part: r.Up, Title: r.Title,
 				Detail: fmt.Sprintf("%s: %d 👍 and %d 👎 (%s helpful)", name, r.Up, r.Down, pct(share))})
 		}
 	}

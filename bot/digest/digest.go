@@ -3,6 +3,7 @@ package digest
 import (
 	"context"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -186,7 +187,7 @@ func (b *Digest) digestCard(ctx context.Context, ws *store.Workspace, week strin
 				body.WriteString("\n" + l.T("digest.signals_more", i18n.Data{"Count": len(sigs) - digestSignals}))
 				break
 			}
-			fmt.Fprintf(&body, "\n• %s %s", digestSignalLabel(l, s.Kind), s.Detail)
+			fmt.Fprintf(&body, "\n• %s %s", digestSignalLabel(l, s.Kind), digestDetail(l, s))
 		}
 	}
 	if total > 0 {
@@ -196,7 +197,7 @@ func (b *Digest) digestCard(ctx context.Context, ws *store.Workspace, week strin
 			if r := []rune(text); len(r) > 90 {
 				text = string(r[:89]) + "…"
 			}
-			fmt.Fprintf(&body, "\n• %s (%s, %s)", text, digestDept(l, q.Department), q.Status)
+			fmt.Fprintf(&body, "\n• %s (%s, %s)", text, digestDept(l, q.Department), digestStatus(l, q.Status))
 		}
 	}
 	return &bot.Card{
@@ -243,4 +244,47 @@ func digestSignalLabel(l *i18n.Localizer, k lessons.SignalKind) string {
 		return k.Icon()
 	}
 	return k.Icon() + " " + l.T(key, nil) + " —"
+}
+
+// digestDetails say each kind of signal's finding with its numbers.
+var digestDetails = map[lessons.SignalKind]string{
+	lessons.SignalTopicAccuracy: "digest.detail.accuracy",
+	lessons.SignalTopicFalling:  "digest.detail.falling",
+	lessons.SignalParticipation: "digest.detail.participation",
+	lessons.SignalNewHires:      "digest.detail.new_hires",
+	lessons.SignalPoorRating:    "digest.detail.poor_rating",
+}
+
+// digestDetail states a signal's finding in l's language, as its Detail
+// does in English (a kind the catalogue does not know: its Detail).
+func digestDetail(l *i18n.Localizer, s lessons.Signal) string {
+	key, ok := digestDetails[s.Kind]
+	if !ok {
+		return s.Detail
+	}
+	subject := s.Subject
+	switch {
+	case s.Kind == lessons.SignalParticipation && subject == lessons.NoDepartment:
+		subject = l.T("digest.no_department", nil)
+	case s.Kind == lessons.SignalPoorRating && s.Title != "":
+		subject = s.Title + " (" + s.Subject + ")"
+	}
+	pct := func(f float64) string { return fmt.Sprintf("%.0f%%", math.Round(f*100)) }
+	return l.T(key, i18n.Data{"Subject": subject, "Value": pct(s.Value), "Baseline": pct(s.Baseline), "N": s.N,
+		"Part": s.Part, "Down": s.N - s.Part, "OtherN": s.OtherN, "Days": s.Days,
+		"People": l.N("digest.people", s.People, nil), "OtherPeople": l.N("digest.people", s.OtherPeople, nil)})
+}
+
+// digestStatus names an escalated question's status ("open", "claimed",
+// "resolved") in l's language; another as it is.
+func digestStatus(l *i18n.Localizer, status string) string {
+	switch status {
+	case "open":
+		return l.T("digest.status.open", nil)
+	case "claimed":
+		return l.T("digest.status.claimed", nil)
+	case "resolved":
+		return l.T("digest.status.resolved", nil)
+	}
+	return status
 }

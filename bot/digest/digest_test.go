@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/huddlebot/huddlebot/bot"
 	"github.com/huddlebot/huddlebot/bot/cardtest"
+	"github.com/huddlebot/huddlebot/i18n"
 	"github.com/huddlebot/huddlebot/lessons"
 	"github.com/huddlebot/huddlebot/member"
 	"github.com/huddlebot/huddlebot/store"
@@ -240,12 +242,71 @@ func TestDigestInWorkspaceLanguage(t *testing.T) {
 	}
 	text := c.Text()
 	for _, want := range []string{"Resumen semanal de formación — semana del lunes 16 de marzo de 2026", "**Señales de repaso**", "Pocos aciertos —",
-		"**Preguntas escaladas**", "Miembros que respondieron: 8 de 8", "Aciertos en los cuestionarios: 40 respuestas · 38%"} {
+		"**Preguntas escaladas**", "Miembros que respondieron: 8 de 8", "Aciertos en los cuestionarios: 40 respuestas · 38%",
+		"bcma: 38% de aciertos (15 de 40 respuestas), por debajo del umbral del 60%", "(4west, abierta)"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("Spanish digest lacks %q:\n%s", want, text)
 		}
 	}
+	// The escalated question is quoted as asked; the rest is Spanish.
+	noEnglish(t, "the Spanish digest", strings.ReplaceAll(text, "Where did the held-dose reason go?", ""))
 	if c.Lang != "es" {
 		t.Errorf("digest card language %q, want es", c.Lang)
+	}
+}
+
+// TestDigestDetailSaysTheSignal: in English a signal's detail in the
+// digest is the reports' Detail word for word (the same numbers in the
+// same places; "no department" and "1 person" aside), for every kind; in Spanish it holds the same numbers and
+// no English.
+func TestDigestDetailSaysTheSignal(t *testing.T) {
+	t.Parallel()
+	th := lessons.DefaultSignalThresholds
+	in := lessons.SignalInput{
+		Topics: []lessons.TopicStat{{Topic: "bcma", Period: lessons.Tally{Answers: 40, Correct: 15},
+			Recent: lessons.Tally{Answers: 50, Correct: 20}, Previous: lessons.Tally{Answers: 45, Correct: 40}}},
+		Departments: []lessons.DepartmentStat{{Department: "", Members: 10, Active: 3}, {Department: "4west", Members: 8, Active: 2}},
+		Cohorts: []lessons.CohortStat{{Role: "nurse", NewHires: 1, Peers: 12, NewHireTally: lessons.Tally{Answers: 41, Correct: 10},
+			PeerTally: lessons.Tally{Answers: 300, Correct: 240}}},
+		Ratings: []lessons.RatingStat{{LessonID: "bcma-1", Title: "Scan first", Up: 1, Down: 4}, {LessonID: "mar-2", Up: 0, Down: 3}},
+	}
+	sigs := lessons.Signals(in, th)
+	kinds := map[lessons.SignalKind]bool{}
+	for _, s := range sigs {
+		kinds[s.Kind] = true
+		// The digest names a missing department as its other lines do, and
+		// one person in the singular.
+		want := strings.NewReplacer(lessons.NoDepartment, "no department", "(1 people", "(1 person").Replace(s.Detail)
+		if got := digestDetail(i18n.For("en"), s); got != want {
+			t.Errorf("%s: English detail\n  %q\nwant the report's\n  %q", s.Kind, got, want)
+		}
+		es := digestDetail(i18n.For("es"), s)
+		noEnglish(t, string(s.Kind)+" in Spanish", strings.NewReplacer("Scan first", "", "bcma-1", "", "mar-2", "").Replace(es))
+		for _, n := range regexp.MustCompile(`\d+`).FindAllString(s.Detail, -1) {
+			if !strings.Contains(es, n) {
+				t.Errorf("%s: the Spanish detail %q lacks %s of %q", s.Kind, es, n, s.Detail)
+			}
+		}
+	}
+	if len(kinds) != 5 {
+		t.Fatalf("the fixture raised %d kinds of signal, want all 5: %+v", len(kinds), sigs)
+	}
+	if got := digestDetail(i18n.For("es"), sigs[len(sigs)-1]); !strings.Contains(got, "Scan first (bcma-1)") && !strings.Contains(got, "mar-2") {
+		t.Errorf("a rated lesson is not named: %q", got)
+	}
+}
+
+// noEnglish fails when text has a word of the signals' English details
+// or the escalated questions' statuses (bottest.NoEnglish would import
+// this package through bot/feature).
+func noEnglish(t *testing.T, what, text string) {
+	t.Helper()
+	for _, w := range regexp.MustCompile(`\pL+`).FindAllString(strings.ToLower(text), -1) {
+		switch w {
+		case "correct", "answers", "of", "under", "the", "threshold", "in", "last", "days", "down", "from", "week", "before",
+			"members", "sent", "prompt", "answered", "period", "new", "hires", "started", "ago", "people", "person", "vs",
+			"for", "their", "peers", "and", "helpful", "open", "claimed", "resolved", "department":
+			t.Errorf("%s has the English word %q: %s", what, w, text)
+		}
 	}
 }
