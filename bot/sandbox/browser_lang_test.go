@@ -27,7 +27,7 @@ import (
 // none of the bot's English anywhere she looks (bottest.NoEnglish):
 // /learn stats, usage and error replies, /feedback, /ask (her side in
 // Spanish, Sam's in English, his claim told to her in Spanish), her
-// replies in a huddle Sam hosts, a burst Tara sends, and /learn language
+// replies in a huddle Sam hosts (commands, a vote, a +1), a burst Tara sends, and /learn language
 // en then es with her numbers unchanged. The chat pane's own words around
 // the bot's messages ("Solo usted puede ver esto", "(editado)", the day)
 // follow her language.
@@ -156,6 +156,21 @@ func TestBrowserSpanishPerson(t *testing.T) {
 	} {
 		br.commandSays(tc.text, tc.want, "Sam Reyes", "Simulacro de caída del sistema", "Lucía Hernández")
 	}
+
+	// Her vote on Sam's poll, and a +1 on her own question, are answered in
+	// Spanish (the cards in the channel speak the workspace's English).
+	br.actAs("sam", "#4west")
+	br.command(`/huddle poll "¿Listos para el simulacro?" "Sí" "No"`)
+	br.actAs("lucia", "#4west")
+	br.newest("¿Listos para el simulacro?")
+	br.click(`button[data-action^="vote:"][data-action$=":1"]`)
+	bottest.Contains(t, "her vote", br.lastReply(), "Su voto: «Sí»")
+	bottest.NoEnglish(t, "her vote", br.lastReply(), "Sí")
+	br.click(`button[data-action^="vote:"][data-action$=":1"]`)
+	bottest.NoEnglish(t, "her vote again", br.lastReply(), "Sí")
+	br.newest("¿Dónde se imprimen las etiquetas?")
+	br.click(`button[data-action^="plus1:"]`)
+	bottest.NoEnglish(t, "her +1 on her own question", br.lastReply())
 
 	// A burst Tara sends reaches her at her next delivery, in Spanish where
 	// the lesson is not translated: the bot's words, with a note.

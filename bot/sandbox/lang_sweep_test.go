@@ -117,3 +117,24 @@ func TestSpanishUsageAndErrors(t *testing.T) {
 		t.Error("a stale form: no reply")
 	}
 }
+
+// TestSpanishNudge: Lucía leaves the day's question unanswered; the one
+// gentle reminder that comes hours later is in Spanish.
+func TestSpanishNudge(t *testing.T) {
+	t.Parallel()
+	e := bottest.NewSandbox(t, store.SQLite, bot.Config{})
+	var quiz bottest.Msg
+	for i := 0; i < 6 && quiz.Action("ans:") == ""; i++ {
+		e.Call("POST", "/sandbox/api/clock", map[string]string{"to": "next", "user": "lucia"}, nil)
+		if ms := e.Messages("lucia", "dm"); len(ms) > 0 {
+			quiz = ms[len(ms)-1]
+		}
+	}
+	if quiz.Action("ans:") == "" {
+		t.Fatal("no quiz reached Lucía")
+	}
+	e.Call("POST", "/sandbox/api/clock", map[string]string{"advance": "5h"}, nil)
+	nudge := e.Must("lucia", "dm", "⏰")
+	bottest.Contains(t, "the reminder", nudge.Text, "Recordatorio amable")
+	bottest.NoEnglish(t, "the reminder", nudge.Text)
+}
