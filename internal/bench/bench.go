@@ -905,6 +905,25 @@ func (st *stack) answers(ctx context.Context, n, rate int) (Result, error) {
 	return r, nil
 }
 
+// firstAnswer returns the button that answers a quiz with its first choice
+// ("ans:<delivery>:1") among a message's actions, and its delivery id.
+func firstAnswer(actions []string) (string, int64, error) {
+	for _, a := range actions {
+		if isAnswer(a) && strings.HasSuffix(a, ":1") {
+			parts := strings.Split(a, ":")
+			if len(parts) != 3 {
+				break
+			}
+			did, err := strconv.ParseInt(parts[1], 10, 64)
+			if err != nil {
+				return "", 0, fmt.Errorf("answer button %q: %v", a, err)
+			}
+			return a, did, nil
+		}
+	}
+	return "", 0, errors.New("no answer button")
+}
+
 // signedClicks builds one signed click on the first answer of every quiz.
 func (st *stack) signedClicks(team string, msgs []fakeMessage) ([]*preparedClick, error) {
 	now := time.Now()
@@ -913,20 +932,9 @@ func (st *stack) signedClicks(team string, msgs []fakeMessage) ([]*preparedClick
 		if m.MessageID == 0 || !strings.HasPrefix(m.Channel, "D") {
 			continue
 		}
-		var action string
-		for _, a := range m.Actions {
-			if strings.HasPrefix(a, "ans:") && strings.HasSuffix(a, ":1") {
-				action = a
-				break
-			}
-		}
-		parts := strings.Split(action, ":")
-		if len(parts) != 3 {
-			return nil, fmt.Errorf("quiz message %s has no answer button", m.TS)
-		}
-		did, err := strconv.ParseInt(parts[1], 10, 64)
+		action, did, err := firstAnswer(m.Actions)
 		if err != nil {
-			return nil, fmt.Errorf("answer button %q: %v", action, err)
+			return nil, fmt.Errorf("quiz message %s: %w", m.TS, err)
 		}
 		c, err := st.signedClick(now, team, strings.TrimPrefix(m.Channel, "D"), m.Channel, "directmessage", m.TS,
 			slackfake.MessageResponseID(m.Channel, m.TS, i), "answers", action, "answer")

@@ -372,20 +372,9 @@ func (ts *teamsStack) invokes(members []teamsMember, posted []teamsPosted) ([]*p
 		if !ok {
 			return nil, fmt.Errorf("no quiz posted in %s's 1:1 chat", mb.user)
 		}
-		var action string
-		for _, v := range p.Actions {
-			if isAnswer(v) && strings.HasSuffix(v, ":1") {
-				action = v
-				break
-			}
-		}
-		parts := strings.Split(action, ":")
-		if len(parts) != 3 {
-			return nil, fmt.Errorf("the quiz in %s has no answer button (%q)", mb.conv, p.Actions)
-		}
-		did, err := strconv.ParseInt(parts[1], 10, 64)
+		action, did, err := firstAnswer(p.Actions)
 		if err != nil {
-			return nil, fmt.Errorf("answer button %q: %v", action, err)
+			return nil, fmt.Errorf("the quiz in %s (%q): %w", mb.conv, p.Actions, err)
 		}
 		act := map[string]any{
 			"type": "invoke", "name": "adaptiveCard/action", "id": fmt.Sprintf("f:bench-%d-%d", ts.runs, i),
