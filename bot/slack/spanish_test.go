@@ -1,6 +1,7 @@
 package slack_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -192,7 +193,7 @@ func TestSpanishEndToEnd(t *testing.T) {
 }
 
 // TestSpanishAppHome: the App Home of a person who chose Spanish is in
-// Spanish.
+// Spanish, before and after she joins, with none of the bot's English.
 func TestSpanishAppHome(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, storetest.Open(t, store.SQLite), envOptions{})
@@ -210,6 +211,27 @@ func TestSpanishAppHome(t *testing.T) {
 			t.Errorf("home lacks %q: %s", want, home)
 		}
 	}
+	var view struct{ View struct{ Blocks json.RawMessage } }
+	if err := json.Unmarshal(calls[len(calls)-1].JSON, &view); err != nil {
+		t.Fatal(err)
+	}
+	bottest.NoEnglish(t, "the App Home", confBlocks(t, view.View.Blocks).Text)
+
+	// Joined, the home shows her numbers and schedule in Spanish.
+	e.command("U2147483697", "join nurse 4west")
+	n := e.fake.Count("views.publish")
+	again := bytes.Replace(fixture(t, "event_app_home_opened.json"), []byte(`"event_id": "`), []byte(`"event_id": "again-`), 1) // a new event, not a redelivery
+	if status, body := e.send("application/json", again, time.Now()); status != http.StatusOK {
+		t.Fatalf("app_home_opened: %d %s", status, body)
+	}
+	bottest.WaitFor(t, 5*time.Second, "views.publish", func() bool { return e.fake.Count("views.publish") > n })
+	calls = e.fake.Calls("views.publish")
+	if err := json.Unmarshal(calls[len(calls)-1].JSON, &view); err != nil {
+		t.Fatal(err)
+	}
+	joined := confBlocks(t, view.View.Blocks).Text
+	bottest.Contains(t, "the joined App Home", joined, "Racha")
+	bottest.NoEnglish(t, "the joined App Home", joined)
 }
 
 // sofia is a Spanish-speaking super-user and trainer on rosa's unit.
