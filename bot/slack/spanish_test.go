@@ -211,7 +211,9 @@ func TestSpanishAppHome(t *testing.T) {
 			t.Errorf("home lacks %q: %s", want, home)
 		}
 	}
-	var view struct{ View struct{ Blocks json.RawMessage } }
+	var view struct {
+		View struct{ Blocks json.RawMessage }
+	}
 	if err := json.Unmarshal(calls[len(calls)-1].JSON, &view); err != nil {
 		t.Fatal(err)
 	}
