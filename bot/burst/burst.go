@@ -890,13 +890,13 @@ func sendOptions(rest []string, loc *time.Location) (o BurstSendOptions, bad str
 }
 
 // ParseStart reads a burst's start time: RFC 3339, or a local
-// "YYYY-MM-DD HH:MM" (also with a T) in loc. It reports false for
-// anything else.
+// "YYYY-MM-DD HH:MM" (also with a T, or a dash as Discord's option joins
+// the two) in loc. It reports false for anything else.
 func ParseStart(s string, loc *time.Location) (time.Time, bool) {
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t.In(loc), true
 	}
-	for _, layout := range []string{"2006-01-02 15:04", "2006-01-02T15:04"} {
+	for _, layout := range []string{"2006-01-02 15:04", "2006-01-02T15:04", "2006-01-02-15:04"} {
 		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
 			return t, true
 		}

@@ -160,6 +160,10 @@ func TestBurstRepliesInSpanish(t *testing.T) {
 		says("send sepsis-alert-launch at 2026-12-07 08:00", "📣 Actualización sepsis-alert-launch «New sepsis screening alert» programada para 3 miembros",
 			"Empieza el lunes 7 de diciembre de 2026, 08:00 UTC: a la primera hora de envío de cada miembro a partir de entonces.",
 			"• 2 miembros el lunes 7 de diciembre a las 08:30 UTC", "Sígala con `/burst status sepsis-alert-launch`.")
+		// As Discord's options write it.
+		says("send sepsis-alert-launch --at 2026-12-08-08:00 --dry-run", "🔎 Simulación, no se envió nada",
+			"Ya se había enviado; enviarla de nuevo solo añade los miembros y las lecciones que aún no la recibieron.",
+			"Empieza el martes 8 de diciembre de 2026, 08:00 UTC")
 		says("send sepsis-alert-launch at el lunes", "«el» no es una hora de inicio como `at 2026-12-07 08:00` (en su hora).", "Uso: `/burst send ID [now]`")
 
 		says("send secure-chat-launch now", "📣 Actualización secure-chat-launch «Secure chat inside the EHR» programada para 4 miembros (15 elementos, 15 nuevos).",

@@ -179,6 +179,8 @@ var specs = []cmdSpec{
 		{name: "send", desc: "command.burst.send", word: "send", opts: []optSpec{
 			str("id", "command.opt.burst_id_see", true, word),
 			boolean("now", "command.opt.burst_now", literal),
+			{name: "at", desc: "command.opt.burst_at", typ: discordgo.ApplicationCommandOptionString, render: named, maxLen: 25},
+			boolean("dry-run", "command.opt.burst_dry_run", flag),
 		}},
 		{name: "status", desc: "command.burst.status", word: "status", opts: []optSpec{
 			str("id", "command.opt.burst_id", true, word)}},

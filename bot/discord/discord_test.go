@@ -148,6 +148,7 @@ func TestCommandText(t *testing.T) {
 		{"burst", sub("preview", opt("role", "ma"), opt("id", "sepsis-alert-launch")), "preview sepsis-alert-launch ma"},
 		{"burst", sub("send", opt("id", "sepsis-alert-launch"), opt("now", true)), "send sepsis-alert-launch now"},
 		{"burst", sub("send", opt("id", "secure-chat"), opt("now", false)), "send secure-chat"},
+		{"burst", sub("send", opt("dry-run", true), opt("id", "secure-chat"), opt("at", "2026-12-07 08:00")), "send secure-chat --at 2026-12-07-08:00 --dry-run"},
 		{"learn", sub("duty-hours", opt("hours", "19:00-07:00")), "duty hours 19:00-07:00"},
 		{"burst", sub("list"), "list"},
 		{"feedback", []*discordgo.ApplicationCommandInteractionDataOption{opt("text", "The order set  search is slow")}, "The order set  search is slow"},
