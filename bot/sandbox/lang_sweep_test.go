@@ -1,6 +1,7 @@
 package sandbox_test
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -137,4 +138,71 @@ func TestSpanishNudge(t *testing.T) {
 	nudge := e.Must("lucia", "dm", "⏰")
 	bottest.Contains(t, "the reminder", nudge.Text, "Recordatorio amable")
 	bottest.NoEnglish(t, "the reminder", nudge.Text)
+}
+
+// TestSpanishAskConversation: a whole /ask conversation between Lucía and
+// Sam, a super-user who chose Spanish — the question, the claim, Sam's
+// reply through the form, Lucía's answer, resolved, rated, tagged — with
+// every reply, form, message and button either of them sees in Spanish.
+func TestSpanishAskConversation(t *testing.T) {
+	t.Parallel()
+	e := bottest.NewSandbox(t, store.SQLite, bot.Config{HelpdeskChannel: "#helpdesk"})
+	e.Command("sam", "dm", "/learn language es")
+	const question = "¿Cómo reimprimo una pulsera?"
+	allow := []string{"Sam Reyes", "Sue Park", "Lucía Hernández", question}
+	for _, l := range e.Bot.Content().Lessons {
+		allow = append(allow, l.Tags...) // the tag menu lists the content's tags ("in-basket")
+	}
+	check := func(what, text string) {
+		t.Helper()
+		if strings.TrimSpace(text) == "" {
+			t.Errorf("%s: nothing said", what)
+		}
+		bottest.NoEnglish(t, what, text, allow...)
+	}
+	// newest returns user's newest DM with an action starting with prefix.
+	newest := func(user, prefix string) bottest.Msg {
+		t.Helper()
+		ms := e.Messages(user, "dm")
+		for i := len(ms) - 1; i >= 0; i-- {
+			if ms[i].Action(prefix) != "" {
+				return ms[i]
+			}
+		}
+		t.Fatalf("%s has no message with a %s button", user, prefix)
+		return bottest.Msg{}
+	}
+	form := func(what string, r bottest.SandboxReply) string {
+		t.Helper()
+		if r.Form == nil {
+			t.Fatalf("%s: no form, reply %q", what, r.Reply)
+		}
+		check(what, r.Form.Title+"\n"+r.Form.Label+"\n"+r.Form.Placeholder+"\n"+r.Form.Submit)
+		return r.Form.ID
+	}
+
+	check("/ask", e.Command("lucia", "dm", "/ask "+question))
+	card := newest("sam", "claim:")
+	check("the claim", e.Click("sam", card.ID, card.Action("claim:")).Reply)
+	id := form("Sam's reply form", e.Click("sam", newest("sam", "sreply:").ID, newest("sam", "sreply:").Action("sreply:")))
+	check("Sam's reply sent", e.Submit("sam", id, "Use la impresora de la recepción."))
+	relay := e.Must("lucia", "dm", "Use la impresora de la recepción.")
+	id = form("Lucía's reply form", e.Click("lucia", relay.ID, relay.Action("sreply:")))
+	check("Lucía's reply sent", e.Submit("lucia", id, "Gracias, ya funciona."))
+	resolve := newest("lucia", "resolve:")
+	check("resolved", e.Click("lucia", resolve.ID, resolve.Action("resolve:")).Reply)
+	rate := newest("lucia", "srate:")
+	check("rated", e.Click("lucia", rate.ID, rate.ActionWith("srate:", ":5")).Reply)
+	tag := newest("sam", "stag:")
+	check("tagged", e.Click("sam", tag.ID, tag.Action("stag:")).Reply)
+
+	for _, u := range []string{"lucia", "sam"} {
+		for _, m := range e.Messages(u, "dm") {
+			text := m.Text
+			for _, a := range m.Actions {
+				text += "\n" + a.Label
+			}
+			check(u+"'s message "+strconv.FormatInt(m.ID, 10), text)
+		}
+	}
 }
