@@ -83,12 +83,19 @@ func testLogger(t testing.TB) *slog.Logger {
 
 func newEnv(t testing.TB, db *store.DB, tune func(*Options)) *env {
 	t.Helper()
+	return newEnvConfig(t, db, bot.Config{}, tune)
+}
+
+// newEnvConfig is newEnv with the bot's configuration (a workspace
+// language).
+func newEnvConfig(t testing.TB, db *store.DB, cfg bot.Config, tune func(*Options)) *env {
+	t.Helper()
 	c, err := lessons.Load(testContent)
 	if err != nil {
 		t.Fatal(err)
 	}
 	log := testLogger(t)
-	tb := bottest.NewBot(t, db, bottest.BotOptions{Content: c, Log: log, Jobs: bot.JobsOptions{Work: true, PollInterval: 20 * time.Millisecond}})
+	tb := bottest.NewBot(t, db, bottest.BotOptions{Content: c, Config: cfg, Log: log, Jobs: bot.JobsOptions{Work: true, PollInterval: 20 * time.Millisecond}})
 	b := tb.Bot
 	fake := discordfake.New(t)
 	pub, priv, err := ed25519.GenerateKey(nil)

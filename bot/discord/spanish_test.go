@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/huddlebot/huddlebot/bot"
 	"github.com/huddlebot/huddlebot/bot/bottest"
 	"github.com/huddlebot/huddlebot/bot/discord/discordfake"
 
@@ -182,11 +183,12 @@ func shown(t testing.TB, raw []byte) string {
 // confirmation, Sofía's card and claim, Nina's note), Nina's replies in a
 // huddle, a burst Nina receives and answers, and /feedback — every reply
 // and every message to them without the bot's English. The huddle's cards
-// in the channel speak the workspace's English and are not checked.
+// in the channel speak the workspace's language (Spanish here) and are
+// checked too.
 func TestSpanishAskHuddleBurst(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		t.Parallel()
-		e := newEnv(t, db, nil)
+		e := newEnvConfig(t, db, bot.Config{DefaultLanguage: "es"}, nil)
 		ctx := context.Background()
 		lesson := medrecText
 		say := func(user, name string, sub map[string]any) string {
@@ -262,8 +264,21 @@ func TestSpanishAskHuddleBurst(t *testing.T) {
 		requireEphemeral(t, status, r, "¡Correcto!")
 		bottest.Contains(t, "/feedback", say(ninaID, "feedback", text("muy útil")), "Gracias")
 
-		// Every message and edit to both of them.
+		// The huddle's cards and summary in the channel speak the
+		// workspace's Spanish.
 		e.wait()
+		var channel []discordfake.Call
+		for _, c := range append(e.fake.Calls("POST", "/channels/"+testChannel+"/messages"), e.fake.Calls("PATCH", "/channels/"+testChannel+"/messages/")...) {
+			if len(c.Body) > 0 {
+				channel = append(channel, c)
+				bottest.NoEnglish(t, "huddle "+c.Method+" "+c.Path, shown(t, c.Body), "Simulacro de caída del sistema", "Nina (4W)")
+			}
+		}
+		if len(channel) < 2 {
+			t.Errorf("%d huddle messages in the channel, want the card and the summary", len(channel))
+		}
+
+		// Every message and edit to both of them.
 		for _, who := range []string{ninaID, sofiaID} {
 			for _, c := range append(dm(who), e.fake.Calls("PATCH", "/channels/9"+who+"/messages/")...) {
 				if len(c.Body) > 0 {
