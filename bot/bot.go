@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -390,13 +391,28 @@ type UserError struct {
 // Error returns the message in the default language.
 func (e *UserError) Error() string { return e.In(i18n.For(i18n.Default)) }
 
-// In returns the message in l's language.
+// In returns the message in l's language; Data's Localized values are
+// said in it too.
 func (e *UserError) In(l *i18n.Localizer) string {
-	if e.Key != "" {
-		return l.T(e.Key, e.Data)
+	if e.Key == "" {
+		return e.Msg
 	}
-	return e.Msg
+	data, cloned := e.Data, false
+	for k, v := range e.Data {
+		if f, ok := v.(Localized); ok {
+			if !cloned { // the error may be said in several languages
+				data, cloned = maps.Clone(e.Data), true
+			}
+			data[k] = f(l)
+		}
+	}
+	return l.T(e.Key, data)
 }
+
+// Localized is a UserError's data value said in the language of the person
+// the error reaches (a date: func(l) string { return l.FullDate(t) }),
+// which is not known where the error is made.
+type Localized func(l *i18n.Localizer) string
 
 // UserErr returns a *UserError with a formatted message, said as is
 // whatever the person's language; prefer UserErrT.

@@ -747,7 +747,9 @@ func unknownBurst(c *lessons.Content, id string) error {
 }
 
 func cancelledBurst(s *store.BurstSend) error {
-	return bot.UserErrT("bursts.err.cancelled", i18n.Data{"ID": s.BurstID, "Date": s.CancelledAt.Format("2006-01-02")})
+	at := s.CancelledAt
+	return bot.UserErrT("bursts.err.cancelled", i18n.Data{"ID": s.BurstID,
+		"Date": bot.Localized(func(l *i18n.Localizer) string { return l.FullDate(at) })})
 }
 
 // burstCommand is /burst for trainers: list, preview, send, status, cancel.

@@ -182,6 +182,7 @@ func TestBurstRepliesInSpanish(t *testing.T) {
 
 		says("cancel secure-chat-launch", "🛑 Actualización secure-chat-launch cancelada: 4 elementos pendientes y 0 mensajes en cola no saldrán.")
 		says("status secure-chat-launch", "· cancelada el martes 24 de noviembre de 2026, 10:00 UTC")
+		says("send secure-chat-launch", "La actualización secure-chat-launch se canceló el martes 24 de noviembre de 2026; una actualización cancelada no se vuelve a enviar.")
 		says("list", "· enviada el martes 24 de noviembre de 2026 a 4 miembros; llegó a ", "; cancelada")
 
 		// The check sees English: the same replies to an English trainer.
