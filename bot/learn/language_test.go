@@ -21,8 +21,7 @@ import (
 // comes in its own, with a note in the member's language (Spanish for
 // Nina; English, the bot's, for a Portuguese speaker).
 func TestPromptInMembersLanguage(t *testing.T) {
-	t.Parallel()
-	storetest.EachBackend(t, func(t *testing.T, backend store.Backend) {
+	storetest.ParallelEachBackend(t, func(t *testing.T, backend store.Backend) {
 		e := bottest.NewSandbox(t, backend, bot.Config{})
 		ctx := context.Background()
 		content := e.Bot.Content()
@@ -135,8 +134,7 @@ func TestPromptInMembersLanguage(t *testing.T) {
 // a nurse lesson (none is translated) in English with the Spanish note, and
 // Lucía's front-desk lesson comes in its Spanish translation.
 func TestSpanishWorkspaceEnglishContent(t *testing.T) {
-	t.Parallel()
-	storetest.EachBackend(t, func(t *testing.T, backend store.Backend) {
+	storetest.ParallelEachBackend(t, func(t *testing.T, backend store.Backend) {
 		e := bottest.NewSandbox(t, backend, bot.Config{DefaultLanguage: "es"})
 		ctx := context.Background()
 		content := e.Bot.Content()

@@ -39,8 +39,7 @@ BL1,Kai Shaw,billing,revenue,,
 // a roster import and a burst to nurses from the CLI reach every nurse
 // exactly once and no one else, and `burst status` shows the counts.
 func TestBurstToNursesEndToEnd(t *testing.T) {
-	t.Parallel()
-	storetest.EachBackend(t, func(t *testing.T, backend store.Backend) {
+	storetest.ParallelEachBackend(t, func(t *testing.T, backend store.Backend) {
 		ctx := context.Background()
 		vars := map[string]string{
 			"HUDDLEBOT_DATABASE_URL": storetest.URL(t, backend),

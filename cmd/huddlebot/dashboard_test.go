@@ -57,8 +57,7 @@ func seededURL(t *testing.T, b store.Backend, members, days int) string {
 // refuses without it (also in sandbox mode, also from loopback) and shows
 // SVG charts with trainer:PASSWORD.
 func TestDashboardPassword(t *testing.T) {
-	t.Parallel()
-	storetest.EachBackend(t, func(t *testing.T, b store.Backend) {
+	storetest.ParallelEachBackend(t, func(t *testing.T, b store.Backend) {
 		url := seededURL(t, b, 150, 21)
 		_, base, logs := startTestMain(t, b, map[string]string{"HUDDLEBOT_DATABASE_URL": url, "HUDDLEBOT_DASHBOARD_PASSWORD": "s3cret passphrase"})
 		for _, c := range []struct{ user, pass string }{{"", ""}, {"trainer", "wrong"}, {"admin", "s3cret passphrase"}, {"trainer", "s3cret passphras"}} {

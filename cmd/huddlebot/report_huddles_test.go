@@ -16,8 +16,7 @@ import (
 // rating), then reads it back with `huddlebot report huddles` in every
 // format.
 func TestHuddlesReportEndToEnd(t *testing.T) {
-	t.Parallel()
-	storetest.EachBackend(t, func(t *testing.T, backend store.Backend) {
+	storetest.ParallelEachBackend(t, func(t *testing.T, backend store.Backend) {
 		url := storetest.URL(t, backend)
 		_, base, _ := startTestMain(t, backend, map[string]string{"HUDDLEBOT_DATABASE_URL": url})
 		newest := func(text string) msgView {

@@ -51,8 +51,7 @@ func parseCSV(t *testing.T, s string) [][]string {
 // TestDemoSeedSignalsFindPlanted is the issue's "after demo seed, report
 // signals finds every planted problem", on both backends.
 func TestDemoSeedSignalsFindPlanted(t *testing.T) {
-	t.Parallel()
-	storetest.EachBackend(t, func(t *testing.T, b store.Backend) {
+	storetest.ParallelEachBackend(t, func(t *testing.T, b store.Backend) {
 		vars := map[string]string{"HUDDLEBOT_DATABASE_URL": storetest.URL(t, b)}
 		code, out, errs := runCLI(t, vars, "demo", "seed", "--members", "300", "--days", "35", "--seed", "11")
 		if code != 0 {
@@ -138,8 +137,7 @@ func TestDemoSeedUsage(t *testing.T) {
 // --format csv redacted", and "report accuracy --format csv has a header
 // and rows", against a running sandbox.
 func TestFeedbackRedactedEndToEnd(t *testing.T) {
-	t.Parallel()
-	storetest.EachBackend(t, func(t *testing.T, b store.Backend) {
+	storetest.ParallelEachBackend(t, func(t *testing.T, b store.Backend) {
 		url := storetest.URL(t, b)
 		m, _, _ := startTestMain(t, b, map[string]string{"HUDDLEBOT_DATABASE_URL": url})
 		ctx := context.Background()

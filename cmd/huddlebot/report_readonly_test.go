@@ -117,8 +117,7 @@ func TestReportNeverMigrates(t *testing.T) {
 // TestReportUnknownFilter: a --role or --department nobody has is a usage
 // error (exit 2) that names the known values, not an empty report.
 func TestReportUnknownFilter(t *testing.T) {
-	t.Parallel()
-	storetest.EachBackend(t, func(t *testing.T, b store.Backend) {
+	storetest.ParallelEachBackend(t, func(t *testing.T, b store.Backend) {
 		url := storetest.URL(t, b)
 		migratedWithMembers(t, url)
 		vars := map[string]string{"HUDDLEBOT_DATABASE_URL": url}
@@ -139,8 +138,7 @@ func TestReportUnknownFilter(t *testing.T) {
 // TestReportNoParticipationSignalBeforeAnyPrompt: members who joined but
 // were never sent a prompt have not "stopped answering".
 func TestReportNoParticipationSignalBeforeAnyPrompt(t *testing.T) {
-	t.Parallel()
-	storetest.EachBackend(t, func(t *testing.T, b store.Backend) {
+	storetest.ParallelEachBackend(t, func(t *testing.T, b store.Backend) {
 		url := storetest.URL(t, b)
 		migratedWithMembers(t, url)
 		code, out, errs := runCLI(t, map[string]string{"HUDDLEBOT_DATABASE_URL": url}, "report", "signals", "--format", "csv")

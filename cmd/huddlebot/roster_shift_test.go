@@ -17,8 +17,7 @@ import (
 // later roster with empty cells keeps them; unknown columns are refused
 // with nothing imported.
 func TestCLIRosterShifts(t *testing.T) {
-	t.Parallel()
-	storetest.EachBackend(t, func(t *testing.T, b store.Backend) {
+	storetest.ParallelEachBackend(t, func(t *testing.T, b store.Backend) {
 		dir := t.TempDir()
 		vars := map[string]string{"HUDDLEBOT_DATABASE_URL": storetest.URL(t, b)}
 		write := func(name, body string) string {

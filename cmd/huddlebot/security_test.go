@@ -56,8 +56,7 @@ func secretValue(prefix string) (value, core string) {
 // for each secret in everything it logged. It also checks --help and a
 // usage error, which print every flag's default.
 func TestSecretsNeverLogged(t *testing.T) {
-	t.Parallel()
-	storetest.EachBackend(t, testSecretsNeverLogged)
+	storetest.ParallelEachBackend(t, testSecretsNeverLogged)
 }
 
 func testSecretsNeverLogged(t *testing.T, backend store.Backend) {

@@ -147,8 +147,7 @@ func TestTeamsRosterImport(t *testing.T) {
 // (marked unreachable after Teams refused a message: bot/teams'
 // TestBurstCountsUnreachableMember shows that part end to end).
 func TestTeamsBurstStatusCountsUnreachable(t *testing.T) {
-	t.Parallel()
-	storetest.EachBackend(t, func(t *testing.T, backend store.Backend) {
+	storetest.ParallelEachBackend(t, func(t *testing.T, backend store.Backend) {
 		vars := map[string]string{"HUDDLEBOT_DATABASE_URL": storetest.URL(t, backend), "TEAMS_TENANT_ID": teamsTestTenant}
 		csv := filepath.Join(t.TempDir(), "staff.csv")
 		os.WriteFile(csv, []byte("user_id,name,role,department,timezone,email\n"+

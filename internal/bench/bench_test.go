@@ -16,8 +16,7 @@ import (
 // and the five targets present. (The figures themselves are for
 // docs/reliability.md, not for a test.)
 func TestRun(t *testing.T) {
-	t.Parallel()
-	storetest.EachBackend(t, func(t *testing.T, backend store.Backend) {
+	storetest.ParallelEachBackend(t, func(t *testing.T, backend store.Backend) {
 		o := Options{Members: 40, Count: 40, Joiners: 40, Rates: []int{100, 0}, Hammer: 200 * time.Millisecond,
 			InprocFake: true, Stderr: io.Discard}
 		if backend == store.Postgres {
@@ -93,8 +92,7 @@ func TestRun(t *testing.T) {
 // the fake connector's enforced limits; every answer acknowledged with the
 // answered card and stored once.
 func TestRunTeams(t *testing.T) {
-	t.Parallel()
-	storetest.EachBackend(t, func(t *testing.T, backend store.Backend) {
+	storetest.ParallelEachBackend(t, func(t *testing.T, backend store.Backend) {
 		o := Options{Members: 20, Count: 20, Rates: []int{100, 0}, Hammer: 100 * time.Millisecond, InprocFake: true, Stderr: io.Discard}
 		if backend == store.Postgres {
 			o.DatabaseURL, o.ExplicitDB = storetest.URL(t, backend), true

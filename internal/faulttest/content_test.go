@@ -118,8 +118,7 @@ func sandboxDMs(t *testing.T, base, user string) []string {
 // `serve` does not undo the import — neither with the same
 // HUDDLEBOT_CONTENT_DIR nor with none (the bundled samples).
 func TestContentImportWhileRunning(t *testing.T) {
-	t.Parallel()
-	storetest.EachBackend(t, func(t *testing.T, backend store.Backend) {
+	storetest.ParallelEachBackend(t, func(t *testing.T, backend store.Backend) {
 		dbURL := storetest.URL(t, backend)
 		dir := copyDir(t, contentDir)
 		vars := map[string]string{"HUDDLEBOT_DATABASE_URL": dbURL, "HUDDLEBOT_CONTENT_DIR": dir, "HUDDLEBOT_TICK": "1s"}

@@ -23,8 +23,7 @@ import (
 // exactly one message, showing their answer; and after a 429 no call to the
 // same method goes out before its Retry-After has passed.
 func TestFlakySlack(t *testing.T) {
-	t.Parallel()
-	storetest.EachBackend(t, testFlakySlack)
+	storetest.ParallelEachBackend(t, testFlakySlack)
 }
 
 func testFlakySlack(t *testing.T, backend store.Backend) {

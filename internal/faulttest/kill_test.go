@@ -21,8 +21,7 @@ import (
 // conversations.history instead of posting again. At the end every member
 // has exactly one message.
 func TestSIGKILLDuringBurst(t *testing.T) {
-	t.Parallel()
-	storetest.EachBackend(t, testSIGKILL)
+	storetest.ParallelEachBackend(t, testSIGKILL)
 }
 
 func testSIGKILL(t *testing.T, backend store.Backend) {

@@ -18,3 +18,12 @@ func EachBackend(t *testing.T, fn func(t *testing.T, backend store.Backend)) {
 		})
 	}
 }
+
+// ParallelEachBackend is the preamble of a test that runs on both backends
+// at once and opens what it needs itself: it marks the test parallel and
+// runs fn as a parallel subtest per backend (see EachBackend).
+func ParallelEachBackend(t *testing.T, fn func(t *testing.T, backend store.Backend)) {
+	t.Helper()
+	t.Parallel()
+	EachBackend(t, fn)
+}
