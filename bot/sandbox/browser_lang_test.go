@@ -103,6 +103,17 @@ func TestBrowserSpanishPerson(t *testing.T) {
 	if edited := eval[string](br, "edited", fmt.Sprintf(`document.querySelector('%s .edited').textContent`, card)); edited != "(editado)" {
 		t.Errorf("the answered card's marker = %q, want (editado)", edited)
 	}
+	if ph := eval[string](br, "composer", `document.querySelector('#command').placeholder`); ph != "Escriba a huddlebot; p. ej., /learn stats" {
+		t.Errorf("the message box says %q", ph)
+	}
+	br.do("open Cuéntenos más",
+		chromedp.Click(chromedp.CSS(card+` [data-action^="more:"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#form-text`)),
+	)
+	modal := eval[string](br, "the form", `document.querySelector('#form-modal').innerText`)
+	bottest.Contains(t, "the form", modal, "Cuéntenos más", "Enviar", "Cancelar")
+	bottest.NoEnglish(t, "the form", modal)
+	br.do("close it", chromedp.KeyEvent(kb.Escape), until(`!document.querySelector('#form-modal').open`))
 
 	// /learn stats, usage and error replies, /feedback: the bot's own words.
 	stats := br.command("/learn stats")
@@ -148,6 +159,9 @@ func TestBrowserSpanishPerson(t *testing.T) {
 	br.actAs("sam", "#4west")
 	bottest.Contains(t, "/huddle start", br.command("/huddle start Simulacro de caída del sistema"), "Huddle “Simulacro de caída del sistema” started")
 	br.actAs("lucia", "#4west")
+	if ph := eval[string](br, "composer", `document.querySelector('#command').placeholder`); !strings.HasPrefix(ph, "Escriba en #4west") {
+		t.Errorf("the message box in #4west says %q", ph)
+	}
 	for _, tc := range []struct{ text, want string }{
 		{"/huddle ask ¿Dónde se imprimen las etiquetas?", "Añadida a las preguntas pendientes"},
 		{"/huddle end", "Solo quien organiza el huddle (Sam Reyes)"},

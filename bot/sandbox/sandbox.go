@@ -137,12 +137,15 @@ type Person struct {
 	Words map[string]string `json:"words"`
 }
 
-// chatWords are the catalogue keys of Person.Words.
+// chatWords are the catalogue keys of Person.Words; message_channel has
+// "{channel}" where the page puts the channel's name.
 var chatWords = map[string]string{
 	"only_you": "sandbox.chat.only_you", "in_reply_to": "sandbox.chat.in_reply_to",
 	"dismiss": "sandbox.chat.dismiss", "dismiss_title": "sandbox.chat.dismiss_title",
 	"edited": "sandbox.chat.edited", "edited_title": "sandbox.chat.edited_title",
 	"reply": "sandbox.chat.reply", "replies": "sandbox.chat.replies", "in_thread": "sandbox.chat.in_thread",
+	"choose": "sandbox.chat.choose", "cancel": "form.cancel", "send": "form.send",
+	"message_dm": "sandbox.chat.message_dm", "message_channel": "sandbox.chat.message_channel",
 }
 
 type demo struct {
@@ -241,7 +244,7 @@ func (s *Server) person(ctx context.Context, m *member.Member) Person {
 	l := i18n.For(s.Bot.LangOf(m.Language))
 	p.Words = map[string]string{"lang": l.Lang()}
 	for name, key := range chatWords {
-		p.Words[name] = l.T(key, nil)
+		p.Words[name] = l.T(key, i18n.Data{"Channel": "{channel}"})
 	}
 	for _, perm := range m.Permissions {
 		p.Permissions = append(p.Permissions, string(perm))

@@ -459,7 +459,10 @@
         ? 'Direct messages with huddlebot · daily tips and quizzes arrive here'
         : `Channel · everyone in the sandbox sees ${ch} · try /huddle start TITLE`;
     document.title = `${convName(ch)} · huddlebot sandbox`;
-    $('#command').placeholder = ch === 'dm' ? 'Message huddlebot — e.g. /learn stats' : `Message ${ch} — e.g. /huddle start Downtime drill`;
+    $('#command').placeholder =
+      ch === 'dm'
+        ? word('message_dm', 'Message huddlebot — e.g. /learn stats')
+        : word('message_channel', 'Message {channel} — e.g. /huddle start Downtime drill').replace('{channel}', ch);
   }
 
   // Rows are keyed and carry a signature, so a poll only replaces what
@@ -681,7 +684,7 @@
     const select = h(
       'select',
       { id, dataset: { focus: `${msgId}|${sel.id}|select` } },
-      h('option', { value: '' }, sel.placeholder || 'Choose…'),
+      h('option', { value: '' }, sel.placeholder || word('choose', 'Choose') + '…'),
       ...sel.options.map((o) => h('option', { value: o.value }, o.label)),
     );
     const go = h(
@@ -691,10 +694,10 @@
         class: 'btn',
         dataset: { selectFor: id, message: String(msgId), focus: `${msgId}|${sel.id}|go` },
       },
-      'Choose',
+      word('choose', 'Choose'),
     );
     go.dataset.selectId = sel.id;
-    return h('span', { class: 'select' }, h('label', { for: id, class: 'sr-only' }, sel.placeholder || 'Choose'), select, go);
+    return h('span', { class: 'select' }, h('label', { for: id, class: 'sr-only' }, sel.placeholder || word('choose', 'Choose')), select, go);
   }
 
   // ---- ephemeral replies -----------------------------------------------------
@@ -836,7 +839,8 @@
     const ta = $('#form-text');
     ta.placeholder = form.placeholder || '';
     ta.value = '';
-    $('#form-submit').textContent = form.submit || 'Send';
+    $('#form-submit').textContent = form.submit || word('send', 'Send');
+    $('#form-cancel').textContent = word('cancel', 'Cancel');
     $('#form-error').textContent = '';
     dlg.dataset.form = form.id;
     if (!dlg.open) dlg.showModal();
