@@ -98,25 +98,33 @@ func OpenSandbox(t *testing.T, db *store.DB, o SandboxOptions) *Sandbox {
 // out; any status but 200 fails the test.
 func (e *Sandbox) Call(method, path string, body, out any) {
 	e.T.Helper()
+	CallJSON(e.T, method, e.URL+path, body, out)
+}
+
+// CallJSON sends body (nil for none) as JSON to url and decodes the answer
+// into out (nil to ignore it); no answer, a status but 200 or an answer out
+// cannot hold fails the test.
+func CallJSON(t testing.TB, method, url string, body, out any) {
+	t.Helper()
 	var rd io.Reader
 	if body != nil {
 		data, _ := json.Marshal(body)
 		rd = bytes.NewReader(data)
 	}
-	req, _ := http.NewRequest(method, e.URL+path, rd)
+	req, _ := http.NewRequest(method, url, rd)
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		e.T.Fatalf("%s %s: %v", method, path, err)
+		t.Fatalf("%s %s: %v", method, url, err)
 	}
 	defer resp.Body.Close()
 	data, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != http.StatusOK {
-		e.T.Fatalf("%s %s: status %d: %s", method, path, resp.StatusCode, data)
+		t.Fatalf("%s %s: status %d: %s", method, url, resp.StatusCode, data)
 	}
 	if out != nil {
 		if err := json.Unmarshal(data, out); err != nil {
-			e.T.Fatalf("%s %s: %s: %v", method, path, data, err)
+			t.Fatalf("%s %s: %s: %v", method, url, data, err)
 		}
 	}
 }
