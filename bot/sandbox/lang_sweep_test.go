@@ -206,3 +206,48 @@ func TestSpanishAskConversation(t *testing.T) {
 		}
 	}
 }
+
+// TestSpanishHostAndTrainerReplies: what a super-user and a trainer who
+// chose Spanish are told when things work — a recurring huddle scheduled
+// and listed, a huddle's agenda, a poll posted, the end; a burst sent, its
+// status and its preview — none with the bot's English (the bursts'
+// untranslated lessons aside).
+func TestSpanishHostAndTrainerReplies(t *testing.T) {
+	t.Parallel()
+	e := bottest.NewSandbox(t, store.SQLite, bot.Config{})
+	allow := []string{"Sam Reyes", "Simulacro"}
+	for _, b := range e.Bot.Content().Bursts {
+		allow = append(allow, b.Title)
+		for _, id := range b.Lessons {
+			if l := e.Bot.Content().Lesson(id); l != nil {
+				allow = append(append(allow, l.Title, l.Question, l.Explanation, l.Body), l.Choices...)
+			}
+		}
+	}
+	for _, u := range []string{"sam", "tara"} {
+		e.Command(u, "dm", "/learn language es")
+	}
+	for _, tc := range []struct{ user, channel, text string }{
+		{"sam", "#4west", "/huddle schedule tue,thu 07:45 Simulacro"},
+		{"sam", "#4west", "/huddle schedule list"},
+		{"sam", "#4west", "/huddle start Simulacro"},
+		{"sam", "#4west", "/huddle agenda Impresoras y pulseras"},
+		{"sam", "#4west", "/huddle poll \"¿Listos?\" \"Sí\" \"No\""},
+		{"sam", "#4west", "/huddle rate \"¿Útil?\""},
+		{"sam", "#4west", "/huddle status"},
+		{"sam", "#4west", "/huddle end"},
+		{"sam", "#4west", "/huddle schedule cancel 1"},
+		{"tara", "dm", "/burst list"},
+		{"tara", "dm", "/burst preview secure-chat-launch front_desk"},
+		{"tara", "dm", "/burst send secure-chat-launch"},
+		{"tara", "dm", "/burst status secure-chat-launch"},
+		{"tara", "dm", "/burst cancel secure-chat-launch"},
+	} {
+		got := e.Command(tc.user, tc.channel, tc.text)
+		what := tc.user + " in " + tc.channel + ": " + tc.text
+		if strings.TrimSpace(got) == "" {
+			t.Errorf("%s: no reply", what)
+		}
+		bottest.NoEnglish(t, what, got, allow...)
+	}
+}
