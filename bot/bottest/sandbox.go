@@ -106,6 +106,21 @@ func (e *Sandbox) Call(method, path string, body, out any) {
 // cannot hold fails the test.
 func CallJSON(t testing.TB, method, url string, body, out any) {
 	t.Helper()
+	status, data := SendJSON(t, method, url, body)
+	if status != http.StatusOK {
+		t.Fatalf("%s %s: status %d: %s", method, url, status, data)
+	}
+	if out != nil {
+		if err := json.Unmarshal(data, out); err != nil {
+			t.Fatalf("%s %s: %s: %v", method, url, data, err)
+		}
+	}
+}
+
+// SendJSON sends body (nil for none) as JSON to url and returns the answer's
+// status and body, whatever the status; no answer fails the test.
+func SendJSON(t testing.TB, method, url string, body any) (int, []byte) {
+	t.Helper()
 	var rd io.Reader
 	if body != nil {
 		data, _ := json.Marshal(body)
@@ -119,14 +134,7 @@ func CallJSON(t testing.TB, method, url string, body, out any) {
 	}
 	defer resp.Body.Close()
 	data, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("%s %s: status %d: %s", method, url, resp.StatusCode, data)
-	}
-	if out != nil {
-		if err := json.Unmarshal(data, out); err != nil {
-			t.Fatalf("%s %s: %s: %v", method, url, data, err)
-		}
-	}
+	return resp.StatusCode, data
 }
 
 // SandboxReply is the sandbox API's answer to a command, click or submit.

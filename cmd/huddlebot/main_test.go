@@ -51,25 +51,13 @@ func startTestMain(t *testing.T, backend store.Backend, env map[string]string) (
 // api calls the sandbox JSON API and decodes the answer into out.
 func api(t *testing.T, method, url string, body any, out any) int {
 	t.Helper()
-	var rd io.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
-		rd = bytes.NewReader(b)
-	}
-	req, _ := http.NewRequest(method, url, rd)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, url, err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
+	status, data := bottest.SendJSON(t, method, url, body)
 	if out != nil {
 		if err := json.Unmarshal(data, out); err != nil {
-			t.Fatalf("%s %s: %d %s: %v", method, url, resp.StatusCode, data, err)
+			t.Fatalf("%s %s: %d %s: %v", method, url, status, data, err)
 		}
 	}
-	return resp.StatusCode
+	return status
 }
 
 type msgView struct {
