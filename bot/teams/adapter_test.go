@@ -29,6 +29,25 @@ func (e *env) workspace(t *testing.T) *store.Workspace {
 	return ws
 }
 
+// invokeResponse is the body of a bot's answer to an adaptiveCard/action
+// invoke: its own status, and a message or an Adaptive Card.
+type invokeResponse struct {
+	StatusCode int             `json:"statusCode"`
+	Type       string          `json:"type"`
+	Value      json.RawMessage `json:"value"`
+}
+
+// invokeAnswer decodes the answer (code, body) to the invoke what; an HTTP
+// or invoke status but 200 fails the test.
+func invokeAnswer(t *testing.T, what string, code int, body []byte) invokeResponse {
+	t.Helper()
+	var resp invokeResponse
+	if code != http.StatusOK || json.Unmarshal(body, &resp) != nil || resp.StatusCode != 200 {
+		t.Fatalf("%s: %d %s", what, code, body)
+	}
+	return resp
+}
+
 // addMembers adds ms to db; an error fails the test.
 func addMembers(t *testing.T, db *store.DB, ms []store.MemberUpsert) {
 	t.Helper()

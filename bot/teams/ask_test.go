@@ -2,8 +2,6 @@ package teams_test
 
 import (
 	"context"
-	"encoding/json"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -67,14 +65,7 @@ func TestAskRoutedAndClaimed(t *testing.T) {
 			t.Fatalf("Sam's card reads %q with buttons %v", card.Text, card.Actions)
 		}
 		code, body := e.invoke(t, sam, card, claim)
-		var resp struct {
-			StatusCode int             `json:"statusCode"`
-			Type       string          `json:"type"`
-			Value      json.RawMessage `json:"value"`
-		}
-		if code != http.StatusOK || json.Unmarshal(body, &resp) != nil || resp.StatusCode != 200 {
-			t.Fatalf("claim: %d %s", code, body)
-		}
+		resp := invokeAnswer(t, "claim", code, body)
 		if resp.Type != "application/vnd.microsoft.card.adaptive" || strings.Contains(string(resp.Value), `"verb":"claim:`) {
 			t.Errorf("the claim should be answered with the claimed card, without the claim button: %s %s", resp.Type, resp.Value)
 		}

@@ -196,14 +196,7 @@ func sendForm(t *testing.T, e *env, conv string, form adaptertest.Message, id, t
 	data["text"] = text
 	p["value"] = map[string]any{"action": map[string]any{"type": "Action.Execute", "verb": form.Actions[0], "data": data}}
 	code, body := e.post(t, p)
-	var resp struct {
-		StatusCode int             `json:"statusCode"`
-		Type       string          `json:"type"`
-		Value      json.RawMessage `json:"value"`
-	}
-	if code != http.StatusOK || json.Unmarshal(body, &resp) != nil || resp.StatusCode != 200 {
-		t.Fatalf("form submit answered %d %s", code, body)
-	}
+	resp := invokeAnswer(t, "form submit", code, body)
 	var card map[string]any
 	json.Unmarshal(resp.Value, &card)
 	return resp.Type, card

@@ -3,7 +3,6 @@ package teams_test
 import (
 	"context"
 	"encoding/json"
-	"net/http"
 	"strings"
 	"testing"
 
@@ -81,12 +80,8 @@ func TestHomeInPersonalChat(t *testing.T) {
 			data["hb"], data["hbhome"] = verb, true
 			p["value"] = map[string]any{"action": map[string]any{"type": "Action.Execute", "verb": verb, "data": data}}
 			code, body := e.post(t, p)
-			var resp struct {
-				StatusCode int             `json:"statusCode"`
-				Type       string          `json:"type"`
-				Value      json.RawMessage `json:"value"`
-			}
-			if code != http.StatusOK || json.Unmarshal(body, &resp) != nil || resp.Type != "application/vnd.microsoft.card.adaptive" {
+			resp := invokeAnswer(t, "press "+verb, code, body)
+			if resp.Type != "application/vnd.microsoft.card.adaptive" {
 				t.Fatalf("press %s: %d %s; want the home card", verb, code, body)
 			}
 			if _, marked := homeButtons(t, resp.Value); !marked {
