@@ -85,14 +85,27 @@ func TestTellUsMoreForm(t *testing.T) {
 func submitData(t *testing.T, raw json.RawMessage) map[string]any {
 	t.Helper()
 	var found map[string]any
+	executeActions(t, raw, func(x map[string]any) {
+		if d, ok := x["data"].(map[string]any); ok {
+			found = d
+		}
+	})
+	if found == nil {
+		t.Fatalf("no submit button in %s", raw)
+	}
+	return found
+}
+
+// executeActions calls fn on each Action.Execute in the card or activity
+// JSON raw, depth first; JSON that does not parse fails the test.
+func executeActions(t *testing.T, raw []byte, fn func(action map[string]any)) {
+	t.Helper()
 	var walk func(v any)
 	walk = func(v any) {
 		switch x := v.(type) {
 		case map[string]any:
 			if x["type"] == "Action.Execute" {
-				if d, ok := x["data"].(map[string]any); ok {
-					found = d
-				}
+				fn(x)
 			}
 			for _, e := range x {
 				walk(e)
@@ -108,10 +121,6 @@ func submitData(t *testing.T, raw json.RawMessage) map[string]any {
 		t.Fatal(err)
 	}
 	walk(v)
-	if found == nil {
-		t.Fatalf("no submit button in %s", raw)
-	}
-	return found
 }
 
 // TestFormRefusedKeepsText: a submission the core refuses (the handler's

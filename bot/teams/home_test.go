@@ -16,31 +16,13 @@ import (
 // is marked as a button of the home card.
 func homeButtons(t *testing.T, cardJSON []byte) (verbs []string, marked bool) {
 	t.Helper()
-	var c any
-	if err := json.Unmarshal(cardJSON, &c); err != nil {
-		t.Fatal(err)
-	}
 	marked = true
-	var walk func(v any)
-	walk = func(v any) {
-		switch x := v.(type) {
-		case map[string]any:
-			if x["type"] == "Action.Execute" {
-				verbs = append(verbs, x["verb"].(string))
-				if d, _ := x["data"].(map[string]any); d["hbhome"] != true {
-					marked = false
-				}
-			}
-			for _, e := range x {
-				walk(e)
-			}
-		case []any:
-			for _, e := range x {
-				walk(e)
-			}
+	executeActions(t, cardJSON, func(x map[string]any) {
+		verbs = append(verbs, x["verb"].(string))
+		if d, _ := x["data"].(map[string]any); d["hbhome"] != true {
+			marked = false
 		}
-	}
-	walk(c)
+	})
 	return verbs, marked && len(verbs) > 0
 }
 
