@@ -26,8 +26,7 @@ var quizCard = &bot.Card{Title: "📝 Scanning", Question: "What do you scan fir
 
 func TestDeliver(t *testing.T) {
 	t.Parallel()
-	db := storetest.Open(t, store.SQLite)
-	e := newEnv(t, db, envOptions{})
+	e := newEnv(t, storetest.Open(t, store.SQLite), envOptions{})
 	ctx := context.Background()
 	a := e.adapter
 
@@ -98,8 +97,7 @@ func TestDeliver(t *testing.T) {
 // its metadata on the next attempt instead of being posted again.
 func TestDeliverRetryDoesNotDouble(t *testing.T) {
 	t.Parallel()
-	db := storetest.Open(t, store.SQLite)
-	e := newEnv(t, db, envOptions{})
+	e := newEnv(t, storetest.Open(t, store.SQLite), envOptions{})
 	ctx := context.Background()
 	e.fake.LoseResponses("chat.postMessage", 1)
 	out := &bot.Outbound{MessageID: 21, Attempt: 1, Channel: "dm", UserID: "U1", Card: quizCard}
@@ -129,8 +127,7 @@ func TestDeliverRetryDoesNotDouble(t *testing.T) {
 
 func TestDeliverErrors(t *testing.T) {
 	t.Parallel()
-	db := storetest.Open(t, store.SQLite)
-	e := newEnv(t, db, envOptions{})
+	e := newEnv(t, storetest.Open(t, store.SQLite), envOptions{})
 	ctx := context.Background()
 
 	for _, code := range []string{"user_not_found", "cannot_dm_bot", "account_inactive"} {
@@ -230,8 +227,7 @@ func TestSlackSigningExample(t *testing.T) {
 // 401, unparseable ones 400, oversized ones 413; the bot keeps working.
 func TestRejectsBadRequests(t *testing.T) {
 	t.Parallel()
-	db := storetest.Open(t, store.SQLite)
-	e := newEnv(t, db, envOptions{})
+	e := newEnv(t, storetest.Open(t, store.SQLite), envOptions{})
 	cmd := e.commandBody("U1", "/learn", "help", "C1")
 	now := time.Now()
 	signed := func(ct string, body []byte) *http.Request {
@@ -314,8 +310,7 @@ func TestRejectsBadRequests(t *testing.T) {
 
 func TestURLVerification(t *testing.T) {
 	t.Parallel()
-	db := storetest.Open(t, store.SQLite)
-	e := newEnv(t, db, envOptions{})
+	e := newEnv(t, storetest.Open(t, store.SQLite), envOptions{})
 	status, body := e.send("application/json", fixture(t, "url_verification.json"), time.Now())
 	if status != http.StatusOK || strings.TrimSpace(string(body)) != `{"challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"}` {
 		t.Errorf("url_verification: %d %s", status, body)
@@ -326,8 +321,7 @@ func TestURLVerification(t *testing.T) {
 // the core as /learn join nurse 4west and answers ephemerally.
 func TestSlashCommandFixture(t *testing.T) {
 	t.Parallel()
-	db := storetest.Open(t, store.SQLite)
-	e := newEnv(t, db, envOptions{})
+	e := newEnv(t, storetest.Open(t, store.SQLite), envOptions{})
 	e.fake.SetUser(slackfake.User{ID: "U2147483697", Name: "steve", RealName: "Steve Smith", TZ: "Europe/Berlin"})
 	status, body := e.send(formType, fixture(t, "slash_command.txt"), time.Now())
 	if status != http.StatusOK {
@@ -351,8 +345,7 @@ func TestSlashCommandFixture(t *testing.T) {
 // answer follows through the command's response_url; the work is done.
 func TestSlowSlashCommand(t *testing.T) {
 	t.Parallel()
-	db := storetest.Open(t, store.SQLite)
-	e := newEnv(t, db, envOptions{slowCommand: -1})
+	e := newEnv(t, storetest.Open(t, store.SQLite), envOptions{slowCommand: -1})
 	status, body := e.send(formType, e.commandBody("U0SLOW", "/learn", "join nurse 4west", "C2147483705"), time.Now())
 	if status != http.StatusOK || !strings.Contains(string(body), "Working on it") {
 		t.Fatalf("interim answer: %d %s", status, body)
@@ -380,8 +373,7 @@ func TestSlowSlashCommand(t *testing.T) {
 // member's text in it) to that other host: the client follows no redirect.
 func TestResponseURLRedirectNotFollowed(t *testing.T) {
 	t.Parallel()
-	db := storetest.Open(t, store.SQLite)
-	e := newEnv(t, db, envOptions{slowCommand: -1})
+	e := newEnv(t, storetest.Open(t, store.SQLite), envOptions{slowCommand: -1})
 	hits := make(chan string, 4)
 	elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
