@@ -903,18 +903,6 @@ func (b *Bot) Tick(ctx context.Context, now time.Time) error {
 	return errors.Join(errs...)
 }
 
-// RequirePermission refuses with a clear message (a *UserError) when the
-// member lacks p.
-//
-// what is English; RequireT says the refusal in the person's language.
-func RequirePermission(m *member.Member, p member.Permission, what string) error {
-	if m.Has(p) {
-		return nil
-	}
-	en := i18n.For(i18n.Default)
-	return &UserError{Msg: en.T("core.permission.only", i18n.Data{"Who": en.T(permWho[p], nil), "What": what})}
-}
-
 // RequireT refuses with a clear message in the request's language (a
 // *UserError) when the member lacks p; whatKey is the catalogue key of
 // what they tried, an infinitive phrase ("host huddles").

@@ -8,11 +8,6 @@ import (
 	"github.com/huddlebot/huddlebot/i18n"
 )
 
-// WorkingOnIt is the interim reply to a request that outlasts its
-// platform's deadline to acknowledge it, in the default language; the real
-// reply follows. Deferral.Lang picks the person's language.
-var WorkingOnIt = i18n.For(i18n.Default).T("core.working_on_it", nil)
-
 // Deferral says how one adapter answers a request that may take longer than
 // its platform waits for an acknowledgement (Slack and Discord wait 3 s).
 // The adapter supplies the two platform parts: how the interim answer goes
@@ -51,7 +46,8 @@ const defaultDeferBudget = 2 * time.Minute
 // Defer runs work and, when it is done within d.After, returns its reply
 // and deferred false: the reply is then the acknowledgement, so what the
 // work committed is committed before the platform hears back. When the work
-// takes longer, Defer returns the interim reply (WorkingOnIt) and deferred
+// takes longer, Defer returns the interim reply (core.working_on_it, in the
+// person's language: Deferral.Lang, else the workspace's) and deferred
 // true, and d.FollowUp gets the real reply once the work is done — an
 // internal failure included, as the same apology a direct reply carries.
 //
@@ -108,5 +104,6 @@ func (b *Bot) Defer(ctx context.Context, d Deferral, work func(ctx context.Conte
 	if d.Lang != nil {
 		lang = d.Lang(fctx)
 	}
-	return Reply{Text: i18n.For(lang).T("core.working_on_it", nil)}, true
+	l := i18n.For(lang)
+	return Reply{Text: l.T("core.working_on_it", nil), Lang: l.Lang()}, true
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddlebot/bot"
+	"github.com/huddlebot/huddlebot/i18n"
 	"github.com/huddlebot/huddlebot/store"
 	"github.com/huddlebot/huddlebot/store/storetest"
 )
@@ -94,7 +95,7 @@ func TestDeferSlowReply(t *testing.T) {
 		}
 		return bot.Reply{Text: "burst sent to 412 members"}
 	})
-	if !deferred || rep.Text != bot.WorkingOnIt {
+	if !deferred || rep.Text != workingOnIt {
 		t.Fatalf("Defer = %q, deferred %v; want the interim reply", rep.Text, deferred)
 	}
 	if h.started != 1 {
@@ -118,7 +119,7 @@ func TestDeferAtOnce(t *testing.T) {
 		return bot.Reply{Text: "done"}
 	})
 	close(release)
-	if !deferred || rep.Text != bot.WorkingOnIt || len(h.asked) != 0 {
+	if !deferred || rep.Text != workingOnIt || len(h.asked) != 0 {
 		t.Fatalf("Defer = %q, deferred %v, timer %v; want deferred at once", rep.Text, deferred, h.asked)
 	}
 	if got := h.followUp(t); got.Text != "done" {
@@ -177,7 +178,7 @@ func TestDeferFailureAfterDeferral(t *testing.T) {
 			rep, deferred := b.Defer(context.Background(), h.deferral(time.Second), func(ctx context.Context) bot.Reply {
 				return b.HandleCommand(ctx, cmd)
 			})
-			if !deferred || rep.Text != bot.WorkingOnIt {
+			if !deferred || rep.Text != workingOnIt {
 				t.Fatalf("Defer = %q, deferred %v; want the interim reply", rep.Text, deferred)
 			}
 			close(release)
@@ -187,3 +188,6 @@ func TestDeferFailureAfterDeferral(t *testing.T) {
 		})
 	}
 }
+
+// workingOnIt is the interim reply in the default language.
+var workingOnIt = i18n.For(i18n.Default).T("core.working_on_it", nil)

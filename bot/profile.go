@@ -126,7 +126,7 @@ func profileCard(l *i18n.Localizer, m *member.Member, next string) *Card {
 }
 
 // NextText says when the member's next scheduled prompt comes, in their own
-// time, and why not sooner when it is not today (member.Schedule.DescribeNext). A
+// time, and why not sooner when it is not today (member.Schedule.DescribeNextIn). A
 // prompt still due this shift ("on its way") counts only when this shift's
 // scheduled prompt does not exist yet; if that cannot be read, the later
 // delivery is named rather than promising one that may not come.

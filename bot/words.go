@@ -15,19 +15,12 @@ import (
 
 // Words and parsing shared by the capabilities.
 
-// Usage is the reply to a malformed command in the default language: its
-// form and a hint. Req.Usage answers in the person's language.
-func Usage(form, hint string) Reply { return UsageIn(i18n.For(i18n.Default), form, hint) }
-
 // UsageIn is the reply to a malformed command in l's language: its form
 // (the command's words as typed, its placeholders in l's language:
-// i18n.UsageForm) and a hint (translated).
+// i18n.UsageForm) and a hint (translated). Req.Usage is the request's.
 func UsageIn(l *i18n.Localizer, form, hint string) Reply {
 	return Reply{Text: l.T("core.usage", i18n.Data{"Form": l.UsageForm(form), "Hint": hint})}
 }
-
-// DeptName names a department in a sentence; "" is the member's own unit.
-func DeptName(d string) string { return DeptNameIn(i18n.For(i18n.Default), d) }
 
 // DeptNameIn names a department in a sentence in l's language; "" is the
 // member's own unit.

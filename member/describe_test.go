@@ -57,7 +57,7 @@ func TestDescribeNext(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			now := testInstant(t, tc.now)
-			got := tc.s.DescribeNext(now, tc.sentToday)
+			got := tc.s.DescribeNextIn(i18n.For("en"), now, tc.sentToday)
 			if !strings.HasPrefix(got, tc.want) || !strings.Contains(got, tc.contains) {
 				t.Errorf("DescribeNext = %q, want prefix %q containing %q", got, tc.want, tc.contains)
 			}
@@ -99,7 +99,7 @@ func TestAwayReason(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			now := testInstant(t, tc.now)
-			if got := tc.s.AwayReason(now); got != tc.want {
+			if got := tc.s.AwayReasonIn(i18n.For("en"), now); got != tc.want {
 				t.Errorf("AwayReason = %q, want %q", got, tc.want)
 			}
 			got := tc.s.NextDeliveryOn(tc.date, now)

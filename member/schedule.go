@@ -6,10 +6,6 @@ import (
 	"github.com/huddlebot/huddlebot/i18n"
 )
 
-// en says the schedule's sentences in the default language, for the
-// callers that have no member's language (operators, trainers).
-func en() *i18n.Localizer { return i18n.For(i18n.Default) }
-
 // A shift is the stretch of work hours that starts on one local calendar day,
 // the shift day. For a day shift (08:00-17:00) it lies inside that day; for a
 // night shift whose WorkEnd is before its WorkStart (19:00-07:30) it runs from
@@ -274,19 +270,15 @@ func (s Schedule) Upcoming(now time.Time, sentToday bool) (at time.Time, due boo
 	return s.NextDelivery(now), false
 }
 
-// DescribeNext says, in the member's own time zone, when their next
+// DescribeNextIn says, in the member's own time zone, when their next
 // scheduled prompt comes and — when it is not later today — why not sooner:
 // "today at 08:45", "now (today's 08:30 prompt is on its way)",
 // "Monday at 08:30 — today (Saturday) is not one of your work days (mon-fri)",
 // "tomorrow at 08:30 — your work hours today (08:00–17:00) are over",
-// "Monday at 08:30 — paused until Mon 7 Dec". sentToday is whether the
-// current shift's scheduled prompt exists already (see Upcoming). It returns
-// "none scheduled" with the reason when there is no next delivery.
-func (s Schedule) DescribeNext(now time.Time, sentToday bool) string {
-	return s.DescribeNextIn(en(), now, sentToday)
-}
-
-// DescribeNextIn is DescribeNext in l's language.
+// "Monday at 08:30 — paused until Mon 7 Dec" (l's language: "el lunes a las
+// 08:30 — …"). sentToday is whether the current shift's scheduled prompt
+// exists already (see Upcoming). It returns "none scheduled" with the
+// reason when there is no next delivery.
 func (s Schedule) DescribeNextIn(l *i18n.Localizer, now time.Time, sentToday bool) string {
 	at, due := s.Upcoming(now, sentToday)
 	if due {
@@ -332,15 +324,10 @@ func (s Schedule) whyNotSooner(l *i18n.Localizer, now, at time.Time, sentToday b
 	return ""
 }
 
-// DescribeWhen names instant t as seen at now in loc: "today at 08:45",
-// "tomorrow at 08:30", "Monday at 08:30" within the coming week, otherwise
-// "Mon 14 Dec at 08:30".
-func DescribeWhen(t, now time.Time, loc *time.Location) string {
-	return DescribeWhenIn(en(), t, now, loc)
-}
-
-// DescribeWhenIn is DescribeWhen in l's language ("hoy a las 08:45",
-// "el lunes a las 08:30", "el lunes 14 de diciembre a las 08:30").
+// DescribeWhenIn names instant t as seen at now in loc, in l's language:
+// "today at 08:45", "tomorrow at 08:30", "Monday at 08:30" within the
+// coming week, otherwise "Mon 14 Dec at 08:30" ("hoy a las 08:45", "el lunes
+// a la 01:00", "el lunes 14 de diciembre a las 08:30").
 func DescribeWhenIn(l *i18n.Localizer, t, now time.Time, loc *time.Location) string {
 	if loc == nil {
 		loc = time.UTC
@@ -363,14 +350,12 @@ func DescribeWhenIn(l *i18n.Localizer, t, now time.Time, loc *time.Location) str
 	return l.T("member.when.date", i18n.Data{"Date": l.ShortDate(lt), "Time": hm})
 }
 
-// AwayReason says, for someone else (a trainer), why the member cannot be
-// reached at now: "paused until Mon 7 Dec", "Saturday is not one of their
-// work days (mon-fri)", "outside their work hours (19:00–07:30)". It is ""
-// when now is inside their work hours and they are not paused.
-func (s Schedule) AwayReason(now time.Time) string { return s.AwayReasonIn(en(), now) }
-
-// AwayReasonIn is AwayReason in l's language ("el sábado no es uno de sus
-// días de trabajo (de lunes a viernes)").
+// AwayReasonIn says, for someone else (a trainer) in l's language, why the
+// member cannot be reached at now: "paused until Mon 7 Dec", "Saturday is
+// not one of their work days (mon-fri)", "outside their work hours
+// (19:00–07:30)" ("el sábado no es uno de sus días de trabajo (de lunes a
+// viernes)"). It is "" when now is inside their work hours and they are
+// not paused.
 func (s Schedule) AwayReasonIn(l *i18n.Localizer, now time.Time) string {
 	loc := s.loc()
 	if s.Paused(now) {

@@ -480,11 +480,6 @@ func LanguagePromptCard(b *bot.Bot, deliveryID int64, l *lessons.Lesson, pick le
 	return card
 }
 
-// PromptCard renders a lesson as it is first sent, in the default language.
-func PromptCard(deliveryID int64, l *lessons.Lesson, pick lessons.Pick) *bot.Card {
-	return PromptCardIn(i18n.For(i18n.Default), deliveryID, l, pick)
-}
-
 // reasonKeys name why a prompt came, by reason.
 var reasonKeys = map[lessons.Reason]string{
 	lessons.ReasonBurst:      "learn.reason.burst",

@@ -10,6 +10,7 @@ import (
 	"github.com/huddlebot/huddlebot/bot/cardtest"
 	"github.com/huddlebot/huddlebot/bot/learn"
 	"github.com/huddlebot/huddlebot/content"
+	"github.com/huddlebot/huddlebot/i18n"
 	"github.com/huddlebot/huddlebot/lessons"
 	"github.com/huddlebot/huddlebot/store"
 	"github.com/huddlebot/huddlebot/store/storetest"
@@ -41,7 +42,7 @@ func TestLearnTextIsNeutral(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, l := range c.Lessons {
-		cardtest.Check(t, "lesson "+l.ID, learn.PromptCard(1, l, lessons.Pick{LessonID: l.ID, Reason: lessons.ReasonTrack}))
+		cardtest.Check(t, "lesson "+l.ID, learn.PromptCardIn(i18n.For("en"), 1, l, lessons.Pick{LessonID: l.ID, Reason: lessons.ReasonTrack}))
 		cardtest.Check(t, "lesson "+l.ID+" answered", &bot.Card{Body: l.Body, Explanation: l.Explanation})
 	}
 }
