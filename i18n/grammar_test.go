@@ -133,3 +133,26 @@ func TestUsagePlaceholdersHaveWords(t *testing.T) {
 		t.Fatal("no usage form found in the code: the scan is broken")
 	}
 }
+
+// No message of another language names a usage placeholder in English
+// (`/learn join ROLE` in a Spanish sentence): it says its own word.
+func TestNoEnglishPlaceholdersInTranslations(t *testing.T) {
+	c := load()
+	en := c.messages[Default]
+	for _, lang := range c.shipped[1:] {
+		for key := range en {
+			word, ok := strings.CutPrefix(key, "usage.word.")
+			if !ok || For(lang).T(key, nil) == For(Default).T(key, nil) {
+				continue
+			}
+			english := regexp.MustCompile(`\b` + strings.ToUpper(word) + `\b`)
+			for k, m := range c.messages[lang] {
+				for _, src := range []string{m.Zero, m.One, m.Two, m.Few, m.Many, m.Other} {
+					if english.MatchString(src) {
+						t.Errorf("%s %s says the placeholder %s in English: %q", lang, k, strings.ToUpper(word), src)
+					}
+				}
+			}
+		}
+	}
+}
