@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+
 	"github.com/huddlebot/huddlebot/lessons"
 	"github.com/huddlebot/huddlebot/member"
 )
@@ -175,13 +177,22 @@ func (s *DB) BurstItemWaitingTurn(ctx context.Context, q Queryer, messageID int6
 	// burst_item_member (member_id, status) keeps both burst_item lookups
 	// to the member's own items.
 	var n int
-	err := q.GetContext(ctx, &n, s.Rebind(`SELECT COUNT(*) FROM message msg
+	query := `SELECT COUNT(*) FROM message msg
 		JOIN delivery d ON d.id = msg.delivery_id
 		JOIN burst_item me ON me.member_id = d.member_id AND me.status = 'delivered' AND me.delivery_id = d.id
 		JOIN burst_item p ON p.member_id = me.member_id AND p.status = 'delivered' AND p.send_id = me.send_id AND p.seq < me.seq
 		JOIN delivery pd ON pd.id = p.delivery_id
-		WHERE msg.id = ? AND d.burst_id IS NOT NULL AND pd.status = 'pending' AND pd.sent_at IS NULL AND pd.created_at > ?`),
-		messageID, since.UnixMilli())
+		WHERE msg.id = ? AND d.burst_id IS NOT NULL AND pd.status = 'pending' AND pd.sent_at IS NULL AND pd.created_at > ?`
+	var err error
+	if q == Queryer(s) {
+		// Asked once per burst message sent: a stored plan.
+		var stmt *sqlx.Stmt
+		if stmt, err = s.prepared(ctx, query); err == nil {
+			err = stmt.GetContext(ctx, &n, messageID, since.UnixMilli())
+		}
+	} else {
+		err = q.GetContext(ctx, &n, s.Rebind(query), messageID, since.UnixMilli())
+	}
 	if err != nil {
 		return false, fmt.Errorf("burst turn of message %d: %w", messageID, s.mapErr(err))
 	}

@@ -335,12 +335,13 @@ type Posted struct {
 	PlatformTS      string
 	First           bool      // the first revision sent: mark the delivery
 	At              time.Time // when it was sent
-	MemberID        int64     // with DMChannel: cache the member's DM channel
-	DMChannel       string
+	MemberID        int64     // with DMChannel or MemberRef: the member to update
+	DMChannel       string    // the member's DM channel to cache, or ""
+	MemberRef       string    // the adapter's new reference to the member, or ""
 }
 
 // MessagePosted records p — on PostgreSQL in one statement (the three
-// updates as data-modifying CTEs), elsewhere in up to three.
+// updates as data-modifying CTEs), elsewhere in up to four.
 func (s *DB) MessagePosted(ctx context.Context, p Posted) error {
 	if s.Backend != Postgres {
 		if err := s.MessageMarkSent(ctx, p.MessageID, p.Revision, p.PlatformChannel, p.PlatformTS); err != nil {
@@ -352,7 +353,12 @@ func (s *DB) MessagePosted(ctx context.Context, p Posted) error {
 			}
 		}
 		if p.DMChannel != "" && p.MemberID != 0 {
-			return s.MemberSetDMChannel(ctx, p.MemberID, p.DMChannel)
+			if err := s.MemberSetDMChannel(ctx, p.MemberID, p.DMChannel); err != nil {
+				return err
+			}
+		}
+		if p.MemberRef != "" && p.MemberID != 0 {
+			return s.MemberSetRef(ctx, p.MemberID, p.MemberRef)
 		}
 		return nil
 	}
@@ -368,11 +374,13 @@ func (s *DB) MessagePosted(ctx context.Context, p Posted) error {
 					THEN $5::bigint ELSE seen_at END
 			WHERE $6::boolean AND id = (SELECT delivery_id FROM m) RETURNING 1),
 		u AS (
-			UPDATE member SET dm_channel = $7::text WHERE $7::text <> '' AND id = $8 RETURNING 1)
+			UPDATE member SET dm_channel = CASE WHEN $7::text <> '' THEN $7::text ELSE dm_channel END,
+				ref = CASE WHEN $9::text <> '' THEN $9::text ELSE ref END
+			WHERE ($7::text <> '' OR ($9::text <> '' AND ref <> $9::text)) AND id = $8 RETURNING 1)
 		SELECT 1`)
 	if err == nil {
 		_, err = stmt.ExecContext(ctx, p.Revision, p.PlatformChannel, p.PlatformTS, p.MessageID, p.At.UnixMilli(), p.First,
-			p.DMChannel, p.MemberID)
+			p.DMChannel, p.MemberID, p.MemberRef)
 	}
 	if err != nil {
 		return fmt.Errorf("message %d posted: %w", p.MessageID, s.mapErr(err))

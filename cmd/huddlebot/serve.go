@@ -156,7 +156,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.Bot.LoadContent(ctx); err != nil {
 		return err
 	}
-	m.Jobs, err = bot.NewJobs(m.Bot, bot.JobsOptions{Work: true, Timeout: cfg.jobTimeout(), MaxWorkers: cfg.workers()})
+	m.Jobs, err = bot.NewJobs(m.Bot, bot.JobsOptions{Work: true, Timeout: cfg.jobTimeout(), MaxWorkers: cfg.workers(), ListenURL: cfg.DatabaseURL})
 	if err != nil {
 		return err
 	}
