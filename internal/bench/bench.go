@@ -24,6 +24,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/metrics"
 	"slices"
 	"strconv"
 	"strings"
@@ -370,10 +371,14 @@ func startMemPeak() *memPeak {
 		defer close(m.done)
 		t := time.NewTicker(50 * time.Millisecond)
 		defer t.Stop()
-		var ms runtime.MemStats
+		// runtime/metrics, not ReadMemStats: no stop of the world every
+		// 50 ms, which over a 100 s fan-out cost 0.17 s of the CPU measured.
+		sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
 		for {
-			runtime.ReadMemStats(&ms)
-			m.peak = max(m.peak, ms.HeapAlloc)
+			metrics.Read(sample)
+			if sample[0].Value.Kind() == metrics.KindUint64 {
+				m.peak = max(m.peak, sample[0].Value.Uint64())
+			}
 			select {
 			case <-m.stop:
 				return
@@ -644,7 +649,7 @@ func newStack(ctx context.Context, dbURL string, fake fakeSlack, o Options) (*st
 	}
 	day := tuesday()
 	st.bot.SetClock(func() time.Time { return day })
-	if st.jobs, err = bot.NewJobs(st.bot, bot.JobsOptions{Work: true, MaxWorkers: o.Workers}); err != nil {
+	if st.jobs, err = bot.NewJobs(st.bot, bot.JobsOptions{Work: true, MaxWorkers: o.Workers, ListenURL: dbURL}); err != nil {
 		return fail(err)
 	}
 	limits := slackbot.DefaultLimits

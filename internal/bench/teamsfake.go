@@ -44,10 +44,11 @@ type teamsStats struct {
 
 // teamsPosted is a posted activity, as the bench needs it.
 type teamsPosted struct {
-	Conversation string   `json:"conversation"`
-	ID           string   `json:"id"`
-	Actions      []string `json:"actions"` // the card's Action.Execute verbs
-	Edits        int      `json:"edits"`
+	Conversation string    `json:"conversation"`
+	ID           string    `json:"id"`
+	Actions      []string  `json:"actions"` // the card's Action.Execute verbs
+	Edits        int       `json:"edits"`
+	At           time.Time `json:"at"` // when the fake took it (its clock is this machine's)
 }
 
 // fakeTeams is the fake connector the bench talks to, in process or in a
@@ -85,7 +86,7 @@ func teamsStatsOf(c *teamsfake.Connector) teamsStats {
 func teamsPostedFrom(c *teamsfake.Connector, n int) []teamsPosted {
 	var out []teamsPosted
 	for _, p := range c.Posted(n) {
-		tp := teamsPosted{Conversation: p.Conversation, ID: p.ID, Edits: p.Edits}
+		tp := teamsPosted{Conversation: p.Conversation, ID: p.ID, Edits: p.Edits, At: p.At}
 		var v any
 		if json.Unmarshal(p.Activity, &v) == nil {
 			tp.Actions = verbs(v, nil)

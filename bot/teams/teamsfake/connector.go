@@ -78,6 +78,7 @@ type Posted struct {
 	Thread       string          // the parent's id of a reply in a channel thread
 	Activity     json.RawMessage // the last version sent
 	Edits        int
+	At           time.Time // when it was posted (the first version)
 }
 
 // baseConversation splits a channel thread's conversation id
@@ -423,7 +424,7 @@ func (c *Connector) serveSend(w http.ResponseWriter, r *http.Request) {
 	}
 	c.mu.Lock()
 	c.nextID++
-	p := &Posted{ID: strconv.FormatInt(c.nextID, 10), Conversation: conv, Thread: thread, Activity: body}
+	p := &Posted{ID: strconv.FormatInt(c.nextID, 10), Conversation: conv, Thread: thread, Activity: body, At: time.Now()}
 	c.acts[conv+"/"+p.ID] = p
 	c.order = append(c.order, p)
 	c.mu.Unlock()
