@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/huddlebot/huddlebot/bot/teams/teamsfake"
 )
