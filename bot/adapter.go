@@ -93,6 +93,10 @@ func (e *RateLimitError) Error() string {
 // the workspace); retrying will not help.
 var ErrUnreachable = errors.New("recipient unreachable")
 
+// ErrReplayed is a QueueFunc's answer for a click whose event (Click.Seen)
+// was recorded before.
+var ErrReplayed = errors.New("event seen before")
+
 // TurnKeeper is an adapter that holds a delivery's turns under its
 // platform's rate limits across the delivery job's snoozes (Teams). Turn
 // says how long the delivery of a message revision should snooze again

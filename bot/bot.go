@@ -289,6 +289,11 @@ type Click struct {
 	// unknown: with ResponseURL, an update of that message made while the
 	// click is handled is shown through the hook.
 	PostedID string
+	// Seen, when set, is the id of the platform event that carried the
+	// click, not yet recorded (see SeenEvent). HandleClick records it —
+	// with a queued answer, in the same statement — and a click whose
+	// event was recorded before changes nothing: its Reply is Replayed.
+	Seen string
 }
 
 // Submission is a filled-in Form.
@@ -316,6 +321,9 @@ type Reply struct {
 	// an adapter says its own words about the reply (Discord's "Done") in
 	// it.
 	Lang string `json:"lang,omitempty"`
+	// Replayed says the click's event (Click.Seen) was recorded before: a
+	// redelivery or replay, which changed nothing.
+	Replayed bool `json:"-"`
 }
 
 // in returns rep said to a person whose language is lang: Lang set, and
@@ -439,7 +447,9 @@ type TickFunc func(ctx context.Context, now time.Time) error
 
 // QueueFunc takes a click that the platform acknowledged before the card
 // changes (Click.Queue) and queues it for later; ok false means it did not
-// qualify and the click goes to the kind's ActionFunc as usual.
+// qualify and the click goes to the kind's ActionFunc as usual. With
+// c.Seen set it records that event id too (SeenEvent), whether or not the
+// click qualifies, or returns ErrReplayed when it was recorded before.
 type QueueFunc func(ctx context.Context, c Click, args []string) (ok bool, err error)
 
 // HomeFunc builds a member's personal home view.
@@ -776,14 +786,27 @@ func (b *Bot) HandleClick(ctx context.Context, c Click) Reply {
 	}
 	if c.Queue && queue != nil && !b.Config.DirectAnswers {
 		queued, err := queue(ctx, c, parts[1:])
+		if errors.Is(err, ErrReplayed) {
+			return Reply{Replayed: true}
+		}
 		if err != nil {
 			return b.failure(ctx, b.ActorLocalizer(ctx, c.Actor), "queue answer", err)
 		}
+		c.Seen = "" // recorded with the queued click, or without it
 		if queued {
 			// The card updates in place with the result, through the
 			// click's reply hook once the applier has recorded it (an
 			// adapter that answers the click with that card waits for it).
 			return Reply{Confirming: c.ResponseURL != ""}
+		}
+	}
+	if c.Seen != "" {
+		if dup, err := b.SeenEvent(ctx, c.Platform, c.Seen); err != nil {
+			// The core's own idempotency still holds (an answered question
+			// stays answered): let the click through.
+			b.Log.WarnContext(ctx, "replay check skipped", "platform", c.Platform, "err", err)
+		} else if dup {
+			return Reply{Replayed: true}
 		}
 	}
 	ws, m, err := b.Resolve(ctx, c.Actor)

@@ -24,6 +24,13 @@ type InboxAnswer struct {
 // leaves it for an operator.
 const AnswerInboxMaxAttempts = 5
 
+// answerInboxInsert queues a click in the inbox when it qualifies; its
+// arguments: choice, received at (ms), response URL, delivery id,
+// workspace id, user id.
+const answerInboxInsert = `INSERT INTO answer_inbox (workspace_id, member_id, delivery_id, choice, received_at, response_url)
+		SELECT d.workspace_id, d.member_id, d.id, ?, ?, ? FROM delivery d JOIN member m ON m.id = d.member_id
+		WHERE d.id = ? AND m.workspace_id = ? AND m.user_id = ? AND d.answered_at IS NULL`
+
 // AnswerInboxAdd durably records a click on a quiz answer, in one statement:
 // only when the delivery exists, was sent to the workspace member with that
 // platform user id, and is not answered yet. It reports whether it recorded
@@ -31,15 +38,60 @@ const AnswerInboxMaxAttempts = 5
 // why to the person.
 func (s *DB) AnswerInboxAdd(ctx context.Context, workspaceID int64, userID string, deliveryID int64, choice int, at time.Time,
 	responseURL string) (bool, error) {
-	res, err := s.execPrepared(ctx, `INSERT INTO answer_inbox (workspace_id, member_id, delivery_id, choice, received_at, response_url)
-		SELECT d.workspace_id, d.member_id, d.id, ?, ?, ? FROM delivery d JOIN member m ON m.id = d.member_id
-		WHERE d.id = ? AND m.workspace_id = ? AND m.user_id = ? AND d.answered_at IS NULL`,
-		choice, at.UnixMilli(), responseURL, deliveryID, workspaceID, userID)
+	res, err := s.execPrepared(ctx, answerInboxInsert, choice, at.UnixMilli(), responseURL, deliveryID, workspaceID, userID)
 	if err != nil {
 		return false, fmt.Errorf("queue answer: %w", err)
 	}
 	n, err := res.RowsAffected()
 	return n > 0, err
+}
+
+// AnswerInboxAddSeen is AnswerInboxAdd for a click carried by a platform
+// event that must be recorded as seen (EventSeen) with it: it records the
+// event id and, only if the event is new, the click — on PostgreSQL in one
+// statement, elsewhere in one transaction. replay reports an event
+// recorded before (nothing else is written); otherwise the event is
+// recorded whether or not the click qualified (queued).
+func (s *DB) AnswerInboxAddSeen(ctx context.Context, platform, eventID string, workspaceID int64, userID string, deliveryID int64,
+	choice int, at time.Time, responseURL string) (queued, replay bool, err error) {
+	if s.Backend != Postgres {
+		err = s.Tx(ctx, func(tx *Tx) error {
+			res, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO processed_event (platform, event_id, created_at) VALUES (?, ?, ?)
+				ON CONFLICT (platform, event_id) DO NOTHING`), platform, eventID, s.Now().UnixMilli())
+			if err != nil {
+				return s.mapErr(err)
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				replay = true
+				return nil
+			}
+			res, err = tx.ExecContext(ctx, tx.Rebind(answerInboxInsert), choice, at.UnixMilli(), responseURL, deliveryID, workspaceID, userID)
+			if err != nil {
+				return s.mapErr(err)
+			}
+			n, _ := res.RowsAffected()
+			queued = n > 0
+			return nil
+		})
+		if err != nil {
+			return false, false, fmt.Errorf("queue answer: %w", err)
+		}
+		return queued, replay, nil
+	}
+	stmt, err := s.prepared(ctx, `WITH e AS (
+			INSERT INTO processed_event (platform, event_id, created_at) VALUES (?, ?, ?)
+			ON CONFLICT (platform, event_id) DO NOTHING RETURNING 1),
+		i AS (`+answerInboxInsert+` AND EXISTS (SELECT 1 FROM e) RETURNING 1)
+		SELECT (SELECT COUNT(*) FROM e), (SELECT COUNT(*) FROM i)`)
+	if err != nil {
+		return false, false, fmt.Errorf("queue answer: %w", err)
+	}
+	var recorded, inserted int
+	if err := stmt.QueryRowxContext(ctx, platform, eventID, s.Now().UnixMilli(),
+		choice, at.UnixMilli(), responseURL, deliveryID, workspaceID, userID).Scan(&recorded, &inserted); err != nil {
+		return false, false, fmt.Errorf("queue answer: %w", s.mapErr(err))
+	}
+	return inserted > 0, recorded == 0, nil
 }
 
 // AnswerInboxClaim returns up to limit waiting answers after inbox id
@@ -56,6 +108,21 @@ func (s *DB) AnswerInboxClaim(ctx context.Context, tx *Tx, after int64, limit in
 		return nil, fmt.Errorf("claim answers: %w", s.mapErr(err))
 	}
 	return out, nil
+}
+
+// AnswerInboxWaiting reports whether any answer waits to be applied: one
+// read outside a transaction, for an applier that has nothing to do (a
+// claim is a transaction of three round trips).
+func (s *DB) AnswerInboxWaiting(ctx context.Context) (bool, error) {
+	stmt, err := s.prepared(ctx, `SELECT EXISTS (SELECT 1 FROM answer_inbox WHERE attempts < ?)`)
+	if err != nil {
+		return false, fmt.Errorf("answers waiting: %w", err)
+	}
+	var waiting bool
+	if err := stmt.QueryRowxContext(ctx, AnswerInboxMaxAttempts).Scan(&waiting); err != nil {
+		return false, fmt.Errorf("answers waiting: %w", s.mapErr(err))
+	}
+	return waiting, nil
 }
 
 // AnswerInboxDelete removes applied answers.

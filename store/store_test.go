@@ -352,3 +352,48 @@ func TestEventPrune(t *testing.T) {
 		}
 	})
 }
+
+// The replay record and a queued answer are written together: a replayed
+// event queues nothing, and an event whose click does not qualify is
+// still recorded.
+func TestAnswerInboxAddSeen(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, ctx context.Context, db *store.DB) {
+		ws, mid := seedNurse(t, db, quiz("q1"))
+		var ids []int64
+		err := db.Tx(ctx, func(tx *store.Tx) error {
+			var err error
+			ids, err = db.DeliveryCreateMany(ctx, tx, []store.DeliveryNew{
+				{WorkspaceID: ws.ID, MemberID: mid, LessonID: "q1", LessonVersion: 1, Reason: "role", ShiftDate: "2026-11-24", Scheduled: true},
+			})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		now := time.Now()
+		for i, c := range []struct {
+			event, user  string
+			queued, dup  bool
+			waitingAfter int
+		}{
+			{"ev1", "U1", true, false, 1},
+			{"ev1", "U1", false, true, 1},       // the same event again: nothing
+			{"ev2", "U-other", false, false, 1}, // someone else's question: not queued, but recorded
+			{"ev2", "U1", false, true, 1},
+		} {
+			queued, dup, err := db.AnswerInboxAddSeen(ctx, "teams", c.event, ws.ID, c.user, ids[0], 1, now, "")
+			if err != nil || queued != c.queued || dup != c.dup {
+				t.Fatalf("%d: queued=%v replay=%v err=%v, want %v %v", i, queued, dup, err, c.queued, c.dup)
+			}
+			if waiting, _, _ := db.AnswerInboxDepth(ctx); waiting != c.waitingAfter {
+				t.Fatalf("%d: %d answers waiting, want %d", i, waiting, c.waitingAfter)
+			}
+		}
+		if seen, _ := db.EventSeen(ctx, "teams", "ev2"); !seen {
+			t.Fatal("the event of a click that did not qualify was not recorded")
+		}
+		if w, err := db.AnswerInboxWaiting(ctx); err != nil || !w {
+			t.Fatalf("AnswerInboxWaiting = %v, %v", w, err)
+		}
+	})
+}

@@ -35,17 +35,44 @@ func (b *Learn) queueAnswer(ctx context.Context, c bot.Click, args []string) (ok
 	did, ok1 := bot.ParseID(args, 0)
 	choice, ok2 := bot.ParseID(args, 1)
 	if !ok1 || !ok2 || choice > 100 {
-		return false, nil
+		return false, b.seenApart(ctx, c)
 	}
 	ws, err := b.Workspace(ctx, c.Platform, c.Workspace)
 	if err != nil {
 		return false, err
 	}
-	ok, err = b.DB.AnswerInboxAdd(ctx, ws.ID, c.UserID, did, int(choice), b.Now(), c.ResponseURL)
+	if c.Seen != "" {
+		// The event's replay record and the click: one statement.
+		var replay bool
+		ok, replay, err = b.DB.AnswerInboxAddSeen(ctx, c.Platform, c.Seen, ws.ID, c.UserID, did, int(choice), b.Now(), c.ResponseURL)
+		if replay {
+			return false, bot.ErrReplayed
+		}
+	} else {
+		ok, err = b.DB.AnswerInboxAdd(ctx, ws.ID, c.UserID, did, int(choice), b.Now(), c.ResponseURL)
+	}
 	if ok {
 		b.wakeApplier()
 	}
 	return ok, err
+}
+
+// seenApart records the event of a click that is not queued (QueueFunc's
+// contract with c.Seen set).
+func (b *Learn) seenApart(ctx context.Context, c bot.Click) error {
+	if c.Seen == "" {
+		return nil
+	}
+	dup, err := b.SeenEvent(ctx, c.Platform, c.Seen)
+	if err != nil {
+		// As for a click not queued: the core's own idempotency holds.
+		b.Log.WarnContext(ctx, "replay check skipped", "platform", c.Platform, "err", err)
+		return nil
+	}
+	if dup {
+		return bot.ErrReplayed
+	}
+	return nil
 }
 
 // answerApplier runs the inbox in the background of a process that works
@@ -79,10 +106,12 @@ func (b *Learn) startApplier(ctx context.Context) {
 		defer a.done.Done()
 		t := time.NewTicker(250 * time.Millisecond)
 		defer t.Stop()
+		check := false // a tick: look before claiming
 		for {
-			if _, err := b.ApplyAnswers(ctx); err != nil && ctx.Err() == nil {
+			if err := b.applyWaiting(ctx, check); err != nil && ctx.Err() == nil {
 				b.Log.WarnContext(ctx, "applying queued answers", "err", err)
 			}
+			check = false
 			select {
 			case <-ctx.Done():
 				return
@@ -96,9 +125,23 @@ func (b *Learn) startApplier(ctx context.Context) {
 				case <-time.After(applyGather):
 				}
 			case <-t.C:
+				check = true
 			}
 		}
 	}()
+}
+
+// applyWaiting applies waiting answers; with check (a tick, no click
+// seen), only after one read says some wait, so an idle applier costs a
+// read every tick rather than a claiming transaction.
+func (b *Learn) applyWaiting(ctx context.Context, check bool) error {
+	if check {
+		if waiting, err := b.DB.AnswerInboxWaiting(ctx); err != nil || !waiting {
+			return err
+		}
+	}
+	_, err := b.ApplyAnswers(ctx)
+	return err
 }
 
 // applierRunner starts and stops the applier with the job workers.

@@ -50,7 +50,10 @@ func (a *Adapter) serveActivity(w http.ResponseWriter, r *http.Request, act *Act
 		defer release()
 		ctx = context.WithValue(ctx, slotKey{}, release)
 	}
-	if act.ID != "" && a.seen(ctx, act.Conversation.ID+"/"+act.ID) {
+	// A click's invoke is recorded as seen by the core, in the statement
+	// that queues a quiz answer (click); everything else here.
+	clickInvoke := act.Type == "invoke" && act.Name == "adaptiveCard/action"
+	if act.ID != "" && !clickInvoke && a.seen(ctx, act.Conversation.ID+"/"+act.ID) {
 		if act.Type == "invoke" {
 			actor, _ := act.actor()
 			writeInvoke(w, invokeMessage(a.bot.ActorLocalizer(ctx, actor).T("teams.already_recorded", nil)))
@@ -254,7 +257,17 @@ func (a *Adapter) send(ctx context.Context, act *Activity, out *Activity) {
 // (invoke false), whose card changes by an edit. A form's submit button
 // (verb hbform:…) is a submission.
 func (a *Adapter) click(ctx context.Context, act *Activity, actor bot.Actor, v actionValue, invoke bool) map[string]any {
+	replayed := func() map[string]any {
+		return invokeMessage(a.bot.ActorLocalizer(ctx, actor).T("teams.already_recorded", nil))
+	}
+	var seen string // an invoke's event id, for the core to record (bot.Click.Seen)
+	if invoke && act.ID != "" {
+		seen = "activity:" + act.Conversation.ID + "/" + act.ID
+	}
 	if formID, ok := strings.CutPrefix(v.id, formVerbPrefix); ok {
+		if seen != "" && a.seen(ctx, act.Conversation.ID+"/"+act.ID) {
+			return replayed()
+		}
 		return a.submitForm(ctx, act, actor, v, formID, invoke)
 	}
 	// An invoke's quiz answer goes through the answer inbox (Queue): one
@@ -262,7 +275,7 @@ func (a *Adapter) click(ctx context.Context, act *Activity, actor bot.Actor, v a
 	// transaction and hands the answered card to the waiting invoke
 	// through its hook — committed before the response, and many answers
 	// a second on two cores where one transaction each is not.
-	c := bot.Click{Actor: actor, Channel: act.channel(), ActionID: v.id, PostedID: act.ReplyToID, Queue: invoke}
+	c := bot.Click{Actor: actor, Channel: act.channel(), ActionID: v.id, PostedID: act.ReplyToID, Queue: invoke, Seen: seen}
 	if sel := v.value(v.id); sel != "" {
 		c.Value = sel // a menu's choice, keyed by the menu's id
 	}
@@ -284,11 +297,18 @@ func (a *Adapter) click(ctx context.Context, act *Activity, actor bot.Actor, v a
 	}
 	rep, deferred := a.bot.Defer(ctx, bot.Deferral{
 		After: a.opts.DeferAfter, Budget: defaultWorkBudget, Go: a.spawn,
-		FollowUp: func(ctx context.Context, rep bot.Reply) { a.reply(ctx, act, rep) },
-		Lang:     a.langOf(act),
+		FollowUp: func(ctx context.Context, rep bot.Reply) {
+			if !rep.Replayed {
+				a.reply(ctx, act, rep)
+			}
+		},
+		Lang: a.langOf(act),
 	}, func(ctx context.Context) bot.Reply { return a.bot.HandleClick(ctx, c) })
 	if deferred {
 		return invokeMessage(rep.Text) // "Working on it", in the person's language
+	}
+	if rep.Replayed {
+		return replayed()
 	}
 	if _, onHome := v.data[homeKey]; onHome && rep.Card == nil && rep.Form == nil {
 		// A button of the home card: the answer is the home card again,
