@@ -144,7 +144,7 @@ var chatWords = map[string]string{
 	"dismiss": "sandbox.chat.dismiss", "dismiss_title": "sandbox.chat.dismiss_title",
 	"edited": "sandbox.chat.edited", "edited_title": "sandbox.chat.edited_title",
 	"reply": "sandbox.chat.reply", "replies": "sandbox.chat.replies", "in_thread": "sandbox.chat.in_thread",
-	"choose": "sandbox.chat.choose", "cancel": "form.cancel", "send": "form.send",
+	"choose": "card.choose", "cancel": "form.cancel", "send": "form.send",
 	"message_dm": "sandbox.chat.message_dm", "message_channel": "sandbox.chat.message_channel",
 }
 

@@ -204,7 +204,7 @@ func buildCard(c *bot.Card, caps map[string]int, note string) card {
 		}
 		body = append(body, map[string]any{"type": "Input.ChoiceSet", "id": s.ID, "style": "compact",
 			"placeholder": plainMarkdown(truncate(s.Placeholder, maxChoiceTitle)), "choices": choices})
-		label := i18n.For(c.Lang).T("teams.choose", nil)
+		label := i18n.For(c.Lang).T("card.choose", nil)
 		body = append(body, map[string]any{"type": "ActionSet", "actions": []any{execute(bot.Action{ID: s.ID}, label)}})
 	}
 	if c.Context != "" {
