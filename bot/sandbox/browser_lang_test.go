@@ -57,6 +57,10 @@ func TestBrowserSpanishPerson(t *testing.T) {
 
 	quiz := br.nextQuiz("Lucía")
 	card := fmt.Sprintf("#msg-%d", quiz)
+	// The person line and the clock's status say her next prompt, and
+	// where the clock went, in her words, label included.
+	bottest.Contains(t, "her next prompt under the clock bar", eval[string](br, "person line", `document.querySelector('#me').innerText`), "Próxima pregunta:")
+	bottest.Contains(t, "where the clock went", eval[string](br, "clock status", `document.querySelector('#clock-status').textContent`), "Reloj movido a ")
 	title := eval[string](br, "title", fmt.Sprintf(`document.querySelector('%s .card-title').textContent`, card))
 	var l *lessons.Lesson
 	for _, x := range c.Lessons {

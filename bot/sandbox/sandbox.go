@@ -146,6 +146,7 @@ var chatWords = map[string]string{
 	"reply": "sandbox.chat.reply", "replies": "sandbox.chat.replies", "in_thread": "sandbox.chat.in_thread",
 	"choose": "card.choose", "cancel": "form.cancel", "send": "form.send",
 	"message_dm": "sandbox.chat.message_dm", "message_channel": "sandbox.chat.message_channel",
+	"next_prompt": "sandbox.chat.next_prompt", "moved_to": "sandbox.chat.moved_to",
 }
 
 type demo struct {

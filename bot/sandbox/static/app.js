@@ -249,7 +249,7 @@
       return;
     }
     const next = p.next_prompt_text
-      ? `Next prompt ${p.next_prompt_text}`
+      ? `${word('next_prompt', 'Next prompt')} ${p.next_prompt_text}`
       : p.next_prompt
         ? `Next prompt ${fmtShort(new Date(p.next_prompt))}`
         : 'Not joined — try /learn join ROLE';
@@ -1068,7 +1068,7 @@
       await refresh();
       const fresh = me === S.me ? Math.max(0, S.msgs.length - before) : 0;
       status.textContent =
-        (r.moved_to ? `Moved to ${r.moved_to} · ` : '') +
+        (r.moved_to ? `${word('moved_to', 'Moved to')} ${r.moved_to} · ` : '') +
         `Now ${fmtShort(new Date(r.now))}` +
         (fresh ? ` · ${fresh} new message${fresh === 1 ? '' : 's'}` : '');
     } catch (e) {
