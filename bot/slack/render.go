@@ -102,7 +102,7 @@ func renderCard(c *bot.Card, maxBlocks int) []slack.Block {
 		}
 		ph := c.Select.Placeholder
 		if ph == "" {
-			ph = "Choose…"
+			ph = i18n.For(c.Lang).T("card.choose", nil) + "…"
 		}
 		els = append(els, slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain(ph, maxOptionText), c.Select.ID, opts...))
 	}

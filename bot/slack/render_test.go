@@ -400,3 +400,24 @@ func TestFormWordsInTheFormsLanguage(t *testing.T) {
 		}
 	}
 }
+
+// TestSelectPlaceholderInCardsLanguage: a menu the card gives no
+// placeholder gets "Choose…" in the card's language.
+func TestSelectPlaceholderInCardsLanguage(t *testing.T) {
+	for lang, want := range map[string]string{"en": "Choose…", "es": "Elegir…"} {
+		c := &bot.Card{Title: "t", Lang: lang, Select: &bot.Select{ID: "x", Options: []bot.Option{{Label: "a", Value: "a"}}}}
+		var got string
+		for _, b := range renderCard(c, 50) {
+			if a, ok := b.(*slack.ActionBlock); ok {
+				for _, el := range a.Elements.ElementSet {
+					if s, ok := el.(*slack.SelectBlockElement); ok && s.Placeholder != nil {
+						got = s.Placeholder.Text
+					}
+				}
+			}
+		}
+		if got != want {
+			t.Errorf("%s: placeholder %q, want %q", lang, got, want)
+		}
+	}
+}
