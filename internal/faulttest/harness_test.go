@@ -635,6 +635,32 @@ func (w *world) recordedSent(ctx context.Context) (map[int64]bool, error) {
 	return out, nil
 }
 
+// recordedAfterKill returns recordedSent once it has stopped changing: a
+// COMMIT huddlebot sent just before its SIGKILL may still complete at
+// PostgreSQL after the process is gone (the server finishes the statement
+// before it notices the closed socket), and a post recorded that way is
+// not in the crash window. Read until three reads 50 ms apart agree (at
+// most 5 s).
+func (w *world) recordedAfterKill(ctx context.Context) map[int64]bool {
+	w.t.Helper()
+	var last map[int64]bool
+	same := 0
+	for deadline := time.Now().Add(5 * time.Second); same < 2 && time.Now().Before(deadline); {
+		got, err := w.recordedSent(ctx)
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		if last != nil && len(got) == len(last) {
+			same++
+		} else {
+			same = 0
+		}
+		last = got
+		time.Sleep(50 * time.Millisecond)
+	}
+	return last
+}
+
 // jobsPending returns how many delivery jobs are not finished yet.
 func (w *world) jobsPending(ctx context.Context) (int, map[string]int, error) {
 	counts, err := w.db.JobCounts(ctx)
